@@ -1,0 +1,55 @@
+#pragma once
+// Adapters register a factory under a kind name (Envoy-style); the gateway builds the adapters
+// its configuration lists. A factory validates its own config and fails start-up with a message
+// naming the offending field.
+#include "core/adapter.h"
+
+#include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
+
+#include <expected>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace knutpunkt {
+namespace net {
+class HttpClient;
+}
+
+struct AdapterContext {
+  boost::asio::io_context& io;
+  net::HttpClient& http;
+  std::filesystem::path base_dir;  // relative paths in adapter config (mappings, schemas) resolve here
+};
+
+struct ConfigError {
+  std::string field;    // JSON pointer into the configuration, e.g. "/adapters/0/config/endpoint"
+  std::string message;
+};
+
+using LookupAdapterFactory = std::function<std::expected<std::unique_ptr<LookupAdapter>, ConfigError>(
+    const nlohmann::json& config, AdapterContext& context)>;
+
+class AdapterRegistry {
+ public:
+  static AdapterRegistry& instance();
+
+  void register_lookup_adapter(const std::string& kind, LookupAdapterFactory factory);
+  const LookupAdapterFactory* find(const std::string& kind) const;
+  std::vector<std::string> kinds() const;
+
+ private:
+  std::map<std::string, LookupAdapterFactory> factories_;
+};
+
+// One line at namespace scope in an adapter's registration file.
+struct LookupAdapterRegistration {
+  LookupAdapterRegistration(const std::string& kind, LookupAdapterFactory factory) {
+    AdapterRegistry::instance().register_lookup_adapter(kind, std::move(factory));
+  }
+};
+
+}  // namespace knutpunkt

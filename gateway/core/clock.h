@@ -1,0 +1,15 @@
+#pragma once
+#include <chrono>
+#include <string>
+
+namespace knutpunkt {
+
+// UTC timestamp in RFC 3339 form with milliseconds, e.g. 2026-11-24T13:05:09.123Z.
+std::string format_utc(std::chrono::system_clock::time_point t);
+std::string now_utc();
+
+// Today's date in Sweden's civil calendar is what matters for personnummer ages; UTC is
+// close enough for that (a person's age never hinges on the hour between UTC and CET).
+std::chrono::year_month_day today_utc();
+
+}  // namespace knutpunkt

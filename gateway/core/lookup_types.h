@@ -1,0 +1,44 @@
+#pragma once
+// What the core hands a lookup adapter and what it gets back. Everything here is already
+// validated at the edge: the person id is 12 digits with a valid check digit, the period is sane.
+#include "core/case_event.h"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace knutpunkt {
+
+struct Caseworker {
+  std::string id;    // user identity in the case system (handläggare)
+  std::string unit;  // the unit exercising the authority (may be empty)
+};
+
+struct LookupQuery {
+  std::string lookup_id;
+  std::string client_id;
+  std::string person_id;  // 12 digits
+  std::string id_kind;    // "personnummer" | "samordningsnummer"
+  std::string case_id;    // ärendeidentitet
+  std::string purpose;    // purpose code the client is allowed to use
+  std::string purpose_text;  // syfte as sent to the partner
+  std::string legal_basis;   // lagtext
+  std::string period_from;   // YYYY-MM-DD
+  std::string period_to;     // YYYY-MM-DD
+  Caseworker caseworker;
+};
+
+enum class SourceStatus { ok, unavailable, timeout, error };
+std::string_view to_string(SourceStatus status);
+
+struct SourceOutcome {
+  std::string source;
+  SourceStatus status = SourceStatus::error;
+  std::string partner_code;     // the partner's own error code, when it gave one
+  std::string partner_message;  // the partner's own message; must never hold personal data we add
+  std::vector<CaseEvent> events;
+  bool protected_identity = false;
+  std::chrono::milliseconds latency{0};
+};
+
+}  // namespace knutpunkt
