@@ -1,0 +1,69 @@
+#pragma once
+// The gateway's configuration: data with a schema (schemas/config.schema.json documents it).
+// An invalid config stops start-up with a message naming the field (JSON pointer).
+#include "core/adapter_registry.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <expected>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace knutpunkt {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  unsigned short port = 8080;  // 0 = ephemeral (tests)
+  int threads = 2;
+  std::size_t max_body_bytes = 64 * 1024;
+  std::chrono::milliseconds request_timeout{15000};  // reading a request, and the longest a reply may take
+};
+
+struct StoreConfig {
+  std::string kind = "sqlite";
+  std::filesystem::path path;
+};
+
+struct LogConfig {
+  std::string level = "info";
+  std::filesystem::path file;  // empty = stderr
+};
+
+struct PurposeConfig {
+  std::string code;         // what clients send, e.g. "ekonomiskt_bistand"
+  std::string description;  // syfte as sent to partners
+};
+
+struct ClientConfig {
+  std::string id;
+  std::string token_sha256;  // only the hash of the bearer token is kept in config
+  std::set<std::string> purposes;
+};
+
+struct AdapterConfig {
+  std::string name;  // the name in the API path, e.g. /v1/lookups/{name}
+  std::string kind;  // the registered factory
+  nlohmann::json config;
+  std::string pointer;  // where in the config file this adapter's config is, for error messages
+};
+
+struct GatewayConfig {
+  ServerConfig server;
+  StoreConfig store;
+  LogConfig log;
+  std::chrono::milliseconds lookup_deadline{8000};  // the whole answer's deadline
+  std::map<std::string, PurposeConfig> purposes;
+  std::vector<ClientConfig> clients;
+  std::vector<AdapterConfig> adapters;
+  std::filesystem::path base_dir;  // relative paths resolve against the config file's directory
+};
+
+std::expected<GatewayConfig, ConfigError> parse_config(const nlohmann::json& doc, const std::filesystem::path& base_dir);
+std::expected<GatewayConfig, ConfigError> load_config(const std::filesystem::path& file);
+
+}  // namespace knutpunkt

@@ -1,0 +1,77 @@
+#pragma once
+// Asynchronous HTTP/1.1 client on Boost.Beast, for adapters talking to partners.
+// Connections are kept alive and reused per host:port, so a burst of lookups does not pay a TCP
+// handshake each time. Every exchange has a deadline; nothing here blocks the calling thread.
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace knutpunkt::net {
+
+struct HttpUrl {
+  std::string host;
+  std::string port;
+  std::string target;  // path and query, at least "/"
+};
+
+// Only plain http:// for now; see README (TLS towards partners is a listed gap).
+std::expected<HttpUrl, std::string> parse_http_url(std::string_view url);
+
+struct HttpRequest {
+  std::string method = "POST";
+  HttpUrl url;
+  std::string content_type;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct HttpResponse {
+  unsigned status = 0;
+  std::string content_type;
+  std::string body;
+};
+
+enum class TransportErrorKind { timeout, connect_failed, connection_lost, protocol, too_large };
+std::string_view to_string(TransportErrorKind kind);
+
+struct TransportError {
+  TransportErrorKind kind;
+  std::string message;  // from the network stack; contains no payload
+};
+
+using HttpResult = std::expected<HttpResponse, TransportError>;
+
+class HttpClient {
+ public:
+  struct Options {
+    std::size_t max_idle_per_host = 32;
+    std::size_t max_response_bytes = 8 * 1024 * 1024;
+  };
+
+  explicit HttpClient(boost::asio::io_context& io);
+  HttpClient(boost::asio::io_context& io, Options options);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Calls `done` exactly once, on one of the io_context's threads.
+  void send(HttpRequest request, std::chrono::steady_clock::time_point deadline,
+            std::function<void(HttpResult)> done);
+
+  // Closes idle connections (e.g. at shutdown).
+  void close_idle();
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace knutpunkt::net
