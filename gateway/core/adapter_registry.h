@@ -23,6 +23,7 @@ struct AdapterContext {
   boost::asio::io_context& io;
   net::HttpClient& http;
   std::filesystem::path base_dir;  // relative paths in adapter config (mappings, schemas) resolve here
+  std::string config_pointer;      // JSON pointer of the adapter's config object, for error messages
 };
 
 struct ConfigError {

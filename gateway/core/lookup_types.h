@@ -37,6 +37,9 @@ struct SourceOutcome {
   std::string partner_code;     // the partner's own error code, when it gave one
   std::string partner_message;  // the partner's own message; must never hold personal data we add
   std::vector<CaseEvent> events;
+  // Parts of the partner's answer that were missing (e.g. LEFI `avvikelser`: a sub-system did not
+  // answer). Reported per item; they do not turn an ok answer into an error.
+  std::vector<nlohmann::json> deviations;
   bool protected_identity = false;
   std::chrono::milliseconds latency{0};
 };

@@ -1,0 +1,33 @@
+#pragma once
+// The SSBTEK adapter's configuration (the "config" object of an adapter of kind "ssbtek").
+// Documented in schemas/config.schema.json; every error names its field.
+#include "core/adapter_registry.h"
+#include "net/http_client.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <expected>
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace knutpunkt::ssbtek {
+
+struct SsbtekConfig {
+  net::HttpUrl endpoint;
+  std::string organisationsnummer;  // ingivare: the municipality (12 digits, SSBTEK's form)
+  std::string organisation_name;    // ingivare namn, e.g. "Stockholms stad"
+  std::string fk_aktorsid;          // the nämnd's LEFI actor id, required by FK
+  std::filesystem::path schema;     // ssbtek-v10.xsd
+  std::filesystem::path mappings;   // folder of <SOURCE>.json mappings
+  std::chrono::milliseconds source_timeout{3000};
+  std::map<std::string, std::chrono::milliseconds> source_timeouts;  // per-source overrides
+  std::size_t max_reply_bytes = 4 * 1024 * 1024;
+};
+
+// `pointer` is where this object sits in the whole config file, so errors name the real field.
+std::expected<SsbtekConfig, ConfigError> parse_ssbtek_config(const nlohmann::json& config, const std::string& pointer,
+                                                             const std::filesystem::path& base_dir);
+
+}  // namespace knutpunkt::ssbtek

@@ -1,0 +1,37 @@
+// Registers the "ssbtek" adapter kind: reads and checks its config, loads its schema and mappings.
+// Anything wrong stops start-up with the offending field named.
+#include "core/adapter_registry.h"
+#include "ssbtek_adapter.h"
+#include "ssbtek_sources.h"
+
+namespace knutpunkt::ssbtek {
+
+namespace {
+
+std::expected<std::unique_ptr<LookupAdapter>, ConfigError> make_ssbtek_adapter(const nlohmann::json& config,
+                                                                              AdapterContext& context) {
+  auto parsed = parse_ssbtek_config(config, context.config_pointer, context.base_dir);
+  if (!parsed) return std::unexpected(parsed.error());
+
+  auto schema = xml::Schema::load(parsed->schema);
+  if (!schema) return std::unexpected(ConfigError{context.config_pointer + "/schema", schema.error().message});
+
+  auto mappings = mapping::load_mappings(parsed->mappings);
+  if (!mappings) {
+    return std::unexpected(ConfigError{context.config_pointer + "/mappings",
+                                       mappings.error().where + ": " + mappings.error().message});
+  }
+  for (std::string_view code : kSources) {
+    if (!mappings->contains(std::string(code))) {
+      return std::unexpected(ConfigError{context.config_pointer + "/mappings",
+                                         "no mapping for source " + std::string(code) + " in " + parsed->mappings.string()});
+    }
+  }
+  return std::make_unique<SsbtekAdapter>(std::move(*parsed), context.http, std::move(*schema), std::move(*mappings));
+}
+
+const LookupAdapterRegistration registration{"ssbtek", make_ssbtek_adapter};
+
+}  // namespace
+
+}  // namespace knutpunkt::ssbtek

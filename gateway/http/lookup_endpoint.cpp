@@ -1,0 +1,188 @@
+#include "http/lookup_endpoint.h"
+
+#include "core/clock.h"
+#include "core/ids.h"
+#include "http/lookup_request.h"
+#include "http/problem.h"
+#include "log/log.h"
+
+namespace knutpunkt::http {
+
+namespace bhttp = boost::beast::http;
+
+struct LookupEndpoint::Refusal {
+  Problem problem;
+  std::string client_id;
+  std::string adapter;
+  std::string remote_address;
+  LookupRequest request;  // what could be read of it
+};
+
+namespace {
+
+bool is_json(const Request& request) {
+  auto type = request[bhttp::field::content_type];
+  auto semicolon = type.find(';');
+  auto media = type.substr(0, semicolon);
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  return boost::beast::iequals(media, "application/json");
+}
+
+nlohmann::json refusal_audit_body(const std::string& lookup_id, const Problem& problem, const std::string& client_id,
+                                  const std::string& adapter, const std::string& remote_address, const LookupRequest& request) {
+  const auto& q = request.query;
+  nlohmann::json body = {
+      {"lookup_id", lookup_id},
+      {"outcome", "refused"},
+      {"status", problem.status},
+      {"code", problem.code},
+      {"client", client_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(client_id)},
+      {"adapter", adapter},
+      {"remote_address", remote_address},
+  };
+  // What the request claimed, as far as it could be read: an auditor must see who tried to look up
+  // whom even when the attempt was refused. Personal data here is legitimate: this is the audit log.
+  if (!request.person_as_given.empty()) body["person_as_given"] = request.person_as_given;
+  if (!q.person_id.empty()) body["person"] = {{"id", q.person_id}, {"kind", q.id_kind}};
+  if (!q.case_id.empty()) body["case_id"] = q.case_id;
+  if (!q.purpose.empty()) body["purpose"] = q.purpose;
+  if (!q.legal_basis.empty()) body["legal_basis"] = q.legal_basis;
+  if (!q.caseworker.id.empty()) body["caseworker"] = {{"id", q.caseworker.id}, {"unit", q.caseworker.unit}};
+  if (!request.sources.empty()) body["sources_asked"] = request.sources;
+  if (!problem.invalid_params.empty()) {
+    auto& params = body["invalid_params"] = nlohmann::json::array();
+    for (const auto& p : problem.invalid_params) params.push_back({{"name", p.name}, {"code", p.code}});
+  }
+  return body;
+}
+
+}  // namespace
+
+LookupEndpoint::LookupEndpoint(LookupService& lookups, AuditLog& audit, const ClientAuth& auth,
+                               std::map<std::string, PurposeConfig> purposes)
+    : lookups_(lookups), audit_(audit), auth_(auth), purposes_(std::move(purposes)) {}
+
+void LookupEndpoint::refuse(Refusal refusal, Reply reply) {
+  const std::string lookup_id = new_uuid();
+  refusal.problem.lookup_id = lookup_id;
+  log::info("lookup.refused", {{"lookup_id", lookup_id},
+                               {"status", refusal.problem.status},
+                               {"code", refusal.problem.code},
+                               {"client", refusal.client_id}});
+  auto body = refusal_audit_body(lookup_id, refusal.problem, refusal.client_id, refusal.adapter,
+                                 refusal.remote_address, refusal.request);
+  audit_.append("lookup.refused", std::move(body),
+                [problem = std::move(refusal.problem), reply = std::move(reply)](std::expected<AuditReceipt, StoreError> receipt) {
+                  if (!receipt) {
+                    log::error("lookup.audit_failed", {{"lookup_id", problem.lookup_id}, {"error", receipt.error().code}});
+                    reply(make_problem_response({503, "audit_unavailable", "Audit log unavailable",
+                                                 "the request could not be audited and was not processed", {}, problem.lookup_id}));
+                    return;
+                  }
+                  reply(make_problem_response(problem));
+                });
+}
+
+void LookupEndpoint::refuse_oversize(const Request& header, const RequestContext& context, Reply reply) {
+  Refusal refusal;
+  refusal.problem = {413, "body_too_large", "Request body too large", "the request body exceeds the configured limit", {}, {}};
+  if (const auto* client = auth_.authenticate(header[bhttp::field::authorization])) refusal.client_id = client->id;
+  refusal.remote_address = context.remote_address;
+  refuse(std::move(refusal), std::move(reply));
+}
+
+void LookupEndpoint::handle(const std::string& adapter_name, Request&& request, const RequestContext& context, Reply reply) {
+  Refusal refusal;
+  refusal.adapter = adapter_name;
+  refusal.remote_address = context.remote_address;
+
+  const ClientConfig* client = auth_.authenticate(request[bhttp::field::authorization]);
+  if (client == nullptr) {
+    refusal.problem = {401, "unauthenticated", "Authentication required",
+                       "a valid bearer token is required in the Authorization header", {}, {}};
+    return refuse(std::move(refusal), std::move(reply));
+  }
+  refusal.client_id = client->id;
+
+  LookupAdapter* adapter = lookups_.adapter(adapter_name);
+  if (adapter == nullptr) {
+    refusal.problem = {404, "unknown_adapter", "No such lookup adapter", "no lookup adapter is configured under this name", {}, {}};
+    return refuse(std::move(refusal), std::move(reply));
+  }
+  if (!is_json(request)) {
+    refusal.problem = {415, "unsupported_media_type", "Unsupported media type", "the request body must be application/json", {}, {}};
+    return refuse(std::move(refusal), std::move(reply));
+  }
+  nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    refusal.problem = {400, "invalid_json", "Invalid JSON", "the request body is not valid JSON", {{"", "invalid_json", "is not valid JSON"}}, {}};
+    return refuse(std::move(refusal), std::move(reply));
+  }
+
+  LookupRequestParse parse = parse_lookup_request(body, adapter->sources(), today_utc());
+  refusal.request = parse.request;
+  if (!parse.ok()) {
+    refusal.problem = {400, "invalid_request", "Invalid lookup request", "one or more fields are invalid", std::move(parse.invalid), {}};
+    return refuse(std::move(refusal), std::move(reply));
+  }
+
+  LookupQuery query = std::move(parse.request.query);
+  auto purpose = purposes_.find(query.purpose);
+  if (purpose == purposes_.end() || !client->purposes.contains(query.purpose)) {
+    refusal.problem = {403, "purpose_not_allowed", "Purpose not allowed",
+                       "this client is not permitted to look up data for the stated purpose",
+                       {{"purpose", "not_allowed", "is not a purpose this client may use"}}, {}};
+    return refuse(std::move(refusal), std::move(reply));
+  }
+
+  query.lookup_id = new_uuid();
+  query.client_id = client->id;
+  query.purpose_text = purpose->second.description;
+  log::info("lookup.started", {{"lookup_id", query.lookup_id},
+                               {"client", client->id},
+                               {"adapter", adapter_name},
+                               {"sources", parse.request.sources}});
+  lookups_.lookup(std::move(query), adapter_name, std::move(parse.request.sources),
+                  [reply = std::move(reply)](std::expected<LookupAnswer, LookupFailure> answer) {
+                    if (!answer) {
+                      reply(make_problem_response({503, answer.error().code, "Audit log unavailable",
+                                                   "the lookup could not be audited, so no data is released", {}, {}}));
+                      return;
+                    }
+                    nlohmann::json sources_summary = nlohmann::json::object();
+                    for (const auto& o : answer->outcomes) sources_summary[o.source] = to_string(o.status);
+                    log::info("lookup.completed", {{"lookup_id", answer->query.lookup_id},
+                                                   {"outcome", answer->complete() ? "complete" : "partial"},
+                                                   {"sources", sources_summary},
+                                                   {"audit_seq", answer->audit.seq}});
+                    reply(make_json_response(200, to_json(*answer)));
+                  });
+}
+
+nlohmann::json to_json(const LookupAnswer& answer) {
+  const auto& q = answer.query;
+  nlohmann::json sources = nlohmann::json::object();
+  for (const auto& outcome : answer.outcomes) {
+    nlohmann::json entry = {{"status", std::string(to_string(outcome.status))}, {"latency_ms", outcome.latency.count()}};
+    if (outcome.status == SourceStatus::ok) {
+      auto& events = entry["events"] = nlohmann::json::array();
+      for (const auto& event : outcome.events) events.push_back(knutpunkt::to_json(event));
+      if (!outcome.deviations.empty()) entry["deviations"] = outcome.deviations;
+    } else {
+      entry["code"] = outcome.partner_code;
+      entry["message"] = outcome.partner_message;
+    }
+    sources[outcome.source] = std::move(entry);
+  }
+  return {
+      {"lookup_id", q.lookup_id},
+      {"status", answer.complete() ? "complete" : "partial"},
+      {"case_id", q.case_id},
+      {"period", {{"from", q.period_from}, {"to", q.period_to}}},
+      {"person", {{"id", q.person_id}, {"kind", q.id_kind}, {"protected_identity", answer.protected_identity}}},
+      {"sources", sources},
+      {"audit", {{"seq", answer.audit.seq}, {"hash", answer.audit.hash}}},
+  };
+}
+
+}  // namespace knutpunkt::http

@@ -1,0 +1,57 @@
+#include "http/readiness_endpoint.h"
+
+#include "http/problem.h"
+
+#include <boost/asio/post.hpp>
+
+#include <mutex>
+
+namespace knutpunkt::http {
+
+ReadinessEndpoint::ReadinessEndpoint(boost::asio::io_context& io, Store& store, LookupService& lookups,
+                                     std::chrono::milliseconds deadline)
+    : io_(io), store_(store), lookups_(lookups), deadline_(deadline) {}
+
+void ReadinessEndpoint::handle(Reply reply) {
+  struct Gathering {
+    std::mutex mutex;
+    nlohmann::json checks = nlohmann::json::object();
+    bool ready = true;
+    std::size_t pending = 0;
+    Reply reply;
+  };
+  auto gathering = std::make_shared<Gathering>();
+  gathering->reply = std::move(reply);
+  const auto names = lookups_.adapter_names();
+  gathering->pending = names.size() + 1;
+
+  auto record = [gathering](const std::string& name, bool ready, const std::string& detail) {
+    bool last = false;
+    {
+      std::lock_guard lock(gathering->mutex);
+      nlohmann::json check = {{"ready", ready}};
+      if (!detail.empty()) check["detail"] = detail;
+      gathering->checks[name] = std::move(check);
+      gathering->ready = gathering->ready && ready;
+      last = --gathering->pending == 0;
+    }
+    if (last) {
+      nlohmann::json body = {{"status", gathering->ready ? "ready" : "not_ready"}, {"checks", gathering->checks}};
+      gathering->reply(make_json_response(gathering->ready ? 200 : 503, body));
+    }
+  };
+
+  // The store ping touches the disk: run it off the calling (event-loop) thread.
+  boost::asio::post(io_, [this, record] {
+    auto ping = store_.ping();
+    record("store", ping.has_value(), ping ? std::string{} : ping.error().code);
+  });
+  const Deadline deadline = std::chrono::steady_clock::now() + deadline_;
+  for (const auto& name : names) {
+    lookups_.adapter(name)->check_ready(deadline, [record, name](Readiness readiness) {
+      record(name, readiness.ready, readiness.detail);
+    });
+  }
+}
+
+}  // namespace knutpunkt::http

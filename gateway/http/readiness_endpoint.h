@@ -1,0 +1,27 @@
+#pragma once
+// GET /readyz: ready when the store answers and every adapter's partner answers its readiness
+// ping within a short deadline. The checks run concurrently; nothing blocks the event loop.
+#include "http/server.h"
+#include "lookup/lookup_service.h"
+#include "store/store.h"
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+
+namespace knutpunkt::http {
+
+class ReadinessEndpoint {
+ public:
+  ReadinessEndpoint(boost::asio::io_context& io, Store& store, LookupService& lookups,
+                    std::chrono::milliseconds deadline = std::chrono::milliseconds{2000});
+  void handle(Reply reply);
+
+ private:
+  boost::asio::io_context& io_;
+  Store& store_;
+  LookupService& lookups_;
+  std::chrono::milliseconds deadline_;
+};
+
+}  // namespace knutpunkt::http

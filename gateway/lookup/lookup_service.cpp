@@ -1,0 +1,185 @@
+#include "lookup/lookup_service.h"
+
+#include "core/clock.h"
+#include "core/ids.h"
+#include "log/log.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <algorithm>
+#include <mutex>
+#include <optional>
+
+namespace knutpunkt {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Adapters promise to answer shortly after their deadline; this margin is how long the service
+// waits past the whole answer's deadline before it gives up on one that did not.
+constexpr std::chrono::milliseconds kStragglerGrace{250};
+
+// Shared by the source callbacks and the safety timer; whichever completes the set finishes.
+struct Gathering : std::enable_shared_from_this<Gathering> {
+  Gathering(boost::asio::io_context& io, std::size_t n) : timer(boost::asio::make_strand(io)), outcomes(n) {}
+
+  boost::asio::steady_timer timer;
+  std::mutex mutex;
+  std::vector<std::optional<SourceOutcome>> outcomes;
+  std::size_t pending = 0;
+  bool finished = false;
+  Clock::time_point started = Clock::now();
+};
+
+}  // namespace
+
+bool LookupAnswer::complete() const {
+  return std::all_of(outcomes.begin(), outcomes.end(), [](const SourceOutcome& o) { return o.status == SourceStatus::ok; });
+}
+
+LookupService::LookupService(boost::asio::io_context& io, AuditLog& audit, std::chrono::milliseconds lookup_deadline)
+    : io_(io), audit_(audit), lookup_deadline_(lookup_deadline) {}
+
+void LookupService::add_adapter(std::string name, std::unique_ptr<LookupAdapter> adapter) {
+  adapters_[std::move(name)] = std::move(adapter);
+}
+
+LookupAdapter* LookupService::adapter(const std::string& name) const {
+  auto it = adapters_.find(name);
+  return it == adapters_.end() ? nullptr : it->second.get();
+}
+
+std::vector<std::string> LookupService::adapter_names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, adapter] : adapters_) names.push_back(name);
+  return names;
+}
+
+void LookupService::lookup(LookupQuery query, const std::string& adapter_name, std::vector<std::string> sources, Done done) {
+  LookupAdapter* adapter = this->adapter(adapter_name);
+  auto gathering = std::make_shared<Gathering>(io_, sources.size());
+  gathering->pending = sources.size();
+  const Deadline overall = Clock::now() + lookup_deadline_;
+
+  // Runs once, when every source has answered or the safety timer fired.
+  auto finish = [this, gathering, query, adapter_name, sources, done = std::move(done)]() mutable {
+    LookupAnswer answer;
+    answer.query = std::move(query);
+    answer.adapter = adapter_name;
+    const std::string received_at = format_utc(now_utc());
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+      SourceOutcome outcome;
+      if (gathering->outcomes[i]) {
+        outcome = std::move(*gathering->outcomes[i]);
+      } else {
+        outcome.source = sources[i];
+        outcome.status = SourceStatus::timeout;
+        outcome.partner_message = "no answer within the lookup deadline";
+        outcome.latency = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - gathering->started);
+      }
+      answer.protected_identity = answer.protected_identity || outcome.protected_identity;
+      answer.outcomes.push_back(std::move(outcome));
+    }
+    // Stamp the envelope here, not in adapters, so every event carries the same correlation and
+    // subject whatever partner it came from; one protected flag protects all of them.
+    for (auto& outcome : answer.outcomes) {
+      for (auto& event : outcome.events) {
+        if (event.event_id.empty()) event.event_id = new_uuid();
+        event.received_at = received_at;
+        if (event.occurred_at.empty()) event.occurred_at = received_at;
+        event.source_partner = adapter_name + "/" + outcome.source;
+        event.case_id = answer.query.case_id;
+        event.subject = Subject{answer.query.person_id, answer.query.id_kind};
+        event.correlation_id = answer.query.lookup_id;
+        event.causation_id = answer.query.lookup_id;
+        event.protected_identity = answer.protected_identity;
+      }
+    }
+    nlohmann::json record = lookup_audit_body(answer);
+    audit_.append("lookup", std::move(record),
+                  [answer = std::move(answer), done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) mutable {
+                    if (!receipt) {
+                      log::error("lookup.audit_failed",
+                                 {{"lookup_id", answer.query.lookup_id}, {"error", receipt.error().code}});
+                      done(std::unexpected(LookupFailure{"audit_unavailable", "the audit record could not be stored"}));
+                      return;
+                    }
+                    answer.audit = *receipt;
+                    done(std::move(answer));
+                  });
+  };
+  auto finish_once = std::make_shared<decltype(finish)>(std::move(finish));
+
+  auto complete_slot = [gathering, finish_once](std::size_t index, SourceOutcome outcome) {
+    bool run_finish = false;
+    {
+      std::lock_guard lock(gathering->mutex);
+      if (gathering->finished || gathering->outcomes[index]) return;
+      gathering->outcomes[index] = std::move(outcome);
+      if (--gathering->pending == 0) {
+        gathering->finished = true;
+        run_finish = true;
+      }
+    }
+    if (run_finish) {
+      // The timer lives on its own strand; cancelling from this (any) thread must go through it.
+      boost::asio::post(gathering->timer.get_executor(), [gathering] { gathering->timer.cancel(); });
+      (*finish_once)();
+    }
+  };
+
+  gathering->timer.expires_at(overall + kStragglerGrace);
+  gathering->timer.async_wait([gathering, finish_once, lookup_id = query.lookup_id](boost::system::error_code ec) {
+    if (ec) return;
+    {
+      std::lock_guard lock(gathering->mutex);
+      if (gathering->finished) return;
+      gathering->finished = true;
+    }
+    log::warn("lookup.deadline_reached", {{"lookup_id", lookup_id}, {"unanswered", gathering->pending}});
+    (*finish_once)();
+  });
+
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    const Deadline source_deadline = std::min(overall, Deadline(Clock::now() + adapter->source_timeout(sources[i])));
+    adapter->fetch(query, sources[i], source_deadline,
+                   [complete_slot, i](SourceOutcome outcome) { complete_slot(i, std::move(outcome)); });
+  }
+}
+
+nlohmann::json lookup_audit_body(const LookupAnswer& answer) {
+  const auto& q = answer.query;
+  nlohmann::json outcomes = nlohmann::json::object();
+  std::vector<std::string> asked;
+  for (const auto& outcome : answer.outcomes) {
+    asked.push_back(outcome.source);
+    nlohmann::json entry = {{"status", std::string(to_string(outcome.status))},
+                            {"events", outcome.events.size()},
+                            {"latency_ms", outcome.latency.count()}};
+    if (!outcome.partner_code.empty()) entry["code"] = outcome.partner_code;
+    if (!outcome.partner_message.empty()) entry["message"] = outcome.partner_message;
+    if (outcome.protected_identity) entry["protected_identity"] = true;
+    if (!outcome.deviations.empty()) entry["deviations"] = outcome.deviations;
+    outcomes[outcome.source] = std::move(entry);
+  }
+  return {
+      {"lookup_id", q.lookup_id},
+      {"outcome", answer.complete() ? "complete" : "partial"},
+      {"client", q.client_id},
+      {"caseworker", {{"id", q.caseworker.id}, {"unit", q.caseworker.unit}}},
+      {"case_id", q.case_id},
+      {"purpose", q.purpose},
+      {"legal_basis", q.legal_basis},
+      {"person", {{"id", q.person_id}, {"kind", q.id_kind}}},
+      {"protected_identity", answer.protected_identity},
+      {"period", {{"from", q.period_from}, {"to", q.period_to}}},
+      {"adapter", answer.adapter},
+      {"sources_asked", asked},
+      {"sources", outcomes},
+  };
+}
+
+}  // namespace knutpunkt

@@ -1,0 +1,219 @@
+// knutpunkt: the gateway's entry point.
+//   knutpunkt serve --config FILE [--port N] [--port-file FILE] [--db FILE] [--log-file FILE] [--log-level LEVEL]
+//   knutpunkt audit verify --db FILE [--expect-head HASH]
+#include "audit/audit_log.h"
+#include "audit/audit_verifier.h"
+#include "config/gateway_config.h"
+#include "http/client_auth.h"
+#include "http/lookup_endpoint.h"
+#include "http/readiness_endpoint.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "log/log.h"
+#include "lookup/lookup_service.h"
+#include "net/http_client.h"
+#include "store/sqlite/sqlite_store.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace kp = knutpunkt;
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage:\n"
+    "  knutpunkt serve --config FILE [--port N] [--port-file FILE] [--db FILE] [--log-file FILE] [--log-level debug|info|warn|error]\n"
+    "  knutpunkt audit verify --db FILE [--expect-head HASH]\n";
+
+// --name value pairs after the subcommand; anything else is a usage error.
+std::optional<std::map<std::string, std::string>> read_options(const std::vector<std::string>& args, std::size_t from) {
+  std::map<std::string, std::string> options;
+  for (std::size_t i = from; i < args.size(); i += 2) {
+    if (!args[i].starts_with("--") || i + 1 >= args.size()) return std::nullopt;
+    options[args[i].substr(2)] = args[i + 1];
+  }
+  return options;
+}
+
+std::optional<kp::log::Level> parse_level(const std::string& text) {
+  if (text == "debug") return kp::log::Level::debug;
+  if (text == "info") return kp::log::Level::info;
+  if (text == "warn") return kp::log::Level::warn;
+  if (text == "error") return kp::log::Level::error;
+  return std::nullopt;
+}
+
+// Written via rename so a reader polling for the file never sees it half-written.
+bool write_port_file(const std::string& path, unsigned short port) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << port << "\n";
+    if (!out) return false;
+  }
+  return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+int serve(const std::map<std::string, std::string>& options) {
+  auto config_path = options.find("config");
+  if (config_path == options.end()) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  auto config = kp::load_config(config_path->second);
+  if (!config) {
+    std::cerr << "knutpunkt: invalid configuration at " << (config.error().field.empty() ? "/" : config.error().field)
+              << ": " << config.error().message << "\n";
+    return 2;
+  }
+  if (auto it = options.find("port"); it != options.end()) config->server.port = static_cast<unsigned short>(std::stoi(it->second));
+  if (auto it = options.find("db"); it != options.end()) config->store.path = it->second;
+  if (auto it = options.find("log-file"); it != options.end()) config->log.file = it->second;
+  if (auto it = options.find("log-level"); it != options.end()) config->log.level = it->second;
+  auto level = parse_level(config->log.level);
+  if (!level) {
+    std::cerr << "knutpunkt: unknown log level " << config->log.level << "\n";
+    return 2;
+  }
+  kp::log::init(*level, config->log.file.string());
+
+  if (config->store.path.has_parent_path()) std::filesystem::create_directories(config->store.path.parent_path());
+  auto store = kp::open_sqlite_store(config->store.path);
+  if (!store) {
+    kp::log::error("store.open_failed", {{"code", store.error().code}, {"message", store.error().message}});
+    std::cerr << "knutpunkt: cannot open the store: " << store.error().message << "\n";
+    return 1;
+  }
+  auto audit = kp::AuditLog::open(**store);
+  if (!audit) {
+    std::cerr << "knutpunkt: cannot open the audit log: " << audit.error().message << "\n";
+    return 1;
+  }
+
+  boost::asio::io_context io(config->server.threads);
+  kp::net::HttpClient http(io);
+  kp::LookupService lookups(io, **audit, config->lookup_deadline);
+  for (const auto& adapter_config : config->adapters) {
+    kp::AdapterContext context{io, http, config->base_dir, adapter_config.pointer};
+    auto adapter = (*kp::AdapterRegistry::instance().find(adapter_config.kind))(adapter_config.config, context);
+    if (!adapter) {
+      std::cerr << "knutpunkt: invalid configuration at " << adapter.error().field << ": " << adapter.error().message << "\n";
+      return 2;
+    }
+    lookups.add_adapter(adapter_config.name, std::move(*adapter));
+  }
+
+  kp::http::ClientAuth auth(config->clients);
+  kp::http::LookupEndpoint lookup_endpoint(lookups, **audit, auth, config->purposes);
+  kp::http::ReadinessEndpoint readiness(io, **store, lookups);
+  kp::http::Router router(lookup_endpoint, readiness);
+  kp::http::Server server(
+      io,
+      kp::http::ServerOptions{config->server.host, config->server.port, config->server.max_body_bytes, config->server.request_timeout},
+      [&router](kp::http::Request&& request, const kp::http::RequestContext& context, kp::http::Reply reply) {
+        router.handle(std::move(request), context, std::move(reply));
+      },
+      [&router](const kp::http::Request& header, const kp::http::RequestContext& context, kp::http::Reply reply) {
+        router.handle_oversize(header, context, std::move(reply));
+      });
+
+  unsigned short port = 0;
+  try {
+    port = server.start();
+  } catch (const boost::system::system_error& e) {
+    std::cerr << "knutpunkt: cannot listen on " << config->server.host << ":" << config->server.port << ": " << e.what() << "\n";
+    return 1;
+  }
+  if (auto it = options.find("port-file"); it != options.end() && !write_port_file(it->second, port)) {
+    std::cerr << "knutpunkt: cannot write the port file\n";
+    return 1;
+  }
+  kp::log::info("gateway.listening", {{"host", config->server.host}, {"port", port}, {"adapters", lookups.adapter_names()}});
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int signal) {
+    kp::log::info("gateway.stopping", {{"signal", signal}});
+    server.stop();
+    http.close_idle();
+    io.stop();
+  });
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < config->server.threads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  // Everything already acknowledged is durable; this drains records still queued.
+  (*audit)->stop();
+  kp::log::info("gateway.stopped");
+  return 0;
+}
+
+int audit_verify(const std::map<std::string, std::string>& options) {
+  auto db = options.find("db");
+  if (db == options.end()) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  if (!std::filesystem::exists(db->second)) {
+    std::cerr << "knutpunkt: no such database: " << db->second << "\n";
+    return 2;
+  }
+  auto store = kp::open_sqlite_store(db->second);
+  if (!store) {
+    std::cerr << "knutpunkt: cannot open the store: " << store.error().message << "\n";
+    return 2;
+  }
+  std::optional<std::string> expected_head;
+  if (auto it = options.find("expect-head"); it != options.end()) expected_head = it->second;
+  auto report = kp::verify_chain(**store, expected_head);
+  if (!report) {
+    std::cerr << "knutpunkt: verification could not run: " << report.error().message << "\n";
+    return 2;
+  }
+  nlohmann::json out = {{"intact", report->intact()}, {"records", report->records}, {"head_hash", report->head_hash}};
+  if (report->first_problem) {
+    out["first_problem"] = {{"seq", report->first_problem->seq},
+                            {"problem", report->first_problem->problem},
+                            {"detail", report->first_problem->detail}};
+  }
+  std::cout << out.dump(2) << "\n";
+  return report->intact() ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "serve") {
+    auto options = read_options(args, 1);
+    if (!options) {
+      std::cerr << kUsage;
+      return 2;
+    }
+    return serve(*options);
+  }
+  if (args[0] == "audit" && args.size() >= 2 && args[1] == "verify") {
+    auto options = read_options(args, 2);
+    if (!options) {
+      std::cerr << kUsage;
+      return 2;
+    }
+    return audit_verify(*options);
+  }
+  std::cerr << kUsage;
+  return 2;
+}

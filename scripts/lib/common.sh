@@ -1,0 +1,51 @@
+# Shared by scripts/demo, scripts/test and scripts/bench: install what is missing, then build.
+# Sourced, not run.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+# Debian 12 packages knutpunkt builds and tests with (README: "What it needs").
+KNUTPUNKT_PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  libboost-dev libboost-system-dev libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev libfmt-dev catch2
+  libxml2-dev libxml2-utils libssl-dev libsqlite3-dev sqlite3
+  curl python3 python3-jsonschema python3-yaml
+)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+install_dependencies() {
+  local missing=()
+  for pkg in "${KNUTPUNKT_PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$pkg")
+    fi
+  done
+  if ((${#missing[@]} == 0)); then
+    return 0
+  fi
+  say "installing missing packages: ${missing[*]}"
+  local sudo=()
+  if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# build <dir> <build type> [extra cmake args...]
+build() {
+  local dir="$1" type="$2"
+  shift 2
+  say "building ($type) in ${dir#"$REPO_ROOT"/}"
+  cmake -S "$REPO_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
+  cmake --build "$dir" -j "$(nproc)"
+}
+
+# wait_for_file <path> <seconds>: for port files written by the gateway and the simulators.
+wait_for_file() {
+  local path="$1" limit="$2" waited=0
+  while [[ ! -s "$path" ]]; do
+    sleep 0.1
+    waited=$((waited + 1))
+    if ((waited > limit * 10)); then return 1; fi
+  done
+}

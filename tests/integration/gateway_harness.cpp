@@ -1,0 +1,137 @@
+#include "gateway_harness.h"
+
+#include "core/digest.h"
+#include "store/sqlite/sqlite_store.h"
+
+#include <fstream>
+#include <stdexcept>
+
+namespace knutpunkt::testing {
+
+std::filesystem::path gateway_binary() { return KNUTPUNKT_GATEWAY_BIN; }
+std::filesystem::path repo_root() { return KNUTPUNKT_REPO_ROOT; }
+
+nlohmann::json full_lookup_request(const std::string& person) {
+  return {
+      {"person", person},
+      {"case_id", "EB-2026-000123"},
+      {"purpose", "ekonomiskt_bistand"},
+      {"legal_basis", "11 kap. 11 § SoL"},
+      {"period", {{"from", "2026-08-01"}, {"to", "2026-10-31"}}},
+      {"sources", {"AF", "CSN", "FK", "SKV", "SO", "TNS", "MIV"}},
+      {"caseworker", {{"id", "hand-0042"}, {"unit", "Enskede-Årsta-Vantör"}}},
+  };
+}
+
+GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
+    : dir_(std::filesystem::path(KNUTPUNKT_TEST_RUN_DIR) / name) {
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(dir_);
+
+  simulator_ = std::make_unique<ChildProcess>(
+      KNUTPUNKT_SIMULATOR_BIN, std::vector<std::string>{"--port", "0", "--port-file", (dir_ / "simulator.port").string()},
+      dir_ / "simulator");
+  auto sim_port = wait_for_port_file(dir_ / "simulator.port", *simulator_);
+  if (!sim_port) throw std::runtime_error("simulator did not start; see " + dir_.string());
+
+  nlohmann::json timeouts = nlohmann::json::object();
+  for (const auto& [source, ms] : options.source_timeouts_ms) timeouts[source] = ms;
+  nlohmann::json config = {
+      {"server", {{"host", "127.0.0.1"}, {"port", 0}, {"threads", 2}, {"max_body_bytes", options.max_body_bytes}}},
+      {"store", {{"kind", "sqlite"}, {"path", (dir_ / "knutpunkt.db").string()}}},
+      {"log", {{"level", "debug"}, {"file", gateway_log().string()}}},
+      {"lookup", {{"deadline_ms", options.lookup_deadline_ms}}},
+      {"purposes",
+       {{"ekonomiskt_bistand", {{"description", "Handläggning av ekonomiskt bistånd enligt 4 kap. 1 § SoL"}}},
+        {"arbetsmarknadsinsats", {{"description", "Planering av arbetsmarknadsinsats"}}}}},
+      {"clients",
+       {{{"id", "case-system"}, {"token_sha256", sha256_hex(kCaseSystemToken)}, {"purposes", {"ekonomiskt_bistand"}}},
+        {{"id", "other-client"}, {"token_sha256", sha256_hex(kOtherClientToken)}, {"purposes", {"arbetsmarknadsinsats"}}}}},
+      {"adapters",
+       {{{"name", "ssbtek"},
+         {"kind", "ssbtek"},
+         {"config",
+          {{"endpoint", "http://127.0.0.1:" + std::to_string(*sim_port) + "/ssbtek"},
+           {"ingivare", {{"organisationsnummer", "162120000142"}, {"namn", "Stockholms stad"}}},
+           {"fk_aktorsid", "STHLM-EKB-0001"},
+           {"schema", (repo_root() / "schemas/ssbtek/ssbtek-v10.xsd").string()},
+           {"mappings", (repo_root() / "mappings/ssbtek").string()},
+           {"source_timeout_ms", options.source_timeout_ms},
+           {"source_timeouts_ms", timeouts}}}}}},
+  };
+  std::ofstream(dir_ / "config.json") << config.dump(2);
+
+  gateway_ = std::make_unique<ChildProcess>(
+      gateway_binary(),
+      std::vector<std::string>{"serve", "--config", (dir_ / "config.json").string(), "--port-file", (dir_ / "gateway.port").string()},
+      dir_ / "gateway");
+  auto port = wait_for_port_file(dir_ / "gateway.port", *gateway_);
+  if (!port) throw std::runtime_error("gateway did not start; see " + dir_.string());
+
+  gateway_client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
+  gateway_client_->set_read_timeout(30, 0);
+  simulator_client_ = std::make_unique<httplib::Client>("127.0.0.1", *sim_port);
+}
+
+GatewayHarness::~GatewayHarness() {
+  gateway_.reset();
+  simulator_.reset();
+}
+
+namespace {
+
+HttpReply to_reply(const httplib::Result& result) {
+  if (!result) throw std::runtime_error("no HTTP answer: " + httplib::to_string(result.error()));
+  HttpReply reply;
+  reply.status = result->status;
+  reply.content_type = result->get_header_value("Content-Type");
+  reply.body = nlohmann::json::parse(result->body, nullptr, false);
+  return reply;
+}
+
+}  // namespace
+
+HttpReply GatewayHarness::lookup(const nlohmann::json& body, const std::string& token) {
+  httplib::Headers headers;
+  if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+  return post("/v1/lookups/ssbtek", body.dump(), headers);
+}
+
+HttpReply GatewayHarness::post(const std::string& path, const std::string& body, const httplib::Headers& headers,
+                               const std::string& content_type) {
+  return to_reply(gateway_client_->Post(path.c_str(), headers, body, content_type.c_str()));
+}
+
+HttpReply GatewayHarness::get(const std::string& path) { return to_reply(gateway_client_->Get(path.c_str())); }
+
+void GatewayHarness::inject(const std::string& source, const nlohmann::json& fault) {
+  auto result = simulator_client_->Put(("/_sim/faults/" + source).c_str(), fault.dump(), "application/json");
+  if (!result || result->status >= 300) throw std::runtime_error("simulator refused the fault");
+}
+
+void GatewayHarness::clear_faults() { simulator_client_->Delete("/_sim/faults"); }
+
+void GatewayHarness::stop_simulator() { simulator_->terminate(); }
+void GatewayHarness::stop_gateway() { gateway_->terminate(); }
+
+std::vector<AuditRecord> GatewayHarness::audit_records() {
+  auto store = open_sqlite_store(db_path());
+  if (!store) throw std::runtime_error("cannot open the store: " + store.error().message);
+  std::vector<AuditRecord> records;
+  auto scanned = (*store)->scan_audit(1, [&](const AuditRecord& r) {
+    records.push_back(r);
+    return true;
+  });
+  if (!scanned) throw std::runtime_error("cannot scan the audit log: " + scanned.error().message);
+  return records;
+}
+
+std::vector<AuditRecord> GatewayHarness::audit_records_for(const std::string& lookup_id) {
+  std::vector<AuditRecord> matching;
+  for (auto& r : audit_records()) {
+    if (r.body.value("lookup_id", "") == lookup_id) matching.push_back(std::move(r));
+  }
+  return matching;
+}
+
+}  // namespace knutpunkt::testing

@@ -1,0 +1,307 @@
+// End-to-end lookups through the real gateway binary against the real SSBTEK simulator.
+#include "gateway_harness.h"
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+
+using namespace knutpunkt::testing;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const std::vector<std::string> kAllSources = {"AF", "CSN", "FK", "SKV", "SO", "TNS", "MIV"};
+
+void require_audited(GatewayHarness& gw, const std::string& lookup_id, const std::string& kind) {
+  auto records = gw.audit_records_for(lookup_id);
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].kind == kind);
+}
+
+void require_problem_names(const HttpReply& reply, const std::string& field, const std::string& code) {
+  CHECK(reply.content_type.starts_with("application/problem+json"));
+  REQUIRE(reply.body.contains("invalid-params"));
+  bool found = false;
+  for (const auto& p : reply.body["invalid-params"]) {
+    if (p["name"] == field && p["code"] == code) found = true;
+  }
+  INFO(reply.body.dump());
+  CHECK(found);
+}
+
+}  // namespace
+
+TEST_CASE("a full lookup over all sources answers every source with normalised case events, audited") {
+  GatewayHarness gw("full_lookup");
+  auto reply = gw.lookup(full_lookup_request());
+  INFO(reply.body.dump(2));
+  REQUIRE(reply.status == 200);
+  CHECK(reply.body["status"] == "complete");
+  CHECK(reply.body["person"]["id"] == "191212121212");
+  CHECK(reply.body["person"]["kind"] == "personnummer");
+  std::size_t events = 0;
+  for (const auto& source : kAllSources) {
+    const auto& s = reply.body["sources"][source];
+    CHECK(s["status"] == "ok");
+    for (const auto& event : s["events"]) {
+      ++events;
+      CHECK(event["schema_version"] == 1);
+      CHECK(event["case_id"] == "EB-2026-000123");
+      CHECK(event["subject"]["person_id"] == "191212121212");
+      CHECK(event["correlation_id"] == reply.body["lookup_id"]);
+      CHECK(event["source_partner"] == "ssbtek/" + source);
+      for (const auto& [key, value] : event["facts"].items()) {
+        // Amounts are integer öre, never floating point.
+        if (key.ends_with("_ore")) CHECK(value.is_number_integer());
+        CHECK_FALSE(value.is_number_float());
+      }
+    }
+  }
+  CHECK(events >= kAllSources.size());
+
+  auto records = gw.audit_records_for(reply.body["lookup_id"]);
+  REQUIRE(records.size() == 1);
+  const auto& body = records[0].body;
+  CHECK(records[0].kind == "lookup");
+  CHECK(body["client"] == "case-system");
+  CHECK(body["caseworker"]["id"] == "hand-0042");
+  CHECK(body["case_id"] == "EB-2026-000123");
+  CHECK(body["purpose"] == "ekonomiskt_bistand");
+  CHECK(body["legal_basis"] == "11 kap. 11 § SoL");
+  CHECK(body["person"]["id"] == "191212121212");
+  CHECK(body["sources_asked"].size() == kAllSources.size());
+  CHECK(body["sources"]["FK"]["status"] == "ok");
+  CHECK(records[0].seq == reply.body["audit"]["seq"]);
+  CHECK(records[0].hash == reply.body["audit"]["hash"]);
+}
+
+TEST_CASE("a source slow past its deadline is reported as timeout while the others answer") {
+  HarnessOptions options;
+  options.source_timeout_ms = 3000;
+  options.source_timeouts_ms["FK"] = 800;
+  GatewayHarness gw("slow_source", options);
+  gw.inject("FK", {{"mode", "none"}, {"latency_ms", 4000}});
+  const auto started = Clock::now();
+  auto reply = gw.lookup(full_lookup_request());
+  const auto elapsed = Clock::now() - started;
+  INFO(reply.body.dump(2));
+  REQUIRE(reply.status == 200);
+  CHECK(reply.body["status"] == "partial");
+  CHECK(reply.body["sources"]["FK"]["status"] == "timeout");
+  for (const auto& source : kAllSources) {
+    if (source != "FK") CHECK(reply.body["sources"][source]["status"] == "ok");
+  }
+  // The answer did not wait for the slow source (generous bound: this is not a timing test).
+  CHECK(elapsed < std::chrono::milliseconds{3500});
+  auto records = gw.audit_records_for(reply.body["lookup_id"]);
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].body["sources"]["FK"]["status"] == "timeout");
+}
+
+TEST_CASE("a source answering with a SOAP fault is reported as error with the partner's code") {
+  GatewayHarness gw("soap_fault");
+  gw.inject("CSN", {{"mode", "soap_fault"}, {"code", "SSBT-042"}, {"message", "Tjänsten är tillfälligt otillgänglig"}});
+  auto reply = gw.lookup(full_lookup_request());
+  INFO(reply.body.dump(2));
+  REQUIRE(reply.status == 200);
+  CHECK(reply.body["status"] == "partial");
+  CHECK(reply.body["sources"]["CSN"]["status"] == "error");
+  CHECK(reply.body["sources"]["CSN"]["code"] == "SSBT-042");
+  CHECK(reply.body["sources"]["CSN"]["message"] == "Tjänsten är tillfälligt otillgänglig");
+  CHECK(reply.body["sources"]["AF"]["status"] == "ok");
+  auto records = gw.audit_records_for(reply.body["lookup_id"]);
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].body["sources"]["CSN"]["code"] == "SSBT-042");
+}
+
+TEST_CASE("a source's own error element, dropped connections and malformed XML are reported per source") {
+  GatewayHarness gw("source_faults");
+  gw.inject("AF", {{"mode", "error"}, {"code", "AF-503"}, {"message", "Bastjänsten svarar inte"}});
+  gw.inject("SKV", {{"mode", "drop"}});
+  gw.inject("SO", {{"mode", "malformed"}});
+  gw.inject("TNS", {{"mode", "http_500"}});
+  auto reply = gw.lookup(full_lookup_request());
+  INFO(reply.body.dump(2));
+  REQUIRE(reply.status == 200);
+  CHECK(reply.body["sources"]["AF"]["status"] == "error");
+  CHECK(reply.body["sources"]["AF"]["code"] == "AF-503");
+  CHECK(reply.body["sources"]["SKV"]["status"] == "unavailable");
+  CHECK(reply.body["sources"]["SO"]["status"] == "error");
+  CHECK(reply.body["sources"]["SO"]["code"] == "malformed_reply");
+  CHECK(reply.body["sources"]["TNS"]["status"] == "unavailable");
+  CHECK(reply.body["sources"]["FK"]["status"] == "ok");
+  CHECK(reply.body["sources"]["MIV"]["status"] == "ok");
+  require_audited(gw, reply.body["lookup_id"], "lookup");
+}
+
+TEST_CASE("with the simulator down every source is unavailable, the answer says so, and it is audited") {
+  GatewayHarness gw("simulator_down");
+  gw.stop_simulator();
+  auto reply = gw.lookup(full_lookup_request());
+  INFO(reply.body.dump(2));
+  REQUIRE(reply.status == 200);
+  CHECK(reply.body["status"] == "partial");
+  for (const auto& source : kAllSources) {
+    CHECK(reply.body["sources"][source]["status"] == "unavailable");
+    CHECK(reply.body["sources"][source]["code"] == "connect_failed");
+  }
+  auto records = gw.audit_records_for(reply.body["lookup_id"]);
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].body["outcome"] == "partial");
+  CHECK(records[0].body["sources"]["MIV"]["status"] == "unavailable");
+
+  auto ready = gw.get("/readyz");
+  CHECK(ready.status == 503);
+  CHECK(ready.body["checks"]["ssbtek"]["ready"] == false);
+  CHECK(ready.body["checks"]["store"]["ready"] == true);
+}
+
+TEST_CASE("an invalid personnummer is refused with 400 naming the field, and the refusal is audited") {
+  GatewayHarness gw("invalid_person");
+  auto request = full_lookup_request("19121212-1213");  // wrong check digit
+  auto reply = gw.lookup(request);
+  REQUIRE(reply.status == 400);
+  require_problem_names(reply, "person", "bad_check_digit");
+  require_audited(gw, reply.body["lookup_id"], "lookup.refused");
+  auto record = gw.audit_records_for(reply.body["lookup_id"]).at(0);
+  CHECK(record.body["status"] == 400);
+  CHECK(record.body["person_as_given"] == "19121212-1213");
+
+  SECTION("several invalid fields are all named") {
+    auto bad = full_lookup_request("19990230-1234");
+    bad.erase("case_id");
+    bad["period"]["to"] = "2026-07-01";
+    bad["sources"] = {"AF", "XX", "AF"};
+    auto r = gw.lookup(bad);
+    REQUIRE(r.status == 400);
+    require_problem_names(r, "person", "bad_date");
+    require_problem_names(r, "case_id", "missing");
+    require_problem_names(r, "sources[1]", "unknown_source");
+    require_problem_names(r, "sources[2]", "duplicate_source");
+    CHECK(r.body["invalid-params"].size() == 5);  // period.to before from as well
+    require_audited(gw, r.body["lookup_id"], "lookup.refused");
+  }
+  SECTION("a body that is not JSON is refused, not crashed on") {
+    httplib::Headers headers{{"Authorization", std::string("Bearer ") + kCaseSystemToken}};
+    auto r = gw.post("/v1/lookups/ssbtek", "{\"person\": ", headers);
+    CHECK(r.status == 400);
+    CHECK(r.body["code"] == "invalid_json");
+    require_audited(gw, r.body["lookup_id"], "lookup.refused");
+    auto r2 = gw.post("/v1/lookups/ssbtek", "person=1", headers, "application/x-www-form-urlencoded");
+    CHECK(r2.status == 415);
+  }
+  SECTION("a body over the configured size is refused with 413 and audited") {
+    auto big = full_lookup_request();
+    big["caseworker"]["unit"] = std::string(20000, 'x');
+    auto r = gw.lookup(big);
+    CHECK(r.status == 413);
+    CHECK(r.body["code"] == "body_too_large");
+    require_audited(gw, r.body["lookup_id"], "lookup.refused");
+  }
+}
+
+TEST_CASE("a request without a valid token is refused with 401 and audited") {
+  GatewayHarness gw("no_token");
+  auto reply = gw.lookup(full_lookup_request(), "");
+  REQUIRE(reply.status == 401);
+  CHECK(reply.body["code"] == "unauthenticated");
+  require_audited(gw, reply.body["lookup_id"], "lookup.refused");
+  auto wrong = gw.lookup(full_lookup_request(), "not-a-known-token");
+  CHECK(wrong.status == 401);
+  auto record = gw.audit_records_for(wrong.body["lookup_id"]).at(0);
+  CHECK(record.body["client"].is_null());
+  CHECK_FALSE(record.body.contains("person"));  // the body of an unauthenticated request is not read
+}
+
+TEST_CASE("a purpose the client may not use is refused with 403 and audited") {
+  GatewayHarness gw("purpose_not_allowed");
+  auto request = full_lookup_request();
+  request["purpose"] = "arbetsmarknadsinsats";  // configured, but not for this client
+  auto reply = gw.lookup(request);
+  REQUIRE(reply.status == 403);
+  CHECK(reply.body["code"] == "purpose_not_allowed");
+  require_audited(gw, reply.body["lookup_id"], "lookup.refused");
+  auto other = gw.lookup(full_lookup_request(), kOtherClientToken);  // the other client may not use ekonomiskt_bistand
+  CHECK(other.status == 403);
+  auto record = gw.audit_records_for(other.body["lookup_id"]).at(0);
+  CHECK(record.body["client"] == "other-client");
+  CHECK(record.body["purpose"] == "ekonomiskt_bistand");
+}
+
+TEST_CASE("a protected person's events are all marked protected") {
+  GatewayHarness gw("protected_person");
+  auto reply = gw.lookup(full_lookup_request("19811218-9876"));
+  INFO(reply.body.dump(2));
+  REQUIRE(reply.status == 200);
+  CHECK(reply.body["person"]["protected_identity"] == true);
+  for (const auto& [source, s] : reply.body["sources"].items()) {
+    for (const auto& event : s["events"]) CHECK(event["protected_identity"] == true);
+  }
+  auto record = gw.audit_records_for(reply.body["lookup_id"]).at(0);
+  CHECK(record.body["protected_identity"] == true);
+}
+
+TEST_CASE("a samordningsnummer, a person with no data and Swedish characters all come through intact") {
+  GatewayHarness gw("special_persons");
+  auto samordning = gw.lookup(full_lookup_request("701063-2391"));
+  REQUIRE(samordning.status == 200);
+  CHECK(samordning.body["person"]["id"] == "197010632391");
+  CHECK(samordning.body["person"]["kind"] == "samordningsnummer");
+  CHECK(samordning.body["status"] == "complete");
+
+  auto nodata = gw.lookup(full_lookup_request("196305024579"));
+  REQUIRE(nodata.status == 200);
+  CHECK(nodata.body["status"] == "complete");
+
+  auto swedish = gw.lookup(full_lookup_request("198507092388"));
+  REQUIRE(swedish.status == 200);
+  CHECK(swedish.body["status"] == "complete");
+  CHECK(swedish.body.dump().find("Öberg") != std::string::npos);
+}
+
+TEST_CASE("health, readiness and unknown routes answer as documented") {
+  GatewayHarness gw("routes");
+  CHECK(gw.get("/healthz").status == 200);
+  auto ready = gw.get("/readyz");
+  INFO(ready.body.dump());
+  CHECK(ready.status == 200);
+  CHECK(ready.body["status"] == "ready");
+  auto missing = gw.get("/v1/nothing");
+  CHECK(missing.status == 404);
+  CHECK(missing.content_type.starts_with("application/problem+json"));
+  auto wrong_method = gw.get("/v1/lookups/ssbtek");
+  CHECK(wrong_method.status == 405);
+  auto unknown_adapter = gw.post("/v1/lookups/nope", full_lookup_request().dump(),
+                                 {{"Authorization", std::string("Bearer ") + kCaseSystemToken}});
+  CHECK(unknown_adapter.status == 404);
+}
+
+TEST_CASE("knutpunkt audit verify proves the chain intact and names a tampered record") {
+  GatewayHarness gw("audit_verify");
+  for (int i = 0; i < 3; ++i) REQUIRE(gw.lookup(full_lookup_request()).status == 200);
+  REQUIRE(gw.lookup(full_lookup_request(), "").status == 401);
+  gw.stop_gateway();
+
+  std::string output;
+  int code = run_command({gateway_binary().string(), "audit", "verify", "--db", gw.db_path().string()}, output);
+  INFO(output);
+  CHECK(code == 0);
+  auto report = nlohmann::json::parse(output, nullptr, false);
+  CHECK(report["intact"] == true);
+  CHECK(report["records"] == 4);
+
+  // Change one byte of record 2's body behind the gateway's back.
+  std::string sql_output;
+  int sql = run_command({"/usr/bin/sqlite3", gw.db_path().string(),
+                         "UPDATE audit_log SET body = replace(body, 'hand-0042', 'hand-0043') WHERE seq = 2;"},
+                        sql_output);
+  REQUIRE(sql == 0);
+  output.clear();
+  code = run_command({gateway_binary().string(), "audit", "verify", "--db", gw.db_path().string()}, output);
+  INFO(output);
+  CHECK(code == 1);
+  report = nlohmann::json::parse(output, nullptr, false);
+  CHECK(report["intact"] == false);
+  CHECK(report["first_problem"]["seq"] == 2);
+  CHECK(report["first_problem"]["problem"] == "changed");
+}
