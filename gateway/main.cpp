@@ -1,6 +1,6 @@
 // knutpunkt: the gateway's entry point.
 //   knutpunkt serve --config FILE [--port N] [--port-file FILE] [--db FILE] [--log-file FILE] [--log-level LEVEL]
-//   knutpunkt audit verify --db FILE [--expect-head HASH]
+//   knutpunkt audit verify --db FILE [--expect-head SEQ:HASH]
 #include "audit/audit_log.h"
 #include "audit/audit_verifier.h"
 #include "config/gateway_config.h"
@@ -17,6 +17,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -33,7 +34,7 @@ namespace {
 constexpr const char* kUsage =
     "usage:\n"
     "  knutpunkt serve --config FILE [--port N] [--port-file FILE] [--db FILE] [--log-file FILE] [--log-level debug|info|warn|error]\n"
-    "  knutpunkt audit verify --db FILE [--expect-head HASH]\n";
+    "  knutpunkt audit verify --db FILE [--expect-head SEQ:HASH]\n";
 
 // --name value pairs after the subcommand; anything else is a usage error.
 std::optional<std::map<std::string, std::string>> read_options(const std::vector<std::string>& args, std::size_t from) {
@@ -76,7 +77,15 @@ int serve(const std::map<std::string, std::string>& options) {
               << ": " << config.error().message << "\n";
     return 2;
   }
-  if (auto it = options.find("port"); it != options.end()) config->server.port = static_cast<unsigned short>(std::stoi(it->second));
+  if (auto it = options.find("port"); it != options.end()) {
+    unsigned port = 0;
+    auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), port);
+    if (ec != std::errc{} || end != it->second.data() + it->second.size() || port > 65535) {
+      std::cerr << "knutpunkt: --port must be a number from 0 to 65535\n";
+      return 2;
+    }
+    config->server.port = static_cast<unsigned short>(port);
+  }
   if (auto it = options.find("db"); it != options.end()) config->store.path = it->second;
   if (auto it = options.find("log-file"); it != options.end()) config->log.file = it->second;
   if (auto it = options.find("log-level"); it != options.end()) config->log.level = it->second;
@@ -173,14 +182,29 @@ int audit_verify(const std::map<std::string, std::string>& options) {
     std::cerr << "knutpunkt: cannot open the store: " << store.error().message << "\n";
     return 2;
   }
-  std::optional<std::string> expected_head;
-  if (auto it = options.find("expect-head"); it != options.end()) expected_head = it->second;
-  auto report = kp::verify_chain(**store, expected_head);
+  std::expected<kp::VerifyReport, kp::StoreError> report;
+  if (auto it = options.find("expect-head"); it != options.end()) {
+    // SEQ:HASH, as remembered from an earlier verification (e.g. a daily report).
+    auto colon = it->second.find(':');
+    kp::ChainHead head;
+    auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + std::min(colon, it->second.size()), head.seq);
+    if (colon == std::string::npos || ec != std::errc{} || end != it->second.data() + colon) {
+      std::cerr << "knutpunkt: --expect-head must be SEQ:HASH\n";
+      return 2;
+    }
+    head.hash = it->second.substr(colon + 1);
+    report = kp::verify_chain(**store, head);
+  } else {
+    report = kp::verify_chain(**store);
+  }
   if (!report) {
     std::cerr << "knutpunkt: verification could not run: " << report.error().message << "\n";
     return 2;
   }
-  nlohmann::json out = {{"intact", report->intact()}, {"records", report->records}, {"head_hash", report->head_hash}};
+  nlohmann::json out = {{"intact", report->intact()},
+                        {"records", report->records},
+                        {"head_seq", report->head_seq},
+                        {"head_hash", report->head_hash}};
   if (report->first_problem) {
     out["first_problem"] = {{"seq", report->first_problem->seq},
                             {"problem", report->first_problem->problem},

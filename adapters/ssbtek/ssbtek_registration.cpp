@@ -16,7 +16,7 @@ std::expected<std::unique_ptr<LookupAdapter>, ConfigError> make_ssbtek_adapter(c
   auto schema = xml::Schema::load(parsed->schema);
   if (!schema) return std::unexpected(ConfigError{context.config_pointer + "/schema", schema.error().message});
 
-  auto mappings = mapping::load_mappings(parsed->mappings);
+  auto mappings = mapping::load_mappings(parsed->mappings, parsed->schema.parent_path());
   if (!mappings) {
     return std::unexpected(ConfigError{context.config_pointer + "/mappings",
                                        mappings.error().where + ": " + mappings.error().message});

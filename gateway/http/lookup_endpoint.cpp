@@ -86,7 +86,7 @@ void LookupEndpoint::refuse(Refusal refusal, Reply reply) {
 void LookupEndpoint::refuse_oversize(const Request& header, const RequestContext& context, Reply reply) {
   Refusal refusal;
   refusal.problem = {413, "body_too_large", "Request body too large", "the request body exceeds the configured limit", {}, {}};
-  if (const auto* client = auth_.authenticate(header[bhttp::field::authorization])) refusal.client_id = client->id;
+  if (const auto* client = auth_.authenticate(to_std(header[bhttp::field::authorization]))) refusal.client_id = client->id;
   refusal.remote_address = context.remote_address;
   refuse(std::move(refusal), std::move(reply));
 }
@@ -96,7 +96,7 @@ void LookupEndpoint::handle(const std::string& adapter_name, Request&& request, 
   refusal.adapter = adapter_name;
   refusal.remote_address = context.remote_address;
 
-  const ClientConfig* client = auth_.authenticate(request[bhttp::field::authorization]);
+  const ClientConfig* client = auth_.authenticate(to_std(request[bhttp::field::authorization]));
   if (client == nullptr) {
     refusal.problem = {401, "unauthenticated", "Authentication required",
                        "a valid bearer token is required in the Authorization header", {}, {}};

@@ -16,7 +16,7 @@ std::string_view path_of(std::string_view target) { return target.substr(0, targ
 
 Response method_not_allowed(std::string_view allowed) {
   Response response = make_problem_response({405, "method_not_allowed", "Method not allowed", {}, {}, {}});
-  response.set(bhttp::field::allow, allowed);
+  response.set(bhttp::field::allow, std::string(allowed));
   return response;
 }
 
@@ -34,7 +34,7 @@ bool is_adapter_name(std::string_view name) {
 Router::Router(LookupEndpoint& lookups, ReadinessEndpoint& readiness) : lookups_(lookups), readiness_(readiness) {}
 
 void Router::handle(Request&& request, const RequestContext& context, Reply reply) {
-  const std::string_view path = path_of(request.target());
+  const std::string_view path = path_of(to_std(request.target()));
   const auto method = request.method();
 
   if (path == "/healthz") {
@@ -54,7 +54,7 @@ void Router::handle(Request&& request, const RequestContext& context, Reply repl
 }
 
 void Router::handle_oversize(const Request& header, const RequestContext& context, Reply reply) {
-  if (path_of(header.target()).starts_with(kLookupPrefix)) return lookups_.refuse_oversize(header, context, std::move(reply));
+  if (path_of(to_std(header.target())).starts_with(kLookupPrefix)) return lookups_.refuse_oversize(header, context, std::move(reply));
   reply(make_problem_response({413, "body_too_large", "Request body too large", {}, {}, {}}));
 }
 

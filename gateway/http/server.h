@@ -12,11 +12,15 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace knutpunkt::http {
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+// Boost 1.74's Beast has its own string_view; the rest of the code speaks std::string_view.
+inline std::string_view to_std(boost::beast::string_view view) { return {view.data(), view.size()}; }
 
 struct RequestContext {
   std::string remote_address;  // peer IP, for the audit record of a refused request

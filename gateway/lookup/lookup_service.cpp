@@ -69,7 +69,7 @@ void LookupService::lookup(LookupQuery query, const std::string& adapter_name, s
     LookupAnswer answer;
     answer.query = std::move(query);
     answer.adapter = adapter_name;
-    const std::string received_at = format_utc(now_utc());
+    const std::string received_at = now_utc();
     for (std::size_t i = 0; i < sources.size(); ++i) {
       SourceOutcome outcome;
       if (gathering->outcomes[i]) {
