@@ -66,7 +66,7 @@ std::string build_fetch_request(const LookupQuery& query, const std::string& sou
   xmlNodePtr request = env.element(env.body, "hamtaBastjanstInformation");
 
   xmlNodePtr general = env.element(request, "generellaFrageparametrar");
-  env.text(general, "frageTidpunkt", format_utc(now_utc()));
+  env.text(general, "frageTidpunkt", now_utc());
   env.text(general, "korrelationsid", query.lookup_id);
   env.text(general, "fraganSkallInkluderasISvaret", "false");
   xmlNodePtr ingivare = env.element(general, "ingivare");

@@ -39,6 +39,14 @@ std::string read_text(const nlohmann::json& object, const std::string& key, cons
   return text;
 }
 
+// Unknown fields are refused, not ignored: a misspelt "sources" must not silently mean something else.
+void refuse_unknown_fields(const nlohmann::json& object, const std::string& prefix, const std::set<std::string>& known,
+                           std::vector<InvalidParam>& invalid) {
+  for (const auto& [key, value] : object.items()) {
+    if (!known.contains(key)) invalid.push_back({prefix + key, "unknown_field", "is not a known field"});
+  }
+}
+
 }  // namespace
 
 LookupRequestParse parse_lookup_request(const nlohmann::json& body, const std::vector<std::string>& known_sources,
@@ -50,6 +58,8 @@ LookupRequestParse parse_lookup_request(const nlohmann::json& body, const std::v
     invalid.push_back({"", "not_an_object", "the request body must be a JSON object"});
     return parse;
   }
+
+  refuse_unknown_fields(body, "", {"person", "case_id", "purpose", "legal_basis", "period", "sources", "caseworker"}, invalid);
 
   std::string person = read_text(body, "person", "person", true, invalid);
   parse.request.person_as_given = person;
@@ -71,6 +81,7 @@ LookupRequestParse parse_lookup_request(const nlohmann::json& body, const std::v
     invalid.push_back({"period", period == body.end() ? "missing" : "not_an_object",
                        "is required as an object with from and to dates"});
   } else {
+    refuse_unknown_fields(*period, "period.", {"from", "to"}, invalid);
     std::size_t before = invalid.size();
     std::string from = read_text(*period, "from", "period.from", true, invalid);
     std::string to = read_text(*period, "to", "period.to", true, invalid);
@@ -113,6 +124,7 @@ LookupRequestParse parse_lookup_request(const nlohmann::json& body, const std::v
     invalid.push_back({"caseworker", caseworker == body.end() ? "missing" : "not_an_object",
                        "is required as an object with the caseworker's id"});
   } else {
+    refuse_unknown_fields(*caseworker, "caseworker.", {"id", "unit"}, invalid);
     query.caseworker.id = read_text(*caseworker, "id", "caseworker.id", true, invalid);
     query.caseworker.unit = read_text(*caseworker, "unit", "caseworker.unit", false, invalid);
   }

@@ -256,7 +256,9 @@ TEST_CASE("a samordningsnummer, a person with no data and Swedish characters all
   auto swedish = gw.lookup(full_lookup_request("198507092388"));
   REQUIRE(swedish.status == 200);
   CHECK(swedish.body["status"] == "complete");
-  CHECK(swedish.body.dump().find("Öberg") != std::string::npos);
+  // Names are not facts a lookup releases: mappings never copy them into case events.
+  CHECK(swedish.body.dump().find("Öberg") == std::string::npos);
+  CHECK_FALSE(swedish.body["sources"]["FK"]["events"].empty());
 }
 
 TEST_CASE("health, readiness and unknown routes answer as documented") {
@@ -290,10 +292,11 @@ TEST_CASE("knutpunkt audit verify proves the chain intact and names a tampered r
   CHECK(report["intact"] == true);
   CHECK(report["records"] == 4);
 
-  // Change one byte of record 2's body behind the gateway's back.
+  // Change record 2's body behind the gateway's back, as someone with file access would: the
+  // append-only triggers are no obstacle to them, which is why the chain exists.
   std::string sql_output;
   int sql = run_command({"/usr/bin/sqlite3", gw.db_path().string(),
-                         "UPDATE audit_log SET body = replace(body, 'hand-0042', 'hand-0043') WHERE seq = 2;"},
+                         "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET body = replace(body, 'hand-0042', 'hand-0043') WHERE seq = 2;"},
                         sql_output);
   REQUIRE(sql == 0);
   output.clear();

@@ -1,0 +1,154 @@
+#include "audit/audit_log.h"
+
+#include <vector>
+
+#include "audit/audit_chain.h"
+#include "core/clock.h"
+
+namespace knutpunkt {
+namespace {
+
+// Bounds one transaction, so a burst after a stall does not become one huge commit.
+constexpr std::size_t kMaxBatch = 1024;
+
+void deliver(const AuditLog::OnDurable& on_durable, std::expected<AuditReceipt, StoreError> outcome) {
+  if (!on_durable) return;
+  try {
+    on_durable(std::move(outcome));
+  } catch (...) {
+    // A caller's callback must not end the writer thread; the record is durable regardless.
+  }
+}
+
+}  // namespace
+
+std::expected<std::unique_ptr<AuditLog>, StoreError> AuditLog::open(Store& store) {
+  auto last = store.last_audit_record();
+  if (!last) return std::unexpected(std::move(last.error()));
+  std::int64_t seq = 0;
+  std::string hash = genesis_hash();
+  if (*last) {
+    seq = (*last)->seq;
+    hash = (*last)->hash;
+  }
+  return std::unique_ptr<AuditLog>(new AuditLog(store, seq, std::move(hash)));
+}
+
+AuditLog::AuditLog(Store& store, std::int64_t head_seq, std::string head_hash)
+    : store_(store), head_seq_(head_seq), head_hash_(std::move(head_hash)) {
+  writer_ = std::thread([this] { run(); });
+}
+
+AuditLog::~AuditLog() {
+  stop();
+}
+
+void AuditLog::append(std::string kind, nlohmann::json body, OnDurable on_durable) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      queue_.push_back(Pending{std::move(kind), std::move(body), std::move(on_durable)});
+      wake_.notify_one();
+      return;
+    }
+  }
+  deliver(on_durable, std::unexpected(StoreError{"stopped", "the audit log is stopped"}));
+}
+
+void AuditLog::stop() {
+  std::lock_guard stop_lock(stop_mutex_);
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (writer_.joinable()) writer_.join();
+}
+
+AuditLogStats AuditLog::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+void AuditLog::run() {
+  std::deque<Pending> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      const std::size_t n = std::min(queue_.size(), kMaxBatch);
+      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
+      queue_.erase(queue_.begin(), queue_.begin() + n);
+    }
+    commit(batch);
+    batch.clear();
+  }
+}
+
+void AuditLog::commit(std::deque<Pending>& batch) {
+  // One timestamp per batch: the records were durable at the same instant.
+  const std::string recorded_at = now_utc();
+  std::vector<AuditRecord> records;
+  std::vector<const Pending*> owners;
+  std::vector<std::pair<const Pending*, StoreError>> refused;
+  records.reserve(batch.size());
+  owners.reserve(batch.size());
+
+  std::int64_t seq = head_seq_;
+  std::string prev = head_hash_;
+  for (Pending& p : batch) {
+    AuditRecord r{seq + 1, recorded_at, std::move(p.kind), std::move(p.body), prev, {}};
+    auto hash = record_hash(r);
+    if (!hash) {
+      refused.emplace_back(
+          &p, StoreError{"non_canonical_body",
+                         hash.error().message +
+                             (hash.error().pointer.empty() ? std::string() : " (at " + hash.error().pointer + ")")});
+      continue;
+    }
+    r.hash = std::move(*hash);
+    prev = r.hash;
+    ++seq;
+    records.push_back(std::move(r));
+    owners.push_back(&p);
+  }
+
+  std::expected<void, StoreError> stored;
+  if (!records.empty()) {
+    try {
+      stored = store_.append_audit(records);
+    } catch (const std::exception& e) {
+      stored = std::unexpected(StoreError{"store_exception", e.what()});
+    }
+    std::lock_guard lock(mutex_);
+    if (stored) {
+      stats_.records += records.size();
+      ++stats_.commits;
+    } else {
+      ++stats_.failed_commits;
+    }
+  }
+
+  if (stored) {
+    if (!records.empty()) {
+      head_seq_ = records.back().seq;
+      head_hash_ = records.back().hash;
+    }
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      deliver(owners[i]->on_durable, AuditReceipt{records[i].seq, records[i].hash, records[i].recorded_at});
+    }
+  } else {
+    // The store promises all-or-none, so the head stays. Should a commit have landed after
+    // all (an error reported after the data reached the disk), the stored head is the truth:
+    // re-read it so the chain continues from what is really there.
+    if (auto last = store_.last_audit_record(); last && *last && (*last)->seq >= head_seq_) {
+      head_seq_ = (*last)->seq;
+      head_hash_ = (*last)->hash;
+    }
+    for (const Pending* p : owners) deliver(p->on_durable, std::unexpected(stored.error()));
+  }
+  for (auto& [p, error] : refused) deliver(p->on_durable, std::unexpected(std::move(error)));
+}
+
+}  // namespace knutpunkt

@@ -1,0 +1,116 @@
+#include "audit/audit_verifier.h"
+
+#include "audit/audit_chain.h"
+
+namespace knutpunkt {
+namespace {
+
+// How many removed-then-renumbered records the verifier tries to recognise (one hash each).
+constexpr std::int64_t kMaxRenumberShift = 64;
+
+class ChainWalk {
+ public:
+  explicit ChainWalk(const std::optional<ChainHead>& expected) : expected_(expected) {
+    report_.head_hash = genesis_hash();
+  }
+
+  // Checks `r` against the last sound record and, for link forgeries, against `next`.
+  void check(const AuditRecord& r, const AuditRecord* next) {
+    const std::int64_t prev_seq = report_.head_seq;
+    const std::string& prev_hash = report_.head_hash;
+    const bool linked = r.prev_hash == prev_hash && r.seq == prev_seq + 1;
+    const auto recomputed = record_hash(r);
+    const bool content_sound = recomputed && *recomputed == r.hash;
+    const bool next_skips_r = next != nullptr && next->prev_hash == prev_hash;
+
+    // First: the successor chaining past r is the one sign of an insertion that a forger
+    // cannot hide (the successor's hash covers its prev_hash).
+    if (next_skips_r) return found(r.seq, "inserted", "the next record is chained to the record before this one");
+    if (linked) {
+      if (!content_sound) return found(r.seq, "changed", content_detail(recomputed));
+      return accept(r);
+    }
+    if (r.seq > prev_seq + 1) {
+      return found(prev_seq + 1, "removed",
+                   "seq " + std::to_string(prev_seq + 1) + " to " + std::to_string(r.seq - 1) + " are missing");
+    }
+    for (std::int64_t shift = 1; shift <= kMaxRenumberShift; ++shift) {
+      AuditRecord original = r;
+      original.seq = r.seq + shift;
+      if (auto h = record_hash(original); h && *h == r.hash) {
+        return found(r.seq, "removed",
+                     std::to_string(shift) +
+                         " record(s) removed before this one and the rest renumbered (this was seq " +
+                         std::to_string(original.seq) + ")");
+      }
+    }
+    if (content_sound && prev_seq > 0) {
+      return found(prev_seq, "changed", "its hash is not the one the next record was chained to (rewritten)");
+    }
+    return found(r.seq, "changed",
+                 content_sound ? "prev_hash does not link to the genesis hash"
+                               : "prev_hash does not link to the previous record and " + content_detail(recomputed));
+  }
+
+  // After the last record: a remembered head beyond the end means the tail was removed.
+  void finish() {
+    if (report_.first_problem || !expected_ || expected_->seq <= report_.head_seq) return;
+    found(report_.head_seq + 1, "removed",
+          "the remembered head seq " + std::to_string(expected_->seq) + " is not in the log (tail removed)");
+  }
+
+  bool failed() const { return report_.first_problem.has_value(); }
+  VerifyReport report() && { return std::move(report_); }
+
+ private:
+  static std::string content_detail(const std::expected<std::string, CanonicalJsonError>& recomputed) {
+    return recomputed ? "the content does not match its hash"
+                      : "the content has no canonical form (" + recomputed.error().code + ")";
+  }
+
+  void accept(const AuditRecord& r) {
+    if (expected_ && expected_->seq == r.seq && expected_->hash != r.hash) {
+      return found(r.seq, "changed", "the hash differs from the remembered head");
+    }
+    ++report_.records;
+    report_.head_seq = r.seq;
+    report_.head_hash = r.hash;
+  }
+
+  void found(std::int64_t seq, std::string problem, std::string detail) {
+    report_.first_problem = VerifyFinding{seq, std::move(problem), std::move(detail)};
+  }
+
+  std::optional<ChainHead> expected_;
+  VerifyReport report_;
+};
+
+std::expected<VerifyReport, StoreError> walk(Store& store, const std::optional<ChainHead>& expected_head) {
+  ChainWalk walk(expected_head);
+  // One record of look-ahead: an inserted record is recognised by its successor skipping it.
+  std::optional<AuditRecord> pending;
+  auto scanned = store.scan_audit(1, [&](const AuditRecord& next) {
+    if (pending) {
+      walk.check(*pending, &next);
+      if (walk.failed()) return false;
+    }
+    pending = next;
+    return true;
+  });
+  if (!scanned) return std::unexpected(std::move(scanned.error()));
+  if (!walk.failed() && pending) walk.check(*pending, nullptr);
+  walk.finish();
+  return std::move(walk).report();
+}
+
+}  // namespace
+
+std::expected<VerifyReport, StoreError> verify_chain(Store& store) {
+  return walk(store, std::nullopt);
+}
+
+std::expected<VerifyReport, StoreError> verify_chain(Store& store, const ChainHead& expected_head) {
+  return walk(store, expected_head);
+}
+
+}  // namespace knutpunkt

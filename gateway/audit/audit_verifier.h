@@ -1,0 +1,47 @@
+#pragma once
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+
+#include "store/store.h"
+
+namespace knutpunkt {
+
+struct VerifyFinding {
+  std::int64_t seq = 0;
+  std::string problem;  // "changed" | "removed" | "inserted"
+  std::string detail;   // English; names fields and seqs, never record content
+};
+
+struct VerifyReport {
+  std::int64_t records = 0;  // records checked and found sound (before any problem)
+  std::int64_t head_seq = 0;
+  std::string head_hash;  // hash of the last sound record (genesis_hash() for an empty log)
+  std::optional<VerifyFinding> first_problem;
+  bool intact() const { return !first_problem.has_value(); }
+};
+
+// A head remembered from earlier (e.g. printed in a daily report, or kept by another system).
+struct ChainHead {
+  std::int64_t seq = 0;
+  std::string hash;
+};
+
+// Walks the chain in seq order from seq 1, recomputes every hash, checks every link, and names
+// the FIRST problem:
+//  - "changed":  a record's content no longer matches its hash, or its hash was rewritten so the
+//                next record no longer links to it (the finding names the rewritten record);
+//  - "removed":  a gap in seq (names the first missing seq), or records removed and the rest
+//                renumbered to close the gap (names the first renumbered seq; up to 64 removed
+//                records are recognised as such, more read as "changed");
+//  - "inserted": a record the next record links past (its prev_hash is the hash of the record
+//                before), whether or not the forger renumbered the rest.
+// Limit: a chain is only evidence about what it still contains. Removing records from the END
+// leaves a shorter chain that verifies; so does appending well-formed records by someone who
+// can compute SHA-256. Only a head remembered outside the database catches those: pass it as
+// `expected_head` (its record must be present with that hash).
+std::expected<VerifyReport, StoreError> verify_chain(Store& store);
+std::expected<VerifyReport, StoreError> verify_chain(Store& store, const ChainHead& expected_head);
+
+}  // namespace knutpunkt

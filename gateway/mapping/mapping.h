@@ -1,0 +1,69 @@
+#pragma once
+// Declarative partner-message → case-event mappings. A mapping is data (mappings/<adapter>/<SOURCE>.json,
+// format in mappings/README.md), checked completely when loaded so that a bad file stops start-up
+// with the file and JSON pointer; applying it to a reply never needs to know which partner it is.
+#include <cstddef>
+#include <expected>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "xml/document.h"
+
+namespace knutpunkt::mapping {
+
+// Load codes: "mapping_unreadable" (file missing, not JSON), "mapping_invalid" (where = file#pointer).
+// Apply codes: "too_large", "payload_malformed" (base64, XML or JSON), "payload_invalid" (schema),
+// "value_missing" (a required value), "value_invalid" (a value of the wrong form), "data_ambiguous"
+// (the data path selects more than one node). Messages never quote partner values (personal data).
+struct MappingError {
+  std::string code;
+  std::string where;
+  std::string message;
+};
+
+struct MappedEvent {
+  std::string type;         // e.g. "benefit.payment"
+  std::string occurred_at;  // ISO 8601 date or date-time; empty when the mapping has none
+  nlohmann::json facts = nlohmann::json::object();
+};
+
+struct MappingResult {
+  bool has_data = false;  // false: the data path selected nothing (the source sent no data element)
+  bool protected_identity = false;
+  std::vector<MappedEvent> events;
+  std::vector<nlohmann::json> deviations;  // what the partner says it could not deliver
+};
+
+struct ApplyLimits {
+  std::size_t max_decoded_bytes = 8 * 1024 * 1024;  // a base64 payload, after decoding
+  std::size_t max_json_depth = 64;
+};
+
+class Mapping {
+ public:
+  // schema_dir resolves "schema" entries (relative paths only).
+  static std::expected<Mapping, MappingError> load(const std::filesystem::path& file,
+                                                   const std::filesystem::path& schema_dir);
+
+  // Thread-safe: a loaded Mapping is immutable and may be shared (copies share the compiled form).
+  // Any error fails the whole reply: a partial list of payments could mislead a caseworker.
+  std::expected<MappingResult, MappingError> apply(const xml::Document& reply, const ApplyLimits& limits = {}) const;
+
+  const std::string& name() const;  // the "mapping" field, e.g. "ssbtek/FK"
+
+  struct Spec;
+
+ private:
+  explicit Mapping(std::shared_ptr<const Spec> spec) : spec_(std::move(spec)) {}
+  std::shared_ptr<const Spec> spec_;
+};
+
+// Every *.json in dir; the key is the file stem ("FK"). The first bad file stops loading.
+std::expected<std::map<std::string, Mapping>, MappingError> load_mappings(const std::filesystem::path& dir,
+                                                                          const std::filesystem::path& schema_dir);
+
+}  // namespace knutpunkt::mapping

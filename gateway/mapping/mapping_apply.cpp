@@ -1,0 +1,338 @@
+// Applies a compiled mapping to one partner reply. Everything read here is outside input: decoded
+// payloads go through the same protected parsers as the reply itself, and any value that does
+// not have the promised form fails the whole reply.
+#include <charconv>
+
+#include "mapping/base64.h"
+#include "mapping/mapping_spec.h"
+#include "mapping/values.h"
+
+namespace knutpunkt::mapping {
+namespace {
+
+using nlohmann::json;
+
+// One thing a path starts from: a node of an XML payload or a value of a JSON payload.
+struct Item {
+  xmlNodePtr node = nullptr;
+  JsonCursor json;
+};
+
+// A value as found in the payload, before conversion; "absent" when missing, null or blank.
+struct Raw {
+  std::optional<std::string> text;  // XML string value, or a JSON string
+  const json* value = nullptr;      // a non-string JSON scalar
+  bool absent() const { return !text && value == nullptr; }
+};
+
+std::string trimmed(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  const auto last = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(first, last - first + 1));
+}
+
+Raw raw_from_text(std::optional<std::string> text) {
+  if (!text) return {};
+  std::string t = trimmed(*text);
+  if (t.empty()) return {};
+  return Raw{std::move(t), nullptr};
+}
+
+Raw raw_from_json(const json& value) {
+  if (value.is_null()) return {};
+  if (value.is_string()) return raw_from_text(value.get<std::string>());
+  return Raw{std::nullopt, &value};
+}
+
+// The shortest text that reads back as the same double; for an amount written with at most 15
+// significant digits that is exactly the text the partner wrote, so no rounding enters.
+std::string shortest_text(double value) {
+  char buffer[64];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return ec == std::errc{} ? std::string(buffer, end) : std::string("nan");
+}
+
+// GCC 12's std::expected has no transform().
+template <typename T>
+std::expected<json, std::string> as_json(std::expected<T, std::string> value) {
+  if (!value) return std::unexpected(std::move(value.error()));
+  return json(std::move(*value));
+}
+
+std::expected<json, std::string> convert(const FieldSpec& field, const Raw& raw) {
+  const json* v = raw.value;
+  switch (field.type) {
+    case ValueType::constant:
+      return field.constant;
+    case ValueType::string:
+      if (raw.text) return json(*raw.text);
+      if (v->is_number()) return json(v->dump());
+      return std::unexpected("not a string");
+    case ValueType::integer:
+      if (raw.text) return as_json(values::integer(*raw.text));
+      if (v->is_number_integer() && (!v->is_number_unsigned() || v->get<std::uint64_t>() <= INT64_MAX)) {
+        return json(v->get<std::int64_t>());
+      }
+      return std::unexpected("not an integer");
+    case ValueType::boolean:
+      if (raw.text) return as_json(values::boolean(*raw.text));
+      if (v->is_boolean()) return json(v->get<bool>());
+      return std::unexpected("not a boolean");
+    case ValueType::date:
+      if (!raw.text) return std::unexpected("not a date");
+      return as_json(field.compact_date ? values::date_compact(*raw.text) : values::date(*raw.text));
+    case ValueType::datetime:
+      if (!raw.text) return std::unexpected("not a date-time");
+      return as_json(values::datetime(*raw.text));
+    case ValueType::amount_sek: {
+      std::string text;
+      if (raw.text) {
+        text = *raw.text;
+      } else if (v->is_number_integer()) {
+        text = v->dump();
+      } else if (v->is_number_float()) {
+        text = shortest_text(v->get<double>());
+      } else {
+        return std::unexpected("not an amount");
+      }
+      return as_json(values::amount_ore(text));
+    }
+    case ValueType::decimal: {
+      std::string text;
+      if (raw.text) {
+        text = *raw.text;
+      } else if (v->is_number_integer()) {
+        text = v->dump();
+      } else if (v->is_number_float()) {
+        text = shortest_text(v->get<double>());
+      } else {
+        return std::unexpected("not a decimal number");
+      }
+      return as_json(values::decimal(text));
+    }
+  }
+  return std::unexpected("unknown type");
+}
+
+std::size_t json_depth(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+class Applier {
+ public:
+  Applier(const Mapping::Spec& spec, const ApplyLimits& limits) : spec_(spec), limits_(limits) {}
+
+  std::expected<MappingResult, MappingError> run(const xml::Document& reply) {
+    MappingResult result;
+    auto data = spec_.data->nodes(xml::XPath::document_node(reply), spec_.namespaces);
+    if (!data) return fail("evaluation_failed", "/data", data.error().message);
+    if (data->empty()) return result;
+    if (data->size() > 1) return fail("data_ambiguous", "/data", "the data path selects more than one node");
+    result.has_data = true;
+
+    Item payload;
+    if (!spec_.decode) {
+      payload.node = data->front();
+    } else if (auto decoded = decode(data->front()); !decoded) {
+      return std::unexpected(decoded.error());
+    } else {
+      payload = *decoded;
+    }
+
+    if (spec_.protected_identity) {
+      auto flagged = protected_identity(*spec_.protected_identity, payload);
+      if (!flagged) return std::unexpected(flagged.error());
+      result.protected_identity = *flagged;
+    }
+
+    for (const EventSpec& event : spec_.events) {
+      auto items = select(event.record.each, payload, event.record.pointer + "/each");
+      if (!items) return std::unexpected(items.error());
+      for (std::size_t i = 0; i < items->size(); ++i) {
+        MappedEvent mapped{event.type, {}, json::object()};
+        if (event.occurred_at) {
+          auto when = field_value(*event.occurred_at, (*items)[i], i);
+          if (!when) return std::unexpected(when.error());
+          if (*when) mapped.occurred_at = (*when)->get<std::string>();
+        }
+        auto facts = record_facts(event.record, (*items)[i], i);
+        if (!facts) return std::unexpected(facts.error());
+        mapped.facts = std::move(*facts);
+        result.events.push_back(std::move(mapped));
+      }
+    }
+
+    if (spec_.deviations) {
+      auto items = select(spec_.deviations->each, payload, spec_.deviations->pointer + "/each");
+      if (!items) return std::unexpected(items.error());
+      for (std::size_t i = 0; i < items->size(); ++i) {
+        auto facts = record_facts(*spec_.deviations, (*items)[i], i);
+        if (!facts) return std::unexpected(facts.error());
+        result.deviations.push_back(std::move(*facts));
+      }
+    }
+    return result;
+  }
+
+ private:
+  std::unexpected<MappingError> fail(std::string code, const std::string& pointer, std::string message) const {
+    return std::unexpected(MappingError{std::move(code), spec_.name + ":" + pointer, std::move(message)});
+  }
+
+  std::expected<Item, MappingError> decode(xmlNodePtr data) {
+    const DecodeSpec& d = *spec_.decode;
+    auto text = d.xpath.string(data, spec_.namespaces);
+    if (!text) return fail("evaluation_failed", d.pointer + "/xpath", text.error().message);
+    if (!*text || trimmed(**text).empty()) {
+      return fail("value_missing", d.pointer + "/xpath", "no payload at '" + d.xpath.expression() + "'");
+    }
+    std::string bytes;
+    if (d.as == Decoding::base64_json || d.as == Decoding::base64_xml) {
+      auto decoded = decode_base64(**text, limits_.max_decoded_bytes);
+      if (!decoded) {
+        return fail(decoded.error().code == "too_large" ? "too_large" : "payload_malformed", d.pointer,
+                    decoded.error().message);
+      }
+      bytes = std::move(*decoded);
+    } else {
+      if ((*text)->size() > limits_.max_decoded_bytes)
+        return fail("too_large", d.pointer, "payload exceeds the size limit");
+      bytes = std::move(**text);
+    }
+
+    Item item;
+    if (d.as == Decoding::base64_json || d.as == Decoding::json_text) {
+      if (json_depth(bytes) > limits_.max_json_depth)
+        return fail("payload_malformed", d.pointer, "JSON nested too deeply");
+      json_ = json::parse(bytes, nullptr, /*allow_exceptions=*/false);
+      if (json_.is_discarded()) return fail("payload_malformed", d.pointer, "payload is not valid JSON");
+      item.json = {&json_};
+      return item;
+    }
+    auto doc = xml::Document::parse(bytes, xml::ParseLimits{limits_.max_decoded_bytes});
+    if (!doc) {
+      return fail(doc.error().code == "too_large" ? "too_large" : "payload_malformed", d.pointer,
+                  doc.error().code + ": " + doc.error().message);
+    }
+    decoded_ = std::move(*doc);
+    if (d.schema) {
+      if (auto valid = d.schema->validate(*decoded_); !valid) {
+        return fail("payload_invalid", d.pointer + "/schema", valid.error().message);
+      }
+    }
+    item.node = xml::XPath::document_node(*decoded_);
+    return item;
+  }
+
+  std::expected<std::vector<Item>, MappingError> select(const PathSpec& path, const Item& from,
+                                                        const std::string& pointer) const {
+    std::vector<Item> items;
+    if (path.xpath) {
+      auto nodes = path.xpath->nodes(from.node, spec_.namespaces);
+      if (!nodes) return fail("evaluation_failed", pointer, nodes.error().message);
+      for (xmlNodePtr node : *nodes) items.push_back(Item{node, {}});
+    } else {
+      for (auto& cursor : path.json->select(from.json)) items.push_back(Item{nullptr, std::move(cursor)});
+    }
+    return items;
+  }
+
+  std::expected<Raw, MappingError> raw_value(const FieldSpec& field, const Item& item) const {
+    const PathSpec& path = *field.path;
+    if (path.xpath) {
+      auto text = path.xpath->string(item.node, spec_.namespaces);
+      if (!text) return fail("evaluation_failed", field.pointer + "/path", text.error().message);
+      return raw_from_text(std::move(*text));
+    }
+    const auto found = path.json->select(item.json);
+    if (found.empty()) return Raw{};
+    return raw_from_json(*found.front().back());
+  }
+
+  // nullopt: an optional value that is absent.
+  std::expected<std::optional<json>, MappingError> field_value(const FieldSpec& field, const Item& item,
+                                                               std::size_t index) const {
+    Raw raw;
+    if (field.type != ValueType::constant) {
+      auto found = raw_value(field, item);
+      if (!found) return std::unexpected(found.error());
+      raw = std::move(*found);
+      const std::string item_text = " (item " + std::to_string(index) + ")";
+      if (raw.absent()) {
+        if (field.required) {
+          return fail("value_missing", field.pointer + item_text,
+                      "required value missing at '" + field.path->text + "'");
+        }
+        return std::optional<json>{};
+      }
+      auto converted = convert(field, raw);
+      if (!converted)
+        return fail("value_invalid", field.pointer + item_text, converted.error() + " at '" + field.path->text + "'");
+      return std::optional<json>{std::move(*converted)};
+    }
+    return std::optional<json>{field.constant};
+  }
+
+  std::expected<json, MappingError> record_facts(const RecordSpec& record, const Item& item, std::size_t index) const {
+    json facts = json::object();
+    for (const auto& [name, field] : record.facts) {
+      auto value = field_value(field, item, index);
+      if (!value) return std::unexpected(value.error());
+      if (*value) facts[name] = std::move(**value);
+    }
+    return facts;
+  }
+
+  std::expected<bool, MappingError> protected_identity(const ProtectedSpec& spec, const Item& payload) const {
+    if (spec.xpath) {
+      auto flagged = spec.xpath->boolean(payload.node, spec_.namespaces);
+      if (!flagged) return fail("evaluation_failed", spec.pointer + "/xpath", flagged.error().message);
+      return *flagged;
+    }
+    const FieldSpec& field = *spec.field;
+    auto items = select(*field.path, payload, spec.pointer + "/path");
+    if (!items) return std::unexpected(items.error());
+    for (const Item& item : *items) {
+      const Raw raw = item.node != nullptr ? raw_from_text(xml::text(item.node)) : raw_from_json(*item.json.back());
+      if (raw.absent()) continue;
+      auto converted = convert(field, raw);
+      // A flag we cannot read is not "unprotected": fail rather than guess (skyddade personuppgifter).
+      if (!converted) return fail("value_invalid", spec.pointer, converted.error() + " at '" + field.path->text + "'");
+      if (*converted == spec.equals) return true;
+    }
+    return false;
+  }
+
+  const Mapping::Spec& spec_;
+  const ApplyLimits& limits_;
+  json json_;                             // a decoded JSON payload, alive while items point into it
+  std::optional<xml::Document> decoded_;  // a decoded XML payload, likewise
+};
+
+}  // namespace
+
+std::expected<MappingResult, MappingError> Mapping::apply(const xml::Document& reply, const ApplyLimits& limits) const {
+  return Applier(*spec_, limits).run(reply);
+}
+
+}  // namespace knutpunkt::mapping

@@ -1,0 +1,320 @@
+// Reads and checks a mapping file completely, so that every mistake surfaces at start-up with the
+// file and the JSON pointer of the offending member (style: "an invalid config stops start-up
+// with a message naming the field").
+#include <algorithm>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "mapping/mapping_spec.h"
+
+namespace knutpunkt::mapping {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+// Thrown and caught only inside this file (Mapping::load); it lets the recursive checks below
+// stop at the first problem without threading an error through every level. Nothing escapes.
+struct Invalid {
+  std::string pointer;
+  std::string message;
+};
+
+std::string child(const std::string& pointer, std::string_view key) {
+  std::string escaped;
+  for (char c : key) {
+    if (c == '~') {
+      escaped += "~0";
+    } else if (c == '/') {
+      escaped += "~1";
+    } else {
+      escaped += c;
+    }
+  }
+  return pointer + "/" + escaped;
+}
+std::string child(const std::string& pointer, std::size_t index) {
+  return pointer + "/" + std::to_string(index);
+}
+
+const std::regex kEventType(R"([a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+)");
+const std::regex kFactName(R"([a-z][a-z0-9_]*)");
+
+class SpecReader {
+ public:
+  explicit SpecReader(fs::path schema_dir) : schema_dir_(std::move(schema_dir)) {}
+
+  std::shared_ptr<Mapping::Spec> read(const json& root, const std::string& stem) {
+    auto spec = std::make_shared<Mapping::Spec>();
+    const std::string p;
+    require_object(root, p);
+    only_keys(root, p,
+              {"mapping", "version", "description", "namespaces", "data", "decode", "protected_identity", "events",
+               "deviations"});
+    spec->name = require_string(root, p, "mapping");
+    if (!spec->name.ends_with("/" + stem)) {
+      throw Invalid{child(p, "mapping"), "name must end with \"/" + stem + "\" (the file name)"};
+    }
+    if (!root.contains("version") || !root["version"].is_number_integer() || root["version"].get<int>() != 1) {
+      throw Invalid{child(p, "version"), "version must be 1"};
+    }
+    if (root.contains("description")) require_string(root, p, "description");
+
+    if (root.contains("namespaces")) {
+      const auto& ns = root["namespaces"];
+      const std::string np = child(p, "namespaces");
+      require_object(ns, np);
+      for (const auto& [prefix, uri] : ns.items()) {
+        if (!std::regex_match(prefix, std::regex(R"([A-Za-z_][A-Za-z0-9_.-]*)")) || prefix.starts_with("xml")) {
+          throw Invalid{child(np, prefix), "not a usable namespace prefix"};
+        }
+        if (!uri.is_string() || uri.get<std::string>().empty())
+          throw Invalid{child(np, prefix), "must be a namespace URI"};
+        spec->namespaces.emplace_back(prefix, uri.get<std::string>());
+      }
+    }
+    namespaces_ = &spec->namespaces;
+
+    spec->data = xpath(require_string(root, p, "data"), child(p, "data"));
+
+    if (root.contains("decode")) spec->decode = read_decode(root["decode"], child(p, "decode"));
+    spec->kind = spec->decode && (spec->decode->as == Decoding::base64_json || spec->decode->as == Decoding::json_text)
+                     ? PayloadKind::json
+                     : PayloadKind::xml;
+    kind_ = spec->kind;
+
+    if (root.contains("protected_identity")) {
+      spec->protected_identity = read_protected(root["protected_identity"], child(p, "protected_identity"));
+    }
+
+    const std::string ep = child(p, "events");
+    if (!root.contains("events") || !root["events"].is_array()) throw Invalid{ep, "events must be an array"};
+    for (std::size_t i = 0; i < root["events"].size(); ++i)
+      spec->events.push_back(read_event(root["events"][i], child(ep, i)));
+
+    if (root.contains("deviations")) {
+      const std::string dp = child(p, "deviations");
+      require_object(root["deviations"], dp);
+      only_keys(root["deviations"], dp, {"each", "facts", "description"});
+      spec->deviations = read_record(root["deviations"], dp);
+    }
+    return spec;
+  }
+
+ private:
+  static void require_object(const json& value, const std::string& pointer) {
+    if (!value.is_object()) throw Invalid{pointer, "must be an object"};
+  }
+
+  static void only_keys(const json& object, const std::string& pointer,
+                        std::initializer_list<std::string_view> allowed) {
+    for (const auto& [key, value] : object.items()) {
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        throw Invalid{child(pointer, key), "unknown member \"" + key + "\""};
+      }
+    }
+  }
+
+  static std::string require_string(const json& object, const std::string& pointer, const std::string& key) {
+    const auto found = object.find(key);
+    if (found == object.end()) throw Invalid{child(pointer, key), "missing"};
+    if (!found->is_string() || found->get<std::string>().empty())
+      throw Invalid{child(pointer, key), "must be a non-empty string"};
+    return found->get<std::string>();
+  }
+
+  xml::XPath xpath(const std::string& text, const std::string& pointer) const {
+    auto compiled = xml::XPath::compile(text);
+    if (!compiled) throw Invalid{pointer, compiled.error().message};
+    if (auto checked = compiled->check_prefixes(*namespaces_); !checked)
+      throw Invalid{pointer, checked.error().message};
+    return std::move(*compiled);
+  }
+
+  PathSpec path(const std::string& text, const std::string& pointer, bool many_allowed) const {
+    PathSpec spec{text, std::nullopt, std::nullopt};
+    if (kind_ == PayloadKind::xml) {
+      spec.xpath = xpath(text, pointer);
+    } else {
+      auto compiled = JsonPath::compile(text);
+      if (!compiled) throw Invalid{pointer, compiled.error()};
+      if (compiled->selects_many() && !many_allowed)
+        throw Invalid{pointer, "a field path must reach a single value (no *)"};
+      spec.json = std::move(*compiled);
+    }
+    return spec;
+  }
+
+  DecodeSpec read_decode(const json& value, const std::string& p) const {
+    require_object(value, p);
+    only_keys(value, p, {"xpath", "as", "schema", "description"});
+    static const std::map<std::string, Decoding> kinds = {{"base64-json", Decoding::base64_json},
+                                                          {"base64-xml", Decoding::base64_xml},
+                                                          {"xml-text", Decoding::xml_text},
+                                                          {"json-text", Decoding::json_text}};
+    const std::string as = require_string(value, p, "as");
+    const auto kind = kinds.find(as);
+    if (kind == kinds.end()) throw Invalid{child(p, "as"), "must be base64-json, base64-xml, xml-text or json-text"};
+    DecodeSpec spec{p, kind->second, xpath(require_string(value, p, "xpath"), child(p, "xpath")), std::nullopt};
+    if (value.contains("schema")) {
+      const std::string sp = child(p, "schema");
+      if (spec.as != Decoding::base64_xml && spec.as != Decoding::xml_text) {
+        throw Invalid{sp, "a schema applies only to decoded XML"};
+      }
+      const fs::path relative = require_string(value, p, "schema");
+      if (relative.is_absolute() || std::ranges::any_of(relative, [](const fs::path& part) { return part == ".."; })) {
+        throw Invalid{sp, "must be a path inside the schema directory"};
+      }
+      auto schema = xml::Schema::load(schema_dir_ / relative);
+      if (!schema) throw Invalid{sp, schema.error().message};
+      spec.schema = std::move(*schema);
+    }
+    return spec;
+  }
+
+  ProtectedSpec read_protected(const json& value, const std::string& p) const {
+    require_object(value, p);
+    only_keys(value, p, {"xpath", "path", "type", "equals", "description"});
+    ProtectedSpec spec{p, std::nullopt, std::nullopt, nullptr};
+    if (value.contains("xpath")) {
+      if (value.contains("path") || value.contains("equals") || value.contains("type")) {
+        throw Invalid{p, "use either xpath, or path with equals"};
+      }
+      if (kind_ != PayloadKind::xml) throw Invalid{child(p, "xpath"), "xpath needs an XML payload"};
+      spec.xpath = xpath(require_string(value, p, "xpath"), child(p, "xpath"));
+      return spec;
+    }
+    if (!value.contains("equals")) throw Invalid{child(p, "equals"), "missing"};
+    spec.equals = value["equals"];
+    FieldSpec field;
+    field.pointer = p;
+    field.path = path(require_string(value, p, "path"), child(p, "path"), true);
+    field.type = value.contains("type") ? value_type(value["type"], child(p, "type")) : ValueType::boolean;
+    if (field.type == ValueType::constant) throw Invalid{child(p, "type"), "constant makes no sense here"};
+    spec.field = std::move(field);
+    return spec;
+  }
+
+  static ValueType value_type(const json& value, const std::string& pointer) {
+    static const std::map<std::string, ValueType> types = {
+        {"string", ValueType::string},   {"integer", ValueType::integer},   {"boolean", ValueType::boolean},
+        {"date", ValueType::date},       {"datetime", ValueType::datetime}, {"amount_sek", ValueType::amount_sek},
+        {"decimal", ValueType::decimal}, {"constant", ValueType::constant}};
+    const auto found = value.is_string() ? types.find(value.get<std::string>()) : types.end();
+    if (found == types.end()) {
+      throw Invalid{pointer, "must be one of string, integer, boolean, date, datetime, amount_sek, decimal, constant"};
+    }
+    return found->second;
+  }
+
+  FieldSpec read_field(const json& value, const std::string& p) const {
+    require_object(value, p);
+    only_keys(value, p, {"path", "type", "required", "format", "value", "description"});
+    FieldSpec field;
+    field.pointer = p;
+    if (!value.contains("type")) throw Invalid{child(p, "type"), "missing"};
+    field.type = value_type(value["type"], child(p, "type"));
+    if (value.contains("required")) {
+      if (!value["required"].is_boolean()) throw Invalid{child(p, "required"), "must be true or false"};
+      field.required = value["required"].get<bool>();
+    }
+    if (field.type == ValueType::constant) {
+      if (!value.contains("value")) throw Invalid{child(p, "value"), "a constant needs a value"};
+      if (value.contains("path")) throw Invalid{child(p, "path"), "a constant has no path"};
+      field.constant = value["value"];
+    } else {
+      if (value.contains("value")) throw Invalid{child(p, "value"), "only a constant has a value"};
+      field.path = path(require_string(value, p, "path"), child(p, "path"), false);
+    }
+    if (value.contains("format")) {
+      if (field.type != ValueType::date) throw Invalid{child(p, "format"), "only a date has a format"};
+      const std::string format = require_string(value, p, "format");
+      if (format != "YYYY-MM-DD" && format != "YYYYMMDD")
+        throw Invalid{child(p, "format"), "must be YYYY-MM-DD or YYYYMMDD"};
+      field.compact_date = format == "YYYYMMDD";
+    }
+    return field;
+  }
+
+  RecordSpec read_record(const json& value, const std::string& p) const {
+    RecordSpec record{p, path(require_string(value, p, "each"), child(p, "each"), true), {}};
+    const std::string fp = child(p, "facts");
+    if (!value.contains("facts")) throw Invalid{fp, "missing"};
+    require_object(value["facts"], fp);
+    if (value["facts"].empty()) throw Invalid{fp, "needs at least one fact"};
+    for (const auto& [name, field] : value["facts"].items()) {
+      if (!std::regex_match(name, kFactName)) throw Invalid{child(fp, name), "fact names are snake_case"};
+      record.facts.emplace_back(name, read_field(field, child(fp, name)));
+    }
+    return record;
+  }
+
+  EventSpec read_event(const json& value, const std::string& p) const {
+    require_object(value, p);
+    only_keys(value, p, {"type", "each", "occurred_at", "facts", "description"});
+    EventSpec event;
+    event.type = require_string(value, p, "type");
+    if (!std::regex_match(event.type, kEventType)) {
+      throw Invalid{child(p, "type"), "event types are dotted snake_case, e.g. benefit.payment"};
+    }
+    event.record = read_record(value, p);
+    if (value.contains("occurred_at")) {
+      const std::string op = child(p, "occurred_at");
+      event.occurred_at = read_field(value["occurred_at"], op);
+      if (event.occurred_at->type != ValueType::date && event.occurred_at->type != ValueType::datetime) {
+        throw Invalid{child(op, "type"), "occurred_at is a date or a datetime"};
+      }
+    }
+    return event;
+  }
+
+  fs::path schema_dir_;
+  const xml::Namespaces* namespaces_ = nullptr;
+  PayloadKind kind_ = PayloadKind::xml;
+};
+
+}  // namespace
+
+std::expected<Mapping, MappingError> Mapping::load(const fs::path& file, const fs::path& schema_dir) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::unexpected(MappingError{"mapping_unreadable", file.string(), "cannot open the file"});
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const json root = json::parse(buffer.str(), nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/false);
+  if (root.is_discarded()) return std::unexpected(MappingError{"mapping_unreadable", file.string(), "not valid JSON"});
+  try {
+    auto spec = SpecReader(schema_dir).read(root, file.stem().string());
+    spec->file = file.string();
+    return Mapping(std::move(spec));
+  } catch (const Invalid& invalid) {
+    return std::unexpected(MappingError{"mapping_invalid", file.string() + "#" + invalid.pointer, invalid.message});
+  }
+}
+
+const std::string& Mapping::name() const {
+  return spec_->name;
+}
+
+std::expected<std::map<std::string, Mapping>, MappingError> load_mappings(const fs::path& dir,
+                                                                          const fs::path& schema_dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    return std::unexpected(MappingError{"mapping_unreadable", dir.string(), "not a directory"});
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
+  }
+  if (ec) return std::unexpected(MappingError{"mapping_unreadable", dir.string(), ec.message()});
+  std::sort(files.begin(), files.end());  // the same file fails first on every start
+  std::map<std::string, Mapping> mappings;
+  for (const auto& file : files) {
+    auto mapping = Mapping::load(file, schema_dir);
+    if (!mapping) return std::unexpected(mapping.error());
+    mappings.emplace(file.stem().string(), std::move(*mapping));
+  }
+  return mappings;
+}
+
+}  // namespace knutpunkt::mapping

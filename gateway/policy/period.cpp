@@ -1,0 +1,52 @@
+#include "policy/period.h"
+
+#include <optional>
+
+namespace knutpunkt::policy {
+namespace {
+
+using namespace std::chrono;
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+int number(std::string_view digits) {
+  int n = 0;
+  for (char c : digits) n = n * 10 + (c - '0');
+  return n;
+}
+
+std::expected<year_month_day, FieldError> parse_iso_date(std::string_view text, std::string field) {
+  // Strict YYYY-MM-DD: partners reject anything else, so nothing else is tolerated here.
+  bool shaped = text.size() == 10 && text[4] == '-' && text[7] == '-';
+  for (std::size_t i = 0; shaped && i < text.size(); ++i) {
+    if (i != 4 && i != 7 && !is_digit(text[i])) shaped = false;
+  }
+  if (!shaped) {
+    return std::unexpected(FieldError{std::move(field), "format", "Expected a date as YYYY-MM-DD."});
+  }
+  const year_month_day date{year{number(text.substr(0, 4))}, month{static_cast<unsigned>(number(text.substr(5, 2)))},
+                            day{static_cast<unsigned>(number(text.substr(8, 2)))}};
+  if (!date.ok()) return std::unexpected(FieldError{std::move(field), "bad_date", "The date is not a calendar date."});
+  return date;
+}
+
+}  // namespace
+
+std::expected<Period, FieldError> parse_period(std::string_view from, std::string_view to, int max_days) {
+  auto from_date = parse_iso_date(from, "from");
+  if (!from_date) return std::unexpected(std::move(from_date.error()));
+  auto to_date = parse_iso_date(to, "to");
+  if (!to_date) return std::unexpected(std::move(to_date.error()));
+
+  const auto span = (sys_days{*to_date} - sys_days{*from_date}).count();
+  if (span < 0) return std::unexpected(FieldError{"to", "reversed", "The period ends before it starts."});
+  if (span > max_days) {
+    return std::unexpected(
+        FieldError{"to", "too_long", "The period is longer than " + std::to_string(max_days) + " days."});
+  }
+  return Period{*from_date, *to_date, std::string(from), std::string(to)};
+}
+
+}  // namespace knutpunkt::policy

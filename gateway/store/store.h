@@ -1,0 +1,54 @@
+#pragma once
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace knutpunkt {
+
+// A storage failure. `message` describes the failure, never the data (no personal data).
+struct StoreError {
+  std::string code;  // e.g. "sqlite_error", "busy", "schema_too_new", "stopped"
+  std::string message;
+};
+
+// One entry of the tamper-evident audit log. The hash chain is computed by audit/audit_chain.h;
+// the store keeps the fields as given and never recomputes them.
+struct AuditRecord {
+  std::int64_t seq = 0;
+  std::string recorded_at;  // UTC RFC 3339 with milliseconds
+  std::string kind;         // e.g. "lookup"
+  // Stored as canonical JSON text. A stored body that no longer parses as JSON (someone edited
+  // the database) is read back as a `discarded` value rather than failing the read, so that the
+  // verifier can name the record instead of stopping.
+  nlohmann::json body;
+  std::string prev_hash;
+  std::string hash;
+};
+
+// Persistence the core depends on. Implementations: sqlite/ (now), postgres/ (later).
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Atomic: all records of the batch are stored or none are. Durable when it returns success
+  // (survives a crash of the process or of the machine).
+  virtual std::expected<void, StoreError> append_audit(const std::vector<AuditRecord>& batch) = 0;
+
+  // The record with the highest seq, or nullopt for an empty log.
+  virtual std::expected<std::optional<AuditRecord>, StoreError> last_audit_record() = 0;
+
+  // Visits records in seq order starting at from_seq; the visitor returns false to stop.
+  // Implementations may read in pages and must not hold locks while calling the visitor, so a
+  // long verification does not stall the writer.
+  virtual std::expected<void, StoreError> scan_audit(std::int64_t from_seq,
+                                                     const std::function<bool(const AuditRecord&)>& visit) = 0;
+
+  // Readiness: the store answers a trivial query.
+  virtual std::expected<void, StoreError> ping() = 0;
+};
+
+}  // namespace knutpunkt

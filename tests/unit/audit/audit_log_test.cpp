@@ -1,0 +1,264 @@
+#include "audit/audit_log.h"
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <condition_variable>
+#include <set>
+#include <thread>
+
+#include "audit/audit_chain.h"
+#include "audit/audit_verifier.h"
+#include "audit_test_support.h"
+
+using namespace audit_test;
+using knutpunkt::AuditLog;
+using knutpunkt::AuditReceipt;
+using knutpunkt::AuditRecord;
+using knutpunkt::StoreError;
+
+namespace {
+
+std::vector<AuditRecord> scan_all(knutpunkt::Store& store) {
+  std::vector<AuditRecord> out;
+  REQUIRE(store
+              .scan_audit(1,
+                          [&](const AuditRecord& r) {
+                            out.push_back(r);
+                            return true;
+                          })
+              .has_value());
+  return out;
+}
+
+// Delegates to a real store but fails every append while `failing` is set.
+class SwitchableStore final : public knutpunkt::Store {
+ public:
+  explicit SwitchableStore(knutpunkt::Store& inner) : inner_(inner) {}
+  std::atomic<bool> failing{false};
+  std::expected<void, StoreError> append_audit(const std::vector<AuditRecord>& batch) override {
+    if (failing) return std::unexpected(StoreError{"sqlite_error", "disk I/O error (simulated)"});
+    return inner_.append_audit(batch);
+  }
+  std::expected<std::optional<AuditRecord>, StoreError> last_audit_record() override {
+    return inner_.last_audit_record();
+  }
+  std::expected<void, StoreError> scan_audit(std::int64_t from,
+                                             const std::function<bool(const AuditRecord&)>& visit) override {
+    return inner_.scan_audit(from, visit);
+  }
+  std::expected<void, StoreError> ping() override { return inner_.ping(); }
+
+ private:
+  knutpunkt::Store& inner_;
+};
+
+// Holds every append_audit until released, so that callers can queue up behind one commit.
+class GatedStore final : public knutpunkt::Store {
+ public:
+  explicit GatedStore(knutpunkt::Store& inner) : inner_(inner) {}
+  void release() {
+    std::lock_guard lock(mutex_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  std::expected<void, StoreError> append_audit(const std::vector<AuditRecord>& batch) override {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [this] { return open_; });
+    return inner_.append_audit(batch);
+  }
+  std::expected<std::optional<AuditRecord>, StoreError> last_audit_record() override {
+    return inner_.last_audit_record();
+  }
+  std::expected<void, StoreError> scan_audit(std::int64_t from,
+                                             const std::function<bool(const AuditRecord&)>& visit) override {
+    return inner_.scan_audit(from, visit);
+  }
+  std::expected<void, StoreError> ping() override { return inner_.ping(); }
+
+ private:
+  knutpunkt::Store& inner_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("appended records get consecutive seqs from 1, linked by hash from the genesis hash") {
+  TempDir dir;
+  auto store = open_store(dir.path / "k.db");
+  auto log = AuditLog::open(*store);
+  REQUIRE(log.has_value());
+  auto first = append_and_wait(**log, "lookup", {{"case", "C-1"}});
+  auto second = append_and_wait(**log, "referral.sent", {{"case", "C-2"}});
+  REQUIRE(first.has_value());
+  REQUIRE(second.has_value());
+  CHECK(first->seq == 1);
+  CHECK(second->seq == 2);
+
+  const auto records = scan_all(*store);
+  REQUIRE(records.size() == 2);
+  CHECK(records[0].prev_hash == knutpunkt::genesis_hash());
+  CHECK(records[0].hash == first->hash);
+  CHECK(records[1].prev_hash == first->hash);
+  CHECK(records[1].hash == *knutpunkt::record_hash(records[1]));
+  CHECK(records[1].kind == "referral.sent");
+  CHECK(records[1].recorded_at == second->recorded_at);
+  CHECK(records[1].recorded_at.size() == std::string("2025-06-15T10:00:00.123Z").size());
+}
+
+TEST_CASE("a reopened log continues the chain from the stored head") {
+  TempDir dir;
+  const auto file = dir.path / "k.db";
+  {
+    auto store = open_store(file);
+    write_chain(*store, 3);
+  }
+  auto store = open_store(file);
+  auto log = AuditLog::open(*store);
+  REQUIRE(log.has_value());
+  auto next = append_and_wait(**log, "lookup", {{"n", 4}});
+  REQUIRE(next.has_value());
+  CHECK(next->seq == 4);
+  (*log)->stop();
+  auto report = knutpunkt::verify_chain(*store);
+  REQUIRE(report.has_value());
+  CHECK(report->intact());
+  CHECK(report->records == 4);
+}
+
+TEST_CASE("a body with a float is refused alone; the rest of its batch is committed") {
+  TempDir dir;
+  auto store = open_store(dir.path / "k.db");
+  GatedStore gated(*store);
+  auto log = AuditLog::open(gated);
+  REQUIRE(log.has_value());
+  // The first append occupies the writer; the next three queue into one batch.
+  std::promise<void> p0;
+  std::promise<std::expected<AuditReceipt, StoreError>> p1, p2, p3;
+  (*log)->append("lookup", {{"n", 0}}, [&](auto) { p0.set_value(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  (*log)->append("lookup", {{"n", 1}}, [&](auto r) { p1.set_value(std::move(r)); });
+  (*log)->append("lookup", {{"amount", 12.5}}, [&](auto r) { p2.set_value(std::move(r)); });
+  (*log)->append("lookup", {{"n", 3}}, [&](auto r) { p3.set_value(std::move(r)); });
+  gated.release();
+  p0.get_future().get();
+  auto r1 = p1.get_future().get();
+  auto r2 = p2.get_future().get();
+  auto r3 = p3.get_future().get();
+  REQUIRE(r1.has_value());
+  REQUIRE_FALSE(r2.has_value());
+  CHECK(r2.error().code == "non_canonical_body");
+  REQUIRE(r3.has_value());
+  CHECK(r1->seq == 2);
+  CHECK(r3->seq == 3);
+  (*log)->stop();
+  auto report = knutpunkt::verify_chain(*store);
+  REQUIRE(report.has_value());
+  CHECK(report->intact());
+  CHECK(report->records == 3);
+}
+
+TEST_CASE("many threads appending get distinct consecutive seqs, committed in fewer transactions than records") {
+  TempDir dir;
+  auto store = open_store(dir.path / "k.db");
+  auto log = AuditLog::open(*store);
+  REQUIRE(log.has_value());
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 250;
+  std::mutex mutex;
+  std::vector<std::int64_t> seqs;
+  std::vector<std::string> errors;
+  std::atomic<int> outstanding{kThreads * kPerThread};
+  std::promise<void> all_done;
+  {
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          (*log)->append("lookup", {{"thread", t}, {"i", i}}, [&](std::expected<AuditReceipt, StoreError> r) {
+            {
+              std::lock_guard lock(mutex);
+              if (r) {
+                seqs.push_back(r->seq);
+              } else {
+                errors.push_back(r.error().code);
+              }
+            }
+            if (--outstanding == 0) all_done.set_value();
+          });
+        }
+      });
+    }
+  }
+  all_done.get_future().get();
+  CHECK(errors.empty());
+  std::sort(seqs.begin(), seqs.end());
+  REQUIRE(seqs.size() == kThreads * kPerThread);
+  for (std::size_t i = 0; i < seqs.size(); ++i) REQUIRE(seqs[i] == static_cast<std::int64_t>(i + 1));
+  const auto stats = (*log)->stats();
+  CHECK(stats.records == kThreads * kPerThread);
+  CHECK(stats.commits < stats.records);
+  CHECK(stats.commits >= 1);
+  (*log)->stop();
+  auto report = knutpunkt::verify_chain(*store);
+  REQUIRE(report.has_value());
+  CHECK(report->intact());
+  CHECK(report->records == kThreads * kPerThread);
+}
+
+TEST_CASE("a failing store gives every callback of the batch the error and leaves the chain head unchanged") {
+  TempDir dir;
+  auto store = open_store(dir.path / "k.db");
+  SwitchableStore switchable(*store);
+  auto log = AuditLog::open(switchable);
+  REQUIRE(log.has_value());
+  auto before = append_and_wait(**log, "lookup", {{"n", 1}});
+  REQUIRE(before.has_value());
+
+  switchable.failing = true;
+  auto failed_a = append_and_wait(**log, "lookup", {{"n", 2}});
+  auto failed_b = append_and_wait(**log, "lookup", {{"n", 3}});
+  REQUIRE_FALSE(failed_a.has_value());
+  REQUIRE_FALSE(failed_b.has_value());
+  CHECK(failed_a.error().code == "sqlite_error");
+  CHECK((*log)->stats().failed_commits == 2);
+
+  switchable.failing = false;
+  auto after = append_and_wait(**log, "lookup", {{"n", 4}});
+  REQUIRE(after.has_value());
+  CHECK(after->seq == before->seq + 1);
+  const auto records = scan_all(*store);
+  REQUIRE(records.size() == 2);
+  CHECK(records[1].prev_hash == before->hash);
+  (*log)->stop();
+  CHECK(knutpunkt::verify_chain(*store)->intact());
+}
+
+TEST_CASE("stop commits what is queued; appends after stop are refused at once") {
+  TempDir dir;
+  auto store = open_store(dir.path / "k.db");
+  auto log = AuditLog::open(*store);
+  REQUIRE(log.has_value());
+  std::atomic<int> committed{0};
+  for (int i = 0; i < 100; ++i) (*log)->append("lookup", {{"i", i}}, [&](auto r) { committed += r ? 1 : 0; });
+  (*log)->stop();
+  CHECK(committed == 100);
+  CHECK(scan_all(*store).size() == 100);
+
+  std::optional<std::string> code;
+  (*log)->append("lookup", {{"late", true}}, [&](auto r) { code = r ? "ok" : r.error().code; });
+  CHECK(code == "stopped");
+  (*log)->stop();  // idempotent
+}
+
+TEST_CASE("a callback that throws does not stop the writer") {
+  TempDir dir;
+  auto store = open_store(dir.path / "k.db");
+  auto log = AuditLog::open(*store);
+  REQUIRE(log.has_value());
+  (*log)->append("lookup", {{"i", 1}}, [](auto) { throw std::runtime_error("caller bug"); });
+  auto next = append_and_wait(**log, "lookup", {{"i", 2}});
+  REQUIRE(next.has_value());
+  CHECK(next->seq == 2);
+}

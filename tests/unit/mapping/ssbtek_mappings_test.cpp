@@ -1,0 +1,233 @@
+// The SSBTEK mappings (mappings/ssbtek/*.json) against the reply fixtures (tests/fixtures/ssbtek/).
+// Expected values are the ones written in the fixtures (see their README).
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "mapping/mapping.h"
+
+using knutpunkt::mapping::Mapping;
+using knutpunkt::mapping::MappingResult;
+using knutpunkt::xml::Document;
+
+namespace {
+
+const std::filesystem::path kMappings = KNUTPUNKT_SSBTEK_MAPPINGS;
+const std::filesystem::path kFixtures = KNUTPUNKT_SSBTEK_FIXTURES;
+const std::filesystem::path kSchemas = KNUTPUNKT_SSBTEK_SCHEMAS;
+
+const std::map<std::string, Mapping>& mappings() {
+  static const auto loaded = knutpunkt::mapping::load_mappings(kMappings, kSchemas);
+  if (!loaded) FAIL(loaded.error().code + " " + loaded.error().where + ": " + loaded.error().message);
+  return *loaded;
+}
+
+MappingResult map_fixture(const std::string& source, const std::string& fixture) {
+  std::ifstream in(kFixtures / fixture, std::ios::binary);
+  REQUIRE(in.good());
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  auto doc = Document::parse(bytes.str());
+  if (!doc) FAIL(fixture + ": " + doc.error().message);
+  auto result = mappings().at(source).apply(*doc);
+  if (!result) FAIL(fixture + ": " + result.error().code + " " + result.error().where + ": " + result.error().message);
+  return std::move(*result);
+}
+
+std::size_t count(const MappingResult& result, const std::string& type) {
+  return static_cast<std::size_t>(
+      std::count_if(result.events.begin(), result.events.end(), [&](const auto& e) { return e.type == type; }));
+}
+
+const knutpunkt::mapping::MappedEvent& nth(const MappingResult& result, const std::string& type, std::size_t n) {
+  for (const auto& e : result.events) {
+    if (e.type == type && n-- == 0) return e;
+  }
+  FAIL("no such event " + type);
+  throw;  // not reached
+}
+
+}  // namespace
+
+TEST_CASE("all seven SSBTEK mappings load, keyed by source") {
+  const auto& all = mappings();
+  for (const char* source : {"AF", "CSN", "FK", "SKV", "SO", "TNS", "MIV"}) {
+    INFO(source);
+    REQUIRE(all.count(source) == 1);
+    CHECK(all.at(source).name() == std::string("ssbtek/") + source);
+  }
+  CHECK(all.size() == 7);
+}
+
+TEST_CASE("AF: registration status and the aktivitetsstöd decision") {
+  const auto r = map_fixture("AF", "response-AF.xml");
+  CHECK(r.has_data);
+  CHECK_FALSE(r.protected_identity);
+  REQUIRE(r.events.size() == 2);
+  const auto& status = nth(r, "employment.registration_status", 0);
+  CHECK(status.facts["status_code"] == 1);
+  CHECK(status.facts["registered"] == true);
+  CHECK(status.facts["job_seeker_category"] == "11");
+  CHECK(status.facts["registered_on"] == "2025-11-03");
+  CHECK(status.facts["extent_percent"] == 100);
+  CHECK(status.facts["latest_activity_report_on"] == "2026-09-14");
+  CHECK(status.facts["unemployment_insurance_fund"] == "Unionens arbetslöshetskassa");
+  CHECK_FALSE(status.facts.contains("deregistered_on"));
+  const auto& decision = nth(r, "employment.benefit_decision", 0);
+  CHECK(decision.facts["benefit_type"] == "Aktivitetsstöd");
+  CHECK(decision.facts["extent_percent"] == 75);
+  CHECK(decision.facts["valid_from"] == "2026-08-01");
+  CHECK(decision.facts["valid_to"] == "2026-12-31");
+}
+
+TEST_CASE("AF: protected person is flagged; unknown person gives no events; an error element gives no data") {
+  CHECK(map_fixture("AF", "response-protected-AF.xml").protected_identity);
+  const auto none = map_fixture("AF", "response-nodata-AF.xml");
+  CHECK(none.has_data);
+  CHECK(none.events.empty());
+  CHECK_FALSE(none.protected_identity);
+  const auto error = map_fixture("AF", "response-AF-error.xml");
+  CHECK_FALSE(error.has_data);
+  CHECK(error.events.empty());
+}
+
+TEST_CASE("CSN: three studiemedel payments from the base64 payload, in öre with ISO dates") {
+  const auto r = map_fixture("CSN", "response-CSN.xml");
+  CHECK_FALSE(r.protected_identity);
+  REQUIRE(count(r, "study_aid.payment") == 3);
+  REQUIRE(r.events.size() == 3);
+  const auto& first = r.events[0];
+  CHECK(first.occurred_at == "2026-08-25");
+  CHECK(first.facts["paid_on"] == "2026-08-25");
+  CHECK(first.facts["amount_ore"] == 1134800);
+  CHECK(first.facts["support_form"] == "GRUND");
+  CHECK(first.facts["case_number"] == "1");
+  CHECK(first.facts["payment_status"] == "Utbetald");
+  CHECK(first.facts["from_week"] == "202635");
+  CHECK(first.facts["to_week"] == "202638");
+  CHECK(r.events[2].facts["amount_ore"] == 357200);
+  CHECK(r.events[2].facts["paid_on"] == "2026-10-23");
+}
+
+TEST_CASE("CSN: sekretess marks the person protected; Ej träff gives no events") {
+  CHECK(map_fixture("CSN", "response-protected-CSN.xml").protected_identity);
+  const auto none = map_fixture("CSN", "response-nodata-CSN.xml");
+  CHECK(none.events.empty());
+  CHECK_FALSE(none.protected_identity);
+}
+
+TEST_CASE("FK: seven LEFI payments and the bostadsbidrag decision, amounts exact in öre") {
+  const auto r = map_fixture("FK", "response-FK.xml");
+  CHECK_FALSE(r.protected_identity);
+  CHECK(r.deviations.empty());
+  REQUIRE(count(r, "benefit.payment") == 7);
+  REQUIRE(count(r, "benefit.decision") == 1);
+  const auto& bostadsbidrag = nth(r, "benefit.payment", 0);
+  CHECK(bostadsbidrag.facts["benefit_family"] == "BOB");
+  CHECK(bostadsbidrag.occurred_at == "2026-08-24");
+  CHECK(bostadsbidrag.facts["gross_amount_ore"] == 185000);
+  CHECK(bostadsbidrag.facts["period_from"] == "2026-08-01");
+  const auto& sjukpenning = nth(r, "benefit.payment", 6);
+  CHECK(sjukpenning.facts["benefit_family"] == "SJP");
+  CHECK(sjukpenning.facts["gross_amount_ore"] == 862550);
+  CHECK(sjukpenning.facts["tax_amount_ore"] == 258765);
+  CHECK(sjukpenning.facts["net_amount_ore"] == 603785);
+  CHECK(sjukpenning.facts["currency"] == "SEK");
+  const auto& decision = nth(r, "benefit.decision", 0);
+  CHECK(decision.facts["benefit"] == "BOB");
+  CHECK(decision.facts["decided_on"] == "2026-01-12");
+  CHECK(decision.facts["definitive"] == false);
+  CHECK(decision.facts["gross_amount_ore"] == 185000);
+  CHECK(decision.facts["case_started_on"] == "2025-12-01");
+  CHECK(decision.facts["case_active"] == true);
+}
+
+TEST_CASE("FK: skyddad marks the person protected; avvikelser become deviations; empty LEFI gives no events") {
+  CHECK(map_fixture("FK", "response-protected-FK.xml").protected_identity);
+
+  const auto deviating = map_fixture("FK", "response-FK-avvikelse.xml");
+  REQUIRE(deviating.deviations.size() == 2);
+  for (const auto& d : deviating.deviations) {
+    CHECK(d["code"] == "INTERNT_FEL");
+    CHECK(d["benefit_group"] == "FK:BOB");
+  }
+  CHECK(count(deviating, "benefit.payment") > 0);  // the other data is still there
+  CHECK(count(deviating, "benefit.decision") == 0);
+
+  const auto none = map_fixture("FK", "response-nodata-FK.xml");
+  CHECK(none.has_data);
+  CHECK(none.events.empty());
+  CHECK(none.deviations.empty());
+}
+
+TEST_CASE("SKV: final taxation per income year from the escaped XML, kronor to öre") {
+  const auto r = map_fixture("SKV", "response-SKV.xml");
+  REQUIRE(r.events.size() == 2);
+  const auto& y2024 = r.events[0];
+  CHECK(y2024.type == "taxation.income");
+  CHECK(y2024.facts["income_year"] == 2024);
+  CHECK(y2024.occurred_at == "2025-06-13");
+  CHECK(y2024.facts["earned_income_ore"] == 21430000);
+  CHECK(y2024.facts["capital_income_ore"] == 120000);
+  CHECK(y2024.facts["final_tax_ore"] == 5231100);
+  CHECK(r.events[1].facts["final_tax_ore"] == 3874400);
+  CHECK(map_fixture("SKV", "response-nodata-SKV.xml").events.empty());
+  CHECK(map_fixture("SKV", "response-swedish-names-SKV.xml").has_data);
+}
+
+TEST_CASE("SO: three a-kassa payments and one suspension") {
+  const auto r = map_fixture("SO", "response-SO.xml");
+  REQUIRE(count(r, "unemployment_insurance.payment") == 3);
+  REQUIRE(count(r, "unemployment_insurance.suspension") == 1);
+  const auto& first = nth(r, "unemployment_insurance.payment", 0);
+  CHECK(first.facts["fund"] == "Unionens arbetslöshetskassa");
+  CHECK(first.occurred_at == "2026-08-05");
+  CHECK(first.facts["net_after_tax_ore"] == 1447280);
+  CHECK(first.facts["net_after_deductions_ore"] == 1412280);
+  CHECK(first.facts["compensation_days"] == "22");
+  CHECK(first.facts["period_from"] == "2026-07-01");
+  CHECK(nth(r, "unemployment_insurance.payment", 1).facts["net_after_tax_ore"] == 1381495);
+  const auto& suspension = nth(r, "unemployment_insurance.suspension", 0);
+  CHECK(suspension.facts["suspended_from"] == "2026-09-01");
+  CHECK(suspension.facts["suspended_to"] == "2026-09-05");
+  CHECK(map_fixture("SO", "response-nodata-SO.xml").events.empty());
+}
+
+TEST_CASE("TNS: two owned vehicles; none owned gives no events") {
+  const auto r = map_fixture("TNS", "response-TNS.xml");
+  REQUIRE(r.events.size() == 2);
+  CHECK(r.events[0].type == "vehicle.ownership");
+  CHECK(r.events[0].facts["registration_number"] == "ABC123");
+  CHECK(r.events[0].facts["make"] == "VOLVO");
+  CHECK(r.events[0].facts["vehicle_kind"] == "PERSONBIL");
+  CHECK(r.events[1].facts["vehicle_kind"] == "MOTORCYKEL");
+  CHECK(r.deviations.empty());
+  CHECK(map_fixture("TNS", "response-nodata-TNS.xml").events.empty());
+}
+
+TEST_CASE("MIV: a time-limited and a permanent residence permit") {
+  const auto r = map_fixture("MIV", "response-MIV.xml");
+  REQUIRE(r.events.size() == 2);
+  const auto& limited = r.events[0];
+  CHECK(limited.type == "residence_permit.status");
+  CHECK(limited.facts["case_type"] == "UT");
+  CHECK(limited.facts["validity"] == "TIDBEGRANSAT");
+  CHECK(limited.facts["valid_to"] == "2026-04-19");
+  CHECK(limited.facts["entered_sweden_on"] == "2019-03-11");
+  CHECK(limited.occurred_at == "2024-04-15");
+  CHECK(r.events[1].facts["validity"] == "PERMANENT");
+  CHECK_FALSE(r.events[1].facts.contains("valid_to"));
+  CHECK(map_fixture("MIV", "response-nodata-MIV.xml").events.empty());
+  CHECK(map_fixture("MIV", "response-samordningsnummer-MIV.xml").events.size() >= 1);
+}
+
+TEST_CASE("the all-sources reply gives each mapping the same events as its single-source reply") {
+  for (const char* source : {"AF", "CSN", "FK", "SKV", "SO", "TNS", "MIV"}) {
+    INFO(source);
+    const auto all = map_fixture(source, "response-all.xml");
+    const auto single = map_fixture(source, std::string("response-") + source + ".xml");
+    CHECK(all.has_data);
+    REQUIRE(all.events.size() == single.events.size());
+    for (std::size_t i = 0; i < all.events.size(); ++i) CHECK(all.events[i].facts == single.events[i].facts);
+  }
+}

@@ -1,0 +1,87 @@
+// Prints, as one JSON array, case events built the way adapters build them and serialised by the
+// real to_json, so check_schemas.py validates what the gateway actually emits rather than a
+// hand-written copy of it.
+#include "core/case_event.h"
+#include "core/clock.h"
+#include "core/ids.h"
+
+#include <chrono>
+#include <iostream>
+
+namespace {
+
+using knutpunkt::CaseEvent;
+using nlohmann::json;
+
+CaseEvent lookup_event(const std::string& lookup_id, const std::string& source) {
+  CaseEvent e;
+  e.event_id = knutpunkt::new_uuid();
+  e.type = "partner.lookup.completed";
+  e.received_at = knutpunkt::now_utc();
+  e.occurred_at = e.received_at;
+  e.source_partner = "ssbtek/" + source;
+  e.case_id = "EB-2026-000123";
+  e.subject = {"191212121212", "personnummer"};
+  e.correlation_id = lookup_id;
+  e.causation_id = lookup_id;
+  return e;
+}
+
+}  // namespace
+
+int main() {
+  const std::string lookup_id = knutpunkt::new_uuid();
+  json events = json::array();
+
+  // LEFI-shaped benefit payments: nested arrays of objects with öre amounts, dates as strings.
+  CaseEvent fk = lookup_event(lookup_id, "FK");
+  fk.occurred_at = "2026-10-25";
+  fk.facts = {
+      {"benefit", "bostadsbidrag"},
+      {"decision_date", "2026-09-14"},
+      {"payments",
+       json::array({
+           {{"date", "2026-09-25"}, {"amount_ore", 184700}, {"period", {{"from", "2026-09-01"}, {"to", "2026-09-30"}}}},
+           {{"date", "2026-10-25"}, {"amount_ore", 184700}, {"period", {{"from", "2026-10-01"}, {"to", "2026-10-31"}}}},
+       })},
+      {"recovered_ore", -25000},  // återkrav: amounts can be negative
+      {"monthly_amounts_ore_by_month", {{"2026-09", json::array({184700, 0})}}},
+      {"pending_application", nullptr},
+  };
+  events.push_back(to_json(fk));
+
+  // Arbetsförmedlingen registration: booleans, nested objects, arrays of strings and of arrays.
+  CaseEvent af = lookup_event(lookup_id, "AF");
+  af.facts = {
+      {"registered", true},
+      {"registered_from", "2026-03-02"},
+      {"applicant_category", "11"},
+      {"activity_reports", json::array({json::array({"2026-09", "inlamnad"}), json::array({"2026-10", "saknas"})})},
+      {"unemployment_fund", {{"member", false}, {"fund", nullptr}}},
+  };
+  events.push_back(to_json(af));
+
+  // A samordningsnummer (day + 60) with protected identity: the flag travels on the event.
+  CaseEvent miv = lookup_event(lookup_id, "MIV");
+  miv.subject = {"199001720005", "samordningsnummer"};
+  miv.protected_identity = true;
+  miv.occurred_at = "2026-06-30T10:15:00+02:00";
+  miv.facts = {{"permit", "uppehallstillstand"}, {"valid_to", "2027-06-30"}, {"work_permit", true}};
+  events.push_back(to_json(miv));
+
+  // A non-lookup event from another partner: no source after the adapter name, empty facts.
+  CaseEvent attendance;
+  attendance.event_id = knutpunkt::new_uuid();
+  attendance.type = "referral.attendance";
+  attendance.received_at = knutpunkt::format_utc(std::chrono::system_clock::time_point{} + std::chrono::days{20'000});
+  attendance.occurred_at = "2024-10-04";
+  attendance.source_partner = "jobbtorg";
+  attendance.case_id = "EB-2026-000123";
+  attendance.subject = {"191212121212", "personnummer"};
+  attendance.correlation_id = knutpunkt::new_uuid();
+  attendance.causation_id = "jobbtorg-msg-000981";
+  events.push_back(to_json(attendance));
+
+  std::cout << events.dump(2) << '\n';
+  return 0;
+}

@@ -1,0 +1,237 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+using knutpunkt::AuditRecord;
+using knutpunkt::open_sqlite_store;
+using knutpunkt::Store;
+
+namespace {
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "knutpunkt-store-XXXXXX").string();
+    REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    path = pattern;
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+};
+
+AuditRecord record(std::int64_t seq, nlohmann::json body = {{"n", 1}}) {
+  return AuditRecord{seq,
+                     "2025-06-15T10:00:00.000Z",
+                     "lookup",
+                     std::move(body),
+                     "prev" + std::to_string(seq),
+                     "hash" + std::to_string(seq)};
+}
+
+std::unique_ptr<Store> open_store(const std::filesystem::path& file) {
+  auto store = open_sqlite_store(file);
+  REQUIRE(store.has_value());
+  return std::move(*store);
+}
+
+std::vector<AuditRecord> scan_all(Store& store, std::int64_t from = 1) {
+  std::vector<AuditRecord> out;
+  auto ok = store.scan_audit(from, [&](const AuditRecord& r) {
+    out.push_back(r);
+    return true;
+  });
+  REQUIRE(ok.has_value());
+  return out;
+}
+
+// Runs SQL on the file through a connection of its own, as an administrator (or intruder) would.
+int raw_exec(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  return rc;
+}
+
+std::string raw_text(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
+  std::string out;
+  if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0)) {
+    out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("opening a new file creates the schema in WAL mode and records its version") {
+  TempDir dir;
+  const auto file = dir.path / "k.db";
+  { auto store = open_store(file); }
+  CHECK(raw_text(file, "PRAGMA journal_mode") == "wal");
+  CHECK(raw_text(file, "SELECT MAX(version) FROM schema_version") == "1");
+  CHECK(raw_text(file, "SELECT COUNT(*) FROM sqlite_master WHERE type='index' AND tbl_name='audit_log'") == "2");
+}
+
+TEST_CASE("reopening an up-to-date database applies no migration twice") {
+  TempDir dir;
+  const auto file = dir.path / "k.db";
+  { auto store = open_store(file); }
+  { auto store = open_store(file); }
+  CHECK(raw_text(file, "SELECT COUNT(*) FROM schema_version") == "1");
+}
+
+TEST_CASE("a database from a newer schema version is refused") {
+  TempDir dir;
+  const auto file = dir.path / "k.db";
+  { auto store = open_store(file); }
+  REQUIRE(raw_exec(file, "INSERT INTO schema_version VALUES (99, 'later')") == SQLITE_OK);
+  auto store = open_sqlite_store(file);
+  REQUIRE_FALSE(store.has_value());
+  CHECK(store.error().code == "schema_too_new");
+}
+
+TEST_CASE("a database that cannot be created is an error value, not an exception") {
+  auto store = open_sqlite_store("/nonexistent-dir-knutpunkt/x/k.db");
+  REQUIRE_FALSE(store.has_value());
+  CHECK(store.error().code == "sqlite_open");
+}
+
+TEST_CASE("appended records read back field for field, in seq order, with UTF-8 intact") {
+  TempDir dir;
+  auto store = open_store(dir.path / "k.db");
+  CHECK(store->ping().has_value());
+  auto empty = store->last_audit_record();
+  REQUIRE(empty.has_value());
+  CHECK_FALSE(empty->has_value());
+
+  const nlohmann::json body = {{"syfte", "Utredning av rätt till ekonomiskt bistånd"},
+                               {"amount_ore", -125000},
+                               {"sources", {"AF", "FK"}},
+                               {"nested", {{"z", true}, {"a", nullptr}}}};
+  REQUIRE(store->append_audit({record(1, body), record(2)}).has_value());
+  REQUIRE(store->append_audit({record(3)}).has_value());
+
+  const auto all = scan_all(*store);
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].seq == 1);
+  CHECK(all[0].body == body);
+  CHECK(all[0].recorded_at == "2025-06-15T10:00:00.000Z");
+  CHECK(all[0].kind == "lookup");
+  CHECK(all[0].prev_hash == "prev1");
+  CHECK(all[0].hash == "hash1");
+  CHECK(all[2].seq == 3);
+  auto last = store->last_audit_record();
+  REQUIRE(last.has_value());
+  REQUIRE(last->has_value());
+  CHECK((*last)->seq == 3);
+  // Stored text is the sorted, compact encoding.
+  CHECK(raw_text(dir.path / "k.db", "SELECT body FROM audit_log WHERE seq = 2") == R"({"n":1})");
+}
+
+TEST_CASE("a batch is atomic: one conflicting record stores none of the batch") {
+  TempDir dir;
+  auto store = open_store(dir.path / "k.db");
+  REQUIRE(store->append_audit({record(1)}).has_value());
+  auto failed = store->append_audit({record(2), record(3), record(1)});
+  REQUIRE_FALSE(failed.has_value());
+  CHECK(failed.error().code == "sqlite_error");
+  CHECK(scan_all(*store).size() == 1);
+  // The store is usable after the failure (the transaction was rolled back).
+  REQUIRE(store->append_audit({record(2), record(3)}).has_value());
+  CHECK(scan_all(*store).size() == 3);
+}
+
+TEST_CASE("a body that is not valid UTF-8 is refused before anything is written") {
+  TempDir dir;
+  auto store = open_store(dir.path / "k.db");
+  auto failed = store->append_audit({record(1), record(2, {{"bad", std::string("\xff\xfe")}})});
+  REQUIRE_FALSE(failed.has_value());
+  CHECK(failed.error().code == "invalid_body");
+  CHECK(scan_all(*store).empty());
+}
+
+TEST_CASE("a scan starts at from_seq, crosses page boundaries and stops when the visitor says so") {
+  TempDir dir;
+  auto store = open_store(dir.path / "k.db");
+  std::vector<AuditRecord> batch;
+  for (std::int64_t seq = 1; seq <= 1300; ++seq) batch.push_back(record(seq, {{"n", seq}}));
+  REQUIRE(store->append_audit(batch).has_value());
+
+  const auto all = scan_all(*store);
+  REQUIRE(all.size() == 1300);
+  for (std::size_t i = 0; i < all.size(); ++i) REQUIRE(all[i].seq == static_cast<std::int64_t>(i + 1));
+
+  const auto tail = scan_all(*store, 1000);
+  REQUIRE(tail.size() == 301);
+  CHECK(tail.front().seq == 1000);
+
+  int visited = 0;
+  REQUIRE(store->scan_audit(1, [&](const AuditRecord&) { return ++visited < 600; }).has_value());
+  CHECK(visited == 600);
+}
+
+TEST_CASE("the audit table refuses UPDATE and DELETE through SQL") {
+  TempDir dir;
+  const auto file = dir.path / "k.db";
+  auto store = open_store(file);
+  REQUIRE(store->append_audit({record(1)}).has_value());
+  CHECK(raw_exec(file, "UPDATE audit_log SET kind = 'x' WHERE seq = 1") != SQLITE_OK);
+  CHECK(raw_exec(file, "DELETE FROM audit_log WHERE seq = 1") != SQLITE_OK);
+  CHECK(scan_all(*store).at(0).kind == "lookup");
+}
+
+TEST_CASE("a stored body edited into invalid JSON reads back as a discarded value, not an error") {
+  TempDir dir;
+  const auto file = dir.path / "k.db";
+  auto store = open_store(file);
+  REQUIRE(store->append_audit({record(1), record(2)}).has_value());
+  REQUIRE(raw_exec(file,
+                   "DROP TRIGGER audit_log_no_update;"
+                   "UPDATE audit_log SET body = '{not json' WHERE seq = 1") == SQLITE_OK);
+  const auto all = scan_all(*store);
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].body.is_discarded());
+  CHECK(all[1].body == nlohmann::json{{"n", 1}});
+}
+
+TEST_CASE("appends from one thread and scans from another do not interfere") {
+  TempDir dir;
+  auto store = open_store(dir.path / "k.db");
+  // Catch2 assertions are not thread-safe: the writer counts its failures instead.
+  int failed_appends = 0;
+  std::thread writer([&] {
+    for (std::int64_t seq = 1; seq <= 200; ++seq) failed_appends += store->append_audit({record(seq)}) ? 0 : 1;
+  });
+  for (int i = 0; i < 50; ++i) {
+    const auto seen = scan_all(*store);
+    for (std::size_t j = 0; j < seen.size(); ++j) REQUIRE(seen[j].seq == static_cast<std::int64_t>(j + 1));
+  }
+  writer.join();
+  CHECK(failed_appends == 0);
+  CHECK(scan_all(*store).size() == 200);
+}
+
+TEST_CASE("records appended are visible to a second connection opened afterwards") {
+  TempDir dir;
+  const auto file = dir.path / "k.db";
+  {
+    auto store = open_store(file);
+    REQUIRE(store->append_audit({record(1), record(2)}).has_value());
+  }
+  auto reopened = open_store(file);
+  CHECK(scan_all(*reopened).size() == 2);
+}

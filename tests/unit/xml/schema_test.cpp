@@ -1,0 +1,93 @@
+#include "xml/schema.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+#include "loopback_listener.h"
+
+using knutpunkt::xml::Document;
+using knutpunkt::xml::Schema;
+
+namespace {
+const std::filesystem::path kData = KNUTPUNKT_XML_TEST_DATA;
+
+std::string order(const std::string& amount) {
+  return R"(<o:order xmlns:o="urn:test:order"><o:line id="1"><o:amount>)" + amount + "</o:amount></o:line></o:order>";
+}
+}  // namespace
+
+TEST_CASE("a schema with a local relative import loads and validates a conforming document") {
+  auto schema = Schema::load(kData / "order.xsd");
+  REQUIRE(schema.has_value());
+  auto doc = Document::parse(order("12.50"));
+  REQUIRE(doc.has_value());
+  CHECK(schema->validate(*doc).has_value());
+  CHECK(schema->validate(doc->root()).has_value());
+}
+
+TEST_CASE("a non-conforming document fails validation with code schema_invalid") {
+  auto schema = Schema::load(kData / "order.xsd");
+  REQUIRE(schema.has_value());
+  auto doc = Document::parse(order("12.505"));
+  REQUIRE(doc.has_value());
+  auto result = schema->validate(*doc);
+  REQUIRE_FALSE(result.has_value());
+  CHECK(result.error().code == "schema_invalid");
+  CHECK(result.error().message.find("amount") != std::string::npos);
+}
+
+TEST_CASE("a missing schema file is a schema_load error naming the file") {
+  auto schema = Schema::load(kData / "no-such.xsd");
+  REQUIRE_FALSE(schema.has_value());
+  CHECK(schema.error().code == "schema_load");
+  CHECK(schema.error().message.find("no-such.xsd") != std::string::npos);
+}
+
+TEST_CASE("a schema importing over the network fails to load and never connects") {
+  LoopbackListener listener;
+  const auto dir = std::filesystem::temp_directory_path() / ("kp-xml-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream out(dir / "remote.xsd");
+    out << R"(<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:test:types" targetNamespace="urn:r">)"
+        << R"(<xs:import namespace="urn:test:types" schemaLocation=")" << listener.url("/types.xsd") << R"("/>)"
+        << R"(<xs:element name="r" type="t:Amount"/></xs:schema>)";
+  }
+  auto schema = Schema::load(dir / "remote.xsd");
+  std::filesystem::remove_all(dir);
+  REQUIRE_FALSE(schema.has_value());
+  CHECK(schema.error().code == "schema_load");
+  CHECK_FALSE(listener.was_contacted());
+}
+
+TEST_CASE("after a schema load, partner documents still cannot reach local files") {
+  REQUIRE(Schema::load(kData / "order.xsd").has_value());
+  auto doc = Document::parse(R"(<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>)");
+  REQUIRE_FALSE(doc.has_value());
+  CHECK(doc.error().code == "dtd_forbidden");
+}
+
+TEST_CASE("one schema validates documents from several threads at once") {
+  auto schema = Schema::load(kData / "order.xsd");
+  REQUIRE(schema.has_value());
+  std::vector<int> valid(4, 0), invalid(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        auto good = Document::parse(order(std::to_string(i) + ".25"));
+        auto bad = Document::parse(order("x" + std::to_string(i)));
+        if (good && schema->validate(*good)) ++valid[t];
+        if (bad && !schema->validate(*bad)) ++invalid[t];
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 4; ++t) {
+    CHECK(valid[t] == 200);
+    CHECK(invalid[t] == 200);
+  }
+}

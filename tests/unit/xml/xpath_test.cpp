@@ -1,0 +1,103 @@
+#include "xml/xpath.h"
+
+#include <catch2/catch.hpp>
+#include <thread>
+#include <vector>
+
+#include "stderr_capture.h"
+
+using knutpunkt::xml::Document;
+using knutpunkt::xml::Namespaces;
+using knutpunkt::xml::XPath;
+
+namespace {
+const char* kEnvelope = R"(<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">
+  <soap:Body><r:reply xmlns:r="urn:reply"><r:item n="1">10</r:item><r:item n="2">20</r:item></r:reply></soap:Body>
+</soap:Envelope>)";
+const Namespaces kNs = {{"s", "http://schemas.xmlsoap.org/soap/envelope/"}, {"x", "urn:reply"}};
+}  // namespace
+
+TEST_CASE("namespaced XPath selects by namespace URI, whatever prefix the document used") {
+  auto doc = Document::parse(kEnvelope);
+  REQUIRE(doc.has_value());
+  auto items = XPath::compile("/s:Envelope/s:Body/x:reply/x:item");
+  REQUIRE(items.has_value());
+  auto nodes = items->nodes(XPath::document_node(*doc), kNs);
+  REQUIRE(nodes.has_value());
+  REQUIRE(nodes->size() == 2);
+  CHECK(knutpunkt::xml::text((*nodes)[1]) == "20");
+
+  auto attr = XPath::compile("@n");
+  REQUIRE(attr.has_value());
+  CHECK(attr->string((*nodes)[0], kNs).value() == std::optional<std::string>("1"));
+
+  auto sum = XPath::compile("sum(//x:item)");
+  REQUIRE(sum.has_value());
+  CHECK(sum->string(doc->root(), kNs).value() == std::optional<std::string>("30"));
+
+  auto none = XPath::compile("x:missing");
+  REQUIRE(none.has_value());
+  CHECK(none->string(doc->root(), kNs).value() == std::nullopt);
+
+  auto has = XPath::compile("boolean(//x:item[@n='2'])");
+  REQUIRE(has.has_value());
+  CHECK(has->boolean(doc->root(), kNs).value());
+  CHECK_FALSE(XPath::compile("boolean(//x:item[@n='3'])")->boolean(doc->root(), kNs).value());
+}
+
+TEST_CASE("a syntax error is reported at compile time with code xpath_invalid, nothing on stderr") {
+  StderrCapture capture;
+  auto bad = XPath::compile("/a/b[");
+  auto worse = XPath::compile("///");
+  const std::string printed = capture.captured();
+  REQUIRE_FALSE(bad.has_value());
+  CHECK(bad.error().code == "xpath_invalid");
+  CHECK(bad.error().message.find("/a/b[") != std::string::npos);
+  CHECK_FALSE(worse.has_value());
+  CHECK(printed.empty());
+}
+
+TEST_CASE("an unbound prefix is caught by check_prefixes and at evaluation, not printed") {
+  auto expr = XPath::compile("/s:Envelope/q:Body[@a = 'z:y']/child::x:reply");
+  REQUIRE(expr.has_value());
+  auto checked = expr->check_prefixes(kNs);
+  REQUIRE_FALSE(checked.has_value());
+  CHECK(checked.error().message.find("'q'") != std::string::npos);
+  CHECK(XPath::compile("/s:Envelope/child::x:reply[@a='q:z']")->check_prefixes(kNs).has_value());
+
+  auto doc = Document::parse(kEnvelope);
+  REQUIRE(doc.has_value());
+  StderrCapture capture;
+  auto result = XPath::compile("//q:item")->nodes(XPath::document_node(*doc), kNs);
+  CHECK(capture.captured().empty());
+  REQUIRE_FALSE(result.has_value());
+  CHECK(result.error().code == "xpath_invalid");
+}
+
+TEST_CASE("asking for nodes from a non node-set expression is an error") {
+  auto doc = Document::parse(kEnvelope);
+  REQUIRE(doc.has_value());
+  auto result = XPath::compile("count(//x:item)")->nodes(doc->root(), kNs);
+  REQUIRE_FALSE(result.has_value());
+  CHECK(result.error().code == "xpath_invalid");
+}
+
+TEST_CASE("one compiled expression is evaluated from several threads on different documents") {
+  auto expr = XPath::compile("sum(/x:reply/x:item) + count(/x:reply/x:item[position() > 0])");
+  REQUIRE(expr.has_value());
+  std::vector<int> correct(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 500; ++i) {
+        auto doc = Document::parse("<reply xmlns='urn:reply'><item>" + std::to_string(i) + "</item><item>" +
+                                   std::to_string(t) + "</item></reply>");
+        if (!doc) continue;
+        auto value = expr->string(doc->root(), kNs);
+        if (value && *value == std::to_string(i + t + 2)) ++correct[t];
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 4; ++t) CHECK(correct[t] == 500);
+}
