@@ -30,7 +30,9 @@ xmlNodePtr unqualified_child(xmlNodePtr parent, std::string_view name) {
 std::string messages(xmlNodePtr parent) {
   std::string out;
   for (xmlNodePtr c = parent->children; c != nullptr; c = c->next) {
-    if (is(c, kSsbtNs, "felmeddelande")) out += (out.empty() ? "" : "; ") + xml::text(c);
+    if (!is(c, kSsbtNs, "felmeddelande")) continue;
+    if (!out.empty()) out += "; ";
+    out += xml::text(c);
   }
   return out;
 }
@@ -155,7 +157,9 @@ TestOutcome read_test_reply(const net::HttpResult& result, const xml::Schema& sc
     if (c->type != XML_ELEMENT_NODE) continue;
     xmlNodePtr called = child(c, kSsbtNs, "anropad");
     const bool ok = called != nullptr && xml::text(called) == "true" && child(c, kSsbtNs, "error") == nullptr;
-    if (!ok) failing += (failing.empty() ? "" : ",") + xml::local_name(c);
+    if (ok) continue;
+    if (!failing.empty()) failing += ",";
+    failing += xml::local_name(c);
   }
   if (!failing.empty()) return {false, "sources not answering: " + failing};
   return {true, {}};
