@@ -308,3 +308,22 @@ TEST_CASE("knutpunkt audit verify proves the chain intact and names a tampered r
   CHECK(report["first_problem"]["seq"] == 2);
   CHECK(report["first_problem"]["problem"] == "changed");
 }
+
+TEST_CASE("when the audit record cannot be stored the client gets 503 and no data") {
+  GatewayHarness gw("audit_unavailable");
+  REQUIRE(gw.lookup(full_lookup_request()).status == 200);
+  // Make every further audit insert fail, as a full disk or a broken store would.
+  std::string sql_output;
+  REQUIRE(run_command({"/usr/bin/sqlite3", gw.db_path().string(),
+                       "CREATE TRIGGER audit_log_broken BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk full'); END;"},
+                      sql_output) == 0);
+  auto reply = gw.lookup(full_lookup_request());
+  INFO(reply.body.dump(2));
+  CHECK(reply.status == 503);
+  CHECK(reply.body["code"] == "audit_unavailable");
+  CHECK_FALSE(reply.body.contains("sources"));
+  CHECK(reply.body.dump().find("191212121212") == std::string::npos);
+  auto refused = gw.lookup(full_lookup_request(), "");
+  CHECK(refused.status == 503);  // a refusal that cannot be audited is not answered as if it were
+  CHECK(gw.audit_records().size() == 1);
+}

@@ -300,8 +300,10 @@ int main(int argc, char** argv) {
       response.set_content(problem(400, "Invalid fault", fault.error().message, fault.error().field), kProblem);
       return;
     }
-    spdlog::info("fault set source={} {}", ks::name(*source), ks::describe(*fault).dump());
-    const nlohmann::json echo{{"source", ks::name(*source)}, {"fault", ks::describe(*fault)}};
+    // A source code ("FK") and the fault's settings: nothing about any person.
+    const std::string source_code{ks::name(*source)};
+    spdlog::info("fault set source={} {}", source_code, ks::describe(*fault).dump());
+    const nlohmann::json echo{{"source", source_code}, {"fault", ks::describe(*fault)}};
     faults.set(*source, std::move(*fault));
     response.set_content(echo.dump(), "application/json");
   });
