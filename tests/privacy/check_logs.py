@@ -19,8 +19,16 @@ def luhn_ok(ten_digits: str) -> bool:
     return total % 10 == 0
 
 
-# Any run of digits shaped like a personal identity number whose check digit is right.
-ID_PATTERN = re.compile(r"(?<!\d)(?:\d{2})?(\d{6})[-+]?(\d{4})(?!\d)")
+# Any run of digits shaped like a personal identity number (a plausible date, day + 60 for a
+# samordningsnummer) whose check digit is right, standing alone rather than inside a longer token.
+ID_PATTERN = re.compile(r"(?<![0-9A-Za-z])(?:\d{2})?(\d{6})[-+]?(\d{4})(?![0-9A-Za-z])")
+# knutpunkt's own ids (lookup ids, event ids) are UUIDs; digits inside them are not identity numbers.
+UUID_PATTERN = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def plausible_date(yymmdd: str) -> bool:
+    month, day = int(yymmdd[2:4]), int(yymmdd[4:6])
+    return 1 <= month <= 12 and (1 <= day <= 31 or 61 <= day <= 91)
 
 
 def names_of(persons) -> set:
@@ -70,8 +78,8 @@ def main() -> int:
     for f in files:
         for n, line in enumerate(f.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
             scanned_lines += 1
-            for m in ID_PATTERN.finditer(line):
-                if luhn_ok(m.group(1) + m.group(2)):
+            for m in ID_PATTERN.finditer(UUID_PATTERN.sub("<uuid>", line)):
+                if plausible_date(m.group(1)) and luhn_ok(m.group(1) + m.group(2)):
                     findings.append(f"{f}:{n}: identity number {m.group(0)[:4]}…")
             for name in names:
                 if name in line:
