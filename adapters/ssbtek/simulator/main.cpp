@@ -216,6 +216,10 @@ int main(int argc, char** argv) {
   const std::size_t threads = options->threads;
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server.set_payload_max_length(1 << 20);
+  // cpp-httplib closes a kept-alive connection after 5 requests by default and listens with a
+  // backlog of 5: under load the gateway's reconnect bursts overflow the backlog and dropped SYNs
+  // cost a 1 s retransmit each. A partner's real front end keeps connections far longer.
+  server.set_keep_alive_max_count(10000);
 
   server.Post("/ssbtek", [&](const httplib::Request& request, httplib::Response& response) {
     const auto started = std::chrono::steady_clock::now();
