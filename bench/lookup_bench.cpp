@@ -75,16 +75,18 @@ Figures run(int concurrency, double seconds, Call call) {
   return total;
 }
 
+std::unique_ptr<httplib::Client> kept_alive_client(int port) {
+  auto client = std::make_unique<httplib::Client>("127.0.0.1", port);
+  client->set_keep_alive(true);
+  client->set_read_timeout(30, 0);
+  return client;
+}
+
 struct GatewayCall {
   int port;
   std::string token;
   std::string body;
-  std::unique_ptr<httplib::Client> make_client() const {
-    auto client = std::make_unique<httplib::Client>("127.0.0.1", port);
-    client->set_keep_alive(true);
-    client->set_read_timeout(30, 0);
-    return client;
-  }
+  std::unique_ptr<httplib::Client> make_client() const { return kept_alive_client(port); }
   bool operator()(httplib::Client& client) const {
     auto result = client.Post("/v1/lookups/ssbtek", {{"Authorization", "Bearer " + token}}, body, "application/json");
     if (!result || result->status != 200) return false;
@@ -96,12 +98,7 @@ struct GatewayCall {
 struct PeerCall {
   int port;
   std::string body;
-  std::unique_ptr<httplib::Client> make_client() const {
-    auto client = std::make_unique<httplib::Client>("127.0.0.1", port);
-    client->set_keep_alive(true);
-    client->set_read_timeout(30, 0);
-    return client;
-  }
+  std::unique_ptr<httplib::Client> make_client() const { return kept_alive_client(port); }
   bool operator()(httplib::Client& client) const {
     auto result = client.Post("/ssbtek", {{"SOAPAction", "\"\""}}, body, "text/xml; charset=utf-8");
     return result && result->status == 200;

@@ -60,6 +60,15 @@ std::expected<json, std::string> as_json(std::expected<T, std::string> value) {
   return json(std::move(*value));
 }
 
+// A number as text, whether the payload wrote it as text (XML, JSON string) or as a JSON number;
+// the decimal parsers then work on the text, never through floating point arithmetic.
+std::optional<std::string> numeric_text(const Raw& raw) {
+  if (raw.text) return *raw.text;
+  if (raw.value != nullptr && raw.value->is_number_integer()) return raw.value->dump();
+  if (raw.value != nullptr && raw.value->is_number_float()) return shortest_text(raw.value->get<double>());
+  return std::nullopt;
+}
+
 std::expected<json, std::string> convert(const FieldSpec& field, const Raw& raw) {
   const json* v = raw.value;
   switch (field.type) {
@@ -86,30 +95,14 @@ std::expected<json, std::string> convert(const FieldSpec& field, const Raw& raw)
       if (!raw.text) return std::unexpected("not a date-time");
       return as_json(values::datetime(*raw.text));
     case ValueType::amount_sek: {
-      std::string text;
-      if (raw.text) {
-        text = *raw.text;
-      } else if (v->is_number_integer()) {
-        text = v->dump();
-      } else if (v->is_number_float()) {
-        text = shortest_text(v->get<double>());
-      } else {
-        return std::unexpected("not an amount");
-      }
-      return as_json(values::amount_ore(text));
+      auto text = numeric_text(raw);
+      if (!text) return std::unexpected("not an amount");
+      return as_json(values::amount_ore(*text));
     }
     case ValueType::decimal: {
-      std::string text;
-      if (raw.text) {
-        text = *raw.text;
-      } else if (v->is_number_integer()) {
-        text = v->dump();
-      } else if (v->is_number_float()) {
-        text = shortest_text(v->get<double>());
-      } else {
-        return std::unexpected("not a decimal number");
-      }
-      return as_json(values::decimal(text));
+      auto text = numeric_text(raw);
+      if (!text) return std::unexpected("not a decimal number");
+      return as_json(values::decimal(*text));
     }
   }
   return std::unexpected("unknown type");
