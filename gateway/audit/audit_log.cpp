@@ -1,5 +1,6 @@
 #include "audit/audit_log.h"
 
+#include <iterator>
 #include <vector>
 
 #include "audit/audit_chain.h"
@@ -44,10 +45,14 @@ AuditLog::~AuditLog() {
 }
 
 void AuditLog::append(std::string kind, nlohmann::json body, OnDurable on_durable) {
+  append(std::move(kind), std::move(body), {}, std::move(on_durable));
+}
+
+void AuditLog::append(std::string kind, nlohmann::json body, std::vector<StoreWrite> writes, OnDurable on_durable) {
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
-      queue_.push_back(Pending{std::move(kind), std::move(body), std::move(on_durable)});
+      queue_.push_back(Pending{std::move(kind), std::move(body), std::move(writes), std::move(on_durable)});
       wake_.notify_one();
       return;
     }
@@ -90,6 +95,7 @@ void AuditLog::commit(std::deque<Pending>& batch) {
   // One timestamp per batch: the records were durable at the same instant.
   const std::string recorded_at = now_utc();
   std::vector<AuditRecord> records;
+  std::vector<StoreWrite> writes;
   std::vector<const Pending*> owners;
   std::vector<std::pair<const Pending*, StoreError>> refused;
   records.reserve(batch.size());
@@ -109,6 +115,7 @@ void AuditLog::commit(std::deque<Pending>& batch) {
     }
     r.hash = std::move(*hash);
     prev = r.hash;
+    std::move(p.writes.begin(), p.writes.end(), std::back_inserter(writes));
     ++seq;
     records.push_back(std::move(r));
     owners.push_back(&p);
@@ -117,7 +124,7 @@ void AuditLog::commit(std::deque<Pending>& batch) {
   std::expected<void, StoreError> stored;
   if (!records.empty()) {
     try {
-      stored = store_.append_audit(records);
+      stored = store_.commit(records, writes);
     } catch (const std::exception& e) {
       stored = std::unexpected(StoreError{"store_exception", e.what()});
     }

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "store/store.h"
 
@@ -50,6 +51,13 @@ class AuditLog {
   // Callbacks must be quick: they delay the next batch.
   void append(std::string kind, nlohmann::json body, OnDurable on_durable);
 
+  // The same, and `writes` commit in the same transaction as the record: both are durable or
+  // neither is. This is how an acceptance (outbox row, idempotency key, feed event) can never
+  // exist without its audit record, nor the record without the acceptance. A write the store
+  // refuses fails the whole batch, so callers keep writes that can conflict (unique keys) out
+  // of the race themselves.
+  void append(std::string kind, nlohmann::json body, std::vector<StoreWrite> writes, OnDurable on_durable);
+
   // Commits what is queued, then ends the writer thread. Idempotent.
   void stop();
 
@@ -59,6 +67,7 @@ class AuditLog {
   struct Pending {
     std::string kind;
     nlohmann::json body;
+    std::vector<StoreWrite> writes;
     OnDurable on_durable;
   };
 

@@ -173,6 +173,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     HttpResponse out;
     out.status = res.result_int();
     out.content_type = std::string(res[http::field::content_type]);
+    out.retry_after = std::string(res[http::field::retry_after]);
     const bool keep = res.keep_alive();
     out.body = std::move(res.body());
     if (keep) {

@@ -35,6 +35,7 @@ struct HttpRequest {
 struct HttpResponse {
   unsigned status = 0;
   std::string content_type;
+  std::string retry_after;  // the Retry-After header as sent (seconds or an HTTP date), if any
   std::string body;
 };
 

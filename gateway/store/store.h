@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "store/delivery_records.h"
+
 namespace knutpunkt {
 
 // A storage failure. `message` describes the failure, never the data (no personal data).
@@ -34,9 +36,13 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Atomic: all records of the batch are stored or none are. Durable when it returns success
-  // (survives a crash of the process or of the machine).
-  virtual std::expected<void, StoreError> append_audit(const std::vector<AuditRecord>& batch) = 0;
+  // Atomic: all records and writes of the batch are stored or none are. Durable when it returns
+  // success (survives a crash of the process or of the machine). Writes are applied in order,
+  // after the records. This is how an acceptance and its audit record become durable together.
+  virtual std::expected<void, StoreError> commit(const std::vector<AuditRecord>& records,
+                                                 const std::vector<StoreWrite>& writes) = 0;
+
+  std::expected<void, StoreError> append_audit(const std::vector<AuditRecord>& batch) { return commit(batch, {}); }
 
   // The record with the highest seq, or nullopt for an empty log.
   virtual std::expected<std::optional<AuditRecord>, StoreError> last_audit_record() = 0;
@@ -49,6 +55,32 @@ class Store {
 
   // Readiness: the store answers a trivial query.
   virtual std::expected<void, StoreError> ping() = 0;
+
+  // --- Delivery (reads; writes go through commit) ---
+
+  // Pending and dead messages in acceptance order (payload left null), for the delivery
+  // engine's start: dead letters hold back later messages with the same ordering key.
+  virtual std::expected<void, StoreError> scan_undelivered_messages(
+      const std::function<bool(const OutboxMessage&)>& visit) = 0;
+  virtual std::expected<std::optional<OutboxMessage>, StoreError> message(const std::string& id) = 0;
+  virtual std::expected<std::vector<DeliveryAttempt>, StoreError> attempts(const std::string& message_id) = 0;
+  virtual std::expected<std::vector<OutboxMessage>, StoreError> dead_letters(const DeadLetterQuery& query) = 0;
+  virtual std::expected<std::vector<OutboxMessage>, StoreError> messages_by_ordering_key(
+      const std::string& ordering_key) = 0;
+
+  // --- Case-event feed ---
+
+  // Events of one client with seq > after_seq, in seq order (the pull feed's stable order).
+  virtual std::expected<std::vector<StoredEvent>, StoreError> events_after(const std::string& client_id,
+                                                                           std::int64_t after_seq, int limit) = 0;
+
+  // --- Referrals, idempotency keys, inbound receipts ---
+
+  virtual std::expected<std::optional<ReferralRecord>, StoreError> referral(const std::string& referral_id) = 0;
+  virtual std::expected<std::optional<IdempotencyRecord>, StoreError> idempotency(const std::string& client_id,
+                                                                                  const std::string& key) = 0;
+  virtual std::expected<bool, StoreError> inbound_seen(const std::string& partner,
+                                                       const std::string& partner_message_id) = 0;
 };
 
 }  // namespace knutpunkt

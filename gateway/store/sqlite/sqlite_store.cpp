@@ -4,6 +4,7 @@
 
 #include <array>
 #include <mutex>
+#include <unordered_map>
 #include <string_view>
 
 namespace knutpunkt {
@@ -36,6 +37,86 @@ constexpr std::array kMigrations{
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
       CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    )sql"},
+    Migration{2, R"sql(
+      -- The outbox: what knutpunkt has accepted and owes a destination. Rows are never deleted
+      -- by delivery; status says where each stands. position gives acceptance order.
+      CREATE TABLE outbox (
+        position            INTEGER PRIMARY KEY,
+        id                  TEXT NOT NULL UNIQUE,
+        destination         TEXT NOT NULL,
+        type                TEXT NOT NULL,
+        ordering_key        TEXT NOT NULL,
+        client_id           TEXT NOT NULL,
+        case_id             TEXT NOT NULL,
+        payload             TEXT NOT NULL,
+        status              TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+        attempts            INTEGER NOT NULL DEFAULT 0,
+        cycle_attempts      INTEGER NOT NULL DEFAULT 0,
+        created_at_ms       INTEGER NOT NULL,
+        cycle_started_at_ms INTEGER NOT NULL,
+        next_attempt_at_ms  INTEGER NOT NULL,
+        delivered_at_ms     INTEGER NOT NULL DEFAULT 0,
+        dead_at_ms          INTEGER NOT NULL DEFAULT 0,
+        last_error          TEXT NOT NULL DEFAULT ''
+      );
+      -- The engine loads pending work at start; operators list dead letters per destination.
+      CREATE INDEX outbox_undelivered ON outbox (position) WHERE status IN ('pending', 'dead');
+      CREATE INDEX outbox_dead ON outbox (destination, position) WHERE status = 'dead';
+      CREATE INDEX outbox_ordering ON outbox (ordering_key, position);
+
+      CREATE TABLE delivery_attempt (
+        message_id    TEXT NOT NULL,
+        number        INTEGER NOT NULL,
+        started_at_ms INTEGER NOT NULL,
+        endpoint      TEXT NOT NULL,
+        http_status   INTEGER NOT NULL,
+        latency_ms    INTEGER NOT NULL,
+        outcome       TEXT NOT NULL,
+        error         TEXT NOT NULL,
+        PRIMARY KEY (message_id, number)
+      ) WITHOUT ROWID;
+
+      -- The pull feed: seq is the cursor, so the order a client reads is the commit order.
+      CREATE TABLE case_event (
+        seq            INTEGER PRIMARY KEY,
+        event_id       TEXT NOT NULL UNIQUE,
+        client_id      TEXT NOT NULL,
+        case_id        TEXT NOT NULL,
+        correlation_id TEXT NOT NULL,
+        type           TEXT NOT NULL,
+        envelope       TEXT NOT NULL
+      );
+      CREATE INDEX case_event_client ON case_event (client_id, seq);
+
+      CREATE TABLE referral (
+        referral_id        TEXT PRIMARY KEY,
+        client_id          TEXT NOT NULL,
+        case_id            TEXT NOT NULL,
+        destination        TEXT NOT NULL,
+        person_id          TEXT NOT NULL,
+        protected_identity INTEGER NOT NULL,
+        created_at         TEXT NOT NULL,
+        body               TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE idempotency_key (
+        client_id     TEXT NOT NULL,
+        key           TEXT NOT NULL,
+        request_hash  TEXT NOT NULL,
+        http_status   INTEGER NOT NULL,
+        response_body TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        PRIMARY KEY (client_id, key)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE inbound_receipt (
+        partner            TEXT NOT NULL,
+        partner_message_id TEXT NOT NULL,
+        referral_id        TEXT NOT NULL,
+        received_at        TEXT NOT NULL,
+        PRIMARY KEY (partner, partner_message_id)
+      ) WITHOUT ROWID;
     )sql"},
 };
 
@@ -138,11 +219,351 @@ std::expected<void, StoreError> migrate(sqlite3* db) {
   return {};
 }
 
+// One SQLite connection with its statement cache. NOMUTEX: every use is serialised by `mutex`.
+struct Connection {
+  std::mutex mutex;
+  Database db;
+  std::unordered_map<std::string, Statement> statements;
+
+  // A cached prepared statement, reset and unbound when the returned guard ends.
+  std::expected<sqlite3_stmt*, StoreError> statement(std::string_view sql) {
+    auto it = statements.find(std::string(sql));
+    if (it == statements.end()) {
+      auto made = prepare(db.get(), sql);
+      if (!made) return std::unexpected(made.error());
+      it = statements.emplace(std::string(sql), std::move(*made)).first;
+    }
+    return it->second.get();
+  }
+};
+
+// Resets a statement when a use of it ends, whatever the path out.
+class StatementUse {
+ public:
+  explicit StatementUse(sqlite3_stmt* s) : s_(s) {}
+  ~StatementUse() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  StatementUse(const StatementUse&) = delete;
+  StatementUse& operator=(const StatementUse&) = delete;
+  sqlite3_stmt* get() const { return s_; }
+
+  StatementUse& bind(int index, std::string_view text) {
+    sqlite3_bind_text(s_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  StatementUse& bind(int index, std::int64_t value) {
+    sqlite3_bind_int64(s_, index, value);
+    return *this;
+  }
+  StatementUse& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+  StatementUse& bind(int index, bool value) { return bind(index, static_cast<std::int64_t>(value ? 1 : 0)); }
+
+ private:
+  sqlite3_stmt* s_;
+};
+
+std::expected<std::string, StoreError> encode_json(const nlohmann::json& value) {
+  if (value.is_discarded()) return std::unexpected(StoreError{"invalid_body", "value is not a JSON value"});
+  try {
+    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);
+  } catch (const nlohmann::json::exception&) {
+    return std::unexpected(StoreError{"invalid_body", "value is not valid UTF-8"});
+  }
+}
+
+nlohmann::json decode_json(const std::string& text) {
+  return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
+constexpr std::string_view kMessageColumns =
+    "position, id, destination, type, ordering_key, client_id, case_id, status, attempts, cycle_attempts, "
+    "created_at_ms, cycle_started_at_ms, next_attempt_at_ms, delivered_at_ms, dead_at_ms, last_error";
+
+OutboxMessage read_message(sqlite3_stmt* s) {
+  OutboxMessage m;
+  m.position = sqlite3_column_int64(s, 0);
+  m.id = column_text(s, 1);
+  m.destination = column_text(s, 2);
+  m.type = column_text(s, 3);
+  m.ordering_key = column_text(s, 4);
+  m.client_id = column_text(s, 5);
+  m.case_id = column_text(s, 6);
+  m.status = parse_message_status(column_text(s, 7)).value_or(MessageStatus::pending);
+  m.attempts = sqlite3_column_int(s, 8);
+  m.cycle_attempts = sqlite3_column_int(s, 9);
+  m.created_at_ms = sqlite3_column_int64(s, 10);
+  m.cycle_started_at_ms = sqlite3_column_int64(s, 11);
+  m.next_attempt_at_ms = sqlite3_column_int64(s, 12);
+  m.delivered_at_ms = sqlite3_column_int64(s, 13);
+  m.dead_at_ms = sqlite3_column_int64(s, 14);
+  m.last_error = column_text(s, 15);
+  return m;
+}
+
 class SqliteStore final : public Store {
  public:
   static std::expected<std::unique_ptr<Store>, StoreError> open(const std::filesystem::path& path) {
+    auto writer = open_connection(path);
+    if (!writer) return std::unexpected(writer.error());
+    if (auto ok = migrate(writer->get()); !ok) return std::unexpected(ok.error());
+    // A second connection for reads: in WAL mode it reads the last committed state without
+    // waiting for the writer's fsync, so feeds and operator queries do not stall on commits.
+    auto reader = open_connection(path);
+    if (!reader) return std::unexpected(reader.error());
+    return std::unique_ptr<Store>(new SqliteStore(std::move(*writer), std::move(*reader)));
+  }
+
+  std::expected<void, StoreError> commit(const std::vector<AuditRecord>& records,
+                                         const std::vector<StoreWrite>& writes) override {
+    if (records.empty() && writes.empty()) return {};
+    // Encode before taking the lock or opening a transaction: a body that cannot be encoded
+    // must fail the batch without touching the database.
+    std::vector<std::string> bodies;
+    bodies.reserve(records.size());
+    for (const AuditRecord& r : records) {
+      auto body = encode_json(r.body);
+      if (!body) return std::unexpected(body.error());
+      bodies.push_back(std::move(*body));
+    }
+
+    std::lock_guard lock(writer_.mutex);
+    sqlite3* db = writer_.db.get();
+    if (auto ok = exec(db, "BEGIN IMMEDIATE", "begin"); !ok) return ok;
+    auto fail = [&](StoreError error) -> std::expected<void, StoreError> {
+      // A failed COMMIT may already have rolled back (e.g. on I/O error).
+      if (sqlite3_get_autocommit(db) == 0) exec(db, "ROLLBACK", "rollback");
+      return std::unexpected(std::move(error));
+    };
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const AuditRecord& r = records[i];
+      auto ok = run(writer_,
+                    "INSERT INTO audit_log (seq, recorded_at, kind, body, prev_hash, hash) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "insert audit record", [&](StatementUse& u) {
+                      u.bind(1, r.seq).bind(2, r.recorded_at).bind(3, r.kind).bind(4, bodies[i]);
+                      u.bind(5, r.prev_hash).bind(6, r.hash);
+                    });
+      if (!ok) return fail(ok.error());
+    }
+    for (const StoreWrite& w : writes) {
+      auto ok = std::visit([&](const auto& write) { return apply(write); }, w);
+      if (!ok) return fail(ok.error());
+    }
+    if (auto ok = exec(db, "COMMIT", "commit"); !ok) return fail(ok.error());
+    return {};
+  }
+
+  std::expected<std::optional<AuditRecord>, StoreError> last_audit_record() override {
+    std::lock_guard lock(writer_.mutex);
+    std::optional<AuditRecord> last;
+    auto ok = query(writer_, "SELECT " + std::string(kAuditColumns) + " FROM audit_log ORDER BY seq DESC LIMIT 1",
+                    "read last audit record", [](StatementUse&) {},
+                    [&](sqlite3_stmt* s) {
+                      last = read_record(s);
+                      return false;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return last;
+  }
+
+  std::expected<void, StoreError> scan_audit(std::int64_t from_seq,
+                                             const std::function<bool(const AuditRecord&)>& visit) override {
+    std::vector<AuditRecord> page;
+    for (;;) {
+      page.clear();
+      {
+        std::lock_guard lock(reader_.mutex);
+        auto ok = query(reader_,
+                        "SELECT " + std::string(kAuditColumns) + " FROM audit_log WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
+                        "scan audit log",
+                        [&](StatementUse& u) { u.bind(1, from_seq).bind(2, kScanPageRows); },
+                        [&](sqlite3_stmt* s) {
+                          page.push_back(read_record(s));
+                          return true;
+                        });
+        if (!ok) return ok;
+      }
+      for (const AuditRecord& r : page) {
+        if (!visit(r)) return {};
+      }
+      if (page.size() < static_cast<std::size_t>(kScanPageRows)) return {};
+      from_seq = page.back().seq + 1;
+    }
+  }
+
+  std::expected<void, StoreError> ping() override {
+    std::lock_guard lock(reader_.mutex);
+    return query(reader_, "SELECT 1", "ping", [](StatementUse&) {}, [](sqlite3_stmt*) { return false; });
+  }
+
+  std::expected<void, StoreError> scan_undelivered_messages(
+      const std::function<bool(const OutboxMessage&)>& visit) override {
+    std::int64_t after = 0;
+    std::vector<OutboxMessage> page;
+    for (;;) {
+      page.clear();
+      {
+        std::lock_guard lock(reader_.mutex);
+        auto ok = query(reader_,
+                        "SELECT " + std::string(kMessageColumns) +
+                            " FROM outbox WHERE status IN ('pending', 'dead') AND position > ?1 "
+                            "ORDER BY position LIMIT ?2",
+                        "scan undelivered messages",
+                        [&](StatementUse& u) { u.bind(1, after).bind(2, kScanPageRows); },
+                        [&](sqlite3_stmt* s) {
+                          page.push_back(read_message(s));
+                          return true;
+                        });
+        if (!ok) return ok;
+      }
+      for (const OutboxMessage& m : page) {
+        if (!visit(m)) return {};
+      }
+      if (page.size() < static_cast<std::size_t>(kScanPageRows)) return {};
+      after = page.back().position;
+    }
+  }
+
+  std::expected<std::optional<OutboxMessage>, StoreError> message(const std::string& id) override {
+    std::lock_guard lock(reader_.mutex);
+    std::optional<OutboxMessage> found;
+    auto ok = query(reader_, "SELECT " + std::string(kMessageColumns) + ", payload FROM outbox WHERE id = ?1",
+                    "read message", [&](StatementUse& u) { u.bind(1, id); },
+                    [&](sqlite3_stmt* s) {
+                      found = read_message(s);
+                      found->payload = decode_json(column_text(s, 16));
+                      return false;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return found;
+  }
+
+  std::expected<std::vector<DeliveryAttempt>, StoreError> attempts(const std::string& message_id) override {
+    std::lock_guard lock(reader_.mutex);
+    std::vector<DeliveryAttempt> list;
+    auto ok = query(reader_,
+                    "SELECT number, started_at_ms, endpoint, http_status, latency_ms, outcome, error "
+                    "FROM delivery_attempt WHERE message_id = ?1 ORDER BY number",
+                    "read attempts", [&](StatementUse& u) { u.bind(1, message_id); },
+                    [&](sqlite3_stmt* s) {
+                      list.push_back(DeliveryAttempt{message_id, sqlite3_column_int(s, 0),
+                                                     sqlite3_column_int64(s, 1), column_text(s, 2),
+                                                     sqlite3_column_int(s, 3), sqlite3_column_int64(s, 4),
+                                                     column_text(s, 5), column_text(s, 6)});
+                      return true;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return list;
+  }
+
+  std::expected<std::vector<OutboxMessage>, StoreError> dead_letters(const DeadLetterQuery& q) override {
+    std::lock_guard lock(reader_.mutex);
+    std::vector<OutboxMessage> list;
+    auto ok = query(reader_,
+                    "SELECT " + std::string(kMessageColumns) +
+                        " FROM outbox WHERE status = 'dead' AND position > ?1 AND (?2 = '' OR destination = ?2) "
+                        "ORDER BY position LIMIT ?3",
+                    "list dead letters",
+                    [&](StatementUse& u) { u.bind(1, q.after_position).bind(2, q.destination).bind(3, q.limit); },
+                    [&](sqlite3_stmt* s) {
+                      list.push_back(read_message(s));
+                      return true;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return list;
+  }
+
+  std::expected<std::vector<OutboxMessage>, StoreError> messages_by_ordering_key(const std::string& key) override {
+    std::lock_guard lock(reader_.mutex);
+    std::vector<OutboxMessage> list;
+    auto ok = query(reader_,
+                    "SELECT " + std::string(kMessageColumns) + " FROM outbox WHERE ordering_key = ?1 ORDER BY position",
+                    "list messages of an ordering key", [&](StatementUse& u) { u.bind(1, key); },
+                    [&](sqlite3_stmt* s) {
+                      list.push_back(read_message(s));
+                      return true;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return list;
+  }
+
+  std::expected<std::vector<StoredEvent>, StoreError> events_after(const std::string& client_id,
+                                                                   std::int64_t after_seq, int limit) override {
+    std::lock_guard lock(reader_.mutex);
+    std::vector<StoredEvent> list;
+    auto ok = query(reader_,
+                    "SELECT seq, event_id, envelope FROM case_event WHERE client_id = ?1 AND seq > ?2 "
+                    "ORDER BY seq LIMIT ?3",
+                    "read case events",
+                    [&](StatementUse& u) { u.bind(1, client_id).bind(2, after_seq).bind(3, limit); },
+                    [&](sqlite3_stmt* s) {
+                      list.push_back(StoredEvent{sqlite3_column_int64(s, 0), column_text(s, 1), client_id,
+                                                 decode_json(column_text(s, 2))});
+                      return true;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return list;
+  }
+
+  std::expected<std::optional<ReferralRecord>, StoreError> referral(const std::string& referral_id) override {
+    std::lock_guard lock(reader_.mutex);
+    std::optional<ReferralRecord> found;
+    auto ok = query(reader_,
+                    "SELECT client_id, case_id, destination, person_id, protected_identity, created_at, body "
+                    "FROM referral WHERE referral_id = ?1",
+                    "read referral", [&](StatementUse& u) { u.bind(1, referral_id); },
+                    [&](sqlite3_stmt* s) {
+                      found = ReferralRecord{referral_id,          column_text(s, 0), column_text(s, 1),
+                                             column_text(s, 2),    column_text(s, 3), sqlite3_column_int(s, 4) != 0,
+                                             column_text(s, 5),    decode_json(column_text(s, 6))};
+                      return false;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return found;
+  }
+
+  std::expected<std::optional<IdempotencyRecord>, StoreError> idempotency(const std::string& client_id,
+                                                                          const std::string& key) override {
+    std::lock_guard lock(reader_.mutex);
+    std::optional<IdempotencyRecord> found;
+    auto ok = query(reader_,
+                    "SELECT request_hash, http_status, response_body, created_at FROM idempotency_key "
+                    "WHERE client_id = ?1 AND key = ?2",
+                    "read idempotency key", [&](StatementUse& u) { u.bind(1, client_id).bind(2, key); },
+                    [&](sqlite3_stmt* s) {
+                      found = IdempotencyRecord{client_id, key, column_text(s, 0), sqlite3_column_int(s, 1),
+                                                column_text(s, 2), column_text(s, 3)};
+                      return false;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return found;
+  }
+
+  std::expected<bool, StoreError> inbound_seen(const std::string& partner, const std::string& id) override {
+    std::lock_guard lock(reader_.mutex);
+    bool seen = false;
+    auto ok = query(reader_, "SELECT 1 FROM inbound_receipt WHERE partner = ?1 AND partner_message_id = ?2",
+                    "read inbound receipt", [&](StatementUse& u) { u.bind(1, partner).bind(2, id); },
+                    [&](sqlite3_stmt*) {
+                      seen = true;
+                      return false;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return seen;
+  }
+
+ private:
+  static constexpr std::string_view kAuditColumns = "seq, recorded_at, kind, body, prev_hash, hash";
+
+  SqliteStore(Database writer, Database reader) {
+    writer_.db = std::move(writer);
+    reader_.db = std::move(reader);
+  }
+
+  static std::expected<Database, StoreError> open_connection(const std::filesystem::path& path) {
     sqlite3* raw = nullptr;
-    // NOMUTEX: every use of the connection is serialised by SqliteStore::mutex_.
     const int rc =
         sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     Database db(raw);
@@ -154,8 +575,8 @@ class SqliteStore final : public Store {
     // Waits for another process's write lock instead of failing at once (e.g. a verifier).
     sqlite3_busy_timeout(db.get(), 5000);
 
-    // WAL lets readers (verifier, auditor queries) run beside the writer; FULL fsyncs the WAL
-    // at every commit, which is what makes an acknowledged append durable across power loss
+    // WAL lets readers (verifier, feeds, auditor queries) run beside the writer; FULL fsyncs the
+    // WAL at every commit, which is what makes an acknowledged append durable across power loss
     // (NORMAL would only survive a process crash).
     auto mode = prepare(db.get(), "PRAGMA journal_mode=WAL");
     if (!mode) return std::unexpected(mode.error());
@@ -164,146 +585,128 @@ class SqliteStore final : public Store {
     }
     mode->reset();
     if (auto ok = exec(db.get(), "PRAGMA synchronous=FULL", "set synchronous"); !ok) return std::unexpected(ok.error());
-    if (auto ok = migrate(db.get()); !ok) return std::unexpected(ok.error());
-
-    auto store = std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db)));
-    if (auto ok = store->prepare_statements(); !ok) return std::unexpected(ok.error());
-    return store;
+    return db;
   }
 
-  std::expected<void, StoreError> append_audit(const std::vector<AuditRecord>& batch) override {
-    if (batch.empty()) return {};
-    // Encode before taking the lock or opening a transaction: a body that cannot be encoded
-    // must fail the batch without touching the database.
-    std::vector<std::string> bodies;
-    bodies.reserve(batch.size());
-    for (const AuditRecord& r : batch) {
-      if (r.body.is_discarded()) return std::unexpected(StoreError{"invalid_body", "audit body is not a JSON value"});
-      try {
-        bodies.push_back(r.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict));
-      } catch (const nlohmann::json::exception&) {
-        return std::unexpected(StoreError{"invalid_body", "audit body is not valid UTF-8"});
-      }
-    }
-
-    std::lock_guard lock(mutex_);
-    if (auto ok = step_done(begin_.get(), "begin"); !ok) return ok;
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      const AuditRecord& r = batch[i];
-      sqlite3_stmt* s = insert_.get();
-      sqlite3_bind_int64(s, 1, r.seq);
-      sqlite3_bind_text(s, 2, r.recorded_at.data(), static_cast<int>(r.recorded_at.size()), SQLITE_STATIC);
-      sqlite3_bind_text(s, 3, r.kind.data(), static_cast<int>(r.kind.size()), SQLITE_STATIC);
-      sqlite3_bind_text(s, 4, bodies[i].data(), static_cast<int>(bodies[i].size()), SQLITE_STATIC);
-      sqlite3_bind_text(s, 5, r.prev_hash.data(), static_cast<int>(r.prev_hash.size()), SQLITE_STATIC);
-      sqlite3_bind_text(s, 6, r.hash.data(), static_cast<int>(r.hash.size()), SQLITE_STATIC);
-      auto ok = step_done(s, "insert audit record");
-      sqlite3_clear_bindings(s);
-      if (!ok) {
-        rollback();
-        return ok;
-      }
-    }
-    if (auto ok = step_done(commit_.get(), "commit"); !ok) {
-      rollback();
-      return ok;
-    }
+  // Runs a statement that returns no rows.
+  template <typename Bind>
+  std::expected<void, StoreError> run(Connection& c, std::string_view sql, std::string_view doing, Bind&& bind) {
+    auto s = c.statement(sql);
+    if (!s) return std::unexpected(s.error());
+    StatementUse use(*s);
+    bind(use);
+    if (sqlite3_step(*s) != SQLITE_DONE) return std::unexpected(sqlite_error(c.db.get(), doing));
     return {};
   }
 
-  std::expected<std::optional<AuditRecord>, StoreError> last_audit_record() override {
-    std::lock_guard lock(mutex_);
-    sqlite3_stmt* s = last_.get();
-    const int rc = sqlite3_step(s);
-    std::expected<std::optional<AuditRecord>, StoreError> result;
-    if (rc == SQLITE_ROW) {
-      result = read_record(s);
-    } else if (rc != SQLITE_DONE) {
-      result = std::unexpected(sqlite_error(db_.get(), "read last audit record"));
+  // Runs a query; `row` returns false to stop early.
+  template <typename Bind, typename Row>
+  std::expected<void, StoreError> query(Connection& c, std::string_view sql, std::string_view doing, Bind&& bind,
+                                        Row&& row) {
+    auto s = c.statement(sql);
+    if (!s) return std::unexpected(s.error());
+    StatementUse use(*s);
+    bind(use);
+    int rc;
+    while ((rc = sqlite3_step(*s)) == SQLITE_ROW) {
+      if (!row(*s)) return {};
     }
-    sqlite3_reset(s);
-    return result;
-  }
-
-  std::expected<void, StoreError> scan_audit(std::int64_t from_seq,
-                                             const std::function<bool(const AuditRecord&)>& visit) override {
-    std::vector<AuditRecord> page;
-    for (;;) {
-      page.clear();
-      {
-        std::lock_guard lock(mutex_);
-        sqlite3_stmt* s = scan_.get();
-        sqlite3_bind_int64(s, 1, from_seq);
-        sqlite3_bind_int(s, 2, kScanPageRows);
-        int rc;
-        while ((rc = sqlite3_step(s)) == SQLITE_ROW) page.push_back(read_record(s));
-        std::optional<StoreError> failed;
-        if (rc != SQLITE_DONE) failed = sqlite_error(db_.get(), "scan audit log");
-        sqlite3_reset(s);
-        if (failed) return std::unexpected(std::move(*failed));
-      }
-      for (const AuditRecord& r : page) {
-        if (!visit(r)) return {};
-      }
-      if (page.size() < static_cast<std::size_t>(kScanPageRows)) return {};
-      from_seq = page.back().seq + 1;
-    }
-  }
-
-  std::expected<void, StoreError> ping() override {
-    std::lock_guard lock(mutex_);
-    sqlite3_stmt* s = ping_.get();
-    const int rc = sqlite3_step(s);
-    std::expected<void, StoreError> result;
-    if (rc != SQLITE_ROW) result = std::unexpected(sqlite_error(db_.get(), "ping"));
-    sqlite3_reset(s);
-    return result;
-  }
-
- private:
-  explicit SqliteStore(Database db) : db_(std::move(db)) {}
-
-  std::expected<void, StoreError> prepare_statements() {
-    const auto make = [this](Statement& into, std::string_view sql) -> std::expected<void, StoreError> {
-      auto s = prepare(db_.get(), sql);
-      if (!s) return std::unexpected(s.error());
-      into = std::move(*s);
-      return {};
-    };
-    constexpr std::string_view kColumns = "seq, recorded_at, kind, body, prev_hash, hash";
-    for (auto ok :
-         {make(begin_, "BEGIN IMMEDIATE"), make(commit_, "COMMIT"), make(rollback_, "ROLLBACK"),
-          make(insert_,
-               "INSERT INTO audit_log (seq, recorded_at, kind, body, prev_hash, hash) "
-               "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
-          make(last_, "SELECT " + std::string(kColumns) + " FROM audit_log ORDER BY seq DESC LIMIT 1"),
-          make(scan_, "SELECT " + std::string(kColumns) + " FROM audit_log WHERE seq >= ?1 ORDER BY seq LIMIT ?2"),
-          make(ping_, "SELECT 1")}) {
-      if (!ok) return ok;
-    }
+    if (rc != SQLITE_DONE) return std::unexpected(sqlite_error(c.db.get(), doing));
     return {};
   }
 
-  std::expected<void, StoreError> step_done(sqlite3_stmt* s, std::string_view doing) {
-    const int rc = sqlite3_step(s);
-    std::expected<void, StoreError> result;
-    if (rc != SQLITE_DONE) result = std::unexpected(sqlite_error(db_.get(), doing));
-    sqlite3_reset(s);
-    return result;
+  // The writes, each applied inside the open transaction on the writer connection.
+  std::expected<void, StoreError> apply(const store_write::EnqueueMessage& w) {
+    const OutboxMessage& m = w.message;
+    auto payload = encode_json(m.payload);
+    if (!payload) return std::unexpected(payload.error());
+    return run(writer_,
+               "INSERT INTO outbox (id, destination, type, ordering_key, client_id, case_id, payload, status, "
+               "created_at_ms, cycle_started_at_ms, next_attempt_at_ms) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?8, ?9)",
+               "enqueue message", [&](StatementUse& u) {
+                 u.bind(1, m.id).bind(2, m.destination).bind(3, m.type).bind(4, m.ordering_key);
+                 u.bind(5, m.client_id).bind(6, m.case_id).bind(7, *payload).bind(8, m.created_at_ms);
+                 u.bind(9, m.next_attempt_at_ms);
+               });
   }
 
-  void rollback() {
-    // A failed COMMIT may already have rolled back (e.g. on I/O error); only roll back an
-    // open transaction.
-    if (sqlite3_get_autocommit(db_.get()) == 0) {
-      sqlite3_step(rollback_.get());
-      sqlite3_reset(rollback_.get());
-    }
+  std::expected<void, StoreError> apply(const store_write::RecordAttempt& w) {
+    const DeliveryAttempt& a = w.attempt;
+    auto inserted = run(writer_,
+                        "INSERT INTO delivery_attempt (message_id, number, started_at_ms, endpoint, http_status, "
+                        "latency_ms, outcome, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        "record attempt", [&](StatementUse& u) {
+                          u.bind(1, a.message_id).bind(2, a.number).bind(3, a.started_at_ms).bind(4, a.endpoint);
+                          u.bind(5, a.http_status).bind(6, a.latency_ms).bind(7, a.outcome).bind(8, a.error);
+                        });
+    if (!inserted) return inserted;
+    const std::int64_t end_ms = a.started_at_ms + a.latency_ms;
+    return run(writer_,
+               "UPDATE outbox SET status = ?2, attempts = ?3, cycle_attempts = cycle_attempts + 1, "
+               "next_attempt_at_ms = ?4, last_error = ?5, "
+               "delivered_at_ms = CASE WHEN ?2 = 'delivered' THEN ?6 ELSE delivered_at_ms END, "
+               "dead_at_ms = CASE WHEN ?2 = 'dead' THEN ?6 ELSE dead_at_ms END WHERE id = ?1",
+               "update message after attempt", [&](StatementUse& u) {
+                 u.bind(1, a.message_id).bind(2, to_string(w.status)).bind(3, a.number);
+                 u.bind(4, w.next_attempt_at_ms).bind(5, w.last_error).bind(6, end_ms);
+               });
   }
 
-  std::mutex mutex_;
-  Database db_;
-  Statement begin_, commit_, rollback_, insert_, last_, scan_, ping_;
+  std::expected<void, StoreError> apply(const store_write::Replay& w) {
+    return run(writer_,
+               "UPDATE outbox SET status = 'pending', cycle_attempts = 0, cycle_started_at_ms = ?2, "
+               "next_attempt_at_ms = ?2, dead_at_ms = 0 WHERE id = ?1 AND status = 'dead'",
+               "replay message", [&](StatementUse& u) { u.bind(1, w.message_id).bind(2, w.at_ms); });
+  }
+
+  std::expected<void, StoreError> apply(const store_write::AppendEvent& w) {
+    auto envelope = encode_json(w.envelope);
+    if (!envelope) return std::unexpected(envelope.error());
+    return run(writer_,
+               "INSERT INTO case_event (event_id, client_id, case_id, correlation_id, type, envelope) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+               "append case event", [&](StatementUse& u) {
+                 u.bind(1, w.event_id).bind(2, w.client_id).bind(3, w.case_id).bind(4, w.correlation_id);
+                 u.bind(5, w.type).bind(6, *envelope);
+               });
+  }
+
+  std::expected<void, StoreError> apply(const store_write::PutReferral& w) {
+    const ReferralRecord& r = w.referral;
+    auto body = encode_json(r.referral);
+    if (!body) return std::unexpected(body.error());
+    return run(writer_,
+               "INSERT INTO referral (referral_id, client_id, case_id, destination, person_id, protected_identity, "
+               "created_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+               "store referral", [&](StatementUse& u) {
+                 u.bind(1, r.referral_id).bind(2, r.client_id).bind(3, r.case_id).bind(4, r.destination);
+                 u.bind(5, r.person_id).bind(6, r.protected_identity).bind(7, r.created_at).bind(8, *body);
+               });
+  }
+
+  std::expected<void, StoreError> apply(const store_write::PutIdempotency& w) {
+    const IdempotencyRecord& r = w.record;
+    return run(writer_,
+               "INSERT INTO idempotency_key (client_id, key, request_hash, http_status, response_body, created_at) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+               "store idempotency key", [&](StatementUse& u) {
+                 u.bind(1, r.client_id).bind(2, r.key).bind(3, r.request_hash).bind(4, r.http_status);
+                 u.bind(5, r.response_body).bind(6, r.created_at);
+               });
+  }
+
+  std::expected<void, StoreError> apply(const store_write::PutInboundReceipt& w) {
+    return run(writer_,
+               "INSERT INTO inbound_receipt (partner, partner_message_id, referral_id, received_at) "
+               "VALUES (?1, ?2, ?3, ?4)",
+               "store inbound receipt", [&](StatementUse& u) {
+                 u.bind(1, w.partner).bind(2, w.partner_message_id).bind(3, w.referral_id).bind(4, w.received_at);
+               });
+  }
+
+  Connection writer_;
+  Connection reader_;
 };
 
 }  // namespace

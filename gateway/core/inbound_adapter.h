@@ -1,0 +1,41 @@
+#pragma once
+// The narrow interface for partners that call knutpunkt back (e.g. Jobbtorg's reports). The
+// adapter validates and maps one partner message to case events; the core authenticates the
+// partner, deduplicates on the partner's message id, stores, audits and routes.
+#include <expected>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace knutpunkt {
+
+struct ReportedEvent {
+  std::string type;         // e.g. "referral.attendance"
+  std::string occurred_at;  // date or date-time at the partner; empty when not given
+  nlohmann::json facts = nlohmann::json::object();
+};
+
+struct InboundReport {
+  std::string partner_message_id;  // the partner's own id: repeats of it are dropped
+  std::string referral_id;         // what knutpunkt sent that this report is about
+  std::string report_type;         // the partner's code, e.g. "NARVARO" (for the audit record)
+  std::string reported_at;
+  bool protected_identity = false;
+  std::vector<ReportedEvent> events;
+};
+
+// Code: "invalid_json", "field_missing", "field_invalid", "unknown_report_type", "too_large".
+struct InboundError {
+  std::string code;
+  std::string field;    // JSON pointer into the partner's message
+  std::string message;  // no partner values (personal data)
+};
+
+class InboundAdapter {
+ public:
+  virtual ~InboundAdapter() = default;
+  virtual std::expected<InboundReport, InboundError> parse_report(std::string_view body) const = 0;
+};
+
+}  // namespace knutpunkt

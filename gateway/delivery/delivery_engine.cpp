@@ -1,0 +1,541 @@
+#include "delivery/delivery_engine.h"
+
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+
+#include "core/clock.h"
+#include "log/log.h"
+
+namespace knutpunkt::delivery {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string iso_ms(std::int64_t ms) {
+  return format_utc(std::chrono::system_clock::time_point{milliseconds{ms}});
+}
+
+int breaker_gauge(BreakerState s) {
+  switch (s) {
+    case BreakerState::closed:
+      return 0;
+    case BreakerState::half_open:
+      return 1;
+    case BreakerState::open:
+      return 2;
+  }
+  return 0;
+}
+
+// How long to wait before trying again when the attempt could not even be recorded (the store
+// is failing): short, since nothing about the destination is known to be wrong.
+constexpr milliseconds kStoreRetry{1000};
+
+}  // namespace
+
+struct DeliveryEngine::Lane {
+  Lane(boost::asio::io_context& io, DestinationSettings s, OutboundAdapter& a)
+      : settings(std::move(s)), adapter(a), breaker(settings.breaker), timer(io) {}
+
+  DestinationSettings settings;
+  OutboundAdapter& adapter;
+  CircuitBreaker breaker;
+  boost::asio::steady_timer timer;
+  std::optional<SteadyClock::time_point> timer_at;
+
+  // Per ordering key, in position order. Only the front may be attempted; a dead front holds
+  // the others back.
+  std::unordered_map<std::string, std::deque<Entry>> keys;
+  // Fronts that may be attempted, by (due, position).
+  std::set<std::tuple<std::int64_t, std::int64_t, std::string>> ready;
+  std::multiset<std::int64_t> pending_created;  // created_at_ms of every pending message
+  DestinationMetrics metrics;
+};
+
+struct DeliveryEngine::AttemptResult {
+  DeliveryAttempt attempt;
+  AttemptClass outcome = AttemptClass::retryable;
+  bool reached_destination = false;  // an HTTP response arrived (the destination is up)
+  bool rendered = true;
+  std::optional<milliseconds> retry_after;
+};
+
+DeliveryEngine::DeliveryEngine(boost::asio::io_context& io, net::HttpClient& http, Store& store, AuditLog& audit)
+    : io_(io), http_(http), store_(store), audit_(audit) {}
+
+DeliveryEngine::~DeliveryEngine() {
+  stop();
+}
+
+void DeliveryEngine::add_destination(DestinationSettings settings, OutboundAdapter& adapter) {
+  std::lock_guard lock(mutex_);
+  const std::string name = settings.name;
+  auto lane = std::make_unique<Lane>(io_, std::move(settings), adapter);
+  lane->metrics.destination = name;
+  lanes_[name] = std::move(lane);
+}
+
+bool DeliveryEngine::has_destination(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  return lanes_.contains(name);
+}
+
+void DeliveryEngine::set_settlement_hook(SettlementHook hook) {
+  std::lock_guard lock(mutex_);
+  hook_ = std::move(hook);
+}
+
+DeliveryEngine::Lane* DeliveryEngine::lane_for(const std::string& destination) {
+  const auto it = lanes_.find(destination);
+  return it == lanes_.end() ? nullptr : it->second.get();
+}
+
+double DeliveryEngine::random01() {
+  return std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+}
+
+std::expected<void, StoreError> DeliveryEngine::start() {
+  std::size_t loaded = 0, unknown = 0;
+  {
+    std::lock_guard lock(mutex_);
+    auto ok = store_.scan_undelivered_messages([&](const OutboxMessage& m) {
+      Lane* lane = lane_for(m.destination);
+      if (!lane) {
+        // A destination removed from config: its messages stay in the store, visible to
+        // operators, and are picked up again if it comes back.
+        ++unknown;
+        return true;
+      }
+      Entry e{m.id, m.type, m.ordering_key, m.client_id, m.case_id, m.position, m.attempts, m.cycle_attempts,
+              m.created_at_ms, m.cycle_started_at_ms, m.next_attempt_at_ms, m.status == MessageStatus::dead, false};
+      next_position_ = std::max(next_position_, m.position + 1);
+      schedule_locked(*lane, std::move(e));
+      ++loaded;
+      return true;
+    });
+    if (!ok) return ok;
+  }
+  log::info("delivery.started", {{"pending_loaded", loaded}, {"unknown_destination", unknown}});
+  std::vector<Lane*> all;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [_, lane] : lanes_) all.push_back(lane.get());
+  }
+  for (Lane* lane : all) pump(*lane);
+  return {};
+}
+
+void DeliveryEngine::stop() {
+  std::lock_guard lock(mutex_);
+  stopped_ = true;
+  for (auto& [_, lane] : lanes_) lane->timer.cancel();
+}
+
+void DeliveryEngine::schedule_locked(Lane& lane, Entry entry) {
+  auto& queue = lane.keys[entry.ordering_key];
+  const std::string key = entry.ordering_key;
+  index_[entry.id] = {lane.settings.name, key};
+  if (!entry.dead) {
+    lane.pending_created.insert(entry.created_at_ms);
+    ++lane.metrics.queue_depth;
+  }
+  // Acceptance order is position order; a replayed message may come back in front of others.
+  const auto at = std::upper_bound(queue.begin(), queue.end(), entry.position,
+                                   [](std::int64_t p, const Entry& e) { return p < e.position; });
+  const bool becomes_front = at == queue.begin();
+  if (becomes_front && !queue.empty() && !queue.front().in_flight) {
+    const Entry& old = queue.front();
+    lane.ready.erase({old.due_ms, old.position, key});
+  }
+  queue.insert(at, std::move(entry));
+  if (becomes_front) make_ready_locked(lane, key);
+}
+
+void DeliveryEngine::make_ready_locked(Lane& lane, const std::string& key) {
+  auto it = lane.keys.find(key);
+  if (it == lane.keys.end() || it->second.empty()) return;
+  const Entry& front = it->second.front();
+  if (front.dead || front.in_flight) return;
+  lane.ready.insert({front.due_ms, front.position, key});
+}
+
+std::vector<std::pair<DeliveryEngine::Lane*, DeliveryEngine::Entry>> DeliveryEngine::take_due_locked(Lane& lane) {
+  std::vector<std::pair<Lane*, Entry>> starts;
+  if (stopped_) return starts;
+  const std::int64_t now = now_ms();
+  while (lane.metrics.in_flight < static_cast<std::uint64_t>(lane.settings.max_in_flight) && !lane.ready.empty()) {
+    const auto [due, position, key] = *lane.ready.begin();
+    std::optional<SteadyClock::time_point> wake;
+    if (due > now) {
+      wake = SteadyClock::now() + milliseconds{due - now};
+    } else if (!lane.breaker.try_acquire(SteadyClock::now())) {
+      // Open: wait for the probe time. Half-open with a probe out: its outcome pumps again.
+      if (lane.breaker.state(SteadyClock::now()) == BreakerState::open) wake = lane.breaker.reopens_at();
+      else break;
+    }
+    if (wake) {
+      if (!lane.timer_at || *wake < *lane.timer_at || *lane.timer_at <= SteadyClock::now()) {
+        lane.timer_at = *wake;
+        lane.timer.expires_at(*wake);
+        lane.timer.async_wait([this, l = &lane](const boost::system::error_code& ec) {
+          if (ec) return;
+          {
+            std::lock_guard relock(mutex_);
+            l->timer_at.reset();
+          }
+          pump(*l);
+        });
+      }
+      break;
+    }
+    lane.ready.erase(lane.ready.begin());
+    Entry& front = lane.keys[key].front();
+    front.in_flight = true;
+    ++lane.metrics.in_flight;
+    starts.emplace_back(&lane, front);
+  }
+  return starts;
+}
+
+void DeliveryEngine::pump(Lane& lane) {
+  std::vector<std::pair<Lane*, Entry>> starts;
+  {
+    std::lock_guard lock(mutex_);
+    starts = take_due_locked(lane);
+  }
+  for (auto& [l, entry] : starts) launch(*l, std::move(entry));
+}
+
+void DeliveryEngine::launch(Lane& lane, Entry entry) {
+  AttemptResult result;
+  result.attempt.message_id = entry.id;
+  result.attempt.number = entry.attempts + 1;
+  result.attempt.started_at_ms = now_ms();
+  result.attempt.endpoint = lane.adapter.endpoint();
+
+  auto message = store_.message(entry.id);
+  if (!message || !*message) {
+    // Cannot read what to send: try again shortly without spending the retry budget.
+    boost::asio::post(io_, [this, &lane, entry = std::move(entry)]() mutable {
+      {
+        std::lock_guard lock(mutex_);
+        auto& queue = lane.keys[entry.ordering_key];
+        if (!queue.empty() && queue.front().id == entry.id) {
+          queue.front().in_flight = false;
+          queue.front().due_ms = now_ms() + kStoreRetry.count();
+          --lane.metrics.in_flight;
+          lane.breaker.record_neutral();
+          make_ready_locked(lane, entry.ordering_key);
+        }
+      }
+      pump(lane);
+    });
+    return;
+  }
+  auto rendered = lane.adapter.render(OutboundMessage{(*message)->id, (*message)->type, (*message)->payload});
+  if (!rendered) {
+    result.rendered = false;
+    result.outcome = AttemptClass::final;
+    result.attempt.error = "render_failed: " + rendered.error().code +
+                           (rendered.error().field.empty() ? std::string() : " at " + rendered.error().field);
+    conclude(lane, std::move(entry), std::move(result));
+    return;
+  }
+  auto url = net::parse_http_url(lane.adapter.endpoint() + rendered->path);
+  if (!url) {
+    result.rendered = false;
+    result.outcome = AttemptClass::final;
+    result.attempt.error = "bad_endpoint";
+    conclude(lane, std::move(entry), std::move(result));
+    return;
+  }
+  result.attempt.endpoint = lane.adapter.endpoint() + rendered->path;
+  net::HttpRequest request;
+  request.method = rendered->method;
+  request.url = std::move(*url);
+  request.content_type = rendered->content_type;
+  request.body = std::move(rendered->body);
+  request.headers = std::move(rendered->headers);
+  // The receiver's deduplication key: the same on every attempt of this message.
+  request.headers.emplace_back("Idempotency-Key", entry.id);
+
+  const auto started = SteadyClock::now();
+  http_.send(std::move(request), started + lane.settings.timeout,
+             [this, &lane, entry = std::move(entry), result = std::move(result), started](net::HttpResult r) mutable {
+               result.attempt.latency_ms =
+                   std::chrono::duration_cast<milliseconds>(SteadyClock::now() - started).count();
+               if (r) {
+                 result.reached_destination = true;
+                 result.attempt.http_status = static_cast<int>(r->status);
+                 result.outcome = classify_status(r->status);
+                 if (!r->retry_after.empty()) {
+                   result.retry_after = parse_retry_after(r->retry_after, std::chrono::system_clock::now());
+                 }
+                 if (result.outcome != AttemptClass::delivered) result.attempt.error = "http_" + std::to_string(r->status);
+               } else {
+                 result.outcome = AttemptClass::retryable;
+                 result.attempt.error = std::string(net::to_string(r.error().kind));
+               }
+               conclude(lane, std::move(entry), std::move(result));
+             });
+}
+
+void DeliveryEngine::conclude(Lane& lane, Entry entry, AttemptResult result) {
+  const std::int64_t now = now_ms();
+  MessageStatus status = MessageStatus::pending;
+  std::int64_t next_at = 0;
+  std::string reason;
+  if (result.outcome == AttemptClass::delivered) {
+    status = MessageStatus::delivered;
+    result.attempt.outcome = "delivered";
+  } else {
+    double r;
+    {
+      std::lock_guard lock(mutex_);
+      r = random01();
+    }
+    const auto decision = decide(lane.settings.retry, result.outcome, entry.cycle_attempts + 1,
+                                 milliseconds{now - entry.cycle_started_at_ms}, result.retry_after, r);
+    if (decision.retry) {
+      next_at = now + decision.wait.count();
+      result.attempt.outcome = "retry";
+    } else {
+      status = MessageStatus::dead;
+      reason = decision.reason;
+      result.attempt.outcome = "dead_lettered";
+    }
+  }
+
+  std::vector<StoreWrite> writes;
+  writes.push_back(store_write::RecordAttempt{result.attempt, status, next_at,
+                                              status == MessageStatus::delivered ? std::string() : result.attempt.error});
+  SettlementHook hook;
+  {
+    std::lock_guard lock(mutex_);
+    hook = hook_;
+  }
+  if (hook && status != MessageStatus::pending) {
+    auto message = store_.message(entry.id);
+    if (message && *message) {
+      auto extra = hook(**message, status, reason.empty() ? result.attempt.error : reason);
+      std::move(extra.begin(), extra.end(), std::back_inserter(writes));
+    }
+  }
+
+  nlohmann::json body = {
+      {"message_id", entry.id},
+      {"destination", lane.settings.name},
+      {"message_type", entry.type},
+      {"ordering_key", entry.ordering_key},
+      {"client_id", entry.client_id},
+      {"case_id", entry.case_id},
+      {"attempt", result.attempt.number},
+      {"endpoint", result.attempt.endpoint},
+      {"http_status", result.attempt.http_status},
+      {"latency_ms", result.attempt.latency_ms},
+      {"outcome", result.attempt.outcome},
+      {"error", result.attempt.error},
+  };
+  if (status == MessageStatus::pending) body["next_attempt_at"] = iso_ms(next_at);
+  if (status == MessageStatus::dead) body["reason"] = reason;
+  const std::string kind = status == MessageStatus::dead ? "delivery.dead_lettered" : "delivery.attempt";
+
+  entry.due_ms = next_at;
+  std::vector<StoreWrite> scheduled = writes;  // EnqueueMessage writes to schedule once durable
+  audit_.append(kind, std::move(body), std::move(writes),
+                [this, &lane, entry = std::move(entry), result = std::move(result),
+                 scheduled = std::move(scheduled)](std::expected<AuditReceipt, StoreError> receipt) mutable {
+                  if (receipt) schedule_writes(scheduled);
+                  // Settle on an io thread: the audit writer's callbacks must stay short.
+                  boost::asio::post(io_, [this, &lane, entry = std::move(entry), result = std::move(result),
+                                          ok = receipt.has_value()]() mutable { settle(lane, entry, result, ok); });
+                });
+}
+
+void DeliveryEngine::settle(Lane& lane, const Entry& entry, const AttemptResult& result, bool recorded) {
+  const std::int64_t now = now_ms();
+  {
+    std::lock_guard lock(mutex_);
+    --lane.metrics.in_flight;
+    const double seconds = static_cast<double>(result.attempt.latency_ms) / 1000.0;
+    lane.metrics.attempt_duration.observe(seconds);
+    // Any answer other than "not now" shows the destination is up, even a refusal of this
+    // message; no answer, or "not now", counts against it. A message that could not be
+    // rendered was never sent and says nothing about the destination.
+    if (!result.rendered) {
+      lane.breaker.record_neutral();
+    } else if (result.reached_destination && result.outcome != AttemptClass::retryable) {
+      lane.breaker.record_success();
+    } else {
+      lane.breaker.record_failure(SteadyClock::now());
+    }
+
+    auto kit = lane.keys.find(entry.ordering_key);
+    if (kit == lane.keys.end() || kit->second.empty() || kit->second.front().id != entry.id) {
+      log::error("delivery.state_lost", {{"message_id", entry.id}});
+    } else {
+      Entry& front = kit->second.front();
+      front.in_flight = false;
+      if (!recorded) {
+        // The attempt is not in the store, so the store still says pending with the old
+        // budget: mirror that and try again soon. Should the receiver have taken it, the
+        // repeat carries the same Idempotency-Key.
+        front.due_ms = now + kStoreRetry.count();
+        make_ready_locked(lane, entry.ordering_key);
+      } else if (result.attempt.outcome == "delivered") {
+        ++lane.metrics.delivered;
+        lane.metrics.delivery_latency.observe(static_cast<double>(now - front.cycle_started_at_ms) / 1000.0);
+        lane.pending_created.erase(lane.pending_created.find(front.created_at_ms));
+        --lane.metrics.queue_depth;
+        index_.erase(front.id);
+        kit->second.pop_front();
+        if (kit->second.empty()) lane.keys.erase(kit);
+        else make_ready_locked(lane, entry.ordering_key);
+      } else if (result.attempt.outcome == "retry") {
+        ++lane.metrics.retried;
+        front.attempts = result.attempt.number;
+        ++front.cycle_attempts;
+        front.due_ms = entry.due_ms;
+        make_ready_locked(lane, entry.ordering_key);
+      } else {
+        ++lane.metrics.dead_lettered;
+        front.attempts = result.attempt.number;
+        ++front.cycle_attempts;
+        // Stays at the front: later messages with its ordering key wait until it is replayed.
+        front.dead = true;
+        lane.pending_created.erase(lane.pending_created.find(front.created_at_ms));
+        --lane.metrics.queue_depth;
+      }
+    }
+  }
+  log::debug("delivery.attempt", {{"message_id", entry.id},
+                                  {"destination", lane.settings.name},
+                                  {"attempt", result.attempt.number},
+                                  {"http_status", result.attempt.http_status},
+                                  {"outcome", result.attempt.outcome},
+                                  {"latency_ms", result.attempt.latency_ms}});
+  if (result.attempt.outcome == "dead_lettered") {
+    log::warn("delivery.dead_lettered",
+              {{"message_id", entry.id}, {"destination", lane.settings.name}, {"error", result.attempt.error}});
+  }
+  pump(lane);
+}
+
+void DeliveryEngine::submit(std::string kind, nlohmann::json body, std::vector<StoreWrite> writes,
+                            AuditLog::OnDurable on_durable) {
+  std::vector<StoreWrite> scheduled;
+  for (const StoreWrite& w : writes) {
+    if (std::holds_alternative<store_write::EnqueueMessage>(w)) scheduled.push_back(w);
+  }
+  audit_.append(std::move(kind), std::move(body), std::move(writes),
+                [this, scheduled = std::move(scheduled),
+                 on_durable = std::move(on_durable)](std::expected<AuditReceipt, StoreError> receipt) mutable {
+                  if (receipt) schedule_writes(scheduled);
+                  if (on_durable) on_durable(std::move(receipt));
+                });
+}
+
+void DeliveryEngine::schedule_writes(const std::vector<StoreWrite>& writes) {
+  std::vector<Lane*> touched;
+  {
+    std::lock_guard lock(mutex_);
+    for (const StoreWrite& w : writes) {
+      const auto* enqueue = std::get_if<store_write::EnqueueMessage>(&w);
+      if (!enqueue) continue;
+      const OutboxMessage& m = enqueue->message;
+      Lane* lane = lane_for(m.destination);
+      if (!lane) continue;
+      // The store assigns positions in commit order, and durable callbacks arrive in commit
+      // order, so a counter continuing from the loaded maximum keeps the same order in memory.
+      Entry e{m.id, m.type, m.ordering_key, m.client_id, m.case_id, next_position_++, 0, 0, m.created_at_ms,
+              m.created_at_ms, m.next_attempt_at_ms, false, false};
+      ++lane->metrics.accepted;
+      schedule_locked(*lane, std::move(e));
+      touched.push_back(lane);
+    }
+  }
+  for (Lane* lane : touched) {
+    boost::asio::post(io_, [this, lane] { pump(*lane); });
+  }
+}
+
+void DeliveryEngine::replay(const std::string& message_id, const std::string& who,
+                            std::function<void(ReplayResult)> done) {
+  auto message = store_.message(message_id);
+  if (!message) return done({ReplayOutcome::unavailable, ""});
+  if (!*message) return done({ReplayOutcome::not_found, ""});
+  if ((*message)->status != MessageStatus::dead) {
+    return done({ReplayOutcome::not_dead, std::string(to_string((*message)->status))});
+  }
+  OutboxMessage m = std::move(**message);
+  const std::int64_t at = now_ms();
+  nlohmann::json body = {{"message_id", m.id},         {"destination", m.destination}, {"message_type", m.type},
+                         {"ordering_key", m.ordering_key}, {"client_id", m.client_id},   {"case_id", m.case_id},
+                         {"replayed_by", who},         {"previous_attempts", m.attempts}};
+  audit_.append("delivery.replayed", std::move(body), {store_write::Replay{m.id, at}},
+                [this, m = std::move(m), at, done = std::move(done)](std::expected<AuditReceipt, StoreError> r) mutable {
+                  if (!r) return done({ReplayOutcome::unavailable, "dead"});
+                  Lane* touched = nullptr;
+                  {
+                    std::lock_guard lock(mutex_);
+                    if (Lane* lane = lane_for(m.destination)) {
+                      ++lane->metrics.replayed;
+                      auto& queue = lane->keys[m.ordering_key];
+                      auto it = std::find_if(queue.begin(), queue.end(), [&](const Entry& e) { return e.id == m.id; });
+                      if (it != queue.end()) {
+                        if (it->dead) {
+                          it->dead = false;
+                          it->cycle_attempts = 0;
+                          it->cycle_started_at_ms = at;
+                          it->due_ms = at;
+                          lane->pending_created.insert(it->created_at_ms);
+                          ++lane->metrics.queue_depth;
+                          if (it == queue.begin()) make_ready_locked(*lane, m.ordering_key);
+                        }
+                      } else {
+                        // Not in memory: its destination was unknown at start and has come back.
+                        Entry e{m.id, m.type, m.ordering_key, m.client_id, m.case_id, m.position, m.attempts, 0,
+                                m.created_at_ms, at, at, false, false};
+                        schedule_locked(*lane, std::move(e));
+                      }
+                      touched = lane;
+                    }
+                  }
+                  if (touched) boost::asio::post(io_, [this, touched] { pump(*touched); });
+                  done({ReplayOutcome::replayed, "pending"});
+                });
+}
+
+std::optional<std::string> DeliveryEngine::waiting_for(const std::string& message_id) const {
+  std::lock_guard lock(mutex_);
+  const auto it = index_.find(message_id);
+  if (it == index_.end()) return std::nullopt;
+  const auto lane = lanes_.find(it->second.first);
+  if (lane == lanes_.end()) return std::nullopt;
+  const auto key = lane->second->keys.find(it->second.second);
+  if (key == lane->second->keys.end() || key->second.empty()) return std::nullopt;
+  if (key->second.front().id == message_id) return std::nullopt;
+  return key->second.front().id;
+}
+
+std::vector<DestinationMetrics> DeliveryEngine::metrics() const {
+  std::lock_guard lock(mutex_);
+  std::vector<DestinationMetrics> out;
+  const std::int64_t now = now_ms();
+  for (const auto& [_, lane] : lanes_) {
+    DestinationMetrics m = lane->metrics;
+    m.oldest_pending_age_seconds =
+        lane->pending_created.empty() ? 0.0 : static_cast<double>(now - *lane->pending_created.begin()) / 1000.0;
+    m.breaker_state = breaker_gauge(lane->breaker.state(SteadyClock::now()));
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace knutpunkt::delivery

@@ -1,0 +1,137 @@
+#pragma once
+// Durable delivery: sends what the outbox holds to each destination, retrying with backoff and
+// jitter, behind a circuit breaker per destination, in order per ordering key, and records every
+// attempt in the audit chain together with the message's new state (one transaction). A message
+// that exhausts its retry budget, or that the receiver refuses for good, becomes a dead letter
+// and holds back later messages with the same ordering key until an operator replays it.
+//
+// Delivery is at least once; receivers see each message once because every attempt carries the
+// message id as Idempotency-Key. Nothing lives only in memory: on start the engine reloads what
+// the store says is undelivered, so a crash at any point loses nothing.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <expected>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+#include "audit/audit_log.h"
+#include "core/outbound_adapter.h"
+#include "delivery/circuit_breaker.h"
+#include "delivery/delivery_metrics.h"
+#include "delivery/retry_policy.h"
+#include "net/http_client.h"
+#include "store/store.h"
+
+namespace knutpunkt::delivery {
+
+struct DestinationSettings {
+  std::string name;
+  RetryPolicy retry;
+  BreakerSettings breaker;
+  std::chrono::milliseconds timeout{10000};  // one attempt
+  int max_in_flight = 8;
+};
+
+// A message reached its end (delivered or dead-lettered). Returns writes to commit in the same
+// transaction as that attempt record, e.g. the case event telling the case system a referral was
+// sent. EnqueueMessage writes among them are scheduled once durable.
+using SettlementHook = std::function<std::vector<StoreWrite>(const OutboxMessage& message, MessageStatus status,
+                                                             const std::string& reason)>;
+
+enum class ReplayOutcome { replayed, not_dead, not_found, unavailable };
+struct ReplayResult {
+  ReplayOutcome outcome;
+  std::string status;  // the message's status after the call
+};
+
+class DeliveryEngine {
+ public:
+  DeliveryEngine(boost::asio::io_context& io, net::HttpClient& http, Store& store, AuditLog& audit);
+  ~DeliveryEngine();
+  DeliveryEngine(const DeliveryEngine&) = delete;
+  DeliveryEngine& operator=(const DeliveryEngine&) = delete;
+
+  // Before start(). The adapter must outlive the engine.
+  void add_destination(DestinationSettings settings, OutboundAdapter& adapter);
+  bool has_destination(const std::string& name) const;
+  void set_settlement_hook(SettlementHook hook);
+
+  // Loads undelivered messages and dead letters (which hold back later messages with their
+  // ordering key until replayed) and starts sending. Call before anything is submitted.
+  std::expected<void, StoreError> start();
+  // Stops starting attempts; attempts under way finish or are abandoned (the store still says
+  // pending, so they are tried again after a restart).
+  void stop();
+
+  // Commits one audit record with its writes; once durable, every EnqueueMessage among the
+  // writes is scheduled. `on_durable` runs on the audit writer thread.
+  void submit(std::string kind, nlohmann::json body, std::vector<StoreWrite> writes, AuditLog::OnDurable on_durable);
+
+  // Replays a dead letter with a fresh retry budget; audited as "delivery.replayed" with `who`.
+  void replay(const std::string& message_id, const std::string& who, std::function<void(ReplayResult)> done);
+
+  // The message this one waits for (same destination and ordering key), if it is held back.
+  std::optional<std::string> waiting_for(const std::string& message_id) const;
+
+  std::vector<DestinationMetrics> metrics() const;
+
+ private:
+  struct Entry {
+    std::string id;
+    std::string type;
+    std::string ordering_key;
+    std::string client_id;
+    std::string case_id;
+    std::int64_t position = 0;
+    int attempts = 0;
+    int cycle_attempts = 0;
+    std::int64_t created_at_ms = 0;
+    std::int64_t cycle_started_at_ms = 0;
+    std::int64_t due_ms = 0;
+    bool dead = false;
+    bool in_flight = false;
+  };
+  struct Lane;
+  struct AttemptResult;
+
+  void schedule_locked(Lane& lane, Entry entry);
+  void make_ready_locked(Lane& lane, const std::string& key);
+  // Starts what may start now; returns the attempts to launch outside the lock.
+  std::vector<std::pair<Lane*, Entry>> take_due_locked(Lane& lane);
+  void pump(Lane& lane);
+  void launch(Lane& lane, Entry entry);
+  void conclude(Lane& lane, Entry entry, AttemptResult result);
+  void settle(Lane& lane, const Entry& entry, const AttemptResult& result, bool recorded);
+  void schedule_writes(const std::vector<StoreWrite>& writes);
+  Lane* lane_for(const std::string& destination);
+  double random01();
+
+  boost::asio::io_context& io_;
+  net::HttpClient& http_;
+  Store& store_;
+  AuditLog& audit_;
+  SettlementHook hook_;
+
+  mutable std::mutex mutex_;
+  std::map<std::string, std::unique_ptr<Lane>> lanes_;
+  // Every message in memory: id -> (destination, ordering key), for waiting_for and replay.
+  std::unordered_map<std::string, std::pair<std::string, std::string>> index_;
+  std::mt19937_64 random_{std::random_device{}()};
+  std::int64_t next_position_ = 1;
+  bool stopped_ = false;
+};
+
+}  // namespace knutpunkt::delivery

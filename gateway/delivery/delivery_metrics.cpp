@@ -1,0 +1,93 @@
+#include "delivery/delivery_metrics.h"
+
+#include <cstdio>
+#include <functional>
+
+namespace knutpunkt::delivery {
+namespace {
+
+std::string number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+// Label values are config names; escape what the format requires anyway.
+std::string label(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+void Histogram::observe(double seconds) {
+  ++count;
+  sum += seconds;
+  for (std::size_t i = 0; i < kBounds.size(); ++i) {
+    if (seconds <= kBounds[i]) {
+      ++buckets[i];
+      return;
+    }
+  }
+}
+
+std::string render_prometheus(const std::vector<DestinationMetrics>& destinations) {
+  std::string out;
+  const auto family = [&](const char* name, const char* type, const char* help,
+                          const std::function<double(const DestinationMetrics&)>& value) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+    for (const auto& d : destinations) {
+      out += std::string(name) + "{destination=\"" + label(d.destination) + "\"} " + number(value(d)) + "\n";
+    }
+  };
+  family("knutpunkt_delivery_accepted_total", "counter", "Messages accepted for delivery.",
+         [](const auto& d) { return static_cast<double>(d.accepted); });
+  family("knutpunkt_delivery_delivered_total", "counter", "Messages delivered (receiver answered 2xx).",
+         [](const auto& d) { return static_cast<double>(d.delivered); });
+  family("knutpunkt_delivery_retried_total", "counter", "Failed attempts that will be tried again.",
+         [](const auto& d) { return static_cast<double>(d.retried); });
+  family("knutpunkt_delivery_dead_lettered_total", "counter", "Messages moved to the dead-letter queue.",
+         [](const auto& d) { return static_cast<double>(d.dead_lettered); });
+  family("knutpunkt_delivery_replayed_total", "counter", "Dead letters replayed by an operator.",
+         [](const auto& d) { return static_cast<double>(d.replayed); });
+  family("knutpunkt_delivery_queue_depth", "gauge", "Messages not yet delivered (dead letters excluded).",
+         [](const auto& d) { return static_cast<double>(d.queue_depth); });
+  family("knutpunkt_delivery_in_flight", "gauge", "Attempts under way.",
+         [](const auto& d) { return static_cast<double>(d.in_flight); });
+  family("knutpunkt_delivery_oldest_pending_age_seconds", "gauge", "Age of the oldest undelivered message.",
+         [](const auto& d) { return d.oldest_pending_age_seconds; });
+  family("knutpunkt_delivery_breaker_state", "gauge", "Circuit breaker: 0 closed, 1 half-open, 2 open.",
+         [](const auto& d) { return static_cast<double>(d.breaker_state); });
+
+  const auto histogram = [&](const char* name, const char* help, Histogram DestinationMetrics::*member) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " histogram\n";
+    for (const auto& d : destinations) {
+      const Histogram& h = d.*member;
+      const std::string dest = "destination=\"" + label(d.destination) + "\"";
+      std::uint64_t cumulative = 0;
+      for (std::size_t i = 0; i < Histogram::kBounds.size(); ++i) {
+        cumulative += h.buckets[i];
+        out += std::string(name) + "_bucket{" + dest + ",le=\"" + number(Histogram::kBounds[i]) + "\"} " +
+               std::to_string(cumulative) + "\n";
+      }
+      out += std::string(name) + "_bucket{" + dest + ",le=\"+Inf\"} " + std::to_string(h.count) + "\n";
+      out += std::string(name) + "_sum{" + dest + "} " + number(h.sum) + "\n";
+      out += std::string(name) + "_count{" + dest + "} " + std::to_string(h.count) + "\n";
+    }
+  };
+  histogram("knutpunkt_delivery_latency_seconds", "From acceptance (or replay) to delivery.",
+            &DestinationMetrics::delivery_latency);
+  histogram("knutpunkt_delivery_attempt_duration_seconds", "Duration of one delivery attempt.",
+            &DestinationMetrics::attempt_duration);
+  return out;
+}
+
+}  // namespace knutpunkt::delivery

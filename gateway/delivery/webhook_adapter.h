@@ -1,0 +1,32 @@
+#pragma once
+// Pushes case events to a case system's webhook. Our own protocol (schemas/openapi.yaml,
+// "Webhooks"): the body is one case event envelope; the signature lets the receiver check that
+// it came from knutpunkt and was not altered, and its timestamp lets it refuse old replays.
+//
+//   Knutpunkt-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>." + body)>
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "core/outbound_adapter.h"
+
+namespace knutpunkt::delivery {
+
+std::string webhook_signature(const std::string& secret, std::int64_t unix_seconds, const std::string& body);
+
+class WebhookAdapter final : public OutboundAdapter {
+ public:
+  using UnixClock = std::function<std::int64_t()>;
+  // `url` is where events are POSTed (plain http for now; see README's gaps). `clock` is for tests.
+  WebhookAdapter(std::string url, std::string secret, UnixClock clock = {});
+
+  const std::string& endpoint() const override { return url_; }
+  std::expected<OutboundRequest, RenderError> render(const OutboundMessage& message) const override;
+
+ private:
+  std::string url_;
+  std::string secret_;
+  UnixClock clock_;
+};
+
+}  // namespace knutpunkt::delivery

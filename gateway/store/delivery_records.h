@@ -1,0 +1,123 @@
+#pragma once
+// What the store keeps for durable delivery (outbox, attempts, dead letters), the case-event feed,
+// referrals, idempotency keys and inbound receipts. Plain data: the store keeps fields as given.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace knutpunkt {
+
+enum class MessageStatus { pending, delivered, dead };
+std::string_view to_string(MessageStatus status);
+std::optional<MessageStatus> parse_message_status(std::string_view text);
+
+// One message in the outbox: something knutpunkt has accepted and owes a destination.
+struct OutboxMessage {
+  std::string id;            // UUID; sent as Idempotency-Key so the receiver can drop repeats
+  std::string destination;   // a configured adapter or webhook name
+  std::string type;          // "referral.requested" or a case event type
+  std::string ordering_key;  // e.g. the referral id: same key and destination are delivered in order
+  std::string client_id;     // the case system on whose behalf it exists
+  std::string case_id;
+  nlohmann::json payload;    // the internal message; the destination's adapter renders the wire form
+  MessageStatus status = MessageStatus::pending;
+  int attempts = 0;              // every attempt ever made
+  int cycle_attempts = 0;        // attempts since acceptance or the last replay (the retry budget)
+  std::int64_t created_at_ms = 0;
+  std::int64_t cycle_started_at_ms = 0;  // acceptance or last replay: the retry budget's age
+  std::int64_t next_attempt_at_ms = 0;
+  std::int64_t delivered_at_ms = 0;
+  std::int64_t dead_at_ms = 0;
+  std::string last_error;
+  std::int64_t position = 0;  // store-assigned, increasing in acceptance order
+};
+
+struct DeliveryAttempt {
+  std::string message_id;
+  int number = 0;
+  std::int64_t started_at_ms = 0;
+  std::string endpoint;  // URL without credentials
+  int http_status = 0;   // 0 when no response arrived
+  std::int64_t latency_ms = 0;
+  std::string outcome;   // "delivered" | "retry" | "dead_lettered" | "final_error"
+  std::string error;     // short classification, never the payload
+};
+
+struct StoredEvent {
+  std::int64_t seq = 0;
+  std::string event_id;
+  std::string client_id;
+  nlohmann::json envelope;
+};
+
+struct ReferralRecord {
+  std::string referral_id;
+  std::string client_id;
+  std::string case_id;
+  std::string destination;
+  std::string person_id;
+  bool protected_identity = false;
+  std::string created_at;
+  nlohmann::json referral;  // the accepted referral as normalised at the edge
+};
+
+struct IdempotencyRecord {
+  std::string client_id;
+  std::string key;
+  std::string request_hash;  // sha256 of method, path and body
+  int http_status = 0;
+  std::string response_body;
+  std::string created_at;
+};
+
+// Writes that commit in the same transaction as an audit record (see AuditLog::append).
+namespace store_write {
+struct EnqueueMessage {
+  OutboxMessage message;
+};
+struct RecordAttempt {
+  DeliveryAttempt attempt;
+  MessageStatus status = MessageStatus::pending;  // the message's status after this attempt
+  std::int64_t next_attempt_at_ms = 0;
+  std::string last_error;
+};
+struct Replay {
+  std::string message_id;
+  std::int64_t at_ms = 0;  // becomes due now, with a fresh retry budget
+};
+struct AppendEvent {
+  std::string event_id;
+  std::string client_id;
+  std::string case_id;
+  std::string correlation_id;
+  std::string type;
+  nlohmann::json envelope;
+};
+struct PutReferral {
+  ReferralRecord referral;
+};
+struct PutIdempotency {
+  IdempotencyRecord record;
+};
+struct PutInboundReceipt {
+  std::string partner;
+  std::string partner_message_id;
+  std::string referral_id;
+  std::string received_at;
+};
+}  // namespace store_write
+
+using StoreWrite = std::variant<store_write::EnqueueMessage, store_write::RecordAttempt, store_write::Replay,
+                                store_write::AppendEvent, store_write::PutReferral, store_write::PutIdempotency,
+                                store_write::PutInboundReceipt>;
+
+struct DeadLetterQuery {
+  std::string destination;        // empty: all
+  std::int64_t after_position = 0;  // cursor
+  int limit = 100;
+};
+
+}  // namespace knutpunkt
