@@ -4,10 +4,12 @@
 #include "audit/audit_log.h"
 #include "audit/audit_verifier.h"
 #include "config/gateway_config.h"
+#include "delivery/delivery_engine.h"
+#include "delivery/webhook_adapter.h"
 #include "http/client_auth.h"
-#include "http/lookup_endpoint.h"
-#include "http/readiness_endpoint.h"
 #include "http/router.h"
+#include "referral/referral_service.h"
+#include "routing/event_publisher.h"
 #include "http/server.h"
 #include "log/log.h"
 #include "lookup/lookup_service.h"
@@ -23,6 +25,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -112,20 +115,67 @@ int serve(const std::map<std::string, std::string>& options) {
   boost::asio::io_context io(config->server.threads);
   kp::net::HttpClient http(io);
   kp::LookupService lookups(io, **audit, config->lookup_deadline);
+  kp::delivery::DeliveryEngine delivery(io, http, **store, **audit);
+  // Adapters own their facets; the engine and endpoints hold references.
+  std::vector<std::unique_ptr<kp::OutboundAdapter>> outbound_adapters;
+  std::vector<std::unique_ptr<kp::InboundAdapter>> inbound_adapters;
+  std::map<std::string, const kp::InboundAdapter*> report_adapters;
+  std::set<std::string> referral_destinations;
+  const auto& registry = kp::AdapterRegistry::instance();
+  const auto config_failure = [](const kp::ConfigError& e) {
+    std::cerr << "knutpunkt: invalid configuration at " << e.field << ": " << e.message << "\n";
+    return 2;
+  };
   for (const auto& adapter_config : config->adapters) {
     kp::AdapterContext context{io, http, config->base_dir, adapter_config.pointer};
-    auto adapter = (*kp::AdapterRegistry::instance().find(adapter_config.kind))(adapter_config.config, context);
-    if (!adapter) {
-      std::cerr << "knutpunkt: invalid configuration at " << adapter.error().field << ": " << adapter.error().message << "\n";
-      return 2;
+    if (const auto* factory = registry.find(adapter_config.kind)) {
+      auto adapter = (*factory)(adapter_config.config, context);
+      if (!adapter) return config_failure(adapter.error());
+      lookups.add_adapter(adapter_config.name, std::move(*adapter));
     }
-    lookups.add_adapter(adapter_config.name, std::move(*adapter));
+    if (const auto* factory = registry.find_outbound(adapter_config.kind)) {
+      auto adapter = (*factory)(adapter_config.config, context);
+      if (!adapter) return config_failure(adapter.error());
+      delivery.add_destination(adapter_config.delivery, **adapter);
+      referral_destinations.insert(adapter_config.name);
+      outbound_adapters.push_back(std::move(*adapter));
+    }
+    if (const auto* factory = registry.find_inbound(adapter_config.kind)) {
+      auto adapter = (*factory)(adapter_config.config, context);
+      if (!adapter) return config_failure(adapter.error());
+      report_adapters[adapter_config.name] = adapter->get();
+      inbound_adapters.push_back(std::move(*adapter));
+    }
+  }
+  std::map<std::string, std::string> webhook_clients;
+  for (const auto& webhook : config->webhooks) {
+    outbound_adapters.push_back(std::make_unique<kp::delivery::WebhookAdapter>(webhook.url, webhook.secret));
+    delivery.add_destination(webhook.delivery, *outbound_adapters.back());
+    webhook_clients[webhook.name] = webhook.client;
+  }
+  const kp::routing::RouteTable routes(config->routes);
+  const kp::routing::EventPublisher publisher(routes, webhook_clients);
+  kp::ReferralService referrals(delivery, **store, routes, publisher, referral_destinations);
+  delivery.set_settlement_hook([&referrals](const kp::OutboxMessage& m, kp::MessageStatus status, const std::string& reason) {
+    return referrals.on_settled(m, status, reason);
+  });
+  // Before the server accepts anything: what the store owes is loaded first, so new messages
+  // always queue behind older ones with the same ordering key.
+  if (auto started = delivery.start(); !started) {
+    std::cerr << "knutpunkt: cannot load the outbox: " << started.error().message << "\n";
+    return 1;
   }
 
   kp::http::ClientAuth auth(config->clients);
   kp::http::LookupEndpoint lookup_endpoint(lookups, **audit, auth, config->purposes);
   kp::http::ReadinessEndpoint readiness(io, **store, lookups);
-  kp::http::Router router(lookup_endpoint, readiness);
+  kp::http::ReferralEndpoint referral_endpoint(referrals, **store, **audit, auth, config->purposes);
+  kp::http::ReportEndpoint report_endpoint(referrals, **audit, auth, report_adapters);
+  kp::http::EventFeedEndpoint event_feed(**store, **audit, auth);
+  kp::http::OperatorEndpoint operator_endpoint(delivery, **store, auth);
+  kp::http::MetricsEndpoint metrics(delivery, **audit);
+  kp::http::Router router({lookup_endpoint, readiness, referral_endpoint, report_endpoint, event_feed, operator_endpoint,
+                           metrics});
   kp::http::Server server(
       io,
       kp::http::ServerOptions{config->server.host, config->server.port, config->server.max_body_bytes, config->server.request_timeout},
@@ -153,6 +203,7 @@ int serve(const std::map<std::string, std::string>& options) {
   signals.async_wait([&](const boost::system::error_code&, int signal) {
     kp::log::info("gateway.stopping", {{"signal", signal}});
     server.stop();
+    delivery.stop();
     http.close_idle();
     io.stop();
   });

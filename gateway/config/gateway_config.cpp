@@ -1,7 +1,11 @@
 #include "config/gateway_config.h"
 
 #include <fstream>
+#include <algorithm>
+#include <cstdlib>
 #include <regex>
+
+#include "net/http_client.h"
 
 namespace knutpunkt {
 namespace {
@@ -61,6 +65,33 @@ class FieldReader {
     out = std::chrono::milliseconds{ms};
   }
 
+  void number(const std::string& key, double& out, double min, double max) {
+    if (const json* v = field(key, false)) {
+      if (!v->is_number()) return fail(key, "must be a number");
+      const double n = v->get<double>();
+      if (n < min || n > max) return fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+      out = n;
+    }
+  }
+
+  void strings(const std::string& key, std::vector<std::string>& out, bool required = false) {
+    if (const json* v = field(key, required)) {
+      if (!v->is_array()) return fail(key, "must be an array of strings");
+      for (std::size_t i = 0; i < v->size(); ++i) {
+        if (!(*v)[i].is_string() || (*v)[i].get_ref<const std::string&>().empty()) {
+          return fail(key + "/" + std::to_string(i), "must be a non-empty string");
+        }
+        out.push_back((*v)[i].get<std::string>());
+      }
+    }
+  }
+
+  void string_set(const std::string& key, std::set<std::string>& out) {
+    std::vector<std::string> list;
+    strings(key, list);
+    out.insert(list.begin(), list.end());
+  }
+
   const std::string& pointer() const { return pointer_; }
 
  private:
@@ -74,6 +105,47 @@ std::expected<void, ConfigError> require_object(const json& v, const std::string
   return {};
 }
 
+// /adapters/*/delivery and /webhooks/*/delivery: how one destination is delivered to.
+std::expected<void, ConfigError> parse_delivery(const json* value, const std::string& pointer,
+                                                delivery::DestinationSettings& out) {
+  if (!value) return {};
+  if (auto r = require_object(*value, pointer); !r) return r;
+  FieldReader f(*value, pointer);
+  f.only({"timeout_ms", "max_in_flight", "retry", "breaker"});
+  f.millis("timeout_ms", out.timeout, 100, 600000);
+  f.integer("max_in_flight", out.max_in_flight, 1, 256);
+  if (const json* retry = f.field("retry", false)) {
+    if (auto r = require_object(*retry, pointer + "/retry"); !r) return r;
+    FieldReader g(*retry, pointer + "/retry");
+    g.only({"max_attempts", "max_age_s", "initial_backoff_ms", "multiplier", "max_backoff_ms", "jitter",
+            "max_retry_after_s"});
+    auto& p = out.retry;
+    g.integer("max_attempts", p.max_attempts, 1, 1000);
+    long long age_s = std::chrono::duration_cast<std::chrono::seconds>(p.max_age).count();
+    g.integer("max_age_s", age_s, 1, 30LL * 24 * 3600);
+    p.max_age = std::chrono::seconds{age_s};
+    g.millis("initial_backoff_ms", p.initial_backoff, 1, 3600000);
+    g.number("multiplier", p.multiplier, 1.0, 10.0);
+    g.millis("max_backoff_ms", p.max_backoff, 1, 24LL * 3600000);
+    g.number("jitter", p.jitter, 0.0, 1.0);
+    long long ra_s = std::chrono::duration_cast<std::chrono::seconds>(p.max_retry_after).count();
+    g.integer("max_retry_after_s", ra_s, 0, 24LL * 3600);
+    p.max_retry_after = std::chrono::seconds{ra_s};
+    if (g.ok() && p.max_backoff < p.initial_backoff) g.fail("max_backoff_ms", "must not be below initial_backoff_ms");
+    if (!g.ok()) return std::unexpected(g.error());
+  }
+  if (const json* breaker = f.field("breaker", false)) {
+    if (auto r = require_object(*breaker, pointer + "/breaker"); !r) return r;
+    FieldReader g(*breaker, pointer + "/breaker");
+    g.only({"failure_threshold", "open_ms"});
+    g.integer("failure_threshold", out.breaker.failure_threshold, 1, 1000);
+    g.millis("open_ms", out.breaker.open_for, 10, 3600000);
+    if (!g.ok()) return std::unexpected(g.error());
+  }
+  if (!f.ok()) return std::unexpected(f.error());
+  return {};
+}
+
 }  // namespace
 
 std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const std::filesystem::path& base_dir) {
@@ -81,7 +153,8 @@ std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const st
   cfg.base_dir = base_dir;
   if (auto r = require_object(doc, ""); !r) return std::unexpected(r.error());
   FieldReader top(doc, "");
-  top.only({"server", "store", "log", "lookup", "purposes", "clients", "adapters", "$schema", "comment"});
+  top.only({"server", "store", "log", "lookup", "purposes", "clients", "adapters", "webhooks", "routes", "$schema",
+            "comment"});
   if (!top.ok()) return std::unexpected(top.error());
 
   if (const json* server = top.field("server", true)) {
@@ -161,8 +234,23 @@ std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const st
       const json& value = (*clients)[i];
       if (auto r = require_object(value, pointer); !r) return std::unexpected(r.error());
       FieldReader f(value, pointer);
-      f.only({"id", "token_sha256", "purposes", "comment"});
+      f.only({"id", "token_sha256", "purposes", "roles", "partner_adapter", "comment"});
       ClientConfig c;
+      if (f.field("roles", false)) {
+        std::vector<std::string> roles;
+        f.strings("roles", roles);
+        c.roles = {roles.begin(), roles.end()};
+        for (const std::string& role : c.roles) {
+          if (role != kRoleCaseSystem && role != kRolePartner && role != kRoleOperator) {
+            f.fail("roles", "roles are case_system, partner and operator");
+          }
+        }
+        if (f.ok() && c.roles.empty()) f.fail("roles", "must list at least one role");
+      }
+      f.string("partner_adapter", c.partner_adapter);
+      if (f.ok() && c.roles.contains(kRolePartner) && c.partner_adapter.empty()) {
+        f.fail("partner_adapter", "is required for a client with role partner");
+      }
       f.string("id", c.id, true);
       f.string("token_sha256", c.token_sha256, true);
       if (f.ok() && !std::regex_match(c.token_sha256, hex64)) {
@@ -199,20 +287,111 @@ std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const st
       const json& value = (*adapters)[i];
       if (auto r = require_object(value, pointer); !r) return std::unexpected(r.error());
       FieldReader f(value, pointer);
-      f.only({"name", "kind", "config"});
+      f.only({"name", "kind", "config", "delivery"});
       AdapterConfig a;
       a.pointer = pointer + "/config";
       f.string("name", a.name, true);
       f.string("kind", a.kind, true);
       if (f.ok() && !std::regex_match(a.name, name_re)) f.fail("name", "must match [a-z][a-z0-9_-]{0,31}");
       if (f.ok() && !names.insert(a.name).second) f.fail("name", "duplicate adapter name");
-      if (f.ok() && AdapterRegistry::instance().find(a.kind) == nullptr) f.fail("kind", "no adapter of this kind is built in");
+      const auto& registry = AdapterRegistry::instance();
+      if (f.ok() && registry.find(a.kind) == nullptr && registry.find_outbound(a.kind) == nullptr &&
+          registry.find_inbound(a.kind) == nullptr) {
+        f.fail("kind", "no adapter of this kind is built in");
+      }
       if (const json* c = f.field("config", true)) a.config = *c;
+      a.delivery.name = a.name;
+      const json* delivery = f.field("delivery", false);
+      if (f.ok() && delivery && registry.find_outbound(a.kind) == nullptr) {
+        f.fail("delivery", "this adapter kind delivers nothing");
+      }
       if (!f.ok()) return std::unexpected(f.error());
+      if (auto r = parse_delivery(delivery, pointer + "/delivery", a.delivery); !r) return std::unexpected(r.error());
       cfg.adapters.push_back(std::move(a));
     }
   } else {
     return std::unexpected(top.error());
+  }
+
+  // Names that messages can be routed to: adapters that deliver, and webhooks.
+  std::set<std::string> destinations;
+  for (const AdapterConfig& a : cfg.adapters) {
+    if (AdapterRegistry::instance().find_outbound(a.kind)) destinations.insert(a.name);
+  }
+  for (const ClientConfig& c : cfg.clients) {
+    if (!c.partner_adapter.empty() &&
+        std::none_of(cfg.adapters.begin(), cfg.adapters.end(), [&](const auto& a) { return a.name == c.partner_adapter; })) {
+      return std::unexpected(ConfigError{"/clients", "client " + c.id + ": partner_adapter names no configured adapter"});
+    }
+  }
+
+  if (const json* webhooks = top.field("webhooks", false)) {
+    if (!webhooks->is_array()) return std::unexpected(ConfigError{"/webhooks", "must be an array"});
+    for (std::size_t i = 0; i < webhooks->size(); ++i) {
+      const std::string pointer = "/webhooks/" + std::to_string(i);
+      const json& value = (*webhooks)[i];
+      if (auto r = require_object(value, pointer); !r) return std::unexpected(r.error());
+      FieldReader f(value, pointer);
+      f.only({"name", "client", "url", "secret", "secret_env", "delivery", "comment"});
+      WebhookConfig w;
+      std::string secret_env;
+      f.string("name", w.name, true);
+      f.string("client", w.client, true);
+      f.string("url", w.url, true);
+      f.string("secret", w.secret);
+      f.string("secret_env", secret_env);
+      if (f.ok() && !destinations.insert(w.name).second) f.fail("name", "duplicate destination name");
+      if (f.ok() && std::none_of(cfg.clients.begin(), cfg.clients.end(), [&](const auto& c) { return c.id == w.client; })) {
+        f.fail("client", "must name a client listed under /clients");
+      }
+      if (f.ok() && !net::parse_http_url(w.url)) f.fail("url", "must be an http:// URL");
+      // The secret may come from the environment so that config files can be shared safely.
+      if (f.ok() && !secret_env.empty()) {
+        const char* from_env = std::getenv(secret_env.c_str());
+        if (!from_env || !*from_env) f.fail("secret_env", "names an environment variable that is not set");
+        else w.secret = from_env;
+      }
+      if (f.ok() && w.secret.size() < 16) f.fail("secret", "a secret (or secret_env) of at least 16 characters is required");
+      w.delivery.name = w.name;
+      if (!f.ok()) return std::unexpected(f.error());
+      if (auto r = parse_delivery(f.field("delivery", false), pointer + "/delivery", w.delivery); !r) {
+        return std::unexpected(r.error());
+      }
+      cfg.webhooks.push_back(std::move(w));
+    }
+  }
+
+  if (const json* routes = top.field("routes", false)) {
+    if (!routes->is_array()) return std::unexpected(ConfigError{"/routes", "must be an array"});
+    for (std::size_t i = 0; i < routes->size(); ++i) {
+      const std::string pointer = "/routes/" + std::to_string(i);
+      const json& value = (*routes)[i];
+      if (auto r = require_object(value, pointer); !r) return std::unexpected(r.error());
+      FieldReader f(value, pointer);
+      f.only({"name", "match", "to", "comment"});
+      routing::RouteRule rule;
+      f.string("name", rule.name, true);
+      f.strings("to", rule.to, true);
+      if (f.ok() && rule.to.empty()) f.fail("to", "must list at least one destination");
+      for (std::size_t k = 0; f.ok() && k < rule.to.size(); ++k) {
+        if (!destinations.contains(rule.to[k])) {
+          f.fail("to/" + std::to_string(k), "must name an adapter that delivers or a webhook");
+        }
+      }
+      if (const json* match = f.field("match", false)) {
+        if (auto r = require_object(*match, pointer + "/match"); !r) return std::unexpected(r.error());
+        FieldReader m(*match, pointer + "/match");
+        m.only({"types", "clients", "municipalities", "units", "districts"});
+        m.strings("types", rule.types);
+        m.string_set("clients", rule.clients);
+        m.string_set("municipalities", rule.municipalities);
+        m.string_set("units", rule.units);
+        m.string_set("districts", rule.districts);
+        if (!m.ok()) return std::unexpected(m.error());
+      }
+      if (!f.ok()) return std::unexpected(f.error());
+      cfg.routes.push_back(std::move(rule));
+    }
   }
   return cfg;
 }

@@ -2,6 +2,8 @@
 // The gateway's configuration: data with a schema (schemas/config.schema.json documents it).
 // An invalid config stops start-up with a message naming the field (JSON pointer).
 #include "core/adapter_registry.h"
+#include "delivery/delivery_engine.h"
+#include "routing/route_table.h"
 
 #include <nlohmann/json.hpp>
 
@@ -39,10 +41,18 @@ struct PurposeConfig {
   std::string description;  // syfte as sent to partners
 };
 
+// What a client may do. case_system: lookups, referrals, its own event feed. partner: reports
+// for one adapter (`partner_adapter`). operator: messages, dead letters, replay.
+inline constexpr const char* kRoleCaseSystem = "case_system";
+inline constexpr const char* kRolePartner = "partner";
+inline constexpr const char* kRoleOperator = "operator";
+
 struct ClientConfig {
   std::string id;
   std::string token_sha256;  // only the hash of the bearer token is kept in config
   std::set<std::string> purposes;
+  std::set<std::string> roles{kRoleCaseSystem};
+  std::string partner_adapter;  // with role partner: the adapter whose reports it may send
 };
 
 struct AdapterConfig {
@@ -50,6 +60,16 @@ struct AdapterConfig {
   std::string kind;  // the registered factory
   nlohmann::json config;
   std::string pointer;  // where in the config file this adapter's config is, for error messages
+  delivery::DestinationSettings delivery;  // when the kind delivers messages (outbound facet)
+};
+
+// A case system's webhook: its events are pushed there, signed with `secret`.
+struct WebhookConfig {
+  std::string name;
+  std::string client;  // only this client's events ever go here
+  std::string url;
+  std::string secret;
+  delivery::DestinationSettings delivery;
 };
 
 struct GatewayConfig {
@@ -60,6 +80,8 @@ struct GatewayConfig {
   std::map<std::string, PurposeConfig> purposes;
   std::vector<ClientConfig> clients;
   std::vector<AdapterConfig> adapters;
+  std::vector<WebhookConfig> webhooks;
+  std::vector<routing::RouteRule> routes;
   std::filesystem::path base_dir;  // relative paths resolve against the config file's directory
 };
 

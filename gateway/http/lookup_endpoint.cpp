@@ -4,6 +4,7 @@
 #include "core/ids.h"
 #include "http/lookup_request.h"
 #include "http/problem.h"
+#include "http/request_fields.h"
 #include "log/log.h"
 
 namespace knutpunkt::http {
@@ -19,14 +20,6 @@ struct LookupEndpoint::Refusal {
 };
 
 namespace {
-
-bool is_json(const Request& request) {
-  auto type = request[bhttp::field::content_type];
-  auto semicolon = type.find(';');
-  auto media = type.substr(0, semicolon);
-  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
-  return boost::beast::iequals(media, "application/json");
-}
 
 nlohmann::json refusal_audit_body(const std::string& lookup_id, const Problem& problem, const std::string& client_id,
                                   const std::string& adapter, const std::string& remote_address, const LookupRequest& request) {
@@ -103,6 +96,10 @@ void LookupEndpoint::handle(const std::string& adapter_name, Request&& request, 
     return refuse(std::move(refusal), std::move(reply));
   }
   refusal.client_id = client->id;
+  if (!client->roles.contains(kRoleCaseSystem)) {
+    refusal.problem = {403, "role_not_allowed", "Not allowed", "only case systems may look up partner data", {}, {}};
+    return refuse(std::move(refusal), std::move(reply));
+  }
 
   LookupAdapter* adapter = lookups_.adapter(adapter_name);
   if (adapter == nullptr) {

@@ -1,5 +1,7 @@
 #include "http/lookup_request.h"
 
+#include "http/request_fields.h"
+
 #include "policy/period.h"
 #include "policy/person_id.h"
 
@@ -7,47 +9,6 @@
 #include <set>
 
 namespace knutpunkt::http {
-
-namespace {
-
-constexpr std::size_t kMaxTextLength = 200;
-
-bool has_control_characters(const std::string& text) {
-  return std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
-}
-
-// Reads a required (or optional) string field, recording what is wrong with it.
-std::string read_text(const nlohmann::json& object, const std::string& key, const std::string& name, bool required,
-                      std::vector<InvalidParam>& invalid) {
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) {
-    if (required) invalid.push_back({name, "missing", "is required"});
-    return {};
-  }
-  if (!it->is_string()) {
-    invalid.push_back({name, "not_a_string", "must be a string"});
-    return {};
-  }
-  std::string text = it->get<std::string>();
-  if (required && text.empty()) {
-    invalid.push_back({name, "empty", "must not be empty"});
-  } else if (text.size() > kMaxTextLength) {
-    invalid.push_back({name, "too_long", "must be at most 200 characters"});
-  } else if (has_control_characters(text)) {
-    invalid.push_back({name, "control_characters", "must not contain control characters"});
-  }
-  return text;
-}
-
-// Unknown fields are refused, not ignored: a misspelt "sources" must not silently mean something else.
-void refuse_unknown_fields(const nlohmann::json& object, const std::string& prefix, const std::set<std::string>& known,
-                           std::vector<InvalidParam>& invalid) {
-  for (const auto& [key, value] : object.items()) {
-    if (!known.contains(key)) invalid.push_back({prefix + key, "unknown_field", "is not a known field"});
-  }
-}
-
-}  // namespace
 
 LookupRequestParse parse_lookup_request(const nlohmann::json& body, const std::vector<std::string>& known_sources,
                                         std::chrono::year_month_day today) {

@@ -11,6 +11,10 @@ namespace bhttp = boost::beast::http;
 namespace {
 
 constexpr std::string_view kLookupPrefix = "/v1/lookups/";
+constexpr std::string_view kReferralPrefix = "/v1/referrals/";
+constexpr std::string_view kPartnerPrefix = "/v1/partners/";
+constexpr std::string_view kMessagePrefix = "/v1/messages/";
+constexpr std::string_view kDeadLetterPrefix = "/v1/dead-letters/";
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
@@ -20,8 +24,8 @@ Response method_not_allowed(std::string_view allowed) {
   return response;
 }
 
-// An adapter name is a plain identifier; anything else cannot name one.
-bool is_adapter_name(std::string_view name) {
+// Names and ids in paths are plain identifiers (adapter names, UUIDs); anything else names nothing.
+bool is_identifier(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
   for (char c : name) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return false;
@@ -29,32 +33,75 @@ bool is_adapter_name(std::string_view name) {
   return true;
 }
 
+// "/prefix/{id}" + suffix -> id, when it is an identifier.
+std::optional<std::string> segment(std::string_view path, std::string_view prefix, std::string_view suffix = {}) {
+  if (!path.starts_with(prefix) || !path.ends_with(suffix) || path.size() < prefix.size() + suffix.size()) return std::nullopt;
+  const std::string_view id = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+  if (!is_identifier(id)) return std::nullopt;
+  return std::string(id);
+}
+
 }  // namespace
 
-Router::Router(LookupEndpoint& lookups, ReadinessEndpoint& readiness) : lookups_(lookups), readiness_(readiness) {}
+Router::Router(Endpoints endpoints) : e_(endpoints) {}
 
 void Router::handle(Request&& request, const RequestContext& context, Reply reply) {
   const std::string_view path = path_of(to_std(request.target()));
   const auto method = request.method();
+  const bool get = method == bhttp::verb::get;
+  const bool post = method == bhttp::verb::post;
 
   if (path == "/healthz") {
-    if (method != bhttp::verb::get) return reply(method_not_allowed("GET"));
+    if (!get) return reply(method_not_allowed("GET"));
     return reply(make_json_response(200, {{"status", "ok"}}));
   }
   if (path == "/readyz") {
-    if (method != bhttp::verb::get) return reply(method_not_allowed("GET"));
-    return readiness_.handle(std::move(reply));
+    if (!get) return reply(method_not_allowed("GET"));
+    return e_.readiness.handle(std::move(reply));
   }
-  if (path.starts_with(kLookupPrefix) && is_adapter_name(path.substr(kLookupPrefix.size()))) {
-    if (method != bhttp::verb::post) return reply(method_not_allowed("POST"));
-    std::string adapter(path.substr(kLookupPrefix.size()));
-    return lookups_.handle(adapter, std::move(request), context, std::move(reply));
+  if (path == "/metrics") {
+    if (!get) return reply(method_not_allowed("GET"));
+    return e_.metrics.handle(std::move(reply));
+  }
+  if (auto adapter = segment(path, kLookupPrefix)) {
+    if (!post) return reply(method_not_allowed("POST"));
+    return e_.lookups.handle(*adapter, std::move(request), context, std::move(reply));
+  }
+  if (path == "/v1/referrals") {
+    if (!post) return reply(method_not_allowed("POST"));
+    return e_.referrals.create(std::move(request), context, std::move(reply));
+  }
+  if (auto id = segment(path, kReferralPrefix)) {
+    if (!get) return reply(method_not_allowed("GET"));
+    return e_.referrals.show(*id, std::move(request), std::move(reply));
+  }
+  if (auto adapter = segment(path, kPartnerPrefix, "/reports")) {
+    if (!post) return reply(method_not_allowed("POST"));
+    return e_.reports.handle(*adapter, std::move(request), context, std::move(reply));
+  }
+  if (path == "/v1/events") {
+    if (!get) return reply(method_not_allowed("GET"));
+    return e_.events.handle(std::move(request), std::move(reply));
+  }
+  if (auto id = segment(path, kMessagePrefix)) {
+    if (!get) return reply(method_not_allowed("GET"));
+    return e_.operators.message(*id, std::move(request), std::move(reply));
+  }
+  if (path == "/v1/dead-letters") {
+    if (!get) return reply(method_not_allowed("GET"));
+    return e_.operators.dead_letters(std::move(request), std::move(reply));
+  }
+  if (auto id = segment(path, kDeadLetterPrefix, "/replay")) {
+    if (!post) return reply(method_not_allowed("POST"));
+    return e_.operators.replay(*id, std::move(request), std::move(reply));
   }
   reply(make_problem_response({404, "not_found", "Not found", "no such resource", {}, {}}));
 }
 
 void Router::handle_oversize(const Request& header, const RequestContext& context, Reply reply) {
-  if (path_of(to_std(header.target())).starts_with(kLookupPrefix)) return lookups_.refuse_oversize(header, context, std::move(reply));
+  if (path_of(to_std(header.target())).starts_with(kLookupPrefix)) {
+    return e_.lookups.refuse_oversize(header, context, std::move(reply));
+  }
   reply(make_problem_response({413, "body_too_large", "Request body too large", {}, {}, {}}));
 }
 

@@ -1,21 +1,35 @@
 #pragma once
 // Maps method and path to an endpoint; everything unknown is a problem+json 404 or 405.
+#include "http/event_feed_endpoint.h"
 #include "http/lookup_endpoint.h"
+#include "http/metrics_endpoint.h"
+#include "http/operator_endpoint.h"
 #include "http/readiness_endpoint.h"
+#include "http/referral_endpoint.h"
+#include "http/report_endpoint.h"
 #include "http/server.h"
 
 namespace knutpunkt::http {
 
+struct Endpoints {
+  LookupEndpoint& lookups;
+  ReadinessEndpoint& readiness;
+  ReferralEndpoint& referrals;
+  ReportEndpoint& reports;
+  EventFeedEndpoint& events;
+  OperatorEndpoint& operators;
+  MetricsEndpoint& metrics;
+};
+
 class Router {
  public:
-  Router(LookupEndpoint& lookups, ReadinessEndpoint& readiness);
+  explicit Router(Endpoints endpoints);
 
   void handle(Request&& request, const RequestContext& context, Reply reply);
   void handle_oversize(const Request& header, const RequestContext& context, Reply reply);
 
  private:
-  LookupEndpoint& lookups_;
-  ReadinessEndpoint& readiness_;
+  Endpoints e_;
 };
 
 }  // namespace knutpunkt::http

@@ -1,6 +1,76 @@
 #include "mapping/json_path.h"
 
 namespace knutpunkt::mapping {
+namespace {
+
+std::vector<std::string> cursor_tokens(const JsonCursor& cursor) {
+  std::vector<std::string> tokens;
+  for (std::size_t i = 1; i < cursor.size(); ++i) {
+    const nlohmann::json& parent = *cursor[i - 1];
+    if (parent.is_array()) {
+      for (std::size_t index = 0; index < parent.size(); ++index) {
+        if (&parent[index] == cursor[i]) {
+          tokens.push_back(std::to_string(index));
+          break;
+        }
+      }
+    } else if (parent.is_object()) {
+      for (auto it = parent.begin(); it != parent.end(); ++it) {
+        if (&*it == cursor[i]) {
+          tokens.push_back(it.key());
+          break;
+        }
+      }
+    }
+  }
+  return tokens;
+}
+
+std::string joined(const std::vector<std::string>& tokens) {
+  std::string pointer;
+  for (const auto& token : tokens) pointer += "/" + pointer_token(token);
+  return pointer;
+}
+
+}  // namespace
+
+std::string pointer_token(std::string_view key) {
+  std::string escaped;
+  for (char c : key) {
+    if (c == '~') {
+      escaped += "~0";
+    } else if (c == '/') {
+      escaped += "~1";
+    } else {
+      escaped += c;
+    }
+  }
+  return escaped;
+}
+
+std::string json_pointer(const JsonCursor& cursor) {
+  return joined(cursor_tokens(cursor));
+}
+
+std::string JsonPath::pointer_from(const JsonCursor& from) const {
+  std::vector<std::string> tokens = absolute_ ? std::vector<std::string>{} : cursor_tokens(from);
+  for (const Step& step : steps_) {
+    switch (step.kind) {
+      case Kind::self:
+        break;
+      case Kind::parent:
+        if (!tokens.empty()) tokens.pop_back();
+        break;
+      case Kind::wildcard:
+        tokens.emplace_back("*");
+        break;
+      case Kind::key:
+        tokens.push_back(step.key);
+        break;
+    }
+  }
+  return joined(tokens);
+}
 
 std::expected<JsonPath, std::string> JsonPath::compile(const std::string& text) {
   JsonPath path;

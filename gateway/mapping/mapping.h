@@ -18,11 +18,16 @@ namespace knutpunkt::mapping {
 // Load codes: "mapping_unreadable" (file missing, not JSON), "mapping_invalid" (where = file#pointer).
 // Apply codes: "too_large", "payload_malformed" (base64, XML or JSON), "payload_invalid" (schema),
 // "value_missing" (a required value), "value_invalid" (a value of the wrong form), "data_ambiguous"
-// (the data path selects more than one node). Messages never quote partner values (personal data).
+// (the data path selects more than one node), "payload_kind" (an XML mapping applied to a JSON
+// message or the other way round). Messages never quote partner values (personal data).
 struct MappingError {
   std::string code;
-  std::string where;
+  std::string where;  // the mapping member ("jobbtorg/NARVARO:/events/0/facts/date (item 1)") or file#pointer
   std::string message;
+  // JSON-input mappings (and outbound templates): the JSON Pointer into the message of the value
+  // that is missing or invalid (where a missing one was expected), e.g. "/narvaro/dagar/1/datum",
+  // so an HTTP edge can answer 400 naming the field. Empty otherwise.
+  std::string field = {};
 };
 
 struct MappedEvent {
@@ -53,6 +58,12 @@ class Mapping {
   // Any error fails the whole reply: a partial list of payments could mislead a caseworker.
   std::expected<MappingResult, MappingError> apply(const xml::Document& reply, const ApplyLimits& limits = {}) const;
 
+  // For mappings with "payload": "json": a partner's JSON message (e.g. a REST body), already parsed
+  // by the caller with its own size and depth limits. has_data is always true.
+  std::expected<MappingResult, MappingError> apply(const nlohmann::json& message, const ApplyLimits& limits = {}) const;
+
+  bool json_input() const;  // true for "payload": "json"
+
   const std::string& name() const;  // the "mapping" field, e.g. "ssbtek/FK"
 
   struct Spec;
@@ -62,8 +73,12 @@ class Mapping {
   std::shared_ptr<const Spec> spec_;
 };
 
-// Every *.json in dir; the key is the file stem ("FK"). The first bad file stops loading.
+// Every *.json in dir except outbound templates; the key is the file stem ("FK"). The first bad
+// file stops loading.
 std::expected<std::map<std::string, Mapping>, MappingError> load_mappings(const std::filesystem::path& dir,
                                                                           const std::filesystem::path& schema_dir);
+
+// True when the file is JSON with "direction": "outbound" (an OutboundTemplate, not a Mapping).
+bool is_outbound_template(const std::filesystem::path& file);
 
 }  // namespace knutpunkt::mapping

@@ -1,6 +1,7 @@
 // Applies a compiled mapping to one partner reply. Everything read here is outside input: decoded
 // payloads go through the same protected parsers as the reply itself, and any value that does
 // not have the promised form fails the whole reply.
+#include <algorithm>
 #include <charconv>
 
 #include "mapping/base64.h"
@@ -104,6 +105,9 @@ std::expected<json, std::string> convert(const FieldSpec& field, const Raw& raw)
       if (!text) return std::unexpected("not a decimal number");
       return as_json(values::decimal(*text));
     }
+    case ValueType::code:
+      if (raw.text && std::ranges::find(field.codes, *raw.text) != field.codes.end()) return json(*raw.text);
+      return std::unexpected("not one of the listed codes");
   }
   return std::unexpected("unknown type");
 }
@@ -136,6 +140,9 @@ class Applier {
   Applier(const Mapping::Spec& spec, const ApplyLimits& limits) : spec_(spec), limits_(limits) {}
 
   std::expected<MappingResult, MappingError> run(const xml::Document& reply) {
+    if (spec_.input != InputKind::xml_reply) {
+      return fail("payload_kind", "/payload", "a JSON-input mapping cannot be applied to an XML reply");
+    }
     MappingResult result;
     auto data = spec_.data->nodes(xml::XPath::document_node(reply), spec_.namespaces);
     if (!data) return fail("evaluation_failed", "/data", data.error().message);
@@ -151,6 +158,28 @@ class Applier {
     } else {
       payload = *decoded;
     }
+    return map(payload, std::move(result));
+  }
+
+  std::expected<MappingResult, MappingError> run(const json& message) {
+    if (spec_.input != InputKind::json_message) {
+      return fail("payload_kind", "/payload", "an XML mapping cannot be applied to a JSON message");
+    }
+    MappingResult result;
+    result.has_data = true;
+    Item payload;
+    payload.json = {&message};
+    return map(payload, std::move(result));
+  }
+
+ private:
+  std::expected<MappingResult, MappingError> map(const Item& payload, MappingResult result) const {
+    std::optional<std::string> message_occurred_at;
+    if (spec_.occurred_at) {
+      auto when = field_value(*spec_.occurred_at, payload, "");
+      if (!when) return std::unexpected(when.error());
+      if (*when) message_occurred_at = (*when)->get<std::string>();
+    }
 
     if (spec_.protected_identity) {
       auto flagged = protected_identity(*spec_.protected_identity, payload);
@@ -161,10 +190,14 @@ class Applier {
     for (const EventSpec& event : spec_.events) {
       auto items = select(event.record.each, payload, event.record.pointer + "/each");
       if (!items) return std::unexpected(items.error());
+      if (items->empty() && event.required) {
+        return fail("value_missing", event.record.pointer + "/each", "no item at '" + event.record.each.text + "'",
+                    container_field(event.record.each, payload));
+      }
       for (std::size_t i = 0; i < items->size(); ++i) {
-        MappedEvent mapped{event.type, {}, json::object()};
+        MappedEvent mapped{event.type, message_occurred_at.value_or(""), json::object()};
         if (event.occurred_at) {
-          auto when = field_value(*event.occurred_at, (*items)[i], i);
+          auto when = field_value(*event.occurred_at, (*items)[i], item_suffix(i));
           if (!when) return std::unexpected(when.error());
           if (*when) mapped.occurred_at = (*when)->get<std::string>();
         }
@@ -187,9 +220,26 @@ class Applier {
     return result;
   }
 
- private:
-  std::unexpected<MappingError> fail(std::string code, const std::string& pointer, std::string message) const {
-    return std::unexpected(MappingError{std::move(code), spec_.name + ":" + pointer, std::move(message)});
+  std::unexpected<MappingError> fail(std::string code, const std::string& pointer, std::string message,
+                                     std::string field = {}) const {
+    return std::unexpected(
+        MappingError{std::move(code), spec_.name + ":" + pointer, std::move(message), std::move(field)});
+  }
+
+  static std::string item_suffix(std::size_t index) { return " (item " + std::to_string(index) + ")"; }
+
+  // The message pointer of a value a field path names from an item. Only JSON messages get one:
+  // a pointer into a decoded payload would mean nothing to whoever sent the reply around it.
+  std::string message_field(const PathSpec& path, const Item& item) const {
+    if (spec_.input != InputKind::json_message || !path.json) return {};
+    return path.json->pointer_from(item.json);
+  }
+
+  // For an "each" that selected nothing: the container where items were expected.
+  std::string container_field(const PathSpec& path, const Item& item) const {
+    std::string pointer = message_field(path, item);
+    while (pointer.ends_with("/*")) pointer.resize(pointer.size() - 2);
+    return pointer;
   }
 
   std::expected<Item, MappingError> decode(xmlNodePtr data) {
@@ -264,23 +314,24 @@ class Applier {
 
   // nullopt: an optional value that is absent.
   std::expected<std::optional<json>, MappingError> field_value(const FieldSpec& field, const Item& item,
-                                                               std::size_t index) const {
+                                                               const std::string& item_text) const {
     Raw raw;
     if (field.type != ValueType::constant) {
       auto found = raw_value(field, item);
       if (!found) return std::unexpected(found.error());
       raw = std::move(*found);
-      const std::string item_text = " (item " + std::to_string(index) + ")";
       if (raw.absent()) {
         if (field.required) {
           return fail("value_missing", field.pointer + item_text,
-                      "required value missing at '" + field.path->text + "'");
+                      "required value missing at '" + field.path->text + "'", message_field(*field.path, item));
         }
         return std::optional<json>{};
       }
       auto converted = convert(field, raw);
-      if (!converted)
-        return fail("value_invalid", field.pointer + item_text, converted.error() + " at '" + field.path->text + "'");
+      if (!converted) {
+        return fail("value_invalid", field.pointer + item_text, converted.error() + " at '" + field.path->text + "'",
+                    message_field(*field.path, item));
+      }
       return std::optional<json>{std::move(*converted)};
     }
     return std::optional<json>{field.constant};
@@ -289,7 +340,7 @@ class Applier {
   std::expected<json, MappingError> record_facts(const RecordSpec& record, const Item& item, std::size_t index) const {
     json facts = json::object();
     for (const auto& [name, field] : record.facts) {
-      auto value = field_value(field, item, index);
+      auto value = field_value(field, item, item_suffix(index));
       if (!value) return std::unexpected(value.error());
       if (*value) facts[name] = std::move(**value);
     }
@@ -310,7 +361,10 @@ class Applier {
       if (raw.absent()) continue;
       auto converted = convert(field, raw);
       // A flag we cannot read is not "unprotected": fail rather than guess (skyddade personuppgifter).
-      if (!converted) return fail("value_invalid", spec.pointer, converted.error() + " at '" + field.path->text + "'");
+      if (!converted) {
+        return fail("value_invalid", spec.pointer, converted.error() + " at '" + field.path->text + "'",
+                    spec_.input == InputKind::json_message ? json_pointer(item.json) : std::string());
+      }
       if (*converted == spec.equals) return true;
     }
     return false;
@@ -326,6 +380,11 @@ class Applier {
 
 std::expected<MappingResult, MappingError> Mapping::apply(const xml::Document& reply, const ApplyLimits& limits) const {
   return Applier(*spec_, limits).run(reply);
+}
+
+std::expected<MappingResult, MappingError> Mapping::apply(const nlohmann::json& message,
+                                                          const ApplyLimits& limits) const {
+  return Applier(*spec_, limits).run(message);
 }
 
 }  // namespace knutpunkt::mapping

@@ -51,8 +51,8 @@ class SpecReader {
     const std::string p;
     require_object(root, p);
     only_keys(root, p,
-              {"mapping", "version", "description", "namespaces", "data", "decode", "protected_identity", "events",
-               "deviations"});
+              {"mapping", "version", "description", "direction", "payload", "namespaces", "data", "decode",
+               "occurred_at", "protected_identity", "events", "deviations"});
     spec->name = require_string(root, p, "mapping");
     if (!spec->name.ends_with("/" + stem)) {
       throw Invalid{child(p, "mapping"), "name must end with \"/" + stem + "\" (the file name)"};
@@ -61,6 +61,21 @@ class SpecReader {
       throw Invalid{child(p, "version"), "version must be 1"};
     }
     if (root.contains("description")) require_string(root, p, "description");
+    if (root.contains("direction") && require_string(root, p, "direction") != "inbound") {
+      throw Invalid{child(p, "direction"),
+                    "an inbound mapping says \"inbound\" (outbound templates: OutboundTemplate)"};
+    }
+    if (root.contains("payload")) {
+      const std::string payload = require_string(root, p, "payload");
+      if (payload != "json" && payload != "xml") throw Invalid{child(p, "payload"), "must be json or xml"};
+      if (payload == "json") spec->input = InputKind::json_message;
+    }
+    if (spec->input == InputKind::json_message) {
+      // A JSON message is its own payload: there is no XML around it to select or decode.
+      for (const char* key : {"namespaces", "data", "decode"}) {
+        if (root.contains(key)) throw Invalid{child(p, key), std::string("a JSON-input mapping has no ") + key};
+      }
+    }
 
     if (root.contains("namespaces")) {
       const auto& ns = root["namespaces"];
@@ -77,13 +92,19 @@ class SpecReader {
     }
     namespaces_ = &spec->namespaces;
 
-    spec->data = xpath(require_string(root, p, "data"), child(p, "data"));
-
-    if (root.contains("decode")) spec->decode = read_decode(root["decode"], child(p, "decode"));
-    spec->kind = spec->decode && (spec->decode->as == Decoding::base64_json || spec->decode->as == Decoding::json_text)
-                     ? PayloadKind::json
-                     : PayloadKind::xml;
+    if (spec->input == InputKind::xml_reply) {
+      spec->data = xpath(require_string(root, p, "data"), child(p, "data"));
+      if (root.contains("decode")) spec->decode = read_decode(root["decode"], child(p, "decode"));
+    }
+    spec->kind =
+        spec->input == InputKind::json_message ||
+                (spec->decode && (spec->decode->as == Decoding::base64_json || spec->decode->as == Decoding::json_text))
+            ? PayloadKind::json
+            : PayloadKind::xml;
     kind_ = spec->kind;
+
+    if (root.contains("occurred_at"))
+      spec->occurred_at = read_occurred_at(root["occurred_at"], child(p, "occurred_at"));
 
     if (root.contains("protected_identity")) {
       spec->protected_identity = read_protected(root["protected_identity"], child(p, "protected_identity"));
@@ -192,7 +213,9 @@ class SpecReader {
     field.pointer = p;
     field.path = path(require_string(value, p, "path"), child(p, "path"), true);
     field.type = value.contains("type") ? value_type(value["type"], child(p, "type")) : ValueType::boolean;
-    if (field.type == ValueType::constant) throw Invalid{child(p, "type"), "constant makes no sense here"};
+    if (field.type == ValueType::constant || field.type == ValueType::code) {
+      throw Invalid{child(p, "type"), "constant and code make no sense here"};
+    }
     spec.field = std::move(field);
     return spec;
   }
@@ -201,17 +224,18 @@ class SpecReader {
     static const std::map<std::string, ValueType> types = {
         {"string", ValueType::string},   {"integer", ValueType::integer},   {"boolean", ValueType::boolean},
         {"date", ValueType::date},       {"datetime", ValueType::datetime}, {"amount_sek", ValueType::amount_sek},
-        {"decimal", ValueType::decimal}, {"constant", ValueType::constant}};
+        {"decimal", ValueType::decimal}, {"code", ValueType::code},         {"constant", ValueType::constant}};
     const auto found = value.is_string() ? types.find(value.get<std::string>()) : types.end();
     if (found == types.end()) {
-      throw Invalid{pointer, "must be one of string, integer, boolean, date, datetime, amount_sek, decimal, constant"};
+      throw Invalid{pointer,
+                    "must be one of string, integer, boolean, date, datetime, amount_sek, decimal, code, constant"};
     }
     return found->second;
   }
 
   FieldSpec read_field(const json& value, const std::string& p) const {
     require_object(value, p);
-    only_keys(value, p, {"path", "type", "required", "format", "value", "description"});
+    only_keys(value, p, {"path", "type", "required", "format", "value", "codes", "description"});
     FieldSpec field;
     field.pointer = p;
     if (!value.contains("type")) throw Invalid{child(p, "type"), "missing"};
@@ -235,6 +259,25 @@ class SpecReader {
         throw Invalid{child(p, "format"), "must be YYYY-MM-DD or YYYYMMDD"};
       field.compact_date = format == "YYYYMMDD";
     }
+    const std::string cp = child(p, "codes");
+    if (field.type == ValueType::code) {
+      if (!value.contains("codes") || !value["codes"].is_array() || value["codes"].empty()) {
+        throw Invalid{cp, "a code needs a non-empty array of codes"};
+      }
+      for (std::size_t i = 0; i < value["codes"].size(); ++i) {
+        const json& code = value["codes"][i];
+        // Compared with the trimmed value, so a code with blanks around it could never match.
+        if (!code.is_string() || code.get<std::string>().empty() ||
+            code.get<std::string>().find_first_of(" \t\r\n") != std::string::npos) {
+          throw Invalid{child(cp, i), "a code is a non-empty string without blanks"};
+        }
+        if (std::ranges::find(field.codes, code.get<std::string>()) != field.codes.end())
+          throw Invalid{child(cp, i), "listed twice"};
+        field.codes.push_back(code.get<std::string>());
+      }
+    } else if (value.contains("codes")) {
+      throw Invalid{cp, "only a code has codes"};
+    }
     return field;
   }
 
@@ -253,21 +296,28 @@ class SpecReader {
 
   EventSpec read_event(const json& value, const std::string& p) const {
     require_object(value, p);
-    only_keys(value, p, {"type", "each", "occurred_at", "facts", "description"});
+    only_keys(value, p, {"type", "each", "required", "occurred_at", "facts", "description"});
     EventSpec event;
     event.type = require_string(value, p, "type");
+    if (value.contains("required")) {
+      if (!value["required"].is_boolean()) throw Invalid{child(p, "required"), "must be true or false"};
+      event.required = value["required"].get<bool>();
+    }
     if (!std::regex_match(event.type, kEventType)) {
       throw Invalid{child(p, "type"), "event types are dotted snake_case, e.g. benefit.payment"};
     }
     event.record = read_record(value, p);
-    if (value.contains("occurred_at")) {
-      const std::string op = child(p, "occurred_at");
-      event.occurred_at = read_field(value["occurred_at"], op);
-      if (event.occurred_at->type != ValueType::date && event.occurred_at->type != ValueType::datetime) {
-        throw Invalid{child(op, "type"), "occurred_at is a date or a datetime"};
-      }
-    }
+    if (value.contains("occurred_at"))
+      event.occurred_at = read_occurred_at(value["occurred_at"], child(p, "occurred_at"));
     return event;
+  }
+
+  FieldSpec read_occurred_at(const json& value, const std::string& p) const {
+    FieldSpec field = read_field(value, p);
+    if (field.type != ValueType::date && field.type != ValueType::datetime) {
+      throw Invalid{child(p, "type"), "occurred_at is a date or a datetime"};
+    }
+    return field;
   }
 
   fs::path schema_dir_;
@@ -276,6 +326,15 @@ class SpecReader {
 };
 
 }  // namespace
+
+bool is_outbound_template(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return false;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const json root = json::parse(buffer.str(), nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/false);
+  return root.is_object() && root.contains("direction") && root["direction"] == "outbound";
+}
 
 std::expected<Mapping, MappingError> Mapping::load(const fs::path& file, const fs::path& schema_dir) {
   std::ifstream in(file, std::ios::binary);
@@ -297,6 +356,10 @@ const std::string& Mapping::name() const {
   return spec_->name;
 }
 
+bool Mapping::json_input() const {
+  return spec_->input == InputKind::json_message;
+}
+
 std::expected<std::map<std::string, Mapping>, MappingError> load_mappings(const fs::path& dir,
                                                                           const fs::path& schema_dir) {
   std::error_code ec;
@@ -304,7 +367,11 @@ std::expected<std::map<std::string, Mapping>, MappingError> load_mappings(const 
     return std::unexpected(MappingError{"mapping_unreadable", dir.string(), "not a directory"});
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
+    // Outbound templates share the adapter's folder (mappings/jobbtorg/anvisning.json); they are
+    // OutboundTemplate's to load.
+    if (entry.is_regular_file() && entry.path().extension() == ".json" && !is_outbound_template(entry.path())) {
+      files.push_back(entry.path());
+    }
   }
   if (ec) return std::unexpected(MappingError{"mapping_unreadable", dir.string(), ec.message()});
   std::sort(files.begin(), files.end());  // the same file fails first on every start

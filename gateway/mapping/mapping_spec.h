@@ -14,7 +14,9 @@
 namespace knutpunkt::mapping {
 
 enum class PayloadKind { xml, json };
-enum class ValueType { string, integer, boolean, date, datetime, amount_sek, decimal, constant };
+enum class ValueType { string, integer, boolean, date, datetime, amount_sek, decimal, code, constant };
+// What apply() is given: an XML reply (data XPath, optional decode) or a JSON message ("payload": "json").
+enum class InputKind { xml_reply, json_message };
 enum class Decoding { base64_json, base64_xml, xml_text, json_text };
 
 // An XPath (XML payloads) or a JsonPath (JSON payloads); text kept for messages.
@@ -31,6 +33,7 @@ struct FieldSpec {
   bool required = false;
   bool compact_date = false;  // "format": "YYYYMMDD"
   nlohmann::json constant;
+  std::vector<std::string> codes;  // type "code": the accepted values
 };
 
 struct RecordSpec {
@@ -41,6 +44,7 @@ struct RecordSpec {
 
 struct EventSpec {
   std::string type;
+  bool required = false;  // "each" must select at least one item
   RecordSpec record;
   std::optional<FieldSpec> occurred_at;
 };
@@ -66,6 +70,8 @@ struct Mapping::Spec {
   std::optional<xml::XPath> data;
   std::optional<DecodeSpec> decode;
   PayloadKind kind = PayloadKind::xml;
+  InputKind input = InputKind::xml_reply;
+  std::optional<FieldSpec> occurred_at;  // from the payload root; for events without their own value
   std::optional<ProtectedSpec> protected_identity;
   std::vector<EventSpec> events;
   std::optional<RecordSpec> deviations;

@@ -1,0 +1,25 @@
+#pragma once
+// The Jobbtorg adapter's configuration (the "config" object of an adapter of kind "jobbtorg").
+// Documented in schemas/config.schema.json; every error names its field.
+#include <cstddef>
+#include <expected>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/adapter_registry.h"
+
+namespace knutpunkt::jobbtorg {
+
+struct JobbtorgConfig {
+  std::string endpoint;            // base URL of Jobbtorg's API, e.g. http://host/api/v1
+  std::string token;               // our bearer token at Jobbtorg
+  std::filesystem::path mappings;  // anvisning.json (outbound) and <TYP>.json (reports)
+  std::size_t max_report_bytes = 256 * 1024;
+};
+
+std::expected<JobbtorgConfig, ConfigError> parse_jobbtorg_config(const nlohmann::json& config,
+                                                                 const std::string& pointer,
+                                                                 const std::filesystem::path& base_dir);
+
+}  // namespace knutpunkt::jobbtorg

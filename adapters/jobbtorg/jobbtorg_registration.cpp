@@ -1,0 +1,50 @@
+// Registers the "jobbtorg" adapter kind with two facets built from the same config: referrals out
+// (outbound) and reports in (inbound). Anything wrong stops start-up with the field named.
+#include "anvisning_sender.h"
+#include "core/adapter_registry.h"
+#include "report_reader.h"
+
+namespace knutpunkt::jobbtorg {
+namespace {
+
+// Every report type of adapters/jobbtorg/README.md must have its mapping.
+constexpr const char* kReportTypes[] = {"INSKRIVNING", "EJ_INSKRIVEN", "FORSTA_BESOK", "IB_DEL2_KLAR",
+                                        "NARVARO",     "AVBROTT",      "AVSLUT"};
+
+std::expected<std::unique_ptr<OutboundAdapter>, ConfigError> make_sender(const nlohmann::json& config,
+                                                                          AdapterContext& context) {
+  auto parsed = parse_jobbtorg_config(config, context.config_pointer, context.base_dir);
+  if (!parsed) return std::unexpected(parsed.error());
+  auto anvisning = mapping::OutboundTemplate::load(parsed->mappings / "anvisning.json");
+  if (!anvisning) {
+    return std::unexpected(ConfigError{context.config_pointer + "/mappings",
+                                       anvisning.error().where + ": " + anvisning.error().message});
+  }
+  return std::make_unique<AnvisningSender>(std::move(*parsed), std::move(*anvisning));
+}
+
+std::expected<std::unique_ptr<InboundAdapter>, ConfigError> make_reader(const nlohmann::json& config,
+                                                                        AdapterContext& context) {
+  auto parsed = parse_jobbtorg_config(config, context.config_pointer, context.base_dir);
+  if (!parsed) return std::unexpected(parsed.error());
+  auto mappings = mapping::load_mappings(parsed->mappings, parsed->mappings);
+  if (!mappings) {
+    return std::unexpected(ConfigError{context.config_pointer + "/mappings",
+                                       mappings.error().where + ": " + mappings.error().message});
+  }
+  for (const char* typ : kReportTypes) {
+    auto it = mappings->find(typ);
+    if (it == mappings->end() || !it->second.json_input()) {
+      return std::unexpected(ConfigError{context.config_pointer + "/mappings",
+                                         std::string("no JSON mapping for report type ") + typ + " in " +
+                                             parsed->mappings.string()});
+    }
+  }
+  return std::make_unique<ReportReader>(std::move(*parsed), std::move(*mappings));
+}
+
+const OutboundAdapterRegistration outbound{"jobbtorg", make_sender};
+const InboundAdapterRegistration inbound{"jobbtorg", make_reader};
+
+}  // namespace
+}  // namespace knutpunkt::jobbtorg

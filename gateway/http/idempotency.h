@@ -1,0 +1,42 @@
+#pragma once
+// Idempotency-Key on inbound POSTs (draft-ietf-httpapi-idempotency-key-header): the same key
+// with the same request returns the first result again; the same key with another request is
+// refused (422); the same key while the first is still being committed gets 409. Keys are
+// scoped per client and stored in the same transaction as what they protect.
+#include <mutex>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "store/store.h"
+
+namespace knutpunkt::http {
+
+enum class IdempotencyCheck { proceed, replay, mismatch, in_progress, unavailable };
+
+struct IdempotencyBegin {
+  IdempotencyCheck check = IdempotencyCheck::proceed;
+  IdempotencyRecord record;  // for replay: the stored response
+};
+
+// Visible ASCII, 1..255 characters.
+bool valid_idempotency_key(std::string_view key);
+
+// sha256 over method, path and body: what "the same request" means.
+std::string request_fingerprint(std::string_view method, std::string_view path, std::string_view body);
+
+class IdempotencyKeys {
+ public:
+  explicit IdempotencyKeys(Store& store) : store_(store) {}
+
+  // On proceed the key is reserved until release() (call it once the outcome is durable or failed).
+  IdempotencyBegin begin(const std::string& client_id, const std::string& key, const std::string& fingerprint);
+  void release(const std::string& client_id, const std::string& key);
+
+ private:
+  Store& store_;
+  std::mutex mutex_;
+  std::set<std::pair<std::string, std::string>> in_flight_;
+};
+
+}  // namespace knutpunkt::http

@@ -1,0 +1,20 @@
+#pragma once
+// GET /metrics: Prometheus text format. Figures only (destination names, counts), no personal
+// data, so it is open to the scraper without a token; keep the gateway's port internal.
+#include "audit/audit_log.h"
+#include "delivery/delivery_engine.h"
+#include "http/server.h"
+
+namespace knutpunkt::http {
+
+class MetricsEndpoint {
+ public:
+  MetricsEndpoint(const delivery::DeliveryEngine& engine, const AuditLog& audit) : engine_(engine), audit_(audit) {}
+  void handle(Reply reply) const;
+
+ private:
+  const delivery::DeliveryEngine& engine_;
+  const AuditLog& audit_;
+};
+
+}  // namespace knutpunkt::http

@@ -1,0 +1,154 @@
+#include "http/referral_endpoint.h"
+
+#include "core/clock.h"
+#include "http/audited_refusal.h"
+#include "http/problem.h"
+#include "http/referral_request.h"
+#include "http/request_fields.h"
+#include "log/log.h"
+
+namespace knutpunkt::http {
+
+namespace bhttp = boost::beast::http;
+
+ReferralEndpoint::ReferralEndpoint(ReferralService& referrals, Store& store, AuditLog& audit, const ClientAuth& auth,
+                                   std::map<std::string, PurposeConfig> purposes)
+    : referrals_(referrals), store_(store), audit_(audit), auth_(auth), purposes_(std::move(purposes)), keys_(store) {}
+
+void ReferralEndpoint::create(Request&& request, const RequestContext& context, Reply reply) {
+  nlohmann::json audit_context = {{"remote_address", context.remote_address}};
+  const auto refuse = [&](Problem problem) {
+    refuse_audited(audit_, "referral.refused", std::move(problem), audit_context, std::move(reply));
+  };
+  const ClientConfig* client = auth_.authenticate(to_std(request[bhttp::field::authorization]));
+  if (!client) {
+    return refuse({401, "unauthenticated", "Authentication required",
+                   "a valid bearer token is required in the Authorization header", {}, {}});
+  }
+  audit_context["client"] = client->id;
+  if (!client->roles.contains(kRoleCaseSystem)) {
+    return refuse({403, "role_not_allowed", "Not allowed", "only case systems may send referrals", {}, {}});
+  }
+  if (!is_json(request)) {
+    return refuse({415, "unsupported_media_type", "Unsupported media type", "the request body must be application/json", {}, {}});
+  }
+  const std::string key(to_std(request["Idempotency-Key"]));
+  if (request.find("Idempotency-Key") != request.end() && !valid_idempotency_key(key)) {
+    return refuse({400, "invalid_idempotency_key", "Invalid Idempotency-Key",
+                   "the Idempotency-Key header must be 1 to 255 visible ASCII characters",
+                   {{"Idempotency-Key", "bad_format", "must be 1 to 255 visible ASCII characters"}}, {}});
+  }
+  nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    return refuse({400, "invalid_json", "Invalid JSON", "the request body is not valid JSON",
+                   {{"", "invalid_json", "is not valid JSON"}}, {}});
+  }
+  ReferralRequestParse parse = parse_referral_request(body, today_utc());
+  Referral& referral = parse.referral;
+  referral.client_id = client->id;
+  // What could be read: an auditor must see who tried to refer whom even when it was refused.
+  audit_context["referral"] = to_json(referral);
+  if (!parse.ok()) {
+    return refuse({400, "invalid_request", "Invalid referral", "one or more fields are invalid", std::move(parse.invalid), {}});
+  }
+  if (!purposes_.contains(referral.purpose) || !client->purposes.contains(referral.purpose)) {
+    return refuse({403, "purpose_not_allowed", "Purpose not allowed",
+                   "this client may not send referrals for the stated purpose",
+                   {{"purpose", "not_allowed", "is not a purpose this client may use"}}, {}});
+  }
+
+  const std::string fingerprint = request_fingerprint("POST", "/v1/referrals", request.body());
+  if (!key.empty()) {
+    audit_context["idempotency_key"] = key;
+    auto begin = keys_.begin(client->id, key, fingerprint);
+    switch (begin.check) {
+      case IdempotencyCheck::replay: {
+        Response response = make_json_response(static_cast<unsigned>(begin.record.http_status),
+                                               nlohmann::json::parse(begin.record.response_body, nullptr, false));
+        response.set("Idempotent-Replayed", "true");
+        return reply(std::move(response));
+      }
+      case IdempotencyCheck::mismatch:
+        return refuse({422, "idempotency_key_reused", "Idempotency-Key reused",
+                       "this Idempotency-Key was used for a different request",
+                       {{"Idempotency-Key", "reused", "was used before with another body"}}, {}});
+      case IdempotencyCheck::in_progress:
+        return refuse({409, "idempotency_key_in_use", "Request in progress",
+                       "a request with this Idempotency-Key is still being processed; retry shortly", {}, {}});
+      case IdempotencyCheck::unavailable:
+        return reply(make_problem_response({503, "store_unavailable", "Store unavailable", "try again later", {}, {}}));
+      case IdempotencyCheck::proceed:
+        break;
+    }
+  }
+  const auto release = [this, client_id = client->id, key] {
+    if (!key.empty()) keys_.release(client_id, key);
+  };
+
+  auto prepared = referrals_.prepare(std::move(referral));
+  if (!prepared) {
+    release();
+    return refuse({422, prepared.error().code, "No route for this referral", prepared.error().message,
+                   {{"district", "no_route", "no Jobbtorg is configured for this municipality and district"}}, {}});
+  }
+  const std::string referral_id = prepared->referral.referral_id;
+  nlohmann::json messages = nlohmann::json::array();
+  for (const auto& [destination, id] : prepared->messages) {
+    messages.push_back({{"message_id", id}, {"destination", destination}, {"link", "/v1/messages/" + id}});
+  }
+  nlohmann::json answer = {{"referral_id", referral_id},
+                           {"status", "accepted"},
+                           {"accepted_at", prepared->accepted_at},
+                           {"messages", messages},
+                           {"links", {{"referral", "/v1/referrals/" + referral_id}}}};
+  std::vector<StoreWrite> extra;
+  if (!key.empty()) {
+    extra.push_back(store_write::PutIdempotency{
+        IdempotencyRecord{client->id, key, fingerprint, 202, answer.dump(), prepared->accepted_at}});
+  }
+  const std::string client_id = client->id;
+  referrals_.commit(std::move(*prepared), std::move(extra),
+                    [reply = std::move(reply), answer = std::move(answer), release, referral_id,
+                     client_id](std::expected<AuditReceipt, ReferralFailure> receipt) {
+                      release();
+                      if (!receipt) {
+                        log::error("referral.commit_failed", {{"referral_id", referral_id}, {"error", receipt.error().message}});
+                        return reply(make_problem_response({503, "audit_unavailable", "Audit log unavailable",
+                                                            "the referral could not be stored; nothing was accepted", {}, {}}));
+                      }
+                      log::info("referral.accepted", {{"referral_id", referral_id}, {"client", client_id},
+                                                      {"audit_seq", receipt->seq}});
+                      Response response = make_json_response(202, answer);
+                      response.set(bhttp::field::location, "/v1/referrals/" + referral_id);
+                      reply(std::move(response));
+                    });
+}
+
+void ReferralEndpoint::show(const std::string& referral_id, Request&& request, Reply reply) {
+  const ClientConfig* client = auth_.authenticate(to_std(request[bhttp::field::authorization]));
+  if (!client) return reply(make_problem_response({401, "unauthenticated", "Authentication required", {}, {}, {}}));
+  auto referral = store_.referral(referral_id);
+  if (!referral) return reply(make_problem_response({503, "store_unavailable", "Store unavailable", {}, {}, {}}));
+  // Another client's referral is "not found", not "forbidden": its existence is not disclosed.
+  if (!*referral || (*referral)->client_id != client->id) {
+    return reply(make_problem_response({404, "not_found", "No such referral", {}, {}, {}}));
+  }
+  auto messages = store_.messages_by_ordering_key(referral_id);
+  if (!messages) return reply(make_problem_response({503, "store_unavailable", "Store unavailable", {}, {}, {}}));
+  nlohmann::json out = {{"referral_id", referral_id},
+                        {"created_at", (*referral)->created_at},
+                        {"referral", (*referral)->referral},
+                        {"messages", nlohmann::json::array()}};
+  for (const OutboxMessage& m : *messages) {
+    out["messages"].push_back({{"message_id", m.id}, {"destination", m.destination}, {"type", m.type},
+                               {"status", std::string(to_string(m.status))}, {"attempts", m.attempts}});
+  }
+  // Reading a referral back discloses personal data, so it is audited like any exchange.
+  audit_.append("referral.read", {{"client", client->id}, {"referral_id", referral_id}, {"case_id", (*referral)->case_id}},
+                [reply = std::move(reply), out = std::move(out)](std::expected<AuditReceipt, StoreError> receipt) {
+                  if (!receipt) return reply(make_problem_response({503, "audit_unavailable", "Audit log unavailable", {}, {}, {}}));
+                  reply(make_json_response(200, out));
+                });
+}
+
+}  // namespace knutpunkt::http

@@ -1,0 +1,79 @@
+#include "http/referral_request.h"
+
+#include <regex>
+
+#include "http/request_fields.h"
+#include "policy/person_id.h"
+
+namespace knutpunkt::http {
+
+ReferralRequestParse parse_referral_request(const nlohmann::json& body, std::chrono::year_month_day today) {
+  ReferralRequestParse parse;
+  auto& invalid = parse.invalid;
+  Referral& r = parse.referral;
+  if (!body.is_object()) {
+    invalid.push_back({"", "not_an_object", "the request body must be a JSON object"});
+    return parse;
+  }
+  refuse_unknown_fields(body, "",
+                        {"case_id", "municipality", "unit", "district", "person_id", "caseworker", "purpose",
+                         "target_group", "forsorjningshinder", "extent_hours_per_week", "start_date",
+                         "consent_reference", "ib_part1"},
+                        invalid);
+  r.case_id = read_text(body, "case_id", "case_id", true, invalid, 64);
+  r.municipality = read_text(body, "municipality", "municipality", true, invalid);
+  static const std::regex kommunkod("[0-9]{4}");
+  if (!r.municipality.empty() && !std::regex_match(r.municipality, kommunkod)) {
+    invalid.push_back({"municipality", "bad_format", "must be a four-digit kommunkod"});
+  }
+  r.unit = read_text(body, "unit", "unit", true, invalid);
+  r.district = read_text(body, "district", "district", true, invalid, 64);
+
+  const std::size_t before = invalid.size();
+  const std::string person = read_text(body, "person_id", "person_id", true, invalid, 16);
+  if (invalid.size() == before) {
+    auto id = policy::parse_person_id(person, today);
+    if (!id) {
+      invalid.push_back({"person_id", id.error().code, id.error().reason});
+    } else {
+      r.person_id = id->digits;
+      r.id_kind = std::string(policy::to_string(id->kind));
+    }
+  }
+
+  auto caseworker = body.find("caseworker");
+  if (caseworker == body.end() || !caseworker->is_object()) {
+    invalid.push_back({"caseworker", caseworker == body.end() ? "missing" : "not_an_object",
+                       "is required as an object with the caseworker's id"});
+  } else {
+    refuse_unknown_fields(*caseworker, "caseworker.", {"id", "name", "phone"}, invalid);
+    r.caseworker.id = read_text(*caseworker, "id", "caseworker.id", true, invalid, 64);
+    r.caseworker.name = read_text(*caseworker, "name", "caseworker.name", false, invalid);
+    r.caseworker.phone = read_text(*caseworker, "phone", "caseworker.phone", false, invalid, 32);
+  }
+  r.purpose = read_text(body, "purpose", "purpose", true, invalid, 64);
+  r.target_group = read_code(body, "target_group", "target_group", true, target_group_codes(), invalid);
+  r.forsorjningshinder =
+      read_code(body, "forsorjningshinder", "forsorjningshinder", true, forsorjningshinder_codes(), invalid);
+  // A full-time activity is 40 hours a week; more is a typing mistake, not a plan.
+  if (auto hours = read_integer(body, "extent_hours_per_week", "extent_hours_per_week", true, 1, 40, invalid)) {
+    r.extent_hours_per_week = static_cast<int>(*hours);
+  }
+  r.start_date = read_date(body, "start_date", "start_date", true, invalid);
+  r.consent_reference = read_text(body, "consent_reference", "consent_reference", true, invalid, 64);
+
+  if (auto ib = body.find("ib_part1"); ib != body.end() && !ib->is_null()) {
+    if (!ib->is_object()) {
+      invalid.push_back({"ib_part1", "not_an_object", "must be an object"});
+    } else {
+      refuse_unknown_fields(*ib, "ib_part1.", {"completed_on", "summary"}, invalid);
+      Referral::IbPart1 part;
+      part.completed_on = read_date(*ib, "completed_on", "ib_part1.completed_on", true, invalid);
+      part.summary = read_text(*ib, "summary", "ib_part1.summary", false, invalid, 2000);
+      r.ib_part1 = std::move(part);
+    }
+  }
+  return parse;
+}
+
+}  // namespace knutpunkt::http

@@ -1,0 +1,75 @@
+#include "http/report_endpoint.h"
+
+#include "http/audited_refusal.h"
+#include "http/problem.h"
+#include "http/request_fields.h"
+#include "log/log.h"
+
+namespace knutpunkt::http {
+
+namespace bhttp = boost::beast::http;
+
+ReportEndpoint::ReportEndpoint(ReferralService& referrals, AuditLog& audit, const ClientAuth& auth,
+                               std::map<std::string, const InboundAdapter*> adapters)
+    : referrals_(referrals), audit_(audit), auth_(auth), adapters_(std::move(adapters)) {}
+
+void ReportEndpoint::handle(const std::string& adapter_name, Request&& request, const RequestContext& context,
+                            Reply reply) {
+  nlohmann::json audit_context = {{"remote_address", context.remote_address}, {"partner", adapter_name}};
+  const auto refuse = [&](Problem problem) {
+    refuse_audited(audit_, "referral.report_refused", std::move(problem), audit_context, std::move(reply));
+  };
+  const ClientConfig* client = auth_.authenticate(to_std(request[bhttp::field::authorization]));
+  if (!client) {
+    return refuse({401, "unauthenticated", "Authentication required",
+                   "a valid bearer token is required in the Authorization header", {}, {}});
+  }
+  audit_context["client"] = client->id;
+  // Each partner speaks only for itself: Jobbtorg Söder cannot report on Jobbtorg City's referrals.
+  if (!client->roles.contains(kRolePartner) || client->partner_adapter != adapter_name) {
+    return refuse({403, "role_not_allowed", "Not allowed", "this client may not send reports for this partner", {}, {}});
+  }
+  const auto adapter = adapters_.find(adapter_name);
+  if (adapter == adapters_.end()) {
+    return refuse({404, "unknown_adapter", "No such partner", "no partner adapter accepting reports has this name", {}, {}});
+  }
+  if (!is_json(request)) {
+    return refuse({415, "unsupported_media_type", "Unsupported media type", "the request body must be application/json", {}, {}});
+  }
+  auto report = adapter->second->parse_report(request.body());
+  if (!report) {
+    const auto& e = report.error();
+    return refuse({400, "invalid_report", "Invalid report", e.message, {{e.field, e.code, e.message}}, {}});
+  }
+  audit_context["partner_message_id"] = report->partner_message_id;
+  audit_context["referral_id"] = report->referral_id;
+  const std::string message_id = report->partner_message_id;
+  const std::string referral_id = report->referral_id;
+  referrals_.accept_report(
+      adapter_name, std::move(*report),
+      [this, reply, audit_context, message_id, referral_id](std::expected<ReportOutcome, ReferralFailure> outcome) mutable {
+        if (!outcome) {
+          const std::string& code = outcome.error().code;
+          if (code == "unknown_referral") {
+            return refuse_audited(audit_, "referral.report_refused",
+                                  {404, code, "Unknown referral", outcome.error().message,
+                                   {{"/anvisningsId", "unknown", "names no referral sent to this partner"}}, {}},
+                                  audit_context, std::move(reply));
+          }
+          if (code == "duplicate_in_flight") {
+            return reply(make_problem_response({409, code, "Report in progress", outcome.error().message, {}, {}}));
+          }
+          log::error("referral.report_failed", {{"partner_message_id", message_id}, {"error", code}});
+          return reply(make_problem_response({503, code, "Not stored", "the report was not stored; send it again", {}, {}}));
+        }
+        if (outcome->duplicate) {
+          log::info("referral.report_duplicate", {{"partner_message_id", message_id}, {"referral_id", referral_id}});
+          return reply(make_json_response(200, {{"duplicate", true}, {"status", "already_received"}}));
+        }
+        log::info("referral.report_received",
+                  {{"partner_message_id", message_id}, {"referral_id", referral_id}, {"events", outcome->event_ids.size()}});
+        reply(make_json_response(202, {{"status", "accepted"}, {"event_ids", outcome->event_ids}}));
+      });
+}
+
+}  // namespace knutpunkt::http

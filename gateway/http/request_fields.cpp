@@ -1,0 +1,137 @@
+#include "http/request_fields.h"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+
+namespace knutpunkt::http {
+namespace {
+
+bool has_control_characters(const std::string& text) {
+  return std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+}  // namespace
+
+std::string read_text(const nlohmann::json& object, const std::string& key, const std::string& name, bool required,
+                      std::vector<InvalidParam>& invalid, std::size_t max_length) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) {
+    if (required) invalid.push_back({name, "missing", "is required"});
+    return {};
+  }
+  if (!it->is_string()) {
+    invalid.push_back({name, "not_a_string", "must be a string"});
+    return {};
+  }
+  std::string text = it->get<std::string>();
+  if (required && text.empty()) {
+    invalid.push_back({name, "empty", "must not be empty"});
+  } else if (text.size() > max_length) {
+    invalid.push_back({name, "too_long", "must be at most " + std::to_string(max_length) + " characters"});
+  } else if (has_control_characters(text)) {
+    invalid.push_back({name, "control_characters", "must not contain control characters"});
+  }
+  return text;
+}
+
+std::optional<long long> read_integer(const nlohmann::json& object, const std::string& key, const std::string& name,
+                                      bool required, long long min, long long max, std::vector<InvalidParam>& invalid) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) {
+    if (required) invalid.push_back({name, "missing", "is required"});
+    return std::nullopt;
+  }
+  if (!it->is_number_integer()) {
+    invalid.push_back({name, "not_an_integer", "must be an integer"});
+    return std::nullopt;
+  }
+  const long long n = it->get<long long>();
+  if (n < min || n > max) {
+    invalid.push_back({name, "out_of_range", "must be between " + std::to_string(min) + " and " + std::to_string(max)});
+    return std::nullopt;
+  }
+  return n;
+}
+
+std::string read_code(const nlohmann::json& object, const std::string& key, const std::string& name, bool required,
+                      const std::set<std::string>& codes, std::vector<InvalidParam>& invalid) {
+  const std::size_t before = invalid.size();
+  std::string code = read_text(object, key, name, required, invalid);
+  if (invalid.size() == before && !code.empty() && !codes.contains(code)) {
+    std::string list;
+    for (const auto& c : codes) list += (list.empty() ? "" : ", ") + c;
+    invalid.push_back({name, "unknown_code", "must be one of " + list});
+  }
+  return code;
+}
+
+std::string read_date(const nlohmann::json& object, const std::string& key, const std::string& name, bool required,
+                      std::vector<InvalidParam>& invalid) {
+  const std::size_t before = invalid.size();
+  std::string text = read_text(object, key, name, required, invalid);
+  if (invalid.size() != before || text.empty()) return text;
+  int y = 0;
+  unsigned m = 0, d = 0;
+  char tail = 0;
+  const bool shaped = text.size() == 10 && text[4] == '-' && text[7] == '-' &&
+                      std::sscanf(text.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) == 3;
+  if (!shaped || !std::chrono::year_month_day{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}}.ok()) {
+    invalid.push_back({name, "bad_date", "must be a calendar date YYYY-MM-DD"});
+  }
+  return text;
+}
+
+bool is_json(const Request& request) {
+  auto type = request[boost::beast::http::field::content_type];
+  auto media = type.substr(0, type.find(';'));
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  return boost::beast::iequals(media, "application/json");
+}
+
+std::optional<std::map<std::string, std::string>> query_parameters(std::string_view target) {
+  std::map<std::string, std::string> out;
+  const auto q = target.find('?');
+  if (q == std::string_view::npos) return out;
+  std::string_view rest = target.substr(q + 1);
+  const auto decode = [](std::string_view in) -> std::optional<std::string> {
+    std::string s;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      if (in[i] == '+') {
+        s += ' ';
+      } else if (in[i] == '%') {
+        if (i + 2 >= in.size() || !std::isxdigit(static_cast<unsigned char>(in[i + 1])) ||
+            !std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
+          return std::nullopt;
+        }
+        s += static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16));
+        i += 2;
+      } else {
+        s += in[i];
+      }
+    }
+    return s;
+  };
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    const auto eq = pair.find('=');
+    auto key = decode(pair.substr(0, eq));
+    auto value = decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
+    if (!key || !value) return std::nullopt;
+    out[*key] = *value;
+  }
+  return out;
+}
+
+void refuse_unknown_fields(const nlohmann::json& object, const std::string& prefix, const std::set<std::string>& known,
+                           std::vector<InvalidParam>& invalid) {
+  for (const auto& [key, value] : object.items()) {
+    if (!known.contains(key)) invalid.push_back({prefix + key, "unknown_field", "is not a known field"});
+  }
+}
+
+}  // namespace knutpunkt::http

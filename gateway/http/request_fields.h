@@ -1,0 +1,45 @@
+#pragma once
+// Readers for fields of a JSON request body that record every problem, each naming its field.
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <optional>
+#include <string_view>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "http/problem.h"
+#include "http/server.h"
+
+namespace knutpunkt::http {
+
+inline constexpr std::size_t kMaxTextLength = 200;
+
+// A required (or optional) string of at most `max_length` characters without control characters.
+std::string read_text(const nlohmann::json& object, const std::string& key, const std::string& name, bool required,
+                      std::vector<InvalidParam>& invalid, std::size_t max_length = kMaxTextLength);
+
+// An integer in [min, max]; nullopt when absent or wrong (then recorded when required or wrong).
+std::optional<long long> read_integer(const nlohmann::json& object, const std::string& key, const std::string& name,
+                                      bool required, long long min, long long max, std::vector<InvalidParam>& invalid);
+
+// A string that must be one of `codes` (a named code list).
+std::string read_code(const nlohmann::json& object, const std::string& key, const std::string& name, bool required,
+                      const std::set<std::string>& codes, std::vector<InvalidParam>& invalid);
+
+// A calendar date YYYY-MM-DD that exists.
+std::string read_date(const nlohmann::json& object, const std::string& key, const std::string& name, bool required,
+                      std::vector<InvalidParam>& invalid);
+
+// Content-Type is application/json (parameters such as charset allowed).
+bool is_json(const Request& request);
+
+// The query string's parameters, percent-decoded; nullopt when it is malformed.
+std::optional<std::map<std::string, std::string>> query_parameters(std::string_view target);
+
+// Unknown fields are refused, not ignored: a misspelt field must not silently mean something else.
+void refuse_unknown_fields(const nlohmann::json& object, const std::string& prefix, const std::set<std::string>& known,
+                           std::vector<InvalidParam>& invalid);
+
+}  // namespace knutpunkt::http

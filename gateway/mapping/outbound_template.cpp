@@ -1,0 +1,332 @@
+// Loads and renders outbound templates. Loading checks everything a file can get wrong (pointer
+// syntax, unknown placeholder keys, a default of the wrong type) so that rendering can only fail on
+// the source document, and then names the source field.
+#include "mapping/outbound_template.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include "mapping/json_path.h"
+#include "mapping/values.h"
+
+namespace knutpunkt::mapping {
+
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+enum class SlotType { any, string, integer, boolean, date, datetime };
+
+struct Placeholder {
+  std::string from;  // the source pointer as written, for error fields
+  std::vector<std::string> tokens;
+  bool required = false;
+  SlotType type = SlotType::any;
+  std::optional<json> fallback;  // "default"
+};
+
+struct Node {
+  enum class Kind { literal, placeholder, object, array };
+  Kind kind = Kind::literal;
+  std::string pointer;  // in the template file, for error messages
+  json literal;
+  Placeholder placeholder;
+  std::vector<std::pair<std::string, Node>> members;
+  std::vector<Node> elements;
+};
+
+// Thrown and caught only inside load(), as in mapping_load.cpp: the recursive checks stop at the
+// first problem without threading an error through every level. Nothing escapes.
+struct Invalid {
+  std::string pointer;
+  std::string message;
+};
+
+std::string child(const std::string& pointer, std::string_view key) {
+  return pointer + "/" + pointer_token(key);
+}
+
+// RFC 6901 syntax: "" (the whole document) or "/"-prefixed tokens with ~0 and ~1 as the only escapes.
+std::optional<std::vector<std::string>> parse_pointer(const std::string& text) {
+  std::vector<std::string> tokens;
+  if (text.empty()) return tokens;
+  if (text.front() != '/') return std::nullopt;
+  std::string token;
+  for (std::size_t i = 1; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == '/') {
+      tokens.push_back(std::move(token));
+      token.clear();
+    } else if (text[i] != '~') {
+      token += text[i];
+    } else if (i + 1 < text.size() && (text[i + 1] == '0' || text[i + 1] == '1')) {
+      token += text[++i] == '0' ? '~' : '/';
+    } else {
+      return std::nullopt;
+    }
+  }
+  return tokens;
+}
+
+// nullptr when the pointer reaches nothing. Array tokens are decimal indexes without leading zeros.
+const json* resolve(const json& source, const std::vector<std::string>& tokens) {
+  const json* at = &source;
+  for (const std::string& token : tokens) {
+    if (at->is_object()) {
+      const auto found = at->find(token);
+      if (found == at->end()) return nullptr;
+      at = &*found;
+    } else if (at->is_array()) {
+      if (token.empty() || token.size() > 9 || token.find_first_not_of("0123456789") != std::string::npos ||
+          (token.size() > 1 && token.front() == '0')) {
+        return nullptr;
+      }
+      const auto index = std::stoul(token);
+      if (index >= at->size()) return nullptr;
+      at = &(*at)[index];
+    } else {
+      return nullptr;
+    }
+  }
+  return at;
+}
+
+// Missing means absent, null or blank text: an empty phone number is sent as no phone number.
+bool missing(const json* value) {
+  if (value == nullptr || value->is_null()) return true;
+  return value->is_string() && value->get<std::string>().find_first_not_of(" \t\r\n") == std::string::npos;
+}
+
+// A reason without the value (it may be personal data); empty when the value has the type.
+std::string type_problem(SlotType type, const json& value) {
+  switch (type) {
+    case SlotType::any:
+      return {};
+    case SlotType::string:
+      return value.is_string() ? "" : "not a string";
+    case SlotType::integer:
+      return value.is_number_integer() ? "" : "not an integer";
+    case SlotType::boolean:
+      return value.is_boolean() ? "" : "not a boolean";
+    case SlotType::date:
+      // Exactly YYYY-MM-DD: values::date would also take (and drop) a zone suffix, which a partner
+      // reading a plain date might not.
+      return value.is_string() && value.get<std::string>().size() == 10 && values::date(value.get<std::string>())
+                 ? ""
+                 : "not a date YYYY-MM-DD";
+    case SlotType::datetime:
+      return value.is_string() && values::datetime(value.get<std::string>()) ? ""
+                                                                             : "not a date-time YYYY-MM-DDThh:mm:ss";
+  }
+  return "unknown type";
+}
+
+Node read_node(const json& value, const std::string& p);
+
+Node read_placeholder(const json& value, const std::string& p) {
+  static const std::vector<std::string> allowed = {"$from", "required", "type", "default", "description"};
+  for (const auto& [key, member] : value.items()) {
+    if (std::ranges::find(allowed, key) == allowed.end())
+      throw Invalid{child(p, key), "unknown placeholder member \"" + key + "\""};
+  }
+  Node node;
+  node.kind = Node::Kind::placeholder;
+  node.pointer = p;
+  Placeholder& slot = node.placeholder;
+  const json& from = value["$from"];
+  if (!from.is_string()) throw Invalid{child(p, "$from"), "must be a JSON pointer string"};
+  slot.from = from.get<std::string>();
+  auto tokens = parse_pointer(slot.from);
+  if (!tokens) throw Invalid{child(p, "$from"), "not a JSON pointer (\"\" or \"/a/b\", escapes ~0 ~1)"};
+  slot.tokens = std::move(*tokens);
+  if (value.contains("required")) {
+    if (!value["required"].is_boolean()) throw Invalid{child(p, "required"), "must be true or false"};
+    slot.required = value["required"].get<bool>();
+  }
+  if (value.contains("type")) {
+    static const std::map<std::string, SlotType> types = {{"string", SlotType::string},
+                                                          {"integer", SlotType::integer},
+                                                          {"boolean", SlotType::boolean},
+                                                          {"date", SlotType::date},
+                                                          {"datetime", SlotType::datetime}};
+    const json& type = value["type"];
+    const auto found = type.is_string() ? types.find(type.get<std::string>()) : types.end();
+    if (found == types.end())
+      throw Invalid{child(p, "type"), "must be one of string, integer, boolean, date, datetime"};
+    slot.type = found->second;
+  }
+  if (value.contains("description") && !value["description"].is_string())
+    throw Invalid{child(p, "description"), "must be a string"};
+  if (value.contains("default")) {
+    const std::string dp = child(p, "default");
+    if (slot.required) throw Invalid{dp, "a required value has no default"};
+    if (missing(&value["default"])) throw Invalid{dp, "a default must be a value (not null or blank)"};
+    if (const auto problem = type_problem(slot.type, value["default"]); !problem.empty()) throw Invalid{dp, problem};
+    slot.fallback = value["default"];
+  }
+  return node;
+}
+
+Node read_node(const json& value, const std::string& p) {
+  Node node;
+  node.pointer = p;
+  if (value.is_object()) {
+    if (value.contains("$from")) return read_placeholder(value, p);
+    node.kind = Node::Kind::object;
+    for (const auto& [key, member] : value.items()) {
+      // A "$form" typo would otherwise be sent to the partner as a literal object.
+      if (key.starts_with("$")) throw Invalid{child(p, key), "keys starting with $ are reserved (placeholder: $from)"};
+      node.members.emplace_back(key, read_node(member, child(p, key)));
+    }
+  } else if (value.is_array()) {
+    node.kind = Node::Kind::array;
+    for (std::size_t i = 0; i < value.size(); ++i)
+      node.elements.push_back(read_node(value[i], p + "/" + std::to_string(i)));
+  } else {
+    node.literal = value;
+  }
+  return node;
+}
+
+}  // namespace
+
+struct OutboundTemplate::Spec {
+  std::string name;
+  Node root;
+};
+
+namespace {
+
+class Renderer {
+ public:
+  Renderer(const std::string& name, const json& source) : name_(name), source_(source) {}
+
+  // nullopt: the node is left out (a missing optional value, or a container emptied by omissions).
+  std::expected<std::optional<json>, MappingError> render(const Node& node) const {
+    switch (node.kind) {
+      case Node::Kind::literal:
+        return std::optional<json>{node.literal};
+      case Node::Kind::placeholder:
+        return fill(node);
+      case Node::Kind::object: {
+        json out = json::object();
+        for (const auto& [key, member] : node.members) {
+          auto value = render(member);
+          if (!value) return std::unexpected(std::move(value.error()));
+          if (*value) out[key] = std::move(**value);
+        }
+        if (out.empty() && !node.members.empty()) return std::optional<json>{};
+        return std::optional<json>{std::move(out)};
+      }
+      case Node::Kind::array: {
+        json out = json::array();
+        for (const Node& element : node.elements) {
+          auto value = render(element);
+          if (!value) return std::unexpected(std::move(value.error()));
+          if (*value) out.push_back(std::move(**value));
+        }
+        if (out.empty() && !node.elements.empty()) return std::optional<json>{};
+        return std::optional<json>{std::move(out)};
+      }
+    }
+    return std::optional<json>{};
+  }
+
+ private:
+  std::expected<std::optional<json>, MappingError> fill(const Node& node) const {
+    const Placeholder& slot = node.placeholder;
+    const json* value = resolve(source_, slot.tokens);
+    if (missing(value)) {
+      if (slot.required) {
+        return std::unexpected(MappingError{"value_missing", name_ + ":" + node.pointer,
+                                            "required value missing at '" + slot.from + "'", slot.from});
+      }
+      return slot.fallback;
+    }
+    if (const auto problem = type_problem(slot.type, *value); !problem.empty()) {
+      return std::unexpected(
+          MappingError{"value_invalid", name_ + ":" + node.pointer, problem + " at '" + slot.from + "'", slot.from});
+    }
+    return std::optional<json>{*value};
+  }
+
+  const std::string& name_;
+  const json& source_;
+};
+
+}  // namespace
+
+std::expected<OutboundTemplate, MappingError> OutboundTemplate::load(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::unexpected(MappingError{"mapping_unreadable", file.string(), "cannot open the file"});
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const json root = json::parse(buffer.str(), nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/false);
+  if (root.is_discarded()) return std::unexpected(MappingError{"mapping_unreadable", file.string(), "not valid JSON"});
+  try {
+    if (!root.is_object()) throw Invalid{"", "must be an object"};
+    for (const auto& [key, value] : root.items()) {
+      if (key != "mapping" && key != "version" && key != "direction" && key != "description" && key != "template")
+        throw Invalid{child("", key), "unknown member \"" + key + "\""};
+    }
+    auto spec = std::make_shared<Spec>();
+    const auto name = root.find("mapping");
+    if (name == root.end() || !name->is_string() || name->get<std::string>().empty())
+      throw Invalid{"/mapping", "must be a non-empty string"};
+    spec->name = name->get<std::string>();
+    const std::string stem = file.stem().string();
+    if (!spec->name.ends_with("/" + stem))
+      throw Invalid{"/mapping", "name must end with \"/" + stem + "\" (the file name)"};
+    if (!root.contains("version") || !root["version"].is_number_integer() || root["version"].get<int>() != 1)
+      throw Invalid{"/version", "version must be 1"};
+    // Explicit, so an inbound mapping dropped into the wrong loader is refused rather than misread.
+    if (!root.contains("direction") || root["direction"] != "outbound")
+      throw Invalid{"/direction", "must be \"outbound\""};
+    if (root.contains("description") && !root["description"].is_string())
+      throw Invalid{"/description", "must be a string"};
+    if (!root.contains("template") || !root["template"].is_object() || root["template"].contains("$from"))
+      throw Invalid{"/template", "must be an object (the message body)"};
+    spec->root = read_node(root["template"], "/template");
+    return OutboundTemplate(std::move(spec));
+  } catch (const Invalid& invalid) {
+    return std::unexpected(MappingError{"mapping_invalid", file.string() + "#" + invalid.pointer, invalid.message});
+  }
+}
+
+std::expected<json, MappingError> OutboundTemplate::render(const json& source) const {
+  auto rendered = Renderer(spec_->name, source).render(spec_->root);
+  if (!rendered) return std::unexpected(std::move(rendered.error()));
+  return *rendered ? std::move(**rendered) : json::object();
+}
+
+const std::string& OutboundTemplate::name() const {
+  return spec_->name;
+}
+
+std::expected<std::map<std::string, OutboundTemplate>, MappingError> load_outbound_templates(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    return std::unexpected(MappingError{"mapping_unreadable", dir.string(), "not a directory"});
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".json" && is_outbound_template(entry.path())) {
+      files.push_back(entry.path());
+    }
+  }
+  if (ec) return std::unexpected(MappingError{"mapping_unreadable", dir.string(), ec.message()});
+  std::sort(files.begin(), files.end());  // the same file fails first on every start
+  std::map<std::string, OutboundTemplate> templates;
+  for (const auto& file : files) {
+    auto loaded = OutboundTemplate::load(file);
+    if (!loaded) return std::unexpected(loaded.error());
+    templates.emplace(file.stem().string(), std::move(*loaded));
+  }
+  return templates;
+}
+
+}  // namespace knutpunkt::mapping

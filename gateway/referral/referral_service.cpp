@@ -1,0 +1,194 @@
+#include "referral/referral_service.h"
+
+#include <chrono>
+
+#include "core/clock.h"
+#include "core/ids.h"
+#include "log/log.h"
+
+namespace knutpunkt {
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+routing::RouteKey route_key_of(const nlohmann::json& referral, const std::string& type) {
+  return {type, referral.value("client_id", ""), referral.value("municipality", ""), referral.value("unit", ""),
+          referral.value("district", "")};
+}
+
+CaseEvent event_about(const ReferralRecord& referral, std::string type, std::string source) {
+  CaseEvent e;
+  e.event_id = new_uuid();
+  e.type = std::move(type);
+  e.received_at = now_utc();
+  e.occurred_at = e.received_at;
+  e.source_partner = std::move(source);
+  e.case_id = referral.case_id;
+  e.subject = {referral.person_id, referral.referral.value("person", nlohmann::json::object()).value("id_kind", "")};
+  e.correlation_id = referral.referral_id;
+  e.protected_identity = referral.protected_identity;
+  return e;
+}
+
+}  // namespace
+
+ReferralService::ReferralService(delivery::DeliveryEngine& engine, Store& store, const routing::RouteTable& routes,
+                                 const routing::EventPublisher& publisher, std::set<std::string> outbound)
+    : engine_(engine), store_(store), routes_(routes), publisher_(publisher), outbound_(std::move(outbound)) {}
+
+std::expected<PreparedReferral, ReferralFailure> ReferralService::prepare(Referral referral) const {
+  PreparedReferral p;
+  referral.referral_id = new_uuid();
+  const nlohmann::json body = to_json(referral);
+  std::vector<std::string> destinations;
+  for (const std::string& d : routes_.destinations(route_key_of(body, kReferralRequested))) {
+    if (outbound_.contains(d)) destinations.push_back(d);
+  }
+  if (destinations.empty()) {
+    return std::unexpected(ReferralFailure{"unknown_district", "no Jobbtorg is configured for this municipality and district"});
+  }
+  p.accepted_at = now_utc();
+  const std::int64_t at = now_ms();
+  for (const std::string& d : destinations) {
+    OutboxMessage m;
+    m.id = new_uuid();
+    m.destination = d;
+    m.type = kReferralRequested;
+    m.ordering_key = referral.referral_id;
+    m.client_id = referral.client_id;
+    m.case_id = referral.case_id;
+    m.payload = body;
+    m.created_at_ms = at;
+    m.next_attempt_at_ms = at;
+    p.messages.emplace_back(d, m.id);
+    p.writes.push_back(store_write::EnqueueMessage{std::move(m)});
+  }
+  p.writes.push_back(store_write::PutReferral{ReferralRecord{referral.referral_id, referral.client_id, referral.case_id,
+                                                             destinations.front(), referral.person_id,
+                                                             referral.protected_identity, p.accepted_at, body}});
+  // What was sent where about whom, and on which basis: the auditor's question (domain.md §3).
+  p.audit_body = {{"referral_id", referral.referral_id}, {"referral", body}, {"destinations", destinations}};
+  auto& ids = p.audit_body["message_ids"] = nlohmann::json::array();
+  for (const auto& [_, id] : p.messages) ids.push_back(id);
+  p.referral = std::move(referral);
+  return p;
+}
+
+void ReferralService::commit(PreparedReferral prepared, std::vector<StoreWrite> extra,
+                             std::function<void(std::expected<AuditReceipt, ReferralFailure>)> done) {
+  std::move(extra.begin(), extra.end(), std::back_inserter(prepared.writes));
+  engine_.submit("referral.accepted", std::move(prepared.audit_body), std::move(prepared.writes),
+                 [done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) {
+                   if (!receipt) return done(std::unexpected(ReferralFailure{"audit_unavailable", receipt.error().code}));
+                   done(*receipt);
+                 });
+}
+
+void ReferralService::accept_report(const std::string& partner, InboundReport report,
+                                    std::function<void(std::expected<ReportOutcome, ReferralFailure>)> done) {
+  auto referral = store_.referral(report.referral_id);
+  if (!referral) return done(std::unexpected(ReferralFailure{"store_unavailable", referral.error().code}));
+  // A partner may only report on referrals sent to it: another Jobbtorg's id is "unknown" to it.
+  if (!*referral || (*referral)->destination != partner) {
+    return done(std::unexpected(ReferralFailure{"unknown_referral", "no referral with this id was sent to this partner"}));
+  }
+  const auto key = std::make_pair(partner, report.partner_message_id);
+  {
+    std::lock_guard lock(in_flight_mutex_);
+    if (reports_in_flight_.contains(key)) {
+      return done(std::unexpected(ReferralFailure{"duplicate_in_flight", "this report is being stored right now"}));
+    }
+    auto seen = store_.inbound_seen(partner, report.partner_message_id);
+    if (!seen) return done(std::unexpected(ReferralFailure{"store_unavailable", seen.error().code}));
+    if (*seen) return done(ReportOutcome{true, {}});
+    reports_in_flight_.insert(key);
+  }
+
+  const ReferralRecord& r = **referral;
+  std::vector<StoreWrite> writes;
+  writes.push_back(store_write::PutInboundReceipt{partner, report.partner_message_id, r.referral_id, now_utc()});
+  ReportOutcome outcome;
+  nlohmann::json types = nlohmann::json::array();
+  for (ReportedEvent& reported : report.events) {
+    CaseEvent e = event_about(r, reported.type, partner);
+    if (!reported.occurred_at.empty()) e.occurred_at = reported.occurred_at;
+    e.causation_id = report.partner_message_id;
+    e.protected_identity = r.protected_identity || report.protected_identity;
+    e.facts = std::move(reported.facts);
+    e.facts["referral_id"] = r.referral_id;
+    outcome.event_ids.push_back(e.event_id);
+    types.push_back(e.type);
+    auto published = publisher_.publish(e, r.client_id, route_key_of(r.referral, e.type), r.referral_id);
+    std::move(published.begin(), published.end(), std::back_inserter(writes));
+  }
+  nlohmann::json body = {{"partner", partner},
+                         {"partner_message_id", report.partner_message_id},
+                         {"report_type", report.report_type},
+                         {"reported_at", report.reported_at},
+                         {"referral_id", r.referral_id},
+                         {"client_id", r.client_id},
+                         {"case_id", r.case_id},
+                         {"person_id", r.person_id},
+                         {"event_ids", outcome.event_ids},
+                         {"event_types", types}};
+  engine_.submit("referral.report_received", std::move(body), std::move(writes),
+                 [this, key, outcome = std::move(outcome),
+                  done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) mutable {
+                   {
+                     std::lock_guard lock(in_flight_mutex_);
+                     reports_in_flight_.erase(key);
+                   }
+                   if (!receipt) return done(std::unexpected(ReferralFailure{"audit_unavailable", receipt.error().code}));
+                   done(std::move(outcome));
+                 });
+}
+
+std::vector<StoreWrite> ReferralService::on_settled(const OutboxMessage& message, MessageStatus status,
+                                                    const std::string& reason) const {
+  std::vector<StoreWrite> writes;
+  if (message.type != kReferralRequested) {
+    // A case event that could not be pushed: say so in the client's feed only, since pushing it
+    // to the webhook that just failed would fail the same way.
+    if (status == MessageStatus::dead) {
+      CaseEvent e;
+      e.event_id = new_uuid();
+      e.type = "delivery.failed";
+      e.received_at = e.occurred_at = now_utc();
+      e.source_partner = "knutpunkt";
+      e.case_id = message.case_id;
+      e.correlation_id = message.ordering_key;
+      e.causation_id = message.id;
+      if (message.payload.is_object()) {
+        const auto subject = message.payload.value("subject", nlohmann::json::object());
+        e.subject = {subject.value("person_id", ""), subject.value("id_kind", "")};
+        e.protected_identity = message.payload.value("protected_identity", false);
+      }
+      e.facts = {{"message_id", message.id}, {"destination", message.destination}, {"message_type", message.type},
+                 {"reason", reason}};
+      writes.push_back(routing::EventPublisher::feed_only(e, message.client_id));
+    }
+    return writes;
+  }
+  const nlohmann::json& referral = message.payload;
+  ReferralRecord record;
+  record.referral_id = referral.value("referral_id", "");
+  record.case_id = referral.value("case_id", "");
+  record.client_id = referral.value("client_id", "");
+  const auto person = referral.value("person", nlohmann::json::object());
+  record.person_id = person.value("person_id", "");
+  record.protected_identity = person.value("protected_identity", false);
+  record.referral = referral;
+  CaseEvent e = event_about(record, status == MessageStatus::delivered ? "referral.sent" : "delivery.failed", "knutpunkt");
+  e.causation_id = message.id;
+  e.facts = {{"referral_id", record.referral_id}, {"destination", message.destination}, {"message_id", message.id}};
+  if (status == MessageStatus::dead) {
+    e.facts["message_type"] = message.type;
+    e.facts["reason"] = reason;
+  }
+  return publisher_.publish(e, record.client_id, route_key_of(referral, e.type), record.referral_id);
+}
+
+}  // namespace knutpunkt

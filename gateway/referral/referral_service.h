@@ -1,0 +1,82 @@
+#pragma once
+// Referrals both ways. Out: an accepted referral is routed by district to its Jobbtorg and put in
+// the outbox in the same transaction as its audit record, so the 202 a case system gets means
+// "durable". Back: a partner's report is deduplicated on the partner's message id, mapped to
+// case events, and published to the referring case system's feed and webhooks, again in one
+// transaction with its audit record.
+#include <expected>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/inbound_adapter.h"
+#include "delivery/delivery_engine.h"
+#include "referral/referral.h"
+#include "routing/event_publisher.h"
+#include "routing/route_table.h"
+#include "store/store.h"
+
+namespace knutpunkt {
+
+inline constexpr const char* kReferralRequested = "referral.requested";
+
+struct ReferralFailure {
+  // "unknown_district" (no route), "unknown_referral", "not_your_referral", "duplicate_in_flight",
+  // "store_unavailable", "audit_unavailable"
+  std::string code;
+  std::string message;
+};
+
+// A referral ready to commit: ids assigned, destinations chosen, writes built.
+struct PreparedReferral {
+  Referral referral;
+  std::vector<std::pair<std::string, std::string>> messages;  // (destination, message id)
+  std::string accepted_at;
+  std::vector<StoreWrite> writes;
+  nlohmann::json audit_body;
+};
+
+struct ReportOutcome {
+  bool duplicate = false;
+  std::vector<std::string> event_ids;
+};
+
+class ReferralService {
+ public:
+  // `outbound` are the names of destinations that deliver referrals (adapters with an outbound
+  // facet); routes naming anything else for a referral are ignored.
+  ReferralService(delivery::DeliveryEngine& engine, Store& store, const routing::RouteTable& routes,
+                  const routing::EventPublisher& publisher, std::set<std::string> outbound);
+
+  // Assigns the referral id and routes it. Fails with unknown_district when no route matches.
+  std::expected<PreparedReferral, ReferralFailure> prepare(Referral referral) const;
+
+  // Commits (audit record "referral.accepted" plus the writes, and any `extra` writes such as an
+  // idempotency key) and calls `done` once durable or failed.
+  void commit(PreparedReferral prepared, std::vector<StoreWrite> extra,
+              std::function<void(std::expected<AuditReceipt, ReferralFailure>)> done);
+
+  // A partner's report about a referral it received from us.
+  void accept_report(const std::string& partner, InboundReport report,
+                     std::function<void(std::expected<ReportOutcome, ReferralFailure>)> done);
+
+  // The delivery engine's settlement hook: tells the case system a referral was sent, or that
+  // it could not be delivered (delivery.failed).
+  std::vector<StoreWrite> on_settled(const OutboxMessage& message, MessageStatus status, const std::string& reason) const;
+
+ private:
+  delivery::DeliveryEngine& engine_;
+  Store& store_;
+  const routing::RouteTable& routes_;
+  const routing::EventPublisher& publisher_;
+  std::set<std::string> outbound_;
+
+  // Partner message ids being committed right now: a repeat arriving meanwhile must not pass
+  // the store check and then fail the whole batch on the unique key.
+  std::mutex in_flight_mutex_;
+  std::set<std::pair<std::string, std::string>> reports_in_flight_;
+};
+
+}  // namespace knutpunkt

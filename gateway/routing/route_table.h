@@ -1,0 +1,45 @@
+#pragma once
+// Declarative routing (/routes in the config): which destinations a message goes to, by its type,
+// the client (case system) it belongs to, and the municipality, unit and district it concerns.
+// Several districts (stadsdelar) share one Jobbtorg, so a rule lists districts, not one.
+#include <set>
+#include <string>
+#include <vector>
+
+namespace knutpunkt::routing {
+
+struct RouteKey {
+  std::string type;          // e.g. "referral.requested", "referral.attendance"
+  std::string client_id;
+  std::string municipality;  // kommunkod, e.g. "0180"
+  std::string unit;
+  std::string district;
+};
+
+// A field left empty in a rule matches anything; a type pattern "referral.*" matches the prefix.
+struct RouteRule {
+  std::string name;
+  std::vector<std::string> types;
+  std::set<std::string> clients;
+  std::set<std::string> municipalities;
+  std::set<std::string> units;
+  std::set<std::string> districts;
+  std::vector<std::string> to;
+};
+
+bool type_matches(const std::string& pattern, const std::string& type);
+
+class RouteTable {
+ public:
+  RouteTable() = default;
+  explicit RouteTable(std::vector<RouteRule> rules) : rules_(std::move(rules)) {}
+
+  // Every destination of every matching rule, once each, in rule order.
+  std::vector<std::string> destinations(const RouteKey& key) const;
+  const std::vector<RouteRule>& rules() const { return rules_; }
+
+ private:
+  std::vector<RouteRule> rules_;
+};
+
+}  // namespace knutpunkt::routing
