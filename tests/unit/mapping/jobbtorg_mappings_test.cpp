@@ -1,0 +1,265 @@
+// The real Jobbtorg mappings (mappings/jobbtorg/) against the fixtures (tests/fixtures/jobbtorg/),
+// which schemas/jobbtorg/ describes: every report type's exact facts, and the anvisning rendered
+// from an internal referral.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "mapping/mapping.h"
+#include "mapping/outbound_template.h"
+
+using knutpunkt::mapping::load_mappings;
+using knutpunkt::mapping::load_outbound_templates;
+using knutpunkt::mapping::Mapping;
+using knutpunkt::mapping::MappingResult;
+using knutpunkt::mapping::OutboundTemplate;
+using nlohmann::json;
+
+namespace {
+
+const std::filesystem::path kMappings = KNUTPUNKT_JOBBTORG_MAPPINGS;
+const std::filesystem::path kFixtures = KNUTPUNKT_JOBBTORG_FIXTURES;
+const std::string kReferral = "6f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e";
+
+json fixture(const std::string& name) {
+  std::ifstream in(kFixtures / name, std::ios::binary);
+  REQUIRE(in.good());
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return json::parse(buffer.str());
+}
+
+const std::map<std::string, Mapping>& mappings() {
+  static const auto loaded = [] {
+    auto all = load_mappings(kMappings, kMappings);
+    if (!all) FAIL(all.error().where + ": " + all.error().message);
+    return std::move(*all);
+  }();
+  return loaded;
+}
+
+MappingResult apply(const std::string& typ, const json& report) {
+  const auto found = mappings().find(typ);
+  REQUIRE(found != mappings().end());
+  auto result = found->second.apply(report);
+  if (!result) FAIL(result.error().code + " " + result.error().where + " field " + result.error().field);
+  return std::move(*result);
+}
+
+MappingResult apply_fixture(const std::string& typ) {
+  const json report = fixture("reports/" + typ + ".json");
+  REQUIRE(report["typ"] == typ);
+  return apply(typ, report);
+}
+
+}  // namespace
+
+TEST_CASE("every Jobbtorg report type has a JSON-input mapping and the anvisning is not one of them") {
+  const std::vector<std::string> types = {"INSKRIVNING", "EJ_INSKRIVEN", "FORSTA_BESOK", "IB_DEL2_KLAR",
+                                          "NARVARO",     "AVBROTT",      "AVSLUT"};
+  CHECK(mappings().size() == types.size());
+  for (const auto& typ : types) {
+    INFO(typ);
+    REQUIRE(mappings().contains(typ));
+    CHECK(mappings().at(typ).json_input());
+    CHECK(mappings().at(typ).name() == "jobbtorg/" + typ);
+  }
+}
+
+TEST_CASE("INSKRIVNING becomes referral.accepted on the enrolment date") {
+  const auto result = apply_fixture("INSKRIVNING");
+  CHECK(result.has_data);
+  CHECK_FALSE(result.protected_identity);
+  REQUIRE(result.events.size() == 1);
+  CHECK(result.events[0].type == "referral.accepted");
+  CHECK(result.events[0].occurred_at == "2026-12-01");
+  CHECK(result.events[0].facts == json{{"referral_id", kReferral},
+                                       {"enrolled_on", "2026-12-01"},
+                                       {"jobbtorg_reference", "JT-2026-5531"},
+                                       {"contact_person", "Ali Coach"}});
+}
+
+TEST_CASE("EJ_INSKRIVEN becomes referral.rejected at the report's tidpunkt") {
+  const auto result = apply_fixture("EJ_INSKRIVEN");
+  REQUIRE(result.events.size() == 1);
+  CHECK(result.events[0].type == "referral.rejected");
+  CHECK(result.events[0].occurred_at == "2026-12-03T15:45:10+01:00");
+  CHECK(result.events[0].facts == json{{"referral_id", kReferral}, {"reason", "UTEBLEV"}});
+}
+
+TEST_CASE("FORSTA_BESOK becomes referral.first_visit") {
+  const auto result = apply_fixture("FORSTA_BESOK");
+  REQUIRE(result.events.size() == 1);
+  CHECK(result.events[0].type == "referral.first_visit");
+  CHECK(result.events[0].occurred_at == "2026-12-02");
+  CHECK(result.events[0].facts == json{{"referral_id", kReferral}, {"date", "2026-12-02"}, {"completed", true}});
+}
+
+TEST_CASE("IB_DEL2_KLAR becomes assessment.part_completed for IB part 2 by jobbtorg") {
+  const auto result = apply_fixture("IB_DEL2_KLAR");
+  REQUIRE(result.events.size() == 1);
+  CHECK(result.events[0].type == "assessment.part_completed");
+  CHECK(result.events[0].occurred_at == "2026-12-17");
+  CHECK(result.events[0].facts == json{{"referral_id", kReferral},
+                                       {"instrument", "IB"},
+                                       {"part", 2},
+                                       {"organisation", "jobbtorg"},
+                                       {"completed_on", "2026-12-17"}});
+}
+
+TEST_CASE("NARVARO becomes one referral.attendance per day, hours as exact decimal text") {
+  const auto result = apply_fixture("NARVARO");
+  REQUIRE(result.events.size() == 4);
+  for (const auto& event : result.events) CHECK(event.type == "referral.attendance");
+  const json period = {{"referral_id", kReferral}, {"period_from", "2026-12-01"}, {"period_to", "2026-12-05"}};
+  auto with = [&](json facts) {
+    facts.update(period);
+    return facts;
+  };
+  CHECK(result.events[0].occurred_at == "2026-12-01");
+  CHECK(result.events[0].facts == with({{"date", "2026-12-01"}, {"attendance", "NARVARANDE"}, {"hours", "4"}}));
+  CHECK(result.events[1].occurred_at == "2026-12-02");
+  CHECK(result.events[1].facts == with({{"date", "2026-12-02"},
+                                        {"attendance", "FRANVARANDE"},
+                                        {"hours", "0"},
+                                        {"absence_reason", "SJUK"},
+                                        {"absence_reported", true}}));
+  CHECK(result.events[2].facts == with({{"date", "2026-12-03"}, {"attendance", "NARVARANDE"}, {"hours", "2.5"}}));
+  CHECK(result.events[3].facts == with({{"date", "2026-12-04"},
+                                        {"attendance", "FRANVARANDE"},
+                                        {"absence_reason", "OGILTIG"},
+                                        {"absence_reported", false}}));
+}
+
+TEST_CASE("AVBROTT and AVSLUT become referral.ended with their ending and reason") {
+  const auto avbrott = apply_fixture("AVBROTT");
+  REQUIRE(avbrott.events.size() == 1);
+  CHECK(avbrott.events[0].type == "referral.ended");
+  CHECK(avbrott.events[0].occurred_at == "2027-01-14");
+  CHECK(avbrott.events[0].facts == json{{"referral_id", kReferral},
+                                        {"ending", "avbrott"},
+                                        {"ended_on", "2027-01-14"},
+                                        {"reason", "UPPREPAD_FRANVARO"}});
+  const auto avslut = apply_fixture("AVSLUT");
+  REQUIRE(avslut.events.size() == 1);
+  CHECK(avslut.events[0].type == "referral.ended");
+  CHECK(avslut.events[0].occurred_at == "2027-03-31");
+  CHECK(avslut.events[0].facts ==
+        json{{"referral_id", kReferral}, {"ending", "avslut"}, {"ended_on", "2027-03-31"}, {"reason", "ARBETE"}});
+}
+
+TEST_CASE("a Jobbtorg report missing a required field is refused naming the message pointer") {
+  struct Case {
+    std::string typ;
+    std::string remove;  // JSON pointer into the report
+  };
+  const std::vector<Case> cases = {
+      {"INSKRIVNING", "/inskrivning/jobbtorgReferens"},
+      {"INSKRIVNING", "/anvisningsId"},
+      {"INSKRIVNING", "/tidpunkt"},
+      {"EJ_INSKRIVEN", "/ejInskriven/orsak"},
+      {"FORSTA_BESOK", "/forstaBesok/genomfort"},
+      {"IB_DEL2_KLAR", "/ibDel2/datum"},
+      {"NARVARO", "/narvaro/dagar/1/datum"},
+      {"NARVARO", "/narvaro/dagar/3/status"},
+      {"NARVARO", "/narvaro/periodTom"},
+      {"AVBROTT", "/avbrott/orsak"},
+      {"AVSLUT", "/avslut/datum"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.typ + " without " + c.remove);
+    json report = fixture("reports/" + c.typ + ".json");
+    const json::json_pointer pointer(c.remove);
+    report[pointer.parent_pointer()].erase(pointer.back());
+    auto result = mappings().at(c.typ).apply(report);
+    REQUIRE_FALSE(result.has_value());
+    CHECK(result.error().code == "value_missing");
+    CHECK(result.error().field == c.remove);
+  }
+}
+
+TEST_CASE("a Jobbtorg report whose whole extra object is missing names the first field expected in it") {
+  json report = fixture("reports/AVSLUT.json");
+  report.erase("avslut");
+  auto result = mappings().at("AVSLUT").apply(report);
+  REQUIRE_FALSE(result.has_value());
+  CHECK(result.error().code == "value_missing");
+  CHECK(result.error().field.starts_with("/avslut/"));
+
+  json narvaro = fixture("reports/NARVARO.json");
+  narvaro["narvaro"]["dagar"] = json::array();
+  auto no_days = mappings().at("NARVARO").apply(narvaro);
+  REQUIRE_FALSE(no_days.has_value());
+  CHECK(no_days.error().code == "value_missing");
+  CHECK(no_days.error().field == "/narvaro/dagar");
+}
+
+TEST_CASE("codes outside Jobbtorg's code lists are refused naming the field") {
+  struct Case {
+    std::string typ;
+    std::string field;
+    json value;
+  };
+  const std::vector<Case> cases = {
+      {"NARVARO", "/narvaro/dagar/1/franvaroorsak", "SEMESTER"},
+      {"NARVARO", "/narvaro/dagar/0/status", "DELVIS"},
+      {"EJ_INSKRIVEN", "/ejInskriven/orsak", "ANNAT"},
+      {"AVSLUT", "/avslut/orsak", "arbete"},
+      {"NARVARO", "/narvaro/dagar/0/timmar", "fyra"},
+      {"FORSTA_BESOK", "/forstaBesok/genomfort", "ja"},
+      {"INSKRIVNING", "/tidpunkt", "2026-12-01"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.field);
+    json report = fixture("reports/" + c.typ + ".json");
+    report[json::json_pointer(c.field)] = c.value;
+    auto result = mappings().at(c.typ).apply(report);
+    REQUIRE_FALSE(result.has_value());
+    CHECK(result.error().code == "value_invalid");
+    CHECK(result.error().field == c.field);
+    CHECK(result.error().message.find(c.value.get<std::string>()) == std::string::npos);
+  }
+}
+
+TEST_CASE("the anvisning template renders the README's anvisning from a full referral") {
+  auto templates = load_outbound_templates(kMappings);
+  REQUIRE(templates.has_value());
+  REQUIRE(templates->size() == 1);
+  const OutboundTemplate& anvisning = templates->at("anvisning");
+  CHECK(anvisning.name() == "jobbtorg/anvisning");
+  auto body = anvisning.render(fixture("referral.json"));
+  REQUIRE(body.has_value());
+  CHECK(*body == fixture("anvisning.json"));
+}
+
+TEST_CASE("the anvisning of a minimal referral leaves out the optional members") {
+  auto anvisning = OutboundTemplate::load(kMappings / "anvisning.json");
+  REQUIRE(anvisning.has_value());
+  auto body = anvisning->render(fixture("referral-minimal.json"));
+  REQUIRE(body.has_value());
+  CHECK(*body == fixture("anvisning-minimal.json"));
+  CHECK_FALSE(body->contains("ibDel1"));
+  CHECK(body->at("anvisandeHandlaggare") == json{{"id", "hl-4712"}});
+}
+
+TEST_CASE("a referral missing a required field is refused naming the source pointer") {
+  auto anvisning = OutboundTemplate::load(kMappings / "anvisning.json");
+  REQUIRE(anvisning.has_value());
+  for (const std::string remove : {"/person/person_id", "/person/protected_identity", "/consent_reference",
+                                   "/caseworker/id", "/start_date", "/extent_hours_per_week"}) {
+    INFO(remove);
+    json referral = fixture("referral.json");
+    const json::json_pointer pointer(remove);
+    referral[pointer.parent_pointer()].erase(pointer.back());
+    auto body = anvisning->render(referral);
+    REQUIRE_FALSE(body.has_value());
+    CHECK(body.error().code == "value_missing");
+    CHECK(body.error().field == remove);
+  }
+  json referral = fixture("referral.json");
+  referral["extent_hours_per_week"] = "20";
+  auto body = anvisning->render(referral);
+  REQUIRE_FALSE(body.has_value());
+  CHECK(body.error().code == "value_invalid");
+  CHECK(body.error().field == "/extent_hours_per_week");
+}
