@@ -1,22 +1,39 @@
 #!/usr/bin/env python3
-"""Writes a run's gateway config from config/demo.json: the simulator's actual port, the run
+"""Writes a run's gateway config from config/demo.json: the simulators' actual ports, the run
 folder's database, absolute schema and mapping paths, and optionally a log level.
 
-usage: run_config.py DEMO_JSON OUT_JSON SIMULATOR_PORT REPO_ROOT [LOG_LEVEL]
+usage: run_config.py DEMO_JSON OUT_JSON REPO_ROOT --ssbtek PORT [--jobbtorg PORT] [--case-system PORT]
+                     [--log-level LEVEL]
 """
+import argparse
 import json
 import os
-import sys
 
-src, dst, port, root = sys.argv[1:5]
-cfg = json.load(open(src, encoding="utf-8"))
+ap = argparse.ArgumentParser()
+ap.add_argument("src")
+ap.add_argument("dst")
+ap.add_argument("root")
+ap.add_argument("--ssbtek", type=int, required=True)
+ap.add_argument("--jobbtorg", type=int)
+ap.add_argument("--case-system", type=int)
+ap.add_argument("--log-level")
+args = ap.parse_args()
+
+cfg = json.load(open(args.src, encoding="utf-8"))
 cfg.pop("$schema", None)
-cfg["store"]["path"] = os.path.join(os.path.dirname(os.path.abspath(dst)), "knutpunkt.db")
-if len(sys.argv) > 5:
-    cfg["log"] = {"level": sys.argv[5]}
+cfg["store"]["path"] = os.path.join(os.path.dirname(os.path.abspath(args.dst)), "knutpunkt.db")
+if args.log_level:
+    cfg["log"] = {"level": args.log_level}
 for adapter in cfg["adapters"]:
     if adapter["kind"] == "ssbtek":
-        adapter["config"]["endpoint"] = f"http://127.0.0.1:{port}/ssbtek"
-        adapter["config"]["schema"] = os.path.join(root, "schemas/ssbtek/ssbtek-v10.xsd")
-        adapter["config"]["mappings"] = os.path.join(root, "mappings/ssbtek")
-json.dump(cfg, open(dst, "w", encoding="utf-8"), indent=2, ensure_ascii=False)
+        adapter["config"]["endpoint"] = f"http://127.0.0.1:{args.ssbtek}/ssbtek"
+        adapter["config"]["schema"] = os.path.join(args.root, "schemas/ssbtek/ssbtek-v10.xsd")
+        adapter["config"]["mappings"] = os.path.join(args.root, "mappings/ssbtek")
+    if adapter["kind"] == "jobbtorg":
+        if args.jobbtorg:
+            adapter["config"]["endpoint"] = f"http://127.0.0.1:{args.jobbtorg}/api/v1"
+        adapter["config"]["mappings"] = os.path.join(args.root, "mappings/jobbtorg")
+for webhook in cfg.get("webhooks", []):
+    if args.case_system:
+        webhook["url"] = f"http://127.0.0.1:{args.case_system}/webhook"
+json.dump(cfg, open(args.dst, "w", encoding="utf-8"), indent=2, ensure_ascii=False)

@@ -1,0 +1,112 @@
+#include "anvisning_register.h"
+
+#include "core/clock.h"
+
+namespace knutpunkt::jobbtorg_simulator {
+
+void AnvisningRegister::count_received() {
+  std::lock_guard lock(mutex_);
+  ++received_;
+}
+
+void AnvisningRegister::count_fault() {
+  std::lock_guard lock(mutex_);
+  ++failed_by_fault_;
+}
+
+void AnvisningRegister::count_lost_reply() {
+  std::lock_guard lock(mutex_);
+  ++lost_replies_;
+}
+
+void AnvisningRegister::count_unauthorized() {
+  std::lock_guard lock(mutex_);
+  ++unauthorized_;
+}
+
+void AnvisningRegister::count_invalid() {
+  std::lock_guard lock(mutex_);
+  ++invalid_;
+}
+
+Acceptance AnvisningRegister::accept(const std::string& key, const nlohmann::json& anvisning) {
+  const auto anvisnings_id = anvisning.at("anvisningsId").get<std::string>();
+  std::lock_guard lock(mutex_);
+  Acceptance acceptance;
+  if (const auto known = reply_by_key_.find(key); known != reply_by_key_.end()) {
+    ++duplicates_;
+    acceptance.duplicate = true;
+    acceptance.reply = known->second;
+    acceptance.facts = referrals_.at(known->second.at("anvisningsId").get<std::string>()).facts;
+    return acceptance;
+  }
+  auto found = referrals_.find(anvisnings_id);
+  if (found == referrals_.end()) {
+    Referral referral;
+    referral.facts.anvisnings_id = anvisnings_id;
+    // One Jobbtorg reference per referral, even if the gateway (wrongly) sends it twice.
+    referral.facts.jobbtorg_referens = "JT-" + std::to_string(next_reference_++);
+    referral.facts.start = *parse_date(anvisning.at("startdatum").get<std::string>());
+    referral.facts.hours_per_week = anvisning.at("omfattningTimmarPerVecka").get<int>();
+    referral.stadsdel = anvisning.at("stadsdel").get<std::string>();
+    referral.kommunkod = anvisning.at("kommunkod").get<std::string>();
+    referral.accepted_at = now_utc();
+    found = referrals_.emplace(anvisnings_id, std::move(referral)).first;
+    referral_order_.push_back(anvisnings_id);
+    acceptance.new_referral = true;
+  }
+  found->second.message_ids.push_back(key);
+  acceptance.facts = found->second.facts;
+  acceptance.reply = {
+      {"mottagen", true}, {"anvisningsId", anvisnings_id}, {"jobbtorgReferens", found->second.facts.jobbtorg_referens}};
+  reply_by_key_.emplace(key, acceptance.reply);
+  return acceptance;
+}
+
+std::optional<ReferralFacts> AnvisningRegister::facts(const std::string& anvisnings_id) const {
+  std::lock_guard lock(mutex_);
+  const auto found = referrals_.find(anvisnings_id);
+  if (found == referrals_.end()) return std::nullopt;
+  return found->second.facts;
+}
+
+nlohmann::json AnvisningRegister::stats() const {
+  std::lock_guard lock(mutex_);
+  nlohmann::json by_referral = nlohmann::json::object();
+  for (const auto& [id, referral] : referrals_) by_referral[id] = referral.message_ids;
+  return {{"anvisningar_received", received_},
+          {"effects", static_cast<std::int64_t>(reply_by_key_.size())},
+          {"duplicates", duplicates_},
+          {"failed_by_fault", failed_by_fault_},
+          {"lost_replies", lost_replies_},
+          {"unauthorized", unauthorized_},
+          {"invalid", invalid_},
+          {"by_referral", by_referral}};
+}
+
+nlohmann::json AnvisningRegister::referrals() const {
+  std::lock_guard lock(mutex_);
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& id : referral_order_) {
+    const auto& referral = referrals_.at(id);
+    out.push_back({{"anvisningsId", id},
+                   {"jobbtorgReferens", referral.facts.jobbtorg_referens},
+                   {"stadsdel", referral.stadsdel},
+                   {"kommunkod", referral.kommunkod},
+                   {"startdatum", format_date(referral.facts.start)},
+                   {"accepted_at", referral.accepted_at},
+                   {"meddelandeIds", referral.message_ids}});
+  }
+  return out;
+}
+
+void AnvisningRegister::reset() {
+  std::lock_guard lock(mutex_);
+  received_ = duplicates_ = failed_by_fault_ = lost_replies_ = unauthorized_ = invalid_ = 0;
+  // next_reference_ keeps counting: a gateway that outlives the reset may still hold old references.
+  reply_by_key_.clear();
+  referrals_.clear();
+  referral_order_.clear();
+}
+
+}  // namespace knutpunkt::jobbtorg_simulator

@@ -1,0 +1,65 @@
+#pragma once
+// What this Jobbtorg has received and accepted. The effect of an anvisning happens once per
+// Idempotency-Key (README: "200: the same Idempotency-Key again ... no second effect"), so the
+// counters here are what the crash and retry tests compare: `effects` must equal the number of
+// distinct messages the gateway meant to send, and each referral should list one message id.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "report_writer.h"
+
+namespace knutpunkt::jobbtorg_simulator {
+
+struct Acceptance {
+  bool duplicate = false;      // the key was accepted before: reply 200 with the first body
+  bool new_referral = false;   // the first accepted message for this anvisningsId: start its reports
+  nlohmann::json reply;        // {"mottagen": true, "anvisningsId", "jobbtorgReferens"}
+  ReferralFacts facts;
+};
+
+class AnvisningRegister {
+ public:
+  void count_received();
+  void count_fault();
+  void count_lost_reply();
+  void count_unauthorized();
+  void count_invalid();
+
+  // `anvisning` has passed check_anvisning; `key` is its Idempotency-Key (== meddelandeId).
+  Acceptance accept(const std::string& key, const nlohmann::json& anvisning);
+
+  std::optional<ReferralFacts> facts(const std::string& anvisnings_id) const;
+  nlohmann::json stats() const;
+  // The accepted referrals in acceptance order: ids, stadsdel, kommunkod, message ids.
+  nlohmann::json referrals() const;
+  void reset();
+
+ private:
+  struct Referral {
+    ReferralFacts facts;
+    std::string stadsdel;
+    std::string kommunkod;
+    std::string accepted_at;
+    std::vector<std::string> message_ids;  // unique accepted keys, in acceptance order
+  };
+
+  mutable std::mutex mutex_;
+  std::int64_t received_ = 0;
+  std::int64_t duplicates_ = 0;
+  std::int64_t failed_by_fault_ = 0;
+  std::int64_t lost_replies_ = 0;  // took effect, then the connection was reset
+  std::int64_t unauthorized_ = 0;
+  std::int64_t invalid_ = 0;
+  std::int64_t next_reference_ = 1;
+  std::map<std::string, nlohmann::json> reply_by_key_;
+  std::map<std::string, Referral> referrals_;
+  std::vector<std::string> referral_order_;
+};
+
+}  // namespace knutpunkt::jobbtorg_simulator

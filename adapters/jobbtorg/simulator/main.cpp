@@ -1,0 +1,334 @@
+// jobbtorg-simulator: a Jobbtorg (the municipal labour-market unit) on loopback, speaking the wire
+// protocol of adapters/jobbtorg/README.md. Takes anvisningar on POST /api/v1/anvisningar, applies
+// each once per Idempotency-Key, and reports back to the gateway on its own (--reports auto):
+// INSKRIVNING, FORSTA_BESOK, IB_DEL2_KLAR, NARVARO, AVSLUT per new referral. /_sim/ is the control
+// API for tests: faults, stats, referrals and hand-made reports.
+// stdout carries one JSON line, {"event":"listening","port":N}; stderr logs carry message and
+// referral ids and counts only, never personnummer or names.
+#include <httplib.h>
+
+#include <chrono>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <string>
+
+#include "anvisning_check.h"
+#include "anvisning_register.h"
+#include "connection_abort.h"
+#include "core/digest.h"
+#include "fault_plan.h"
+#include "report_sender.h"
+#include "report_writer.h"
+#include "serve.h"
+
+namespace kit = knutpunkt::simulator_kit;
+namespace jt = knutpunkt::jobbtorg_simulator;
+
+namespace {
+
+constexpr const char* kJson = "application/json";
+constexpr const char* kProblem = "application/problem+json";
+
+struct Options {
+  kit::Listen listen{.host = "127.0.0.1", .port = 18082, .port_file = std::nullopt, .threads = 32};
+  std::string token;  // empty: any (or no) bearer token is accepted
+  jt::GatewayTarget gateway;
+  bool auto_reports = true;
+  std::chrono::milliseconds report_delay{200};
+  std::size_t report_threads = 4;
+  int attendance_days = 3;
+  std::optional<std::uint64_t> seed;
+  bool quiet = false;
+};
+
+void usage() {
+  std::cerr
+      << "usage: jobbtorg-simulator [--host H] [--port N (0 = ephemeral; default 18082)] [--port-file PATH]\n"
+         "                          [--threads N (32)] [--token T] [--gateway URL] [--gateway-token T]\n"
+         "                          [--adapter NAME (jobbtorg)] [--reports auto|off] [--report-delay-ms N (200)]\n"
+         "                          [--report-threads N (4)] [--attendance-days N (3)] [--seed N] [--quiet]\n";
+}
+
+std::optional<Options> parse_options(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--help" || flag == "-h") return std::nullopt;
+    if (flag == "--quiet") {
+      options.quiet = true;
+      continue;
+    }
+    if (i + 1 >= argc) {
+      std::cerr << "missing value for " << flag << "\n";
+      return std::nullopt;
+    }
+    const std::string value = argv[++i];
+    try {
+      if (flag == "--host")
+        options.listen.host = value;
+      else if (flag == "--port")
+        options.listen.port = std::stoi(value);
+      else if (flag == "--port-file")
+        options.listen.port_file = value;
+      else if (flag == "--threads")
+        options.listen.threads = static_cast<std::size_t>(std::stoul(value));
+      else if (flag == "--token")
+        options.token = value;
+      else if (flag == "--gateway")
+        options.gateway.url = value;
+      else if (flag == "--gateway-token")
+        options.gateway.token = value;
+      else if (flag == "--adapter")
+        options.gateway.adapter = value;
+      else if (flag == "--reports") {
+        if (value != "auto" && value != "off") throw std::invalid_argument(value);
+        options.auto_reports = value == "auto";
+      } else if (flag == "--report-delay-ms")
+        options.report_delay = std::chrono::milliseconds{std::stol(value)};
+      else if (flag == "--report-threads")
+        options.report_threads = static_cast<std::size_t>(std::stoul(value));
+      else if (flag == "--attendance-days")
+        options.attendance_days = std::stoi(value);
+      else if (flag == "--seed")
+        options.seed = std::stoull(value);
+      else {
+        std::cerr << "unknown flag " << flag << "\n";
+        return std::nullopt;
+      }
+    } catch (const std::exception&) {
+      std::cerr << "bad value for " << flag << "\n";
+      return std::nullopt;
+    }
+  }
+  if (options.listen.port < 0 || options.listen.port > 65535 || options.listen.threads == 0 ||
+      options.report_threads == 0 || options.report_delay.count() < 0 || options.attendance_days < 0 ||
+      options.attendance_days > 31)
+    return std::nullopt;
+  return options;
+}
+
+std::string problem(int status, const std::string& title, const std::string& detail) {
+  return nlohmann::json{{"type", "about:blank"}, {"title", title}, {"status", status}, {"detail", detail}}.dump();
+}
+
+void reply_fel(httplib::Response& response, int status, const std::vector<jt::FieldError>& errors) {
+  response.status = status;
+  response.set_content(jt::fel_body(errors).dump(), kJson);
+}
+
+nlohmann::json describe_reply(const jt::GatewayReply& reply, const std::string& meddelande_id) {
+  nlohmann::json out{{"gateway_status", reply.status}, {"gateway_body", reply.body}, {"meddelandeId", meddelande_id}};
+  if (!reply.error.empty()) out["error"] = reply.error;
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto options = parse_options(argc, argv);
+  if (!options) {
+    usage();
+    return 2;
+  }
+  kit::block_stop_signals();
+  if (options->auto_reports && options->gateway.url.empty()) {
+    std::cerr << "no --gateway: automatic reports are off" << std::endl;
+    options->auto_reports = false;
+  }
+
+  // Which attendance day is the absent one: varied per referral, reproducible with --seed.
+  std::mt19937_64 random(options->seed.value_or(std::random_device{}()));
+  std::mutex random_mutex;
+
+  kit::FaultPlan faults(kit::FaultDefaults{.error_status = 503, .reject_status = 422});
+  jt::AnvisningRegister register_;
+  jt::ReportSender sender(options->gateway, options->report_delay, options->report_threads);
+  kit::StopSignal stop;
+  httplib::Server server;
+  const bool quiet = options->quiet;
+  const std::string expected_authorization = options->token.empty() ? "" : "Bearer " + options->token;
+
+  server.Post("/api/v1/anvisningar", [&](const httplib::Request& request, httplib::Response& response) {
+    register_.count_received();
+    const std::string key = request.get_header_value("Idempotency-Key");
+    // Faults model what stands in front of Jobbtorg (a proxy, an overloaded host), so they come
+    // before authentication and validation, and a failed request has no effect at all.
+    const auto fault = faults.decide(key);
+    if (fault.latency.count() > 0) stop.sleep_for(fault.latency);
+    if (fault.action == kit::FaultAction::reply || fault.action == kit::FaultAction::reset) {
+      register_.count_fault();
+      if (!quiet)
+        std::cerr << "anvisning key=" << key << " fault=" << kit::mode_name(fault.mode) << " status=" << fault.status
+                  << std::endl;
+      if (fault.action == kit::FaultAction::reset) {
+        if (!kit::abort_connection(request)) kit::abort_by_truncation(response);
+        return;
+      }
+      if (!fault.retry_after.empty()) response.set_header("Retry-After", fault.retry_after);
+      reply_fel(response, fault.status, {{"", "simulerat fel (" + std::string(kit::mode_name(fault.mode)) + ")"}});
+      return;
+    }
+
+    if (!expected_authorization.empty() &&
+        !knutpunkt::constant_time_equal(request.get_header_value("Authorization"), expected_authorization)) {
+      register_.count_unauthorized();
+      if (!quiet) std::cerr << "anvisning key=" << key << " unauthorized" << std::endl;
+      reply_fel(response, 401, {{"Authorization", "ogiltig eller saknad token"}});
+      return;
+    }
+
+    const auto anvisning = nlohmann::json::parse(request.body, nullptr, false);
+    auto errors = anvisning.is_discarded() ? std::vector<jt::FieldError>{{"", "inte giltig JSON"}}
+                                           : jt::check_anvisning(anvisning);
+    if (key.empty())
+      errors.push_back({"Idempotency-Key", "saknas"});
+    else if (errors.empty() && anvisning["meddelandeId"].get<std::string>() != key)
+      // The key is the outbox message id, so it must name this very message.
+      errors.push_back({"Idempotency-Key", "ska vara lika med meddelandeId"});
+    if (!errors.empty()) {
+      register_.count_invalid();
+      if (!quiet) {
+        std::cerr << "anvisning key=" << key << " invalid fields=";
+        for (const auto& error : errors) std::cerr << (error.falt.empty() ? "(body)" : error.falt) << ";";
+        std::cerr << std::endl;
+      }
+      reply_fel(response, 400, errors);
+      return;
+    }
+
+    const auto acceptance = register_.accept(key, anvisning);
+    if (!quiet)
+      std::cerr << "anvisning key=" << key << " anvisningsId=" << acceptance.facts.anvisnings_id
+                << (acceptance.duplicate ? " duplicate" : " accepted") << std::endl;
+    if (acceptance.new_referral && options->auto_reports) {
+      jt::AttendancePlan attendance{.days = options->attendance_days, .absent_day = 1};
+      if (attendance.days >= 2) {
+        std::lock_guard lock(random_mutex);
+        attendance.absent_day = static_cast<int>(random() % static_cast<std::uint64_t>(attendance.days));
+      }
+      sender.enqueue(acceptance.facts.anvisnings_id, jt::report_sequence(acceptance.facts, attendance));
+    }
+    if (fault.action == kit::FaultAction::lost_reply) {
+      // Applied, then the reply is lost: only the Idempotency-Key keeps the retry from acting twice.
+      // Counted apart from failed_by_fault, which means "no effect".
+      register_.count_lost_reply();
+      if (!kit::abort_connection(request)) kit::abort_by_truncation(response);
+      return;
+    }
+    response.status = acceptance.duplicate ? 200 : 201;
+    response.set_content(acceptance.reply.dump(), kJson);
+  });
+
+  server.Put("/_sim/faults", [&](const httplib::Request& request, httplib::Response& response) {
+    const auto body = nlohmann::json::parse(request.body, nullptr, false);
+    auto spec = body.is_discarded() ? std::unexpected(kit::FaultSpecError{"", "the body is not JSON"})
+                                    : kit::parse_fault_spec(body);
+    if (!spec) {
+      response.status = 400;
+      auto detail = nlohmann::json::parse(problem(400, "Invalid fault", spec.error().message));
+      detail["field"] = spec.error().field;
+      response.set_content(detail.dump(), kProblem);
+      return;
+    }
+    std::cerr << "faults set " << kit::describe(*spec).dump() << std::endl;
+    faults.set(*spec);
+    response.set_content(faults.describe().dump(), kJson);
+  });
+  server.Get("/_sim/faults", [&](const httplib::Request&, httplib::Response& response) {
+    response.set_content(faults.describe().dump(), kJson);
+  });
+  server.Delete("/_sim/faults", [&](const httplib::Request&, httplib::Response& response) {
+    faults.clear();
+    std::cerr << "faults cleared" << std::endl;
+    response.status = 204;
+  });
+
+  server.Get("/_sim/stats", [&](const httplib::Request&, httplib::Response& response) {
+    auto stats = register_.stats();
+    stats["reports"] = sender.stats();
+    response.set_content(stats.dump(), kJson);
+  });
+  server.Delete("/_sim/stats", [&](const httplib::Request&, httplib::Response& response) {
+    // Counters, dedup memory and report queues go together: the next test starts from nothing.
+    register_.reset();
+    sender.reset();
+    std::cerr << "stats reset" << std::endl;
+    response.status = 204;
+  });
+  server.Get("/_sim/health", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content(R"({"status":"ok"})", kJson);
+  });
+
+  server.Get("/_sim/referrals", [&](const httplib::Request&, httplib::Response& response) {
+    auto referrals = register_.referrals();
+    for (auto& referral : referrals) {
+      const auto id = referral["anvisningsId"].get<std::string>();
+      referral["reports"] = sender.reports_of(id);
+      referral["reports_queued"] = sender.pending_for(id);
+    }
+    response.set_content(nlohmann::json{{"referrals", referrals}}.dump(), kJson);
+  });
+
+  server.Post(R"(/_sim/referrals/([^/]+)/reports)", [&](const httplib::Request& request, httplib::Response& response) {
+    if (options->gateway.url.empty()) {
+      response.status = 409;
+      response.set_content(problem(409, "No gateway", "start the simulator with --gateway URL"), kProblem);
+      return;
+    }
+    const std::string anvisnings_id = request.matches[1].str();
+    auto report = nlohmann::json::parse(request.body, nullptr, false);
+    if (report.is_discarded() || !report.is_object() || !report.contains("typ") || !report["typ"].is_string()) {
+      response.status = 400;
+      response.set_content(problem(400, "Invalid report", "a JSON object with a string \"typ\""), kProblem);
+      return;
+    }
+    // A partial report gets the type's usual details, from the referral if this Jobbtorg knows it
+    // (else as if it started today), so a test need only name what it varies. An unknown typ is
+    // sent as given: the gateway's answer to it is what such a test wants to see.
+    const auto facts = register_.facts(anvisnings_id).value_or(
+        jt::ReferralFacts{anvisnings_id, "JT-0", std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()),
+                          20});
+    if (auto details = jt::report_details(report["typ"].get<std::string>(), facts,
+                                          jt::AttendancePlan{.days = std::max(options->attendance_days, 1)});
+        details && !report.contains(details->first))
+      report[details->first] = std::move(details->second);
+    jt::complete_report(report, anvisnings_id);
+    const auto id = report["meddelandeId"].is_string() ? report["meddelandeId"].get<std::string>() : "";
+    const auto reply = sender.send_once(report);
+    if (!quiet)
+      std::cerr << "manual report meddelandeId=" << id << " anvisningsId=" << anvisnings_id
+                << " gateway_status=" << reply.status << std::endl;
+    response.set_content(describe_reply(reply, id).dump(), kJson);
+  });
+
+  // A content-reader handler: cpp-httplib 0.11 otherwise waits out its read timeout and answers 400
+  // for a POST without Content-Length, which is what `curl -X POST` sends here.
+  server.Post(R"(/_sim/reports/([^/]+)/resend)", [&](const httplib::Request& request, httplib::Response& response,
+                                                    const httplib::ContentReader& content_reader) {
+    if (request.has_header("Content-Length") || request.has_header("Transfer-Encoding"))
+      content_reader([](const char*, std::size_t) { return true; });  // drained: the body is not used
+    if (options->gateway.url.empty()) {
+      response.status = 409;
+      response.set_content(problem(409, "No gateway", "start the simulator with --gateway URL"), kProblem);
+      return;
+    }
+    const std::string id = request.matches[1].str();
+    const auto reply = sender.resend(id);
+    if (!reply) {
+      response.status = 404;
+      response.set_content(problem(404, "Unknown report", "no report with this meddelandeId was sent"), kProblem);
+      return;
+    }
+    if (!quiet) std::cerr << "resent report meddelandeId=" << id << " gateway_status=" << reply->status << std::endl;
+    response.set_content(describe_reply(*reply, id).dump(), kJson);
+  });
+
+  if (options->auto_reports) sender.start();
+  std::cerr << "reports " << (options->auto_reports ? "auto" : "off") << " gateway=" << options->gateway.url
+            << " adapter=" << options->gateway.adapter << std::endl;
+  const int code = kit::serve(server, options->listen, stop, [&] { sender.stop(); });
+  sender.stop();
+  return code;
+}

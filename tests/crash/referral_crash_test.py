@@ -1,0 +1,296 @@
+#!/usr/bin/env python3
+"""Crash test for durable delivery (issue 3).
+
+A case system sends a burst of referrals while the gateway is SIGKILLed at random moments several
+times and restarted on the same database, and while Jobbtorg and the case system's webhook
+receiver flap (alternately up and down). Afterwards, with everything up again, it checks that:
+
+  * every referral the case system got a 202 for reached Jobbtorg, and Jobbtorg took each exactly
+    once (one effect per referral; repeats only ever arrive with the same Idempotency-Key);
+  * Jobbtorg got nothing the case system was not told was accepted (retries with the same
+    Idempotency-Key after a lost reply give back the first acceptance, never a second referral);
+  * every report Jobbtorg sent back became case events that the case system received exactly
+    once each and in the order Jobbtorg reported them, plus exactly one referral.sent;
+  * the audit chain verifies intact.
+
+Exit status 0 when all hold; 1 with a list of every loss or duplicate otherwise.
+"""
+import argparse
+import hashlib
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+CASE_TOKEN = "crash-token-case-system"
+JOBBTORG_TOKEN = "crash-token-jobbtorg"
+OPERATOR_TOKEN = "crash-token-operator"
+AT_JOBBTORG = "crash-token-knutpunkt"
+SECRET = "crash-webhook-secret-0123456789"
+
+
+def sha(text):
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port_file(path, proc, limit=20):
+    until = time.time() + limit
+    while time.time() < until:
+        if proc.poll() is not None:
+            raise RuntimeError(f"process exited early ({proc.returncode}); see logs in {os.path.dirname(path)}")
+        try:
+            with open(path) as f:
+                text = f.read().strip()
+            if text:
+                return int(text)
+        except FileNotFoundError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"no port file {path}")
+
+
+def http(method, url, body=None, headers=None, timeout=10):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
+class Gateway:
+    def __init__(self, binary, config, run_dir):
+        self.binary, self.config, self.run_dir = binary, config, run_dir
+        self.proc = None
+        self.starts = 0
+
+    def start(self):
+        self.starts += 1
+        port_file = os.path.join(self.run_dir, f"gateway{self.starts}.port")
+        out = open(os.path.join(self.run_dir, f"gateway{self.starts}.out"), "w")
+        self.proc = subprocess.Popen([self.binary, "serve", "--config", self.config, "--port-file", port_file],
+                                     stdout=out, stderr=subprocess.STDOUT)
+        wait_port_file(port_file, self.proc)
+
+    def kill(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--gateway", required=True)
+    ap.add_argument("--jobbtorg", required=True)
+    ap.add_argument("--case-system", required=True)
+    ap.add_argument("--repo", required=True)
+    ap.add_argument("--run-dir", required=True)
+    ap.add_argument("--referrals", type=int, default=150)
+    ap.add_argument("--kills", type=int, default=4)
+    ap.add_argument("--attendance-days", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=int(time.time()))
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    print(f"seed {args.seed}: {args.referrals} referrals, {args.kills} SIGKILLs", flush=True)
+
+    shutil.rmtree(args.run_dir, ignore_errors=True)
+    os.makedirs(args.run_dir)
+    procs = []
+
+    def spawn(name, argv):
+        out = open(os.path.join(args.run_dir, name + ".out"), "w")
+        p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+        procs.append(p)
+        return p
+
+    gateway = None
+    try:
+        cs_port_file = os.path.join(args.run_dir, "case_system.port")
+        cs = spawn("case_system", [args.case_system, "--port", "0", "--port-file", cs_port_file, "--secret", SECRET])
+        cs_port = wait_port_file(cs_port_file, cs)
+        gw_port = free_port()
+        jt_port_file = os.path.join(args.run_dir, "jobbtorg.port")
+        jt = spawn("jobbtorg", [args.jobbtorg, "--port", "0", "--port-file", jt_port_file, "--token", AT_JOBBTORG,
+                                "--gateway", f"http://127.0.0.1:{gw_port}", "--gateway-token", JOBBTORG_TOKEN,
+                                "--adapter", "jobbtorg-sodra", "--reports", "auto", "--report-delay-ms", "10",
+                                "--attendance-days", str(args.attendance_days), "--seed", str(args.seed)])
+        jt_port = wait_port_file(jt_port_file, jt)
+        jt_url, cs_url, gw_url = (f"http://127.0.0.1:{p}" for p in (jt_port, cs_port, gw_port))
+
+        delivery = {"timeout_ms": 2000, "max_in_flight": 16,
+                    "retry": {"max_attempts": 1000, "max_age_s": 3600, "initial_backoff_ms": 50,
+                              "max_backoff_ms": 500, "multiplier": 2.0, "jitter": 0.3},
+                    "breaker": {"failure_threshold": 5, "open_ms": 300}}
+        config = {
+            "server": {"host": "127.0.0.1", "port": gw_port, "threads": 2},
+            "store": {"kind": "sqlite", "path": os.path.join(args.run_dir, "knutpunkt.db")},
+            "log": {"level": "info", "file": os.path.join(args.run_dir, "gateway.log")},
+            "purposes": {"arbetsmarknadsinsats": {"description": "Planering av arbetsmarknadsinsats"}},
+            "clients": [
+                {"id": "case-system", "token_sha256": sha(CASE_TOKEN), "purposes": ["arbetsmarknadsinsats"]},
+                {"id": "jobbtorg-sodra", "token_sha256": sha(JOBBTORG_TOKEN), "purposes": [], "roles": ["partner"],
+                 "partner_adapter": "jobbtorg-sodra"},
+                {"id": "operator", "token_sha256": sha(OPERATOR_TOKEN), "purposes": [], "roles": ["operator"]}],
+            "adapters": [{"name": "jobbtorg-sodra", "kind": "jobbtorg",
+                          "config": {"endpoint": f"{jt_url}/api/v1", "token": AT_JOBBTORG,
+                                     "mappings": os.path.join(args.repo, "mappings/jobbtorg")},
+                          "delivery": delivery}],
+            "webhooks": [{"name": "case-system-webhook", "client": "case-system", "url": f"{cs_url}/webhook",
+                          "secret": SECRET, "delivery": delivery}],
+            "routes": [
+                {"name": "Söderort", "match": {"types": ["referral.requested"], "districts": ["skarholmen", "farsta"]},
+                 "to": ["jobbtorg-sodra"]},
+                {"name": "events", "match": {"types": ["referral.*", "assessment.*", "delivery.failed"]},
+                 "to": ["case-system-webhook"]}],
+        }
+        config_path = os.path.join(args.run_dir, "config.json")
+        with open(config_path, "w") as f:
+            json.dump(config, f, indent=2)
+
+        http("PUT", f"{jt_url}/_sim/faults", {"mode": "flap", "up_ms": 700, "down_ms": 400})
+        http("PUT", f"{cs_url}/_recv/faults", {"mode": "flap", "up_ms": 900, "down_ms": 300})
+
+        gateway = Gateway(args.gateway, config_path, args.run_dir)
+        gateway.start()
+
+        accepted = {}  # idempotency key -> referral id
+        done = threading.Event()
+
+        def send():
+            persons = ["19121212-1212", "19701063-2391", "19850709-2388"]
+            for i in range(args.referrals):
+                key = f"crash-{args.seed}-{i}"
+                body = {"case_id": f"EB-CRASH-{i:05d}", "municipality": "0180", "unit": "Skärholmen EKB",
+                        "district": rng.choice(["skarholmen", "farsta"]), "person_id": persons[i % len(persons)],
+                        "caseworker": {"id": "hl-1"}, "purpose": "arbetsmarknadsinsats",
+                        "target_group": "ARBETSFOR_STOD", "forsorjningshinder": "ARBETSLOS_INGEN_ERSATTNING",
+                        "extent_hours_per_week": 20, "start_date": "2026-12-01", "consent_reference": f"SAM-{i}"}
+                # A client that gets no answer sends the same request with the same key again.
+                while True:
+                    try:
+                        status, reply = http("POST", f"{gw_url}/v1/referrals", body,
+                                             {"Authorization": f"Bearer {CASE_TOKEN}", "Idempotency-Key": key}, 5)
+                    except (urllib.error.URLError, ConnectionError, OSError):
+                        time.sleep(0.05)
+                        continue
+                    if status == 202:
+                        if key in accepted and accepted[key] != reply["referral_id"]:
+                            raise SystemExit(f"key {key} accepted twice as different referrals")
+                        accepted[key] = reply["referral_id"]
+                        break
+                    if status in (409, 503):
+                        time.sleep(0.05)
+                        continue
+                    raise SystemExit(f"unexpected {status}: {reply}")
+            done.set()
+
+        sender = threading.Thread(target=send, daemon=True)
+        sender.start()
+        for k in range(args.kills):
+            time.sleep(rng.uniform(0.3, 1.5))
+            gateway.kill()
+            print(f"kill {k + 1}: SIGKILL after {len(accepted)} acceptances", flush=True)
+            time.sleep(rng.uniform(0.05, 0.3))
+            gateway.start()
+        sender.join(300)
+        if not done.is_set():
+            raise SystemExit("the sender did not finish")
+        print(f"{len(accepted)} referrals accepted; partners steady now", flush=True)
+        http("DELETE", f"{jt_url}/_sim/faults")
+        http("DELETE", f"{cs_url}/_recv/faults")
+
+        referral_ids = set(accepted.values())
+        expected = (["referral.accepted", "referral.first_visit", "assessment.part_completed"] +
+                    ["referral.attendance"] * args.attendance_days + ["referral.ended"])
+
+        def converged():
+            _, jts = http("GET", f"{jt_url}/_sim/stats")
+            _, css = http("GET", f"{cs_url}/_recv/stats")
+            by_corr = css["by_correlation"]
+            complete = all(len(by_corr.get(r, [])) >= len(expected) + 1 for r in referral_ids)
+            return jts["effects"] >= len(referral_ids) and jts["reports"]["pending"] == 0 and complete, jts, css
+
+        deadline = time.time() + 240
+        ok, jts, css = converged()
+        while not ok and time.time() < deadline:
+            time.sleep(1)
+            ok, jts, css = converged()
+        time.sleep(2)  # anything late or duplicated would show up now
+        _, jts = http("GET", f"{jt_url}/_sim/stats")
+        _, css = http("GET", f"{cs_url}/_recv/stats")
+
+        problems = []
+        by_referral = jts["by_referral"]
+        for r in referral_ids:
+            got = by_referral.get(r, [])
+            if len(got) != 1:
+                problems.append(f"referral {r}: Jobbtorg took it {len(got)} times")
+        for r in set(by_referral) - referral_ids:
+            problems.append(f"referral {r}: at Jobbtorg but never acknowledged to the case system")
+        if jts["reports"]["gave_up"]:
+            problems.append(f"Jobbtorg gave up on {jts['reports']['gave_up']} reports")
+        by_corr = css["by_correlation"]
+        for r in referral_ids:
+            types = by_corr.get(r, [])
+            if types.count("referral.sent") != 1:
+                problems.append(f"referral {r}: referral.sent received {types.count('referral.sent')} times")
+            partner_events = [t for t in types if t != "referral.sent"]
+            if partner_events != expected:
+                problems.append(f"referral {r}: case system received {partner_events}, expected {expected}")
+        if css["bad_signatures"]:
+            problems.append(f"{css['bad_signatures']} webhook pushes had bad signatures")
+
+        gateway.stop()
+        verify = subprocess.run([args.gateway, "audit", "verify", "--db", os.path.join(args.run_dir, "knutpunkt.db")],
+                                capture_output=True, text=True)
+        if verify.returncode != 0:
+            problems.append(f"audit chain: {verify.stdout.strip()} {verify.stderr.strip()}")
+
+        print(f"Jobbtorg: {jts['effects']} effects, {jts['duplicates']} duplicate deliveries dropped, "
+              f"{jts['failed_by_fault']} refused while down; case system: {css['unique_events']} events, "
+              f"{css['duplicates']} duplicate pushes dropped; gateway started {gateway.starts} times", flush=True)
+        if problems:
+            print(f"FAIL ({len(problems)} problems, seed {args.seed}):")
+            for p in problems[:50]:
+                print("  " + p)
+            return 1
+        print("PASS: nothing accepted was lost, nothing took effect twice, order kept per referral")
+        return 0
+    finally:
+        if gateway:
+            gateway.stop()
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,255 @@
+#include "referral_harness.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include "core/digest.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace knutpunkt::testing {
+namespace {
+
+HttpReply to_reply(const httplib::Result& result) {
+  if (!result) throw std::runtime_error("no HTTP answer: " + httplib::to_string(result.error()));
+  HttpReply reply;
+  reply.status = result->status;
+  reply.content_type = result->get_header_value("Content-Type");
+  reply.body = nlohmann::json::parse(result->body, nullptr, false);
+  return reply;
+}
+
+nlohmann::json json_of(const httplib::Result& result, const char* what) {
+  if (!result || result->status >= 300) throw std::runtime_error(std::string("simulator refused: ") + what);
+  return nlohmann::json::parse(result->body, nullptr, false);
+}
+
+// A port the kernel considers free now (bound, read back, released).
+unsigned short free_loopback_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error("socket() failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    throw std::runtime_error("no free port");
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+}  // namespace
+
+nlohmann::json referral_request(const std::string& case_id, const std::string& district) {
+  return {{"case_id", case_id},
+          {"municipality", "0180"},
+          {"unit", "Skärholmen ekonomiskt bistånd"},
+          {"district", district},
+          {"person_id", "19121212-1212"},
+          {"caseworker", {{"id", "hl-4711"}, {"name", "Karin Handläggare"}}},
+          {"purpose", "arbetsmarknadsinsats"},
+          {"target_group", "ARBETSFOR_STOD"},
+          {"forsorjningshinder", "ARBETSLOS_INGEN_ERSATTNING"},
+          {"extent_hours_per_week", 20},
+          {"start_date", "2026-12-01"},
+          {"consent_reference", "SAM-2026-0042"}};
+}
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  }
+  return condition();
+}
+
+ReferralHarness::ReferralHarness(const std::string& name, ReferralHarnessOptions options)
+    : dir_(std::filesystem::path(KNUTPUNKT_TEST_RUN_DIR) / name), options_(options) {
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(dir_);
+
+  case_system_ = std::make_unique<ChildProcess>(
+      KNUTPUNKT_CASE_SYSTEM_BIN,
+      std::vector<std::string>{"--port", "0", "--port-file", (dir_ / "case_system.port").string(), "--secret", kWebhookSecret},
+      dir_ / "case_system");
+  auto cs_port = wait_for_port_file(dir_ / "case_system.port", *case_system_);
+  if (!cs_port) throw std::runtime_error("case system simulator did not start; see " + dir_.string());
+  case_system_port_ = *cs_port;
+
+  // The gateway's port must be known before Jobbtorg starts (it reports back there), so the
+  // gateway gets a fixed free port found now and kept across restarts.
+  gateway_port_ = free_loopback_port();
+  jobbtorg_ = std::make_unique<ChildProcess>(
+      KNUTPUNKT_JOBBTORG_SIMULATOR_BIN,
+      std::vector<std::string>{"--port", "0", "--port-file", (dir_ / "jobbtorg.port").string(), "--token",
+                               kKnutpunktAtJobbtorg, "--gateway", "http://127.0.0.1:" + std::to_string(gateway_port_),
+                               "--gateway-token", kJobbtorgToken, "--adapter", "jobbtorg-sodra", "--reports",
+                               options.reports ? "auto" : "off", "--report-delay-ms",
+                               std::to_string(options.report_delay_ms), "--attendance-days",
+                               std::to_string(options.attendance_days)},
+      dir_ / "jobbtorg");
+  auto jt_port = wait_for_port_file(dir_ / "jobbtorg.port", *jobbtorg_);
+  if (!jt_port) throw std::runtime_error("jobbtorg simulator did not start; see " + dir_.string());
+  jobbtorg_port_ = *jt_port;
+
+  const nlohmann::json delivery = {
+      {"timeout_ms", 2000},
+      {"max_in_flight", options.max_in_flight},
+      {"retry",
+       {{"max_attempts", options.max_attempts},
+        {"initial_backoff_ms", options.initial_backoff_ms},
+        {"max_backoff_ms", options.max_backoff_ms},
+        {"multiplier", 2.0},
+        {"jitter", 0.1},
+        {"max_retry_after_s", 5}}},
+      {"breaker", {{"failure_threshold", options.breaker_threshold}, {"open_ms", options.breaker_open_ms}}}};
+  nlohmann::json config = {
+      {"server", {{"host", "127.0.0.1"}, {"port", gateway_port_}, {"threads", options.server_threads}}},
+      {"store", {{"kind", "sqlite"}, {"path", db_path().string()}}},
+      {"log", {{"level", "debug"}, {"file", (dir_ / "gateway.log").string()}}},
+      {"purposes",
+       {{"ekonomiskt_bistand", {{"description", "Handläggning av ekonomiskt bistånd enligt 4 kap. 1 § SoL"}}},
+        {"arbetsmarknadsinsats", {{"description", "Planering av arbetsmarknadsinsats"}}}}},
+      {"clients",
+       {{{"id", "case-system"},
+         {"token_sha256", sha256_hex(kCaseSystemToken)},
+         {"purposes", {"ekonomiskt_bistand", "arbetsmarknadsinsats"}}},
+        {{"id", "other-client"}, {"token_sha256", sha256_hex(kOtherClientToken)}, {"purposes", {"ekonomiskt_bistand"}}},
+        {{"id", "jobbtorg-sodra"},
+         {"token_sha256", sha256_hex(kJobbtorgToken)},
+         {"purposes", nlohmann::json::array()},
+         {"roles", {"partner"}},
+         {"partner_adapter", "jobbtorg-sodra"}},
+        {{"id", "operator"},
+         {"token_sha256", sha256_hex(kOperatorToken)},
+         {"purposes", nlohmann::json::array()},
+         {"roles", {"operator"}}}}},
+      {"adapters",
+       {{{"name", "jobbtorg-sodra"},
+         {"kind", "jobbtorg"},
+         {"config",
+          {{"endpoint", "http://127.0.0.1:" + std::to_string(jobbtorg_port_) + "/api/v1"},
+           {"token", kKnutpunktAtJobbtorg},
+           {"mappings", (repo_root() / "mappings/jobbtorg").string()}}},
+         {"delivery", delivery}}}},
+      {"webhooks",
+       {{{"name", "case-system-webhook"},
+         {"client", "case-system"},
+         {"url", "http://127.0.0.1:" + std::to_string(case_system_port_) + "/webhook"},
+         {"secret", kWebhookSecret},
+         {"delivery", delivery}}}},
+      {"routes",
+       {{{"name", "Söderort"},
+         {"match", {{"types", {"referral.requested"}}, {"municipalities", {"0180"}}, {"districts", {"skarholmen", "farsta"}}}},
+         {"to", {"jobbtorg-sodra"}}},
+        {{"name", "events to the case system"},
+         {"match", {{"types", {"referral.*", "assessment.*", "delivery.failed"}}}},
+         {"to", {"case-system-webhook"}}}}},
+  };
+  std::ofstream(dir_ / "config.json") << config.dump(2);
+
+  jobbtorg_client_ = std::make_unique<httplib::Client>("127.0.0.1", jobbtorg_port_);
+  case_system_client_ = std::make_unique<httplib::Client>("127.0.0.1", case_system_port_);
+  start_gateway();
+}
+
+ReferralHarness::~ReferralHarness() {
+  gateway_.reset();
+  jobbtorg_.reset();
+  case_system_.reset();
+}
+
+void ReferralHarness::start_gateway() {
+  const std::filesystem::path port_file = dir_ / ("gateway" + std::to_string(++gateway_starts_) + ".port");
+  gateway_ = std::make_unique<ChildProcess>(
+      gateway_binary(),
+      std::vector<std::string>{"serve", "--config", (dir_ / "config.json").string(), "--port-file", port_file.string()},
+      dir_ / ("gateway" + std::to_string(gateway_starts_)));
+  auto port = wait_for_port_file(port_file, *gateway_);
+  if (!port) throw std::runtime_error("gateway did not start; see " + dir_.string());
+  gateway_client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
+  gateway_client_->set_read_timeout(30, 0);
+}
+
+void ReferralHarness::stop_gateway() { gateway_->terminate(); }
+void ReferralHarness::kill_gateway() { gateway_->kill(); }
+bool ReferralHarness::gateway_running() { return gateway_->running(); }
+
+HttpReply ReferralHarness::refer(const nlohmann::json& body, const std::string& key) {
+  httplib::Headers headers{{"Authorization", std::string("Bearer ") + kCaseSystemToken}};
+  if (!key.empty()) headers.emplace("Idempotency-Key", key);
+  return to_reply(gateway_client_->Post("/v1/referrals", headers, body.dump(), "application/json"));
+}
+
+HttpReply ReferralHarness::gateway_get(const std::string& path, const std::string& token) {
+  httplib::Headers headers;
+  if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+  return to_reply(gateway_client_->Get(path.c_str(), headers));
+}
+
+std::string ReferralHarness::metrics() {
+  auto result = gateway_client_->Get("/metrics");
+  if (!result || result->status != 200) throw std::runtime_error("no metrics");
+  return result->body;
+}
+
+HttpReply ReferralHarness::gateway_post(const std::string& path, const std::string& body, const std::string& token) {
+  httplib::Headers headers;
+  if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+  return to_reply(gateway_client_->Post(path.c_str(), headers, body, "application/json"));
+}
+
+void ReferralHarness::jobbtorg_faults(const nlohmann::json& faults) {
+  if (faults.is_null()) {
+    jobbtorg_client_->Delete("/_sim/faults");
+    return;
+  }
+  json_of(jobbtorg_client_->Put("/_sim/faults", faults.dump(), "application/json"), "jobbtorg faults");
+}
+
+void ReferralHarness::case_system_faults(const nlohmann::json& faults) {
+  if (faults.is_null()) {
+    case_system_client_->Delete("/_recv/faults");
+    return;
+  }
+  json_of(case_system_client_->Put("/_recv/faults", faults.dump(), "application/json"), "case system faults");
+}
+
+nlohmann::json ReferralHarness::jobbtorg_stats() { return json_of(jobbtorg_client_->Get("/_sim/stats"), "stats"); }
+nlohmann::json ReferralHarness::case_system_stats() { return json_of(case_system_client_->Get("/_recv/stats"), "stats"); }
+nlohmann::json ReferralHarness::case_system_events() { return json_of(case_system_client_->Get("/_recv/events"), "events"); }
+
+nlohmann::json ReferralHarness::jobbtorg_report(const std::string& referral_id, const nlohmann::json& report) {
+  return json_of(jobbtorg_client_->Post(("/_sim/referrals/" + referral_id + "/reports").c_str(), report.dump(),
+                                        "application/json"),
+                 "report");
+}
+
+nlohmann::json ReferralHarness::jobbtorg_resend(const std::string& message_id) {
+  return json_of(jobbtorg_client_->Post(("/_sim/reports/" + message_id + "/resend").c_str(), "", "application/json"),
+                 "resend");
+}
+
+std::vector<AuditRecord> ReferralHarness::audit_records() {
+  auto store = open_sqlite_store(db_path());
+  if (!store) throw std::runtime_error("cannot open the store: " + store.error().message);
+  std::vector<AuditRecord> records;
+  auto scanned = (*store)->scan_audit(1, [&](const AuditRecord& r) {
+    records.push_back(r);
+    return true;
+  });
+  if (!scanned) throw std::runtime_error("cannot scan the audit log: " + scanned.error().message);
+  return records;
+}
+
+}  // namespace knutpunkt::testing

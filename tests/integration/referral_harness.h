@@ -1,0 +1,86 @@
+#pragma once
+// Starts the Jobbtorg simulator, a case system receiving webhooks, and the gateway as real
+// processes on ephemeral loopback ports. The gateway can be stopped, SIGKILLed and restarted on
+// the same database, which is how delivery's durability is tested.
+#include <httplib.h>
+
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "child_process.h"
+#include "gateway_harness.h"
+#include "store/store.h"
+
+namespace knutpunkt::testing {
+
+inline constexpr const char* kJobbtorgToken = "test-token-jobbtorg-sodra";     // Jobbtorg -> knutpunkt
+inline constexpr const char* kOperatorToken = "test-token-operator";
+inline constexpr const char* kKnutpunktAtJobbtorg = "test-token-knutpunkt";    // knutpunkt -> Jobbtorg
+inline constexpr const char* kWebhookSecret = "test-webhook-secret-0123456789";
+
+struct ReferralHarnessOptions {
+  bool reports = false;          // the simulator reports back on its own
+  int report_delay_ms = 20;
+  int attendance_days = 3;
+  int max_attempts = 8;
+  int initial_backoff_ms = 50;
+  int max_backoff_ms = 400;
+  int breaker_threshold = 3;
+  int breaker_open_ms = 600;
+  int max_in_flight = 8;
+  int server_threads = 2;
+};
+
+class ReferralHarness {
+ public:
+  explicit ReferralHarness(const std::string& name, ReferralHarnessOptions options = {});
+  ~ReferralHarness();
+
+  // POST /v1/referrals as the case system; `key` becomes the Idempotency-Key when not empty.
+  HttpReply refer(const nlohmann::json& body, const std::string& key = {});
+  HttpReply gateway_get(const std::string& path, const std::string& token);
+  std::string metrics();  // GET /metrics, the text as served
+  HttpReply gateway_post(const std::string& path, const std::string& body, const std::string& token);
+
+  // Simulator control.
+  void jobbtorg_faults(const nlohmann::json& faults);
+  void case_system_faults(const nlohmann::json& faults);
+  nlohmann::json jobbtorg_stats();
+  nlohmann::json case_system_stats();
+  nlohmann::json case_system_events();
+  nlohmann::json jobbtorg_report(const std::string& referral_id, const nlohmann::json& report);
+  nlohmann::json jobbtorg_resend(const std::string& message_id);
+
+  void start_gateway();
+  void stop_gateway();   // SIGTERM
+  void kill_gateway();   // SIGKILL
+  bool gateway_running();
+
+  std::vector<AuditRecord> audit_records();
+  const std::filesystem::path& dir() const { return dir_; }
+  std::filesystem::path db_path() const { return dir_ / "knutpunkt.db"; }
+
+ private:
+  std::filesystem::path dir_;
+  ReferralHarnessOptions options_;
+  unsigned short gateway_port_ = 0;
+  unsigned short jobbtorg_port_ = 0;
+  unsigned short case_system_port_ = 0;
+  int gateway_starts_ = 0;
+  std::unique_ptr<ChildProcess> jobbtorg_;
+  std::unique_ptr<ChildProcess> case_system_;
+  std::unique_ptr<ChildProcess> gateway_;
+  std::unique_ptr<httplib::Client> gateway_client_;
+  std::unique_ptr<httplib::Client> jobbtorg_client_;
+  std::unique_ptr<httplib::Client> case_system_client_;
+};
+
+// A valid referral for Tolvan Tolvansson to the Söderort Jobbtorg (district skarholmen).
+nlohmann::json referral_request(const std::string& case_id = "EB-2026-000123", const std::string& district = "skarholmen");
+
+// Polls `condition` every 50 ms until it holds or `limit` passes.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = std::chrono::seconds{20});
+
+}  // namespace knutpunkt::testing

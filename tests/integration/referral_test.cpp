@@ -1,0 +1,313 @@
+// Referrals to Jobbtorg and reports back, through the real gateway binary, the Jobbtorg simulator
+// and a case system receiving webhooks.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "referral_harness.h"
+
+using namespace knutpunkt::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+nlohmann::json message(ReferralHarness& h, const std::string& id) {
+  auto reply = h.gateway_get("/v1/messages/" + id, kOperatorToken);
+  REQUIRE(reply.status == 200);
+  return reply.body;
+}
+
+std::string status_of(ReferralHarness& h, const std::string& id) { return message(h, id)["status"]; }
+
+std::string first_message_id(const HttpReply& accepted) { return accepted.body["messages"][0]["message_id"]; }
+
+int effects_for(ReferralHarness& h, const std::string& referral_id) {
+  auto stats = h.jobbtorg_stats();
+  if (!stats["by_referral"].contains(referral_id)) return 0;
+  return static_cast<int>(stats["by_referral"][referral_id].size());
+}
+
+std::vector<std::string> pushed_types(ReferralHarness& h, const std::string& referral_id) {
+  auto stats = h.case_system_stats();
+  std::vector<std::string> types;
+  if (stats["by_correlation"].contains(referral_id)) {
+    for (const auto& t : stats["by_correlation"][referral_id]) types.push_back(t);
+  }
+  return types;
+}
+
+std::vector<nlohmann::json> feed(ReferralHarness& h) {
+  std::vector<nlohmann::json> events;
+  std::string cursor = "0";
+  for (;;) {
+    auto page = h.gateway_get("/v1/events?limit=2&after=" + cursor, kCaseSystemToken);
+    REQUIRE(page.status == 200);
+    for (const auto& e : page.body["events"]) events.push_back(e);
+    cursor = page.body["next_cursor"];
+    if (!page.body["has_more"].get<bool>()) return events;
+  }
+}
+
+int count_kind(ReferralHarness& h, const std::string& kind) {
+  int n = 0;
+  for (const auto& r : h.audit_records()) n += r.kind == kind ? 1 : 0;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("an accepted referral is delivered once to the district's Jobbtorg and the case system hears referral.sent") {
+  ReferralHarness h("referral_delivered");
+  auto accepted = h.refer(referral_request());
+  INFO(accepted.body.dump());
+  REQUIRE(accepted.status == 202);
+  const std::string referral_id = accepted.body["referral_id"];
+  CHECK(accepted.body["messages"][0]["destination"] == "jobbtorg-sodra");
+
+  REQUIRE(eventually([&] { return status_of(h, first_message_id(accepted)) == "delivered"; }));
+  CHECK(effects_for(h, referral_id) == 1);
+  REQUIRE(eventually([&] { return pushed_types(h, referral_id) == std::vector<std::string>{"referral.sent"}; }));
+  CHECK(h.case_system_stats()["bad_signatures"] == 0);
+
+  auto events = feed(h);
+  REQUIRE(events.size() == 1);
+  CHECK(events[0]["type"] == "referral.sent");
+  CHECK(events[0]["correlation_id"] == referral_id);
+  CHECK(events[0]["subject"]["person_id"] == "191212121212");
+  // Acceptance, the delivery attempt and the push are all in the chain.
+  CHECK(count_kind(h, "referral.accepted") == 1);
+  CHECK(count_kind(h, "delivery.attempt") == 2);
+}
+
+TEST_CASE("a referral for a district no Jobbtorg serves is refused with 422 naming the district, and audited") {
+  ReferralHarness h("referral_unknown_district");
+  auto refused = h.refer(referral_request("EB-1", "kista"));
+  INFO(refused.body.dump());
+  REQUIRE(refused.status == 422);
+  CHECK(refused.body["code"] == "unknown_district");
+  CHECK(refused.body["invalid-params"][0]["name"] == "district");
+  CHECK(count_kind(h, "referral.refused") == 1);
+  CHECK(h.jobbtorg_stats()["anvisningar_received"] == 0);
+}
+
+TEST_CASE("an invalid referral is refused with 400 naming every bad field") {
+  ReferralHarness h("referral_invalid");
+  auto body = referral_request();
+  body["person_id"] = "19121212-1213";
+  body["extent_hours_per_week"] = 60;
+  body["forsorjningshinder"] = "LATHET";
+  body["start_date"] = "2026-02-30";
+  auto refused = h.refer(body);
+  REQUIRE(refused.status == 400);
+  std::set<std::string> names;
+  for (const auto& p : refused.body["invalid-params"]) names.insert(p["name"].get<std::string>());
+  CHECK(names == std::set<std::string>{"person_id", "extent_hours_per_week", "forsorjningshinder", "start_date"});
+}
+
+TEST_CASE("delivery retries and succeeds after Jobbtorg fails the first attempts") {
+  ReferralHarness h("referral_retries");
+  h.jobbtorg_faults({{"mode", "error"}, {"status", 503}, {"fail_first", 3}});
+  auto accepted = h.refer(referral_request());
+  REQUIRE(accepted.status == 202);
+  const std::string id = first_message_id(accepted);
+  REQUIRE(eventually([&] { return status_of(h, id) == "delivered"; }));
+  auto m = message(h, id);
+  REQUIRE(m["attempt_history"].size() == 4);
+  for (int i = 0; i < 3; ++i) {
+    CHECK(m["attempt_history"][i]["outcome"] == "retry");
+    CHECK(m["attempt_history"][i]["http_status"] == 503);
+  }
+  CHECK(m["attempt_history"][3]["outcome"] == "delivered");
+  CHECK(effects_for(h, accepted.body["referral_id"]) == 1);
+}
+
+TEST_CASE("a final 4xx goes straight to the dead letters, the case system hears delivery.failed, and replay delivers once") {
+  ReferralHarness h("referral_dead_letter");
+  h.jobbtorg_faults({{"mode", "reject"}});
+  auto accepted = h.refer(referral_request());
+  REQUIRE(accepted.status == 202);
+  const std::string id = first_message_id(accepted);
+  const std::string referral_id = accepted.body["referral_id"];
+  REQUIRE(eventually([&] { return status_of(h, id) == "dead"; }));
+  CHECK(message(h, id)["attempt_history"].size() == 1);
+
+  auto dead = h.gateway_get("/v1/dead-letters?destination=jobbtorg-sodra", kOperatorToken);
+  REQUIRE(dead.status == 200);
+  REQUIRE(dead.body["dead_letters"].size() == 1);
+  CHECK(dead.body["dead_letters"][0]["message_id"] == id);
+  CHECK(count_kind(h, "delivery.dead_lettered") == 1);
+  REQUIRE(eventually([&] { return pushed_types(h, referral_id) == std::vector<std::string>{"delivery.failed"}; }));
+
+  // Operators only: a case system may not replay.
+  CHECK(h.gateway_post("/v1/dead-letters/" + id + "/replay", "", kCaseSystemToken).status == 403);
+
+  h.jobbtorg_faults(nullptr);
+  auto replayed = h.gateway_post("/v1/dead-letters/" + id + "/replay", "", kOperatorToken);
+  CHECK(replayed.status == 202);
+  REQUIRE(eventually([&] { return status_of(h, id) == "delivered"; }));
+  CHECK(effects_for(h, referral_id) == 1);
+  // Replaying what is delivered changes nothing.
+  auto again = h.gateway_post("/v1/dead-letters/" + id + "/replay", "", kOperatorToken);
+  CHECK(again.status == 200);
+  CHECK(again.body["replayed"] == false);
+  std::this_thread::sleep_for(300ms);
+  CHECK(effects_for(h, referral_id) == 1);
+  CHECK(h.jobbtorg_stats()["duplicates"] == 0);
+  CHECK(count_kind(h, "delivery.replayed") == 1);
+}
+
+TEST_CASE("the circuit breaker opens while Jobbtorg is down, then half-opens and closes when it is back") {
+  ReferralHarnessOptions options;
+  options.max_attempts = 100;
+  options.breaker_threshold = 3;
+  options.breaker_open_ms = 1000;
+  options.initial_backoff_ms = 20;
+  options.max_backoff_ms = 40;
+  ReferralHarness h("referral_breaker", options);
+  h.jobbtorg_faults({{"mode", "error"}, {"status", 503}});
+  auto accepted = h.refer(referral_request());
+  REQUIRE(accepted.status == 202);
+  const auto breaker_is = [&](int state) {
+    return h.metrics().find("knutpunkt_delivery_breaker_state{destination=\"jobbtorg-sodra\"} " +
+                            std::to_string(state) + "\n") != std::string::npos;
+  };
+  // Three failures open the breaker; while open (1 s), nothing is sent although backoff is 40 ms.
+  REQUIRE(eventually([&] { return h.jobbtorg_stats()["failed_by_fault"].get<int>() >= 3; }));
+  REQUIRE(eventually([&] { return breaker_is(2); }, 2s));
+  std::this_thread::sleep_for(300ms);
+  const int during_open = h.jobbtorg_stats()["failed_by_fault"];
+  std::this_thread::sleep_for(400ms);
+  CHECK(h.jobbtorg_stats()["failed_by_fault"].get<int>() - during_open <= 1);
+  h.jobbtorg_faults(nullptr);
+  // The half-open probe succeeds and the breaker closes.
+  REQUIRE(eventually([&] { return status_of(h, first_message_id(accepted)) == "delivered"; }, 10s));
+  CHECK(breaker_is(0));
+}
+
+TEST_CASE("Retry-After from Jobbtorg is honoured") {
+  ReferralHarness h("referral_retry_after");
+  h.jobbtorg_faults({{"mode", "rate_limit"}, {"retry_after", "2"}, {"fail_first", 1}});
+  auto accepted = h.refer(referral_request());
+  REQUIRE(accepted.status == 202);
+  const std::string id = first_message_id(accepted);
+  REQUIRE(eventually([&] { return status_of(h, id) == "delivered"; }));
+  auto history = message(h, id)["attempt_history"];
+  REQUIRE(history.size() == 2);
+  CHECK(history[0]["http_status"] == 429);
+  const auto at = [](const nlohmann::json& a) {
+    const std::string t = a["started_at"];  // ...THH:MM:SS.mmmZ
+    return std::stoi(t.substr(11, 2)) * 3600000LL + std::stoi(t.substr(14, 2)) * 60000LL +
+           std::stoi(t.substr(17, 2)) * 1000LL + std::stoi(t.substr(20, 3));
+  };
+  // The configured backoff is 50 ms; Retry-After asked for 2 s.
+  CHECK(at(history[1]) - at(history[0]) >= 1900);
+}
+
+TEST_CASE("the same Idempotency-Key returns the first acceptance; with another body it is refused") {
+  ReferralHarness h("referral_idempotency");
+  auto first = h.refer(referral_request(), "key-123");
+  REQUIRE(first.status == 202);
+  auto repeat = h.refer(referral_request(), "key-123");
+  REQUIRE(repeat.status == 202);
+  CHECK(repeat.body["referral_id"] == first.body["referral_id"]);
+  CHECK(repeat.body["messages"] == first.body["messages"]);
+  auto other = h.refer(referral_request("EB-other"), "key-123");
+  CHECK(other.status == 422);
+  CHECK(other.body["code"] == "idempotency_key_reused");
+  // Another client may use the same key for its own request: keys are per client.
+  REQUIRE(eventually([&] { return status_of(h, first_message_id(first)) == "delivered"; }));
+  std::this_thread::sleep_for(200ms);
+  CHECK(h.jobbtorg_stats()["effects"] == 1);
+  CHECK(count_kind(h, "referral.accepted") == 1);
+}
+
+TEST_CASE("a report from Jobbtorg becomes case events; the same report again is ignored") {
+  ReferralHarness h("referral_report_duplicate");
+  auto accepted = h.refer(referral_request());
+  REQUIRE(accepted.status == 202);
+  const std::string referral_id = accepted.body["referral_id"];
+  REQUIRE(eventually([&] { return effects_for(h, referral_id) == 1; }));
+
+  auto sent = h.jobbtorg_report(referral_id, {{"typ", "INSKRIVNING"},
+                                              {"inskrivning", {{"datum", "2026-12-01"}, {"jobbtorgReferens", "JT-1"}}}});
+  INFO(sent.dump());
+  REQUIRE(sent["gateway_status"] == 202);
+  auto resent = h.jobbtorg_resend(sent["meddelandeId"]);
+  CHECK(resent["gateway_status"] == 200);
+  CHECK(resent["gateway_body"]["duplicate"] == true);
+
+  REQUIRE(eventually([&] {
+    auto types = pushed_types(h, referral_id);
+    return std::count(types.begin(), types.end(), "referral.accepted") == 1;
+  }));
+  std::this_thread::sleep_for(300ms);
+  auto types = pushed_types(h, referral_id);
+  CHECK(std::count(types.begin(), types.end(), "referral.accepted") == 1);
+  int in_feed = 0;
+  for (const auto& e : feed(h)) in_feed += e["type"] == "referral.accepted" ? 1 : 0;
+  CHECK(in_feed == 1);
+  CHECK(count_kind(h, "referral.report_received") == 1);
+}
+
+TEST_CASE("reports are refused from the wrong partner, about unknown referrals, and when malformed") {
+  ReferralHarness h("referral_report_refused");
+  auto accepted = h.refer(referral_request());
+  const std::string referral_id = accepted.body["referral_id"];
+  const nlohmann::json report = {{"meddelandeId", "m-1"},
+                                 {"anvisningsId", referral_id},
+                                 {"typ", "AVSLUT"},
+                                 {"tidpunkt", "2026-12-20T10:00:00Z"},
+                                 {"avslut", {{"datum", "2026-12-20"}, {"orsak", "ARBETE"}}}};
+  CHECK(h.gateway_post("/v1/partners/jobbtorg-sodra/reports", report.dump(), kCaseSystemToken).status == 403);
+  CHECK(h.gateway_post("/v1/partners/jobbtorg-sodra/reports", report.dump(), "").status == 401);
+  auto unknown = report;
+  unknown["anvisningsId"] = "6f1c2d3e-0000-4c6d-8e7f-901a2b3c4d5e";
+  CHECK(h.gateway_post("/v1/partners/jobbtorg-sodra/reports", unknown.dump(), kJobbtorgToken).status == 404);
+  auto bad = report;
+  bad["avslut"]["orsak"] = "TRATTNAD";
+  auto refused = h.gateway_post("/v1/partners/jobbtorg-sodra/reports", bad.dump(), kJobbtorgToken);
+  REQUIRE(refused.status == 400);
+  CHECK(refused.body["invalid-params"][0]["name"] == "/avslut/orsak");
+  CHECK(count_kind(h, "referral.report_refused") == 4);
+}
+
+TEST_CASE("events of one referral reach the case system in order even when pushes are retried") {
+  ReferralHarness h("referral_ordering");
+  auto accepted = h.refer(referral_request());
+  const std::string referral_id = accepted.body["referral_id"];
+  REQUIRE(eventually([&] { return effects_for(h, referral_id) == 1; }));
+  REQUIRE(eventually([&] { return pushed_types(h, referral_id).size() == 1; }));
+  // Every push now fails twice before it is taken.
+  h.case_system_faults({{"mode", "error"}, {"status", 503}, {"fail_first", 2}});
+  const std::vector<std::pair<std::string, nlohmann::json>> reports = {
+      {"INSKRIVNING", {{"inskrivning", {{"datum", "2026-12-01"}, {"jobbtorgReferens", "JT-9"}}}}},
+      {"FORSTA_BESOK", {{"forstaBesok", {{"datum", "2026-12-02"}, {"genomfort", true}}}}},
+      {"IB_DEL2_KLAR", {{"ibDel2", {{"datum", "2026-12-03"}}}}},
+      {"AVSLUT", {{"avslut", {{"datum", "2026-12-20"}, {"orsak", "ARBETE"}}}}},
+  };
+  for (const auto& [typ, extra] : reports) {
+    nlohmann::json body = extra;
+    body["typ"] = typ;
+    REQUIRE(h.jobbtorg_report(referral_id, body)["gateway_status"] == 202);
+  }
+  const std::vector<std::string> expected = {"referral.sent", "referral.accepted", "referral.first_visit",
+                                             "assessment.part_completed", "referral.ended"};
+  REQUIRE(eventually([&] { return pushed_types(h, referral_id).size() == expected.size(); }, 30s));
+  CHECK(pushed_types(h, referral_id) == expected);
+  CHECK(h.case_system_stats()["duplicates"] == 0);
+}
+
+TEST_CASE("metrics report per-destination delivery figures in Prometheus text format") {
+  ReferralHarness h("referral_metrics");
+  auto accepted = h.refer(referral_request());
+  REQUIRE(eventually([&] { return status_of(h, first_message_id(accepted)) == "delivered"; }));
+  const std::string text = h.metrics();
+  CHECK(text.find("# TYPE knutpunkt_delivery_delivered_total counter") != std::string::npos);
+  CHECK(text.find("knutpunkt_delivery_delivered_total{destination=\"jobbtorg-sodra\"} 1\n") != std::string::npos);
+  CHECK(text.find("knutpunkt_delivery_accepted_total{destination=\"jobbtorg-sodra\"} 1\n") != std::string::npos);
+  CHECK(text.find("knutpunkt_delivery_latency_seconds_count{destination=\"jobbtorg-sodra\"} 1\n") != std::string::npos);
+  CHECK(text.find("knutpunkt_delivery_queue_depth{destination=\"jobbtorg-sodra\"} 0\n") != std::string::npos);
+  // Figures only: no personal data in metrics.
+  CHECK(text.find("191212121212") == std::string::npos);
+}
