@@ -43,20 +43,8 @@ void ReferralEndpoint::create(Request&& request, const RequestContext& context, 
     return refuse({400, "invalid_json", "Invalid JSON", "the request body is not valid JSON",
                    {{"", "invalid_json", "is not valid JSON"}}, {}});
   }
-  ReferralRequestParse parse = parse_referral_request(body, today_utc());
-  Referral& referral = parse.referral;
-  referral.client_id = client->id;
-  // What could be read: an auditor must see who tried to refer whom even when it was refused.
-  audit_context["referral"] = to_json(referral);
-  if (!parse.ok()) {
-    return refuse({400, "invalid_request", "Invalid referral", "one or more fields are invalid", std::move(parse.invalid), {}});
-  }
-  if (!purposes_.contains(referral.purpose) || !client->purposes.contains(referral.purpose)) {
-    return refuse({403, "purpose_not_allowed", "Purpose not allowed",
-                   "this client may not send referrals for the stated purpose",
-                   {{"purpose", "not_allowed", "is not a purpose this client may use"}}, {}});
-  }
-
+  // The key is checked before the body is validated: a reused key with another body is a
+  // reuse (422), whatever that body holds.
   const std::string fingerprint = request_fingerprint("POST", "/v1/referrals", request.body());
   if (!key.empty()) {
     audit_context["idempotency_key"] = key;
@@ -84,6 +72,22 @@ void ReferralEndpoint::create(Request&& request, const RequestContext& context, 
   const auto release = [this, client_id = client->id, key] {
     if (!key.empty()) keys_.release(client_id, key);
   };
+
+  ReferralRequestParse parse = parse_referral_request(body, today_utc());
+  Referral& referral = parse.referral;
+  referral.client_id = client->id;
+  // What could be read: an auditor must see who tried to refer whom even when it was refused.
+  audit_context["referral"] = to_json(referral);
+  if (!parse.ok()) {
+    release();
+    return refuse({400, "invalid_request", "Invalid referral", "one or more fields are invalid", std::move(parse.invalid), {}});
+  }
+  if (!purposes_.contains(referral.purpose) || !client->purposes.contains(referral.purpose)) {
+    release();
+    return refuse({403, "purpose_not_allowed", "Purpose not allowed",
+                   "this client may not send referrals for the stated purpose",
+                   {{"purpose", "not_allowed", "is not a purpose this client may use"}}, {}});
+  }
 
   auto prepared = referrals_.prepare(std::move(referral));
   if (!prepared) {

@@ -109,13 +109,14 @@ def main():
     ap.add_argument("--case-system", required=True)
     ap.add_argument("--repo", required=True)
     ap.add_argument("--run-dir", required=True)
-    ap.add_argument("--referrals", type=int, default=150)
+    ap.add_argument("--senders", type=int, default=4)
     ap.add_argument("--kills", type=int, default=4)
     ap.add_argument("--attendance-days", type=int, default=2)
     ap.add_argument("--seed", type=int, default=int(time.time()))
     args = ap.parse_args()
     rng = random.Random(args.seed)
-    print(f"seed {args.seed}: {args.referrals} referrals, {args.kills} SIGKILLs", flush=True)
+    print(f"seed {args.seed}: {args.senders} case-system threads sending until the last of {args.kills} SIGKILLs",
+          flush=True)
 
     shutil.rmtree(args.run_dir, ignore_errors=True)
     os.makedirs(args.run_dir)
@@ -178,12 +179,16 @@ def main():
         gateway.start()
 
         accepted = {}  # idempotency key -> referral id
-        done = threading.Event()
+        lock = threading.Lock()
+        stop_sending = threading.Event()
+        failures = []
 
-        def send():
+        def send(sender):
             persons = ["19121212-1212", "19701063-2391", "19850709-2388"]
-            for i in range(args.referrals):
-                key = f"crash-{args.seed}-{i}"
+            i = 0
+            while not stop_sending.is_set():
+                i += 1
+                key = f"crash-{args.seed}-{sender}-{i}"
                 body = {"case_id": f"EB-CRASH-{i:05d}", "municipality": "0180", "unit": "Skärholmen EKB",
                         "district": rng.choice(["skarholmen", "farsta"]), "person_id": persons[i % len(persons)],
                         "caseworker": {"id": "hl-1"}, "purpose": "arbetsmarknadsinsats",
@@ -198,27 +203,35 @@ def main():
                         time.sleep(0.05)
                         continue
                     if status == 202:
-                        if key in accepted and accepted[key] != reply["referral_id"]:
-                            raise SystemExit(f"key {key} accepted twice as different referrals")
-                        accepted[key] = reply["referral_id"]
+                        with lock:
+                            if key in accepted and accepted[key] != reply["referral_id"]:
+                                failures.append(f"key {key} accepted twice as different referrals")
+                            accepted[key] = reply["referral_id"]
                         break
                     if status in (409, 503):
                         time.sleep(0.05)
                         continue
-                    raise SystemExit(f"unexpected {status}: {reply}")
-            done.set()
+                    failures.append(f"unexpected {status}: {reply}")
+                    return
+                time.sleep(rng.uniform(0.0, 0.02))
 
-        sender = threading.Thread(target=send, daemon=True)
-        sender.start()
+        senders = [threading.Thread(target=send, args=(n,), daemon=True) for n in range(args.senders)]
+        for t in senders:
+            t.start()
         for k in range(args.kills):
-            time.sleep(rng.uniform(0.3, 1.5))
+            time.sleep(rng.uniform(0.4, 1.5))
             gateway.kill()
-            print(f"kill {k + 1}: SIGKILL after {len(accepted)} acceptances", flush=True)
+            with lock:
+                so_far = len(accepted)
+            print(f"kill {k + 1}: SIGKILL after {so_far} acceptances", flush=True)
             time.sleep(rng.uniform(0.05, 0.3))
             gateway.start()
-        sender.join(300)
-        if not done.is_set():
-            raise SystemExit("the sender did not finish")
+        time.sleep(0.5)
+        stop_sending.set()
+        for t in senders:
+            t.join(60)
+        if failures:
+            raise SystemExit("; ".join(failures[:5]))
         print(f"{len(accepted)} referrals accepted; partners steady now", flush=True)
         http("DELETE", f"{jt_url}/_sim/faults")
         http("DELETE", f"{cs_url}/_recv/faults")
