@@ -5,8 +5,9 @@
 //
 // usage: lookup_bench --gateway PORT --simulator PORT --token TOKEN --peer-request FILE
 //                     [--concurrency N] [--seconds S] [--warmup S]
-#include <httplib.h>
 #include <nlohmann/json.hpp>
+
+#include "load_runner.h"
 
 #include <algorithm>
 #include <atomic>
@@ -22,65 +23,7 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-struct Figures {
-  std::size_t ok = 0;
-  std::size_t failed = 0;
-  double seconds = 0;
-  std::vector<double> latencies_ms;
-
-  double per_second() const { return ok / seconds; }
-  double percentile(double p) const {
-    if (latencies_ms.empty()) return 0;
-    std::vector<double> sorted = latencies_ms;
-    std::sort(sorted.begin(), sorted.end());
-    std::size_t index = std::min(sorted.size() - 1, static_cast<std::size_t>(p * static_cast<double>(sorted.size())));
-    return sorted[index];
-  }
-};
-
-// Runs `concurrency` client threads, each with its own kept-alive connection, for `seconds`.
-template <typename Call>
-Figures run(int concurrency, double seconds, Call call) {
-  std::vector<Figures> per_thread(static_cast<std::size_t>(concurrency));
-  std::vector<std::thread> threads;
-  const auto until = Clock::now() + std::chrono::duration<double>(seconds);
-  const auto started = Clock::now();
-  for (int t = 0; t < concurrency; ++t) {
-    threads.emplace_back([&, t] {
-      auto& figures = per_thread[static_cast<std::size_t>(t)];
-      auto state = call.make_client();
-      while (Clock::now() < until) {
-        const auto t0 = Clock::now();
-        bool ok = call(*state);
-        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-        if (ok) {
-          ++figures.ok;
-          figures.latencies_ms.push_back(ms);
-        } else {
-          ++figures.failed;
-        }
-      }
-    });
-  }
-  for (auto& thread : threads) thread.join();
-  Figures total;
-  total.seconds = std::chrono::duration<double>(Clock::now() - started).count();
-  for (auto& f : per_thread) {
-    total.ok += f.ok;
-    total.failed += f.failed;
-    total.latencies_ms.insert(total.latencies_ms.end(), f.latencies_ms.begin(), f.latencies_ms.end());
-  }
-  return total;
-}
-
-std::unique_ptr<httplib::Client> kept_alive_client(int port) {
-  auto client = std::make_unique<httplib::Client>("127.0.0.1", port);
-  client->set_keep_alive(true);
-  client->set_read_timeout(30, 0);
-  return client;
-}
+using namespace knutpunkt::bench;
 
 struct GatewayCall {
   int port;
@@ -104,11 +47,6 @@ struct PeerCall {
     return result && result->status == 200;
   }
 };
-
-void print_row(const char* name, const Figures& f) {
-  std::printf("%-34s %10.1f %10.2f %10.2f %8zu %8zu\n", name, f.per_second(), f.percentile(0.50), f.percentile(0.99), f.ok,
-              f.failed);
-}
 
 }  // namespace
 
@@ -150,16 +88,12 @@ int main(int argc, char** argv) {
     gateway_rounds.push_back(run(concurrency, seconds / 3, gateway));
     peer_rounds.push_back(run(concurrency, seconds / 3, peer));
   }
-  auto median = [](std::vector<Figures> rounds) {
-    std::sort(rounds.begin(), rounds.end(), [](const Figures& a, const Figures& b) { return a.per_second() < b.per_second(); });
-    return rounds[rounds.size() / 2];
-  };
   Figures g = median(gateway_rounds);
   Figures p = median(peer_rounds);
 
   std::printf("lookup benchmark: 7 sources per lookup, %d concurrent clients, kept-alive connections, median of 3 rounds\n",
               concurrency);
-  std::printf("%-34s %10s %10s %10s %8s %8s\n", "", "per s", "p50 ms", "p99 ms", "ok", "failed");
+  std::printf("%-40s %10s %10s %10s %8s %8s\n", "", "per s", "p50 ms", "p99 ms", "ok", "failed");
   print_row("gateway (7 SOAP calls + audit)", g);
   print_row("peer: simulator direct (1 call)", p);
   std::printf("ratio gateway/peer: throughput %.2f, p50 latency %.2f\n", g.per_second() / p.per_second(),

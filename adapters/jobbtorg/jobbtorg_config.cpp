@@ -19,9 +19,15 @@ std::expected<JobbtorgConfig, ConfigError> parse_jobbtorg_config(const nlohmann:
     }
   }
   JobbtorgConfig out;
+  for (const char* key : {"endpoint", "token", "token_env", "mappings"}) {
+    auto it = config.find(key);
+    if (it != config.end() && (!it->is_string() || it->get_ref<const std::string&>().empty())) {
+      return fail(key, "must be a non-empty string");
+    }
+  }
   const auto text = [&](const char* key) -> std::string {
     auto it = config.find(key);
-    return it != config.end() && it->is_string() ? it->get<std::string>() : std::string();
+    return it != config.end() ? it->get<std::string>() : std::string();
   };
   out.endpoint = text("endpoint");
   if (out.endpoint.empty()) return fail("endpoint", "is required (a string)");

@@ -5,9 +5,10 @@
 namespace knutpunkt::jobbtorg {
 namespace {
 
-// Ids are UUID-like tokens; anything longer or stranger is refused before it reaches the store.
+// Jobbtorg's ids are UUIDs (schemas/jobbtorg/report.schema.json); anything else is refused
+// before it reaches the store.
 bool is_message_id(const std::string& s) {
-  static const std::regex id("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
+  static const std::regex id("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   return std::regex_match(s, id);
 }
 
@@ -42,7 +43,7 @@ std::expected<InboundReport, InboundError> ReportReader::parse_report(std::strin
     const std::string field = std::string("/") + key;
     if (it == report.end() || it->is_null()) return InboundError{"field_missing", field, "is required"};
     if (!it->is_string() || !is_message_id(it->get<std::string>())) {
-      return InboundError{"field_invalid", field, "must be an id of letters, digits and . _ : - (at most 64)"};
+      return InboundError{"field_invalid", field, "must be a UUID"};
     }
     into = it->get<std::string>();
     return std::nullopt;

@@ -47,6 +47,11 @@ std::expected<SsbtekConfig, ConfigError> parse_ssbtek_config(const nlohmann::jso
   if (ingivare == config.end() || !ingivare->is_object()) {
     return std::unexpected(ConfigError{pointer + "/ingivare", "is required as an object with organisationsnummer and namn"});
   }
+  for (const auto& [key, _] : ingivare->items()) {
+    if (key != "organisationsnummer" && key != "namn") {
+      return std::unexpected(ConfigError{pointer + "/ingivare/" + key, "unknown field"});
+    }
+  }
   auto orgnr = required_string(*ingivare, "organisationsnummer", pointer + "/ingivare");
   if (!orgnr) return std::unexpected(orgnr.error());
   // SSBTEK's Organisationsnummer type: 12 digits, the group digit (5th) at least 2.

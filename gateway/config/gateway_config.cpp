@@ -318,10 +318,15 @@ std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const st
   for (const AdapterConfig& a : cfg.adapters) {
     if (AdapterRegistry::instance().find_outbound(a.kind)) destinations.insert(a.name);
   }
-  for (const ClientConfig& c : cfg.clients) {
-    if (!c.partner_adapter.empty() &&
-        std::none_of(cfg.adapters.begin(), cfg.adapters.end(), [&](const auto& a) { return a.name == c.partner_adapter; })) {
-      return std::unexpected(ConfigError{"/clients", "client " + c.id + ": partner_adapter names no configured adapter"});
+  for (std::size_t i = 0; i < cfg.clients.size(); ++i) {
+    const ClientConfig& c = cfg.clients[i];
+    if (c.partner_adapter.empty()) continue;
+    const bool reports = std::any_of(cfg.adapters.begin(), cfg.adapters.end(), [&](const auto& a) {
+      return a.name == c.partner_adapter && AdapterRegistry::instance().find_inbound(a.kind) != nullptr;
+    });
+    if (!reports) {
+      return std::unexpected(ConfigError{"/clients/" + std::to_string(i) + "/partner_adapter",
+                                         "must name a configured adapter that accepts reports"});
     }
   }
 
@@ -340,9 +345,15 @@ std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const st
       f.string("url", w.url, true);
       f.string("secret", w.secret);
       f.string("secret_env", secret_env);
-      if (f.ok() && !destinations.insert(w.name).second) f.fail("name", "duplicate destination name");
-      if (f.ok() && std::none_of(cfg.clients.begin(), cfg.clients.end(), [&](const auto& c) { return c.id == w.client; })) {
-        f.fail("client", "must name a client listed under /clients");
+      if (f.ok() && (!destinations.insert(w.name).second ||
+                     std::any_of(cfg.adapters.begin(), cfg.adapters.end(), [&](const auto& a) { return a.name == w.name; }))) {
+        f.fail("name", "duplicate name: adapters and webhooks share one name space");
+      }
+      // Events carry personal data: only a case system's own webhook may receive them.
+      if (f.ok() && std::none_of(cfg.clients.begin(), cfg.clients.end(), [&](const auto& c) {
+            return c.id == w.client && c.roles.contains(kRoleCaseSystem);
+          })) {
+        f.fail("client", "must name a client with role case_system listed under /clients");
       }
       if (f.ok() && !net::parse_http_url(w.url)) f.fail("url", "must be an http:// URL");
       // The secret may come from the environment so that config files can be shared safely.

@@ -30,9 +30,10 @@ nlohmann::json summary(const OutboxMessage& m) {
                         {"attempts", m.attempts},
                         {"created_at", iso_ms(m.created_at_ms)},
                         {"last_error", m.last_error}};
-  if (m.status == MessageStatus::pending) out["next_attempt_at"] = iso_ms(m.next_attempt_at_ms);
-  if (m.status == MessageStatus::delivered) out["delivered_at"] = iso_ms(m.delivered_at_ms);
-  if (m.status == MessageStatus::dead) out["dead_lettered_at"] = iso_ms(m.dead_at_ms);
+  // Times that do not apply to the status are left out rather than sent empty.
+  if (m.status == MessageStatus::pending && m.next_attempt_at_ms) out["next_attempt_at"] = iso_ms(m.next_attempt_at_ms);
+  if (m.status == MessageStatus::delivered && m.delivered_at_ms) out["delivered_at"] = iso_ms(m.delivered_at_ms);
+  if (m.status == MessageStatus::dead && m.dead_at_ms) out["dead_lettered_at"] = iso_ms(m.dead_at_ms);
   return out;
 }
 
@@ -76,7 +77,10 @@ void OperatorEndpoint::message(const std::string& id, Request&& request, Reply r
 void OperatorEndpoint::dead_letters(Request&& request, Reply reply) {
   if (!authorise(request, reply)) return;
   auto params = query_parameters(to_std(request.target()));
-  if (!params) return reply(make_problem_response({400, "invalid_query", "Invalid query string", {}, {}, {}}));
+  if (!params) {
+    return reply(make_problem_response(
+        {400, "invalid_query", "Invalid query string", {}, {{"", "bad_format", "is not a valid query string"}}, {}}));
+  }
   DeadLetterQuery q;
   std::vector<InvalidParam> invalid;
   for (const auto& [name, value] : *params) {

@@ -54,6 +54,10 @@ void ReferralEndpoint::create(Request&& request, const RequestContext& context, 
         Response response = make_json_response(static_cast<unsigned>(begin.record.http_status),
                                                nlohmann::json::parse(begin.record.response_body, nullptr, false));
         response.set("Idempotent-Replayed", "true");
+        const nlohmann::json first = nlohmann::json::parse(begin.record.response_body, nullptr, false);
+        if (first.is_object() && first.contains("referral_id")) {
+          response.set(bhttp::field::location, "/v1/referrals/" + first["referral_id"].get<std::string>());
+        }
         return reply(std::move(response));
       }
       case IdempotencyCheck::mismatch:

@@ -39,6 +39,7 @@ void ReportEndpoint::handle(const std::string& adapter_name, Request&& request, 
   auto report = adapter->second->parse_report(request.body());
   if (!report) {
     const auto& e = report.error();
+    if (e.code == "too_large") return refuse({413, "body_too_large", "Report too large", e.message, {}, {}});
     return refuse({400, "invalid_report", "Invalid report", e.message, {{e.field, e.code, e.message}}, {}});
   }
   audit_context["partner_message_id"] = report->partner_message_id;

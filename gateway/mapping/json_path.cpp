@@ -28,7 +28,10 @@ std::vector<std::string> cursor_tokens(const JsonCursor& cursor) {
 
 std::string joined(const std::vector<std::string>& tokens) {
   std::string pointer;
-  for (const auto& token : tokens) pointer += "/" + pointer_token(token);
+  for (const auto& token : tokens) {
+    pointer += '/';
+    pointer += pointer_token(token);
+  }
   return pointer;
 }
 

@@ -254,7 +254,7 @@ TEST_CASE("reports are refused from the wrong partner, about unknown referrals, 
   ReferralHarness h("referral_report_refused");
   auto accepted = h.refer(referral_request());
   const std::string referral_id = accepted.body["referral_id"];
-  const nlohmann::json report = {{"meddelandeId", "m-1"},
+  const nlohmann::json report = {{"meddelandeId", "0b0f6c2e-8a55-4b1e-9d51-3f0b7c1d2e10"},
                                  {"anvisningsId", referral_id},
                                  {"typ", "AVSLUT"},
                                  {"tidpunkt", "2026-12-20T10:00:00Z"},

@@ -1,0 +1,188 @@
+// Referral throughput, side by side with peers in one run:
+//  1. Durable acceptance: referrals/s where every 202 follows the commit of the referral, its
+//     outbox row and its audit record. With many clients the commits are shared (group commit);
+//     the peer is the same gateway with one client, where every acceptance pays its own fsync.
+//  2. End-to-end delivery: a burst of referrals accepted and delivered to a fast Jobbtorg
+//     simulator (from the first POST to the last anvisning taken). The peer is the simulator's
+//     own capacity: the same number of anvisningar posted to it directly.
+//
+// usage: referral_bench --gateway PORT --jobbtorg PORT --token TOKEN [--concurrency N] [--seconds S]
+//                       [--burst N]
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <iostream>
+#include <map>
+#include <string>
+
+#include "load_runner.h"
+
+namespace {
+
+using namespace knutpunkt::bench;
+
+std::atomic<long> sequence{0};
+
+nlohmann::json referral(long n) {
+  return {{"case_id", "EB-BENCH-" + std::to_string(n)},
+          {"municipality", "0180"},
+          {"unit", "Skärholmen ekonomiskt bistånd"},
+          {"district", "skarholmen"},
+          {"person_id", "19121212-1212"},
+          {"caseworker", {{"id", "bench"}}},
+          {"purpose", "arbetsmarknadsinsats"},
+          {"target_group", "ARBETSFOR_STOD"},
+          {"forsorjningshinder", "ARBETSLOS_INGEN_ERSATTNING"},
+          {"extent_hours_per_week", 20},
+          {"start_date", "2026-12-01"},
+          {"consent_reference", "SAM-BENCH"}};
+}
+
+struct AcceptCall {
+  int port;
+  std::string token;
+  std::unique_ptr<httplib::Client> make_client() const { return kept_alive_client(port); }
+  bool operator()(httplib::Client& client) const {
+    const long n = ++sequence;
+    auto result = client.Post("/v1/referrals",
+                              {{"Authorization", "Bearer " + token}, {"Idempotency-Key", "bench-" + std::to_string(n)}},
+                              referral(n).dump(), "application/json");
+    return result && result->status == 202;
+  }
+};
+
+struct DirectAnvisningCall {
+  int port;
+  std::string token;
+  std::unique_ptr<httplib::Client> make_client() const { return kept_alive_client(port); }
+  bool operator()(httplib::Client& client) const {
+    const long n = ++sequence;
+    const std::string id = "direct-" + std::to_string(n);
+    nlohmann::json body = {{"meddelandeId", id},
+                           {"anvisningsId", id},
+                           {"skickad", "2026-11-24T10:00:00.000Z"},
+                           {"kommunkod", "0180"},
+                           {"stadsdel", "skarholmen"},
+                           {"person", {{"personnummer", "191212121212"}, {"skyddadIdentitet", false}}},
+                           {"arende", {{"arendeId", "EB-BENCH-" + std::to_string(n)}, {"enhet", "Skärholmen"}}},
+                           {"anvisandeHandlaggare", {{"id", "bench"}}},
+                           {"malgrupp", "ARBETSFOR_STOD"},
+                           {"forsorjningshinder", "ARBETSLOS_INGEN_ERSATTNING"},
+                           {"omfattningTimmarPerVecka", 20},
+                           {"startdatum", "2026-12-01"},
+                           {"samtyckesreferens", "SAM-BENCH"}};
+    auto result = client.Post("/api/v1/anvisningar", {{"Authorization", "Bearer " + token}, {"Idempotency-Key", id}},
+                              body.dump(), "application/json");
+    return result && result->status == 201;
+  }
+};
+
+double metric(int gateway_port, const std::string& name) {
+  httplib::Client client("127.0.0.1", gateway_port);
+  auto result = client.Get("/metrics");
+  if (!result) return 0;
+  const std::string key = "\n" + name + " ";
+  const auto at = result->body.find(key);
+  return at == std::string::npos ? 0 : std::stod(result->body.substr(at + key.size()));
+}
+
+long jobbtorg_effects(httplib::Client& client) {
+  auto result = client.Get("/_sim/stats");
+  if (!result || result->status != 200) return -1;
+  return nlohmann::json::parse(result->body).value("effects", -1L);
+}
+
+// Posts `count` with `concurrency` clients as fast as they are answered; returns when all are.
+template <typename Call>
+std::size_t post_burst(int concurrency, std::size_t count, const Call& call) {
+  std::atomic<std::size_t> next{0}, ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < concurrency; ++t) {
+    threads.emplace_back([&] {
+      auto client = call.make_client();
+      while (next++ < count) ok += call(*client) ? 1 : 0;
+    });
+  }
+  for (auto& t : threads) t.join();
+  return ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::map<std::string, std::string> options;
+  for (int i = 1; i + 1 < argc; i += 2) options[std::string(argv[i]).substr(2)] = argv[i + 1];
+  for (const char* required : {"gateway", "jobbtorg", "token", "jobbtorg-token"}) {
+    if (!options.contains(required)) {
+      std::cerr << "usage: referral_bench --gateway PORT --jobbtorg PORT --token TOKEN --jobbtorg-token TOKEN "
+                   "[--concurrency N] [--seconds S] [--burst N]\n";
+      return 2;
+    }
+  }
+  const int gateway_port = std::stoi(options["gateway"]);
+  const int jobbtorg_port = std::stoi(options["jobbtorg"]);
+  const int concurrency = options.contains("concurrency") ? std::stoi(options["concurrency"]) : 16;
+  const double seconds = options.contains("seconds") ? std::stod(options["seconds"]) : 9;
+  const std::size_t burst = options.contains("burst") ? std::stoul(options["burst"]) : 3000;
+
+  // 1. Durable acceptance.
+  AcceptCall accept{gateway_port, options["token"]};
+  run(concurrency, 1, accept);
+  std::vector<Figures> many, one;
+  double records = 0, commits = 0;
+  for (int round = 0; round < 3; ++round) {
+    const double r0 = metric(gateway_port, "knutpunkt_audit_records_total");
+    const double c0 = metric(gateway_port, "knutpunkt_audit_commits_total");
+    many.push_back(run(concurrency, seconds / 6, accept));
+    records += metric(gateway_port, "knutpunkt_audit_records_total") - r0;
+    commits += metric(gateway_port, "knutpunkt_audit_commits_total") - c0;
+    one.push_back(run(1, seconds / 6, accept));
+  }
+  const Figures m = median(many), o = median(one);
+  std::printf("durable acceptance: POST /v1/referrals, each 202 after its commit (SQLite WAL, synchronous=FULL), median of 3 rounds\n");
+  std::printf("%-40s %10s %10s %10s %8s %8s\n", "", "per s", "p50 ms", "p99 ms", "ok", "failed");
+  const std::string label = "gateway, " + std::to_string(concurrency) + " clients (group commit)";
+  print_row(label.c_str(), m);
+  print_row("peer: gateway, 1 client (fsync each)", o);
+  std::printf("ratio: %.1fx the acceptances per second; %.1f audit records per commit while %d clients sent "
+              "(deliveries and pushes commit too)\n",
+              m.per_second() / o.per_second(), commits > 0 ? records / commits : 0.0, concurrency);
+
+  // 2. End-to-end delivery of a burst, after the acceptance backlog above has drained.
+  httplib::Client sim("127.0.0.1", jobbtorg_port);
+  auto drained = [&](long target, double limit_s) {
+    const auto until = Clock::now() + std::chrono::duration<double>(limit_s);
+    while (Clock::now() < until) {
+      if (jobbtorg_effects(sim) >= target) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
+  };
+  // Wait until Jobbtorg has everything accepted so far (the outbox is empty), so the burst is timed alone.
+  long base = jobbtorg_effects(sim);
+  for (int i = 0; i < 600; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const long now = jobbtorg_effects(sim);
+    if (now == base && metric(gateway_port, "knutpunkt_delivery_queue_depth{destination=\"jobbtorg-sodra\"}") == 0) break;
+    base = now;
+  }
+  const auto t0 = Clock::now();
+  const std::size_t accepted = post_burst(concurrency, burst, accept);
+  const double accept_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  const bool all = drained(base + static_cast<long>(accepted), 300);
+  const double end_to_end_s = std::chrono::duration<double>(Clock::now() - t0).count();
+
+  DirectAnvisningCall direct{jobbtorg_port, options["jobbtorg-token"]};
+  const auto p0 = Clock::now();
+  const std::size_t direct_ok = post_burst(concurrency, burst, direct);
+  const double direct_s = std::chrono::duration<double>(Clock::now() - p0).count();
+
+  std::printf("\nend-to-end delivery: a burst of %zu referrals, %d clients, to the Jobbtorg simulator\n", burst, concurrency);
+  std::printf("%-40s %10s %10s\n", "", "per s", "seconds");
+  std::printf("%-40s %10.1f %10.2f\n", "gateway: accepted (202)", accepted / accept_s, accept_s);
+  std::printf("%-40s %10.1f %10.2f%s\n", "gateway: accepted and delivered", accepted / end_to_end_s, end_to_end_s,
+              all ? "" : "  (not all delivered in 300 s)");
+  std::printf("%-40s %10.1f %10.2f\n", "peer: anvisningar posted directly", direct_ok / direct_s, direct_s);
+  std::printf("ratio delivered/direct: %.2f\n", (accepted / end_to_end_s) / (direct_ok / direct_s));
+  return m.ok > 0 && o.ok > 0 && all ? 0 : 1;
+}
