@@ -33,6 +33,10 @@ int breaker_gauge(BreakerState s) {
   return 0;
 }
 
+void forget_pending(std::multiset<std::int64_t>& pending_created, std::int64_t created_at_ms) {
+  if (auto it = pending_created.find(created_at_ms); it != pending_created.end()) pending_created.erase(it);
+}
+
 // How long to wait before trying again when the attempt could not even be recorded (the store
 // is failing): short, since nothing about the destination is known to be wrong.
 constexpr milliseconds kStoreRetry{1000};
@@ -382,6 +386,8 @@ void DeliveryEngine::settle(Lane& lane, const Entry& entry, const AttemptResult&
     } else {
       Entry& front = kit->second.front();
       front.in_flight = false;
+      // A replay can only be committed after the dead-lettering, so it matters only below.
+      if (result.attempt.outcome != "dead_lettered") front.replay_at_ms = 0;
       if (!recorded) {
         // The attempt is not in the store, so the store still says pending with the old
         // budget: mirror that and try again soon. Should the receiver have taken it, the
@@ -391,7 +397,7 @@ void DeliveryEngine::settle(Lane& lane, const Entry& entry, const AttemptResult&
       } else if (result.attempt.outcome == "delivered") {
         ++lane.metrics.delivered;
         lane.metrics.delivery_latency.observe(static_cast<double>(now - front.cycle_started_at_ms) / 1000.0);
-        lane.pending_created.erase(lane.pending_created.find(front.created_at_ms));
+        forget_pending(lane.pending_created, front.created_at_ms);
         --lane.metrics.queue_depth;
         index_.erase(front.id);
         kit->second.pop_front();
@@ -409,8 +415,18 @@ void DeliveryEngine::settle(Lane& lane, const Entry& entry, const AttemptResult&
         ++front.cycle_attempts;
         // Stays at the front: later messages with its ordering key wait until it is replayed.
         front.dead = true;
-        lane.pending_created.erase(lane.pending_created.find(front.created_at_ms));
+        forget_pending(lane.pending_created, front.created_at_ms);
         --lane.metrics.queue_depth;
+        if (front.replay_at_ms) {
+          // Replayed while this attempt was settling (the store already says pending).
+          front.dead = false;
+          front.cycle_attempts = 0;
+          front.cycle_started_at_ms = front.due_ms = front.replay_at_ms;
+          front.replay_at_ms = 0;
+          lane.pending_created.insert(front.created_at_ms);
+          ++lane.metrics.queue_depth;
+          make_ready_locked(lane, entry.ordering_key);
+        }
       }
     }
   }
@@ -478,7 +494,10 @@ void DeliveryEngine::replay(const std::string& message_id, const std::string& wh
   nlohmann::json body = {{"message_id", m.id},         {"destination", m.destination}, {"message_type", m.type},
                          {"ordering_key", m.ordering_key}, {"client_id", m.client_id},   {"case_id", m.case_id},
                          {"replayed_by", who},         {"previous_attempts", m.attempts}};
-  audit_.append("delivery.replayed", std::move(body), {store_write::Replay{m.id, at}},
+  // Built before the call: the callback below takes `m` by move, and argument evaluation order
+  // is unspecified.
+  std::vector<StoreWrite> writes{store_write::Replay{m.id, at}};
+  audit_.append("delivery.replayed", std::move(body), std::move(writes),
                 [this, m = std::move(m), at, done = std::move(done)](std::expected<AuditReceipt, StoreError> r) mutable {
                   if (!r) return done({ReplayOutcome::unavailable, "dead"});
                   Lane* touched = nullptr;
@@ -489,7 +508,11 @@ void DeliveryEngine::replay(const std::string& message_id, const std::string& wh
                       auto& queue = lane->keys[m.ordering_key];
                       auto it = std::find_if(queue.begin(), queue.end(), [&](const Entry& e) { return e.id == m.id; });
                       if (it != queue.end()) {
-                        if (it->dead) {
+                        if (it->in_flight) {
+                          // Its dead-lettering is durable but not yet settled in memory:
+                          // settle() applies the replay once it has marked it dead.
+                          it->replay_at_ms = at;
+                        } else if (it->dead) {
                           it->dead = false;
                           it->cycle_attempts = 0;
                           it->cycle_started_at_ms = at;

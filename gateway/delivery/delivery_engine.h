@@ -103,6 +103,7 @@ class DeliveryEngine {
     std::int64_t due_ms = 0;
     bool dead = false;
     bool in_flight = false;
+    std::int64_t replay_at_ms = 0;  // a replay committed while the dead-lettering attempt settled
   };
   struct Lane;
   struct AttemptResult;

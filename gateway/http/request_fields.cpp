@@ -75,8 +75,12 @@ std::string read_date(const nlohmann::json& object, const std::string& key, cons
   int y = 0;
   unsigned m = 0, d = 0;
   char tail = 0;
-  const bool shaped = text.size() == 10 && text[4] == '-' && text[7] == '-' &&
-                      std::sscanf(text.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) == 3;
+  // sscanf alone would take signs and leading blanks ("+026-01-01"): every other position must be a digit.
+  bool digits = text.size() == 10;
+  for (std::size_t i = 0; digits && i < text.size(); ++i) {
+    digits = (i == 4 || i == 7) ? text[i] == '-' : std::isdigit(static_cast<unsigned char>(text[i])) != 0;
+  }
+  const bool shaped = digits && std::sscanf(text.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) == 3;
   if (!shaped || !std::chrono::year_month_day{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}}.ok()) {
     invalid.push_back({name, "bad_date", "must be a calendar date YYYY-MM-DD"});
   }

@@ -141,6 +141,10 @@ class Server::Listener : public std::enable_shared_from_this<Server::Listener> {
   void on_accept(beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (!ec) {
+      // Answers are written as header and body; without TCP_NODELAY the second write can wait
+      // for the client's delayed ACK (40 ms on Linux).
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
       std::make_shared<Session>(std::move(socket), shared_)->run();
     } else {
       log::warn("http.accept_failed", {{"error", ec.message()}});

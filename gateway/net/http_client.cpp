@@ -127,6 +127,9 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     stream_->async_connect(results, [self = shared_from_this()](beast::error_code err, const tcp::endpoint&) {
       if (err == beast::error::timeout) return self->fail(TransportErrorKind::timeout, "connect timed out");
       if (err) return self->fail(TransportErrorKind::connect_failed, "connect: " + err.message());
+      // Requests go out as header and body; Nagle would hold the body for the partner's delayed ACK.
+      beast::error_code ignored;
+      self->stream_->socket().set_option(tcp::no_delay(true), ignored);
       self->write();
     });
   }

@@ -9,6 +9,7 @@
 #include "audit/audit_chain.h"
 #include "audit/audit_verifier.h"
 #include "audit_test_support.h"
+#include "forwarding_store.h"
 
 using namespace audit_test;
 using knutpunkt::AuditLog;
@@ -30,53 +31,35 @@ std::vector<AuditRecord> scan_all(knutpunkt::Store& store) {
   return out;
 }
 
-// Delegates to a real store but fails every append while `failing` is set.
-class SwitchableStore final : public knutpunkt::Store {
+// Delegates to a real store but fails every commit while `failing` is set.
+class SwitchableStore final : public ForwardingStore {
  public:
-  explicit SwitchableStore(knutpunkt::Store& inner) : inner_(inner) {}
+  using ForwardingStore::ForwardingStore;
   std::atomic<bool> failing{false};
-  std::expected<void, StoreError> append_audit(const std::vector<AuditRecord>& batch) override {
+  std::expected<void, StoreError> commit(const std::vector<AuditRecord>& records,
+                                         const std::vector<knutpunkt::StoreWrite>& writes) override {
     if (failing) return std::unexpected(StoreError{"sqlite_error", "disk I/O error (simulated)"});
-    return inner_.append_audit(batch);
+    return inner_.commit(records, writes);
   }
-  std::expected<std::optional<AuditRecord>, StoreError> last_audit_record() override {
-    return inner_.last_audit_record();
-  }
-  std::expected<void, StoreError> scan_audit(std::int64_t from,
-                                             const std::function<bool(const AuditRecord&)>& visit) override {
-    return inner_.scan_audit(from, visit);
-  }
-  std::expected<void, StoreError> ping() override { return inner_.ping(); }
-
- private:
-  knutpunkt::Store& inner_;
 };
 
-// Holds every append_audit until released, so that callers can queue up behind one commit.
-class GatedStore final : public knutpunkt::Store {
+// Holds every commit until released, so that callers can queue up behind one commit.
+class GatedStore final : public ForwardingStore {
  public:
-  explicit GatedStore(knutpunkt::Store& inner) : inner_(inner) {}
+  using ForwardingStore::ForwardingStore;
   void release() {
     std::lock_guard lock(mutex_);
     open_ = true;
     cv_.notify_all();
   }
-  std::expected<void, StoreError> append_audit(const std::vector<AuditRecord>& batch) override {
+  std::expected<void, StoreError> commit(const std::vector<AuditRecord>& records,
+                                         const std::vector<knutpunkt::StoreWrite>& writes) override {
     std::unique_lock lock(mutex_);
     cv_.wait(lock, [this] { return open_; });
-    return inner_.append_audit(batch);
+    return inner_.commit(records, writes);
   }
-  std::expected<std::optional<AuditRecord>, StoreError> last_audit_record() override {
-    return inner_.last_audit_record();
-  }
-  std::expected<void, StoreError> scan_audit(std::int64_t from,
-                                             const std::function<bool(const AuditRecord&)>& visit) override {
-    return inner_.scan_audit(from, visit);
-  }
-  std::expected<void, StoreError> ping() override { return inner_.ping(); }
 
  private:
-  knutpunkt::Store& inner_;
   std::mutex mutex_;
   std::condition_variable cv_;
   bool open_ = false;

@@ -112,7 +112,11 @@ TEST_CASE("reasons never repeat the submitted personnummer") {
 }
 
 TEST_CASE("a bearer token is matched by its hash, case-insensitively on the scheme only") {
-  ClientAuth auth({ClientConfig{"case-system", sha256_hex("secret-token"), {"ekonomiskt_bistand"}}});
+  ClientConfig client;
+  client.id = "case-system";
+  client.token_sha256 = sha256_hex("secret-token");
+  client.purposes = {"ekonomiskt_bistand"};
+  ClientAuth auth({client});
   REQUIRE(auth.authenticate("Bearer secret-token") != nullptr);
   CHECK(auth.authenticate("Bearer secret-token")->id == "case-system");
   CHECK(auth.authenticate("bearer secret-token") != nullptr);

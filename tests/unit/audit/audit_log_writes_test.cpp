@@ -1,0 +1,88 @@
+// AuditLog::append with writes: the record and its writes commit in one transaction.
+#include <catch2/catch.hpp>
+#include <future>
+
+#include "audit/audit_log.h"
+#include "audit/audit_verifier.h"
+#include "audit_test_support.h"
+
+using namespace audit_test;
+using knutpunkt::AuditLog;
+using knutpunkt::AuditReceipt;
+using knutpunkt::AuditRecord;
+using knutpunkt::IdempotencyRecord;
+using knutpunkt::StoreError;
+using knutpunkt::StoreWrite;
+namespace store_write = knutpunkt::store_write;
+
+namespace {
+
+std::expected<AuditReceipt, StoreError> append_with_writes(AuditLog& log, std::string kind, nlohmann::json body,
+                                                           std::vector<StoreWrite> writes) {
+  std::promise<std::expected<AuditReceipt, StoreError>> done;
+  auto outcome = done.get_future();
+  log.append(std::move(kind), std::move(body), std::move(writes),
+             [&done](auto result) { done.set_value(std::move(result)); });
+  return outcome.get();
+}
+
+StoreWrite idempotency_key(const std::string& client, const std::string& key, int status) {
+  return store_write::PutIdempotency{IdempotencyRecord{client, key, "hash-" + key, status, "{}", "2026-01-01T00:00:00Z"}};
+}
+
+std::size_t audit_count(knutpunkt::Store& store) {
+  std::size_t n = 0;
+  REQUIRE(store.scan_audit(1, [&](const AuditRecord&) {
+                 ++n;
+                 return true;
+               }).has_value());
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("a record appended with writes makes both durable, readable after the callback") {
+  TempDir dir;
+  auto store = open_store(dir.path / "k.db");
+  auto log = AuditLog::open(*store);
+  REQUIRE(log.has_value());
+  auto receipt = append_with_writes(**log, "referral.accepted", {{"referral_id", "R-1"}},
+                                    {idempotency_key("client-a", "key-1", 201)});
+  REQUIRE(receipt.has_value());
+  CHECK(receipt->seq == 1);
+  auto stored = store->idempotency("client-a", "key-1");
+  REQUIRE(stored.has_value());
+  REQUIRE(stored->has_value());
+  CHECK((*stored)->http_status == 201);
+  CHECK(audit_count(*store) == 1);
+}
+
+TEST_CASE("a write the store refuses fails its record too: neither the record nor the write is stored") {
+  TempDir dir;
+  auto store = open_store(dir.path / "k.db");
+  auto log = AuditLog::open(*store);
+  REQUIRE(log.has_value());
+  REQUIRE(append_with_writes(**log, "first", {{"n", 1}}, {idempotency_key("client-a", "dup", 201)}).has_value());
+
+  // The same (client, key) again violates the primary key; the inbound receipt beside it must
+  // not survive either.
+  auto refused = append_with_writes(
+      **log, "second", {{"n", 2}},
+      {store_write::PutInboundReceipt{"jobbtorg", "msg-1", "R-1", "2026-01-01T00:00:00Z"},
+       idempotency_key("client-a", "dup", 409)});
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(audit_count(*store) == 1);
+  auto seen = store->inbound_seen("jobbtorg", "msg-1");
+  REQUIRE(seen.has_value());
+  CHECK_FALSE(*seen);
+  CHECK((*store->idempotency("client-a", "dup"))->http_status == 201);
+
+  // The chain head did not move: the next record continues from seq 1.
+  auto next = append_with_writes(**log, "third", {{"n", 3}}, {});
+  REQUIRE(next.has_value());
+  CHECK(next->seq == 2);
+  (*log)->stop();
+  auto report = knutpunkt::verify_chain(*store);
+  REQUIRE(report.has_value());
+  CHECK(report->intact());
+}

@@ -1,0 +1,65 @@
+#pragma once
+// A Store that forwards every call to a real store, so a test double overrides only the call it
+// wants to disturb (usually commit) and stays correct when the Store interface grows.
+#include "store/store.h"
+
+namespace audit_test {
+
+class ForwardingStore : public knutpunkt::Store {
+ public:
+  explicit ForwardingStore(knutpunkt::Store& inner) : inner_(inner) {}
+
+  std::expected<void, knutpunkt::StoreError> commit(const std::vector<knutpunkt::AuditRecord>& records,
+                                                    const std::vector<knutpunkt::StoreWrite>& writes) override {
+    return inner_.commit(records, writes);
+  }
+  std::expected<std::optional<knutpunkt::AuditRecord>, knutpunkt::StoreError> last_audit_record() override {
+    return inner_.last_audit_record();
+  }
+  std::expected<void, knutpunkt::StoreError> scan_audit(
+      std::int64_t from, const std::function<bool(const knutpunkt::AuditRecord&)>& visit) override {
+    return inner_.scan_audit(from, visit);
+  }
+  std::expected<void, knutpunkt::StoreError> ping() override { return inner_.ping(); }
+  std::expected<void, knutpunkt::StoreError> scan_undelivered_messages(
+      const std::function<bool(const knutpunkt::OutboxMessage&)>& visit) override {
+    return inner_.scan_undelivered_messages(visit);
+  }
+  std::expected<std::optional<knutpunkt::OutboxMessage>, knutpunkt::StoreError> message(const std::string& id) override {
+    return inner_.message(id);
+  }
+  std::expected<std::vector<knutpunkt::DeliveryAttempt>, knutpunkt::StoreError> attempts(
+      const std::string& message_id) override {
+    return inner_.attempts(message_id);
+  }
+  std::expected<std::vector<knutpunkt::OutboxMessage>, knutpunkt::StoreError> dead_letters(
+      const knutpunkt::DeadLetterQuery& query) override {
+    return inner_.dead_letters(query);
+  }
+  std::expected<std::vector<knutpunkt::OutboxMessage>, knutpunkt::StoreError> messages_by_ordering_key(
+      const std::string& ordering_key) override {
+    return inner_.messages_by_ordering_key(ordering_key);
+  }
+  std::expected<std::vector<knutpunkt::StoredEvent>, knutpunkt::StoreError> events_after(const std::string& client_id,
+                                                                                         std::int64_t after_seq,
+                                                                                         int limit) override {
+    return inner_.events_after(client_id, after_seq, limit);
+  }
+  std::expected<std::optional<knutpunkt::ReferralRecord>, knutpunkt::StoreError> referral(
+      const std::string& referral_id) override {
+    return inner_.referral(referral_id);
+  }
+  std::expected<std::optional<knutpunkt::IdempotencyRecord>, knutpunkt::StoreError> idempotency(
+      const std::string& client_id, const std::string& key) override {
+    return inner_.idempotency(client_id, key);
+  }
+  std::expected<bool, knutpunkt::StoreError> inbound_seen(const std::string& partner,
+                                                          const std::string& partner_message_id) override {
+    return inner_.inbound_seen(partner, partner_message_id);
+  }
+
+ protected:
+  knutpunkt::Store& inner_;
+};
+
+}  // namespace audit_test

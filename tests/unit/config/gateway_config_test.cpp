@@ -1,0 +1,318 @@
+// The configuration's delivery sections (roles, webhooks, routes, delivery) and the rule that
+// every error names its field by JSON pointer.
+#include "config/gateway_config.h"
+
+#include <stdlib.h>
+
+#include <catch2/catch.hpp>
+
+#include "core/adapter_registry.h"
+
+using namespace knutpunkt;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Stand-in kinds so the tests do not depend on which partner adapters are linked: one that
+// only answers lookups, one that delivers messages and accepts reports (as Jobbtorg does).
+// Never built here: parse_config only checks that the kind exists and which facets it has.
+std::expected<std::unique_ptr<LookupAdapter>, ConfigError> no_lookup(const json&, AdapterContext&) {
+  return std::unexpected(ConfigError{"", "not built in tests"});
+}
+std::expected<std::unique_ptr<OutboundAdapter>, ConfigError> no_outbound(const json&, AdapterContext&) {
+  return std::unexpected(ConfigError{"", "not built in tests"});
+}
+const LookupAdapterRegistration lookup_kind{"test_lookup", no_lookup};
+std::expected<std::unique_ptr<InboundAdapter>, ConfigError> no_inbound(const json&, AdapterContext&) {
+  return std::unexpected(ConfigError{"", "not built in tests"});
+}
+const OutboundAdapterRegistration outbound_kind{"test_outbound", no_outbound};
+const InboundAdapterRegistration inbound_kind{"test_outbound", no_inbound};
+
+const std::string kHash = "2f35a18fc6803126a7e0a3e88173ba44fca9e2b5c5956ba4227b7fd2c105aa52";
+
+json valid_config() {
+  return json::parse(R"({
+    "server": {"host": "127.0.0.1", "port": 0},
+    "store": {"kind": "sqlite", "path": "k.db"},
+    "purposes": {"ekonomiskt_bistand": {"description": "Handläggning av ekonomiskt bistånd"}},
+    "clients": [
+      {"id": "stockholm-ekb", "token_sha256": ")" + kHash + R"(", "purposes": ["ekonomiskt_bistand"],
+       "roles": ["case_system"]},
+      {"id": "operator", "token_sha256": ")" + kHash + R"(", "purposes": [], "roles": ["operator"]},
+      {"id": "jobbtorg-sodra", "token_sha256": ")" + kHash + R"(", "purposes": [], "roles": ["partner"],
+       "partner_adapter": "jobbtorg-sodra"}
+    ],
+    "adapters": [
+      {"name": "ssbtek", "kind": "test_lookup", "config": {}},
+      {"name": "jobbtorg-sodra", "kind": "test_outbound", "config": {},
+       "delivery": {"timeout_ms": 5000, "max_in_flight": 4,
+                    "retry": {"max_attempts": 30, "max_age_s": 3600, "initial_backoff_ms": 500, "multiplier": 3.0,
+                              "max_backoff_ms": 60000, "jitter": 0.1, "max_retry_after_s": 120},
+                    "breaker": {"failure_threshold": 7, "open_ms": 15000}}}
+    ],
+    "webhooks": [
+      {"name": "stockholm-ekb-webhook", "client": "stockholm-ekb", "url": "http://127.0.0.1:18083/webhook",
+       "secret": "demo-webhook-secret-stockholm-ekb",
+       "delivery": {"retry": {"max_attempts": 9}}}
+    ],
+    "routes": [
+      {"name": "söderort", "match": {"types": ["referral.requested"], "municipalities": ["0180"],
+                                     "districts": ["Enskede", "Farsta"]},
+       "to": ["jobbtorg-sodra"]},
+      {"name": "events", "match": {"types": ["referral.*"], "clients": ["stockholm-ekb"]},
+       "to": ["stockholm-ekb-webhook"]}
+    ]
+  })");
+}
+
+// Parses a variant of the valid config that must fail, and returns the error.
+ConfigError refused(const json& doc) {
+  auto parsed = parse_config(doc, "/etc/knutpunkt");
+  REQUIRE_FALSE(parsed.has_value());
+  return parsed.error();
+}
+
+}  // namespace
+
+TEST_CASE("roles, delivery settings, webhooks and routes are read into typed settings") {
+  auto parsed = parse_config(valid_config(), "/etc/knutpunkt");
+  INFO((parsed ? std::string() : parsed.error().field + ": " + parsed.error().message));
+  REQUIRE(parsed.has_value());
+  const GatewayConfig& cfg = *parsed;
+
+  REQUIRE(cfg.clients.size() == 3);
+  CHECK(cfg.clients[0].roles == std::set<std::string>{kRoleCaseSystem});
+  CHECK(cfg.clients[1].roles == std::set<std::string>{kRoleOperator});
+  CHECK(cfg.clients[2].roles == std::set<std::string>{kRolePartner});
+  CHECK(cfg.clients[2].partner_adapter == "jobbtorg-sodra");
+
+  REQUIRE(cfg.adapters.size() == 2);
+  const auto& d = cfg.adapters[1].delivery;
+  CHECK(d.name == "jobbtorg-sodra");
+  CHECK(d.timeout == 5000ms);
+  CHECK(d.max_in_flight == 4);
+  CHECK(d.retry.max_attempts == 30);
+  CHECK(d.retry.max_age == 3600s);
+  CHECK(d.retry.initial_backoff == 500ms);
+  CHECK(d.retry.multiplier == 3.0);
+  CHECK(d.retry.max_backoff == 60000ms);
+  CHECK(d.retry.jitter == 0.1);
+  CHECK(d.retry.max_retry_after == 120s);
+  CHECK(d.breaker.failure_threshold == 7);
+  CHECK(d.breaker.open_for == 15000ms);
+
+  REQUIRE(cfg.webhooks.size() == 1);
+  const WebhookConfig& w = cfg.webhooks[0];
+  CHECK(w.name == "stockholm-ekb-webhook");
+  CHECK(w.client == "stockholm-ekb");
+  CHECK(w.url == "http://127.0.0.1:18083/webhook");
+  CHECK(w.secret == "demo-webhook-secret-stockholm-ekb");
+  CHECK(w.delivery.name == "stockholm-ekb-webhook");
+  CHECK(w.delivery.retry.max_attempts == 9);
+  // Unset fields keep the defaults.
+  const delivery::DestinationSettings defaults;
+  CHECK(w.delivery.retry.initial_backoff == defaults.retry.initial_backoff);
+  CHECK(w.delivery.breaker.failure_threshold == defaults.breaker.failure_threshold);
+
+  REQUIRE(cfg.routes.size() == 2);
+  CHECK(cfg.routes[0].name == "söderort");
+  CHECK(cfg.routes[0].types == std::vector<std::string>{"referral.requested"});
+  CHECK(cfg.routes[0].municipalities == std::set<std::string>{"0180"});
+  CHECK(cfg.routes[0].districts == std::set<std::string>{"Enskede", "Farsta"});
+  CHECK(cfg.routes[0].clients.empty());
+  CHECK(cfg.routes[0].to == std::vector<std::string>{"jobbtorg-sodra"});
+  CHECK(cfg.routes[1].clients == std::set<std::string>{"stockholm-ekb"});
+  CHECK(cfg.routes[1].to == std::vector<std::string>{"stockholm-ekb-webhook"});
+}
+
+TEST_CASE("a client without roles is a case system; webhooks and routes may be left out") {
+  auto doc = valid_config();
+  doc["clients"][0].erase("roles");
+  doc.erase("webhooks");
+  doc.erase("routes");
+  doc["adapters"][1].erase("delivery");
+  auto parsed = parse_config(doc, "/etc/knutpunkt");
+  REQUIRE(parsed.has_value());
+  CHECK(parsed->clients[0].roles == std::set<std::string>{kRoleCaseSystem});
+  CHECK(parsed->webhooks.empty());
+  CHECK(parsed->routes.empty());
+  CHECK(parsed->adapters[1].delivery.name == "jobbtorg-sodra");
+}
+
+TEST_CASE("a webhook secret may come from the environment") {
+  auto doc = valid_config();
+  doc["webhooks"][0].erase("secret");
+  doc["webhooks"][0]["secret_env"] = "KNUTPUNKT_TEST_WEBHOOK_SECRET";
+  REQUIRE(setenv("KNUTPUNKT_TEST_WEBHOOK_SECRET", "a-secret-from-the-environment", 1) == 0);
+  auto parsed = parse_config(doc, "/etc/knutpunkt");
+  REQUIRE(parsed.has_value());
+  CHECK(parsed->webhooks[0].secret == "a-secret-from-the-environment");
+
+  REQUIRE(unsetenv("KNUTPUNKT_TEST_WEBHOOK_SECRET") == 0);
+  CHECK(refused(doc).field == "/webhooks/0/secret_env");
+}
+
+TEST_CASE("a route to something that is neither a delivering adapter nor a webhook names the destination") {
+  auto doc = valid_config();
+  doc["routes"][0]["to"] = {"no-such-destination"};
+  CHECK(refused(doc).field == "/routes/0/to/0");
+
+  doc = valid_config();
+  doc["routes"][1]["to"] = {"stockholm-ekb-webhook", "ssbtek"};  // a lookup adapter delivers nothing
+  CHECK(refused(doc).field == "/routes/1/to/1");
+
+  doc = valid_config();
+  doc["routes"][0]["to"] = json::array();
+  CHECK(refused(doc).field == "/routes/0/to");
+
+  doc = valid_config();
+  doc["routes"][0].erase("to");
+  CHECK(refused(doc).field == "/routes/0/to");
+}
+
+TEST_CASE("errors inside a route's match name the field and the element") {
+  auto doc = valid_config();
+  doc["routes"][0]["match"]["districts"] = {"Enskede", 7};
+  CHECK(refused(doc).field == "/routes/0/match/districts/1");
+
+  doc = valid_config();
+  doc["routes"][1]["match"]["colour"] = "blue";
+  CHECK(refused(doc).field == "/routes/1/match/colour");
+
+  doc = valid_config();
+  doc["routes"][0]["match"] = "referral.requested";
+  CHECK(refused(doc).field == "/routes/0/match");
+
+  doc = valid_config();
+  doc["routes"] = json::object();
+  CHECK(refused(doc).field == "/routes");
+}
+
+TEST_CASE("webhook errors name the webhook's field") {
+  auto doc = valid_config();
+  doc["webhooks"][0]["secret"] = "too-short";
+  CHECK(refused(doc).field == "/webhooks/0/secret");
+
+  doc = valid_config();
+  doc["webhooks"][0].erase("secret");
+  CHECK(refused(doc).field == "/webhooks/0/secret");
+
+  doc = valid_config();
+  doc["webhooks"][0]["client"] = "someone-else";
+  CHECK(refused(doc).field == "/webhooks/0/client");
+
+  doc = valid_config();
+  doc["webhooks"][0]["url"] = "ftp://127.0.0.1/hook";
+  CHECK(refused(doc).field == "/webhooks/0/url");
+
+  doc = valid_config();
+  doc["webhooks"].push_back(doc["webhooks"][0]);
+  doc["webhooks"][1]["name"] = "jobbtorg-sodra";  // an adapter's name already
+  CHECK(refused(doc).field == "/webhooks/1/name");
+
+  doc = valid_config();
+  doc["webhooks"][0]["delivery"]["retry"]["max_attempts"] = 0;
+  CHECK(refused(doc).field == "/webhooks/0/delivery/retry/max_attempts");
+
+  doc = valid_config();
+  doc["webhooks"][0]["headers"] = json::object();
+  CHECK(refused(doc).field == "/webhooks/0/headers");
+}
+
+TEST_CASE("client role errors name the client's field") {
+  auto doc = valid_config();
+  doc["clients"][2].erase("partner_adapter");
+  CHECK(refused(doc).field == "/clients/2/partner_adapter");
+
+  doc = valid_config();
+  doc["clients"][1]["roles"] = {"operator", "admin"};
+  CHECK(refused(doc).field == "/clients/1/roles");
+
+  doc = valid_config();
+  doc["clients"][1]["roles"] = json::array();
+  CHECK(refused(doc).field == "/clients/1/roles");
+}
+
+TEST_CASE("a partner client whose partner_adapter names no adapter is refused at that client's field") {
+  auto doc = valid_config();
+  doc["clients"][2]["partner_adapter"] = "jobbtorg-norr";
+  const auto error = refused(doc);
+  CHECK(error.field == "/clients/2/partner_adapter");
+
+  // An adapter that accepts no reports cannot be a partner's.
+  doc = valid_config();
+  doc["clients"][2]["partner_adapter"] = "ssbtek";
+  CHECK(refused(doc).field == "/clients/2/partner_adapter");
+}
+
+TEST_CASE("a webhook must belong to a case system and must not share a name with any adapter") {
+  auto doc = valid_config();
+  doc["webhooks"][0]["client"] = "operator";
+  CHECK(refused(doc).field == "/webhooks/0/client");
+
+  doc = valid_config();
+  doc["webhooks"][0]["name"] = "ssbtek";  // a lookup adapter: not a destination, but the name is taken
+  CHECK(refused(doc).field == "/webhooks/0/name");
+}
+
+TEST_CASE("delivery errors name the adapter's delivery field") {
+  auto doc = valid_config();
+  doc["adapters"][1]["delivery"]["retry"]["jitter"] = 1.5;
+  CHECK(refused(doc).field == "/adapters/1/delivery/retry/jitter");
+
+  doc = valid_config();
+  doc["adapters"][1]["delivery"]["retry"]["jitter"] = "0.2";
+  CHECK(refused(doc).field == "/adapters/1/delivery/retry/jitter");
+
+  doc = valid_config();
+  doc["adapters"][1]["delivery"]["retry"]["initial_backoff_ms"] = 5000;
+  doc["adapters"][1]["delivery"]["retry"]["max_backoff_ms"] = 1000;
+  CHECK(refused(doc).field == "/adapters/1/delivery/retry/max_backoff_ms");
+
+  doc = valid_config();
+  doc["adapters"][1]["delivery"]["breaker"]["open_after"] = 3;
+  CHECK(refused(doc).field == "/adapters/1/delivery/breaker/open_after");
+
+  doc = valid_config();
+  doc["adapters"][1]["delivery"]["breaker"]["failure_threshold"] = 0;
+  CHECK(refused(doc).field == "/adapters/1/delivery/breaker/failure_threshold");
+
+  doc = valid_config();
+  doc["adapters"][1]["delivery"]["max_in_flight"] = 0;
+  CHECK(refused(doc).field == "/adapters/1/delivery/max_in_flight");
+
+  doc = valid_config();
+  doc["adapters"][1]["delivery"]["retry"] = 5;
+  CHECK(refused(doc).field == "/adapters/1/delivery/retry");
+
+  // A lookup-only kind has nothing to deliver, so a delivery section is a mistake.
+  doc = valid_config();
+  doc["adapters"][0]["delivery"] = {{"timeout_ms", 1000}};
+  CHECK(refused(doc).field == "/adapters/0/delivery");
+
+  doc = valid_config();
+  doc["adapters"][1]["kind"] = "no_such_kind";
+  CHECK(refused(doc).field == "/adapters/1/kind");
+}
+
+TEST_CASE("every refusal names a pointer that exists in the document or is the parent of a missing field") {
+  // A small sweep: each mutation must be refused with a pointer whose parent exists in the doc.
+  const std::vector<std::pair<std::string, json>> mutations = {
+      {"/webhooks/0/secret", "short"},
+      {"/routes/1/to/0", "nowhere"},
+      {"/adapters/1/delivery/retry/multiplier", 0.5},
+      {"/adapters/1/delivery/timeout_ms", 10},
+      {"/clients/0/roles/0", "root"},
+  };
+  for (const auto& [pointer, value] : mutations) {
+    auto doc = valid_config();
+    doc[json::json_pointer(pointer)] = value;
+    const auto error = refused(doc);
+    INFO(pointer << " -> " << error.field << ": " << error.message);
+    CHECK(error.field.rfind(pointer.substr(0, pointer.rfind('/')), 0) == 0);
+    CHECK(doc.contains(json::json_pointer(error.field)));
+    CHECK_FALSE(error.message.empty());
+  }
+}
