@@ -1,5 +1,6 @@
 #include "core/clock.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace knutpunkt {
@@ -22,6 +23,42 @@ std::string format_utc(std::chrono::system_clock::time_point t) {
 }
 
 std::string now_utc() { return format_utc(std::chrono::system_clock::now()); }
+
+std::optional<std::chrono::system_clock::time_point> parse_utc(std::string_view text) {
+  using namespace std::chrono;
+  const auto digits = [&](std::size_t from, std::size_t count) -> std::optional<int> {
+    if (from + count > text.size()) return std::nullopt;
+    int n = 0;
+    for (std::size_t i = from; i < from + count; ++i) {
+      if (text[i] < '0' || text[i] > '9') return std::nullopt;
+      n = n * 10 + (text[i] - '0');
+    }
+    return n;
+  };
+  const auto y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2);
+  if (!y || !mo || !d || text.size() < 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  const year_month_day date{year{*y}, month{static_cast<unsigned>(*mo)}, day{static_cast<unsigned>(*d)}};
+  if (!date.ok()) return std::nullopt;
+  system_clock::time_point at = sys_days{date};
+  if (text.size() == 10) return at;
+  const auto h = digits(11, 2), mi = digits(14, 2), sec = digits(17, 2);
+  if (!h || !mi || !sec || text[10] != 'T' || text[13] != ':' || text[16] != ':' || *h > 23 || *mi > 59 || *sec > 59) {
+    return std::nullopt;
+  }
+  at += hours{*h} + minutes{*mi} + seconds{*sec};
+  std::size_t i = 19;
+  if (i < text.size() && text[i] == '.') {
+    const std::size_t start = ++i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    if (i == start || i - start > 9) return std::nullopt;
+    const auto ms = digits(start, std::min<std::size_t>(3, i - start));
+    int scaled = *ms;
+    for (std::size_t k = i - start; k < 3; ++k) scaled *= 10;
+    at += milliseconds{scaled};
+  }
+  if (i + 1 != text.size() || text[i] != 'Z') return std::nullopt;
+  return at;
+}
 
 std::chrono::year_month_day today_utc() {
   return std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};

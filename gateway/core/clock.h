@@ -1,12 +1,18 @@
 #pragma once
 #include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace knutpunkt {
 
 // UTC timestamp in RFC 3339 form with milliseconds, e.g. 2026-11-24T13:05:09.123Z.
 std::string format_utc(std::chrono::system_clock::time_point t);
 std::string now_utc();
+
+// Reads "YYYY-MM-DDTHH:MM:SS[.fff]Z" or a plain date "YYYY-MM-DD" (midnight UTC); nullopt for
+// anything else, including offsets other than Z.
+std::optional<std::chrono::system_clock::time_point> parse_utc(std::string_view text);
 
 // Today's date in Sweden's civil calendar is what matters for personnummer ages; UTC is
 // close enough for that (a person's age never hinges on the hour between UTC and CET).

@@ -89,6 +89,18 @@ void OperatorEndpoint::dead_letters(Request&& request, Reply reply) {
     const bool number = !value.empty() && ec == std::errc{} && end == value.data() + value.size();
     if (name == "destination") {
       q.destination = value;
+    } else if (name == "type") {
+      q.type = value;
+    } else if (name == "client") {
+      q.client_id = value;
+    } else if (name == "since" || name == "until") {
+      auto at = parse_utc(value);
+      if (!at) {
+        invalid.push_back({name, "bad_time", "must be an RFC 3339 UTC time, e.g. 2026-11-24T08:00:00Z"});
+      } else {
+        (name == "since" ? q.dead_since_ms : q.dead_until_ms) =
+            std::chrono::duration_cast<std::chrono::milliseconds>(at->time_since_epoch()).count();
+      }
     } else if (name == "after") {
       if (!number || n < 0) invalid.push_back({"after", "bad_cursor", "must be a cursor returned by an earlier page"});
       else q.after_position = n;

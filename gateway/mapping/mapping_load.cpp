@@ -22,19 +22,7 @@ struct Invalid {
   std::string message;
 };
 
-std::string child(const std::string& pointer, std::string_view key) {
-  std::string escaped;
-  for (char c : key) {
-    if (c == '~') {
-      escaped += "~0";
-    } else if (c == '/') {
-      escaped += "~1";
-    } else {
-      escaped += c;
-    }
-  }
-  return pointer + "/" + escaped;
-}
+std::string child(const std::string& pointer, std::string_view key) { return pointer + "/" + pointer_token(key); }
 std::string child(const std::string& pointer, std::size_t index) {
   return pointer + "/" + std::to_string(index);
 }
@@ -327,22 +315,25 @@ class SpecReader {
 
 }  // namespace
 
-bool is_outbound_template(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return false;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const json root = json::parse(buffer.str(), nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/false);
-  return root.is_object() && root.contains("direction") && root["direction"] == "outbound";
-}
-
-std::expected<Mapping, MappingError> Mapping::load(const fs::path& file, const fs::path& schema_dir) {
+std::expected<json, MappingError> read_mapping_file(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return std::unexpected(MappingError{"mapping_unreadable", file.string(), "cannot open the file"});
   std::stringstream buffer;
   buffer << in.rdbuf();
-  const json root = json::parse(buffer.str(), nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/false);
+  json root = json::parse(buffer.str(), nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/false);
   if (root.is_discarded()) return std::unexpected(MappingError{"mapping_unreadable", file.string(), "not valid JSON"});
+  return root;
+}
+
+bool is_outbound_template(const fs::path& file) {
+  const auto root = read_mapping_file(file);
+  return root && root->is_object() && root->contains("direction") && (*root)["direction"] == "outbound";
+}
+
+std::expected<Mapping, MappingError> Mapping::load(const fs::path& file, const fs::path& schema_dir) {
+  auto read = read_mapping_file(file);
+  if (!read) return std::unexpected(read.error());
+  const json& root = *read;
   try {
     auto spec = SpecReader(schema_dir).read(root, file.stem().string());
     spec->file = file.string();

@@ -1,6 +1,8 @@
 #pragma once
 // The compiled form of a mapping file (internal to knutpunkt_mapping). Built by mapping_load.cpp,
 // read by mapping_apply.cpp; immutable once built.
+#include <expected>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <utility>
@@ -62,6 +64,9 @@ struct DecodeSpec {
   xml::XPath xpath;
   std::optional<xml::Schema> schema;
 };
+
+// A mapping or template file read as JSON (mapping_unreadable when it cannot be opened or parsed).
+std::expected<nlohmann::json, MappingError> read_mapping_file(const std::filesystem::path& file);
 
 struct Mapping::Spec {
   std::string file;

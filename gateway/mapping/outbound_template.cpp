@@ -4,14 +4,13 @@
 #include "mapping/outbound_template.h"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <utility>
 #include <vector>
 
 #include "mapping/json_path.h"
+#include "mapping/mapping_spec.h"
 #include "mapping/values.h"
 
 namespace knutpunkt::mapping {
@@ -262,12 +261,9 @@ class Renderer {
 }  // namespace
 
 std::expected<OutboundTemplate, MappingError> OutboundTemplate::load(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return std::unexpected(MappingError{"mapping_unreadable", file.string(), "cannot open the file"});
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const json root = json::parse(buffer.str(), nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/false);
-  if (root.is_discarded()) return std::unexpected(MappingError{"mapping_unreadable", file.string(), "not valid JSON"});
+  auto read = read_mapping_file(file);
+  if (!read) return std::unexpected(read.error());
+  const json& root = *read;
   try {
     if (!root.is_object()) throw Invalid{"", "must be an object"};
     for (const auto& [key, value] : root.items()) {

@@ -115,7 +115,11 @@ using StoreWrite = std::variant<store_write::EnqueueMessage, store_write::Record
                                 store_write::PutInboundReceipt>;
 
 struct DeadLetterQuery {
-  std::string destination;        // empty: all
+  std::string destination = {};     // empty: all
+  std::string type = {};            // message type, e.g. "referral.requested"; empty: all
+  std::string client_id = {};       // the case system it belongs to; empty: all
+  std::int64_t dead_since_ms = 0;   // dead-lettered at or after (0: no bound)
+  std::int64_t dead_until_ms = 0;   // dead-lettered before (0: no bound)
   std::int64_t after_position = 0;  // cursor
   int limit = 100;
 };

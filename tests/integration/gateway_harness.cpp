@@ -78,8 +78,6 @@ GatewayHarness::~GatewayHarness() {
   simulator_.reset();
 }
 
-namespace {
-
 HttpReply to_reply(const httplib::Result& result) {
   if (!result) throw std::runtime_error("no HTTP answer: " + httplib::to_string(result.error()));
   HttpReply reply;
@@ -89,7 +87,17 @@ HttpReply to_reply(const httplib::Result& result) {
   return reply;
 }
 
-}  // namespace
+std::vector<AuditRecord> read_audit_records(const std::filesystem::path& db) {
+  auto store = open_sqlite_store(db);
+  if (!store) throw std::runtime_error("cannot open the store: " + store.error().message);
+  std::vector<AuditRecord> records;
+  auto scanned = (*store)->scan_audit(1, [&](const AuditRecord& r) {
+    records.push_back(r);
+    return true;
+  });
+  if (!scanned) throw std::runtime_error("cannot scan the audit log: " + scanned.error().message);
+  return records;
+}
 
 HttpReply GatewayHarness::lookup(const nlohmann::json& body, const std::string& token) {
   httplib::Headers headers;
@@ -114,17 +122,7 @@ void GatewayHarness::clear_faults() { simulator_client_->Delete("/_sim/faults");
 void GatewayHarness::stop_simulator() { simulator_->terminate(); }
 void GatewayHarness::stop_gateway() { gateway_->terminate(); }
 
-std::vector<AuditRecord> GatewayHarness::audit_records() {
-  auto store = open_sqlite_store(db_path());
-  if (!store) throw std::runtime_error("cannot open the store: " + store.error().message);
-  std::vector<AuditRecord> records;
-  auto scanned = (*store)->scan_audit(1, [&](const AuditRecord& r) {
-    records.push_back(r);
-    return true;
-  });
-  if (!scanned) throw std::runtime_error("cannot scan the audit log: " + scanned.error().message);
-  return records;
-}
+std::vector<AuditRecord> GatewayHarness::audit_records() { return read_audit_records(db_path()); }
 
 std::vector<AuditRecord> GatewayHarness::audit_records_for(const std::string& lookup_id) {
   std::vector<AuditRecord> matching;

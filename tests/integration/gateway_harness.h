@@ -63,6 +63,12 @@ class GatewayHarness {
   std::unique_ptr<httplib::Client> simulator_client_;
 };
 
+// An HTTP answer with its JSON body parsed (discarded when not JSON); throws when none came.
+HttpReply to_reply(const httplib::Result& result);
+
+// Every audit record of the database at `db`, read through the Store interface.
+std::vector<AuditRecord> read_audit_records(const std::filesystem::path& db);
+
 // A valid request for test person Tolvan Tolvansson, all sources.
 nlohmann::json full_lookup_request(const std::string& person = "19121212-1212");
 

@@ -10,19 +10,9 @@
 #include <thread>
 
 #include "core/digest.h"
-#include "store/sqlite/sqlite_store.h"
 
 namespace knutpunkt::testing {
 namespace {
-
-HttpReply to_reply(const httplib::Result& result) {
-  if (!result) throw std::runtime_error("no HTTP answer: " + httplib::to_string(result.error()));
-  HttpReply reply;
-  reply.status = result->status;
-  reply.content_type = result->get_header_value("Content-Type");
-  reply.body = nlohmann::json::parse(result->body, nullptr, false);
-  return reply;
-}
 
 nlohmann::json json_of(const httplib::Result& result, const char* what) {
   if (!result || result->status >= 300) throw std::runtime_error(std::string("simulator refused: ") + what);
@@ -240,16 +230,6 @@ nlohmann::json ReferralHarness::jobbtorg_resend(const std::string& message_id) {
                  "resend");
 }
 
-std::vector<AuditRecord> ReferralHarness::audit_records() {
-  auto store = open_sqlite_store(db_path());
-  if (!store) throw std::runtime_error("cannot open the store: " + store.error().message);
-  std::vector<AuditRecord> records;
-  auto scanned = (*store)->scan_audit(1, [&](const AuditRecord& r) {
-    records.push_back(r);
-    return true;
-  });
-  if (!scanned) throw std::runtime_error("cannot scan the audit log: " + scanned.error().message);
-  return records;
-}
+std::vector<AuditRecord> ReferralHarness::audit_records() { return read_audit_records(db_path()); }
 
 }  // namespace knutpunkt::testing

@@ -136,6 +136,12 @@ TEST_CASE("a final 4xx goes straight to the dead letters, the case system hears 
   REQUIRE(dead.status == 200);
   REQUIRE(dead.body["dead_letters"].size() == 1);
   CHECK(dead.body["dead_letters"][0]["message_id"] == id);
+  // Filters: by type and time; a webhook push type or a window before it died finds nothing.
+  CHECK(h.gateway_get("/v1/dead-letters?type=referral.requested&since=2020-01-01", kOperatorToken)
+            .body["dead_letters"].size() == 1);
+  CHECK(h.gateway_get("/v1/dead-letters?type=referral.sent", kOperatorToken).body["dead_letters"].empty());
+  CHECK(h.gateway_get("/v1/dead-letters?until=2020-01-01T00:00:00Z", kOperatorToken).body["dead_letters"].empty());
+  CHECK(h.gateway_get("/v1/dead-letters?since=yesterday", kOperatorToken).status == 400);
   CHECK(count_kind(h, "delivery.dead_lettered") == 1);
   REQUIRE(eventually([&] { return pushed_types(h, referral_id) == std::vector<std::string>{"delivery.failed"}; }));
 

@@ -464,9 +464,13 @@ class SqliteStore final : public Store {
     auto ok = query(reader_,
                     "SELECT " + std::string(kMessageColumns) +
                         " FROM outbox WHERE status = 'dead' AND position > ?1 AND (?2 = '' OR destination = ?2) "
-                        "ORDER BY position LIMIT ?3",
+                        "AND (?4 = '' OR type = ?4) AND (?5 = '' OR client_id = ?5) AND dead_at_ms >= ?6 "
+                        "AND (?7 = 0 OR dead_at_ms < ?7) ORDER BY position LIMIT ?3",
                     "list dead letters",
-                    [&](StatementUse& u) { u.bind(1, q.after_position).bind(2, q.destination).bind(3, q.limit); },
+                    [&](StatementUse& u) {
+                      u.bind(1, q.after_position).bind(2, q.destination).bind(3, q.limit).bind(4, q.type);
+                      u.bind(5, q.client_id).bind(6, q.dead_since_ms).bind(7, q.dead_until_ms);
+                    },
                     [&](sqlite3_stmt* s) {
                       list.push_back(read_message(s));
                       return true;

@@ -93,7 +93,7 @@ TEST_CASE("a 400 goes to the dead letters after one attempt") {
   CHECK(dead[0].body["reason"] == "final_status");
   CHECK(dead[0].body["http_status"] == 400);
 
-  auto letters = stack.store->dead_letters({"partner", 0, 10});
+  auto letters = stack.store->dead_letters({.destination = "partner", .after_position = 0, .limit = 10});
   REQUIRE(letters.has_value());
   REQUIRE(letters->size() == 1);
   CHECK(letters->front().id == m.id);

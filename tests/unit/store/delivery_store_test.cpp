@@ -276,32 +276,61 @@ TEST_CASE("dead letters are listed per destination in position order, with a cur
   }
   commit_ok(*store, {}, dead);
 
-  auto all = store->dead_letters({"", 0, 100});
+  auto all = store->dead_letters({.destination = "", .after_position = 0, .limit = 100});
   REQUIRE(all.has_value());
   CHECK(all->size() == 9);
 
-  auto even = store->dead_letters({"even", 0, 100});
+  auto even = store->dead_letters({.destination = "even", .after_position = 0, .limit = 100});
   REQUIRE(even.has_value());
   std::vector<std::string> ids;
   for (const auto& m : *even) ids.push_back(m.id);
   CHECK(ids == std::vector<std::string>{"m-0", "m-2", "m-6", "m-8"});
 
-  auto page1 = store->dead_letters({"even", 0, 2});
+  auto page1 = store->dead_letters({.destination = "even", .after_position = 0, .limit = 2});
   REQUIRE(page1->size() == 2);
-  auto page2 = store->dead_letters({"even", page1->back().position, 2});
+  auto page2 = store->dead_letters({.destination = "even", .after_position = page1->back().position, .limit = 2});
   REQUIRE(page2->size() == 2);
   CHECK(page2->front().id == "m-6");
   CHECK(page2->back().id == "m-8");
-  CHECK(store->dead_letters({"even", page2->back().position, 2})->empty());
-  CHECK(store->dead_letters({"nowhere", 0, 10})->empty());
+  CHECK(store->dead_letters({.destination = "even", .after_position = page2->back().position, .limit = 2})->empty());
+  CHECK(store->dead_letters({.destination = "nowhere", .after_position = 0, .limit = 10})->empty());
 
   // A replayed message leaves the dead letters.
   commit_ok(*store, {}, {store_write::Replay{"m-2", 5000}});
   ids.clear();
-  const auto after_replay = store->dead_letters({"even", 0, 100});
+  const auto after_replay = store->dead_letters({.destination = "even", .after_position = 0, .limit = 100});
   REQUIRE(after_replay.has_value());
   for (const auto& m : *after_replay) ids.push_back(m.id);
   CHECK(ids == std::vector<std::string>{"m-0", "m-6", "m-8"});
+}
+
+TEST_CASE("dead letters can be filtered by message type, client and when they died") {
+  TempDir dir;
+  auto store = open_store(dir.path / "k.db");
+  auto event_push = outbox("push", "webhook");
+  event_push.type = "referral.accepted";
+  auto other_client = outbox("other", "jobbtorg");
+  other_client.client_id = "client-b";
+  commit_ok(*store, {},
+            {store_write::EnqueueMessage{outbox("early")}, store_write::EnqueueMessage{outbox("late")},
+             store_write::EnqueueMessage{event_push}, store_write::EnqueueMessage{other_client}});
+  // Dead at started + 25 ms latency: 1025, 9025, 5025, 5025.
+  commit_ok(*store, {},
+            {attempt("early", 1, MessageStatus::dead, 400, 1000), attempt("late", 1, MessageStatus::dead, 400, 9000),
+             attempt("push", 1, MessageStatus::dead, 400, 5000), attempt("other", 1, MessageStatus::dead, 400, 5000)});
+  const auto ids = [&](DeadLetterQuery q) {
+    std::vector<std::string> out;
+    auto list = store->dead_letters(q);
+    REQUIRE(list.has_value());
+    for (const auto& m : *list) out.push_back(m.id);
+    return out;
+  };
+  CHECK(ids({.type = "referral.accepted"}) == std::vector<std::string>{"push"});
+  CHECK(ids({.client_id = "client-b"}) == std::vector<std::string>{"other"});
+  CHECK(ids({.dead_since_ms = 5000}) == std::vector<std::string>{"late", "push", "other"});
+  CHECK(ids({.dead_until_ms = 5025}) == std::vector<std::string>{"early"});
+  CHECK(ids({.destination = "jobbtorg", .type = "referral.requested", .client_id = "client-a", .dead_since_ms = 1000,
+             .dead_until_ms = 9000}) == std::vector<std::string>{"early"});
 }
 
 TEST_CASE("messages of one ordering key are listed in acceptance order") {
