@@ -767,7 +767,7 @@ def config_cases():
         ("a jobbtorg token from the environment", referrals(drop(jobbtorg + ["token"]),
                                                             set_(jobbtorg + ["token_env"], "KNUTPUNKT_SCHEMA_TEST_TOKEN")), accept),
         ("an empty jobbtorg token beside token_env", referrals(set_(jobbtorg + ["token"], ""),
-                                                              set_(jobbtorg + ["token_env"], "KNUTPUNKT_SCHEMA_TEST_TOKEN")), accept),
+                                                              set_(jobbtorg + ["token_env"], "KNUTPUNKT_SCHEMA_TEST_TOKEN")), reject),
         ("a jobbtorg endpoint with trailing slashes", referrals(set_(jobbtorg + ["endpoint"], "http://jobbtorg.example:8080/api//")), accept),
         ("jobbtorg max_report_bytes at its bounds", referrals(set_(jobbtorg + ["max_report_bytes"], 1024)), accept),
         ("jobbtorg max_report_bytes 16 MiB", referrals(set_(jobbtorg + ["max_report_bytes"], 16777216)), accept),
