@@ -4,37 +4,12 @@
 
 namespace knutpunkt::jobbtorg_simulator {
 
-void AnvisningRegister::count_received() {
-  std::lock_guard lock(mutex_);
-  ++received_;
-}
-
-void AnvisningRegister::count_fault() {
-  std::lock_guard lock(mutex_);
-  ++failed_by_fault_;
-}
-
-void AnvisningRegister::count_lost_reply() {
-  std::lock_guard lock(mutex_);
-  ++lost_replies_;
-}
-
-void AnvisningRegister::count_unauthorized() {
-  std::lock_guard lock(mutex_);
-  ++unauthorized_;
-}
-
-void AnvisningRegister::count_invalid() {
-  std::lock_guard lock(mutex_);
-  ++invalid_;
-}
-
 Acceptance AnvisningRegister::accept(const std::string& key, const nlohmann::json& anvisning) {
   const auto anvisnings_id = anvisning.at("anvisningsId").get<std::string>();
   std::lock_guard lock(mutex_);
   Acceptance acceptance;
   if (const auto known = reply_by_key_.find(key); known != reply_by_key_.end()) {
-    ++duplicates_;
+    counters_.add(Counted::duplicates);
     acceptance.duplicate = true;
     acceptance.reply = known->second;
     acceptance.facts = referrals_.at(known->second.at("anvisningsId").get<std::string>()).facts;
@@ -74,14 +49,9 @@ nlohmann::json AnvisningRegister::stats() const {
   std::lock_guard lock(mutex_);
   nlohmann::json by_referral = nlohmann::json::object();
   for (const auto& [id, referral] : referrals_) by_referral[id] = referral.message_ids;
-  return {{"anvisningar_received", received_},
-          {"effects", static_cast<std::int64_t>(reply_by_key_.size())},
-          {"duplicates", duplicates_},
-          {"failed_by_fault", failed_by_fault_},
-          {"lost_replies", lost_replies_},
-          {"unauthorized", unauthorized_},
-          {"invalid", invalid_},
-          {"by_referral", by_referral}};
+  nlohmann::json out{{"effects", static_cast<std::int64_t>(reply_by_key_.size())}, {"by_referral", by_referral}};
+  counters_.write_to(out);
+  return out;
 }
 
 nlohmann::json AnvisningRegister::referrals() const {
@@ -102,7 +72,7 @@ nlohmann::json AnvisningRegister::referrals() const {
 
 void AnvisningRegister::reset() {
   std::lock_guard lock(mutex_);
-  received_ = duplicates_ = failed_by_fault_ = lost_replies_ = unauthorized_ = invalid_ = 0;
+  counters_.reset();
   // next_reference_ keeps counting: a gateway that outlives the reset may still hold old references.
   reply_by_key_.clear();
   referrals_.clear();

@@ -12,9 +12,20 @@
 #include <string>
 #include <vector>
 
+#include "counters.h"
 #include "report_writer.h"
 
 namespace knutpunkt::jobbtorg_simulator {
+
+// The counters of GET /_sim/stats, named as they are there.
+enum class Counted {
+  anvisningar_received,
+  duplicates,
+  failed_by_fault,
+  lost_replies,  // took effect, then the connection was reset
+  unauthorized,
+  invalid,
+};
 
 struct Acceptance {
   bool duplicate = false;      // the key was accepted before: reply 200 with the first body
@@ -25,11 +36,7 @@ struct Acceptance {
 
 class AnvisningRegister {
  public:
-  void count_received();
-  void count_fault();
-  void count_lost_reply();
-  void count_unauthorized();
-  void count_invalid();
+  void count(Counted counted) { counters_.add(counted); }
 
   // `anvisning` has passed check_anvisning; `key` is its Idempotency-Key (== meddelandeId).
   Acceptance accept(const std::string& key, const nlohmann::json& anvisning);
@@ -49,13 +56,9 @@ class AnvisningRegister {
     std::vector<std::string> message_ids;  // unique accepted keys, in acceptance order
   };
 
+  simulator_kit::Counters<Counted, 6> counters_{
+      {"anvisningar_received", "duplicates", "failed_by_fault", "lost_replies", "unauthorized", "invalid"}};
   mutable std::mutex mutex_;
-  std::int64_t received_ = 0;
-  std::int64_t duplicates_ = 0;
-  std::int64_t failed_by_fault_ = 0;
-  std::int64_t lost_replies_ = 0;  // took effect, then the connection was reset
-  std::int64_t unauthorized_ = 0;
-  std::int64_t invalid_ = 0;
   std::int64_t next_reference_ = 1;
   std::map<std::string, nlohmann::json> reply_by_key_;
   std::map<std::string, Referral> referrals_;

@@ -12,13 +12,16 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <string>
 
 #include "anvisning_check.h"
 #include "anvisning_register.h"
+#include "command_line.h"
 #include "connection_abort.h"
 #include "core/digest.h"
-#include "fault_plan.h"
+#include "fault_control.h"
+#include "problem.h"
 #include "report_sender.h"
 #include "report_writer.h"
 #include "serve.h"
@@ -28,8 +31,8 @@ namespace jt = knutpunkt::jobbtorg_simulator;
 
 namespace {
 
-constexpr const char* kJson = "application/json";
-constexpr const char* kProblem = "application/problem+json";
+using kit::kJson;
+using kit::kProblemJson;
 
 struct Options {
   kit::Listen listen{.host = "127.0.0.1", .port = 18082, .port_file = std::nullopt, .threads = 32};
@@ -43,74 +46,45 @@ struct Options {
   bool quiet = false;
 };
 
-void usage() {
-  std::cerr
-      << "usage: jobbtorg-simulator [--host H] [--port N (0 = ephemeral; default 18082)] [--port-file PATH]\n"
-         "                          [--threads N (32)] [--token T] [--gateway URL] [--gateway-token T]\n"
-         "                          [--adapter NAME (jobbtorg)] [--reports auto|off] [--report-delay-ms N (200)]\n"
-         "                          [--report-threads N (4)] [--attendance-days N (3)] [--seed N] [--quiet]\n";
-}
+constexpr const char* kUsage =
+    "usage: jobbtorg-simulator [--host H] [--port N (0 = ephemeral; default 18082)] [--port-file PATH]\n"
+    "                          [--threads N (32)] [--token T] [--gateway URL] [--gateway-token T]\n"
+    "                          [--adapter NAME (jobbtorg)] [--reports auto|off] [--report-delay-ms N (200)]\n"
+    "                          [--report-threads N (4)] [--attendance-days N (3)] [--seed N] [--quiet]\n";
 
 std::optional<Options> parse_options(int argc, char** argv) {
   Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (flag == "--help" || flag == "-h") return std::nullopt;
-    if (flag == "--quiet") {
+  const bool read = kit::read_flags(argc, argv, {"--quiet"}, [&](const std::string& flag, const std::string& value) {
+    if (kit::read_listen_flag(options.listen, flag, value)) return true;
+    if (flag == "--quiet")
       options.quiet = true;
-      continue;
-    }
-    if (i + 1 >= argc) {
-      std::cerr << "missing value for " << flag << "\n";
-      return std::nullopt;
-    }
-    const std::string value = argv[++i];
-    try {
-      if (flag == "--host")
-        options.listen.host = value;
-      else if (flag == "--port")
-        options.listen.port = std::stoi(value);
-      else if (flag == "--port-file")
-        options.listen.port_file = value;
-      else if (flag == "--threads")
-        options.listen.threads = static_cast<std::size_t>(std::stoul(value));
-      else if (flag == "--token")
-        options.token = value;
-      else if (flag == "--gateway")
-        options.gateway.url = value;
-      else if (flag == "--gateway-token")
-        options.gateway.token = value;
-      else if (flag == "--adapter")
-        options.gateway.adapter = value;
-      else if (flag == "--reports") {
-        if (value != "auto" && value != "off") throw std::invalid_argument(value);
-        options.auto_reports = value == "auto";
-      } else if (flag == "--report-delay-ms")
-        options.report_delay = std::chrono::milliseconds{std::stol(value)};
-      else if (flag == "--report-threads")
-        options.report_threads = static_cast<std::size_t>(std::stoul(value));
-      else if (flag == "--attendance-days")
-        options.attendance_days = std::stoi(value);
-      else if (flag == "--seed")
-        options.seed = std::stoull(value);
-      else {
-        std::cerr << "unknown flag " << flag << "\n";
-        return std::nullopt;
-      }
-    } catch (const std::exception&) {
-      std::cerr << "bad value for " << flag << "\n";
-      return std::nullopt;
-    }
-  }
-  if (options.listen.port < 0 || options.listen.port > 65535 || options.listen.threads == 0 ||
-      options.report_threads == 0 || options.report_delay.count() < 0 || options.attendance_days < 0 ||
-      options.attendance_days > 31)
+    else if (flag == "--token")
+      options.token = value;
+    else if (flag == "--gateway")
+      options.gateway.url = value;
+    else if (flag == "--gateway-token")
+      options.gateway.token = value;
+    else if (flag == "--adapter")
+      options.gateway.adapter = value;
+    else if (flag == "--reports") {
+      if (value != "auto" && value != "off") throw std::invalid_argument(value);
+      options.auto_reports = value == "auto";
+    } else if (flag == "--report-delay-ms")
+      options.report_delay = std::chrono::milliseconds{std::stol(value)};
+    else if (flag == "--report-threads")
+      options.report_threads = static_cast<std::size_t>(std::stoul(value));
+    else if (flag == "--attendance-days")
+      options.attendance_days = std::stoi(value);
+    else if (flag == "--seed")
+      options.seed = std::stoull(value);
+    else
+      return false;
+    return true;
+  });
+  if (!read || !kit::usable(options.listen) || options.report_threads == 0 || options.report_delay.count() < 0 ||
+      options.attendance_days < 0 || options.attendance_days > 31)
     return std::nullopt;
   return options;
-}
-
-std::string problem(int status, const std::string& title, const std::string& detail) {
-  return nlohmann::json{{"type", "about:blank"}, {"title", title}, {"status", status}, {"detail", detail}}.dump();
 }
 
 void reply_fel(httplib::Response& response, int status, const std::vector<jt::FieldError>& errors) {
@@ -128,10 +102,7 @@ nlohmann::json describe_reply(const jt::GatewayReply& reply, const std::string& 
 
 int main(int argc, char** argv) {
   auto options = parse_options(argc, argv);
-  if (!options) {
-    usage();
-    return 2;
-  }
+  if (!options) return kit::refuse_command_line(kUsage);
   kit::block_stop_signals();
   if (options->auto_reports && options->gateway.url.empty()) {
     std::cerr << "no --gateway: automatic reports are off" << std::endl;
@@ -151,29 +122,26 @@ int main(int argc, char** argv) {
   const std::string expected_authorization = options->token.empty() ? "" : "Bearer " + options->token;
 
   server.Post("/api/v1/anvisningar", [&](const httplib::Request& request, httplib::Response& response) {
-    register_.count_received();
+    register_.count(jt::Counted::anvisningar_received);
     const std::string key = request.get_header_value("Idempotency-Key");
     // Faults model what stands in front of Jobbtorg (a proxy, an overloaded host), so they come
     // before authentication and validation, and a failed request has no effect at all.
     const auto fault = faults.decide(key);
     if (fault.latency.count() > 0) stop.sleep_for(fault.latency);
-    if (fault.action == kit::FaultAction::reply || fault.action == kit::FaultAction::reset) {
-      register_.count_fault();
+    if (fault.fails_without_effect()) {
+      register_.count(jt::Counted::failed_by_fault);
       if (!quiet)
         std::cerr << "anvisning key=" << key << " fault=" << kit::mode_name(fault.mode) << " status=" << fault.status
                   << std::endl;
-      if (fault.action == kit::FaultAction::reset) {
-        if (!kit::abort_connection(request)) kit::abort_by_truncation(response);
-        return;
-      }
-      if (!fault.retry_after.empty()) response.set_header("Retry-After", fault.retry_after);
-      reply_fel(response, fault.status, {{"", "simulerat fel (" + std::string(kit::mode_name(fault.mode)) + ")"}});
+      kit::answer_fault(fault, request, response,
+                        jt::fel_body({{"", "simulerat fel (" + std::string(kit::mode_name(fault.mode)) + ")"}}).dump(),
+                        kJson);
       return;
     }
 
     if (!expected_authorization.empty() &&
         !knutpunkt::constant_time_equal(request.get_header_value("Authorization"), expected_authorization)) {
-      register_.count_unauthorized();
+      register_.count(jt::Counted::unauthorized);
       if (!quiet) std::cerr << "anvisning key=" << key << " unauthorized" << std::endl;
       reply_fel(response, 401, {{"Authorization", "ogiltig eller saknad token"}});
       return;
@@ -188,7 +156,7 @@ int main(int argc, char** argv) {
       // The key is the outbox message id, so it must name this very message.
       errors.push_back({"Idempotency-Key", "ska vara lika med meddelandeId"});
     if (!errors.empty()) {
-      register_.count_invalid();
+      register_.count(jt::Counted::invalid);
       if (!quiet) {
         std::cerr << "anvisning key=" << key << " invalid fields=";
         for (const auto& error : errors) std::cerr << (error.falt.empty() ? "(body)" : error.falt) << ";";
@@ -213,36 +181,18 @@ int main(int argc, char** argv) {
     if (fault.action == kit::FaultAction::lost_reply) {
       // Applied, then the reply is lost: only the Idempotency-Key keeps the retry from acting twice.
       // Counted apart from failed_by_fault, which means "no effect".
-      register_.count_lost_reply();
-      if (!kit::abort_connection(request)) kit::abort_by_truncation(response);
+      register_.count(jt::Counted::lost_replies);
+      kit::reset_connection(request, response);
       return;
     }
     response.status = acceptance.duplicate ? 200 : 201;
     response.set_content(acceptance.reply.dump(), kJson);
   });
 
-  server.Put("/_sim/faults", [&](const httplib::Request& request, httplib::Response& response) {
-    const auto body = nlohmann::json::parse(request.body, nullptr, false);
-    auto spec = body.is_discarded() ? std::unexpected(kit::FaultSpecError{"", "the body is not JSON"})
-                                    : kit::parse_fault_spec(body);
-    if (!spec) {
-      response.status = 400;
-      auto detail = nlohmann::json::parse(problem(400, "Invalid fault", spec.error().message));
-      detail["field"] = spec.error().field;
-      response.set_content(detail.dump(), kProblem);
-      return;
-    }
-    std::cerr << "faults set " << kit::describe(*spec).dump() << std::endl;
-    faults.set(*spec);
-    response.set_content(faults.describe().dump(), kJson);
-  });
-  server.Get("/_sim/faults", [&](const httplib::Request&, httplib::Response& response) {
-    response.set_content(faults.describe().dump(), kJson);
-  });
-  server.Delete("/_sim/faults", [&](const httplib::Request&, httplib::Response& response) {
-    faults.clear();
-    std::cerr << "faults cleared" << std::endl;
-    response.status = 204;
+  kit::serve_fault_control(server, "/_sim", faults, [](const kit::FaultSpecError& error) {
+    auto detail = kit::problem(400, "Invalid fault", error.message);
+    detail["field"] = error.field;
+    return detail.dump();
   });
 
   server.Get("/_sim/stats", [&](const httplib::Request&, httplib::Response& response) {
@@ -271,17 +221,22 @@ int main(int argc, char** argv) {
     response.set_content(nlohmann::json{{"referrals", referrals}}.dump(), kJson);
   });
 
+  // Hand-made reports go to the gateway; without --gateway there is nowhere to send them.
+  const auto refused_without_gateway = [&](httplib::Response& response) {
+    if (!options->gateway.url.empty()) return false;
+    response.status = 409;
+    response.set_content(kit::problem(409, "No gateway", "start the simulator with --gateway URL").dump(),
+                         kProblemJson);
+    return true;
+  };
   server.Post(R"(/_sim/referrals/([^/]+)/reports)", [&](const httplib::Request& request, httplib::Response& response) {
-    if (options->gateway.url.empty()) {
-      response.status = 409;
-      response.set_content(problem(409, "No gateway", "start the simulator with --gateway URL"), kProblem);
-      return;
-    }
+    if (refused_without_gateway(response)) return;
     const std::string anvisnings_id = request.matches[1].str();
     auto report = nlohmann::json::parse(request.body, nullptr, false);
     if (report.is_discarded() || !report.is_object() || !report.contains("typ") || !report["typ"].is_string()) {
       response.status = 400;
-      response.set_content(problem(400, "Invalid report", "a JSON object with a string \"typ\""), kProblem);
+      response.set_content(kit::problem(400, "Invalid report", "a JSON object with a string \"typ\"").dump(),
+                           kProblemJson);
       return;
     }
     // A partial report gets the type's usual details, from the referral if this Jobbtorg knows it
@@ -309,16 +264,13 @@ int main(int argc, char** argv) {
                                                     const httplib::ContentReader& content_reader) {
     if (request.has_header("Content-Length") || request.has_header("Transfer-Encoding"))
       content_reader([](const char*, std::size_t) { return true; });  // drained: the body is not used
-    if (options->gateway.url.empty()) {
-      response.status = 409;
-      response.set_content(problem(409, "No gateway", "start the simulator with --gateway URL"), kProblem);
-      return;
-    }
+    if (refused_without_gateway(response)) return;
     const std::string id = request.matches[1].str();
     const auto reply = sender.resend(id);
     if (!reply) {
       response.status = 404;
-      response.set_content(problem(404, "Unknown report", "no report with this meddelandeId was sent"), kProblem);
+      response.set_content(kit::problem(404, "Unknown report", "no report with this meddelandeId was sent").dump(),
+                           kProblemJson);
       return;
     }
     if (!quiet) std::cerr << "resent report meddelandeId=" << id << " gateway_status=" << reply->status << std::endl;

@@ -178,15 +178,7 @@ GatewayReply ReportSender::send_once(const nlohmann::json& report) {
     remember(id, report.value("anvisningsId", ""), report.value("typ", ""), body, "manual");
     ++manual_sent_;
   }
-  httplib::Client client(target_.url);
-  configure(client, target_);
-  const auto reply = post(client, body);
-  std::lock_guard lock(mutex_);
-  if (auto found = sent_.find(id); found != sent_.end()) {
-    ++found->second.attempts;
-    found->second.last_status = reply.status;
-  }
-  return reply;
+  return post_by_hand(id, body);
 }
 
 std::optional<GatewayReply> ReportSender::resend(const std::string& meddelande_id) {
@@ -198,6 +190,11 @@ std::optional<GatewayReply> ReportSender::resend(const std::string& meddelande_i
     body = found->second.body;
     ++manual_sent_;
   }
+  return post_by_hand(meddelande_id, body);
+}
+
+GatewayReply ReportSender::post_by_hand(const std::string& meddelande_id, const std::string& body) {
+  // A client of its own: a hand-made send must not wait behind, or be broken off with, the workers'.
   httplib::Client client(target_.url);
   configure(client, target_);
   const auto reply = post(client, body);

@@ -79,6 +79,8 @@ class ReportSender {
 
   void work();
   GatewayReply post(httplib::Client& client, const std::string& body) const;
+  // Sends one report outside the queues and records the attempt on its sent entry.
+  GatewayReply post_by_hand(const std::string& meddelande_id, const std::string& body);
   void remember(const std::string& id, const std::string& anvisnings_id, const std::string& typ,
                 const std::string& body, const std::string& state);
 

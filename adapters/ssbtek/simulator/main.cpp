@@ -7,83 +7,57 @@
 #include <libxml/parser.h>
 #include <libxml/xmlIO.h>
 #include <libxml/xmlschemas.h>
-#include <pthread.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <csignal>
-#include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <thread>
 
-#include "fault_plan.h"
+#include "command_line.h"
+#include "connection_abort.h"
+#include "problem.h"
 #include "question.h"
 #include "reply_writer.h"
+#include "serve.h"
+#include "source_faults.h"
 
+namespace kit = knutpunkt::simulator_kit;
 namespace ks = knutpunkt::ssbtek_simulator;
 
 namespace {
 
+using kit::kJson;
+using kit::kProblemJson;
 constexpr const char* kXml = "text/xml; charset=utf-8";
-constexpr const char* kProblem = "application/problem+json";
 
 struct Options {
-  std::string host = "127.0.0.1";
-  int port = 18081;
-  std::optional<std::string> port_file;
+  kit::Listen listen{.host = "127.0.0.1", .port = 18081, .port_file = std::nullopt, .threads = 32};
   std::string persons = SSBTEK_SIMULATOR_PERSONS;
   std::string schema = SSBTEK_SIMULATOR_SCHEMA;
-  std::size_t threads = 32;
 };
 
-void usage() {
-  std::cerr << "usage: ssbtek-simulator [--host H] [--port N (0 = ephemeral)] [--port-file PATH]\n"
-               "                        [--persons PATH] [--schema PATH] [--threads N]\n";
-}
+constexpr const char* kUsage =
+    "usage: ssbtek-simulator [--host H] [--port N (0 = ephemeral)] [--port-file PATH]\n"
+    "                        [--persons PATH] [--schema PATH] [--threads N]\n";
 
 std::optional<Options> parse_options(int argc, char** argv) {
   Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (flag == "--help" || flag == "-h") return std::nullopt;
-    if (i + 1 >= argc) {
-      std::cerr << "missing value for " << flag << "\n";
-      return std::nullopt;
-    }
-    const std::string value = argv[++i];
-    try {
-      if (flag == "--host")
-        options.host = value;
-      else if (flag == "--port")
-        options.port = std::stoi(value);
-      else if (flag == "--port-file")
-        options.port_file = value;
-      else if (flag == "--persons")
-        options.persons = value;
-      else if (flag == "--schema")
-        options.schema = value;
-      else if (flag == "--threads")
-        options.threads = static_cast<std::size_t>(std::stoul(value));
-      else {
-        std::cerr << "unknown flag " << flag << "\n";
-        return std::nullopt;
-      }
-    } catch (const std::exception&) {
-      std::cerr << "bad value for " << flag << "\n";
-      return std::nullopt;
-    }
-  }
-  if (options.port < 0 || options.port > 65535 || options.threads == 0) return std::nullopt;
+  const bool read = kit::read_flags(argc, argv, {}, [&](const std::string& flag, const std::string& value) {
+    if (kit::read_listen_flag(options.listen, flag, value)) return true;
+    if (flag == "--persons")
+      options.persons = value;
+    else if (flag == "--schema")
+      options.schema = value;
+    else
+      return false;
+    return true;
+  });
+  if (!read || !kit::usable(options.listen)) return std::nullopt;
   return options;
 }
 
@@ -95,22 +69,8 @@ std::optional<ks::PersonFacts> load_persons(const std::string& path) {
   return document["persons"];
 }
 
-// Written to a temporary name and renamed, so a reader never sees a half-written port.
-bool write_port_file(const std::string& path, int port) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    if (!out) return false;
-    out << port << "\n";
-    if (!out.flush()) return false;
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  return !error;
-}
-
 std::string problem(int status, const std::string& title, const std::string& detail, const std::string& field = "") {
-  nlohmann::json body{{"type", "about:blank"}, {"title", title}, {"status", status}, {"detail", detail}};
+  auto body = kit::problem(status, title, detail);
   if (!field.empty()) body["field"] = field;
   return body.dump();
 }
@@ -133,27 +93,6 @@ std::optional<std::pair<ks::Source, ks::SourceFault>> whole_reply_fault(
       if (fault.mode == mode) return std::make_pair(source, fault);
   return std::nullopt;
 }
-
-class Shutdown {
- public:
-  void request() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    wake_.notify_all();
-  }
-  // Latency injection sleeps in a worker; a shutdown cuts the sleep short.
-  void sleep_for(std::chrono::milliseconds duration) {
-    std::unique_lock lock(mutex_);
-    wake_.wait_for(lock, duration, [this] { return stopping_; });
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-};
 
 void log_reply_check(const ks::QuestionSchema& schema, const std::string& reply) {
   // The simulator's replies are the contract others test against; a persons.json edit that breaks
@@ -180,10 +119,8 @@ void log_reply_check(const ks::QuestionSchema& schema, const std::string& reply)
 
 int main(int argc, char** argv) {
   auto options = parse_options(argc, argv);
-  if (!options) {
-    usage();
-    return 2;
-  }
+  if (!options) return kit::refuse_command_line(kUsage);
+  kit::block_stop_signals();
   spdlog::set_default_logger(spdlog::stderr_logger_mt("ssbtek-simulator"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
 
@@ -202,24 +139,13 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  // SIGINT/SIGTERM are taken by one thread with sigwait, so shutdown runs outside signal context.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
   ks::FaultPlan faults;
   ks::RequestStats stats;
-  Shutdown shutdown;
+  kit::StopSignal stop;
+  // kit::serve gives the server --threads workers and keeps connections alive for 10000 requests,
+  // as a partner's real front end does (cpp-httplib's default of 5 makes the gateway reconnect in
+  // bursts that overflow the listen backlog).
   httplib::Server server;
-  const std::size_t threads = options->threads;
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server.set_payload_max_length(1 << 20);
-  // cpp-httplib closes a kept-alive connection after 5 requests by default and listens with a
-  // backlog of 5: under load the gateway's reconnect bursts overflow the backlog and dropped SYNs
-  // cost a 1 s retransmit each. A partner's real front end keeps connections far longer.
-  server.set_keep_alive_max_count(10000);
 
   server.Post("/ssbtek", [&](const httplib::Request& request, httplib::Response& response) {
     const auto started = std::chrono::steady_clock::now();
@@ -242,14 +168,14 @@ int main(int argc, char** argv) {
       if (fault.mode != ks::FaultMode::none) stats.count_fault(source);
       latency = std::max(latency, fault.latency);
     }
-    if (latency.count() > 0) shutdown.sleep_for(latency);
+    if (latency.count() > 0) stop.sleep_for(latency);
 
     std::string outcome = "ok";
     const auto whole = whole_reply_fault(applying);
     if (whole && whole->second.mode == ks::FaultMode::drop) {
       outcome = "drop";
-      // Headers announce a body that never comes: returning false closes the connection.
-      response.set_content_provider(4096, kXml, [](std::size_t, std::size_t, httplib::DataSink&) { return false; });
+      // Headers announce a body that never comes, then the connection closes.
+      kit::abort_by_truncation(response, kXml);
     } else if (whole && whole->second.mode == ks::FaultMode::http_500) {
       outcome = "http_500";
       response.status = 500;
@@ -287,13 +213,14 @@ int main(int argc, char** argv) {
     const auto source = ks::source_named(request.matches[1].str());
     if (!source) {
       response.status = 404;
-      response.set_content(problem(404, "Unknown source", "one of AF, CSN, FK, SKV, SO, TNS, MIV", "source"), kProblem);
+      response.set_content(problem(404, "Unknown source", "one of AF, CSN, FK, SKV, SO, TNS, MIV", "source"),
+                           kProblemJson);
       return;
     }
     const auto body = nlohmann::json::parse(request.body, nullptr, false);
     if (body.is_discarded()) {
       response.status = 400;
-      response.set_content(problem(400, "Invalid fault", "the body is not JSON"), kProblem);
+      response.set_content(problem(400, "Invalid fault", "the body is not JSON"), kProblemJson);
       return;
     }
     auto fault = ks::parse_fault(body);
@@ -301,7 +228,7 @@ int main(int argc, char** argv) {
       fault = std::unexpected(ks::FaultSpecError{"mode", "avvikelse is a LEFI notion and applies to FK only"});
     if (!fault) {
       response.status = 400;
-      response.set_content(problem(400, "Invalid fault", fault.error().message, fault.error().field), kProblem);
+      response.set_content(problem(400, "Invalid fault", fault.error().message, fault.error().field), kProblemJson);
       return;
     }
     // A source code ("FK") and the fault's settings: nothing about any person.
@@ -309,13 +236,14 @@ int main(int argc, char** argv) {
     spdlog::info("fault set source={} {}", source_code, ks::describe(*fault).dump());
     const nlohmann::json echo{{"source", source_code}, {"fault", ks::describe(*fault)}};
     faults.set(*source, std::move(*fault));
-    response.set_content(echo.dump(), "application/json");
+    response.set_content(echo.dump(), kJson);
   });
   server.Delete(R"(/_sim/faults/([A-Za-z]+))", [&](const httplib::Request& request, httplib::Response& response) {
     const auto source = ks::source_named(request.matches[1].str());
     if (!source) {
       response.status = 404;
-      response.set_content(problem(404, "Unknown source", "one of AF, CSN, FK, SKV, SO, TNS, MIV", "source"), kProblem);
+      response.set_content(problem(404, "Unknown source", "one of AF, CSN, FK, SKV, SO, TNS, MIV", "source"),
+                           kProblemJson);
       return;
     }
     faults.clear(*source);
@@ -327,51 +255,20 @@ int main(int argc, char** argv) {
     response.status = 204;
   });
   server.Get("/_sim/faults", [&](const httplib::Request&, httplib::Response& response) {
-    response.set_content(faults.describe().dump(), "application/json");
+    response.set_content(faults.describe().dump(), kJson);
   });
   server.Get("/_sim/stats", [&](const httplib::Request&, httplib::Response& response) {
-    response.set_content(stats.snapshot().dump(), "application/json");
+    response.set_content(stats.snapshot().dump(), kJson);
   });
   server.Delete("/_sim/stats", [&](const httplib::Request&, httplib::Response& response) {
     stats.reset();
     response.status = 204;
   });
   server.Get("/_sim/health", [](const httplib::Request&, httplib::Response& response) {
-    response.set_content(R"({"status":"ok"})", "application/json");
+    response.set_content(R"({"status":"ok"})", kJson);
   });
 
-  int port = options->port;
-  if (port == 0) {
-    port = server.bind_to_any_port(options->host);
-    if (port < 0) port = 0;
-  } else if (!server.bind_to_port(options->host, port)) {
-    port = 0;
-  }
-  if (port == 0) {
-    spdlog::error("cannot bind {}:{}", options->host, options->port);
-    return 1;
-  }
-  if (options->port_file && !write_port_file(*options->port_file, port)) {
-    spdlog::error("cannot write port file {}", *options->port_file);
-    return 1;
-  }
-  std::cout << nlohmann::json{{"event", "listening"}, {"port", port}}.dump() << std::endl;
-  spdlog::info("listening on {}:{} threads={}", options->host, port, threads);
-
-  std::atomic<bool> served{false};
-  std::thread signal_waiter([&] {
-    int received = 0;
-    sigwait(&signals, &received);
-    if (!served) spdlog::info("signal {} received, shutting down", received);
-    shutdown.request();
-    server.stop();
-  });
-  const bool listened = server.listen_after_bind();
-  served = true;
-  // If the server stopped on its own, wake the signal thread so it can be joined.
-  pthread_kill(signal_waiter.native_handle(), SIGTERM);
-  signal_waiter.join();
+  const int code = kit::serve(server, options->listen, stop);
   xmlCleanupParser();
-  spdlog::info("stopped");
-  return listened ? 0 : 1;
+  return code;
 }

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "fault_plan.h"
+#include "source_faults.h"
 #include "question.h"
 
 namespace knutpunkt::ssbtek_simulator {

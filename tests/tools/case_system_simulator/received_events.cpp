@@ -2,40 +2,15 @@
 
 namespace knutpunkt::case_system_simulator {
 
-void ReceivedEvents::count_request() {
-  std::lock_guard lock(mutex_);
-  ++received_;
-}
-
-void ReceivedEvents::count_bad_signature() {
-  std::lock_guard lock(mutex_);
-  ++bad_signatures_;
-}
-
-void ReceivedEvents::count_fault() {
-  std::lock_guard lock(mutex_);
-  ++failed_by_fault_;
-}
-
-void ReceivedEvents::count_lost_reply() {
-  std::lock_guard lock(mutex_);
-  ++lost_replies_;
-}
-
-void ReceivedEvents::count_invalid() {
-  std::lock_guard lock(mutex_);
-  ++invalid_;
-}
-
 ReceivedEvents::Outcome ReceivedEvents::accept(const nlohmann::json& envelope, const std::string& idempotency_key) {
   const auto event_id = envelope.at("event_id").get<std::string>();
   std::lock_guard lock(mutex_);
   if (!idempotency_key.empty()) {
     const auto [known, inserted] = event_by_idempotency_key_.emplace(idempotency_key, event_id);
-    if (!inserted && known->second != event_id) ++idempotency_key_conflicts_;
+    if (!inserted && known->second != event_id) counters_.add(Counted::idempotency_key_conflicts);
   }
   if (event_index_.contains(event_id)) {
-    ++duplicates_;
+    counters_.add(Counted::duplicates);
     return Outcome::duplicate;
   }
   event_index_.emplace(event_id, events_.size());
@@ -53,16 +28,11 @@ nlohmann::json ReceivedEvents::stats() const {
   for (const auto& [type, count] : by_type_) by_type[type] = count;
   nlohmann::json by_correlation = nlohmann::json::object();
   for (const auto& [correlation, types] : by_correlation_) by_correlation[correlation] = types;
-  return {{"received", received_},
-          {"unique_events", static_cast<std::int64_t>(events_.size())},
-          {"duplicates", duplicates_},
-          {"bad_signatures", bad_signatures_},
-          {"failed_by_fault", failed_by_fault_},
-          {"lost_replies", lost_replies_},
-          {"invalid", invalid_},
-          {"idempotency_key_conflicts", idempotency_key_conflicts_},
-          {"by_type", by_type},
-          {"by_correlation", by_correlation}};
+  nlohmann::json out{{"unique_events", static_cast<std::int64_t>(events_.size())},
+                     {"by_type", by_type},
+                     {"by_correlation", by_correlation}};
+  counters_.write_to(out);
+  return out;
 }
 
 nlohmann::json ReceivedEvents::events() const {
@@ -72,7 +42,7 @@ nlohmann::json ReceivedEvents::events() const {
 
 void ReceivedEvents::reset() {
   std::lock_guard lock(mutex_);
-  received_ = duplicates_ = bad_signatures_ = failed_by_fault_ = lost_replies_ = invalid_ = idempotency_key_conflicts_ = 0;
+  counters_.reset();
   event_index_.clear();
   events_.clear();
   event_by_idempotency_key_.clear();

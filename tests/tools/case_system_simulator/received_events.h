@@ -8,17 +8,26 @@
 #include <string>
 #include <vector>
 
+#include "counters.h"
+
 namespace knutpunkt::case_system_simulator {
+
+// The counters of GET /_recv/stats, named as they are there.
+enum class Counted {
+  received,
+  duplicates,
+  bad_signatures,
+  failed_by_fault,
+  lost_replies,  // recorded, then the connection was reset
+  invalid,
+  idempotency_key_conflicts,
+};
 
 class ReceivedEvents {
  public:
   enum class Outcome { first, duplicate };
 
-  void count_request();
-  void count_bad_signature();
-  void count_fault();
-  void count_lost_reply();
-  void count_invalid();
+  void count(Counted counted) { counters_.add(counted); }
 
   // `envelope` must carry a string event_id. The Idempotency-Key is remembered too: a key seen
   // before with another event_id means the gateway reused an outbox id, which is counted.
@@ -29,14 +38,9 @@ class ReceivedEvents {
   void reset();
 
  private:
+  simulator_kit::Counters<Counted, 7> counters_{{"received", "duplicates", "bad_signatures", "failed_by_fault",
+                                                 "lost_replies", "invalid", "idempotency_key_conflicts"}};
   mutable std::mutex mutex_;
-  std::int64_t received_ = 0;
-  std::int64_t duplicates_ = 0;
-  std::int64_t bad_signatures_ = 0;
-  std::int64_t failed_by_fault_ = 0;
-  std::int64_t lost_replies_ = 0;  // recorded, then the connection was reset
-  std::int64_t invalid_ = 0;
-  std::int64_t idempotency_key_conflicts_ = 0;
   std::map<std::string, std::size_t> event_index_;  // event_id -> position in events_
   std::vector<nlohmann::json> events_;
   std::map<std::string, std::string> event_by_idempotency_key_;

@@ -70,9 +70,12 @@ bool abort_connection(const httplib::Request& request) {
   return false;
 }
 
-void abort_by_truncation(httplib::Response& response) {
-  response.set_content_provider(4096, "application/json",
-                                [](std::size_t, std::size_t, httplib::DataSink&) { return false; });
+void abort_by_truncation(httplib::Response& response, const char* content_type) {
+  response.set_content_provider(4096, content_type, [](std::size_t, std::size_t, httplib::DataSink&) { return false; });
+}
+
+void reset_connection(const httplib::Request& request, httplib::Response& response) {
+  if (!abort_connection(request)) abort_by_truncation(response);
 }
 
 }  // namespace knutpunkt::simulator_kit

@@ -12,6 +12,9 @@ namespace knutpunkt::simulator_kit {
 bool abort_connection(const httplib::Request& request);
 
 // Fallback: headers promising a body that never comes, then close. Clients see a broken reply.
-void abort_by_truncation(httplib::Response& response);
+void abort_by_truncation(httplib::Response& response, const char* content_type = "application/json");
+
+// No reply for this request: a reset if its socket is found, else a broken reply.
+void reset_connection(const httplib::Request& request, httplib::Response& response);
 
 }  // namespace knutpunkt::simulator_kit

@@ -1,13 +1,10 @@
 #include "fault_plan.h"
 
-#include <array>
-#include <utility>
-
 namespace knutpunkt::simulator_kit {
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, FaultMode>, 8> kModes{{
+constexpr ModeTable<FaultMode, 8> kModes{{
     {"none", FaultMode::none},
     {"error", FaultMode::error},
     {"reset", FaultMode::reset},
@@ -18,63 +15,35 @@ constexpr std::array<std::pair<std::string_view, FaultMode>, 8> kModes{{
     {"lost_reply", FaultMode::lost_reply},
 }};
 
-std::expected<std::int64_t, FaultSpecError> non_negative(const nlohmann::json& body, const char* field,
-                                                         std::int64_t minimum = 0) {
-  const auto& value = body[field];
-  if (!value.is_number_integer() || value.get<std::int64_t>() < minimum)
-    return std::unexpected(FaultSpecError{field, "must be an integer of at least " + std::to_string(minimum)});
-  return value.get<std::int64_t>();
-}
-
 }  // namespace
 
-std::string_view mode_name(FaultMode mode) {
-  for (const auto& [text, value] : kModes)
-    if (value == mode) return text;
-  return "none";
-}
+std::string_view mode_name(FaultMode mode) { return name_in(kModes, mode); }
 
 std::expected<FaultSpec, FaultSpecError> parse_fault_spec(const nlohmann::json& body) {
-  if (!body.is_object()) return std::unexpected(FaultSpecError{"", "the body must be a JSON object"});
+  if (auto object = require_object(body); !object) return std::unexpected(object.error());
   FaultSpec spec;
-  if (body.contains("mode")) {
-    if (!body["mode"].is_string()) return std::unexpected(FaultSpecError{"mode", "must be a string"});
-    const auto text = body["mode"].get<std::string>();
-    bool known = false;
-    for (const auto& [mode_text, mode] : kModes)
-      if (mode_text == text) {
-        spec.mode = mode;
-        known = true;
-      }
-    if (!known)
-      return std::unexpected(FaultSpecError{
-          "mode", "unknown mode; one of none, error, reset, slow, flap, rate_limit, reject, lost_reply"});
-  }
+  auto mode = read_mode(body, kModes);
+  if (!mode) return std::unexpected(mode.error());
+  spec.mode = mode->value_or(FaultMode::none);
   if (body.contains("status")) {
     if (!body["status"].is_number_integer() || body["status"].get<int>() < 200 || body["status"].get<int>() > 599)
       return std::unexpected(FaultSpecError{"status", "must be an HTTP status code (200..599)"});
     spec.status = body["status"].get<int>();
   }
-  if (body.contains("latency_ms")) {
-    auto value = non_negative(body, "latency_ms");
-    if (!value) return std::unexpected(value.error());
-    spec.latency = std::chrono::milliseconds{*value};
-  }
-  if (body.contains("retry_after")) {
-    // A string, as on the wire: seconds or an HTTP date, sent verbatim.
-    if (!body["retry_after"].is_string()) return std::unexpected(FaultSpecError{"retry_after", "must be a string"});
-    spec.retry_after = body["retry_after"].get<std::string>();
-  }
-  if (body.contains("fail_first")) {
-    auto value = non_negative(body, "fail_first", 1);
-    if (!value) return std::unexpected(value.error());
-    spec.fail_first = *value;
-  }
+  auto latency = integer_field(body, "latency_ms", 0);
+  if (!latency) return std::unexpected(latency.error());
+  spec.latency = std::chrono::milliseconds{latency->value_or(0)};
+  // A string, as on the wire: seconds or an HTTP date, sent verbatim.
+  auto retry_after = string_field(body, "retry_after");
+  if (!retry_after) return std::unexpected(retry_after.error());
+  spec.retry_after = retry_after->value_or("");
+  auto fail_first = integer_field(body, "fail_first", 1);
+  if (!fail_first) return std::unexpected(fail_first.error());
+  spec.fail_first = *fail_first;
   for (const char* field : {"up_ms", "down_ms"}) {
-    if (!body.contains(field)) continue;
-    auto value = non_negative(body, field, 1);
+    auto value = integer_field(body, field, 1);
     if (!value) return std::unexpected(value.error());
-    (std::string_view(field) == "up_ms" ? spec.up : spec.down) = std::chrono::milliseconds{*value};
+    if (*value) (std::string_view(field) == "up_ms" ? spec.up : spec.down) = std::chrono::milliseconds{**value};
   }
   return spec;
 }

@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include "fault_fields.h"
+
 namespace knutpunkt::simulator_kit {
 
 enum class FaultMode {
@@ -40,11 +42,6 @@ struct FaultSpec {
   std::chrono::milliseconds down{1000};
 };
 
-struct FaultSpecError {
-  std::string field;
-  std::string message;
-};
-
 std::expected<FaultSpec, FaultSpecError> parse_fault_spec(const nlohmann::json& body);
 nlohmann::json describe(const FaultSpec& spec);
 
@@ -61,6 +58,9 @@ struct FaultDecision {
   std::string retry_after;  // empty: no header
   std::chrono::milliseconds latency{0};
   FaultMode mode = FaultMode::none;
+
+  // reply and reset answer in place of the request, which then has no effect at all.
+  bool fails_without_effect() const { return action == FaultAction::reply || action == FaultAction::reset; }
 };
 
 struct FaultDefaults {

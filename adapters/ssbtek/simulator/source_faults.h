@@ -1,6 +1,8 @@
 #pragma once
 // Fault injection per source, set through the control API (PUT /_sim/faults/{SOURCE}), and the
 // request counters behind GET /_sim/stats. Both are shared by the server's worker threads.
+// The modes here act on SOAP replies and are counted down per request, unlike the HTTP-level
+// simulator_kit::FaultPlan; only the reading of the control body's fields is shared with it.
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -12,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "fault_fields.h"
 #include "source.h"
 
 namespace knutpunkt::ssbtek_simulator {
@@ -34,10 +37,7 @@ struct SourceFault {
   std::optional<std::int64_t> remaining;  // requests left; nullopt = until cleared
 };
 
-struct FaultSpecError {
-  std::string field;
-  std::string message;
-};
+using simulator_kit::FaultSpecError;
 
 // Reads the control API's JSON body: {"mode","latency_ms","code","message","count"}.
 std::expected<SourceFault, FaultSpecError> parse_fault(const nlohmann::json& body);

@@ -1,12 +1,10 @@
-#include "fault_plan.h"
-
-#include <string_view>
+#include "source_faults.h"
 
 namespace knutpunkt::ssbtek_simulator {
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, FaultMode>, 7> kModes{{
+constexpr simulator_kit::ModeTable<FaultMode, 7> kModes{{
     {"none", FaultMode::none},
     {"error", FaultMode::error},
     {"soap_fault", FaultMode::soap_fault},
@@ -16,51 +14,31 @@ constexpr std::array<std::pair<std::string_view, FaultMode>, 7> kModes{{
     {"avvikelse", FaultMode::avvikelse},
 }};
 
-std::string_view mode_name(FaultMode mode) {
-  for (const auto& [text, value] : kModes)
-    if (value == mode) return text;
-  return "none";
-}
-
 }  // namespace
 
 std::expected<SourceFault, FaultSpecError> parse_fault(const nlohmann::json& body) {
-  if (!body.is_object()) return std::unexpected(FaultSpecError{"", "the body must be a JSON object"});
+  if (auto object = simulator_kit::require_object(body); !object) return std::unexpected(object.error());
   SourceFault fault;
-  if (body.contains("mode")) {
-    if (!body["mode"].is_string()) return std::unexpected(FaultSpecError{"mode", "must be a string"});
-    const auto text = body["mode"].get<std::string>();
-    bool known = false;
-    for (const auto& [mode_text, mode] : kModes)
-      if (mode_text == text) {
-        fault.mode = mode;
-        known = true;
-      }
-    if (!known)
-      return std::unexpected(
-          FaultSpecError{"mode", "unknown mode; one of none, error, soap_fault, drop, malformed, http_500, avvikelse"});
-  }
-  if (body.contains("latency_ms")) {
-    if (!body["latency_ms"].is_number_integer() || body["latency_ms"].get<std::int64_t>() < 0)
-      return std::unexpected(FaultSpecError{"latency_ms", "must be a non-negative integer"});
-    fault.latency = std::chrono::milliseconds{body["latency_ms"].get<std::int64_t>()};
-  }
-  for (const char* field : {"code", "message"}) {
-    if (!body.contains(field)) continue;
-    if (!body[field].is_string()) return std::unexpected(FaultSpecError{field, "must be a string"});
-  }
-  fault.code = body.value("code", "");
-  fault.message = body.value("message", "");
-  if (body.contains("count")) {
-    if (!body["count"].is_number_integer() || body["count"].get<std::int64_t>() < 1)
-      return std::unexpected(FaultSpecError{"count", "must be an integer of at least 1"});
-    fault.remaining = body["count"].get<std::int64_t>();
-  }
+  auto mode = simulator_kit::read_mode(body, kModes);
+  if (!mode) return std::unexpected(mode.error());
+  fault.mode = mode->value_or(FaultMode::none);
+  auto latency = simulator_kit::integer_field(body, "latency_ms", 0);
+  if (!latency) return std::unexpected(latency.error());
+  fault.latency = std::chrono::milliseconds{latency->value_or(0)};
+  auto code = simulator_kit::string_field(body, "code");
+  if (!code) return std::unexpected(code.error());
+  auto message = simulator_kit::string_field(body, "message");
+  if (!message) return std::unexpected(message.error());
+  fault.code = code->value_or("");
+  fault.message = message->value_or("");
+  auto count = simulator_kit::integer_field(body, "count", 1);
+  if (!count) return std::unexpected(count.error());
+  fault.remaining = *count;
   return fault;
 }
 
 nlohmann::json describe(const SourceFault& fault) {
-  nlohmann::json out{{"mode", mode_name(fault.mode)}, {"latency_ms", fault.latency.count()}};
+  nlohmann::json out{{"mode", simulator_kit::name_in(kModes, fault.mode)}, {"latency_ms", fault.latency.count()}};
   if (!fault.code.empty()) out["code"] = fault.code;
   if (!fault.message.empty()) out["message"] = fault.message;
   if (fault.remaining) out["count"] = *fault.remaining;
