@@ -360,13 +360,21 @@ void DeliveryEngine::conclude(Lane& lane, Entry entry, AttemptResult result) {
                   boost::asio::post(io_, [this, &lane, entry = std::move(entry), result = std::move(result),
                                           ok = receipt.has_value()]() mutable { settle(lane, entry, result, ok); });
                 });
+  // The destination is done with this attempt: its slot is free while the record commits, so
+  // sending to other ordering keys overlaps with the commit. The message itself stays in
+  // flight (its key waits) until settle() knows the outcome is durable.
+  {
+    std::lock_guard lock(mutex_);
+    --lane.metrics.in_flight;
+  }
+  // Posted, not called: conclude() may run inside launch() (a message that cannot be rendered).
+  boost::asio::post(io_, [this, &lane] { pump(lane); });
 }
 
 void DeliveryEngine::settle(Lane& lane, const Entry& entry, const AttemptResult& result, bool recorded) {
   const std::int64_t now = now_ms();
   {
     std::lock_guard lock(mutex_);
-    --lane.metrics.in_flight;
     const double seconds = static_cast<double>(result.attempt.latency_ms) / 1000.0;
     lane.metrics.attempt_duration.observe(seconds);
     // Any answer other than "not now" shows the destination is up, even a refusal of this
