@@ -116,6 +116,12 @@ int serve(const std::map<std::string, std::string>& options) {
   kp::net::HttpClient http(io);
   kp::LookupService lookups(io, **audit, config->lookup_deadline);
   kp::delivery::DeliveryEngine delivery(io, http, **store, **audit);
+  // Declared after the engine, so destroyed before it on every way out of serve(): the audit
+  // writer drains and runs its callbacks (which reach into the engine) while the engine lives.
+  struct AuditStopper {
+    kp::AuditLog& audit;
+    ~AuditStopper() { audit.stop(); }
+  } audit_stopper{**audit};
   // Adapters own their facets; the engine and endpoints hold references.
   std::vector<std::unique_ptr<kp::OutboundAdapter>> outbound_adapters;
   std::vector<std::unique_ptr<kp::InboundAdapter>> inbound_adapters;

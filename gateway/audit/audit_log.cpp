@@ -128,6 +128,15 @@ void AuditLog::commit(std::deque<Pending>& batch) {
     } catch (const std::exception& e) {
       stored = std::unexpected(StoreError{"store_exception", e.what()});
     }
+    if (!stored) {
+      // A commit can report an error after its data reached the disk (e.g. an I/O error
+      // reported late). The store is all-or-none, so if the batch's last record is there with
+      // its hash, all of it is: callers must hear success, or they would retry what is durable.
+      if (auto last = store_.last_audit_record();
+          last && *last && (*last)->seq == records.back().seq && (*last)->hash == records.back().hash) {
+        stored = {};
+      }
+    }
     std::lock_guard lock(mutex_);
     if (stored) {
       stats_.records += records.size();
@@ -146,9 +155,8 @@ void AuditLog::commit(std::deque<Pending>& batch) {
       deliver(owners[i]->on_durable, AuditReceipt{records[i].seq, records[i].hash, records[i].recorded_at});
     }
   } else {
-    // The store promises all-or-none, so the head stays. Should a commit have landed after
-    // all (an error reported after the data reached the disk), the stored head is the truth:
-    // re-read it so the chain continues from what is really there.
+    // The batch is not in the store (all-or-none): the chain continues from the head the store
+    // really has.
     if (auto last = store_.last_audit_record(); last && *last && (*last)->seq >= head_seq_) {
       head_seq_ = (*last)->seq;
       head_hash_ = (*last)->hash;

@@ -149,9 +149,11 @@ void DeliveryEngine::schedule_locked(Lane& lane, Entry entry) {
     lane.pending_created.insert(entry.created_at_ms);
     ++lane.metrics.queue_depth;
   }
-  // Acceptance order is position order; a replayed message may come back in front of others.
-  const auto at = std::upper_bound(queue.begin(), queue.end(), entry.position,
-                                   [](std::int64_t p, const Entry& e) { return p < e.position; });
+  // Acceptance order is position order; a replayed message may come back in front of others,
+  // but never in front of one already on its way.
+  auto at = std::upper_bound(queue.begin(), queue.end(), entry.position,
+                             [](std::int64_t p, const Entry& e) { return p < e.position; });
+  if (at == queue.begin() && !queue.empty() && queue.front().in_flight) ++at;
   const bool becomes_front = at == queue.begin();
   if (becomes_front && !queue.empty() && !queue.front().in_flight) {
     const Entry& old = queue.front();
@@ -225,6 +227,8 @@ void DeliveryEngine::launch(Lane& lane, Entry entry) {
 
   auto message = store_.message(entry.id);
   if (!message || !*message) {
+    log::warn("delivery.store_read_failed",
+              {{"message_id", entry.id}, {"stage", "launch"}, {"error", message ? "missing" : message.error().code}});
     // Cannot read what to send: try again shortly without spending the retry budget.
     boost::asio::post(io_, [this, &lane, entry = std::move(entry)]() mutable {
       {
@@ -292,6 +296,20 @@ void DeliveryEngine::launch(Lane& lane, Entry entry) {
 
 void DeliveryEngine::conclude(Lane& lane, Entry entry, AttemptResult result) {
   const std::int64_t now = now_ms();
+  {
+    // The destination's health is known now; waiting for the commit would let every freed slot
+    // start another doomed attempt before the breaker opens. Any answer other than "not now"
+    // shows the destination is up, even a refusal of this message; no answer, or "not now",
+    // counts against it. A message that could not be rendered was never sent.
+    std::lock_guard lock(mutex_);
+    if (!result.rendered) {
+      lane.breaker.record_neutral();
+    } else if (result.reached_destination && result.outcome != AttemptClass::retryable) {
+      lane.breaker.record_success();
+    } else {
+      lane.breaker.record_failure(SteadyClock::now());
+    }
+  }
   MessageStatus status = MessageStatus::pending;
   std::int64_t next_at = 0;
   std::string reason;
@@ -326,10 +344,16 @@ void DeliveryEngine::conclude(Lane& lane, Entry entry, AttemptResult result) {
   }
   if (hook && status != MessageStatus::pending) {
     auto message = store_.message(entry.id);
-    if (message && *message) {
-      auto extra = hook(**message, status, reason.empty() ? result.attempt.error : reason);
-      std::move(extra.begin(), extra.end(), std::back_inserter(writes));
+    if (!message || !*message) {
+      // Without the message the case system's event (referral.sent, delivery.failed) cannot be
+      // built, and a final state committed without it would lose that event for good: leave
+      // the attempt unrecorded and try again, as when the commit itself fails.
+      log::warn("delivery.store_read_failed", {{"message_id", entry.id}, {"stage", "settle"}});
+      free_slot_and_settle_unrecorded(lane, std::move(entry), std::move(result));
+      return;
     }
+    auto extra = hook(**message, status, reason.empty() ? result.attempt.error : reason);
+    std::move(extra.begin(), extra.end(), std::back_inserter(writes));
   }
 
   nlohmann::json body = {
@@ -360,6 +384,10 @@ void DeliveryEngine::conclude(Lane& lane, Entry entry, AttemptResult result) {
                   boost::asio::post(io_, [this, &lane, entry = std::move(entry), result = std::move(result),
                                           ok = receipt.has_value()]() mutable { settle(lane, entry, result, ok); });
                 });
+  free_slot(lane);
+}
+
+void DeliveryEngine::free_slot(Lane& lane) {
   // The destination is done with this attempt: its slot is free while the record commits, so
   // sending to other ordering keys overlaps with the commit. The message itself stays in
   // flight (its key waits) until settle() knows the outcome is durable.
@@ -371,22 +399,19 @@ void DeliveryEngine::conclude(Lane& lane, Entry entry, AttemptResult result) {
   boost::asio::post(io_, [this, &lane] { pump(lane); });
 }
 
+void DeliveryEngine::free_slot_and_settle_unrecorded(Lane& lane, Entry entry, AttemptResult result) {
+  boost::asio::post(io_, [this, &lane, entry = std::move(entry), result = std::move(result)]() mutable {
+    settle(lane, entry, result, false);
+  });
+  free_slot(lane);
+}
+
 void DeliveryEngine::settle(Lane& lane, const Entry& entry, const AttemptResult& result, bool recorded) {
   const std::int64_t now = now_ms();
   {
     std::lock_guard lock(mutex_);
     const double seconds = static_cast<double>(result.attempt.latency_ms) / 1000.0;
     lane.metrics.attempt_duration.observe(seconds);
-    // Any answer other than "not now" shows the destination is up, even a refusal of this
-    // message; no answer, or "not now", counts against it. A message that could not be
-    // rendered was never sent and says nothing about the destination.
-    if (!result.rendered) {
-      lane.breaker.record_neutral();
-    } else if (result.reached_destination && result.outcome != AttemptClass::retryable) {
-      lane.breaker.record_success();
-    } else {
-      lane.breaker.record_failure(SteadyClock::now());
-    }
 
     auto kit = lane.keys.find(entry.ordering_key);
     if (kit == lane.keys.end() || kit->second.empty() || kit->second.front().id != entry.id) {
@@ -491,11 +516,24 @@ void DeliveryEngine::schedule_writes(const std::vector<StoreWrite>& writes) {
 
 void DeliveryEngine::replay(const std::string& message_id, const std::string& who,
                             std::function<void(ReplayResult)> done) {
+  // A second replay while the first is committing would read "dead" too, be audited as a replay
+  // that changed nothing, and revive the message a second time: one at a time per message.
+  {
+    std::lock_guard lock(mutex_);
+    if (!replaying_.insert(message_id).second) return done({ReplayOutcome::not_dead, "pending"});
+  }
+  auto finish = [this, message_id, done = std::move(done)](ReplayResult result) {
+    {
+      std::lock_guard lock(mutex_);
+      replaying_.erase(message_id);
+    }
+    done(std::move(result));
+  };
   auto message = store_.message(message_id);
-  if (!message) return done({ReplayOutcome::unavailable, ""});
-  if (!*message) return done({ReplayOutcome::not_found, ""});
+  if (!message) return finish({ReplayOutcome::unavailable, ""});
+  if (!*message) return finish({ReplayOutcome::not_found, ""});
   if ((*message)->status != MessageStatus::dead) {
-    return done({ReplayOutcome::not_dead, std::string(to_string((*message)->status))});
+    return finish({ReplayOutcome::not_dead, std::string(to_string((*message)->status))});
   }
   OutboxMessage m = std::move(**message);
   const std::int64_t at = now_ms();
@@ -506,8 +544,8 @@ void DeliveryEngine::replay(const std::string& message_id, const std::string& wh
   // is unspecified.
   std::vector<StoreWrite> writes{store_write::Replay{m.id, at}};
   audit_.append("delivery.replayed", std::move(body), std::move(writes),
-                [this, m = std::move(m), at, done = std::move(done)](std::expected<AuditReceipt, StoreError> r) mutable {
-                  if (!r) return done({ReplayOutcome::unavailable, "dead"});
+                [this, m = std::move(m), at, finish = std::move(finish)](std::expected<AuditReceipt, StoreError> r) mutable {
+                  if (!r) return finish({ReplayOutcome::unavailable, "dead"});
                   Lane* touched = nullptr;
                   {
                     std::lock_guard lock(mutex_);
@@ -539,7 +577,7 @@ void DeliveryEngine::replay(const std::string& message_id, const std::string& wh
                     }
                   }
                   if (touched) boost::asio::post(io_, [this, touched] { pump(*touched); });
-                  done({ReplayOutcome::replayed, "pending"});
+                  finish({ReplayOutcome::replayed, "pending"});
                 });
 }
 

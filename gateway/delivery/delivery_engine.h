@@ -116,6 +116,8 @@ class DeliveryEngine {
   void launch(Lane& lane, Entry entry);
   void conclude(Lane& lane, Entry entry, AttemptResult result);
   void settle(Lane& lane, const Entry& entry, const AttemptResult& result, bool recorded);
+  void free_slot(Lane& lane);
+  void free_slot_and_settle_unrecorded(Lane& lane, Entry entry, AttemptResult result);
   void schedule_writes(const std::vector<StoreWrite>& writes);
   Lane* lane_for(const std::string& destination);
   double random01();
@@ -131,6 +133,7 @@ class DeliveryEngine {
   // Every message in memory: id -> (destination, ordering key), for waiting_for and replay.
   std::unordered_map<std::string, std::pair<std::string, std::string>> index_;
   std::mt19937_64 random_{std::random_device{}()};
+  std::set<std::string> replaying_;  // message ids whose replay is being committed
   std::int64_t next_position_ = 1;
   bool stopped_ = false;
 };

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "config/gateway_config.h"
+#include "http/audited_refusal.h"
 #include "http/problem.h"
 #include "http/request_fields.h"
 
@@ -22,14 +23,23 @@ std::optional<long long> parse_non_negative(const std::string& text) {
 }  // namespace
 
 void EventFeedEndpoint::handle(Request&& request, Reply reply) {
+  nlohmann::json audit_context = nlohmann::json::object();
   const ClientConfig* client = auth_.authenticate(to_std(request[bhttp::field::authorization]));
-  if (!client) return reply(make_problem_response({401, "unauthenticated", "Authentication required", {}, {}, {}}));
+  if (!client) {
+    return refuse_audited(audit_, "event_feed.refused", {401, "unauthenticated", "Authentication required", {}, {}, {}},
+                          audit_context, std::move(reply));
+  }
+  audit_context["client"] = client->id;
   if (!client->roles.contains(kRoleCaseSystem)) {
-    return reply(make_problem_response({403, "role_not_allowed", "Not allowed", "only case systems have an event feed", {}, {}}));
+    return refuse_audited(audit_, "event_feed.refused",
+                          {403, "role_not_allowed", "Not allowed", "only case systems have an event feed", {}, {}},
+                          audit_context, std::move(reply));
   }
   auto params = query_parameters(to_std(request.target()));
   if (!params) {
-    return reply(make_problem_response({400, "invalid_query", "Invalid query string", {}, {{"", "bad_format", "is not a valid query string"}}, {}}));
+    return refuse_audited(audit_, "event_feed.refused",
+                          {400, "invalid_query", "Invalid query string", {}, {{"", "bad_format", "is not a valid query string"}}, {}},
+                          audit_context, std::move(reply));
   }
   std::vector<InvalidParam> invalid;
   long long after = 0;
@@ -48,7 +58,9 @@ void EventFeedEndpoint::handle(Request&& request, Reply reply) {
     }
   }
   if (!invalid.empty()) {
-    return reply(make_problem_response({400, "invalid_query", "Invalid query", "one or more parameters are invalid", std::move(invalid), {}}));
+    return refuse_audited(audit_, "event_feed.refused",
+                          {400, "invalid_query", "Invalid query", "one or more parameters are invalid", std::move(invalid), {}},
+                          audit_context, std::move(reply));
   }
   auto events = store_.events_after(client->id, after, static_cast<int>(limit));
   if (!events) return reply(make_problem_response({503, "store_unavailable", "Store unavailable", {}, {}, {}}));

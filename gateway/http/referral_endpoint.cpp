@@ -133,13 +133,20 @@ void ReferralEndpoint::create(Request&& request, const RequestContext& context, 
 }
 
 void ReferralEndpoint::show(const std::string& referral_id, Request&& request, Reply reply) {
+  nlohmann::json audit_context = {{"referral_id", referral_id}};
   const ClientConfig* client = auth_.authenticate(to_std(request[bhttp::field::authorization]));
-  if (!client) return reply(make_problem_response({401, "unauthenticated", "Authentication required", {}, {}, {}}));
+  if (!client) {
+    return refuse_audited(audit_, "referral.read_refused", {401, "unauthenticated", "Authentication required", {}, {}, {}},
+                          audit_context, std::move(reply));
+  }
+  audit_context["client"] = client->id;
   auto referral = store_.referral(referral_id);
   if (!referral) return reply(make_problem_response({503, "store_unavailable", "Store unavailable", {}, {}, {}}));
   // Another client's referral is "not found", not "forbidden": its existence is not disclosed.
+  // Audited: asking for other clients' referral ids is what a log check looks for.
   if (!*referral || (*referral)->client_id != client->id) {
-    return reply(make_problem_response({404, "not_found", "No such referral", {}, {}, {}}));
+    return refuse_audited(audit_, "referral.read_refused", {404, "not_found", "No such referral", {}, {}, {}},
+                          audit_context, std::move(reply));
   }
   auto messages = store_.messages_by_ordering_key(referral_id);
   if (!messages) return reply(make_problem_response({503, "store_unavailable", "Store unavailable", {}, {}, {}}));

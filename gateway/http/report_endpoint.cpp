@@ -58,7 +58,9 @@ void ReportEndpoint::handle(const std::string& adapter_name, Request&& request, 
                                   audit_context, std::move(reply));
           }
           if (code == "duplicate_in_flight") {
-            return reply(make_problem_response({409, code, "Report in progress", outcome.error().message, {}, {}}));
+            return refuse_audited(audit_, "referral.report_refused",
+                                  {409, code, "Report in progress", outcome.error().message, {}, {}}, audit_context,
+                                  std::move(reply));
           }
           log::error("referral.report_failed", {{"partner_message_id", message_id}, {"error", code}});
           return reply(make_problem_response({503, code, "Not stored", "the report was not stored; send it again", {}, {}}));

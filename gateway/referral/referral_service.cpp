@@ -43,9 +43,14 @@ std::expected<PreparedReferral, ReferralFailure> ReferralService::prepare(Referr
   PreparedReferral p;
   referral.referral_id = new_uuid();
   const nlohmann::json body = to_json(referral);
+  // One Jobbtorg takes a referral: the first matching route decides (rules are in priority
+  // order), so its reports are the only ones accepted for it.
   std::vector<std::string> destinations;
   for (const std::string& d : routes_.destinations(route_key_of(body, kReferralRequested))) {
-    if (outbound_.contains(d)) destinations.push_back(d);
+    if (outbound_.contains(d)) {
+      destinations.push_back(d);
+      break;
+    }
   }
   if (destinations.empty()) {
     return std::unexpected(ReferralFailure{"unknown_district", "no Jobbtorg is configured for this municipality and district"});

@@ -5,6 +5,7 @@
 #include "audit/audit_log.h"
 #include "audit/audit_verifier.h"
 #include "audit_test_support.h"
+#include "forwarding_store.h"
 
 using namespace audit_test;
 using knutpunkt::AuditLog;
@@ -85,4 +86,36 @@ TEST_CASE("a write the store refuses fails its record too: neither the record no
   auto report = knutpunkt::verify_chain(*store);
   REQUIRE(report.has_value());
   CHECK(report->intact());
+}
+
+namespace {
+
+// Commits for real, then reports an I/O error: what a late-reported failure looks like.
+class LateErrorStore final : public ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  std::expected<void, StoreError> commit(const std::vector<AuditRecord>& records,
+                                         const std::vector<StoreWrite>& writes) override {
+    auto landed = ForwardingStore::commit(records, writes);
+    if (!landed) return landed;
+    return std::unexpected(StoreError{"sqlite_error", "commit: disk I/O error (reported after the data landed)"});
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a commit that lands but reports an error is reported durable, so nobody retries what is stored") {
+  TempDir dir;
+  auto real = open_store(dir.path / "k.db");
+  LateErrorStore store(*real);
+  auto log = AuditLog::open(store);
+  REQUIRE(log.has_value());
+  auto first = append_with_writes(**log, "referral.accepted", {{"n", 1}}, {idempotency_key("client-a", "key-1", 202)});
+  REQUIRE(first.has_value());
+  CHECK(first->seq == 1);
+  auto second = append_with_writes(**log, "referral.accepted", {{"n", 2}}, {});
+  REQUIRE(second.has_value());
+  CHECK(second->seq == 2);
+  CHECK(audit_count(*real) == 2);
+  CHECK(knutpunkt::verify_chain(*real)->intact());
 }

@@ -490,3 +490,32 @@ TEST_CASE("the settlement hook's writes commit with the final attempt, and its m
   CHECK(std::count(settled.begin(), settled.end(), std::pair<std::string, std::string>{"accepted", "delivered"}) == 1);
   CHECK(std::count(settled.begin(), settled.end(), std::pair<std::string, std::string>{"refused", "dead"}) == 1);
 }
+
+TEST_CASE("two replays of one dead letter at once: one replays, the other is told it is no longer dead") {
+  TempDir dir;
+  Receiver receiver;
+  // Refused for good the first time, and again after the replay: a second revival would show
+  // as a third request.
+  receiver.script([](const std::string&, int) { return Answer{422, ""}; });
+  DeliveryStack stack(dir.path / "k.db");
+  stack.add(fast_settings("partner"), receiver.url());
+  stack.start();
+
+  const auto m = message("partner", "R-1", "m1");
+  stack.submit(m);
+  REQUIRE(eventually([&] { return stack.status_is(m.id, MessageStatus::dead); }));
+
+  std::promise<knutpunkt::delivery::ReplayResult> first, second;
+  stack.engine->replay(m.id, "operator-1", [&](knutpunkt::delivery::ReplayResult r) { first.set_value(r); });
+  stack.engine->replay(m.id, "operator-2", [&](knutpunkt::delivery::ReplayResult r) { second.set_value(r); });
+  const auto a = first.get_future().get();
+  const auto b = second.get_future().get();
+  CHECK(a.outcome == ReplayOutcome::replayed);
+  CHECK(b.outcome == ReplayOutcome::not_dead);
+
+  REQUIRE(eventually([&] { return receiver.seen("m1").size() == 2 && stack.status_is(m.id, MessageStatus::dead); }));
+  std::this_thread::sleep_for(300ms);
+  CHECK(receiver.seen("m1").size() == 2);
+  CHECK(stack.audit_records("delivery.replayed", m.id).size() == 1);
+  CHECK(stack.audit_records("delivery.dead_lettered", m.id).size() == 2);
+}
