@@ -15,6 +15,7 @@ constexpr std::string_view kReferralPrefix = "/v1/referrals/";
 constexpr std::string_view kPartnerPrefix = "/v1/partners/";
 constexpr std::string_view kMessagePrefix = "/v1/messages/";
 constexpr std::string_view kDeadLetterPrefix = "/v1/dead-letters/";
+constexpr std::string_view kConsentPrefix = "/v1/consents/";
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
@@ -50,6 +51,7 @@ void Router::handle(Request&& request, const RequestContext& context, Reply repl
   const auto method = request.method();
   const bool get = method == bhttp::verb::get;
   const bool post = method == bhttp::verb::post;
+  const bool del = method == bhttp::verb::delete_;
 
   if (path == "/healthz") {
     if (!get) return reply(method_not_allowed("GET"));
@@ -94,6 +96,15 @@ void Router::handle(Request&& request, const RequestContext& context, Reply repl
   if (auto id = segment(path, kDeadLetterPrefix, "/replay")) {
     if (!post) return reply(method_not_allowed("POST"));
     return e_.operators.replay(*id, std::move(request), std::move(reply));
+  }
+  if (path == "/v1/consents") {
+    if (post) return e_.consents.record(std::move(request), context, std::move(reply));
+    if (!get) return reply(method_not_allowed("GET, POST"));
+    return e_.consents.list(std::move(request), context, std::move(reply));
+  }
+  if (auto id = segment(path, kConsentPrefix)) {
+    if (!del) return reply(method_not_allowed("DELETE"));
+    return e_.consents.withdraw(*id, std::move(request), context, std::move(reply));
   }
   reply(make_problem_response({404, "not_found", "Not found", "no such resource", {}, {}}));
 }

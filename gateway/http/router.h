@@ -1,5 +1,6 @@
 #pragma once
 // Maps method and path to an endpoint; everything unknown is a problem+json 404 or 405.
+#include "http/consent_endpoint.h"
 #include "http/event_feed_endpoint.h"
 #include "http/lookup_endpoint.h"
 #include "http/metrics_endpoint.h"
@@ -19,6 +20,7 @@ struct Endpoints {
   EventFeedEndpoint& events;
   OperatorEndpoint& operators;
   MetricsEndpoint& metrics;
+  ConsentEndpoint& consents;
 };
 
 class Router {

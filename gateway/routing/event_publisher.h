@@ -9,7 +9,7 @@
 
 #include "core/case_event.h"
 #include "routing/route_table.h"
-#include "store/delivery_records.h"
+#include "store/store_writes.h"
 
 namespace knutpunkt::routing {
 

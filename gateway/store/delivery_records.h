@@ -73,7 +73,8 @@ struct IdempotencyRecord {
   std::string created_at;
 };
 
-// Writes that commit in the same transaction as an audit record (see AuditLog::append).
+// Writes that commit in the same transaction as an audit record (see AuditLog::append and
+// store/store_writes.h).
 namespace store_write {
 struct EnqueueMessage {
   OutboxMessage message;
@@ -109,10 +110,6 @@ struct PutInboundReceipt {
   std::string received_at;
 };
 }  // namespace store_write
-
-using StoreWrite = std::variant<store_write::EnqueueMessage, store_write::RecordAttempt, store_write::Replay,
-                                store_write::AppendEvent, store_write::PutReferral, store_write::PutIdempotency,
-                                store_write::PutInboundReceipt>;
 
 struct DeadLetterQuery {
   std::string destination = {};     // empty: all

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "store/delivery_records.h"
+#include "store/store_writes.h"
 
 namespace knutpunkt {
 
@@ -81,6 +81,12 @@ class Store {
                                                                                   const std::string& key) = 0;
   virtual std::expected<bool, StoreError> inbound_seen(const std::string& partner,
                                                        const std::string& partner_message_id) = 0;
+
+  // --- Consents ---
+
+  virtual std::expected<std::optional<ConsentRecord>, StoreError> consent(const std::string& consent_id) = 0;
+  // Every consent recorded for the person, newest first, withdrawn and expired ones included.
+  virtual std::expected<std::vector<ConsentRecord>, StoreError> consents_for_person(const std::string& person_id) = 0;
 };
 
 }  // namespace knutpunkt

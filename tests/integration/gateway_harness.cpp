@@ -112,6 +112,14 @@ HttpReply GatewayHarness::post(const std::string& path, const std::string& body,
 
 HttpReply GatewayHarness::get(const std::string& path) { return to_reply(gateway_client_->Get(path.c_str())); }
 
+HttpReply GatewayHarness::get_with(const std::string& path, const httplib::Headers& headers) {
+  return to_reply(gateway_client_->Get(path.c_str(), headers));
+}
+
+HttpReply GatewayHarness::del(const std::string& path, const httplib::Headers& headers) {
+  return to_reply(gateway_client_->Delete(path.c_str(), headers));
+}
+
 void GatewayHarness::inject(const std::string& source, const nlohmann::json& fault) {
   auto result = simulator_client_->Put(("/_sim/faults/" + source).c_str(), fault.dump(), "application/json");
   if (!result || result->status >= 300) throw std::runtime_error("simulator refused the fault");

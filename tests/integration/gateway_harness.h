@@ -40,6 +40,8 @@ class GatewayHarness {
   HttpReply post(const std::string& path, const std::string& body, const httplib::Headers& headers,
                  const std::string& content_type = "application/json");
   HttpReply get(const std::string& path);
+  HttpReply get_with(const std::string& path, const httplib::Headers& headers);
+  HttpReply del(const std::string& path, const httplib::Headers& headers);
 
   // Fault injection on the simulator's control API.
   void inject(const std::string& source, const nlohmann::json& fault);

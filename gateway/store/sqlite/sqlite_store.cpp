@@ -118,6 +118,25 @@ constexpr std::array kMigrations{
         PRIMARY KEY (partner, partner_message_id)
       ) WITHOUT ROWID;
     )sql"},
+    Migration{3, R"sql(
+      -- Consents (12 kap. OSL). Rows are never deleted: a withdrawal sets withdrawn_at, so an
+      -- auditor can see what held when.
+      CREATE TABLE consent (
+        consent_id         TEXT PRIMARY KEY,
+        person_id          TEXT NOT NULL,
+        id_kind            TEXT NOT NULL,
+        partner            TEXT NOT NULL,
+        information_types  TEXT NOT NULL,
+        given_at           TEXT NOT NULL,
+        expires_at         TEXT NOT NULL,
+        withdrawn_at       TEXT NOT NULL DEFAULT '',
+        document_reference TEXT NOT NULL,
+        case_id            TEXT NOT NULL,
+        client_id          TEXT NOT NULL,
+        recorded_at        TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX consent_person ON consent (person_id, recorded_at);
+    )sql"},
 };
 
 // Rows read per lock hold while scanning, so the writer is never stalled for long.
@@ -300,6 +319,32 @@ OutboxMessage read_message(sqlite3_stmt* s) {
   m.dead_at_ms = sqlite3_column_int64(s, 14);
   m.last_error = column_text(s, 15);
   return m;
+}
+
+constexpr std::string_view kConsentColumns =
+    "consent_id, person_id, id_kind, partner, information_types, given_at, expires_at, withdrawn_at, "
+    "document_reference, case_id, client_id, recorded_at";
+
+ConsentRecord read_consent(sqlite3_stmt* s) {
+  ConsentRecord c;
+  c.consent_id = column_text(s, 0);
+  c.person_id = column_text(s, 1);
+  c.id_kind = column_text(s, 2);
+  c.partner = column_text(s, 3);
+  const auto types = decode_json(column_text(s, 4));
+  if (types.is_array()) {
+    for (const auto& t : types) {
+      if (t.is_string()) c.information_types.insert(t.get<std::string>());
+    }
+  }
+  c.given_at = column_text(s, 5);
+  c.expires_at = column_text(s, 6);
+  c.withdrawn_at = column_text(s, 7);
+  c.document_reference = column_text(s, 8);
+  c.case_id = column_text(s, 9);
+  c.client_id = column_text(s, 10);
+  c.recorded_at = column_text(s, 11);
+  return c;
 }
 
 class SqliteStore final : public Store {
@@ -545,6 +590,34 @@ class SqliteStore final : public Store {
     return found;
   }
 
+  std::expected<std::optional<ConsentRecord>, StoreError> consent(const std::string& consent_id) override {
+    std::lock_guard lock(reader_.mutex);
+    std::optional<ConsentRecord> found;
+    auto ok = query(reader_, "SELECT " + std::string(kConsentColumns) + " FROM consent WHERE consent_id = ?1",
+                    "read consent", [&](StatementUse& u) { u.bind(1, consent_id); },
+                    [&](sqlite3_stmt* s) {
+                      found = read_consent(s);
+                      return false;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return found;
+  }
+
+  std::expected<std::vector<ConsentRecord>, StoreError> consents_for_person(const std::string& person_id) override {
+    std::lock_guard lock(reader_.mutex);
+    std::vector<ConsentRecord> list;
+    auto ok = query(reader_,
+                    "SELECT " + std::string(kConsentColumns) +
+                        " FROM consent WHERE person_id = ?1 ORDER BY recorded_at DESC, consent_id",
+                    "read consents", [&](StatementUse& u) { u.bind(1, person_id); },
+                    [&](sqlite3_stmt* s) {
+                      list.push_back(read_consent(s));
+                      return true;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return list;
+  }
+
   std::expected<bool, StoreError> inbound_seen(const std::string& partner, const std::string& id) override {
     std::lock_guard lock(reader_.mutex);
     bool seen = false;
@@ -707,6 +780,26 @@ class SqliteStore final : public Store {
                "store inbound receipt", [&](StatementUse& u) {
                  u.bind(1, w.partner).bind(2, w.partner_message_id).bind(3, w.referral_id).bind(4, w.received_at);
                });
+  }
+
+  std::expected<void, StoreError> apply(const store_write::PutConsent& w) {
+    const ConsentRecord& c = w.consent;
+    const std::string types = nlohmann::json(c.information_types).dump();
+    return run(writer_,
+               "INSERT INTO consent (consent_id, person_id, id_kind, partner, information_types, given_at, expires_at, "
+               "withdrawn_at, document_reference, case_id, client_id, recorded_at) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+               "store consent", [&](StatementUse& u) {
+                 u.bind(1, c.consent_id).bind(2, c.person_id).bind(3, c.id_kind).bind(4, c.partner).bind(5, types);
+                 u.bind(6, c.given_at).bind(7, c.expires_at).bind(8, c.withdrawn_at).bind(9, c.document_reference);
+                 u.bind(10, c.case_id).bind(11, c.client_id).bind(12, c.recorded_at);
+               });
+  }
+
+  std::expected<void, StoreError> apply(const store_write::WithdrawConsent& w) {
+    // The first withdrawal counts; a repeat changes nothing.
+    return run(writer_, "UPDATE consent SET withdrawn_at = ?2 WHERE consent_id = ?1 AND withdrawn_at = ''",
+               "withdraw consent", [&](StatementUse& u) { u.bind(1, w.consent_id).bind(2, w.withdrawn_at); });
   }
 
   Connection writer_;

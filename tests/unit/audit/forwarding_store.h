@@ -57,6 +57,14 @@ class ForwardingStore : public knutpunkt::Store {
                                                           const std::string& partner_message_id) override {
     return inner_.inbound_seen(partner, partner_message_id);
   }
+  std::expected<std::optional<knutpunkt::ConsentRecord>, knutpunkt::StoreError> consent(
+      const std::string& consent_id) override {
+    return inner_.consent(consent_id);
+  }
+  std::expected<std::vector<knutpunkt::ConsentRecord>, knutpunkt::StoreError> consents_for_person(
+      const std::string& person_id) override {
+    return inner_.consents_for_person(person_id);
+  }
 
  protected:
   knutpunkt::Store& inner_;

@@ -240,9 +240,15 @@ def router_routes(router_cpp):
         text = f.read()
     prefixes = dict(re.findall(r'constexpr std::string_view (k\w+) = "([^"]+)";', text))
     routes = set()
-    pattern = r'if \((?:path == "([^"]+)"|auto \w+ = segment\(path, (k\w+)(?:, "([^"]*)")?\))\) \{\s*if \(!(get|post)\)'
-    for exact, prefix, suffix, method in re.findall(pattern, text):
-        routes.add((method.upper(), exact or prefixes[prefix] + "{}" + suffix))
+    # A route answers one method ("if (!get) -> 405") or two ("if (post) ...; if (!get) -> 405").
+    pattern = (r'if \((?:path == "([^"]+)"|auto \w+ = segment\(path, (k\w+)(?:, "([^"]*)")?\))\) \{'
+               r'\s*(?:if \((get|post|del)\) return[^;]*;\s*)?if \(!(get|post|del)\)')
+    verbs = {"get": "GET", "post": "POST", "del": "DELETE"}
+    for exact, prefix, suffix, first, method in re.findall(pattern, text):
+        path = exact or prefixes[prefix] + "{}" + suffix
+        for m in (first, method):
+            if m:
+                routes.add((verbs[m], path))
     return routes
 
 

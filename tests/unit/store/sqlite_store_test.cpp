@@ -77,13 +77,16 @@ std::string raw_text(const std::filesystem::path& file, const std::string& sql) 
 
 }  // namespace
 
+// Migrations in gateway/store/sqlite/sqlite_store.cpp: 1 audit log, 2 delivery, 3 consents.
+const std::string kLatestSchemaVersion = "3";
+
 TEST_CASE("opening a new file creates the schema in WAL mode and records its version") {
   TempDir dir;
   const auto file = dir.path / "k.db";
   { auto store = open_store(file); }
   CHECK(raw_text(file, "PRAGMA journal_mode") == "wal");
   // 1: audit log; 2: outbox, attempts, feed, referrals, idempotency keys, inbound receipts.
-  CHECK(raw_text(file, "SELECT MAX(version) FROM schema_version") == "2");
+  CHECK(raw_text(file, "SELECT MAX(version) FROM schema_version") == kLatestSchemaVersion);
   CHECK(raw_text(file, "SELECT COUNT(*) FROM sqlite_master WHERE type='index' AND tbl_name='audit_log'") == "2");
 }
 
@@ -92,8 +95,8 @@ TEST_CASE("reopening an up-to-date database applies no migration twice") {
   const auto file = dir.path / "k.db";
   { auto store = open_store(file); }
   { auto store = open_store(file); }
-  CHECK(raw_text(file, "SELECT COUNT(*) FROM schema_version") == "2");
-  CHECK(raw_text(file, "SELECT COUNT(DISTINCT version) FROM schema_version") == "2");
+  CHECK(raw_text(file, "SELECT COUNT(*) FROM schema_version") == kLatestSchemaVersion);
+  CHECK(raw_text(file, "SELECT COUNT(DISTINCT version) FROM schema_version") == kLatestSchemaVersion);
 }
 
 TEST_CASE("a version 1 database (audit log only) is upgraded in place and keeps its records") {
@@ -106,13 +109,15 @@ TEST_CASE("a version 1 database (audit log only) is upgraded in place and keeps 
   // Back to what a version 1 build left behind.
   REQUIRE(raw_exec(file,
                    "DROP TABLE outbox; DROP TABLE delivery_attempt; DROP TABLE case_event; DROP TABLE referral; "
-                   "DROP TABLE idempotency_key; DROP TABLE inbound_receipt; DELETE FROM schema_version WHERE version = 2") ==
+                   "DROP TABLE idempotency_key; DROP TABLE inbound_receipt; DROP TABLE consent; "
+                   "DELETE FROM schema_version WHERE version >= 2") ==
           SQLITE_OK);
   auto store = open_store(file);
-  CHECK(raw_text(file, "SELECT MAX(version) FROM schema_version") == "2");
+  CHECK(raw_text(file, "SELECT MAX(version) FROM schema_version") == kLatestSchemaVersion);
   CHECK(scan_all(*store).size() == 2);
   CHECK(store->scan_undelivered_messages([](const knutpunkt::OutboxMessage&) { return true; }).has_value());
   CHECK(store->events_after("client-a", 0, 10).has_value());
+  CHECK(store->consents_for_person("191212121212").has_value());
 }
 
 TEST_CASE("a database from a newer schema version is refused") {

@@ -1,0 +1,14 @@
+#pragma once
+// Every kind of write that commits in one transaction with audit records (Store::commit).
+#include <variant>
+
+#include "store/consent_records.h"
+#include "store/delivery_records.h"
+
+namespace knutpunkt {
+
+using StoreWrite = std::variant<store_write::EnqueueMessage, store_write::RecordAttempt, store_write::Replay,
+                                store_write::AppendEvent, store_write::PutReferral, store_write::PutIdempotency,
+                                store_write::PutInboundReceipt, store_write::PutConsent, store_write::WithdrawConsent>;
+
+}  // namespace knutpunkt
