@@ -183,8 +183,9 @@ int serve(const std::map<std::string, std::string>& options) {
   std::set<std::string> partner_names;
   for (const auto& adapter_config : config->adapters) partner_names.insert(adapter_config.name);
   kp::http::ConsentEndpoint consents(**store, **audit, auth, partner_names);
+  kp::http::CaseEndpoint cases(**store, **audit, auth);
   kp::http::Router router({lookup_endpoint, readiness, referral_endpoint, report_endpoint, event_feed, operator_endpoint,
-                           metrics, consents});
+                           metrics, consents, cases});
   kp::http::Server server(
       io,
       kp::http::ServerOptions{config->server.host, config->server.port, config->server.max_body_bytes, config->server.request_timeout},

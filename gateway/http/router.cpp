@@ -16,6 +16,7 @@ constexpr std::string_view kPartnerPrefix = "/v1/partners/";
 constexpr std::string_view kMessagePrefix = "/v1/messages/";
 constexpr std::string_view kDeadLetterPrefix = "/v1/dead-letters/";
 constexpr std::string_view kConsentPrefix = "/v1/consents/";
+constexpr std::string_view kCasePrefix = "/v1/cases/";
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
@@ -52,6 +53,7 @@ void Router::handle(Request&& request, const RequestContext& context, Reply repl
   const bool get = method == bhttp::verb::get;
   const bool post = method == bhttp::verb::post;
   const bool del = method == bhttp::verb::delete_;
+  const bool put = method == bhttp::verb::put;
 
   if (path == "/healthz") {
     if (!get) return reply(method_not_allowed("GET"));
@@ -105,6 +107,11 @@ void Router::handle(Request&& request, const RequestContext& context, Reply repl
   if (auto id = segment(path, kConsentPrefix)) {
     if (!del) return reply(method_not_allowed("DELETE"));
     return e_.consents.withdraw(*id, std::move(request), context, std::move(reply));
+  }
+  if (auto id = segment(path, kCasePrefix)) {
+    if (put) return e_.cases.put(*id, std::move(request), context, std::move(reply));
+    if (!get) return reply(method_not_allowed("GET, PUT"));
+    return e_.cases.get(*id, std::move(request), context, std::move(reply));
   }
   reply(make_problem_response({404, "not_found", "Not found", "no such resource", {}, {}}));
 }

@@ -1,5 +1,6 @@
 #pragma once
 // Maps method and path to an endpoint; everything unknown is a problem+json 404 or 405.
+#include "http/case_endpoint.h"
 #include "http/consent_endpoint.h"
 #include "http/event_feed_endpoint.h"
 #include "http/lookup_endpoint.h"
@@ -21,6 +22,7 @@ struct Endpoints {
   OperatorEndpoint& operators;
   MetricsEndpoint& metrics;
   ConsentEndpoint& consents;
+  CaseEndpoint& cases;
 };
 
 class Router {

@@ -87,6 +87,11 @@ class Store {
   virtual std::expected<std::optional<ConsentRecord>, StoreError> consent(const std::string& consent_id) = 0;
   // Every consent recorded for the person, newest first, withdrawn and expired ones included.
   virtual std::expected<std::vector<ConsentRecord>, StoreError> consents_for_person(const std::string& person_id) = 0;
+
+  // --- Cases ---
+
+  virtual std::expected<std::optional<CaseRecord>, StoreError> case_file(const std::string& client_id,
+                                                                        const std::string& case_id) = 0;
 };
 
 }  // namespace knutpunkt

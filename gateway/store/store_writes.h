@@ -2,6 +2,7 @@
 // Every kind of write that commits in one transaction with audit records (Store::commit).
 #include <variant>
 
+#include "store/case_records.h"
 #include "store/consent_records.h"
 #include "store/delivery_records.h"
 
@@ -9,6 +10,7 @@ namespace knutpunkt {
 
 using StoreWrite = std::variant<store_write::EnqueueMessage, store_write::RecordAttempt, store_write::Replay,
                                 store_write::AppendEvent, store_write::PutReferral, store_write::PutIdempotency,
-                                store_write::PutInboundReceipt, store_write::PutConsent, store_write::WithdrawConsent>;
+                                store_write::PutInboundReceipt, store_write::PutConsent, store_write::WithdrawConsent,
+                                store_write::PutCase>;
 
 }  // namespace knutpunkt

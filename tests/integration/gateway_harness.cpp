@@ -116,6 +116,10 @@ HttpReply GatewayHarness::get_with(const std::string& path, const httplib::Heade
   return to_reply(gateway_client_->Get(path.c_str(), headers));
 }
 
+HttpReply GatewayHarness::put(const std::string& path, const std::string& body, const httplib::Headers& headers) {
+  return to_reply(gateway_client_->Put(path.c_str(), headers, body, "application/json"));
+}
+
 HttpReply GatewayHarness::del(const std::string& path, const httplib::Headers& headers) {
   return to_reply(gateway_client_->Delete(path.c_str(), headers));
 }

@@ -42,6 +42,7 @@ class GatewayHarness {
   HttpReply get(const std::string& path);
   HttpReply get_with(const std::string& path, const httplib::Headers& headers);
   HttpReply del(const std::string& path, const httplib::Headers& headers);
+  HttpReply put(const std::string& path, const std::string& body, const httplib::Headers& headers);
 
   // Fault injection on the simulator's control API.
   void inject(const std::string& source, const nlohmann::json& fault);

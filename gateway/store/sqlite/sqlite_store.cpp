@@ -137,6 +137,21 @@ constexpr std::array kMigrations{
       ) WITHOUT ROWID;
       CREATE INDEX consent_person ON consent (person_id, recorded_at);
     )sql"},
+    Migration{4, R"sql(
+      -- Cases and their households, as the owning case system registered them: the scope of
+      -- lookups (an open case, persons in its household).
+      CREATE TABLE case_file (
+        client_id  TEXT NOT NULL,
+        case_id    TEXT NOT NULL,
+        status     TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+        unit       TEXT NOT NULL,
+        household  TEXT NOT NULL,
+        opened_at  TEXT NOT NULL,
+        closed_at  TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (client_id, case_id)
+      ) WITHOUT ROWID;
+    )sql"},
 };
 
 // Rows read per lock hold while scanning, so the writer is never stalled for long.
@@ -618,6 +633,30 @@ class SqliteStore final : public Store {
     return list;
   }
 
+  std::expected<std::optional<CaseRecord>, StoreError> case_file(const std::string& client_id,
+                                                                const std::string& case_id) override {
+    std::lock_guard lock(reader_.mutex);
+    std::optional<CaseRecord> found;
+    auto ok = query(reader_,
+                    "SELECT status, unit, household, opened_at, closed_at, updated_at FROM case_file "
+                    "WHERE client_id = ?1 AND case_id = ?2",
+                    "read case", [&](StatementUse& u) { u.bind(1, client_id).bind(2, case_id); },
+                    [&](sqlite3_stmt* s) {
+                      CaseRecord c{client_id, case_id, column_text(s, 0), column_text(s, 1), {}, column_text(s, 3),
+                                   column_text(s, 4), column_text(s, 5)};
+                      const auto members = decode_json(column_text(s, 2));
+                      if (members.is_array()) {
+                        for (const auto& m : members) {
+                          if (m.is_string()) c.household.insert(m.get<std::string>());
+                        }
+                      }
+                      found = std::move(c);
+                      return false;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return found;
+  }
+
   std::expected<bool, StoreError> inbound_seen(const std::string& partner, const std::string& id) override {
     std::lock_guard lock(reader_.mutex);
     bool seen = false;
@@ -800,6 +839,18 @@ class SqliteStore final : public Store {
     // The first withdrawal counts; a repeat changes nothing.
     return run(writer_, "UPDATE consent SET withdrawn_at = ?2 WHERE consent_id = ?1 AND withdrawn_at = ''",
                "withdraw consent", [&](StatementUse& u) { u.bind(1, w.consent_id).bind(2, w.withdrawn_at); });
+  }
+
+  std::expected<void, StoreError> apply(const store_write::PutCase& w) {
+    const CaseRecord& c = w.record;
+    const std::string household = nlohmann::json(c.household).dump();
+    return run(writer_,
+               "INSERT OR REPLACE INTO case_file (client_id, case_id, status, unit, household, opened_at, closed_at, "
+               "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+               "store case", [&](StatementUse& u) {
+                 u.bind(1, c.client_id).bind(2, c.case_id).bind(3, c.status).bind(4, c.unit).bind(5, household);
+                 u.bind(6, c.opened_at).bind(7, c.closed_at).bind(8, c.updated_at);
+               });
   }
 
   Connection writer_;

@@ -65,6 +65,10 @@ class ForwardingStore : public knutpunkt::Store {
       const std::string& person_id) override {
     return inner_.consents_for_person(person_id);
   }
+  std::expected<std::optional<knutpunkt::CaseRecord>, knutpunkt::StoreError> case_file(
+      const std::string& client_id, const std::string& case_id) override {
+    return inner_.case_file(client_id, case_id);
+  }
 
  protected:
   knutpunkt::Store& inner_;

@@ -242,8 +242,8 @@ def router_routes(router_cpp):
     routes = set()
     # A route answers one method ("if (!get) -> 405") or two ("if (post) ...; if (!get) -> 405").
     pattern = (r'if \((?:path == "([^"]+)"|auto \w+ = segment\(path, (k\w+)(?:, "([^"]*)")?\))\) \{'
-               r'\s*(?:if \((get|post|del)\) return[^;]*;\s*)?if \(!(get|post|del)\)')
-    verbs = {"get": "GET", "post": "POST", "del": "DELETE"}
+               r'\s*(?:if \((get|post|del|put)\) return[^;]*;\s*)?if \(!(get|post|del|put)\)')
+    verbs = {"get": "GET", "post": "POST", "del": "DELETE", "put": "PUT"}
     for exact, prefix, suffix, first, method in re.findall(pattern, text):
         path = exact or prefixes[prefix] + "{}" + suffix
         for m in (first, method):
