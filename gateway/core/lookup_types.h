@@ -26,6 +26,7 @@ struct LookupQuery {
   std::string period_from;   // YYYY-MM-DD
   std::string period_to;     // YYYY-MM-DD
   Caseworker caseworker;
+  std::string consent_reference = {};  // the client's consent, for consent-based exchanges (12 kap. OSL)
 };
 
 enum class SourceStatus { ok, unavailable, timeout, error };

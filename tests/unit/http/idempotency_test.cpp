@@ -77,6 +77,16 @@ class UnavailableStore final : public Store {
   std::expected<bool, StoreError> inbound_seen(const std::string&, const std::string&) override {
     return std::unexpected(down());
   }
+  std::expected<std::optional<knutpunkt::ConsentRecord>, StoreError> consent(const std::string&) override {
+    return std::unexpected(down());
+  }
+  std::expected<std::vector<knutpunkt::ConsentRecord>, StoreError> consents_for_person(const std::string&) override {
+    return std::unexpected(down());
+  }
+  std::expected<std::optional<knutpunkt::CaseRecord>, StoreError> case_file(const std::string&,
+                                                                           const std::string&) override {
+    return std::unexpected(down());
+  }
 };
 
 }  // namespace

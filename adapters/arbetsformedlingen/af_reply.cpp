@@ -1,0 +1,125 @@
+#include "af_reply.h"
+
+#include <algorithm>
+
+namespace knutpunkt::arbetsformedlingen {
+
+namespace {
+
+SourceOutcome failed(const std::string& source, SourceStatus status, std::string code, std::string message) {
+  SourceOutcome outcome;
+  outcome.source = source;
+  outcome.status = status;
+  outcome.partner_code = std::move(code);
+  outcome.partner_message = std::move(message);
+  return outcome;
+}
+
+// AF's error body: {"felkod": "...", "felmeddelande": "...", "korrelationsId": "..."}. Only felkod
+// and felmeddelande are kept; both are AF's own texts (its messages never quote the person).
+void read_af_error(std::string_view body, std::size_t max_depth, SourceOutcome& outcome) {
+  if (json_nesting_depth(body) > max_depth) return;
+  const auto parsed = nlohmann::json::parse(body, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) return;
+  if (auto it = parsed.find("felkod"); it != parsed.end() && it->is_string() && !it->get_ref<const std::string&>().empty())
+    outcome.partner_code = it->get<std::string>();
+  if (auto it = parsed.find("felmeddelande"); it != parsed.end() && it->is_string())
+    outcome.partner_message = it->get<std::string>();
+}
+
+}  // namespace
+
+std::size_t json_nesting_depth(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+SourceOutcome read_af_reply(const std::string& source, const net::HttpResult& result, const mapping::Mapping& mapping,
+                            const ReplyLimits& limits) {
+  if (!result) {
+    switch (result.error().kind) {
+      case net::TransportErrorKind::timeout:
+        return failed(source, SourceStatus::timeout, "timeout", "no answer from Arbetsförmedlingen within the deadline");
+      case net::TransportErrorKind::connect_failed:
+        return failed(source, SourceStatus::unavailable, "connect_failed", "Arbetsförmedlingen could not be reached");
+      case net::TransportErrorKind::connection_lost:
+        return failed(source, SourceStatus::unavailable, "connection_lost",
+                      "Arbetsförmedlingen closed the connection without a complete answer");
+      case net::TransportErrorKind::too_large:
+        return failed(source, SourceStatus::error, "reply_too_large", "the answer exceeds the configured size limit");
+      case net::TransportErrorKind::protocol:
+        return failed(source, SourceStatus::error, "protocol", "the answer is not valid HTTP");
+    }
+    return failed(source, SourceStatus::error, "transport", "the exchange failed");
+  }
+  const net::HttpResponse& response = *result;
+  const std::string http_code = "http_" + std::to_string(response.status);
+  if (response.status >= 500 || response.status == 429) {
+    auto outcome = failed(source, SourceStatus::unavailable, http_code,
+                          "Arbetsförmedlingen answered HTTP " + std::to_string(response.status));
+    read_af_error(response.body, limits.max_json_depth, outcome);
+    return outcome;
+  }
+  if (response.status >= 400) {
+    // 404 PERSON_OKAND, 403 SAMTYCKE_SAKNAS, 401 ... : AF's answer about this question, final.
+    auto outcome = failed(source, SourceStatus::error, http_code,
+                          "Arbetsförmedlingen refused the question (HTTP " + std::to_string(response.status) + ")");
+    read_af_error(response.body, limits.max_json_depth, outcome);
+    return outcome;
+  }
+  if (response.status < 200 || response.status >= 300) {
+    return failed(source, SourceStatus::error, http_code,
+                  "unexpected HTTP status " + std::to_string(response.status) + " from Arbetsförmedlingen");
+  }
+  if (response.body.size() > limits.max_reply_bytes) {
+    return failed(source, SourceStatus::error, "reply_too_large", "the answer exceeds the configured size limit");
+  }
+  if (json_nesting_depth(response.body) > limits.max_json_depth) {
+    return failed(source, SourceStatus::error, "reply_malformed", "the answer is nested too deeply");
+  }
+  const auto body = nlohmann::json::parse(response.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return failed(source, SourceStatus::error, "reply_malformed", "the answer is not a JSON object");
+  }
+  auto mapped = mapping.apply(body, mapping::ApplyLimits{.max_decoded_bytes = limits.max_reply_bytes,
+                                                         .max_json_depth = limits.max_json_depth});
+  if (!mapped) {
+    // The pointer names where in AF's answer, never the value (which may be personal data).
+    std::string message = "the answer could not be mapped: " + mapped.error().code + " at " + mapped.error().where;
+    if (!mapped.error().field.empty()) message += " (" + mapped.error().field + ")";
+    return failed(source, SourceStatus::error, "mapping_failed", std::move(message));
+  }
+  SourceOutcome outcome;
+  outcome.source = source;
+  outcome.status = SourceStatus::ok;
+  outcome.protected_identity = mapped->protected_identity;
+  outcome.deviations = std::move(mapped->deviations);
+  for (auto& event : mapped->events) {
+    CaseEvent case_event;
+    case_event.type = std::move(event.type);
+    case_event.occurred_at = std::move(event.occurred_at);
+    case_event.facts = std::move(event.facts);
+    outcome.events.push_back(std::move(case_event));
+  }
+  return outcome;
+}
+
+}  // namespace knutpunkt::arbetsformedlingen

@@ -1,0 +1,255 @@
+// forsakringskassan-simulator: Försäkringskassan on loopback, speaking the protocol of
+// adapters/forsakringskassan/README.md: LEFI hamtaFormansinformation (v9 shape), pending
+// applications, and LEFI's tillgangligaInformationstyper as a health call. Answers come from the
+// test persons in persons.json. /_sim/ is the control API for tests: HTTP faults (simulator kit),
+// sub-systems that do not answer (avvikelser), stats and health.
+// stdout carries one JSON line, {"event":"listening","port":N}; stderr logs carry the service,
+// outcome and counts only, never personnummer or names.
+#include <httplib.h>
+
+#include <array>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "command_line.h"
+#include "counters.h"
+#include "fault_control.h"
+#include "lefi_answer.h"
+#include "problem.h"
+#include "serve.h"
+
+namespace kit = knutpunkt::simulator_kit;
+namespace fs = knutpunkt::fk_simulator;
+
+namespace {
+
+using kit::kJson;
+using kit::kProblemJson;
+
+struct Options {
+  kit::Listen listen{.host = "127.0.0.1", .port = 18083, .port_file = std::nullopt, .threads = 32};
+  std::string token;     // empty: any (or no) bearer token is accepted
+  std::string aktorsid;  // empty: any actor id is accepted
+  std::string persons = FK_SIMULATOR_PERSONS;
+  bool quiet = false;
+};
+
+constexpr const char* kUsage =
+    "usage: forsakringskassan-simulator [--host H] [--port N (0 = ephemeral; default 18083)] [--port-file PATH]\n"
+    "                                   [--threads N (32)] [--token T] [--aktorsid ID] [--persons PATH] [--quiet]\n";
+
+std::optional<Options> parse_options(int argc, char** argv) {
+  Options options;
+  const bool read = kit::read_flags(argc, argv, {"--quiet"}, [&](const std::string& flag, const std::string& value) {
+    if (kit::read_listen_flag(options.listen, flag, value)) return true;
+    if (flag == "--token")
+      options.token = value;
+    else if (flag == "--aktorsid")
+      options.aktorsid = value;
+    else if (flag == "--persons")
+      options.persons = value;
+    else if (flag == "--quiet")
+      options.quiet = true;
+    else
+      return false;
+    return true;
+  });
+  if (!read || !kit::usable(options.listen)) return std::nullopt;
+  return options;
+}
+
+enum class Counted { formaner, pagaende, health, refused, unauthorised, failed_by_fault, avvikelser, count_ };
+constexpr std::array<std::string_view, 7> kCountedNames = {
+    "formaner", "pagaende", "health", "refused_400", "unauthorised", "failed_by_fault", "avvikelser"};
+
+// Sub-systems forced silent through PUT /_sim/avvikelser, shared by the worker threads.
+class SilentControl {
+ public:
+  void set(fs::SilentSubsystems silent) {
+    std::lock_guard lock(mutex_);
+    silent_ = std::move(silent);
+  }
+  fs::SilentSubsystems get() const {
+    std::lock_guard lock(mutex_);
+    return silent_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  fs::SilentSubsystems silent_;
+};
+
+nlohmann::json describe(const fs::SilentSubsystems& silent) {
+  return {{"classes", silent.classes}, {"code", silent.code}};
+}
+
+std::size_t count_avvikelser(const nlohmann::json& answer) {
+  std::size_t n = 0;
+  for (const auto& [_, list] : answer["avvikelser"].items()) n += list.size();
+  return n;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto options = parse_options(argc, argv);
+  if (!options) return kit::refuse_command_line(kUsage);
+  kit::block_stop_signals();
+
+  nlohmann::json persons;
+  {
+    std::ifstream in(options->persons);
+    const auto document = nlohmann::json::parse(in, nullptr, false);
+    if (!in || document.is_discarded() || !document.contains("persons") || !document["persons"].is_object()) {
+      std::cerr << "cannot read test persons from " << options->persons << std::endl;
+      return 1;
+    }
+    persons = document["persons"];
+  }
+
+  kit::Counters<Counted, kCountedNames.size()> counters(kCountedNames);
+  kit::FaultPlan faults(kit::FaultDefaults{.error_status = 503, .reject_status = 400});
+  SilentControl silent;
+  kit::StopSignal stop;
+  httplib::Server server;
+  const bool quiet = options->quiet;
+
+  // Bearer token and actor, as LEFI checks them: 401 without a valid token, 403 for an actor the
+  // caller may not represent. True when the request may proceed.
+  const auto admitted = [&](const httplib::Request& request, httplib::Response& response) {
+    if (!options->token.empty() && request.get_header_value("Authorization") != "Bearer " + options->token) {
+      counters.add(Counted::unauthorised);
+      response.status = 401;
+      response.set_content(fs::felsvar("Anroparen är inte autentiserad").dump(), kJson);
+      return false;
+    }
+    if (!options->aktorsid.empty() && request.matches[1].str() != options->aktorsid) {
+      counters.add(Counted::unauthorised);
+      response.status = 403;
+      response.set_content(fs::felsvar("Anroparen får inte företräda den angivna aktören").dump(), kJson);
+      return false;
+    }
+    const auto fault = faults.decide(request.get_header_value("X-Request-Id"));
+    if (fault.latency.count() > 0) stop.sleep_for(fault.latency);
+    if (fault.fails_without_effect()) {
+      counters.add(Counted::failed_by_fault);
+      if (!quiet) std::cerr << "fault=" << kit::mode_name(fault.mode) << " status=" << fault.status << std::endl;
+      kit::answer_fault(fault, request, response,
+                        fs::felsvar("Simulerat fel (" + std::string(kit::mode_name(fault.mode)) + ")").dump(), kJson);
+      return false;
+    }
+    return true;
+  };
+
+  const auto answer = [&](fs::Service service, Counted counted, const httplib::Request& request,
+                          httplib::Response& response) {
+    if (!admitted(request, response)) return;
+    counters.add(counted);
+    auto question = fs::check_question(request.body, service);
+    if (!question) {
+      counters.add(Counted::refused);
+      if (!quiet) std::cerr << "question refused status=" << question.error().status << std::endl;
+      response.status = question.error().status;
+      response.set_content(fs::felsvar(question.error().meddelande).dump(), kJson);
+      return;
+    }
+    const auto& person = fs::find_person(persons, question->personnummer);
+    nlohmann::json body;
+    if (service == fs::Service::formaner) {
+      body = fs::formaner_answer(*question, person, silent.get());
+      const auto deviations = count_avvikelser(body);
+      for (std::size_t i = 0; i < deviations; ++i) counters.add(Counted::avvikelser);
+      if (!quiet) std::cerr << "formansinformation avvikelser=" << deviations << std::endl;
+    } else {
+      body = fs::pagaende_answer(*question, person);
+      if (!quiet) std::cerr << "pagaende arenden=" << body["arenden"].size() << std::endl;
+    }
+    response.set_content(body.dump(2), kJson);
+  };
+
+  server.Post(R"(/lefi-extern-formansinformation/v9/aktorer/([A-Za-z0-9-]+)/formansinformation/fraga)",
+              [&](const httplib::Request& request, httplib::Response& response) {
+                answer(fs::Service::formaner, Counted::formaner, request, response);
+              });
+  server.Post(R"(/fk-pagaende-arenden/v1/aktorer/([A-Za-z0-9-]+)/arenden/fraga)",
+              [&](const httplib::Request& request, httplib::Response& response) {
+                answer(fs::Service::pagaende, Counted::pagaende, request, response);
+              });
+  server.Get(R"(/lefi-extern-formansinformation/v9/aktorer/([A-Za-z0-9-]+)/tillgangligaInformationstyper)",
+             [&](const httplib::Request& request, httplib::Response& response) {
+               if (!admitted(request, response)) return;
+               counters.add(Counted::health);
+               const nlohmann::json types{
+                   {"utlamnare",
+                    {{{"utlamnare", {{"kod", "FK"}, {"namn", "Försäkringskassan"}}},
+                      {"tillstand", {{"kod", "OK"}, {"beskrivning", "Tillgänglig"}}}}}},
+                   {"formansinformation", {{{"kod", "FK:BOB"}, {"beskrivning", "Bostadsbidrag"}}}},
+                   {"utbetalningar", {{{"kod", "FK:BOB"}, {"beskrivning", "Bostadsbidrag"}}}},
+                   {"ovrigInformation", {{{"kod", "FK:GEPI"}, {"beskrivning", "Generell personinformation"}}}}};
+               response.set_content(types.dump(), kJson);
+             });
+
+  kit::serve_fault_control(server, "/_sim", faults, [](const kit::FaultSpecError& error) {
+    auto detail = kit::problem(400, "Invalid fault", error.message);
+    if (!error.field.empty()) detail["field"] = error.field;
+    return detail.dump();
+  });
+  // {"classes": ["utbetalningar", ...], "code": "INTERNT_FEL" | "OBEHORIG"}: until cleared, every
+  // FORMANER answer reports the requested groups of those classes as avvikelser and leaves their
+  // data out (status 200), as LEFI does when a sub-system does not answer.
+  server.Put("/_sim/avvikelser", [&](const httplib::Request& request, httplib::Response& response) {
+    const auto body = nlohmann::json::parse(request.body, nullptr, false);
+    const auto refuse = [&](const std::string& field, const std::string& message) {
+      auto detail = kit::problem(400, "Invalid avvikelser", message);
+      detail["field"] = field;
+      response.status = 400;
+      response.set_content(detail.dump(), kProblemJson);
+    };
+    if (!body.is_object()) return refuse("", "the body must be a JSON object");
+    fs::SilentSubsystems spec;
+    auto classes = body.find("classes");
+    if (classes == body.end() || !classes->is_array() || classes->empty()) {
+      return refuse("classes", "a non-empty array of formansinformation, ansprak, utbetalningar, ovrigInformation");
+    }
+    for (const auto& item : *classes) {
+      static const std::set<std::string> known = {"formansinformation", "ansprak", "utbetalningar", "ovrigInformation"};
+      if (!item.is_string() || !known.contains(item.get<std::string>())) {
+        return refuse("classes", "one of formansinformation, ansprak, utbetalningar, ovrigInformation");
+      }
+      spec.classes.insert(item.get<std::string>());
+    }
+    if (auto code = body.find("code"); code != body.end()) {
+      if (!code->is_string() || (*code != "INTERNT_FEL" && *code != "OBEHORIG")) {
+        return refuse("code", "INTERNT_FEL or OBEHORIG");
+      }
+      spec.code = code->get<std::string>();
+    }
+    response.set_content(describe(spec).dump(), kJson);
+    silent.set(std::move(spec));
+  });
+  server.Get("/_sim/avvikelser", [&](const httplib::Request&, httplib::Response& response) {
+    response.set_content(describe(silent.get()).dump(), kJson);
+  });
+  server.Delete("/_sim/avvikelser", [&](const httplib::Request&, httplib::Response& response) {
+    silent.set({});
+    response.status = 204;
+  });
+  server.Get("/_sim/stats", [&](const httplib::Request&, httplib::Response& response) {
+    nlohmann::json stats = nlohmann::json::object();
+    counters.write_to(stats);
+    response.set_content(stats.dump(), kJson);
+  });
+  server.Delete("/_sim/stats", [&](const httplib::Request&, httplib::Response& response) {
+    counters.reset();
+    response.status = 204;
+  });
+  server.Get("/_sim/health", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content(R"({"status":"ok"})", kJson);
+  });
+
+  return kit::serve(server, options->listen, stop);
+}
