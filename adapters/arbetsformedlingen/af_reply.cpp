@@ -1,5 +1,7 @@
 #include "af_reply.h"
 
+#include "mapping/source_outcome.h"
+
 #include <algorithm>
 
 namespace knutpunkt::arbetsformedlingen {
@@ -101,25 +103,7 @@ SourceOutcome read_af_reply(const std::string& source, const net::HttpResult& re
   }
   auto mapped = mapping.apply(body, mapping::ApplyLimits{.max_decoded_bytes = limits.max_reply_bytes,
                                                          .max_json_depth = limits.max_json_depth});
-  if (!mapped) {
-    // The pointer names where in AF's answer, never the value (which may be personal data).
-    std::string message = "the answer could not be mapped: " + mapped.error().code + " at " + mapped.error().where;
-    if (!mapped.error().field.empty()) message += " (" + mapped.error().field + ")";
-    return failed(source, SourceStatus::error, "mapping_failed", std::move(message));
-  }
-  SourceOutcome outcome;
-  outcome.source = source;
-  outcome.status = SourceStatus::ok;
-  outcome.protected_identity = mapped->protected_identity;
-  outcome.deviations = std::move(mapped->deviations);
-  for (auto& event : mapped->events) {
-    CaseEvent case_event;
-    case_event.type = std::move(event.type);
-    case_event.occurred_at = std::move(event.occurred_at);
-    case_event.facts = std::move(event.facts);
-    outcome.events.push_back(std::move(case_event));
-  }
-  return outcome;
+  return mapping::source_outcome(source, std::move(mapped));
 }
 
 }  // namespace knutpunkt::arbetsformedlingen

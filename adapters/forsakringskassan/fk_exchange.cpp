@@ -1,5 +1,7 @@
 #include "fk_exchange.h"
 
+#include "mapping/source_outcome.h"
+
 namespace knutpunkt::forsakringskassan {
 
 namespace {
@@ -151,23 +153,7 @@ SourceOutcome read_reply(const std::string& source, const net::HttpResult& resul
   }
   auto mapped = mapping.apply(body, mapping::ApplyLimits{.max_decoded_bytes = limits.max_bytes,
                                                          .max_json_depth = limits.max_depth});
-  if (!mapped) {
-    return failed(source, SourceStatus::error, "mapping_failed",
-                  "the answer could not be mapped: " + mapped.error().code + " at " + mapped.error().where);
-  }
-  SourceOutcome outcome;
-  outcome.source = source;
-  outcome.status = SourceStatus::ok;
-  outcome.protected_identity = mapped->protected_identity;
-  outcome.deviations = std::move(mapped->deviations);
-  for (auto& event : mapped->events) {
-    CaseEvent case_event;
-    case_event.type = std::move(event.type);
-    case_event.occurred_at = std::move(event.occurred_at);
-    case_event.facts = std::move(event.facts);
-    outcome.events.push_back(std::move(case_event));
-  }
-  return outcome;
+  return mapping::source_outcome(source, std::move(mapped));
 }
 
 }  // namespace knutpunkt::forsakringskassan

@@ -1,5 +1,7 @@
 #include "ssbtek_adapter.h"
 
+#include "mapping/source_outcome.h"
+
 #include "log/log.h"
 #include "soap_reply.h"
 #include "soap_request.h"
@@ -52,24 +54,7 @@ SourceOutcome SsbtekAdapter::to_outcome(const std::string& source, const net::Ht
     outcome.partner_message = reply.error().message;
     return outcome;
   }
-  auto mapped = mappings_.at(source).apply(*reply);
-  if (!mapped) {
-    outcome.status = SourceStatus::error;
-    outcome.partner_code = "mapping_failed";
-    outcome.partner_message = "the answer could not be mapped: " + mapped.error().code + " at " + mapped.error().where;
-    return outcome;
-  }
-  outcome.status = SourceStatus::ok;
-  outcome.protected_identity = mapped->protected_identity;
-  outcome.deviations = std::move(mapped->deviations);
-  for (auto& event : mapped->events) {
-    CaseEvent case_event;
-    case_event.type = std::move(event.type);
-    case_event.occurred_at = std::move(event.occurred_at);
-    case_event.facts = std::move(event.facts);
-    outcome.events.push_back(std::move(case_event));
-  }
-  return outcome;
+  return mapping::source_outcome(source, mappings_.at(source).apply(*reply));
 }
 
 void SsbtekAdapter::check_ready(Deadline deadline, std::function<void(Readiness)> done) {

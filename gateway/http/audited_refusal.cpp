@@ -23,4 +23,23 @@ void refuse_audited(AuditLog& audit, std::string kind, Problem problem, nlohmann
                });
 }
 
+const ClientConfig* require_case_system(const ClientAuth& auth, AuditLog& audit, const std::string& refusal_kind,
+                                        const Request& request, nlohmann::json& context, Reply& reply) {
+  const ClientConfig* client = auth.authenticate(to_std(request[boost::beast::http::field::authorization]));
+  if (!client) {
+    refuse_audited(audit, refusal_kind,
+                   {401, "unauthenticated", "Authentication required",
+                    "a valid bearer token is required in the Authorization header", {}, {}},
+                   context, std::move(reply));
+    return nullptr;
+  }
+  context["client"] = client->id;
+  if (!client->roles.contains(kRoleCaseSystem)) {
+    refuse_audited(audit, refusal_kind, {403, "role_not_allowed", "Not allowed", "case systems only", {}, {}}, context,
+                   std::move(reply));
+    return nullptr;
+  }
+  return client;
+}
+
 }  // namespace knutpunkt::http

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "audit/audit_log.h"
+#include "http/client_auth.h"
 #include "http/problem.h"
 #include "http/server.h"
 
@@ -13,5 +14,10 @@ namespace knutpunkt::http {
 // Audits `kind` with `context` (what could be read of the request: client, remote address, ...)
 // plus the problem's status, code and invalid fields, then replies with the problem.
 void refuse_audited(AuditLog& audit, std::string kind, Problem problem, nlohmann::json context, Reply reply);
+
+// The calling case system, or nullptr after an audited 401 (no valid token) or 403 (not a case
+// system) was sent as `refusal_kind`. Adds "client" to `context` when known.
+const ClientConfig* require_case_system(const ClientAuth& auth, AuditLog& audit, const std::string& refusal_kind,
+                                        const Request& request, nlohmann::json& context, Reply& reply);
 
 }  // namespace knutpunkt::http

@@ -1,6 +1,5 @@
 #include "http/case_endpoint.h"
 
-#include "config/gateway_config.h"
 #include "core/clock.h"
 #include "http/audited_refusal.h"
 #include "http/problem.h"
@@ -19,27 +18,10 @@ nlohmann::json case_view(const CaseRecord& c) {
   return out;
 }
 
-const ClientConfig* CaseEndpoint::authorise(const Request& request, nlohmann::json& audit_context, Reply& reply) {
-  const ClientConfig* client = auth_.authenticate(to_std(request[bhttp::field::authorization]));
-  if (!client) {
-    refuse_audited(audit_, "case.refused",
-                   {401, "unauthenticated", "Authentication required",
-                    "a valid bearer token is required in the Authorization header", {}, {}},
-                   audit_context, std::move(reply));
-    return nullptr;
-  }
-  audit_context["client"] = client->id;
-  if (!client->roles.contains(kRoleCaseSystem)) {
-    refuse_audited(audit_, "case.refused", {403, "role_not_allowed", "Not allowed", "only case systems register cases", {}, {}},
-                   audit_context, std::move(reply));
-    return nullptr;
-  }
-  return client;
-}
 
 void CaseEndpoint::put(const std::string& case_id, Request&& request, const RequestContext& context, Reply reply) {
   nlohmann::json audit_context = {{"operation", "register"}, {"case_id", case_id}, {"remote_address", context.remote_address}};
-  const ClientConfig* client = authorise(request, audit_context, reply);
+  const ClientConfig* client = require_case_system(auth_, audit_, "case.refused", request, audit_context, reply);
   if (!client) return;
   const auto refuse = [&](Problem p) { refuse_audited(audit_, "case.refused", std::move(p), audit_context, std::move(reply)); };
   if (!is_json(request)) {
@@ -103,7 +85,7 @@ void CaseEndpoint::put(const std::string& case_id, Request&& request, const Requ
 
 void CaseEndpoint::get(const std::string& case_id, Request&& request, const RequestContext& context, Reply reply) {
   nlohmann::json audit_context = {{"operation", "read"}, {"case_id", case_id}, {"remote_address", context.remote_address}};
-  const ClientConfig* client = authorise(request, audit_context, reply);
+  const ClientConfig* client = require_case_system(auth_, audit_, "case.refused", request, audit_context, reply);
   if (!client) return;
   auto found = store_.case_file(client->id, case_id);
   if (!found) return reply(make_problem_response({503, "store_unavailable", "Store unavailable", {}, {}, {}}));

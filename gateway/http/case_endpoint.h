@@ -19,8 +19,6 @@ class CaseEndpoint {
   void get(const std::string& case_id, Request&& request, const RequestContext& context, Reply reply);
 
  private:
-  const ClientConfig* authorise(const Request& request, nlohmann::json& audit_context, Reply& reply);
-
   Store& store_;
   AuditLog& audit_;
   const ClientAuth& auth_;

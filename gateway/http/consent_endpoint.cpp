@@ -2,7 +2,6 @@
 
 #include <regex>
 
-#include "config/gateway_config.h"
 #include "consent/consent_check.h"
 #include "core/clock.h"
 #include "core/ids.h"
@@ -54,30 +53,10 @@ nlohmann::json consent_view(const ConsentRecord& c, std::chrono::system_clock::t
   return out;
 }
 
-const ClientConfig* ConsentEndpoint::authorise(const Request& request, const RequestContext& context,
-                                               nlohmann::json& audit_context, Reply& reply) {
-  audit_context["remote_address"] = context.remote_address;
-  const ClientConfig* client = auth_.authenticate(to_std(request[bhttp::field::authorization]));
-  if (!client) {
-    refuse_audited(audit_, "consent.refused",
-                   {401, "unauthenticated", "Authentication required",
-                    "a valid bearer token is required in the Authorization header", {}, {}},
-                   audit_context, std::move(reply));
-    return nullptr;
-  }
-  audit_context["client"] = client->id;
-  if (!client->roles.contains(kRoleCaseSystem)) {
-    refuse_audited(audit_, "consent.refused",
-                   {403, "role_not_allowed", "Not allowed", "only case systems keep consents", {}, {}}, audit_context,
-                   std::move(reply));
-    return nullptr;
-  }
-  return client;
-}
 
 void ConsentEndpoint::record(Request&& request, const RequestContext& context, Reply reply) {
-  nlohmann::json audit_context = {{"operation", "record"}};
-  const ClientConfig* client = authorise(request, context, audit_context, reply);
+  nlohmann::json audit_context = {{"operation", "record"}, {"remote_address", context.remote_address}};
+  const ClientConfig* client = require_case_system(auth_, audit_, "consent.refused", request, audit_context, reply);
   if (!client) return;
   const auto refuse = [&](Problem p) { refuse_audited(audit_, "consent.refused", std::move(p), audit_context, std::move(reply)); };
   if (!is_json(request)) {
@@ -167,8 +146,9 @@ void ConsentEndpoint::record(Request&& request, const RequestContext& context, R
 
 void ConsentEndpoint::withdraw(const std::string& consent_id, Request&& request, const RequestContext& context,
                                Reply reply) {
-  nlohmann::json audit_context = {{"operation", "withdraw"}, {"consent_id", consent_id}};
-  const ClientConfig* client = authorise(request, context, audit_context, reply);
+  nlohmann::json audit_context = {
+      {"operation", "withdraw"}, {"consent_id", consent_id}, {"remote_address", context.remote_address}};
+  const ClientConfig* client = require_case_system(auth_, audit_, "consent.refused", request, audit_context, reply);
   if (!client) return;
   auto found = store_.consent(consent_id);
   if (!found) return reply(make_problem_response({503, "store_unavailable", "Store unavailable", {}, {}, {}}));
@@ -197,8 +177,8 @@ void ConsentEndpoint::withdraw(const std::string& consent_id, Request&& request,
 }
 
 void ConsentEndpoint::list(Request&& request, const RequestContext& context, Reply reply) {
-  nlohmann::json audit_context = {{"operation", "list"}};
-  const ClientConfig* client = authorise(request, context, audit_context, reply);
+  nlohmann::json audit_context = {{"operation", "list"}, {"remote_address", context.remote_address}};
+  const ClientConfig* client = require_case_system(auth_, audit_, "consent.refused", request, audit_context, reply);
   if (!client) return;
   auto params = query_parameters(to_std(request.target()));
   std::vector<InvalidParam> invalid;

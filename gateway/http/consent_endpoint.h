@@ -24,9 +24,6 @@ class ConsentEndpoint {
   void list(Request&& request, const RequestContext& context, Reply reply);
 
  private:
-  const ClientConfig* authorise(const Request& request, const RequestContext& context, nlohmann::json& audit_context,
-                                Reply& reply);
-
   Store& store_;
   AuditLog& audit_;
   const ClientAuth& auth_;
