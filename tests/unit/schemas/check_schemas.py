@@ -600,6 +600,10 @@ SSBTEK_CONFIG = {
     "mappings": "../mappings/ssbtek",
 }
 JOBBTORG_CONFIG = {"endpoint": "http://127.0.0.1:18082/api/v1", "token": "knutpunkt-at-jobbtorg", "mappings": "mappings/jobbtorg"}
+AF_CONFIG = {"endpoint": "http://127.0.0.1:18084/arbetssokande/v1", "token": "knutpunkt-at-af",
+             "mappings": "../mappings/arbetsformedlingen"}
+FK_CONFIG = {"endpoint": "http://127.0.0.1:18083", "aktorsid": "STHLM-EKB-0001", "token": "knutpunkt-at-fk",
+             "mappings": "../mappings/forsakringskassan"}
 
 
 def with_referrals(c):
@@ -660,6 +664,23 @@ def config_cases():
 
     jobbtorg = ["adapters", 1, "config"]
     delivery = ["adapters", 1, "delivery"]
+
+    def lookup_adapter(kind, config):
+        """The base config plus one adapter of `kind` (at /adapters/1) with `config`, then the mutations."""
+        def with_mutations(*mutations):
+            def mutate(c):
+                c["adapters"].append({"name": kind[:2], "kind": kind, "config": copy.deepcopy(config)})
+                for m in mutations:
+                    m(c)
+            return mutate
+        return with_mutations
+
+    af = lookup_adapter("arbetsformedlingen", AF_CONFIG)
+    fk = lookup_adapter("forsakringskassan", FK_CONFIG)
+    added = ["adapters", 1, "config"]
+    af_sources = ("INSKRIVNING", "HANDLINGSPLAN", "AKTIVITETSRAPPORTER", "BESLUT")
+    fk_groups = {"formansinformation": ["FK:BOB", "FK:SJP"], "ansprak": ["PM:AP"], "utbetalningar": ["FK:BOB", "PM:AP"],
+                 "ovrigInformation": ["FK:GEPI"]}
     hook = ["webhooks", 0]
     every_default = {"timeout_ms": 10000, "max_in_flight": 8,
                      "retry": {"max_attempts": 20, "max_age_s": 259200, "initial_backoff_ms": 1000, "multiplier": 2.0,
@@ -812,6 +833,103 @@ def config_cases():
         ("ssbtek max_reply_bytes 1023", ssbtek(set_(["adapters", 0, "config", "max_reply_bytes"], 1023)), reject),
         ("an unknown ssbtek config field", ssbtek(set_(["adapters", 0, "config", "retries"], 2)), reject),
         ("an ssbtek config that is a string", ssbtek(set_(["adapters", 0, "config"], "ssbtek.json")), reject),
+        # --- arbetsformedlingen adapter config
+        ("an arbetsformedlingen config", af(), accept),
+        ("an arbetsformedlingen config with every option at its upper bound",
+         af(drop(added + ["token"]), set_(added + ["token_env"], "KNUTPUNKT_SCHEMA_TEST_TOKEN"),
+            set_(added + ["source_timeout_ms"], 600000), set_(added + ["source_timeouts_ms"], {s: 600000 for s in af_sources}),
+            set_(added + ["max_reply_bytes"], 67108864), set_(added + ["max_json_depth"], 256)), accept),
+        ("an arbetsformedlingen config with every option at its lower bound",
+         af(set_(added + ["source_timeout_ms"], 1), set_(added + ["source_timeouts_ms"], {s: 1 for s in af_sources}),
+            set_(added + ["max_reply_bytes"], 1024), set_(added + ["max_json_depth"], 4)), accept),
+        ("an arbetsformedlingen endpoint with trailing slashes", af(set_(added + ["endpoint"], "http://af.example:8080/v1//")), accept),
+        ("an arbetsformedlingen endpoint without a path", af(set_(added + ["endpoint"], "http://af.example")), accept),
+        ("an arbetsformedlingen config missing endpoint", af(drop(added + ["endpoint"])), reject),
+        ("an empty arbetsformedlingen endpoint", af(set_(added + ["endpoint"], "")), reject),
+        ("an https arbetsformedlingen endpoint", af(set_(added + ["endpoint"], "https://af.example/v1")), reject),
+        ("an arbetsformedlingen endpoint with a query", af(set_(added + ["endpoint"], "http://af.example/v1?test=1")), reject),
+        ("an arbetsformedlingen endpoint with a fragment", af(set_(added + ["endpoint"], "http://af.example/v1#x")), reject),
+        ("an arbetsformedlingen config missing mappings", af(drop(added + ["mappings"])), reject),
+        ("an unknown arbetsformedlingen config field", af(set_(added + ["aktorsid"], "STHLM-EKB-0001")), reject),
+        ("arbetsformedlingen source_timeout_ms 0", af(set_(added + ["source_timeout_ms"], 0)), reject),
+        ("arbetsformedlingen source_timeout_ms 600001", af(set_(added + ["source_timeout_ms"], 600001)), reject),
+        ("arbetsformedlingen source_timeout_ms 1000.5", af(set_(added + ["source_timeout_ms"], 1000.5)), reject),
+        ("an arbetsformedlingen source timeout of 600001", af(set_(added + ["source_timeouts_ms"], {"BESLUT": 600001})), reject),
+        ("an arbetsformedlingen timeout for an SSBTEK source", af(set_(added + ["source_timeouts_ms"], {"AF": 100})), reject),
+        ("arbetsformedlingen source_timeouts_ms as a list", af(set_(added + ["source_timeouts_ms"], [100])), reject),
+        ("arbetsformedlingen max_reply_bytes 1023", af(set_(added + ["max_reply_bytes"], 1023)), reject),
+        ("arbetsformedlingen max_reply_bytes over 64 MiB", af(set_(added + ["max_reply_bytes"], 67108865)), reject),
+        ("arbetsformedlingen max_json_depth 3", af(set_(added + ["max_json_depth"], 3)), reject),
+        ("arbetsformedlingen max_json_depth 257", af(set_(added + ["max_json_depth"], 257)), reject),
+        ("an arbetsformedlingen config with token and token_env",
+         af(set_(added + ["token_env"], "KNUTPUNKT_SCHEMA_TEST_TOKEN")), reject),
+        ("an arbetsformedlingen config without token or token_env", af(drop(added + ["token"])), reject),
+        ("an empty arbetsformedlingen token", af(set_(added + ["token"], "")), reject),
+        ("an empty arbetsformedlingen token_env", af(drop(added + ["token"]), set_(added + ["token_env"], "")), reject),
+        ("an arbetsformedlingen token with a line break", af(set_(added + ["token"], "abc\r\nX-Injected: 1")), reject),
+        ("an arbetsformedlingen config that is an array", af(set_(added, [])), reject),
+        ("delivery on an arbetsformedlingen adapter (it delivers nothing)", af(set_(["adapters", 1, "delivery"], {})), reject),
+        ("an arbetsformedlingen token_env that is not set", af(drop(added + ["token"]), set_(added + ["token_env"], UNSET_ENV)), gap),
+        ("arbetsformedlingen max_json_depth written 8.0", af(set_(added + ["max_json_depth"], 8.0)), gap),
+        # --- forsakringskassan adapter config
+        ("a forsakringskassan config", fk(), accept),
+        ("a forsakringskassan config with every option",
+         fk(drop(added + ["token"]), set_(added + ["token_env"], "KNUTPUNKT_SCHEMA_TEST_TOKEN"),
+            set_(added + ["information"], copy.deepcopy(fk_groups)), set_(added + ["source_timeout_ms"], 600000),
+            set_(added + ["source_timeouts_ms"], {"FORMANER": 1, "PAGAENDE": 600000}),
+            set_(added + ["max_reply_bytes"], 67108864)), accept),
+        ("forsakringskassan max_reply_bytes 1024", fk(set_(added + ["max_reply_bytes"], 1024)), accept),
+        ("a forsakringskassan endpoint with a path and a trailing slash", fk(set_(added + ["endpoint"], "http://fk.example:8443/api/")), accept),
+        ("a 64-character forsakringskassan aktorsid", fk(set_(added + ["aktorsid"], "a-" * 32)), accept),
+        ("an empty forsakringskassan information (defaults)", fk(set_(added + ["information"], {})), accept),
+        ("forsakringskassan information with only ovrigInformation left",
+         fk(set_(added + ["information"], {"formansinformation": [], "ansprak": [], "utbetalningar": [], "ovrigInformation": ["FK:GEPI"]})), accept),
+        ("forsakringskassan information with three lists empty and the fourth by default",
+         fk(set_(added + ["information"], {"formansinformation": [], "ansprak": [], "utbetalningar": []})), accept),
+        ("PM codes among forsakringskassan utbetalningar and ovrigInformation",
+         fk(set_(added + ["information"], {"utbetalningar": ["PM:AP", "FK:BOB"], "ovrigInformation": ["PM:ABCD"]})), accept),
+    ] + [
+        (f"a forsakringskassan config missing {field}", fk(drop(added + [field])), reject)
+        for field in ("endpoint", "aktorsid", "mappings")
+    ] + [
+        ("an https forsakringskassan endpoint", fk(set_(added + ["endpoint"], "https://fk.example")), reject),
+        ("a forsakringskassan endpoint that is only a scheme", fk(set_(added + ["endpoint"], "http:////")), reject),
+        ("an unknown forsakringskassan config field (max_json_depth is AF's)", fk(set_(added + ["max_json_depth"], 32)), reject),
+        ("an empty forsakringskassan aktorsid", fk(set_(added + ["aktorsid"], "")), reject),
+        ("a forsakringskassan aktorsid with a slash", fk(set_(added + ["aktorsid"], "STHLM/EKB")), reject),
+        ("a forsakringskassan aktorsid with a space", fk(set_(added + ["aktorsid"], "STHLM EKB")), reject),
+        ("a 65-character forsakringskassan aktorsid", fk(set_(added + ["aktorsid"], "a" * 65)), reject),
+        ("a forsakringskassan aktorsid that is a number", fk(set_(added + ["aktorsid"], 1234)), reject),
+        ("a forsakringskassan config with token and token_env",
+         fk(set_(added + ["token_env"], "KNUTPUNKT_SCHEMA_TEST_TOKEN")), reject),
+        ("a forsakringskassan config without token or token_env", fk(drop(added + ["token"])), reject),
+        ("an empty forsakringskassan token", fk(set_(added + ["token"], "")), reject),
+        ("forsakringskassan source_timeout_ms 0", fk(set_(added + ["source_timeout_ms"], 0)), reject),
+        ("forsakringskassan source_timeout_ms 600001", fk(set_(added + ["source_timeout_ms"], 600001)), reject),
+        ("a forsakringskassan timeout for an AF source", fk(set_(added + ["source_timeouts_ms"], {"BESLUT": 100})), reject),
+        ("a forsakringskassan source timeout of 0", fk(set_(added + ["source_timeouts_ms"], {"PAGAENDE": 0})), reject),
+        ("forsakringskassan max_reply_bytes 1023", fk(set_(added + ["max_reply_bytes"], 1023)), reject),
+        ("forsakringskassan max_reply_bytes over 64 MiB", fk(set_(added + ["max_reply_bytes"], 67108865)), reject),
+        ("forsakringskassan information with every list empty",
+         fk(set_(added + ["information"], {k: [] for k in fk_groups})), reject),
+        ("a PM code among forsakringskassan formansinformation",
+         fk(set_(added + ["information"], {"formansinformation": ["PM:AP"]})), reject),
+        ("an FK code among forsakringskassan ansprak", fk(set_(added + ["information"], {"ansprak": ["FK:BOB"]})), reject),
+        ("another agency's code among forsakringskassan utbetalningar",
+         fk(set_(added + ["information"], {"utbetalningar": ["SKV:AB"]})), reject),
+        ("a lower-case forsakringskassan group code", fk(set_(added + ["information"], {"formansinformation": ["FK:bob"]})), reject),
+        ("a five-letter forsakringskassan group code", fk(set_(added + ["information"], {"ovrigInformation": ["FK:GEPIX"]})), reject),
+        ("a forsakringskassan group code listed twice",
+         fk(set_(added + ["information"], {"utbetalningar": ["FK:BOB", "FK:BOB"]})), reject),
+        ("an unknown forsakringskassan information field",
+         fk(set_(added + ["information"], {"ovrig_information": ["FK:GEPI"]})), reject),
+        ("forsakringskassan information as a list", fk(set_(added + ["information"], ["FK:BOB"])), reject),
+        ("a forsakringskassan information list as a string",
+         fk(set_(added + ["information"], {"formansinformation": "FK:BOB"})), reject),
+        ("a forsakringskassan config that is a string", fk(set_(added, "fk.json")), reject),
+        ("delivery on a forsakringskassan adapter (it delivers nothing)", fk(set_(["adapters", 1, "delivery"], {})), reject),
+        ("a forsakringskassan token_env that is not set", fk(drop(added + ["token"]), set_(added + ["token_env"], UNSET_ENV)), gap),
+        ("forsakringskassan max_reply_bytes written 2048.0", fk(set_(added + ["max_reply_bytes"], 2048.0)), gap),
     ]
     return [
         ("the minimal config", lambda c: None, accept),

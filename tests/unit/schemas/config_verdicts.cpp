@@ -7,8 +7,10 @@
 // adapter's own config reader runs too: that is the part of start-up config.schema.json
 // describes. The factories' remaining work, loading the schema and mapping files a config
 // names, is not a schema matter and is not run.
+#include "af_config.h"
 #include "config/gateway_config.h"
 #include "core/adapter_registry.h"
+#include "fk_config.h"
 #include "jobbtorg_config.h"
 #include "ssbtek_config.h"
 
@@ -36,6 +38,14 @@ std::expected<void, ConfigError> read_adapter_config(const knutpunkt::AdapterCon
     }
   } else if (adapter.kind == "jobbtorg") {
     if (auto c = knutpunkt::jobbtorg::parse_jobbtorg_config(adapter.config, adapter.pointer, base_dir); !c) {
+      return std::unexpected(c.error());
+    }
+  } else if (adapter.kind == "arbetsformedlingen") {
+    if (auto c = knutpunkt::arbetsformedlingen::parse_af_config(adapter.config, adapter.pointer, base_dir); !c) {
+      return std::unexpected(c.error());
+    }
+  } else if (adapter.kind == "forsakringskassan") {
+    if (auto c = knutpunkt::forsakringskassan::parse_fk_config(adapter.config, adapter.pointer, base_dir); !c) {
       return std::unexpected(c.error());
     }
   }
