@@ -114,7 +114,7 @@ int serve(const std::map<std::string, std::string>& options) {
 
   boost::asio::io_context io(config->server.threads);
   kp::net::HttpClient http(io);
-  kp::LookupService lookups(io, **audit, config->lookup_deadline);
+  kp::LookupService lookups(io, **audit, **store, config->lookup_deadline);
   kp::delivery::DeliveryEngine delivery(io, http, **store, **audit);
   // Declared after the engine, so destroyed before it on every way out of serve(): the audit
   // writer drains and runs its callbacks (which reach into the engine) while the engine lives.

@@ -1,5 +1,7 @@
 #include "lookup/lookup_service.h"
 
+#include "policy/protected_identity.h"
+
 #include "core/clock.h"
 #include "core/ids.h"
 #include "log/log.h"
@@ -40,8 +42,9 @@ bool LookupAnswer::complete() const {
   return std::all_of(outcomes.begin(), outcomes.end(), [](const SourceOutcome& o) { return o.status == SourceStatus::ok; });
 }
 
-LookupService::LookupService(boost::asio::io_context& io, AuditLog& audit, std::chrono::milliseconds lookup_deadline)
-    : io_(io), audit_(audit), lookup_deadline_(lookup_deadline) {}
+LookupService::LookupService(boost::asio::io_context& io, AuditLog& audit, Store& store,
+                             std::chrono::milliseconds lookup_deadline)
+    : io_(io), audit_(audit), store_(store), lookup_deadline_(lookup_deadline) {}
 
 void LookupService::add_adapter(std::string name, std::unique_ptr<LookupAdapter> adapter) {
   adapters_[std::move(name)] = std::move(adapter);
@@ -64,8 +67,14 @@ void LookupService::lookup(LookupQuery query, const std::string& adapter_name, s
   gathering->pending = sources.size();
   const Deadline overall = Clock::now() + lookup_deadline_;
 
+  // A person once flagged stays protected. If the store cannot say, protect: stripping an
+  // address that could have been shown costs less than showing one that must not be.
+  auto remembered = store_.is_protected(query.person_id);
+  if (!remembered) log::warn("lookup.protected_flag_unreadable", {{"lookup_id", query.lookup_id}});
+  const bool known_protected = !remembered || *remembered;
+
   // Runs once, when every source has answered or the safety timer fired.
-  auto finish = [this, gathering, query, adapter_name, sources, done = std::move(done)]() mutable {
+  auto finish = [this, gathering, query, adapter_name, sources, known_protected, done = std::move(done)]() mutable {
     LookupAnswer answer;
     answer.query = std::move(query);
     answer.adapter = adapter_name;
@@ -83,8 +92,14 @@ void LookupService::lookup(LookupQuery query, const std::string& adapter_name, s
       answer.protected_identity = answer.protected_identity || outcome.protected_identity;
       answer.outcomes.push_back(std::move(outcome));
     }
+    std::string flagged_by;
+    for (const auto& outcome : answer.outcomes) {
+      if (outcome.protected_identity && flagged_by.empty()) flagged_by = adapter_name + "/" + outcome.source;
+    }
+    answer.protected_identity = answer.protected_identity || known_protected;
     // Stamp the envelope here, not in adapters, so every event carries the same correlation and
-    // subject whatever partner it came from; one protected flag protects all of them.
+    // subject whatever partner it came from; one protected flag protects all of them, and no
+    // location of a protected person leaves the gateway.
     for (auto& outcome : answer.outcomes) {
       for (auto& event : outcome.events) {
         if (event.event_id.empty()) event.event_id = new_uuid();
@@ -96,10 +111,16 @@ void LookupService::lookup(LookupQuery query, const std::string& adapter_name, s
         event.correlation_id = answer.query.lookup_id;
         event.causation_id = answer.query.lookup_id;
         event.protected_identity = answer.protected_identity;
+        if (answer.protected_identity) policy::strip_location_facts(event.facts);
       }
     }
     nlohmann::json record = lookup_audit_body(answer);
-    audit_.append("lookup", std::move(record),
+    std::vector<StoreWrite> writes;
+    if (!flagged_by.empty() && !known_protected) {
+      writes.push_back(store_write::RememberProtected{answer.query.person_id, flagged_by, received_at});
+      record["protected_identity_remembered"] = true;
+    }
+    audit_.append("lookup", std::move(record), std::move(writes),
                   [answer = std::move(answer), done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) mutable {
                     if (!receipt) {
                       log::error("lookup.audit_failed",

@@ -34,7 +34,9 @@ struct LookupFailure {
 
 class LookupService {
  public:
-  LookupService(boost::asio::io_context& io, AuditLog& audit, std::chrono::milliseconds lookup_deadline);
+  // `store` remembers persons a partner flagged as protected, so later lookups are protected
+  // even when, or before, the partner says so.
+  LookupService(boost::asio::io_context& io, AuditLog& audit, Store& store, std::chrono::milliseconds lookup_deadline);
 
   void add_adapter(std::string name, std::unique_ptr<LookupAdapter> adapter);
   LookupAdapter* adapter(const std::string& name) const;
@@ -48,6 +50,7 @@ class LookupService {
  private:
   boost::asio::io_context& io_;
   AuditLog& audit_;
+  Store& store_;
   std::chrono::milliseconds lookup_deadline_;
   std::map<std::string, std::unique_ptr<LookupAdapter>> adapters_;
 };

@@ -92,6 +92,11 @@ class Store {
 
   virtual std::expected<std::optional<CaseRecord>, StoreError> case_file(const std::string& client_id,
                                                                         const std::string& case_id) = 0;
+
+  // --- Protected identity ---
+
+  // Whether any partner has ever flagged the person as protected.
+  virtual std::expected<bool, StoreError> is_protected(const std::string& person_id) = 0;
 };
 
 }  // namespace knutpunkt

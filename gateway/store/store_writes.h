@@ -5,12 +5,13 @@
 #include "store/case_records.h"
 #include "store/consent_records.h"
 #include "store/delivery_records.h"
+#include "store/protected_records.h"
 
 namespace knutpunkt {
 
 using StoreWrite = std::variant<store_write::EnqueueMessage, store_write::RecordAttempt, store_write::Replay,
                                 store_write::AppendEvent, store_write::PutReferral, store_write::PutIdempotency,
                                 store_write::PutInboundReceipt, store_write::PutConsent, store_write::WithdrawConsent,
-                                store_write::PutCase>;
+                                store_write::PutCase, store_write::RememberProtected>;
 
 }  // namespace knutpunkt

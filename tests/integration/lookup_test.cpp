@@ -241,6 +241,32 @@ TEST_CASE("a protected person's events are all marked protected") {
   CHECK(record.body["protected_identity"] == true);
 }
 
+TEST_CASE("a person once flagged protected stays protected, also for sources that do not flag") {
+  GatewayHarness gw("protected_remembered");
+  auto tns_only = [&] {
+    auto request = full_lookup_request("19811218-9876");
+    request["sources"] = {"TNS"};
+    auto reply = gw.lookup(request);
+    REQUIRE(reply.status == 200);
+    return reply;
+  };
+  // TNS does not flag protected identity; before anyone flagged the person, nothing marks it.
+  auto before = tns_only();
+  CHECK(before.body["person"]["protected_identity"] == false);
+  // A full lookup: FK, CSN and AF flag the person, and the gateway remembers.
+  auto full = gw.lookup(full_lookup_request("19811218-9876"));
+  REQUIRE(full.body["person"]["protected_identity"] == true);
+  CHECK(gw.audit_records_for(full.body["lookup_id"]).at(0).body["protected_identity_remembered"] == true);
+  // Now TNS alone is protected too, from memory.
+  auto after = tns_only();
+  CHECK(after.body["person"]["protected_identity"] == true);
+  for (const auto& event : after.body["sources"]["TNS"]["events"]) CHECK(event["protected_identity"] == true);
+  // Another person is not affected.
+  auto other = full_lookup_request("19121212-1212");
+  other["sources"] = {"TNS"};
+  CHECK(gw.lookup(other).body["person"]["protected_identity"] == false);
+}
+
 TEST_CASE("a samordningsnummer, a person with no data and Swedish characters all come through intact") {
   GatewayHarness gw("special_persons");
   auto samordning = gw.lookup(full_lookup_request("701063-2391"));

@@ -152,6 +152,14 @@ constexpr std::array kMigrations{
         PRIMARY KEY (client_id, case_id)
       ) WITHOUT ROWID;
     )sql"},
+    Migration{5, R"sql(
+      -- Persons a partner flagged as protected: remembered, never forgotten by an exchange.
+      CREATE TABLE protected_person (
+        person_id  TEXT PRIMARY KEY,
+        flagged_by TEXT NOT NULL,
+        flagged_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+    )sql"},
 };
 
 // Rows read per lock hold while scanning, so the writer is never stalled for long.
@@ -657,6 +665,19 @@ class SqliteStore final : public Store {
     return found;
   }
 
+  std::expected<bool, StoreError> is_protected(const std::string& person_id) override {
+    std::lock_guard lock(reader_.mutex);
+    bool found = false;
+    auto ok = query(reader_, "SELECT 1 FROM protected_person WHERE person_id = ?1", "read protected person",
+                    [&](StatementUse& u) { u.bind(1, person_id); },
+                    [&](sqlite3_stmt*) {
+                      found = true;
+                      return false;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return found;
+  }
+
   std::expected<bool, StoreError> inbound_seen(const std::string& partner, const std::string& id) override {
     std::lock_guard lock(reader_.mutex);
     bool seen = false;
@@ -851,6 +872,14 @@ class SqliteStore final : public Store {
                  u.bind(1, c.client_id).bind(2, c.case_id).bind(3, c.status).bind(4, c.unit).bind(5, household);
                  u.bind(6, c.opened_at).bind(7, c.closed_at).bind(8, c.updated_at);
                });
+  }
+
+  std::expected<void, StoreError> apply(const store_write::RememberProtected& w) {
+    // The first flag is kept: when and by whom a person was first known to be protected.
+    return run(writer_,
+               "INSERT OR IGNORE INTO protected_person (person_id, flagged_by, flagged_at) VALUES (?1, ?2, ?3)",
+               "remember protected person",
+               [&](StatementUse& u) { u.bind(1, w.person_id).bind(2, w.flagged_by).bind(3, w.flagged_at); });
   }
 
   Connection writer_;

@@ -69,6 +69,9 @@ class ForwardingStore : public knutpunkt::Store {
       const std::string& client_id, const std::string& case_id) override {
     return inner_.case_file(client_id, case_id);
   }
+  std::expected<bool, knutpunkt::StoreError> is_protected(const std::string& person_id) override {
+    return inner_.is_protected(person_id);
+  }
 
  protected:
   knutpunkt::Store& inner_;

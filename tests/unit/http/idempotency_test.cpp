@@ -87,6 +87,7 @@ class UnavailableStore final : public Store {
                                                                            const std::string&) override {
     return std::unexpected(down());
   }
+  std::expected<bool, StoreError> is_protected(const std::string&) override { return std::unexpected(down()); }
 };
 
 }  // namespace

@@ -77,8 +77,9 @@ std::string raw_text(const std::filesystem::path& file, const std::string& sql) 
 
 }  // namespace
 
-// Migrations in gateway/store/sqlite/sqlite_store.cpp: 1 audit log, 2 delivery, 3 consents, 4 cases.
-const std::string kLatestSchemaVersion = "4";
+// Migrations in gateway/store/sqlite/sqlite_store.cpp: 1 audit log, 2 delivery, 3 consents, 4 cases,
+// 5 protected persons.
+const std::string kLatestSchemaVersion = "5";
 
 TEST_CASE("opening a new file creates the schema in WAL mode and records its version") {
   TempDir dir;
@@ -109,7 +110,7 @@ TEST_CASE("a version 1 database (audit log only) is upgraded in place and keeps 
   // Back to what a version 1 build left behind.
   REQUIRE(raw_exec(file,
                    "DROP TABLE outbox; DROP TABLE delivery_attempt; DROP TABLE case_event; DROP TABLE referral; "
-                   "DROP TABLE idempotency_key; DROP TABLE inbound_receipt; DROP TABLE consent; DROP TABLE case_file; "
+                   "DROP TABLE idempotency_key; DROP TABLE inbound_receipt; DROP TABLE consent; DROP TABLE case_file; DROP TABLE protected_person; "
                    "DELETE FROM schema_version WHERE version >= 2") ==
           SQLITE_OK);
   auto store = open_store(file);
