@@ -20,7 +20,7 @@ SourceOutcome failed(const std::string& source, SourceStatus status, std::string
 // AF's error body: {"felkod": "...", "felmeddelande": "...", "korrelationsId": "..."}. Only felkod
 // and felmeddelande are kept; both are AF's own texts (its messages never quote the person).
 void read_af_error(std::string_view body, std::size_t max_depth, SourceOutcome& outcome) {
-  if (json_nesting_depth(body) > max_depth) return;
+  if (mapping::json_nesting_depth(body) > max_depth) return;
   const auto parsed = nlohmann::json::parse(body, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) return;
   if (auto it = parsed.find("felkod"); it != parsed.end() && it->is_string() && !it->get_ref<const std::string&>().empty())
@@ -31,28 +31,6 @@ void read_af_error(std::string_view body, std::size_t max_depth, SourceOutcome& 
 
 }  // namespace
 
-std::size_t json_nesting_depth(std::string_view text) {
-  std::size_t depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
 
 SourceOutcome read_af_reply(const std::string& source, const net::HttpResult& result, const mapping::Mapping& mapping,
                             const ReplyLimits& limits) {
@@ -91,19 +69,10 @@ SourceOutcome read_af_reply(const std::string& source, const net::HttpResult& re
     return failed(source, SourceStatus::error, http_code,
                   "unexpected HTTP status " + std::to_string(response.status) + " from Arbetsförmedlingen");
   }
-  if (response.body.size() > limits.max_reply_bytes) {
-    return failed(source, SourceStatus::error, "reply_too_large", "the answer exceeds the configured size limit");
-  }
-  if (json_nesting_depth(response.body) > limits.max_json_depth) {
-    return failed(source, SourceStatus::error, "reply_malformed", "the answer is nested too deeply");
-  }
-  const auto body = nlohmann::json::parse(response.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return failed(source, SourceStatus::error, "reply_malformed", "the answer is not a JSON object");
-  }
-  auto mapped = mapping.apply(body, mapping::ApplyLimits{.max_decoded_bytes = limits.max_reply_bytes,
-                                                         .max_json_depth = limits.max_json_depth});
-  return mapping::source_outcome(source, std::move(mapped));
+  return mapping::map_json_reply(source, response.body, mapping,
+                                 mapping::ApplyLimits{.max_decoded_bytes = limits.max_reply_bytes,
+                                                      .max_json_depth = limits.max_json_depth},
+                                 "Arbetsförmedlingen");
 }
 
 }  // namespace knutpunkt::arbetsformedlingen

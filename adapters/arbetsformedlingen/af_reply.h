@@ -22,8 +22,5 @@ struct ReplyLimits {
 SourceOutcome read_af_reply(const std::string& source, const net::HttpResult& result, const mapping::Mapping& mapping,
                             const ReplyLimits& limits);
 
-// Nesting depth of a JSON text (brackets outside strings), checked before parsing so a hostile
-// answer cannot drive the parser's recursion.
-std::size_t json_nesting_depth(std::string_view text);
 
 }  // namespace knutpunkt::arbetsformedlingen

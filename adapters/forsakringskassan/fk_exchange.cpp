@@ -47,7 +47,7 @@ SourceOutcome transport_failure(const std::string& source, const net::TransportE
 // it is still cut short so a misbehaving partner cannot flood our records.
 std::string felsvar_message(const std::string& body, unsigned status) {
   std::string message = "Försäkringskassan answered HTTP " + std::to_string(status);
-  if (json_depth(body) > 8) return message;
+  if (mapping::json_nesting_depth(body) > 8) return message;
   const auto parsed = nlohmann::json::parse(body, nullptr, false);
   if (parsed.is_object()) {
     auto it = parsed.find("meddelande");
@@ -62,32 +62,6 @@ std::string felsvar_message(const std::string& body, unsigned status) {
 
 }  // namespace
 
-std::size_t json_depth(std::string_view text) {
-  std::size_t depth = 0;
-  std::size_t deepest = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == '}' || c == ']') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
 
 nlohmann::json build_question(const LookupQuery& query, const std::string& source, const FkConfig& config) {
   nlohmann::json body{{"personnummer", query.person_id},
@@ -140,20 +114,10 @@ SourceOutcome read_reply(const std::string& source, const net::HttpResult& resul
     // retrying the same question cannot help.
     return failed(source, SourceStatus::error, code, felsvar_message(response.body, response.status));
   }
-  if (response.body.size() > limits.max_bytes) {
-    return failed(source, SourceStatus::error, "reply_too_large", "Försäkringskassan's answer exceeds the configured size limit");
-  }
-  if (json_depth(response.body) > limits.max_depth) {
-    return failed(source, SourceStatus::error, "malformed_reply", "Försäkringskassan's answer nests too deeply");
-  }
-  const auto body = nlohmann::json::parse(response.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    // The parser's message could quote the body; only the code leaves this function.
-    return failed(source, SourceStatus::error, "malformed_reply", "Försäkringskassan's answer is not a JSON object");
-  }
-  auto mapped = mapping.apply(body, mapping::ApplyLimits{.max_decoded_bytes = limits.max_bytes,
-                                                         .max_json_depth = limits.max_depth});
-  return mapping::source_outcome(source, std::move(mapped));
+  return mapping::map_json_reply(
+      source, response.body, mapping,
+      mapping::ApplyLimits{.max_decoded_bytes = limits.max_bytes, .max_json_depth = limits.max_depth},
+      "Försäkringskassan");
 }
 
 }  // namespace knutpunkt::forsakringskassan

@@ -34,8 +34,5 @@ struct ReplyLimits {
 SourceOutcome read_reply(const std::string& source, const net::HttpResult& result, const mapping::Mapping& mapping,
                          const ReplyLimits& limits);
 
-// Nesting depth of a JSON text (objects and arrays), without parsing it: checked before parsing so
-// a hostile answer cannot exhaust the stack.
-std::size_t json_depth(std::string_view text);
 
 }  // namespace knutpunkt::forsakringskassan

@@ -14,14 +14,6 @@ bool is_message_id(const std::string& s) {
 
 constexpr std::size_t kMaxDepth = 16;
 
-std::size_t depth(const nlohmann::json& v, std::size_t level = 0) {
-  if (level > kMaxDepth) return level;
-  std::size_t deepest = level;
-  if (v.is_structured()) {
-    for (const auto& child : v) deepest = std::max(deepest, depth(child, level + 1));
-  }
-  return deepest;
-}
 
 }  // namespace
 
@@ -32,10 +24,12 @@ std::expected<InboundReport, InboundError> ReportReader::parse_report(std::strin
   if (body.size() > config_.max_report_bytes) {
     return std::unexpected(InboundError{"too_large", "", "the report is larger than this partner's limit"});
   }
+  if (mapping::json_nesting_depth(body) > kMaxDepth) {
+    return std::unexpected(InboundError{"field_invalid", "", "the report is nested too deeply"});
+  }
   const nlohmann::json report = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (report.is_discarded()) return std::unexpected(InboundError{"invalid_json", "", "the body is not valid JSON"});
   if (!report.is_object()) return std::unexpected(InboundError{"field_invalid", "", "the report must be a JSON object"});
-  if (depth(report) > kMaxDepth) return std::unexpected(InboundError{"field_invalid", "", "the report is nested too deeply"});
 
   InboundReport out;
   const auto envelope = [&](const char* key, std::string& into) -> std::optional<InboundError> {

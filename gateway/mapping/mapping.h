@@ -9,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "xml/document.h"
@@ -72,6 +73,10 @@ class Mapping {
   explicit Mapping(std::shared_ptr<const Spec> spec) : spec_(std::move(spec)) {}
   std::shared_ptr<const Spec> spec_;
 };
+
+// The deepest nesting of arrays and objects in JSON text, counted without parsing, so a hostile
+// reply is refused before a recursive parser descends into it.
+std::size_t json_nesting_depth(std::string_view text);
 
 // Every *.json in dir except outbound templates; the key is the file stem ("FK"). The first bad
 // file stops loading.

@@ -112,28 +112,6 @@ std::expected<json, std::string> convert(const FieldSpec& field, const Raw& raw)
   return std::unexpected("unknown type");
 }
 
-std::size_t json_depth(std::string_view text) {
-  std::size_t depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
 
 class Applier {
  public:
@@ -265,7 +243,7 @@ class Applier {
 
     Item item;
     if (d.as == Decoding::base64_json || d.as == Decoding::json_text) {
-      if (json_depth(bytes) > limits_.max_json_depth)
+      if (json_nesting_depth(bytes) > limits_.max_json_depth)
         return fail("payload_malformed", d.pointer, "JSON nested too deeply");
       json_ = json::parse(bytes, nullptr, /*allow_exceptions=*/false);
       if (json_.is_discarded()) return fail("payload_malformed", d.pointer, "payload is not valid JSON");
@@ -385,6 +363,29 @@ std::expected<MappingResult, MappingError> Mapping::apply(const xml::Document& r
 std::expected<MappingResult, MappingError> Mapping::apply(const nlohmann::json& message,
                                                           const ApplyLimits& limits) const {
   return Applier(*spec_, limits).run(message);
+}
+
+std::size_t json_nesting_depth(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
 }
 
 }  // namespace knutpunkt::mapping

@@ -26,4 +26,28 @@ SourceOutcome source_outcome(const std::string& source, std::expected<MappingRes
   return outcome;
 }
 
+SourceOutcome map_json_reply(const std::string& source, std::string_view body, const Mapping& mapping,
+                             const ApplyLimits& limits, const std::string& partner) {
+  const auto failed = [&](std::string code, std::string message) {
+    SourceOutcome outcome;
+    outcome.source = source;
+    outcome.status = SourceStatus::error;
+    outcome.partner_code = std::move(code);
+    outcome.partner_message = std::move(message);
+    return outcome;
+  };
+  if (body.size() > limits.max_decoded_bytes) {
+    return failed("reply_too_large", partner + "'s answer exceeds the configured size limit");
+  }
+  if (json_nesting_depth(body) > limits.max_json_depth) {
+    return failed("malformed_reply", partner + "'s answer nests too deeply");
+  }
+  const auto parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    // The parser's own message could quote the body (personal data); only the code is kept.
+    return failed("malformed_reply", partner + "'s answer is not a JSON object");
+  }
+  return source_outcome(source, mapping.apply(parsed, limits));
+}
+
 }  // namespace knutpunkt::mapping

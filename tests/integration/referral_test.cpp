@@ -275,7 +275,11 @@ TEST_CASE("reports are refused from the wrong partner, about unknown referrals, 
   auto refused = h.gateway_post("/v1/partners/jobbtorg-sodra/reports", bad.dump(), kJobbtorgToken);
   REQUIRE(refused.status == 400);
   CHECK(refused.body["invalid-params"][0]["name"] == "/avslut/orsak");
-  CHECK(count_kind(h, "referral.report_refused") == 4);
+  // A body nested deeper than any report is refused before it is parsed.
+  const std::string deep = std::string(20000, '[') + std::string(20000, ']');
+  CHECK(h.gateway_post("/v1/partners/jobbtorg-sodra/reports", deep, kJobbtorgToken).status >= 400);
+  CHECK(h.gateway_get("/healthz", "").status == 200);
+  CHECK(count_kind(h, "referral.report_refused") == 5);
 }
 
 TEST_CASE("events of one referral reach the case system in order even when pushes are retried") {

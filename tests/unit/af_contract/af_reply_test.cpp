@@ -93,7 +93,7 @@ TEST_CASE("a malformed 200 answer is an error, never an empty ok") {
     INFO(body);
     const auto outcome = classify(reply(200, body));
     CHECK(outcome.status == SourceStatus::error);
-    CHECK(outcome.partner_code == "reply_malformed");
+    CHECK(outcome.partner_code == "malformed_reply");
     CHECK(outcome.events.empty());
   }
 }
@@ -105,7 +105,7 @@ TEST_CASE("a 200 answer over the size or depth limit is an error") {
   CHECK(big.partner_code == "reply_too_large");
   const auto deep = classify(reply(200, text), "HANDLINGSPLAN", af::ReplyLimits{.max_reply_bytes = 1 << 20, .max_json_depth = 3});
   CHECK(deep.status == SourceStatus::error);
-  CHECK(deep.partner_code == "reply_malformed");
+  CHECK(deep.partner_code == "malformed_reply");
   CHECK(classify(reply(200, text), "HANDLINGSPLAN").status == SourceStatus::ok);
 }
 
@@ -125,8 +125,8 @@ TEST_CASE("an unexpected 3xx is an error") {
 }
 
 TEST_CASE("json nesting depth ignores brackets inside strings") {
-  CHECK(af::json_nesting_depth(R"({"a": "[[[{{{", "b": [1, {"c": "\"]"}]})") == 3);
-  CHECK(af::json_nesting_depth("") == 0);
+  CHECK(knutpunkt::mapping::json_nesting_depth(R"({"a": "[[[{{{", "b": [1, {"c": "\"]"}]})") == 3);
+  CHECK(knutpunkt::mapping::json_nesting_depth("") == 0);
 }
 
 TEST_CASE("the question is a POST to the source's resource with bearer token, correlation id and the person in the body") {

@@ -215,8 +215,8 @@ TEST_CASE("failed exchanges are classified: transport, 5xx, 4xx, malformed", "[f
 }
 
 TEST_CASE("json_depth counts nesting outside strings only", "[fk][classify]") {
-  CHECK(fk::json_depth(R"({"a":[{"b":"[[[[{{{"}]})") == 3);
-  CHECK(fk::json_depth(R"("\"[")") == 0);
+  CHECK(knutpunkt::mapping::json_nesting_depth(R"({"a":[{"b":"[[[[{{{"}]})") == 3);
+  CHECK(knutpunkt::mapping::json_nesting_depth(R"("\"[")") == 0);
 }
 
 TEST_CASE("the FORMANER request is LEFI's hamtaFormansinformation with bearer token", "[fk][request]") {
