@@ -114,7 +114,7 @@ int serve(const std::map<std::string, std::string>& options) {
 
   boost::asio::io_context io(config->server.threads);
   kp::net::HttpClient http(io);
-  kp::LookupService lookups(io, **audit, **store, config->lookup_deadline);
+  kp::LookupService lookups(io, **audit, config->lookup_deadline);
   kp::delivery::DeliveryEngine delivery(io, http, **store, **audit);
   // Declared after the engine, so destroyed before it on every way out of serve(): the audit
   // writer drains and runs its callbacks (which reach into the engine) while the engine lives.
@@ -173,7 +173,10 @@ int serve(const std::map<std::string, std::string>& options) {
   }
 
   kp::http::ClientAuth auth(config->clients);
-  kp::http::LookupEndpoint lookup_endpoint(lookups, **audit, auth, config->purposes);
+  std::map<std::string, kp::policy::ExchangePolicy> exchange_policies;
+  for (const auto& adapter_config : config->adapters) exchange_policies[adapter_config.name] = adapter_config.policy;
+  const kp::authorization::LookupAuthorizer lookup_authorizer(**store, config->purposes, exchange_policies);
+  kp::http::LookupEndpoint lookup_endpoint(lookups, lookup_authorizer, **audit, auth);
   kp::http::ReadinessEndpoint readiness(io, **store, lookups);
   kp::http::ReferralEndpoint referral_endpoint(referrals, **store, **audit, auth, config->purposes);
   kp::http::ReportEndpoint report_endpoint(referrals, **audit, auth, report_adapters);

@@ -89,7 +89,8 @@ std::expected<FkConfig, ConfigError> parse_fk_config(const nlohmann::json& confi
   if (!config.is_object()) return fail("", "must be an object");
   static const std::vector<std::string> known = {"endpoint",          "aktorsid",           "token",
                                                  "token_env",         "mappings",           "information",
-                                                 "source_timeout_ms", "source_timeouts_ms", "max_reply_bytes"};
+                                                 "source_timeout_ms", "source_timeouts_ms", "max_reply_bytes",
+                                                 "max_notification_bytes"};
   for (const auto& [key, _] : config.items()) {
     if (std::find(known.begin(), known.end(), key) == known.end()) {
       return fail(key, "is not a known setting of the forsakringskassan adapter");
@@ -133,7 +134,8 @@ std::expected<FkConfig, ConfigError> parse_fk_config(const nlohmann::json& confi
   if (out.token.empty()) return fail("token", "a token (or token_env) is required");
 
   const std::string mappings = text("mappings");
-  if (mappings.empty()) return fail("mappings", "is required (a folder with FORMANER.json and PAGAENDE.json)");
+  if (mappings.empty()) return fail("mappings",
+                "is required (a folder with FORMANER.json, PAGAENDE.json, BESLUTSNOTIFIERING.json and atersokning.json)");
   out.mappings = resolve(base_dir, mappings);
 
   if (auto it = config.find("information"); it != config.end()) {
@@ -167,6 +169,12 @@ std::expected<FkConfig, ConfigError> parse_fk_config(const nlohmann::json& confi
       return fail("max_reply_bytes", "must be an integer between 1024 and 67108864");
     }
     out.max_reply_bytes = it->get<std::size_t>();
+  }
+  if (auto it = config.find("max_notification_bytes"); it != config.end()) {
+    if (!it->is_number_integer() || it->get<long long>() < 1024 || it->get<long long>() > 1024 * 1024) {
+      return fail("max_notification_bytes", "must be an integer between 1024 and 1048576");
+    }
+    out.max_notification_bytes = it->get<std::size_t>();
   }
   return out;
 }

@@ -35,11 +35,16 @@ struct FkConfig {
   std::map<std::string, std::chrono::milliseconds> source_timeouts;  // FORMANER, PAGAENDE
   std::size_t max_reply_bytes = 4 * 1024 * 1024;
   std::size_t max_json_depth = 64;
+  // A decision notification is a few hundred bytes; anything near this limit is not one.
+  std::size_t max_notification_bytes = 64 * 1024;
 };
 
 inline constexpr const char* kFormaner = "FORMANER";
 inline constexpr const char* kPagaende = "PAGAENDE";
 inline const std::vector<std::string> kFkSources = {kFormaner, kPagaende};
+// The inbound mapping (decision notifications) and the outbound template (återsökning), by file stem.
+inline constexpr const char* kBeslutsnotifiering = "BESLUTSNOTIFIERING";
+inline constexpr const char* kAtersokningTemplate = "atersokning";
 
 // `pointer` is where this object sits in the whole config file, so errors name the real field.
 std::expected<FkConfig, ConfigError> parse_fk_config(const nlohmann::json& config, const std::string& pointer,

@@ -1,37 +1,73 @@
-// Registers the "forsakringskassan" adapter kind: reads and checks its config and loads its
-// mappings. Anything wrong stops start-up with the offending field named.
+// Registers the "forsakringskassan" adapter kind with three facets built from the same config:
+// benefit lookups (LEFI FORMANER, PAGAENDE), återsökningar out (outbound, through the outbox) and
+// decision notifications in (inbound). Anything wrong stops start-up with the offending field named.
+#include "atersokning_sender.h"
 #include "core/adapter_registry.h"
+#include "decision_reader.h"
 #include "fk_adapter.h"
+#include "mapping/outbound_template.h"
 
 namespace knutpunkt::forsakringskassan {
 
 namespace {
 
-std::expected<std::unique_ptr<LookupAdapter>, ConfigError> make_fk_adapter(const nlohmann::json& config,
-                                                                          AdapterContext& context) {
-  auto parsed = parse_fk_config(config, context.config_pointer, context.base_dir);
-  if (!parsed) return std::unexpected(parsed.error());
+std::expected<std::map<std::string, mapping::Mapping>, ConfigError> load_json_mappings(
+    const FkConfig& config, const AdapterContext& context, const std::vector<std::string>& needed) {
   // JSON-input mappings reference no XSD; the schema dir is only for "schema" entries.
-  auto mappings = mapping::load_mappings(parsed->mappings, parsed->mappings);
+  auto mappings = mapping::load_mappings(config.mappings, config.mappings);
   if (!mappings) {
     return std::unexpected(
         ConfigError{context.config_pointer + "/mappings", mappings.error().where + ": " + mappings.error().message});
   }
-  for (const auto& code : kFkSources) {
+  for (const auto& code : needed) {
     auto it = mappings->find(code);
     if (it == mappings->end()) {
       return std::unexpected(ConfigError{context.config_pointer + "/mappings",
-                                         "no mapping for source " + code + " in " + parsed->mappings.string()});
+                                         "no mapping for " + code + " in " + config.mappings.string()});
     }
     if (!it->second.json_input()) {
       return std::unexpected(ConfigError{context.config_pointer + "/mappings",
                                          "the mapping for " + code + " must have \"payload\": \"json\""});
     }
   }
+  return std::move(*mappings);
+}
+
+std::expected<std::unique_ptr<LookupAdapter>, ConfigError> make_fk_adapter(const nlohmann::json& config,
+                                                                           AdapterContext& context) {
+  auto parsed = parse_fk_config(config, context.config_pointer, context.base_dir);
+  if (!parsed) return std::unexpected(parsed.error());
+  auto mappings = load_json_mappings(*parsed, context, kFkSources);
+  if (!mappings) return std::unexpected(mappings.error());
   return std::make_unique<FkAdapter>(std::move(*parsed), context.http, std::move(*mappings));
 }
 
-const LookupAdapterRegistration registration{"forsakringskassan", make_fk_adapter};
+std::expected<std::unique_ptr<InboundAdapter>, ConfigError> make_decision_reader(const nlohmann::json& config,
+                                                                                 AdapterContext& context) {
+  auto parsed = parse_fk_config(config, context.config_pointer, context.base_dir);
+  if (!parsed) return std::unexpected(parsed.error());
+  auto mappings = load_json_mappings(*parsed, context, {kBeslutsnotifiering});
+  if (!mappings) return std::unexpected(mappings.error());
+  auto beslutsnotifiering = mappings->at(kBeslutsnotifiering);
+  return std::make_unique<DecisionReader>(std::move(*parsed), std::move(beslutsnotifiering));
+}
+
+std::expected<std::unique_ptr<OutboundAdapter>, ConfigError> make_atersokning_sender(const nlohmann::json& config,
+                                                                                     AdapterContext& context) {
+  auto parsed = parse_fk_config(config, context.config_pointer, context.base_dir);
+  if (!parsed) return std::unexpected(parsed.error());
+  const auto file = parsed->mappings / (std::string(kAtersokningTemplate) + ".json");
+  auto atersokning = mapping::OutboundTemplate::load(file);
+  if (!atersokning) {
+    return std::unexpected(ConfigError{context.config_pointer + "/mappings",
+                                       atersokning.error().where + ": " + atersokning.error().message});
+  }
+  return std::make_unique<AtersokningSender>(std::move(*parsed), std::move(*atersokning));
+}
+
+const LookupAdapterRegistration lookup{"forsakringskassan", make_fk_adapter};
+const InboundAdapterRegistration inbound{"forsakringskassan", make_decision_reader};
+const OutboundAdapterRegistration outbound{"forsakringskassan", make_atersokning_sender};
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "net/http_client.h"
+#include "policy/period.h"
 
 namespace knutpunkt {
 namespace {
@@ -105,6 +106,31 @@ std::expected<void, ConfigError> require_object(const json& v, const std::string
   return {};
 }
 
+// /adapters/*/policy: how exchanges with this partner are bound (policy/exchange_policy.h).
+std::expected<void, ConfigError> parse_exchange_policy(const json* value, const std::string& pointer,
+                                                       const std::map<std::string, PurposeConfig>& known_purposes,
+                                                       policy::ExchangePolicy& out) {
+  if (value == nullptr) return {};
+  if (auto r = require_object(*value, pointer); !r) return r;
+  FieldReader f(*value, pointer);
+  f.only({"purposes", "legal_basis", "max_period_months", "comment"});
+  std::vector<std::string> purposes;
+  f.strings("purposes", purposes);
+  for (std::size_t k = 0; f.ok() && k < purposes.size(); ++k) {
+    if (!known_purposes.contains(purposes[k])) f.fail("purposes/" + std::to_string(k), "must name a purpose listed under /purposes");
+  }
+  out.purposes.insert(purposes.begin(), purposes.end());
+  std::string basis = "law";
+  f.string("legal_basis", basis);
+  if (f.ok() && basis != "law" && basis != "consent") f.fail("legal_basis", "must be law or consent");
+  out.legal_basis = basis == "consent" ? policy::LegalBasis::consent : policy::LegalBasis::law;
+  int months = static_cast<int>(out.max_period.count());
+  f.integer("max_period_months", months, 1, policy::kMaxRequestPeriod.count());
+  out.max_period = std::chrono::months{months};
+  if (!f.ok()) return std::unexpected(f.error());
+  return {};
+}
+
 // /adapters/*/delivery and /webhooks/*/delivery: how one destination is delivered to.
 std::expected<void, ConfigError> parse_delivery(const json* value, const std::string& pointer,
                                                 delivery::DestinationSettings& out) {
@@ -147,6 +173,12 @@ std::expected<void, ConfigError> parse_delivery(const json* value, const std::st
 }
 
 }  // namespace
+
+bool ClientConfig::may(std::string_view operation, std::string_view adapter) const {
+  const std::string op(operation);
+  if (adapter.empty()) return operations.contains(op);
+  return operations.contains(op + ":*") || operations.contains(op + ":" + std::string(adapter));
+}
 
 std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const std::filesystem::path& base_dir) {
   GatewayConfig cfg;
@@ -234,7 +266,7 @@ std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const st
       const json& value = (*clients)[i];
       if (auto r = require_object(value, pointer); !r) return std::unexpected(r.error());
       FieldReader f(value, pointer);
-      f.only({"id", "token_sha256", "purposes", "roles", "partner_adapter", "comment"});
+      f.only({"id", "token_sha256", "purposes", "roles", "operations", "partner_adapter", "comment"});
       ClientConfig c;
       if (f.field("roles", false)) {
         std::vector<std::string> roles;
@@ -271,6 +303,20 @@ std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const st
           }
         }
       }
+      // Least privilege: a case system is granted its operations one by one, never by default.
+      if (f.ok() && c.roles.contains(kRoleCaseSystem)) f.field("operations", true);
+      static const std::regex operation_re("(lookup:(\\*|[a-z][a-z0-9_-]{0,31})|referral|atersokning)");
+      std::vector<std::string> operations;
+      f.strings("operations", operations);
+      for (std::size_t k = 0; f.ok() && k < operations.size(); ++k) {
+        if (!std::regex_match(operations[k], operation_re)) {
+          f.fail("operations/" + std::to_string(k), "operations are lookup:<adapter>, lookup:*, referral and atersokning");
+        }
+      }
+      if (f.ok() && !operations.empty() && !c.roles.contains(kRoleCaseSystem)) {
+        f.fail("operations", "only a client with role case_system is granted operations");
+      }
+      c.operations.insert(operations.begin(), operations.end());
       if (!f.ok()) return std::unexpected(f.error());
       cfg.clients.push_back(std::move(c));
     }
@@ -287,7 +333,7 @@ std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const st
       const json& value = (*adapters)[i];
       if (auto r = require_object(value, pointer); !r) return std::unexpected(r.error());
       FieldReader f(value, pointer);
-      f.only({"name", "kind", "config", "delivery"});
+      f.only({"name", "kind", "config", "delivery", "policy"});
       AdapterConfig a;
       a.pointer = pointer + "/config";
       f.string("name", a.name, true);
@@ -307,6 +353,9 @@ std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const st
       }
       if (!f.ok()) return std::unexpected(f.error());
       if (auto r = parse_delivery(delivery, pointer + "/delivery", a.delivery); !r) return std::unexpected(r.error());
+      if (auto r = parse_exchange_policy(f.field("policy", false), pointer + "/policy", cfg.purposes, a.policy); !r) {
+        return std::unexpected(r.error());
+      }
       cfg.adapters.push_back(std::move(a));
     }
   } else {
@@ -317,6 +366,23 @@ std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const st
   std::set<std::string> destinations;
   for (const AdapterConfig& a : cfg.adapters) {
     if (AdapterRegistry::instance().find_outbound(a.kind)) destinations.insert(a.name);
+  }
+  // Granted lookups must name adapters that answer lookups: a typo would otherwise fail closed
+  // at run time, silently.
+  for (std::size_t i = 0; i < cfg.clients.size(); ++i) {
+    for (const std::string& operation : cfg.clients[i].operations) {
+      const std::string prefix = std::string(kOperationLookup) + ":";
+      if (operation.starts_with(prefix) && operation != prefix + "*") {
+        const std::string name = operation.substr(prefix.size());
+        const bool answers = std::any_of(cfg.adapters.begin(), cfg.adapters.end(), [&](const auto& a) {
+          return a.name == name && AdapterRegistry::instance().find(a.kind) != nullptr;
+        });
+        if (!answers) {
+          return std::unexpected(ConfigError{"/clients/" + std::to_string(i) + "/operations",
+                                             "lookup:" + name + " names no configured lookup adapter"});
+        }
+      }
+    }
   }
   for (std::size_t i = 0; i < cfg.clients.size(); ++i) {
     const ClientConfig& c = cfg.clients[i];

@@ -3,6 +3,7 @@
 // An invalid config stops start-up with a message naming the field (JSON pointer).
 #include "core/adapter_registry.h"
 #include "delivery/delivery_engine.h"
+#include "policy/exchange_policy.h"
 #include "routing/route_table.h"
 
 #include <nlohmann/json.hpp>
@@ -47,12 +48,22 @@ inline constexpr const char* kRoleCaseSystem = "case_system";
 inline constexpr const char* kRolePartner = "partner";
 inline constexpr const char* kRoleOperator = "operator";
 
+// Operations a case system may be granted (config "operations"): a lookup at one adapter
+// ("lookup:ssbtek") or at any ("lookup:*"), referrals, återsökningar.
+inline constexpr const char* kOperationLookup = "lookup";
+inline constexpr const char* kOperationReferral = "referral";
+inline constexpr const char* kOperationAtersokning = "atersokning";
+
 struct ClientConfig {
   std::string id;
   std::string token_sha256;  // only the hash of the bearer token is kept in config
   std::set<std::string> purposes;
   std::set<std::string> roles{kRoleCaseSystem};
+  std::set<std::string> operations;  // least privilege: nothing unless listed
   std::string partner_adapter;  // with role partner: the adapter whose reports it may send
+
+  // Whether the client may use `operation`, at `adapter` when the operation names one.
+  bool may(std::string_view operation, std::string_view adapter = {}) const;
 };
 
 struct AdapterConfig {
@@ -60,6 +71,7 @@ struct AdapterConfig {
   std::string kind;  // the registered factory
   nlohmann::json config;
   std::string pointer;  // where in the config file this adapter's config is, for error messages
+  policy::ExchangePolicy policy;  // purposes, legal basis, period limit (config "policy")
   delivery::DestinationSettings delivery;  // when the kind delivers messages (outbound facet)
 };
 

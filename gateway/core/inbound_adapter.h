@@ -16,9 +16,15 @@ struct ReportedEvent {
   nlohmann::json facts = nlohmann::json::object();
 };
 
+// What a partner message is about. A report on something knutpunkt sent (Jobbtorg's reports on a
+// referral) names the referral; a partner's own news about a person (Försäkringskassan's
+// decisions) names the person, and the core finds the open cases that person belongs to.
+// Exactly one of referral_id and person_id is set.
 struct InboundReport {
   std::string partner_message_id;  // the partner's own id: repeats of it are dropped
   std::string referral_id;         // what knutpunkt sent that this report is about
+  std::string person_id;           // 12 digits, check digit verified by the adapter
+  std::string id_kind;             // "personnummer" | "samordningsnummer"
   std::string report_type;         // the partner's code, e.g. "NARVARO" (for the audit record)
   std::string reported_at;
   bool protected_identity = false;
@@ -26,6 +32,8 @@ struct InboundReport {
 };
 
 // Code: "invalid_json", "field_missing", "field_invalid", "unknown_report_type", "too_large".
+// A message about a person carries the person id only in the store and the audit log, never in
+// `message` or the application log.
 struct InboundError {
   std::string code;
   std::string field;    // JSON pointer into the partner's message

@@ -13,6 +13,8 @@ namespace bhttp = boost::beast::http;
 
 struct LookupEndpoint::Refusal {
   Problem problem;
+  std::string lookup_id;  // assigned once the request was valid; a new one otherwise
+  nlohmann::json policy_detail;  // what the policy step found (e.g. consent verdicts per source)
   std::string client_id;
   std::string adapter;
   std::string remote_address;
@@ -22,7 +24,8 @@ struct LookupEndpoint::Refusal {
 namespace {
 
 nlohmann::json refusal_audit_body(const std::string& lookup_id, const Problem& problem, const std::string& client_id,
-                                  const std::string& adapter, const std::string& remote_address, const LookupRequest& request) {
+                                  const std::string& adapter, const std::string& remote_address, const LookupRequest& request,
+                                  const nlohmann::json& policy_detail) {
   const auto& q = request.query;
   nlohmann::json body = {
       {"lookup_id", lookup_id},
@@ -42,6 +45,8 @@ nlohmann::json refusal_audit_body(const std::string& lookup_id, const Problem& p
   if (!q.legal_basis.empty()) body["legal_basis"] = q.legal_basis;
   if (!q.caseworker.id.empty()) body["caseworker"] = {{"id", q.caseworker.id}, {"unit", q.caseworker.unit}};
   if (!request.sources.empty()) body["sources_asked"] = request.sources;
+  if (!q.period_from.empty()) body["period"] = {{"from", q.period_from}, {"to", q.period_to}};
+  if (policy_detail.is_object() && !policy_detail.empty()) body["policy"] = policy_detail;
   if (!problem.invalid_params.empty()) {
     auto& params = body["invalid_params"] = nlohmann::json::array();
     for (const auto& p : problem.invalid_params) params.push_back({{"name", p.name}, {"code", p.code}});
@@ -51,19 +56,19 @@ nlohmann::json refusal_audit_body(const std::string& lookup_id, const Problem& p
 
 }  // namespace
 
-LookupEndpoint::LookupEndpoint(LookupService& lookups, AuditLog& audit, const ClientAuth& auth,
-                               std::map<std::string, PurposeConfig> purposes)
-    : lookups_(lookups), audit_(audit), auth_(auth), purposes_(std::move(purposes)) {}
+LookupEndpoint::LookupEndpoint(LookupService& lookups, const authorization::LookupAuthorizer& authorizer,
+                               AuditLog& audit, const ClientAuth& auth)
+    : lookups_(lookups), authorizer_(authorizer), audit_(audit), auth_(auth) {}
 
 void LookupEndpoint::refuse(Refusal refusal, Reply reply) {
-  const std::string lookup_id = new_uuid();
+  const std::string lookup_id = refusal.lookup_id.empty() ? new_uuid() : refusal.lookup_id;
   refusal.problem.lookup_id = lookup_id;
   log::info("lookup.refused", {{"lookup_id", lookup_id},
                                {"status", refusal.problem.status},
                                {"code", refusal.problem.code},
                                {"client", refusal.client_id}});
   auto body = refusal_audit_body(lookup_id, refusal.problem, refusal.client_id, refusal.adapter,
-                                 refusal.remote_address, refusal.request);
+                                 refusal.remote_address, refusal.request, refusal.policy_detail);
   audit_.append("lookup.refused", std::move(body),
                 [problem = std::move(refusal.problem), reply = std::move(reply)](std::expected<AuditReceipt, StoreError> receipt) {
                   if (!receipt) {
@@ -124,22 +129,24 @@ void LookupEndpoint::handle(const std::string& adapter_name, Request&& request, 
   }
 
   LookupQuery query = std::move(parse.request.query);
-  auto purpose = purposes_.find(query.purpose);
-  if (purpose == purposes_.end() || !client->purposes.contains(query.purpose)) {
-    refusal.problem = {403, "purpose_not_allowed", "Purpose not allowed",
-                       "this client is not permitted to look up data for the stated purpose",
-                       {{"purpose", "not_allowed", "is not a purpose this client may use"}}, {}};
-    return refuse(std::move(refusal), std::move(reply));
-  }
-
   query.lookup_id = new_uuid();
   query.client_id = client->id;
-  query.purpose_text = purpose->second.description;
+  auto authorized = authorizer_.authorize(*client, query, adapter_name, parse.request.sources, std::chrono::system_clock::now());
+  if (!authorized) {
+    const authorization::Refusal& why = authorized.error();
+    refusal.lookup_id = query.lookup_id;
+    refusal.policy_detail = why.detail;
+    std::vector<InvalidParam> invalid;
+    if (!why.field.empty()) invalid.push_back({why.field, why.code, why.reason});
+    refusal.problem = {why.status, why.code, why.status == 503 ? "Store unavailable" : "Not allowed by policy",
+                       why.reason, std::move(invalid), {}};
+    return refuse(std::move(refusal), std::move(reply));
+  }
   log::info("lookup.started", {{"lookup_id", query.lookup_id},
                                {"client", client->id},
                                {"adapter", adapter_name},
                                {"sources", parse.request.sources}});
-  lookups_.lookup(std::move(query), adapter_name, std::move(parse.request.sources),
+  lookups_.lookup(std::move(*authorized),
                   [reply = std::move(reply)](std::expected<LookupAnswer, LookupFailure> answer) {
                     if (!answer) {
                       reply(make_problem_response({503, answer.error().code, "Audit log unavailable",

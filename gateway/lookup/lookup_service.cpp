@@ -42,9 +42,8 @@ bool LookupAnswer::complete() const {
   return std::all_of(outcomes.begin(), outcomes.end(), [](const SourceOutcome& o) { return o.status == SourceStatus::ok; });
 }
 
-LookupService::LookupService(boost::asio::io_context& io, AuditLog& audit, Store& store,
-                             std::chrono::milliseconds lookup_deadline)
-    : io_(io), audit_(audit), store_(store), lookup_deadline_(lookup_deadline) {}
+LookupService::LookupService(boost::asio::io_context& io, AuditLog& audit, std::chrono::milliseconds lookup_deadline)
+    : io_(io), audit_(audit), lookup_deadline_(lookup_deadline) {}
 
 void LookupService::add_adapter(std::string name, std::unique_ptr<LookupAdapter> adapter) {
   adapters_[std::move(name)] = std::move(adapter);
@@ -61,23 +60,22 @@ std::vector<std::string> LookupService::adapter_names() const {
   return names;
 }
 
-void LookupService::lookup(LookupQuery query, const std::string& adapter_name, std::vector<std::string> sources, Done done) {
-  LookupAdapter* adapter = this->adapter(adapter_name);
-  auto gathering = std::make_shared<Gathering>(io_, sources.size());
-  gathering->pending = sources.size();
+void LookupService::lookup(authorization::AuthorizedLookup authorized, Done done) {
+  LookupAdapter* adapter = this->adapter(authorized.adapter);
+  auto gathering = std::make_shared<Gathering>(io_, authorized.sources.size());
+  gathering->pending = authorized.sources.size();
   const Deadline overall = Clock::now() + lookup_deadline_;
 
-  // A person once flagged stays protected. If the store cannot say, protect: stripping an
-  // address that could have been shown costs less than showing one that must not be.
-  auto remembered = store_.is_protected(query.person_id);
-  if (!remembered) log::warn("lookup.protected_flag_unreadable", {{"lookup_id", query.lookup_id}});
-  const bool known_protected = !remembered || *remembered;
-
   // Runs once, when every source has answered or the safety timer fired.
-  auto finish = [this, gathering, query, adapter_name, sources, known_protected, done = std::move(done)]() mutable {
+  auto finish = [this, gathering, authorized, done = std::move(done)]() mutable {
+    const std::string& adapter_name = authorized.adapter;
+    const std::vector<std::string>& sources = authorized.sources;
+    const bool known_protected = authorized.known_protected;
     LookupAnswer answer;
-    answer.query = std::move(query);
+    answer.query = std::move(authorized.query);
     answer.adapter = adapter_name;
+    answer.legal_basis = authorized.legal_basis;
+    answer.consents = std::move(authorized.consents);
     const std::string received_at = now_utc();
     for (std::size_t i = 0; i < sources.size(); ++i) {
       SourceOutcome outcome;
@@ -153,7 +151,7 @@ void LookupService::lookup(LookupQuery query, const std::string& adapter_name, s
   };
 
   gathering->timer.expires_at(overall + kStragglerGrace);
-  gathering->timer.async_wait([gathering, finish_once, lookup_id = query.lookup_id](boost::system::error_code ec) {
+  gathering->timer.async_wait([gathering, finish_once, lookup_id = authorized.query.lookup_id](boost::system::error_code ec) {
     if (ec) return;
     {
       std::lock_guard lock(gathering->mutex);
@@ -164,8 +162,14 @@ void LookupService::lookup(LookupQuery query, const std::string& adapter_name, s
     (*finish_once)();
   });
 
+  const std::vector<std::string>& sources = authorized.sources;
   for (std::size_t i = 0; i < sources.size(); ++i) {
     const Deadline source_deadline = std::min(overall, Deadline(Clock::now() + adapter->source_timeout(sources[i])));
+    // Each source is asked under its own consent, so the partner sees the document that covers it.
+    LookupQuery query = authorized.query;
+    if (auto grant = authorized.consents.find(sources[i]); grant != authorized.consents.end()) {
+      query.consent_reference = grant->second.document_reference;
+    }
     adapter->fetch(query, sources[i], source_deadline,
                    [complete_slot, i](SourceOutcome outcome) { complete_slot(i, std::move(outcome)); });
   }
@@ -184,6 +188,9 @@ nlohmann::json lookup_audit_body(const LookupAnswer& answer) {
     if (!outcome.partner_message.empty()) entry["message"] = outcome.partner_message;
     if (outcome.protected_identity) entry["protected_identity"] = true;
     if (!outcome.deviations.empty()) entry["deviations"] = outcome.deviations;
+    if (auto grant = answer.consents.find(outcome.source); grant != answer.consents.end()) {
+      entry["consent"] = {{"id", grant->second.consent_id}, {"document_reference", grant->second.document_reference}};
+    }
     outcomes[outcome.source] = std::move(entry);
   }
   return {
@@ -194,6 +201,7 @@ nlohmann::json lookup_audit_body(const LookupAnswer& answer) {
       {"case_id", q.case_id},
       {"purpose", q.purpose},
       {"legal_basis", q.legal_basis},
+      {"legal_ground", std::string(policy::to_string(answer.legal_basis))},
       {"person", {{"id", q.person_id}, {"kind", q.id_kind}}},
       {"protected_identity", answer.protected_identity},
       {"period", {{"from", q.period_from}, {"to", q.period_to}}},

@@ -4,6 +4,7 @@
 // record durable before anyone sees the answer. The service never names a partner: adapters
 // are looked up by their configured name.
 #include "audit/audit_log.h"
+#include "authorization/lookup_authorization.h"
 #include "core/adapter.h"
 
 #include <boost/asio/io_context.hpp>
@@ -21,6 +22,8 @@ namespace knutpunkt {
 struct LookupAnswer {
   LookupQuery query;
   std::string adapter;
+  policy::LegalBasis legal_basis = policy::LegalBasis::law;
+  std::map<std::string, authorization::ConsentGrant> consents;  // by source
   std::vector<SourceOutcome> outcomes;  // in the order the sources were asked
   bool protected_identity = false;
   AuditReceipt audit;
@@ -34,23 +37,21 @@ struct LookupFailure {
 
 class LookupService {
  public:
-  // `store` remembers persons a partner flagged as protected, so later lookups are protected
-  // even when, or before, the partner says so.
-  LookupService(boost::asio::io_context& io, AuditLog& audit, Store& store, std::chrono::milliseconds lookup_deadline);
+  LookupService(boost::asio::io_context& io, AuditLog& audit, std::chrono::milliseconds lookup_deadline);
 
   void add_adapter(std::string name, std::unique_ptr<LookupAdapter> adapter);
   LookupAdapter* adapter(const std::string& name) const;
   std::vector<std::string> adapter_names() const;
 
   using Done = std::function<void(std::expected<LookupAnswer, LookupFailure>)>;
-  // `sources` must already be validated against the adapter's sources(). Calls `done` once, after
-  // the audit record is durable (or with audit_unavailable, in which case no data may be released).
-  void lookup(LookupQuery query, const std::string& adapter_name, std::vector<std::string> sources, Done done);
+  // Only an authorized lookup is run (authorization/lookup_authorization.h). Calls `done` once,
+  // after the audit record is durable (or with audit_unavailable: then no data may be released).
+  // A person a partner flags here for the first time is remembered in the same transaction.
+  void lookup(authorization::AuthorizedLookup authorized, Done done);
 
  private:
   boost::asio::io_context& io_;
   AuditLog& audit_;
-  Store& store_;
   std::chrono::milliseconds lookup_deadline_;
   std::map<std::string, std::unique_ptr<LookupAdapter>> adapters_;
 };

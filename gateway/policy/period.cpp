@@ -34,7 +34,13 @@ std::expected<year_month_day, FieldError> parse_iso_date(std::string_view text, 
 
 }  // namespace
 
-std::expected<Period, FieldError> parse_period(std::string_view from, std::string_view to, int max_days) {
+bool period_within(const Period& period, std::chrono::months max) {
+  const year_month_day limit = period.from + max;
+  // sys_days of a non-existent day (2026-02-29) is the day after the month's last: 1 March.
+  return sys_days{period.to} <= sys_days{limit};
+}
+
+std::expected<Period, FieldError> parse_period(std::string_view from, std::string_view to, std::chrono::months max) {
   auto from_date = parse_iso_date(from, "from");
   if (!from_date) return std::unexpected(std::move(from_date.error()));
   auto to_date = parse_iso_date(to, "to");
@@ -42,11 +48,12 @@ std::expected<Period, FieldError> parse_period(std::string_view from, std::strin
 
   const auto span = (sys_days{*to_date} - sys_days{*from_date}).count();
   if (span < 0) return std::unexpected(FieldError{"to", "reversed", "The period ends before it starts."});
-  if (span > max_days) {
+  Period period{*from_date, *to_date, std::string(from), std::string(to)};
+  if (!period_within(period, max)) {
     return std::unexpected(
-        FieldError{"to", "too_long", "The period is longer than " + std::to_string(max_days) + " days."});
+        FieldError{"to", "too_long", "The period is longer than " + std::to_string(max.count()) + " months."});
   }
-  return Period{*from_date, *to_date, std::string(from), std::string(to)};
+  return period;
 }
 
 }  // namespace knutpunkt::policy

@@ -3,7 +3,7 @@
 folder's database, absolute schema and mapping paths, and optionally a log level.
 
 usage: run_config.py DEMO_JSON OUT_JSON REPO_ROOT --ssbtek PORT [--jobbtorg PORT] [--case-system PORT]
-                     [--log-level LEVEL]
+                     [--af PORT] [--fk PORT] [--log-level LEVEL]
 """
 import argparse
 import json
@@ -16,6 +16,8 @@ ap.add_argument("root")
 ap.add_argument("--ssbtek", type=int, required=True)
 ap.add_argument("--jobbtorg", type=int)
 ap.add_argument("--case-system", type=int)
+ap.add_argument("--af", type=int)
+ap.add_argument("--fk", type=int)
 ap.add_argument("--log-level")
 args = ap.parse_args()
 
@@ -33,6 +35,14 @@ for adapter in cfg["adapters"]:
         if args.jobbtorg:
             adapter["config"]["endpoint"] = f"http://127.0.0.1:{args.jobbtorg}/api/v1"
         adapter["config"]["mappings"] = os.path.join(args.root, "mappings/jobbtorg")
+    if adapter["kind"] == "arbetsformedlingen":
+        if args.af:
+            adapter["config"]["endpoint"] = f"http://127.0.0.1:{args.af}/arbetssokande/v1"
+        adapter["config"]["mappings"] = os.path.join(args.root, "mappings/arbetsformedlingen")
+    if adapter["kind"] == "forsakringskassan":
+        if args.fk:
+            adapter["config"]["endpoint"] = f"http://127.0.0.1:{args.fk}"
+        adapter["config"]["mappings"] = os.path.join(args.root, "mappings/forsakringskassan")
 for webhook in cfg.get("webhooks", []):
     if args.case_system:
         webhook["url"] = f"http://127.0.0.1:{args.case_system}/webhook"

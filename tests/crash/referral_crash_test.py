@@ -152,7 +152,8 @@ def main():
             "log": {"level": "info", "file": os.path.join(args.run_dir, "gateway.log")},
             "purposes": {"arbetsmarknadsinsats": {"description": "Planering av arbetsmarknadsinsats"}},
             "clients": [
-                {"id": "case-system", "token_sha256": sha(CASE_TOKEN), "purposes": ["arbetsmarknadsinsats"]},
+                {"id": "case-system", "token_sha256": sha(CASE_TOKEN), "purposes": ["arbetsmarknadsinsats"],
+                 "operations": ["referral"]},
                 {"id": "jobbtorg-sodra", "token_sha256": sha(JOBBTORG_TOKEN), "purposes": [], "roles": ["partner"],
                  "partner_adapter": "jobbtorg-sodra"},
                 {"id": "operator", "token_sha256": sha(OPERATOR_TOKEN), "purposes": [], "roles": ["operator"]}],

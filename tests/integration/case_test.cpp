@@ -19,7 +19,7 @@ TEST_CASE("a case is registered with its household, updated, closed, read back, 
   GatewayHarness gw("case_lifecycle");
   const nlohmann::json open = {{"status", "open"}, {"unit", "Skärholmen ekonomiskt bistånd"},
                                {"household", {"19121212-1212", "197010632391"}}};
-  auto created = put_case(gw, "EB-2026-000123", open, kCaseSystemToken);
+  auto created = put_case(gw, "EB-2026-000777", open, kCaseSystemToken);
   INFO(created.body.dump());
   REQUIRE(created.status == 201);
   CHECK(created.body["household"] == nlohmann::json({"191212121212", "197010632391"}));
@@ -27,23 +27,23 @@ TEST_CASE("a case is registered with its household, updated, closed, read back, 
 
   auto closed_body = open;
   closed_body["status"] = "closed";
-  auto closed = put_case(gw, "EB-2026-000123", closed_body, kCaseSystemToken);
+  auto closed = put_case(gw, "EB-2026-000777", closed_body, kCaseSystemToken);
   REQUIRE(closed.status == 200);
   CHECK(closed.body["status"] == "closed");
   CHECK(closed.body["opened_at"] == opened_at);
   CHECK(closed.body.contains("closed_at"));
 
-  auto read = gw.get_with("/v1/cases/EB-2026-000123", bearer(kCaseSystemToken));
+  auto read = gw.get_with("/v1/cases/EB-2026-000777", bearer(kCaseSystemToken));
   REQUIRE(read.status == 200);
   CHECK(read.body["status"] == "closed");
   // Cases belong to their case system: another client does not see this one.
-  CHECK(gw.get_with("/v1/cases/EB-2026-000123", bearer(kOtherClientToken)).status == 404);
+  CHECK(gw.get_with("/v1/cases/EB-2026-000777", bearer(kOtherClientToken)).status == 404);
 
   auto records = gw.audit_records();
   const auto count = [&](const std::string& kind) {
     return std::count_if(records.begin(), records.end(), [&](const auto& r) { return r.kind == kind; });
   };
-  CHECK(count("case.registered") == 1);
+  CHECK(count("case.registered") == 2);  // the harness's standing case, and this one
   CHECK(count("case.updated") == 1);
   CHECK(count("case.read") == 1);
   CHECK(count("case.refused") == 1);

@@ -4,6 +4,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <fstream>
+#include <optional>
 #include <stdexcept>
 
 namespace knutpunkt::testing {
@@ -11,10 +12,16 @@ namespace knutpunkt::testing {
 std::filesystem::path gateway_binary() { return KNUTPUNKT_GATEWAY_BIN; }
 std::filesystem::path repo_root() { return KNUTPUNKT_REPO_ROOT; }
 
+const std::vector<std::string>& test_persons() {
+  static const std::vector<std::string> persons{"191212121212", "198112189876", "197010632391", "196305024579",
+                                                "198507092388"};
+  return persons;
+}
+
 nlohmann::json full_lookup_request(const std::string& person) {
   return {
       {"person", person},
-      {"case_id", "EB-2026-000123"},
+      {"case_id", kStandingCase},
       {"purpose", "ekonomiskt_bistand"},
       {"legal_basis", "11 kap. 11 § SoL"},
       {"period", {{"from", "2026-08-01"}, {"to", "2026-10-31"}}},
@@ -34,6 +41,25 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
   auto sim_port = wait_for_port_file(dir_ / "simulator.port", *simulator_);
   if (!sim_port) throw std::runtime_error("simulator did not start; see " + dir_.string());
 
+  std::optional<int> af_port;
+  std::optional<int> fk_port;
+  if (options.with_af_fk) {
+    af_simulator_ = std::make_unique<ChildProcess>(
+        KNUTPUNKT_AF_SIMULATOR_BIN,
+        std::vector<std::string>{"--port", "0", "--port-file", (dir_ / "af.port").string(), "--token", "test-token-at-af"},
+        dir_ / "af-simulator");
+    af_port = wait_for_port_file(dir_ / "af.port", *af_simulator_);
+    fk_simulator_ = std::make_unique<ChildProcess>(
+        KNUTPUNKT_FK_SIMULATOR_BIN,
+        std::vector<std::string>{"--port", "0", "--port-file", (dir_ / "fk.port").string(), "--token", "test-token-at-fk",
+                                 "--aktorsid", "STHLM-EKB-0001"},
+        dir_ / "fk-simulator");
+    fk_port = wait_for_port_file(dir_ / "fk.port", *fk_simulator_);
+    if (!af_port || !fk_port) throw std::runtime_error("AF or FK simulator did not start; see " + dir_.string());
+    af_simulator = std::make_unique<httplib::Client>("127.0.0.1", *af_port);
+    fk_simulator = std::make_unique<httplib::Client>("127.0.0.1", *fk_port);
+  }
+
   nlohmann::json timeouts = nlohmann::json::object();
   for (const auto& [source, ms] : options.source_timeouts_ms) timeouts[source] = ms;
   nlohmann::json config = {
@@ -45,8 +71,14 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
        {{"ekonomiskt_bistand", {{"description", "Handläggning av ekonomiskt bistånd enligt 4 kap. 1 § SoL"}}},
         {"arbetsmarknadsinsats", {{"description", "Planering av arbetsmarknadsinsats"}}}}},
       {"clients",
-       {{{"id", "case-system"}, {"token_sha256", sha256_hex(kCaseSystemToken)}, {"purposes", {"ekonomiskt_bistand"}}},
-        {{"id", "other-client"}, {"token_sha256", sha256_hex(kOtherClientToken)}, {"purposes", {"arbetsmarknadsinsats"}}}}},
+       {{{"id", "case-system"},
+         {"token_sha256", sha256_hex(kCaseSystemToken)},
+         {"purposes", {"ekonomiskt_bistand", "arbetsmarknadsinsats"}},
+         {"operations", {"lookup:*", "referral"}}},
+        {{"id", "other-client"},
+         {"token_sha256", sha256_hex(kOtherClientToken)},
+         {"purposes", {"arbetsmarknadsinsats"}},
+         {"operations", {"lookup:ssbtek"}}}}},
       {"adapters",
        {{{"name", "ssbtek"},
          {"kind", "ssbtek"},
@@ -57,8 +89,28 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
            {"schema", (repo_root() / "schemas/ssbtek/ssbtek-v10.xsd").string()},
            {"mappings", (repo_root() / "mappings/ssbtek").string()},
            {"source_timeout_ms", options.source_timeout_ms},
-           {"source_timeouts_ms", timeouts}}}}}},
+           {"source_timeouts_ms", timeouts}}},
+         {"policy", {{"purposes", {"ekonomiskt_bistand"}}, {"legal_basis", "law"}, {"max_period_months", 24}}}}}},
   };
+  if (options.with_af_fk) {
+    config["adapters"].push_back(
+        {{"name", "arbetsformedlingen"},
+         {"kind", "arbetsformedlingen"},
+         {"config",
+          {{"endpoint", "http://127.0.0.1:" + std::to_string(*af_port) + "/arbetssokande/v1"},
+           {"token", "test-token-at-af"},
+           {"mappings", (repo_root() / "mappings/arbetsformedlingen").string()}}},
+         {"policy", {{"purposes", {"ekonomiskt_bistand", "arbetsmarknadsinsats"}}, {"legal_basis", "consent"}}}});
+    config["adapters"].push_back(
+        {{"name", "forsakringskassan"},
+         {"kind", "forsakringskassan"},
+         {"config",
+          {{"endpoint", "http://127.0.0.1:" + std::to_string(*fk_port)},
+           {"aktorsid", "STHLM-EKB-0001"},
+           {"token", "test-token-at-fk"},
+           {"mappings", (repo_root() / "mappings/forsakringskassan").string()}}},
+         {"policy", {{"purposes", {"ekonomiskt_bistand"}}, {"legal_basis", "law"}, {"max_period_months", 24}}}});
+  }
   std::ofstream(dir_ / "config.json") << config.dump(2);
 
   gateway_ = std::make_unique<ChildProcess>(
@@ -71,11 +123,30 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
   gateway_client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
   gateway_client_->set_read_timeout(30, 0);
   simulator_client_ = std::make_unique<httplib::Client>("127.0.0.1", *sim_port);
+
+  auto standing = register_case(kStandingCase, test_persons());
+  if (standing.status != 201 && standing.status != 200) {
+    throw std::runtime_error("the standing case was not registered: " + std::to_string(standing.status));
+  }
+}
+
+HttpReply GatewayHarness::register_case(const std::string& case_id, const std::vector<std::string>& household,
+                                        const std::string& status, const std::string& token) {
+  const nlohmann::json body = {{"status", status}, {"unit", "Enskede-Årsta-Vantör"}, {"household", household}};
+  return put("/v1/cases/" + case_id, body.dump(), {{"Authorization", "Bearer " + token}});
+}
+
+HttpReply GatewayHarness::lookup_at(const std::string& adapter, const nlohmann::json& body, const std::string& token) {
+  httplib::Headers headers;
+  if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+  return post("/v1/lookups/" + adapter, body.dump(), headers);
 }
 
 GatewayHarness::~GatewayHarness() {
   gateway_.reset();
   simulator_.reset();
+  af_simulator_.reset();
+  fk_simulator_.reset();
 }
 
 HttpReply to_reply(const httplib::Result& result) {

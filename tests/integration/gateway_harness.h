@@ -18,11 +18,18 @@ namespace knutpunkt::testing {
 inline constexpr const char* kCaseSystemToken = "test-token-case-system";
 inline constexpr const char* kOtherClientToken = "test-token-other-client";
 
+// The case every lookup of full_lookup_request() names; registered at start for kCaseSystemToken
+// with all simulator test persons in its household.
+inline constexpr const char* kStandingCase = "EB-2026-000123";
+
 struct HarnessOptions {
   int source_timeout_ms = 2000;
   std::map<std::string, int> source_timeouts_ms;
   int lookup_deadline_ms = 5000;
   std::size_t max_body_bytes = 16384;
+  // Also start the Arbetsförmedlingen and Försäkringskassan simulators, configured as adapters
+  // "arbetsformedlingen" (legal basis: consent) and "forsakringskassan" (law, two years).
+  bool with_af_fk = false;
 };
 
 struct HttpReply {
@@ -37,6 +44,10 @@ class GatewayHarness {
   ~GatewayHarness();
 
   HttpReply lookup(const nlohmann::json& body, const std::string& token = kCaseSystemToken);
+  HttpReply lookup_at(const std::string& adapter, const nlohmann::json& body, const std::string& token = kCaseSystemToken);
+  // PUT /v1/cases/{case_id} as the client of `token`.
+  HttpReply register_case(const std::string& case_id, const std::vector<std::string>& household,
+                          const std::string& status = "open", const std::string& token = kCaseSystemToken);
   HttpReply post(const std::string& path, const std::string& body, const httplib::Headers& headers,
                  const std::string& content_type = "application/json");
   HttpReply get(const std::string& path);
@@ -61,10 +72,20 @@ class GatewayHarness {
  private:
   std::filesystem::path dir_;
   std::unique_ptr<ChildProcess> simulator_;
+  std::unique_ptr<ChildProcess> af_simulator_;
+  std::unique_ptr<ChildProcess> fk_simulator_;
   std::unique_ptr<ChildProcess> gateway_;
   std::unique_ptr<httplib::Client> gateway_client_;
   std::unique_ptr<httplib::Client> simulator_client_;
+
+ public:
+  // Control clients of the AF and FK simulators (with_af_fk only).
+  std::unique_ptr<httplib::Client> af_simulator;
+  std::unique_ptr<httplib::Client> fk_simulator;
 };
+
+// The test persons every simulator knows (see the simulators' persons.json).
+const std::vector<std::string>& test_persons();
 
 // An HTTP answer with its JSON body parsed (discarded when not JSON); throws when none came.
 HttpReply to_reply(const httplib::Result& result);

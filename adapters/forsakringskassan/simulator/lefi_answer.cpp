@@ -29,27 +29,6 @@ const std::set<std::string> kPmGroups = {"PM:AP", "PM:BTI", "PM:EF"};
 const std::set<std::string> kOvrigTypes = {"FK:GEPI", "FK:PANV", "FK:SGI", "FK:SKUP",
                                            "FK:STAV", "PM:LINT", "PM:PBH", "PM:PU"};
 
-std::string describe_group(const std::string& code) {
-  static const std::map<std::string, std::string> names = {
-      {"FK:ABB", "Barnbidrag"},        {"FK:AS", "Aktivitetsstöd"},
-      {"FK:BOB", "Bostadsbidrag"},     {"FK:FP", "Föräldrapenning"},
-      {"FK:SA", "Sjuk- och aktivitetsersättning"}, {"FK:SJP", "Sjukpenning"},
-      {"FK:US", "Underhållsstöd"},     {"FK:GEPI", "Generell personinformation"},
-      {"PM:AP", "Allmän pension"},     {"PM:EF", "Efterlevandeförmåner"},
-      {"PM:LINT", "Levnadsintyg"},     {"PM:PU", "Pensionsunderlag"}};
-  auto it = names.find(code);
-  return it == names.end() ? code : it->second;
-}
-
-bool is_date(const std::string& text) {
-  static const std::regex form("[0-9]{4}-[0-9]{2}-[0-9]{2}");
-  if (!std::regex_match(text, form)) return false;
-  const std::chrono::year_month_day day{std::chrono::year{std::stoi(text.substr(0, 4))},
-                                        std::chrono::month{static_cast<unsigned>(std::stoi(text.substr(5, 2)))},
-                                        std::chrono::day{static_cast<unsigned>(std::stoi(text.substr(8, 2)))}};
-  return day.ok();
-}
-
 // LEFI: a period longer than two years is refused. `tom` may be at most the same calendar day two
 // years after `from` (29 February rolls to 1 March).
 bool longer_than_two_years(const std::string& from, const std::string& tom) {
@@ -89,6 +68,29 @@ nlohmann::json avvikelse(const std::string& code, const std::string& group, cons
 }
 
 }  // namespace
+
+bool is_fk_group(const std::string& code) { return kFkGroups.contains(code); }
+
+std::string describe_group(const std::string& code) {
+  static const std::map<std::string, std::string> names = {
+      {"FK:ABB", "Barnbidrag"},        {"FK:AS", "Aktivitetsstöd"},
+      {"FK:BOB", "Bostadsbidrag"},     {"FK:FP", "Föräldrapenning"},
+      {"FK:SA", "Sjuk- och aktivitetsersättning"}, {"FK:SJP", "Sjukpenning"},
+      {"FK:US", "Underhållsstöd"},     {"FK:GEPI", "Generell personinformation"},
+      {"PM:AP", "Allmän pension"},     {"PM:EF", "Efterlevandeförmåner"},
+      {"PM:LINT", "Levnadsintyg"},     {"PM:PU", "Pensionsunderlag"}};
+  auto it = names.find(code);
+  return it == names.end() ? code : it->second;
+}
+
+bool is_date(const std::string& text) {
+  static const std::regex form("[0-9]{4}-[0-9]{2}-[0-9]{2}");
+  if (!std::regex_match(text, form)) return false;
+  const std::chrono::year_month_day day{std::chrono::year{std::stoi(text.substr(0, 4))},
+                                        std::chrono::month{static_cast<unsigned>(std::stoi(text.substr(5, 2)))},
+                                        std::chrono::day{static_cast<unsigned>(std::stoi(text.substr(8, 2)))}};
+  return day.ok();
+}
 
 nlohmann::json felsvar(const std::string& meddelande) {
   const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());

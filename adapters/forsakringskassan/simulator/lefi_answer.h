@@ -42,4 +42,10 @@ const nlohmann::json& find_person(const nlohmann::json& persons, const std::stri
 
 nlohmann::json felsvar(const std::string& meddelande);
 
+// Shared with the återsökning and notification code: LEFI's FK group codes and their names, and
+// a calendar-checked YYYY-MM-DD.
+bool is_fk_group(const std::string& code);
+std::string describe_group(const std::string& code);
+bool is_date(const std::string& text);
+
 }  // namespace knutpunkt::fk_simulator

@@ -39,13 +39,14 @@ json valid_config() {
     "purposes": {"ekonomiskt_bistand": {"description": "Handläggning av ekonomiskt bistånd"}},
     "clients": [
       {"id": "stockholm-ekb", "token_sha256": ")" + kHash + R"(", "purposes": ["ekonomiskt_bistand"],
-       "roles": ["case_system"]},
+       "roles": ["case_system"], "operations": ["lookup:ssbtek", "referral"]},
       {"id": "operator", "token_sha256": ")" + kHash + R"(", "purposes": [], "roles": ["operator"]},
       {"id": "jobbtorg-sodra", "token_sha256": ")" + kHash + R"(", "purposes": [], "roles": ["partner"],
        "partner_adapter": "jobbtorg-sodra"}
     ],
     "adapters": [
-      {"name": "ssbtek", "kind": "test_lookup", "config": {}},
+      {"name": "ssbtek", "kind": "test_lookup", "config": {},
+       "policy": {"purposes": ["ekonomiskt_bistand"], "legal_basis": "consent", "max_period_months": 18}},
       {"name": "jobbtorg-sodra", "kind": "test_outbound", "config": {},
        "delivery": {"timeout_ms": 5000, "max_in_flight": 4,
                     "retry": {"max_attempts": 30, "max_age_s": 3600, "initial_backoff_ms": 500, "multiplier": 3.0,
@@ -87,6 +88,21 @@ TEST_CASE("roles, delivery settings, webhooks and routes are read into typed set
   CHECK(cfg.clients[1].roles == std::set<std::string>{kRoleOperator});
   CHECK(cfg.clients[2].roles == std::set<std::string>{kRolePartner});
   CHECK(cfg.clients[2].partner_adapter == "jobbtorg-sodra");
+  CHECK(cfg.clients[0].operations == std::set<std::string>{"lookup:ssbtek", "referral"});
+  CHECK(cfg.clients[0].may(kOperationLookup, "ssbtek"));
+  CHECK_FALSE(cfg.clients[0].may(kOperationLookup, "af"));
+  CHECK(cfg.clients[0].may(kOperationReferral));
+  CHECK_FALSE(cfg.clients[0].may(kOperationAtersokning));
+  CHECK(cfg.clients[1].operations.empty());
+
+  const policy::ExchangePolicy& policy = cfg.adapters[0].policy;
+  CHECK(policy.purposes == std::set<std::string>{"ekonomiskt_bistand"});
+  CHECK(policy.legal_basis == policy::LegalBasis::consent);
+  CHECK(policy.max_period == std::chrono::months{18});
+  // Without a policy: law, two years, any of the client's purposes.
+  CHECK(cfg.adapters[1].policy.legal_basis == policy::LegalBasis::law);
+  CHECK(cfg.adapters[1].policy.max_period == std::chrono::months{24});
+  CHECK(cfg.adapters[1].policy.purposes.empty());
 
   REQUIRE(cfg.adapters.size() == 2);
   const auto& d = cfg.adapters[1].delivery;
@@ -219,6 +235,44 @@ TEST_CASE("webhook errors name the webhook's field") {
   doc = valid_config();
   doc["webhooks"][0]["headers"] = json::object();
   CHECK(refused(doc).field == "/webhooks/0/headers");
+}
+
+TEST_CASE("operations are granted one by one, and errors name the client's field") {
+  auto doc = valid_config();
+  doc["clients"][0].erase("operations");
+  CHECK(refused(doc).field == "/clients/0/operations");
+  doc["clients"][0]["operations"] = {"lookup:*", "export"};
+  CHECK(refused(doc).field == "/clients/0/operations/1");
+  doc["clients"][0]["operations"] = {"lookup:nope"};
+  auto unknown = refused(doc);
+  CHECK(unknown.field == "/clients/0/operations");
+  CHECK(unknown.message.find("nope") != std::string::npos);
+  doc["clients"][0]["operations"] = {"lookup:jobbtorg-sodra"};  // delivers referrals, answers no lookups
+  CHECK(refused(doc).field == "/clients/0/operations");
+  doc = valid_config();
+  doc["clients"][1]["operations"] = {"referral"};
+  CHECK(refused(doc).field == "/clients/1/operations");
+  doc = valid_config();
+  doc["clients"][0]["operations"] = {"lookup:*"};
+  auto any = parse_config(doc, "/etc/knutpunkt");
+  REQUIRE(any.has_value());
+  CHECK(any->clients[0].may(kOperationLookup, "whatever"));
+}
+
+TEST_CASE("exchange policy errors name the adapter's policy field") {
+  auto doc = valid_config();
+  doc["adapters"][0]["policy"] = {{"legal_basis", "samtycke"}};
+  CHECK(refused(doc).field == "/adapters/0/policy/legal_basis");
+  doc["adapters"][0]["policy"] = {{"max_period_months", 0}};
+  CHECK(refused(doc).field == "/adapters/0/policy/max_period_months");
+  doc["adapters"][0]["policy"] = {{"max_period_months", 121}};
+  CHECK(refused(doc).field == "/adapters/0/policy/max_period_months");
+  doc["adapters"][0]["policy"] = {{"purposes", {"forskning"}}};
+  CHECK(refused(doc).field == "/adapters/0/policy/purposes/0");
+  doc["adapters"][0]["policy"] = {{"consent", true}};
+  CHECK(refused(doc).field == "/adapters/0/policy/consent");
+  doc["adapters"][0]["policy"] = "consent";
+  CHECK(refused(doc).field == "/adapters/0/policy");
 }
 
 TEST_CASE("client role errors name the client's field") {

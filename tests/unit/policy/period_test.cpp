@@ -6,8 +6,8 @@ using namespace std::chrono;
 using knutpunkt::policy::parse_period;
 
 namespace {
-std::string outcome(std::string_view from, std::string_view to, int max_days = knutpunkt::policy::kMaxPeriodDays) {
-  auto period = parse_period(from, to, max_days);
+std::string outcome(std::string_view from, std::string_view to, months max = knutpunkt::policy::kMaxRequestPeriod) {
+  auto period = parse_period(from, to, max);
   return period ? std::string("ok") : period.error().field + ":" + period.error().code;
 }
 }  // namespace
@@ -44,10 +44,21 @@ TEST_CASE("a period that ends before it starts is refused on the to field") {
   CHECK(outcome("2025-03-02", "2025-03-01") == "to:reversed");
 }
 
-TEST_CASE("a period longer than LEFI's two years is refused on the to field") {
-  // 2024-01-01 .. 2026-01-01 is exactly 731 days (2024 is a leap year).
-  CHECK(outcome("2024-01-01", "2026-01-01") == "ok");
-  CHECK(outcome("2024-01-01", "2026-01-02") == "to:too_long");
-  CHECK(outcome("2025-01-01", "2025-01-31", 30) == "ok");
-  CHECK(outcome("2025-01-01", "2025-02-01", 30) == "to:too_long");
+TEST_CASE("a period is within a limit up to the same calendar day that many months later") {
+  // LEFI's two years: 2024-01-01 .. 2026-01-01 is allowed, one day more is not.
+  CHECK(outcome("2024-01-01", "2026-01-01", months{24}) == "ok");
+  CHECK(outcome("2024-01-01", "2026-01-02", months{24}) == "to:too_long");
+  CHECK(outcome("2025-03-01", "2027-03-01", months{24}) == "ok");
+  CHECK(outcome("2025-03-01", "2027-03-02", months{24}) == "to:too_long");
+  // 29 February two years on does not exist: the limit rolls over to 1 March.
+  CHECK(outcome("2024-02-29", "2026-03-01", months{24}) == "ok");
+  CHECK(outcome("2024-02-29", "2026-03-02", months{24}) == "to:too_long");
+  // Month ends: 31 January plus one month rolls past the end of February.
+  CHECK(outcome("2025-01-31", "2025-03-03", months{1}) == "ok");
+  CHECK(outcome("2025-01-31", "2025-03-04", months{1}) == "to:too_long");
+}
+
+TEST_CASE("without a partner limit a request may name at most ten years") {
+  CHECK(outcome("2015-01-01", "2025-01-01") == "ok");
+  CHECK(outcome("2015-01-01", "2025-01-02") == "to:too_long");
 }

@@ -579,7 +579,8 @@ def base_config():
         "server": {},
         "store": {"kind": "sqlite", "path": "audit.db"},
         "purposes": {"ekonomiskt_bistand": {"description": "Handläggning av ekonomiskt bistånd enligt 4 kap. SoL"}},
-        "clients": [{"id": "case-system", "token_sha256": "a" * 64, "purposes": ["ekonomiskt_bistand"]}],
+        "clients": [{"id": "case-system", "token_sha256": "a" * 64, "purposes": ["ekonomiskt_bistand"],
+                     "operations": ["lookup:*"]}],
         "adapters": [{"name": "ssbtek", "kind": "schema_test", "config": {}}],
     }
 
@@ -663,6 +664,7 @@ def config_cases():
         return mutate
 
     jobbtorg = ["adapters", 1, "config"]
+    policy = ["adapters", 0, "policy"]
     delivery = ["adapters", 1, "delivery"]
 
     def lookup_adapter(kind, config):
@@ -927,9 +929,40 @@ def config_cases():
         ("a forsakringskassan information list as a string",
          fk(set_(added + ["information"], {"formansinformation": "FK:BOB"})), reject),
         ("a forsakringskassan config that is a string", fk(set_(added, "fk.json")), reject),
-        ("delivery on a forsakringskassan adapter (it delivers nothing)", fk(set_(["adapters", 1, "delivery"], {})), reject),
+        ("delivery on a forsakringskassan adapter (it delivers återsökningar)", fk(set_(["adapters", 1, "delivery"], {})), accept),
+        ("forsakringskassan max_notification_bytes at its bounds", fk(set_(added + ["max_notification_bytes"], 1024)), accept),
+        ("forsakringskassan max_notification_bytes 1 MiB", fk(set_(added + ["max_notification_bytes"], 1048576)), accept),
+        ("forsakringskassan max_notification_bytes 1023", fk(set_(added + ["max_notification_bytes"], 1023)), reject),
+        ("forsakringskassan max_notification_bytes over 1 MiB", fk(set_(added + ["max_notification_bytes"], 1048577)), reject),
         ("a forsakringskassan token_env that is not set", fk(drop(added + ["token"]), set_(added + ["token_env"], UNSET_ENV)), gap),
         ("forsakringskassan max_reply_bytes written 2048.0", fk(set_(added + ["max_reply_bytes"], 2048.0)), gap),
+        # --- operations and exchange policy (the policy step)
+        ("operations naming one adapter, referrals and återsökningar",
+         set_(["clients", 0, "operations"], ["lookup:ssbtek", "referral", "atersokning"]), accept),
+        ("no operations granted", set_(["clients", 0, "operations"], []), accept),
+        ("a case system without operations", drop(["clients", 0, "operations"]), reject),
+        ("a case system by role without operations",
+         lambda c: (c["clients"][0].update(roles=["case_system"]), c["clients"][0].pop("operations")), reject),
+        ("an unknown operation", set_(["clients", 0, "operations"], ["export"]), reject),
+        ("a lookup operation without an adapter", set_(["clients", 0, "operations"], ["lookup"]), reject),
+        ("operations as a string", set_(["clients", 0, "operations"], "lookup:*"), reject),
+        ("operations granted to an operator", referrals(set_(["clients", 2, "operations"], ["referral"])), reject),
+        ("a lookup operation naming no configured adapter", set_(["clients", 0, "operations"], ["lookup:nope"]), gap),
+        ("a lookup operation naming an adapter that answers no lookups",
+         referrals(set_(["clients", 0, "operations"], ["lookup:jobbtorg"])), gap),
+        ("a full exchange policy", set_(policy, {"purposes": ["ekonomiskt_bistand"], "legal_basis": "consent",
+                                                 "max_period_months": 24, "comment": "AF: samtycke"}), accept),
+        ("an empty exchange policy", set_(policy, {}), accept),
+        ("max_period_months at its bounds", set_(policy, {"max_period_months": 1}), accept),
+        ("max_period_months 120", set_(policy, {"max_period_months": 120}), accept),
+        ("max_period_months 0", set_(policy, {"max_period_months": 0}), reject),
+        ("max_period_months 121", set_(policy, {"max_period_months": 121}), reject),
+        ("max_period_months as text", set_(policy, {"max_period_months": "24"}), reject),
+        ("an unknown legal basis", set_(policy, {"legal_basis": "samtycke"}), reject),
+        ("an unknown policy field", set_(policy, {"consent_required": True}), reject),
+        ("policy purposes as a string", set_(policy, {"purposes": "ekonomiskt_bistand"}), reject),
+        ("a policy purpose not listed under /purposes", set_(policy, {"purposes": ["forskning"]}), gap),
+        ("a policy that is not an object", set_(policy, "consent"), reject),
     ]
     return [
         ("the minimal config", lambda c: None, accept),

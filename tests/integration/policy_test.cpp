@@ -1,0 +1,245 @@
+// The policy step every lookup passes (operation, purpose, period, case scope, consent, protected
+// identity), through the real gateway binary with the Arbetsförmedlingen (consent-based) and
+// Försäkringskassan (by law, two years) simulators. Every refusal must be audited with its reason.
+#include <catch2/catch.hpp>
+
+#include "gateway_harness.h"
+
+using namespace knutpunkt::testing;
+
+namespace {
+
+httplib::Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+HarnessOptions af_fk() {
+  HarnessOptions options;
+  options.with_af_fk = true;
+  return options;
+}
+
+nlohmann::json af_request(const std::string& person = "19121212-1212",
+                          std::vector<std::string> sources = {"HANDLINGSPLAN", "AKTIVITETSRAPPORTER"}) {
+  auto request = full_lookup_request(person);
+  request["purpose"] = "arbetsmarknadsinsats";
+  request["sources"] = sources;
+  return request;
+}
+
+nlohmann::json fk_request(const std::string& person = "19121212-1212") {
+  auto request = full_lookup_request(person);
+  request["sources"] = {"FORMANER", "PAGAENDE"};
+  return request;
+}
+
+// POST /v1/consents for AF; returns the consent id.
+std::string give_consent(GatewayHarness& gw, const std::string& person, const nlohmann::json& types,
+                         const std::string& given_at = "2026-01-15", const std::string& expires_at = "2099-12-31") {
+  const nlohmann::json body = {{"person_id", person},         {"partner", "arbetsformedlingen"},
+                               {"information_types", types},  {"given_at", given_at},
+                               {"expires_at", expires_at},    {"document_reference", "SAMTYCKE-2026-0042"},
+                               {"case_id", kStandingCase}};
+  auto reply = gw.post("/v1/consents", body.dump(), bearer(kCaseSystemToken));
+  INFO(reply.body.dump());
+  REQUIRE(reply.status == 201);
+  return reply.body["consent_id"];
+}
+
+// The refusal's audit record: present, kind lookup.refused, with the code the client was given.
+nlohmann::json refusal_record(GatewayHarness& gw, const HttpReply& reply) {
+  REQUIRE(reply.body.contains("lookup_id"));
+  auto records = gw.audit_records_for(reply.body["lookup_id"]);
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].kind == "lookup.refused");
+  CHECK(records[0].body["code"] == reply.body["code"]);
+  CHECK(records[0].body["status"] == reply.status);
+  return records[0].body;
+}
+
+std::string invalid_param(const HttpReply& reply) {
+  if (!reply.body.contains("invalid-params") || reply.body["invalid-params"].empty()) return "";
+  return reply.body["invalid-params"][0]["name"];
+}
+
+int af_requests(GatewayHarness& gw) {
+  auto stats = gw.af_simulator->Get("/_sim/stats");
+  REQUIRE(stats);
+  const auto body = nlohmann::json::parse(stats->body);
+  return body.value("requests_total", -1);
+}
+
+}  // namespace
+
+TEST_CASE("a consent-based lookup goes through with a consent in force, and the audit names the consent") {
+  GatewayHarness gw("policy_consent_valid", af_fk());
+  const std::string consent = give_consent(gw, "191212121212", {"HANDLINGSPLAN", "AKTIVITETSRAPPORTER"});
+  auto reply = gw.lookup_at("arbetsformedlingen", af_request());
+  INFO(reply.body.dump(2));
+  REQUIRE(reply.status == 200);
+  CHECK(reply.body["status"] == "complete");
+  CHECK_FALSE(reply.body["sources"]["HANDLINGSPLAN"]["events"].empty());
+  auto record = gw.audit_records_for(reply.body["lookup_id"]).at(0);
+  CHECK(record.kind == "lookup");
+  CHECK(record.body["legal_ground"] == "consent");
+  CHECK(record.body["sources"]["HANDLINGSPLAN"]["consent"]["id"] == consent);
+  CHECK(record.body["sources"]["AKTIVITETSRAPPORTER"]["consent"]["document_reference"] == "SAMTYCKE-2026-0042");
+}
+
+TEST_CASE("a consent-based lookup without a consent, or one that does not cover a source, is refused with 403") {
+  GatewayHarness gw("policy_consent_none", af_fk());
+  auto none = gw.lookup_at("arbetsformedlingen", af_request());
+  REQUIRE(none.status == 403);
+  CHECK(none.body["code"] == "no_consent");
+  CHECK(invalid_param(none) == "sources[0]");
+  auto record = refusal_record(gw, none);
+  CHECK(record["policy"]["consents"]["HANDLINGSPLAN"]["verdict"] == "no_consent");
+  CHECK(record["person"]["id"] == "191212121212");
+  CHECK(record["case_id"] == kStandingCase);
+
+  // A consent for the plan only: the reports are out of its scope, and nothing is fetched.
+  give_consent(gw, "191212121212", {"HANDLINGSPLAN"});
+  const int before = af_requests(gw);
+  auto partial = gw.lookup_at("arbetsformedlingen", af_request());
+  REQUIRE(partial.status == 403);
+  CHECK(partial.body["code"] == "consent_out_of_scope");
+  CHECK(invalid_param(partial) == "sources[1]");
+  CHECK(af_requests(gw) == before);
+  auto scoped = refusal_record(gw, partial);
+  CHECK(scoped["policy"]["consents"]["HANDLINGSPLAN"]["verdict"] == "valid");
+  CHECK(scoped["policy"]["consents"]["AKTIVITETSRAPPORTER"]["verdict"] == "consent_out_of_scope");
+}
+
+TEST_CASE("a withdrawn consent stops the next exchange") {
+  GatewayHarness gw("policy_consent_withdrawn", af_fk());
+  const std::string consent = give_consent(gw, "191212121212", {"HANDLINGSPLAN", "AKTIVITETSRAPPORTER"});
+  REQUIRE(gw.lookup_at("arbetsformedlingen", af_request()).status == 200);
+  REQUIRE(gw.del("/v1/consents/" + consent, bearer(kCaseSystemToken)).status == 200);
+  auto after = gw.lookup_at("arbetsformedlingen", af_request());
+  REQUIRE(after.status == 403);
+  CHECK(after.body["code"] == "consent_withdrawn");
+  CHECK(refusal_record(gw, after)["policy"]["consents"]["HANDLINGSPLAN"]["consent_id"] == consent);
+}
+
+TEST_CASE("an expired consent stops the exchange") {
+  GatewayHarness gw("policy_consent_expired", af_fk());
+  give_consent(gw, "191212121212", {"HANDLINGSPLAN", "AKTIVITETSRAPPORTER"}, "2025-01-01", "2025-06-30");
+  auto reply = gw.lookup_at("arbetsformedlingen", af_request());
+  REQUIRE(reply.status == 403);
+  CHECK(reply.body["code"] == "consent_expired");
+  refusal_record(gw, reply);
+}
+
+TEST_CASE("another client's consent is not this client's to rely on") {
+  GatewayHarness gw("policy_consent_other_client", af_fk());
+  give_consent(gw, "191212121212", {"HANDLINGSPLAN", "AKTIVITETSRAPPORTER"});
+  // other-client may not look up at AF at all; grant aside, the consent is case-system's.
+  auto reply = gw.lookup_at("arbetsformedlingen", af_request(), kOtherClientToken);
+  REQUIRE(reply.status == 403);
+  CHECK(reply.body["code"] == "operation_not_allowed");
+  CHECK(refusal_record(gw, reply)["policy"]["operation"] == "lookup:arbetsformedlingen");
+}
+
+TEST_CASE("a purpose the partner may not be asked under is refused with 403 naming purpose") {
+  GatewayHarness gw("policy_wrong_purpose", af_fk());
+  auto request = fk_request();
+  request["purpose"] = "arbetsmarknadsinsats";  // the client's, but FK is asked for ekonomiskt bistånd only
+  auto reply = gw.lookup_at("forsakringskassan", request);
+  REQUIRE(reply.status == 403);
+  CHECK(reply.body["code"] == "purpose_not_allowed");
+  CHECK(invalid_param(reply) == "purpose");
+  CHECK(refusal_record(gw, reply)["purpose"] == "arbetsmarknadsinsats");
+}
+
+TEST_CASE("a person outside the case's household, an unknown case and a closed case are refused with 403") {
+  GatewayHarness gw("policy_case_scope", af_fk());
+  REQUIRE(gw.register_case("EB-2026-000200", {"191212121212"}).status == 201);
+  REQUIRE(gw.register_case("EB-2026-000300", {"191212121212"}, "closed").status == 201);
+
+  auto outsider = fk_request("19811218-9876");
+  outsider["case_id"] = "EB-2026-000200";
+  auto not_member = gw.lookup_at("forsakringskassan", outsider);
+  REQUIRE(not_member.status == 403);
+  CHECK(not_member.body["code"] == "not_in_household");
+  CHECK(invalid_param(not_member) == "person");
+  CHECK(refusal_record(gw, not_member)["person"]["id"] == "198112189876");
+
+  auto unknown = fk_request();
+  unknown["case_id"] = "EB-2026-999999";
+  auto no_case = gw.lookup_at("forsakringskassan", unknown);
+  REQUIRE(no_case.status == 403);
+  CHECK(no_case.body["code"] == "no_open_case");
+  CHECK(invalid_param(no_case) == "case_id");
+  refusal_record(gw, no_case);
+
+  auto closed_case = fk_request();
+  closed_case["case_id"] = "EB-2026-000300";
+  auto closed = gw.lookup_at("forsakringskassan", closed_case);
+  REQUIRE(closed.status == 403);
+  CHECK(closed.body["code"] == "case_closed");
+  refusal_record(gw, closed);
+
+  // Cases are per client: the other client cannot borrow this client's case.
+  auto borrowed = full_lookup_request();
+  borrowed["purpose"] = "arbetsmarknadsinsats";
+  auto other = gw.lookup(borrowed, kOtherClientToken);
+  REQUIRE(other.status == 403);
+  CHECK(other.body["code"] == "purpose_not_allowed");  // SSBTEK serves ekonomiskt bistånd only
+}
+
+TEST_CASE("a period over the partner's limit is refused with 400 naming period.to, before the partner is asked") {
+  GatewayHarness gw("policy_period", af_fk());
+  auto longest = fk_request();
+  longest["period"] = {{"from", "2024-01-01"}, {"to", "2026-01-01"}};  // exactly two years: allowed
+  auto allowed = gw.lookup_at("forsakringskassan", longest);
+  INFO(allowed.body.dump());
+  REQUIRE(allowed.status == 200);
+  CHECK(allowed.body["status"] == "complete");
+
+  auto too_long = fk_request();
+  too_long["period"] = {{"from", "2024-01-01"}, {"to", "2026-01-02"}};
+  auto refused = gw.lookup_at("forsakringskassan", too_long);
+  REQUIRE(refused.status == 400);
+  CHECK(refused.body["code"] == "period_too_long");
+  CHECK(invalid_param(refused) == "period.to");
+  auto record = refusal_record(gw, refused);
+  CHECK(record["policy"]["max_period_months"] == 24);
+  CHECK(record["period"]["to"] == "2026-01-02");
+}
+
+TEST_CASE("Försäkringskassan's avvikelser make a partial answer per item, not a failed one") {
+  GatewayHarness gw("policy_fk_avvikelser", af_fk());
+  auto reply = gw.lookup_at("forsakringskassan", fk_request("196305024579"));
+  INFO(reply.body.dump(2));
+  REQUIRE(reply.status == 200);
+  const auto& formaner = reply.body["sources"]["FORMANER"];
+  CHECK(formaner["status"] == "ok");
+  REQUIRE(formaner.contains("deviations"));
+  CHECK_FALSE(formaner["deviations"].empty());
+  auto record = gw.audit_records_for(reply.body["lookup_id"]).at(0);
+  CHECK(record.body["sources"]["FORMANER"]["deviations"] == formaner["deviations"]);
+  CHECK(record.body["legal_ground"] == "law");
+}
+
+TEST_CASE("a person AF flags as protected has location facts stripped, and stays protected at FK") {
+  GatewayHarness gw("policy_protected", af_fk());
+  give_consent(gw, "198112189876", {"HANDLINGSPLAN"});
+  auto af = gw.lookup_at("arbetsformedlingen", af_request("19811218-9876", {"HANDLINGSPLAN"}));
+  INFO(af.body.dump(2));
+  REQUIRE(af.status == 200);
+  CHECK(af.body["person"]["protected_identity"] == true);
+  const auto& events = af.body["sources"]["HANDLINGSPLAN"]["events"];
+  REQUIRE_FALSE(events.empty());
+  for (const auto& event : events) {
+    CHECK(event["protected_identity"] == true);
+    for (const auto& [fact, _] : event["facts"].items()) {
+      CHECK(fact.find("address") == std::string::npos);
+      CHECK(fact.find("municipality") == std::string::npos);
+    }
+  }
+  CHECK(af.body.dump().find("location_address") == std::string::npos);
+  CHECK(gw.audit_records_for(af.body["lookup_id"]).at(0).body["protected_identity_remembered"] == true);
+
+  // FK's PAGAENDE answer for this person is asked afterwards: protected from memory at once.
+  auto fk = gw.lookup_at("forsakringskassan", fk_request("19811218-9876"));
+  REQUIRE(fk.status == 200);
+  CHECK(fk.body["person"]["protected_identity"] == true);
+}
