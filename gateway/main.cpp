@@ -3,6 +3,7 @@
 //   knutpunkt audit verify --db FILE [--expect-head SEQ:HASH]
 #include "audit/audit_log.h"
 #include "audit/audit_verifier.h"
+#include "audit_export/audit_export_cli.h"
 #include "config/gateway_config.h"
 #include "delivery/delivery_engine.h"
 #include "delivery/webhook_adapter.h"
@@ -37,7 +38,12 @@ namespace {
 constexpr const char* kUsage =
     "usage:\n"
     "  knutpunkt serve --config FILE [--port N] [--port-file FILE] [--db FILE] [--log-file FILE] [--log-level debug|info|warn|error]\n"
-    "  knutpunkt audit verify --db FILE [--expect-head SEQ:HASH]\n";
+    "  knutpunkt audit verify --db FILE [--expect-head SEQ:HASH]\n"
+    "  knutpunkt audit verify --export FILE [--manifest FILE] --public-key PUBLIC.pem\n"
+    "  knutpunkt audit export --db FILE --format jsonl|csv --out FILE --key PRIVATE.pem\n"
+    "                         [--from-seq N] [--to-seq M] | [--since RFC3339] [--until RFC3339]\n"
+    "                         [--exported-by ID] [--instance ID]\n"
+    "  knutpunkt audit keygen --private FILE --public FILE\n";
 
 // --name value pairs after the subcommand; anything else is a usage error.
 std::optional<std::map<std::string, std::string>> read_options(const std::vector<std::string>& args, std::size_t from) {
@@ -294,13 +300,18 @@ int main(int argc, char** argv) {
     }
     return serve(*options);
   }
-  if (args[0] == "audit" && args.size() >= 2 && args[1] == "verify") {
+  if (args[0] == "audit" && args.size() >= 2) {
     auto options = read_options(args, 2);
     if (!options) {
       std::cerr << kUsage;
       return 2;
     }
-    return audit_verify(*options);
+    if (args[1] == "verify") {
+      // An export is verified from its files and the public key alone, on any machine.
+      return options->contains("export") ? kp::audit_export::run_audit_verify_export(*options) : audit_verify(*options);
+    }
+    if (args[1] == "export") return kp::audit_export::run_audit_export(*options);
+    if (args[1] == "keygen") return kp::audit_export::run_audit_keygen(*options);
   }
   std::cerr << kUsage;
   return 2;

@@ -92,11 +92,23 @@ class Store {
 
   virtual std::expected<std::optional<CaseRecord>, StoreError> case_file(const std::string& client_id,
                                                                         const std::string& case_id) = 0;
+  // Every open case, of any client, whose household includes the person: where a partner's news
+  // about that person belongs.
+  virtual std::expected<std::vector<CaseRecord>, StoreError> open_cases_with_member(const std::string& person_id) = 0;
 
   // --- Protected identity ---
 
   // Whether any partner has ever flagged the person as protected.
   virtual std::expected<bool, StoreError> is_protected(const std::string& person_id) = 0;
+
+  // --- Manual handling ---
+
+  // Items with `status` ("open", "resolved", or "" for all), oldest first, after item `after_id`
+  // in that order (cursor; "" = from the start).
+  virtual std::expected<std::vector<ManualItem>, StoreError> manual_items(const std::string& status,
+                                                                          const std::string& after_created_at,
+                                                                          const std::string& after_id, int limit) = 0;
+  virtual std::expected<std::optional<ManualItem>, StoreError> manual_item(const std::string& item_id) = 0;
 };
 
 }  // namespace knutpunkt

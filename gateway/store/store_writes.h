@@ -5,6 +5,7 @@
 #include "store/case_records.h"
 #include "store/consent_records.h"
 #include "store/delivery_records.h"
+#include "store/manual_records.h"
 #include "store/protected_records.h"
 
 namespace knutpunkt {
@@ -12,6 +13,7 @@ namespace knutpunkt {
 using StoreWrite = std::variant<store_write::EnqueueMessage, store_write::RecordAttempt, store_write::Replay,
                                 store_write::AppendEvent, store_write::PutReferral, store_write::PutIdempotency,
                                 store_write::PutInboundReceipt, store_write::PutConsent, store_write::WithdrawConsent,
-                                store_write::PutCase, store_write::RememberProtected>;
+                                store_write::PutCase, store_write::RememberProtected, store_write::PutManualItem,
+                                store_write::ResolveManualItem>;
 
 }  // namespace knutpunkt

@@ -160,6 +160,35 @@ constexpr std::array kMigrations{
         flagged_at TEXT NOT NULL
       ) WITHOUT ROWID;
     )sql"},
+    Migration{6, R"sql(
+      -- Household members by person: which open cases a partner's news about a person belongs to.
+      -- Kept by PutCase alongside case_file.household.
+      CREATE TABLE case_member (
+        person_id TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        case_id   TEXT NOT NULL,
+        PRIMARY KEY (person_id, client_id, case_id)
+      ) WITHOUT ROWID;
+      INSERT INTO case_member (person_id, client_id, case_id)
+        SELECT json_each.value, case_file.client_id, case_file.case_id FROM case_file, json_each(case_file.household);
+      -- Exchanges held for an operator (a protected person's referral). Never deleted: resolving
+      -- one records who handled it and when.
+      CREATE TABLE manual_item (
+        item_id     TEXT PRIMARY KEY,
+        kind        TEXT NOT NULL,
+        reference   TEXT NOT NULL,
+        client_id   TEXT NOT NULL,
+        case_id     TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        status      TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+        resolved_at TEXT NOT NULL DEFAULT '',
+        resolved_by TEXT NOT NULL DEFAULT '',
+        note        TEXT NOT NULL DEFAULT ''
+      ) WITHOUT ROWID;
+      CREATE INDEX manual_item_status ON manual_item (status, created_at, item_id);
+    )sql"},
 };
 
 // Rows read per lock hold while scanning, so the writer is never stalled for long.
@@ -665,6 +694,82 @@ class SqliteStore final : public Store {
     return found;
   }
 
+  std::expected<std::vector<CaseRecord>, StoreError> open_cases_with_member(const std::string& person_id) override {
+    std::vector<std::pair<std::string, std::string>> keys;
+    {
+      std::lock_guard lock(reader_.mutex);
+      auto ok = query(reader_,
+                      "SELECT m.client_id, m.case_id FROM case_member m JOIN case_file c "
+                      "ON c.client_id = m.client_id AND c.case_id = m.case_id "
+                      "WHERE m.person_id = ?1 AND c.status = 'open' ORDER BY m.client_id, m.case_id",
+                      "read cases of a person", [&](StatementUse& u) { u.bind(1, person_id); },
+                      [&](sqlite3_stmt* s) {
+                        keys.emplace_back(column_text(s, 0), column_text(s, 1));
+                        return true;
+                      });
+      if (!ok) return std::unexpected(ok.error());
+    }
+    std::vector<CaseRecord> cases;
+    for (const auto& [client_id, case_id] : keys) {
+      auto c = case_file(client_id, case_id);
+      if (!c) return std::unexpected(c.error());
+      if (*c) cases.push_back(std::move(**c));
+    }
+    return cases;
+  }
+
+  static ManualItem read_manual_item(sqlite3_stmt* s) {
+    ManualItem m;
+    m.item_id = column_text(s, 0);
+    m.kind = column_text(s, 1);
+    m.reference = column_text(s, 2);
+    m.client_id = column_text(s, 3);
+    m.case_id = column_text(s, 4);
+    m.destination = column_text(s, 5);
+    m.reason = column_text(s, 6);
+    m.created_at = column_text(s, 7);
+    m.status = column_text(s, 8);
+    m.resolved_at = column_text(s, 9);
+    m.resolved_by = column_text(s, 10);
+    m.note = column_text(s, 11);
+    return m;
+  }
+
+  std::expected<std::vector<ManualItem>, StoreError> manual_items(const std::string& status,
+                                                                  const std::string& after_created_at,
+                                                                  const std::string& after_id, int limit) override {
+    std::lock_guard lock(reader_.mutex);
+    std::vector<ManualItem> items;
+    auto ok = query(reader_,
+                    "SELECT item_id, kind, reference, client_id, case_id, destination, reason, created_at, status, "
+                    "resolved_at, resolved_by, note FROM manual_item "
+                    "WHERE (?1 = '' OR status = ?1) AND (created_at, item_id) > (?2, ?3) "
+                    "ORDER BY created_at, item_id LIMIT ?4",
+                    "read manual items",
+                    [&](StatementUse& u) { u.bind(1, status).bind(2, after_created_at).bind(3, after_id).bind(4, limit); },
+                    [&](sqlite3_stmt* s) {
+                      items.push_back(read_manual_item(s));
+                      return true;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return items;
+  }
+
+  std::expected<std::optional<ManualItem>, StoreError> manual_item(const std::string& item_id) override {
+    std::lock_guard lock(reader_.mutex);
+    std::optional<ManualItem> found;
+    auto ok = query(reader_,
+                    "SELECT item_id, kind, reference, client_id, case_id, destination, reason, created_at, status, "
+                    "resolved_at, resolved_by, note FROM manual_item WHERE item_id = ?1",
+                    "read manual item", [&](StatementUse& u) { u.bind(1, item_id); },
+                    [&](sqlite3_stmt* s) {
+                      found = read_manual_item(s);
+                      return false;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return found;
+  }
+
   std::expected<bool, StoreError> is_protected(const std::string& person_id) override {
     std::lock_guard lock(reader_.mutex);
     bool found = false;
@@ -865,12 +970,44 @@ class SqliteStore final : public Store {
   std::expected<void, StoreError> apply(const store_write::PutCase& w) {
     const CaseRecord& c = w.record;
     const std::string household = nlohmann::json(c.household).dump();
+    auto stored = run(writer_,
+                      "INSERT OR REPLACE INTO case_file (client_id, case_id, status, unit, household, opened_at, "
+                      "closed_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                      "store case", [&](StatementUse& u) {
+                        u.bind(1, c.client_id).bind(2, c.case_id).bind(3, c.status).bind(4, c.unit).bind(5, household);
+                        u.bind(6, c.opened_at).bind(7, c.closed_at).bind(8, c.updated_at);
+                      });
+    if (!stored) return stored;
+    auto cleared = run(writer_, "DELETE FROM case_member WHERE client_id = ?1 AND case_id = ?2", "store case members",
+                       [&](StatementUse& u) { u.bind(1, c.client_id).bind(2, c.case_id); });
+    if (!cleared) return cleared;
+    for (const std::string& person : c.household) {
+      auto member = run(writer_, "INSERT INTO case_member (person_id, client_id, case_id) VALUES (?1, ?2, ?3)",
+                        "store case member",
+                        [&](StatementUse& u) { u.bind(1, person).bind(2, c.client_id).bind(3, c.case_id); });
+      if (!member) return member;
+    }
+    return {};
+  }
+
+  std::expected<void, StoreError> apply(const store_write::PutManualItem& w) {
+    const ManualItem& m = w.item;
     return run(writer_,
-               "INSERT OR REPLACE INTO case_file (client_id, case_id, status, unit, household, opened_at, closed_at, "
-               "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-               "store case", [&](StatementUse& u) {
-                 u.bind(1, c.client_id).bind(2, c.case_id).bind(3, c.status).bind(4, c.unit).bind(5, household);
-                 u.bind(6, c.opened_at).bind(7, c.closed_at).bind(8, c.updated_at);
+               "INSERT INTO manual_item (item_id, kind, reference, client_id, case_id, destination, reason, created_at, "
+               "status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open')",
+               "store manual item", [&](StatementUse& u) {
+                 u.bind(1, m.item_id).bind(2, m.kind).bind(3, m.reference).bind(4, m.client_id).bind(5, m.case_id);
+                 u.bind(6, m.destination).bind(7, m.reason).bind(8, m.created_at);
+               });
+  }
+
+  std::expected<void, StoreError> apply(const store_write::ResolveManualItem& w) {
+    // The first resolution counts; a repeat changes nothing.
+    return run(writer_,
+               "UPDATE manual_item SET status = 'resolved', resolved_at = ?2, resolved_by = ?3, note = ?4 "
+               "WHERE item_id = ?1 AND status = 'open'",
+               "resolve manual item", [&](StatementUse& u) {
+                 u.bind(1, w.item_id).bind(2, w.resolved_at).bind(3, w.resolved_by).bind(4, w.note);
                });
   }
 

@@ -72,6 +72,18 @@ class ForwardingStore : public knutpunkt::Store {
   std::expected<bool, knutpunkt::StoreError> is_protected(const std::string& person_id) override {
     return inner_.is_protected(person_id);
   }
+  std::expected<std::vector<knutpunkt::CaseRecord>, knutpunkt::StoreError> open_cases_with_member(
+      const std::string& person_id) override {
+    return inner_.open_cases_with_member(person_id);
+  }
+  std::expected<std::vector<knutpunkt::ManualItem>, knutpunkt::StoreError> manual_items(
+      const std::string& status, const std::string& after_created_at, const std::string& after_id, int limit) override {
+    return inner_.manual_items(status, after_created_at, after_id, limit);
+  }
+  std::expected<std::optional<knutpunkt::ManualItem>, knutpunkt::StoreError> manual_item(
+      const std::string& item_id) override {
+    return inner_.manual_item(item_id);
+  }
 
  protected:
   knutpunkt::Store& inner_;

@@ -88,6 +88,16 @@ class UnavailableStore final : public Store {
     return std::unexpected(down());
   }
   std::expected<bool, StoreError> is_protected(const std::string&) override { return std::unexpected(down()); }
+  std::expected<std::vector<knutpunkt::CaseRecord>, StoreError> open_cases_with_member(const std::string&) override {
+    return std::unexpected(down());
+  }
+  std::expected<std::vector<knutpunkt::ManualItem>, StoreError> manual_items(const std::string&, const std::string&,
+                                                                             const std::string&, int) override {
+    return std::unexpected(down());
+  }
+  std::expected<std::optional<knutpunkt::ManualItem>, StoreError> manual_item(const std::string&) override {
+    return std::unexpected(down());
+  }
 };
 
 }  // namespace

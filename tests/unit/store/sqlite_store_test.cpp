@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -79,7 +80,7 @@ std::string raw_text(const std::filesystem::path& file, const std::string& sql) 
 
 // Migrations in gateway/store/sqlite/sqlite_store.cpp: 1 audit log, 2 delivery, 3 consents, 4 cases,
 // 5 protected persons.
-const std::string kLatestSchemaVersion = "5";
+const std::string kLatestSchemaVersion = "6";
 
 TEST_CASE("opening a new file creates the schema in WAL mode and records its version") {
   TempDir dir;
@@ -110,7 +111,7 @@ TEST_CASE("a version 1 database (audit log only) is upgraded in place and keeps 
   // Back to what a version 1 build left behind.
   REQUIRE(raw_exec(file,
                    "DROP TABLE outbox; DROP TABLE delivery_attempt; DROP TABLE case_event; DROP TABLE referral; "
-                   "DROP TABLE idempotency_key; DROP TABLE inbound_receipt; DROP TABLE consent; DROP TABLE case_file; DROP TABLE protected_person; "
+                   "DROP TABLE idempotency_key; DROP TABLE inbound_receipt; DROP TABLE consent; DROP TABLE case_file; DROP TABLE protected_person; DROP TABLE case_member; DROP TABLE manual_item; "
                    "DELETE FROM schema_version WHERE version >= 2") ==
           SQLITE_OK);
   auto store = open_store(file);
@@ -261,4 +262,94 @@ TEST_CASE("records appended are visible to a second connection opened afterwards
   }
   auto reopened = open_store(file);
   CHECK(scan_all(*reopened).size() == 2);
+}
+
+namespace {
+knutpunkt::CaseRecord case_record(const std::string& client, const std::string& id, const std::string& status,
+                                  std::set<std::string> household) {
+  return {client, id, status, "Enhet", std::move(household), "2026-11-01T00:00:00.000Z", "", "2026-11-01T00:00:00.000Z"};
+}
+std::set<std::string> case_keys(const std::vector<knutpunkt::CaseRecord>& cases) {
+  std::set<std::string> keys;
+  for (const auto& c : cases) keys.insert(c.client_id + "/" + c.case_id);
+  return keys;
+}
+}  // namespace
+
+TEST_CASE("the open cases a person belongs to follow every registration, update and closing") {
+  TempDir dir;
+  auto store = open_store(dir.path / "k.db");
+  using knutpunkt::store_write::PutCase;
+  REQUIRE(store->commit({}, {PutCase{case_record("a", "EB-1", "open", {"191212121212", "197010632391"})},
+                            PutCase{case_record("b", "EB-9", "open", {"191212121212"})},
+                            PutCase{case_record("a", "EB-2", "closed", {"191212121212"})}})
+              .has_value());
+  auto cases = store->open_cases_with_member("191212121212");
+  REQUIRE(cases.has_value());
+  CHECK(case_keys(*cases) == std::set<std::string>{"a/EB-1", "b/EB-9"});
+  CHECK(cases->front().household.contains("197010632391"));
+
+  // The person leaves EB-1's household, and EB-9 closes: no open case is left.
+  REQUIRE(store->commit({}, {PutCase{case_record("a", "EB-1", "open", {"197010632391"})},
+                            PutCase{case_record("b", "EB-9", "closed", {"191212121212"})}})
+              .has_value());
+  CHECK(store->open_cases_with_member("191212121212")->empty());
+  CHECK(case_keys(*store->open_cases_with_member("197010632391")) == std::set<std::string>{"a/EB-1"});
+}
+
+TEST_CASE("a version 5 database gets its case members from the households it already has") {
+  TempDir dir;
+  const auto file = dir.path / "k.db";
+  {
+    auto store = open_store(file);
+    REQUIRE(store->commit({}, {knutpunkt::store_write::PutCase{case_record("a", "EB-1", "open", {"191212121212"})}})
+                .has_value());
+  }
+  REQUIRE(raw_exec(file, "DROP TABLE case_member; DROP TABLE manual_item; DELETE FROM schema_version WHERE version >= 6") ==
+          SQLITE_OK);
+  auto store = open_store(file);
+  CHECK(case_keys(*store->open_cases_with_member("191212121212")) == std::set<std::string>{"a/EB-1"});
+}
+
+TEST_CASE("manual items are listed by status in order, and resolved once") {
+  TempDir dir;
+  auto store = open_store(dir.path / "k.db");
+  using knutpunkt::ManualItem;
+  using knutpunkt::store_write::PutManualItem;
+  ManualItem first;
+  first.item_id = "item-1";
+  first.kind = "referral";
+  first.reference = "ref-1";
+  first.client_id = "a";
+  first.case_id = "EB-1";
+  first.destination = "jobbtorg";
+  first.reason = "protected_identity";
+  first.created_at = "2026-11-01T10:00:00.000Z";
+  ManualItem second = first;
+  second.item_id = "item-2";
+  second.reference = "ref-2";
+  second.created_at = "2026-11-01T11:00:00.000Z";
+  REQUIRE(store->commit({}, {PutManualItem{second}, PutManualItem{first}}).has_value());
+
+  auto open = store->manual_items("open", "", "", 10);
+  REQUIRE(open.has_value());
+  REQUIRE(open->size() == 2);
+  CHECK((*open)[0].item_id == "item-1");
+  auto page = store->manual_items("open", (*open)[0].created_at, (*open)[0].item_id, 10);
+  REQUIRE(page->size() == 1);
+  CHECK((*page)[0].item_id == "item-2");
+
+  using knutpunkt::store_write::ResolveManualItem;
+  REQUIRE(store->commit({}, {ResolveManualItem{"item-1", "2026-11-02T09:00:00.000Z", "operator", "ringde Jobbtorg"}})
+              .has_value());
+  REQUIRE(store->commit({}, {ResolveManualItem{"item-1", "2026-11-03T09:00:00.000Z", "someone-else", "again"}})
+              .has_value());
+  auto resolved = store->manual_item("item-1");
+  REQUIRE(resolved.has_value());
+  REQUIRE(resolved->has_value());
+  CHECK((*resolved)->status == "resolved");
+  CHECK((*resolved)->resolved_by == "operator");
+  CHECK((*resolved)->resolved_at == "2026-11-02T09:00:00.000Z");
+  CHECK(store->manual_items("open", "", "", 10)->size() == 1);
+  CHECK(store->manual_items("", "", "", 10)->size() == 2);
 }

@@ -1,0 +1,43 @@
+#include "audit_export/sha256_stream.h"
+
+#include <openssl/evp.h>
+
+#include <stdexcept>
+
+namespace knutpunkt::audit_export {
+
+struct Sha256Stream::State {
+  EVP_MD_CTX* ctx = nullptr;
+  ~State() { EVP_MD_CTX_free(ctx); }
+};
+
+// Failures here mean OpenSSL itself is broken (no memory, no SHA-256 provider): exceptional.
+Sha256Stream::Sha256Stream() : state_(std::make_unique<State>()) {
+  state_->ctx = EVP_MD_CTX_new();
+  if (state_->ctx == nullptr || EVP_DigestInit_ex(state_->ctx, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("OpenSSL SHA-256 is unavailable");
+  }
+}
+
+Sha256Stream::~Sha256Stream() = default;
+
+void Sha256Stream::update(std::string_view bytes) {
+  if (EVP_DigestUpdate(state_->ctx, bytes.data(), bytes.size()) != 1) {
+    throw std::runtime_error("OpenSSL SHA-256 update failed");
+  }
+}
+
+std::string Sha256Stream::finish_hex() {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(state_->ctx, md, &len) != 1) throw std::runtime_error("OpenSSL SHA-256 final failed");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[md[i] >> 4]);
+    out.push_back(kHex[md[i] & 0x0F]);
+  }
+  return out;
+}
+
+}  // namespace knutpunkt::audit_export
