@@ -185,7 +185,8 @@ int serve(const std::map<std::string, std::string>& options) {
   kp::http::LookupEndpoint lookup_endpoint(lookups, lookup_authorizer, **audit, auth);
   kp::http::ReadinessEndpoint readiness(io, **store, lookups);
   kp::http::ReferralEndpoint referral_endpoint(referrals, **store, **audit, auth, config->purposes);
-  kp::http::ReportEndpoint report_endpoint(referrals, **audit, auth, report_adapters);
+  kp::PersonNotificationService notifications(delivery, **store, publisher);
+  kp::http::ReportEndpoint report_endpoint(referrals, notifications, **audit, auth, report_adapters);
   kp::http::EventFeedEndpoint event_feed(**store, **audit, auth);
   kp::http::OperatorEndpoint operator_endpoint(delivery, **store, auth);
   kp::http::MetricsEndpoint metrics(delivery, **audit);
@@ -193,8 +194,9 @@ int serve(const std::map<std::string, std::string>& options) {
   for (const auto& adapter_config : config->adapters) partner_names.insert(adapter_config.name);
   kp::http::ConsentEndpoint consents(**store, **audit, auth, partner_names);
   kp::http::CaseEndpoint cases(**store, **audit, auth);
+  kp::http::ManualHandlingEndpoint manual_handling(**store, **audit, auth);
   kp::http::Router router({lookup_endpoint, readiness, referral_endpoint, report_endpoint, event_feed, operator_endpoint,
-                           metrics, consents, cases});
+                           metrics, consents, cases, manual_handling});
   kp::http::Server server(
       io,
       kp::http::ServerOptions{config->server.host, config->server.port, config->server.max_body_bytes, config->server.request_timeout},

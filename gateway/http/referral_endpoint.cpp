@@ -29,6 +29,9 @@ void ReferralEndpoint::create(Request&& request, const RequestContext& context, 
   if (!client->roles.contains(kRoleCaseSystem)) {
     return refuse({403, "role_not_allowed", "Not allowed", "only case systems may send referrals", {}, {}});
   }
+  if (!client->may(kOperationReferral)) {
+    return refuse({403, "operation_not_allowed", "Not allowed", "this client is not granted referrals", {}, {}});
+  }
   if (!is_json(request)) {
     return refuse({415, "unsupported_media_type", "Unsupported media type", "the request body must be application/json", {}, {}});
   }
@@ -105,10 +108,13 @@ void ReferralEndpoint::create(Request&& request, const RequestContext& context, 
     messages.push_back({{"message_id", id}, {"destination", destination}, {"link", "/v1/messages/" + id}});
   }
   nlohmann::json answer = {{"referral_id", referral_id},
-                           {"status", "accepted"},
+                           {"status", prepared->manual_item_id.empty() ? "accepted" : "held_for_manual_handling"},
                            {"accepted_at", prepared->accepted_at},
                            {"messages", messages},
                            {"links", {{"referral", "/v1/referrals/" + referral_id}}}};
+  if (!prepared->manual_item_id.empty()) {
+    answer["manual_handling"] = {{"manual_item_id", prepared->manual_item_id}, {"reason", "protected_identity"}};
+  }
   std::vector<StoreWrite> extra;
   if (!key.empty()) {
     extra.push_back(store_write::PutIdempotency{

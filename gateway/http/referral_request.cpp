@@ -18,8 +18,14 @@ ReferralRequestParse parse_referral_request(const nlohmann::json& body, std::chr
   refuse_unknown_fields(body, "",
                         {"case_id", "municipality", "unit", "district", "person_id", "caseworker", "purpose",
                          "target_group", "forsorjningshinder", "extent_hours_per_week", "start_date",
-                         "consent_reference", "ib_part1"},
+                         "consent_reference", "ib_part1", "protected_identity"},
                         invalid);
+  // The case system's own knowledge (sekretessmarkering in folkbokföringen); the gateway also
+  // holds every flag a partner ever raised, and either one protects.
+  if (auto flag = body.find("protected_identity"); flag != body.end()) {
+    if (!flag->is_boolean()) invalid.push_back({"protected_identity", "not_a_boolean", "must be true or false"});
+    else r.protected_identity = flag->get<bool>();
+  }
   r.case_id = read_text(body, "case_id", "case_id", true, invalid, 64);
   r.municipality = read_text(body, "municipality", "municipality", true, invalid);
   static const std::regex kommunkod("[0-9]{4}");

@@ -9,9 +9,9 @@ namespace knutpunkt::http {
 
 namespace bhttp = boost::beast::http;
 
-ReportEndpoint::ReportEndpoint(ReferralService& referrals, AuditLog& audit, const ClientAuth& auth,
-                               std::map<std::string, const InboundAdapter*> adapters)
-    : referrals_(referrals), audit_(audit), auth_(auth), adapters_(std::move(adapters)) {}
+ReportEndpoint::ReportEndpoint(ReferralService& referrals, PersonNotificationService& notifications, AuditLog& audit,
+                               const ClientAuth& auth, std::map<std::string, const InboundAdapter*> adapters)
+    : referrals_(referrals), notifications_(notifications), audit_(audit), auth_(auth), adapters_(std::move(adapters)) {}
 
 void ReportEndpoint::handle(const std::string& adapter_name, Request&& request, const RequestContext& context,
                             Reply reply) {
@@ -43,6 +43,7 @@ void ReportEndpoint::handle(const std::string& adapter_name, Request&& request, 
     return refuse({400, "invalid_report", "Invalid report", e.message, {{e.field, e.code, e.message}}, {}});
   }
   audit_context["partner_message_id"] = report->partner_message_id;
+  if (report->referral_id.empty()) return notification(adapter_name, std::move(*report), audit_context, std::move(reply));
   audit_context["referral_id"] = report->referral_id;
   const std::string message_id = report->partner_message_id;
   const std::string referral_id = report->referral_id;
@@ -71,6 +72,32 @@ void ReportEndpoint::handle(const std::string& adapter_name, Request&& request, 
         }
         log::info("referral.report_received",
                   {{"partner_message_id", message_id}, {"referral_id", referral_id}, {"events", outcome->event_ids.size()}});
+        reply(make_json_response(202, {{"status", "accepted"}, {"event_ids", outcome->event_ids}}));
+      });
+}
+
+void ReportEndpoint::notification(const std::string& adapter_name, InboundReport report, nlohmann::json audit_context,
+                                  Reply reply) {
+  const std::string message_id = report.partner_message_id;
+  notifications_.accept(
+      adapter_name, std::move(report),
+      [this, reply, audit_context, message_id](std::expected<NotificationOutcome, NotificationFailure> outcome) mutable {
+        if (!outcome) {
+          const std::string& code = outcome.error().code;
+          if (code == "duplicate_in_flight") {
+            return refuse_audited(audit_, "partner.notification_refused",
+                                  {409, code, "Notification in progress", outcome.error().message, {}, {}},
+                                  audit_context, std::move(reply));
+          }
+          log::error("partner.notification_failed", {{"partner_message_id", message_id}, {"error", code}});
+          return reply(make_problem_response({503, code, "Not stored", "the notification was not stored; send it again", {}, {}}));
+        }
+        if (outcome->duplicate) {
+          log::info("partner.notification_duplicate", {{"partner_message_id", message_id}});
+          return reply(make_json_response(200, {{"duplicate", true}, {"status", "already_received"}}));
+        }
+        log::info("partner.notification_received",
+                  {{"partner_message_id", message_id}, {"cases", outcome->cases}, {"events", outcome->event_ids.size()}});
         reply(make_json_response(202, {{"status", "accepted"}, {"event_ids", outcome->event_ids}}));
       });
 }

@@ -1,5 +1,8 @@
 #pragma once
-// POST /v1/partners/{adapter}/reports: a partner (Jobbtorg) reports back about a referral.
+// POST /v1/partners/{adapter}/reports: a partner calls back. Either about a referral it received
+// (Jobbtorg's reports, handled by the referral service) or with its own news about a person
+// (Försäkringskassan's decisions, passed to the person's open cases). The adapter's reading of
+// the message says which.
 #include <map>
 #include <string>
 
@@ -7,19 +10,23 @@
 #include "core/inbound_adapter.h"
 #include "http/client_auth.h"
 #include "http/server.h"
+#include "notification/person_notification_service.h"
 #include "referral/referral_service.h"
 
 namespace knutpunkt::http {
 
 class ReportEndpoint {
  public:
-  ReportEndpoint(ReferralService& referrals, AuditLog& audit, const ClientAuth& auth,
-                 std::map<std::string, const InboundAdapter*> adapters);
+  ReportEndpoint(ReferralService& referrals, PersonNotificationService& notifications, AuditLog& audit,
+                 const ClientAuth& auth, std::map<std::string, const InboundAdapter*> adapters);
 
   void handle(const std::string& adapter, Request&& request, const RequestContext& context, Reply reply);
 
  private:
+  void notification(const std::string& adapter, InboundReport report, nlohmann::json audit_context, Reply reply);
+
   ReferralService& referrals_;
+  PersonNotificationService& notifications_;
   AuditLog& audit_;
   const ClientAuth& auth_;
   std::map<std::string, const InboundAdapter*> adapters_;

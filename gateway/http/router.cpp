@@ -16,6 +16,7 @@ constexpr std::string_view kPartnerPrefix = "/v1/partners/";
 constexpr std::string_view kMessagePrefix = "/v1/messages/";
 constexpr std::string_view kDeadLetterPrefix = "/v1/dead-letters/";
 constexpr std::string_view kConsentPrefix = "/v1/consents/";
+constexpr std::string_view kManualItemPrefix = "/v1/manual-handling/";
 constexpr std::string_view kCasePrefix = "/v1/cases/";
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
@@ -107,6 +108,14 @@ void Router::handle(Request&& request, const RequestContext& context, Reply repl
   if (auto id = segment(path, kConsentPrefix)) {
     if (!del) return reply(method_not_allowed("DELETE"));
     return e_.consents.withdraw(*id, std::move(request), context, std::move(reply));
+  }
+  if (path == "/v1/manual-handling") {
+    if (!get) return reply(method_not_allowed("GET"));
+    return e_.manual_handling.list(std::move(request), context, std::move(reply));
+  }
+  if (auto id = segment(path, kManualItemPrefix, "/resolve")) {
+    if (!post) return reply(method_not_allowed("POST"));
+    return e_.manual_handling.resolve(*id, std::move(request), context, std::move(reply));
   }
   if (auto id = segment(path, kCasePrefix)) {
     if (put) return e_.cases.put(*id, std::move(request), context, std::move(reply));

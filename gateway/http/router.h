@@ -4,6 +4,7 @@
 #include "http/consent_endpoint.h"
 #include "http/event_feed_endpoint.h"
 #include "http/lookup_endpoint.h"
+#include "http/manual_handling_endpoint.h"
 #include "http/metrics_endpoint.h"
 #include "http/operator_endpoint.h"
 #include "http/readiness_endpoint.h"
@@ -23,6 +24,7 @@ struct Endpoints {
   MetricsEndpoint& metrics;
   ConsentEndpoint& consents;
   CaseEndpoint& cases;
+  ManualHandlingEndpoint& manual_handling;
 };
 
 class Router {

@@ -57,6 +57,48 @@ std::expected<PreparedReferral, ReferralFailure> ReferralService::prepare(Referr
   }
   p.accepted_at = now_utc();
   const std::int64_t at = now_ms();
+
+  // A protected person's whereabouts must not travel on an automated path: the referral is kept,
+  // audited and queued for an operator, who handles it by a channel fit for it.
+  const auto remembered = store_.is_protected(referral.person_id);
+  if (!remembered) log::warn("referral.protected_flag_unreadable", {{"referral_id", referral.referral_id}});
+  const bool flagged_now = referral.protected_identity && remembered && !*remembered;
+  referral.protected_identity = referral.protected_identity || !remembered || *remembered;
+  if (referral.protected_identity) {
+    if (flagged_now) {
+      p.writes.push_back(store_write::RememberProtected{referral.person_id, referral.client_id, p.accepted_at});
+    }
+    const nlohmann::json held = to_json(referral);
+    ManualItem item;
+    item.item_id = new_uuid();
+    item.kind = "referral";
+    item.reference = referral.referral_id;
+    item.client_id = referral.client_id;
+    item.case_id = referral.case_id;
+    item.destination = destinations.front();
+    item.reason = "protected_identity";
+    item.created_at = p.accepted_at;
+    p.manual_item_id = item.item_id;
+    p.writes.push_back(store_write::PutManualItem{item});
+    p.writes.push_back(store_write::PutReferral{ReferralRecord{referral.referral_id, referral.client_id,
+                                                               referral.case_id, destinations.front(), referral.person_id,
+                                                               true, p.accepted_at, held}});
+    ReferralRecord record{referral.referral_id, referral.client_id, referral.case_id, destinations.front(),
+                          referral.person_id, true, p.accepted_at, held};
+    CaseEvent e = event_about(record, kReferralHeld, "knutpunkt");
+    e.facts = {{"referral_id", referral.referral_id}, {"reason", "protected_identity"}, {"manual_item_id", item.item_id}};
+    auto published = publisher_.publish(e, referral.client_id, route_key_of(held, e.type), referral.referral_id);
+    std::move(published.begin(), published.end(), std::back_inserter(p.writes));
+    p.audit_body = {{"referral_id", referral.referral_id},
+                    {"referral", held},
+                    {"destinations", nlohmann::json::array()},
+                    {"held_for_manual_handling", {{"manual_item_id", item.item_id},
+                                                  {"reason", "protected_identity"},
+                                                  {"would_go_to", destinations.front()}}}};
+    p.referral = std::move(referral);
+    return p;
+  }
+
   for (const std::string& d : destinations) {
     OutboxMessage m;
     m.id = new_uuid();

@@ -29,10 +29,15 @@ struct ReferralFailure {
   std::string message;
 };
 
+inline constexpr const char* kReferralHeld = "referral.held_for_manual_handling";
+
 // A referral ready to commit: ids assigned, destinations chosen, writes built.
 struct PreparedReferral {
   Referral referral;
   std::vector<std::pair<std::string, std::string>> messages;  // (destination, message id)
+  // Set when the person has protected identity: nothing is sent automatically; the referral
+  // waits in the manual-handling queue for an operator (issue 4; domain.md section 3).
+  std::string manual_item_id;
   std::string accepted_at;
   std::vector<StoreWrite> writes;
   nlohmann::json audit_body;
@@ -50,7 +55,9 @@ class ReferralService {
   ReferralService(delivery::DeliveryEngine& engine, Store& store, const routing::RouteTable& routes,
                   const routing::EventPublisher& publisher, std::set<std::string> outbound);
 
-  // Assigns the referral id and routes it. Fails with unknown_district when no route matches.
+  // Assigns the referral id and routes it. Fails with unknown_district when no route matches. A
+  // person the case system or any partner marked protected is held for manual handling instead
+  // of being put in the outbox (also when the store cannot say: fail closed).
   std::expected<PreparedReferral, ReferralFailure> prepare(Referral referral) const;
 
   // Commits (audit record "referral.accepted" plus the writes, and any `extra` writes such as an

@@ -93,6 +93,11 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
          {"policy", {{"purposes", {"ekonomiskt_bistand"}}, {"legal_basis", "law"}, {"max_period_months", 24}}}}}},
   };
   if (options.with_af_fk) {
+    config["clients"].push_back({{"id", "fk-partner"},
+                                 {"token_sha256", sha256_hex(kFkPartnerToken)},
+                                 {"purposes", nlohmann::json::array()},
+                                 {"roles", {"partner"}},
+                                 {"partner_adapter", "forsakringskassan"}});
     config["adapters"].push_back(
         {{"name", "arbetsformedlingen"},
          {"kind", "arbetsformedlingen"},

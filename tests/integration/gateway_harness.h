@@ -17,6 +17,8 @@ namespace knutpunkt::testing {
 
 inline constexpr const char* kCaseSystemToken = "test-token-case-system";
 inline constexpr const char* kOtherClientToken = "test-token-other-client";
+// Försäkringskassan calling back (decision notifications), with_af_fk only.
+inline constexpr const char* kFkPartnerToken = "test-token-fk-partner";
 
 // The case every lookup of full_lookup_request() names; registered at start for kCaseSystemToken
 // with all simulator test persons in its household.

@@ -3,6 +3,8 @@
 // Försäkringskassan (by law, two years) simulators. Every refusal must be audited with its reason.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include "gateway_harness.h"
 
 using namespace knutpunkt::testing;
@@ -242,4 +244,108 @@ TEST_CASE("a person AF flags as protected has location facts stripped, and stays
   auto fk = gw.lookup_at("forsakringskassan", fk_request("19811218-9876"));
   REQUIRE(fk.status == 200);
   CHECK(fk.body["person"]["protected_identity"] == true);
+}
+
+namespace {
+
+nlohmann::json fixture(const std::string& name) {
+  std::ifstream in(repo_root() / "tests/fixtures/forsakringskassan" / name);
+  return nlohmann::json::parse(in);
+}
+
+HttpReply notify(GatewayHarness& gw, const nlohmann::json& notification, const std::string& token = kFkPartnerToken) {
+  return gw.post("/v1/partners/forsakringskassan/reports", notification.dump(), bearer(token));
+}
+
+std::vector<nlohmann::json> decisions_in_feed(GatewayHarness& gw, const std::string& token = kCaseSystemToken) {
+  auto page = gw.get_with("/v1/events?limit=100", bearer(token));
+  REQUIRE(page.status == 200);
+  std::vector<nlohmann::json> out;
+  for (const auto& e : page.body["events"]) {
+    if (e["type"] == "benefit.decision_received") out.push_back(e);
+  }
+  return out;
+}
+
+int count_kind(GatewayHarness& gw, const std::string& kind) {
+  int n = 0;
+  for (const auto& r : gw.audit_records()) n += r.kind == kind ? 1 : 0;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("Försäkringskassan's decision becomes benefit.decision_received in the person's open case; a repeat is ignored") {
+  GatewayHarness gw("policy_fk_decision", af_fk());
+  const auto notification = fixture("beslutsnotifiering-191212121212.json");
+  auto first = notify(gw, notification);
+  INFO(first.body.dump());
+  REQUIRE(first.status == 202);
+  REQUIRE(first.body["event_ids"].size() == 1);
+
+  auto repeat = notify(gw, notification);
+  CHECK(repeat.status == 200);
+  CHECK(repeat.body["duplicate"] == true);
+
+  auto decisions = decisions_in_feed(gw);
+  REQUIRE(decisions.size() == 1);
+  const auto& event = decisions[0];
+  CHECK(event["event_id"] == first.body["event_ids"][0]);
+  CHECK(event["case_id"] == kStandingCase);
+  CHECK(event["subject"]["person_id"] == "191212121212");
+  CHECK(event["source_partner"] == "forsakringskassan");
+  CHECK(event["facts"]["benefit_code"] == "FK:BOB");
+  CHECK(event["facts"]["outcome"] == "BIFALL");
+  CHECK(event["facts"]["amount_ore"] == 184700);
+  // Another client has no case with this person: it hears nothing.
+  CHECK(decisions_in_feed(gw, kOtherClientToken).empty());
+  CHECK(count_kind(gw, "partner.notification_received") == 1);
+}
+
+TEST_CASE("a decision about a person in no open case is acknowledged and audited, not passed on") {
+  GatewayHarness gw("policy_fk_decision_no_case", af_fk());
+  REQUIRE(gw.register_case(kStandingCase, {"191212121212"}, "closed").status == 200);
+  auto reply = notify(gw, fixture("beslutsnotifiering-191212121212.json"));
+  REQUIRE(reply.status == 202);
+  CHECK(reply.body["event_ids"].empty());
+  CHECK(decisions_in_feed(gw).empty());
+  bool audited = false;
+  for (const auto& r : gw.audit_records()) {
+    if (r.kind == "partner.notification_received") {
+      audited = true;
+      CHECK(r.body["outcome"] == "no_open_case");
+      CHECK(r.body["person"]["id"] == "191212121212");
+    }
+  }
+  CHECK(audited);
+}
+
+TEST_CASE("decision notifications are refused from anyone but Försäkringskassan, and when malformed") {
+  GatewayHarness gw("policy_fk_decision_refused", af_fk());
+  auto notification = fixture("beslutsnotifiering-191212121212.json");
+  CHECK(notify(gw, notification, kCaseSystemToken).status == 403);
+  notification["beslut"].erase("utfall");
+  auto malformed = notify(gw, notification);
+  CHECK(malformed.status == 400);
+  CHECK(invalid_param(malformed) == "/beslut/utfall");
+  notification = fixture("beslutsnotifiering-191212121212.json");
+  notification["personnummer"] = "191212121213";  // wrong check digit
+  CHECK(notify(gw, notification).status == 400);
+  CHECK(decisions_in_feed(gw).empty());
+  CHECK(count_kind(gw, "referral.report_refused") == 3);
+}
+
+TEST_CASE("a decision flagged skyddad marks its events and is remembered for later lookups") {
+  GatewayHarness gw("policy_fk_decision_protected", af_fk());
+  auto reply = notify(gw, fixture("beslutsnotifiering-198112189876.json"));
+  REQUIRE(reply.status == 202);
+  auto decisions = decisions_in_feed(gw);
+  REQUIRE(decisions.size() == 1);
+  CHECK(decisions[0]["protected_identity"] == true);
+  // SSBTEK's TNS source never flags; the person is protected from memory.
+  auto request = full_lookup_request("19811218-9876");
+  request["sources"] = {"TNS"};
+  auto lookup = gw.lookup(request);
+  REQUIRE(lookup.status == 200);
+  CHECK(lookup.body["person"]["protected_identity"] == true);
 }

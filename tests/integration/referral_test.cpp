@@ -321,3 +321,72 @@ TEST_CASE("metrics report per-destination delivery figures in Prometheus text fo
   // Figures only: no personal data in metrics.
   CHECK(text.find("191212121212") == std::string::npos);
 }
+
+TEST_CASE("a protected person's referral is held for manual handling, remembered, and resolved by an operator") {
+  ReferralHarness h("referral_protected_manual");
+  auto request = referral_request();
+  request["protected_identity"] = true;
+  auto held = h.refer(request);
+  INFO(held.body.dump());
+  REQUIRE(held.status == 202);
+  CHECK(held.body["status"] == "held_for_manual_handling");
+  CHECK(held.body["messages"].empty());
+  const std::string referral_id = held.body["referral_id"];
+  const std::string item_id = held.body["manual_handling"]["manual_item_id"];
+
+  // The flag is remembered: the next referral of the same person is held although the request
+  // does not say so.
+  auto again = h.refer(referral_request());
+  REQUIRE(again.status == 202);
+  CHECK(again.body["status"] == "held_for_manual_handling");
+
+  // The case system hears that its referral waits; Jobbtorg hears nothing.
+  REQUIRE(eventually([&] { return pushed_types(h, referral_id) == std::vector<std::string>{"referral.held_for_manual_handling"}; }));
+  std::this_thread::sleep_for(300ms);
+  CHECK(effects_for(h, referral_id) == 0);
+  CHECK(h.jobbtorg_stats()["by_referral"].empty());
+
+  // Operators see the queue (case systems do not), and resolve an item once, with a note.
+  CHECK(h.gateway_get("/v1/manual-handling", kCaseSystemToken).status == 403);
+  auto queue = h.gateway_get("/v1/manual-handling", kOperatorToken);
+  REQUIRE(queue.status == 200);
+  REQUIRE(queue.body["items"].size() == 2);
+  CHECK(queue.body["items"][0]["manual_item_id"] == item_id);
+  CHECK(queue.body["items"][0]["reference"] == referral_id);
+  CHECK(queue.body["items"][0]["reason"] == "protected_identity");
+  CHECK(queue.body["items"][0]["destination"] == "jobbtorg-sodra");
+  CHECK(queue.body.dump().find("191212121212") == std::string::npos);  // the queue names cases, not persons
+
+  CHECK(h.gateway_post("/v1/manual-handling/" + item_id + "/resolve", "{}", kOperatorToken).status == 400);
+  auto resolved = h.gateway_post("/v1/manual-handling/" + item_id + "/resolve",
+                                 R"({"note": "Anvisningen lämnad till Jobbtorg Söderort per telefon"})", kOperatorToken);
+  REQUIRE(resolved.status == 200);
+  CHECK(resolved.body["status"] == "resolved");
+  CHECK(resolved.body["resolved_by"] == "operator");
+  CHECK(h.gateway_get("/v1/manual-handling", kOperatorToken).body["items"].size() == 1);
+  CHECK(h.gateway_get("/v1/manual-handling?status=resolved", kOperatorToken).body["items"].size() == 1);
+  CHECK(h.gateway_get("/v1/manual-handling?status=maybe", kOperatorToken).status == 400);
+
+  // Each step is in the audit log: the hold (with the reason), the reads, the resolution.
+  int held_records = 0;
+  for (const auto& r : h.audit_records()) {
+    if (r.kind == "referral.accepted" && r.body.contains("held_for_manual_handling")) {
+      ++held_records;
+      CHECK(r.body["held_for_manual_handling"]["reason"] == "protected_identity");
+      CHECK(r.body["destinations"].empty());
+    }
+  }
+  CHECK(held_records == 2);
+  CHECK(count_kind(h, "manual_handling.resolved") == 1);
+  CHECK(count_kind(h, "manual_handling.read") >= 3);
+  CHECK(count_kind(h, "manual_handling.read_refused") == 1);
+}
+
+TEST_CASE("a case system not granted referrals is refused with 403 and audited") {
+  ReferralHarness h("referral_operation_not_granted");
+  auto reply = h.gateway_post("/v1/referrals", referral_request().dump(), kOtherClientToken);
+  CHECK(reply.status == 403);
+  CHECK(reply.body["code"] == "operation_not_allowed");
+  CHECK(count_kind(h, "referral.refused") == 1);
+  CHECK(count_kind(h, "referral.accepted") == 0);
+}
