@@ -132,7 +132,7 @@ int serve(const std::map<std::string, std::string>& options) {
   std::vector<std::unique_ptr<kp::OutboundAdapter>> outbound_adapters;
   std::vector<std::unique_ptr<kp::InboundAdapter>> inbound_adapters;
   std::map<std::string, const kp::InboundAdapter*> report_adapters;
-  std::set<std::string> referral_destinations;
+  std::set<std::string> outbound_destinations;  // adapters with an outbound facet
   const auto& registry = kp::AdapterRegistry::instance();
   const auto config_failure = [](const kp::ConfigError& e) {
     std::cerr << "knutpunkt: invalid configuration at " << e.field << ": " << e.message << "\n";
@@ -149,7 +149,7 @@ int serve(const std::map<std::string, std::string>& options) {
       auto adapter = (*factory)(adapter_config.config, context);
       if (!adapter) return config_failure(adapter.error());
       delivery.add_destination(adapter_config.delivery, **adapter);
-      referral_destinations.insert(adapter_config.name);
+      outbound_destinations.insert(adapter_config.name);
       outbound_adapters.push_back(std::move(*adapter));
     }
     if (const auto* factory = registry.find_inbound(adapter_config.kind)) {
@@ -167,8 +167,11 @@ int serve(const std::map<std::string, std::string>& options) {
   }
   const kp::routing::RouteTable routes(config->routes);
   const kp::routing::EventPublisher publisher(routes, webhook_clients);
-  kp::ReferralService referrals(delivery, **store, routes, publisher, referral_destinations);
-  delivery.set_settlement_hook([&referrals](const kp::OutboxMessage& m, kp::MessageStatus status, const std::string& reason) {
+  kp::ReferralService referrals(delivery, **store, routes, publisher, outbound_destinations);
+  kp::AtersokningService atersokningar(delivery, routes, publisher, outbound_destinations);
+  delivery.set_settlement_hook([&referrals, &atersokningar](const kp::OutboxMessage& m, kp::MessageStatus status,
+                                                            const std::string& reason) {
+    if (m.type == kp::kAtersokningRequested) return atersokningar.on_settled(m, status, reason);
     return referrals.on_settled(m, status, reason);
   });
   // Before the server accepts anything: what the store owes is loaded first, so new messages
@@ -181,8 +184,8 @@ int serve(const std::map<std::string, std::string>& options) {
   kp::http::ClientAuth auth(config->clients);
   std::map<std::string, kp::policy::ExchangePolicy> exchange_policies;
   for (const auto& adapter_config : config->adapters) exchange_policies[adapter_config.name] = adapter_config.policy;
-  const kp::authorization::LookupAuthorizer lookup_authorizer(**store, config->purposes, exchange_policies);
-  kp::http::LookupEndpoint lookup_endpoint(lookups, lookup_authorizer, **audit, auth);
+  const kp::authorization::ExchangeAuthorizer exchange_authorizer(**store, config->purposes, exchange_policies);
+  kp::http::LookupEndpoint lookup_endpoint(lookups, exchange_authorizer, **audit, auth);
   kp::http::ReadinessEndpoint readiness(io, **store, lookups);
   kp::http::ReferralEndpoint referral_endpoint(referrals, **store, **audit, auth, config->purposes);
   kp::PersonNotificationService notifications(delivery, **store, publisher);
@@ -195,8 +198,9 @@ int serve(const std::map<std::string, std::string>& options) {
   kp::http::ConsentEndpoint consents(**store, **audit, auth, partner_names);
   kp::http::CaseEndpoint cases(**store, **audit, auth);
   kp::http::ManualHandlingEndpoint manual_handling(**store, **audit, auth);
+  kp::http::AtersokningEndpoint atersokning_endpoint(atersokningar, exchange_authorizer, **store, **audit, auth);
   kp::http::Router router({lookup_endpoint, readiness, referral_endpoint, report_endpoint, event_feed, operator_endpoint,
-                           metrics, consents, cases, manual_handling});
+                           metrics, consents, cases, manual_handling, atersokning_endpoint});
   kp::http::Server server(
       io,
       kp::http::ServerOptions{config->server.host, config->server.port, config->server.max_body_bytes, config->server.request_timeout},

@@ -38,4 +38,43 @@ void IdempotencyKeys::release(const std::string& client_id, const std::string& k
   in_flight_.erase({client_id, key});
 }
 
+bool begin_idempotent(IdempotencyKeys& keys, const std::string& client_id, const std::string& key,
+                      bool key_given, const std::string& fingerprint, const std::function<void(Problem)>& refuse,
+                      Reply& reply, const std::string& id_field, const std::string& location_prefix) {
+  if (key_given && !valid_idempotency_key(key)) {
+    refuse({400, "invalid_idempotency_key", "Invalid Idempotency-Key",
+            "the Idempotency-Key header must be 1 to 255 visible ASCII characters",
+            {{"Idempotency-Key", "bad_format", "must be 1 to 255 visible ASCII characters"}}, {}});
+    return false;
+  }
+  if (key.empty()) return true;
+  auto begin = keys.begin(client_id, key, fingerprint);
+  switch (begin.check) {
+    case IdempotencyCheck::replay: {
+      const nlohmann::json first = nlohmann::json::parse(begin.record.response_body, nullptr, false);
+      Response response = make_json_response(static_cast<unsigned>(begin.record.http_status), first);
+      response.set("Idempotent-Replayed", "true");
+      if (first.is_object() && first.contains(id_field) && first[id_field].is_string()) {
+        response.set(boost::beast::http::field::location, location_prefix + first[id_field].get<std::string>());
+      }
+      reply(std::move(response));
+      return false;
+    }
+    case IdempotencyCheck::mismatch:
+      refuse({422, "idempotency_key_reused", "Idempotency-Key reused", "this Idempotency-Key was used for a different request",
+              {{"Idempotency-Key", "reused", "was used before with another body"}}, {}});
+      return false;
+    case IdempotencyCheck::in_progress:
+      refuse({409, "idempotency_key_in_use", "Request in progress",
+              "a request with this Idempotency-Key is still being processed; retry shortly", {}, {}});
+      return false;
+    case IdempotencyCheck::unavailable:
+      reply(make_problem_response({503, "store_unavailable", "Store unavailable", "try again later", {}, {}}));
+      return false;
+    case IdempotencyCheck::proceed:
+      return true;
+  }
+  return true;
+}
+
 }  // namespace knutpunkt::http

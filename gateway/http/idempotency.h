@@ -8,6 +8,10 @@
 #include <string>
 #include <utility>
 
+#include <functional>
+
+#include "http/problem.h"
+#include "http/server.h"
 #include "store/store.h"
 
 namespace knutpunkt::http {
@@ -38,5 +42,15 @@ class IdempotencyKeys {
   std::mutex mutex_;
   std::set<std::pair<std::string, std::string>> in_flight_;
 };
+
+// The key check every idempotent POST makes before it validates the body (a reused key with
+// another body is a reuse, 422, whatever that body holds). Returns true when the caller goes on:
+// no key, or the key is now reserved (release it once the outcome is durable or failed).
+// Otherwise it has answered: the first answer again (with Location from its `id_field`, under
+// `location_prefix`), or a refusal through `refuse` (400 bad key, 409 in progress, 422 reused),
+// or 503.
+bool begin_idempotent(IdempotencyKeys& keys, const std::string& client_id, const std::string& key,
+                      bool key_given, const std::string& fingerprint, const std::function<void(Problem)>& refuse,
+                      Reply& reply, const std::string& id_field, const std::string& location_prefix);
 
 }  // namespace knutpunkt::http

@@ -56,7 +56,7 @@ nlohmann::json refusal_audit_body(const std::string& lookup_id, const Problem& p
 
 }  // namespace
 
-LookupEndpoint::LookupEndpoint(LookupService& lookups, const authorization::LookupAuthorizer& authorizer,
+LookupEndpoint::LookupEndpoint(LookupService& lookups, const authorization::ExchangeAuthorizer& authorizer,
                                AuditLog& audit, const ClientAuth& auth)
     : lookups_(lookups), authorizer_(authorizer), audit_(audit), auth_(auth) {}
 
@@ -131,7 +131,7 @@ void LookupEndpoint::handle(const std::string& adapter_name, Request&& request, 
   LookupQuery query = std::move(parse.request.query);
   query.lookup_id = new_uuid();
   query.client_id = client->id;
-  auto authorized = authorizer_.authorize(*client, query, adapter_name, parse.request.sources, std::chrono::system_clock::now());
+  auto authorized = authorizer_.authorize_lookup(*client, query, adapter_name, parse.request.sources, std::chrono::system_clock::now());
   if (!authorized) {
     const authorization::Refusal& why = authorized.error();
     refusal.lookup_id = query.lookup_id;

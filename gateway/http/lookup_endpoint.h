@@ -1,10 +1,10 @@
 #pragma once
 // POST /v1/lookups/{adapter}: authenticate the client, validate the request, pass it through the
-// policy step (authorization/lookup_authorization.h), hand the authorized lookup to the lookup
+// policy step (authorization/exchange_authorizer.h), hand the authorized lookup to the lookup
 // service, and render its answer. Every refusal is audited with its reason and answered only once
 // its audit record is durable, like an answer.
 #include "audit/audit_log.h"
-#include "authorization/lookup_authorization.h"
+#include "authorization/exchange_authorizer.h"
 #include "config/gateway_config.h"
 #include "http/client_auth.h"
 #include "http/server.h"
@@ -16,7 +16,7 @@ namespace knutpunkt::http {
 
 class LookupEndpoint {
  public:
-  LookupEndpoint(LookupService& lookups, const authorization::LookupAuthorizer& authorizer, AuditLog& audit,
+  LookupEndpoint(LookupService& lookups, const authorization::ExchangeAuthorizer& authorizer, AuditLog& audit,
                  const ClientAuth& auth);
 
   void handle(const std::string& adapter_name, Request&& request, const RequestContext& context, Reply reply);
@@ -27,7 +27,7 @@ class LookupEndpoint {
   void refuse(Refusal refusal, Reply reply);
 
   LookupService& lookups_;
-  const authorization::LookupAuthorizer& authorizer_;
+  const authorization::ExchangeAuthorizer& authorizer_;
   AuditLog& audit_;
   const ClientAuth& auth_;
 };

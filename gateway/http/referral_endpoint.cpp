@@ -36,45 +36,16 @@ void ReferralEndpoint::create(Request&& request, const RequestContext& context, 
     return refuse({415, "unsupported_media_type", "Unsupported media type", "the request body must be application/json", {}, {}});
   }
   const std::string key(to_std(request["Idempotency-Key"]));
-  if (request.find("Idempotency-Key") != request.end() && !valid_idempotency_key(key)) {
-    return refuse({400, "invalid_idempotency_key", "Invalid Idempotency-Key",
-                   "the Idempotency-Key header must be 1 to 255 visible ASCII characters",
-                   {{"Idempotency-Key", "bad_format", "must be 1 to 255 visible ASCII characters"}}, {}});
-  }
+  const bool key_given = request.find("Idempotency-Key") != request.end();
+  if (key_given && valid_idempotency_key(key)) audit_context["idempotency_key"] = key;
   nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) {
     return refuse({400, "invalid_json", "Invalid JSON", "the request body is not valid JSON",
                    {{"", "invalid_json", "is not valid JSON"}}, {}});
   }
-  // The key is checked before the body is validated: a reused key with another body is a
-  // reuse (422), whatever that body holds.
   const std::string fingerprint = request_fingerprint("POST", "/v1/referrals", request.body());
-  if (!key.empty()) {
-    audit_context["idempotency_key"] = key;
-    auto begin = keys_.begin(client->id, key, fingerprint);
-    switch (begin.check) {
-      case IdempotencyCheck::replay: {
-        Response response = make_json_response(static_cast<unsigned>(begin.record.http_status),
-                                               nlohmann::json::parse(begin.record.response_body, nullptr, false));
-        response.set("Idempotent-Replayed", "true");
-        const nlohmann::json first = nlohmann::json::parse(begin.record.response_body, nullptr, false);
-        if (first.is_object() && first.contains("referral_id")) {
-          response.set(bhttp::field::location, "/v1/referrals/" + first["referral_id"].get<std::string>());
-        }
-        return reply(std::move(response));
-      }
-      case IdempotencyCheck::mismatch:
-        return refuse({422, "idempotency_key_reused", "Idempotency-Key reused",
-                       "this Idempotency-Key was used for a different request",
-                       {{"Idempotency-Key", "reused", "was used before with another body"}}, {}});
-      case IdempotencyCheck::in_progress:
-        return refuse({409, "idempotency_key_in_use", "Request in progress",
-                       "a request with this Idempotency-Key is still being processed; retry shortly", {}, {}});
-      case IdempotencyCheck::unavailable:
-        return reply(make_problem_response({503, "store_unavailable", "Store unavailable", "try again later", {}, {}}));
-      case IdempotencyCheck::proceed:
-        break;
-    }
+  if (!begin_idempotent(keys_, client->id, key, key_given, fingerprint, refuse, reply, "referral_id", "/v1/referrals/")) {
+    return;
   }
   const auto release = [this, client_id = client->id, key] {
     if (!key.empty()) keys_.release(client_id, key);

@@ -109,6 +109,10 @@ void Router::handle(Request&& request, const RequestContext& context, Reply repl
     if (!del) return reply(method_not_allowed("DELETE"));
     return e_.consents.withdraw(*id, std::move(request), context, std::move(reply));
   }
+  if (path == "/v1/atersokningar") {
+    if (!post) return reply(method_not_allowed("POST"));
+    return e_.atersokningar.create(std::move(request), context, std::move(reply));
+  }
   if (path == "/v1/manual-handling") {
     if (!get) return reply(method_not_allowed("GET"));
     return e_.manual_handling.list(std::move(request), context, std::move(reply));

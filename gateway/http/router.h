@@ -1,5 +1,6 @@
 #pragma once
 // Maps method and path to an endpoint; everything unknown is a problem+json 404 or 405.
+#include "http/atersokning_endpoint.h"
 #include "http/case_endpoint.h"
 #include "http/consent_endpoint.h"
 #include "http/event_feed_endpoint.h"
@@ -25,6 +26,7 @@ struct Endpoints {
   ConsentEndpoint& consents;
   CaseEndpoint& cases;
   ManualHandlingEndpoint& manual_handling;
+  AtersokningEndpoint& atersokningar;
 };
 
 class Router {

@@ -4,7 +4,7 @@
 // record durable before anyone sees the answer. The service never names a partner: adapters
 // are looked up by their configured name.
 #include "audit/audit_log.h"
-#include "authorization/lookup_authorization.h"
+#include "authorization/exchange_authorizer.h"
 #include "core/adapter.h"
 
 #include <boost/asio/io_context.hpp>
@@ -44,7 +44,7 @@ class LookupService {
   std::vector<std::string> adapter_names() const;
 
   using Done = std::function<void(std::expected<LookupAnswer, LookupFailure>)>;
-  // Only an authorized lookup is run (authorization/lookup_authorization.h). Calls `done` once,
+  // Only an authorized lookup is run (authorization/exchange_authorizer.h). Calls `done` once,
   // after the audit record is durable (or with audit_unavailable: then no data may be released).
   // A person a partner flags here for the first time is remembered in the same transaction.
   void lookup(authorization::AuthorizedLookup authorized, Done done);

@@ -32,6 +32,10 @@ class ChildProcess {
 };
 
 // Polls until the file exists and holds a port number, or the process died / time ran out.
+// A port the kernel considers free now (bound, read back, released): for a process whose port
+// others must know before it starts (partners calling the gateway back).
+unsigned short free_loopback_port();
+
 std::optional<unsigned short> wait_for_port_file(const std::filesystem::path& file, ChildProcess& process,
                                                  std::chrono::milliseconds limit = std::chrono::seconds{20});
 

@@ -43,6 +43,8 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
 
   std::optional<int> af_port;
   std::optional<int> fk_port;
+  // Försäkringskassan calls the gateway back (decisions), so it must know the gateway's port first.
+  const unsigned short gateway_port = options.with_af_fk ? free_loopback_port() : 0;
   if (options.with_af_fk) {
     af_simulator_ = std::make_unique<ChildProcess>(
         KNUTPUNKT_AF_SIMULATOR_BIN,
@@ -52,7 +54,9 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
     fk_simulator_ = std::make_unique<ChildProcess>(
         KNUTPUNKT_FK_SIMULATOR_BIN,
         std::vector<std::string>{"--port", "0", "--port-file", (dir_ / "fk.port").string(), "--token", "test-token-at-fk",
-                                 "--aktorsid", "STHLM-EKB-0001"},
+                                 "--aktorsid", "STHLM-EKB-0001", "--gateway",
+                                 "http://127.0.0.1:" + std::to_string(gateway_port), "--gateway-token", kFkPartnerToken,
+                                 "--notify-delay-ms", "100"},
         dir_ / "fk-simulator");
     fk_port = wait_for_port_file(dir_ / "fk.port", *fk_simulator_);
     if (!af_port || !fk_port) throw std::runtime_error("AF or FK simulator did not start; see " + dir_.string());
@@ -63,7 +67,7 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
   nlohmann::json timeouts = nlohmann::json::object();
   for (const auto& [source, ms] : options.source_timeouts_ms) timeouts[source] = ms;
   nlohmann::json config = {
-      {"server", {{"host", "127.0.0.1"}, {"port", 0}, {"threads", 2}, {"max_body_bytes", options.max_body_bytes}}},
+      {"server", {{"host", "127.0.0.1"}, {"port", gateway_port}, {"threads", 2}, {"max_body_bytes", options.max_body_bytes}}},
       {"store", {{"kind", "sqlite"}, {"path", (dir_ / "knutpunkt.db").string()}}},
       {"log", {{"level", "debug"}, {"file", gateway_log().string()}}},
       {"lookup", {{"deadline_ms", options.lookup_deadline_ms}}},
@@ -74,7 +78,7 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
        {{{"id", "case-system"},
          {"token_sha256", sha256_hex(kCaseSystemToken)},
          {"purposes", {"ekonomiskt_bistand", "arbetsmarknadsinsats"}},
-         {"operations", {"lookup:*", "referral"}}},
+         {"operations", {"lookup:*", "referral", "atersokning"}}},
         {{"id", "other-client"},
          {"token_sha256", sha256_hex(kOtherClientToken)},
          {"purposes", {"arbetsmarknadsinsats"}},
@@ -114,7 +118,10 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
            {"aktorsid", "STHLM-EKB-0001"},
            {"token", "test-token-at-fk"},
            {"mappings", (repo_root() / "mappings/forsakringskassan").string()}}},
-         {"policy", {{"purposes", {"ekonomiskt_bistand"}}, {"legal_basis", "law"}, {"max_period_months", 24}}}});
+         {"policy", {{"purposes", {"ekonomiskt_bistand"}}, {"legal_basis", "law"}, {"max_period_months", 24}}},
+         {"delivery", {{"retry", {{"initial_backoff_ms", 50}, {"max_backoff_ms", 200}}}}}});
+    config["routes"] = {{{"name", "återsökningar to FK"}, {"match", {{"types", {"atersokning.requested"}}}},
+                         {"to", {"forsakringskassan"}}}};
   }
   std::ofstream(dir_ / "config.json") << config.dump(2);
 

@@ -30,7 +30,8 @@ struct HarnessOptions {
   int lookup_deadline_ms = 5000;
   std::size_t max_body_bytes = 16384;
   // Also start the Arbetsförmedlingen and Försäkringskassan simulators, configured as adapters
-  // "arbetsformedlingen" (legal basis: consent) and "forsakringskassan" (law, two years).
+  // "arbetsformedlingen" (legal basis: consent) and "forsakringskassan" (law, two years; takes
+  // återsökningar, routed to it, and calls back with decisions as client "fk-partner").
   bool with_af_fk = false;
 };
 

@@ -3,7 +3,11 @@
 // Försäkringskassan (by law, two years) simulators. Every refusal must be audited with its reason.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
+#include <functional>
+#include <thread>
 
 #include "gateway_harness.h"
 
@@ -348,4 +352,131 @@ TEST_CASE("a decision flagged skyddad marks its events and is remembered for lat
   auto lookup = gw.lookup(request);
   REQUIRE(lookup.status == 200);
   CHECK(lookup.body["person"]["protected_identity"] == true);
+}
+
+namespace {
+
+nlohmann::json atersokning_request(const std::string& person = "19121212-1212") {
+  return {{"case_id", kStandingCase},
+          {"person_id", person},
+          {"purpose", "ekonomiskt_bistand"},
+          {"benefit_code", "FK:BOB"},
+          {"period", {{"from", "2026-06-01"}, {"to", "2026-08-31"}}},
+          {"amount_ore", 1234500},
+          {"decided_on", "2026-06-05"},
+          {"caseworker", {{"id", "hand-0042"}, {"unit", "Enskede-Årsta-Vantör"}}}};
+}
+
+HttpReply request_atersokning(GatewayHarness& gw, const nlohmann::json& body, const std::string& key = {},
+                              const std::string& token = kCaseSystemToken) {
+  httplib::Headers headers = bearer(token);
+  if (!key.empty()) headers.emplace("Idempotency-Key", key);
+  return gw.post("/v1/atersokningar", body.dump(), headers);
+}
+
+std::vector<std::string> feed_types(GatewayHarness& gw, const std::string& correlation_id) {
+  auto page = gw.get_with("/v1/events?limit=100", bearer(kCaseSystemToken));
+  REQUIRE(page.status == 200);
+  std::vector<std::string> types;
+  for (const auto& e : page.body["events"]) {
+    if (e["correlation_id"] == correlation_id || e["facts"].value("recovery_claim_id", "") == correlation_id) {
+      types.push_back(e["type"]);
+    }
+  }
+  return types;
+}
+
+nlohmann::json fk_stats(GatewayHarness& gw) {
+  auto stats = gw.fk_simulator->Get("/_sim/stats");
+  REQUIRE(stats);
+  return nlohmann::json::parse(stats->body);
+}
+
+bool eventually(const std::function<bool()>& condition) {
+  for (int i = 0; i < 100; ++i) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return condition();
+}
+
+}  // namespace
+
+TEST_CASE("an återsökning reaches Försäkringskassan once through the outbox, and FK's decision comes back to the case") {
+  GatewayHarness gw("policy_atersokning", af_fk());
+  auto accepted = request_atersokning(gw, atersokning_request(), "ater-1");
+  INFO(accepted.body.dump());
+  REQUIRE(accepted.status == 202);
+  const std::string id = accepted.body["atersokning_id"];
+  CHECK(accepted.body["destination"] == "forsakringskassan");
+
+  // The same key and body: the first answer again, and FK still gets it once.
+  auto again = request_atersokning(gw, atersokning_request(), "ater-1");
+  CHECK(again.status == 202);
+  CHECK(again.body["atersokning_id"] == id);
+
+  // Delivered, acknowledged to the case system, and FK's decision (paid to the nämnd) arrives.
+  REQUIRE(eventually([&] {
+    const auto types = feed_types(gw, id);
+    return std::find(types.begin(), types.end(), "atersokning.sent") != types.end() &&
+           std::find(types.begin(), types.end(), "benefit.decision_received") != types.end();
+  }));
+  CHECK(fk_stats(gw)["atersokning_effects"] == 1);
+  auto decisions = decisions_in_feed(gw);
+  REQUIRE(decisions.size() == 1);
+  CHECK(decisions[0]["facts"]["recovery_claim_id"] == id);
+  CHECK(decisions[0]["facts"]["paid_to"] == "NAMND");
+  CHECK(decisions[0]["case_id"] == kStandingCase);
+
+  bool audited = false;
+  for (const auto& r : gw.audit_records()) {
+    if (r.kind == "atersokning.requested") {
+      audited = true;
+      CHECK(r.body["atersokning_id"] == id);
+      CHECK(r.body["atersokning"]["person"]["id"] == "191212121212");
+      CHECK(r.body["legal_ground"] == "law");
+    }
+  }
+  CHECK(audited);
+}
+
+TEST_CASE("an återsökning is held to the policy step and to FK's rules, each refusal audited") {
+  GatewayHarness gw("policy_atersokning_refused", af_fk());
+  const auto refused = [&](nlohmann::json body, const std::string& token = kCaseSystemToken) {
+    return request_atersokning(gw, body, {}, token);
+  };
+  auto small = atersokning_request();
+  small["amount_ore"] = 100000;  // exactly 1,000 kronor: FK takes only more
+  auto below = refused(small);
+  CHECK(below.status == 400);
+  CHECK(invalid_param(below) == "amount_ore");
+
+  auto outsider = atersokning_request("19630502-4579");
+  REQUIRE(gw.register_case("EB-2026-000400", {"191212121212"}).status == 201);
+  outsider["case_id"] = "EB-2026-000400";
+  auto not_member = refused(outsider);
+  CHECK(not_member.status == 403);
+  CHECK(not_member.body["code"] == "not_in_household");
+  CHECK(invalid_param(not_member) == "person_id");
+
+  auto long_period = atersokning_request();
+  long_period["period"] = {{"from", "2024-01-01"}, {"to", "2026-06-30"}};
+  auto too_long = refused(long_period);
+  CHECK(too_long.status == 400);
+  CHECK(too_long.body["code"] == "period_too_long");
+
+  auto wrong_purpose = atersokning_request();
+  wrong_purpose["purpose"] = "arbetsmarknadsinsats";
+  CHECK(refused(wrong_purpose).body["code"] == "purpose_not_allowed");
+
+  auto not_granted = refused(atersokning_request(), kOtherClientToken);
+  CHECK(not_granted.status == 403);
+
+  auto bad_code = atersokning_request();
+  bad_code["benefit_code"] = "BOB";
+  CHECK(invalid_param(refused(bad_code)) == "benefit_code");
+
+  CHECK(count_kind(gw, "atersokning.refused") == 6);
+  CHECK(count_kind(gw, "atersokning.requested") == 0);
+  CHECK(fk_stats(gw)["atersokningar"] == 0);
 }

@@ -1,10 +1,5 @@
 #include "referral_harness.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <fstream>
 #include <stdexcept>
 #include <thread>
@@ -17,24 +12,6 @@ namespace {
 nlohmann::json json_of(const httplib::Result& result, const char* what) {
   if (!result || result->status >= 300) throw std::runtime_error(std::string("simulator refused: ") + what);
   return nlohmann::json::parse(result->body, nullptr, false);
-}
-
-// A port the kernel considers free now (bound, read back, released).
-unsigned short free_loopback_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    throw std::runtime_error("no free port");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 }  // namespace

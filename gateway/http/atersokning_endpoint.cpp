@@ -1,0 +1,173 @@
+#include "http/atersokning_endpoint.h"
+
+#include <regex>
+
+#include "core/clock.h"
+#include "http/audited_refusal.h"
+#include "http/request_fields.h"
+#include "log/log.h"
+#include "policy/period.h"
+#include "policy/person_id.h"
+
+namespace knutpunkt::http {
+
+namespace bhttp = boost::beast::http;
+
+AtersokningRequestParse parse_atersokning_request(const nlohmann::json& body, std::chrono::year_month_day today) {
+  AtersokningRequestParse parse;
+  auto& invalid = parse.invalid;
+  Atersokning& a = parse.atersokning;
+  if (!body.is_object()) {
+    invalid.push_back({"", "not_an_object", "the request body must be a JSON object"});
+    return parse;
+  }
+  refuse_unknown_fields(body, "",
+                        {"case_id", "person_id", "purpose", "benefit_code", "period", "amount_ore", "decided_on",
+                         "caseworker", "protected_identity"},
+                        invalid);
+  a.case_id = read_text(body, "case_id", "case_id", true, invalid, 64);
+  const std::size_t before = invalid.size();
+  const std::string person = read_text(body, "person_id", "person_id", true, invalid, 16);
+  if (invalid.size() == before) {
+    if (auto id = policy::parse_person_id(person, today)) {
+      a.person_id = id->digits;
+      a.id_kind = std::string(policy::to_string(id->kind));
+    } else {
+      invalid.push_back({"person_id", id.error().code, id.error().reason});
+    }
+  }
+  a.purpose = read_text(body, "purpose", "purpose", true, invalid);
+  a.benefit_code = read_text(body, "benefit_code", "benefit_code", true, invalid, 16);
+  static const std::regex fk_code("FK:[A-Z]{2,5}");
+  if (!a.benefit_code.empty() && !std::regex_match(a.benefit_code, fk_code)) {
+    invalid.push_back({"benefit_code", "bad_code", "must be a Försäkringskassan benefit code such as FK:BOB"});
+  }
+  auto period = body.find("period");
+  if (period == body.end() || !period->is_object()) {
+    invalid.push_back({"period", period == body.end() ? "missing" : "not_an_object",
+                       "is required as an object with from and to dates"});
+  } else {
+    refuse_unknown_fields(*period, "period.", {"from", "to"}, invalid);
+    const std::size_t at = invalid.size();
+    a.period_from = read_date(*period, "from", "period.from", true, invalid);
+    a.period_to = read_date(*period, "to", "period.to", true, invalid);
+    if (invalid.size() == at) {
+      if (auto parsed = policy::parse_period(a.period_from, a.period_to); !parsed) {
+        invalid.push_back({"period." + parsed.error().field, parsed.error().code, parsed.error().reason});
+      }
+    }
+  }
+  if (auto amount = read_integer(body, "amount_ore", "amount_ore", true, 1, 100'000'000'000LL, invalid)) {
+    if (*amount <= kMinAtersokningOre) {
+      invalid.push_back({"amount_ore", "below_minimum", "Försäkringskassan takes återsökningar over 1,000 kronor"});
+    }
+    a.amount_ore = *amount;
+  }
+  a.decided_on = read_date(body, "decided_on", "decided_on", true, invalid);
+  auto caseworker = body.find("caseworker");
+  if (caseworker == body.end() || !caseworker->is_object()) {
+    invalid.push_back({"caseworker", caseworker == body.end() ? "missing" : "not_an_object",
+                       "is required as an object with the caseworker's id"});
+  } else {
+    refuse_unknown_fields(*caseworker, "caseworker.", {"id", "unit"}, invalid);
+    a.caseworker.id = read_text(*caseworker, "id", "caseworker.id", true, invalid);
+    a.caseworker.unit = read_text(*caseworker, "unit", "caseworker.unit", false, invalid);
+  }
+  if (auto flag = body.find("protected_identity"); flag != body.end()) {
+    if (!flag->is_boolean()) invalid.push_back({"protected_identity", "not_a_boolean", "must be true or false"});
+    else a.protected_identity = flag->get<bool>();
+  }
+  return parse;
+}
+
+void AtersokningEndpoint::create(Request&& request, const RequestContext& context, Reply reply) {
+  nlohmann::json audit_context = {{"remote_address", context.remote_address}};
+  const auto refuse = [&](Problem problem) {
+    refuse_audited(audit_, "atersokning.refused", std::move(problem), audit_context, std::move(reply));
+  };
+  const ClientConfig* client = require_case_system(auth_, audit_, "atersokning.refused", request, audit_context, reply);
+  if (!client) return;
+  if (!is_json(request)) {
+    return refuse({415, "unsupported_media_type", "Unsupported media type", "the request body must be application/json", {}, {}});
+  }
+  const nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    return refuse({400, "invalid_json", "Invalid JSON", "the request body is not valid JSON",
+                   {{"", "invalid_json", "is not valid JSON"}}, {}});
+  }
+  const std::string key(to_std(request["Idempotency-Key"]));
+  const bool key_given = request.find("Idempotency-Key") != request.end();
+  if (key_given && valid_idempotency_key(key)) audit_context["idempotency_key"] = key;
+  const std::string fingerprint = request_fingerprint("POST", "/v1/atersokningar", request.body());
+  if (!begin_idempotent(keys_, client->id, key, key_given, fingerprint, refuse, reply, "atersokning_id",
+                        "/v1/atersokningar/")) {
+    return;
+  }
+  const auto release = [this, client_id = client->id, key] {
+    if (!key.empty()) keys_.release(client_id, key);
+  };
+
+  AtersokningRequestParse parse = parse_atersokning_request(body, today_utc());
+  Atersokning& atersokning = parse.atersokning;
+  atersokning.client_id = client->id;
+  atersokning.unit = atersokning.caseworker.unit;
+  // What could be read: an auditor must see who asked for what about whom, also when refused.
+  audit_context["atersokning"] = to_json(atersokning);
+  if (!parse.ok()) {
+    release();
+    return refuse({400, "invalid_request", "Invalid återsökning", "one or more fields are invalid", std::move(parse.invalid), {}});
+  }
+  auto destination = atersokningar_.destination(client->id, atersokning.unit);
+  if (!destination) {
+    release();
+    return refuse({422, destination.error().code, "No partner for återsökningar", destination.error().message, {}, {}});
+  }
+  auto authorized = authorizer_.authorize(
+      *client,
+      authorization::ExchangeRequest{kOperationAtersokning, *destination, atersokning.purpose, atersokning.case_id,
+                                     atersokning.person_id, atersokning.period_from, atersokning.period_to,
+                                     "ATERSOKNING"},
+      std::chrono::system_clock::now());
+  if (!authorized) {
+    release();
+    const authorization::Refusal& why = authorized.error();
+    audit_context["policy"] = why.detail;
+    std::vector<InvalidParam> invalid;
+    if (!why.field.empty()) invalid.push_back({why.field == "person" ? "person_id" : why.field, why.code, why.reason});
+    return refuse({why.status, why.code, why.status == 503 ? "Store unavailable" : "Not allowed by policy", why.reason,
+                   std::move(invalid), {}});
+  }
+
+  auto prepared = atersokningar_.prepare(*authorized, std::move(atersokning));
+  const std::string atersokning_id = prepared.atersokning_id;
+  const nlohmann::json answer = {{"atersokning_id", atersokning_id},
+                                 {"status", "accepted"},
+                                 {"accepted_at", prepared.accepted_at},
+                                 {"destination", prepared.destination},
+                                 {"message_id", prepared.message_id}};
+  // The key's record commits with the acceptance, so a repeat gets exactly this answer.
+  std::vector<StoreWrite> extra;
+  if (!key.empty()) {
+    extra.push_back(store_write::PutIdempotency{
+        IdempotencyRecord{client->id, key, fingerprint, 202, answer.dump(), prepared.accepted_at}});
+  }
+  const std::string client_id = client->id;
+  atersokningar_.commit(std::move(prepared), std::move(extra),
+                        [reply = std::move(reply), answer, release, atersokning_id,
+                         client_id](std::expected<AuditReceipt, AtersokningFailure> receipt) {
+                          release();
+                          if (!receipt) {
+                            log::error("atersokning.commit_failed",
+                                       {{"atersokning_id", atersokning_id}, {"error", receipt.error().code}});
+                            return reply(make_problem_response({503, "audit_unavailable", "Audit log unavailable",
+                                                                "the återsökning could not be stored; nothing was accepted",
+                                                                {}, {}}));
+                          }
+                          log::info("atersokning.accepted", {{"atersokning_id", atersokning_id},
+                                                             {"client", client_id},
+                                                             {"audit_seq", receipt->seq}});
+                          reply(make_json_response(202, answer));
+                        });
+}
+
+}  // namespace knutpunkt::http
