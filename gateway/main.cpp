@@ -187,7 +187,7 @@ int serve(const std::map<std::string, std::string>& options) {
   const kp::authorization::ExchangeAuthorizer exchange_authorizer(**store, config->purposes, exchange_policies);
   kp::http::LookupEndpoint lookup_endpoint(lookups, exchange_authorizer, **audit, auth);
   kp::http::ReadinessEndpoint readiness(io, **store, lookups);
-  kp::http::ReferralEndpoint referral_endpoint(referrals, **store, **audit, auth, config->purposes);
+  kp::http::ReferralEndpoint referral_endpoint(referrals, exchange_authorizer, **store, **audit, auth);
   kp::PersonNotificationService notifications(delivery, **store, publisher);
   kp::http::ReportEndpoint report_endpoint(referrals, notifications, **audit, auth, report_adapters);
   kp::http::EventFeedEndpoint event_feed(**store, **audit, auth);

@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "http/audited_refusal.h"
+#include "http/policy_refusal.h"
 #include "http/request_fields.h"
 #include "log/log.h"
 #include "policy/period.h"
@@ -132,10 +133,7 @@ void AtersokningEndpoint::create(Request&& request, const RequestContext& contex
     release();
     const authorization::Refusal& why = authorized.error();
     audit_context["policy"] = why.detail;
-    std::vector<InvalidParam> invalid;
-    if (!why.field.empty()) invalid.push_back({why.field == "person" ? "person_id" : why.field, why.code, why.reason});
-    return refuse({why.status, why.code, why.status == 503 ? "Store unavailable" : "Not allowed by policy", why.reason,
-                   std::move(invalid), {}});
+    return refuse(policy_problem(why, "person_id"));
   }
 
   auto prepared = atersokningar_.prepare(*authorized, std::move(atersokning));

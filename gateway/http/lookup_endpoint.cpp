@@ -3,6 +3,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "http/lookup_request.h"
+#include "http/policy_refusal.h"
 #include "http/problem.h"
 #include "http/request_fields.h"
 #include "log/log.h"
@@ -136,10 +137,7 @@ void LookupEndpoint::handle(const std::string& adapter_name, Request&& request, 
     const authorization::Refusal& why = authorized.error();
     refusal.lookup_id = query.lookup_id;
     refusal.policy_detail = why.detail;
-    std::vector<InvalidParam> invalid;
-    if (!why.field.empty()) invalid.push_back({why.field, why.code, why.reason});
-    refusal.problem = {why.status, why.code, why.status == 503 ? "Store unavailable" : "Not allowed by policy",
-                       why.reason, std::move(invalid), {}};
+    refusal.problem = policy_problem(why);
     return refuse(std::move(refusal), std::move(reply));
   }
   log::info("lookup.started", {{"lookup_id", query.lookup_id},

@@ -2,6 +2,7 @@
 
 #include "core/clock.h"
 #include "http/audited_refusal.h"
+#include "http/policy_refusal.h"
 #include "http/problem.h"
 #include "http/referral_request.h"
 #include "http/request_fields.h"
@@ -11,9 +12,9 @@ namespace knutpunkt::http {
 
 namespace bhttp = boost::beast::http;
 
-ReferralEndpoint::ReferralEndpoint(ReferralService& referrals, Store& store, AuditLog& audit, const ClientAuth& auth,
-                                   std::map<std::string, PurposeConfig> purposes)
-    : referrals_(referrals), store_(store), audit_(audit), auth_(auth), purposes_(std::move(purposes)), keys_(store) {}
+ReferralEndpoint::ReferralEndpoint(ReferralService& referrals, const authorization::ExchangeAuthorizer& authorizer,
+                                   Store& store, AuditLog& audit, const ClientAuth& auth)
+    : referrals_(referrals), authorizer_(authorizer), store_(store), audit_(audit), auth_(auth), keys_(store) {}
 
 void ReferralEndpoint::create(Request&& request, const RequestContext& context, Reply reply) {
   nlohmann::json audit_context = {{"remote_address", context.remote_address}};
@@ -28,9 +29,6 @@ void ReferralEndpoint::create(Request&& request, const RequestContext& context, 
   audit_context["client"] = client->id;
   if (!client->roles.contains(kRoleCaseSystem)) {
     return refuse({403, "role_not_allowed", "Not allowed", "only case systems may send referrals", {}, {}});
-  }
-  if (!client->may(kOperationReferral)) {
-    return refuse({403, "operation_not_allowed", "Not allowed", "this client is not granted referrals", {}, {}});
   }
   if (!is_json(request)) {
     return refuse({415, "unsupported_media_type", "Unsupported media type", "the request body must be application/json", {}, {}});
@@ -60,13 +58,23 @@ void ReferralEndpoint::create(Request&& request, const RequestContext& context, 
     release();
     return refuse({400, "invalid_request", "Invalid referral", "one or more fields are invalid", std::move(parse.invalid), {}});
   }
-  if (!purposes_.contains(referral.purpose) || !client->purposes.contains(referral.purpose)) {
+  // Routed first: the policy step holds the exchange to the partner it would go to.
+  auto routed = referrals_.destination(referral);
+  if (!routed) {
     release();
-    return refuse({403, "purpose_not_allowed", "Purpose not allowed",
-                   "this client may not send referrals for the stated purpose",
-                   {{"purpose", "not_allowed", "is not a purpose this client may use"}}, {}});
+    return refuse({422, routed.error().code, "No route for this referral", routed.error().message,
+                   {{"district", "no_route", "no Jobbtorg is configured for this municipality and district"}}, {}});
   }
-
+  auto authorized = authorizer_.authorize(
+      *client,
+      authorization::ExchangeRequest{kOperationReferral, *routed, referral.purpose, referral.case_id,
+                                     referral.person_id, "", "", "ANVISNING"},
+      std::chrono::system_clock::now());
+  if (!authorized) {
+    release();
+    audit_context["policy"] = authorized.error().detail;
+    return refuse(policy_problem(authorized.error(), "person_id"));
+  }
   auto prepared = referrals_.prepare(std::move(referral));
   if (!prepared) {
     release();

@@ -1,9 +1,11 @@
 #pragma once
-// POST /v1/referrals (a case system refers a person to Jobbtorg) and GET /v1/referrals/{id}.
-#include <map>
+// POST /v1/referrals (a case system refers a person to Jobbtorg) and GET /v1/referrals/{id}. A
+// referral is routed, then held to the policy step (operation "referral", purpose, the
+// destination's policy, an open case with the person in its household) before it is accepted.
 #include <string>
 
 #include "audit/audit_log.h"
+#include "authorization/exchange_authorizer.h"
 #include "config/gateway_config.h"
 #include "delivery/delivery_engine.h"
 #include "http/client_auth.h"
@@ -15,18 +17,18 @@ namespace knutpunkt::http {
 
 class ReferralEndpoint {
  public:
-  ReferralEndpoint(ReferralService& referrals, Store& store, AuditLog& audit, const ClientAuth& auth,
-                   std::map<std::string, PurposeConfig> purposes);
+  ReferralEndpoint(ReferralService& referrals, const authorization::ExchangeAuthorizer& authorizer, Store& store,
+                   AuditLog& audit, const ClientAuth& auth);
 
   void create(Request&& request, const RequestContext& context, Reply reply);
   void show(const std::string& referral_id, Request&& request, Reply reply);
 
  private:
   ReferralService& referrals_;
+  const authorization::ExchangeAuthorizer& authorizer_;
   Store& store_;
   AuditLog& audit_;
   const ClientAuth& auth_;
-  std::map<std::string, PurposeConfig> purposes_;
   IdempotencyKeys keys_;
 };
 

@@ -39,22 +39,20 @@ ReferralService::ReferralService(delivery::DeliveryEngine& engine, Store& store,
                                  const routing::EventPublisher& publisher, std::set<std::string> outbound)
     : engine_(engine), store_(store), routes_(routes), publisher_(publisher), outbound_(std::move(outbound)) {}
 
+std::expected<std::string, ReferralFailure> ReferralService::destination(const Referral& referral) const {
+  for (const std::string& d : routes_.destinations(route_key_of(to_json(referral), kReferralRequested))) {
+    if (outbound_.contains(d)) return d;
+  }
+  return std::unexpected(ReferralFailure{"unknown_district", "no Jobbtorg is configured for this municipality and district"});
+}
+
 std::expected<PreparedReferral, ReferralFailure> ReferralService::prepare(Referral referral) const {
   PreparedReferral p;
   referral.referral_id = new_uuid();
   const nlohmann::json body = to_json(referral);
-  // One Jobbtorg takes a referral: the first matching route decides (rules are in priority
-  // order), so its reports are the only ones accepted for it.
-  std::vector<std::string> destinations;
-  for (const std::string& d : routes_.destinations(route_key_of(body, kReferralRequested))) {
-    if (outbound_.contains(d)) {
-      destinations.push_back(d);
-      break;
-    }
-  }
-  if (destinations.empty()) {
-    return std::unexpected(ReferralFailure{"unknown_district", "no Jobbtorg is configured for this municipality and district"});
-  }
+  auto routed = destination(referral);
+  if (!routed) return std::unexpected(routed.error());
+  const std::vector<std::string> destinations{*routed};
   p.accepted_at = now_utc();
   const std::int64_t at = now_ms();
 

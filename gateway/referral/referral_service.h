@@ -55,6 +55,11 @@ class ReferralService {
   ReferralService(delivery::DeliveryEngine& engine, Store& store, const routing::RouteTable& routes,
                   const routing::EventPublisher& publisher, std::set<std::string> outbound);
 
+  // The Jobbtorg a referral goes to: the first matching route naming a delivering adapter (rules
+  // are in priority order), so its reports are the only ones accepted for it. unknown_district
+  // when none matches.
+  std::expected<std::string, ReferralFailure> destination(const Referral& referral) const;
+
   // Assigns the referral id and routes it. Fails with unknown_district when no route matches. A
   // person the case system or any partner marked protected is held for manual handling instead
   // of being put in the outbox (also when the store cannot say: fail closed).

@@ -178,6 +178,12 @@ def main():
 
         gateway = Gateway(args.gateway, config_path, args.run_dir)
         gateway.start()
+        # Referrals are held to an open case with the person in its household.
+        status, _ = http("PUT", f"{gw_url}/v1/cases/EB-CRASH", {"status": "open", "unit": "Skärholmen EKB",
+                         "household": ["19121212-1212", "19701063-2391", "19850709-2388"]},
+                         {"Authorization": f"Bearer {CASE_TOKEN}"}, 5)
+        if status != 201:
+            sys.exit(f"registering the crash test's case failed with {status}")
 
         accepted = {}  # idempotency key -> referral id
         lock = threading.Lock()
@@ -190,7 +196,7 @@ def main():
             while not stop_sending.is_set():
                 i += 1
                 key = f"crash-{args.seed}-{sender}-{i}"
-                body = {"case_id": f"EB-CRASH-{i:05d}", "municipality": "0180", "unit": "Skärholmen EKB",
+                body = {"case_id": "EB-CRASH", "municipality": "0180", "unit": "Skärholmen EKB",
                         "district": rng.choice(["skarholmen", "farsta"]), "person_id": persons[i % len(persons)],
                         "caseworker": {"id": "hl-1"}, "purpose": "arbetsmarknadsinsats",
                         "target_group": "ARBETSFOR_STOD", "forsorjningshinder": "ARBETSLOS_INGEN_ERSATTNING",

@@ -132,6 +132,12 @@ ReferralHarness::ReferralHarness(const std::string& name, ReferralHarnessOptions
   jobbtorg_client_ = std::make_unique<httplib::Client>("127.0.0.1", jobbtorg_port_);
   case_system_client_ = std::make_unique<httplib::Client>("127.0.0.1", case_system_port_);
   start_gateway();
+  // Referrals are held to an open case with the person in its household, like lookups.
+  const nlohmann::json standing = {{"status", "open"}, {"unit", "Skärholmen ekonomiskt bistånd"},
+                                   {"household", {"191212121212"}}};
+  auto registered = to_reply(gateway_client_->Put("/v1/cases/EB-2026-000123", {{"Authorization", std::string("Bearer ") + kCaseSystemToken}},
+                                                  standing.dump(), "application/json"));
+  if (registered.status != 201) throw std::runtime_error("the standing case was not registered");
 }
 
 ReferralHarness::~ReferralHarness() {

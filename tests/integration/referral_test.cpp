@@ -390,3 +390,20 @@ TEST_CASE("a case system not granted referrals is refused with 403 and audited")
   CHECK(count_kind(h, "referral.refused") == 1);
   CHECK(count_kind(h, "referral.accepted") == 0);
 }
+
+TEST_CASE("a referral is held to the case and household like a lookup, and each refusal is audited") {
+  ReferralHarness h("referral_case_scope");
+  auto unknown_case = h.refer(referral_request("EB-2026-999999"));
+  CHECK(unknown_case.status == 403);
+  CHECK(unknown_case.body["code"] == "no_open_case");
+  auto outsider = referral_request();
+  outsider["person_id"] = "19701063-2391";
+  auto not_member = h.refer(outsider);
+  CHECK(not_member.status == 403);
+  CHECK(not_member.body["code"] == "not_in_household");
+  CHECK(not_member.body["invalid-params"][0]["name"] == "person_id");
+  CHECK(count_kind(h, "referral.refused") == 2);
+  CHECK(count_kind(h, "referral.accepted") == 0);
+  std::this_thread::sleep_for(200ms);
+  CHECK(h.jobbtorg_stats()["by_referral"].empty());
+}
