@@ -4,6 +4,10 @@
 #include "audit/audit_log.h"
 #include "audit/audit_verifier.h"
 #include "audit_export/audit_export_cli.h"
+#include "audit_export/signing_key.h"
+#include "audit_review/chain_monitor.h"
+#include "identity/password_hash.h"
+#include "identity/session_registry.h"
 #include "config/gateway_config.h"
 #include "delivery/delivery_engine.h"
 #include "delivery/webhook_adapter.h"
@@ -43,7 +47,8 @@ constexpr const char* kUsage =
     "  knutpunkt audit export --db FILE --format jsonl|csv --out FILE --key PRIVATE.pem\n"
     "                         [--from-seq N] [--to-seq M] | [--since RFC3339] [--until RFC3339]\n"
     "                         [--exported-by ID] [--instance ID]\n"
-    "  knutpunkt audit keygen --private FILE --public FILE\n";
+    "  knutpunkt audit keygen --private FILE --public FILE\n"
+    "  knutpunkt user hash-password [--iterations N]   (reads the password from stdin)\n";
 
 // --name value pairs after the subcommand; anything else is a usage error.
 std::optional<std::map<std::string, std::string>> read_options(const std::vector<std::string>& args, std::size_t from) {
@@ -181,7 +186,17 @@ int serve(const std::map<std::string, std::string>& options) {
     return 1;
   }
 
-  kp::http::ClientAuth auth(config->clients);
+  std::optional<kp::audit_export::SigningKey> signing_key;
+  if (!config->audit.signing_key.empty()) {
+    auto key = kp::audit_export::load_signing_key(config->audit.signing_key);
+    if (!key) {
+      std::cerr << "knutpunkt: cannot load the audit signing key (/audit/signing_key): " << key.error().message << "\n";
+      return 2;
+    }
+    signing_key = std::move(*key);
+  }
+  kp::identity::SessionRegistry sessions;
+  kp::http::ClientAuth auth(config->clients, &sessions);
   std::map<std::string, kp::policy::ExchangePolicy> exchange_policies;
   for (const auto& adapter_config : config->adapters) exchange_policies[adapter_config.name] = adapter_config.policy;
   const kp::authorization::ExchangeAuthorizer exchange_authorizer(**store, config->purposes, exchange_policies);
@@ -199,8 +214,13 @@ int serve(const std::map<std::string, std::string>& options) {
   kp::http::CaseEndpoint cases(**store, **audit, auth);
   kp::http::ManualHandlingEndpoint manual_handling(**store, **audit, auth);
   kp::http::AtersokningEndpoint atersokning_endpoint(atersokningar, exchange_authorizer, **store, **audit, auth);
+  kp::http::SessionEndpoint session_endpoint(sessions, **audit, config->users);
+  kp::audit_review::ChainMonitor chain(**store);
+  kp::http::AuditEndpoint audit_endpoint(**store, **audit, auth, chain, config->audit, std::move(signing_key));
+  const kp::http::ConsoleEndpoint console(config->console_dir);
   kp::http::Router router({lookup_endpoint, readiness, referral_endpoint, report_endpoint, event_feed, operator_endpoint,
-                           metrics, consents, cases, manual_handling, atersokning_endpoint});
+                           metrics, consents, cases, manual_handling, atersokning_endpoint, session_endpoint,
+                           audit_endpoint, console});
   kp::http::Server server(
       io,
       kp::http::ServerOptions{config->server.host, config->server.port, config->server.max_body_bytes, config->server.request_timeout},
@@ -292,6 +312,21 @@ int audit_verify(const std::map<std::string, std::string>& options) {
 
 }  // namespace
 
+// For config "users": the password is read from stdin (not the command line, which others can see).
+static int hash_password_command(const std::map<std::string, std::string>& options) {
+  int iterations = kp::identity::kDefaultIterations;
+  if (auto it = options.find("iterations"); it != options.end()) iterations = std::atoi(it->second.c_str());
+  std::string password;
+  std::getline(std::cin, password);
+  auto hash = kp::identity::hash_password(password, iterations);
+  if (!hash) {
+    std::cerr << "knutpunkt: " << hash.error().message << "\n";
+    return 2;
+  }
+  std::cout << *hash << "\n";
+  return 0;
+}
+
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
@@ -305,6 +340,14 @@ int main(int argc, char** argv) {
       return 2;
     }
     return serve(*options);
+  }
+  if (args[0] == "user" && args.size() >= 2 && args[1] == "hash-password") {
+    auto options = read_options(args, 2);
+    if (!options) {
+      std::cerr << kUsage;
+      return 2;
+    }
+    return hash_password_command(*options);
   }
   if (args[0] == "audit" && args.size() >= 2) {
     auto options = read_options(args, 2);

@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "net/http_client.h"
+#include "identity/password_hash.h"
 #include "policy/period.h"
 
 namespace knutpunkt {
@@ -185,7 +186,7 @@ std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const st
   cfg.base_dir = base_dir;
   if (auto r = require_object(doc, ""); !r) return std::unexpected(r.error());
   FieldReader top(doc, "");
-  top.only({"server", "store", "log", "lookup", "purposes", "clients", "adapters", "webhooks", "routes", "$schema",
+  top.only({"server", "store", "log", "lookup", "purposes", "clients", "users", "audit", "console", "adapters", "webhooks", "routes", "$schema",
             "comment"});
   if (!top.ok()) return std::unexpected(top.error());
 
@@ -273,8 +274,8 @@ std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const st
         f.strings("roles", roles);
         c.roles = {roles.begin(), roles.end()};
         for (const std::string& role : c.roles) {
-          if (role != kRoleCaseSystem && role != kRolePartner && role != kRoleOperator) {
-            f.fail("roles", "roles are case_system, partner and operator");
+          if (role != kRoleCaseSystem && role != kRolePartner && role != kRoleOperator && role != kRoleAuditor) {
+            f.fail("roles", "roles are case_system, partner, operator and auditor");
           }
         }
         if (f.ok() && c.roles.empty()) f.fail("roles", "must list at least one role");
@@ -322,6 +323,63 @@ std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const st
     }
   } else {
     return std::unexpected(top.error());
+  }
+
+  if (const json* users = top.field("users", false)) {
+    if (!users->is_array()) return std::unexpected(ConfigError{"/users", "must be an array"});
+    static const std::regex user_id("[a-z][a-z0-9._-]{0,63}");
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < users->size(); ++i) {
+      const std::string pointer = "/users/" + std::to_string(i);
+      const json& value = (*users)[i];
+      if (auto r = require_object(value, pointer); !r) return std::unexpected(r.error());
+      FieldReader f(value, pointer);
+      f.only({"id", "name", "roles", "password_hash", "comment"});
+      UserConfig u;
+      f.string("id", u.id, true);
+      if (f.ok() && !std::regex_match(u.id, user_id)) f.fail("id", "must match [a-z][a-z0-9._-]{0,63}");
+      if (f.ok() && !ids.insert(u.id).second) f.fail("id", "duplicate user id");
+      f.string("name", u.name, true);
+      std::vector<std::string> roles;
+      f.strings("roles", roles, true);
+      for (const std::string& role : roles) {
+        if (role != kRoleAuditor && role != kRoleOperator && role != kRoleAdmin) f.fail("roles", "roles are auditor, operator and admin");
+      }
+      if (f.ok() && roles.empty()) f.fail("roles", "must list at least one role");
+      u.roles.insert(roles.begin(), roles.end());
+      f.string("password_hash", u.password_hash, true);
+      if (f.ok() && !identity::is_password_hash(u.password_hash)) {
+        f.fail("password_hash", "must be pbkdf2-sha256$<iterations>$<salt hex>$<hash hex> (knutpunkt user hash-password)");
+      }
+      if (!f.ok()) return std::unexpected(f.error());
+      cfg.users.push_back(std::move(u));
+    }
+  }
+
+  if (const json* audit = top.field("audit", false)) {
+    if (auto r = require_object(*audit, "/audit"); !r) return std::unexpected(r.error());
+    FieldReader f(*audit, "/audit");
+    f.only({"signing_key", "export_dir", "instance_id", "comment"});
+    std::string key, dir;
+    f.string("signing_key", key);
+    f.string("export_dir", dir);
+    f.string("instance_id", cfg.audit.instance_id);
+    if (!f.ok()) return std::unexpected(f.error());
+    const auto resolve = [&](const std::string& path) {
+      return path.empty() || std::filesystem::path(path).is_absolute() ? std::filesystem::path(path) : base_dir / path;
+    };
+    cfg.audit.signing_key = resolve(key);
+    cfg.audit.export_dir = resolve(dir);
+  }
+
+  if (const json* console = top.field("console", false)) {
+    if (auto r = require_object(*console, "/console"); !r) return std::unexpected(r.error());
+    FieldReader f(*console, "/console");
+    f.only({"static_dir", "comment"});
+    std::string dir;
+    f.string("static_dir", dir, true);
+    if (!f.ok()) return std::unexpected(f.error());
+    cfg.console_dir = std::filesystem::path(dir).is_absolute() ? std::filesystem::path(dir) : base_dir / dir;
   }
 
   if (const json* adapters = top.field("adapters", true)) {

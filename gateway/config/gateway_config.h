@@ -47,6 +47,10 @@ struct PurposeConfig {
 inline constexpr const char* kRoleCaseSystem = "case_system";
 inline constexpr const char* kRolePartner = "partner";
 inline constexpr const char* kRoleOperator = "operator";
+// auditor: the audit API and console (search, timelines, log checks, chain, export). admin:
+// operator and auditor both (for users).
+inline constexpr const char* kRoleAuditor = "auditor";
+inline constexpr const char* kRoleAdmin = "admin";
 
 // Operations a case system may be granted (config "operations"): a lookup at one adapter
 // ("lookup:ssbtek") or at any ("lookup:*"), referrals, återsökningar.
@@ -75,6 +79,22 @@ struct AdapterConfig {
   delivery::DestinationSettings delivery;  // when the kind delivers messages (outbound facet)
 };
 
+// A person signing in to the console (config "users"). Only the PBKDF2 hash of the password is
+// kept (identity/password_hash.h).
+struct UserConfig {
+  std::string id;    // sign-in name, recorded in the audit log for everything the user does
+  std::string name;  // shown in the console
+  std::set<std::string> roles;  // auditor | operator | admin
+  std::string password_hash;
+};
+
+// Audit exports (config "audit"): signed with the gateway's Ed25519 key, written to export_dir.
+struct AuditExportConfig {
+  std::filesystem::path signing_key;  // PKCS#8 PEM; empty = exports disabled (503 on request)
+  std::filesystem::path export_dir;
+  std::string instance_id = "knutpunkt";  // names the gateway in each manifest
+};
+
 // A case system's webhook: its events are pushed there, signed with `secret`.
 struct WebhookConfig {
   std::string name;
@@ -91,6 +111,9 @@ struct GatewayConfig {
   std::chrono::milliseconds lookup_deadline{8000};  // the whole answer's deadline
   std::map<std::string, PurposeConfig> purposes;
   std::vector<ClientConfig> clients;
+  std::vector<UserConfig> users;
+  AuditExportConfig audit;
+  std::filesystem::path console_dir;  // the console's static files (config "console.static_dir"); empty = none
   std::vector<AdapterConfig> adapters;
   std::vector<WebhookConfig> webhooks;
   std::vector<routing::RouteRule> routes;

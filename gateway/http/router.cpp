@@ -18,6 +18,11 @@ constexpr std::string_view kDeadLetterPrefix = "/v1/dead-letters/";
 constexpr std::string_view kConsentPrefix = "/v1/consents/";
 constexpr std::string_view kManualItemPrefix = "/v1/manual-handling/";
 constexpr std::string_view kCasePrefix = "/v1/cases/";
+constexpr std::string_view kAuditCasePrefix = "/v1/audit/cases/";
+constexpr std::string_view kAuditPersonPrefix = "/v1/audit/persons/";
+constexpr std::string_view kAuditReportPrefix = "/v1/audit/reports/";
+constexpr std::string_view kAuditExportPrefix = "/v1/audit/exports/";
+constexpr std::string_view kConsolePrefix = "/console/";
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
@@ -108,6 +113,52 @@ void Router::handle(Request&& request, const RequestContext& context, Reply repl
   if (auto id = segment(path, kConsentPrefix)) {
     if (!del) return reply(method_not_allowed("DELETE"));
     return e_.consents.withdraw(*id, std::move(request), context, std::move(reply));
+  }
+  if (path == "/v1/auth/session") {
+    if (post) return e_.sessions.sign_in(std::move(request), context, std::move(reply));
+    if (!del) return reply(method_not_allowed("DELETE, POST"));
+    return e_.sessions.sign_out(std::move(request), context, std::move(reply));
+  }
+  if (path == "/console" || path.starts_with(kConsolePrefix)) {
+    if (!get) return reply(method_not_allowed("GET"));
+    const std::string asset(path.size() > kConsolePrefix.size() ? path.substr(kConsolePrefix.size()) : std::string_view{});
+    return e_.console.serve(asset, std::move(request), std::move(reply));
+  }
+  if (path == "/v1/audit/records") {
+    if (!get) return reply(method_not_allowed("GET"));
+    return e_.audit.records(std::move(request), context, std::move(reply));
+  }
+  if (auto id = segment(path, kAuditCasePrefix, "/timeline")) {
+    if (!get) return reply(method_not_allowed("GET"));
+    return e_.audit.case_timeline(*id, std::move(request), context, std::move(reply));
+  }
+  if (auto id = segment(path, kAuditPersonPrefix, "/timeline")) {
+    if (!get) return reply(method_not_allowed("GET"));
+    return e_.audit.person_timeline(*id, std::move(request), context, std::move(reply));
+  }
+  if (path == "/v1/audit/reports") {
+    if (!get) return reply(method_not_allowed("GET"));
+    return e_.audit.report_list(std::move(request), context, std::move(reply));
+  }
+  if (auto name = segment(path, kAuditReportPrefix)) {
+    if (!get) return reply(method_not_allowed("GET"));
+    return e_.audit.report(*name, std::move(request), context, std::move(reply));
+  }
+  if (path == "/v1/audit/chain") {
+    if (!get) return reply(method_not_allowed("GET"));
+    return e_.audit.chain(std::move(request), context, std::move(reply));
+  }
+  if (path == "/v1/audit/exports") {
+    if (!post) return reply(method_not_allowed("POST"));
+    return e_.audit.create_export(std::move(request), context, std::move(reply));
+  }
+  if (auto id = segment(path, kAuditExportPrefix, "/file")) {
+    if (!get) return reply(method_not_allowed("GET"));
+    return e_.audit.export_file(*id, false, std::move(request), context, std::move(reply));
+  }
+  if (auto id = segment(path, kAuditExportPrefix, "/manifest")) {
+    if (!get) return reply(method_not_allowed("GET"));
+    return e_.audit.export_file(*id, true, std::move(request), context, std::move(reply));
   }
   if (path == "/v1/atersokningar") {
     if (!post) return reply(method_not_allowed("POST"));

@@ -1,7 +1,9 @@
 #pragma once
 // Maps method and path to an endpoint; everything unknown is a problem+json 404 or 405.
 #include "http/atersokning_endpoint.h"
+#include "http/audit_endpoint.h"
 #include "http/case_endpoint.h"
+#include "http/console_endpoint.h"
 #include "http/consent_endpoint.h"
 #include "http/event_feed_endpoint.h"
 #include "http/lookup_endpoint.h"
@@ -12,6 +14,7 @@
 #include "http/referral_endpoint.h"
 #include "http/report_endpoint.h"
 #include "http/server.h"
+#include "http/session_endpoint.h"
 
 namespace knutpunkt::http {
 
@@ -27,6 +30,9 @@ struct Endpoints {
   CaseEndpoint& cases;
   ManualHandlingEndpoint& manual_handling;
   AtersokningEndpoint& atersokningar;
+  SessionEndpoint& sessions;
+  AuditEndpoint& audit;
+  const ConsoleEndpoint& console;
 };
 
 class Router {

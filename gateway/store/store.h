@@ -5,8 +5,10 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "store/audit_index_entry.h"
 #include "store/store_writes.h"
 
 namespace knutpunkt {
@@ -31,6 +33,21 @@ struct AuditRecord {
   std::string hash;
 };
 
+// A search of the audit index (issue 6). Every non-empty field must match; all combine.
+struct AuditQuery {
+  std::string person_id;  // 12 digits: records about the person (audit_person)
+  std::string case_id, caseworker, client, partner, operation, outcome, kind;  // exact matches
+  std::string since, until;  // recorded_at bounds, RFC 3339 UTC as stored: since inclusive, until exclusive
+  std::int64_t before_seq = 0;  // cursor: only records with seq < before_seq; 0 = from the newest
+  int limit = 50;               // search_audit: at most this many (clamped to 1..10000); scans ignore it
+};
+
+// An audit record with what it is indexed by.
+struct IndexedAuditRecord {
+  AuditRecord record;
+  AuditIndexEntry index;
+};
+
 // Persistence the core depends on. Implementations: sqlite/ (now), postgres/ (later).
 class Store {
  public:
@@ -52,6 +69,23 @@ class Store {
   // long verification does not stall the writer.
   virtual std::expected<void, StoreError> scan_audit(std::int64_t from_seq,
                                                      const std::function<bool(const AuditRecord&)>& visit) = 0;
+
+  // --- Audit index (the auditors' search; written by commit with the records) ---
+
+  // Records matching `q`, newest first (seq descending), at most q.limit. For the next page pass
+  // the last seq returned as before_seq; ask for limit + 1 to learn whether there is more.
+  virtual std::expected<std::vector<IndexedAuditRecord>, StoreError> search_audit(const AuditQuery& q) = 0;
+
+  // Every record matching `q` (limit ignored; before_seq still bounds), oldest or newest first,
+  // read in pages with no lock held while `visit` runs; the visitor returns false to stop.
+  // For timelines and log checks over a period.
+  virtual std::expected<void, StoreError> scan_audit_index(const AuditQuery& q, bool oldest_first,
+                                                           const std::function<bool(const IndexedAuditRecord&)>& visit) = 0;
+
+  // The lowest and highest seq of the records with since <= recorded_at < until ("" = open
+  // bound), or nullopt when there are none. For exports by time.
+  virtual std::expected<std::optional<std::pair<std::int64_t, std::int64_t>>, StoreError> audit_seq_range(
+      const std::string& since, const std::string& until) = 0;
 
   // Readiness: the store answers a trivial query.
   virtual std::expected<void, StoreError> ping() = 0;

@@ -43,6 +43,12 @@ for adapter in cfg["adapters"]:
         if args.fk:
             adapter["config"]["endpoint"] = f"http://127.0.0.1:{args.fk}"
         adapter["config"]["mappings"] = os.path.join(args.root, "mappings/forsakringskassan")
+run_dir = os.path.dirname(os.path.abspath(args.dst))
+if "audit" in cfg:
+    cfg["audit"]["signing_key"] = os.path.join(run_dir, "audit-signing-key.pem")
+    cfg["audit"]["export_dir"] = os.path.join(run_dir, "exports")
+if "console" in cfg:
+    cfg["console"]["static_dir"] = os.path.join(args.root, "gateway/console/static")
 for webhook in cfg.get("webhooks", []):
     if args.case_system:
         webhook["url"] = f"http://127.0.0.1:{args.case_system}/webhook"

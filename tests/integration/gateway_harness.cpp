@@ -82,7 +82,24 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
         {{"id", "other-client"},
          {"token_sha256", sha256_hex(kOtherClientToken)},
          {"purposes", {"arbetsmarknadsinsats"}},
-         {"operations", {"lookup:ssbtek"}}}}},
+         {"operations", {"lookup:ssbtek"}}},
+        {{"id", "audit-machine"},
+         {"token_sha256", sha256_hex(kAuditorToken)},
+         {"purposes", nlohmann::json::array()},
+         {"roles", {"auditor"}}}}},
+      // 1000 iterations keep sign-in fast in tests; production hashes use 600,000.
+      {"users",
+       {{{"id", kAuditorUser},
+         {"name", "Anna Revisor"},
+         {"roles", {"auditor"}},
+         {"password_hash",
+          "pbkdf2-sha256$1000$6b6e7574700000000000000000000001$"
+          "f9fa31418a0f48d06b8d4bd0b865ec4d4204b863f467fc5698a21f3c163c301e"}}}},
+      {"audit",
+       {{"signing_key", (dir_ / "audit-signing-key.pem").string()},
+        {"export_dir", (dir_ / "exports").string()},
+        {"instance_id", "knutpunkt-test"}}},
+      {"console", {{"static_dir", (repo_root() / "gateway/console/static").string()}}},
       {"adapters",
        {{{"name", "ssbtek"},
          {"kind", "ssbtek"},
@@ -124,6 +141,12 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
                          {"to", {"forsakringskassan"}}}};
   }
   std::ofstream(dir_ / "config.json") << config.dump(2);
+  std::string keygen_output;
+  if (run_command({gateway_binary().string(), "audit", "keygen", "--private", (dir_ / "audit-signing-key.pem").string(),
+                   "--public", audit_public_key().string()},
+                  keygen_output) != 0) {
+    throw std::runtime_error("knutpunkt audit keygen failed: " + keygen_output);
+  }
 
   gateway_ = std::make_unique<ChildProcess>(
       gateway_binary(),

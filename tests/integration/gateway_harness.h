@@ -17,6 +17,10 @@ namespace knutpunkt::testing {
 
 inline constexpr const char* kCaseSystemToken = "test-token-case-system";
 inline constexpr const char* kOtherClientToken = "test-token-other-client";
+// An auditor's machine token, and a console user (revisor / kAuditorPassword).
+inline constexpr const char* kAuditorToken = "test-token-auditor";
+inline constexpr const char* kAuditorUser = "revisor";
+inline constexpr const char* kAuditorPassword = "test-losenord-revisor";
 // Försäkringskassan calling back (decision notifications), with_af_fk only.
 inline constexpr const char* kFkPartnerToken = "test-token-fk-partner";
 
@@ -71,6 +75,8 @@ class GatewayHarness {
   const std::filesystem::path& dir() const { return dir_; }
   std::filesystem::path db_path() const { return dir_ / "knutpunkt.db"; }
   std::filesystem::path gateway_log() const { return dir_ / "gateway.log"; }
+  // The audit signing key's public half (made with `knutpunkt audit keygen` at start).
+  std::filesystem::path audit_public_key() const { return dir_ / "audit-signing-key.pub.pem"; }
 
  private:
   std::filesystem::path dir_;

@@ -23,11 +23,11 @@
 #include "fault_control.h"
 #include "atersokning_register.h"
 #include "beslutsnotifiering.h"
+#include "callback_sender.h"
 #include "connection_abort.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "lefi_answer.h"
-#include "notification_sender.h"
 #include "problem.h"
 #include "serve.h"
 
@@ -45,7 +45,8 @@ struct Options {
   std::string aktorsid;  // empty: any actor id is accepted
   std::string persons = FK_SIMULATOR_PERSONS;
   bool quiet = false;
-  fs::GatewayTarget gateway;  // empty url: no notifications are pushed
+  // Empty url: no notifications are pushed.
+  kit::PartnerGateway gateway{.url = "", .token = "", .adapter = "forsakringskassan"};
   std::chrono::milliseconds notify_delay{200};
 };
 
@@ -58,7 +59,8 @@ constexpr const char* kUsage =
 std::optional<Options> parse_options(int argc, char** argv) {
   Options options;
   const bool read = kit::read_flags(argc, argv, {"--quiet"}, [&](const std::string& flag, const std::string& value) {
-    if (kit::read_listen_flag(options.listen, flag, value)) return true;
+    if (kit::read_listen_flag(options.listen, flag, value) || kit::read_gateway_flag(options.gateway, flag, value))
+      return true;
     if (flag == "--token")
       options.token = value;
     else if (flag == "--aktorsid")
@@ -67,12 +69,6 @@ std::optional<Options> parse_options(int argc, char** argv) {
       options.persons = value;
     else if (flag == "--quiet")
       options.quiet = true;
-    else if (flag == "--gateway")
-      options.gateway.url = value;
-    else if (flag == "--gateway-token")
-      options.gateway.token = value;
-    else if (flag == "--adapter")
-      options.gateway.adapter = value;
     else if (flag == "--notify-delay-ms")
       options.notify_delay = std::chrono::milliseconds{std::stoll(value)};
     else
@@ -122,6 +118,11 @@ nlohmann::json describe(const fs::SilentSubsystems& silent) {
   return {{"classes", silent.classes}, {"code", silent.code}};
 }
 
+void log_notification_gave_up(const kit::CallbackRecord& notification) {
+  std::cerr << "notification gave up notifieringsId=" << notification.id << " status=" << notification.last_status
+            << std::endl;
+}
+
 std::size_t count_avvikelser(const nlohmann::json& answer) {
   std::size_t n = 0;
   for (const auto& [_, list] : answer["avvikelser"].items()) n += list.size();
@@ -150,7 +151,13 @@ int main(int argc, char** argv) {
   kit::FaultPlan faults(kit::FaultDefaults{.error_status = 503, .reject_status = 400});
   SilentControl silent;
   fs::AtersokningRegister register_;
-  fs::NotificationSender sender(options->gateway);
+  // One thread and a lane per notification: notifications are independent of each other, unlike
+  // Jobbtorg's reports on one referral, so nothing waits for another.
+  kit::CallbackSender sender(kit::CallbackSettings{.target = options->gateway.target(),
+                                                   .delay = options->notify_delay,
+                                                   .retry = {},
+                                                   .threads = 1,
+                                                   .log_gave_up = log_notification_gave_up});
   sender.start();
   kit::StopSignal stop;
   httplib::Server server;
@@ -272,9 +279,10 @@ int main(int argc, char** argv) {
     }
     if (!duplicate && sender.configured()) {
       // FK decides later; the decision is pushed to the gateway as a notification.
-      sender.enqueue(fs::build_notification(acceptance.claim.notifieringsId, knutpunkt::now_utc(),
-                                            fs::decision_on(acceptance.claim)),
-                     options->notify_delay);
+      const auto& id = acceptance.claim.notifieringsId;
+      // The wire form is fixed now, so every retry repeats the same bytes and notifieringsId.
+      const auto notification = fs::build_notification(id, knutpunkt::now_utc(), fs::decision_on(acceptance.claim));
+      sender.enqueue(id, kit::Callback{id, notification.dump()});
     }
     if (fault->action == kit::FaultAction::lost_reply) {
       // Applied, then the reply is lost: only the Idempotency-Key keeps the retry from acting twice.
@@ -305,7 +313,7 @@ int main(int argc, char** argv) {
     nlohmann::json statuses = nlohmann::json::array();
     nlohmann::json bodies = nlohmann::json::array();
     for (int i = 0; i <= order->duplicates; ++i) {
-      const auto reply = sender.send_once(id, text);
+      const auto reply = sender.send_once(id, kit::Callback{id, text});
       statuses.push_back(reply.status);
       bodies.push_back(reply.status == 0 ? nlohmann::json(reply.error) : reply.body);
     }
@@ -319,7 +327,10 @@ int main(int argc, char** argv) {
   });
   server.Get("/_sim/atersokningar", [&](const httplib::Request&, httplib::Response& response) {
     auto list = register_.list();
-    for (auto& item : list) item["notification"] = sender.state_of(item["notifieringsId"].get<std::string>());
+    for (auto& item : list) {
+      const auto record = sender.record(item["notifieringsId"].get<std::string>());
+      item["notification"] = record ? kit::describe(*record) : nlohmann::json(nullptr);
+    }
     response.set_content(nlohmann::json{{"atersokningar", list}}.dump(), kJson);
   });
 

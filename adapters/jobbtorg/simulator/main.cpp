@@ -22,7 +22,7 @@
 #include "core/digest.h"
 #include "fault_control.h"
 #include "problem.h"
-#include "report_sender.h"
+#include "report_callbacks.h"
 #include "report_writer.h"
 #include "serve.h"
 
@@ -37,7 +37,7 @@ using kit::kProblemJson;
 struct Options {
   kit::Listen listen{.host = "127.0.0.1", .port = 18082, .port_file = std::nullopt, .threads = 32};
   std::string token;  // empty: any (or no) bearer token is accepted
-  jt::GatewayTarget gateway;
+  kit::PartnerGateway gateway{.url = "", .token = "", .adapter = "jobbtorg"};
   bool auto_reports = true;
   std::chrono::milliseconds report_delay{200};
   std::size_t report_threads = 4;
@@ -55,17 +55,12 @@ constexpr const char* kUsage =
 std::optional<Options> parse_options(int argc, char** argv) {
   Options options;
   const bool read = kit::read_flags(argc, argv, {"--quiet"}, [&](const std::string& flag, const std::string& value) {
-    if (kit::read_listen_flag(options.listen, flag, value)) return true;
+    if (kit::read_listen_flag(options.listen, flag, value) || kit::read_gateway_flag(options.gateway, flag, value))
+      return true;
     if (flag == "--quiet")
       options.quiet = true;
     else if (flag == "--token")
       options.token = value;
-    else if (flag == "--gateway")
-      options.gateway.url = value;
-    else if (flag == "--gateway-token")
-      options.gateway.token = value;
-    else if (flag == "--adapter")
-      options.gateway.adapter = value;
     else if (flag == "--reports") {
       if (value != "auto" && value != "off") throw std::invalid_argument(value);
       options.auto_reports = value == "auto";
@@ -92,7 +87,7 @@ void reply_fel(httplib::Response& response, int status, const std::vector<jt::Fi
   response.set_content(jt::fel_body(errors).dump(), kJson);
 }
 
-nlohmann::json describe_reply(const jt::GatewayReply& reply, const std::string& meddelande_id) {
+nlohmann::json describe_reply(const kit::CallbackReply& reply, const std::string& meddelande_id) {
   nlohmann::json out{{"gateway_status", reply.status}, {"gateway_body", reply.body}, {"meddelandeId", meddelande_id}};
   if (!reply.error.empty()) out["error"] = reply.error;
   return out;
@@ -115,7 +110,11 @@ int main(int argc, char** argv) {
 
   kit::FaultPlan faults(kit::FaultDefaults{.error_status = 503, .reject_status = 422});
   jt::AnvisningRegister register_;
-  jt::ReportSender sender(options->gateway, options->report_delay, options->report_threads);
+  kit::CallbackSender sender(kit::CallbackSettings{.target = options->gateway.target(),
+                                                   .delay = options->report_delay,
+                                                   .retry = {},
+                                                   .threads = options->report_threads,
+                                                   .log_gave_up = jt::log_report_gave_up});
   kit::StopSignal stop;
   httplib::Server server;
   const bool quiet = options->quiet;
@@ -176,7 +175,9 @@ int main(int argc, char** argv) {
         std::lock_guard lock(random_mutex);
         attendance.absent_day = static_cast<int>(random() % static_cast<std::uint64_t>(attendance.days));
       }
-      sender.enqueue(acceptance.facts.anvisnings_id, jt::report_sequence(acceptance.facts, attendance));
+      sender.enqueue(
+          acceptance.facts.anvisnings_id,
+          jt::report_callbacks(acceptance.facts.anvisnings_id, jt::report_sequence(acceptance.facts, attendance)));
     }
     if (fault.action == kit::FaultAction::lost_reply) {
       // Applied, then the reply is lost: only the Idempotency-Key keeps the retry from acting twice.
@@ -215,7 +216,7 @@ int main(int argc, char** argv) {
     auto referrals = register_.referrals();
     for (auto& referral : referrals) {
       const auto id = referral["anvisningsId"].get<std::string>();
-      referral["reports"] = sender.reports_of(id);
+      referral["reports"] = jt::reports_of(sender, id);
       referral["reports_queued"] = sender.pending_for(id);
     }
     response.set_content(nlohmann::json{{"referrals", referrals}}.dump(), kJson);
@@ -251,7 +252,7 @@ int main(int argc, char** argv) {
       report[details->first] = std::move(details->second);
     jt::complete_report(report, anvisnings_id);
     const auto id = report["meddelandeId"].is_string() ? report["meddelandeId"].get<std::string>() : "";
-    const auto reply = sender.send_once(report);
+    const auto reply = jt::send_report_once(sender, report);
     if (!quiet)
       std::cerr << "manual report meddelandeId=" << id << " anvisningsId=" << anvisnings_id
                 << " gateway_status=" << reply.status << std::endl;

@@ -2,10 +2,12 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
 #include <mutex>
-#include <unordered_map>
 #include <string_view>
+#include <unordered_map>
+#include <variant>
 
 namespace knutpunkt {
 namespace {
@@ -188,6 +190,42 @@ constexpr std::array kMigrations{
         note        TEXT NOT NULL DEFAULT ''
       ) WITHOUT ROWID;
       CREATE INDEX manual_item_status ON manual_item (status, created_at, item_id);
+    )sql"},
+    Migration{7, R"sql(
+      -- The audit index (issue 6): what auditors search the log by, one row per audit record,
+      -- written in the same transaction as the record (commit) and computed by index_entry
+      -- (store/audit_index_entry.h). Records from before this migration are indexed at open.
+      -- persons repeats audit_person as a JSON array so a page of results needs no second read.
+      CREATE TABLE audit_index (
+        seq         INTEGER PRIMARY KEY,
+        recorded_at TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        operation   TEXT NOT NULL,
+        outcome     TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        client      TEXT NOT NULL,
+        caseworker  TEXT NOT NULL,
+        case_id     TEXT NOT NULL,
+        partner     TEXT NOT NULL,
+        persons     TEXT NOT NULL
+      );
+      -- Who was looked up, newest first: one row per person a record is about.
+      CREATE TABLE audit_person (
+        person_id TEXT NOT NULL,
+        seq       INTEGER NOT NULL,
+        PRIMARY KEY (person_id, seq)
+      ) WITHOUT ROWID;
+      -- Every index of a rowid table ends in the rowid (here seq), so each of these also gives
+      -- its matches in seq order and takes a seq range: "newest first from a cursor" reads only
+      -- the rows it returns. Time ranges become seq ranges through audit_log_time (migration 1).
+      CREATE INDEX audit_index_case ON audit_index (case_id);
+      CREATE INDEX audit_index_caseworker ON audit_index (caseworker);
+      CREATE INDEX audit_index_client ON audit_index (client);
+      CREATE INDEX audit_index_partner ON audit_index (partner);
+      CREATE INDEX audit_index_operation ON audit_index (operation);
+      -- Outcome on its own (refusals, failures across operations); with an operation too, the
+      -- outcome narrows more often than not (e.g. refused lookups).
+      CREATE INDEX audit_index_outcome ON audit_index (outcome);
     )sql"},
 };
 
@@ -399,6 +437,106 @@ ConsentRecord read_consent(sqlite3_stmt* s) {
   return c;
 }
 
+// Records indexed per transaction when a database from before migration 7 is opened: small
+// enough that each transaction is short, large enough that a multi-million-record log is
+// indexed in minutes.
+constexpr int kIndexBackfillRows = 2000;
+
+constexpr int kMaxSearchLimit = 10000;
+
+constexpr std::string_view kIndexedColumns =
+    "l.seq, l.recorded_at, l.kind, l.body, l.prev_hash, l.hash, i.operation, i.outcome, i.reason, i.client, "
+    "i.caseworker, i.case_id, i.partner, i.persons";
+
+IndexedAuditRecord read_indexed(sqlite3_stmt* s) {
+  IndexedAuditRecord r;
+  r.record = read_record(s);
+  r.index.operation = column_text(s, 6);
+  r.index.outcome = column_text(s, 7);
+  r.index.reason = column_text(s, 8);
+  r.index.client = column_text(s, 9);
+  r.index.caseworker = column_text(s, 10);
+  r.index.case_id = column_text(s, 11);
+  r.index.partner = column_text(s, 12);
+  const auto persons = decode_json(column_text(s, 13));
+  if (persons.is_array()) {
+    for (const auto& p : persons) {
+      if (p.is_string()) r.index.persons.push_back(p.get<std::string>());
+    }
+  }
+  return r;
+}
+
+using SqlValue = std::variant<std::string, std::int64_t>;
+
+// One page of an audit index query: SQL text that depends only on which filters are set (so the
+// statement cache stays small) and the values to bind to it, in order.
+struct AuditIndexSql {
+  std::string sql;
+  std::vector<SqlValue> values;
+};
+
+// Person, case and caseworker pick out few records in any period; client, partner, operation
+// and outcome can match most of the log.
+bool narrow(const AuditQuery& q) { return !q.person_id.empty() || !q.case_id.empty() || !q.caseworker.empty(); }
+
+// Records with after < seq < before (0 = unbounded) matching `q`, in seq order. Exactly one
+// index drives the query, chosen here rather than by the planner (which has no statistics and
+// would take any two-column match over a one-column one): the person, else the first set of
+// case, caseworker, client, partner, outcome, operation; the other filters are checked on the
+// rows it yields (a unary + keeps a column from being used as an index).
+AuditIndexSql audit_index_sql(const AuditQuery& q, bool oldest_first, std::int64_t after, std::int64_t before,
+                              int limit) {
+  AuditIndexSql out;
+  std::string where;
+  const auto param = [&](SqlValue v) {
+    out.values.push_back(std::move(v));
+    return "?" + std::to_string(out.values.size());
+  };
+  const auto add = [&](const std::string& condition) {
+    where += where.empty() ? " WHERE " : " AND ";
+    where += condition;
+  };
+  const bool by_person = !q.person_id.empty();
+  const std::string seq = by_person ? "p.seq" : "i.seq";
+  out.sql = "SELECT " + std::string(kIndexedColumns) + " FROM ";
+  if (by_person) {
+    // CROSS JOIN fixes the loop order: the person's rows first, then their index and log rows.
+    out.sql += "audit_person p CROSS JOIN audit_index i CROSS JOIN audit_log l";
+    add("p.person_id = " + param(q.person_id));
+    add("i.seq = p.seq");
+  } else {
+    out.sql += "audit_index i CROSS JOIN audit_log l";
+  }
+  add("l.seq = i.seq");
+  bool driven = by_person;
+  const auto equal = [&](std::string_view column, const std::string& value) {
+    if (value.empty()) return;
+    add((driven ? "+i." : "i.") + std::string(column) + " = " + param(value));
+    driven = true;
+  };
+  equal("case_id", q.case_id);
+  equal("caseworker", q.caseworker);
+  equal("client", q.client);
+  equal("partner", q.partner);
+  equal("outcome", q.outcome);
+  equal("operation", q.operation);
+  if (!q.kind.empty()) add("+i.kind = " + param(q.kind));
+  if (!q.since.empty()) add("+i.recorded_at >= " + param(q.since));
+  if (!q.until.empty()) add("+i.recorded_at < " + param(q.until));
+  if (after > 0) add(seq + " > " + param(after));
+  if (before > 0) add(seq + " < " + param(before));
+  out.sql += where + " ORDER BY " + seq + (oldest_first ? "" : " DESC") + " LIMIT " + param(std::int64_t{limit});
+  return out;
+}
+
+// The seq window a query reads: its cursor, narrowed by its time bounds when needed.
+struct SeqWindow {
+  std::int64_t after = 0;   // exclusive; 0 = from the first
+  std::int64_t before = 0;  // exclusive; 0 = to the last
+  bool empty = false;
+};
+
 class SqliteStore final : public Store {
  public:
   static std::expected<std::unique_ptr<Store>, StoreError> open(const std::filesystem::path& path) {
@@ -409,7 +547,9 @@ class SqliteStore final : public Store {
     // waiting for the writer's fsync, so feeds and operator queries do not stall on commits.
     auto reader = open_connection(path);
     if (!reader) return std::unexpected(reader.error());
-    return std::unique_ptr<Store>(new SqliteStore(std::move(*writer), std::move(*reader)));
+    std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*writer), std::move(*reader)));
+    if (auto ok = store->index_unindexed_records(); !ok) return std::unexpected(ok.error());
+    return std::unique_ptr<Store>(std::move(store));
   }
 
   std::expected<void, StoreError> commit(const std::vector<AuditRecord>& records,
@@ -424,6 +564,9 @@ class SqliteStore final : public Store {
       if (!body) return std::unexpected(body.error());
       bodies.push_back(std::move(*body));
     }
+    std::vector<AuditIndexEntry> entries;
+    entries.reserve(records.size());
+    for (const AuditRecord& r : records) entries.push_back(index_entry(r.kind, r.body));
 
     std::lock_guard lock(writer_.mutex);
     sqlite3* db = writer_.db.get();
@@ -442,6 +585,9 @@ class SqliteStore final : public Store {
                       u.bind(1, r.seq).bind(2, r.recorded_at).bind(3, r.kind).bind(4, bodies[i]);
                       u.bind(5, r.prev_hash).bind(6, r.hash);
                     });
+      // The index row commits with its record: a record is never unsearchable, nor an index
+      // row without its record.
+      if (ok) ok = insert_index_row(r, entries[i]);
       if (!ok) return fail(ok.error());
     }
     for (const StoreWrite& w : writes) {
@@ -488,6 +634,49 @@ class SqliteStore final : public Store {
       if (page.size() < static_cast<std::size_t>(kScanPageRows)) return {};
       from_seq = page.back().seq + 1;
     }
+  }
+
+  std::expected<std::vector<IndexedAuditRecord>, StoreError> search_audit(const AuditQuery& q) override {
+    std::vector<IndexedAuditRecord> found;
+    std::lock_guard lock(reader_.mutex);
+    auto window = seq_window(q);
+    if (!window) return std::unexpected(window.error());
+    if (window->empty) return found;
+    auto ok = read_indexed_page(q, /*oldest_first=*/false, *window, std::clamp(q.limit, 1, kMaxSearchLimit), found);
+    if (!ok) return std::unexpected(ok.error());
+    return found;
+  }
+
+  std::expected<void, StoreError> scan_audit_index(const AuditQuery& q, bool oldest_first,
+                                                   const std::function<bool(const IndexedAuditRecord&)>& visit) override {
+    SeqWindow window;
+    {
+      std::lock_guard lock(reader_.mutex);
+      auto w = seq_window(q);
+      if (!w) return std::unexpected(w.error());
+      window = *w;
+    }
+    if (window.empty) return {};
+    std::vector<IndexedAuditRecord> page;
+    for (;;) {
+      page.clear();
+      {
+        std::lock_guard lock(reader_.mutex);
+        if (auto ok = read_indexed_page(q, oldest_first, window, kScanPageRows, page); !ok) return ok;
+      }
+      for (const IndexedAuditRecord& r : page) {
+        if (!visit(r)) return {};
+      }
+      if (page.size() < static_cast<std::size_t>(kScanPageRows)) return {};
+      if (oldest_first) window.after = page.back().record.seq;
+      else window.before = page.back().record.seq;
+    }
+  }
+
+  std::expected<std::optional<std::pair<std::int64_t, std::int64_t>>, StoreError> audit_seq_range(
+      const std::string& since, const std::string& until) override {
+    std::lock_guard lock(reader_.mutex);
+    return seq_range(since, until);
   }
 
   std::expected<void, StoreError> ping() override {
@@ -828,6 +1017,125 @@ class SqliteStore final : public Store {
     mode->reset();
     if (auto ok = exec(db.get(), "PRAGMA synchronous=FULL", "set synchronous"); !ok) return std::unexpected(ok.error());
     return db;
+  }
+
+  // Indexes the records committed before migration 7 (or by nothing else: every commit indexes
+  // its own), oldest first, one transaction per page, so an interrupted open resumes where it
+  // stopped. Runs at open, before the store is shared.
+  std::expected<void, StoreError> index_unindexed_records() {
+    std::lock_guard lock(writer_.mutex);
+    sqlite3* db = writer_.db.get();
+    std::vector<AuditRecord> page;
+    for (;;) {
+      if (auto ok = exec(db, "BEGIN IMMEDIATE", "begin indexing"); !ok) return ok;
+      auto fail = [&](StoreError error) -> std::expected<void, StoreError> {
+        if (sqlite3_get_autocommit(db) == 0) exec(db, "ROLLBACK", "rollback");
+        return std::unexpected(std::move(error));
+      };
+      // Read inside the transaction: another process may be indexing the same file.
+      std::int64_t indexed = 0;
+      auto ok = query(writer_, "SELECT COALESCE(MAX(seq), 0) FROM audit_index", "read indexed head",
+                      [](StatementUse&) {},
+                      [&](sqlite3_stmt* s) {
+                        indexed = sqlite3_column_int64(s, 0);
+                        return false;
+                      });
+      if (!ok) return fail(ok.error());
+      page.clear();
+      ok = query(writer_,
+                 "SELECT " + std::string(kAuditColumns) + " FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                 "read unindexed records",
+                 [&](StatementUse& u) { u.bind(1, indexed).bind(2, kIndexBackfillRows); },
+                 [&](sqlite3_stmt* s) {
+                   page.push_back(read_record(s));
+                   return true;
+                 });
+      if (!ok) return fail(ok.error());
+      for (const AuditRecord& r : page) {
+        if (ok = insert_index_row(r, index_entry(r.kind, r.body)); !ok) return fail(ok.error());
+      }
+      if (ok = exec(db, "COMMIT", "commit indexing"); !ok) return fail(ok.error());
+      if (page.size() < static_cast<std::size_t>(kIndexBackfillRows)) return {};
+    }
+  }
+
+  // Inside the writer's open transaction.
+  std::expected<void, StoreError> insert_index_row(const AuditRecord& r, const AuditIndexEntry& e) {
+    const std::string persons = nlohmann::json(e.persons).dump();
+    auto ok = run(writer_,
+                  "INSERT INTO audit_index (seq, recorded_at, kind, operation, outcome, reason, client, caseworker, "
+                  "case_id, partner, persons) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                  "insert audit index row", [&](StatementUse& u) {
+                    u.bind(1, r.seq).bind(2, r.recorded_at).bind(3, r.kind).bind(4, e.operation).bind(5, e.outcome);
+                    u.bind(6, e.reason).bind(7, e.client).bind(8, e.caseworker).bind(9, e.case_id);
+                    u.bind(10, e.partner).bind(11, persons);
+                  });
+    for (const std::string& person : e.persons) {
+      if (!ok) break;
+      ok = run(writer_, "INSERT INTO audit_person (person_id, seq) VALUES (?1, ?2)", "insert audit person row",
+               [&](StatementUse& u) { u.bind(1, person).bind(2, r.seq); });
+    }
+    return ok;
+  }
+
+  // With the reader's lock held.
+  std::expected<std::optional<std::pair<std::int64_t, std::int64_t>>, StoreError> seq_range(const std::string& since,
+                                                                                             const std::string& until) {
+    // recorded_at is not guaranteed to grow with seq (the clock may be set back), so the bounds
+    // are the true MIN and MAX over the period, read from audit_log_time without touching rows.
+    std::string sql = "SELECT MIN(seq), MAX(seq) FROM audit_log";
+    if (!since.empty()) sql += " WHERE recorded_at >= ?1";
+    if (!until.empty()) sql += since.empty() ? " WHERE recorded_at < ?2" : " AND recorded_at < ?2";
+    std::optional<std::pair<std::int64_t, std::int64_t>> range;
+    auto ok = query(reader_, sql, "read audit seq range",
+                    [&](StatementUse& u) {
+                      if (!since.empty()) u.bind(1, since);
+                      if (!until.empty()) u.bind(2, until);
+                    },
+                    [&](sqlite3_stmt* s) {
+                      if (sqlite3_column_type(s, 0) != SQLITE_NULL) {
+                        range.emplace(sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1));
+                      }
+                      return false;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return range;
+  }
+
+  // With the reader's lock held. A query narrowed by person, case or caseworker checks its time
+  // bounds on the few rows its index yields; any other with time bounds first turns them into a
+  // seq range, so that "last month's refusals" does not walk years of refusals to get there.
+  std::expected<SeqWindow, StoreError> seq_window(const AuditQuery& q) {
+    SeqWindow w;
+    w.before = std::max<std::int64_t>(q.before_seq, 0);
+    if (narrow(q) || (q.since.empty() && q.until.empty())) return w;
+    auto range = seq_range(q.since, q.until);
+    if (!range) return std::unexpected(range.error());
+    if (!*range) {
+      w.empty = true;
+      return w;
+    }
+    w.after = (*range)->first - 1;
+    const std::int64_t end = (*range)->second + 1;
+    w.before = w.before == 0 ? end : std::min(w.before, end);
+    return w;
+  }
+
+  // With the reader's lock held.
+  std::expected<void, StoreError> read_indexed_page(const AuditQuery& q, bool oldest_first, const SeqWindow& w,
+                                                    int limit, std::vector<IndexedAuditRecord>& out) {
+    const AuditIndexSql plan = audit_index_sql(q, oldest_first, w.after, w.before, limit);
+    return query(reader_, plan.sql, "search audit index",
+                 [&](StatementUse& u) {
+                   for (std::size_t i = 0; i < plan.values.size(); ++i) {
+                     const int index = static_cast<int>(i + 1);
+                     std::visit([&](const auto& v) { u.bind(index, v); }, plan.values[i]);
+                   }
+                 },
+                 [&](sqlite3_stmt* s) {
+                   out.push_back(read_indexed(s));
+                   return true;
+                 });
   }
 
   // Runs a statement that returns no rows.

@@ -43,6 +43,18 @@ bool read_listen_flag(Listen& listen, const std::string& flag, const std::string
   return true;
 }
 
+bool read_gateway_flag(PartnerGateway& gateway, const std::string& flag, const std::string& value) {
+  if (flag == "--gateway")
+    gateway.url = value;
+  else if (flag == "--gateway-token")
+    gateway.token = value;
+  else if (flag == "--adapter")
+    gateway.adapter = value;
+  else
+    return false;
+  return true;
+}
+
 int refuse_command_line(std::string_view usage) {
   std::cerr << usage;
   return 2;

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "callback_sender.h"
 #include "serve.h"
 
 namespace knutpunkt::simulator_kit {
@@ -20,6 +21,9 @@ bool read_flags(int argc, char** argv, std::initializer_list<std::string_view> s
 
 // --host, --port, --port-file and --threads into `listen`; false for any other flag.
 bool read_listen_flag(Listen& listen, const std::string& flag, const std::string& value);
+
+// --gateway, --gateway-token and --adapter into `gateway`; false for any other flag.
+bool read_gateway_flag(PartnerGateway& gateway, const std::string& flag, const std::string& value);
 
 // Prints `usage` on stderr and gives the exit code of a refused command line (2).
 int refuse_command_line(std::string_view usage);

@@ -20,6 +20,19 @@ class ForwardingStore : public knutpunkt::Store {
       std::int64_t from, const std::function<bool(const knutpunkt::AuditRecord&)>& visit) override {
     return inner_.scan_audit(from, visit);
   }
+  std::expected<std::vector<knutpunkt::IndexedAuditRecord>, knutpunkt::StoreError> search_audit(
+      const knutpunkt::AuditQuery& q) override {
+    return inner_.search_audit(q);
+  }
+  std::expected<void, knutpunkt::StoreError> scan_audit_index(
+      const knutpunkt::AuditQuery& q, bool oldest_first,
+      const std::function<bool(const knutpunkt::IndexedAuditRecord&)>& visit) override {
+    return inner_.scan_audit_index(q, oldest_first, visit);
+  }
+  std::expected<std::optional<std::pair<std::int64_t, std::int64_t>>, knutpunkt::StoreError> audit_seq_range(
+      const std::string& since, const std::string& until) override {
+    return inner_.audit_seq_range(since, until);
+  }
   std::expected<void, knutpunkt::StoreError> ping() override { return inner_.ping(); }
   std::expected<void, knutpunkt::StoreError> scan_undelivered_messages(
       const std::function<bool(const knutpunkt::OutboxMessage&)>& visit) override {

@@ -48,6 +48,17 @@ class UnavailableStore final : public Store {
   std::expected<void, StoreError> scan_audit(std::int64_t, const std::function<bool(const AuditRecord&)>&) override {
     return std::unexpected(down());
   }
+  std::expected<std::vector<knutpunkt::IndexedAuditRecord>, StoreError> search_audit(const knutpunkt::AuditQuery&) override {
+    return std::unexpected(down());
+  }
+  std::expected<void, StoreError> scan_audit_index(const knutpunkt::AuditQuery&, bool,
+                                                   const std::function<bool(const knutpunkt::IndexedAuditRecord&)>&) override {
+    return std::unexpected(down());
+  }
+  std::expected<std::optional<std::pair<std::int64_t, std::int64_t>>, StoreError> audit_seq_range(const std::string&,
+                                                                                                  const std::string&) override {
+    return std::unexpected(down());
+  }
   std::expected<void, StoreError> ping() override { return std::unexpected(down()); }
   std::expected<void, StoreError> scan_undelivered_messages(const std::function<bool(const OutboxMessage&)>&) override {
     return std::unexpected(down());

@@ -79,8 +79,8 @@ std::string raw_text(const std::filesystem::path& file, const std::string& sql) 
 }  // namespace
 
 // Migrations in gateway/store/sqlite/sqlite_store.cpp: 1 audit log, 2 delivery, 3 consents, 4 cases,
-// 5 protected persons.
-const std::string kLatestSchemaVersion = "6";
+// 5 protected persons, 6 case members and manual items, 7 audit index.
+const std::string kLatestSchemaVersion = "7";
 
 TEST_CASE("opening a new file creates the schema in WAL mode and records its version") {
   TempDir dir;
@@ -112,6 +112,7 @@ TEST_CASE("a version 1 database (audit log only) is upgraded in place and keeps 
   REQUIRE(raw_exec(file,
                    "DROP TABLE outbox; DROP TABLE delivery_attempt; DROP TABLE case_event; DROP TABLE referral; "
                    "DROP TABLE idempotency_key; DROP TABLE inbound_receipt; DROP TABLE consent; DROP TABLE case_file; DROP TABLE protected_person; DROP TABLE case_member; DROP TABLE manual_item; "
+                   "DROP TABLE audit_index; DROP TABLE audit_person; "
                    "DELETE FROM schema_version WHERE version >= 2") ==
           SQLITE_OK);
   auto store = open_store(file);
@@ -120,6 +121,8 @@ TEST_CASE("a version 1 database (audit log only) is upgraded in place and keeps 
   CHECK(store->scan_undelivered_messages([](const knutpunkt::OutboxMessage&) { return true; }).has_value());
   CHECK(store->events_after("client-a", 0, 10).has_value());
   CHECK(store->consents_for_person("191212121212").has_value());
+  // and its records are indexed for the auditors
+  CHECK(store->search_audit(knutpunkt::AuditQuery{}).value().size() == 2);
 }
 
 TEST_CASE("a database from a newer schema version is refused") {
@@ -305,7 +308,8 @@ TEST_CASE("a version 5 database gets its case members from the households it alr
     REQUIRE(store->commit({}, {knutpunkt::store_write::PutCase{case_record("a", "EB-1", "open", {"191212121212"})}})
                 .has_value());
   }
-  REQUIRE(raw_exec(file, "DROP TABLE case_member; DROP TABLE manual_item; DELETE FROM schema_version WHERE version >= 6") ==
+  REQUIRE(raw_exec(file, "DROP TABLE case_member; DROP TABLE manual_item; DROP TABLE audit_index; DROP TABLE audit_person; "
+                         "DELETE FROM schema_version WHERE version >= 6") ==
           SQLITE_OK);
   auto store = open_store(file);
   CHECK(case_keys(*store->open_cases_with_member("191212121212")) == std::set<std::string>{"a/EB-1"});

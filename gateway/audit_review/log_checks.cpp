@@ -1,0 +1,202 @@
+#include "audit_review/log_checks.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include "core/clock.h"
+
+namespace knutpunkt::audit_review {
+
+namespace {
+
+using namespace std::chrono;
+
+const std::vector<std::string> kConsentReasons = {"no_consent", "consent_out_of_scope", "consent_not_yet_valid",
+                                                  "consent_expired", "consent_withdrawn"};
+const std::vector<std::string> kCaseReasons = {"no_open_case", "case_closed", "not_in_household"};
+
+// A caseworker's day stands out when it is at least this many times their own median day and
+// above a floor (a quiet caseworker's two lookups are not a pattern).
+constexpr double kVolumeFactor = 3.0;
+constexpr int kVolumeFloor = 10;
+
+bool contains(const std::vector<std::string>& list, const std::string& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+std::string first_person(const IndexedAuditRecord& r) {
+  return r.index.persons.empty() ? std::string() : r.index.persons.front();
+}
+
+// Visits the period's records of one operation, oldest first.
+std::expected<void, ReportError> scan(Store& store, const std::string& operation, const std::string& since,
+                                      const std::string& until, const std::function<void(const IndexedAuditRecord&)>& visit) {
+  AuditQuery q;
+  q.operation = operation;
+  q.since = since;
+  q.until = until;
+  auto ok = store.scan_audit_index(q, /*oldest_first=*/true, [&](const IndexedAuditRecord& r) {
+    visit(r);
+    return true;
+  });
+  if (!ok) return std::unexpected(ReportError{"store_unavailable", ok.error().message});
+  return {};
+}
+
+// Last Sunday of a month at 01:00 UTC: when EU summer time starts (March) or ends (October).
+sys_seconds eu_switch(int y, unsigned m) {
+  const year_month_day last{year_month_day_last{std::chrono::year{y}, month_day_last{std::chrono::month{m}}}};
+  const sys_days day{last};
+  const weekday wd{day};
+  const sys_days sunday = day - days{(wd.c_encoding() + 7) % 7};
+  return sys_seconds{sunday} + hours{1};
+}
+
+}  // namespace
+
+bool outside_office_hours(const std::string& utc) {
+  const auto at = parse_utc(utc);
+  if (!at) return false;
+  const auto t = time_point_cast<seconds>(*at);
+  const int y = static_cast<int>(year_month_day{floor<days>(t)}.year());
+  const bool summer = t >= eu_switch(y, 3) && t < eu_switch(y, 10);
+  const auto local = t + hours{summer ? 2 : 1};
+  const auto day = floor<days>(local);
+  const weekday wd{day};
+  const auto hour = duration_cast<hours>(local - day).count();
+  return wd == Saturday || wd == Sunday || hour < 7 || hour >= 19;
+}
+
+const std::vector<ReportInfo>& reports() {
+  static const std::vector<ReportInfo> list = {
+      {"lookups_without_open_case", "Slagningar utan öppet ärende",
+       "Försök att hämta uppgifter utan registrerat öppet ärende, i ett stängt ärende eller om en person utanför "
+       "ärendets hushåll. Gatewayn nekar dem; rapporten visar vem som försökte."},
+      {"protected_person_lookups", "Slagningar på personer med skyddad identitet",
+       "Alla slagningar där personen har skyddade personuppgifter, med handläggare, ärende och partner."},
+      {"caseworker_volume", "Volym per handläggare mot egen norm",
+       "Dagar då en handläggare gjorde minst tre gånger så många slagningar som sin egen mediandag (och minst tio)."},
+      {"out_of_hours", "Användning utanför kontorstid",
+       "Slagningar, anvisningar och återsökningar före 07.00, efter 19.00 eller under helg (svensk tid)."},
+      {"refusals_by_reason", "Nekade utbyten per skäl",
+       "Alla nekade förfrågningar grupperade per händelse och skäl, med antal och senaste tillfälle."},
+      {"consent_without_valid_consent", "Samtyckesbaserade utbyten utan giltigt samtycke",
+       "Försök till samtyckesbaserade utbyten utan samtycke i kraft (saknas, utanför omfattning, utgånget, "
+       "återkallat), och genomförda utbyten som saknar samtycke för någon källa."},
+  };
+  return list;
+}
+
+std::expected<Report, ReportError> run_report(Store& store, const std::string& name, const std::string& since,
+                                              const std::string& until) {
+  const auto& list = reports();
+  const auto info = std::find_if(list.begin(), list.end(), [&](const ReportInfo& r) { return r.name == name; });
+  if (info == list.end()) return std::unexpected(ReportError{"unknown_report", "no report has this name"});
+  Report report{*info, since, until, {}, {}};
+  auto& rows = report.rows;
+
+  if (name == "lookups_without_open_case") {
+    report.columns = {{"recorded_at", "Tid"}, {"caseworker", "Handläggare"}, {"client", "Klient"},
+                      {"case_id", "Ärende"}, {"person", "Person"}, {"reason", "Skäl"}, {"seq", "Post"}};
+    auto ok = scan(store, "lookup", since, until, [&](const IndexedAuditRecord& r) {
+      if (r.index.outcome == "refused" && contains(kCaseReasons, r.index.reason)) {
+        rows.push_back({{"recorded_at", r.record.recorded_at}, {"caseworker", r.index.caseworker}, {"client", r.index.client},
+                        {"case_id", r.index.case_id}, {"person", first_person(r)}, {"reason", r.index.reason},
+                        {"seq", r.record.seq}});
+      }
+    });
+    if (!ok) return std::unexpected(ok.error());
+  } else if (name == "protected_person_lookups") {
+    report.columns = {{"recorded_at", "Tid"}, {"caseworker", "Handläggare"}, {"client", "Klient"}, {"case_id", "Ärende"},
+                      {"person", "Person"}, {"partner", "Partner"}, {"outcome", "Utfall"}, {"seq", "Post"}};
+    auto ok = scan(store, "lookup", since, until, [&](const IndexedAuditRecord& r) {
+      if (r.record.kind == "lookup" && r.record.body.value("protected_identity", false)) {
+        rows.push_back({{"recorded_at", r.record.recorded_at}, {"caseworker", r.index.caseworker}, {"client", r.index.client},
+                        {"case_id", r.index.case_id}, {"person", first_person(r)}, {"partner", r.index.partner},
+                        {"outcome", r.index.outcome}, {"seq", r.record.seq}});
+      }
+    });
+    if (!ok) return std::unexpected(ok.error());
+  } else if (name == "caseworker_volume") {
+    report.columns = {{"caseworker", "Handläggare"}, {"client", "Klient"}, {"day", "Dag"}, {"lookups", "Slagningar"},
+                      {"norm", "Egen norm (median per dag)"}, {"ratio", "Kvot"}};
+    std::map<std::pair<std::string, std::string>, std::map<std::string, int>> per_day;  // (client, caseworker) -> day -> n
+    auto ok = scan(store, "lookup", since, until, [&](const IndexedAuditRecord& r) {
+      if (r.record.kind != "lookup" || r.index.caseworker.empty()) return;
+      ++per_day[{r.index.client, r.index.caseworker}][r.record.recorded_at.substr(0, 10)];
+    });
+    if (!ok) return std::unexpected(ok.error());
+    for (const auto& [who, days] : per_day) {
+      std::vector<int> counts;
+      for (const auto& [_, n] : days) counts.push_back(n);
+      std::sort(counts.begin(), counts.end());
+      const double median = counts.size() % 2 ? counts[counts.size() / 2]
+                                              : (counts[counts.size() / 2 - 1] + counts[counts.size() / 2]) / 2.0;
+      for (const auto& [day, n] : days) {
+        if (n >= kVolumeFloor && n >= kVolumeFactor * median && counts.size() > 1) {
+          rows.push_back({{"caseworker", who.second}, {"client", who.first}, {"day", day}, {"lookups", n},
+                          {"norm", median}, {"ratio", median > 0 ? n / median : 0.0}});
+        }
+      }
+    }
+  } else if (name == "out_of_hours") {
+    report.columns = {{"recorded_at", "Tid (UTC)"}, {"kind", "Händelse"}, {"caseworker", "Handläggare"},
+                      {"client", "Klient"}, {"case_id", "Ärende"}, {"person", "Person"}, {"seq", "Post"}};
+    for (const std::string operation : {"lookup", "referral", "atersokning"}) {
+      auto ok = scan(store, operation, since, until, [&](const IndexedAuditRecord& r) {
+        const bool exchange = r.record.kind == "lookup" || r.record.kind == "referral.accepted" ||
+                              r.record.kind == "atersokning.requested";
+        if (exchange && outside_office_hours(r.record.recorded_at)) {
+          rows.push_back({{"recorded_at", r.record.recorded_at}, {"kind", r.record.kind}, {"caseworker", r.index.caseworker},
+                          {"client", r.index.client}, {"case_id", r.index.case_id}, {"person", first_person(r)},
+                          {"seq", r.record.seq}});
+        }
+      });
+      if (!ok) return std::unexpected(ok.error());
+    }
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a["seq"] < b["seq"]; });
+  } else if (name == "refusals_by_reason") {
+    report.columns = {{"kind", "Händelse"}, {"reason", "Skäl"}, {"count", "Antal"}, {"latest", "Senast"}};
+    std::map<std::pair<std::string, std::string>, std::pair<int, std::string>> groups;
+    AuditQuery q;
+    q.outcome = "refused";
+    q.since = since;
+    q.until = until;
+    auto ok = store.scan_audit_index(q, /*oldest_first=*/true, [&](const IndexedAuditRecord& r) {
+      auto& [count, latest] = groups[{r.record.kind, r.index.reason}];
+      ++count;
+      latest = r.record.recorded_at;
+      return true;
+    });
+    if (!ok) return std::unexpected(ReportError{"store_unavailable", ok.error().message});
+    for (const auto& [key, value] : groups) {
+      rows.push_back({{"kind", key.first}, {"reason", key.second}, {"count", value.first}, {"latest", value.second}});
+    }
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a["count"] > b["count"]; });
+  } else if (name == "consent_without_valid_consent") {
+    report.columns = {{"recorded_at", "Tid"}, {"caseworker", "Handläggare"}, {"client", "Klient"}, {"case_id", "Ärende"},
+                      {"person", "Person"}, {"partner", "Partner"}, {"finding", "Iakttagelse"}, {"seq", "Post"}};
+    auto ok = scan(store, "lookup", since, until, [&](const IndexedAuditRecord& r) {
+      std::string finding;
+      if (r.index.outcome == "refused" && contains(kConsentReasons, r.index.reason)) {
+        finding = r.index.reason;
+      } else if (r.record.kind == "lookup" && r.record.body.value("legal_ground", "") == "consent") {
+        // A consent-based answer must name a consent for every source; one without is a finding.
+        const nlohmann::json sources = r.record.body.value("sources", nlohmann::json::object());
+        for (const auto& [source, outcome] : sources.items()) {
+          if (!outcome.contains("consent")) finding = "answered_without_consent:" + source;
+        }
+      }
+      if (!finding.empty()) {
+        rows.push_back({{"recorded_at", r.record.recorded_at}, {"caseworker", r.index.caseworker}, {"client", r.index.client},
+                        {"case_id", r.index.case_id}, {"person", first_person(r)}, {"partner", r.index.partner},
+                        {"finding", finding}, {"seq", r.record.seq}});
+      }
+    });
+    if (!ok) return std::unexpected(ok.error());
+  }
+  return report;
+}
+
+}  // namespace knutpunkt::audit_review

@@ -1,0 +1,390 @@
+#include "http/audit_endpoint.h"
+
+#include <boost/asio/post.hpp>
+
+#include <charconv>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "audit_export/audit_exporter.h"
+#include "audit_review/log_checks.h"
+#include "core/clock.h"
+#include "core/ids.h"
+#include "http/audited_refusal.h"
+#include "http/problem.h"
+#include "http/request_fields.h"
+#include "log/log.h"
+#include "policy/person_id.h"
+
+namespace knutpunkt::http {
+
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+constexpr int kDefaultPage = 50;
+constexpr int kMaxPage = 500;
+constexpr int kMaxTimeline = 2000;
+constexpr auto kDefaultReportPeriod = std::chrono::days{30};
+// A chain status older than this is refreshed when someone asks.
+constexpr auto kChainStatusFreshness = std::chrono::minutes{5};
+
+nlohmann::json to_json(const IndexedAuditRecord& r) {
+  return {{"seq", r.record.seq},         {"recorded_at", r.record.recorded_at}, {"kind", r.record.kind},
+          {"operation", r.index.operation}, {"outcome", r.index.outcome},     {"reason", r.index.reason},
+          {"client", r.index.client},     {"caseworker", r.index.caseworker},  {"case_id", r.index.case_id},
+          {"partner", r.index.partner},   {"persons", r.index.persons},        {"body", r.record.body}};
+}
+
+std::optional<std::int64_t> parse_count(const std::string& text, std::int64_t min, std::int64_t max) {
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || n < min || n > max) return std::nullopt;
+  return n;
+}
+
+// A time filter: a date (midnight UTC) or an RFC 3339 UTC time, normalised.
+std::optional<std::string> parse_time(const std::string& text) {
+  auto at = parse_utc(text);
+  if (!at) return std::nullopt;
+  return format_utc(*at);
+}
+
+Problem invalid_query(std::vector<InvalidParam> invalid) {
+  return {400, "invalid_query", "Invalid query", "one or more parameters are invalid", std::move(invalid), {}};
+}
+
+}  // namespace
+
+AuditEndpoint::AuditEndpoint(Store& store, AuditLog& audit, const ClientAuth& auth, audit_review::ChainMonitor& chain,
+                             AuditExportConfig exports, std::optional<audit_export::SigningKey> signing_key)
+    : store_(store), audit_(audit), auth_(auth), chain_(chain), exports_(std::move(exports)),
+      signing_key_(std::move(signing_key)) {}
+
+AuditEndpoint::~AuditEndpoint() { work_.join(); }
+
+const ClientConfig* AuditEndpoint::require_auditor(const Request& request, const RequestContext& context, Reply& reply) {
+  nlohmann::json audit_context = {{"remote_address", context.remote_address},
+                                  {"target", std::string(to_std(request.target()).substr(0, 200))}};
+  const ClientConfig* client = auth_.authenticate(to_std(request[bhttp::field::authorization]));
+  if (!client) {
+    refuse_audited(audit_, "audit.access_refused", {401, "unauthenticated", "Authentication required", {}, {}, {}},
+                   audit_context, std::move(reply));
+    return nullptr;
+  }
+  // Auditors are separate from case systems and operators: a case system reads its own feed,
+  // never the log of everyone's exchanges.
+  if (!client->roles.contains(kRoleAuditor)) {
+    audit_context["client"] = client->id;
+    refuse_audited(audit_, "audit.access_refused",
+                   {403, "role_not_allowed", "Not allowed", "the auditor role is required", {}, {}}, audit_context,
+                   std::move(reply));
+    return nullptr;
+  }
+  return client;
+}
+
+void AuditEndpoint::audited_answer(const ClientConfig& auditor, const std::string& kind, nlohmann::json body,
+                                   Response answer, Reply reply) {
+  body["auditor"] = auditor.id;
+  audit_.append(kind, std::move(body),
+                [reply = std::move(reply), answer = std::move(answer)](std::expected<AuditReceipt, StoreError> receipt) mutable {
+                  if (!receipt) {
+                    return reply(make_problem_response({503, "audit_unavailable", "Audit log unavailable",
+                                                        "the request could not be audited and was not answered", {}, {}}));
+                  }
+                  reply(std::move(answer));
+                });
+}
+
+void AuditEndpoint::records(Request&& request, const RequestContext& context, Reply reply) {
+  const ClientConfig* auditor = require_auditor(request, context, reply);
+  if (!auditor) return;
+  auto params = query_parameters(to_std(request.target()));
+  if (!params) return reply(make_problem_response(invalid_query({{"", "bad_format", "is not a valid query string"}})));
+  AuditQuery q;
+  q.limit = kDefaultPage;
+  std::vector<InvalidParam> invalid;
+  nlohmann::json filters = nlohmann::json::object();
+  for (const auto& [name, value] : *params) {
+    if (value.empty()) continue;
+    filters[name] = value;
+    if (name == "person") {
+      auto id = policy::parse_person_id(value, today_utc());
+      if (!id) invalid.push_back({"person", id.error().code, id.error().reason});
+      else q.person_id = filters["person"] = id->digits;
+    } else if (name == "case_id") {
+      q.case_id = value;
+    } else if (name == "caseworker") {
+      q.caseworker = value;
+    } else if (name == "client") {
+      q.client = value;
+    } else if (name == "partner") {
+      q.partner = value;
+    } else if (name == "operation") {
+      q.operation = value;
+    } else if (name == "outcome") {
+      q.outcome = value;
+    } else if (name == "kind") {
+      q.kind = value;
+    } else if (name == "since" || name == "until") {
+      auto at = parse_time(value);
+      if (!at) invalid.push_back({name, "bad_time", "must be a date or an RFC 3339 UTC time"});
+      else (name == "since" ? q.since : q.until) = *at;
+    } else if (name == "after") {
+      auto seq = parse_count(value, 1, INT64_MAX);
+      if (!seq) invalid.push_back({"after", "bad_cursor", "must be a cursor from an earlier page"});
+      else q.before_seq = *seq;
+    } else if (name == "limit") {
+      auto n = parse_count(value, 1, kMaxPage);
+      if (!n) invalid.push_back({"limit", "out_of_range", "must be between 1 and 500"});
+      else q.limit = static_cast<int>(*n);
+    } else {
+      invalid.push_back({name, "unknown_parameter", "is not a known parameter"});
+    }
+  }
+  if (!invalid.empty()) return reply(make_problem_response(invalid_query(std::move(invalid))));
+  // One more than asked, to know whether there is a next page.
+  const int page = q.limit;
+  q.limit = page + 1;
+  auto found = store_.search_audit(q);
+  if (!found) return reply(make_problem_response({503, "store_unavailable", "Store unavailable", {}, {}, {}}));
+  const bool has_more = static_cast<int>(found->size()) > page;
+  if (has_more) found->resize(static_cast<std::size_t>(page));
+  nlohmann::json out = {{"records", nlohmann::json::array()}, {"has_more", has_more}, {"next_cursor", nullptr}};
+  for (const auto& r : *found) out["records"].push_back(to_json(r));
+  if (has_more) out["next_cursor"] = std::to_string(found->back().record.seq);
+  audited_answer(*auditor, "audit.searched",
+                 {{"filters", filters}, {"results", found->size()}, {"remote_address", context.remote_address}},
+                 make_json_response(200, out), std::move(reply));
+}
+
+void AuditEndpoint::case_timeline(const std::string& case_id, Request&& request, const RequestContext& context,
+                                  Reply reply) {
+  const ClientConfig* auditor = require_auditor(request, context, reply);
+  if (!auditor) return;
+  auto params = query_parameters(to_std(request.target()));
+  AuditQuery q;
+  q.case_id = case_id;
+  if (params && params->contains("client")) q.client = params->at("client");
+  nlohmann::json list = nlohmann::json::array();
+  auto ok = store_.scan_audit_index(q, /*oldest_first=*/true, [&](const IndexedAuditRecord& r) {
+    list.push_back(to_json(r));
+    return list.size() < static_cast<std::size_t>(kMaxTimeline);
+  });
+  if (!ok) return reply(make_problem_response({503, "store_unavailable", "Store unavailable", {}, {}, {}}));
+  nlohmann::json out = {{"case_id", case_id}, {"records", list}, {"truncated", list.size() >= kMaxTimeline}};
+  audited_answer(*auditor, "audit.timeline_read",
+                 {{"case_id", case_id}, {"client", q.client}, {"results", list.size()}, {"remote_address", context.remote_address}},
+                 make_json_response(200, out), std::move(reply));
+}
+
+void AuditEndpoint::person_timeline(const std::string& person, Request&& request, const RequestContext& context,
+                                    Reply reply) {
+  const ClientConfig* auditor = require_auditor(request, context, reply);
+  if (!auditor) return;
+  auto id = policy::parse_person_id(person, today_utc());
+  if (!id) return reply(make_problem_response(invalid_query({{"person", id.error().code, id.error().reason}})));
+  AuditQuery q;
+  q.person_id = id->digits;
+  nlohmann::json list = nlohmann::json::array();
+  auto ok = store_.scan_audit_index(q, /*oldest_first=*/true, [&](const IndexedAuditRecord& r) {
+    list.push_back(to_json(r));
+    return list.size() < static_cast<std::size_t>(kMaxTimeline);
+  });
+  if (!ok) return reply(make_problem_response({503, "store_unavailable", "Store unavailable", {}, {}, {}}));
+  nlohmann::json out = {{"person", id->digits}, {"records", list}, {"truncated", list.size() >= kMaxTimeline}};
+  audited_answer(*auditor, "audit.timeline_read",
+                 {{"person", {{"id", id->digits}, {"kind", std::string(policy::to_string(id->kind))}}},
+                  {"results", list.size()},
+                  {"remote_address", context.remote_address}},
+                 make_json_response(200, out), std::move(reply));
+}
+
+void AuditEndpoint::report_list(Request&& request, const RequestContext& context, Reply reply) {
+  if (!require_auditor(request, context, reply)) return;
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& r : audit_review::reports()) {
+    list.push_back({{"name", r.name}, {"title", r.title}, {"description", r.description}});
+  }
+  reply(make_json_response(200, {{"reports", list}}));
+}
+
+void AuditEndpoint::report(const std::string& name, Request&& request, const RequestContext& context, Reply reply) {
+  const ClientConfig* auditor = require_auditor(request, context, reply);
+  if (!auditor) return;
+  auto params = query_parameters(to_std(request.target()));
+  if (!params) return reply(make_problem_response(invalid_query({{"", "bad_format", "is not a valid query string"}})));
+  const auto now = std::chrono::system_clock::now();
+  std::string since = format_utc(now - kDefaultReportPeriod);
+  std::string until = format_utc(now);
+  std::vector<InvalidParam> invalid;
+  for (const auto& [key, value] : *params) {
+    if (key == "since" || key == "until") {
+      auto at = parse_time(value);
+      if (!at) invalid.push_back({key, "bad_time", "must be a date or an RFC 3339 UTC time"});
+      else (key == "since" ? since : until) = *at;
+    } else {
+      invalid.push_back({key, "unknown_parameter", "is not a known parameter"});
+    }
+  }
+  if (!invalid.empty()) return reply(make_problem_response(invalid_query(std::move(invalid))));
+  const ClientConfig who = *auditor;
+  boost::asio::post(work_, [this, name, since, until, who, remote = context.remote_address,
+                            reply = std::move(reply)]() mutable {
+    auto ran = audit_review::run_report(store_, name, since, until);
+    if (!ran) {
+      if (ran.error().code == "unknown_report") {
+        return reply(make_problem_response({404, "not_found", "No such report", ran.error().message, {}, {}}));
+      }
+      return reply(make_problem_response({503, "store_unavailable", "Store unavailable", {}, {}, {}}));
+    }
+    nlohmann::json columns = nlohmann::json::array();
+    for (const auto& c : ran->columns) columns.push_back({{"key", c.key}, {"title", c.title}});
+    nlohmann::json out = {{"name", name},        {"title", ran->info.title}, {"since", since},
+                          {"until", until},      {"columns", columns},       {"rows", ran->rows},
+                          {"generated_at", now_utc()}};
+    audited_answer(who, "audit.report_run",
+                   {{"report", name}, {"since", since}, {"until", until}, {"rows", ran->rows.size()}, {"remote_address", remote}},
+                   make_json_response(200, out), std::move(reply));
+  });
+}
+
+void AuditEndpoint::chain(Request&& request, const RequestContext& context, Reply reply) {
+  const ClientConfig* auditor = require_auditor(request, context, reply);
+  if (!auditor) return;
+  audit_review::ChainStatus status = chain_.status();
+  const auto checked = parse_utc(status.checked_at);
+  if (status.state == "never_checked" || status.state == "failed" ||
+      (status.state == "done" && checked && std::chrono::system_clock::now() - *checked > kChainStatusFreshness)) {
+    status = chain_.check();
+  }
+  nlohmann::json out = {{"state", status.state}, {"checked_at", status.checked_at}, {"first_problem", nullptr}};
+  if (status.report) {
+    out["intact"] = status.report->intact();
+    out["records"] = status.report->records;
+    out["head_seq"] = status.report->head_seq;
+    out["head_hash"] = status.report->head_hash;
+    if (status.report->first_problem) {
+      const auto& p = *status.report->first_problem;
+      out["first_problem"] = {{"seq", p.seq}, {"problem", p.problem}, {"detail", p.detail}};
+    }
+  }
+  if (!status.error.empty()) out["error"] = status.error;
+  audited_answer(*auditor, "audit.chain_read", {{"state", status.state}, {"remote_address", context.remote_address}},
+                 make_json_response(200, out), std::move(reply));
+}
+
+void AuditEndpoint::create_export(Request&& request, const RequestContext& context, Reply reply) {
+  const ClientConfig* auditor = require_auditor(request, context, reply);
+  if (!auditor) return;
+  if (!signing_key_ || exports_.export_dir.empty()) {
+    return reply(make_problem_response({503, "exports_disabled", "Exports not configured",
+                                        "this gateway has no signing key or export folder configured", {}, {}}));
+  }
+  if (!is_json(request)) {
+    return reply(make_problem_response(
+        {415, "unsupported_media_type", "Unsupported media type", "the request body must be application/json", {}, {}}));
+  }
+  const nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded() || !body.is_object()) {
+    return reply(make_problem_response({400, "invalid_json", "Invalid JSON", "the request body must be a JSON object",
+                                        {{"", "invalid_json", "is not a JSON object"}}, {}}));
+  }
+  std::vector<InvalidParam> invalid;
+  refuse_unknown_fields(body, "", {"format", "since", "until", "from_seq", "to_seq"}, invalid);
+  audit_export::ExportRequest export_request;
+  const std::string format = read_text(body, "format", "format", true, invalid, 8);
+  if (auto parsed = audit_export::parse_export_format(format)) export_request.format = *parsed;
+  else if (!format.empty()) invalid.push_back({"format", "bad_code", "must be jsonl or csv"});
+  for (const char* key : {"since", "until"}) {
+    const std::string text = read_text(body, key, key, false, invalid, 40);
+    if (text.empty()) continue;
+    auto at = parse_time(text);
+    if (!at) invalid.push_back({key, "bad_time", "must be a date or an RFC 3339 UTC time"});
+    else (std::string(key) == "since" ? export_request.since : export_request.until) = *at;
+  }
+  if (auto from = read_integer(body, "from_seq", "from_seq", false, 1, INT64_MAX, invalid)) export_request.from_seq = *from;
+  if (auto to = read_integer(body, "to_seq", "to_seq", false, 1, INT64_MAX, invalid)) export_request.to_seq = *to;
+  if ((export_request.since || export_request.until) && (export_request.from_seq || export_request.to_seq)) {
+    invalid.push_back({"from_seq", "conflict", "give either a time range or a seq range, not both"});
+  }
+  if (!invalid.empty()) {
+    return reply(make_problem_response({400, "invalid_request", "Invalid export", "one or more fields are invalid",
+                                        std::move(invalid), {}}));
+  }
+  const std::string export_id = new_uuid();
+  std::filesystem::create_directories(exports_.export_dir);
+  export_request.out = exports_.export_dir / (export_id + "." + std::string(audit_export::to_string(export_request.format)));
+  export_request.exported_by = auditor->id;
+  export_request.gateway_instance = exports_.instance_id;
+  const ClientConfig who = *auditor;
+  boost::asio::post(work_, [this, export_id, export_request, who, remote = context.remote_address,
+                            reply = std::move(reply)]() mutable {
+    auto manifest = audit_export::export_audit(store_, export_request, *signing_key_);
+    if (!manifest) {
+      const auto& e = manifest.error();
+      const unsigned status = e.code == "empty_range" || e.code == "range_beyond_head" || e.code == "invalid_request" ? 400
+                              : e.code == "chain_broken"                                                              ? 409
+                                                                                                                      : 503;
+      log::warn("audit.export_failed", {{"export_id", export_id}, {"code", e.code}});
+      return reply(make_problem_response(
+          {status, e.code, "Export not made", e.message, e.field.empty() ? std::vector<InvalidParam>{}
+                                                                          : std::vector<InvalidParam>{{e.field, e.code, e.message}},
+           {}}));
+    }
+    nlohmann::json out = {{"export_id", export_id},
+                          {"format", std::string(audit_export::to_string(export_request.format))},
+                          {"records", manifest->record_count},
+                          {"first_seq", manifest->first_seq},
+                          {"last_seq", manifest->last_seq},
+                          {"manifest", nlohmann::json::parse(audit_export::manifest_text(*manifest), nullptr, false)},
+                          {"file", "/v1/audit/exports/" + export_id + "/file"},
+                          {"manifest_file", "/v1/audit/exports/" + export_id + "/manifest"}};
+    audited_answer(who, "audit.exported",
+                   {{"export_id", export_id},
+                    {"format", out["format"]},
+                    {"first_seq", manifest->first_seq},
+                    {"last_seq", manifest->last_seq},
+                    {"records", manifest->record_count},
+                    {"file_sha256", manifest->file_sha256},
+                    {"key_id", manifest->key_id},
+                    {"remote_address", remote}},
+                   make_json_response(201, out), std::move(reply));
+  });
+}
+
+void AuditEndpoint::export_file(const std::string& export_id, bool manifest, Request&& request,
+                                const RequestContext& context, Reply reply) {
+  const ClientConfig* auditor = require_auditor(request, context, reply);
+  if (!auditor) return;
+  static const std::regex uuid("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+  std::optional<std::filesystem::path> file;
+  if (std::regex_match(export_id, uuid) && !exports_.export_dir.empty()) {
+    for (const char* ext : {".jsonl", ".csv"}) {
+      const auto candidate = exports_.export_dir / (export_id + ext);
+      if (std::filesystem::exists(candidate)) file = manifest ? audit_export::manifest_path_for(candidate) : candidate;
+    }
+  }
+  std::ifstream in;
+  if (file) in.open(*file, std::ios::binary);
+  if (!file || !in) return reply(make_problem_response({404, "not_found", "No such export", {}, {}, {}}));
+  std::ostringstream content;
+  content << in.rdbuf();
+  Response response{bhttp::status::ok, request.version()};
+  const std::string ext = file->extension().string();
+  response.set(bhttp::field::content_type, ext == ".csv"     ? "text/csv; charset=utf-8"
+                                           : ext == ".jsonl" ? "application/jsonl; charset=utf-8"
+                                                             : "application/json; charset=utf-8");
+  // The name the manifest gives, so the verifier finds FILE and FILE.manifest.json side by side.
+  response.set(bhttp::field::content_disposition, "attachment; filename=\"" + file->filename().string() + "\"");
+  response.set(bhttp::field::cache_control, "no-store");
+  response.body() = content.str();
+  response.prepare_payload();
+  audited_answer(*auditor, "audit.export_downloaded",
+                 {{"export_id", export_id}, {"part", manifest ? "manifest" : "file"}, {"remote_address", context.remote_address}},
+                 std::move(response), std::move(reply));
+}
+
+}  // namespace knutpunkt::http

@@ -1,0 +1,102 @@
+#include "http/session_endpoint.h"
+
+#include <boost/asio/post.hpp>
+
+#include "core/clock.h"
+#include "http/audited_refusal.h"
+#include "http/client_auth.h"
+#include "http/problem.h"
+#include "http/request_fields.h"
+#include "identity/password_hash.h"
+#include "log/log.h"
+
+namespace knutpunkt::http {
+
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+// Verified against when the user does not exist, so an unknown name takes as long as a wrong
+// password and the answer time does not tell which names exist.
+const std::string& decoy_hash() {
+  static const std::string hash = identity::hash_password("decoy-password-never-valid").value_or("");
+  return hash;
+}
+
+}  // namespace
+
+SessionEndpoint::SessionEndpoint(identity::SessionRegistry& sessions, AuditLog& audit, const std::vector<UserConfig>& users)
+    : sessions_(sessions), audit_(audit) {
+  for (const UserConfig& u : users) users_[u.id] = u;
+}
+
+SessionEndpoint::~SessionEndpoint() { hashing_.join(); }
+
+void SessionEndpoint::sign_in(Request&& request, const RequestContext& context, Reply reply) {
+  nlohmann::json audit_context = {{"remote_address", context.remote_address}};
+  const auto refuse = [&](Problem problem) {
+    refuse_audited(audit_, "auth.refused", std::move(problem), audit_context, std::move(reply));
+  };
+  if (!is_json(request)) {
+    return refuse({415, "unsupported_media_type", "Unsupported media type", "the request body must be application/json", {}, {}});
+  }
+  const nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded() || !body.is_object()) {
+    return refuse({400, "invalid_json", "Invalid JSON", "the request body must be a JSON object",
+                   {{"", "invalid_json", "is not a JSON object"}}, {}});
+  }
+  std::vector<InvalidParam> invalid;
+  refuse_unknown_fields(body, "", {"username", "password"}, invalid);
+  const std::string username = read_text(body, "username", "username", true, invalid, 64);
+  const std::string password = read_text(body, "password", "password", true, invalid, 200);
+  if (!invalid.empty()) {
+    return refuse({400, "invalid_request", "Invalid sign-in", "one or more fields are invalid", std::move(invalid), {}});
+  }
+  audit_context["username"] = username;
+  const auto user = users_.find(username);
+  const std::string hash = user == users_.end() ? decoy_hash() : user->second.password_hash;
+  boost::asio::post(hashing_, [this, username, password, hash, known = user != users_.end(), audit_context,
+                               reply = std::move(reply)]() mutable {
+    if (!known || !identity::verify_password(password, hash)) {
+      return refuse_audited(audit_, "auth.refused",
+                            {401, "invalid_credentials", "Sign-in failed", "wrong user name or password", {}, {}},
+                            audit_context, std::move(reply));
+    }
+    const UserConfig& u = users_.at(username);
+    identity::Session session = sessions_.open(u);
+    nlohmann::json roles(session.principal.roles);
+    const std::string expires_at = format_utc(session.expires_at);
+    nlohmann::json answer = {{"token", session.token},
+                             {"user", {{"id", u.id}, {"name", u.name}, {"roles", roles}}},
+                             {"expires_at", expires_at}};
+    audit_.append("auth.signed_in",
+                  {{"user", u.id}, {"roles", roles}, {"expires_at", expires_at}, {"remote_address", audit_context["remote_address"]}},
+                  [this, token = session.token, answer = std::move(answer), reply = std::move(reply),
+                   user_id = u.id](std::expected<AuditReceipt, StoreError> receipt) {
+                    if (!receipt) {
+                      sessions_.close(token);  // a session nobody can account for is not opened
+                      return reply(make_problem_response({503, "audit_unavailable", "Audit log unavailable", {}, {}, {}}));
+                    }
+                    log::info("auth.signed_in", {{"user", user_id}, {"audit_seq", receipt->seq}});
+                    reply(make_json_response(201, answer));
+                  });
+  });
+}
+
+void SessionEndpoint::sign_out(Request&& request, const RequestContext& context, Reply reply) {
+  const std::string token(ClientAuth::bearer_token(to_std(request[bhttp::field::authorization])));
+  const ClientConfig* principal = token.empty() ? nullptr : sessions_.principal(token);
+  if (principal == nullptr) {
+    return refuse_audited(audit_, "auth.refused", {401, "unauthenticated", "Authentication required", {}, {}, {}},
+                          {{"remote_address", context.remote_address}, {"operation", "sign_out"}}, std::move(reply));
+  }
+  const std::string who = principal->id;
+  sessions_.close(token);
+  audit_.append("auth.signed_out", {{"user", who}, {"remote_address", context.remote_address}},
+                [reply = std::move(reply)](std::expected<AuditReceipt, StoreError>) {
+                  Response response{bhttp::status::no_content, 11};
+                  reply(std::move(response));
+                });
+}
+
+}  // namespace knutpunkt::http
