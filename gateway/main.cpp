@@ -1,11 +1,15 @@
 // knutpunkt: the gateway's entry point.
 //   knutpunkt serve --config FILE [--port N] [--port-file FILE] [--db FILE] [--log-file FILE] [--log-level LEVEL]
 //   knutpunkt audit verify --db FILE [--expect-head SEQ:HASH]
+#include <boost/asio/steady_timer.hpp>
+
 #include "audit/audit_log.h"
 #include "audit/audit_verifier.h"
 #include "audit_export/audit_export_cli.h"
 #include "audit_export/signing_key.h"
 #include "audit_review/chain_monitor.h"
+#include "audit_review/retention.h"
+#include "core/clock.h"
 #include "identity/password_hash.h"
 #include "identity/session_registry.h"
 #include "config/gateway_config.h"
@@ -42,7 +46,7 @@ namespace {
 constexpr const char* kUsage =
     "usage:\n"
     "  knutpunkt serve --config FILE [--port N] [--port-file FILE] [--db FILE] [--log-file FILE] [--log-level debug|info|warn|error]\n"
-    "  knutpunkt audit verify --db FILE [--expect-head SEQ:HASH]\n"
+    "  knutpunkt audit verify --db FILE [--expect-head SEQ:HASH] [--public-key PUBLIC.pem (checks a retention checkpoint)]\n"
     "  knutpunkt audit verify --export FILE [--manifest FILE] --public-key PUBLIC.pem\n"
     "  knutpunkt audit export --db FILE --format jsonl|csv --out FILE --key PRIVATE.pem\n"
     "                         [--from-seq N] [--to-seq M] | [--since RFC3339] [--until RFC3339]\n"
@@ -215,8 +219,28 @@ int serve(const std::map<std::string, std::string>& options) {
   kp::http::ManualHandlingEndpoint manual_handling(**store, **audit, auth);
   kp::http::AtersokningEndpoint atersokning_endpoint(atersokningar, exchange_authorizer, **store, **audit, auth);
   kp::http::SessionEndpoint session_endpoint(sessions, **audit, config->users);
-  kp::audit_review::ChainMonitor chain(**store);
-  kp::http::AuditEndpoint audit_endpoint(**store, **audit, auth, chain, config->audit, std::move(signing_key));
+  std::optional<kp::audit_export::VerifyingKey> checkpoint_key;
+  if (signing_key) {
+    if (auto half = signing_key->public_half()) checkpoint_key = std::move(*half);
+  }
+  kp::audit_review::ChainMonitor chain(**store, std::move(checkpoint_key));
+  kp::http::AuditEndpoint audit_endpoint(**store, **audit, auth, chain, config->audit,
+                                         signing_key ? &*signing_key : nullptr);
+  // Gallring once an hour, when configured: what is older than retention_days goes, across a
+  // signed checkpoint.
+  boost::asio::steady_timer retention_timer(io);
+  std::function<void()> schedule_retention = [&] {
+    retention_timer.expires_after(std::chrono::hours{1});
+    retention_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      const auto cutoff = kp::format_utc(std::chrono::system_clock::now() - std::chrono::days{config->audit.retention_days});
+      kp::audit_review::apply_retention(**store, **audit, *signing_key, cutoff, "retention_schedule", [](auto outcome) {
+        if (!outcome) kp::log::error("audit.retention_failed", {{"code", outcome.error().code}});
+      });
+      schedule_retention();
+    });
+  };
+  if (config->audit.retention_days > 0 && signing_key) schedule_retention();
   const kp::http::ConsoleEndpoint console(config->console_dir);
   kp::http::Router router({lookup_endpoint, readiness, referral_endpoint, report_endpoint, event_feed, operator_endpoint,
                            metrics, consents, cases, manual_handling, atersokning_endpoint, session_endpoint,
@@ -248,6 +272,7 @@ int serve(const std::map<std::string, std::string>& options) {
   signals.async_wait([&](const boost::system::error_code&, int signal) {
     kp::log::info("gateway.stopping", {{"signal", signal}});
     server.stop();
+    retention_timer.cancel();
     delivery.stop();
     http.close_idle();
     io.stop();
@@ -297,17 +322,35 @@ int audit_verify(const std::map<std::string, std::string>& options) {
     std::cerr << "knutpunkt: verification could not run: " << report.error().message << "\n";
     return 2;
   }
-  nlohmann::json out = {{"intact", report->intact()},
-                        {"records", report->records},
-                        {"head_seq", report->head_seq},
-                        {"head_hash", report->head_hash}};
+  bool intact = report->intact();
+  nlohmann::json out = {{"records", report->records}, {"head_seq", report->head_seq}, {"head_hash", report->head_hash}};
+  if (report->checkpoint) {
+    // After retention the chain rests on a checkpoint; only the gateway's public key says it is
+    // genuine, so without --public-key the answer says it was not checked.
+    const auto& c = *report->checkpoint;
+    out["checkpoint"] = {{"through_seq", c.through_seq}, {"removed_records", c.removed_records},
+                         {"removed_before", c.removed_before}, {"key_id", c.key_id}};
+    if (auto key_file = options.find("public-key"); key_file != options.end()) {
+      auto key = kp::audit_export::load_verifying_key(key_file->second);
+      if (!key) {
+        std::cerr << "knutpunkt: cannot load the public key: " << key.error().message << "\n";
+        return 2;
+      }
+      const bool valid = kp::audit_review::checkpoint_signature_valid(c, *key);
+      out["checkpoint"]["signature_valid"] = valid;
+      intact = intact && valid;
+    } else {
+      out["checkpoint"]["signature_valid"] = nullptr;
+    }
+  }
+  out["intact"] = intact;
   if (report->first_problem) {
     out["first_problem"] = {{"seq", report->first_problem->seq},
                             {"problem", report->first_problem->problem},
                             {"detail", report->first_problem->detail}};
   }
   std::cout << out.dump(2) << "\n";
-  return report->intact() ? 0 : 1;
+  return intact ? 0 : 1;
 }
 
 }  // namespace

@@ -10,8 +10,15 @@ constexpr std::int64_t kMaxRenumberShift = 64;
 
 class ChainWalk {
  public:
-  explicit ChainWalk(const std::optional<ChainHead>& expected) : expected_(expected) {
+  ChainWalk(const std::optional<ChainHead>& expected, const std::optional<AuditCheckpoint>& checkpoint)
+      : expected_(expected) {
     report_.head_hash = genesis_hash();
+    if (checkpoint) {
+      // Retention removed everything up to the checkpoint: the chain goes on from its hash.
+      report_.checkpoint = checkpoint;
+      report_.head_seq = checkpoint->through_seq;
+      report_.head_hash = checkpoint->through_hash;
+    }
   }
 
   // Checks `r` against the last sound record and, for link forgeries, against `next`.
@@ -86,8 +93,12 @@ class ChainWalk {
 };
 
 std::expected<VerifyReport, StoreError> walk(Store& store, const std::optional<ChainHead>& expected_head) {
-  ChainWalk walk(expected_head);
+  auto checkpoint = store.latest_audit_checkpoint();
+  if (!checkpoint) return std::unexpected(std::move(checkpoint.error()));
+  ChainWalk walk(expected_head, *checkpoint);
   // One record of look-ahead: an inserted record is recognised by its successor skipping it.
+  // A record at or below the checkpoint is one retention should have removed: the walk meets
+  // it as a link that does not fit, and names it.
   std::optional<AuditRecord> pending;
   auto scanned = store.scan_audit(1, [&](const AuditRecord& next) {
     if (pending) {

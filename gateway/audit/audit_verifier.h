@@ -15,6 +15,9 @@ struct VerifyFinding {
 };
 
 struct VerifyReport {
+  // Where the walk started: after the newest retention checkpoint (whose signature the caller
+  // checks with the gateway's public key: audit/audit_checkpoint.h), or at seq 1.
+  std::optional<AuditCheckpoint> checkpoint;
   std::int64_t records = 0;  // records checked and found sound (before any problem)
   std::int64_t head_seq = 0;
   std::string head_hash;  // hash of the last sound record (genesis_hash() for an empty log)
@@ -28,8 +31,9 @@ struct ChainHead {
   std::string hash;
 };
 
-// Walks the chain in seq order from seq 1, recomputes every hash, checks every link, and names
-// the FIRST problem:
+// Walks the chain in seq order from seq 1 (or from the record after the newest retention
+// checkpoint, whose through_hash the first remaining record must link to), recomputes every
+// hash, checks every link, and names the FIRST problem:
 //  - "changed":  a record's content no longer matches its hash, or its hash was rewritten so the
 //                next record no longer links to it (the finding names the rewritten record);
 //  - "removed":  a gap in seq (names the first missing seq), or records removed and the rest

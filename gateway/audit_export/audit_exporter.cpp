@@ -147,9 +147,17 @@ std::expected<SeqRange, ExportError> resolve_range(Store& store, const ExportReq
     selection = {"time", range->first, range->last, *since, *until};
     return range;
   }
-  SeqRange range{request.from_seq.value_or(1), request.to_seq.value_or(head_seq)};
+  // After retention the log starts after its checkpoint: that is where "from the start" begins.
+  auto checkpoint = store.latest_audit_checkpoint();
+  if (!checkpoint) return std::unexpected(ExportError{"store_error", "", checkpoint.error().message});
+  const std::int64_t oldest = *checkpoint ? (*checkpoint)->through_seq + 1 : 1;
+  SeqRange range{request.from_seq.value_or(oldest), request.to_seq.value_or(head_seq)};
   if (range.first < 1) {
     return std::unexpected(ExportError{"invalid_request", "from-seq", "--from-seq must be 1 or more"});
+  }
+  if (range.first < oldest) {
+    return std::unexpected(ExportError{"invalid_request", "from-seq",
+                                       "records before seq " + std::to_string(oldest) + " were removed by retention"});
   }
   if (range.first > range.last) {
     return std::unexpected(
@@ -225,9 +233,13 @@ std::expected<ExportManifest, ExportError> export_audit(Store& store, const Expo
     if (auto w = sink.write(csv_header_row()); !w) return std::unexpected(std::move(w.error()));
   }
 
-  // The record before the range anchors the first prev_hash; from seq 1 the anchor is genesis.
+  // The record before the range anchors the first prev_hash; from seq 1 the anchor is genesis,
+  // and right after a retention checkpoint it is the checkpoint's hash.
   std::int64_t expected_seq = range->first - 1;
   std::string expected_prev = range->first == 1 ? genesis_hash() : std::string{};
+  auto checkpoint = store.latest_audit_checkpoint();
+  if (!checkpoint) return std::unexpected(ExportError{"store_error", "", checkpoint.error().message});
+  if (*checkpoint && (*checkpoint)->through_seq == range->first - 1) expected_prev = (*checkpoint)->through_hash;
   std::optional<ExportError> failure;
   auto scanned = store.scan_audit(std::max<std::int64_t>(1, range->first - 1), [&](const AuditRecord& r) {
     if (r.seq < range->first) {  // the anchor

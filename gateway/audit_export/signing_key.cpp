@@ -177,6 +177,17 @@ std::expected<std::string, ExportError> SigningKey::sign_hex(std::string_view me
   return to_hex(signature.data(), size);
 }
 
+std::expected<VerifyingKey, ExportError> SigningKey::public_half() const {
+  std::array<unsigned char, 32> raw{};
+  std::size_t size = raw.size();
+  if (EVP_PKEY_get_raw_public_key(key_.get(), raw.data(), &size) != 1 || size != raw.size()) {
+    return std::unexpected(crypto_failure("crypto_error", "", "the public half of the signing key could not be read"));
+  }
+  PkeyPtr pub(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, raw.data(), raw.size()));
+  if (!pub) return std::unexpected(crypto_failure("crypto_error", "", "the public half of the signing key could not be made"));
+  return VerifyingKey(std::move(pub));
+}
+
 std::expected<SigningKey, ExportError> load_signing_key(const std::filesystem::path& pem_file) {
   auto bio = open_pem(pem_file);
   if (!bio) return std::unexpected(std::move(bio.error()));

@@ -38,6 +38,8 @@ class SigningKey {
   explicit SigningKey(PkeyPtr key);
   const std::string& key_id() const { return key_id_; }
   std::expected<std::string, ExportError> sign_hex(std::string_view message) const;
+  // The key that verifies what this one signs (the gateway checks its own checkpoints with it).
+  std::expected<VerifyingKey, ExportError> public_half() const;
 
  private:
   PkeyPtr key_;

@@ -1,5 +1,7 @@
 #include "audit_review/chain_monitor.h"
 
+#include "audit_review/retention.h"
+
 #include "core/clock.h"
 #include "log/log.h"
 
@@ -23,11 +25,16 @@ ChainStatus ChainMonitor::check() {
     auto report = verify_chain(store_);
     std::lock_guard done(mutex_);
     if (report) {
+      status_.checkpoint_signature_valid.reset();
+      if (report->checkpoint) {
+        status_.checkpoint_signature_valid = key_ && checkpoint_signature_valid(*report->checkpoint, *key_);
+      }
       status_.report = *report;
       status_.checked_at = now_utc();
       status_.state = "done";
       status_.error.clear();
       if (!report->intact()) log::error("audit.chain_broken", {{"seq", report->first_problem->seq}});
+      if (status_.checkpoint_signature_valid == false) log::error("audit.checkpoint_signature_invalid");
     } else {
       status_.state = "failed";
       status_.error = report.error().message;

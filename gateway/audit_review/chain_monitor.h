@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "audit/audit_verifier.h"
+#include "audit_export/signing_key.h"
 #include "store/store.h"
 
 namespace knutpunkt::audit_review {
@@ -17,11 +18,16 @@ struct ChainStatus {
   std::optional<VerifyReport> report;   // the latest completed check
   std::string checked_at;               // when that check finished
   std::string error;                    // why the latest check could not run (failed)
+  // With a retention checkpoint: whether the gateway's key signed it. A chain that links but
+  // rests on an unsigned checkpoint is not intact.
+  std::optional<bool> checkpoint_signature_valid;
+  bool intact() const { return report && report->intact() && checkpoint_signature_valid.value_or(true); }
 };
 
 class ChainMonitor {
  public:
-  explicit ChainMonitor(Store& store) : store_(store) {}
+  // `key` checks retention checkpoints' signatures (the public half of the gateway's signing key).
+  ChainMonitor(Store& store, std::optional<audit_export::VerifyingKey> key) : store_(store), key_(std::move(key)) {}
   ~ChainMonitor();
   ChainMonitor(const ChainMonitor&) = delete;
   ChainMonitor& operator=(const ChainMonitor&) = delete;
@@ -32,6 +38,7 @@ class ChainMonitor {
 
  private:
   Store& store_;
+  std::optional<audit_export::VerifyingKey> key_;
   mutable std::mutex mutex_;
   ChainStatus status_;
   std::thread worker_;

@@ -359,11 +359,15 @@ std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const st
   if (const json* audit = top.field("audit", false)) {
     if (auto r = require_object(*audit, "/audit"); !r) return std::unexpected(r.error());
     FieldReader f(*audit, "/audit");
-    f.only({"signing_key", "export_dir", "instance_id", "comment"});
+    f.only({"signing_key", "export_dir", "instance_id", "retention_days", "comment"});
     std::string key, dir;
     f.string("signing_key", key);
     f.string("export_dir", dir);
     f.string("instance_id", cfg.audit.instance_id);
+    f.integer("retention_days", cfg.audit.retention_days, 0, 36500);
+    if (f.ok() && cfg.audit.retention_days > 0 && key.empty()) {
+      f.fail("retention_days", "needs signing_key: every retention checkpoint is signed");
+    }
     if (!f.ok()) return std::unexpected(f.error());
     const auto resolve = [&](const std::string& path) {
       return path.empty() || std::filesystem::path(path).is_absolute() ? std::filesystem::path(path) : base_dir / path;

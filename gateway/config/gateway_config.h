@@ -88,11 +88,13 @@ struct UserConfig {
   std::string password_hash;
 };
 
-// Audit exports (config "audit"): signed with the gateway's Ed25519 key, written to export_dir.
-struct AuditExportConfig {
-  std::filesystem::path signing_key;  // PKCS#8 PEM; empty = exports disabled (503 on request)
+// The audit log's exports and retention (config "audit"). The gateway's Ed25519 key signs export
+// manifests and retention checkpoints.
+struct AuditConfig {
+  std::filesystem::path signing_key;  // PKCS#8 PEM; empty = no exports (503) and no retention
   std::filesystem::path export_dir;
   std::string instance_id = "knutpunkt";  // names the gateway in each manifest
+  int retention_days = 0;  // records older than this are removed (gallring); 0 = kept for ever
 };
 
 // A case system's webhook: its events are pushed there, signed with `secret`.
@@ -112,7 +114,7 @@ struct GatewayConfig {
   std::map<std::string, PurposeConfig> purposes;
   std::vector<ClientConfig> clients;
   std::vector<UserConfig> users;
-  AuditExportConfig audit;
+  AuditConfig audit;
   std::filesystem::path console_dir;  // the console's static files (config "console.static_dir"); empty = none
   std::vector<AdapterConfig> adapters;
   std::vector<WebhookConfig> webhooks;

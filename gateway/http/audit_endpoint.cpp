@@ -9,6 +9,7 @@
 
 #include "audit_export/audit_exporter.h"
 #include "audit_review/log_checks.h"
+#include "audit_review/retention.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "http/audited_refusal.h"
@@ -58,9 +59,8 @@ Problem invalid_query(std::vector<InvalidParam> invalid) {
 }  // namespace
 
 AuditEndpoint::AuditEndpoint(Store& store, AuditLog& audit, const ClientAuth& auth, audit_review::ChainMonitor& chain,
-                             AuditExportConfig exports, std::optional<audit_export::SigningKey> signing_key)
-    : store_(store), audit_(audit), auth_(auth), chain_(chain), exports_(std::move(exports)),
-      signing_key_(std::move(signing_key)) {}
+                             AuditConfig exports, const audit_export::SigningKey* signing_key)
+    : store_(store), audit_(audit), auth_(auth), chain_(chain), exports_(std::move(exports)), signing_key_(signing_key) {}
 
 AuditEndpoint::~AuditEndpoint() { work_.join(); }
 
@@ -218,7 +218,9 @@ void AuditEndpoint::report(const std::string& name, Request&& request, const Req
   if (!params) return reply(make_problem_response(invalid_query({{"", "bad_format", "is not a valid query string"}})));
   const auto now = std::chrono::system_clock::now();
   std::string since = format_utc(now - kDefaultReportPeriod);
-  std::string until = format_utc(now);
+  // No end given: up to and including whatever has been recorded (an end of "now" would leave
+  // out a record made in the same millisecond).
+  std::string until;
   std::vector<InvalidParam> invalid;
   for (const auto& [key, value] : *params) {
     if (key == "since" || key == "until") {
@@ -242,9 +244,14 @@ void AuditEndpoint::report(const std::string& name, Request&& request, const Req
     }
     nlohmann::json columns = nlohmann::json::array();
     for (const auto& c : ran->columns) columns.push_back({{"key", c.key}, {"title", c.title}});
-    nlohmann::json out = {{"name", name},        {"title", ran->info.title}, {"since", since},
-                          {"until", until},      {"columns", columns},       {"rows", ran->rows},
-                          {"generated_at", now_utc()}};
+    const std::string generated_at = now_utc();
+    nlohmann::json out = {{"name", name},
+                          {"title", ran->info.title},
+                          {"since", since},
+                          {"until", until.empty() ? generated_at : until},
+                          {"columns", columns},
+                          {"rows", ran->rows},
+                          {"generated_at", generated_at}};
     audited_answer(who, "audit.report_run",
                    {{"report", name}, {"since", since}, {"until", until}, {"rows", ran->rows.size()}, {"remote_address", remote}},
                    make_json_response(200, out), std::move(reply));
@@ -262,7 +269,13 @@ void AuditEndpoint::chain(Request&& request, const RequestContext& context, Repl
   }
   nlohmann::json out = {{"state", status.state}, {"checked_at", status.checked_at}, {"first_problem", nullptr}};
   if (status.report) {
-    out["intact"] = status.report->intact();
+    out["intact"] = status.intact();
+    if (status.report->checkpoint) {
+      const auto& c = *status.report->checkpoint;
+      out["checkpoint"] = {{"through_seq", c.through_seq},   {"removed_records", c.removed_records},
+                           {"removed_before", c.removed_before}, {"created_at", c.created_at},
+                           {"key_id", c.key_id},             {"signature_valid", status.checkpoint_signature_valid.value_or(false)}};
+    }
     out["records"] = status.report->records;
     out["head_seq"] = status.report->head_seq;
     out["head_hash"] = status.report->head_hash;
@@ -274,6 +287,47 @@ void AuditEndpoint::chain(Request&& request, const RequestContext& context, Repl
   if (!status.error.empty()) out["error"] = status.error;
   audited_answer(*auditor, "audit.chain_read", {{"state", status.state}, {"remote_address", context.remote_address}},
                  make_json_response(200, out), std::move(reply));
+}
+
+void AuditEndpoint::retention(Request&& request, const RequestContext& context, Reply reply) {
+  nlohmann::json audit_context = {{"remote_address", context.remote_address}};
+  const ClientConfig* who = auth_.authenticate(to_std(request[bhttp::field::authorization]));
+  const auto refuse = [&](Problem p) { refuse_audited(audit_, "audit.retention_refused", std::move(p), audit_context, std::move(reply)); };
+  if (!who) return refuse({401, "unauthenticated", "Authentication required", {}, {}, {}});
+  audit_context["client"] = who->id;
+  // Removing records is an administrator's act, not an auditor's: auditors read the log.
+  if (!who->roles.contains(kRoleAdmin)) return refuse({403, "role_not_allowed", "Not allowed", "the admin role is required", {}, {}});
+  if (!signing_key_) {
+    return reply(make_problem_response({503, "retention_disabled", "Retention not configured",
+                                        "this gateway has no signing key for retention checkpoints", {}, {}}));
+  }
+  const nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
+  std::vector<InvalidParam> invalid;
+  std::string before;
+  if (!is_json(request) || body.is_discarded() || !body.is_object()) {
+    invalid.push_back({"", "invalid_json", "the body must be a JSON object"});
+  } else {
+    refuse_unknown_fields(body, "", {"before"}, invalid);
+    const std::string text = read_text(body, "before", "before", true, invalid, 40);
+    if (auto at = text.empty() ? std::nullopt : parse_time(text)) before = *at;
+    else if (!text.empty()) invalid.push_back({"before", "bad_time", "must be a date or an RFC 3339 UTC time"});
+  }
+  if (!invalid.empty()) return refuse({400, "invalid_request", "Invalid retention", "one or more fields are invalid", std::move(invalid), {}});
+  audit_review::apply_retention(
+      store_, audit_, *signing_key_, before, who->id,
+      [reply = std::move(reply)](std::expected<audit_review::RetentionOutcome, audit_review::RetentionError> outcome) {
+        if (!outcome) {
+          const unsigned status = outcome.error().code == "chain_broken" ? 409 : 503;
+          return reply(make_problem_response({status, outcome.error().code, "Nothing removed", outcome.error().message, {}, {}}));
+        }
+        nlohmann::json out = {{"removed_records", outcome->removed_records}};
+        if (outcome->removed_records > 0) {
+          out["through_seq"] = outcome->checkpoint.through_seq;
+          out["through_hash"] = outcome->checkpoint.through_hash;
+          out["audit"] = {{"seq", outcome->audit.seq}, {"hash", outcome->audit.hash}};
+        }
+        reply(make_json_response(200, out));
+      });
 }
 
 void AuditEndpoint::create_export(Request&& request, const RequestContext& context, Reply reply) {

@@ -24,7 +24,7 @@ namespace knutpunkt::http {
 class AuditEndpoint {
  public:
   AuditEndpoint(Store& store, AuditLog& audit, const ClientAuth& auth, audit_review::ChainMonitor& chain,
-                AuditExportConfig exports, std::optional<audit_export::SigningKey> signing_key);
+                AuditConfig exports, const audit_export::SigningKey* signing_key);
   ~AuditEndpoint();
 
   void records(Request&& request, const RequestContext& context, Reply reply);
@@ -34,6 +34,8 @@ class AuditEndpoint {
   void report(const std::string& name, Request&& request, const RequestContext& context, Reply reply);
   void chain(Request&& request, const RequestContext& context, Reply reply);
   void create_export(Request&& request, const RequestContext& context, Reply reply);
+  // POST /v1/audit/retention {"before": date}: gallring now (role admin); audited.
+  void retention(Request&& request, const RequestContext& context, Reply reply);
   void export_file(const std::string& export_id, bool manifest, Request&& request, const RequestContext& context,
                    Reply reply);
 
@@ -48,8 +50,8 @@ class AuditEndpoint {
   AuditLog& audit_;
   const ClientAuth& auth_;
   audit_review::ChainMonitor& chain_;
-  AuditExportConfig exports_;
-  std::optional<audit_export::SigningKey> signing_key_;
+  AuditConfig exports_;
+  const audit_export::SigningKey* signing_key_;  // nullptr: no exports, no retention
   boost::asio::thread_pool work_{1};  // reports and exports read much; they run off the server's threads
 };
 

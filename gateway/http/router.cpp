@@ -148,6 +148,10 @@ void Router::handle(Request&& request, const RequestContext& context, Reply repl
     if (!get) return reply(method_not_allowed("GET"));
     return e_.audit.chain(std::move(request), context, std::move(reply));
   }
+  if (path == "/v1/audit/retention") {
+    if (!post) return reply(method_not_allowed("POST"));
+    return e_.audit.retention(std::move(request), context, std::move(reply));
+  }
   if (path == "/v1/audit/exports") {
     if (!post) return reply(method_not_allowed("POST"));
     return e_.audit.create_export(std::move(request), context, std::move(reply));

@@ -113,14 +113,15 @@ AuditIndexEntry index_entry(const std::string& kind, const nlohmann::json& body)
     e.outcome = verb;
   }
 
-  e.client = first_text(b, {{"client"}, {"user"}, {"username"}, {"resolved_by"}, {"replayed_by"}, {"client_id"},
-                            {"referral", "client_id"}, {"atersokning", "client"}});
+  // An auditor's own reads name the auditor as actor; their "client" is a filter (audit_endpoint.cpp).
+  e.client = first_text(b, {{"auditor"}, {"client"}, {"user"}, {"username"}, {"resolved_by"}, {"replayed_by"},
+                            {"client_id"}, {"referral", "client_id"}, {"atersokning", "client"}});
   e.caseworker = id_at(b, {"caseworker"});
   if (e.caseworker.empty()) e.caseworker = id_at(b, {"referral", "caseworker"});
   if (e.caseworker.empty()) e.caseworker = id_at(b, {"atersokning", "caseworker"});
 
   e.case_id = first_text(b, {{"case_id"}, {"referral", "case_id"}, {"atersokning", "case_id"}, {"consent", "case_id"},
-                             {"previous", "case_id"}});
+                             {"previous", "case_id"}, {"filters", "case_id"}});
   // A notification reaches every open case with the person in its household; the index keeps
   // the first (usually the only one), the person index finds the rest.
   if (e.case_id.empty()) {
@@ -144,6 +145,8 @@ AuditIndexEntry index_entry(const std::string& kind, const nlohmann::json& body)
   persons.add_person(b, {"atersokning", "person"});
   persons.add_text(b, {"consent", "person_id"});
   persons.add_array(b, {"persons"});
+  // An auditor's search is about the person searched for: who looked at X includes auditors.
+  persons.add_person(b, {"filters", "person"});
   // A case registration is about everyone in its household, before and after the change.
   persons.add_array(b, {"household"});
   persons.add_array(b, {"previous", "household"});

@@ -20,16 +20,17 @@ struct AuditIndexEntry {
   std::string outcome;
   // Why: the refusal code (body.code), a dead letter's reason, a held referral's reason; else "".
   std::string reason;
-  // Who acted: the authenticated client or user (body client, user, username, resolved_by,
-  // replayed_by); for what the gateway did on its own (delivery attempts) the case system the
-  // exchange belongs to (client_id).
+  // Who acted: the authenticated auditor, client or user (body auditor, client, user, username,
+  // resolved_by, replayed_by); for what the gateway did on its own (delivery attempts) the case
+  // system the exchange belongs to (client_id).
   std::string client;
   std::string caseworker;
   std::string case_id;
   // The partner adapter asked, sent to or reporting (adapter, partner, destination).
   std::string partner;
   // Every personnummer/samordningsnummer (12 digits) the record is about, the subject first,
-  // without repeats. Anything that is not 12 digits (an unparsed request field) is left out.
+  // without repeats: the person looked up or referred, a case's household before and after, the
+  // person an auditor searched for. Anything not 12 digits (an unparsed request field) is left out.
   std::vector<std::string> persons;
 
   bool operator==(const AuditIndexEntry&) const = default;

@@ -61,6 +61,9 @@ class Store {
 
   std::expected<void, StoreError> append_audit(const std::vector<AuditRecord>& batch) { return commit(batch, {}); }
 
+  // The newest retention checkpoint (records up to its through_seq were removed), or nullopt.
+  virtual std::expected<std::optional<AuditCheckpoint>, StoreError> latest_audit_checkpoint() = 0;
+
   // The record with the highest seq, or nullopt for an empty log.
   virtual std::expected<std::optional<AuditRecord>, StoreError> last_audit_record() = 0;
 

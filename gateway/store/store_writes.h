@@ -2,6 +2,7 @@
 // Every kind of write that commits in one transaction with audit records (Store::commit).
 #include <variant>
 
+#include "store/audit_checkpoint.h"
 #include "store/case_records.h"
 #include "store/consent_records.h"
 #include "store/delivery_records.h"
@@ -14,6 +15,6 @@ using StoreWrite = std::variant<store_write::EnqueueMessage, store_write::Record
                                 store_write::AppendEvent, store_write::PutReferral, store_write::PutIdempotency,
                                 store_write::PutInboundReceipt, store_write::PutConsent, store_write::WithdrawConsent,
                                 store_write::PutCase, store_write::RememberProtected, store_write::PutManualItem,
-                                store_write::ResolveManualItem>;
+                                store_write::ResolveManualItem, store_write::RemoveAuditThrough>;
 
 }  // namespace knutpunkt

@@ -115,9 +115,11 @@ TEST_CASE("search filters by person, case, operation and outcome, pages newest f
     const auto& persons = r["persons"];
     CHECK(std::find(persons.begin(), persons.end(), "191212121212") != persons.end());
   }
-  // 10 digits with "+": over a hundred years old, so 1912.
-  CHECK(audit_get(gw, "/v1/audit/records?person=121212%2B1212&limit=500").body["records"].size() ==
-        by_person.body["records"].size());
+  // 10 digits with "+": over a hundred years old, so 1912. The same records, and one more: the
+  // first search, which is itself on record under the person searched for.
+  auto again = audit_get(gw, "/v1/audit/records?person=121212%2B1212&limit=500");
+  REQUIRE(again.body["records"].size() == by_person.body["records"].size() + 1);
+  CHECK(again.body["records"][0]["kind"] == "audit.searched");
 
   auto refusals = audit_get(gw, "/v1/audit/records?operation=lookup&outcome=refused");
   REQUIRE(refusals.status == 200);
@@ -291,4 +293,46 @@ TEST_CASE("an export made through the API verifies offline, and fails once a byt
   bool audited = false;
   for (const auto& r : gw.audit_records()) audited = audited || r.kind == "audit.exported";
   CHECK(audited);
+}
+
+TEST_CASE("retention removes old records through the API (admin only), and the chain still verifies with its checkpoint") {
+  GatewayHarness gw("audit_api_retention");
+  seed(gw);
+  const auto sign_in = [&](const std::string& user, const std::string& password) {
+    auto reply = gw.post("/v1/auth/session", nlohmann::json{{"username", user}, {"password", password}}.dump(), {});
+    REQUIRE(reply.status == 201);
+    return reply.body["token"].get<std::string>();
+  };
+  const std::string before = nlohmann::json(gw.audit_records().back().recorded_at).get<std::string>();
+  // An auditor reads the log; only an admin removes from it.
+  CHECK(gw.post("/v1/audit/retention", nlohmann::json{{"before", before}}.dump(), bearer(kAuditorToken)).status == 403);
+  const std::string admin = sign_in(kAdminUser, kAdminPassword);
+  CHECK(gw.post("/v1/audit/retention", R"({"before": "last week"})", bearer(admin)).status == 400);
+  auto removed = gw.post("/v1/audit/retention", nlohmann::json{{"before", before}}.dump(), bearer(admin));
+  INFO(removed.body.dump());
+  REQUIRE(removed.status == 200);
+  CHECK(removed.body["removed_records"].get<int>() > 5);
+
+  // What remains verifies, the checkpoint's signature holds, and the removal is on record.
+  nlohmann::json status;
+  REQUIRE(eventually([&] {
+    status = audit_get(gw, "/v1/audit/chain").body;
+    return status["state"] == "done" && status.contains("checkpoint") &&
+           status["checkpoint"]["through_seq"] == removed.body["through_seq"];
+  }));
+  CHECK(status["intact"] == true);
+  CHECK(status["checkpoint"]["signature_valid"] == true);
+  const auto records = gw.audit_records();
+  CHECK(records.front().seq == removed.body["through_seq"].get<std::int64_t>() + 1);
+  bool applied = false;
+  for (const auto& r : records) applied = applied || r.kind == "audit.retention_applied";
+  CHECK(applied);
+
+  gw.stop_gateway();
+  std::string output;
+  CHECK(run_command({gateway_binary().string(), "audit", "verify", "--db", gw.db_path().string(), "--public-key",
+                     gw.audit_public_key().string()},
+                    output) == 0);
+  INFO(output);
+  CHECK(nlohmann::json::parse(output)["checkpoint"]["signature_valid"] == true);
 }

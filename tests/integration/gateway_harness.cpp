@@ -94,7 +94,13 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
          {"roles", {"auditor"}},
          {"password_hash",
           "pbkdf2-sha256$1000$6b6e7574700000000000000000000001$"
-          "f9fa31418a0f48d06b8d4bd0b865ec4d4204b863f467fc5698a21f3c163c301e"}}}},
+          "f9fa31418a0f48d06b8d4bd0b865ec4d4204b863f467fc5698a21f3c163c301e"}},
+        {{"id", kAdminUser},
+         {"name", "Maria Admin"},
+         {"roles", {"admin"}},
+         {"password_hash",
+          "pbkdf2-sha256$1000$6b6e7574700000000000000000000002$"
+          "33d7a816c8b0b2a4f1942b251d57a04916bd2e2273ebca827978c62c53ef5a70"}}}},
       {"audit",
        {{"signing_key", (dir_ / "audit-signing-key.pem").string()},
         {"export_dir", (dir_ / "exports").string()},

@@ -21,6 +21,8 @@ inline constexpr const char* kOtherClientToken = "test-token-other-client";
 inline constexpr const char* kAuditorToken = "test-token-auditor";
 inline constexpr const char* kAuditorUser = "revisor";
 inline constexpr const char* kAuditorPassword = "test-losenord-revisor";
+inline constexpr const char* kAdminUser = "admin";
+inline constexpr const char* kAdminPassword = "test-losenord-admin";
 // Försäkringskassan calling back (decision notifications), with_af_fk only.
 inline constexpr const char* kFkPartnerToken = "test-token-fk-partner";
 

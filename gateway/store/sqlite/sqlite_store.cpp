@@ -227,6 +227,25 @@ constexpr std::array kMigrations{
       -- outcome narrows more often than not (e.g. refused lookups).
       CREATE INDEX audit_index_outcome ON audit_index (outcome);
     )sql"},
+    Migration{8, R"sql(
+      -- Retention (gallring): checkpoints carry the chain across removed records, and deleting
+      -- from audit_log is possible only while a retention run holds the permit, inside its own
+      -- transaction (store_write::RemoveAuditThrough). Anyone else still meets the trigger.
+      CREATE TABLE audit_checkpoint (
+        through_seq     INTEGER PRIMARY KEY,
+        through_hash    TEXT NOT NULL,
+        removed_records INTEGER NOT NULL,
+        removed_before  TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        key_id          TEXT NOT NULL,
+        signature       TEXT NOT NULL
+      );
+      CREATE TABLE audit_retention_permit (one INTEGER PRIMARY KEY CHECK (one = 1));
+      DROP TRIGGER audit_log_no_delete;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        WHEN NOT EXISTS (SELECT 1 FROM audit_retention_permit)
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    )sql"},
 };
 
 // Rows read per lock hold while scanning, so the writer is never stalled for long.
@@ -596,6 +615,23 @@ class SqliteStore final : public Store {
     }
     if (auto ok = exec(db, "COMMIT", "commit"); !ok) return fail(ok.error());
     return {};
+  }
+
+  std::expected<std::optional<AuditCheckpoint>, StoreError> latest_audit_checkpoint() override {
+    std::lock_guard lock(reader_.mutex);
+    std::optional<AuditCheckpoint> found;
+    auto ok = query(reader_,
+                    "SELECT through_seq, through_hash, removed_records, removed_before, created_at, key_id, signature "
+                    "FROM audit_checkpoint ORDER BY through_seq DESC LIMIT 1",
+                    "read audit checkpoint", [](StatementUse&) {},
+                    [&](sqlite3_stmt* s) {
+                      found = AuditCheckpoint{sqlite3_column_int64(s, 0), column_text(s, 1), sqlite3_column_int64(s, 2),
+                                              column_text(s, 3),          column_text(s, 4), column_text(s, 5),
+                                              column_text(s, 6)};
+                      return false;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return found;
   }
 
   std::expected<std::optional<AuditRecord>, StoreError> last_audit_record() override {
@@ -1306,6 +1342,28 @@ class SqliteStore final : public Store {
                "store manual item", [&](StatementUse& u) {
                  u.bind(1, m.item_id).bind(2, m.kind).bind(3, m.reference).bind(4, m.client_id).bind(5, m.case_id);
                  u.bind(6, m.destination).bind(7, m.reason).bind(8, m.created_at);
+               });
+  }
+
+  std::expected<void, StoreError> apply(const store_write::RemoveAuditThrough& w) {
+    const AuditCheckpoint& c = w.checkpoint;
+    const auto through = [&](StatementUse& u) { u.bind(1, c.through_seq); };
+    for (const auto& [sql, doing] : std::initializer_list<std::pair<const char*, const char*>>{
+             {"INSERT INTO audit_retention_permit (one) VALUES (1)", "take the retention permit"},
+             {"DELETE FROM audit_person WHERE seq <= ?1", "remove audit person rows"},
+             {"DELETE FROM audit_index WHERE seq <= ?1", "remove audit index rows"},
+             {"DELETE FROM audit_log WHERE seq <= ?1", "remove audit records"},
+             {"DELETE FROM audit_retention_permit", "return the retention permit"}}) {
+      const bool binds = std::string_view(sql).find("?1") != std::string_view::npos;
+      auto ok = run(writer_, sql, doing, binds ? std::function<void(StatementUse&)>(through) : [](StatementUse&) {});
+      if (!ok) return ok;
+    }
+    return run(writer_,
+               "INSERT INTO audit_checkpoint (through_seq, through_hash, removed_records, removed_before, created_at, "
+               "key_id, signature) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+               "store audit checkpoint", [&](StatementUse& u) {
+                 u.bind(1, c.through_seq).bind(2, c.through_hash).bind(3, c.removed_records).bind(4, c.removed_before);
+                 u.bind(5, c.created_at).bind(6, c.key_id).bind(7, c.signature);
                });
   }
 

@@ -360,10 +360,24 @@ TEST_CASE("sign-ins, feed reads and auditors' own searches name the user and the
   CHECK(e.operation == "event_feed");
   CHECK(e.outcome == "read");
 
-  e = index_entry("audit.searched", {{"user", "revisor"}, {"person", kPerson}, {"case_id", "EB-2026-0042"}});
+  // http/audit_endpoint.cpp: audited_answer adds "auditor"; a search keeps its filters.
+  e = index_entry("audit.searched", {{"filters", {{"person", kPerson}, {"case_id", "EB-2026-0042"}, {"client", "x"}}},
+                                     {"results", 3},
+                                     {"remote_address", "x"},
+                                     {"auditor", "revisor"}});
   CHECK(e.operation == "audit");
   CHECK(e.outcome == "searched");
   CHECK(e.client == "revisor");
+  CHECK(e.case_id == "EB-2026-0042");
+  CHECK(e.persons == std::vector<std::string>{kPerson});
+  // A timeline's "client" narrows the case; the auditor is still the actor.
+  e = index_entry("audit.timeline_read", {{"case_id", "EB-2026-0042"}, {"client", "stockholm-ekb"}, {"results", 4},
+                                          {"auditor", "revisor"}});
+  CHECK(e.outcome == "timeline_read");
+  CHECK(e.client == "revisor");
+  CHECK(e.case_id == "EB-2026-0042");
+  e = index_entry("audit.timeline_read",
+                  {{"person", {{"id", kPerson}, {"kind", "personnummer"}}}, {"results", 4}, {"auditor", "revisor"}});
   CHECK(e.persons == std::vector<std::string>{kPerson});
 }
 

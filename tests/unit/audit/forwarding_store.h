@@ -13,6 +13,9 @@ class ForwardingStore : public knutpunkt::Store {
                                                     const std::vector<knutpunkt::StoreWrite>& writes) override {
     return inner_.commit(records, writes);
   }
+  std::expected<std::optional<knutpunkt::AuditCheckpoint>, knutpunkt::StoreError> latest_audit_checkpoint() override {
+    return inner_.latest_audit_checkpoint();
+  }
   std::expected<std::optional<knutpunkt::AuditRecord>, knutpunkt::StoreError> last_audit_record() override {
     return inner_.last_audit_record();
   }

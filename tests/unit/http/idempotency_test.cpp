@@ -99,6 +99,9 @@ class UnavailableStore final : public Store {
     return std::unexpected(down());
   }
   std::expected<bool, StoreError> is_protected(const std::string&) override { return std::unexpected(down()); }
+  std::expected<std::optional<knutpunkt::AuditCheckpoint>, StoreError> latest_audit_checkpoint() override {
+    return std::unexpected(down());
+  }
   std::expected<std::vector<knutpunkt::CaseRecord>, StoreError> open_cases_with_member(const std::string&) override {
     return std::unexpected(down());
   }

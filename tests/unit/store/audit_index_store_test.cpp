@@ -348,7 +348,7 @@ TEST_CASE("an index row commits with its record: a failed commit leaves neither"
   CHECK(search(*store, q) == std::vector<std::int64_t>{2});
 }
 
-TEST_CASE("records of a version 6 database are indexed when it is opened, across many pages") {
+TEST_CASE("records committed without index rows (before migration 7) are indexed at open, across many pages") {
   TempDir dir;
   const auto file = dir.path / "k.db";
   constexpr int kRecords = 4500;  // more than two backfill transactions
@@ -362,13 +362,13 @@ TEST_CASE("records of a version 6 database are indexed when it is opened, across
     }
     REQUIRE(store->append_audit(batch).has_value());
   }
-  // Back to what a version 6 build left behind: the log without its index.
-  REQUIRE(raw_exec(file, "DROP TABLE audit_index; DROP TABLE audit_person; DELETE FROM schema_version WHERE version >= 7") ==
-          SQLITE_OK);
-  REQUIRE(raw_text(file, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'audit_index'") == "0");
+  // What migration 7 finds in a database a version 6 build wrote: records, no index rows. (Emptied
+  // here rather than dropped with the schema version set back, so this stays true whatever
+  // migrations come later; sqlite_store_test's version 1 upgrade covers the migration itself.)
+  REQUIRE(raw_exec(file, "DELETE FROM audit_person; DELETE FROM audit_index") == SQLITE_OK);
+  REQUIRE(raw_text(file, "SELECT COUNT(*) FROM audit_index") == "0");
 
   auto store = open_store(file);
-  CHECK(raw_text(file, "SELECT MAX(version) FROM schema_version") == "7");
   CHECK(raw_text(file, "SELECT COUNT(*) FROM audit_index") == std::to_string(kRecords));
   AuditQuery q;
   q.person_id = kCilla;

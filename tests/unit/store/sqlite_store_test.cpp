@@ -80,7 +80,7 @@ std::string raw_text(const std::filesystem::path& file, const std::string& sql) 
 
 // Migrations in gateway/store/sqlite/sqlite_store.cpp: 1 audit log, 2 delivery, 3 consents, 4 cases,
 // 5 protected persons, 6 case members and manual items, 7 audit index.
-const std::string kLatestSchemaVersion = "7";
+const std::string kLatestSchemaVersion = "8";
 
 TEST_CASE("opening a new file creates the schema in WAL mode and records its version") {
   TempDir dir;
@@ -112,7 +112,8 @@ TEST_CASE("a version 1 database (audit log only) is upgraded in place and keeps 
   REQUIRE(raw_exec(file,
                    "DROP TABLE outbox; DROP TABLE delivery_attempt; DROP TABLE case_event; DROP TABLE referral; "
                    "DROP TABLE idempotency_key; DROP TABLE inbound_receipt; DROP TABLE consent; DROP TABLE case_file; DROP TABLE protected_person; DROP TABLE case_member; DROP TABLE manual_item; "
-                   "DROP TABLE audit_index; DROP TABLE audit_person; "
+                   "DROP TABLE audit_index; DROP TABLE audit_person; DROP TABLE audit_checkpoint; "
+                   "DROP TABLE audit_retention_permit; "
                    "DELETE FROM schema_version WHERE version >= 2") ==
           SQLITE_OK);
   auto store = open_store(file);
@@ -309,6 +310,7 @@ TEST_CASE("a version 5 database gets its case members from the households it alr
                 .has_value());
   }
   REQUIRE(raw_exec(file, "DROP TABLE case_member; DROP TABLE manual_item; DROP TABLE audit_index; DROP TABLE audit_person; "
+                         "DROP TABLE audit_checkpoint; DROP TABLE audit_retention_permit; "
                          "DELETE FROM schema_version WHERE version >= 6") ==
           SQLITE_OK);
   auto store = open_store(file);
