@@ -27,15 +27,9 @@ AtersokningRequestParse parse_atersokning_request(const nlohmann::json& body, st
                          "caseworker", "protected_identity"},
                         invalid);
   a.case_id = read_text(body, "case_id", "case_id", true, invalid, 64);
-  const std::size_t before = invalid.size();
-  const std::string person = read_text(body, "person_id", "person_id", true, invalid, 16);
-  if (invalid.size() == before) {
-    if (auto id = policy::parse_person_id(person, today)) {
-      a.person_id = id->digits;
-      a.id_kind = std::string(policy::to_string(id->kind));
-    } else {
-      invalid.push_back({"person_id", id.error().code, id.error().reason});
-    }
+  if (auto person = read_person_id(body, "person_id", "person_id", today, invalid)) {
+    a.person_id = person->digits;
+    a.id_kind = person->kind;
   }
   a.purpose = read_text(body, "purpose", "purpose", true, invalid);
   a.benefit_code = read_text(body, "benefit_code", "benefit_code", true, invalid, 16);

@@ -24,14 +24,9 @@ void CaseEndpoint::put(const std::string& case_id, Request&& request, const Requ
   const ClientConfig* client = require_case_system(auth_, audit_, "case.refused", request, audit_context, reply);
   if (!client) return;
   const auto refuse = [&](Problem p) { refuse_audited(audit_, "case.refused", std::move(p), audit_context, std::move(reply)); };
-  if (!is_json(request)) {
-    return refuse({415, "unsupported_media_type", "Unsupported media type", "the request body must be application/json", {}, {}});
-  }
-  const nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded() || !body.is_object()) {
-    return refuse({400, "invalid_json", "Invalid JSON", "the request body must be a JSON object",
-                   {{"", "invalid_json", "is not a JSON object"}}, {}});
-  }
+  const auto parsed = read_json_object(request, refuse);
+  if (!parsed) return;
+  const nlohmann::json& body = *parsed;
   std::vector<InvalidParam> invalid;
   refuse_unknown_fields(body, "", {"status", "unit", "household"}, invalid);
   CaseRecord c;

@@ -59,30 +59,18 @@ void ConsentEndpoint::record(Request&& request, const RequestContext& context, R
   const ClientConfig* client = require_case_system(auth_, audit_, "consent.refused", request, audit_context, reply);
   if (!client) return;
   const auto refuse = [&](Problem p) { refuse_audited(audit_, "consent.refused", std::move(p), audit_context, std::move(reply)); };
-  if (!is_json(request)) {
-    return refuse({415, "unsupported_media_type", "Unsupported media type", "the request body must be application/json", {}, {}});
-  }
-  const nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded() || !body.is_object()) {
-    return refuse({400, "invalid_json", "Invalid JSON", "the request body must be a JSON object",
-                   {{"", "invalid_json", "is not a JSON object"}}, {}});
-  }
+  const auto parsed = read_json_object(request, refuse);
+  if (!parsed) return;
+  const nlohmann::json& body = *parsed;
   std::vector<InvalidParam> invalid;
   refuse_unknown_fields(body, "",
                         {"person_id", "partner", "information_types", "given_at", "expires_at", "document_reference",
                          "case_id"},
                         invalid);
   ConsentRecord c;
-  const std::size_t before = invalid.size();
-  const std::string person = read_text(body, "person_id", "person_id", true, invalid, 16);
-  if (invalid.size() == before) {
-    auto id = policy::parse_person_id(person, today_utc());
-    if (!id) {
-      invalid.push_back({"person_id", id.error().code, id.error().reason});
-    } else {
-      c.person_id = id->digits;
-      c.id_kind = std::string(policy::to_string(id->kind));
-    }
+  if (auto person = read_person_id(body, "person_id", "person_id", today_utc(), invalid)) {
+    c.person_id = person->digits;
+    c.id_kind = person->kind;
   }
   c.partner = read_text(body, "partner", "partner", true, invalid, 64);
   if (!c.partner.empty() && !partners_.contains(c.partner)) {

@@ -109,14 +109,9 @@ void ManualHandlingEndpoint::resolve(const std::string& item_id, Request&& reque
   const auto refuse = [&](Problem p) {
     refuse_audited(audit_, "manual_handling.resolve_refused", std::move(p), audit_context, std::move(reply));
   };
-  if (!is_json(request)) {
-    return refuse({415, "unsupported_media_type", "Unsupported media type", "the request body must be application/json", {}, {}});
-  }
-  const nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded() || !body.is_object()) {
-    return refuse({400, "invalid_json", "Invalid JSON", "the request body must be a JSON object",
-                   {{"", "invalid_json", "is not a JSON object"}}, {}});
-  }
+  const auto parsed = read_json_object(request, refuse);
+  if (!parsed) return;
+  const nlohmann::json& body = *parsed;
   std::vector<InvalidParam> invalid;
   refuse_unknown_fields(body, "", {"note"}, invalid);
   // How it was handled is the point of the record: a resolution without a note is refused.

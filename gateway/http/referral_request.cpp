@@ -35,16 +35,9 @@ ReferralRequestParse parse_referral_request(const nlohmann::json& body, std::chr
   r.unit = read_text(body, "unit", "unit", true, invalid);
   r.district = read_text(body, "district", "district", true, invalid, 64);
 
-  const std::size_t before = invalid.size();
-  const std::string person = read_text(body, "person_id", "person_id", true, invalid, 16);
-  if (invalid.size() == before) {
-    auto id = policy::parse_person_id(person, today);
-    if (!id) {
-      invalid.push_back({"person_id", id.error().code, id.error().reason});
-    } else {
-      r.person_id = id->digits;
-      r.id_kind = std::string(policy::to_string(id->kind));
-    }
+  if (auto person = read_person_id(body, "person_id", "person_id", today, invalid)) {
+    r.person_id = person->digits;
+    r.id_kind = person->kind;
   }
 
   auto caseworker = body.find("caseworker");

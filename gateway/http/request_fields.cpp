@@ -1,5 +1,7 @@
 #include "http/request_fields.h"
 
+#include "policy/person_id.h"
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -136,6 +138,33 @@ void refuse_unknown_fields(const nlohmann::json& object, const std::string& pref
   for (const auto& [key, value] : object.items()) {
     if (!known.contains(key)) invalid.push_back({prefix + key, "unknown_field", "is not a known field"});
   }
+}
+
+std::optional<nlohmann::json> read_json_object(const Request& request, const std::function<void(Problem)>& refuse) {
+  if (!is_json(request)) {
+    refuse({415, "unsupported_media_type", "Unsupported media type", "the request body must be application/json", {}, {}});
+    return std::nullopt;
+  }
+  nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded() || !body.is_object()) {
+    refuse({400, "invalid_json", "Invalid JSON", "the request body must be a JSON object",
+            {{"", "invalid_json", "is not a JSON object"}}, {}});
+    return std::nullopt;
+  }
+  return body;
+}
+
+std::optional<PersonField> read_person_id(const nlohmann::json& object, const std::string& key, const std::string& name,
+                                          std::chrono::year_month_day today, std::vector<InvalidParam>& invalid) {
+  const std::size_t before = invalid.size();
+  const std::string text = read_text(object, key, name, true, invalid, 16);
+  if (invalid.size() != before) return std::nullopt;
+  auto id = policy::parse_person_id(text, today);
+  if (!id) {
+    invalid.push_back({name, id.error().code, id.error().reason});
+    return std::nullopt;
+  }
+  return PersonField{id->digits, std::string(policy::to_string(id->kind))};
 }
 
 }  // namespace knutpunkt::http

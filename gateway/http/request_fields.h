@@ -2,6 +2,8 @@
 // Readers for fields of a JSON request body that record every problem, each naming its field.
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -37,6 +39,19 @@ bool is_json(const Request& request);
 
 // The query string's parameters, percent-decoded; nullopt when it is malformed.
 std::optional<std::map<std::string, std::string>> query_parameters(std::string_view target);
+
+// A JSON object body, or nullopt after `refuse` was called with 415 (not application/json) or 400
+// (not a JSON object). Every endpoint that takes a JSON object reads it this way.
+std::optional<nlohmann::json> read_json_object(const Request& request, const std::function<void(Problem)>& refuse);
+
+// A required personnummer or samordningsnummer in any accepted form, normalised (12 digits and
+// its kind); nullopt with the problem recorded under `name`.
+struct PersonField {
+  std::string digits;
+  std::string kind;  // "personnummer" | "samordningsnummer"
+};
+std::optional<PersonField> read_person_id(const nlohmann::json& object, const std::string& key, const std::string& name,
+                                          std::chrono::year_month_day today, std::vector<InvalidParam>& invalid);
 
 // Unknown fields are refused, not ignored: a misspelt field must not silently mean something else.
 void refuse_unknown_fields(const nlohmann::json& object, const std::string& prefix, const std::set<std::string>& known,

@@ -37,14 +37,9 @@ void SessionEndpoint::sign_in(Request&& request, const RequestContext& context, 
   const auto refuse = [&](Problem problem) {
     refuse_audited(audit_, "auth.refused", std::move(problem), audit_context, std::move(reply));
   };
-  if (!is_json(request)) {
-    return refuse({415, "unsupported_media_type", "Unsupported media type", "the request body must be application/json", {}, {}});
-  }
-  const nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded() || !body.is_object()) {
-    return refuse({400, "invalid_json", "Invalid JSON", "the request body must be a JSON object",
-                   {{"", "invalid_json", "is not a JSON object"}}, {}});
-  }
+  const auto parsed = read_json_object(request, refuse);
+  if (!parsed) return;
+  const nlohmann::json& body = *parsed;
   std::vector<InvalidParam> invalid;
   refuse_unknown_fields(body, "", {"username", "password"}, invalid);
   const std::string username = read_text(body, "username", "username", true, invalid, 64);
