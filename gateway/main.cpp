@@ -210,7 +210,7 @@ int serve(const std::map<std::string, std::string>& options) {
   kp::PersonNotificationService notifications(delivery, **store, publisher);
   kp::http::ReportEndpoint report_endpoint(referrals, notifications, **audit, auth, report_adapters);
   kp::http::EventFeedEndpoint event_feed(**store, **audit, auth);
-  kp::http::OperatorEndpoint operator_endpoint(delivery, **store, auth);
+  kp::http::OperatorEndpoint operator_endpoint(delivery, **store, **audit, auth);
   kp::http::MetricsEndpoint metrics(delivery, **audit);
   std::set<std::string> partner_names;
   for (const auto& adapter_config : config->adapters) partner_names.insert(adapter_config.name);

@@ -4,6 +4,7 @@
 
 #include "config/gateway_config.h"
 #include "core/clock.h"
+#include "http/audited_refusal.h"
 #include "http/problem.h"
 #include "http/request_fields.h"
 #include "log/log.h"
@@ -41,19 +42,34 @@ nlohmann::json summary(const OutboxMessage& m) {
 
 const ClientConfig* OperatorEndpoint::authorise(const Request& request, Reply& reply) {
   const ClientConfig* client = auth_.authenticate(to_std(request[bhttp::field::authorization]));
+  nlohmann::json context = {{"target", std::string(to_std(request.target()).substr(0, 200))}};
   if (!client) {
-    reply(make_problem_response({401, "unauthenticated", "Authentication required", {}, {}, {}}));
+    refuse_audited(audit_, "operator.access_refused", {401, "unauthenticated", "Authentication required", {}, {}, {}},
+                   context, std::move(reply));
     return nullptr;
   }
   if (!client->roles.contains(kRoleOperator)) {
-    reply(make_problem_response({403, "role_not_allowed", "Not allowed", "operator role required", {}, {}}));
+    context["client"] = client->id;
+    refuse_audited(audit_, "operator.access_refused",
+                   {403, "role_not_allowed", "Not allowed", "operator role required", {}, {}}, context, std::move(reply));
     return nullptr;
   }
   return client;
 }
 
+void OperatorEndpoint::audited_answer(const ClientConfig& who, const std::string& kind, nlohmann::json body,
+                                      Response answer, Reply reply) {
+  body["operator"] = who.id;
+  audit_.append(kind, std::move(body),
+                [reply = std::move(reply), answer = std::move(answer)](std::expected<AuditReceipt, StoreError> receipt) mutable {
+                  if (!receipt) return reply(make_problem_response({503, "audit_unavailable", "Audit log unavailable", {}, {}, {}}));
+                  reply(std::move(answer));
+                });
+}
+
 void OperatorEndpoint::message(const std::string& id, Request&& request, Reply reply) {
-  if (!authorise(request, reply)) return;
+  const ClientConfig* who = authorise(request, reply);
+  if (!who) return;
   auto m = store_.message(id);
   if (!m) return reply(make_problem_response({503, "store_unavailable", "Store unavailable", {}, {}, {}}));
   if (!*m) return reply(make_problem_response({404, "not_found", "No such message", {}, {}, {}}));
@@ -71,11 +87,13 @@ void OperatorEndpoint::message(const std::string& id, Request&& request, Reply r
                     {"error", a.error}});
   }
   if (auto waiting = engine_.waiting_for(id)) out["waiting_for"] = *waiting;
-  reply(make_json_response(200, out));
+  audited_answer(*who, "operator.message_read", {{"message_id", id}, {"case_id", (*m)->case_id}},
+                 make_json_response(200, out), std::move(reply));
 }
 
 void OperatorEndpoint::dead_letters(Request&& request, Reply reply) {
-  if (!authorise(request, reply)) return;
+  const ClientConfig* who = authorise(request, reply);
+  if (!who) return;
   auto params = query_parameters(to_std(request.target()));
   if (!params) {
     return reply(make_problem_response(
@@ -120,7 +138,8 @@ void OperatorEndpoint::dead_letters(Request&& request, Reply reply) {
                         {"next_cursor", std::to_string(list->empty() ? q.after_position : list->back().position)},
                         {"has_more", list->size() == static_cast<std::size_t>(q.limit)}};
   for (const OutboxMessage& m : *list) out["dead_letters"].push_back(summary(m));
-  reply(make_json_response(200, out));
+  audited_answer(*who, "operator.dead_letters_read", {{"results", list->size()}}, make_json_response(200, out),
+                 std::move(reply));
 }
 
 void OperatorEndpoint::replay(const std::string& id, Request&& request, Reply reply) {

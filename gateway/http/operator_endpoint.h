@@ -1,7 +1,9 @@
 #pragma once
 // Operators watch and repair delivery: GET /v1/messages/{id} (status and attempt history),
 // GET /v1/dead-letters (filters: destination, after, limit), POST /v1/dead-letters/{id}/replay.
-// Operators see no payloads here: they need to know what failed and why, not about whom.
+// Operators see no payloads here: they need to know what failed and why, not about whom. Every
+// read and every refusal is audited, like everything done with a role (issue 6).
+#include "audit/audit_log.h"
 #include "delivery/delivery_engine.h"
 #include "http/client_auth.h"
 #include "http/server.h"
@@ -11,8 +13,8 @@ namespace knutpunkt::http {
 
 class OperatorEndpoint {
  public:
-  OperatorEndpoint(delivery::DeliveryEngine& engine, Store& store, const ClientAuth& auth)
-      : engine_(engine), store_(store), auth_(auth) {}
+  OperatorEndpoint(delivery::DeliveryEngine& engine, Store& store, AuditLog& audit, const ClientAuth& auth)
+      : engine_(engine), store_(store), audit_(audit), auth_(auth) {}
 
   void message(const std::string& id, Request&& request, Reply reply);
   void dead_letters(Request&& request, Reply reply);
@@ -20,9 +22,12 @@ class OperatorEndpoint {
 
  private:
   const ClientConfig* authorise(const Request& request, Reply& reply);
+  // Replies `answer` once the read is on record as `kind` with `body` (the operator added).
+  void audited_answer(const ClientConfig& who, const std::string& kind, nlohmann::json body, Response answer, Reply reply);
 
   delivery::DeliveryEngine& engine_;
   Store& store_;
+  AuditLog& audit_;
   const ClientAuth& auth_;
 };
 
