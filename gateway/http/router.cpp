@@ -121,6 +121,13 @@ void Router::handle(Request&& request, const RequestContext& context, Reply repl
   }
   if (path == "/console" || path.starts_with(kConsolePrefix)) {
     if (!get) return reply(method_not_allowed("GET"));
+    if (path == "/console") {
+      // The console's assets are relative to /console/; without the slash they would not load.
+      Response moved{bhttp::status::moved_permanently, request.version()};
+      moved.set(bhttp::field::location, "/console/");
+      moved.prepare_payload();
+      return reply(std::move(moved));
+    }
     const std::string asset(path.size() > kConsolePrefix.size() ? path.substr(kConsolePrefix.size()) : std::string_view{});
     return e_.console.serve(asset, std::move(request), std::move(reply));
   }

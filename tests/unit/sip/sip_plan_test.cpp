@@ -342,8 +342,9 @@ TEST_CASE("dates are sane: an insats ends after it starts, follow-up after the m
     require_refused(establish(meeting_set, c, "2027-01-15", when), "bad_date", "/insatser/1/start_date");
   }
   SECTION("a change cannot be dated before the previous one") {
-    require_refused(invite(stages()[kInvitedFk], fk(), stamp("p-kommun", "2026-10-01T08:59:00.000Z")), "date_order",
-                    "/history/3/at");
+    const Participant second_region = participant("p-region-2", kRegion, OrganisationKind::region);
+    require_refused(invite(stages()[kInvitedFk], second_region, stamp("p-kommun", "2026-10-01T08:59:00.000Z")),
+                    "date_order", "/history/3/at");
   }
   SECTION("the next follow-up comes after this one") {
     require_refused(
