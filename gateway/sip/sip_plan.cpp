@@ -23,12 +23,16 @@ std::string at_index(std::string_view array, std::size_t index) {
   return std::string(array) + "/" + std::to_string(index);
 }
 
-std::chrono::sys_days day_of(system_clock::time_point at) { return std::chrono::floor<std::chrono::days>(at); }
+std::chrono::sys_days day_of(system_clock::time_point at) {
+  return std::chrono::floor<std::chrono::days>(at);
+}
 
 // Dates and date-times inside a plan have passed from_json's checks, so a parse failure here
 // means a caller built a SipPlan by hand with garbage; treating it as "the earliest time" keeps
 // every comparison defined, and the final document check refuses the plan anyway.
-system_clock::time_point time_of(const std::string& text) { return parse_utc(text).value_or(system_clock::time_point{}); }
+system_clock::time_point time_of(const std::string& text) {
+  return parse_utc(text).value_or(system_clock::time_point{});
+}
 
 bool in_scope(const Consent& consent, const std::string& organisation) {
   return std::find(consent.scope.begin(), consent.scope.end(), organisation) != consent.scope.end();
@@ -55,9 +59,9 @@ std::expected<void, SipError> require_status(const SipPlan& plan, std::initializ
                                              std::string_view what) {
   if (auto open = require_open(plan); !open) return open;
   if (std::find(allowed.begin(), allowed.end(), plan.status) == allowed.end()) {
-    return std::unexpected(error("invalid_transition", "/status",
-                                 std::string(what) + " is not allowed while the plan is " +
-                                     std::string(to_string(plan.status))));
+    return std::unexpected(
+        error("invalid_transition", "/status",
+              std::string(what) + " is not allowed while the plan is " + std::string(to_string(plan.status))));
   }
   return {};
 }
@@ -86,8 +90,8 @@ std::expected<void, SipError> check_unique(const std::vector<std::string>& ids, 
   std::set<std::string> seen;
   for (std::size_t i = 0; i < ids.size(); ++i) {
     if (!seen.insert(ids[i]).second) {
-      return std::unexpected(error("duplicate_id", at_index(array, i) + "/" + std::string(member),
-                                   "the same id appears twice"));
+      return std::unexpected(
+          error("duplicate_id", at_index(array, i) + "/" + std::string(member), "the same id appears twice"));
     }
   }
   return {};
@@ -107,8 +111,8 @@ std::expected<void, SipError> check_content(const SipPlan& plan) {
   for (std::size_t g = 0; g < plan.goals.size(); ++g) {
     for (std::size_t n = 0; n < plan.goals[g].need_ids.size(); ++n) {
       if (!need_ids.contains(plan.goals[g].need_ids[n])) {
-        return std::unexpected(error("unknown_need", at_index(at_index("/goals", g) + "/need_ids", n),
-                                     "names no need in this plan"));
+        return std::unexpected(
+            error("unknown_need", at_index(at_index("/goals", g) + "/need_ids", n), "names no need in this plan"));
       }
     }
   }
@@ -213,20 +217,24 @@ SipResult invite(const SipPlan& plan, Participant participant, const ChangeStamp
     index = *existing;
   }
   // 12 kap. OSL: not even the invitation may leave without consent covering the recipient.
-  if (false) {
+  if (!in_scope(next.consent, participant.organisation)) {
     return std::unexpected(error("participant_not_in_consent", at_index("/participants", index) + "/organisation",
                                  "the consent does not cover this organisation"));
   }
   if (!consent_in_force(next.consent, stamp.at)) {
-    return std::unexpected(error("consent_not_in_force", "/consent", "the consent is withdrawn, expired or not yet given"));
+    return std::unexpected(
+        error("consent_not_in_force", "/consent", "the consent is withdrawn, expired or not yet given"));
   }
   participant.invitation_status = InvitationStatus::invited;
   participant.replied_at.reset();
   const std::string summary = "invited " + participant.participant_id;
-  if (index == next.participants.size()) next.participants.push_back(std::move(participant));
-  else next.participants[index] = std::move(participant);
+  if (index == next.participants.size())
+    next.participants.push_back(std::move(participant));
+  else
+    next.participants[index] = std::move(participant);
   if (next.status == Status::initiated) next.status = Status::invited;
-  if (auto recorded = record(next, Change::invited, stamp, summary); !recorded) return std::unexpected(recorded.error());
+  if (auto recorded = record(next, Change::invited, stamp, summary); !recorded)
+    return std::unexpected(recorded.error());
   return as_valid_document(std::move(next));
 }
 
@@ -243,8 +251,8 @@ SipResult remove_participant(const SipPlan& plan, const std::string& participant
                                  "the coordinator cannot be removed; appoint another one first"));
   }
   if (plan.huvudansvar == participant_id) {
-    return std::unexpected(error("participant_has_responsibility", "/huvudansvar",
-                                 "holds overall responsibility; revise the plan first"));
+    return std::unexpected(
+        error("participant_has_responsibility", "/huvudansvar", "holds overall responsibility; revise the plan first"));
   }
   for (std::size_t k = 0; k < plan.insatser.size(); ++k) {
     if (plan.insatser[k].responsible_participant_id == participant_id) {
@@ -261,8 +269,7 @@ SipResult remove_participant(const SipPlan& plan, const std::string& participant
   return as_valid_document(std::move(next));
 }
 
-SipResult record_reply(const SipPlan& plan, const std::string& participant_id, Reply reply,
-                       const ChangeStamp& stamp) {
+SipResult record_reply(const SipPlan& plan, const std::string& participant_id, Reply reply, const ChangeStamp& stamp) {
   if (auto open = require_open(plan); !open) return std::unexpected(open.error());
   auto index = find_participant(plan, participant_id);
   if (!index) return std::unexpected(error("unknown_participant", "/participants", "no such participant"));
@@ -361,8 +368,8 @@ SipResult record_followup(const SipPlan& plan, FollowupOutcome outcome, const Ch
   }
   if (!plan.meeting) return std::unexpected(error("missing", "/meeting", "no meeting is scheduled"));
   if (stamp.at < time_of(plan.meeting->at)) {
-    return std::unexpected(error("date_order", at_index("/history", plan.history.size()) + "/at",
-                                 "a follow-up comes after the meeting"));
+    return std::unexpected(
+        error("date_order", at_index("/history", plan.history.size()) + "/at", "a follow-up comes after the meeting"));
   }
   SipPlan next = plan;
   next.status = Status::followed_up;
@@ -410,11 +417,11 @@ SipResult close(const SipPlan& plan, std::string reason, const ChangeStamp& stam
 
 std::vector<std::string> sharing_recipients(const SipPlan& plan, system_clock::time_point now) {
   std::vector<std::string> recipients;
-  (void)now;
+  if (!consent_in_force(plan.consent, now)) return recipients;
   for (const auto& p : plan.participants) {
     const bool taking_part =
         p.invitation_status == InvitationStatus::invited || p.invitation_status == InvitationStatus::accepted;
-    if (taking_part) recipients.push_back(p.participant_id);
+    if (taking_part && in_scope(plan.consent, p.organisation)) recipients.push_back(p.participant_id);
   }
   return recipients;
 }

@@ -9,10 +9,9 @@
 // Protected persons: the plan has no address or location field at all, so a person with
 // skyddade personuppgifter can be in any plan without special handling here; a participant's
 // contact is the staff member's work contact, never the client's.
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <expected>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -102,8 +101,8 @@ struct Insats {
   std::string description;
   OrganisationKind responsible_huvudman = OrganisationKind::other;
   std::string responsible_participant_id;
-  std::string start_date;                 // date
-  std::optional<std::string> end_date;    // date; open-ended when absent
+  std::string start_date;               // date
+  std::optional<std::string> end_date;  // date; open-ended when absent
   bool operator==(const Insats&) const = default;
 };
 
@@ -195,8 +194,7 @@ SipResult invite(const SipPlan& plan, Participant participant, const ChangeStamp
 SipResult remove_participant(const SipPlan& plan, const std::string& participant_id, const ChangeStamp& stamp);
 
 // An invited participant's answer; replied_at = stamp.at.
-SipResult record_reply(const SipPlan& plan, const std::string& participant_id, Reply reply,
-                       const ChangeStamp& stamp);
+SipResult record_reply(const SipPlan& plan, const std::string& participant_id, Reply reply, const ChangeStamp& stamp);
 
 // Schedules (or moves) the SIP meeting; needs at least one invitation sent. Not before the
 // initiative.

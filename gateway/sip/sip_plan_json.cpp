@@ -29,20 +29,25 @@ constexpr std::array kInvitationStatuses{InvitationStatus::not_invited, Invitati
                                          InvitationStatus::accepted, InvitationStatus::declined,
                                          InvitationStatus::removed};
 constexpr std::array kMeetingKinds{MeetingKind::fysiskt, MeetingKind::digitalt};
-constexpr std::array kChanges{Change::initiated,         Change::invited,           Change::participant_removed,
-                              Change::reply_received,    Change::meeting_scheduled, Change::plan_established,
-                              Change::plan_revised,      Change::followed_up,       Change::consent_withdrawn,
+constexpr std::array kChanges{Change::initiated,      Change::invited,           Change::participant_removed,
+                              Change::reply_received, Change::meeting_scheduled, Change::plan_established,
+                              Change::plan_revised,   Change::followed_up,       Change::consent_withdrawn,
                               Change::closed};
 
-json optional_json(const std::optional<std::string>& value) { return value ? json(*value) : json(nullptr); }
+json optional_json(const std::optional<std::string>& value) {
+  return value ? json(*value) : json(nullptr);
+}
 
 // Escapes a member name for a JSON pointer (RFC 6901 section 3).
 std::string pointer_token(std::string_view key) {
   std::string out;
   for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
@@ -191,12 +196,13 @@ class DocumentReader {
 Participant read_participant(DocumentReader& r, const json& value, const std::string& at) {
   Participant p;
   if (!r.object(value, at,
-                {"participant_id", "organisation", "organisation_kind", "unit", "role", "contact",
-                 "invitation_status", "replied_at"})) {
+                {"participant_id", "organisation", "organisation_kind", "unit", "role", "contact", "invitation_status",
+                 "replied_at"})) {
     return p;
   }
   p.participant_id = r.id(value, at, "participant_id");
-  if (const json* org = r.member(value, at, "organisation")) p.organisation = r.organisation_value(*org, at + "/organisation");
+  if (const json* org = r.member(value, at, "organisation"))
+    p.organisation = r.organisation_value(*org, at + "/organisation");
   p.organisation_kind = r.code(value, at, "organisation_kind", kOrganisationKinds);
   p.unit = r.text(value, at, "unit", 200);
   p.role = r.text(value, at, "role", 200);
@@ -218,58 +224,86 @@ Participant read_participant(DocumentReader& r, const json& value, const std::st
 
 std::string_view to_string(Status status) {
   switch (status) {
-    case Status::initiated: return "initiated";
-    case Status::invited: return "invited";
-    case Status::meeting_scheduled: return "meeting_scheduled";
-    case Status::plan_established: return "plan_established";
-    case Status::followed_up: return "followed_up";
-    case Status::closed: return "closed";
+    case Status::initiated:
+      return "initiated";
+    case Status::invited:
+      return "invited";
+    case Status::meeting_scheduled:
+      return "meeting_scheduled";
+    case Status::plan_established:
+      return "plan_established";
+    case Status::followed_up:
+      return "followed_up";
+    case Status::closed:
+      return "closed";
   }
   return "unknown";
 }
 
 std::string_view to_string(OrganisationKind kind) {
   switch (kind) {
-    case OrganisationKind::kommun: return "kommun";
-    case OrganisationKind::region: return "region";
-    case OrganisationKind::forsakringskassan: return "forsakringskassan";
-    case OrganisationKind::arbetsformedlingen: return "arbetsformedlingen";
-    case OrganisationKind::other: return "other";
+    case OrganisationKind::kommun:
+      return "kommun";
+    case OrganisationKind::region:
+      return "region";
+    case OrganisationKind::forsakringskassan:
+      return "forsakringskassan";
+    case OrganisationKind::arbetsformedlingen:
+      return "arbetsformedlingen";
+    case OrganisationKind::other:
+      return "other";
   }
   return "unknown";
 }
 
 std::string_view to_string(InvitationStatus status) {
   switch (status) {
-    case InvitationStatus::not_invited: return "not_invited";
-    case InvitationStatus::invited: return "invited";
-    case InvitationStatus::accepted: return "accepted";
-    case InvitationStatus::declined: return "declined";
-    case InvitationStatus::removed: return "removed";
+    case InvitationStatus::not_invited:
+      return "not_invited";
+    case InvitationStatus::invited:
+      return "invited";
+    case InvitationStatus::accepted:
+      return "accepted";
+    case InvitationStatus::declined:
+      return "declined";
+    case InvitationStatus::removed:
+      return "removed";
   }
   return "unknown";
 }
 
 std::string_view to_string(MeetingKind kind) {
   switch (kind) {
-    case MeetingKind::fysiskt: return "fysiskt";
-    case MeetingKind::digitalt: return "digitalt";
+    case MeetingKind::fysiskt:
+      return "fysiskt";
+    case MeetingKind::digitalt:
+      return "digitalt";
   }
   return "unknown";
 }
 
 std::string_view to_string(Change change) {
   switch (change) {
-    case Change::initiated: return "initiated";
-    case Change::invited: return "invited";
-    case Change::participant_removed: return "participant_removed";
-    case Change::reply_received: return "reply_received";
-    case Change::meeting_scheduled: return "meeting_scheduled";
-    case Change::plan_established: return "plan_established";
-    case Change::plan_revised: return "plan_revised";
-    case Change::followed_up: return "followed_up";
-    case Change::consent_withdrawn: return "consent_withdrawn";
-    case Change::closed: return "closed";
+    case Change::initiated:
+      return "initiated";
+    case Change::invited:
+      return "invited";
+    case Change::participant_removed:
+      return "participant_removed";
+    case Change::reply_received:
+      return "reply_received";
+    case Change::meeting_scheduled:
+      return "meeting_scheduled";
+    case Change::plan_established:
+      return "plan_established";
+    case Change::plan_revised:
+      return "plan_revised";
+    case Change::followed_up:
+      return "followed_up";
+    case Change::consent_withdrawn:
+      return "consent_withdrawn";
+    case Change::closed:
+      return "closed";
   }
   return "unknown";
 }
@@ -277,14 +311,15 @@ std::string_view to_string(Change change) {
 nlohmann::json to_json(const SipPlan& plan) {
   json participants = json::array();
   for (const auto& p : plan.participants) {
-    participants.push_back({{"participant_id", p.participant_id},
-                            {"organisation", p.organisation},
-                            {"organisation_kind", to_string(p.organisation_kind)},
-                            {"unit", p.unit},
-                            {"role", p.role},
-                            {"contact", {{"name", p.contact.name}, {"phone", p.contact.phone}, {"email", p.contact.email}}},
-                            {"invitation_status", to_string(p.invitation_status)},
-                            {"replied_at", optional_json(p.replied_at)}});
+    participants.push_back(
+        {{"participant_id", p.participant_id},
+         {"organisation", p.organisation},
+         {"organisation_kind", to_string(p.organisation_kind)},
+         {"unit", p.unit},
+         {"role", p.role},
+         {"contact", {{"name", p.contact.name}, {"phone", p.contact.phone}, {"email", p.contact.email}}},
+         {"invitation_status", to_string(p.invitation_status)},
+         {"replied_at", optional_json(p.replied_at)}});
   }
   json needs = json::array();
   for (const auto& n : plan.needs) needs.push_back({{"need_id", n.need_id}, {"description", n.description}});
@@ -305,11 +340,8 @@ nlohmann::json to_json(const SipPlan& plan) {
   for (const auto& a : plan.actions_by_others) actions.push_back({{"description", a.description}, {"by", a.by}});
   json history = json::array();
   for (const auto& h : plan.history) {
-    history.push_back({{"version", h.version},
-                       {"at", h.at},
-                       {"by", h.by},
-                       {"change", to_string(h.change)},
-                       {"summary", h.summary}});
+    history.push_back(
+        {{"version", h.version}, {"at", h.at}, {"by", h.by}, {"change", to_string(h.change)}, {"summary", h.summary}});
   }
   json meeting = nullptr;
   if (plan.meeting) {
@@ -384,21 +416,20 @@ std::expected<SipPlan, std::vector<SipError>> from_json(const nlohmann::json& do
   if (const json* consent = r.member(document, root, "consent");
       consent && r.object(*consent, "/consent", {"reference", "scope", "given_at", "expires_at", "withdrawn_at"})) {
     plan.consent.reference = r.id(*consent, "/consent", "reference");
-    r.array(*consent, "/consent", "scope", [&](const json& v, const std::string& at) {
-      plan.consent.scope.push_back(r.organisation_value(v, at));
-    });
+    r.array(*consent, "/consent", "scope",
+            [&](const json& v, const std::string& at) { plan.consent.scope.push_back(r.organisation_value(v, at)); });
     if (plan.consent.scope.empty() && consent->contains("scope") && (*consent)["scope"].is_array()) {
       r.fail("/consent/scope", "empty", "must name at least one organisation");
     }
     plan.consent.given_at = r.date_time(*consent, "/consent", "given_at");
-    plan.consent.expires_at =
-        r.nullable(*consent, "/consent", "expires_at", [&](const json& v, const std::string& at) { return r.date_value(v, at); });
-    plan.consent.withdrawn_at = r.nullable(*consent, "/consent", "withdrawn_at",
-                                           [&](const json& v, const std::string& at) { return r.date_time_value(v, at); });
+    plan.consent.expires_at = r.nullable(*consent, "/consent", "expires_at",
+                                         [&](const json& v, const std::string& at) { return r.date_value(v, at); });
+    plan.consent.withdrawn_at =
+        r.nullable(*consent, "/consent", "withdrawn_at",
+                   [&](const json& v, const std::string& at) { return r.date_time_value(v, at); });
   }
-  r.array(document, root, "participants", [&](const json& v, const std::string& at) {
-    plan.participants.push_back(read_participant(r, v, at));
-  });
+  r.array(document, root, "participants",
+          [&](const json& v, const std::string& at) { plan.participants.push_back(read_participant(r, v, at)); });
   r.array(document, root, "needs", [&](const json& v, const std::string& at) {
     Need n;
     if (r.object(v, at, {"need_id", "description"})) {
@@ -412,7 +443,8 @@ std::expected<SipPlan, std::vector<SipError>> from_json(const nlohmann::json& do
     if (r.object(v, at, {"goal_id", "description", "need_ids"})) {
       g.goal_id = r.id(v, at, "goal_id");
       g.description = r.text(v, at, "description", 2000);
-      r.array(v, at, "need_ids", [&](const json& id, const std::string& ptr) { g.need_ids.push_back(r.id_value(id, ptr)); });
+      r.array(v, at, "need_ids",
+              [&](const json& id, const std::string& ptr) { g.need_ids.push_back(r.id_value(id, ptr)); });
     }
     plan.goals.push_back(std::move(g));
   });
@@ -426,7 +458,8 @@ std::expected<SipPlan, std::vector<SipError>> from_json(const nlohmann::json& do
       i.responsible_huvudman = r.code(v, at, "responsible_huvudman", kOrganisationKinds);
       i.responsible_participant_id = r.id(v, at, "responsible_participant_id");
       i.start_date = r.date(v, at, "start_date");
-      i.end_date = r.nullable(v, at, "end_date", [&](const json& d, const std::string& ptr) { return r.date_value(d, ptr); });
+      i.end_date =
+          r.nullable(v, at, "end_date", [&](const json& d, const std::string& ptr) { return r.date_value(d, ptr); });
     }
     plan.insatser.push_back(std::move(i));
   });
@@ -438,8 +471,8 @@ std::expected<SipPlan, std::vector<SipError>> from_json(const nlohmann::json& do
     }
     plan.actions_by_others.push_back(std::move(a));
   });
-  plan.huvudansvar =
-      r.nullable(document, root, "huvudansvar", [&](const json& v, const std::string& at) { return r.id_value(v, at); });
+  plan.huvudansvar = r.nullable(document, root, "huvudansvar",
+                                [&](const json& v, const std::string& at) { return r.id_value(v, at); });
   plan.coordinator = r.id(document, root, "coordinator");
   if (const json* meeting = r.member(document, root, "meeting"); meeting != nullptr && !meeting->is_null()) {
     if (r.object(*meeting, "/meeting", {"at", "place", "kind"})) {
@@ -450,12 +483,13 @@ std::expected<SipPlan, std::vector<SipError>> from_json(const nlohmann::json& do
       plan.meeting = std::move(m);
     }
   }
-  plan.followup_due =
-      r.nullable(document, root, "followup_due", [&](const json& v, const std::string& at) { return r.date_value(v, at); });
+  plan.followup_due = r.nullable(document, root, "followup_due",
+                                 [&](const json& v, const std::string& at) { return r.date_value(v, at); });
   plan.status = r.code(document, root, "status", kStatuses);
   plan.initiated_at = r.date_time(document, root, "initiated_at");
-  plan.close_reason = r.nullable(document, root, "close_reason",
-                                 [&](const json& v, const std::string& at) { return r.string_value(v, at, 2000, false); });
+  plan.close_reason = r.nullable(document, root, "close_reason", [&](const json& v, const std::string& at) {
+    return r.string_value(v, at, 2000, false);
+  });
   r.array(document, root, "history", [&](const json& v, const std::string& at) {
     HistoryEntry h;
     if (r.object(v, at, {"version", "at", "by", "change", "summary"})) {

@@ -7,7 +7,8 @@
 
 int main() {
   try {
-    for (const auto& plan : knutpunkt::sip::fixtures::lifecycle()) std::cout << knutpunkt::sip::to_json(plan).dump() << '\n';
+    for (const auto& plan : knutpunkt::sip::fixtures::lifecycle())
+      std::cout << knutpunkt::sip::to_json(plan).dump() << '\n';
     return 0;
   } catch (const std::exception& e) {
     std::cerr << e.what() << '\n';

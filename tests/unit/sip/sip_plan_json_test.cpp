@@ -1,6 +1,5 @@
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <fstream>
 
 #include "sip_fixtures.h"
@@ -17,7 +16,9 @@ json example_document() {
   return json::parse(in);
 }
 
-json established_document() { return to_json(lifecycle()[6]); }
+json established_document() {
+  return to_json(lifecycle()[6]);
+}
 
 bool names(const std::vector<SipError>& errors, const std::string& code, const std::string& pointer) {
   return std::any_of(errors.begin(), errors.end(),

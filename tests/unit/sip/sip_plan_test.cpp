@@ -1,6 +1,5 @@
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 
 #include "sip_fixtures.h"
 
@@ -9,8 +8,18 @@ using namespace knutpunkt::sip::fixtures;
 
 namespace {
 
-enum Stage { kInitiated, kInvitedRegion, kInvitedFk, kRegionAccepted, kFkDeclined, kMeeting, kEstablished, kRevised,
-             kFollowedUp, kClosed };
+enum Stage {
+  kInitiated,
+  kInvitedRegion,
+  kInvitedFk,
+  kRegionAccepted,
+  kFkDeclined,
+  kMeeting,
+  kEstablished,
+  kRevised,
+  kFollowedUp,
+  kClosed
+};
 
 const std::vector<SipPlan>& stages() {
   static const std::vector<SipPlan> all = lifecycle();
@@ -60,11 +69,10 @@ TEST_CASE("every change adds one version and one history entry stamped with who,
   const SipPlan& closed = s[kClosed];
   REQUIRE(closed.history.size() == static_cast<std::size_t>(closed.version));
   for (std::size_t i = 0; i < closed.history.size(); ++i) CHECK(closed.history[i].version == static_cast<int>(i + 1));
-  CHECK(changes(closed) == std::vector<Change>{Change::initiated, Change::invited, Change::invited,
-                                               Change::reply_received, Change::reply_received,
-                                               Change::meeting_scheduled, Change::plan_established,
-                                               Change::plan_revised, Change::followed_up, Change::followed_up,
-                                               Change::closed});
+  CHECK(changes(closed) ==
+        std::vector<Change>{Change::initiated, Change::invited, Change::invited, Change::reply_received,
+                            Change::reply_received, Change::meeting_scheduled, Change::plan_established,
+                            Change::plan_revised, Change::followed_up, Change::followed_up, Change::closed});
   CHECK(closed.history[3].by == "p-region");
   CHECK(closed.history[3].at == "2026-10-02T10:00:00.000Z");
   CHECK(closed.history[7].summary == "goal g1 sharpened");
@@ -126,7 +134,8 @@ TEST_CASE("nothing can change a closed plan") {
 }
 
 TEST_CASE("a plan can be closed before it is established, e.g. when the client declines a SIP") {
-  auto closed = close(stages()[kInvitedFk], "den enskilde vill inte ha SIP", stamp("p-kommun", "2026-10-02T08:00:00.000Z"));
+  auto closed =
+      close(stages()[kInvitedFk], "den enskilde vill inte ha SIP", stamp("p-kommun", "2026-10-02T08:00:00.000Z"));
   REQUIRE(closed);
   CHECK(closed->status == Status::closed);
   require_refused(close(stages()[kInvitedFk], "", stamp("p-kommun", "2026-10-02T08:00:00.000Z")), "empty",
@@ -347,9 +356,9 @@ TEST_CASE("dates are sane: an insats ends after it starts, follow-up after the m
                     "date_order", "/history/3/at");
   }
   SECTION("the next follow-up comes after this one") {
-    require_refused(
-        record_followup(stages()[kEstablished], NextFollowup{"2027-01-15"}, stamp("p-kommun", "2027-01-15T10:00:00.000Z")),
-        "date_order", "/followup_due");
+    require_refused(record_followup(stages()[kEstablished], NextFollowup{"2027-01-15"},
+                                    stamp("p-kommun", "2027-01-15T10:00:00.000Z")),
+                    "date_order", "/followup_due");
   }
   SECTION("a follow-up is not held before the meeting") {
     SipPlan odd = stages()[kEstablished];
