@@ -109,11 +109,11 @@ std::expected<std::map<std::string, ConsentGrant>, Refusal> ExchangeAuthorizer::
   return grants;
 }
 
-bool ExchangeAuthorizer::known_protected(const std::string& person_id, const std::string& exchange_id) const {
+bool ExchangeAuthorizer::known_protected(const std::string& person_id, const std::string& exchange) const {
   // A person once flagged stays protected. If the store cannot say, protect: stripping an
   // address that could have been shown costs less than showing one that must not be.
   const auto remembered = store_.is_protected(person_id);
-  if (!remembered) log::warn("policy.protected_flag_unreadable", {{"exchange_id", exchange_id}});
+  if (!remembered) log::warn("policy.protected_flag_unreadable", {{"exchange", exchange}});
   return !remembered || *remembered;
 }
 
@@ -155,7 +155,7 @@ std::expected<AuthorizedExchange, Refusal> ExchangeAuthorizer::authorize(const C
     if (!grants) return std::unexpected(std::move(grants.error()));
     authorized.consent = grants->begin()->second;
   }
-  authorized.known_protected = known_protected(request.person_id, request.case_id);
+  authorized.known_protected = known_protected(request.person_id, request.operation);
   authorized.purpose_text = std::move(*purpose_text);
   authorized.request = std::move(request);
   return authorized;

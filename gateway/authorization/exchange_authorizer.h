@@ -107,7 +107,7 @@ class ExchangeAuthorizer {
       const std::vector<std::string>& information_types, const std::function<std::string(std::size_t)>& field_of,
       std::chrono::system_clock::time_point now) const;
   // Check 6.
-  bool known_protected(const std::string& person_id, const std::string& exchange_id) const;
+  bool known_protected(const std::string& person_id, const std::string& exchange) const;
   const policy::ExchangePolicy& policy_of(const std::string& adapter) const;
 
   Store& store_;

@@ -48,11 +48,16 @@ void SessionEndpoint::sign_in(Request&& request, const RequestContext& context, 
     return refuse({400, "invalid_request", "Invalid sign-in", "one or more fields are invalid", std::move(invalid), {}});
   }
   audit_context["username"] = username;
+  if (locked_out(username)) {
+    return refuse({429, "too_many_attempts", "Too many failed sign-ins",
+                   "this user name is locked for a while after repeated failures", {}, {}});
+  }
   const auto user = users_.find(username);
   const std::string hash = user == users_.end() ? decoy_hash() : user->second.password_hash;
   boost::asio::post(hashing_, [this, username, password, hash, known = user != users_.end(), audit_context,
                                reply = std::move(reply)]() mutable {
     if (!known || !identity::verify_password(password, hash)) {
+      count_failure(username);
       return refuse_audited(audit_, "auth.refused",
                             {401, "invalid_credentials", "Sign-in failed", "wrong user name or password", {}, {}},
                             audit_context, std::move(reply));
@@ -77,6 +82,24 @@ void SessionEndpoint::sign_in(Request&& request, const RequestContext& context, 
                     reply(make_json_response(201, answer));
                   });
   });
+}
+
+bool SessionEndpoint::locked_out(const std::string& username) {
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(failures_mutex_);
+  auto it = failures_.find(username);
+  if (it == failures_.end()) return false;
+  while (!it->second.empty() && now - it->second.front() > kFailureWindow) it->second.pop_front();
+  if (it->second.empty()) {
+    failures_.erase(it);
+    return false;
+  }
+  return static_cast<int>(it->second.size()) >= kMaxFailures;
+}
+
+void SessionEndpoint::count_failure(const std::string& username) {
+  std::lock_guard lock(failures_mutex_);
+  failures_[username].push_back(std::chrono::steady_clock::now());
 }
 
 void SessionEndpoint::sign_out(Request&& request, const RequestContext& context, Reply reply) {

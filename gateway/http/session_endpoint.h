@@ -2,9 +2,14 @@
 // Console sign-in: POST /v1/auth/session {"username","password"} -> 201 with a bearer token for
 // the session; DELETE /v1/auth/session signs out. Both audited (auth.signed_in, auth.refused,
 // auth.signed_out): who could act as an auditor, and when, is itself something auditors check.
-// Password hashing is slow on purpose, so it runs off the server's threads.
+// Password hashing is slow on purpose, so it runs off the server's threads. A name that fails
+// kMaxFailures times within kFailureWindow is refused (429) until the window has passed, whatever
+// password comes next: guessing is slowed to a handful of tries per quarter hour.
 #include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <deque>
 #include <map>
+#include <mutex>
 #include <string>
 
 #include "audit/audit_log.h"
@@ -16,6 +21,9 @@ namespace knutpunkt::http {
 
 class SessionEndpoint {
  public:
+  static constexpr int kMaxFailures = 5;
+  static constexpr std::chrono::minutes kFailureWindow{15};
+
   SessionEndpoint(identity::SessionRegistry& sessions, AuditLog& audit, const std::vector<UserConfig>& users);
   ~SessionEndpoint();
 
@@ -25,7 +33,13 @@ class SessionEndpoint {
  private:
   identity::SessionRegistry& sessions_;
   AuditLog& audit_;
+  // True (and the attempt not counted) when `username` is locked out now.
+  bool locked_out(const std::string& username);
+  void count_failure(const std::string& username);
+
   std::map<std::string, UserConfig> users_;
+  std::mutex failures_mutex_;
+  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_;  // by name, unknown ones too
   boost::asio::thread_pool hashing_{1};
 };
 

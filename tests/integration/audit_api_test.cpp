@@ -98,6 +98,17 @@ TEST_CASE("an auditor signs in with a password, uses the session token, and sign
   CHECK(kinds.contains("auth.signed_out"));
   // The password is nowhere in the log.
   for (const auto& r : gw.audit_records()) CHECK(r.body.dump().find(kAuditorPassword) == std::string::npos);
+
+  // Five failures lock the name for a while: even the right password is then refused, and audited.
+  for (int i = 0; i < 4; ++i) CHECK(sign_in(kAuditorUser, "guess-number-" + std::to_string(i)).status == 401);
+  auto locked = sign_in(kAuditorUser, kAuditorPassword);
+  CHECK(locked.status == 429);
+  CHECK(locked.body["code"] == "too_many_attempts");
+  int lock_refusals = 0;
+  for (const auto& r : gw.audit_records()) {
+    lock_refusals += r.kind == "auth.refused" && r.body.value("code", "") == "too_many_attempts" ? 1 : 0;
+  }
+  CHECK(lock_refusals == 1);
 }
 
 TEST_CASE("search filters by person, case, operation and outcome, pages newest first, and is itself audited") {
