@@ -207,7 +207,9 @@ std::expected<ExportManifest, ExportError> export_audit(Store& store, const Expo
   }
   const std::filesystem::path manifest_file = manifest_path_for(request.out);
   for (const auto& f : {request.out, manifest_file}) {
-    if (std::filesystem::exists(f)) {
+    // Inside the gateway this runs on a worker thread: a throwing check would end the process.
+    std::error_code unreadable;
+    if (std::filesystem::exists(f, unreadable) || unreadable) {
       return std::unexpected(ExportError{"output_exists", f.string(), f.string() + " exists already"});
     }
   }

@@ -25,6 +25,24 @@ bool contains(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
+// A member of a record's body. A body edited into something else (the verifier names such a
+// record) must not stop a report: a member missing or of another type reads as absent here.
+const nlohmann::json* body_member(const IndexedAuditRecord& r, const char* key) {
+  if (!r.record.body.is_object()) return nullptr;
+  const auto it = r.record.body.find(key);
+  return it == r.record.body.end() ? nullptr : &*it;
+}
+
+bool body_flag(const IndexedAuditRecord& r, const char* key) {
+  const auto* v = body_member(r, key);
+  return v && v->is_boolean() && v->get<bool>();
+}
+
+std::string body_text(const IndexedAuditRecord& r, const char* key) {
+  const auto* v = body_member(r, key);
+  return v && v->is_string() ? v->get<std::string>() : std::string();
+}
+
 std::string first_person(const IndexedAuditRecord& r) {
   return r.index.persons.empty() ? std::string() : r.index.persons.front();
 }
@@ -111,7 +129,7 @@ std::expected<Report, ReportError> run_report(Store& store, const std::string& n
     report.columns = {{"recorded_at", "Tid"}, {"caseworker", "Handläggare"}, {"client", "Klient"}, {"case_id", "Ärende"},
                       {"person", "Person"}, {"partner", "Partner"}, {"outcome", "Utfall"}, {"seq", "Post"}};
     auto ok = scan(store, "lookup", since, until, [&](const IndexedAuditRecord& r) {
-      if (r.record.kind == "lookup" && r.record.body.value("protected_identity", false)) {
+      if (r.record.kind == "lookup" && body_flag(r, "protected_identity")) {
         rows.push_back({{"recorded_at", r.record.recorded_at}, {"caseworker", r.index.caseworker}, {"client", r.index.client},
                         {"case_id", r.index.case_id}, {"person", first_person(r)}, {"partner", r.index.partner},
                         {"outcome", r.index.outcome}, {"seq", r.record.seq}});
@@ -181,11 +199,13 @@ std::expected<Report, ReportError> run_report(Store& store, const std::string& n
       std::string finding;
       if (r.index.outcome == "refused" && contains(kConsentReasons, r.index.reason)) {
         finding = r.index.reason;
-      } else if (r.record.kind == "lookup" && r.record.body.value("legal_ground", "") == "consent") {
+      } else if (r.record.kind == "lookup" && body_text(r, "legal_ground") == "consent") {
         // A consent-based answer must name a consent for every source; one without is a finding.
-        const nlohmann::json sources = r.record.body.value("sources", nlohmann::json::object());
+        static const nlohmann::json kNoSources = nlohmann::json::object();
+        const nlohmann::json* listed = body_member(r, "sources");
+        const nlohmann::json& sources = listed && listed->is_object() ? *listed : kNoSources;
         for (const auto& [source, outcome] : sources.items()) {
-          if (!outcome.contains("consent")) finding = "answered_without_consent:" + source;
+          if (!outcome.is_object() || !outcome.contains("consent")) finding = "answered_without_consent:" + source;
         }
       }
       if (!finding.empty()) {

@@ -37,20 +37,9 @@ AtersokningRequestParse parse_atersokning_request(const nlohmann::json& body, st
   if (!a.benefit_code.empty() && !std::regex_match(a.benefit_code, fk_code)) {
     invalid.push_back({"benefit_code", "bad_code", "must be a Försäkringskassan benefit code such as FK:BOB"});
   }
-  auto period = body.find("period");
-  if (period == body.end() || !period->is_object()) {
-    invalid.push_back({"period", period == body.end() ? "missing" : "not_an_object",
-                       "is required as an object with from and to dates"});
-  } else {
-    refuse_unknown_fields(*period, "period.", {"from", "to"}, invalid);
-    const std::size_t at = invalid.size();
-    a.period_from = read_date(*period, "from", "period.from", true, invalid);
-    a.period_to = read_date(*period, "to", "period.to", true, invalid);
-    if (invalid.size() == at) {
-      if (auto parsed = policy::parse_period(a.period_from, a.period_to); !parsed) {
-        invalid.push_back({"period." + parsed.error().field, parsed.error().code, parsed.error().reason});
-      }
-    }
+  if (auto period = read_period(body, invalid)) {
+    a.period_from = period->from;
+    a.period_to = period->to;
   }
   if (auto amount = read_integer(body, "amount_ore", "amount_ore", true, 1, 100'000'000'000LL, invalid)) {
     if (*amount <= kMinAtersokningOre) {
@@ -59,19 +48,8 @@ AtersokningRequestParse parse_atersokning_request(const nlohmann::json& body, st
     a.amount_ore = *amount;
   }
   a.decided_on = read_date(body, "decided_on", "decided_on", true, invalid);
-  auto caseworker = body.find("caseworker");
-  if (caseworker == body.end() || !caseworker->is_object()) {
-    invalid.push_back({"caseworker", caseworker == body.end() ? "missing" : "not_an_object",
-                       "is required as an object with the caseworker's id"});
-  } else {
-    refuse_unknown_fields(*caseworker, "caseworker.", {"id", "unit"}, invalid);
-    a.caseworker.id = read_text(*caseworker, "id", "caseworker.id", true, invalid);
-    a.caseworker.unit = read_text(*caseworker, "unit", "caseworker.unit", false, invalid);
-  }
-  if (auto flag = body.find("protected_identity"); flag != body.end()) {
-    if (!flag->is_boolean()) invalid.push_back({"protected_identity", "not_a_boolean", "must be true or false"});
-    else a.protected_identity = flag->get<bool>();
-  }
+  a.caseworker = read_caseworker(body, invalid);
+  a.protected_identity = read_flag(body, "protected_identity", false, invalid);
   return parse;
 }
 
@@ -82,14 +60,9 @@ void AtersokningEndpoint::create(Request&& request, const RequestContext& contex
   };
   const ClientConfig* client = require_case_system(auth_, audit_, "atersokning.refused", request, audit_context, reply);
   if (!client) return;
-  if (!is_json(request)) {
-    return refuse({415, "unsupported_media_type", "Unsupported media type", "the request body must be application/json", {}, {}});
-  }
-  const nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) {
-    return refuse({400, "invalid_json", "Invalid JSON", "the request body is not valid JSON",
-                   {{"", "invalid_json", "is not valid JSON"}}, {}});
-  }
+  const auto parsed = read_json_object(request, refuse);
+  if (!parsed) return;
+  const nlohmann::json& body = *parsed;
   const std::string key(to_std(request["Idempotency-Key"]));
   const bool key_given = request.find("Idempotency-Key") != request.end();
   if (key_given && valid_idempotency_key(key)) audit_context["idempotency_key"] = key;

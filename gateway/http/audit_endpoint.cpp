@@ -369,7 +369,13 @@ void AuditEndpoint::create_export(Request&& request, const RequestContext& conte
                                         std::move(invalid), {}}));
   }
   const std::string export_id = new_uuid();
-  std::filesystem::create_directories(exports_.export_dir);
+  std::error_code made;
+  std::filesystem::create_directories(exports_.export_dir, made);
+  if (made) {
+    log::error("audit.export_dir_unusable", {{"error", made.message()}});
+    return reply(make_problem_response({503, "exports_disabled", "Exports not possible",
+                                        "the export folder cannot be created", {}, {}}));
+  }
   export_request.out = exports_.export_dir / (export_id + "." + std::string(audit_export::to_string(export_request.format)));
   export_request.exported_by = auditor->id;
   export_request.gateway_instance = exports_.instance_id;
@@ -418,7 +424,8 @@ void AuditEndpoint::export_file(const std::string& export_id, bool manifest, Req
   if (std::regex_match(export_id, uuid) && !exports_.export_dir.empty()) {
     for (const char* ext : {".jsonl", ".csv"}) {
       const auto candidate = exports_.export_dir / (export_id + ext);
-      if (std::filesystem::exists(candidate)) file = manifest ? audit_export::manifest_path_for(candidate) : candidate;
+      std::error_code missing;
+      if (std::filesystem::exists(candidate, missing)) file = manifest ? audit_export::manifest_path_for(candidate) : candidate;
     }
   }
   std::ifstream in;

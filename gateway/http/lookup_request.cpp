@@ -37,23 +37,9 @@ LookupRequestParse parse_lookup_request(const nlohmann::json& body, const std::v
   query.purpose = read_text(body, "purpose", "purpose", true, invalid);
   query.legal_basis = read_text(body, "legal_basis", "legal_basis", true, invalid);
 
-  auto period = body.find("period");
-  if (period == body.end() || !period->is_object()) {
-    invalid.push_back({"period", period == body.end() ? "missing" : "not_an_object",
-                       "is required as an object with from and to dates"});
-  } else {
-    refuse_unknown_fields(*period, "period.", {"from", "to"}, invalid);
-    std::size_t before = invalid.size();
-    std::string from = read_text(*period, "from", "period.from", true, invalid);
-    std::string to = read_text(*period, "to", "period.to", true, invalid);
-    if (invalid.size() == before) {
-      if (auto parsed = policy::parse_period(from, to)) {
-        query.period_from = parsed->from_text;
-        query.period_to = parsed->to_text;
-      } else {
-        invalid.push_back({"period." + parsed.error().field, parsed.error().code, parsed.error().reason});
-      }
-    }
+  if (auto period = read_period(body, invalid)) {
+    query.period_from = period->from;
+    query.period_to = period->to;
   }
 
   auto sources = body.find("sources");
@@ -80,15 +66,7 @@ LookupRequestParse parse_lookup_request(const nlohmann::json& body, const std::v
     }
   }
 
-  auto caseworker = body.find("caseworker");
-  if (caseworker == body.end() || !caseworker->is_object()) {
-    invalid.push_back({"caseworker", caseworker == body.end() ? "missing" : "not_an_object",
-                       "is required as an object with the caseworker's id"});
-  } else {
-    refuse_unknown_fields(*caseworker, "caseworker.", {"id", "unit"}, invalid);
-    query.caseworker.id = read_text(*caseworker, "id", "caseworker.id", true, invalid);
-    query.caseworker.unit = read_text(*caseworker, "unit", "caseworker.unit", false, invalid);
-  }
+  query.caseworker = read_caseworker(body, invalid);
   return parse;
 }
 

@@ -22,10 +22,7 @@ ReferralRequestParse parse_referral_request(const nlohmann::json& body, std::chr
                         invalid);
   // The case system's own knowledge (sekretessmarkering in folkbokföringen); the gateway also
   // holds every flag a partner ever raised, and either one protects.
-  if (auto flag = body.find("protected_identity"); flag != body.end()) {
-    if (!flag->is_boolean()) invalid.push_back({"protected_identity", "not_a_boolean", "must be true or false"});
-    else r.protected_identity = flag->get<bool>();
-  }
+  r.protected_identity = read_flag(body, "protected_identity", false, invalid);
   r.case_id = read_text(body, "case_id", "case_id", true, invalid, 64);
   r.municipality = read_text(body, "municipality", "municipality", true, invalid);
   static const std::regex kommunkod("[0-9]{4}");

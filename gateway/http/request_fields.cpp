@@ -1,5 +1,6 @@
 #include "http/request_fields.h"
 
+#include "policy/period.h"
 #include "policy/person_id.h"
 
 #include <algorithm>
@@ -165,6 +166,50 @@ std::optional<PersonField> read_person_id(const nlohmann::json& object, const st
     return std::nullopt;
   }
   return PersonField{id->digits, std::string(policy::to_string(id->kind))};
+}
+
+std::optional<PeriodField> read_period(const nlohmann::json& object, std::vector<InvalidParam>& invalid) {
+  auto period = object.find("period");
+  if (period == object.end() || !period->is_object()) {
+    invalid.push_back({"period", period == object.end() ? "missing" : "not_an_object",
+                       "is required as an object with from and to dates"});
+    return std::nullopt;
+  }
+  refuse_unknown_fields(*period, "period.", {"from", "to"}, invalid);
+  const std::size_t before = invalid.size();
+  const std::string from = read_text(*period, "from", "period.from", true, invalid);
+  const std::string to = read_text(*period, "to", "period.to", true, invalid);
+  if (invalid.size() != before) return std::nullopt;
+  auto parsed = policy::parse_period(from, to);
+  if (!parsed) {
+    invalid.push_back({"period." + parsed.error().field, parsed.error().code, parsed.error().reason});
+    return std::nullopt;
+  }
+  return PeriodField{parsed->from_text, parsed->to_text};
+}
+
+Caseworker read_caseworker(const nlohmann::json& object, std::vector<InvalidParam>& invalid) {
+  Caseworker out;
+  auto caseworker = object.find("caseworker");
+  if (caseworker == object.end() || !caseworker->is_object()) {
+    invalid.push_back({"caseworker", caseworker == object.end() ? "missing" : "not_an_object",
+                       "is required as an object with the caseworker's id"});
+    return out;
+  }
+  refuse_unknown_fields(*caseworker, "caseworker.", {"id", "unit"}, invalid);
+  out.id = read_text(*caseworker, "id", "caseworker.id", true, invalid);
+  out.unit = read_text(*caseworker, "unit", "caseworker.unit", false, invalid);
+  return out;
+}
+
+bool read_flag(const nlohmann::json& object, const std::string& key, bool fallback, std::vector<InvalidParam>& invalid) {
+  auto flag = object.find(key);
+  if (flag == object.end()) return fallback;
+  if (!flag->is_boolean()) {
+    invalid.push_back({key, "not_a_boolean", "must be true or false"});
+    return fallback;
+  }
+  return flag->get<bool>();
 }
 
 }  // namespace knutpunkt::http

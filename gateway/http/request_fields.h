@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/lookup_types.h"
 #include "http/problem.h"
 #include "http/server.h"
 
@@ -52,6 +53,20 @@ struct PersonField {
 };
 std::optional<PersonField> read_person_id(const nlohmann::json& object, const std::string& key, const std::string& name,
                                           std::chrono::year_month_day today, std::vector<InvalidParam>& invalid);
+
+// A required "period": {"from", "to"} of strict dates, from <= to, within the edge's cap (each
+// partner's own limit is the policy step's); nullopt with each problem named "period.*".
+struct PeriodField {
+  std::string from;
+  std::string to;
+};
+std::optional<PeriodField> read_period(const nlohmann::json& object, std::vector<InvalidParam>& invalid);
+
+// A required "caseworker": {"id", "unit"?} (the handläggare acting; unit optional).
+Caseworker read_caseworker(const nlohmann::json& object, std::vector<InvalidParam>& invalid);
+
+// An optional boolean; `fallback` when absent, recorded as a problem when not a boolean.
+bool read_flag(const nlohmann::json& object, const std::string& key, bool fallback, std::vector<InvalidParam>& invalid);
 
 // Unknown fields are refused, not ignored: a misspelt field must not silently mean something else.
 void refuse_unknown_fields(const nlohmann::json& object, const std::string& prefix, const std::set<std::string>& known,

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "audit/audit_chain.h"
+#include "audit_test_support.h"
 #include "audit/audit_log.h"
 #include "audit_export/audit_exporter.h"
 #include "audit_export/export_verifier.h"
@@ -24,29 +25,12 @@ namespace export_test {
 
 namespace ae = knutpunkt::audit_export;
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "knutpunkt-export-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
-
-inline std::unique_ptr<knutpunkt::Store> open_store(const std::filesystem::path& file) {
-  auto store = knutpunkt::open_sqlite_store(file);
-  REQUIRE(store.has_value());
-  return std::move(*store);
-}
+// The temporary folder and store of the audit tests (tests/unit/audit/audit_test_support.h).
+using audit_test::TempDir;
+using audit_test::open_store;
 
 inline void append_and_wait(knutpunkt::AuditLog& log, std::string kind, nlohmann::json body) {
-  std::promise<std::expected<knutpunkt::AuditReceipt, knutpunkt::StoreError>> done;
-  auto outcome = done.get_future();
-  log.append(std::move(kind), std::move(body), [&done](auto result) { done.set_value(std::move(result)); });
-  REQUIRE(outcome.get().has_value());
+  REQUIRE(audit_test::append_and_wait(log, std::move(kind), std::move(body)).has_value());
 }
 
 // A body shaped like the gateway's lookup records, distinct per record.
