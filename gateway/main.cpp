@@ -18,6 +18,8 @@
 #include "http/client_auth.h"
 #include "http/router.h"
 #include "referral/referral_service.h"
+#include "sip_coordination/sip_coordinator.h"
+#include "sip_coordination/sip_reminders.h"
 #include "routing/event_publisher.h"
 #include "http/server.h"
 #include "log/log.h"
@@ -183,6 +185,10 @@ int serve(const std::map<std::string, std::string>& options) {
     if (m.type == kp::kAtersokningRequested) return atersokningar.on_settled(m, status, reason);
     return referrals.on_settled(m, status, reason);
   });
+  kp::sip_coordination::SipCoordinator sip(delivery, **store, publisher, config->sip,
+                                           [] { return std::chrono::system_clock::now(); });
+  // Every SIP message with content is held to the plan's consent again just before it is sent.
+  delivery.set_release_check([&sip](const kp::OutboxMessage& m) { return sip.release_check(m); });
   // Before the server accepts anything: what the store owes is loaded first, so new messages
   // always queue behind older ones with the same ordering key.
   if (auto started = delivery.start(); !started) {
@@ -208,13 +214,24 @@ int serve(const std::map<std::string, std::string>& options) {
   kp::http::ReadinessEndpoint readiness(io, **store, lookups);
   kp::http::ReferralEndpoint referral_endpoint(referrals, exchange_authorizer, **store, **audit, auth);
   kp::PersonNotificationService notifications(delivery, **store, publisher);
-  kp::http::ReportEndpoint report_endpoint(referrals, notifications, **audit, auth, report_adapters);
+  kp::http::ReportEndpoint report_endpoint(referrals, notifications, **audit, auth, report_adapters, &sip);
   kp::http::EventFeedEndpoint event_feed(**store, **audit, auth);
   kp::http::OperatorEndpoint operator_endpoint(delivery, **store, **audit, auth);
   kp::http::MetricsEndpoint metrics(delivery, **audit);
   std::set<std::string> partner_names;
   for (const auto& adapter_config : config->adapters) partner_names.insert(adapter_config.name);
-  kp::http::ConsentEndpoint consents(**store, **audit, auth, partner_names);
+  kp::http::ConsentEndpoint consents(
+      **store, **audit, auth, partner_names,
+      [&sip, &delivery](const kp::ConsentRecord& consent, const std::string& by, std::string kind, nlohmann::json body,
+                        std::vector<kp::StoreWrite> writes, kp::AuditLog::OnDurable done) {
+        if (consent.partner == "sip") {
+          return sip.withdraw_consent(consent, by, std::move(kind), std::move(body), std::move(writes), std::move(done));
+        }
+        delivery.submit(std::move(kind), std::move(body), std::move(writes), std::move(done));
+      });
+  kp::http::SipEndpoint sip_endpoint(sip, exchange_authorizer, **audit, auth);
+  kp::sip_coordination::SipReminderSchedule sip_reminders(io, sip, config->sip.reminder_interval);
+  sip_reminders.start();
   kp::http::CaseEndpoint cases(**store, **audit, auth);
   kp::http::ManualHandlingEndpoint manual_handling(**store, **audit, auth);
   kp::http::AtersokningEndpoint atersokning_endpoint(atersokningar, exchange_authorizer, **store, **audit, auth);
@@ -244,7 +261,7 @@ int serve(const std::map<std::string, std::string>& options) {
   const kp::http::ConsoleEndpoint console(config->console_dir);
   kp::http::Router router({lookup_endpoint, readiness, referral_endpoint, report_endpoint, event_feed, operator_endpoint,
                            metrics, consents, cases, manual_handling, atersokning_endpoint, session_endpoint,
-                           audit_endpoint, console});
+                           audit_endpoint, sip_endpoint, console});
   kp::http::Server server(
       io,
       kp::http::ServerOptions{config->server.host, config->server.port, config->server.max_body_bytes, config->server.request_timeout},
@@ -273,6 +290,7 @@ int serve(const std::map<std::string, std::string>& options) {
     kp::log::info("gateway.stopping", {{"signal", signal}});
     server.stop();
     retention_timer.cancel();
+    sip_reminders.stop();
     delivery.stop();
     http.close_idle();
     io.stop();

@@ -186,7 +186,7 @@ std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const st
   cfg.base_dir = base_dir;
   if (auto r = require_object(doc, ""); !r) return std::unexpected(r.error());
   FieldReader top(doc, "");
-  top.only({"server", "store", "log", "lookup", "purposes", "clients", "users", "audit", "console", "adapters", "webhooks", "routes", "$schema",
+  top.only({"server", "store", "log", "lookup", "purposes", "clients", "users", "audit", "console", "adapters", "webhooks", "routes", "sip", "$schema",
             "comment"});
   if (!top.ok()) return std::unexpected(top.error());
 
@@ -306,12 +306,12 @@ std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const st
       }
       // Least privilege: a case system is granted its operations one by one, never by default.
       if (f.ok() && c.roles.contains(kRoleCaseSystem)) f.field("operations", true);
-      static const std::regex operation_re("(lookup:(\\*|[a-z][a-z0-9_-]{0,31})|referral|atersokning)");
+      static const std::regex operation_re("(lookup:(\\*|[a-z][a-z0-9_-]{0,31})|referral|atersokning|sip)");
       std::vector<std::string> operations;
       f.strings("operations", operations);
       for (std::size_t k = 0; f.ok() && k < operations.size(); ++k) {
         if (!std::regex_match(operations[k], operation_re)) {
-          f.fail("operations/" + std::to_string(k), "operations are lookup:<adapter>, lookup:*, referral and atersokning");
+          f.fail("operations/" + std::to_string(k), "operations are lookup:<adapter>, lookup:*, referral, atersokning and sip");
         }
       }
       if (f.ok() && !operations.empty() && !c.roles.contains(kRoleCaseSystem)) {
@@ -455,6 +455,37 @@ std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const st
     if (!reports) {
       return std::unexpected(ConfigError{"/clients/" + std::to_string(i) + "/partner_adapter",
                                          "must name a configured adapter that accepts reports"});
+    }
+  }
+
+  if (const json* sip = top.field("sip", false)) {
+    if (auto r = require_object(*sip, "/sip"); !r) return std::unexpected(r.error());
+    FieldReader f(*sip, "/sip");
+    f.only({"meeting_within_days", "reminder_interval_seconds", "participant_systems", "comment"});
+    f.integer("meeting_within_days", cfg.sip.meeting_within_days, 1, 365);
+    long long interval = cfg.sip.reminder_interval.count();
+    f.integer("reminder_interval_seconds", interval, 1, 86400);
+    cfg.sip.reminder_interval = std::chrono::seconds{interval};
+    if (!f.ok()) return std::unexpected(f.error());
+    if (const json* systems = f.field("participant_systems", false)) {
+      if (!systems->is_array()) return std::unexpected(ConfigError{"/sip/participant_systems", "must be an array"});
+      static const std::regex organisation_re("[a-z0-9][a-z0-9-]{0,63}(/[a-z0-9][a-z0-9-]{0,63}){0,3}/?");
+      for (std::size_t i = 0; i < systems->size(); ++i) {
+        const std::string pointer = "/sip/participant_systems/" + std::to_string(i);
+        if (auto r = require_object((*systems)[i], pointer); !r) return std::unexpected(r.error());
+        FieldReader s((*systems)[i], pointer);
+        s.only({"organisation", "adapter", "comment"});
+        SipParticipantSystem system;
+        s.string("organisation", system.organisation, true);
+        s.string("adapter", system.adapter, true);
+        if (s.ok() && !std::regex_match(system.organisation, organisation_re)) {
+          s.fail("organisation", "must be an organisation id, or a prefix of them ending in /");
+        }
+        // A plan goes to a participant only through an adapter that delivers SIP messages.
+        if (s.ok() && !destinations.contains(system.adapter)) s.fail("adapter", "must name a configured adapter that delivers");
+        if (!s.ok()) return std::unexpected(s.error());
+        cfg.sip.participant_systems.push_back(std::move(system));
+      }
     }
   }
 

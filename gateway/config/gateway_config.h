@@ -53,10 +53,11 @@ inline constexpr const char* kRoleAuditor = "auditor";
 inline constexpr const char* kRoleAdmin = "admin";
 
 // Operations a case system may be granted (config "operations"): a lookup at one adapter
-// ("lookup:ssbtek") or at any ("lookup:*"), referrals, återsökningar.
+// ("lookup:ssbtek") or at any ("lookup:*"), referrals, återsökningar, SIP coordination.
 inline constexpr const char* kOperationLookup = "lookup";
 inline constexpr const char* kOperationReferral = "referral";
 inline constexpr const char* kOperationAtersokning = "atersokning";
+inline constexpr const char* kOperationSip = "sip";
 
 struct ClientConfig {
   std::string id;
@@ -97,6 +98,23 @@ struct AuditConfig {
   int retention_days = 0;  // records older than this are removed (gallring); 0 = kept for ever
 };
 
+// Where a SIP participant's own system is reached: participants whose organisation id equals
+// `organisation`, or starts with it when it ends in "/", get the plan through `adapter`.
+// Participants matching none take part outside knutpunkt (the coordinator reaches them).
+struct SipParticipantSystem {
+  std::string organisation;
+  std::string adapter;
+};
+
+// Samordnad individuell plan (config "sip").
+struct SipConfig {
+  // Utan dröjsmål (2 kap. 7 § SoL): a plan without a meeting this many days after the initiative
+  // raises sip.meeting_overdue.
+  int meeting_within_days = 14;
+  std::chrono::seconds reminder_interval{60};  // how often plans are checked for reminders
+  std::vector<SipParticipantSystem> participant_systems;
+};
+
 // A case system's webhook: its events are pushed there, signed with `secret`.
 struct WebhookConfig {
   std::string name;
@@ -119,6 +137,7 @@ struct GatewayConfig {
   std::vector<AdapterConfig> adapters;
   std::vector<WebhookConfig> webhooks;
   std::vector<routing::RouteRule> routes;
+  SipConfig sip;
   std::filesystem::path base_dir;  // relative paths resolve against the config file's directory
 };
 

@@ -18,12 +18,15 @@ struct ReportedEvent {
 
 // What a partner message is about. A report on something knutpunkt sent (Jobbtorg's reports on a
 // referral) names the referral; a partner's own news about a person (Försäkringskassan's
-// decisions) names the person, and the core finds the open cases that person belongs to.
-// Exactly one of referral_id and person_id is set.
+// decisions) names the person, and the core finds the open cases that person belongs to. A
+// participant's message about a samordnad individuell plan (a region's reply to an invitation, a
+// proposed change) names the plan. Exactly one of referral_id, person_id and plan_id is set.
 struct InboundReport {
   std::string partner_message_id;  // the partner's own id: repeats of it are dropped
   std::string referral_id;         // what knutpunkt sent that this report is about
   std::string person_id;           // 12 digits, check digit verified by the adapter
+  std::string plan_id;             // the SIP plan a participant's message is about
+  std::string participant_id;      // with plan_id: the participant (in the plan) who sends it
   std::string id_kind;             // "personnummer" | "samordningsnummer"
   std::string report_type;         // the partner's code, e.g. "NARVARO" (for the audit record)
   std::string reported_at;

@@ -67,6 +67,7 @@ struct DeliveryEngine::AttemptResult {
   AttemptClass outcome = AttemptClass::retryable;
   bool reached_destination = false;  // an HTTP response arrived (the destination is up)
   bool rendered = true;
+  bool withheld = false;  // the release check refused it: never sent, never to be
   std::optional<milliseconds> retry_after;
 };
 
@@ -93,6 +94,11 @@ bool DeliveryEngine::has_destination(const std::string& name) const {
 void DeliveryEngine::set_settlement_hook(SettlementHook hook) {
   std::lock_guard lock(mutex_);
   hook_ = std::move(hook);
+}
+
+void DeliveryEngine::set_release_check(ReleaseCheck check) {
+  std::lock_guard lock(mutex_);
+  release_check_ = std::move(check);
 }
 
 DeliveryEngine::Lane* DeliveryEngine::lane_for(const std::string& destination) {
@@ -246,6 +252,22 @@ void DeliveryEngine::launch(Lane& lane, Entry entry) {
     });
     return;
   }
+  ReleaseCheck release_check;
+  {
+    std::lock_guard lock(mutex_);
+    release_check = release_check_;
+  }
+  if (release_check) {
+    // Checked at the last moment, not at acceptance: a withdrawal stops what is still queued.
+    if (auto reason = release_check(**message)) {
+      result.rendered = false;
+      result.withheld = true;
+      result.outcome = AttemptClass::final;
+      result.attempt.error = "withheld: " + *reason;
+      conclude(lane, std::move(entry), std::move(result));
+      return;
+    }
+  }
   auto rendered = lane.adapter.render(OutboundMessage{(*message)->id, (*message)->type, (*message)->payload});
   if (!rendered) {
     result.rendered = false;
@@ -316,6 +338,10 @@ void DeliveryEngine::conclude(Lane& lane, Entry entry, AttemptResult result) {
   if (result.outcome == AttemptClass::delivered) {
     status = MessageStatus::delivered;
     result.attempt.outcome = "delivered";
+  } else if (result.withheld) {
+    status = MessageStatus::withheld;
+    reason = result.attempt.error;
+    result.attempt.outcome = "withheld";
   } else {
     double r;
     {
@@ -371,8 +397,10 @@ void DeliveryEngine::conclude(Lane& lane, Entry entry, AttemptResult result) {
       {"error", result.attempt.error},
   };
   if (status == MessageStatus::pending) body["next_attempt_at"] = iso_ms(next_at);
-  if (status == MessageStatus::dead) body["reason"] = reason;
-  const std::string kind = status == MessageStatus::dead ? "delivery.dead_lettered" : "delivery.attempt";
+  if (status == MessageStatus::dead || status == MessageStatus::withheld) body["reason"] = reason;
+  const std::string kind = status == MessageStatus::dead       ? "delivery.dead_lettered"
+                           : status == MessageStatus::withheld ? "delivery.withheld"
+                                                               : "delivery.attempt";
 
   entry.due_ms = next_at;
   std::vector<StoreWrite> scheduled = writes;  // EnqueueMessage writes to schedule once durable
@@ -430,6 +458,14 @@ void DeliveryEngine::settle(Lane& lane, const Entry& entry, const AttemptResult&
       } else if (result.attempt.outcome == "delivered") {
         ++lane.metrics.delivered;
         lane.metrics.delivery_latency.observe(static_cast<double>(now - front.cycle_started_at_ms) / 1000.0);
+        forget_pending(lane.pending_created, front.created_at_ms);
+        --lane.metrics.queue_depth;
+        index_.erase(front.id);
+        kit->second.pop_front();
+        if (kit->second.empty()) lane.keys.erase(kit);
+        else make_ready_locked(lane, entry.ordering_key);
+      } else if (result.attempt.outcome == "withheld") {
+        ++lane.metrics.withheld;
         forget_pending(lane.pending_created, front.created_at_ms);
         --lane.metrics.queue_depth;
         index_.erase(front.id);

@@ -51,6 +51,12 @@ struct DestinationSettings {
 using SettlementHook = std::function<std::vector<StoreWrite>(const OutboxMessage& message, MessageStatus status,
                                                              const std::string& reason)>;
 
+// Asked before every attempt (replays included): the reason a message may no longer be sent
+// (e.g. the client withdrew the consent a SIP plan was shared under), or nullopt to send it. A
+// withheld message ends as MessageStatus::withheld and is never sent or replayed; later messages
+// with its ordering key go on. Runs on an io thread: it must be quick (one store read).
+using ReleaseCheck = std::function<std::optional<std::string>(const OutboxMessage& message)>;
+
 enum class ReplayOutcome { replayed, not_dead, not_found, unavailable };
 struct ReplayResult {
   ReplayOutcome outcome;
@@ -68,6 +74,7 @@ class DeliveryEngine {
   void add_destination(DestinationSettings settings, OutboundAdapter& adapter);
   bool has_destination(const std::string& name) const;
   void set_settlement_hook(SettlementHook hook);
+  void set_release_check(ReleaseCheck check);
 
   // Loads undelivered messages and dead letters (which hold back later messages with their
   // ordering key until replayed) and starts sending. Call before anything is submitted.
@@ -127,6 +134,7 @@ class DeliveryEngine {
   Store& store_;
   AuditLog& audit_;
   SettlementHook hook_;
+  ReleaseCheck release_check_;
 
   mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<Lane>> lanes_;

@@ -58,6 +58,9 @@ std::string render_prometheus(const std::vector<DestinationMetrics>& destination
          [](const auto& d) { return static_cast<double>(d.dead_lettered); });
   family("knutpunkt_delivery_replayed_total", "counter", "Dead letters replayed by an operator.",
          [](const auto& d) { return static_cast<double>(d.replayed); });
+  family("knutpunkt_delivery_withheld_total", "counter",
+         "Messages not sent after all, because the consent they were sent under was withdrawn.",
+         [](const auto& d) { return static_cast<double>(d.withheld); });
   family("knutpunkt_delivery_queue_depth", "gauge", "Messages not yet delivered (dead letters excluded).",
          [](const auto& d) { return static_cast<double>(d.queue_depth); });
   family("knutpunkt_delivery_in_flight", "gauge", "Attempts under way.",

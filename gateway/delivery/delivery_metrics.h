@@ -25,6 +25,7 @@ struct DestinationMetrics {
   std::uint64_t retried = 0;        // failed attempts that will be tried again
   std::uint64_t dead_lettered = 0;
   std::uint64_t replayed = 0;
+  std::uint64_t withheld = 0;       // not sent after all: the consent they were sent under ended
   std::uint64_t queue_depth = 0;    // pending, including in flight and those held behind a dead letter
   std::uint64_t in_flight = 0;
   double oldest_pending_age_seconds = 0;

@@ -50,6 +50,8 @@ nlohmann::json consent_view(const ConsentRecord& c, std::chrono::system_clock::t
                         {"recorded_at", c.recorded_at},
                         {"state", state_at(c, now)}};
   if (!c.withdrawn_at.empty()) out["withdrawn_at"] = c.withdrawn_at;
+  // A SIP consent's scope is organisations (participants), not information types.
+  if (!c.organisations.empty()) out["organisations"] = c.organisations;
   return out;
 }
 
@@ -153,15 +155,20 @@ void ConsentEndpoint::withdraw(const std::string& consent_id, Request&& request,
   nlohmann::json audit_body = view;
   audit_body["client"] = client->id;
   audit_body["remote_address"] = context.remote_address;
-  audit_.append("consent.withdrawn", std::move(audit_body), {store_write::WithdrawConsent{c.consent_id, c.withdrawn_at}},
-                [reply = std::move(reply), view = std::move(view)](std::expected<AuditReceipt, StoreError> receipt) {
+  auto on_durable = [reply = std::move(reply), view](std::expected<AuditReceipt, StoreError> receipt) {
                   if (!receipt) {
                     return reply(make_problem_response({503, "audit_unavailable", "Audit log unavailable",
                                                         "the withdrawal was not recorded; send it again", {}, {}}));
                   }
                   log::info("consent.withdrawn", {{"consent_id", view["consent_id"]}, {"audit_seq", receipt->seq}});
                   reply(make_json_response(200, view));
-                });
+                };
+  std::vector<StoreWrite> writes{store_write::WithdrawConsent{c.consent_id, c.withdrawn_at}};
+  if (commit_withdrawal_) {
+    return commit_withdrawal_(c, client->id, "consent.withdrawn", std::move(audit_body), std::move(writes),
+                              std::move(on_durable));
+  }
+  audit_.append("consent.withdrawn", std::move(audit_body), std::move(writes), std::move(on_durable));
 }
 
 void ConsentEndpoint::list(Request&& request, const RequestContext& context, Reply reply) {

@@ -3,7 +3,9 @@
 // /v1/consents/{id} withdraws it, GET /v1/consents?person_id= lists a person's consents. Case
 // systems only; each sees and withdraws the consents it recorded. Every change and read is
 // audited, refusals included.
+#include <functional>
 #include <set>
+#include <vector>
 #include <string>
 
 #include "audit/audit_log.h"
@@ -13,11 +15,23 @@
 
 namespace knutpunkt::http {
 
+// Commits a withdrawal (its audit record and writes). The default appends to the audit log; the
+// SIP coordinator takes a SIP consent's withdrawal, so that every plan under it records the
+// withdrawal and its participants are told, in the same transaction.
+using ConsentWithdrawalCommit =
+    std::function<void(const ConsentRecord& consent, const std::string& withdrawn_by, std::string kind,
+                       nlohmann::json audit_body, std::vector<StoreWrite> writes, AuditLog::OnDurable done)>;
+
 class ConsentEndpoint {
  public:
   // `partners`: the configured adapter names a consent may name.
-  ConsentEndpoint(Store& store, AuditLog& audit, const ClientAuth& auth, std::set<std::string> partners)
-      : store_(store), audit_(audit), auth_(auth), partners_(std::move(partners)) {}
+  ConsentEndpoint(Store& store, AuditLog& audit, const ClientAuth& auth, std::set<std::string> partners,
+                  ConsentWithdrawalCommit commit_withdrawal = {})
+      : store_(store),
+        audit_(audit),
+        auth_(auth),
+        partners_(std::move(partners)),
+        commit_withdrawal_(std::move(commit_withdrawal)) {}
 
   void record(Request&& request, const RequestContext& context, Reply reply);
   void withdraw(const std::string& consent_id, Request&& request, const RequestContext& context, Reply reply);
@@ -28,6 +42,7 @@ class ConsentEndpoint {
   AuditLog& audit_;
   const ClientAuth& auth_;
   std::set<std::string> partners_;
+  ConsentWithdrawalCommit commit_withdrawal_;
 };
 
 // The consent as the API shows it, with its state at `now`: in_force, not_yet_valid, expired, withdrawn.

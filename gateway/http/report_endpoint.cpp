@@ -10,8 +10,14 @@ namespace knutpunkt::http {
 namespace bhttp = boost::beast::http;
 
 ReportEndpoint::ReportEndpoint(ReferralService& referrals, PersonNotificationService& notifications, AuditLog& audit,
-                               const ClientAuth& auth, std::map<std::string, const InboundAdapter*> adapters)
-    : referrals_(referrals), notifications_(notifications), audit_(audit), auth_(auth), adapters_(std::move(adapters)) {}
+                               const ClientAuth& auth, std::map<std::string, const InboundAdapter*> adapters,
+                               sip_coordination::SipCoordinator* sip)
+    : referrals_(referrals),
+      notifications_(notifications),
+      audit_(audit),
+      auth_(auth),
+      adapters_(std::move(adapters)),
+      sip_(sip) {}
 
 void ReportEndpoint::handle(const std::string& adapter_name, Request&& request, const RequestContext& context,
                             Reply reply) {
@@ -43,6 +49,7 @@ void ReportEndpoint::handle(const std::string& adapter_name, Request&& request, 
     return refuse({400, "invalid_report", "Invalid report", e.message, {{e.field, e.code, e.message}}, {}});
   }
   audit_context["partner_message_id"] = report->partner_message_id;
+  if (!report->plan_id.empty()) return participant_message(adapter_name, std::move(*report), audit_context, std::move(reply));
   if (report->referral_id.empty()) return notification(adapter_name, std::move(*report), audit_context, std::move(reply));
   audit_context["referral_id"] = report->referral_id;
   const std::string message_id = report->partner_message_id;
@@ -98,6 +105,52 @@ void ReportEndpoint::notification(const std::string& adapter_name, InboundReport
         }
         log::info("partner.notification_received",
                   {{"partner_message_id", message_id}, {"cases", outcome->cases}, {"events", outcome->event_ids.size()}});
+        reply(make_json_response(202, {{"status", "accepted"}, {"event_ids", outcome->event_ids}}));
+      });
+}
+
+void ReportEndpoint::participant_message(const std::string& adapter_name, InboundReport report,
+                                         nlohmann::json audit_context, Reply reply) {
+  audit_context["plan_id"] = report.plan_id;
+  if (sip_ == nullptr) {
+    return refuse_audited(audit_, "sip.participant_message_refused",
+                          {404, "unknown_plan", "Unknown plan", "this gateway coordinates no SIP plans", {}, {}},
+                          audit_context, std::move(reply));
+  }
+  const std::string message_id = report.partner_message_id;
+  sip_->accept_participant_message(
+      adapter_name, std::move(report),
+      [this, reply, audit_context, message_id](
+          std::expected<sip_coordination::SipCoordinator::ParticipantMessageOutcome, sip_coordination::SipFailure> outcome) mutable {
+        if (!outcome) {
+          const auto& f = outcome.error();
+          std::vector<InvalidParam> invalid;
+          if (!f.field.empty()) invalid.push_back({f.field, f.code, f.message});
+          Response response = make_problem_response({f.status, f.code, "Not accepted", f.message, std::move(invalid), {}});
+          if (f.status == 503) {
+            // "Not now": the partner sends it again.
+            response.set(bhttp::field::retry_after, "1");
+            log::warn("sip.participant_message_deferred", {{"partner_message_id", message_id}, {"error", f.code}});
+            return reply(std::move(response));
+          }
+          audit_context["status"] = f.status;
+          audit_context["code"] = f.code;
+          audit_.append("sip.participant_message_refused", audit_context,
+                        [reply, response = std::move(response)](std::expected<AuditReceipt, StoreError> receipt) mutable {
+                          if (!receipt) {
+                            return reply(make_problem_response(
+                                {503, "audit_unavailable", "Audit log unavailable", "send it again", {}, {}}));
+                          }
+                          reply(std::move(response));
+                        });
+          return;
+        }
+        if (outcome->duplicate) {
+          log::info("sip.participant_message_duplicate", {{"partner_message_id", message_id}});
+          return reply(make_json_response(200, {{"duplicate", true}, {"status", "already_received"}}));
+        }
+        log::info("sip.participant_message_received",
+                  {{"partner_message_id", message_id}, {"events", outcome->event_ids.size()}});
         reply(make_json_response(202, {{"status", "accepted"}, {"event_ids", outcome->event_ids}}));
       });
 }

@@ -1,8 +1,9 @@
 #pragma once
 // POST /v1/partners/{adapter}/reports: a partner calls back. Either about a referral it received
 // (Jobbtorg's reports, handled by the referral service) or with its own news about a person
-// (Försäkringskassan's decisions, passed to the person's open cases). The adapter's reading of
-// the message says which.
+// (Försäkringskassan's decisions, passed to the person's open cases), or a SIP participant's
+// system about a plan (a region's reply or proposed change, taken by the SIP coordinator). The
+// adapter's reading of the message says which.
 #include <map>
 #include <string>
 
@@ -12,24 +13,28 @@
 #include "http/server.h"
 #include "notification/person_notification_service.h"
 #include "referral/referral_service.h"
+#include "sip_coordination/sip_coordinator.h"
 
 namespace knutpunkt::http {
 
 class ReportEndpoint {
  public:
   ReportEndpoint(ReferralService& referrals, PersonNotificationService& notifications, AuditLog& audit,
-                 const ClientAuth& auth, std::map<std::string, const InboundAdapter*> adapters);
+                 const ClientAuth& auth, std::map<std::string, const InboundAdapter*> adapters,
+                 sip_coordination::SipCoordinator* sip = nullptr);
 
   void handle(const std::string& adapter, Request&& request, const RequestContext& context, Reply reply);
 
  private:
   void notification(const std::string& adapter, InboundReport report, nlohmann::json audit_context, Reply reply);
+  void participant_message(const std::string& adapter, InboundReport report, nlohmann::json audit_context, Reply reply);
 
   ReferralService& referrals_;
   PersonNotificationService& notifications_;
   AuditLog& audit_;
   const ClientAuth& auth_;
   std::map<std::string, const InboundAdapter*> adapters_;
+  sip_coordination::SipCoordinator* sip_;
 };
 
 }  // namespace knutpunkt::http

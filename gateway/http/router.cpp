@@ -171,6 +171,9 @@ void Router::handle(Request&& request, const RequestContext& context, Reply repl
     if (!get) return reply(method_not_allowed("GET"));
     return e_.audit.export_file(*id, true, std::move(request), context, std::move(reply));
   }
+  if (path == "/v1/sip-plans" || path.starts_with("/v1/sip-plans/")) {
+    return e_.sip.handle(std::string(path), std::move(request), context, std::move(reply));
+  }
   if (path == "/v1/atersokningar") {
     if (!post) return reply(method_not_allowed("POST"));
     return e_.atersokningar.create(std::move(request), context, std::move(reply));

@@ -15,6 +15,7 @@
 #include "http/report_endpoint.h"
 #include "http/server.h"
 #include "http/session_endpoint.h"
+#include "http/sip_endpoint.h"
 
 namespace knutpunkt::http {
 
@@ -32,6 +33,7 @@ struct Endpoints {
   AtersokningEndpoint& atersokningar;
   SessionEndpoint& sessions;
   AuditEndpoint& audit;
+  SipEndpoint& sip;
   const ConsoleEndpoint& console;
 };
 

@@ -213,6 +213,12 @@ struct PlanContent {
 // date; every insats's responsible participant has accepted and acts for its huvudman.
 SipResult establish(const SipPlan& plan, PlanContent content, std::string followup_due, const ChangeStamp& stamp);
 
+// The content and first follow-up date as the API receives them (content_from_json).
+struct EstablishedContent {
+  PlanContent content;
+  std::string followup_due;
+};
+
 // A revision of an established plan: only the members given change; at least one must.
 struct Revision {
   std::optional<std::vector<Need>> needs;
@@ -241,6 +247,21 @@ SipResult withdraw_consent(const SipPlan& plan, const ChangeStamp& stamp);
 
 // Closes the plan at any stage (e.g. the client no longer wants a SIP); nothing after this.
 SipResult close(const SipPlan& plan, std::string reason, const ChangeStamp& stamp);
+
+// --- parts of the document, as the API receives them ----------------------------------------
+// Each reads one member of a request body; `at` is that member's JSON pointer (e.g.
+// "/participant"), so every error names its place in the request. Unknown members are refused.
+
+// A participant to invite: organisation, organisation_kind, unit, role, contact. The id and the
+// invitation status are the plan's to give, not the caller's.
+std::expected<Participant, std::vector<SipError>> participant_from_json(const nlohmann::json& value,
+                                                                        const std::string& at);
+std::expected<Meeting, std::vector<SipError>> meeting_from_json(const nlohmann::json& value, const std::string& at);
+// needs, goals, insatser, actions_by_others (optional), huvudansvar, followup_due.
+std::expected<EstablishedContent, std::vector<SipError>> content_from_json(const nlohmann::json& value,
+                                                                          const std::string& at);
+// Any of the revisable members, and summary (required).
+std::expected<Revision, std::vector<SipError>> revision_from_json(const nlohmann::json& value, const std::string& at);
 
 // --- questions asked of a plan --------------------------------------------------------------
 

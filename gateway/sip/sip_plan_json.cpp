@@ -220,6 +220,71 @@ Participant read_participant(DocumentReader& r, const json& value, const std::st
   return p;
 }
 
+
+Need read_need(DocumentReader& r, const json& v, const std::string& at) {
+  Need n;
+  if (r.object(v, at, {"need_id", "description"})) {
+    n.need_id = r.id(v, at, "need_id");
+    n.description = r.text(v, at, "description", 2000);
+  }
+  return n;
+}
+
+Goal read_goal(DocumentReader& r, const json& v, const std::string& at) {
+  Goal g;
+  if (r.object(v, at, {"goal_id", "description", "need_ids"})) {
+    g.goal_id = r.id(v, at, "goal_id");
+    g.description = r.text(v, at, "description", 2000);
+    r.array(v, at, "need_ids", [&](const json& id, const std::string& ptr) { g.need_ids.push_back(r.id_value(id, ptr)); });
+  }
+  return g;
+}
+
+Insats read_insats(DocumentReader& r, const json& v, const std::string& at) {
+  Insats i;
+  if (r.object(v, at,
+               {"insats_id", "description", "responsible_huvudman", "responsible_participant_id", "start_date",
+                "end_date"})) {
+    i.insats_id = r.id(v, at, "insats_id");
+    i.description = r.text(v, at, "description", 2000);
+    i.responsible_huvudman = r.code(v, at, "responsible_huvudman", kOrganisationKinds);
+    i.responsible_participant_id = r.id(v, at, "responsible_participant_id");
+    i.start_date = r.date(v, at, "start_date");
+    i.end_date = r.nullable(v, at, "end_date", [&](const json& d, const std::string& ptr) { return r.date_value(d, ptr); });
+  }
+  return i;
+}
+
+ActionByOther read_action(DocumentReader& r, const json& v, const std::string& at) {
+  ActionByOther a;
+  if (r.object(v, at, {"description", "by"})) {
+    a.description = r.text(v, at, "description", 2000);
+    a.by = r.text(v, at, "by", 200);
+  }
+  return a;
+}
+
+// The place may be empty: it is withheld for a person with protected identity.
+Meeting read_meeting(DocumentReader& r, const json& v, const std::string& at) {
+  Meeting m;
+  if (r.object(v, at, {"at", "place", "kind"})) {
+    m.at = r.date_time(v, at, "at");
+    m.place = r.text(v, at, "place", 200, true);
+    m.kind = r.code(v, at, "kind", kMeetingKinds);
+  }
+  return m;
+}
+
+// Reads an optional array member into `out` (set only when present).
+template <typename T, typename Read>
+void optional_array(DocumentReader& r, const json& object, const std::string& at, const std::string& key,
+                    std::optional<std::vector<T>>& out, Read read) {
+  if (!object.contains(key)) return;
+  std::vector<T> items;
+  r.array(object, at, key, [&](const json& v, const std::string& ptr) { items.push_back(read(r, v, ptr)); });
+  out = std::move(items);
+}
+
 }  // namespace
 
 std::string_view to_string(Status status) {
@@ -430,58 +495,17 @@ std::expected<SipPlan, std::vector<SipError>> from_json(const nlohmann::json& do
   }
   r.array(document, root, "participants",
           [&](const json& v, const std::string& at) { plan.participants.push_back(read_participant(r, v, at)); });
-  r.array(document, root, "needs", [&](const json& v, const std::string& at) {
-    Need n;
-    if (r.object(v, at, {"need_id", "description"})) {
-      n.need_id = r.id(v, at, "need_id");
-      n.description = r.text(v, at, "description", 2000);
-    }
-    plan.needs.push_back(std::move(n));
-  });
-  r.array(document, root, "goals", [&](const json& v, const std::string& at) {
-    Goal g;
-    if (r.object(v, at, {"goal_id", "description", "need_ids"})) {
-      g.goal_id = r.id(v, at, "goal_id");
-      g.description = r.text(v, at, "description", 2000);
-      r.array(v, at, "need_ids",
-              [&](const json& id, const std::string& ptr) { g.need_ids.push_back(r.id_value(id, ptr)); });
-    }
-    plan.goals.push_back(std::move(g));
-  });
-  r.array(document, root, "insatser", [&](const json& v, const std::string& at) {
-    Insats i;
-    if (r.object(v, at,
-                 {"insats_id", "description", "responsible_huvudman", "responsible_participant_id", "start_date",
-                  "end_date"})) {
-      i.insats_id = r.id(v, at, "insats_id");
-      i.description = r.text(v, at, "description", 2000);
-      i.responsible_huvudman = r.code(v, at, "responsible_huvudman", kOrganisationKinds);
-      i.responsible_participant_id = r.id(v, at, "responsible_participant_id");
-      i.start_date = r.date(v, at, "start_date");
-      i.end_date =
-          r.nullable(v, at, "end_date", [&](const json& d, const std::string& ptr) { return r.date_value(d, ptr); });
-    }
-    plan.insatser.push_back(std::move(i));
-  });
-  r.array(document, root, "actions_by_others", [&](const json& v, const std::string& at) {
-    ActionByOther a;
-    if (r.object(v, at, {"description", "by"})) {
-      a.description = r.text(v, at, "description", 2000);
-      a.by = r.text(v, at, "by", 200);
-    }
-    plan.actions_by_others.push_back(std::move(a));
-  });
+  r.array(document, root, "needs", [&](const json& v, const std::string& at) { plan.needs.push_back(read_need(r, v, at)); });
+  r.array(document, root, "goals", [&](const json& v, const std::string& at) { plan.goals.push_back(read_goal(r, v, at)); });
+  r.array(document, root, "insatser",
+          [&](const json& v, const std::string& at) { plan.insatser.push_back(read_insats(r, v, at)); });
+  r.array(document, root, "actions_by_others",
+          [&](const json& v, const std::string& at) { plan.actions_by_others.push_back(read_action(r, v, at)); });
   plan.huvudansvar = r.nullable(document, root, "huvudansvar",
                                 [&](const json& v, const std::string& at) { return r.id_value(v, at); });
   plan.coordinator = r.id(document, root, "coordinator");
   if (const json* meeting = r.member(document, root, "meeting"); meeting != nullptr && !meeting->is_null()) {
-    if (r.object(*meeting, "/meeting", {"at", "place", "kind"})) {
-      Meeting m;
-      m.at = r.date_time(*meeting, "/meeting", "at");
-      m.place = r.text(*meeting, "/meeting", "place", 200);
-      m.kind = r.code(*meeting, "/meeting", "kind", kMeetingKinds);
-      plan.meeting = std::move(m);
-    }
+    plan.meeting = read_meeting(r, *meeting, "/meeting");
   }
   plan.followup_due = r.nullable(document, root, "followup_due",
                                  [&](const json& v, const std::string& at) { return r.date_value(v, at); });
@@ -515,6 +539,74 @@ std::expected<SipPlan, std::vector<SipError>> from_json(const nlohmann::json& do
   }
   if (!r.errors.empty()) return std::unexpected(std::move(r.errors));
   return plan;
+}
+
+std::expected<Participant, std::vector<SipError>> participant_from_json(const nlohmann::json& value,
+                                                                        const std::string& at) {
+  DocumentReader r;
+  Participant p;
+  if (r.object(value, at, {"organisation", "organisation_kind", "unit", "role", "contact"})) {
+    if (const json* org = r.member(value, at, "organisation")) p.organisation = r.organisation_value(*org, at + "/organisation");
+    p.organisation_kind = r.code(value, at, "organisation_kind", kOrganisationKinds);
+    p.unit = r.text(value, at, "unit", 200);
+    p.role = r.text(value, at, "role", 200);
+    if (const json* contact = r.member(value, at, "contact")) {
+      const std::string c = at + "/contact";
+      if (r.object(*contact, c, {"name", "phone", "email"})) {
+        p.contact.name = r.text(*contact, c, "name", 200, true);
+        p.contact.phone = r.text(*contact, c, "phone", 32, true);
+        p.contact.email = r.text(*contact, c, "email", 254, true);
+      }
+    }
+  }
+  if (!r.errors.empty()) return std::unexpected(std::move(r.errors));
+  return p;
+}
+
+std::expected<Meeting, std::vector<SipError>> meeting_from_json(const nlohmann::json& value, const std::string& at) {
+  DocumentReader r;
+  Meeting m = read_meeting(r, value, at);
+  if (!r.errors.empty()) return std::unexpected(std::move(r.errors));
+  return m;
+}
+
+std::expected<EstablishedContent, std::vector<SipError>> content_from_json(const nlohmann::json& value,
+                                                                          const std::string& at) {
+  DocumentReader r;
+  EstablishedContent out;
+  if (r.object(value, at, {"needs", "goals", "insatser", "actions_by_others", "huvudansvar", "followup_due"})) {
+    r.array(value, at, "needs", [&](const json& v, const std::string& p) { out.content.needs.push_back(read_need(r, v, p)); });
+    r.array(value, at, "goals", [&](const json& v, const std::string& p) { out.content.goals.push_back(read_goal(r, v, p)); });
+    r.array(value, at, "insatser",
+            [&](const json& v, const std::string& p) { out.content.insatser.push_back(read_insats(r, v, p)); });
+    if (value.contains("actions_by_others")) {
+      r.array(value, at, "actions_by_others",
+              [&](const json& v, const std::string& p) { out.content.actions_by_others.push_back(read_action(r, v, p)); });
+    }
+    out.content.huvudansvar = r.id(value, at, "huvudansvar");
+    out.followup_due = r.date(value, at, "followup_due");
+  }
+  if (!r.errors.empty()) return std::unexpected(std::move(r.errors));
+  return out;
+}
+
+std::expected<Revision, std::vector<SipError>> revision_from_json(const nlohmann::json& value, const std::string& at) {
+  DocumentReader r;
+  Revision out;
+  if (r.object(value, at,
+               {"needs", "goals", "insatser", "actions_by_others", "huvudansvar", "coordinator", "followup_due",
+                "summary"})) {
+    optional_array(r, value, at, "needs", out.needs, read_need);
+    optional_array(r, value, at, "goals", out.goals, read_goal);
+    optional_array(r, value, at, "insatser", out.insatser, read_insats);
+    optional_array(r, value, at, "actions_by_others", out.actions_by_others, read_action);
+    if (value.contains("huvudansvar")) out.huvudansvar = r.id(value, at, "huvudansvar");
+    if (value.contains("coordinator")) out.coordinator = r.id(value, at, "coordinator");
+    if (value.contains("followup_due")) out.followup_due = r.date(value, at, "followup_due");
+    out.summary = r.text(value, at, "summary", 2000);
+  }
+  if (!r.errors.empty()) return std::unexpected(std::move(r.errors));
+  return out;
 }
 
 }  // namespace knutpunkt::sip

@@ -21,6 +21,9 @@ struct ConsentRecord {
   std::string case_id;
   std::string client_id;    // the case system that recorded it
   std::string recorded_at;
+  // For a SIP consent (partner "sip"): the participant organisations the client agreed may share
+  // in the plan (12 kap. OSL: secrecy is lifted only towards them). Empty for other partners.
+  std::set<std::string> organisations;
 };
 
 namespace store_write {

@@ -10,6 +10,8 @@ std::string_view to_string(MessageStatus status) {
       return "delivered";
     case MessageStatus::dead:
       return "dead";
+    case MessageStatus::withheld:
+      return "withheld";
   }
   return "pending";
 }
@@ -18,6 +20,7 @@ std::optional<MessageStatus> parse_message_status(std::string_view text) {
   if (text == "pending") return MessageStatus::pending;
   if (text == "delivered") return MessageStatus::delivered;
   if (text == "dead") return MessageStatus::dead;
+  if (text == "withheld") return MessageStatus::withheld;
   return std::nullopt;
 }
 

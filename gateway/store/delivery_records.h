@@ -10,7 +10,9 @@
 
 namespace knutpunkt {
 
-enum class MessageStatus { pending, delivered, dead };
+// withheld: the gateway decided the message must not be sent after all (the consent it was sent
+// under was withdrawn). Terminal like delivered: never retried, never replayed, not a dead letter.
+enum class MessageStatus { pending, delivered, dead, withheld };
 std::string_view to_string(MessageStatus status);
 std::optional<MessageStatus> parse_message_status(std::string_view text);
 

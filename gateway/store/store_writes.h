@@ -8,6 +8,7 @@
 #include "store/delivery_records.h"
 #include "store/manual_records.h"
 #include "store/protected_records.h"
+#include "store/sip_records.h"
 
 namespace knutpunkt {
 
@@ -15,6 +16,7 @@ using StoreWrite = std::variant<store_write::EnqueueMessage, store_write::Record
                                 store_write::AppendEvent, store_write::PutReferral, store_write::PutIdempotency,
                                 store_write::PutInboundReceipt, store_write::PutConsent, store_write::WithdrawConsent,
                                 store_write::PutCase, store_write::RememberProtected, store_write::PutManualItem,
-                                store_write::ResolveManualItem, store_write::RemoveAuditThrough>;
+                                store_write::ResolveManualItem, store_write::RemoveAuditThrough,
+                                store_write::PutSipPlan, store_write::PutSipReminder>;
 
 }  // namespace knutpunkt

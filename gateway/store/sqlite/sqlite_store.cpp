@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <mutex>
+#include <set>
 #include <string_view>
 #include <unordered_map>
 #include <variant>
@@ -246,6 +247,88 @@ constexpr std::array kMigrations{
         WHEN NOT EXISTS (SELECT 1 FROM audit_retention_permit)
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
     )sql"},
+    Migration{9, R"sql(
+      -- Outbox status 'withheld' (a message the gateway decided not to send after all: the
+      -- consent it was sent under was withdrawn). SQLite cannot change a CHECK, so the table is
+      -- rebuilt (https://sqlite.org/lang_altertable.html#otheralter): same columns in the same
+      -- order, position kept, then the indexes of migration 2 exactly as they were (they went
+      -- with the old table). The outbox has no triggers and no view or foreign key names it.
+      CREATE TABLE outbox_rebuilt (
+        position            INTEGER PRIMARY KEY,
+        id                  TEXT NOT NULL UNIQUE,
+        destination         TEXT NOT NULL,
+        type                TEXT NOT NULL,
+        ordering_key        TEXT NOT NULL,
+        client_id           TEXT NOT NULL,
+        case_id             TEXT NOT NULL,
+        payload             TEXT NOT NULL,
+        status              TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead', 'withheld')),
+        attempts            INTEGER NOT NULL DEFAULT 0,
+        cycle_attempts      INTEGER NOT NULL DEFAULT 0,
+        created_at_ms       INTEGER NOT NULL,
+        cycle_started_at_ms INTEGER NOT NULL,
+        next_attempt_at_ms  INTEGER NOT NULL,
+        delivered_at_ms     INTEGER NOT NULL DEFAULT 0,
+        dead_at_ms          INTEGER NOT NULL DEFAULT 0,
+        last_error          TEXT NOT NULL DEFAULT ''
+      );
+      INSERT INTO outbox_rebuilt (position, id, destination, type, ordering_key, client_id, case_id, payload,
+                                  status, attempts, cycle_attempts, created_at_ms, cycle_started_at_ms,
+                                  next_attempt_at_ms, delivered_at_ms, dead_at_ms, last_error)
+        SELECT position, id, destination, type, ordering_key, client_id, case_id, payload, status, attempts,
+               cycle_attempts, created_at_ms, cycle_started_at_ms, next_attempt_at_ms, delivered_at_ms,
+               dead_at_ms, last_error
+        FROM outbox;
+      DROP TABLE outbox;
+      ALTER TABLE outbox_rebuilt RENAME TO outbox;
+      CREATE INDEX outbox_undelivered ON outbox (position) WHERE status IN ('pending', 'dead');
+      CREATE INDEX outbox_dead ON outbox (destination, position) WHERE status = 'dead';
+      CREATE INDEX outbox_ordering ON outbox (ordering_key, position);
+
+      -- For a SIP consent: the participant organisations the client agreed may share in the plan
+      -- (12 kap. OSL), a JSON array like information_types.
+      ALTER TABLE consent ADD COLUMN organisations TEXT NOT NULL DEFAULT '[]';
+
+      -- SIP plans (2 kap. 7 § SoL, 16 kap. 4 § HSL): the current version with what plans are
+      -- looked up by, and every version ever stored. status is not CHECKed: the plan's states
+      -- belong to gateway/sip/, and a new one should not need a table rebuild like the above.
+      CREATE TABLE sip_plan (
+        plan_id            TEXT PRIMARY KEY,
+        client_id          TEXT NOT NULL,
+        case_id            TEXT NOT NULL,
+        person_id          TEXT NOT NULL,
+        consent_id         TEXT NOT NULL,
+        status             TEXT NOT NULL,
+        version            INTEGER NOT NULL,
+        initiated_at       TEXT NOT NULL,
+        updated_at         TEXT NOT NULL,
+        meeting_at         TEXT NOT NULL DEFAULT '',
+        followup_due       TEXT NOT NULL DEFAULT '',
+        protected_identity INTEGER NOT NULL,
+        plan               TEXT NOT NULL
+      );
+      -- A consent's withdrawal reaches every plan recorded under it.
+      CREATE INDEX sip_plan_consent ON sip_plan (consent_id);
+      -- The reminder scan reads open plans oldest first; closed plans pile up and are skipped.
+      CREATE INDEX sip_plan_open ON sip_plan (initiated_at, plan_id) WHERE status <> 'closed';
+      -- Versions are evidence of what was agreed when: never changed, never replaced.
+      CREATE TABLE sip_plan_version (
+        plan_id     TEXT NOT NULL,
+        version     INTEGER NOT NULL,
+        plan        TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (plan_id, version)
+      );
+      CREATE TRIGGER sip_plan_version_no_update BEFORE UPDATE ON sip_plan_version
+        BEGIN SELECT RAISE(ABORT, 'sip_plan_version is append-only'); END;
+      CREATE TABLE sip_reminder (
+        plan_id   TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        key       TEXT NOT NULL,
+        raised_at TEXT NOT NULL,
+        PRIMARY KEY (plan_id, kind, key)
+      ) WITHOUT ROWID;
+    )sql"},
 };
 
 // Rows read per lock hold while scanning, so the writer is never stalled for long.
@@ -432,7 +515,19 @@ OutboxMessage read_message(sqlite3_stmt* s) {
 
 constexpr std::string_view kConsentColumns =
     "consent_id, person_id, id_kind, partner, information_types, given_at, expires_at, withdrawn_at, "
-    "document_reference, case_id, client_id, recorded_at";
+    "document_reference, case_id, client_id, recorded_at, organisations";
+
+// A JSON array of strings as stored; anything else in it (an edited database) is skipped.
+std::set<std::string> decode_string_set(const std::string& text) {
+  std::set<std::string> out;
+  const auto values = decode_json(text);
+  if (values.is_array()) {
+    for (const auto& v : values) {
+      if (v.is_string()) out.insert(v.get<std::string>());
+    }
+  }
+  return out;
+}
 
 ConsentRecord read_consent(sqlite3_stmt* s) {
   ConsentRecord c;
@@ -440,12 +535,7 @@ ConsentRecord read_consent(sqlite3_stmt* s) {
   c.person_id = column_text(s, 1);
   c.id_kind = column_text(s, 2);
   c.partner = column_text(s, 3);
-  const auto types = decode_json(column_text(s, 4));
-  if (types.is_array()) {
-    for (const auto& t : types) {
-      if (t.is_string()) c.information_types.insert(t.get<std::string>());
-    }
-  }
+  c.information_types = decode_string_set(column_text(s, 4));
   c.given_at = column_text(s, 5);
   c.expires_at = column_text(s, 6);
   c.withdrawn_at = column_text(s, 7);
@@ -453,7 +543,30 @@ ConsentRecord read_consent(sqlite3_stmt* s) {
   c.case_id = column_text(s, 9);
   c.client_id = column_text(s, 10);
   c.recorded_at = column_text(s, 11);
+  c.organisations = decode_string_set(column_text(s, 12));
   return c;
+}
+
+constexpr std::string_view kSipPlanColumns =
+    "plan_id, client_id, case_id, person_id, consent_id, status, version, initiated_at, updated_at, meeting_at, "
+    "followup_due, protected_identity, plan";
+
+SipPlanRecord read_sip_plan(sqlite3_stmt* s) {
+  SipPlanRecord r;
+  r.plan_id = column_text(s, 0);
+  r.client_id = column_text(s, 1);
+  r.case_id = column_text(s, 2);
+  r.person_id = column_text(s, 3);
+  r.consent_id = column_text(s, 4);
+  r.status = column_text(s, 5);
+  r.version = sqlite3_column_int(s, 6);
+  r.initiated_at = column_text(s, 7);
+  r.updated_at = column_text(s, 8);
+  r.meeting_at = column_text(s, 9);
+  r.followup_due = column_text(s, 10);
+  r.protected_identity = sqlite3_column_int(s, 11) != 0;
+  r.plan = decode_json(column_text(s, 12));
+  return r;
 }
 
 // Records indexed per transaction when a database from before migration 7 is opened: small
@@ -1008,6 +1121,83 @@ class SqliteStore final : public Store {
     return found;
   }
 
+  std::expected<std::optional<SipPlanRecord>, StoreError> sip_plan(const std::string& plan_id) override {
+    std::lock_guard lock(reader_.mutex);
+    std::optional<SipPlanRecord> found;
+    auto ok = query(reader_, "SELECT " + std::string(kSipPlanColumns) + " FROM sip_plan WHERE plan_id = ?1",
+                    "read sip plan", [&](StatementUse& u) { u.bind(1, plan_id); },
+                    [&](sqlite3_stmt* s) {
+                      found = read_sip_plan(s);
+                      return false;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return found;
+  }
+
+  std::expected<std::optional<nlohmann::json>, StoreError> sip_plan_version(const std::string& plan_id,
+                                                                            int version) override {
+    std::lock_guard lock(reader_.mutex);
+    std::optional<nlohmann::json> found;
+    auto ok = query(reader_, "SELECT plan FROM sip_plan_version WHERE plan_id = ?1 AND version = ?2",
+                    "read sip plan version", [&](StatementUse& u) { u.bind(1, plan_id).bind(2, version); },
+                    [&](sqlite3_stmt* s) {
+                      found = decode_json(column_text(s, 0));
+                      return false;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return found;
+  }
+
+  std::expected<std::vector<SipPlanRecord>, StoreError> sip_plans_with_consent(const std::string& consent_id) override {
+    std::lock_guard lock(reader_.mutex);
+    std::vector<SipPlanRecord> list;
+    auto ok = query(reader_,
+                    "SELECT " + std::string(kSipPlanColumns) +
+                        " FROM sip_plan WHERE consent_id = ?1 ORDER BY initiated_at, plan_id",
+                    "read sip plans of a consent", [&](StatementUse& u) { u.bind(1, consent_id); },
+                    [&](sqlite3_stmt* s) {
+                      list.push_back(read_sip_plan(s));
+                      return true;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return list;
+  }
+
+  std::expected<std::vector<SipPlanRecord>, StoreError> open_sip_plans(const std::string& after_plan_id,
+                                                                       int limit) override {
+    std::lock_guard lock(reader_.mutex);
+    std::vector<SipPlanRecord> list;
+    // The cursor is a plan id; its place in the order is its (initiated_at, plan_id), read from
+    // the table, so a plan that closed since it was returned still marks where the page ended.
+    // An unknown cursor matches nothing rather than starting over.
+    auto ok = query(reader_,
+                    "SELECT " + std::string(kSipPlanColumns) +
+                        " FROM sip_plan WHERE status <> 'closed' AND (?1 = '' OR (initiated_at, plan_id) > "
+                        "(SELECT initiated_at, plan_id FROM sip_plan WHERE plan_id = ?1)) "
+                        "ORDER BY initiated_at, plan_id LIMIT ?2",
+                    "read open sip plans", [&](StatementUse& u) { u.bind(1, after_plan_id).bind(2, limit); },
+                    [&](sqlite3_stmt* s) {
+                      list.push_back(read_sip_plan(s));
+                      return true;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return list;
+  }
+
+  std::expected<bool, StoreError> sip_reminder_raised(const std::string& plan_id, const std::string& kind,
+                                                      const std::string& key) override {
+    std::lock_guard lock(reader_.mutex);
+    bool raised = false;
+    auto ok = query(reader_, "SELECT 1 FROM sip_reminder WHERE plan_id = ?1 AND kind = ?2 AND key = ?3",
+                    "read sip reminder", [&](StatementUse& u) { u.bind(1, plan_id).bind(2, kind).bind(3, key); },
+                    [&](sqlite3_stmt*) {
+                      raised = true;
+                      return false;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return raised;
+  }
+
   std::expected<bool, StoreError> inbound_seen(const std::string& partner, const std::string& id) override {
     std::lock_guard lock(reader_.mutex);
     bool seen = false;
@@ -1228,6 +1418,8 @@ class SqliteStore final : public Store {
                         });
     if (!inserted) return inserted;
     const std::int64_t end_ms = a.started_at_ms + a.latency_ms;
+    // withheld is stored like delivered (terminal) but sets neither delivered_at nor dead_at:
+    // the message was never delivered, and it is no dead letter.
     return run(writer_,
                "UPDATE outbox SET status = ?2, attempts = ?3, cycle_attempts = cycle_attempts + 1, "
                "next_attempt_at_ms = ?4, last_error = ?5, "
@@ -1293,15 +1485,18 @@ class SqliteStore final : public Store {
 
   std::expected<void, StoreError> apply(const store_write::PutConsent& w) {
     const ConsentRecord& c = w.consent;
-    const std::string types = nlohmann::json(c.information_types).dump();
+    auto types = encode_json(nlohmann::json(c.information_types));
+    if (!types) return std::unexpected(types.error());
+    auto organisations = encode_json(nlohmann::json(c.organisations));
+    if (!organisations) return std::unexpected(organisations.error());
     return run(writer_,
                "INSERT INTO consent (consent_id, person_id, id_kind, partner, information_types, given_at, expires_at, "
-               "withdrawn_at, document_reference, case_id, client_id, recorded_at) "
-               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+               "withdrawn_at, document_reference, case_id, client_id, recorded_at, organisations) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                "store consent", [&](StatementUse& u) {
-                 u.bind(1, c.consent_id).bind(2, c.person_id).bind(3, c.id_kind).bind(4, c.partner).bind(5, types);
+                 u.bind(1, c.consent_id).bind(2, c.person_id).bind(3, c.id_kind).bind(4, c.partner).bind(5, *types);
                  u.bind(6, c.given_at).bind(7, c.expires_at).bind(8, c.withdrawn_at).bind(9, c.document_reference);
-                 u.bind(10, c.case_id).bind(11, c.client_id).bind(12, c.recorded_at);
+                 u.bind(10, c.case_id).bind(11, c.client_id).bind(12, c.recorded_at).bind(13, *organisations);
                });
   }
 
@@ -1375,6 +1570,44 @@ class SqliteStore final : public Store {
                "resolve manual item", [&](StatementUse& u) {
                  u.bind(1, w.item_id).bind(2, w.resolved_at).bind(3, w.resolved_by).bind(4, w.note);
                });
+  }
+
+  std::expected<void, StoreError> apply(const store_write::PutSipPlan& w) {
+    const SipPlanRecord& r = w.record;
+    auto plan = encode_json(r.plan);
+    if (!plan) return std::unexpected(plan.error());
+    auto current = run(writer_,
+                       "INSERT INTO sip_plan (plan_id, client_id, case_id, person_id, consent_id, status, version, "
+                       "initiated_at, updated_at, meeting_at, followup_due, protected_identity, plan) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+                       "ON CONFLICT (plan_id) DO UPDATE SET client_id = excluded.client_id, "
+                       "case_id = excluded.case_id, person_id = excluded.person_id, "
+                       "consent_id = excluded.consent_id, status = excluded.status, version = excluded.version, "
+                       "initiated_at = excluded.initiated_at, updated_at = excluded.updated_at, "
+                       "meeting_at = excluded.meeting_at, followup_due = excluded.followup_due, "
+                       "protected_identity = excluded.protected_identity, plan = excluded.plan",
+                       "store sip plan", [&](StatementUse& u) {
+                         u.bind(1, r.plan_id).bind(2, r.client_id).bind(3, r.case_id).bind(4, r.person_id);
+                         u.bind(5, r.consent_id).bind(6, r.status).bind(7, r.version).bind(8, r.initiated_at);
+                         u.bind(9, r.updated_at).bind(10, r.meeting_at).bind(11, r.followup_due);
+                         u.bind(12, r.protected_identity).bind(13, *plan);
+                       });
+    if (!current) return current;
+    // A plain INSERT: a version already stored is a conflict that fails the commit, never an
+    // overwrite (two changes made from the same version must not both land).
+    return run(writer_,
+               "INSERT INTO sip_plan_version (plan_id, version, plan, recorded_at) VALUES (?1, ?2, ?3, ?4)",
+               "store sip plan version", [&](StatementUse& u) {
+                 u.bind(1, r.plan_id).bind(2, r.version).bind(3, *plan).bind(4, r.updated_at);
+               });
+  }
+
+  std::expected<void, StoreError> apply(const store_write::PutSipReminder& w) {
+    // The first raising is kept: when the reminder was raised.
+    return run(writer_,
+               "INSERT OR IGNORE INTO sip_reminder (plan_id, kind, key, raised_at) VALUES (?1, ?2, ?3, ?4)",
+               "store sip reminder",
+               [&](StatementUse& u) { u.bind(1, w.plan_id).bind(2, w.kind).bind(3, w.key).bind(4, w.raised_at); });
   }
 
   std::expected<void, StoreError> apply(const store_write::RememberProtected& w) {

@@ -100,6 +100,25 @@ class ForwardingStore : public knutpunkt::Store {
       const std::string& item_id) override {
     return inner_.manual_item(item_id);
   }
+  std::expected<std::optional<knutpunkt::SipPlanRecord>, knutpunkt::StoreError> sip_plan(const std::string& id) override {
+    return inner_.sip_plan(id);
+  }
+  std::expected<std::optional<nlohmann::json>, knutpunkt::StoreError> sip_plan_version(const std::string& id,
+                                                                                      int version) override {
+    return inner_.sip_plan_version(id, version);
+  }
+  std::expected<std::vector<knutpunkt::SipPlanRecord>, knutpunkt::StoreError> sip_plans_with_consent(
+      const std::string& consent_id) override {
+    return inner_.sip_plans_with_consent(consent_id);
+  }
+  std::expected<std::vector<knutpunkt::SipPlanRecord>, knutpunkt::StoreError> open_sip_plans(const std::string& after,
+                                                                                            int limit) override {
+    return inner_.open_sip_plans(after, limit);
+  }
+  std::expected<bool, knutpunkt::StoreError> sip_reminder_raised(const std::string& plan_id, const std::string& kind,
+                                                                 const std::string& key) override {
+    return inner_.sip_reminder_raised(plan_id, kind, key);
+  }
 
  protected:
   knutpunkt::Store& inner_;

@@ -112,6 +112,21 @@ class UnavailableStore final : public Store {
   std::expected<std::optional<knutpunkt::ManualItem>, StoreError> manual_item(const std::string&) override {
     return std::unexpected(down());
   }
+  std::expected<std::optional<knutpunkt::SipPlanRecord>, StoreError> sip_plan(const std::string&) override {
+    return std::unexpected(down());
+  }
+  std::expected<std::optional<nlohmann::json>, StoreError> sip_plan_version(const std::string&, int) override {
+    return std::unexpected(down());
+  }
+  std::expected<std::vector<knutpunkt::SipPlanRecord>, StoreError> sip_plans_with_consent(const std::string&) override {
+    return std::unexpected(down());
+  }
+  std::expected<std::vector<knutpunkt::SipPlanRecord>, StoreError> open_sip_plans(const std::string&, int) override {
+    return std::unexpected(down());
+  }
+  std::expected<bool, StoreError> sip_reminder_raised(const std::string&, const std::string&, const std::string&) override {
+    return std::unexpected(down());
+  }
 };
 
 }  // namespace

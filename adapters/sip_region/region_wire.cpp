@@ -1,0 +1,364 @@
+#include "region_wire.h"
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <regex>
+#include <span>
+#include <string_view>
+#include <utility>
+
+#include "core/clock.h"
+
+namespace knutpunkt::sip_region {
+namespace {
+
+using nlohmann::json;
+
+using CodePair = std::pair<std::string_view, std::string_view>;
+using CodeTable = std::span<const CodePair>;
+
+// Code lists of the region wire format (README.md); the plan's English codes on the left.
+constexpr CodePair kStatus[] = {{"initiated", "INITIERAD"},
+                               {"invited", "KALLAD"},
+                               {"meeting_scheduled", "MOTE_PLANERAT"},
+                               {"plan_established", "PLAN_FASTSTALLD"},
+                               {"followed_up", "UPPFOLJD"},
+                               {"closed", "AVSLUTAD"}};
+constexpr CodePair kOrganisationKind[] = {{"kommun", "KOMMUN"},
+                                         {"region", "REGION"},
+                                         {"forsakringskassan", "FORSAKRINGSKASSAN"},
+                                         {"arbetsformedlingen", "ARBETSFORMEDLINGEN"},
+                                         {"other", "ANNAN"}};
+constexpr CodePair kInvitationStatus[] = {{"not_invited", "EJ_KALLAD"},
+                                         {"invited", "KALLAD"},
+                                         {"accepted", "DELTAR"},
+                                         {"declined", "DELTAR_INTE"},
+                                         {"removed", "BORTTAGEN"}};
+constexpr CodePair kMeetingKind[] = {{"fysiskt", "FYSISKT"}, {"digitalt", "DIGITALT"}};
+constexpr CodePair kPersonKind[] = {{"personnummer", "PERSONNUMMER"}, {"samordningsnummer", "SAMORDNINGSNUMMER"}};
+constexpr CodePair kChange[] = {{"initiated", "INITIERAD"},
+                               {"invited", "KALLAD"},
+                               {"participant_removed", "DELTAGARE_BORTTAGEN"},
+                               {"reply_received", "SVAR_MOTTAGET"},
+                               {"meeting_scheduled", "MOTE_PLANERAT"},
+                               {"plan_established", "PLAN_FASTSTALLD"},
+                               {"plan_revised", "PLAN_REVIDERAD"},
+                               {"followed_up", "UPPFOLJD"},
+                               {"consent_withdrawn", "SAMTYCKE_ATERKALLAT"},
+                               {"closed", "AVSLUTAD"}};
+
+// The plan id is the only identifier in a path, so it must be a plain id (the sip-plan.v1 `id`
+// pattern) and must not look like a personnummer or samordningsnummer (all digits, 10 or 12).
+bool is_plain_id(const std::string& id) {
+  static const std::regex pattern("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
+  if (!std::regex_match(id, pattern)) return false;
+  const bool digits_only = std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return !(digits_only && id.size() >= 10);
+}
+
+bool is_date(const std::string& text) {
+  static const std::regex pattern("[0-9]{4}-[0-9]{2}-[0-9]{2}");
+  return std::regex_match(text, pattern) && parse_utc(text).has_value();
+}
+
+bool is_date_time(const std::string& text) {
+  return text.size() > 10 && text.find('T') == 10 && parse_utc(text).has_value();
+}
+
+enum class Kind { text, id, date, date_time };
+
+// Reads members of the internal payload and records the first problem; what it returns after a
+// problem is a null placeholder that the caller throws away.
+class PayloadReader {
+ public:
+  std::optional<RenderError> error;
+
+  void fail(std::string code, std::string field, std::string message) {
+    if (!error) error = RenderError{std::move(code), std::move(field), std::move(message)};
+  }
+
+  const json* member(const json& object, const std::string& pointer, const char* key, bool nullable) {
+    const std::string field = pointer + "/" + key;
+    if (!object.is_object()) {
+      fail("value_invalid", pointer, "must be an object");
+      return nullptr;
+    }
+    auto it = object.find(key);
+    if (it == object.end() || (it->is_null() && !nullable)) {
+      fail("value_missing", field, "is required");
+      return nullptr;
+    }
+    return &*it;
+  }
+
+  // A string (non-empty unless `allow_empty`); null stays null when `nullable`.
+  json text(const json& object, const std::string& pointer, const char* key, Kind kind = Kind::text,
+            bool nullable = false, bool allow_empty = false) {
+    const json* value = member(object, pointer, key, nullable);
+    if (!value || value->is_null()) return nullptr;
+    const std::string field = pointer + "/" + key;
+    if (!value->is_string() || (!allow_empty && value->get_ref<const std::string&>().empty())) {
+      fail("value_invalid", field, allow_empty ? "must be a string" : "must be a non-empty string");
+      return nullptr;
+    }
+    const auto& s = value->get_ref<const std::string&>();
+    const bool ok = kind == Kind::text || (kind == Kind::id && is_plain_id(s)) || (kind == Kind::date && is_date(s)) ||
+                    (kind == Kind::date_time && is_date_time(s));
+    if (!ok) {
+      fail("value_invalid", field,
+           kind == Kind::id ? "must be a plain id" : kind == Kind::date ? "must be a date" : "must be a UTC date-time");
+      return nullptr;
+    }
+    return *value;
+  }
+
+  json version(const json& object, const std::string& pointer, const char* key) {
+    const json* value = member(object, pointer, key, false);
+    if (!value) return nullptr;
+    if (!value->is_number_integer() || value->get<long long>() < 1) {
+      fail("value_invalid", pointer + "/" + key, "must be an integer of at least 1");
+      return nullptr;
+    }
+    return *value;
+  }
+
+  json code(const json& object, const std::string& pointer, const char* key, CodeTable table) {
+    const json* value = member(object, pointer, key, false);
+    if (!value) return nullptr;
+    if (value->is_string()) {
+      for (const auto& [from, to] : table) {
+        if (value->get_ref<const std::string&>() == from) return std::string(to);
+      }
+    }
+    fail("value_invalid", pointer + "/" + key, "is not a known code");
+    return nullptr;
+  }
+
+  // Each element of an array member through `each(element, element_pointer)`.
+  template <typename Each>
+  json array(const json& object, const std::string& pointer, const char* key, Each each) {
+    const json* value = member(object, pointer, key, false);
+    if (!value) return nullptr;
+    const std::string field = pointer + "/" + key;
+    if (!value->is_array()) {
+      fail("value_invalid", field, "must be an array");
+      return nullptr;
+    }
+    json out = json::array();
+    for (std::size_t i = 0; i < value->size() && !error; ++i) {
+      out.push_back(each((*value)[i], field + "/" + std::to_string(i)));
+    }
+    return out;
+  }
+
+  const json* object_member(const json& object, const std::string& pointer, const char* key, bool nullable) {
+    const json* value = member(object, pointer, key, nullable);
+    if (!value || value->is_null()) return nullptr;
+    if (!value->is_object()) {
+      fail("value_invalid", pointer + "/" + key, "must be an object");
+      return nullptr;
+    }
+    return value;
+  }
+};
+
+json translate_plan(PayloadReader& in, const json& plan, bool protected_identity) {
+  const std::string p = "/plan";
+  if (!plan.is_object()) {
+    in.fail("value_invalid", p, "must be an object");
+    return nullptr;
+  }
+  json out = json::object();
+  out["planId"] = in.text(plan, p, "plan_id", Kind::id);
+  out["version"] = in.version(plan, p, "version");
+  out["status"] = in.code(plan, p, "status", kStatus);
+  if (const json* person = in.object_member(plan, p, "person", false)) {
+    out["person"] = {{"identitet", in.text(*person, p + "/person", "id")},
+                     {"identitetstyp", in.code(*person, p + "/person", "kind", kPersonKind)}};
+  }
+  if (const json* consent = in.object_member(plan, p, "consent", false)) {
+    const std::string c = p + "/consent";
+    out["samtycke"] = {
+        {"referens", in.text(*consent, c, "reference")},
+        {"omfattning", in.array(*consent, c, "scope", [&](const json& e, const std::string& at) -> json {
+           if (!e.is_string() || e.get_ref<const std::string&>().empty()) in.fail("value_invalid", at, "must be a string");
+           return e;
+         })},
+        {"lamnat", in.text(*consent, c, "given_at", Kind::date_time)},
+        {"giltigtTom", in.text(*consent, c, "expires_at", Kind::date, true)},
+        {"aterkallat", in.text(*consent, c, "withdrawn_at", Kind::date_time, true)}};
+  }
+  out["deltagare"] = in.array(plan, p, "participants", [&](const json& e, const std::string& at) -> json {
+    json d = {{"deltagarId", in.text(e, at, "participant_id", Kind::id)},
+              {"organisation", in.text(e, at, "organisation")},
+              {"organisationstyp", in.code(e, at, "organisation_kind", kOrganisationKind)},
+              {"enhet", in.text(e, at, "unit")},
+              {"roll", in.text(e, at, "role")},
+              {"kallelsestatus", in.code(e, at, "invitation_status", kInvitationStatus)},
+              {"svarstidpunkt", in.text(e, at, "replied_at", Kind::date_time, true)}};
+    if (const json* contact = in.object_member(e, at, "contact", false)) {
+      const std::string k = at + "/contact";
+      d["kontakt"] = {{"namn", in.text(*contact, k, "name", Kind::text, false, true)},
+                      {"telefon", in.text(*contact, k, "phone", Kind::text, false, true)},
+                      {"epost", in.text(*contact, k, "email", Kind::text, false, true)}};
+    }
+    return d;
+  });
+  out["behov"] = in.array(plan, p, "needs", [&](const json& e, const std::string& at) -> json {
+    return {{"behovId", in.text(e, at, "need_id", Kind::id)}, {"beskrivning", in.text(e, at, "description")}};
+  });
+  out["mal"] = in.array(plan, p, "goals", [&](const json& e, const std::string& at) -> json {
+    return {{"malId", in.text(e, at, "goal_id", Kind::id)},
+            {"beskrivning", in.text(e, at, "description")},
+            {"behov", in.array(e, at, "need_ids", [&](const json& id, const std::string& id_at) -> json {
+               if (!id.is_string() || !is_plain_id(id.get<std::string>())) in.fail("value_invalid", id_at, "must be a plain id");
+               return id;
+             })}};
+  });
+  out["insatser"] = in.array(plan, p, "insatser", [&](const json& e, const std::string& at) -> json {
+    return {{"insatsId", in.text(e, at, "insats_id", Kind::id)},
+            {"beskrivning", in.text(e, at, "description")},
+            {"ansvarigHuvudman", in.code(e, at, "responsible_huvudman", kOrganisationKind)},
+            {"ansvarigDeltagare", in.text(e, at, "responsible_participant_id", Kind::id)},
+            {"startdatum", in.text(e, at, "start_date", Kind::date)},
+            {"slutdatum", in.text(e, at, "end_date", Kind::date, true)}};
+  });
+  out["andrasAtgarder"] = in.array(plan, p, "actions_by_others", [&](const json& e, const std::string& at) -> json {
+    return {{"beskrivning", in.text(e, at, "description")}, {"utforare", in.text(e, at, "by")}};
+  });
+  out["huvudansvar"] = in.text(plan, p, "huvudansvar", Kind::id, true);
+  out["samordnare"] = in.text(plan, p, "coordinator", Kind::id);
+  out["mote"] = nullptr;
+  if (const json* meeting = in.object_member(plan, p, "meeting", true)) {
+    const std::string m = p + "/meeting";
+    json mote = {{"tidpunkt", in.text(*meeting, m, "at", Kind::date_time)},
+                 {"form", in.code(*meeting, m, "kind", kMeetingKind)}};
+    // A protected person's plan carries no place at all (skyddade personuppgifter, domain.md §3):
+    // a venue near the client's home would tell where the client lives.
+    if (!protected_identity) {
+      if (auto place = meeting->find("place"); place != meeting->end() && !place->is_null()) {
+        if (!place->is_string()) {
+          in.fail("value_invalid", m + "/place", "must be a string");
+        } else if (!place->get_ref<const std::string&>().empty()) {
+          mote["plats"] = *place;
+        }
+      }
+    }
+    out["mote"] = std::move(mote);
+  }
+  out["uppfoljningsdatum"] = in.text(plan, p, "followup_due", Kind::date, true);
+  out["initierad"] = in.text(plan, p, "initiated_at", Kind::date_time);
+  out["avslutsorsak"] = in.text(plan, p, "close_reason", Kind::text, true);
+  out["historik"] = in.array(plan, p, "history", [&](const json& e, const std::string& at) -> json {
+    return {{"version", in.version(e, at, "version")},
+            {"tidpunkt", in.text(e, at, "at", Kind::date_time)},
+            {"av", in.text(e, at, "by", Kind::id)},
+            {"handelse", in.code(e, at, "change", kChange)},
+            {"sammanfattning", in.text(e, at, "summary", Kind::text, false, true)}};
+  });
+  return out;
+}
+
+struct WireKind {
+  std::string_view type;
+  std::string_view meddelandetyp;
+};
+constexpr std::array<WireKind, 6> kKinds = {{{"sip.invitation", "KALLELSE"},
+                                             {"sip.plan_updated", "PLANUPPDATERING"},
+                                             {"sip.participant_removed", "DELTAGARE_BORTTAGEN"},
+                                             {"sip.consent_withdrawn", "SAMTYCKE_ATERKALLAT"},
+                                             {"sip.closed", "PLAN_AVSLUTAD"},
+                                             {"sip.followup_due", "UPPFOLJNING_FORFALLER"}}};
+
+}  // namespace
+
+std::expected<nlohmann::json, RenderError> region_plan(const nlohmann::json& plan, bool protected_identity) {
+  PayloadReader in;
+  json out = translate_plan(in, plan, protected_identity);
+  if (in.error) return std::unexpected(*in.error);
+  return out;
+}
+
+std::expected<WireRequest, RenderError> render_region_message(const std::string& message_id, const std::string& type,
+                                                              const nlohmann::json& payload) {
+  const auto kind = std::find_if(kKinds.begin(), kKinds.end(), [&](const WireKind& k) { return k.type == type; });
+  if (kind == kKinds.end()) {
+    return std::unexpected(RenderError{"unsupported_type", "/type", "a region receives sip.* plan messages only"});
+  }
+  if (message_id.empty()) return std::unexpected(RenderError{"value_missing", "/id", "the message id is required"});
+  if (!payload.is_object()) return std::unexpected(RenderError{"value_invalid", "", "the payload must be an object"});
+
+  PayloadReader in;
+  const std::string root;
+  const json plan_id = in.text(payload, root, "plan_id", Kind::id);
+  const json plan_version = in.version(payload, root, "plan_version");
+  const json created_at = in.text(payload, root, "created_at", Kind::date_time);
+  bool protected_identity = false;
+  if (const json* flag = in.member(payload, root, "protected_identity", false)) {
+    if (flag->is_boolean())
+      protected_identity = flag->get<bool>();
+    else
+      in.fail("value_invalid", "/protected_identity", "must be a boolean");
+  }
+  json mottagare = json::object();
+  if (const json* recipient = in.object_member(payload, root, "recipient", false)) {
+    mottagare["deltagarId"] = in.text(*recipient, "/recipient", "participant_id", Kind::id);
+    mottagare["organisation"] = in.text(*recipient, "/recipient", "organisation");
+    if (recipient->contains("unit")) mottagare["enhet"] = in.text(*recipient, "/recipient", "unit");
+  }
+  json avsandare = json::object();
+  if (const json* sender = in.object_member(payload, root, "sender", false)) {
+    avsandare["organisation"] = in.text(*sender, "/sender", "organisation");
+    avsandare["deltagarId"] = in.text(*sender, "/sender", "participant_id", Kind::id);
+  }
+  if (in.error) return std::unexpected(*in.error);
+
+  json body = {{"meddelandeId", message_id},
+               {"meddelandetyp", std::string(kind->meddelandetyp)},
+               {"planId", plan_id},
+               {"planversion", plan_version},
+               {"skapad", created_at},
+               {"avsandare", avsandare},
+               {"mottagare", mottagare}};
+  const std::string plan_path = "/sip/planer/" + plan_id.get<std::string>();
+  WireRequest request{"POST", plan_path + "/meddelanden", json()};
+
+  if (type == "sip.consent_withdrawn") {
+    // Without content (12 kap. OSL: the consent that lifted secrecy is gone): not even whether
+    // the client has protected personal data, which is itself a fact about the person.
+    request.body = std::move(body);
+    return request;
+  }
+  body["skyddadePersonuppgifter"] = protected_identity;
+
+  if (type == "sip.invitation" || type == "sip.plan_updated") {
+    const json* plan = in.member(payload, root, "plan", false);
+    if (!plan) return std::unexpected(*in.error);
+    json translated = translate_plan(in, *plan, protected_identity);
+    if (in.error) return std::unexpected(*in.error);
+    // The envelope and the plan must agree, or the region would file content under another plan.
+    if (translated["planId"] != plan_id) {
+      return std::unexpected(RenderError{"value_invalid", "/plan/plan_id", "differs from /plan_id"});
+    }
+    if (translated["version"] != plan_version) {
+      return std::unexpected(RenderError{"value_invalid", "/plan/version", "differs from /plan_version"});
+    }
+    body["plan"] = std::move(translated);
+    if (type == "sip.invitation") {
+      request.path = "/sip/kallelser";
+    } else {
+      request.method = "PUT";
+      request.path = plan_path;
+    }
+  } else if (type == "sip.closed") {
+    body["orsak"] = in.text(payload, root, "reason");
+  } else if (type == "sip.followup_due") {
+    body["uppfoljningsdatum"] = in.text(payload, root, "followup_due", Kind::date);
+  }
+  if (in.error) return std::unexpected(*in.error);
+  request.body = std::move(body);
+  return request;
+}
+
+}  // namespace knutpunkt::sip_region

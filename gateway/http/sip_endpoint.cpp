@@ -1,0 +1,374 @@
+#include "http/sip_endpoint.h"
+
+#include <charconv>
+#include <regex>
+
+#include "core/clock.h"
+#include "http/audited_refusal.h"
+#include "http/policy_refusal.h"
+#include "http/request_fields.h"
+#include "log/log.h"
+
+namespace knutpunkt::http {
+namespace {
+
+namespace bhttp = boost::beast::http;
+using nlohmann::json;
+using sip_coordination::SipFailure;
+
+constexpr std::string_view kPlansPath = "/v1/sip-plans";
+
+// "/plan/insatser/0/end_date" -> "plan.insatser[0].end_date": the request-field style every other
+// endpoint names its fields in.
+std::string field_name(const std::string& pointer) {
+  std::string out;
+  std::size_t i = pointer.starts_with("/") ? 1 : 0;
+  while (i <= pointer.size()) {
+    const std::size_t next = std::min(pointer.find('/', i), pointer.size());
+    std::string token = pointer.substr(i, next - i);
+    const bool index = !token.empty() && std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (index) out += "[" + token + "]";
+    else out += (out.empty() ? "" : ".") + token;
+    i = next + 1;
+  }
+  return out;
+}
+
+void add_errors(const std::vector<sip::SipError>& errors, std::vector<InvalidParam>& invalid) {
+  for (const sip::SipError& e : errors) invalid.push_back({field_name(e.field), e.code, e.message});
+}
+
+// The caseworker acting, whose id the plan's history keeps: a plain id, never a name.
+Caseworker read_actor(const json& body, std::vector<InvalidParam>& invalid) {
+  Caseworker caseworker = read_caseworker(body, invalid);
+  static const std::regex id_re("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
+  if (!caseworker.id.empty() && !std::regex_match(caseworker.id, id_re)) {
+    invalid.push_back({"caseworker.id", "bad_format", "must be an id: letters, digits, . _ : - (at most 64)"});
+  }
+  return caseworker;
+}
+
+Problem failure_problem(const SipFailure& f) {
+  std::vector<InvalidParam> invalid;
+  if (!f.field.empty()) invalid.push_back({field_name(f.field), f.code, f.message});
+  const char* title = f.status == 404   ? "Not found"
+                      : f.status == 412 ? "Precondition failed"
+                      : f.status == 403 ? "Not allowed by consent"
+                      : f.status >= 500 ? "Unavailable"
+                                        : "Not possible in the plan's state";
+  return {f.status, f.code, title, f.message, std::move(invalid), {}};
+}
+
+std::string etag(int version) {
+  return "\"" + std::to_string(version) + "\"";
+}
+
+// If-Match: "3" or 3, into `version` (left empty when absent); false when unreadable.
+bool read_if_match(const Request& request, std::optional<int>& version) {
+  auto it = request.find(bhttp::field::if_match);
+  if (it == request.end()) return true;
+  std::string_view v = to_std(it->value());
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  int n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc{} || end != v.data() + v.size() || n < 1) return false;
+  version = n;
+  return true;
+}
+
+json outcome_json(const sip_coordination::SipOutcome& outcome) {
+  return {{"plan", outcome.record.plan},
+          {"delivery", {{"sent_to", outcome.sent}, {"not_sent", outcome.not_sent}}},
+          {"event_ids", outcome.event_ids}};
+}
+
+Response with_etag(Response response, int version) {
+  response.set(bhttp::field::etag, etag(version));
+  return response;
+}
+
+}  // namespace
+
+SipInitiationParse parse_sip_initiation(const json& body, std::chrono::year_month_day today) {
+  SipInitiationParse parse;
+  auto& invalid = parse.invalid;
+  refuse_unknown_fields(body, "",
+                        {"case_id", "person_id", "purpose", "caseworker", "protected_identity", "consent", "coordinator"},
+                        invalid);
+  parse.case_id = read_text(body, "case_id", "case_id", true, invalid, 64);
+  if (auto person = read_person_id(body, "person_id", "person_id", today, invalid)) {
+    parse.initiation.person = {person->digits, person->kind};
+  }
+  parse.purpose = read_text(body, "purpose", "purpose", true, invalid);
+  parse.caseworker = read_actor(body, invalid);
+  parse.initiation.protected_identity = read_flag(body, "protected_identity", false, invalid);
+
+  auto consent = body.find("consent");
+  if (consent == body.end() || !consent->is_object()) {
+    invalid.push_back({"consent", consent == body.end() ? "missing" : "not_an_object",
+                       "is required: the client's consent to the SIP and its scope"});
+  } else {
+    refuse_unknown_fields(*consent, "consent.", {"document_reference", "given_at", "expires_at", "organisations"}, invalid);
+    auto& terms = parse.initiation.consent;
+    terms.document_reference = read_text(*consent, "document_reference", "consent.document_reference", true, invalid, 64);
+    terms.given_at = read_text(*consent, "given_at", "consent.given_at", true, invalid, 40);
+    if (!terms.given_at.empty() && (terms.given_at.size() <= 10 || !parse_utc(terms.given_at))) {
+      invalid.push_back({"consent.given_at", "bad_date_time", "must be a UTC date-time YYYY-MM-DDTHH:MM:SS[.fff]Z"});
+    }
+    if (consent->contains("expires_at")) {
+      const std::string expires = read_date(*consent, "expires_at", "consent.expires_at", true, invalid);
+      if (!expires.empty()) terms.expires_at = expires;
+    }
+    auto organisations = consent->find("organisations");
+    if (organisations == consent->end() || !organisations->is_array() || organisations->empty()) {
+      invalid.push_back({"consent.organisations", organisations == consent->end() ? "missing" : "empty",
+                         "must list the organisations the client agreed may take part and share"});
+    } else {
+      for (std::size_t i = 0; i < organisations->size(); ++i) {
+        const json& o = (*organisations)[i];
+        if (!o.is_string()) {
+          invalid.push_back({"consent.organisations[" + std::to_string(i) + "]", "not_a_string", "must be an organisation id"});
+        } else {
+          terms.organisations.push_back(o.get<std::string>());
+        }
+      }
+    }
+  }
+  if (auto coordinator = body.find("coordinator"); coordinator == body.end()) {
+    invalid.push_back({"coordinator", "missing", "is required: the caseworker's unit, which coordinates"});
+  } else if (auto p = sip::participant_from_json(*coordinator, "/coordinator")) {
+    parse.initiation.coordinator = std::move(*p);
+  } else {
+    add_errors(p.error(), invalid);
+  }
+  return parse;
+}
+
+SipChangeParse parse_sip_change(const std::string& action, const std::string& participant_id, const json& body) {
+  using namespace sip_coordination;
+  SipChangeParse parse;
+  auto& invalid = parse.invalid;
+  parse.caseworker = read_actor(body, invalid);
+  const auto member = [&](const char* key) -> const json* {
+    auto it = body.find(key);
+    if (it == body.end()) {
+      invalid.push_back({key, "missing", "is required"});
+      return nullptr;
+    }
+    return &*it;
+  };
+  if (action == "participants") {
+    refuse_unknown_fields(body, "", {"caseworker", "participant"}, invalid);
+    if (const json* p = member("participant")) {
+      if (auto participant = sip::participant_from_json(*p, "/participant")) parse.change = InviteParticipant{std::move(*participant)};
+      else add_errors(participant.error(), invalid);
+    }
+  } else if (action == "removal") {
+    refuse_unknown_fields(body, "", {"caseworker"}, invalid);
+    parse.change = RemoveParticipant{participant_id};
+  } else if (action == "replies") {
+    refuse_unknown_fields(body, "", {"caseworker", "participant_id", "reply"}, invalid);
+    const std::string id = read_text(body, "participant_id", "participant_id", true, invalid, 64);
+    const std::string reply = read_code(body, "reply", "reply", true, {"accepted", "declined"}, invalid);
+    parse.change = RecordReply{id, reply == "declined" ? sip::Reply::declined : sip::Reply::accepted};
+  } else if (action == "meeting") {
+    refuse_unknown_fields(body, "", {"caseworker", "meeting"}, invalid);
+    if (const json* m = member("meeting")) {
+      if (auto meeting = sip::meeting_from_json(*m, "/meeting")) parse.change = ScheduleMeeting{std::move(*meeting)};
+      else add_errors(meeting.error(), invalid);
+    }
+  } else if (action == "establishment") {
+    refuse_unknown_fields(body, "", {"caseworker", "plan"}, invalid);
+    if (const json* c = member("plan")) {
+      if (auto content = sip::content_from_json(*c, "/plan")) parse.change = EstablishPlan{std::move(*content)};
+      else add_errors(content.error(), invalid);
+    }
+  } else if (action == "revisions") {
+    refuse_unknown_fields(body, "", {"caseworker", "revision"}, invalid);
+    if (const json* r = member("revision")) {
+      if (auto revision = sip::revision_from_json(*r, "/revision")) parse.change = RevisePlan{std::move(*revision)};
+      else add_errors(revision.error(), invalid);
+    }
+  } else if (action == "followups") {
+    refuse_unknown_fields(body, "", {"caseworker", "next_followup_due", "close_reason"}, invalid);
+    const bool next = body.contains("next_followup_due");
+    const bool closes = body.contains("close_reason");
+    if (next == closes) {
+      invalid.push_back({"next_followup_due", "one_of",
+                         "give either next_followup_due (the plan goes on) or close_reason (the plan ends)"});
+    } else if (next) {
+      const std::string due = read_date(body, "next_followup_due", "next_followup_due", true, invalid);
+      parse.change = RecordFollowup{sip::NextFollowup{due}};
+    } else {
+      const std::string reason = read_text(body, "close_reason", "close_reason", true, invalid, 2000);
+      parse.change = RecordFollowup{sip::CloseAfterFollowup{reason}};
+    }
+  } else if (action == "closure") {
+    refuse_unknown_fields(body, "", {"caseworker", "reason"}, invalid);
+    parse.change = ClosePlan{read_text(body, "reason", "reason", true, invalid, 2000)};
+  }
+  if (!invalid.empty()) parse.change.reset();
+  return parse;
+}
+
+void SipEndpoint::handle(const std::string& path, Request&& request, const RequestContext& context, Reply reply) {
+  json audit_context = {{"remote_address", context.remote_address}};
+  const ClientConfig* client = require_case_system(auth_, audit_, "sip.refused", request, audit_context, reply);
+  if (!client) return;
+  const auto refuse = [&](Problem problem) {
+    refuse_audited(audit_, "sip.refused", std::move(problem), audit_context, std::move(reply));
+  };
+  if (!client->may(kOperationSip)) {
+    audit_context["operation"] = kOperationSip;
+    return refuse({403, "operation_not_allowed", "Not allowed by policy", "this client may not coordinate SIP plans", {}, {}});
+  }
+  const bool get = request.method() == bhttp::verb::get;
+  const bool post = request.method() == bhttp::verb::post;
+  const auto not_allowed = [&](const char* allowed) {
+    Response response = make_problem_response({405, "method_not_allowed", "Method not allowed", {}, {}, {}});
+    response.set(bhttp::field::allow, allowed);
+    reply(std::move(response));
+  };
+  if (path == kPlansPath) {
+    if (!post) return not_allowed("POST");
+    return initiate(*client, std::move(request), std::move(audit_context), std::move(reply));
+  }
+  // /v1/sip-plans/{id}[/action[/...]]
+  std::vector<std::string> parts;
+  for (std::size_t i = kPlansPath.size() + 1; i <= path.size();) {
+    const std::size_t next = std::min(path.find('/', i), path.size());
+    parts.push_back(path.substr(i, next - i));
+    i = next + 1;
+  }
+  static const std::regex id_re("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
+  for (const std::string& part : parts) {
+    if (!std::regex_match(part, id_re)) {
+      return reply(make_problem_response({404, "not_found", "Not found", "no such resource", {}, {}}));
+    }
+  }
+  const std::string& plan_id = parts.front();
+  audit_context["plan_id"] = plan_id;
+  if (parts.size() == 1) {
+    if (!get) return not_allowed("GET");
+    return read(*client, plan_id, std::nullopt, std::move(audit_context), std::move(reply));
+  }
+  if (parts.size() == 3 && parts[1] == "versions") {
+    if (!get) return not_allowed("GET");
+    int version = 0;
+    auto [end, ec] = std::from_chars(parts[2].data(), parts[2].data() + parts[2].size(), version);
+    if (ec != std::errc{} || end != parts[2].data() + parts[2].size() || version < 1) {
+      return reply(make_problem_response({404, "not_found", "Not found", "no such version", {}, {}}));
+    }
+    return read(*client, plan_id, version, std::move(audit_context), std::move(reply));
+  }
+  static const std::set<std::string> actions{"participants", "replies", "meeting", "establishment",
+                                             "revisions",    "followups", "closure"};
+  if (parts.size() == 2 && actions.contains(parts[1])) {
+    if (!post) return not_allowed("POST");
+    return change(*client, plan_id, parts[1], "", std::move(request), std::move(audit_context), std::move(reply));
+  }
+  if (parts.size() == 4 && parts[1] == "participants" && parts[3] == "removal") {
+    if (!post) return not_allowed("POST");
+    return change(*client, plan_id, "removal", parts[2], std::move(request), std::move(audit_context), std::move(reply));
+  }
+  reply(make_problem_response({404, "not_found", "Not found", "no such resource", {}, {}}));
+}
+
+void SipEndpoint::initiate(const ClientConfig& client, Request&& request, json audit_context, Reply reply) {
+  const auto refuse = [&](Problem problem) {
+    refuse_audited(audit_, "sip.refused", std::move(problem), audit_context, std::move(reply));
+  };
+  audit_context["action"] = "initiate";
+  const auto body = read_json_object(request, refuse);
+  if (!body) return;
+  SipInitiationParse parse = parse_sip_initiation(*body, today_utc());
+  // What could be read, so an auditor sees who tried to start a plan about whom.
+  audit_context["case_id"] = parse.case_id;
+  audit_context["person_id"] = parse.initiation.person.id;
+  audit_context["caseworker"] = {{"id", parse.caseworker.id}};
+  if (!parse.invalid.empty()) {
+    return refuse({400, "invalid_request", "Invalid SIP initiative", "one or more fields are invalid", std::move(parse.invalid), {}});
+  }
+  auto authorized = authorizer_.authorize(
+      client,
+      authorization::ExchangeRequest{kOperationSip, "", parse.purpose, parse.case_id, parse.initiation.person.id, "", "", ""},
+      std::chrono::system_clock::now());
+  if (!authorized) {
+    audit_context["policy"] = authorized.error().detail;
+    return refuse(policy_problem(authorized.error(), "person_id"));
+  }
+  coordinator_.initiate(
+      *authorized, {client.id, parse.caseworker.id}, std::move(parse.initiation),
+      [this, reply = std::move(reply), audit_context](std::expected<sip_coordination::SipOutcome, SipFailure> outcome) mutable {
+        if (!outcome) return refuse_audited(audit_, "sip.refused", failure_problem(outcome.error()), audit_context, std::move(reply));
+        log::info("sip.initiated", {{"plan_id", outcome->record.plan_id}, {"audit_seq", outcome->audit_seq}});
+        Response response = with_etag(make_json_response(201, outcome_json(*outcome)), outcome->record.version);
+        response.set(bhttp::field::location, std::string(kPlansPath) + "/" + outcome->record.plan_id);
+        reply(std::move(response));
+      });
+}
+
+void SipEndpoint::read(const ClientConfig& client, const std::string& plan_id, std::optional<int> version,
+                       json audit_context, Reply reply) {
+  const auto refuse = [&](Problem problem) {
+    refuse_audited(audit_, "sip.refused", std::move(problem), audit_context, std::move(reply));
+  };
+  audit_context["action"] = "read";
+  auto record = coordinator_.plan(client.id, plan_id);
+  if (!record) return refuse(failure_problem(record.error()));
+  json document = record->plan;
+  if (version) {
+    auto earlier = coordinator_.plan_version(client.id, plan_id, *version);
+    if (!earlier) return refuse(failure_problem(earlier.error()));
+    document = std::move(*earlier);
+  }
+  // Reading a plan is reading secret personal data: audited before it is answered.
+  json body = {{"client", client.id},
+               {"case_id", record->case_id},
+               {"person_id", record->person_id},
+               {"plan_id", plan_id},
+               {"plan_version", version.value_or(record->version)}};
+  const int current = record->version;
+  audit_.append("sip.read", std::move(body),
+                [reply = std::move(reply), document = std::move(document), current,
+                 version](std::expected<AuditReceipt, StoreError> receipt) mutable {
+                  if (!receipt) {
+                    return reply(make_problem_response(
+                        {503, "audit_unavailable", "Audit log unavailable", "the read could not be audited; try again", {}, {}}));
+                  }
+                  Response response = make_json_response(200, document);
+                  if (!version) response.set(bhttp::field::etag, etag(current));
+                  reply(std::move(response));
+                });
+}
+
+void SipEndpoint::change(const ClientConfig& client, const std::string& plan_id, const std::string& action,
+                         const std::string& participant_id, Request&& request, json audit_context, Reply reply) {
+  const auto refuse = [&](Problem problem) {
+    refuse_audited(audit_, "sip.refused", std::move(problem), audit_context, std::move(reply));
+  };
+  audit_context["action"] = action;
+  std::optional<int> if_match;
+  if (!read_if_match(request, if_match)) {
+    return refuse({400, "invalid_request", "Invalid If-Match", "If-Match must be the plan's version, e.g. \"3\"",
+                   {{"If-Match", "bad_format", "must be the version as the ETag gave it"}}, {}});
+  }
+  const auto body = read_json_object(request, refuse);
+  if (!body) return;
+  SipChangeParse parse = parse_sip_change(action, participant_id, *body);
+  audit_context["caseworker"] = {{"id", parse.caseworker.id}};
+  if (!parse.change) {
+    return refuse({400, "invalid_request", "Invalid SIP change", "one or more fields are invalid", std::move(parse.invalid), {}});
+  }
+  coordinator_.change(
+      {client.id, parse.caseworker.id}, plan_id, if_match, std::move(*parse.change),
+      [this, reply = std::move(reply), audit_context](std::expected<sip_coordination::SipOutcome, SipFailure> outcome) mutable {
+        if (!outcome) return refuse_audited(audit_, "sip.refused", failure_problem(outcome.error()), audit_context, std::move(reply));
+        log::info("sip.changed", {{"plan_id", outcome->record.plan_id},
+                                  {"version", outcome->record.version},
+                                  {"audit_seq", outcome->audit_seq}});
+        reply(with_etag(make_json_response(200, outcome_json(*outcome)), outcome->record.version));
+      });
+}
+
+}  // namespace knutpunkt::http

@@ -1,0 +1,451 @@
+// Migration 9: SIP plans with their versions and reminders, the outbox status withheld (and the
+// outbox rebuild it takes), consent organisations.
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "store/sqlite/sqlite_store.h"
+
+using namespace knutpunkt;
+
+namespace {
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "knutpunkt-sip-store-XXXXXX").string();
+    REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    path = pattern;
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+};
+
+std::unique_ptr<Store> open_store(const std::filesystem::path& file) {
+  auto store = open_sqlite_store(file);
+  INFO((store ? std::string() : store.error().code + ": " + store.error().message));
+  REQUIRE(store.has_value());
+  return std::move(*store);
+}
+
+int raw_exec(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  if (error) {
+    UNSCOPED_INFO(error);
+    sqlite3_free(error);
+  }
+  sqlite3_close(db);
+  return rc;
+}
+
+// Every row of the query's first column, joined by newlines.
+std::string raw_text(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
+  std::string out;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    if (!out.empty()) out += "\n";
+    if (sqlite3_column_text(s, 0)) out += reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return out;
+}
+
+void commit_ok(Store& store, const std::vector<AuditRecord>& records, const std::vector<StoreWrite>& writes) {
+  auto ok = store.commit(records, writes);
+  INFO((ok ? std::string() : ok.error().code + ": " + ok.error().message));
+  REQUIRE(ok.has_value());
+}
+
+AuditRecord record(std::int64_t seq) {
+  return AuditRecord{seq, "2026-11-24T10:00:00.000Z", "sip.changed", {{"n", seq}}, "p" + std::to_string(seq),
+                     "h" + std::to_string(seq)};
+}
+
+SipPlanRecord plan(const std::string& plan_id, int version, const std::string& status = "initiated",
+                   const std::string& initiated_at = "2026-11-01T09:00:00Z", const std::string& consent_id = "C-1") {
+  SipPlanRecord r;
+  r.plan_id = plan_id;
+  r.client_id = "client-a";
+  r.case_id = "EB-" + plan_id;
+  r.person_id = "191212121212";
+  r.consent_id = consent_id;
+  r.status = status;
+  r.version = version;
+  r.initiated_at = initiated_at;
+  r.updated_at = "2026-11-0" + std::to_string(version) + "T10:00:00Z";
+  r.plan = {{"plan_id", plan_id}, {"version", version}, {"status", status}, {"goal", "Bostad i Södertälje"}};
+  return r;
+}
+
+std::vector<std::string> ids(const std::vector<SipPlanRecord>& plans) {
+  std::vector<std::string> out;
+  for (const auto& p : plans) out.push_back(p.plan_id);
+  return out;
+}
+
+OutboxMessage outbox(const std::string& id) {
+  OutboxMessage m;
+  m.id = id;
+  m.destination = "region";
+  m.type = "sip.invited";
+  m.ordering_key = "SIP-1";
+  m.client_id = "client-a";
+  m.case_id = "EB-1";
+  m.payload = {{"id", id}};
+  m.created_at_ms = 1000;
+  m.next_attempt_at_ms = 1000;
+  return m;
+}
+
+ConsentRecord consent(const std::string& id, std::set<std::string> organisations) {
+  ConsentRecord c;
+  c.consent_id = id;
+  c.person_id = "191212121212";
+  c.id_kind = "personnummer";
+  c.partner = "sip";
+  c.information_types = {"SIP"};
+  c.given_at = "2026-11-01";
+  c.expires_at = "2027-11-01";
+  c.document_reference = "DOK-" + id;
+  c.case_id = "EB-1";
+  c.client_id = "client-a";
+  c.recorded_at = "2026-11-01T09:00:00Z";
+  c.organisations = std::move(organisations);
+  return c;
+}
+
+// The outbox as migration 2 created it, the form every database up to version 8 has.
+constexpr const char* kVersion8Outbox = R"sql(
+  CREATE TABLE outbox (
+    position            INTEGER PRIMARY KEY,
+    id                  TEXT NOT NULL UNIQUE,
+    destination         TEXT NOT NULL,
+    type                TEXT NOT NULL,
+    ordering_key        TEXT NOT NULL,
+    client_id           TEXT NOT NULL,
+    case_id             TEXT NOT NULL,
+    payload             TEXT NOT NULL,
+    status              TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+    attempts            INTEGER NOT NULL DEFAULT 0,
+    cycle_attempts      INTEGER NOT NULL DEFAULT 0,
+    created_at_ms       INTEGER NOT NULL,
+    cycle_started_at_ms INTEGER NOT NULL,
+    next_attempt_at_ms  INTEGER NOT NULL,
+    delivered_at_ms     INTEGER NOT NULL DEFAULT 0,
+    dead_at_ms          INTEGER NOT NULL DEFAULT 0,
+    last_error          TEXT NOT NULL DEFAULT ''
+  );
+  CREATE INDEX outbox_undelivered ON outbox (position) WHERE status IN ('pending', 'dead');
+  CREATE INDEX outbox_dead ON outbox (destination, position) WHERE status = 'dead';
+  CREATE INDEX outbox_ordering ON outbox (ordering_key, position);
+)sql";
+
+// Sets a database back to what a version 8 build left behind.
+void rewind_to_version_8(const std::filesystem::path& file) {
+  REQUIRE(raw_exec(file, std::string("DROP TABLE sip_plan; DROP TABLE sip_plan_version; DROP TABLE sip_reminder; "
+                                     "ALTER TABLE consent DROP COLUMN organisations; DROP TABLE outbox; ") +
+                             kVersion8Outbox + "DELETE FROM schema_version WHERE version >= 9;") == SQLITE_OK);
+}
+
+// The outbox's columns and indexes (automatic ones included) as the schema states them.
+std::string outbox_shape(const std::filesystem::path& file) {
+  return raw_text(file,
+                  "SELECT name || ' ' || type || ' ' || \"notnull\" || ' ' || COALESCE(dflt_value, '-') || ' ' || pk "
+                  "FROM pragma_table_info('outbox') ORDER BY cid") +
+         "\n--\n" +
+         raw_text(file,
+                  "SELECT name || ': ' || COALESCE(sql, '(automatic)') FROM sqlite_master "
+                  "WHERE type IN ('index', 'trigger') AND tbl_name = 'outbox' ORDER BY name");
+}
+
+std::vector<OutboxMessage> undelivered(Store& store) {
+  std::vector<OutboxMessage> out;
+  REQUIRE(store.scan_undelivered_messages([&](const OutboxMessage& m) {
+                 out.push_back(m);
+                 return true;
+               }).has_value());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a version 8 database keeps its outbox rows, positions, indexes and consents through migration 9") {
+  TempDir dir;
+  const auto file = dir.path / "k.db";
+  {
+    auto store = open_store(file);
+    commit_ok(*store, {}, {store_write::PutConsent{consent("C-old", {})}});
+  }
+  const std::string fresh_shape = outbox_shape(file);
+  rewind_to_version_8(file);
+  const std::string version_8_shape = outbox_shape(file);
+  REQUIRE(raw_text(file, "SELECT MAX(version) FROM schema_version") == "8");
+  // Positions with gaps, every status a version 8 build could write.
+  REQUIRE(raw_exec(file,
+                   "INSERT INTO outbox (position, id, destination, type, ordering_key, client_id, case_id, payload, "
+                   "status, attempts, cycle_attempts, created_at_ms, cycle_started_at_ms, next_attempt_at_ms, "
+                   "delivered_at_ms, dead_at_ms, last_error) VALUES "
+                   "(3, 'm-pending', 'jobbtorg', 'referral.requested', 'R-1', 'client-a', 'EB-1', '{\"n\":3}', "
+                   "'pending', 1, 1, 100, 100, 900, 0, 0, 'timeout'), "
+                   "(7, 'm-delivered', 'jobbtorg', 'referral.requested', 'R-2', 'client-a', 'EB-2', '{\"n\":7}', "
+                   "'delivered', 2, 2, 200, 200, 0, 450, 0, ''), "
+                   "(12, 'm-dead', 'fk', 'case.updated', 'R-3', 'client-b', 'EB-3', '{\"n\":12}', "
+                   "'dead', 5, 5, 300, 300, 0, 0, 880, 'http_500')") == SQLITE_OK);
+  REQUIRE(raw_exec(file, "UPDATE consent SET information_types = '[\"SIP\",\"HANDLINGSPLAN\"]'") == SQLITE_OK);
+
+  auto store = open_store(file);
+  CHECK(raw_text(file, "SELECT MAX(version) FROM schema_version") == "9");
+  CHECK(raw_text(file, "PRAGMA integrity_check") == "ok");
+
+  // Columns and indexes as before, the automatic unique index included; only the CHECK changed.
+  CHECK(outbox_shape(file) == version_8_shape);
+  CHECK(outbox_shape(file) == fresh_shape);
+  CHECK(raw_text(file, "SELECT sql FROM sqlite_master WHERE name = 'outbox'").find("'withheld'") != std::string::npos);
+
+  const auto pending = store->message("m-pending").value();
+  REQUIRE(pending.has_value());
+  CHECK(pending->position == 3);
+  CHECK(pending->status == MessageStatus::pending);
+  CHECK(pending->attempts == 1);
+  CHECK(pending->next_attempt_at_ms == 900);
+  CHECK(pending->last_error == "timeout");
+  CHECK(pending->payload == nlohmann::json{{"n", 3}});
+  const auto delivered = store->message("m-delivered").value();
+  REQUIRE(delivered.has_value());
+  CHECK(delivered->position == 7);
+  CHECK(delivered->status == MessageStatus::delivered);
+  CHECK(delivered->delivered_at_ms == 450);
+  const auto dead = store->message("m-dead").value();
+  REQUIRE(dead.has_value());
+  CHECK(dead->position == 12);
+  CHECK(dead->status == MessageStatus::dead);
+  CHECK(dead->dead_at_ms == 880);
+  CHECK(dead->destination == "fk");
+  CHECK(dead->client_id == "client-b");
+
+  const auto scan = undelivered(*store);
+  REQUIRE(scan.size() == 2);
+  CHECK(scan[0].id == "m-pending");
+  CHECK(scan[1].id == "m-dead");
+  CHECK(store->dead_letters(DeadLetterQuery{}).value().size() == 1);
+
+  // Acceptance order goes on after the kept positions.
+  commit_ok(*store, {}, {store_write::EnqueueMessage{outbox("m-new")}});
+  CHECK(store->message("m-new").value()->position == 13);
+  // The rebuilt CHECK still refuses what is no status.
+  CHECK(raw_exec(file, "UPDATE outbox SET status = 'lost' WHERE id = 'm-new'") != SQLITE_OK);
+  CHECK(raw_exec(file, "UPDATE outbox SET status = 'withheld' WHERE id = 'm-new'") == SQLITE_OK);
+
+  const auto old_consent = store->consent("C-old").value();
+  REQUIRE(old_consent.has_value());
+  CHECK(old_consent->information_types == std::set<std::string>{"SIP", "HANDLINGSPLAN"});
+  CHECK(old_consent->document_reference == "DOK-C-old");
+  CHECK(old_consent->organisations.empty());
+  CHECK(store->sip_plan("SIP-1").value() == std::nullopt);
+}
+
+TEST_CASE("a second version of a plan becomes the current row and both versions stay readable") {
+  TempDir dir;
+  auto store = open_store(dir.path / "k.db");
+  commit_ok(*store, {record(1)}, {store_write::PutSipPlan{plan("SIP-1", 1)}});
+  SipPlanRecord second = plan("SIP-1", 2, "meeting_scheduled");
+  second.meeting_at = "2026-11-20T13:00:00Z";
+  second.followup_due = "2027-02-20";
+  second.protected_identity = true;
+  commit_ok(*store, {record(2)}, {store_write::PutSipPlan{second}});
+
+  const auto current = store->sip_plan("SIP-1").value();
+  REQUIRE(current.has_value());
+  CHECK(current->version == 2);
+  CHECK(current->status == "meeting_scheduled");
+  CHECK(current->client_id == "client-a");
+  CHECK(current->case_id == "EB-SIP-1");
+  CHECK(current->person_id == "191212121212");
+  CHECK(current->consent_id == "C-1");
+  CHECK(current->initiated_at == "2026-11-01T09:00:00Z");
+  CHECK(current->updated_at == "2026-11-02T10:00:00Z");
+  CHECK(current->meeting_at == "2026-11-20T13:00:00Z");
+  CHECK(current->followup_due == "2027-02-20");
+  CHECK(current->protected_identity);
+  CHECK(current->plan == second.plan);
+
+  CHECK(store->sip_plan_version("SIP-1", 1).value() == plan("SIP-1", 1).plan);
+  CHECK(store->sip_plan_version("SIP-1", 2).value() == second.plan);
+  CHECK(store->sip_plan_version("SIP-1", 3).value() == std::nullopt);
+  CHECK(store->sip_plan_version("SIP-9", 1).value() == std::nullopt);
+  CHECK(store->sip_plan("SIP-9").value() == std::nullopt);
+  CHECK(store->sip_plan_version("SIP-1", 1).value()->at("goal") == "Bostad i Södertälje");
+}
+
+TEST_CASE("storing a plan version again fails the whole commit: nothing of the batch is stored") {
+  TempDir dir;
+  const auto file = dir.path / "k.db";
+  auto store = open_store(file);
+  commit_ok(*store, {record(1)}, {store_write::PutSipPlan{plan("SIP-1", 1)}, store_write::PutSipPlan{plan("SIP-1", 2)}});
+
+  // A second writer that also changed version 1 into "its" version 2.
+  SipPlanRecord rival = plan("SIP-1", 2, "closed");
+  rival.plan["goal"] = "annat";
+  auto failed = store->commit({record(2)}, {store_write::EnqueueMessage{outbox("m-1")},
+                                            store_write::PutSipReminder{"SIP-1", "followup_due", "2027-02-20", "x"},
+                                            store_write::PutSipPlan{rival}});
+  REQUIRE_FALSE(failed.has_value());
+
+  CHECK(store->sip_plan("SIP-1").value()->status == "initiated");
+  CHECK(store->sip_plan("SIP-1").value()->plan == plan("SIP-1", 2).plan);
+  CHECK(store->sip_plan_version("SIP-1", 2).value() == plan("SIP-1", 2).plan);
+  CHECK(store->last_audit_record().value()->seq == 1);
+  CHECK(store->message("m-1").value() == std::nullopt);
+  CHECK_FALSE(store->sip_reminder_raised("SIP-1", "followup_due", "2027-02-20").value());
+  // and a stored version cannot be edited in place either
+  CHECK(raw_exec(file, "UPDATE sip_plan_version SET plan = '{}' WHERE plan_id = 'SIP-1'") != SQLITE_OK);
+}
+
+TEST_CASE("a plan whose document is not valid UTF-8 is refused and nothing is stored") {
+  TempDir dir;
+  auto store = open_store(dir.path / "k.db");
+  SipPlanRecord bad = plan("SIP-1", 1);
+  bad.plan["goal"] = std::string("\xff\xfe");
+  auto failed = store->commit({record(1)}, {store_write::PutSipPlan{bad}});
+  REQUIRE_FALSE(failed.has_value());
+  CHECK(failed.error().code == "invalid_body");
+  CHECK(store->sip_plan("SIP-1").value() == std::nullopt);
+  CHECK(store->last_audit_record().value() == std::nullopt);
+}
+
+TEST_CASE("the plans of a consent are every plan recorded under it, closed ones included") {
+  TempDir dir;
+  auto store = open_store(dir.path / "k.db");
+  commit_ok(*store, {},
+            {store_write::PutSipPlan{plan("SIP-1", 1, "invited", "2026-11-03T09:00:00Z", "C-1")},
+             store_write::PutSipPlan{plan("SIP-2", 1, "closed", "2026-11-01T09:00:00Z", "C-1")},
+             store_write::PutSipPlan{plan("SIP-3", 1, "invited", "2026-11-02T09:00:00Z", "C-2")}});
+  CHECK(ids(store->sip_plans_with_consent("C-1").value()) == std::vector<std::string>{"SIP-2", "SIP-1"});
+  CHECK(ids(store->sip_plans_with_consent("C-2").value()) == std::vector<std::string>{"SIP-3"});
+  CHECK(store->sip_plans_with_consent("C-3").value().empty());
+
+  // A plan moved to another consent (a new one given) leaves the old consent's list.
+  commit_ok(*store, {}, {store_write::PutSipPlan{plan("SIP-1", 2, "invited", "2026-11-03T09:00:00Z", "C-2")}});
+  CHECK(ids(store->sip_plans_with_consent("C-1").value()) == std::vector<std::string>{"SIP-2"});
+  CHECK(ids(store->sip_plans_with_consent("C-2").value()) == std::vector<std::string>{"SIP-3", "SIP-1"});
+}
+
+TEST_CASE("open plans are listed oldest initiated first, closed ones left out, page by page") {
+  TempDir dir;
+  auto store = open_store(dir.path / "k.db");
+  commit_ok(*store, {},
+            {store_write::PutSipPlan{plan("SIP-e", 1, "invited", "2026-11-05T09:00:00Z")},
+             store_write::PutSipPlan{plan("SIP-a", 1, "closed", "2026-11-01T09:00:00Z")},
+             store_write::PutSipPlan{plan("SIP-c", 1, "plan_established", "2026-11-02T09:00:00Z")},
+             store_write::PutSipPlan{plan("SIP-b", 1, "initiated", "2026-11-02T09:00:00Z")},
+             store_write::PutSipPlan{plan("SIP-d", 1, "closed", "2026-11-03T09:00:00Z")},
+             store_write::PutSipPlan{plan("SIP-f", 1, "followed_up", "2026-11-06T09:00:00Z")}});
+
+  CHECK(ids(store->open_sip_plans("", 10).value()) == std::vector<std::string>{"SIP-b", "SIP-c", "SIP-e", "SIP-f"});
+
+  std::vector<std::string> paged;
+  std::string cursor;
+  int pages = 0;
+  for (;;) {
+    const auto page = store->open_sip_plans(cursor, 3).value();
+    for (const auto& p : page) paged.push_back(p.plan_id);
+    ++pages;
+    if (page.size() < 3) break;
+    cursor = page.back().plan_id;
+  }
+  CHECK(paged == std::vector<std::string>{"SIP-b", "SIP-c", "SIP-e", "SIP-f"});
+  CHECK(pages == 2);
+
+  // A cursor plan that closed since its page was read still marks where the page ended.
+  commit_ok(*store, {}, {store_write::PutSipPlan{plan("SIP-c", 2, "closed", "2026-11-02T09:00:00Z")}});
+  CHECK(ids(store->open_sip_plans("SIP-c", 10).value()) == std::vector<std::string>{"SIP-e", "SIP-f"});
+  CHECK(ids(store->open_sip_plans("", 2).value()) == std::vector<std::string>{"SIP-b", "SIP-e"});
+  CHECK(store->open_sip_plans("SIP-unknown", 10).value().empty());
+}
+
+TEST_CASE("a reminder is raised once per plan, kind and key; the first raising is kept") {
+  TempDir dir;
+  const auto file = dir.path / "k.db";
+  auto store = open_store(file);
+  CHECK_FALSE(store->sip_reminder_raised("SIP-1", "followup_due", "2027-02-20").value());
+  commit_ok(*store, {}, {store_write::PutSipReminder{"SIP-1", "followup_due", "2027-02-20", "2027-02-13T06:00:00Z"}});
+  CHECK(store->sip_reminder_raised("SIP-1", "followup_due", "2027-02-20").value());
+  // Raising it again is no error and changes nothing.
+  commit_ok(*store, {}, {store_write::PutSipReminder{"SIP-1", "followup_due", "2027-02-20", "2027-02-14T06:00:00Z"}});
+  CHECK(raw_text(file, "SELECT raised_at FROM sip_reminder") == "2027-02-13T06:00:00Z");
+  // Another key, kind or plan is another reminder.
+  CHECK_FALSE(store->sip_reminder_raised("SIP-1", "followup_due", "2027-05-20").value());
+  CHECK_FALSE(store->sip_reminder_raised("SIP-1", "meeting", "2027-02-20").value());
+  CHECK_FALSE(store->sip_reminder_raised("SIP-2", "followup_due", "2027-02-20").value());
+}
+
+TEST_CASE("a withheld message reads back as withheld and is neither undelivered, a dead letter nor replayable") {
+  TempDir dir;
+  const auto file = dir.path / "k.db";
+  {
+    auto store = open_store(file);
+    commit_ok(*store, {}, {store_write::EnqueueMessage{outbox("m-1")}, store_write::EnqueueMessage{outbox("m-2")}});
+    DeliveryAttempt a{"m-1", 1, 5000, "", 0, 0, "withheld", "consent_withdrawn"};
+    commit_ok(*store, {}, {store_write::RecordAttempt{a, MessageStatus::withheld, 0, "consent_withdrawn"}});
+    commit_ok(*store, {}, {store_write::Replay{"m-1", 9000}});
+  }
+  auto store = open_store(file);
+  const auto m = store->message("m-1").value();
+  REQUIRE(m.has_value());
+  CHECK(m->status == MessageStatus::withheld);
+  CHECK(m->delivered_at_ms == 0);
+  CHECK(m->dead_at_ms == 0);
+  CHECK(m->attempts == 1);
+  CHECK(m->last_error == "consent_withdrawn");
+  CHECK(store->attempts("m-1").value().size() == 1);
+
+  const auto scan = undelivered(*store);
+  REQUIRE(scan.size() == 1);
+  CHECK(scan[0].id == "m-2");
+  CHECK(store->dead_letters(DeadLetterQuery{}).value().empty());
+  CHECK(store->messages_by_ordering_key("SIP-1").value().size() == 2);
+
+  CHECK(to_string(MessageStatus::withheld) == "withheld");
+  CHECK(parse_message_status("withheld") == MessageStatus::withheld);
+  CHECK(parse_message_status("withdrawn") == std::nullopt);
+}
+
+TEST_CASE("a consent's organisations are stored and read back by id and by person") {
+  TempDir dir;
+  auto store = open_store(dir.path / "k.db");
+  ConsentRecord sip = consent("C-1", {"region-stockholm", "Försäkringskassan"});
+  sip.recorded_at = "2026-11-02T09:00:00Z";
+  ConsentRecord other = consent("C-2", {});
+  other.partner = "jobbtorg";
+  commit_ok(*store, {}, {store_write::PutConsent{sip}, store_write::PutConsent{other}});
+
+  const auto by_id = store->consent("C-1").value();
+  REQUIRE(by_id.has_value());
+  CHECK(by_id->organisations == std::set<std::string>{"region-stockholm", "Försäkringskassan"});
+  CHECK(by_id->information_types == std::set<std::string>{"SIP"});
+  CHECK(store->consent("C-2").value()->organisations.empty());
+
+  const auto by_person = store->consents_for_person("191212121212").value();
+  REQUIRE(by_person.size() == 2);
+  CHECK(by_person[0].consent_id == "C-1");
+  CHECK(by_person[0].organisations == sip.organisations);
+  CHECK(by_person[1].organisations.empty());
+
+  // Withdrawal leaves the organisations as they were: what held, and towards whom.
+  commit_ok(*store, {}, {store_write::WithdrawConsent{"C-1", "2026-12-01T08:00:00Z"}});
+  CHECK(store->consent("C-1").value()->organisations == sip.organisations);
+}
