@@ -21,9 +21,11 @@ namespace {
 constexpr auto kFutureTolerance = std::chrono::hours{24};
 
 std::string state_at(const ConsentRecord& c, std::chrono::system_clock::time_point now) {
-  // Judged for one of its own information types: scope is not the question here, time is.
-  if (c.information_types.empty()) return "out_of_scope";
-  const auto verdict = consent::check({c}, c.partner, *c.information_types.begin(), now).verdict;
+  // Judged for one of its own information types: scope is not the question here, time is. A SIP
+  // consent is scoped by organisations instead; its time is judged the same way.
+  ConsentRecord timed = c;
+  if (timed.information_types.empty()) timed.information_types = {"*"};
+  const auto verdict = consent::check({timed}, c.partner, *timed.information_types.begin(), now).verdict;
   switch (verdict) {
     case consent::Verdict::valid:
       return "in_force";

@@ -44,7 +44,7 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
   std::optional<int> af_port;
   std::optional<int> fk_port;
   // Försäkringskassan calls the gateway back (decisions), so it must know the gateway's port first.
-  const unsigned short gateway_port = options.with_af_fk ? free_loopback_port() : 0;
+  const unsigned short gateway_port = options.with_af_fk || options.with_sip_region ? free_loopback_port() : 0;
   if (options.with_af_fk) {
     af_simulator_ = std::make_unique<ChildProcess>(
         KNUTPUNKT_AF_SIMULATOR_BIN,
@@ -62,6 +62,21 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
     if (!af_port || !fk_port) throw std::runtime_error("AF or FK simulator did not start; see " + dir_.string());
     af_simulator = std::make_unique<httplib::Client>("127.0.0.1", *af_port);
     fk_simulator = std::make_unique<httplib::Client>("127.0.0.1", *fk_port);
+  }
+
+  std::optional<int> region_port;
+  if (options.with_sip_region) {
+    region_simulator_ = std::make_unique<ChildProcess>(
+        KNUTPUNKT_REGION_SIMULATOR_BIN,
+        std::vector<std::string>{"--port", "0", "--port-file", (dir_ / "region.port").string(), "--token",
+                                 "test-token-at-region", "--gateway", "http://127.0.0.1:" + std::to_string(gateway_port),
+                                 "--gateway-token", kRegionPartnerToken, "--adapter", "region-stockholm",
+                                 "--auto-reply", options.region_auto_reply, "--reply-delay-ms", "100"},
+        dir_ / "region-simulator");
+    region_port = wait_for_port_file(dir_ / "region.port", *region_simulator_);
+    if (!region_port) throw std::runtime_error("region SIP simulator did not start; see " + dir_.string());
+    region_simulator = std::make_unique<httplib::Client>("127.0.0.1", *region_port);
+    region_simulator->set_read_timeout(15, 0);
   }
 
   nlohmann::json timeouts = nlohmann::json::object();
@@ -146,6 +161,24 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
     config["routes"] = {{{"name", "återsökningar to FK"}, {"match", {{"types", {"atersokning.requested"}}}},
                          {"to", {"forsakringskassan"}}}};
   }
+  if (options.with_sip_region) {
+    config["clients"][0]["operations"].push_back("sip");
+    config["clients"].push_back({{"id", "region-partner"},
+                                 {"token_sha256", sha256_hex(kRegionPartnerToken)},
+                                 {"purposes", nlohmann::json::array()},
+                                 {"roles", {"partner"}},
+                                 {"partner_adapter", "region-stockholm"}});
+    config["adapters"].push_back(
+        {{"name", "region-stockholm"},
+         {"kind", "sip_region"},
+         {"config", {{"endpoint", "http://127.0.0.1:" + std::to_string(*region_port)}, {"token", "test-token-at-region"}}},
+         {"delivery",
+          {{"retry", {{"initial_backoff_ms", 100}, {"max_backoff_ms", 300}, {"max_attempts", 200}}},
+           {"breaker", {{"failure_threshold", 1000}}}}}});
+    config["sip"] = {{"meeting_within_days", 7},
+                     {"reminder_interval_seconds", 1},
+                     {"participant_systems", {{{"organisation", "region-stockholm/"}, {"adapter", "region-stockholm"}}}}};
+  }
   std::ofstream(dir_ / "config.json") << config.dump(2);
   std::string keygen_output;
   if (run_command({gateway_binary().string(), "audit", "keygen", "--private", (dir_ / "audit-signing-key.pem").string(),
@@ -188,6 +221,7 @@ GatewayHarness::~GatewayHarness() {
   simulator_.reset();
   af_simulator_.reset();
   fk_simulator_.reset();
+  region_simulator_.reset();
 }
 
 HttpReply to_reply(const httplib::Result& result) {

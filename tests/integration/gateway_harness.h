@@ -25,6 +25,8 @@ inline constexpr const char* kAdminUser = "admin";
 inline constexpr const char* kAdminPassword = "test-losenord-admin";
 // Försäkringskassan calling back (decision notifications), with_af_fk only.
 inline constexpr const char* kFkPartnerToken = "test-token-fk-partner";
+// The region's SIP system calling back (replies, proposals), with_sip_region only.
+inline constexpr const char* kRegionPartnerToken = "test-token-region-partner";
 
 // The case every lookup of full_lookup_request() names; registered at start for kCaseSystemToken
 // with all simulator test persons in its household.
@@ -39,6 +41,11 @@ struct HarnessOptions {
   // "arbetsformedlingen" (legal basis: consent) and "forsakringskassan" (law, two years; takes
   // återsökningar, routed to it, and calls back with decisions as client "fk-partner").
   bool with_af_fk = false;
+  // Also start a region's SIP system (sip-region-sim), configured as adapter "region-stockholm"
+  // (kind sip_region) for organisations "region-stockholm/...", calling back as client
+  // "region-partner"; the case system is granted "sip". Utan dröjsmål: 7 days.
+  bool with_sip_region = false;
+  std::string region_auto_reply = "accept";  // the simulator's answer to invitations
 };
 
 struct HttpReply {
@@ -85,6 +92,7 @@ class GatewayHarness {
   std::unique_ptr<ChildProcess> simulator_;
   std::unique_ptr<ChildProcess> af_simulator_;
   std::unique_ptr<ChildProcess> fk_simulator_;
+  std::unique_ptr<ChildProcess> region_simulator_;
   std::unique_ptr<ChildProcess> gateway_;
   std::unique_ptr<httplib::Client> gateway_client_;
   std::unique_ptr<httplib::Client> simulator_client_;
@@ -93,6 +101,8 @@ class GatewayHarness {
   // Control clients of the AF and FK simulators (with_af_fk only).
   std::unique_ptr<httplib::Client> af_simulator;
   std::unique_ptr<httplib::Client> fk_simulator;
+  // Control client of the region's SIP simulator (with_sip_region only).
+  std::unique_ptr<httplib::Client> region_simulator;
 };
 
 // The test persons every simulator knows (see the simulators' persons.json).
