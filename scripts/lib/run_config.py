@@ -3,7 +3,7 @@
 folder's database, absolute schema and mapping paths, and optionally a log level.
 
 usage: run_config.py DEMO_JSON OUT_JSON REPO_ROOT --ssbtek PORT [--jobbtorg PORT] [--case-system PORT]
-                     [--af PORT] [--fk PORT] [--log-level LEVEL]
+                     [--af PORT] [--fk PORT] [--region PORT] [--log-level LEVEL]
 """
 import argparse
 import json
@@ -18,6 +18,7 @@ ap.add_argument("--jobbtorg", type=int)
 ap.add_argument("--case-system", type=int)
 ap.add_argument("--af", type=int)
 ap.add_argument("--fk", type=int)
+ap.add_argument("--region", type=int)
 ap.add_argument("--log-level")
 args = ap.parse_args()
 
@@ -39,6 +40,8 @@ for adapter in cfg["adapters"]:
         if args.af:
             adapter["config"]["endpoint"] = f"http://127.0.0.1:{args.af}/arbetssokande/v1"
         adapter["config"]["mappings"] = os.path.join(args.root, "mappings/arbetsformedlingen")
+    if adapter["kind"] == "sip_region" and args.region:
+        adapter["config"]["endpoint"] = f"http://127.0.0.1:{args.region}"
     if adapter["kind"] == "forsakringskassan":
         if args.fk:
             adapter["config"]["endpoint"] = f"http://127.0.0.1:{args.fk}"
