@@ -455,17 +455,14 @@ void DeliveryEngine::settle(Lane& lane, const Entry& entry, const AttemptResult&
         // repeat carries the same Idempotency-Key.
         front.due_ms = now + kStoreRetry.count();
         make_ready_locked(lane, entry.ordering_key);
-      } else if (result.attempt.outcome == "delivered") {
-        ++lane.metrics.delivered;
-        lane.metrics.delivery_latency.observe(static_cast<double>(now - front.cycle_started_at_ms) / 1000.0);
-        forget_pending(lane.pending_created, front.created_at_ms);
-        --lane.metrics.queue_depth;
-        index_.erase(front.id);
-        kit->second.pop_front();
-        if (kit->second.empty()) lane.keys.erase(kit);
-        else make_ready_locked(lane, entry.ordering_key);
-      } else if (result.attempt.outcome == "withheld") {
-        ++lane.metrics.withheld;
+      } else if (result.attempt.outcome == "delivered" || result.attempt.outcome == "withheld") {
+        // Done with for good either way; the next message with its key may go.
+        if (result.attempt.outcome == "delivered") {
+          ++lane.metrics.delivered;
+          lane.metrics.delivery_latency.observe(static_cast<double>(now - front.cycle_started_at_ms) / 1000.0);
+        } else {
+          ++lane.metrics.withheld;
+        }
         forget_pending(lane.pending_created, front.created_at_ms);
         --lane.metrics.queue_depth;
         index_.erase(front.id);

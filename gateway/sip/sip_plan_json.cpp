@@ -193,16 +193,9 @@ class DocumentReader {
   }
 };
 
-Participant read_participant(DocumentReader& r, const json& value, const std::string& at) {
-  Participant p;
-  if (!r.object(value, at,
-                {"participant_id", "organisation", "organisation_kind", "unit", "role", "contact", "invitation_status",
-                 "replied_at"})) {
-    return p;
-  }
-  p.participant_id = r.id(value, at, "participant_id");
-  if (const json* org = r.member(value, at, "organisation"))
-    p.organisation = r.organisation_value(*org, at + "/organisation");
+// Who a participant is and how to reach them: what the caller gives when inviting.
+void read_participant_details(DocumentReader& r, const json& value, const std::string& at, Participant& p) {
+  if (const json* org = r.member(value, at, "organisation")) p.organisation = r.organisation_value(*org, at + "/organisation");
   p.organisation_kind = r.code(value, at, "organisation_kind", kOrganisationKinds);
   p.unit = r.text(value, at, "unit", 200);
   p.role = r.text(value, at, "role", 200);
@@ -214,6 +207,17 @@ Participant read_participant(DocumentReader& r, const json& value, const std::st
       p.contact.email = r.text(*contact, c, "email", 254, true);
     }
   }
+}
+
+Participant read_participant(DocumentReader& r, const json& value, const std::string& at) {
+  Participant p;
+  if (!r.object(value, at,
+                {"participant_id", "organisation", "organisation_kind", "unit", "role", "contact", "invitation_status",
+                 "replied_at"})) {
+    return p;
+  }
+  p.participant_id = r.id(value, at, "participant_id");
+  read_participant_details(r, value, at, p);
   p.invitation_status = r.code(value, at, "invitation_status", kInvitationStatuses);
   p.replied_at = r.nullable(value, at, "replied_at",
                             [&](const json& v, const std::string& ptr) { return r.date_time_value(v, ptr); });
@@ -546,18 +550,7 @@ std::expected<Participant, std::vector<SipError>> participant_from_json(const nl
   DocumentReader r;
   Participant p;
   if (r.object(value, at, {"organisation", "organisation_kind", "unit", "role", "contact"})) {
-    if (const json* org = r.member(value, at, "organisation")) p.organisation = r.organisation_value(*org, at + "/organisation");
-    p.organisation_kind = r.code(value, at, "organisation_kind", kOrganisationKinds);
-    p.unit = r.text(value, at, "unit", 200);
-    p.role = r.text(value, at, "role", 200);
-    if (const json* contact = r.member(value, at, "contact")) {
-      const std::string c = at + "/contact";
-      if (r.object(*contact, c, {"name", "phone", "email"})) {
-        p.contact.name = r.text(*contact, c, "name", 200, true);
-        p.contact.phone = r.text(*contact, c, "phone", 32, true);
-        p.contact.email = r.text(*contact, c, "email", 254, true);
-      }
-    }
+    read_participant_details(r, value, at, p);
   }
   if (!r.errors.empty()) return std::unexpected(std::move(r.errors));
   return p;
