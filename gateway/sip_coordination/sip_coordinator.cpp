@@ -159,7 +159,8 @@ SipCoordinator::Pending SipCoordinator::build(const SipPlanRecord& base, const s
     m.client_id = base.client_id;
     m.case_id = base.case_id;
     m.payload = std::move(payload);
-    m.created_at_ms = m.next_attempt_at_ms = ms_of(now);
+    // Due by the wall clock, as every message is: the engine schedules by it.
+    m.created_at_ms = m.next_attempt_at_ms = ms_of(system_clock::now());
     p.sent.push_back({{"participant_id", d.participant_id}, {"destination", d.destination}, {"message_id", m.id}, {"type", type}});
     p.writes.push_back(store_write::EnqueueMessage{std::move(m)});
   };
@@ -539,20 +540,40 @@ void SipCoordinator::raise_reminders(std::function<void(std::expected<int, Store
     if (!page) return round->done(std::unexpected(page.error()));
     if (page->empty()) break;
     after = page->back().plan_id;
-    for (const SipPlanRecord& record : *page) {
-      auto plan = sip::from_json(record.plan);
-      if (!plan) continue;
+    for (const SipPlanRecord& listed : *page) {
       struct Reminder {
         std::string kind, key;
       };
       std::vector<Reminder> due;
-      if (sip::meeting_overdue(*plan, now, config_.meeting_within_days)) due.push_back({"meeting_overdue", plan->initiated_at});
-      if (sip::followup_due(*plan, now)) due.push_back({"followup_due", *plan->followup_due});
+      // Under the plan's lock, from the plan as it is now: the page may be older than a change
+      // just made, and a reminder committing releases the lock only once it is stored.
+      const auto recheck = [&]() -> std::optional<std::pair<SipPlanRecord, sip::SipPlan>> {
+        auto fresh = store_.sip_plan(listed.plan_id);
+        if (!fresh || !*fresh) return std::nullopt;
+        auto plan = sip::from_json((*fresh)->plan);
+        if (!plan) return std::nullopt;
+        if (sip::meeting_overdue(*plan, now, config_.meeting_within_days)) {
+          due.push_back({"meeting_overdue", plan->initiated_at});
+        }
+        if (sip::followup_due(*plan, now)) due.push_back({"followup_due", *plan->followup_due});
+        std::erase_if(due, [&](const Reminder& r) {
+          auto raised = store_.sip_reminder_raised(listed.plan_id, r.kind, r.key);
+          return !raised || *raised;
+        });
+        return std::make_pair(std::move(**fresh), std::move(*plan));
+      };
+      // A plan being changed is looked at again next round.
+      if (!lock({listed.plan_id})) continue;
+      auto current = recheck();
+      if (!current || due.empty()) {
+        unlock({listed.plan_id});
+        continue;
+      }
+      const SipPlanRecord& record = current->first;
+      const sip::SipPlan* plan = &current->second;
+      // One commit per reminder; the lock is held until the last is stored.
+      auto remaining = std::make_shared<std::atomic<int>>(static_cast<int>(due.size()));
       for (const Reminder& r : due) {
-        auto raised = store_.sip_reminder_raised(record.plan_id, r.kind, r.key);
-        if (!raised || *raised) continue;
-        // A plan being changed is looked at again next round.
-        if (!lock({record.plan_id})) continue;
         auto protected_identity = person_protected(record);
         const bool protect = !protected_identity || *protected_identity;
         const std::string now_text = format_utc(now);
@@ -597,7 +618,8 @@ void SipCoordinator::raise_reminders(std::function<void(std::expected<int, Store
                          {"created_at", now_text},
                          {"protected_identity", protect},
                          {"followup_due", *plan->followup_due}};
-            m.created_at_ms = m.next_attempt_at_ms = ms_of(now);
+            // Due by the wall clock, as every message is: the engine schedules by it.
+    m.created_at_ms = m.next_attempt_at_ms = ms_of(system_clock::now());
             sent.push_back({{"participant_id", d.participant_id}, {"destination", d.destination}, {"message_id", m.id}, {"type", m.type}});
             writes.push_back(store_write::EnqueueMessage{std::move(m)});
           }
@@ -615,8 +637,8 @@ void SipCoordinator::raise_reminders(std::function<void(std::expected<int, Store
                      {"event_ids", {e.event_id}}};
         ++round->outstanding;
         engine_.submit(e.type, std::move(body), std::move(writes),
-                       [this, round, plan_id = record.plan_id](std::expected<AuditReceipt, StoreError> receipt) {
-                         unlock({plan_id});
+                       [this, round, remaining, plan_id = record.plan_id](std::expected<AuditReceipt, StoreError> receipt) {
+                         if (--*remaining == 0) unlock({plan_id});
                          if (receipt) ++round->raised;
                          round->finish();
                        });

@@ -1,6 +1,8 @@
 #pragma once
 // Runs SipCoordinator::raise_reminders every `interval` on the io_context. Each reminder is raised
-// once (the store remembers it), so a restart or a second gateway repeating a round is harmless.
+// once (the store remembers it, checked under the plan's lock), so a restart or an overlapping
+// round is harmless. One gateway per SQLite store (README, known gaps): several gateways sharing
+// work would need the store to claim each reminder.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
