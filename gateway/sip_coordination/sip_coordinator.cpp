@@ -430,7 +430,7 @@ void SipCoordinator::accept_participant_message(
   for (const ReportedEvent& reported : report.events) {
     types.push_back(reported.type);
     if (reported.type == "sip.reply_received") {
-      const std::string reply = reported.facts.value("reply", "");
+      const std::string reply = reported.facts.is_object() ? reported.facts.value("reply", "") : "";
       auto next = sip::record_reply(plan, participant->participant_id,
                                     reply == "declined" ? sip::Reply::declined : sip::Reply::accepted,
                                     sip::ChangeStamp{participant->participant_id, now});
@@ -650,6 +650,7 @@ void SipCoordinator::raise_reminders(std::function<void(std::expected<int, Store
 
 std::optional<std::string> SipCoordinator::release_check(const OutboxMessage& message) const {
   if (!is_sip_message(message.type) || !carries_content(message.type)) return std::nullopt;
+  if (!message.payload.is_object() || !message.payload.value("recipient", json()).is_object()) return "unreadable_message";
   const std::string plan_id = message.payload.value("plan_id", "");
   const std::string participant_id =
       message.payload.value("recipient", json::object()).value("participant_id", "");
