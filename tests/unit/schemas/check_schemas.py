@@ -93,7 +93,9 @@ def strip_json_comments(text):
 def make_resolver(openapi_doc, case_event, schemas_dir):
     """Resolves openapi.yaml's refs, including the relative ones to schema files next to it."""
     store = {OPENAPI_URI: openapi_doc, case_event["$id"]: case_event, BASE + CASE_EVENT_FILE: case_event}
-    for path in glob.glob(os.path.join(schemas_dir, "jobbtorg", "*.schema.json")):
+    # The partners' wire schemas and the SIP plan, which openapi.yaml $refs by relative path.
+    for path in [p for folder in ("jobbtorg", "sip", "sip_region")
+                 for p in glob.glob(os.path.join(schemas_dir, folder, "*.schema.json"))]:
         schema = load_json(path)
         store[schema["$id"]] = schema
         store[BASE + os.path.relpath(path, schemas_dir)] = schema
@@ -249,6 +251,35 @@ def router_routes(router_cpp):
         for m in (first, method):
             if m:
                 routes.add((verbs[m], path))
+    routes |= delegated_routes(router_cpp, text)
+    return routes
+
+
+def delegated_routes(router_cpp, router_text):
+    """Routes under a prefix the router hands whole to one endpoint ("if (path == P ||
+    path.starts_with(P/)) return e_.x.handle(...)"): that endpoint's header lists them in its
+    opening comment ("//   POST /v1/sip-plans/{id}/closure"). Every literal segment listed must
+    also be in the endpoint's source, so the list cannot name a route the code does not serve."""
+    http_dir = os.path.dirname(router_cpp)
+    routes = set()
+    pattern = r'if \(path == "([^"]+)" \|\| path\.starts_with\("\1/"\)\) \{\s*return e_\.(\w+)\.handle\('
+    for prefix, member in re.findall(pattern, router_text):
+        found = set()
+        for header in glob.glob(os.path.join(http_dir, "*.h")):
+            with open(header, encoding="utf-8") as f:
+                listed = re.findall(r"^//\s+(GET|POST|PUT|DELETE)\s+(" + re.escape(prefix) + r"(?:/\S*)?)\s", f.read(), re.M)
+            if not listed:
+                continue
+            with open(header[:-2] + ".cpp", encoding="utf-8") as f:
+                source = f.read()
+            for method, path in listed:
+                for segment in path[len(prefix):].split("/"):
+                    if segment and not segment.startswith("{"):
+                        check(f'"{segment}"' in source, f"{os.path.basename(header)} lists {method} {path}: "
+                                                        f"segment {segment!r} is in its source")
+                found.add((method, re.sub(r"{[^}]+}", "{}", path)))
+        check(bool(found), f"router.cpp hands {prefix} to e_.{member}: an endpoint header lists its routes")
+        routes |= found
     return routes
 
 
@@ -605,6 +636,7 @@ SSBTEK_CONFIG = {
 JOBBTORG_CONFIG = {"endpoint": "http://127.0.0.1:18082/api/v1", "token": "knutpunkt-at-jobbtorg", "mappings": "mappings/jobbtorg"}
 AF_CONFIG = {"endpoint": "http://127.0.0.1:18084/arbetssokande/v1", "token": "knutpunkt-at-af",
              "mappings": "../mappings/arbetsformedlingen"}
+REGION_CONFIG = {"endpoint": "http://127.0.0.1:18085", "token": "knutpunkt-at-region"}
 FK_CONFIG = {"endpoint": "http://127.0.0.1:18083", "aktorsid": "STHLM-EKB-0001", "token": "knutpunkt-at-fk",
              "mappings": "../mappings/forsakringskassan"}
 
@@ -626,6 +658,17 @@ def with_referrals(c):
         {"name": "events to the case system", "match": {"types": ["referral.*", "delivery.failed"], "clients": ["case-system"]},
          "to": ["ekb-webhook"]},
     ]
+
+
+def with_sip(c):
+    """The issue-5 sections on top of the base config: a sip_region adapter (at /adapters/1) that
+    the region's partner client reports through, the case system granted `sip`, and `sip` itself."""
+    c["clients"][0]["operations"].append("sip")
+    c["clients"].append({"id": "region-stockholm", "token_sha256": "d" * 64, "purposes": [], "roles": ["partner"],
+                         "partner_adapter": "region-stockholm"})
+    c["adapters"].append({"name": "region-stockholm", "kind": "sip_region", "config": copy.deepcopy(REGION_CONFIG)})
+    c["sip"] = {"comment": "meetings within a week", "meeting_within_days": 7, "reminder_interval_seconds": 60,
+                "participant_systems": [{"organisation": "region-stockholm/", "adapter": "region-stockholm"}]}
 
 
 def config_cases():
@@ -679,6 +722,15 @@ def config_cases():
             return mutate
         return with_mutations
 
+    def sip(*mutations):
+        def mutate(c):
+            with_sip(c)
+            for m in mutations:
+                m(c)
+        return mutate
+
+    region = ["adapters", 1, "config"]
+    system = ["sip", "participant_systems", 0]
     af = lookup_adapter("arbetsformedlingen", AF_CONFIG)
     fk = lookup_adapter("forsakringskassan", FK_CONFIG)
     added = ["adapters", 1, "config"]
@@ -965,6 +1017,61 @@ def config_cases():
         ("policy purposes as a string", set_(policy, {"purposes": "ekonomiskt_bistand"}), reject),
         ("a policy purpose not listed under /purposes", set_(policy, {"purposes": ["forskning"]}), gap),
         ("a policy that is not an object", set_(policy, "consent"), reject),
+        # --- SIP (issue 5): the sip section, operation sip, the sip_region adapter
+        ("the SIP sections (sip_region adapter, region partner, operation sip, sip)", sip(), accept),
+        ("an empty sip section (every default)", sip(set_(["sip"], {})), accept),
+        ("sip at its lower bounds", sip(set_(["sip", "meeting_within_days"], 1), set_(["sip", "reminder_interval_seconds"], 1)), accept),
+        ("sip at its upper bounds",
+         sip(set_(["sip", "meeting_within_days"], 365), set_(["sip", "reminder_interval_seconds"], 86400)), accept),
+        ("a participant system for one unit", sip(set_(system + ["organisation"], "region-stockholm/vardcentral-farsta")), accept),
+        ("a participant system for a whole organisation without a slash", sip(set_(system + ["organisation"], "forsakringskassan")), accept),
+        ("a participant system comment", sip(set_(system + ["comment"], "Region Stockholm's SIP system")), accept),
+        ("no participant systems", sip(set_(["sip", "participant_systems"], [])), accept),
+        ("SIP without the sip section", sip(drop(["sip"])), accept),
+        ("a sip_region token from the environment",
+         sip(drop(region + ["token"]), set_(region + ["token_env"], "KNUTPUNKT_SCHEMA_TEST_TOKEN")), accept),
+        ("a sip_region config without token or token_env", sip(drop(region + ["token"])), accept),
+        ("sip_region max_report_bytes at its lower bound", sip(set_(region + ["max_report_bytes"], 1024)), accept),
+        ("sip_region max_report_bytes 16 MiB", sip(set_(region + ["max_report_bytes"], 16777216)), accept),
+        ("a sip_region endpoint with a path and trailing slashes", sip(set_(region + ["endpoint"], "http://region.example:8080/api//")), accept),
+        ("delivery on a sip_region adapter", sip(set_(["adapters", 1, "delivery"], copy.deepcopy(lowest))), accept),
+        ("a sip section that is an array", sip(set_(["sip"], [])), reject),
+        ("an unknown sip field", sip(set_(["sip", "followup_reminder_days"], 7)), reject),
+        ("meeting_within_days 0", sip(set_(["sip", "meeting_within_days"], 0)), reject),
+        ("meeting_within_days 366", sip(set_(["sip", "meeting_within_days"], 366)), reject),
+        ("meeting_within_days as text", sip(set_(["sip", "meeting_within_days"], "14")), reject),
+        ("reminder_interval_seconds 0", sip(set_(["sip", "reminder_interval_seconds"], 0)), reject),
+        ("reminder_interval_seconds 86401", sip(set_(["sip", "reminder_interval_seconds"], 86401)), reject),
+        ("participant_systems that are an object", sip(set_(["sip", "participant_systems"], {})), reject),
+        ("a participant system that is a string", sip(set_(system, "region-stockholm/")), reject),
+        ("a participant system without organisation", sip(drop(system + ["organisation"])), reject),
+        ("a participant system without adapter", sip(drop(system + ["adapter"])), reject),
+        ("an empty participant system adapter", sip(set_(system + ["adapter"], "")), reject),
+        ("an unknown participant system field", sip(set_(system + ["unit"], "Vårdcentral Farsta")), reject),
+        ("an upper-case participant organisation", sip(set_(system + ["organisation"], "Region-Stockholm/")), reject),
+        ("a participant organisation with a space", sip(set_(system + ["organisation"], "region stockholm")), reject),
+        ("a participant organisation five levels deep", sip(set_(system + ["organisation"], "a/b/c/d/e")), reject),
+        ("a participant organisation that is only a slash", sip(set_(system + ["organisation"], "/")), reject),
+        ("an empty participant organisation", sip(set_(system + ["organisation"], "")), reject),
+        ("an operation sip with an adapter", sip(set_(["clients", 0, "operations"], ["sip:region-stockholm"])), reject),
+        ("a sip_region config missing endpoint", sip(drop(region + ["endpoint"])), reject),
+        ("an empty sip_region endpoint", sip(set_(region + ["endpoint"], "")), reject),
+        ("an https sip_region endpoint", sip(set_(region + ["endpoint"], "https://region.example/api")), reject),
+        ("a sip_region endpoint that is only a scheme", sip(set_(region + ["endpoint"], "http:////")), reject),
+        ("a sip_region endpoint with an empty port", sip(set_(region + ["endpoint"], "http://region.example:/api")), reject),
+        ("an empty sip_region token", sip(set_(region + ["token"], "")), reject),
+        ("a sip_region token that is a number", sip(set_(region + ["token"], 42)), reject),
+        ("a sip_region config with token and token_env", sip(set_(region + ["token_env"], "KNUTPUNKT_SCHEMA_TEST_TOKEN")), reject),
+        ("an empty sip_region token_env", sip(drop(region + ["token"]), set_(region + ["token_env"], "")), reject),
+        ("sip_region max_report_bytes 1023", sip(set_(region + ["max_report_bytes"], 1023)), reject),
+        ("sip_region max_report_bytes over 16 MiB", sip(set_(region + ["max_report_bytes"], 16777217)), reject),
+        ("an unknown sip_region config field", sip(set_(region + ["timeout_ms"], 5000)), reject),
+        ("a sip_region config that is an array", sip(set_(region, [])), reject),
+        ("a participant system naming no configured adapter", sip(set_(system + ["adapter"], "region-skane")), gap),
+        ("a participant system naming an adapter that delivers nothing", sip(set_(system + ["adapter"], "ssbtek")), gap),
+        ("a sip_region token_env that is not set", sip(drop(region + ["token"]), set_(region + ["token_env"], UNSET_ENV)), gap),
+        ("meeting_within_days written 14.0", sip(set_(["sip", "meeting_within_days"], 14.0)), gap),
+        ("sip_region max_report_bytes written 2048.0", sip(set_(region + ["max_report_bytes"], 2048.0)), gap),
     ]
     return [
         ("the minimal config", lambda c: None, accept),

@@ -12,6 +12,7 @@
 #include "core/adapter_registry.h"
 #include "fk_config.h"
 #include "jobbtorg_config.h"
+#include "region_config.h"
 #include "ssbtek_config.h"
 
 #include <fstream>
@@ -46,6 +47,10 @@ std::expected<void, ConfigError> read_adapter_config(const knutpunkt::AdapterCon
     }
   } else if (adapter.kind == "forsakringskassan") {
     if (auto c = knutpunkt::forsakringskassan::parse_fk_config(adapter.config, adapter.pointer, base_dir); !c) {
+      return std::unexpected(c.error());
+    }
+  } else if (adapter.kind == "sip_region") {
+    if (auto c = knutpunkt::sip_region::parse_region_config(adapter.config, adapter.pointer); !c) {
       return std::unexpected(c.error());
     }
   }
