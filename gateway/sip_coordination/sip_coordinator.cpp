@@ -215,6 +215,14 @@ SipCoordinator::Pending SipCoordinator::build(const SipPlanRecord& base, const s
       e.facts["meeting"] = {{"at", after.meeting->at}, {"kind", sip::to_string(after.meeting->kind)}};
       if (protected_identity) e.facts["meeting"]["place_withheld"] = true;
       else e.facts["meeting"]["place"] = after.meeting->place;
+      // Utan dröjsmål is measured from the initiative to the meeting.
+      const auto initiated = parse_utc(after.initiated_at);
+      const auto held = parse_utc(after.meeting->at);
+      if (initiated && held) {
+        const auto hours = std::chrono::duration_cast<std::chrono::hours>(*held - *initiated).count();
+        e.facts["meeting"]["hours_after_initiative"] = hours;
+        e.facts["meeting"]["within_limit"] = hours <= 24LL * config_.meeting_within_days;
+      }
     }
     if (after.followup_due) e.facts["followup_due"] = *after.followup_due;
     p.event_ids.push_back(e.event_id);

@@ -233,6 +233,13 @@ TEST_CASE("a SIP runs its whole lifecycle between the case system, the gateway a
                                           "sip.meeting_scheduled", "sip.plan_established", "sip.change_proposed",
                                           "sip.plan_revised",   "sip.followed_up",      "sip.closed"};
   CHECK(feed_types(gw, plan.id) == expected);
+  // Utan dröjsmål: how long the meeting came after the initiative is on the event.
+  HttpReply events = gw.get_with("/v1/events?after=0&limit=500", auth());
+  for (const json& e : events.body["events"]) {
+    if (e["type"] != "sip.meeting_scheduled" || e["correlation_id"] != plan.id) continue;
+    CHECK(e["facts"]["meeting"]["hours_after_initiative"] == 0);
+    CHECK(e["facts"]["meeting"]["within_limit"] == true);
+  }
 
   // Every version stays readable; a change made from a stale copy is refused.
   HttpReply first = gw.get_with("/v1/sip-plans/" + plan.id + "/versions/1", auth());
