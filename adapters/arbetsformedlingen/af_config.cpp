@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdlib>
 #include <string_view>
 
 #include "af_sources.h"
+#include "core/adapter_config_fields.h"
 
 namespace knutpunkt::arbetsformedlingen {
 
@@ -35,7 +35,7 @@ std::expected<AfConfig, ConfigError> parse_af_config(const nlohmann::json& confi
       return fail(key, "is not a known setting of the arbetsformedlingen adapter");
     }
   }
-  for (const char* key : {"endpoint", "token", "token_env", "mappings"}) {
+  for (const char* key : {"endpoint", "mappings"}) {
     auto it = config.find(key);
     if (it != config.end() && (!it->is_string() || it->get_ref<const std::string&>().empty())) {
       return fail(key, "must be a non-empty string");
@@ -58,18 +58,10 @@ std::expected<AfConfig, ConfigError> parse_af_config(const nlohmann::json& confi
   }
   out.endpoint = *url;
 
-  if (config.contains("token") && config.contains("token_env")) {
-    return fail("token_env", "give either token or token_env, not both");
-  }
-  out.token = text("token");
-  // The token may come from the environment so that config files carry no credentials.
-  if (const std::string env = text("token_env"); !env.empty()) {
-    const char* value = std::getenv(env.c_str());
-    if (value == nullptr || *value == '\0') return fail("token_env", "names an environment variable that is not set");
-    out.token = value;
-  }
+  auto token = adapter_config::read_token(config, pointer);
+  if (!token) return std::unexpected(token.error());
+  out.token = std::move(*token);
   if (out.token.empty()) return fail("token", "a token (or token_env) is required");
-  if (out.token.find_first_of("\r\n") != std::string::npos) return fail("token", "must not contain line breaks");
 
   const std::string mappings = text("mappings");
   if (mappings.empty()) return fail("mappings", "is required (the folder of the AF mappings)");

@@ -1,7 +1,7 @@
 #include "fk_config.h"
+#include "core/adapter_config_fields.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <regex>
 
 namespace knutpunkt::forsakringskassan {
@@ -96,7 +96,7 @@ std::expected<FkConfig, ConfigError> parse_fk_config(const nlohmann::json& confi
       return fail(key, "is not a known setting of the forsakringskassan adapter");
     }
   }
-  for (const char* key : {"endpoint", "aktorsid", "token", "token_env", "mappings"}) {
+  for (const char* key : {"endpoint", "aktorsid", "mappings"}) {
     auto it = config.find(key);
     if (it != config.end() && (!it->is_string() || it->get_ref<const std::string&>().empty())) {
       return fail(key, "must be a non-empty string");
@@ -123,14 +123,9 @@ std::expected<FkConfig, ConfigError> parse_fk_config(const nlohmann::json& confi
     return fail("aktorsid", "must be letters, digits and '-' only (at most 64)");
   }
 
-  out.token = text("token");
-  // The token may come from the environment so config files carry no credentials.
-  if (const std::string env = text("token_env"); !env.empty()) {
-    if (!out.token.empty()) return fail("token_env", "give either token or token_env, not both");
-    const char* value = std::getenv(env.c_str());
-    if (value == nullptr || *value == '\0') return fail("token_env", "names an environment variable that is not set");
-    out.token = value;
-  }
+  auto token = adapter_config::read_token(config, pointer);
+  if (!token) return Fail(token.error());
+  out.token = std::move(*token);
   if (out.token.empty()) return fail("token", "a token (or token_env) is required");
 
   const std::string mappings = text("mappings");

@@ -1,7 +1,6 @@
 #include "jobbtorg_config.h"
 
-#include <cstdlib>
-
+#include "core/adapter_config_fields.h"
 #include "net/http_client.h"
 
 namespace knutpunkt::jobbtorg {
@@ -19,7 +18,7 @@ std::expected<JobbtorgConfig, ConfigError> parse_jobbtorg_config(const nlohmann:
     }
   }
   JobbtorgConfig out;
-  for (const char* key : {"endpoint", "token", "token_env", "mappings"}) {
+  for (const char* key : {"endpoint", "mappings"}) {
     auto it = config.find(key);
     if (it != config.end() && (!it->is_string() || it->get_ref<const std::string&>().empty())) {
       return fail(key, "must be a non-empty string");
@@ -33,23 +32,16 @@ std::expected<JobbtorgConfig, ConfigError> parse_jobbtorg_config(const nlohmann:
   if (out.endpoint.empty()) return fail("endpoint", "is required (a string)");
   while (out.endpoint.ends_with('/')) out.endpoint.pop_back();
   if (!net::parse_http_url(out.endpoint)) return fail("endpoint", "must be an http:// URL");
-  out.token = text("token");
-  // The token may come from the environment so config files carry no credentials.
-  if (const std::string env = text("token_env"); !env.empty()) {
-    const char* value = std::getenv(env.c_str());
-    if (!value || !*value) return fail("token_env", "names an environment variable that is not set");
-    out.token = value;
-  }
+  auto token = adapter_config::read_token(config, pointer);
+  if (!token) return std::unexpected(token.error());
+  out.token = std::move(*token);
   if (out.token.empty()) return fail("token", "a token (or token_env) is required");
   const std::string mappings = text("mappings");
   if (mappings.empty()) return fail("mappings", "is required (a folder)");
   out.mappings = std::filesystem::path(mappings).is_absolute() ? std::filesystem::path(mappings) : base_dir / mappings;
-  if (auto it = config.find("max_report_bytes"); it != config.end()) {
-    if (!it->is_number_integer() || it->get<long long>() < 1024 || it->get<long long>() > 16 * 1024 * 1024) {
-      return fail("max_report_bytes", "must be an integer between 1024 and 16777216");
-    }
-    out.max_report_bytes = it->get<std::size_t>();
-  }
+  auto max_report_bytes = adapter_config::read_max_report_bytes(config, pointer, out.max_report_bytes);
+  if (!max_report_bytes) return std::unexpected(max_report_bytes.error());
+  out.max_report_bytes = *max_report_bytes;
   return out;
 }
 

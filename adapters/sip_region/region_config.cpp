@@ -1,7 +1,6 @@
 #include "region_config.h"
 
-#include <cstdlib>
-
+#include "core/adapter_config_fields.h"
 #include "net/http_client.h"
 
 namespace knutpunkt::sip_region {
@@ -16,7 +15,7 @@ std::expected<RegionConfig, ConfigError> parse_region_config(const nlohmann::jso
       return fail(key, "unknown field");
     }
   }
-  for (const char* key : {"endpoint", "token", "token_env"}) {
+  for (const char* key : {"endpoint"}) {
     auto it = config.find(key);
     if (it != config.end() && (!it->is_string() || it->get_ref<const std::string&>().empty())) {
       return fail(key, "must be a non-empty string");
@@ -31,22 +30,13 @@ std::expected<RegionConfig, ConfigError> parse_region_config(const nlohmann::jso
   if (out.endpoint.empty()) return fail("endpoint", "is required (a string)");
   while (out.endpoint.ends_with('/')) out.endpoint.pop_back();
   if (!net::parse_http_url(out.endpoint)) return fail("endpoint", "must be an http:// URL");
-  if (config.contains("token") && config.contains("token_env")) {
-    return fail("token_env", "give either token or token_env, not both");
-  }
-  out.token = text("token");
-  // The token may come from the environment so config files carry no credentials.
-  if (const std::string env = text("token_env"); !env.empty()) {
-    const char* value = std::getenv(env.c_str());
-    if (!value || !*value) return fail("token_env", "names an environment variable that is not set");
-    out.token = value;
-  }
-  if (auto it = config.find("max_report_bytes"); it != config.end()) {
-    if (!it->is_number_integer() || it->get<long long>() < 1024 || it->get<long long>() > 16 * 1024 * 1024) {
-      return fail("max_report_bytes", "must be an integer between 1024 and 16777216");
-    }
-    out.max_report_bytes = it->get<std::size_t>();
-  }
+  // Optional: a region's system on a closed network may take no token.
+  auto token = adapter_config::read_token(config, pointer);
+  if (!token) return std::unexpected(token.error());
+  out.token = std::move(*token);
+  auto max_report_bytes = adapter_config::read_max_report_bytes(config, pointer, out.max_report_bytes);
+  if (!max_report_bytes) return std::unexpected(max_report_bytes.error());
+  out.max_report_bytes = *max_report_bytes;
   return out;
 }
 
