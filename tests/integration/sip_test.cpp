@@ -387,7 +387,10 @@ TEST_CASE("a protected person's plan never carries the meeting place", "[sip]") 
     const json* p = plan.participant_at(document, kVardcentral);
     return p && (*p)["invitation_status"] == "accepted";
   }));
-  HttpReply meeting = plan.act("meeting", {{"meeting", {{"at", "2026-11-27T09:00:00Z"}, {"place", "Storgatan 1, Farsta"}, {"kind", "fysiskt"}}}});
+  // A meeting must lie after the plan's initiative (now), so its time is taken from the clock.
+  const auto next_week = std::chrono::system_clock::now() + std::chrono::days{7};
+  HttpReply meeting = plan.act(
+      "meeting", {{"meeting", {{"at", knutpunkt::format_utc(next_week)}, {"place", "Storgatan 1, Farsta"}, {"kind", "fysiskt"}}}});
   REQUIRE(meeting.status == 200);
   CHECK(meeting.body["plan"]["meeting"]["place"] == "");
   REQUIRE(wait_until([&] { return count_type(region_messages(gw, plan.id), "PLANUPPDATERING") == 1; }));
