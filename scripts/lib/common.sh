@@ -11,12 +11,17 @@ KNUTPUNKT_PACKAGES=(
   libxml2-dev libxml2-utils libssl-dev libsqlite3-dev sqlite3
   curl python3 python3-jsonschema python3-yaml
 )
+# What scripts/test needs beyond that: libfaketime for the calendar passes, clang with its
+# sanitizer and libFuzzer runtimes for the sanitizer build and the fuzz targets.
+KNUTPUNKT_TEST_PACKAGES=(faketime clang-19 libfuzzer-19-dev libclang-rt-19-dev)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
+# install_dependencies [--with-test-tools]
 install_dependencies() {
-  local missing=()
-  for pkg in "${KNUTPUNKT_PACKAGES[@]}"; do
+  local wanted=("${KNUTPUNKT_PACKAGES[@]}") missing=()
+  if [[ "${1:-}" == --with-test-tools ]]; then wanted+=("${KNUTPUNKT_TEST_PACKAGES[@]}"); fi
+  for pkg in "${wanted[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
       missing+=("$pkg")
     fi
@@ -38,6 +43,21 @@ build() {
   say "building ($type) in ${dir#"$REPO_ROOT"/}"
   cmake -S "$REPO_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
   cmake --build "$dir" -j "$(nproc)"
+}
+
+# build_main <dir> [target...]: the one build the demo and the tests share. Both configure it with
+# the same options, so the tests after the demo build only what the demo did not need.
+build_main() {
+  local dir="$1"
+  shift
+  say "building (RelWithDebInfo) in ${dir#"$REPO_ROOT"/}${1:+: $*}"
+  cmake -S "$REPO_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKNUTPUNKT_WERROR=ON \
+    -DKNUTPUNKT_BUILD_TESTS=ON >/dev/null
+  if (($#)); then
+    cmake --build "$dir" -j "$(nproc)" --target "$@"
+  else
+    cmake --build "$dir" -j "$(nproc)"
+  fi
 }
 
 # wait_for_file <path> <seconds>: for port files written by the gateway and the simulators.
