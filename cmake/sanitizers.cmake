@@ -21,3 +21,24 @@ if(KNUTPUNKT_BUILD_FUZZERS)
   # libFuzzer main is linked into the fuzz targets alone (tests/fuzz/CMakeLists.txt).
   add_compile_options(-fsanitize=fuzzer-no-link)
 endif()
+
+if(KNUTPUNKT_SANITIZE)
+  # How a sanitizer report ends a test's processes, for every test ctest runs in this build and for
+  # the gateway and simulators those tests start (children inherit ctest's environment). Any
+  # report aborts the process, so neither a test nor a child can carry on past one; the
+  # integration harness fails the test when a child's stderr holds one. Options already in the
+  # environment win, so a developer can change them for one run.
+  set(KNUTPUNKT_LSAN_SUPPRESSIONS ${PROJECT_SOURCE_DIR}/tests/sanitizers/lsan.supp)
+  file(CONFIGURE OUTPUT ${PROJECT_BINARY_DIR}/sanitizer_test_env.cmake CONTENT [[
+if(NOT DEFINED ENV{ASAN_OPTIONS})
+  set(ENV{ASAN_OPTIONS} "abort_on_error=1:detect_leaks=1:check_initialization_order=1:strict_string_checks=1")
+endif()
+if(NOT DEFINED ENV{UBSAN_OPTIONS})
+  set(ENV{UBSAN_OPTIONS} "halt_on_error=1:abort_on_error=1:print_stacktrace=1")
+endif()
+if(NOT DEFINED ENV{LSAN_OPTIONS})
+  set(ENV{LSAN_OPTIONS} "suppressions=@KNUTPUNKT_LSAN_SUPPRESSIONS@:print_suppressions=0")
+endif()
+]] @ONLY)
+  set_property(DIRECTORY ${PROJECT_SOURCE_DIR} APPEND PROPERTY TEST_INCLUDE_FILES ${PROJECT_BINARY_DIR}/sanitizer_test_env.cmake)
+endif()

@@ -9,9 +9,11 @@
 #include <unistd.h>
 
 #include <array>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 namespace knutpunkt::testing {
@@ -33,6 +35,7 @@ ChildProcess::ChildProcess(const std::filesystem::path& program, const std::vect
   all.insert(all.end(), args.begin(), args.end());
   const std::string out = log_prefix.string() + ".out";
   const std::string err = log_prefix.string() + ".err";
+  err_path_ = err;
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
@@ -56,9 +59,26 @@ bool ChildProcess::running() {
   pid_t r = ::waitpid(pid_, &status, WNOHANG);
   if (r == pid_) {
     exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    report_sanitizer_findings();
     return false;
   }
   return true;
+}
+
+// Every AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer report ends in a line
+// "SUMMARY: <name>Sanitizer: ...". The child's exit status alone would not do: tests stop the
+// gateway and simulators with signals and do not all look at how they ended, and a leak is
+// found only at exit, after the test's last request. A FAIL_CHECK, not an exception: this also
+// runs in destructors.
+void ChildProcess::report_sanitizer_findings() const {
+  std::ifstream err(err_path_);
+  std::string line;
+  while (std::getline(err, line)) {
+    if (line.starts_with("SUMMARY: ") && line.find("Sanitizer") != std::string::npos) {
+      FAIL_CHECK("sanitizer report from a child process (exit " << exit_code_.value_or(-1) << "), see "
+                 << err_path_.string() << ": " << line);
+    }
+  }
 }
 
 void ChildProcess::reap(std::chrono::milliseconds limit) {

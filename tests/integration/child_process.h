@@ -13,7 +13,9 @@ namespace knutpunkt::testing {
 
 class ChildProcess {
  public:
-  // Starts `program` with `args`; stdout and stderr go to `log_prefix`.out / .err.
+  // Starts `program` with `args`; stdout and stderr go to `log_prefix`.out / .err. Once the
+  // child has ended, a sanitizer report in its .err fails the running test (sanitizer builds: the
+  // gateway and the simulators are sanitized too, and a leak is only reported when they exit).
   ChildProcess(const std::filesystem::path& program, const std::vector<std::string>& args,
                const std::filesystem::path& log_prefix);
   ~ChildProcess();  // SIGTERM, then SIGKILL if it lingers
@@ -27,7 +29,9 @@ class ChildProcess {
 
  private:
   void reap(std::chrono::milliseconds limit);
+  void report_sanitizer_findings() const;
   pid_t pid_ = -1;
+  std::filesystem::path err_path_;
   std::optional<int> exit_code_;
 };
 
