@@ -15,7 +15,7 @@ namespace {
 // Lines of the export file, with every byte read fed to the file hash.
 class LineReader {
  public:
-  explicit LineReader(std::ifstream& in) : in_(in) {}
+  explicit LineReader(std::istream& in) : in_(in) {}
 
   struct Line {
     std::string text;    // without the '\n'
@@ -44,7 +44,7 @@ class LineReader {
   }
 
  private:
-  std::ifstream& in_;
+  std::istream& in_;
   Sha256Stream hash_;
   std::int64_t number_ = 0;
 };
@@ -257,14 +257,19 @@ std::expected<std::string, ExportError> read_small_file(const std::filesystem::p
 std::expected<ExportVerifyReport, ExportError> verify_export(const std::filesystem::path& export_file,
                                                              const std::filesystem::path& manifest_file,
                                                              const VerifyingKey& public_key) {
-  ExportVerifyReport report;
-  report.given_key_id = public_key.key_id();
   auto text = read_small_file(manifest_file);
   if (!text) return std::unexpected(std::move(text.error()));
   std::ifstream in(export_file, std::ios::binary);
   if (!in) return std::unexpected(ExportError{"io_error", export_file.string(), "cannot read " + export_file.string()});
+  return verify_export(in, *text, export_file.string(), public_key);
+}
 
-  auto signed_manifest = read_signed_manifest(*text);
+std::expected<ExportVerifyReport, ExportError> verify_export(std::istream& in, std::string_view manifest_text,
+                                                             const std::string& export_name,
+                                                             const VerifyingKey& public_key) {
+  ExportVerifyReport report;
+  report.given_key_id = public_key.key_id();
+  auto signed_manifest = read_signed_manifest(manifest_text);
   if (!signed_manifest) {
     report.first_problem = problem("manifest_malformed", 0, 0, signed_manifest.error().message);
     return report;
@@ -289,7 +294,7 @@ std::expected<ExportVerifyReport, ExportError> verify_export(const std::filesyst
   }
   report.manifest = *manifest;
   const ExportManifest& m = *report.manifest;
-  report.file_name_matches = export_file.filename() == m.file_name;
+  report.file_name_matches = std::filesystem::path(export_name).filename() == m.file_name;
 
   LineReader reader(in);
   ExportWalk walk(m);
@@ -318,7 +323,7 @@ std::expected<ExportVerifyReport, ExportError> verify_export(const std::filesyst
   walk.finish(reader.number());
   const std::string sha = reader.drain_and_hash();
   if (reader.failed())
-    return std::unexpected(ExportError{"io_error", export_file.string(), "cannot read " + export_file.string()});
+    return std::unexpected(ExportError{"io_error", export_name, "cannot read " + export_name});
   report.file_hash_matches = sha == m.file_sha256;
   report.records_checked = walk.checked();
   report.first_problem = walk.take_problem();

@@ -2,8 +2,10 @@
 #include <cstdint>
 #include <expected>
 #include <filesystem>
+#include <istream>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "audit_export/export_error.h"
 #include "audit_export/export_manifest.h"
@@ -52,6 +54,13 @@ struct ExportVerifyReport {
 // a line at a time. Fails (as a value) only when a file cannot be read: code "io_error".
 std::expected<ExportVerifyReport, ExportError> verify_export(const std::filesystem::path& export_file,
                                                              const std::filesystem::path& manifest_file,
+                                                             const VerifyingKey& public_key);
+
+// The same check on the two files' contents: the export as a stream, the manifest's text, and the
+// name the export goes by (compared with the manifest's, for information only). Lets the check
+// run where there are no files, such as the fuzz target. "io_error" when the stream fails.
+std::expected<ExportVerifyReport, ExportError> verify_export(std::istream& export_stream, std::string_view manifest_text,
+                                                             const std::string& export_name,
                                                              const VerifyingKey& public_key);
 
 }  // namespace knutpunkt::audit_export
