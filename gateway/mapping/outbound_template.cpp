@@ -32,12 +32,20 @@ struct Placeholder {
 
 struct Node {
   enum class Kind { literal, placeholder, object, array };
+  // An object's key and value. Not a std::pair: clang (with libstdc++) cannot check pair's default
+  // constructor while Node is still incomplete, and the sanitizer and fuzz build is clang.
+  struct Member;
   Kind kind = Kind::literal;
   std::string pointer;  // in the template file, for error messages
   json literal;
   Placeholder placeholder;
-  std::vector<std::pair<std::string, Node>> members;
+  std::vector<Member> members;
   std::vector<Node> elements;
+};
+
+struct Node::Member {
+  std::string key;
+  Node value;
 };
 
 // Thrown and caught only inside load(), as in mapping_load.cpp: the recursive checks stop at the
@@ -180,7 +188,7 @@ Node read_node(const json& value, const std::string& p) {
     for (const auto& [key, member] : value.items()) {
       // A "$form" typo would otherwise be sent to the partner as a literal object.
       if (key.starts_with("$")) throw Invalid{child(p, key), "keys starting with $ are reserved (placeholder: $from)"};
-      node.members.emplace_back(key, read_node(member, child(p, key)));
+      node.members.push_back({key, read_node(member, child(p, key))});
     }
   } else if (value.is_array()) {
     node.kind = Node::Kind::array;
