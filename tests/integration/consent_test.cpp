@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "gateway_harness.h"
+#include "relative_dates.h"
 
 using namespace knutpunkt::testing;
 
@@ -13,8 +14,8 @@ nlohmann::json consent_request() {
   return {{"person_id", "19121212-1212"},
           {"partner", "ssbtek"},
           {"information_types", {"FK", "CSN"}},
-          {"given_at", "2026-01-15"},
-          {"expires_at", "2099-12-31"},
+          {"given_at", date_from_today(-30)},
+          {"expires_at", date_from_today(365)},
           {"document_reference", "DOC-2026-0042"},
           {"case_id", "EB-2026-000123"}};
 }
@@ -67,8 +68,8 @@ TEST_CASE("an invalid consent is refused with 400 naming every bad field, and au
   body["person_id"] = "19121212-1213";
   body["partner"] = "no-such-partner";
   body["information_types"] = {"fk"};
-  body["given_at"] = "2026-06-01";
-  body["expires_at"] = "2026-05-01";
+  body["given_at"] = date_from_today(-10);
+  body["expires_at"] = date_from_today(-40);  // before it was given
   body.erase("document_reference");
   auto refused = gw.post("/v1/consents", body.dump(), bearer(kCaseSystemToken));
   REQUIRE(refused.status == 400);

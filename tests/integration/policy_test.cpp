@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "gateway_harness.h"
+#include "relative_dates.h"
 
 using namespace knutpunkt::testing;
 
@@ -39,7 +40,8 @@ nlohmann::json fk_request(const std::string& person = "19121212-1212") {
 
 // POST /v1/consents for AF; returns the consent id.
 std::string give_consent(GatewayHarness& gw, const std::string& person, const nlohmann::json& types,
-                         const std::string& given_at = "2026-01-15", const std::string& expires_at = "2099-12-31") {
+                         const std::string& given_at = date_from_today(-30),
+                         const std::string& expires_at = date_from_today(365)) {
   const nlohmann::json body = {{"person_id", person},         {"partner", "arbetsformedlingen"},
                                {"information_types", types},  {"given_at", given_at},
                                {"expires_at", expires_at},    {"document_reference", "SAMTYCKE-2026-0042"},
@@ -127,7 +129,8 @@ TEST_CASE("a withdrawn consent stops the next exchange") {
 
 TEST_CASE("an expired consent stops the exchange") {
   GatewayHarness gw("policy_consent_expired", af_fk());
-  give_consent(gw, "191212121212", {"HANDLINGSPLAN", "AKTIVITETSRAPPORTER"}, "2025-01-01", "2025-06-30");
+  give_consent(gw, "191212121212", {"HANDLINGSPLAN", "AKTIVITETSRAPPORTER"}, date_from_today(-365),
+               date_from_today(-180));
   auto reply = gw.lookup_at("arbetsformedlingen", af_request());
   REQUIRE(reply.status == 403);
   CHECK(reply.body["code"] == "consent_expired");

@@ -10,12 +10,15 @@
 
 #include "core/clock.h"
 #include "gateway_harness.h"
+#include "relative_dates.h"
 
+using knutpunkt::testing::date_from_today;
 using knutpunkt::testing::GatewayHarness;
 using knutpunkt::testing::HarnessOptions;
 using knutpunkt::testing::HttpReply;
 using knutpunkt::testing::kCaseSystemToken;
 using knutpunkt::testing::kStandingCase;
+using knutpunkt::testing::time_from_now;
 using knutpunkt::testing::to_reply;
 using nlohmann::json;
 
@@ -59,7 +62,7 @@ json initiation(bool protected_identity = false) {
           {"protected_identity", protected_identity},
           {"consent",
            {{"document_reference", "DOK-2026-77"},
-            {"given_at", "2026-11-20T09:00:00Z"},
+            {"given_at", time_from_now(-std::chrono::days{14})},
             {"organisations", {kKommun, kVardcentral, kBeroende}}}},
           {"coordinator", participant(kKommun, "kommun", "Enskede-Årsta-Vantör")}};
 }
@@ -165,9 +168,9 @@ std::string establish_with_vardcentral(Plan& plan) {
          {"goals", {{{"goal_id", "g1"}, {"description", "Kunna delta i arbetsförberedande insats"}, {"need_ids", {"n1"}}}}},
          {"insatser",
           {{{"insats_id", "i1"}, {"description", "Samtalsstöd"}, {"responsible_huvudman", "region"},
-            {"responsible_participant_id", p2}, {"start_date", "2026-12-01"}, {"end_date", nullptr}}}},
+            {"responsible_participant_id", p2}, {"start_date", date_from_today(7)}, {"end_date", nullptr}}}},
          {"huvudansvar", "p1"},
-         {"followup_due", "2027-02-01"}}}});
+         {"followup_due", date_from_today(60)}}}});
   INFO(established.body.dump());
   REQUIRE(established.status == 200);
   return p2;
@@ -207,7 +210,7 @@ TEST_CASE("a SIP runs its whole lifecycle between the case system, the gateway a
   REQUIRE(json::parse(proposed->body)["gateway_status"] == 202);
   HttpReply revised = plan.act("revisions", revision("Stöd att hantera ångest, med fysisk aktivitet"));
   REQUIRE(revised.status == 200);
-  HttpReply followed = plan.act("followups", {{"next_followup_due", "2027-05-01"}});
+  HttpReply followed = plan.act("followups", {{"next_followup_due", date_from_today(150)}});
   REQUIRE(followed.status == 200);
   HttpReply closed = plan.act("closure", {{"reason", "Målen uppnådda"}});
   INFO(closed.body.dump());
@@ -388,9 +391,10 @@ TEST_CASE("a protected person's plan never carries the meeting place", "[sip]") 
     return p && (*p)["invitation_status"] == "accepted";
   }));
   // A meeting must lie after the plan's initiative (now), so its time is taken from the clock.
-  const auto next_week = std::chrono::system_clock::now() + std::chrono::days{7};
   HttpReply meeting = plan.act(
-      "meeting", {{"meeting", {{"at", knutpunkt::format_utc(next_week)}, {"place", "Storgatan 1, Farsta"}, {"kind", "fysiskt"}}}});
+      "meeting",
+      {{"meeting",
+        {{"at", time_from_now(std::chrono::days{7})}, {"place", "Storgatan 1, Farsta"}, {"kind", "fysiskt"}}}});
   REQUIRE(meeting.status == 200);
   CHECK(meeting.body["plan"]["meeting"]["place"] == "");
   REQUIRE(wait_until([&] { return count_type(region_messages(gw, plan.id), "PLANUPPDATERING") == 1; }));
@@ -423,7 +427,7 @@ TEST_CASE("bad SIP requests get a problem naming the field and change nothing", 
   CHECK(bad_meeting.body["invalid-params"][0]["name"] == "meeting.at");
   HttpReply too_early = plan.act("establishment", {{"plan", {{"needs", json::array()}, {"goals", json::array()},
                                                              {"insatser", json::array()}, {"huvudansvar", "p1"},
-                                                             {"followup_due", "2027-01-01"}}}});
+                                                             {"followup_due", date_from_today(30)}}}});
   CHECK(too_early.status == 409);
   CHECK(plan.read()["version"] == 1);
   // Another client cannot see the plan, and a client without the operation cannot use the API.
