@@ -45,10 +45,16 @@ def contact(unit):
     return {"name": "Kim Kontakt", "phone": "08-508 000 00", "email": "kim.kontakt@example.se"}
 
 
+def from_today(days):
+    """The UTC date `days` from today, YYYY-MM-DD. The gateway holds the consent, the meeting and
+    the follow-up to its own clock, so the demo's dates are counted from the day it runs."""
+    return (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=days)).strftime("%Y-%m-%d")
+
+
 status, body = gateway("POST", "/v1/sip-plans", {
     "case_id": "EB-2026-000123", "person_id": "19121212-1212", "purpose": "ekonomiskt_bistand",
     "caseworker": CASEWORKER,
-    "consent": {"document_reference": "DOK-2026-0815", "given_at": "2026-11-20T09:00:00Z",
+    "consent": {"document_reference": "DOK-2026-0815", "given_at": from_today(-14) + "T09:00:00Z",
                 "organisations": [KOMMUN, VARDCENTRAL]},
     "coordinator": {"organisation": KOMMUN, "organisation_kind": "kommun", "unit": "Enskede-Årsta-Vantör",
                     "role": "SIP-samordnare", "contact": contact("kommun")}})
@@ -94,11 +100,11 @@ status, body = gateway("POST", "/v1/sip-plans/%s/establishment" % plan_id, {
     "plan": {"needs": [{"need_id": "n1", "description": "Stöd att hantera ångest i vardagen"}],
              "goals": [{"goal_id": "g1", "description": "Kunna delta i arbetsförberedande insats", "need_ids": ["n1"]}],
              "insatser": [{"insats_id": "i1", "description": "Samtalsstöd", "responsible_huvudman": "region",
-                           "responsible_participant_id": p2, "start_date": "2026-12-01", "end_date": None},
+                           "responsible_participant_id": p2, "start_date": from_today(7), "end_date": None},
                           {"insats_id": "i2", "description": "Ekonomiskt bistånd och budgetrådgivning",
                            "responsible_huvudman": "kommun", "responsible_participant_id": "p1",
-                           "start_date": "2026-12-01", "end_date": None}],
-             "huvudansvar": "p1", "followup_due": "2027-02-01"}}, version)
+                           "start_date": from_today(7), "end_date": None}],
+             "huvudansvar": "p1", "followup_due": from_today(60)}}, version)
 expect(status, 200, "establish", body)
 version = body["plan"]["version"]
 print("  meeting held, plan established (version %d, follow-up %s)" % (version, body["plan"]["followup_due"]))

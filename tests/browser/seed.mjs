@@ -22,6 +22,12 @@ const OUTSIDE = '19701063-2391';           // a samordningsnummer outside the ca
 const CASEWORKER = {id: 'hand-0042', unit: UNIT};
 const OTHER_CASEWORKER = {id: 'hand-0077', unit: UNIT};
 
+// The UTC date `days` from today, YYYY-MM-DD. The gateway holds a consent to its own clock, so the
+// seeded one is dated from the day the test runs.
+function fromToday(days) {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
 async function call(method, path, body, expected, headers = {}) {
   const response = await fetch(base + path, {
     method,
@@ -60,7 +66,7 @@ await call('POST', '/v1/lookups/forsakringskassan', lookup(PERSON, {
 
 const consent = await call('POST', '/v1/consents', {
   person_id: PERSON, partner: 'arbetsformedlingen', information_types: ['INSKRIVNING', 'HANDLINGSPLAN'],
-  given_at: '2026-11-20', expires_at: '2027-05-20', document_reference: 'SAM-2026-0042', case_id: CASE_ID,
+  given_at: fromToday(-14), expires_at: fromToday(182), document_reference: 'SAM-2026-0042', case_id: CASE_ID,
 }, [201]);
 seeded.consent_id = consent.body.consent_id;
 await call('POST', '/v1/lookups/arbetsformedlingen', lookup(PERSON, {
