@@ -1,0 +1,100 @@
+// Bytes from a client's connection, read the way a server session reads them: Beast's request
+// parser with the server's limits, request after request while the connection is kept alive
+// (pipelining), a body over the limit refused after its header. Each request then meets what the
+// gateway applies to it before and at the router: the target's path and query string, the bearer
+// token against the configured clients, the Idempotency-Key and the request's fingerprint, the
+// JSON object body, and for /console/ the static file lookup (which must not leave its folder).
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/digest.h"
+#include "fuzz_support.h"
+#include "http/client_auth.h"
+#include "http/console_endpoint.h"
+#include "http/idempotency.h"
+#include "http/request_fields.h"
+#include "http/server.h"
+
+namespace {
+
+using namespace knutpunkt;
+using namespace knutpunkt::http;
+namespace bhttp = boost::beast::http;
+
+const ClientAuth& auth() {
+  static const ClientAuth loaded = [] {
+    ClientConfig client;
+    client.id = "case-system";
+    client.token_sha256 = sha256_hex("fuzz-token");
+    client.operations = {"lookup:*", "referral"};
+    return ClientAuth({client});
+  }();
+  return loaded;
+}
+
+void handle(const Request& request) {
+  const std::string_view target = to_std(request.target());
+  const std::string_view path = target.substr(0, target.find('?'));
+  if (auto params = query_parameters(target)) {
+    for (const auto& [key, value] : *params) (void)(key.size() + value.size());
+  }
+  (void)auth().authenticate(to_std(request[bhttp::field::authorization]));
+  const std::string key(to_std(request["Idempotency-Key"]));
+  if (valid_idempotency_key(key)) (void)request_fingerprint(to_std(request.method_string()), path, request.body());
+  (void)read_json_object(request, [](Problem problem) { fuzz::require_utf8(to_json(problem)); });
+
+  constexpr std::string_view kConsole = "/console/";
+  if (path.starts_with(kConsole)) {
+    static const ConsoleEndpoint console(fuzz::repo_path("gateway/console/static"));
+    Request copy = request;
+    console.serve(std::string(path.substr(kConsole.size())), std::move(copy), [](Response) {});
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view rest(reinterpret_cast<const char*>(data), size);
+  const ServerOptions options;
+  // Requests on one connection until it closes; a bound keeps a run short.
+  for (int requests = 0; requests < 16 && !rest.empty(); ++requests) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.body_limit(options.max_body_bytes);
+    parser.eager(true);
+    boost::beast::error_code ec;
+    while (!parser.is_done()) {
+      if (rest.empty()) {
+        parser.put_eof(ec);
+        break;
+      }
+      const std::size_t used = parser.put(boost::asio::buffer(rest.data(), rest.size()), ec);
+      rest.remove_prefix(used);
+      if (ec == bhttp::error::need_more) {
+        // All bytes there are were offered: the client stopped mid-request.
+        if (used == 0) parser.put_eof(ec);
+        if (used == 0) break;
+        ec = {};
+        continue;
+      }
+      if (ec) break;
+    }
+    if (ec == bhttp::error::body_limit && parser.is_header_done()) {
+      // The server answers from the header alone (413) and closes the connection.
+      Request header_only = parser.release();
+      header_only.body().clear();
+      handle(header_only);
+      return 0;
+    }
+    if (ec || !parser.is_done()) return 0;
+    Request request = parser.release();
+    const bool keep_alive = request.keep_alive();
+    handle(request);
+    if (!keep_alive) return 0;
+  }
+  return 0;
+}

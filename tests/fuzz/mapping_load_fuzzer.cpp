@@ -1,0 +1,44 @@
+// A mapping file as the loader reads it at start-up (Mapping::load, OutboundTemplate::load): every
+// mistake in one must stop start-up with the file and JSON pointer, never with a crash or an
+// exception. The loaders take a path, so the input is handed over in an anonymous in-memory file
+// (memfd): nothing is written to disk.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "fuzz_support.h"
+#include "mapping/outbound_template.h"
+
+namespace {
+
+using namespace knutpunkt;
+
+const std::string& memory_file() {
+  static const std::string path = [] {
+    const int fd = ::memfd_create("mapping.json", 0);
+    if (fd < 0) fuzz::setup_failed("memfd_create");
+    return "/proc/self/fd/" + std::to_string(fd);
+  }();
+  return path;
+}
+
+void check(const mapping::MappingError& error) {
+  fuzz::require_utf8({{"code", error.code}, {"where", error.where}, {"message", error.message}});
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string& file = memory_file();
+  const int fd = std::stoi(file.substr(file.rfind('/') + 1));
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, data, size, 0) != static_cast<ssize_t>(size)) {
+    fuzz::setup_failed("writing the in-memory file");
+  }
+  // Relative "schema" entries resolve against a real mapping folder, as SSBTEK's do.
+  if (auto m = mapping::Mapping::load(file, fuzz::repo_path("mappings/ssbtek")); !m) check(m.error());
+  if (auto t = mapping::OutboundTemplate::load(file); !t) check(t.error());
+  return 0;
+}
