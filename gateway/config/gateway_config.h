@@ -2,7 +2,7 @@
 // The gateway's configuration: data with a schema (schemas/config.schema.json documents it).
 // An invalid config stops start-up with a message naming the field (JSON pointer).
 #include "core/adapter_registry.h"
-#include "delivery/delivery_engine.h"
+#include "delivery/delivery_settings.h"
 #include "policy/exchange_policy.h"
 #include "routing/route_table.h"
 

@@ -4,9 +4,9 @@
 // naming the offending field.
 #include "core/adapter.h"
 #include "core/inbound_adapter.h"
+#include "core/io_context_fwd.h"
 #include "core/outbound_adapter.h"
 
-#include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
 #include <expected>

@@ -8,9 +8,6 @@
 // Delivery is at least once; receivers see each message once because every attempt carries the
 // message id as Idempotency-Key. Nothing lives only in memory: on start the engine reloads what
 // the store says is undelivered, so a crash at any point loses nothing.
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -28,22 +25,16 @@
 #include <vector>
 
 #include "audit/audit_log.h"
+#include "core/io_context_fwd.h"
 #include "core/outbound_adapter.h"
 #include "delivery/circuit_breaker.h"
 #include "delivery/delivery_metrics.h"
+#include "delivery/delivery_settings.h"
 #include "delivery/retry_policy.h"
 #include "net/http_client.h"
 #include "store/store.h"
 
 namespace knutpunkt::delivery {
-
-struct DestinationSettings {
-  std::string name;
-  RetryPolicy retry;
-  BreakerSettings breaker;
-  std::chrono::milliseconds timeout{10000};  // one attempt
-  int max_in_flight = 8;
-};
 
 // A message reached its end (delivered or dead-lettered). Returns writes to commit in the same
 // transaction as that attempt record, e.g. the case event telling the case system a referral was

@@ -6,6 +6,7 @@
 #include "core/ids.h"
 #include "log/log.h"
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>

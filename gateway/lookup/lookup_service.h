@@ -6,8 +6,7 @@
 #include "audit/audit_log.h"
 #include "authorization/exchange_authorizer.h"
 #include "core/adapter.h"
-
-#include <boost/asio/io_context.hpp>
+#include "core/io_context_fwd.h"
 
 #include <chrono>
 #include <expected>

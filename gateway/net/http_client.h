@@ -2,7 +2,7 @@
 // Asynchronous HTTP/1.1 client on Boost.Beast, for adapters talking to partners.
 // Connections are kept alive and reused per host:port, so a burst of lookups does not pay a TCP
 // handshake each time. Every exchange has a deadline; nothing here blocks the calling thread.
-#include <boost/asio/io_context.hpp>
+#include "core/io_context_fwd.h"
 
 #include <chrono>
 #include <cstddef>

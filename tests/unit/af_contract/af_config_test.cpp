@@ -1,4 +1,5 @@
 // The arbetsformedlingen adapter's config: defaults, and errors that name the offending field.
+#include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
