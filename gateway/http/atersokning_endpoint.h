@@ -11,8 +11,8 @@
 #include "authorization/exchange_authorizer.h"
 #include "http/client_auth.h"
 #include "http/idempotency.h"
+#include "http/message.h"
 #include "http/problem.h"
-#include "http/server.h"
 
 namespace knutpunkt::http {
 

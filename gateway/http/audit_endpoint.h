@@ -16,7 +16,7 @@
 #include "audit_review/chain_monitor.h"
 #include "config/gateway_config.h"
 #include "http/client_auth.h"
-#include "http/server.h"
+#include "http/message.h"
 #include "store/store.h"
 
 namespace knutpunkt::http {

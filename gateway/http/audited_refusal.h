@@ -6,8 +6,8 @@
 
 #include "audit/audit_log.h"
 #include "http/client_auth.h"
+#include "http/message.h"
 #include "http/problem.h"
-#include "http/server.h"
 
 namespace knutpunkt::http {
 

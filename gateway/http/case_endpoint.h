@@ -4,7 +4,7 @@
 // only its own cases; every change and read is audited.
 #include "audit/audit_log.h"
 #include "http/client_auth.h"
-#include "http/server.h"
+#include "http/message.h"
 #include "store/store.h"
 
 namespace knutpunkt::http {

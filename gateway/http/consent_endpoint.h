@@ -10,7 +10,7 @@
 
 #include "audit/audit_log.h"
 #include "http/client_auth.h"
-#include "http/server.h"
+#include "http/message.h"
 #include "store/store.h"
 
 namespace knutpunkt::http {

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <string>
 
-#include "http/server.h"
+#include "http/message.h"
 
 namespace knutpunkt::http {
 

@@ -3,7 +3,7 @@
 // order. The cursor is opaque to clients (today the feed's sequence number).
 #include "audit/audit_log.h"
 #include "http/client_auth.h"
-#include "http/server.h"
+#include "http/message.h"
 #include "store/store.h"
 
 namespace knutpunkt::http {

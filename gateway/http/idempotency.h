@@ -10,8 +10,8 @@
 
 #include <functional>
 
+#include "http/message.h"
 #include "http/problem.h"
-#include "http/server.h"
 #include "store/store.h"
 
 namespace knutpunkt::http {

@@ -7,7 +7,7 @@
 #include "authorization/exchange_authorizer.h"
 #include "config/gateway_config.h"
 #include "http/client_auth.h"
-#include "http/server.h"
+#include "http/message.h"
 #include "lookup/lookup_service.h"
 
 #include <string>

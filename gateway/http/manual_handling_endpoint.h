@@ -6,7 +6,7 @@
 // is an act someone answers for.
 #include "audit/audit_log.h"
 #include "http/client_auth.h"
-#include "http/server.h"
+#include "http/message.h"
 #include "store/store.h"
 
 namespace knutpunkt::http {

@@ -3,7 +3,7 @@
 // data, so it is open to the scraper without a token; keep the gateway's port internal.
 #include "audit/audit_log.h"
 #include "delivery/delivery_engine.h"
-#include "http/server.h"
+#include "http/message.h"
 
 namespace knutpunkt::http {
 

@@ -6,7 +6,7 @@
 #include "audit/audit_log.h"
 #include "delivery/delivery_engine.h"
 #include "http/client_auth.h"
-#include "http/server.h"
+#include "http/message.h"
 #include "store/store.h"
 
 namespace knutpunkt::http {

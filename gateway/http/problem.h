@@ -1,7 +1,7 @@
 #pragma once
 // Every refusal is application/problem+json (RFC 9457) with a machine-readable `code` and, for
 // invalid input, `invalid-params` naming each offending field.
-#include "http/server.h"
+#include "http/message.h"
 
 #include <nlohmann/json.hpp>
 

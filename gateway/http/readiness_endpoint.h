@@ -1,11 +1,10 @@
 #pragma once
 // GET /readyz: ready when the store answers and every adapter's partner answers its readiness
 // ping within a short deadline. The checks run concurrently; nothing blocks the event loop.
-#include "http/server.h"
+#include "core/io_context_fwd.h"
+#include "http/message.h"
 #include "lookup/lookup_service.h"
 #include "store/store.h"
-
-#include <boost/asio/io_context.hpp>
 
 #include <chrono>
 

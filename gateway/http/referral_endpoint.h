@@ -10,7 +10,7 @@
 #include "delivery/delivery_engine.h"
 #include "http/client_auth.h"
 #include "http/idempotency.h"
-#include "http/server.h"
+#include "http/message.h"
 #include "referral/referral_service.h"
 
 namespace knutpunkt::http {

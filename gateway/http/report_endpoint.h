@@ -10,7 +10,7 @@
 #include "audit/audit_log.h"
 #include "core/inbound_adapter.h"
 #include "http/client_auth.h"
-#include "http/server.h"
+#include "http/message.h"
 #include "notification/person_notification_service.h"
 #include "referral/referral_service.h"
 #include "sip_coordination/sip_coordinator.h"

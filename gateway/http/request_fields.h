@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "core/lookup_types.h"
+#include "http/message.h"
 #include "http/problem.h"
-#include "http/server.h"
 
 namespace knutpunkt::http {
 

@@ -8,12 +8,12 @@
 #include "http/event_feed_endpoint.h"
 #include "http/lookup_endpoint.h"
 #include "http/manual_handling_endpoint.h"
+#include "http/message.h"
 #include "http/metrics_endpoint.h"
 #include "http/operator_endpoint.h"
 #include "http/readiness_endpoint.h"
 #include "http/referral_endpoint.h"
 #include "http/report_endpoint.h"
-#include "http/server.h"
 #include "http/session_endpoint.h"
 #include "http/sip_endpoint.h"
 

@@ -14,7 +14,7 @@
 
 #include "audit/audit_log.h"
 #include "config/gateway_config.h"
-#include "http/server.h"
+#include "http/message.h"
 #include "identity/session_registry.h"
 
 namespace knutpunkt::http {

@@ -23,8 +23,8 @@
 #include "audit/audit_log.h"
 #include "authorization/exchange_authorizer.h"
 #include "http/client_auth.h"
+#include "http/message.h"
 #include "http/problem.h"
-#include "http/server.h"
 #include "sip_coordination/sip_coordinator.h"
 
 namespace knutpunkt::http {

@@ -1,0 +1,32 @@
+#pragma once
+// What an endpoint speaks: a parsed request in, one response out through a Reply. Only Beast's
+// message types, so the endpoints compile without the server's reading, writing and sockets
+// (http/server.h).
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace knutpunkt::http {
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+// Boost 1.74's Beast has its own string_view; the rest of the code speaks std::string_view.
+inline std::string_view to_std(boost::beast::string_view view) { return {view.data(), view.size()}; }
+
+struct RequestContext {
+  std::string remote_address;  // peer IP, for the audit record of a refused request
+};
+
+using Reply = std::function<void(Response)>;
+// Called for every complete request. Must call `reply` exactly once, from any thread.
+using RequestHandler = std::function<void(Request&&, const RequestContext&, Reply)>;
+// Called when a request is refused before it could be handled (the body over the limit), so the
+// refusal can be audited like any other. Must call `reply` exactly once.
+using OversizeHandler = std::function<void(const Request& header_only, const RequestContext&, Reply)>;
+
+}  // namespace knutpunkt::http
