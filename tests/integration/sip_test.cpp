@@ -330,7 +330,7 @@ TEST_CASE("a withdrawal mid-plan stops sharing at once and tells participants wi
   // The queued revision ended withheld, and that is audited.
   bool withheld = false;
   for (const auto& r : gw.audit_records()) {
-    if (r.kind == "delivery.withheld" && r.body.value("message_id", "") == revised.body["delivery"]["sent_to"][0]["message_id"]) {
+    if (r.kind == "delivery.withheld" && revised.body["delivery"]["sent_to"][0]["message_id"] == r.body.value("message_id", "")) {
       withheld = true;
     }
   }
