@@ -29,6 +29,9 @@ if(KNUTPUNKT_SANITIZE)
   # integration harness fails the test when a child's stderr holds one. Options already in the
   # environment win, so a developer can change them for one run.
   set(KNUTPUNKT_LSAN_SUPPRESSIONS ${PROJECT_SOURCE_DIR}/tests/sanitizers/lsan.supp)
+  # Reports name functions and lines only with a symbolizer the runtime can find; Debian's clang-19
+  # ships none, an older llvm-symbolizer reads clang 19's line tables fine.
+  find_program(KNUTPUNKT_LLVM_SYMBOLIZER NAMES llvm-symbolizer-19 llvm-symbolizer)
   file(CONFIGURE OUTPUT ${PROJECT_BINARY_DIR}/sanitizer_test_env.cmake CONTENT [[
 if(NOT DEFINED ENV{ASAN_OPTIONS})
   set(ENV{ASAN_OPTIONS} "abort_on_error=1:detect_leaks=1:check_initialization_order=1:strict_string_checks=1")
@@ -38,6 +41,9 @@ if(NOT DEFINED ENV{UBSAN_OPTIONS})
 endif()
 if(NOT DEFINED ENV{LSAN_OPTIONS})
   set(ENV{LSAN_OPTIONS} "suppressions=@KNUTPUNKT_LSAN_SUPPRESSIONS@:print_suppressions=0")
+endif()
+if(NOT DEFINED ENV{ASAN_SYMBOLIZER_PATH} AND EXISTS "@KNUTPUNKT_LLVM_SYMBOLIZER@")
+  set(ENV{ASAN_SYMBOLIZER_PATH} "@KNUTPUNKT_LLVM_SYMBOLIZER@")
 endif()
 ]] @ONLY)
   set_property(DIRECTORY ${PROJECT_SOURCE_DIR} APPEND PROPERTY TEST_INCLUDE_FILES ${PROJECT_BINARY_DIR}/sanitizer_test_env.cmake)

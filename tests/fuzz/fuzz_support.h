@@ -32,8 +32,12 @@ inline std::filesystem::path repo_path(const std::string& relative) {
   std::abort();
 }
 
-inline std::map<std::string, mapping::Mapping> load_mappings(const std::string& relative_dir) {
-  auto loaded = mapping::load_mappings(repo_path(relative_dir), repo_path(relative_dir));
+// `relative_dir`'s mappings; "schema" entries resolve in `relative_schema_dir` (SSBTEK's XSDs live
+// under schemas/, the other partners' schemas next to their mappings).
+inline std::map<std::string, mapping::Mapping> load_mappings(const std::string& relative_dir,
+                                                             const std::string& relative_schema_dir = {}) {
+  const std::string schema_dir = relative_schema_dir.empty() ? relative_dir : relative_schema_dir;
+  auto loaded = mapping::load_mappings(repo_path(relative_dir), repo_path(schema_dir));
   if (!loaded) setup_failed(loaded.error().where + ": " + loaded.error().message);
   return std::move(*loaded);
 }

@@ -37,8 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, data, size, 0) != static_cast<ssize_t>(size)) {
     fuzz::setup_failed("writing the in-memory file");
   }
-  // Relative "schema" entries resolve against a real mapping folder, as SSBTEK's do.
-  if (auto m = mapping::Mapping::load(file, fuzz::repo_path("mappings/ssbtek")); !m) check(m.error());
+  // Relative "schema" entries resolve in the folder of SSBTEK's XSDs, as SSBTEK's mappings do.
+  if (auto m = mapping::Mapping::load(file, fuzz::repo_path("schemas/ssbtek")); !m) check(m.error());
   if (auto t = mapping::OutboundTemplate::load(file); !t) check(t.error());
   return 0;
 }

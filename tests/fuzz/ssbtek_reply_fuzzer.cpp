@@ -25,7 +25,7 @@ const Ssbtek& loaded_ssbtek() {
   static const Ssbtek loaded = [] {
     auto schema = xml::Schema::load(fuzz::repo_path("schemas/ssbtek/ssbtek-v10.xsd"));
     if (!schema) fuzz::setup_failed(schema.error().message);
-    return Ssbtek{std::move(*schema), fuzz::load_mappings("mappings/ssbtek")};
+    return Ssbtek{std::move(*schema), fuzz::load_mappings("mappings/ssbtek", "schemas/ssbtek")};
   }();
   return loaded;
 }
