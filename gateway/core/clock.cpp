@@ -38,7 +38,11 @@ std::optional<std::chrono::system_clock::time_point> parse_utc(std::string_view 
   const auto y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2);
   if (!y || !mo || !d || text.size() < 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
   const year_month_day date{year{*y}, month{static_cast<unsigned>(*mo)}, day{static_cast<unsigned>(*d)}};
-  if (!date.ok()) return std::nullopt;
+  // system_clock counts nanoseconds in 64 bits (about the years 1678 to 2261): a date outside that
+  // is no time_point, and converting it would overflow. A day's margin leaves room for the time.
+  constexpr sys_days kFirstDay = ceil<days>(system_clock::time_point::min()) + days{1};
+  constexpr sys_days kLastDay = floor<days>(system_clock::time_point::max()) - days{1};
+  if (!date.ok() || sys_days{date} < kFirstDay || sys_days{date} > kLastDay) return std::nullopt;
   system_clock::time_point at = sys_days{date};
   if (text.size() == 10) return at;
   const auto h = digits(11, 2), mi = digits(14, 2), sec = digits(17, 2);

@@ -23,3 +23,13 @@ TEST_CASE("parse_utc refuses what is not an RFC 3339 UTC time") {
     CHECK_FALSE(parse_utc(bad));
   }
 }
+
+TEST_CASE("parse_utc refuses a well-formed time the clock cannot hold, instead of overflowing") {
+  // system_clock's 64-bit nanoseconds end in 1677 and 2262; a client or partner may still write 1013.
+  for (const char* far : {"1013-11-20T09:00:00Z", "0000-01-01", "1677-01-01", "2263-01-01T00:00:00Z", "9999-12-31"}) {
+    INFO(far);
+    CHECK_FALSE(parse_utc(far));
+  }
+  CHECK(parse_utc("1900-01-01"));
+  CHECK(parse_utc("2200-12-31T23:59:59.999Z"));
+}
