@@ -2,6 +2,8 @@
 
 #include "ssbtek_sources.h"
 
+#include <algorithm>
+
 namespace knutpunkt::ssbtek {
 
 namespace {
@@ -105,9 +107,15 @@ std::expected<xmlNodePtr, ReplyFailure> body_payload(const xml::Document& docume
 }
 
 std::string first_line(const std::string& text) {
-  auto end = text.find('\n');
-  std::string line = text.substr(0, end);
-  return line.size() > 300 ? line.substr(0, 300) : line;
+  std::size_t end = std::min(text.find('\n'), text.size());
+  if (end > 300) {
+    end = 300;
+    // Not between the bytes of one character (libxml2 quotes names and values, å, ä and ö
+    // included): the message goes into the audit record, whose canonical JSON refuses broken UTF-8,
+    // and the lookup would then fail as audit_unavailable.
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  }
+  return text.substr(0, end);
 }
 
 }  // namespace
