@@ -252,8 +252,10 @@ class Applier {
     }
     auto doc = xml::Document::parse(bytes, xml::ParseLimits{limits_.max_decoded_bytes});
     if (!doc) {
+      // Only the code: libxml2's message quotes the payload, in whatever bytes it came (not always
+      // UTF-8, which the audit record's canonical JSON refuses), and messages quote no partner values.
       return fail(doc.error().code == "too_large" ? "too_large" : "payload_malformed", d.pointer,
-                  doc.error().code + ": " + doc.error().message);
+                  "the decoded payload is not well-formed XML (" + doc.error().code + ")");
     }
     decoded_ = std::move(*doc);
     if (d.schema) {

@@ -231,3 +231,28 @@ TEST_CASE("the all-sources reply gives each mapping the same events as its singl
     for (std::size_t i = 0; i < all.events.size(); ++i) CHECK(all.events[i].facts == single.events[i].facts);
   }
 }
+
+TEST_CASE("CSN: a decoded payload that is not well-formed fails without quoting it, in valid UTF-8") {
+  std::ifstream in(kFixtures / "response-CSN.xml", std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  std::string reply = bytes.str();
+  // The svar's base64 replaced by XML with bytes that are not UTF-8 in its end tags
+  // (</c\xA3n:Namn>, </csn9\xC6\xAC{...>), as a fuzzer found: libxml2 names the second in its
+  // message, cut after the \xC6.
+  const auto open = reply.find("<ssbt:svar>") + std::string("<ssbt:svar>").size();
+  const auto close = reply.find("</ssbt:svar>");
+  REQUIRE(close > open);
+  reply.replace(open, close - open,
+                "PGNzbjpDU05TdmFyIHhtbG5zOmNzbj0iaHR0cDovL3NjaGVtYS5jc24uc2UvdjQuMC9rb21tdW4iPgo8Y3NuOk5hbW4+CjwvY6NuOk5h"
+                "bW4+Cjxjc246VGlkPgo8L2NzbjnGrHsKK5FhdGlkZXI+CjwvY3NuOkNTTlN2YXI+");
+  auto doc = Document::parse(reply);
+  REQUIRE(doc);
+  auto result = mappings().at("CSN").apply(*doc);
+  REQUIRE_FALSE(result);
+  CHECK(result.error().code == "payload_malformed");
+  // The audit log's canonical JSON refuses a string that is not UTF-8, and a partner's bytes are
+  // not to be quoted anyway.
+  CHECK(result.error().message.find("csn9") == std::string::npos);
+  CHECK_NOTHROW(nlohmann::json(result.error().message).dump(-1, ' ', false, nlohmann::json::error_handler_t::strict));
+}
