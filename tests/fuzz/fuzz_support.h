@@ -63,7 +63,9 @@ inline void require_utf8(const nlohmann::json& value) {
   try {
     (void)value.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);
   } catch (const nlohmann::json::type_error& e) {
-    std::fprintf(stderr, "a parser produced text that is not UTF-8: %s\n", e.what());
+    // The value as the fuzzer's input made it (ASCII-escaped, bad bytes replaced), to see which text.
+    const std::string shown = value.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+    std::fprintf(stderr, "a parser produced text that is not UTF-8: %s\nin %s\n", e.what(), shown.c_str());
     std::abort();
   }
 }

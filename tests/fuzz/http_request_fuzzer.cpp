@@ -75,11 +75,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const std::size_t used = parser.put(boost::asio::buffer(rest.data(), rest.size()), ec);
       rest.remove_prefix(used);
       if (ec == bhttp::error::need_more) {
-        // All bytes there are were offered: the client stopped mid-request.
-        if (used == 0) parser.put_eof(ec);
-        if (used == 0) break;
-        ec = {};
-        continue;
+        // Every byte there is was offered (eager parsing takes all it can), so more would have to
+        // come from the client, and none will: the connection ends here. Offering the same bytes
+        // again is not allowed (Beast asserts a final chunk header grows between calls).
+        parser.put_eof(ec);
+        break;
       }
       if (ec) break;
     }
