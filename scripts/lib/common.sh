@@ -47,12 +47,15 @@ build() {
 
 # build_main <dir> [target...]: the one build the demo and the tests share. Both configure it with
 # the same options, so the tests after the demo build only what the demo did not need.
+# -g1 (function names and line tables, no local variables): a backtrace still names each frame's
+# function, file and line, and the build takes about a third less time than with -g.
+# ccache and the precompiled headers come from CMake (cmake/build_speed.cmake).
 build_main() {
   local dir="$1"
   shift
   say "building (RelWithDebInfo) in ${dir#"$REPO_ROOT"/}${1:+: $*}"
-  cmake -S "$REPO_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKNUTPUNKT_WERROR=ON \
-    -DKNUTPUNKT_BUILD_TESTS=ON >/dev/null
+  cmake -S "$REPO_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" -DKNUTPUNKT_WERROR=ON -DKNUTPUNKT_BUILD_TESTS=ON >/dev/null
   if (($#)); then
     cmake --build "$dir" -j "$(nproc)" --target "$@"
   else
