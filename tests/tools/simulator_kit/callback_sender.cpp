@@ -145,8 +145,10 @@ void CallbackSender::work() {
       wake_.wait(lock);
       continue;
     }
-    if (due_.begin()->first > Clock::now()) {
-      wake_.wait_until(lock, due_.begin()->first);
+    if (const auto next = due_.begin()->first; next > Clock::now()) {
+      // A copy, not the map's key: wait_until reads the time again after waking, and meanwhile
+      // another worker may have taken and erased that entry (AddressSanitizer: heap-use-after-free).
+      wake_.wait_until(lock, next);
       continue;
     }
     const std::string lane_name = due_.begin()->second;
