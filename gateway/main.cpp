@@ -217,7 +217,7 @@ int serve(const std::map<std::string, std::string>& options) {
   kp::http::ReportEndpoint report_endpoint(referrals, notifications, **audit, auth, report_adapters, &sip);
   kp::http::EventFeedEndpoint event_feed(**store, **audit, auth);
   kp::http::OperatorEndpoint operator_endpoint(delivery, **store, **audit, auth);
-  kp::http::MetricsEndpoint metrics(delivery, **audit);
+  kp::http::MetricsEndpoint metrics(delivery, **audit, lookups);
   std::set<std::string> partner_names;
   for (const auto& adapter_config : config->adapters) partner_names.insert(adapter_config.name);
   kp::http::ConsentEndpoint consents(

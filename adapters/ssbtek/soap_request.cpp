@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -34,10 +35,10 @@ struct Envelope {
   xmlNsPtr ssbt = nullptr;
   xmlNodePtr body = nullptr;
 
-  Envelope() {
+  explicit Envelope(const SsbtekConfig& config) {
     xmlNodePtr envelope = xmlNewNode(nullptr, x("Envelope"));
     soap = xmlNewNs(envelope, x(std::string(kSoapEnvelopeNs)), x("soapenv"));
-    ssbt = xmlNewNs(envelope, x(std::string(kSsbtNs)), x("ssbt"));
+    ssbt = xmlNewNs(envelope, x(std::string(find_contract(config.contract_version)->ns)), x("ssbt"));
     xmlSetNs(envelope, soap);
     xmlDocSetRootElement(doc.get(), envelope);
     xmlNewChild(envelope, soap, x("Header"), nullptr);
@@ -61,8 +62,9 @@ struct Envelope {
 
 }  // namespace
 
-std::string build_fetch_request(const LookupQuery& query, const std::string& source, const SsbtekConfig& config) {
-  Envelope env;
+std::string build_fetch_request(const LookupQuery& query, const std::vector<std::string>& sources,
+                                const SsbtekConfig& config) {
+  Envelope env(config);
   xmlNodePtr request = env.element(env.body, "hamtaBastjanstInformation");
 
   xmlNodePtr general = env.element(request, "generellaFrageparametrar");
@@ -85,7 +87,7 @@ std::string build_fetch_request(const LookupQuery& query, const std::string& sou
   for (std::string_view code : kSources) {
     const std::string name(code);
     xmlNodePtr element = env.element(specific, name.c_str());
-    const bool included = name == source;
+    const bool included = std::find(sources.begin(), sources.end(), name) != sources.end();
     xmlNewProp(element, x("inkludera"), x(included ? "true" : "false"));
     if (included && name == "FK") {
       // FK answers through LEFI: the question is LEFI's JSON, base64-encoded (SSBTEK v10).
@@ -100,8 +102,8 @@ std::string build_fetch_request(const LookupQuery& query, const std::string& sou
   return env.serialise();
 }
 
-std::string build_test_request() {
-  Envelope env;
+std::string build_test_request(const SsbtekConfig& config) {
+  Envelope env(config);
   env.element(env.body, "testaBastjanstInformation");
   return env.serialise();
 }

@@ -98,9 +98,27 @@ std::expected<SsbtekConfig, ConfigError> parse_ssbtek_config(const nlohmann::jso
     }
     out.max_reply_bytes = it->get<std::size_t>();
   }
+  if (auto it = config.find("exchange"); it != config.end()) {
+    if (*it == "per_lookup") {
+      out.exchange = Exchange::per_lookup;
+    } else if (*it == "per_source") {
+      out.exchange = Exchange::per_source;
+    } else {
+      return std::unexpected(ConfigError{pointer + "/exchange", "must be \"per_lookup\" or \"per_source\""});
+    }
+  }
+  if (auto it = config.find("contract_version"); it != config.end()) {
+    if (!it->is_string() || !find_contract(it->get<std::string>())) {
+      std::string known;
+      for (const auto& contract : kContracts) known += (known.empty() ? "" : ", ") + std::string(contract.version);
+      return std::unexpected(ConfigError{pointer + "/contract_version", "must be an SSBTEK contract version this gateway speaks (" + known + ")"});
+    }
+    out.contract_version = it->get<std::string>();
+  }
   for (const auto& [key, value] : config.items()) {
     static const std::vector<std::string> known = {"endpoint", "ingivare", "fk_aktorsid", "schema", "mappings",
-                                                   "source_timeout_ms", "source_timeouts_ms", "max_reply_bytes"};
+                                                   "source_timeout_ms", "source_timeouts_ms", "max_reply_bytes",
+                                                   "exchange", "contract_version"};
     if (std::find(known.begin(), known.end(), key) == known.end()) {
       return std::unexpected(ConfigError{pointer + "/" + key, "is not a known setting of the ssbtek adapter"});
     }

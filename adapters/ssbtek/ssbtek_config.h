@@ -14,6 +14,11 @@
 
 namespace knutpunkt::ssbtek {
 
+// Ask every wanted source in one hamtaBastjanstInformation (SSBTEK asks them in parallel and
+// answers each with data or an error), or each source in a call of its own, for a municipality
+// that wants each source under its own deadline at the price of a call per source.
+enum class Exchange { per_lookup, per_source };
+
 struct SsbtekConfig {
   net::HttpUrl endpoint;
   std::string organisationsnummer;  // ingivare: the municipality (12 digits, SSBTEK's form)
@@ -24,6 +29,9 @@ struct SsbtekConfig {
   std::chrono::milliseconds source_timeout{3000};
   std::map<std::string, std::chrono::milliseconds> source_timeouts;  // per-source overrides
   std::size_t max_reply_bytes = 4 * 1024 * 1024;
+  Exchange exchange = Exchange::per_lookup;
+  // The SSBTEK contract version this instance asks in; each municipality moves when it is ready.
+  std::string contract_version = "10";
 };
 
 // `pointer` is where this object sits in the whole config file, so errors name the real field.

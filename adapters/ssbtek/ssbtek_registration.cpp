@@ -15,8 +15,7 @@ std::expected<std::unique_ptr<LookupAdapter>, ConfigError> make_ssbtek_adapter(c
 
   auto schema = xml::Schema::load(parsed->schema);
   if (!schema) return std::unexpected(ConfigError{context.config_pointer + "/schema", schema.error().message});
-
-  auto mappings = mapping::load_mappings(parsed->mappings, parsed->schema.parent_path());
+  auto mappings = mapping::load_versioned_mappings(parsed->mappings, parsed->schema.parent_path());
   if (!mappings) {
     return std::unexpected(ConfigError{context.config_pointer + "/mappings",
                                        mappings.error().where + ": " + mappings.error().message});
@@ -27,7 +26,8 @@ std::expected<std::unique_ptr<LookupAdapter>, ConfigError> make_ssbtek_adapter(c
                                          "no mapping for source " + std::string(code) + " in " + parsed->mappings.string()});
     }
   }
-  return std::make_unique<SsbtekAdapter>(std::move(*parsed), context.http, std::move(*schema), std::move(*mappings));
+  ReplyReader reader(std::move(*schema), std::move(*mappings), parsed->max_reply_bytes);
+  return std::make_unique<SsbtekAdapter>(std::move(*parsed), context.http, std::move(reader));
 }
 
 const LookupAdapterRegistration registration{"ssbtek", make_ssbtek_adapter};

@@ -17,7 +17,23 @@ struct Readiness {
   std::string detail;  // short, no personal data
 };
 
-// A partner that answers lookups about one person for one period, one source at a time.
+// One source of a lookup, as the core asks for it.
+struct SourceRequest {
+  std::string source;
+  Deadline deadline;
+  std::string consent_reference;  // the consent covering this source, for consent-based partners
+};
+
+// A version of a partner's document an adapter reads, and the day the partner retires it (empty
+// when none is announced): operators are warned before the partner stops answering in it.
+struct ContractVersion {
+  std::string source;
+  std::string name;
+  std::string version;
+  std::string retires_on;  // YYYY-MM-DD
+};
+
+// A partner that answers lookups about one person for one period.
 // fetch() must not block: it starts asynchronous work and calls `done` exactly once, from any
 // thread, no later than shortly after `deadline` (reporting SourceStatus::timeout if it ran out).
 class LookupAdapter {
@@ -32,6 +48,20 @@ class LookupAdapter {
 
   virtual void fetch(const LookupQuery& query, const std::string& source, Deadline deadline,
                      std::function<void(SourceOutcome)> done) = 0;
+
+  // Every wanted source of one lookup; `done(i, outcome)` exactly once per request, from any
+  // thread. By default each source is fetched on its own; a partner that answers many sources in
+  // one exchange overrides this to ask once.
+  virtual void fetch_sources(const LookupQuery& query, const std::vector<SourceRequest>& requests,
+                             std::function<void(std::size_t, SourceOutcome)> done) {
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      LookupQuery asked = query;
+      asked.consent_reference = requests[i].consent_reference;
+      fetch(asked, requests[i].source, requests[i].deadline, [done, i](SourceOutcome outcome) { done(i, std::move(outcome)); });
+    }
+  }
+
+  virtual std::vector<ContractVersion> contract_versions() const { return {}; }
 
   // Readiness ping to the partner (e.g. a test operation); calls `done` exactly once.
   virtual void check_ready(Deadline deadline, std::function<void(Readiness)> done) = 0;

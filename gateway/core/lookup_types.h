@@ -38,9 +38,12 @@ struct SourceOutcome {
   std::string partner_code;     // the partner's own error code, when it gave one
   std::string partner_message;  // the partner's own message; must never hold personal data we add
   std::vector<CaseEvent> events;
-  // Parts of the partner's answer that were missing (e.g. LEFI `avvikelser`: a sub-system did not
-  // answer). Reported per item; they do not turn an ok answer into an error.
+  // Each {"kind", "path", "detail"}: where the partner's answer departed from its published
+  // contract (a missing echo element, an unknown element, a value of another form), or a part the
+  // partner says it could not deliver ("partner_reported", e.g. LEFI `avvikelser`). They do not
+  // turn an ok answer into an error: only what a mapping needs does.
   std::vector<nlohmann::json> deviations;
+  std::string contract_version;  // the version of the partner's document that was read, if named
   bool protected_identity = false;
   std::chrono::milliseconds latency{0};
 };

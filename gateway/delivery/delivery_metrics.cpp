@@ -1,5 +1,7 @@
 #include "delivery/delivery_metrics.h"
 
+#include "core/prometheus_label.h"
+
 #include <cstdio>
 #include <functional>
 
@@ -10,20 +12,6 @@ std::string number(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.6g", v);
   return buf;
-}
-
-// Label values are config names; escape what the format requires anyway.
-std::string label(const std::string& value) {
-  std::string out;
-  for (char c : value) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
 }
 
 }  // namespace
@@ -45,7 +33,7 @@ std::string render_prometheus(const std::vector<DestinationMetrics>& destination
                           const std::function<double(const DestinationMetrics&)>& value) {
     out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
     for (const auto& d : destinations) {
-      out += std::string(name) + "{destination=\"" + label(d.destination) + "\"} " + number(value(d)) + "\n";
+      out += std::string(name) + "{destination=\"" + prometheus_label(d.destination) + "\"} " + number(value(d)) + "\n";
     }
   };
   family("knutpunkt_delivery_accepted_total", "counter", "Messages accepted for delivery.",
@@ -74,7 +62,7 @@ std::string render_prometheus(const std::vector<DestinationMetrics>& destination
     out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " histogram\n";
     for (const auto& d : destinations) {
       const Histogram& h = d.*member;
-      const std::string dest = "destination=\"" + label(d.destination) + "\"";
+      const std::string dest = "destination=\"" + prometheus_label(d.destination) + "\"";
       std::uint64_t cumulative = 0;
       for (std::size_t i = 0; i < Histogram::kBounds.size(); ++i) {
         cumulative += h.buckets[i];

@@ -170,6 +170,7 @@ nlohmann::json to_json(const LookupAnswer& answer) {
       auto& events = entry["events"] = nlohmann::json::array();
       for (const auto& event : outcome.events) events.push_back(knutpunkt::to_json(event));
       if (!outcome.deviations.empty()) entry["deviations"] = outcome.deviations;
+      if (!outcome.contract_version.empty()) entry["contract_version"] = outcome.contract_version;
     } else {
       entry["code"] = outcome.partner_code;
       entry["message"] = outcome.partner_message;

@@ -1,5 +1,8 @@
 #include "http/metrics_endpoint.h"
 
+#include "core/clock.h"
+#include "lookup/contract_retirement.h"
+
 namespace knutpunkt::http {
 
 void MetricsEndpoint::handle(Reply reply) const {
@@ -12,6 +15,8 @@ void MetricsEndpoint::handle(Reply reply) const {
   text += "# HELP knutpunkt_audit_failed_commits_total Audit transactions the store refused.\n";
   text += "# TYPE knutpunkt_audit_failed_commits_total counter\nknutpunkt_audit_failed_commits_total " +
           std::to_string(audit.failed_commits) + "\n";
+  text += lookups_.metrics().render_prometheus();
+  text += render_prometheus(contract_retirements(lookups_, std::chrono::sys_days(today_utc())));
   Response response{boost::beast::http::status::ok, 11};
   response.set(boost::beast::http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
   response.body() = std::move(text);

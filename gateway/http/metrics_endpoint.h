@@ -4,17 +4,20 @@
 #include "audit/audit_log.h"
 #include "delivery/delivery_engine.h"
 #include "http/message.h"
+#include "lookup/lookup_service.h"
 
 namespace knutpunkt::http {
 
 class MetricsEndpoint {
  public:
-  MetricsEndpoint(const delivery::DeliveryEngine& engine, const AuditLog& audit) : engine_(engine), audit_(audit) {}
+  MetricsEndpoint(const delivery::DeliveryEngine& engine, const AuditLog& audit, const LookupService& lookups)
+      : engine_(engine), audit_(audit), lookups_(lookups) {}
   void handle(Reply reply) const;
 
  private:
   const delivery::DeliveryEngine& engine_;
   const AuditLog& audit_;
+  const LookupService& lookups_;
 };
 
 }  // namespace knutpunkt::http

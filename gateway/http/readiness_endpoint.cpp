@@ -2,6 +2,9 @@
 
 #include "http/problem.h"
 
+#include "core/clock.h"
+#include "lookup/contract_retirement.h"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
@@ -17,12 +20,23 @@ void ReadinessEndpoint::handle(Reply reply) {
   struct Gathering {
     std::mutex mutex;
     nlohmann::json checks = nlohmann::json::object();
+    nlohmann::json warnings = nlohmann::json::array();
     bool ready = true;
     std::size_t pending = 0;
     Reply reply;
   };
   auto gathering = std::make_shared<Gathering>();
   gathering->reply = std::move(reply);
+  for (const auto& retiring : retiring_contracts(lookups_, std::chrono::sys_days(today_utc()))) {
+    gathering->warnings.push_back({{"code", "contract_retiring"},
+                                   {"adapter", retiring.adapter},
+                                   {"source", retiring.contract.source},
+                                   {"contract", retiring.contract.name},
+                                   {"version", retiring.contract.version},
+                                   {"retires_on", retiring.contract.retires_on},
+                                   {"days_left", retiring.days_left},
+                                   {"detail", describe(retiring)}});
+  }
   const auto names = lookups_.adapter_names();
   gathering->pending = names.size() + 1;
 
@@ -38,6 +52,8 @@ void ReadinessEndpoint::handle(Reply reply) {
     }
     if (last) {
       nlohmann::json body = {{"status", gathering->ready ? "ready" : "not_ready"}, {"checks", gathering->checks}};
+      // Warnings do not make the gateway unready: it works until the partner acts on them.
+      if (!gathering->warnings.empty()) body["warnings"] = gathering->warnings;
       gathering->reply(make_json_response(gathering->ready ? 200 : 503, body));
     }
   };

@@ -89,6 +89,7 @@ void LookupService::lookup(authorization::AuthorizedLookup authorized, Done done
         outcome.latency = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - gathering->started);
       }
       answer.protected_identity = answer.protected_identity || outcome.protected_identity;
+      metrics_.record(adapter_name, outcome);
       answer.outcomes.push_back(std::move(outcome));
     }
     std::string flagged_by;
@@ -163,17 +164,17 @@ void LookupService::lookup(authorization::AuthorizedLookup authorized, Done done
     (*finish_once)();
   });
 
-  const std::vector<std::string>& sources = authorized.sources;
-  for (std::size_t i = 0; i < sources.size(); ++i) {
-    const Deadline source_deadline = std::min(overall, Deadline(Clock::now() + adapter->source_timeout(sources[i])));
+  std::vector<SourceRequest> requests;
+  for (const auto& source : authorized.sources) {
+    SourceRequest request{source, std::min(overall, Deadline(Clock::now() + adapter->source_timeout(source))), {}};
     // Each source is asked under its own consent, so the partner sees the document that covers it.
-    LookupQuery query = authorized.query;
-    if (auto grant = authorized.consents.find(sources[i]); grant != authorized.consents.end()) {
-      query.consent_reference = grant->second.document_reference;
+    if (auto grant = authorized.consents.find(source); grant != authorized.consents.end()) {
+      request.consent_reference = grant->second.document_reference;
     }
-    adapter->fetch(query, sources[i], source_deadline,
-                   [complete_slot, i](SourceOutcome outcome) { complete_slot(i, std::move(outcome)); });
+    requests.push_back(std::move(request));
   }
+  adapter->fetch_sources(authorized.query, requests,
+                         [complete_slot](std::size_t i, SourceOutcome outcome) { complete_slot(i, std::move(outcome)); });
 }
 
 nlohmann::json lookup_audit_body(const LookupAnswer& answer) {
@@ -189,6 +190,7 @@ nlohmann::json lookup_audit_body(const LookupAnswer& answer) {
     if (!outcome.partner_message.empty()) entry["message"] = outcome.partner_message;
     if (outcome.protected_identity) entry["protected_identity"] = true;
     if (!outcome.deviations.empty()) entry["deviations"] = outcome.deviations;
+    if (!outcome.contract_version.empty()) entry["contract_version"] = outcome.contract_version;
     if (auto grant = answer.consents.find(outcome.source); grant != answer.consents.end()) {
       entry["consent"] = {{"id", grant->second.consent_id}, {"document_reference", grant->second.document_reference}};
     }

@@ -1,5 +1,6 @@
 #pragma once
-// One lookup: ask every wanted source concurrently, each under its own deadline, gather the
+// One lookup: ask every wanted source (the adapter decides whether in one exchange or one per
+// source), each under its own deadline, gather the
 // outcomes under the whole answer's deadline, stamp the case-event envelopes, and make the audit
 // record durable before anyone sees the answer. The service never names a partner: adapters
 // are looked up by their configured name.
@@ -7,6 +8,7 @@
 #include "authorization/exchange_authorizer.h"
 #include "core/adapter.h"
 #include "core/io_context_fwd.h"
+#include "lookup/lookup_metrics.h"
 
 #include <chrono>
 #include <expected>
@@ -41,6 +43,7 @@ class LookupService {
   void add_adapter(std::string name, std::unique_ptr<LookupAdapter> adapter);
   LookupAdapter* adapter(const std::string& name) const;
   std::vector<std::string> adapter_names() const;
+  const LookupMetrics& metrics() const { return metrics_; }
 
   using Done = std::function<void(std::expected<LookupAnswer, LookupFailure>)>;
   // Only an authorized lookup is run (authorization/exchange_authorizer.h). Calls `done` once,
@@ -53,6 +56,7 @@ class LookupService {
   AuditLog& audit_;
   std::chrono::milliseconds lookup_deadline_;
   std::map<std::string, std::unique_ptr<LookupAdapter>> adapters_;
+  LookupMetrics metrics_;
 };
 
 // The audit record bodies, kept here so what an auditor sees is defined in one place.

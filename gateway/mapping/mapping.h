@@ -17,10 +17,11 @@
 namespace knutpunkt::mapping {
 
 // Load codes: "mapping_unreadable" (file missing, not JSON), "mapping_invalid" (where = file#pointer).
-// Apply codes: "too_large", "payload_malformed" (base64, XML or JSON), "payload_invalid" (schema),
-// "value_missing" (a required value), "value_invalid" (a value of the wrong form), "data_ambiguous"
-// (the data path selects more than one node), "payload_kind" (an XML mapping applied to a JSON
-// message or the other way round). Messages never quote partner values (personal data).
+// Apply codes: "too_large", "payload_malformed" (base64, XML or JSON), "value_missing" (a required
+// value), "value_invalid" (a value of the wrong form), "data_ambiguous" (the data path selects more
+// than one node), "payload_kind" (an XML mapping applied to a JSON message or the other way round),
+// "contract_version_mismatch" (the payload is not the contract version this mapping reads).
+// Messages never quote partner values (personal data).
 struct MappingError {
   std::string code;
   std::string where;  // the mapping member ("jobbtorg/NARVARO:/events/0/facts/date (item 1)") or file#pointer
@@ -41,7 +42,20 @@ struct MappingResult {
   bool has_data = false;  // false: the data path selected nothing (the source sent no data element)
   bool protected_identity = false;
   std::vector<MappedEvent> events;
-  std::vector<nlohmann::json> deviations;  // what the partner says it could not deliver
+  // Each {"kind", "path", "detail"}: what the partner says it could not deliver ("partner_reported",
+  // with the mapping's deviation facts), and where the decoded payload departs from its published
+  // schema (schema finding kinds, see xml::SchemaFinding). Neither fails the reply: only what the
+  // mapping needs is required.
+  std::vector<nlohmann::json> deviations;
+  std::string contract_version;  // the "contract" version of the mapping that read the payload
+};
+
+// The partner document a mapping reads ("contract" in the mapping file): a partner may answer in
+// more than one version while it moves from one to the next, and announces when an old one retires.
+struct ContractInfo {
+  std::string name;        // e.g. "csn-kommunfraga"; empty when the mapping names no contract
+  std::string version;     // e.g. "4.0"
+  std::string retires_on;  // YYYY-MM-DD, or empty when no retirement is announced
 };
 
 struct ApplyLimits {
@@ -66,6 +80,8 @@ class Mapping {
   bool json_input() const;  // true for "payload": "json"
 
   const std::string& name() const;  // the "mapping" field, e.g. "ssbtek/FK"
+  const ContractInfo& contract() const;
+  bool recognises_versions() const;  // the contract names a recognised_by test
 
   struct Spec;
 

@@ -136,6 +136,8 @@ class Applier {
     } else {
       payload = *decoded;
     }
+    if (auto recognised = recognise(payload); !recognised) return std::unexpected(recognised.error());
+    result.deviations = std::move(schema_deviations_);
     return map(payload, std::move(result));
   }
 
@@ -147,11 +149,13 @@ class Applier {
     result.has_data = true;
     Item payload;
     payload.json = {&message};
+    if (auto recognised = recognise(payload); !recognised) return std::unexpected(recognised.error());
     return map(payload, std::move(result));
   }
 
  private:
   std::expected<MappingResult, MappingError> map(const Item& payload, MappingResult result) const {
+    result.contract_version = spec_.contract.info.version;
     std::optional<std::string> message_occurred_at;
     if (spec_.occurred_at) {
       auto when = field_value(*spec_.occurred_at, payload, "");
@@ -192,6 +196,7 @@ class Applier {
       for (std::size_t i = 0; i < items->size(); ++i) {
         auto facts = record_facts(*spec_.deviations, (*items)[i], i);
         if (!facts) return std::unexpected(facts.error());
+        facts->emplace("kind", "partner_reported");
         result.deviations.push_back(std::move(*facts));
       }
     }
@@ -250,7 +255,8 @@ class Applier {
       item.json = {&json_};
       return item;
     }
-    auto doc = xml::Document::parse(bytes, xml::ParseLimits{limits_.max_decoded_bytes});
+    auto doc = d.as == Decoding::xml_text ? xml::Document::parse_text(bytes, xml::ParseLimits{limits_.max_decoded_bytes})
+                                          : xml::Document::parse(bytes, xml::ParseLimits{limits_.max_decoded_bytes});
     if (!doc) {
       // Only the code: libxml2's message quotes the payload, in whatever bytes it came (not always
       // UTF-8, which the audit record's canonical JSON refuses), and messages quote no partner values.
@@ -258,9 +264,12 @@ class Applier {
                   "the decoded payload is not well-formed XML (" + doc.error().code + ")");
     }
     decoded_ = std::move(*doc);
+    // The published schema says what the partner promised, not what the mapping needs: a
+    // departure is reported, and only a value the mapping requires can fail the reply.
     if (d.schema) {
-      if (auto valid = d.schema->validate(*decoded_); !valid) {
-        return fail("payload_invalid", d.pointer + "/schema", valid.error().message);
+      for (const auto& finding : d.schema->findings(*decoded_)) {
+        schema_deviations_.push_back(
+            {{"kind", finding.kind}, {"path", d.xpath.expression() + xml::element_path(finding.node)}, {"detail", finding.detail}});
       }
     }
     item.node = xml::XPath::document_node(*decoded_);
@@ -327,6 +336,25 @@ class Applier {
     return facts;
   }
 
+  // A mapping that names how its contract version is recognised reads nothing else, so that a
+  // partner answering in several versions is read by the mapping written for each.
+  std::expected<void, MappingError> recognise(const Item& payload) const {
+    const auto& test = spec_.contract.recognised_by;
+    if (!test) return {};
+    auto recognised = protected_identity(*test, payload);
+    if (!recognised) return std::unexpected(recognised.error());
+    if (*recognised) return {};
+    std::string seen = "a JSON message";
+    if (payload.node != nullptr) {
+      // The document the payload holds: a decoded document's root, or the data element's first child.
+      xmlNodePtr root = payload.node->type == XML_DOCUMENT_NODE ? xmlDocGetRootElement(payload.node->doc)
+                                                                : xmlFirstElementChild(payload.node);
+      seen = root == nullptr ? "an empty payload" : "{" + xml::namespace_uri(root) + "}" + xml::local_name(root);
+    }
+    return fail("contract_version_mismatch", test->pointer,
+                seen + " is not " + spec_.contract.info.name + " " + spec_.contract.info.version);
+  }
+
   std::expected<bool, MappingError> protected_identity(const ProtectedSpec& spec, const Item& payload) const {
     if (spec.xpath) {
       auto flagged = spec.xpath->boolean(payload.node, spec_.namespaces);
@@ -354,6 +382,7 @@ class Applier {
   const ApplyLimits& limits_;
   json json_;                             // a decoded JSON payload, alive while items point into it
   std::optional<xml::Document> decoded_;  // a decoded XML payload, likewise
+  std::vector<json> schema_deviations_;   // where the decoded payload departs from its schema
 };
 
 }  // namespace

@@ -40,7 +40,7 @@ class SpecReader {
     require_object(root, p);
     only_keys(root, p,
               {"mapping", "version", "description", "direction", "payload", "namespaces", "data", "decode",
-               "occurred_at", "protected_identity", "events", "deviations"});
+               "occurred_at", "protected_identity", "events", "deviations", "contract"});
     spec->name = require_string(root, p, "mapping");
     if (!spec->name.ends_with("/" + stem)) {
       throw Invalid{child(p, "mapping"), "name must end with \"/" + stem + "\" (the file name)"};
@@ -97,6 +97,7 @@ class SpecReader {
     if (root.contains("protected_identity")) {
       spec->protected_identity = read_protected(root["protected_identity"], child(p, "protected_identity"));
     }
+    if (root.contains("contract")) spec->contract = read_contract(root["contract"], child(p, "contract"));
 
     const std::string ep = child(p, "events");
     if (!root.contains("events") || !root["events"].is_array()) throw Invalid{ep, "events must be an array"};
@@ -181,6 +182,22 @@ class SpecReader {
       spec.schema = std::move(*schema);
     }
     return spec;
+  }
+
+  ContractSpec read_contract(const json& value, const std::string& p) const {
+    require_object(value, p);
+    only_keys(value, p, {"name", "version", "recognised_by", "retires_on", "description"});
+    ContractSpec contract;
+    contract.info.name = require_string(value, p, "name");
+    contract.info.version = require_string(value, p, "version");
+    if (value.contains("description")) require_string(value, p, "description");
+    if (value.contains("retires_on")) {
+      contract.info.retires_on = require_string(value, p, "retires_on");
+      static const std::regex date(R"(\d{4}-\d{2}-\d{2})");
+      if (!std::regex_match(contract.info.retires_on, date)) throw Invalid{child(p, "retires_on"), "must be YYYY-MM-DD"};
+    }
+    if (value.contains("recognised_by")) contract.recognised_by = read_protected(value["recognised_by"], child(p, "recognised_by"));
+    return contract;
   }
 
   ProtectedSpec read_protected(const json& value, const std::string& p) const {
@@ -345,6 +362,14 @@ std::expected<Mapping, MappingError> Mapping::load(const fs::path& file, const f
 
 const std::string& Mapping::name() const {
   return spec_->name;
+}
+
+const ContractInfo& Mapping::contract() const {
+  return spec_->contract.info;
+}
+
+bool Mapping::recognises_versions() const {
+  return spec_->contract.recognised_by.has_value();
 }
 
 bool Mapping::json_input() const {

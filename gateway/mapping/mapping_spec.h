@@ -58,6 +58,11 @@ struct ProtectedSpec {
   nlohmann::json equals;
 };
 
+struct ContractSpec {
+  ContractInfo info;
+  std::optional<ProtectedSpec> recognised_by;  // the same boolean test as protected_identity
+};
+
 struct DecodeSpec {
   std::string pointer;
   Decoding as = Decoding::base64_json;
@@ -80,6 +85,7 @@ struct Mapping::Spec {
   std::optional<ProtectedSpec> protected_identity;
   std::vector<EventSpec> events;
   std::optional<RecordSpec> deviations;
+  ContractSpec contract;
 };
 
 }  // namespace knutpunkt::mapping

@@ -16,6 +16,7 @@ SourceOutcome source_outcome(const std::string& source, std::expected<MappingRes
   outcome.status = SourceStatus::ok;
   outcome.protected_identity = mapped->protected_identity;
   outcome.deviations = std::move(mapped->deviations);
+  outcome.contract_version = std::move(mapped->contract_version);
   for (auto& event : mapped->events) {
     CaseEvent case_event;
     case_event.type = std::move(event.type);

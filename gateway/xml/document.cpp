@@ -4,6 +4,7 @@
 #include <libxml/parserInternals.h>
 
 #include <climits>
+#include <vector>
 
 #include "xml/error_sink.h"
 #include "xml/loader_policy.h"
@@ -44,6 +45,15 @@ constexpr int kParseOptions = XML_PARSE_NONET | XML_PARSE_NOCDATA;
 }  // namespace
 
 std::expected<Document, XmlError> Document::parse(std::string_view bytes, const ParseLimits& limits) {
+  return parse_with(bytes, limits, nullptr);
+}
+
+std::expected<Document, XmlError> Document::parse_text(std::string_view utf8, const ParseLimits& limits) {
+  return parse_with(utf8, limits, "UTF-8");
+}
+
+std::expected<Document, XmlError> Document::parse_with(std::string_view bytes, const ParseLimits& limits,
+                                                      const char* encoding) {
   if (bytes.size() > limits.max_bytes || bytes.size() > static_cast<std::size_t>(INT_MAX)) {
     return std::unexpected(XmlError{"too_large", "document is " + std::to_string(bytes.size()) + " bytes, limit " +
                                                      std::to_string(limits.max_bytes)});
@@ -59,7 +69,7 @@ std::expected<Document, XmlError> Document::parse(std::string_view bytes, const 
   ctxt->sax->internalSubset = on_doctype;
 
   xmlDocPtr raw =
-      xmlCtxtReadMemory(ctxt.get(), bytes.data(), static_cast<int>(bytes.size()), nullptr, nullptr, kParseOptions);
+      xmlCtxtReadMemory(ctxt.get(), bytes.data(), static_cast<int>(bytes.size()), nullptr, encoding, kParseOptions);
   Document doc(raw);
   if (state.saw_doctype || (raw != nullptr && (raw->intSubset != nullptr || raw->extSubset != nullptr))) {
     return std::unexpected(XmlError{"dtd_forbidden", "document type declarations are not accepted"});
@@ -90,6 +100,19 @@ std::string local_name(xmlNodePtr node) {
 std::string namespace_uri(xmlNodePtr node) {
   if (node == nullptr || (node->type != XML_ELEMENT_NODE && node->type != XML_ATTRIBUTE_NODE)) return {};
   return node->ns != nullptr && node->ns->href != nullptr ? reinterpret_cast<const char*>(node->ns->href) : "";
+}
+
+std::string element_path(xmlNodePtr node, xmlNodePtr from) {
+  std::vector<std::string> names;
+  for (xmlNodePtr n = node; n != nullptr && n != from && n->type == XML_ELEMENT_NODE; n = n->parent) {
+    names.push_back(local_name(n));
+  }
+  std::string path;
+  for (auto it = names.rbegin(); it != names.rend(); ++it) {
+    if (!path.empty() || from == nullptr) path += "/";
+    path += *it;
+  }
+  return path;
 }
 
 }  // namespace knutpunkt::xml

@@ -3,6 +3,8 @@
 #include "xml/error_sink.h"
 #include "xml/loader_policy.h"
 
+#include <regex>
+
 namespace knutpunkt::xml {
 namespace {
 
@@ -19,6 +21,38 @@ ValidContext new_valid_context(xmlSchemaPtr schema, ErrorSink& errors) {
   ValidContext ctxt(xmlSchemaNewValidCtxt(schema));
   if (ctxt) xmlSchemaSetValidStructuredErrors(ctxt.get(), ErrorSink::collect, &errors);
   return ctxt;
+}
+
+struct FindingSink {
+  std::vector<SchemaFinding> findings;
+  std::size_t max = 0;
+};
+
+std::string finding_kind(const std::string& message) {
+  if (message.find("This element is not expected") != std::string::npos) return "unexpected_element";
+  if (message.find("Missing child element") != std::string::npos) return "missing_element";
+  if (message.find("is required but missing") != std::string::npos) return "missing_attribute";
+  if (message.find("attribute is not allowed") != std::string::npos) return "unexpected_attribute";
+  return "invalid_value";
+}
+
+// libxml2 quotes a rejected value as "'<value>' is not a valid value" or "The value '<value>'";
+// names of elements, types and patterns stay.
+std::string without_values(std::string message) {
+  static const std::regex quoted_value(R"(: '[^']*' is not a valid value)");
+  static const std::regex the_value(R"(The value '[^']*')");
+  message = std::regex_replace(message, quoted_value, ": the value is not a valid value");
+  message = std::regex_replace(message, the_value, "The value");
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  return message;
+}
+
+void collect_finding(void* user_data, xmlErrorPtr error) {
+  auto* sink = static_cast<FindingSink*>(user_data);
+  if (sink == nullptr || error == nullptr || error->level < XML_ERR_ERROR) return;
+  if (sink->findings.size() >= sink->max) return;
+  const std::string message = error->message != nullptr ? error->message : "unknown schema error";
+  sink->findings.push_back(SchemaFinding{finding_kind(message), static_cast<xmlNodePtr>(error->node), without_values(message)});
 }
 
 }  // namespace
@@ -62,6 +96,19 @@ std::expected<void, XmlError> Schema::validate(xmlNodePtr element) const {
   const int rc = xmlSchemaValidateOneElement(ctxt.get(), element);
   if (rc != 0) return std::unexpected(XmlError{"schema_invalid", errors.message("element is not valid")});
   return {};
+}
+
+std::vector<SchemaFinding> Schema::findings(const Document& document, std::size_t max_findings) const {
+  FindingSink sink;
+  sink.max = max_findings;
+  if (document.get() == nullptr) return {};
+  ValidContext ctxt(xmlSchemaNewValidCtxt(schema_.get()));
+  if (!ctxt) return {SchemaFinding{"invalid_value", nullptr, "out of memory while validating"}};
+  xmlSchemaSetValidStructuredErrors(ctxt.get(), collect_finding, &sink);
+  if (xmlSchemaValidateDoc(ctxt.get(), document.get()) != 0 && sink.findings.empty()) {
+    sink.findings.push_back(SchemaFinding{"invalid_value", document.root(), "the document is not valid"});
+  }
+  return std::move(sink.findings);
 }
 
 }  // namespace knutpunkt::xml

@@ -7,11 +7,25 @@
 #include <expected>
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "xml/document.h"
 #include "xml/xml_error.h"
 
 namespace knutpunkt::xml {
+
+// One place where a document departs from the schema, for readers that tolerate departures
+// (a partner's reply drifting from its published contract) instead of refusing the document.
+struct SchemaFinding {
+  // "missing_element", "unexpected_element", "missing_attribute", "unexpected_attribute" or
+  // "invalid_value".
+  std::string kind;
+  xmlNodePtr node = nullptr;  // the element the finding is about (for a missing child: its parent)
+  // libxml2's message with any value it quotes removed: the values are the partner's data, and
+  // findings travel into answers, audit records and counters.
+  std::string detail;
+};
 
 class Schema {
  public:
@@ -22,6 +36,10 @@ class Schema {
   std::expected<void, XmlError> validate(const Document& document) const;
   // Validates one element subtree (e.g. the payload inside a SOAP body).
   std::expected<void, XmlError> validate(xmlNodePtr element) const;
+
+  // Every departure from the schema in the document, in document order, at most max_findings of
+  // them. An empty list means the document is valid.
+  std::vector<SchemaFinding> findings(const Document& document, std::size_t max_findings = 64) const;
 
   Schema(Schema&&) noexcept = default;
   Schema& operator=(Schema&&) noexcept = default;

@@ -240,10 +240,25 @@ TEST_CASE("a decoded XML payload gets the same protection as the reply and is sc
   CHECK(good->events[0].facts["amount_ore"] == 89300);
   CHECK(good->events[1].facts["amount_ore"] == -500);
 
-  auto invalid = mapping.apply(
-      parse(reply("<r:payload>" + base64("<svar xmlns='urn:inner'><belopp>8.5</belopp></svar>") + "</r:payload>")));
-  REQUIRE_FALSE(invalid.has_value());
-  CHECK(invalid.error().code == "payload_invalid");
+  // A departure from the payload's schema is a deviation, not a failure: the value still has to
+  // be what the mapping needs (here an amount, which 8.5 is), and the departure is reported
+  // without the value itself.
+  auto departing = mapping.apply(
+      parse(reply("<r:payload>" + base64("<svar xmlns='urn:inner'><belopp>8.5</belopp><ny>x</ny></svar>") + "</r:payload>")));
+  REQUIRE(departing.has_value());
+  REQUIRE(departing->events.size() == 1);
+  CHECK(departing->events[0].facts["amount_ore"] == 850);
+  REQUIRE(departing->deviations.size() == 2);
+  CHECK(departing->deviations[0]["kind"] == "invalid_value");
+  CHECK(departing->deviations[0]["path"] == "r:payload/svar/belopp");
+  CHECK(departing->deviations[0]["detail"].get<std::string>().find("8.5") == std::string::npos);
+  CHECK(departing->deviations[1]["kind"] == "unexpected_element");
+  CHECK(departing->deviations[1]["path"] == "r:payload/svar/ny");
+
+  auto unreadable = mapping.apply(
+      parse(reply("<r:payload>" + base64("<svar xmlns='urn:inner'><belopp>åtta</belopp></svar>") + "</r:payload>")));
+  REQUIRE_FALSE(unreadable.has_value());
+  CHECK(unreadable.error().code == "value_invalid");
 
   auto xxe = mapping.apply(parse(reply("<r:payload>" +
                                        base64("<!DOCTYPE svar [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><svar "
