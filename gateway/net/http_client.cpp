@@ -51,6 +51,29 @@ std::expected<HttpUrl, std::string> parse_http_url(std::string_view url) {
   return out;
 }
 
+namespace {
+
+void close_connection(beast::tcp_stream& stream) {
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream.close();
+}
+
+// True when the partner has closed, reset or written to an idle pooled connection since it was
+// pooled (servers close kept-alive connections after their own idle timeout). Seen before anything
+// is sent, so any request may go on a fresh connection instead.
+bool closed_while_idle(beast::tcp_stream& stream) {
+  auto& socket = stream.socket();
+  beast::error_code ec;
+  socket.non_blocking(true, ec);
+  if (ec) return true;
+  char byte = 0;
+  socket.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, ec);
+  return ec != asio::error::would_block;
+}
+
+}  // namespace
+
 struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
   asio::io_context& io;
   Options options;
@@ -60,18 +83,27 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
   Impl(asio::io_context& io_context, Options opts) : io(io_context), options(opts) {}
 
   std::unique_ptr<beast::tcp_stream> take_idle(const std::string& key) {
-    std::lock_guard lock(mutex);
-    auto it = idle.find(key);
-    if (it == idle.end() || it->second.empty()) return nullptr;
-    auto stream = std::move(it->second.back());
-    it->second.pop_back();
-    return stream;
+    while (auto stream = pop_idle(key)) {
+      if (!closed_while_idle(*stream)) return stream;
+      close_connection(*stream);
+    }
+    return nullptr;
   }
 
   void give_back(const std::string& key, std::unique_ptr<beast::tcp_stream> stream) {
     std::lock_guard lock(mutex);
     auto& list = idle[key];
     if (list.size() < options.max_idle_per_host) list.push_back(std::move(stream));
+  }
+
+ private:
+  std::unique_ptr<beast::tcp_stream> pop_idle(const std::string& key) {
+    std::lock_guard lock(mutex);
+    auto it = idle.find(key);
+    if (it == idle.end() || it->second.empty()) return nullptr;
+    auto stream = std::move(it->second.back());
+    it->second.pop_back();
+    return stream;
   }
 };
 
@@ -87,6 +119,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
         key_(request.url.host + ":" + request.url.port),
         url_(request.url),
         deadline_(deadline),
+        safe_to_repeat_(request.safe_to_repeat),
         done_(std::move(done)),
         resolver_(asio::make_strand(client_->io)) {
     req_.method_string(request.method);
@@ -127,6 +160,9 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     stream_->expires_at(deadline_);
     stream_->async_connect(results, [self = shared_from_this()](beast::error_code err, const tcp::endpoint&) {
       if (err == beast::error::timeout) return self->fail(TransportErrorKind::timeout, "connect timed out");
+      // The partner's kernel accepted the connection and its server reset it before the handshake
+      // was seen here: the connection was lost, not refused.
+      if (is_connection_loss(err)) return self->fail(TransportErrorKind::connection_lost, "connect: " + err.message());
       if (err) return self->fail(TransportErrorKind::connect_failed, "connect: " + err.message());
       // Requests go out as header and body; Nagle would hold the body for the partner's delayed ACK.
       beast::error_code ignored;
@@ -154,22 +190,35 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   }
 
   void on_io_error(beast::error_code ec, const char* stage) {
-    // A kept-alive connection the server has meanwhile closed fails on first use; that says
-    // nothing about the partner, so try once more on a fresh connection.
-    const bool stale = reused_ && !buffer_.size() &&
-                       (ec == http::error::end_of_stream || ec == asio::error::eof ||
-                        ec == asio::error::connection_reset || ec == asio::error::broken_pipe);
-    if (stale && !expired()) {
+    if (may_repeat_on_fresh_connection(ec)) {
+      repeated_ = true;
+      close();
       buffer_.clear();
+      parser_.reset();
       return connect();
     }
     if (ec == beast::error::timeout) return fail(TransportErrorKind::timeout, std::string(stage) + " timed out");
     if (ec == http::error::body_limit) return fail(TransportErrorKind::too_large, "response body over the limit");
-    if (ec.category() == beast::error_code(http::error::end_of_stream).category() &&
-        ec != http::error::end_of_stream && ec != http::error::partial_message) {
+    if (!is_connection_loss(ec) && ec.category() == beast::error_code(http::error::end_of_stream).category()) {
       return fail(TransportErrorKind::protocol, std::string(stage) + ": " + ec.message());
     }
     fail(TransportErrorKind::connection_lost, std::string(stage) + ": " + ec.message());
+  }
+
+  // A kept-alive connection can die under a request when the partner closes it for idleness just
+  // as the request goes out. That says nothing about the partner, but it may have had the request
+  // and acted on it, so it is sent again only when the caller says that is safe, only once, only
+  // on a fresh connection, only before any byte of the answer and only before the deadline.
+  bool may_repeat_on_fresh_connection(beast::error_code ec) const {
+    return safe_to_repeat_ && reused_ && !repeated_ && !answer_begun() && is_connection_loss(ec) && !expired();
+  }
+
+  bool answer_begun() const { return buffer_.size() > 0 || (parser_ && parser_->got_some()); }
+
+  static bool is_connection_loss(beast::error_code ec) {
+    return ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::eof ||
+           ec == asio::error::connection_reset || ec == asio::error::connection_aborted ||
+           ec == asio::error::broken_pipe || ec == asio::error::not_connected;
   }
 
   void succeed() {
@@ -196,9 +245,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
 
   void close() {
     if (stream_) {
-      beast::error_code ignored;
-      stream_->socket().shutdown(tcp::socket::shutdown_both, ignored);
-      stream_->close();
+      close_connection(*stream_);
       stream_.reset();
     }
   }
@@ -213,10 +260,12 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   std::string key_;
   HttpUrl url_;
   std::chrono::steady_clock::time_point deadline_;
+  bool safe_to_repeat_;
   std::function<void(HttpResult)> done_;
   tcp::resolver resolver_;
   std::unique_ptr<beast::tcp_stream> stream_;
-  bool reused_ = false;
+  bool reused_ = false;    // the connection came from the pool
+  bool repeated_ = false;  // the request has already been sent again once
   http::request<http::string_body> req_;
   beast::flat_buffer buffer_;
   std::optional<http::response_parser<http::string_body>> parser_;
@@ -236,11 +285,7 @@ void HttpClient::send(HttpRequest request, std::chrono::steady_clock::time_point
 void HttpClient::close_idle() {
   std::lock_guard lock(impl_->mutex);
   for (auto& [key, list] : impl_->idle) {
-    for (auto& stream : list) {
-      beast::error_code ignored;
-      stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
-      stream->close();
-    }
+    for (auto& stream : list) close_connection(*stream);
   }
   impl_->idle.clear();
 }

@@ -30,6 +30,11 @@ struct HttpRequest {
   std::string content_type;
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Whether the request may be sent a second time when a pooled connection dies under it before
+  // any byte of the answer. The partner may have received and acted on it by then: a POST that
+  // changes state there (a referral, a recovery claim) must not be repeated, while a lookup
+  // question may be asked again. Off unless the caller knows; a failure is then reported as is.
+  bool safe_to_repeat = false;
 };
 
 struct HttpResponse {
@@ -62,7 +67,9 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // Calls `done` exactly once, on one of the io_context's threads.
+  // Calls `done` exactly once, on one of the io_context's threads. A refused or reset connection
+  // is reported as soon as the network says so (connect_failed, connection_lost); only silence
+  // runs into the deadline (timeout). A request that is safe_to_repeat is sent at most twice.
   void send(HttpRequest request, std::chrono::steady_clock::time_point deadline,
             std::function<void(HttpResult)> done);
 
