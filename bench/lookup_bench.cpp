@@ -2,9 +2,11 @@
 // question asked of the SSBTEK simulator directly (one hamtaBastjanstInformation with every
 // source included, as a case system does without knutpunkt). Same machine, same run, same
 // concurrency, so the ratio is what to read; absolute numbers depend on the machine.
+// With --gateway-per-source, a second gateway configured to ask SSBTEK one call per source (the
+// way knutpunkt asked before one call per lookup became the default) runs in the same rounds.
 //
 // usage: lookup_bench --gateway PORT --simulator PORT --token TOKEN --peer-request FILE
-//                     [--concurrency N] [--seconds S] [--warmup S]
+//                     [--gateway-per-source PORT] [--concurrency N] [--seconds S] [--warmup S]
 #include <nlohmann/json.hpp>
 
 #include "load_runner.h"
@@ -79,13 +81,17 @@ int main(int argc, char** argv) {
   };
   GatewayCall gateway{std::stoi(options["gateway"]), options["token"], request.dump()};
   PeerCall peer{std::stoi(options["simulator"]), peer_body.str()};
+  const bool compare_exchange = options.contains("gateway-per-source");
+  GatewayCall per_source{compare_exchange ? std::stoi(options["gateway-per-source"]) : 0, options["token"], request.dump()};
 
   run(concurrency, warmup, gateway);
+  if (compare_exchange) run(concurrency, warmup, per_source);
   run(concurrency, warmup, peer);
-  // Alternate twice so drift on a noisy machine hits both sides alike; report the median round.
-  std::vector<Figures> gateway_rounds, peer_rounds;
+  // Alternate so drift on a noisy machine hits every side alike; report the median round.
+  std::vector<Figures> gateway_rounds, per_source_rounds, peer_rounds;
   for (int round = 0; round < 3; ++round) {
     gateway_rounds.push_back(run(concurrency, seconds / 3, gateway));
+    if (compare_exchange) per_source_rounds.push_back(run(concurrency, seconds / 3, per_source));
     peer_rounds.push_back(run(concurrency, seconds / 3, peer));
   }
   Figures g = median(gateway_rounds);
@@ -94,11 +100,19 @@ int main(int argc, char** argv) {
   std::printf("lookup benchmark: 7 sources per lookup, %d concurrent clients, kept-alive connections, median of 3 rounds\n",
               concurrency);
   std::printf("%-40s %10s %10s %10s %8s %8s\n", "", "per s", "p50 ms", "p99 ms", "ok", "failed");
-  print_row("gateway (7 SOAP calls + audit)", g);
+  print_row("gateway, 1 SOAP call per lookup + audit", g);
+  std::size_t failed = g.failed + p.failed;
+  if (compare_exchange) {
+    Figures s7 = median(per_source_rounds);
+    print_row("gateway, 1 SOAP call per source + audit", s7);
+    failed += s7.failed;
+    std::printf("ratio one call per lookup / one per source: throughput %.2f, p50 latency %.2f\n",
+                g.per_second() / std::max(s7.per_second(), 1e-9), g.percentile(0.5) / std::max(s7.percentile(0.5), 1e-9));
+  }
   print_row("peer: simulator direct (1 call)", p);
   std::printf("ratio gateway/peer: throughput %.2f, p50 latency %.2f\n", g.per_second() / p.per_second(),
               g.percentile(0.5) / std::max(p.percentile(0.5), 1e-9));
-  if (g.failed + p.failed > 0) {
+  if (failed > 0) {
     std::printf("note: failed = non-200 or partial answers (a source past its deadline); they are left out of the figures\n");
   }
   return g.ok > 0 && p.ok > 0 ? 0 : 1;

@@ -27,7 +27,7 @@ void ReadinessEndpoint::handle(Reply reply) {
   };
   auto gathering = std::make_shared<Gathering>();
   gathering->reply = std::move(reply);
-  for (const auto& retiring : retiring_contracts(lookups_, std::chrono::sys_days(today_utc()))) {
+  for (const auto& retiring : retiring_contracts(lookups_.contract_versions(), std::chrono::sys_days(today_utc()))) {
     gathering->warnings.push_back({{"code", "contract_retiring"},
                                    {"adapter", retiring.adapter},
                                    {"source", retiring.contract.source},

@@ -2,27 +2,26 @@
 
 #include "core/clock.h"
 #include "core/prometheus_label.h"
-#include "lookup/lookup_service.h"
 
 namespace knutpunkt {
 
-std::vector<ContractRetirement> contract_retirements(const LookupService& lookups, std::chrono::sys_days today) {
+std::vector<ContractRetirement> contract_retirements(const AdapterContracts& contracts, std::chrono::sys_days today) {
   std::vector<ContractRetirement> out;
-  for (const auto& name : lookups.adapter_names()) {
-    for (auto& contract : lookups.adapter(name)->contract_versions()) {
+  for (const auto& [name, versions] : contracts) {
+    for (const auto& contract : versions) {
       if (contract.retires_on.empty()) continue;
       const auto date = parse_utc(contract.retires_on);
       if (!date) continue;  // the mapping loader accepts only YYYY-MM-DD
       const auto days = std::chrono::floor<std::chrono::days>(*date) - today;
-      out.push_back({name, std::move(contract), static_cast<long>(days.count())});
+      out.push_back({name, contract, static_cast<long>(days.count())});
     }
   }
   return out;
 }
 
-std::vector<ContractRetirement> retiring_contracts(const LookupService& lookups, std::chrono::sys_days today) {
+std::vector<ContractRetirement> retiring_contracts(const AdapterContracts& contracts, std::chrono::sys_days today) {
   std::vector<ContractRetirement> out;
-  for (auto& retirement : contract_retirements(lookups, today)) {
+  for (auto& retirement : contract_retirements(contracts, today)) {
     if (retirement.days_left <= kRetirementWarningDays) out.push_back(std::move(retirement));
   }
   return out;

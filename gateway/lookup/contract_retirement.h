@@ -5,12 +5,11 @@
 #include "core/adapter.h"
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
 namespace knutpunkt {
-
-class LookupService;
 
 inline constexpr int kRetirementWarningDays = 60;
 
@@ -20,11 +19,14 @@ struct ContractRetirement {
   long days_left = 0;  // negative once the date has passed
 };
 
+// The contract versions each adapter reads, by adapter name (LookupService::contract_versions()).
+using AdapterContracts = std::map<std::string, std::vector<ContractVersion>>;
+
 // Every contract version with an announced date, whatever the distance from `today`.
-std::vector<ContractRetirement> contract_retirements(const LookupService& lookups, std::chrono::sys_days today);
+std::vector<ContractRetirement> contract_retirements(const AdapterContracts& contracts, std::chrono::sys_days today);
 
 // Those within kRetirementWarningDays of `today`, or past it.
-std::vector<ContractRetirement> retiring_contracts(const LookupService& lookups, std::chrono::sys_days today);
+std::vector<ContractRetirement> retiring_contracts(const AdapterContracts& contracts, std::chrono::sys_days today);
 
 // A short operator message naming the adapter, source, document, version and date.
 std::string describe(const ContractRetirement& retirement);

@@ -61,6 +61,12 @@ std::vector<std::string> LookupService::adapter_names() const {
   return names;
 }
 
+AdapterContracts LookupService::contract_versions() const {
+  AdapterContracts out;
+  for (const auto& [name, adapter] : adapters_) out[name] = adapter->contract_versions();
+  return out;
+}
+
 void LookupService::lookup(authorization::AuthorizedLookup authorized, Done done) {
   LookupAdapter* adapter = this->adapter(authorized.adapter);
   auto gathering = std::make_shared<Gathering>(io_, authorized.sources.size());

@@ -8,6 +8,7 @@
 #include "authorization/exchange_authorizer.h"
 #include "core/adapter.h"
 #include "core/io_context_fwd.h"
+#include "lookup/contract_retirement.h"
 #include "lookup/lookup_metrics.h"
 
 #include <chrono>
@@ -44,6 +45,7 @@ class LookupService {
   LookupAdapter* adapter(const std::string& name) const;
   std::vector<std::string> adapter_names() const;
   const LookupMetrics& metrics() const { return metrics_; }
+  AdapterContracts contract_versions() const;
 
   using Done = std::function<void(std::expected<LookupAnswer, LookupFailure>)>;
   // Only an authorized lookup is run (authorization/exchange_authorizer.h). Calls `done` once,

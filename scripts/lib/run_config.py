@@ -4,6 +4,7 @@ folder's database, absolute schema and mapping paths, and optionally a log level
 
 usage: run_config.py DEMO_JSON OUT_JSON REPO_ROOT --ssbtek PORT [--jobbtorg PORT] [--case-system PORT]
                      [--af PORT] [--fk PORT] [--region PORT] [--log-level LEVEL]
+                     [--ssbtek-exchange per_lookup|per_source]
 """
 import argparse
 import json
@@ -20,6 +21,7 @@ ap.add_argument("--af", type=int)
 ap.add_argument("--fk", type=int)
 ap.add_argument("--region", type=int)
 ap.add_argument("--log-level")
+ap.add_argument("--ssbtek-exchange", choices=["per_lookup", "per_source"])
 args = ap.parse_args()
 
 cfg = json.load(open(args.src, encoding="utf-8"))
@@ -32,6 +34,8 @@ for adapter in cfg["adapters"]:
         adapter["config"]["endpoint"] = f"http://127.0.0.1:{args.ssbtek}/ssbtek"
         adapter["config"]["schema"] = os.path.join(args.root, "schemas/ssbtek/ssbtek-v10.xsd")
         adapter["config"]["mappings"] = os.path.join(args.root, "mappings/ssbtek")
+        if args.ssbtek_exchange:
+            adapter["config"]["exchange"] = args.ssbtek_exchange
     if adapter["kind"] == "jobbtorg":
         if args.jobbtorg:
             adapter["config"]["endpoint"] = f"http://127.0.0.1:{args.jobbtorg}/api/v1"
