@@ -134,6 +134,7 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
            {"source_timeouts_ms", timeouts}}},
          {"policy", {{"purposes", {"ekonomiskt_bistand"}}, {"legal_basis", "law"}, {"max_period_months", 24}}}}}},
   };
+  if (!options.ssbtek_exchange.empty()) config["adapters"][0]["config"]["exchange"] = options.ssbtek_exchange;
   if (options.with_af_fk) {
     config["clients"].push_back({{"id", "fk-partner"},
                                  {"token_sha256", sha256_hex(kFkPartnerToken)},
@@ -276,6 +277,12 @@ void GatewayHarness::inject(const std::string& source, const nlohmann::json& fau
 }
 
 void GatewayHarness::clear_faults() { simulator_client_->Delete("/_sim/faults"); }
+
+nlohmann::json GatewayHarness::simulator_stats() {
+  auto result = simulator_client_->Get("/_sim/stats");
+  if (!result || result->status != 200) throw std::runtime_error("the simulator gave no stats");
+  return nlohmann::json::parse(result->body);
+}
 
 void GatewayHarness::stop_simulator() { simulator_->terminate(); }
 void GatewayHarness::stop_gateway() { gateway_->terminate(); }

@@ -36,6 +36,8 @@ struct HarnessOptions {
   int source_timeout_ms = 2000;
   std::map<std::string, int> source_timeouts_ms;
   int lookup_deadline_ms = 5000;
+  // The SSBTEK adapter's "exchange": empty for its default (one call per lookup), "per_source".
+  std::string ssbtek_exchange;
   std::size_t max_body_bytes = 16384;
   // Also start the Arbetsförmedlingen and Försäkringskassan simulators, configured as adapters
   // "arbetsformedlingen" (legal basis: consent) and "forsakringskassan" (law, two years; takes
@@ -73,6 +75,8 @@ class GatewayHarness {
 
   // Fault injection on the simulator's control API.
   void inject(const std::string& source, const nlohmann::json& fault);
+  // The simulator's request counters (GET /_sim/stats).
+  nlohmann::json simulator_stats();
   void clear_faults();
   void stop_simulator();
   void stop_gateway();

@@ -80,6 +80,7 @@ TEST_CASE("a source slow past its deadline is reported as timeout while the othe
   HarnessOptions options;
   options.source_timeout_ms = 3000;
   options.source_timeouts_ms["FK"] = 800;
+  options.ssbtek_exchange = "per_source";  // each source under its own deadline, in a call of its own
   GatewayHarness gw("slow_source", options);
   gw.inject("FK", {{"mode", "none"}, {"latency_ms", 4000}});
   const auto started = Clock::now();
@@ -100,7 +101,11 @@ TEST_CASE("a source slow past its deadline is reported as timeout while the othe
 }
 
 TEST_CASE("a source answering with a SOAP fault is reported as error with the partner's code") {
-  GatewayHarness gw("soap_fault");
+  // One call per source: the fault answers only CSN's call (with one call per lookup it answers
+  // the whole call; see lookup_exchange_test.cpp).
+  HarnessOptions options;
+  options.ssbtek_exchange = "per_source";
+  GatewayHarness gw("soap_fault", options);
   gw.inject("CSN", {{"mode", "soap_fault"}, {"code", "SSBT-042"}, {"message", "Tjänsten är tillfälligt otillgänglig"}});
   auto reply = gw.lookup(full_lookup_request());
   INFO(reply.body.dump(2));
@@ -116,7 +121,9 @@ TEST_CASE("a source answering with a SOAP fault is reported as error with the pa
 }
 
 TEST_CASE("a source's own error element, dropped connections and malformed XML are reported per source") {
-  GatewayHarness gw("source_faults");
+  HarnessOptions options;
+  options.ssbtek_exchange = "per_source";  // transport faults hit only the faulty source's own call
+  GatewayHarness gw("source_faults", options);
   gw.inject("AF", {{"mode", "error"}, {"code", "AF-503"}, {"message", "Bastjänsten svarar inte"}});
   gw.inject("SKV", {{"mode", "drop"}});
   gw.inject("SO", {{"mode", "malformed"}});
