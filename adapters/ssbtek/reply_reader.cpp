@@ -153,11 +153,15 @@ SourceOutcome failed(const std::string& source, const ReplyFailure& failure) {
 ReplyFailure source_error(xmlNodePtr error) {
   xmlNodePtr kalla = ssbt_child(error, "kalla");
   xmlNodePtr felkod = ssbt_child(error, "felkod");
-  // kalla SSBT: the composite service could not reach the source (e.g. its own timeout), so the
-  // source is unavailable; kalla BT: the source itself refused or failed the question.
-  const bool composite = kalla != nullptr && xml::text(kalla) == "SSBT";
-  return ReplyFailure{composite ? SourceStatus::unavailable : SourceStatus::error, felkod ? xml::text(felkod) : "unknown",
-                      messages(error)};
+  // kalla SSBT: the composite service gave up on the source: its own deadline for the source
+  // passed (felkod TIMEOUT), which the caseworker should read like our own timeout, or it could
+  // not reach it (unavailable). kalla BT: the source itself refused or failed the question.
+  const std::string code = felkod ? xml::text(felkod) : "unknown";
+  SourceStatus status = SourceStatus::error;
+  if (kalla != nullptr && xml::text(kalla) == "SSBT") {
+    status = code.find("TIMEOUT") != std::string::npos ? SourceStatus::timeout : SourceStatus::unavailable;
+  }
+  return ReplyFailure{status, code, messages(error)};
 }
 
 }  // namespace
