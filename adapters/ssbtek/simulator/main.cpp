@@ -1,6 +1,9 @@
 // ssbtek-simulator: SSBTEK (Sammansatt bastjänst för ekonomiskt bistånd) on loopback. Answers
 // SOAP 1.1 hamtaBastjanstInformation / testaBastjanstInformation on POST /ssbtek from the test
 // persons in persons.json, with per-source fault injection through a control API under /_sim/.
+// Replies come in two modes (reply_mode.h): "production" (the default: shaped like the real
+// service's, departing from the published contract) or "published" (every reply validates against
+// our XSDs); --replies chooses at start-up, PUT /_sim/replies at run time.
 // Logs go to stderr and never carry personnummer or names; stdout carries one JSON line,
 // {"event":"listening","port":N}, once the socket is bound.
 #include <httplib.h>
@@ -16,12 +19,14 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "command_line.h"
 #include "connection_abort.h"
 #include "problem.h"
 #include "question.h"
+#include "reply_mode.h"
 #include "reply_writer.h"
 #include "serve.h"
 #include "source_faults.h"
@@ -39,11 +44,22 @@ struct Options {
   kit::Listen listen{.host = "127.0.0.1", .port = 18081, .port_file = std::nullopt, .threads = 32};
   std::string persons = SSBTEK_SIMULATOR_PERSONS;
   std::string schema = SSBTEK_SIMULATOR_SCHEMA;
+  // Production by default: the demo and the integration tests should meet what a municipality
+  // really receives, not only what the contract promises.
+  ks::ReplyMode replies = ks::ReplyMode::production;
 };
 
 constexpr const char* kUsage =
     "usage: ssbtek-simulator [--host H] [--port N (0 = ephemeral)] [--port-file PATH]\n"
-    "                        [--persons PATH] [--schema PATH] [--threads N]\n";
+    "                        [--persons PATH] [--schema PATH] [--threads N]\n"
+    "                        [--replies production|published]\n"
+    "  --replies production  (default) replies as SSBTEK's production service sends them: echo elements\n"
+    "                        missing, other namespace prefixes, a SOAP Header, SKV's document as CDATA,\n"
+    "                        dates with offsets, amounts with decimals, CSN 3.0 for some persons, newer\n"
+    "                        elements appended (tests/fixtures/ssbtek/README.md lists each departure)\n"
+    "  --replies published   every reply validates against schemas/ssbtek (the published contract)\n"
+    "  Switch at run time with PUT /_sim/replies {\"mode\":\"published\"}; DELETE /_sim/replies restores\n"
+    "  the start-up mode; GET /_sim/replies and GET /_sim/stats show the current one.\n";
 
 std::optional<Options> parse_options(int argc, char** argv) {
   Options options;
@@ -53,7 +69,11 @@ std::optional<Options> parse_options(int argc, char** argv) {
       options.persons = value;
     else if (flag == "--schema")
       options.schema = value;
-    else
+    else if (flag == "--replies") {
+      const auto mode = ks::reply_mode_named(value);
+      if (!mode) throw std::invalid_argument("--replies");
+      options.replies = *mode;
+    } else
       return false;
     return true;
   });
@@ -94,6 +114,7 @@ std::optional<std::pair<ks::Source, ks::SourceFault>> whole_reply_fault(
   return std::nullopt;
 }
 
+// Published replies only: production replies depart from the schema on purpose.
 void log_reply_check(const ks::QuestionSchema& schema, const std::string& reply) {
   // The simulator's replies are the contract others test against; a persons.json edit that breaks
   // the schema shows up here instead of as a puzzling adapter failure.
@@ -141,6 +162,7 @@ int main(int argc, char** argv) {
 
   ks::FaultPlan faults;
   ks::RequestStats stats;
+  ks::ReplyModeSetting replies(options->replies);
   kit::StopSignal stop;
   // kit::serve gives the server --threads workers and keeps connections alive for 10000 requests,
   // as a partner's real front end does (cpp-httplib's default of 5 makes the gateway reconnect in
@@ -149,14 +171,15 @@ int main(int argc, char** argv) {
 
   server.Post("/ssbtek", [&](const httplib::Request& request, httplib::Response& response) {
     const auto started = std::chrono::steady_clock::now();
+    const ks::ReplyMode mode = replies.get();
     auto question = ks::read_question(request.body, *schema);
     if (!question) {
       stats.count_operation("invalid");
       spdlog::info("question refused felkod={}", question.error().felkod);
       response.status = 500;
-      response.set_content(
-          ks::write_fault(question.error().operation, "soap:Client", question.error().felkod, question.error().message),
-          kXml);
+      response.set_content(ks::write_fault(question.error().operation, ks::FaultCode::client, question.error().felkod,
+                                           question.error().message, mode),
+                           kXml);
       return;
     }
     const bool testa = question->operation == ks::Operation::testa;
@@ -185,8 +208,8 @@ int main(int argc, char** argv) {
       response.status = 500;
       response.set_content(
           ks::write_fault(
-              question->operation, "soap:Server", whole->second.code.empty() ? "SSBT-900" : whole->second.code,
-              whole->second.message.empty() ? "Tekniskt fel i Sammansatt bastjänst" : whole->second.message),
+              question->operation, ks::FaultCode::server, whole->second.code.empty() ? "SSBT-900" : whole->second.code,
+              whole->second.message.empty() ? "Tekniskt fel i Sammansatt bastjänst" : whole->second.message, mode),
           kXml);
     } else {
       static const ks::PersonFacts unknown = ks::PersonFacts::object();
@@ -194,19 +217,20 @@ int main(int argc, char** argv) {
       const ks::PersonFacts& person =
           known.contains(question->personidentitet) ? known[question->personidentitet] : unknown;
       std::string reply =
-          testa ? ks::write_test_response(applying) : ks::write_hamta_response(*question, person, applying);
+          testa ? ks::write_test_response(applying, mode) : ks::write_hamta_response(*question, person, applying, mode);
       if (whole && whole->second.mode == ks::FaultMode::malformed) {
         outcome = "malformed";
         reply.resize(reply.size() / 2);  // a truncated envelope: not well-formed
-      } else {
+      } else if (mode == ks::ReplyMode::published) {
         log_reply_check(*schema, reply);
       }
       response.set_content(reply, kXml);
     }
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-    spdlog::info("{} sources={} outcome={} ms={}", testa ? "testaBastjanstInformation" : "hamtaBastjanstInformation",
-                 source_list(question->sources), outcome, elapsed);
+    spdlog::info("{} sources={} replies={} outcome={} ms={}",
+                 testa ? "testaBastjanstInformation" : "hamtaBastjanstInformation", source_list(question->sources),
+                 ks::name(mode), outcome, elapsed);
   });
 
   server.Put(R"(/_sim/faults/([A-Za-z]+))", [&](const httplib::Request& request, httplib::Response& response) {
@@ -257,8 +281,35 @@ int main(int argc, char** argv) {
   server.Get("/_sim/faults", [&](const httplib::Request&, httplib::Response& response) {
     response.set_content(faults.describe().dump(), kJson);
   });
+  server.Put("/_sim/replies", [&](const httplib::Request& request, httplib::Response& response) {
+    const auto body = nlohmann::json::parse(request.body, nullptr, false);
+    if (body.is_discarded()) {
+      response.status = 400;
+      response.set_content(problem(400, "Invalid reply mode", "the body is not JSON"), kProblemJson);
+      return;
+    }
+    const auto mode = ks::parse_reply_mode(body);
+    if (!mode) {
+      response.status = 400;
+      response.set_content(problem(400, "Invalid reply mode", mode.error().message, mode.error().field), kProblemJson);
+      return;
+    }
+    replies.set(*mode);
+    spdlog::info("replies set mode={}", ks::name(*mode));
+    response.set_content(replies.describe().dump(), kJson);
+  });
+  server.Delete("/_sim/replies", [&](const httplib::Request&, httplib::Response& response) {
+    replies.reset();
+    spdlog::info("replies reset mode={}", ks::name(replies.get()));
+    response.status = 204;
+  });
+  server.Get("/_sim/replies", [&](const httplib::Request&, httplib::Response& response) {
+    response.set_content(replies.describe().dump(), kJson);
+  });
   server.Get("/_sim/stats", [&](const httplib::Request&, httplib::Response& response) {
-    response.set_content(stats.snapshot().dump(), kJson);
+    auto snapshot = stats.snapshot();
+    snapshot["replies"] = ks::name(replies.get());
+    response.set_content(snapshot.dump(), kJson);
   });
   server.Delete("/_sim/stats", [&](const httplib::Request&, httplib::Response& response) {
     stats.reset();

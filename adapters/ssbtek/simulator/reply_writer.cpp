@@ -1,18 +1,17 @@
 #include "reply_writer.h"
 
-#include <libxml/tree.h>
-#include <libxml/xmlsave.h>
-#include <openssl/evp.h>
-
+#include <array>
 #include <cstdint>
-#include <memory>
 #include <vector>
+
+#include "csn_document.h"
+#include "skv_document.h"
+#include "wire_values.h"
+#include "xml_tree.h"
 
 namespace knutpunkt::ssbtek_simulator {
 
 namespace {
-
-using Json = nlohmann::ordered_json;
 
 constexpr const char* kSoapNs = "http://schemas.xmlsoap.org/soap/envelope/";
 constexpr const char* kSsbtNs = "http://schema.forsakringskassan.se/integration/ssbt/10";
@@ -20,43 +19,42 @@ constexpr const char* kAfNs = "http://api.arbetsformedlingen.se/arbetssokande/er
 constexpr const char* kSoNs = "http://INT014.UBPService.Schemas";
 constexpr const char* kTnsNs = "http://schema.transportstyrelsen.se/ssbtek/hamtauppgifterresponder/1";
 constexpr const char* kFordonNs = "http://schema.transportstyrelsen.se/ssbtek/fordon/1";
-constexpr const char* kCsnNs = "http://schema.csn.se/v4.0/kommunfraga";
-constexpr const char* kCsnPersonNs = "http://schema.csn.se/v4.0/person";
-constexpr const char* kCsnStudiemedelNs = "http://schema.csn.se/v4.0/studiemedel";
-constexpr const char* kCsnTyperNs = "http://schema.csn.se/v4.0/csntyper";
 
-struct DocFree {
-  void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
+// The prefixes each mode writes. Published: the ones our schemas and README use. Production: what
+// a JAX-WS stack writes (S for SOAP, ns2, ns3, ... for the rest); a prefix means nothing, so a
+// reader that depends on one breaks on the real service.
+struct Prefixes {
+  const char* soap;
+  const char* ssbt;
+  const char* af;
+  const char* so;
+  const char* tns;
+  const char* frdn;
 };
-using Doc = std::unique_ptr<xmlDoc, DocFree>;
+constexpr Prefixes kPublishedPrefixes{"soap", "ssbt", "af", "so", "tns", "frdn"};
+constexpr Prefixes kProductionPrefixes{"S", "ns2", "ns3", "ns4", "ns5", "ns6"};
 
-const xmlChar* x(const char* text) {
-  return reinterpret_cast<const xmlChar*>(text);
+const Prefixes& prefixes(ReplyMode mode) {
+  return mode == ReplyMode::published ? kPublishedPrefixes : kProductionPrefixes;
 }
 
-// Not xmlNewChild: given no namespace it puts the child in the parent's, but SKV's, MIV's and the
-// SOAP Fault's children must be unqualified.
-xmlNode* element(xmlNode* parent, xmlNs* ns, const char* name) {
-  return xmlAddChild(parent, xmlNewDocNode(parent->doc, ns, x(name), nullptr));
-}
+struct Envelope {
+  Doc doc;
+  xmlNode* body = nullptr;
+  xmlNs* soap = nullptr;
+};
 
-// The value becomes a text node, escaped on output; values are never spliced into markup by hand.
-xmlNode* leaf(xmlNode* parent, xmlNs* ns, const char* name, const std::string& value) {
-  xmlNode* node = element(parent, ns, name);
-  xmlNodeAddContentLen(node, x(value.c_str()), static_cast<int>(value.size()));
-  return node;
-}
-
-std::string str(const Json& object, const char* key) {
-  if (!object.is_object() || !object.contains(key) || object[key].is_null()) return {};
-  const Json& value = object[key];
-  return value.is_string() ? value.get<std::string>() : value.dump();
-}
-
-const Json& list(const Json& object, const char* key) {
-  static const Json empty = Json::array();
-  if (!object.is_object() || !object.contains(key) || !object[key].is_array()) return empty;
-  return object[key];
+// Production replies carry an (empty) SOAP Header before the Body, as the real service's stack
+// sends one.
+Envelope new_envelope(ReplyMode mode) {
+  Envelope envelope{Doc{xmlNewDoc(x("1.0"))}};
+  xmlNode* root = xmlNewDocNode(envelope.doc.get(), nullptr, x("Envelope"), nullptr);
+  xmlDocSetRootElement(envelope.doc.get(), root);
+  envelope.soap = xmlNewNs(root, x(kSoapNs), x(prefixes(mode).soap));
+  xmlSetNs(root, envelope.soap);
+  if (mode == ReplyMode::production) element(root, envelope.soap, "Header");
+  envelope.body = element(root, envelope.soap, "Body");
+  return envelope;
 }
 
 bool within(const std::string& date, const Period& period) {
@@ -64,64 +62,6 @@ bool within(const std::string& date, const Period& period) {
 }
 bool overlaps(const std::string& from, const std::string& to, const Period& period) {
   return from <= period.to && (to.empty() || to >= period.from);
-}
-std::string yyyymmdd(std::string date) {
-  std::erase(date, '-');
-  return date;
-}
-
-// "8625.50" -> 862550 öre; amounts are kept in öre so sums and differences are exact.
-std::int64_t ore(const std::string& amount) {
-  const bool negative = !amount.empty() && amount.front() == '-';
-  const std::string digits = negative ? amount.substr(1) : amount;
-  const auto dot = digits.find('.');
-  const std::int64_t kronor = std::stoll(dot == std::string::npos ? digits : digits.substr(0, dot));
-  std::string fraction = dot == std::string::npos ? "" : digits.substr(dot + 1);
-  fraction.resize(2, '0');
-  const std::int64_t value = kronor * 100 + std::stoll(fraction);
-  return negative ? -value : value;
-}
-
-std::string base64(const std::string& bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int written =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(written));
-  return out;
-}
-
-std::string serialise(xmlDoc* doc) {
-  xmlChar* buffer = nullptr;
-  int size = 0;
-  xmlDocDumpFormatMemoryEnc(doc, &buffer, &size, "UTF-8", 1);
-  std::string out(reinterpret_cast<const char*>(buffer), static_cast<std::size_t>(size));
-  xmlFree(buffer);
-  return out;
-}
-
-// A document's root element as text, without the XML declaration (SKV's svar carries it so).
-std::string serialise_root(xmlDoc* doc) {
-  xmlBuffer* buffer = xmlBufferCreate();
-  xmlNodeDump(buffer, doc, xmlDocGetRootElement(doc), 0, 1);
-  std::string out(reinterpret_cast<const char*>(xmlBufferContent(buffer)),
-                  static_cast<std::size_t>(xmlBufferLength(buffer)));
-  xmlBufferFree(buffer);
-  return out;
-}
-
-struct Envelope {
-  Doc doc;
-  xmlNode* body = nullptr;
-};
-
-Envelope new_envelope() {
-  Envelope envelope{Doc{xmlNewDoc(x("1.0"))}};
-  xmlNode* root = xmlNewDocNode(envelope.doc.get(), nullptr, x("Envelope"), nullptr);
-  xmlDocSetRootElement(envelope.doc.get(), root);
-  xmlSetNs(root, xmlNewNs(root, x(kSoapNs), x("soap")));
-  envelope.body = element(root, root->ns, "Body");
-  return envelope;
 }
 
 bool skyddad(const PersonFacts& person) {
@@ -142,10 +82,18 @@ struct SourceContext {
   const Json& facts;  // the person's facts for this source; null when the source knows nothing
   Period period;
   Names ns;
+  ReplyMode mode;
+
+  std::string date(const std::string& iso) const { return xml_date(iso, mode); }
+  // Production leaves out what the real sources leave out: the question echoed back.
+  bool echoes_question() const { return mode == ReplyMode::published; }
+  // Production appends one element a newer version of the source's schema has, as a source that
+  // upgrades before SSBTEK's contract does will send.
+  bool sends_newer_element() const { return mode == ReplyMode::production; }
 };
 
 // ---- AF: Arbetsförmedlingen (af:SvarMeddelande) -------------------------------------------------
-void write_af(xmlNode* data, const SourceContext& c) {
+void write_af_fraga(xmlNode* data, const SourceContext& c) {
   const Question& q = c.question;
   xmlNode* fraga = element(data, c.ns.af, "Fraga");
   leaf(fraga, c.ns.af, "OrganisationsnummerForIngivare", q.ingivare.organisationsnummer);
@@ -161,11 +109,17 @@ void write_af(xmlNode* data, const SourceContext& c) {
     leaf(fraga, c.ns.af, "NamnPaPersonuppgiftsbitrade", q.bitraden.front().namn);
   }
   leaf(fraga, c.ns.af, "IdentitetsbeteckningFysiskPerson", q.personidentitet);
+}
 
+void write_af(xmlNode* data, const SourceContext& c) {
+  const Question& q = c.question;
+  // Arbetsförmedlingen's production answers have neither the Fraga echo nor Svar/LagParagraf,
+  // although the published schema requires both.
+  if (c.echoes_question()) write_af_fraga(data, c);
   xmlNode* svar = element(data, c.ns.af, "Svar");
   leaf(svar, c.ns.af, "Schemaversion", "2.0");
   leaf(svar, c.ns.af, "Referensnummer", q.arendeidentitet);
-  leaf(svar, c.ns.af, "LagParagraf", q.lagtext);
+  if (c.echoes_question()) leaf(svar, c.ns.af, "LagParagraf", q.lagtext);
   leaf(svar, c.ns.af, "IdentitetsbeteckningFysiskPerson", q.personidentitet);
   if (c.facts.is_null()) {
     leaf(svar, c.ns.af, "StatusSokandeinformationKod", "2");
@@ -180,123 +134,33 @@ void write_af(xmlNode* data, const SourceContext& c) {
   xmlNode* info = element(svar, c.ns.af, "ArbetssokandeInfo");
   leaf(info, c.ns.af, "Arbetssokande", c.facts.value("arbetssokande", false) ? "true" : "false");
   leaf(info, c.ns.af, "ArbetssokandeSKAT", str(c.facts, "sokandekategori"));
-  leaf(info, c.ns.af, "ArbetssokandeRegistrerad", str(c.facts, "registrerad"));
+  leaf(info, c.ns.af, "ArbetssokandeRegistrerad", c.date(str(c.facts, "registrerad")));
   leaf(info, c.ns.af, "ArbetssokandeOmfattning", str(c.facts, "omfattning"));
   if (!str(c.facts, "avaktualiserad").empty())
-    leaf(info, c.ns.af, "ArbetssokandeAvaktualiserad", str(c.facts, "avaktualiserad"));
+    leaf(info, c.ns.af, "ArbetssokandeAvaktualiserad", c.date(str(c.facts, "avaktualiserad")));
   xmlNode* rapport = element(info, c.ns.af, "AktivetetsRapportDatum");
   const Json& aktivitetsrapport = c.facts.contains("aktivitetsrapport") ? c.facts["aktivitetsrapport"] : Json::object();
   leaf(rapport, c.ns.af, "AktivitetsRapportMeddelande", str(aktivitetsrapport, "meddelande"));
   if (!str(aktivitetsrapport, "senaste").empty())
-    leaf(rapport, c.ns.af, "SenasteAktivitetsRapportDatum", str(aktivitetsrapport, "senaste"));
+    leaf(rapport, c.ns.af, "SenasteAktivitetsRapportDatum", c.date(str(aktivitetsrapport, "senaste")));
   xmlNode* beslut_list = element(element(svar, c.ns.af, "BeslutInfo"), c.ns.af, "EkonomiskaBeslut");
   for (const Json& beslut : list(c.facts, "beslut")) {
     if (!overlaps(str(beslut, "from"), str(beslut, "tom"), c.period)) continue;
     xmlNode* b = element(beslut_list, c.ns.af, "Beslut");
     leaf(b, c.ns.af, "ErsattningTyp", str(beslut, "ersattningstyp"));
     leaf(b, c.ns.af, "Omfattning", str(beslut, "omfattning"));
-    leaf(b, c.ns.af, "BeslutFrom", str(beslut, "from"));
-    leaf(b, c.ns.af, "BeslutTom", str(beslut, "tom"));
+    leaf(b, c.ns.af, "BeslutFrom", c.date(str(beslut, "from")));
+    leaf(b, c.ns.af, "BeslutTom", c.date(str(beslut, "tom")));
   }
   if (!str(c.facts, "akassa").empty()) leaf(svar, c.ns.af, "Akassetillhorighet", str(c.facts, "akassa"));
   leaf(svar, c.ns.af, "StatusSokandeinformationKod", "1");
   leaf(svar, c.ns.af, "StatusSokandeinformationKodText", "Personen finns registrerad hos Arbetsförmedlingen");
 }
 
-// ---- CSN: base64 of a csn:CSNSvar document ------------------------------------------------------
-void write_csn_belopp(xmlNode* beloppen, xmlNs* gem, const Json& belopp, const std::string& total) {
-  xmlNode* b = element(beloppen, gem, "Belopp");
-  leaf(b, gem, "beloppstyp", str(belopp, "typ"));
-  leaf(b, gem, "klartext", str(belopp, "klartext"));
-  leaf(b, gem, "belopp", str(belopp, "belopp"));
-  leaf(b, gem, "totbelopp", total);
-}
-
-std::string csn_document(const SourceContext& c) {
-  Doc doc{xmlNewDoc(x("1.0"))};
-  xmlNode* root = xmlNewDocNode(doc.get(), nullptr, x("CSNSvar"), nullptr);
-  xmlDocSetRootElement(doc.get(), root);
-  xmlNs* csn = xmlNewNs(root, x(kCsnNs), x("csn"));
-  xmlNs* pers = xmlNewNs(root, x(kCsnPersonNs), x("csnpers"));
-  xmlNs* sm = xmlNewNs(root, x(kCsnStudiemedelNs), x("csnsm"));
-  xmlNs* gem = xmlNewNs(root, x(kCsnTyperNs), x("csngem"));
-  xmlSetNs(root, csn);
-  xmlNewProp(root, x("schemaVersion"), x("4.0"));
-  xmlNode* resultat = element(element(root, csn, "GemensamtSvarEkbistand"), csn, "Resultat");
-  leaf(resultat, csn, "ResultatKod", "0");
-  leaf(resultat, csn, "ResultatText", "Fråga besvarad");
-  element(root, csn, "GemensamtFragaEkbistand");
-  xmlNode* person = element(element(root, csn, "Personer"), csn, "Person");
-  // CSN identifies by ten digits plus sekel (the century).
-  const std::string& pnr = c.question.personidentitet;
-  xmlNewProp(person, x("personnummer"), x(pnr.substr(2).c_str()));
-  if (c.facts.is_null()) xmlNewProp(person, x("Status"), x("Ej träff"));
-  if (skyddad(c.person)) xmlNewProp(person, x("sekretess"), x("J"));
-  xmlNewProp(person, x("sekel"), x(pnr.substr(0, 2).c_str()));
-
-  const Json& studiemedel = list(c.facts, "studiemedel");
-  xmlNode* forteckning = element(person, pers, "Studiestodstypforteckning");
-  leaf(forteckning, gem, "studiemedel", studiemedel.empty() ? "N" : "J");
-  for (const char* kind : {"studiehjalp", "hemutrustningslan", "studiestartsstod", "omstallningsstudiestod"})
-    leaf(forteckning, gem, kind, "N");
-  xmlNode* studiemedel_element = element(person, pers, "Studiemedel");
-  if (!studiemedel.empty()) {
-    xmlNode* arenden = element(studiemedel_element, pers, "Arenden");
-    for (const Json& arende : studiemedel) {
-      xmlNode* a = element(arenden, pers, "Arende");
-      xmlNewProp(a, x("lopnummer"), x(str(arende, "lopnummer").c_str()));
-      leaf(a, sm, "stodform", str(arende, "stodform"));
-      leaf(a, sm, "klartext", str(arende, "klartext"));
-      leaf(a, sm, "status", str(arende, "status"));
-      xmlNode* sokta = element(a, sm, "soktaTider");
-      for (const Json& sokt : list(arende, "sokt")) {
-        xmlNode* s = element(sokta, sm, "soktTid");
-        leaf(s, gem, "soktfrom", yyyymmdd(str(sokt, "from")));
-        leaf(s, gem, "sokttom", yyyymmdd(str(sokt, "tom")));
-        leaf(s, gem, "soktomfattning", str(sokt, "omfattning"));
-        if (sokt.contains("lan")) leaf(s, gem, "soktlan", str(sokt, "lan"));
-      }
-      xmlNode* beviljade = element(a, sm, "BeviljadeTider");
-      for (const Json& tid : list(arende, "beviljat")) {
-        xmlNode* b = element(beviljade, sm, "BeviljadTid");
-        leaf(b, gem, "starttid", str(tid, "startvecka"));
-        leaf(b, gem, "sluttid", str(tid, "slutvecka"));
-        leaf(b, gem, "takt", str(tid, "takt"));
-        xmlNode* beloppen = element(b, gem, "Beloppen");
-        std::int64_t total = 0;
-        for (const Json& belopp : list(tid, "belopp")) {
-          write_csn_belopp(beloppen, gem, belopp, str(belopp, "totbelopp"));
-          total += std::stoll(str(belopp, "totbelopp"));
-        }
-        leaf(b, gem, "totbelopp", std::to_string(total));
-      }
-      xmlNode* plan = element(a, sm, "UtbetalningsPlan");
-      for (const Json& utbetalning : list(arende, "utbetalningar")) {
-        if (!within(str(utbetalning, "datum"), c.period)) continue;
-        xmlNode* u = element(plan, sm, "Utbetalning");
-        leaf(u, gem, "utbetdatum", yyyymmdd(str(utbetalning, "datum")));
-        leaf(u, gem, "utbetstatus", str(utbetalning, "status"));
-        xmlNode* tid = element(element(u, gem, "Utbetaldatider"), gem, "Utbetaldtid");
-        leaf(tid, gem, "startvecka", str(utbetalning, "startvecka"));
-        leaf(tid, gem, "slutvecka", str(utbetalning, "slutvecka"));
-        xmlNode* beloppen = element(tid, gem, "Beloppen");
-        std::int64_t total = 0;
-        for (const Json& belopp : list(utbetalning, "belopp")) {
-          write_csn_belopp(beloppen, gem, belopp, str(belopp, "belopp"));
-          total += std::stoll(str(belopp, "belopp"));
-        }
-        leaf(tid, gem, "totbelopp", std::to_string(total));
-        leaf(u, gem, "totbelopp", std::to_string(total));
-      }
-    }
-  }
-  for (const char* kind : {"Studiehjalp", "HemutrustningsLan", "Studiestartsstod", "Omstallningsstudiestod"})
-    element(person, pers, kind);
-  return serialise(doc.get());
-}
-
+// ---- CSN: base64 of a csn:CSNSvar document (csn_document.h) -------------------------------------
 void write_csn(xmlNode* data, const SourceContext& c) {
-  leaf(data, c.ns.ssbt, "svar", base64(csn_document(c)));
+  const std::string document = csn_document(c.question.personidentitet, skyddad(c.person), c.facts, c.period, c.mode);
+  leaf(data, c.ns.ssbt, "svar", base64(document, c.mode));
 }
 
 // ---- FK: base64 of a LEFI v9 JSON answer ---------------------------------------------------------
@@ -379,37 +243,26 @@ Json lefi_answer(const SourceContext& c, const std::string& avvikelse_group) {
 }
 
 void write_fk(xmlNode* data, const SourceContext& c, const std::string& avvikelse_group) {
-  leaf(data, c.ns.ssbt, "lefiJsonSvar", base64(lefi_answer(c, avvikelse_group).dump()));
+  leaf(data, c.ns.ssbt, "lefiJsonSvar", base64(lefi_answer(c, avvikelse_group).dump(), c.mode));
 }
 
-// ---- SKV: svar is the text of a Beskattningsuppgifter document (skv-beskattningsuppgifter.xsd) --
-std::string skv_text(const SourceContext& c) {
-  Doc doc{xmlNewDoc(x("1.0"))};
-  xmlNode* root = xmlNewDocNode(doc.get(), nullptr, x("Beskattningsuppgifter"), nullptr);
-  xmlDocSetRootElement(doc.get(), root);
-  leaf(root, nullptr, "Personnummer", c.question.personidentitet);
-  if (!c.facts.is_null() && !skyddad(c.person)) {
-    leaf(root, nullptr, "Fornamn", str(c.person, "fornamn"));
-    leaf(root, nullptr, "Efternamn", str(c.person, "efternamn"));
-  }
-  for (const Json& ar : list(c.facts, "beskattningsar")) {
-    xmlNode* e = element(root, nullptr, "Beskattningsar");
-    leaf(e, nullptr, "Inkomstar", str(ar, "inkomstar"));
-    leaf(e, nullptr, "Beslutsdatum", str(ar, "beslutsdatum"));
-    leaf(e, nullptr, "TaxeradForvarvsinkomst", str(ar, "forvarvsinkomst"));
-    leaf(e, nullptr, "Kapitalinkomst", str(ar, "kapitalinkomst"));
-    leaf(e, nullptr, "SlutligSkatt", str(ar, "slutligskatt"));
-  }
-  return serialise_root(doc.get());
-}
-
-// SKV's schema leaves local elements unqualified: <svar> has no namespace.
+// ---- SKV: svar is the text of Skatteverket's own document (skv_document.h) -----------------------
+// SKV's schema leaves local elements unqualified: <svar> has no namespace. Published: the document
+// escaped as text, without an XML declaration. Production: as the real service sends it, a CDATA
+// section holding the document with its declaration.
 void write_skv(xmlNode* data, const SourceContext& c) {
-  leaf(data, nullptr, "svar", skv_text(c));
+  const Doc document = skv_document(c.question.personidentitet, c.person, c.facts);
+  if (c.mode == ReplyMode::published) {
+    leaf(data, nullptr, "svar", serialise_root(document.get()));
+    return;
+  }
+  xmlNode* svar = element(data, nullptr, "svar");
+  const std::string text = serialise(document.get());
+  xmlAddChild(svar, xmlNewCDataBlock(data->doc, x(text.c_str()), static_cast<int>(text.size())));
 }
 
 // ---- SO: the unemployment insurance funds (so:GetUnemploymentBenefitPaymentResponseType) -------
-void write_so(xmlNode* data, const SourceContext& c) {
+void write_so_echo(xmlNode* data, const SourceContext& c) {
   const Question& q = c.question;
   xmlNs* so = c.ns.so;
   leaf(data, so, "OrganisationsnummerIngivare", q.ingivare.organisationsnummer);
@@ -423,68 +276,87 @@ void write_so(xmlNode* data, const SourceContext& c) {
   for (const auto& bitrade : q.bitraden)
     leaf(data, so, "OrganisationsnummerPersonuppgiftsbitrade", bitrade.organisationsnummer);
   for (const auto& bitrade : q.bitraden) leaf(data, so, "NamnPersonuppgiftsbitrade", bitrade.namn);
-  leaf(data, so, "IdentificationNumber", q.personidentitet);
+}
+
+void write_so(xmlNode* data, const SourceContext& c) {
+  xmlNs* so = c.ns.so;
+  // The funds' production answers start at IdentificationNumber: the echoed question fields the
+  // published schema requires before it are not sent.
+  if (c.echoes_question()) write_so_echo(data, c);
+  leaf(data, so, "IdentificationNumber", c.question.personidentitet);
   xmlNode* lista = element(data, so, "ArbetsloshetsersattningLista");
-  for (const Json& kassa : list(c.facts, "kassor")) {
+  const Json& kassor = list(c.facts, "kassor");
+  for (const Json& kassa : kassor) {
     xmlNode* a = element(lista, so, "Arbetsloshetsersattning");
     leaf(a, so, "SvarandeOrganisation", str(kassa, "namn"));
     leaf(a, so, "StatusSvarandeOrganisation", str(kassa, "status"));
     for (const Json& u : list(kassa, "utbetalningar")) {
       if (!within(str(u, "datum"), c.period)) continue;
       xmlNode* e = element(a, so, "Utbetalningar");
-      leaf(e, so, "Utbetalningsdatum", str(u, "datum"));
-      leaf(e, so, "NettoEfterSkatt", str(u, "nettoEfterSkatt"));
-      leaf(e, so, "NettoEfterAvdrag", str(u, "nettoEfterAvdrag"));
+      leaf(e, so, "Utbetalningsdatum", c.date(str(u, "datum")));
+      leaf(e, so, "NettoEfterSkatt", kronor(str(u, "nettoEfterSkatt"), c.mode));
+      leaf(e, so, "NettoEfterAvdrag", kronor(str(u, "nettoEfterAvdrag"), c.mode));
       leaf(e, so, "Ersattningsdagar", str(u, "dagar"));
-      leaf(e, so, "AvserFrom", str(u, "from"));
-      leaf(e, so, "AvserTom", str(u, "tom"));
+      leaf(e, so, "AvserFrom", c.date(str(u, "from")));
+      leaf(e, so, "AvserTom", c.date(str(u, "tom")));
     }
     for (const Json& avstangning : list(kassa, "avstangningar")) {
       if (!overlaps(str(avstangning, "from"), str(avstangning, "tom"), c.period)) continue;
       xmlNode* e = element(a, so, "Avstangningar");
-      leaf(e, so, "AvstangdFrom", str(avstangning, "from"));
-      leaf(e, so, "AvstangdTom", str(avstangning, "tom"));
+      leaf(e, so, "AvstangdFrom", c.date(str(avstangning, "from")));
+      leaf(e, so, "AvstangdTom", c.date(str(avstangning, "tom")));
     }
     if (kassa.contains("ansokt")) {
       xmlNode* e = element(a, so, "AnsoktOmErsattning");
-      leaf(e, so, "BeslutOmRattTillErsattning", str(kassa["ansokt"], "beslutOmRatt"));
+      leaf(e, so, "BeslutOmRattTillErsattning", c.date(str(kassa["ansokt"], "beslutOmRatt")));
       leaf(e, so, "AnsokanOmUtbetalningInlamnad", kassa["ansokt"].value("inlamnad", false) ? "true" : "false");
     }
   }
+  if (c.sends_newer_element()) leaf(data, so, "AntalSvarandeOrganisationer", std::to_string(kassor.size()));
 }
 
 // ---- TNS: Transportstyrelsen (tns:HamtaUppgifterResponseType) -----------------------------------
 void write_tns(xmlNode* data, const SourceContext& c) {
   leaf(data, c.ns.tns, "resultat", "OK");
   xmlNode* innehav = element(data, c.ns.tns, "fordonsinnehav");
-  for (const Json& fordon : list(c.facts, "fordon")) {
+  const Json& fordon_list = list(c.facts, "fordon");
+  for (const Json& fordon : fordon_list) {
     xmlNode* f = element(innehav, c.ns.frdn, "fordon");
     for (const char* field : {"regnr", "fabrikat", "fordonsar", "fordonsslag", "handelsbeteckning"})
       leaf(f, c.ns.frdn, field, str(fordon, field));
   }
+  // In the responder's own namespace, which the published schema's ##other wildcard does not admit.
+  if (c.sends_newer_element()) leaf(data, c.ns.tns, "antalFordon", std::to_string(fordon_list.size()));
 }
 
 // ---- MIV: Migrationsverket (miv:findByPersonnummerResponse; local elements unqualified) --------
 void write_miv(xmlNode* data, const SourceContext& c) {
-  if (c.facts.is_null()) return;
-  xmlNode* response = element(data, nullptr, "response");
-  if (c.question.korrelationsid) leaf(response, nullptr, "korrelationsid", *c.question.korrelationsid);
-  leaf(response, nullptr, "correlationid", c.question.arendeidentitet);
-  if (!skyddad(c.person)) {
-    leaf(response, nullptr, "efternamn", str(c.person, "efternamn"));
-    leaf(response, nullptr, "fornamn", str(c.person, "fornamn"));
+  const Json& arenden = list(c.facts, "arenden");
+  if (!c.facts.is_null()) {
+    xmlNode* response = element(data, nullptr, "response");
+    if (c.question.korrelationsid) leaf(response, nullptr, "korrelationsid", *c.question.korrelationsid);
+    leaf(response, nullptr, "correlationid", c.question.arendeidentitet);
+    if (!skyddad(c.person)) {
+      leaf(response, nullptr, "efternamn", str(c.person, "efternamn"));
+      leaf(response, nullptr, "fornamn", str(c.person, "fornamn"));
+    }
+    leaf(response, nullptr, "hemland", str(c.facts, "hemland"));
+    leaf(response, nullptr, "inresedatum", c.date(str(c.facts, "inresedatum")));
+    leaf(response, nullptr, "personnummer", c.question.personidentitet);
+    xmlNode* collection = element(response, nullptr, "svarCollection");
+    for (const Json& arende : arenden) {
+      xmlNode* svar = element(collection, nullptr, "svar");
+      for (const char* field : {"anledning", "anledningNamn", "ansokningsdatum", "arendeTyp", "arendeTypNamn",
+                                "beslutsKod", "beslutsKodNamn", "beslutsTyp", "beslutsTypNamn", "beslutsdatum",
+                                "fromDatum", "giltighetstid", "tomDatum"}) {
+        if (!arende.contains(field)) continue;
+        const std::string_view name{field};
+        const bool is_date = name.ends_with("datum") || name.ends_with("Datum");
+        leaf(svar, nullptr, field, is_date ? c.date(str(arende, field)) : str(arende, field));
+      }
+    }
   }
-  leaf(response, nullptr, "hemland", str(c.facts, "hemland"));
-  leaf(response, nullptr, "inresedatum", str(c.facts, "inresedatum"));
-  leaf(response, nullptr, "personnummer", c.question.personidentitet);
-  xmlNode* collection = element(response, nullptr, "svarCollection");
-  for (const Json& arende : list(c.facts, "arenden")) {
-    xmlNode* svar = element(collection, nullptr, "svar");
-    for (const char* field :
-         {"anledning", "anledningNamn", "ansokningsdatum", "arendeTyp", "arendeTypNamn", "beslutsKod", "beslutsKodNamn",
-          "beslutsTyp", "beslutsTypNamn", "beslutsdatum", "fromDatum", "giltighetstid", "tomDatum"})
-      if (arende.contains(field)) leaf(svar, nullptr, field, str(arende, field));
-  }
+  if (c.sends_newer_element()) leaf(data, nullptr, "antalArenden", std::to_string(arenden.size()));
 }
 
 // ---- errors -------------------------------------------------------------------------------------
@@ -517,12 +389,13 @@ const SourceFault* fault_for(const std::map<Source, SourceFault>& faults, Source
 }  // namespace
 
 std::string write_hamta_response(const Question& question, const PersonFacts& person,
-                                 const std::map<Source, SourceFault>& faults) {
-  Envelope envelope = new_envelope();
+                                 const std::map<Source, SourceFault>& faults, ReplyMode mode) {
+  Envelope envelope = new_envelope(mode);
   xmlNode* response = element(envelope.body, nullptr, "hamtaBastjanstInformationResponse");
-  Names ns{xmlNewNs(response, x(kSsbtNs), x("ssbt")), xmlNewNs(response, x(kAfNs), x("af")),
-           xmlNewNs(response, x(kSoNs), x("so")), xmlNewNs(response, x(kTnsNs), x("tns")),
-           xmlNewNs(response, x(kFordonNs), x("frdn"))};
+  const Prefixes& p = prefixes(mode);
+  Names ns{xmlNewNs(response, x(kSsbtNs), x(p.ssbt)), xmlNewNs(response, x(kAfNs), x(p.af)),
+           xmlNewNs(response, x(kSoNs), x(p.so)), xmlNewNs(response, x(kTnsNs), x(p.tns)),
+           xmlNewNs(response, x(kFordonNs), x(p.frdn))};
   xmlSetNs(response, ns.ssbt);
 
   if (question.echo_question && question.generella != nullptr && question.specifika != nullptr) {
@@ -545,7 +418,7 @@ std::string write_hamta_response(const Question& question, const PersonFacts& pe
     }
     const std::string key(name(source));
     const Json& facts = person.contains(key) ? person[key] : no_facts;
-    const SourceContext context{question, person, facts, question.source_periods.at(source), ns};
+    const SourceContext context{question, person, facts, question.source_periods.at(source), ns, mode};
     if (source == Source::FK && longer_than_two_years(context.period)) {
       write_error(source_element, ns.ssbt, "LEFI-400", "Perioden är längre än två år");
       continue;
@@ -582,10 +455,10 @@ std::string write_hamta_response(const Question& question, const PersonFacts& pe
   return serialise(envelope.doc.get());
 }
 
-std::string write_test_response(const std::map<Source, SourceFault>& faults) {
-  Envelope envelope = new_envelope();
+std::string write_test_response(const std::map<Source, SourceFault>& faults, ReplyMode mode) {
+  Envelope envelope = new_envelope(mode);
   xmlNode* response = element(envelope.body, nullptr, "testaBastjanstInformationResponse");
-  xmlNs* ssbt = xmlNewNs(response, x(kSsbtNs), x("ssbt"));
+  xmlNs* ssbt = xmlNewNs(response, x(kSsbtNs), x(prefixes(mode).ssbt));
   xmlSetNs(response, ssbt);
   for (Source source : kSources) {
     xmlNode* test = element(response, ssbt, std::string(name(source)).c_str());
@@ -596,18 +469,20 @@ std::string write_test_response(const std::map<Source, SourceFault>& faults) {
   return serialise(envelope.doc.get());
 }
 
-std::string write_fault(Operation operation, std::string_view faultcode, const std::string& felkod,
-                        const std::string& felmeddelande) {
-  Envelope envelope = new_envelope();
-  xmlNode* fault = element(envelope.body, envelope.body->ns, "Fault");
-  // SOAP 1.1: faultcode, faultstring and detail are unqualified.
-  leaf(fault, nullptr, "faultcode", std::string(faultcode));
+std::string write_fault(Operation operation, FaultCode faultcode, const std::string& felkod,
+                        const std::string& felmeddelande, ReplyMode mode) {
+  Envelope envelope = new_envelope(mode);
+  xmlNode* fault = element(envelope.body, envelope.soap, "Fault");
+  // SOAP 1.1: faultcode, faultstring and detail are unqualified; faultcode is a QName, so its
+  // prefix is whatever this envelope declared for SOAP.
+  const std::string code = std::string(prefixes(mode).soap) + (faultcode == FaultCode::client ? ":Client" : ":Server");
+  leaf(fault, nullptr, "faultcode", code);
   leaf(fault, nullptr, "faultstring", felmeddelande);
   xmlNode* detail = element(fault, nullptr, "detail");
   xmlNode* body =
       element(detail, nullptr,
               operation == Operation::testa ? "testaBastjanstInformationFault" : "hamtaBastjanstInformationFault");
-  xmlNs* ssbt = xmlNewNs(body, x(kSsbtNs), x("ssbt"));
+  xmlNs* ssbt = xmlNewNs(body, x(kSsbtNs), x(prefixes(mode).ssbt));
   xmlSetNs(body, ssbt);
   leaf(body, ssbt, "felkod", felkod);
   leaf(body, ssbt, "felmeddelande", felmeddelande);

@@ -1,19 +1,24 @@
-// The SSBTEK mappings (mappings/ssbtek/*.json) against the reply fixtures (tests/fixtures/ssbtek/).
-// Expected values are the ones written in the fixtures (see their README).
+// The SSBTEK mappings (mappings/ssbtek/*.json) against the reply fixtures (tests/fixtures/ssbtek/,
+// published mode, and its production/ folder). Expected values are the ones written in the
+// fixtures (see their README); both modes must give the same facts.
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "mapping/mapping.h"
+#include "mapping/versioned_mapping.h"
 
 using knutpunkt::mapping::Mapping;
 using knutpunkt::mapping::MappingResult;
+using knutpunkt::mapping::VersionedMapping;
 using knutpunkt::xml::Document;
 
 namespace {
 
 const std::filesystem::path kMappings = KNUTPUNKT_SSBTEK_MAPPINGS;
 const std::filesystem::path kFixtures = KNUTPUNKT_SSBTEK_FIXTURES;
+const std::filesystem::path kProduction = kFixtures / "production";
 const std::filesystem::path kSchemas = KNUTPUNKT_SSBTEK_SCHEMAS;
 
 const std::map<std::string, Mapping>& mappings() {
@@ -22,16 +27,32 @@ const std::map<std::string, Mapping>& mappings() {
   return *loaded;
 }
 
-MappingResult map_fixture(const std::string& source, const std::string& fixture) {
-  std::ifstream in(kFixtures / fixture, std::ios::binary);
+// As the adapter reads replies: every contract version of a source, the one the reply is in picked.
+const std::map<std::string, VersionedMapping>& versioned() {
+  static const auto loaded = knutpunkt::mapping::load_versioned_mappings(kMappings, kSchemas);
+  if (!loaded) FAIL(loaded.error().code + " " + loaded.error().where + ": " + loaded.error().message);
+  return *loaded;
+}
+
+MappingResult map_file(const std::string& source, const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
   REQUIRE(in.good());
   std::stringstream bytes;
   bytes << in.rdbuf();
   auto doc = Document::parse(bytes.str());
-  if (!doc) FAIL(fixture + ": " + doc.error().message);
-  auto result = mappings().at(source).apply(*doc);
-  if (!result) FAIL(fixture + ": " + result.error().code + " " + result.error().where + ": " + result.error().message);
+  if (!doc) FAIL(file.string() + ": " + doc.error().message);
+  auto result = versioned().at(source).apply(*doc);
+  if (!result)
+    FAIL(file.string() + ": " + result.error().code + " " + result.error().where + ": " + result.error().message);
   return std::move(*result);
+}
+
+MappingResult map_fixture(const std::string& source, const std::string& fixture) {
+  return map_file(source, kFixtures / fixture);
+}
+
+MappingResult map_production(const std::string& source, const std::string& fixture) {
+  return map_file(source, kProduction / fixture);
 }
 
 std::size_t count(const MappingResult& result, const std::string& type) {
@@ -49,14 +70,30 @@ const knutpunkt::mapping::MappedEvent& nth(const MappingResult& result, const st
 
 }  // namespace
 
-TEST_CASE("all seven SSBTEK mappings load, keyed by source") {
+TEST_CASE("all SSBTEK mappings load: one per source, and CSN in kommunfraga 4.0 and 3.0") {
   const auto& all = mappings();
   for (const char* source : {"AF", "CSN", "FK", "SKV", "SO", "TNS", "MIV"}) {
     INFO(source);
     REQUIRE(all.count(source) == 1);
     CHECK(all.at(source).name() == std::string("ssbtek/") + source);
   }
-  CHECK(all.size() == 7);
+  REQUIRE(all.count("CSN.3.0") == 1);
+  CHECK(all.at("CSN.3.0").name() == "ssbtek/CSN.3.0");
+  CHECK(all.size() == 8);
+
+  CHECK(versioned().size() == 7);
+  const auto& csn = versioned().at("CSN").versions();
+  REQUIRE(csn.size() == 2);
+  std::set<std::string> versions;
+  for (const auto& version : csn) {
+    CHECK(version.contract().name == "csn-kommunfraga");
+    CHECK(version.recognises_versions());
+    CHECK(version.contract().retires_on.empty());  // CSN has announced no date for 3.0
+    versions.insert(version.contract().version);
+  }
+  CHECK(versions == std::set<std::string>{"3.0", "4.0"});
+  CHECK(all.at("SKV").contract().name == "skv-beskattningsuppgifter-sfs2008-975");
+  CHECK(all.at("SKV").recognises_versions());
 }
 
 TEST_CASE("AF: registration status and the aktivitetsstöd decision") {
@@ -107,6 +144,27 @@ TEST_CASE("CSN: three studiemedel payments from the base64 payload, in öre with
   CHECK(first.facts["to_week"] == "202638");
   CHECK(r.events[2].facts["amount_ore"] == 357200);
   CHECK(r.events[2].facts["paid_on"] == "2026-10-23");
+}
+
+TEST_CASE("CSN: a kommunfraga 3.0 answer is read by CSN.3.0 with the facts published mode's 4.0 gives") {
+  const auto v3 = map_production("CSN", "response-csn-v3-CSN.xml");
+  CHECK(v3.contract_version == "3.0");
+  CHECK(v3.deviations.empty());
+  CHECK_FALSE(v3.protected_identity);  // 3.0 writes sekretess blank for everyone else
+  REQUIRE(v3.events.size() == 2);
+  CHECK(v3.events[0].facts["amount_ore"] == 2269600);
+  CHECK(v3.events[0].facts["paid_on"] == "2026-08-25");
+  CHECK(v3.events[0].facts["case_number"] == "3");
+  CHECK(v3.events[1].facts["paid_on"] == "2026-09-25");
+
+  const auto v4 = map_fixture("CSN", "response-csn-v3-CSN.xml");
+  CHECK(v4.contract_version == "4.0");
+  REQUIRE(v4.events.size() == v3.events.size());
+  for (std::size_t i = 0; i < v4.events.size(); ++i) {
+    CHECK(v4.events[i].facts == v3.events[i].facts);
+    CHECK(v4.events[i].occurred_at == v3.events[i].occurred_at);
+  }
+  CHECK(map_fixture("CSN", "response-CSN.xml").contract_version == "4.0");
 }
 
 TEST_CASE("CSN: sekretess marks the person protected; Ej träff gives no events") {
@@ -160,19 +218,71 @@ TEST_CASE("FK: skyddad marks the person protected; avvikelser become deviations;
   CHECK(none.deviations.empty());
 }
 
-TEST_CASE("SKV: final taxation per income year from the escaped XML, kronor to öre") {
+TEST_CASE("SKV: one taxation.income per taxeringsår from Skatteverket's document, kronor to öre") {
   const auto r = map_fixture("SKV", "response-SKV.xml");
+  CHECK(r.contract_version == "1.0");
+  CHECK_FALSE(r.protected_identity);
+  CHECK(r.deviations.empty());
   REQUIRE(r.events.size() == 2);
-  const auto& y2024 = r.events[0];
-  CHECK(y2024.type == "taxation.income");
-  CHECK(y2024.facts["income_year"] == 2024);
-  CHECK(y2024.occurred_at == "2025-06-13");
-  CHECK(y2024.facts["earned_income_ore"] == 21430000);
-  CHECK(y2024.facts["capital_income_ore"] == 120000);
-  CHECK(y2024.facts["final_tax_ore"] == 5231100);
-  CHECK(r.events[1].facts["final_tax_ore"] == 3874400);
+  const auto& first = r.events[0];
+  CHECK(first.type == "taxation.income");
+  CHECK(first.facts["assessment_year"] == 2025);
+  CHECK(first.facts["capital_income_ore"] == 145000);
+  CHECK(first.facts["capital_surplus_ore"] == 120000);
+  CHECK(first.facts["earned_income_ore"] == 21430000);
+  CHECK(first.facts["employment_surplus_ore"] == 21436200);
+  CHECK(first.facts["status_code"] == "1");
+  const auto& second = r.events[1];
+  CHECK(second.facts["assessment_year"] == 2026);
+  CHECK(second.facts["capital_income_ore"] == 0);
+  CHECK(second.facts["earned_income_ore"] == 16890000);
+
   CHECK(map_fixture("SKV", "response-nodata-SKV.xml").events.empty());
-  CHECK(map_fixture("SKV", "response-swedish-names-SKV.xml").has_data);
+  const auto swedish = map_fixture("SKV", "response-swedish-names-SKV.xml");
+  REQUIRE(swedish.events.size() == 1);
+  CHECK(swedish.events[0].facts["capital_surplus_ore"] == 345000);
+  // Names are never facts: Öberg-Ärlemyr stays in the payload.
+  CHECK(swedish.events[0].facts.dump().find("Öberg") == std::string::npos);
+}
+
+TEST_CASE("SKV: Sekretessmarkering J marks the person protected") {
+  const auto r = map_fixture("SKV", "response-protected-SKV.xml");
+  CHECK(r.protected_identity);
+  REQUIRE(r.events.size() == 1);
+  CHECK(r.events[0].facts["earned_income_ore"] == 13280000);
+}
+
+TEST_CASE("SKV: the document as a real answer carries it, CDATA and only a Kapitaluppgift, still maps") {
+  // The shape observed from the real service: one Personuppgift with a status code and capital
+  // figures only; the earned-income items are our model's and may be absent.
+  const std::string reply =
+      "<soap:Envelope xmlns:soap='http://schemas.xmlsoap.org/soap/envelope/'><soap:Body>"
+      "<ssbt:hamtaBastjanstInformationResponse xmlns:ssbt='http://schema.forsakringskassan.se/integration/ssbt/10'>"
+      "<ssbt:svarsdata><ssbt:SKV><ssbt:data><svar><![CDATA[<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<SvarBeskattningsuppgifterEnligtSFS2008-975"
+      " xmlns=\"http://xmls.skatteverket.se/se/skatteverket/zg/instans/standardiseradInformation/1.0\""
+      " xmlns:besko=\"http://xmls.skatteverket.se/se/skatteverket/zg/komponent/infoForBeskattning/1.0\""
+      " xmlns:folko=\"http://xmls.skatteverket.se/se/skatteverket/zg/komponent/infoForFolkbokforing/1.0\">"
+      "<PersonuppgiftLista><Personuppgift>"
+      "<folko:IdentitetsbeteckningFysiskPerson>191212121212</folko:IdentitetsbeteckningFysiskPerson>"
+      "<folko:Fornamn>Tolvan</folko:Fornamn><folko:Efternamn>Tolvansson</folko:Efternamn>"
+      "<StatusPersonuppgiftKod>999</StatusPersonuppgiftKod>"
+      "<Kapitaluppgift><besko:Taxeringsar>2001</besko:Taxeringsar>"
+      "<besko:SummaIntakterPaKapital>12345</besko:SummaIntakterPaKapital>"
+      "<besko:OverskottPaKapital>666</besko:OverskottPaKapital></Kapitaluppgift>"
+      "</Personuppgift></PersonuppgiftLista></SvarBeskattningsuppgifterEnligtSFS2008-975>]]></svar>"
+      "</ssbt:data></ssbt:SKV></ssbt:svarsdata></ssbt:hamtaBastjanstInformationResponse></soap:Body></soap:Envelope>";
+  auto doc = Document::parse(reply);
+  REQUIRE(doc);
+  auto r = versioned().at("SKV").apply(*doc);
+  REQUIRE(r);
+  CHECK(r->deviations.empty());
+  REQUIRE(r->events.size() == 1);
+  CHECK(r->events[0].facts["assessment_year"] == 2001);
+  CHECK(r->events[0].facts["capital_income_ore"] == 1234500);
+  CHECK(r->events[0].facts["capital_surplus_ore"] == 66600);
+  CHECK_FALSE(r->events[0].facts.contains("earned_income_ore"));
+  CHECK(r->events[0].facts["status_code"] == "999");
 }
 
 TEST_CASE("SO: three a-kassa payments and one suspension") {
@@ -255,4 +365,32 @@ TEST_CASE("CSN: a decoded payload that is not well-formed fails without quoting 
   // not to be quoted anyway.
   CHECK(result.error().message.find("csn9") == std::string::npos);
   CHECK_NOTHROW(nlohmann::json(result.error().message).dump(-1, ' ', false, nlohmann::json::error_handler_t::strict));
+}
+
+TEST_CASE("production replies give exactly the facts the published ones give, for every source and fixture") {
+  std::size_t compared = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kProduction)) {
+    const auto name = entry.path().filename().string();
+    if (entry.path().extension() != ".xml" || name.starts_with("payload-") || name == "fault.xml" ||
+        name == "test-response.xml")
+      continue;
+    for (const char* source : {"AF", "CSN", "FK", "SKV", "SO", "TNS", "MIV"}) {
+      const bool single = name.ends_with(std::string("-") + source + ".xml");
+      if (!single && name != "response-all.xml") continue;
+      INFO(name << " " << source);
+      const auto published = map_fixture(source, name);
+      const auto production = map_production(source, name);
+      CHECK(production.has_data == published.has_data);
+      CHECK(production.protected_identity == published.protected_identity);
+      CHECK(production.deviations == published.deviations);
+      REQUIRE(production.events.size() == published.events.size());
+      for (std::size_t i = 0; i < production.events.size(); ++i) {
+        CHECK(production.events[i].type == published.events[i].type);
+        CHECK(production.events[i].occurred_at == published.events[i].occurred_at);
+        CHECK(production.events[i].facts == published.events[i].facts);
+      }
+      ++compared;
+    }
+  }
+  CHECK(compared >= 29);
 }
