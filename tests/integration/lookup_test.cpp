@@ -295,6 +295,41 @@ TEST_CASE("a samordningsnummer, a person with no data and Swedish characters all
   CHECK_FALSE(swedish.body["sources"]["FK"]["events"].empty());
 }
 
+TEST_CASE("SKV's taxation per taxeringsår and CSN's kommunfraga 3.0 come through from production-shaped replies") {
+  // The simulator answers as SSBTEK's production service does (its default reply mode):
+  // Skatteverket's own document as CDATA, CSN in 3.0 for the person it has not moved to 4.0.
+  GatewayHarness gw("skv_and_csn_versions");
+  auto full = gw.lookup(full_lookup_request());
+  INFO(full.body.dump(2));
+  REQUIRE(full.status == 200);
+  const auto& skv = full.body["sources"]["SKV"];
+  CHECK(skv["status"] == "ok");
+  CHECK(skv["contract_version"] == "1.0");
+  REQUIRE(skv["events"].size() == 2);
+  const auto& year = skv["events"][0];
+  CHECK(year["type"] == "taxation.income");
+  CHECK(year["facts"]["assessment_year"] == 2025);
+  CHECK(year["facts"]["capital_income_ore"] == 145000);
+  CHECK(year["facts"]["capital_surplus_ore"] == 120000);
+  CHECK(year["facts"]["earned_income_ore"] == 21430000);
+  CHECK(full.body["sources"]["CSN"]["contract_version"] == "4.0");
+
+  REQUIRE(gw.register_case("EB-2026-000777", {"199403152383"}).status < 300);
+  auto request = full_lookup_request("19940315-2383");
+  request["case_id"] = "EB-2026-000777";
+  request["sources"] = {"CSN"};
+  auto v3 = gw.lookup(request);
+  INFO(v3.body.dump(2));
+  REQUIRE(v3.status == 200);
+  const auto& csn = v3.body["sources"]["CSN"];
+  CHECK(csn["status"] == "ok");
+  CHECK(csn["contract_version"] == "3.0");
+  REQUIRE(csn["events"].size() == 2);
+  CHECK(csn["events"][0]["type"] == "study_aid.payment");
+  CHECK(csn["events"][0]["facts"]["paid_on"] == "2026-08-25");
+  CHECK(csn["events"][0]["facts"]["amount_ore"] == 2269600);
+}
+
 TEST_CASE("health, readiness and unknown routes answer as documented") {
   GatewayHarness gw("routes");
   CHECK(gw.get("/healthz").status == 200);
