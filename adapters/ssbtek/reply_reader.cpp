@@ -98,12 +98,16 @@ std::expected<xmlNodePtr, ReplyFailure> body_payload(const xml::Document& docume
     return std::unexpected(ReplyFailure{SourceStatus::error, "not_soap", "SSBTEK's answer is not a SOAP 1.1 envelope"});
   }
   xmlNodePtr body = child(envelope, kSoapEnvelopeNs, "Body");
+  // A Fault or SSBTEK's own element, wherever it is among the Body's entries (a stack may add
+  // entries of its own); otherwise the first entry, to be refused as unexpected.
   xmlNodePtr payload = nullptr;
-  if (body != nullptr) {
-    for (xmlNodePtr c = body->children; c != nullptr && payload == nullptr; c = c->next) {
-      if (c->type == XML_ELEMENT_NODE) payload = c;
-    }
+  xmlNodePtr first = nullptr;
+  for (xmlNodePtr c = body != nullptr ? body->children : nullptr; c != nullptr && payload == nullptr; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    if (first == nullptr) first = c;
+    if (is(c, kSoapEnvelopeNs, "Fault") || is_ssbtek_namespace(xml::namespace_uri(c))) payload = c;
   }
+  if (payload == nullptr) payload = first;
   if (payload == nullptr) {
     return std::unexpected(ReplyFailure{SourceStatus::error, "not_soap", "SSBTEK's answer has an empty SOAP body"});
   }
@@ -200,7 +204,8 @@ std::vector<SourceOutcome> ReplyReader::read(const net::HttpResult& result, cons
   // the envelope around them to every source, since each source's answer came in it.
   std::map<xmlNodePtr, std::vector<nlohmann::json>> by_section;
   std::vector<nlohmann::json> around;
-  for (const auto& finding : schema_.findings(*document, 256)) {
+  // The schema declares SSBTEK's payload, not the SOAP envelope around it.
+  for (const auto& finding : schema_.findings(*payload, 256)) {
     if (xmlNodePtr section = source_section(finding.node, svarsdata)) {
       by_section[section].push_back(deviation(finding, section));
     } else {

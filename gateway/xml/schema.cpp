@@ -3,6 +3,7 @@
 #include "xml/error_sink.h"
 #include "xml/loader_policy.h"
 
+#include <functional>
 #include <regex>
 
 namespace knutpunkt::xml {
@@ -99,14 +100,27 @@ std::expected<void, XmlError> Schema::validate(xmlNodePtr element) const {
 }
 
 std::vector<SchemaFinding> Schema::findings(const Document& document, std::size_t max_findings) const {
+  if (document.get() == nullptr) return {};
+  return findings_in(document.root(), max_findings, [&](xmlSchemaValidCtxtPtr ctxt) {
+    return xmlSchemaValidateDoc(ctxt, document.get());
+  });
+}
+
+std::vector<SchemaFinding> Schema::findings(xmlNodePtr element, std::size_t max_findings) const {
+  if (element == nullptr || element->type != XML_ELEMENT_NODE) return {};
+  return findings_in(element, max_findings,
+                     [&](xmlSchemaValidCtxtPtr ctxt) { return xmlSchemaValidateOneElement(ctxt, element); });
+}
+
+std::vector<SchemaFinding> Schema::findings_in(xmlNodePtr top, std::size_t max_findings,
+                                               const std::function<int(xmlSchemaValidCtxtPtr)>& validate) const {
   FindingSink sink;
   sink.max = max_findings;
-  if (document.get() == nullptr) return {};
   ValidContext ctxt(xmlSchemaNewValidCtxt(schema_.get()));
   if (!ctxt) return {SchemaFinding{"invalid_value", nullptr, "out of memory while validating"}};
   xmlSchemaSetValidStructuredErrors(ctxt.get(), collect_finding, &sink);
-  if (xmlSchemaValidateDoc(ctxt.get(), document.get()) != 0 && sink.findings.empty()) {
-    sink.findings.push_back(SchemaFinding{"invalid_value", document.root(), "the document is not valid"});
+  if (validate(ctxt.get()) != 0 && sink.findings.empty()) {
+    sink.findings.push_back(SchemaFinding{"invalid_value", top, "not valid"});
   }
   return std::move(sink.findings);
 }

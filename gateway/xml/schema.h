@@ -6,6 +6,7 @@
 
 #include <expected>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +41,9 @@ class Schema {
   // Every departure from the schema in the document, in document order, at most max_findings of
   // them. An empty list means the document is valid.
   std::vector<SchemaFinding> findings(const Document& document, std::size_t max_findings = 64) const;
+  // The same for one element subtree (e.g. the payload inside a SOAP body, when the schema
+  // declares the payload but not the envelope around it).
+  std::vector<SchemaFinding> findings(xmlNodePtr element, std::size_t max_findings = 64) const;
 
   Schema(Schema&&) noexcept = default;
   Schema& operator=(Schema&&) noexcept = default;
@@ -52,6 +56,8 @@ class Schema {
     void operator()(xmlSchemaPtr schema) const { xmlSchemaFree(schema); }
   };
   explicit Schema(xmlSchemaPtr schema) : schema_(schema) {}
+  std::vector<SchemaFinding> findings_in(xmlNodePtr top, std::size_t max_findings,
+                                         const std::function<int(xmlSchemaValidCtxtPtr)>& validate) const;
   std::unique_ptr<xmlSchema, Free> schema_;
 };
 
