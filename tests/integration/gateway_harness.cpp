@@ -231,6 +231,7 @@ HttpReply to_reply(const httplib::Result& result) {
   reply.status = result->status;
   reply.content_type = result->get_header_value("Content-Type");
   reply.body = nlohmann::json::parse(result->body, nullptr, false);
+  reply.text = result->body;
   return reply;
 }
 

@@ -53,7 +53,8 @@ struct HarnessOptions {
 struct HttpReply {
   int status = 0;
   std::string content_type;
-  nlohmann::json body;
+  nlohmann::json body;  // discarded when the body is not JSON
+  std::string text;     // the body as sent
 };
 
 class GatewayHarness {

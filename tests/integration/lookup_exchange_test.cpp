@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+
 using namespace knutpunkt::testing;
 
 namespace {
@@ -64,4 +66,57 @@ TEST_CASE("in one call, a SOAP fault answers for every source, and a source's ow
   for (const auto& source : kAllSources) {
     if (source != "AF") CHECK(own_error.body["sources"][source]["status"] == "ok");
   }
+}
+
+TEST_CASE("in one call, a source SSBTEK gives up on is a timeout and the others answer") {
+  HarnessOptions options;
+  options.source_timeout_ms = 3000;
+  GatewayHarness gw("exchange_ssbtek_timeout", options);
+  // Slower than the simulator's own per-source deadline (2.5 s): SSBTEK answers FK with its error.
+  gw.inject("FK", {{"mode", "none"}, {"latency_ms", 4000}});
+  const auto started = std::chrono::steady_clock::now();
+  auto reply = gw.lookup(full_lookup_request());
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  INFO(reply.body.dump(2));
+  REQUIRE(reply.status == 200);
+  CHECK(reply.body["status"] == "partial");
+  CHECK(reply.body["sources"]["FK"]["status"] == "timeout");
+  CHECK(reply.body["sources"]["FK"]["code"] == "TIMEOUT");
+  for (const auto& source : kAllSources) {
+    if (source != "FK") CHECK(reply.body["sources"][source]["status"] == "ok");
+  }
+  CHECK(elapsed < std::chrono::milliseconds{3800});  // generous: not a timing test
+}
+
+TEST_CASE("production-shaped replies answer every source ok; their deviations are in the answer, the audit record "
+          "and /metrics") {
+  GatewayHarness gw("exchange_deviations");
+  auto reply = gw.lookup(full_lookup_request());
+  INFO(reply.body.dump(2));
+  REQUIRE(reply.status == 200);
+  CHECK(reply.body["status"] == "complete");
+  // The simulator's production replies leave out AF's echoed question (Fraga), which the
+  // published schema requires.
+  const auto& af = reply.body["sources"]["AF"];
+  REQUIRE(af.contains("deviations"));
+  bool missing_fraga = false;
+  for (const auto& deviation : af["deviations"]) {
+    CHECK(deviation.contains("kind"));
+    CHECK(deviation.contains("path"));
+    if (deviation["kind"] == "missing_element" || deviation["kind"] == "unexpected_element") missing_fraga = true;
+  }
+  CHECK(missing_fraga);
+  CHECK(reply.body["sources"]["CSN"]["contract_version"] == "4.0");
+
+  auto records = gw.audit_records_for(reply.body["lookup_id"]);
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].body["sources"]["AF"]["deviations"] == af["deviations"]);
+
+  auto metrics = gw.get("/metrics");
+  REQUIRE(metrics.status == 200);
+  INFO(metrics.text);
+  CHECK(metrics.text.find("knutpunkt_lookup_deviations_total{adapter=\"ssbtek\",source=\"AF\",kind=\"" +
+                          af["deviations"][0]["kind"].get<std::string>() + "\"}") != std::string::npos);
+  CHECK(metrics.text.find("knutpunkt_lookup_source_outcomes_total{adapter=\"ssbtek\",source=\"SKV\",status=\"ok\"} 1") !=
+        std::string::npos);
 }

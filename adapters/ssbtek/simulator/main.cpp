@@ -47,12 +47,17 @@ struct Options {
   // Production by default: the demo and the integration tests should meet what a municipality
   // really receives, not only what the contract promises.
   ks::ReplyMode replies = ks::ReplyMode::production;
+  // SSBTEK asks the sources in parallel and gives up on one that has not answered in time,
+  // answering it with its own error (kalla SSBT, felkod TIMEOUT) and the others with their data.
+  std::chrono::milliseconds source_deadline{2500};
 };
 
 constexpr const char* kUsage =
     "usage: ssbtek-simulator [--host H] [--port N (0 = ephemeral)] [--port-file PATH]\n"
     "                        [--persons PATH] [--schema PATH] [--threads N]\n"
-    "                        [--replies production|published]\n"
+    "                        [--replies production|published] [--source-deadline-ms N]\n"
+    "  --source-deadline-ms  SSBTEK's own deadline per source (default 2500): a source slower than it\n"
+    "                        (a latency fault) is answered with kalla SSBT, felkod TIMEOUT, the others with data\n"
     "  --replies production  (default) replies as SSBTEK's production service sends them: echo elements\n"
     "                        missing, other namespace prefixes, a SOAP Header, SKV's document as CDATA,\n"
     "                        dates with offsets, amounts with decimals, CSN 3.0 for some persons, newer\n"
@@ -69,6 +74,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
       options.persons = value;
     else if (flag == "--schema")
       options.schema = value;
+    else if (flag == "--source-deadline-ms")
+      options.source_deadline = std::chrono::milliseconds{std::stoi(value)};
     else if (flag == "--replies") {
       const auto mode = ks::reply_mode_named(value);
       if (!mode) throw std::invalid_argument("--replies");
@@ -185,10 +192,19 @@ int main(int argc, char** argv) {
     const bool testa = question->operation == ks::Operation::testa;
     stats.count_operation(testa ? "testaBastjanstInformation" : "hamtaBastjanstInformation");
     stats.count_sources(question->sources);
-    const auto applying = faults.take(question->sources);
+    auto applying = faults.take(question->sources);
     std::chrono::milliseconds latency{0};
-    for (const auto& [source, fault] : applying) {
+    for (auto& [source, fault] : applying) {
       if (fault.mode != ks::FaultMode::none) stats.count_fault(source);
+      const bool source_level = fault.mode == ks::FaultMode::none || fault.mode == ks::FaultMode::error;
+      if (source_level && fault.latency > options->source_deadline) {
+        fault = ks::SourceFault{.mode = ks::FaultMode::error,
+                                .latency = options->source_deadline,
+                                .from_ssbtek = true,
+                                .code = "TIMEOUT",
+                                .message = "Källan svarade inte inom Sammansatt bastjänsts tidsgräns",
+                                .remaining = std::nullopt};
+      }
       latency = std::max(latency, fault.latency);
     }
     if (latency.count() > 0) stop.sleep_for(latency);

@@ -369,16 +369,17 @@ std::string default_error_message(Source source) {
          " bastjänst kunde inte besvara frågan på grund av ett tekniskt fel";
 }
 
-void write_error(xmlNode* parent, xmlNs* ssbt, const std::string& felkod, const std::string& felmeddelande) {
+void write_error(xmlNode* parent, xmlNs* ssbt, const std::string& felkod, const std::string& felmeddelande,
+                 const char* kalla = "BT") {
   xmlNode* error = element(parent, ssbt, "error");
-  leaf(error, ssbt, "kalla", "BT");
+  leaf(error, ssbt, "kalla", kalla);
   leaf(error, ssbt, "felkod", felkod);
   leaf(error, ssbt, "felmeddelande", felmeddelande);
 }
 
 void write_injected_error(xmlNode* parent, xmlNs* ssbt, Source source, const SourceFault& fault) {
   write_error(parent, ssbt, fault.code.empty() ? "BT-001" : fault.code,
-              fault.message.empty() ? default_error_message(source) : fault.message);
+              fault.message.empty() ? default_error_message(source) : fault.message, fault.from_ssbtek ? "SSBT" : "BT");
 }
 
 const SourceFault* fault_for(const std::map<Source, SourceFault>& faults, Source source) {

@@ -32,6 +32,9 @@ enum class FaultMode {
 struct SourceFault {
   FaultMode mode = FaultMode::none;
   std::chrono::milliseconds latency{0};
+  // An error SSBTEK itself writes for the source (kalla SSBT), e.g. when the source did not answer
+  // within SSBTEK's own deadline; set by the server, not through the control API.
+  bool from_ssbtek = false;
   std::string code;
   std::string message;
   std::optional<std::int64_t> remaining;  // requests left; nullopt = until cleared
