@@ -25,7 +25,7 @@ net::HttpRequest build_af_request(const AfConfig& config, const AfSource& source
   return request;
 }
 
-AfAdapter::AfAdapter(AfConfig config, net::HttpClient& http, std::map<std::string, mapping::Mapping> mappings)
+AfAdapter::AfAdapter(AfConfig config, net::HttpClient& http, std::map<std::string, mapping::VersionedMapping> mappings)
     : config_(std::move(config)), http_(http), mappings_(std::move(mappings)) {
   for (const AfSource& source : kSources) {
     if (mappings_.contains(std::string(source.code))) sources_.emplace_back(source.code);

@@ -1,6 +1,7 @@
 #pragma once
 // The Arbetsförmedlingen lookup adapter: one consent-based REST/JSON exchange per source
-// (af_sources.h), each answer mapped to case events by mappings/arbetsformedlingen/<SOURCE>.json.
+// (af_sources.h), each answer mapped to case events by mappings/arbetsformedlingen/<SOURCE>.json
+// (or <SOURCE>.<version>.json while AF answers in two versions of a document).
 // Wire protocol: README.md in this folder.
 #include <map>
 #include <string>
@@ -10,7 +11,7 @@
 #include "af_reply.h"
 #include "af_sources.h"
 #include "core/adapter.h"
-#include "mapping/mapping.h"
+#include "mapping/versioned_mapping.h"
 #include "net/http_client.h"
 
 namespace knutpunkt::arbetsformedlingen {
@@ -21,7 +22,7 @@ net::HttpRequest build_af_request(const AfConfig& config, const AfSource& source
 
 class AfAdapter final : public LookupAdapter {
  public:
-  AfAdapter(AfConfig config, net::HttpClient& http, std::map<std::string, mapping::Mapping> mappings);
+  AfAdapter(AfConfig config, net::HttpClient& http, std::map<std::string, mapping::VersionedMapping> mappings);
 
   const std::vector<std::string>& sources() const override { return sources_; }
   std::chrono::milliseconds source_timeout(const std::string& source) const override;
@@ -32,7 +33,7 @@ class AfAdapter final : public LookupAdapter {
  private:
   AfConfig config_;
   net::HttpClient& http_;
-  std::map<std::string, mapping::Mapping> mappings_;  // by source code
+  std::map<std::string, mapping::VersionedMapping> mappings_;  // by source code
   std::vector<std::string> sources_;
 };
 

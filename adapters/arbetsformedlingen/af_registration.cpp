@@ -1,7 +1,11 @@
 // Registers the "arbetsformedlingen" adapter kind: reads and checks its config and loads a mapping
-// for every AF source. Anything wrong stops start-up with the offending field named.
+// for every AF source (every contract version of it side by side), with the published schemas its
+// contracts name. Anything wrong stops start-up with the offending field named.
+#include <algorithm>
+
 #include "af_adapter.h"
 #include "core/adapter_registry.h"
+#include "mapping/json_vocabulary.h"
 
 namespace knutpunkt::arbetsformedlingen {
 
@@ -12,7 +16,7 @@ std::expected<std::unique_ptr<LookupAdapter>, ConfigError> make_af_adapter(const
   auto parsed = parse_af_config(config, context.config_pointer, context.base_dir);
   if (!parsed) return std::unexpected(parsed.error());
 
-  auto mappings = mapping::load_mappings(parsed->mappings, parsed->mappings);
+  auto mappings = mapping::load_versioned_mappings(parsed->mappings, mapping::published_schema_dir(parsed->mappings));
   if (!mappings) {
     return std::unexpected(ConfigError{context.config_pointer + "/mappings",
                                        mappings.error().where + ": " + mappings.error().message});
@@ -24,7 +28,7 @@ std::expected<std::unique_ptr<LookupAdapter>, ConfigError> make_af_adapter(const
                                                                                    std::string(source.code) + " in " +
                                                                                    parsed->mappings.string()});
     }
-    if (!found->second.json_input()) {
+    if (!std::ranges::all_of(found->second.versions(), &mapping::Mapping::json_input)) {
       return std::unexpected(ConfigError{context.config_pointer + "/mappings",
                                          "the mapping for " + std::string(source.code) + " must have \"payload\": \"json\""});
     }

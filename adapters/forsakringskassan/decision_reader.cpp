@@ -49,7 +49,7 @@ std::optional<InboundError> complete_if_present(const nlohmann::json& beslut, co
 
 }  // namespace
 
-DecisionReader::DecisionReader(FkConfig config, mapping::Mapping beslutsnotifiering)
+DecisionReader::DecisionReader(FkConfig config, mapping::VersionedMapping beslutsnotifiering)
     : config_(std::move(config)), beslutsnotifiering_(std::move(beslutsnotifiering)) {}
 
 std::expected<InboundReport, InboundError> DecisionReader::parse_report(std::string_view body) const {
@@ -114,6 +114,9 @@ std::expected<InboundReport, InboundError> DecisionReader::parse_report(std::str
     out.reported_at = skapad->get<std::string>();
   }
   out.protected_identity = mapped->protected_identity;
+  // Members FK's schema does not name go to the audit record; FK still gets its 2xx, since a
+  // refused notification would be repeated unchanged and never accepted.
+  out.deviations = std::move(mapped->deviations);
   for (auto& event : mapped->events) {
     out.events.push_back(ReportedEvent{std::move(event.type), std::move(event.occurred_at), std::move(event.facts)});
   }

@@ -6,7 +6,7 @@
 // benefit.decision_received event. The report names the person, not a referral.
 #include "core/inbound_adapter.h"
 #include "fk_config.h"
-#include "mapping/mapping.h"
+#include "mapping/versioned_mapping.h"
 
 namespace knutpunkt::forsakringskassan {
 
@@ -14,13 +14,13 @@ inline constexpr const char* kDecisionEventType = "benefit.decision_received";
 
 class DecisionReader final : public InboundAdapter {
  public:
-  // `beslutsnotifiering` must be a JSON-input mapping (checked by the registration).
-  DecisionReader(FkConfig config, mapping::Mapping beslutsnotifiering);
+  // `beslutsnotifiering`: every version a JSON-input mapping (checked by the registration).
+  DecisionReader(FkConfig config, mapping::VersionedMapping beslutsnotifiering);
   std::expected<InboundReport, InboundError> parse_report(std::string_view body) const override;
 
  private:
   FkConfig config_;
-  mapping::Mapping beslutsnotifiering_;
+  mapping::VersionedMapping beslutsnotifiering_;
 };
 
 }  // namespace knutpunkt::forsakringskassan

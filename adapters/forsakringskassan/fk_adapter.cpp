@@ -5,7 +5,7 @@
 
 namespace knutpunkt::forsakringskassan {
 
-FkAdapter::FkAdapter(FkConfig config, net::HttpClient& http, std::map<std::string, mapping::Mapping> mappings)
+FkAdapter::FkAdapter(FkConfig config, net::HttpClient& http, std::map<std::string, mapping::VersionedMapping> mappings)
     : config_(std::move(config)), http_(http), mappings_(std::move(mappings)) {
   for (const auto& code : kFkSources) {
     if (mappings_.contains(code)) sources_.push_back(code);

@@ -8,14 +8,14 @@
 
 #include "core/adapter.h"
 #include "fk_config.h"
-#include "mapping/mapping.h"
+#include "mapping/versioned_mapping.h"
 #include "net/http_client.h"
 
 namespace knutpunkt::forsakringskassan {
 
 class FkAdapter final : public LookupAdapter {
  public:
-  FkAdapter(FkConfig config, net::HttpClient& http, std::map<std::string, mapping::Mapping> mappings);
+  FkAdapter(FkConfig config, net::HttpClient& http, std::map<std::string, mapping::VersionedMapping> mappings);
 
   const std::vector<std::string>& sources() const override { return sources_; }
   std::chrono::milliseconds source_timeout(const std::string& source) const override;
@@ -26,7 +26,7 @@ class FkAdapter final : public LookupAdapter {
  private:
   FkConfig config_;
   net::HttpClient& http_;
-  std::map<std::string, mapping::Mapping> mappings_;  // by source code
+  std::map<std::string, mapping::VersionedMapping> mappings_;  // by source code
   std::vector<std::string> sources_;
 };
 

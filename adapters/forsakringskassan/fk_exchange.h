@@ -6,7 +6,7 @@
 
 #include "core/lookup_types.h"
 #include "fk_config.h"
-#include "mapping/mapping.h"
+#include "mapping/versioned_mapping.h"
 #include "net/http_client.h"
 
 namespace knutpunkt::forsakringskassan {
@@ -30,7 +30,13 @@ struct ReplyLimits {
 // Transport timeout → timeout; no connection, lost connection, 5xx, 408, 429 → unavailable;
 // other 4xx → error with partner_code "http_<status>" and LEFI's `meddelande`; a 2xx body that is
 // not JSON (or too large, too deep) → error "malformed_reply"; a mapping failure → error
-// "mapping_failed". A 2xx answer with `avvikelser` is ok: the avvikelser are deviations.
+// "mapping_failed". A 2xx answer with `avvikelser` is ok: the avvikelser are deviations, and so
+// are members FK's published schema does not name. A 2xx is read by the version of the mapping that
+// recognises it.
+SourceOutcome read_reply(const std::string& source, const net::HttpResult& result,
+                         const mapping::VersionedMapping& mapping, const ReplyLimits& limits);
+
+// The same with a mapping of one contract version only.
 SourceOutcome read_reply(const std::string& source, const net::HttpResult& result, const mapping::Mapping& mapping,
                          const ReplyLimits& limits);
 

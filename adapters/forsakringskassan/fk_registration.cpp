@@ -1,20 +1,22 @@
 // Registers the "forsakringskassan" adapter kind with three facets built from the same config:
 // benefit lookups (LEFI FORMANER, PAGAENDE), återsökningar out (outbound, through the outbox) and
 // decision notifications in (inbound). Anything wrong stops start-up with the offending field named.
+#include <algorithm>
+
 #include "atersokning_sender.h"
 #include "core/adapter_registry.h"
 #include "decision_reader.h"
 #include "fk_adapter.h"
+#include "mapping/json_vocabulary.h"
 #include "mapping/outbound_template.h"
 
 namespace knutpunkt::forsakringskassan {
 
 namespace {
 
-std::expected<std::map<std::string, mapping::Mapping>, ConfigError> load_json_mappings(
+std::expected<std::map<std::string, mapping::VersionedMapping>, ConfigError> load_json_mappings(
     const FkConfig& config, const AdapterContext& context, const std::vector<std::string>& needed) {
-  // JSON-input mappings reference no XSD; the schema dir is only for "schema" entries.
-  auto mappings = mapping::load_mappings(config.mappings, config.mappings);
+  auto mappings = mapping::load_versioned_mappings(config.mappings, mapping::published_schema_dir(config.mappings));
   if (!mappings) {
     return std::unexpected(
         ConfigError{context.config_pointer + "/mappings", mappings.error().where + ": " + mappings.error().message});
@@ -25,7 +27,7 @@ std::expected<std::map<std::string, mapping::Mapping>, ConfigError> load_json_ma
       return std::unexpected(ConfigError{context.config_pointer + "/mappings",
                                          "no mapping for " + code + " in " + config.mappings.string()});
     }
-    if (!it->second.json_input()) {
+    if (!std::ranges::all_of(it->second.versions(), &mapping::Mapping::json_input)) {
       return std::unexpected(ConfigError{context.config_pointer + "/mappings",
                                          "the mapping for " + code + " must have \"payload\": \"json\""});
     }

@@ -1,7 +1,10 @@
 // Registers the "jobbtorg" adapter kind with two facets built from the same config: referrals out
 // (outbound) and reports in (inbound). Anything wrong stops start-up with the field named.
+#include <algorithm>
+
 #include "anvisning_sender.h"
 #include "core/adapter_registry.h"
+#include "mapping/json_vocabulary.h"
 #include "report_reader.h"
 
 namespace knutpunkt::jobbtorg {
@@ -27,14 +30,14 @@ std::expected<std::unique_ptr<InboundAdapter>, ConfigError> make_reader(const nl
                                                                         AdapterContext& context) {
   auto parsed = parse_jobbtorg_config(config, context.config_pointer, context.base_dir);
   if (!parsed) return std::unexpected(parsed.error());
-  auto mappings = mapping::load_mappings(parsed->mappings, parsed->mappings);
+  auto mappings = mapping::load_versioned_mappings(parsed->mappings, mapping::published_schema_dir(parsed->mappings));
   if (!mappings) {
     return std::unexpected(ConfigError{context.config_pointer + "/mappings",
                                        mappings.error().where + ": " + mappings.error().message});
   }
   for (const char* typ : kReportTypes) {
     auto it = mappings->find(typ);
-    if (it == mappings->end() || !it->second.json_input()) {
+    if (it == mappings->end() || !std::ranges::all_of(it->second.versions(), &mapping::Mapping::json_input)) {
       return std::unexpected(ConfigError{context.config_pointer + "/mappings",
                                          std::string("no JSON mapping for report type ") + typ + " in " +
                                              parsed->mappings.string()});

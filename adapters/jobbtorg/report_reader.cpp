@@ -17,7 +17,7 @@ constexpr std::size_t kMaxDepth = 16;
 
 }  // namespace
 
-ReportReader::ReportReader(JobbtorgConfig config, std::map<std::string, mapping::Mapping> mappings)
+ReportReader::ReportReader(JobbtorgConfig config, std::map<std::string, mapping::VersionedMapping> mappings)
     : config_(std::move(config)), mappings_(std::move(mappings)) {}
 
 std::expected<InboundReport, InboundError> ReportReader::parse_report(std::string_view body) const {
@@ -62,6 +62,9 @@ std::expected<InboundReport, InboundError> ReportReader::parse_report(std::strin
     return std::unexpected(InboundError{code, e.field, e.message});
   }
   out.protected_identity = mapped->protected_identity;
+  // Members Jobbtorg's schema does not name go to the audit record and the report is still taken:
+  // a refused report would be sent again unchanged and never accepted.
+  out.deviations = std::move(mapped->deviations);
   for (auto& event : mapped->events) {
     out.events.push_back(ReportedEvent{std::move(event.type), std::move(event.occurred_at), std::move(event.facts)});
   }

@@ -32,6 +32,9 @@ struct InboundReport {
   std::string reported_at;
   bool protected_identity = false;
   std::vector<ReportedEvent> events;
+  // Where the message departs from the partner's published contract without failing it, each
+  // {"kind", "path", "detail"} (e.g. a member the schema does not name); for the audit record only.
+  std::vector<nlohmann::json> deviations;
 };
 
 // Code: "invalid_json", "field_missing", "field_invalid", "unknown_report_type", "too_large".

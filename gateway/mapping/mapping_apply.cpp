@@ -150,6 +150,9 @@ class Applier {
     Item payload;
     payload.json = {&message};
     if (auto recognised = recognise(payload); !recognised) return std::unexpected(recognised.error());
+    // A member the partner never published is its business and is reported, never refused: only
+    // what the mapping needs can fail the message.
+    if (spec_.contract.vocabulary) result.deviations = spec_.contract.vocabulary->unknown_fields(message);
     return map(payload, std::move(result));
   }
 

@@ -98,6 +98,10 @@ class SpecReader {
       spec->protected_identity = read_protected(root["protected_identity"], child(p, "protected_identity"));
     }
     if (root.contains("contract")) spec->contract = read_contract(root["contract"], child(p, "contract"));
+    if (spec->contract.vocabulary && spec->input != InputKind::json_message) {
+      throw Invalid{child(child(p, "contract"), "schema"),
+                    "a JSON Schema is for a JSON-input mapping (a decoded XML payload has decode.schema)"};
+    }
 
     const std::string ep = child(p, "events");
     if (!root.contains("events") || !root["events"].is_array()) throw Invalid{ep, "events must be an array"};
@@ -186,7 +190,7 @@ class SpecReader {
 
   ContractSpec read_contract(const json& value, const std::string& p) const {
     require_object(value, p);
-    only_keys(value, p, {"name", "version", "recognised_by", "retires_on", "description"});
+    only_keys(value, p, {"name", "version", "recognised_by", "retires_on", "schema", "description"});
     ContractSpec contract;
     contract.info.name = require_string(value, p, "name");
     contract.info.version = require_string(value, p, "version");
@@ -197,7 +201,23 @@ class SpecReader {
       if (!std::regex_match(contract.info.retires_on, date)) throw Invalid{child(p, "retires_on"), "must be YYYY-MM-DD"};
     }
     if (value.contains("recognised_by")) contract.recognised_by = read_protected(value["recognised_by"], child(p, "recognised_by"));
+    if (value.contains("schema")) contract.vocabulary = read_vocabulary(value, p);
     return contract;
+  }
+
+  // Parsed and compiled here, once: a schema that cannot be read stops start-up like any other
+  // mistake in the mapping, instead of surfacing on the first reply.
+  JsonVocabulary read_vocabulary(const json& contract, const std::string& p) const {
+    const std::string sp = child(p, "schema");
+    const fs::path relative = require_string(contract, p, "schema");
+    if (relative.is_absolute() || std::ranges::any_of(relative, [](const fs::path& part) { return part == ".."; })) {
+      throw Invalid{sp, "must be a path inside the schema directory"};
+    }
+    auto schema = read_mapping_file(schema_dir_ / relative);
+    if (!schema) throw Invalid{sp, relative.string() + ": " + schema.error().message};
+    auto vocabulary = JsonVocabulary::compile(*schema, relative.string());
+    if (!vocabulary) throw Invalid{sp, vocabulary.error()};
+    return std::move(*vocabulary);
   }
 
   ProtectedSpec read_protected(const json& value, const std::string& p) const {

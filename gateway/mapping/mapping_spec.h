@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "mapping/json_path.h"
+#include "mapping/json_vocabulary.h"
 #include "mapping/mapping.h"
 #include "xml/schema.h"
 #include "xml/xpath.h"
@@ -61,6 +62,7 @@ struct ProtectedSpec {
 struct ContractSpec {
   ContractInfo info;
   std::optional<ProtectedSpec> recognised_by;  // the same boolean test as protected_identity
+  std::optional<JsonVocabulary> vocabulary;    // "schema": what the partner's published JSON Schema names
 };
 
 struct DecodeSpec {

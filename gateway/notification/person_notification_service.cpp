@@ -84,6 +84,7 @@ void PersonNotificationService::accept(const std::string& partner, InboundReport
                          {"event_ids", outcome.event_ids},
                          {"event_types", types}};
   if (report.protected_identity && !known_protected) body["protected_identity_remembered"] = true;
+  if (!report.deviations.empty()) body["deviations"] = report.deviations;
   engine_.submit("partner.notification_received", std::move(body), std::move(writes),
                  [release, outcome = std::move(outcome),
                   done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) mutable {

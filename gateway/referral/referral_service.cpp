@@ -179,6 +179,7 @@ void ReferralService::accept_report(const std::string& partner, InboundReport re
                          {"person_id", r.person_id},
                          {"event_ids", outcome.event_ids},
                          {"event_types", types}};
+  if (!report.deviations.empty()) body["deviations"] = report.deviations;
   engine_.submit("referral.report_received", std::move(body), std::move(writes),
                  [this, key, outcome = std::move(outcome),
                   done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) mutable {

@@ -16,6 +16,7 @@
 #include "core/adapter_registry.h"
 #include "core/inbound_adapter.h"
 #include "core/lookup_types.h"
+#include "mapping/json_vocabulary.h"
 #include "mapping/mapping.h"
 #include "net/http_client.h"
 
@@ -32,11 +33,12 @@ inline std::filesystem::path repo_path(const std::string& relative) {
   std::abort();
 }
 
-// `relative_dir`'s mappings; "schema" entries resolve in `relative_schema_dir` (SSBTEK's XSDs live
-// under schemas/, the other partners' schemas next to their mappings).
+// `relative_dir`'s mappings; "schema" entries resolve in `relative_schema_dir`, by default the
+// partner's folder under schemas/ beside it, as the adapters resolve them.
 inline std::map<std::string, mapping::Mapping> load_mappings(const std::string& relative_dir,
                                                              const std::string& relative_schema_dir = {}) {
-  const std::string schema_dir = relative_schema_dir.empty() ? relative_dir : relative_schema_dir;
+  const std::string schema_dir =
+      relative_schema_dir.empty() ? mapping::published_schema_dir(relative_dir).string() : relative_schema_dir;
   auto loaded = mapping::load_mappings(repo_path(relative_dir), repo_path(schema_dir));
   if (!loaded) setup_failed(loaded.error().where + ": " + loaded.error().message);
   return std::move(*loaded);

@@ -25,16 +25,12 @@ struct Engine {
   std::vector<OutboundTemplate> templates;
 };
 
-std::string schema_dir(const std::string& mapping_dir) {
-  return mapping_dir == "mappings/ssbtek" ? "schemas/ssbtek" : mapping_dir;
-}
-
 const Engine& engine() {
   static const Engine loaded = [] {
     Engine e;
     for (const char* dir : {"mappings/arbetsformedlingen", "mappings/forsakringskassan", "mappings/jobbtorg",
                             "mappings/ssbtek"}) {
-      for (auto& [name, m] : fuzz::load_mappings(dir, schema_dir(dir))) (m.json_input() ? e.json_mappings : e.xml_mappings).push_back(m);
+      for (auto& [name, m] : fuzz::load_mappings(dir)) (m.json_input() ? e.json_mappings : e.xml_mappings).push_back(m);
       auto templates = load_outbound_templates(fuzz::repo_path(dir));
       if (!templates) fuzz::setup_failed(templates.error().where + ": " + templates.error().message);
       for (auto& [name, t] : *templates) e.templates.push_back(t);

@@ -36,8 +36,11 @@ TEST_CASE("there is a JSON-input mapping for every AF source and nothing else") 
   for (const auto& source : knutpunkt::arbetsformedlingen::kSources) {
     const auto found = loaded.find(std::string(source.code));
     REQUIRE(found != loaded.end());
-    CHECK(found->second.json_input());
-    CHECK(found->second.name() == "arbetsformedlingen/" + std::string(source.code));
+    REQUIRE(found->second.versions().size() == 1);
+    const auto& mapping = found->second.versions().front();
+    CHECK(mapping.json_input());
+    CHECK(mapping.name() == "arbetsformedlingen/" + std::string(source.code));
+    CHECK(mapping.contract().version == "1");
   }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// Shared by the AF contract tests: the loaded mappings and the fixtures the simulator produced.
+// Shared by the AF contract tests: the loaded mappings (with AF's published schemas) and the
+// fixtures the simulator produced.
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -8,13 +9,13 @@
 #include <stdexcept>
 #include <string>
 
-#include "mapping/mapping.h"
+#include "mapping/versioned_mapping.h"
 
 namespace af_test {
 
-inline const std::map<std::string, knutpunkt::mapping::Mapping>& mappings() {
+inline const std::map<std::string, knutpunkt::mapping::VersionedMapping>& mappings() {
   static const auto loaded = [] {
-    auto result = knutpunkt::mapping::load_mappings(AF_MAPPINGS_DIR, AF_MAPPINGS_DIR);
+    auto result = knutpunkt::mapping::load_versioned_mappings(AF_MAPPINGS_DIR, AF_SCHEMA_DIR);
     if (!result) throw std::runtime_error(result.error().where + ": " + result.error().message);
     return *result;
   }();

@@ -10,7 +10,7 @@
 #include "core/adapter_registry.h"
 #include "fk_config.h"
 #include "fk_exchange.h"
-#include "mapping/mapping.h"
+#include "mapping/versioned_mapping.h"
 #include "net/http_client.h"
 
 namespace fk = knutpunkt::forsakringskassan;
@@ -28,9 +28,9 @@ std::string fixture(const std::string& name) {
   return text.str();
 }
 
-const std::map<std::string, knutpunkt::mapping::Mapping>& mappings() {
+const std::map<std::string, knutpunkt::mapping::VersionedMapping>& mappings() {
   static const auto loaded = [] {
-    auto result = knutpunkt::mapping::load_mappings(FK_MAPPING_DIR, FK_MAPPING_DIR);
+    auto result = knutpunkt::mapping::load_versioned_mappings(FK_MAPPING_DIR, FK_SCHEMA_DIR);
     if (!result) FAIL(result.error().where + ": " + result.error().message);
     return *result;
   }();
@@ -144,7 +144,9 @@ TEST_CASE("avvikelser are reported per item while the answer stays ok", "[fk][av
   CHECK(outcome.status == SourceStatus::ok);
   CHECK(outcome.events.empty());
   REQUIRE(outcome.deviations.size() == 8);
-  CHECK(outcome.deviations[0] == json{{"code", "INTERNT_FEL"}, {"description", "Delsystemet svarade inte"},
+  CHECK(outcome.deviations[0] == json{{"kind", "partner_reported"},
+                                      {"code", "INTERNT_FEL"},
+                                      {"description", "Delsystemet svarade inte"},
                                       {"benefit_group", "FK:ABB"}});
   CHECK(outcome.deviations[7]["benefit_group"] == "PM:AP");
 

@@ -12,8 +12,8 @@
 #include "core/adapter_registry.h"
 #include "decision_reader.h"
 #include "fk_config.h"
-#include "mapping/mapping.h"
 #include "mapping/outbound_template.h"
+#include "mapping/versioned_mapping.h"
 #include "net/http_client.h"
 
 namespace fk = knutpunkt::forsakringskassan;
@@ -50,13 +50,14 @@ fk::FkConfig config(const json& overrides = json::object()) {
   return *parsed;
 }
 
+knutpunkt::mapping::VersionedMapping beslutsnotifiering() {
+  auto mappings = knutpunkt::mapping::load_versioned_mappings(FK_MAPPING_DIR, FK_SCHEMA_DIR);
+  if (!mappings) FAIL(mappings.error().where + ": " + mappings.error().message);
+  return mappings->at(fk::kBeslutsnotifiering);
+}
+
 const fk::DecisionReader& reader() {
-  static const fk::DecisionReader loaded = [] {
-    auto mapping =
-        knutpunkt::mapping::Mapping::load(std::string(FK_MAPPING_DIR) + "/BESLUTSNOTIFIERING.json", FK_MAPPING_DIR);
-    if (!mapping) FAIL(mapping.error().where + ": " + mapping.error().message);
-    return fk::DecisionReader(config(), *mapping);
-  }();
+  static const fk::DecisionReader loaded(config(), beslutsnotifiering());
   return loaded;
 }
 
@@ -244,9 +245,7 @@ TEST_CASE("too large, too deep, not JSON and not an object are refused before ma
   big["beslut"]["forman"]["beskrivning"] = std::string(70 * 1024, 'x');
   CHECK(refused(big).code == "too_large");
 
-  const fk::DecisionReader small(
-      config({{"max_notification_bytes", 1024}}),
-      *knutpunkt::mapping::Mapping::load(std::string(FK_MAPPING_DIR) + "/BESLUTSNOTIFIERING.json", FK_MAPPING_DIR));
+  const fk::DecisionReader small(config({{"max_notification_bytes", 1024}}), beslutsnotifiering());
   auto padded = fixture_json("beslutsnotifiering-191212121212.json");
   padded["beslut"]["forman"]["beskrivning"] = std::string(1024, 'x');
   REQUIRE_FALSE(small.parse_report(padded.dump()));
@@ -345,9 +344,14 @@ TEST_CASE("the forsakringskassan kind has lookup, inbound and outbound facets fr
   REQUIRE(sender_facet);
   CHECK((*sender_facet)->endpoint() == "http://127.0.0.1:18083/fk");
 
-  // A folder with the lookup mappings only: the lookup facet builds, the other two name /mappings.
-  const auto dir = std::filesystem::temp_directory_path() / ("fk-mappings-" + std::to_string(::getpid()));
+  // A folder with the lookup mappings only (beside the published schemas, as in the repository):
+  // the lookup facet builds, the other two name /mappings.
+  const auto root = std::filesystem::temp_directory_path() / ("fk-layout-" + std::to_string(::getpid()));
+  const auto dir = root / "mappings" / "forsakringskassan";
   std::filesystem::create_directories(dir);
+  std::filesystem::create_directories(root / "schemas");
+  std::filesystem::copy(FK_SCHEMA_DIR, root / "schemas" / "forsakringskassan",
+                        std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
   for (const char* name : {"FORMANER.json", "PAGAENDE.json"}) {
     std::filesystem::copy_file(std::filesystem::path(FK_MAPPING_DIR) / name, dir / name,
                                std::filesystem::copy_options::overwrite_existing);
@@ -361,7 +365,7 @@ TEST_CASE("the forsakringskassan kind has lookup, inbound and outbound facets fr
   auto no_sender = (*outbound)(lookup_only, context);
   REQUIRE_FALSE(no_sender);
   CHECK(no_sender.error().field == "/adapters/3/config/mappings");
-  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(root);
 
   auto bad_config = config_json();
   bad_config["max_notification_bytes"] = 10;

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "mapping/json_vocabulary.h"
 #include "mapping/mapping.h"
 #include "mapping/outbound_template.h"
 
@@ -31,7 +32,7 @@ json fixture(const std::string& name) {
 
 const std::map<std::string, Mapping>& mappings() {
   static const auto loaded = [] {
-    auto all = load_mappings(kMappings, kMappings);
+    auto all = load_mappings(kMappings, knutpunkt::mapping::published_schema_dir(kMappings));
     if (!all) FAIL(all.error().where + ": " + all.error().message);
     return std::move(*all);
   }();
