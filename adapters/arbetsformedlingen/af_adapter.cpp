@@ -6,6 +6,8 @@ namespace knutpunkt::arbetsformedlingen {
 
 net::HttpRequest build_af_request(const AfConfig& config, const AfSource& source, const LookupQuery& query) {
   net::HttpRequest request;
+  // A question changes nothing at Arbetsförmedlingen: asking again on a fresh connection is safe.
+  request.safe_to_repeat = true;
   request.method = "POST";
   request.url = config.endpoint;
   request.url.target += "/" + std::string(source.resource);
@@ -70,6 +72,7 @@ void AfAdapter::fetch(const LookupQuery& query, const std::string& source, Deadl
 
 void AfAdapter::check_ready(Deadline deadline, std::function<void(Readiness)> done) {
   net::HttpRequest request;
+  request.safe_to_repeat = true;
   request.method = "GET";
   request.url = config_.endpoint;
   request.url.target += "/" + std::string(kHealthResource);

@@ -97,6 +97,8 @@ nlohmann::json build_question(const LookupQuery& query, const std::string& sourc
 
 net::HttpRequest build_request(const LookupQuery& query, const std::string& source, const FkConfig& config) {
   net::HttpRequest request;
+  // A question (benefits, ongoing cases) changes nothing at LEFI: asking again is safe.
+  request.safe_to_repeat = true;
   request.method = "POST";
   request.url = config.url;
   request.url.target = source == kFormaner
@@ -113,6 +115,7 @@ net::HttpRequest build_request(const LookupQuery& query, const std::string& sour
 
 net::HttpRequest build_health_request(const FkConfig& config) {
   net::HttpRequest request;
+  request.safe_to_repeat = true;
   request.method = "GET";
   request.url = config.url;
   request.url.target = lefi_base(config) + "/tillgangligaInformationstyper";

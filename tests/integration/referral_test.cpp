@@ -256,6 +256,35 @@ TEST_CASE("a report from Jobbtorg becomes case events; the same report again is 
   CHECK(count_kind(h, "referral.report_received") == 1);
 }
 
+TEST_CASE("a report with members Jobbtorg's published schema does not name is accepted; they are audited as deviations") {
+  ReferralHarness h("referral_report_unknown_fields");
+  auto accepted = h.refer(referral_request());
+  REQUIRE(accepted.status == 202);
+  const std::string referral_id = accepted.body["referral_id"];
+  REQUIRE(eventually([&] { return effects_for(h, referral_id) == 1; }));
+
+  auto sent = h.jobbtorg_report(referral_id, {{"typ", "INSKRIVNING"},
+                                              {"rapportversion", "1.1"},
+                                              {"inskrivning", {{"datum", "2026-12-01"}, {"jobbtorgReferens", "JT-1"},
+                                                               {"handlaggarenhet", "Jobbtorg Söder"}}}});
+  INFO(sent.dump());
+  REQUIRE(sent["gateway_status"] == 202);
+  REQUIRE(eventually([&] {
+    auto types = pushed_types(h, referral_id);
+    return std::count(types.begin(), types.end(), "referral.accepted") == 1;
+  }));
+  std::vector<std::string> paths;
+  for (const auto& r : h.audit_records()) {
+    if (r.kind != "referral.report_received" || !r.body.contains("deviations")) continue;
+    for (const auto& d : r.body["deviations"]) {
+      CHECK(d["kind"] == "unknown_field");
+      paths.push_back(d["path"]);
+    }
+  }
+  CHECK(std::count(paths.begin(), paths.end(), "/rapportversion") == 1);
+  CHECK(std::count(paths.begin(), paths.end(), "/inskrivning/handlaggarenhet") == 1);
+}
+
 TEST_CASE("reports are refused from the wrong partner, about unknown referrals, and when malformed") {
   ReferralHarness h("referral_report_refused");
   auto accepted = h.refer(referral_request());
