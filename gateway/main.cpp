@@ -54,7 +54,8 @@ constexpr const char* kUsage =
     "                         [--from-seq N] [--to-seq M] | [--since RFC3339] [--until RFC3339]\n"
     "                         [--exported-by ID] [--instance ID]\n"
     "  knutpunkt audit keygen --private FILE --public FILE\n"
-    "  knutpunkt user hash-password [--iterations N]   (reads the password from stdin)\n";
+    "  knutpunkt user hash-password [--iterations N]   (reads the password from stdin)\n"
+    "  knutpunkt routes --json                         (the HTTP routes served: method, path, audience)\n";
 
 // --name value pairs after the subcommand; anything else is a usage error.
 std::optional<std::map<std::string, std::string>> read_options(const std::vector<std::string>& args, std::size_t from) {
@@ -401,6 +402,10 @@ int main(int argc, char** argv) {
       return 2;
     }
     return serve(*options);
+  }
+  if (args[0] == "routes" && args.size() == 2 && args[1] == "--json") {
+    std::cout << kp::http::gateway_routes(nullptr).to_json().dump(2) << "\n";
+    return 0;
   }
   if (args[0] == "user" && args.size() >= 2 && args[1] == "hash-password") {
     auto options = read_options(args, 2);

@@ -1,5 +1,5 @@
 #pragma once
-// Maps method and path to an endpoint; everything unknown is a problem+json 404 or 405.
+// The gateway's routes: every endpoint's methods and path patterns, as one table (route_table.h).
 #include "http/atersokning_endpoint.h"
 #include "http/audit_endpoint.h"
 #include "http/case_endpoint.h"
@@ -12,6 +12,7 @@
 #include "http/metrics_endpoint.h"
 #include "http/operator_endpoint.h"
 #include "http/readiness_endpoint.h"
+#include "http/route_table.h"
 #include "http/referral_endpoint.h"
 #include "http/report_endpoint.h"
 #include "http/session_endpoint.h"
@@ -37,15 +38,23 @@ struct Endpoints {
   const ConsoleEndpoint& console;
 };
 
+// Every route of the gateway. Handlers call into `endpoints` only when a request comes, so the
+// table can be built with nullptr to be listed (`knutpunkt routes --json`).
+RouteTable gateway_routes(const Endpoints* endpoints);
+
 class Router {
  public:
   explicit Router(Endpoints endpoints);
+  // The table's handlers point at this router's endpoints.
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
 
   void handle(Request&& request, const RequestContext& context, Reply reply);
   void handle_oversize(const Request& header, const RequestContext& context, Reply reply);
 
  private:
   Endpoints e_;
+  RouteTable table_;
 };
 
 }  // namespace knutpunkt::http

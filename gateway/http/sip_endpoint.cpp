@@ -211,67 +211,62 @@ SipChangeParse parse_sip_change(const std::string& action, const std::string& pa
   return parse;
 }
 
-void SipEndpoint::handle(const std::string& path, Request&& request, const RequestContext& context, Reply reply) {
-  json audit_context = {{"remote_address", context.remote_address}};
+const ClientConfig* SipEndpoint::sip_client(const Request& request, json& audit_context, Reply& reply) const {
   const ClientConfig* client = require_case_system(auth_, audit_, "sip.refused", request, audit_context, reply);
-  if (!client) return;
-  const auto refuse = [&](Problem problem) {
-    refuse_audited(audit_, "sip.refused", std::move(problem), audit_context, std::move(reply));
-  };
+  if (!client) return nullptr;
   if (!client->may(kOperationSip)) {
     audit_context["operation"] = kOperationSip;
-    return refuse({403, "operation_not_allowed", "Not allowed by policy", "this client may not coordinate SIP plans", {}, {}});
+    refuse_audited(audit_, "sip.refused",
+                   {403, "operation_not_allowed", "Not allowed by policy", "this client may not coordinate SIP plans", {}, {}},
+                   audit_context, std::move(reply));
+    return nullptr;
   }
-  const bool get = request.method() == bhttp::verb::get;
-  const bool post = request.method() == bhttp::verb::post;
-  const auto not_allowed = [&](const char* allowed) {
-    Response response = make_problem_response({405, "method_not_allowed", "Method not allowed", {}, {}, {}});
-    response.set(bhttp::field::allow, allowed);
-    reply(std::move(response));
-  };
-  if (path == kPlansPath) {
-    if (!post) return not_allowed("POST");
-    return initiate(*client, std::move(request), std::move(audit_context), std::move(reply));
-  }
-  // /v1/sip-plans/{id}[/action[/...]]
-  std::vector<std::string> parts;
-  for (std::size_t i = kPlansPath.size() + 1; i <= path.size();) {
-    const std::size_t next = std::min(path.find('/', i), path.size());
-    parts.push_back(path.substr(i, next - i));
-    i = next + 1;
-  }
+  return client;
+}
+
+namespace {
+
+// Plan and participant ids are the coordinator's (UUIDs, "p1"): anything else names no plan.
+bool is_sip_id(const std::string& id) {
   static const std::regex id_re("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
-  for (const std::string& part : parts) {
-    if (!std::regex_match(part, id_re)) {
-      return reply(make_problem_response({404, "not_found", "Not found", "no such resource", {}, {}}));
-    }
-  }
-  const std::string& plan_id = parts.front();
+  return std::regex_match(id, id_re);
+}
+
+Response not_found(const char* detail) { return make_problem_response({404, "not_found", "Not found", detail, {}, {}}); }
+
+}  // namespace
+
+void SipEndpoint::initiate(Request&& request, const RequestContext& context, Reply reply) {
+  json audit_context = {{"remote_address", context.remote_address}};
+  const ClientConfig* client = sip_client(request, audit_context, reply);
+  if (!client) return;
+  initiate(*client, std::move(request), std::move(audit_context), std::move(reply));
+}
+
+void SipEndpoint::read(const std::string& plan_id, std::optional<std::string> version, Request&& request,
+                       const RequestContext& context, Reply reply) {
+  json audit_context = {{"remote_address", context.remote_address}};
+  const ClientConfig* client = sip_client(request, audit_context, reply);
+  if (!client) return;
+  if (!is_sip_id(plan_id) || (version && !is_sip_id(*version))) return reply(not_found("no such resource"));
   audit_context["plan_id"] = plan_id;
-  if (parts.size() == 1) {
-    if (!get) return not_allowed("GET");
-    return read(*client, plan_id, std::nullopt, std::move(audit_context), std::move(reply));
+  if (!version) return read(*client, plan_id, std::nullopt, std::move(audit_context), std::move(reply));
+  int number = 0;
+  auto [end, ec] = std::from_chars(version->data(), version->data() + version->size(), number);
+  if (ec != std::errc{} || end != version->data() + version->size() || number < 1) return reply(not_found("no such version"));
+  read(*client, plan_id, number, std::move(audit_context), std::move(reply));
+}
+
+void SipEndpoint::change(const std::string& plan_id, const std::string& action, const std::string& participant_id,
+                         Request&& request, const RequestContext& context, Reply reply) {
+  json audit_context = {{"remote_address", context.remote_address}};
+  const ClientConfig* client = sip_client(request, audit_context, reply);
+  if (!client) return;
+  if (!is_sip_id(plan_id) || (!participant_id.empty() && !is_sip_id(participant_id))) {
+    return reply(not_found("no such resource"));
   }
-  if (parts.size() == 3 && parts[1] == "versions") {
-    if (!get) return not_allowed("GET");
-    int version = 0;
-    auto [end, ec] = std::from_chars(parts[2].data(), parts[2].data() + parts[2].size(), version);
-    if (ec != std::errc{} || end != parts[2].data() + parts[2].size() || version < 1) {
-      return reply(make_problem_response({404, "not_found", "Not found", "no such version", {}, {}}));
-    }
-    return read(*client, plan_id, version, std::move(audit_context), std::move(reply));
-  }
-  static const std::set<std::string> actions{"participants", "replies", "meeting", "establishment",
-                                             "revisions",    "followups", "closure"};
-  if (parts.size() == 2 && actions.contains(parts[1])) {
-    if (!post) return not_allowed("POST");
-    return change(*client, plan_id, parts[1], "", std::move(request), std::move(audit_context), std::move(reply));
-  }
-  if (parts.size() == 4 && parts[1] == "participants" && parts[3] == "removal") {
-    if (!post) return not_allowed("POST");
-    return change(*client, plan_id, "removal", parts[2], std::move(request), std::move(audit_context), std::move(reply));
-  }
-  reply(make_problem_response({404, "not_found", "Not found", "no such resource", {}, {}}));
+  audit_context["plan_id"] = plan_id;
+  change(*client, plan_id, action, participant_id, std::move(request), std::move(audit_context), std::move(reply));
 }
 
 void SipEndpoint::initiate(const ClientConfig& client, Request&& request, json audit_context, Reply reply) {

@@ -17,7 +17,10 @@
 //   POST /v1/sip-plans/{id}/revisions                       revise it
 //   POST /v1/sip-plans/{id}/followups                       record a follow-up
 //   POST /v1/sip-plans/{id}/closure                         close it
-// A consent is withdrawn in the consent registry (DELETE /v1/consents/{consent_id}).
+// A consent is withdrawn in the consent registry (DELETE /v1/consents/{consent_id}). The routes
+// are entries of the gateway's route table (router.cpp), which answers 404 and 405 itself.
+#include <array>
+#include <optional>
 #include <string>
 
 #include "audit/audit_log.h"
@@ -53,10 +56,23 @@ class SipEndpoint {
               AuditLog& audit, const ClientAuth& auth)
       : coordinator_(coordinator), authorizer_(authorizer), audit_(audit), auth_(auth) {}
 
-  // Everything under /v1/sip-plans; `path` without the query.
-  void handle(const std::string& path, Request&& request, const RequestContext& context, Reply reply);
+  // The changes that are POSTs to /v1/sip-plans/{plan_id}/<action>.
+  static constexpr std::array<const char*, 7> kActions = {"participants", "replies",   "meeting", "establishment",
+                                                          "revisions",    "followups", "closure"};
+
+  // The routes above (router.cpp). Each first holds the caller to a case system granted "sip".
+  void initiate(Request&& request, const RequestContext& context, Reply reply);
+  // `version`: the path's {version} text, or nullopt for the current plan.
+  void read(const std::string& plan_id, std::optional<std::string> version, Request&& request,
+            const RequestContext& context, Reply reply);
+  // `action`: one of kActions, or "removal" (with `participant_id`).
+  void change(const std::string& plan_id, const std::string& action, const std::string& participant_id,
+              Request&& request, const RequestContext& context, Reply reply);
 
  private:
+  // The calling case system when it may coordinate SIP plans; otherwise the refusal is audited
+  // and answered, and nullptr returned.
+  const ClientConfig* sip_client(const Request& request, nlohmann::json& audit_context, Reply& reply) const;
   void initiate(const ClientConfig& client, Request&& request, nlohmann::json audit_context, Reply reply);
   void read(const ClientConfig& client, const std::string& plan_id, std::optional<int> version,
             nlohmann::json audit_context, Reply reply);

@@ -5,7 +5,8 @@
    validates, and events that break the rules (float amounts, a missing event_id, ...) are rejected.
 2. openapi.yaml is OpenAPI 3.1, every $ref resolves, every example validates against its schema,
    its CaseEvent is the case-event schema file itself (not a copy that can drift), it documents
-   exactly the routes gateway/http/router.cpp serves and every problem code the HTTP layer sends,
+   exactly the routes the gateway serves (its route table, `knutpunkt routes --json`) and every
+   problem code the HTTP layer sends,
    and its webhook signature example is the documented HMAC.
 3. config.schema.json agrees with the gateway's own parsers (parse_config and the built-in
    adapters' config readers) on a set of configs, and accepts config/demo.json when that file exists.
@@ -236,51 +237,11 @@ def escape(token):
     return token.replace("~", "~0").replace("/", "~1")
 
 
-def router_routes(router_cpp):
-    """(METHOD, path with {} for each parameter) for every route the router dispatches."""
-    with open(router_cpp, encoding="utf-8") as f:
-        text = f.read()
-    prefixes = dict(re.findall(r'constexpr std::string_view (k\w+) = "([^"]+)";', text))
-    routes = set()
-    # A route answers one method ("if (!get) -> 405") or two ("if (post) ...; if (!get) -> 405").
-    pattern = (r'if \((?:path == "([^"]+)"|auto \w+ = segment\(path, (k\w+)(?:, "([^"]*)")?\))\) \{'
-               r'\s*(?:if \((get|post|del|put)\) return[^;]*;\s*)?if \(!(get|post|del|put)\)')
-    verbs = {"get": "GET", "post": "POST", "del": "DELETE", "put": "PUT"}
-    for exact, prefix, suffix, first, method in re.findall(pattern, text):
-        path = exact or prefixes[prefix] + "{}" + suffix
-        for m in (first, method):
-            if m:
-                routes.add((verbs[m], path))
-    routes |= delegated_routes(router_cpp, text)
-    return routes
-
-
-def delegated_routes(router_cpp, router_text):
-    """Routes under a prefix the router hands whole to one endpoint ("if (path == P ||
-    path.starts_with(P/)) return e_.x.handle(...)"): that endpoint's header lists them in its
-    opening comment ("//   POST /v1/sip-plans/{id}/closure"). Every literal segment listed must
-    also be in the endpoint's source, so the list cannot name a route the code does not serve."""
-    http_dir = os.path.dirname(router_cpp)
-    routes = set()
-    pattern = r'if \(path == "([^"]+)" \|\| path\.starts_with\("\1/"\)\) \{\s*return e_\.(\w+)\.handle\('
-    for prefix, member in re.findall(pattern, router_text):
-        found = set()
-        for header in glob.glob(os.path.join(http_dir, "*.h")):
-            with open(header, encoding="utf-8") as f:
-                listed = re.findall(r"^//\s+(GET|POST|PUT|DELETE)\s+(" + re.escape(prefix) + r"(?:/\S*)?)\s", f.read(), re.M)
-            if not listed:
-                continue
-            with open(header[:-2] + ".cpp", encoding="utf-8") as f:
-                source = f.read()
-            for method, path in listed:
-                for segment in path[len(prefix):].split("/"):
-                    if segment and not segment.startswith("{"):
-                        check(f'"{segment}"' in source, f"{os.path.basename(header)} lists {method} {path}: "
-                                                        f"segment {segment!r} is in its source")
-                found.add((method, re.sub(r"{[^}]+}", "{}", path)))
-        check(bool(found), f"router.cpp hands {prefix} to e_.{member}: an endpoint header lists its routes")
-        routes |= found
-    return routes
+def served_routes(gateway):
+    """(METHOD, path with {} for each parameter) for every API route the gateway serves, as
+    `knutpunkt routes --json` lists its route table (the console's pages are not API)."""
+    listed = json.loads(subprocess.run([gateway, "routes", "--json"], check=True, capture_output=True, text=True).stdout)
+    return {(r["method"], re.sub(r"{[^}]+}", "{}", r["path"])) for r in listed if r["audience"] == "api"}
 
 
 def problem_codes_sent(http_dir):
@@ -292,7 +253,7 @@ def problem_codes_sent(http_dir):
     return codes
 
 
-def check_openapi(openapi_doc, case_event, schemas_dir, router_cpp):
+def check_openapi(openapi_doc, case_event, schemas_dir, gateway, http_dir):
     bad = list(non_json_values(openapi_doc))
     check(not bad, f"openapi.yaml holds only JSON values (quote dates): {bad[:5]}")
     check(str(openapi_doc.get("openapi", "")).startswith("3.1."), "openapi.yaml is OpenAPI 3.1")
@@ -354,9 +315,9 @@ def check_openapi(openapi_doc, case_event, schemas_dir, router_cpp):
                           content["application/problem+json"]["schema"].get("$ref") == "#/components/schemas/Problem",
                           f"{where} {status}: application/problem+json with the Problem schema")
 
-    # The document describes the router as it is: no route missing, none invented.
-    routed = router_routes(router_cpp)
-    check(len(routed) >= 11, f"router.cpp's routes were found ({len(routed)}): the pattern in router_routes still fits")
+    # The document describes the route table as it is: no route missing, none invented.
+    routed = served_routes(gateway)
+    check(len(routed) >= 11, f"the gateway lists its routes ({len(routed)})")
     documented = {(m.upper(), re.sub(r"{[^}]+}", "{}", path))
                   for path, item in openapi_doc["paths"].items() for m in item if m != "parameters"}
     check(routed - documented == set(), f"openapi.yaml documents every route: missing {sorted(routed - documented)}")
@@ -365,7 +326,7 @@ def check_openapi(openapi_doc, case_event, schemas_dir, router_cpp):
     # Every code a refusal can carry is documented, and documented where it is sent.
     problem = components["Problem"]
     code_doc = problem["properties"]["code"]["description"]
-    sent = problem_codes_sent(os.path.dirname(router_cpp))
+    sent = problem_codes_sent(http_dir)
     check(len(sent) >= 10, f"problem codes found in gateway/http ({len(sent)})")
     listed = set(re.findall(r"[a-z][a-z0-9_]+", code_doc))
     check({c for _, c in sent} <= listed, f"Problem.code lists every code sent: missing {sorted({c for _, c in sent} - listed)}")
@@ -1268,7 +1229,8 @@ def main():
     parser.add_argument("--config-verdicts", required=True)
     parser.add_argument("--demo-config", required=True)
     parser.add_argument("--jobbtorg-fixtures", required=True)
-    parser.add_argument("--router", required=True, help="gateway/http/router.cpp (its folder holds the endpoints)")
+    parser.add_argument("--gateway", required=True, help="the knutpunkt binary (its route table: knutpunkt routes --json)")
+    parser.add_argument("--http-dir", required=True, help="gateway/http (the endpoints' sources, for the problem codes sent)")
     args = parser.parse_args()
 
     case_event = load_json(os.path.join(args.schemas, CASE_EVENT_FILE))
@@ -1277,7 +1239,7 @@ def main():
         openapi_doc = yaml.safe_load(f)
 
     events = check_case_events(case_event, args.emitter)
-    resolver = check_openapi(openapi_doc, case_event, args.schemas, args.router)
+    resolver = check_openapi(openapi_doc, case_event, args.schemas, args.gateway, args.http_dir)
     check_emitted_events_in_response(resolver, events)
     check_config(config_schema, args.config_verdicts, args.demo_config)
     check_jobbtorg(args.schemas, args.jobbtorg_fixtures)

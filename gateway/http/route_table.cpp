@@ -1,0 +1,121 @@
+#include "http/route_table.h"
+
+#include "http/problem.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <stdexcept>
+
+namespace knutpunkt::http {
+
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+bool is_identifier(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; });
+}
+
+// "/a/b/c" -> {"a", "b", "c"}; "/" -> {""}; "/a/" -> {"a", ""}.
+std::vector<std::string_view> split(std::string_view path) {
+  std::vector<std::string_view> parts;
+  if (!path.starts_with('/')) return parts;
+  std::size_t start = 1;
+  while (true) {
+    const std::size_t slash = path.find('/', start);
+    parts.push_back(path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    if (slash == std::string_view::npos) return parts;
+    start = slash + 1;
+  }
+}
+
+}  // namespace
+
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+void RouteTable::add(bhttp::verb method, std::string pattern, RouteHandler handler, RouteAudience audience) {
+  Route route{method, pattern, {}, std::move(handler), audience};
+  const auto parts = split(pattern);
+  if (parts.empty()) throw std::logic_error("route pattern must start with '/': " + pattern);
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const std::string_view part = parts[i];
+    Segment segment;
+    if (part.starts_with('{') && part.ends_with('}')) {
+      std::string_view name = part.substr(1, part.size() - 2);
+      segment.kind = Segment::Kind::param;
+      if (name.ends_with('*')) {
+        if (i + 1 != parts.size()) throw std::logic_error("a {name*} must be last: " + pattern);
+        segment.kind = Segment::Kind::rest;
+        name.remove_suffix(1);
+      }
+      if (!is_identifier(name)) throw std::logic_error("bad parameter name in " + pattern);
+      segment.text = std::string(name);
+    } else {
+      segment.text = std::string(part);
+    }
+    route.segments.push_back(std::move(segment));
+  }
+  for (const Route& existing : routes_) {
+    if (existing.method == method && existing.pattern == pattern) throw std::logic_error("route added twice: " + pattern);
+  }
+  routes_.push_back(std::move(route));
+}
+
+bool RouteTable::matches(const Route& route, std::string_view path, PathParams* params) {
+  const auto parts = split(path);
+  std::size_t i = 0;
+  for (const Segment& segment : route.segments) {
+    if (segment.kind == Segment::Kind::rest) {
+      if (i >= parts.size()) return false;
+      // The rest of the path as it came, slashes included.
+      const std::size_t offset = static_cast<std::size_t>(parts[i].data() - path.data());
+      if (params != nullptr) params->set(segment.text, std::string(path.substr(offset)));
+      return true;
+    }
+    if (i >= parts.size()) return false;
+    if (segment.kind == Segment::Kind::literal) {
+      if (parts[i] != segment.text) return false;
+    } else {
+      if (!is_identifier(parts[i])) return false;
+      if (params != nullptr) params->set(segment.text, std::string(parts[i]));
+    }
+    ++i;
+  }
+  return i == parts.size();
+}
+
+void RouteTable::dispatch(Request&& request, const RequestContext& context, Reply reply) const {
+  const std::string_view path = path_of(to_std(request.target()));
+  std::set<std::string> allowed;
+  for (const Route& route : routes_) {
+    if (!matches(route, path, nullptr)) continue;
+    if (route.method != request.method()) {
+      allowed.insert(std::string(bhttp::to_string(route.method)));
+      continue;
+    }
+    PathParams params;
+    matches(route, path, &params);
+    return route.handler(std::move(request), context, params, std::move(reply));
+  }
+  if (allowed.empty()) return reply(make_problem_response({404, "not_found", "Not found", "no such resource", {}, {}}));
+  std::string allow;
+  for (const auto& method : allowed) allow += (allow.empty() ? "" : ", ") + method;
+  Response response = make_problem_response({405, "method_not_allowed", "Method not allowed", {}, {}, {}});
+  response.set(bhttp::field::allow, allow);
+  reply(std::move(response));
+}
+
+nlohmann::json RouteTable::to_json() const {
+  nlohmann::json out = nlohmann::json::array();
+  for (const Route& route : routes_) {
+    out.push_back({{"method", std::string(bhttp::to_string(route.method))},
+                   {"path", route.pattern},
+                   {"audience", route.audience == RouteAudience::api ? "api" : "console"}});
+  }
+  return out;
+}
+
+}  // namespace knutpunkt::http
