@@ -1,9 +1,9 @@
 #include "reply_reader.h"
 
+#include <algorithm>
+
 #include "mapping/source_outcome.h"
 #include "ssbtek_sources.h"
-
-#include <algorithm>
 
 namespace knutpunkt::ssbtek {
 
@@ -17,7 +17,8 @@ struct ReplyFailure {
 };
 
 bool is(xmlNodePtr node, std::string_view ns, std::string_view name) {
-  return node != nullptr && node->type == XML_ELEMENT_NODE && xml::local_name(node) == name && xml::namespace_uri(node) == ns;
+  return node != nullptr && node->type == XML_ELEMENT_NODE && xml::local_name(node) == name &&
+         xml::namespace_uri(node) == ns;
 }
 
 // An element of SSBTEK's own namespace, in any contract version this gateway reads.
@@ -184,7 +185,8 @@ std::expected<ReplyReader, std::string> ReplyReader::load(const std::filesystem:
   return ReplyReader(std::move(*xsd), std::move(*loaded), max_reply_bytes);
 }
 
-std::vector<SourceOutcome> ReplyReader::read(const net::HttpResult& result, const std::vector<std::string>& sources) const {
+std::vector<SourceOutcome> ReplyReader::read(const net::HttpResult& result,
+                                             const std::vector<std::string>& sources) const {
   auto every_source = [&](const ReplyFailure& failure) {
     std::vector<SourceOutcome> outcomes;
     for (const auto& source : sources) outcomes.push_back(failed(source, failure));
@@ -196,7 +198,8 @@ std::vector<SourceOutcome> ReplyReader::read(const net::HttpResult& result, cons
   auto payload = body_payload(*document, result->status);
   if (!payload) return every_source(payload.error());
   if (!is_ssbt(*payload, "hamtaBastjanstInformationResponse")) {
-    return every_source(ReplyFailure{SourceStatus::error, "unexpected_reply", "SSBTEK answered with an unexpected element"});
+    return every_source(
+        ReplyFailure{SourceStatus::error, "unexpected_reply", "SSBTEK answered with an unexpected element"});
   }
   xmlNodePtr svarsdata = ssbt_child(*payload, "svarsdata");
 
@@ -217,7 +220,8 @@ std::vector<SourceOutcome> ReplyReader::read(const net::HttpResult& result, cons
   for (const auto& source : sources) {
     xmlNodePtr section = ssbt_child(svarsdata, source);
     if (section == nullptr) {
-      outcomes.push_back(failed(source, {SourceStatus::error, "source_missing", "SSBTEK's answer holds nothing for this source"}));
+      outcomes.push_back(
+          failed(source, {SourceStatus::error, "source_missing", "SSBTEK's answer holds nothing for this source"}));
       continue;
     }
     if (xmlNodePtr error = ssbt_child(section, "error")) {

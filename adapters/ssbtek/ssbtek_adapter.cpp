@@ -1,10 +1,10 @@
 #include "ssbtek_adapter.h"
 
+#include <algorithm>
+
 #include "log/log.h"
 #include "soap_request.h"
 #include "ssbtek_sources.h"
-
-#include <algorithm>
 
 namespace knutpunkt::ssbtek {
 
@@ -50,8 +50,9 @@ void SsbtekAdapter::ask(const LookupQuery& query, std::vector<std::string> sourc
                                                       {"status", to_string(outcome.status)},
                                                       {"code", outcome.partner_code}});
                  } else if (!outcome.deviations.empty()) {
-                   log::info("ssbtek.source_deviations",
-                             {{"lookup_id", lookup_id}, {"source", outcome.source}, {"count", outcome.deviations.size()}});
+                   log::info(
+                       "ssbtek.source_deviations",
+                       {{"lookup_id", lookup_id}, {"source", outcome.source}, {"count", outcome.deviations.size()}});
                  }
                }
                done(std::move(outcomes));

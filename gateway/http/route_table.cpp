@@ -1,11 +1,11 @@
 #include "http/route_table.h"
 
-#include "http/problem.h"
-
 #include <algorithm>
 #include <cctype>
 #include <set>
 #include <stdexcept>
+
+#include "http/problem.h"
 
 namespace knutpunkt::http {
 
@@ -34,7 +34,9 @@ std::vector<std::string_view> split(std::string_view path) {
 
 }  // namespace
 
-std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+std::string_view path_of(std::string_view target) {
+  return target.substr(0, target.find('?'));
+}
 
 void RouteTable::add(bhttp::verb method, std::string pattern, RouteHandler handler, RouteAudience audience) {
   Route route{method, pattern, {}, std::move(handler), audience};
@@ -59,7 +61,8 @@ void RouteTable::add(bhttp::verb method, std::string pattern, RouteHandler handl
     route.segments.push_back(std::move(segment));
   }
   for (const Route& existing : routes_) {
-    if (existing.method == method && existing.pattern == pattern) throw std::logic_error("route added twice: " + pattern);
+    if (existing.method == method && existing.pattern == pattern)
+      throw std::logic_error("route added twice: " + pattern);
   }
   routes_.push_back(std::move(route));
 }

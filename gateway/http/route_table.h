@@ -7,16 +7,15 @@
 // Patterns: literal segments, "{name}" (one segment that is an identifier: letters, digits, '-'
 // and '_', 1 to 64 characters; paths carry adapter names, UUIDs and case ids, anything else names
 // nothing), and a last "{name*}" (the rest of the path, possibly empty, e.g. a file of the console).
-#include "http/message.h"
-
 #include <boost/beast/http/verb.hpp>
-#include <nlohmann/json.hpp>
-
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "http/message.h"
 
 namespace knutpunkt::http {
 

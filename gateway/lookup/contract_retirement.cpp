@@ -35,16 +35,20 @@ std::string describe(const ContractRetirement& r) {
 }
 
 std::string render_prometheus(const std::vector<ContractRetirement>& retirements) {
-  std::string days = "# HELP knutpunkt_contract_retirement_days Days until the partner retires a document version an adapter reads.\n"
-                     "# TYPE knutpunkt_contract_retirement_days gauge\n";
-  std::string retiring = "# HELP knutpunkt_contract_retiring 1 when a document version an adapter reads retires within " +
-                         std::to_string(kRetirementWarningDays) + " days (or has retired).\n# TYPE knutpunkt_contract_retiring gauge\n";
+  std::string days =
+      "# HELP knutpunkt_contract_retirement_days Days until the partner retires a document version an adapter reads.\n"
+      "# TYPE knutpunkt_contract_retirement_days gauge\n";
+  std::string retiring =
+      "# HELP knutpunkt_contract_retiring 1 when a document version an adapter reads retires within " +
+      std::to_string(kRetirementWarningDays) + " days (or has retired).\n# TYPE knutpunkt_contract_retiring gauge\n";
   for (const auto& r : retirements) {
     const std::string labels = "{adapter=\"" + prometheus_label(r.adapter) + "\",source=\"" +
-                               prometheus_label(r.contract.source) + "\",contract=\"" + prometheus_label(r.contract.name) +
-                               "\",version=\"" + prometheus_label(r.contract.version) + "\"}";
+                               prometheus_label(r.contract.source) + "\",contract=\"" +
+                               prometheus_label(r.contract.name) + "\",version=\"" +
+                               prometheus_label(r.contract.version) + "\"}";
     days += "knutpunkt_contract_retirement_days" + labels + " " + std::to_string(r.days_left) + "\n";
-    retiring += "knutpunkt_contract_retiring" + labels + " " + (r.days_left <= kRetirementWarningDays ? "1" : "0") + "\n";
+    retiring +=
+        "knutpunkt_contract_retiring" + labels + " " + (r.days_left <= kRetirementWarningDays ? "1" : "0") + "\n";
   }
   return days + retiring;
 }

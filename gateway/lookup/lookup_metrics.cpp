@@ -10,8 +10,8 @@ void family(std::string& out, const char* name, const char* help, const char* th
   out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n";
   for (const auto& [key, count] : counters) {
     const auto& [adapter, source, third] = key;
-    out += std::string(name) + "{adapter=\"" + prometheus_label(adapter) + "\",source=\"" + prometheus_label(source) + "\"," + third_label +
-           "=\"" + prometheus_label(third) + "\"} " + std::to_string(count) + "\n";
+    out += std::string(name) + "{adapter=\"" + prometheus_label(adapter) + "\",source=\"" + prometheus_label(source) +
+           "\"," + third_label + "=\"" + prometheus_label(third) + "\"} " + std::to_string(count) + "\n";
   }
 }
 

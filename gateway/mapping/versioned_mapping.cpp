@@ -5,8 +5,7 @@
 namespace knutpunkt::mapping {
 
 VersionedMapping::VersionedMapping(std::vector<Mapping> versions) : versions_(std::move(versions)) {
-  std::stable_partition(versions_.begin(), versions_.end(),
-                        [](const Mapping& m) { return m.recognises_versions(); });
+  std::stable_partition(versions_.begin(), versions_.end(), [](const Mapping& m) { return m.recognises_versions(); });
 }
 
 template <typename Input>
@@ -43,12 +42,13 @@ std::expected<std::map<std::string, VersionedMapping>, MappingError> load_versio
   for (auto& [stem, mapping] : *loaded) by_source[stem.substr(0, stem.find('.'))].push_back(std::move(mapping));
   std::map<std::string, VersionedMapping> out;
   for (auto& [source, versions] : by_source) {
-    const auto catch_all = std::count_if(versions.begin(), versions.end(),
-                                         [](const Mapping& m) { return !m.recognises_versions(); });
+    const auto catch_all =
+        std::count_if(versions.begin(), versions.end(), [](const Mapping& m) { return !m.recognises_versions(); });
     if (catch_all > 1) {
-      return std::unexpected(MappingError{"mapping_invalid", (dir / (source + ".*.json")).string(),
-                                          "several versions of " + source +
-                                              " without contract.recognised_by: which one reads a reply would be a guess"});
+      return std::unexpected(
+          MappingError{"mapping_invalid", (dir / (source + ".*.json")).string(),
+                       "several versions of " + source +
+                           " without contract.recognised_by: which one reads a reply would be a guess"});
     }
     out.emplace(source, VersionedMapping(std::move(versions)));
   }

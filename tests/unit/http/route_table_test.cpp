@@ -1,9 +1,8 @@
 // The route table: one match per request, 404 for an unknown path, 405 with Allow for a known
 // path asked with another method, path parameters held to the identifier rule.
-#include <catch2/catch.hpp>
-
 #include "http/route_table.h"
 
+#include <catch2/catch.hpp>
 #include <optional>
 #include <stdexcept>
 
