@@ -1,5 +1,7 @@
 #include "audit_export/sha256_stream.h"
 
+#include "core/hex.h"
+
 #include <openssl/evp.h>
 
 #include <stdexcept>
@@ -31,13 +33,7 @@ std::string Sha256Stream::finish_hex() {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (EVP_DigestFinal_ex(state_->ctx, md, &len) != 1) throw std::runtime_error("OpenSSL SHA-256 final failed");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 0x0F]);
-  }
-  return out;
+  return hex_encode({md, len});
 }
 
 }  // namespace knutpunkt::audit_export

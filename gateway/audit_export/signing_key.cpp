@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/digest.h"
+#include "core/hex.h"
 
 namespace knutpunkt::audit_export {
 
@@ -46,34 +47,6 @@ ExportError crypto_failure(std::string code, std::string field, std::string mess
 // terminal prompt.
 int no_passphrase(char*, int, int, void*) {
   return -1;
-}
-
-std::string to_hex(const unsigned char* bytes, std::size_t size) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i) {
-    out.push_back(kHex[bytes[i] >> 4]);
-    out.push_back(kHex[bytes[i] & 0x0F]);
-  }
-  return out;
-}
-
-bool from_hex(std::string_view text, std::vector<unsigned char>& out) {
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
-  if (text.size() % 2 != 0) return false;
-  out.clear();
-  for (std::size_t i = 0; i < text.size(); i += 2) {
-    const int hi = nibble(text[i]);
-    const int lo = nibble(text[i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out.push_back(static_cast<unsigned char>(hi << 4 | lo));
-  }
-  return true;
 }
 
 std::expected<std::string, ExportError> key_id_of(EVP_PKEY* key) {
@@ -149,8 +122,9 @@ VerifyingKey::VerifyingKey(PkeyPtr key) : key_(std::move(key)) {
 }
 
 bool VerifyingKey::verify(std::string_view message, std::string_view signature_hex) const {
-  std::vector<unsigned char> signature;
-  if (!from_hex(signature_hex, signature) || signature.size() != kSignatureBytes) return false;
+  const auto decoded = hex_decode(signature_hex);
+  if (!decoded || decoded->size() != kSignatureBytes) return false;
+  const std::vector<unsigned char>& signature = *decoded;
   MdCtxPtr ctx(EVP_MD_CTX_new());
   // Ed25519 hashes internally: no digest is named (RFC 8032 PureEdDSA).
   const bool ok = ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) == 1 &&
@@ -174,7 +148,7 @@ std::expected<std::string, ExportError> SigningKey::sign_hex(std::string_view me
       size != signature.size()) {
     return std::unexpected(crypto_failure("crypto_error", "", "signing the manifest failed"));
   }
-  return to_hex(signature.data(), size);
+  return hex_encode({signature.data(), size});
 }
 
 std::expected<VerifyingKey, ExportError> SigningKey::public_half() const {

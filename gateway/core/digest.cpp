@@ -1,5 +1,7 @@
 #include "core/digest.h"
 
+#include "core/hex.h"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -8,28 +10,13 @@
 
 namespace knutpunkt {
 
-namespace {
-
-std::string hex(const unsigned char* md, unsigned int len) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 0x0F]);
-  }
-  return out;
-}
-
-}  // namespace
-
 std::string sha256_hex(std::string_view bytes) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr) != 1) {
     throw std::runtime_error("OpenSSL EVP_Digest(sha256) failed");
   }
-  return hex(md, len);
+  return hex_encode({md, len});
 }
 
 std::string hmac_sha256_hex(std::string_view key, std::string_view bytes) {
@@ -39,7 +26,7 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view bytes) {
            bytes.size(), md, &len) == nullptr) {
     throw std::runtime_error("OpenSSL HMAC(sha256) failed");
   }
-  return hex(md, len);
+  return hex_encode({md, len});
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/digest.h"
+#include "core/hex.h"
 
 namespace knutpunkt::identity {
 
@@ -17,34 +18,13 @@ namespace {
 constexpr std::size_t kSaltBytes = 16;
 constexpr std::size_t kHashBytes = 32;
 
-std::string hex(const unsigned char* bytes, std::size_t n) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (std::size_t i = 0; i < n; ++i) {
-    out.push_back(digits[bytes[i] >> 4]);
-    out.push_back(digits[bytes[i] & 0xf]);
-  }
-  return out;
-}
-
-std::vector<unsigned char> unhex(std::string_view text) {
-  std::vector<unsigned char> out;
-  for (std::size_t i = 0; i + 1 < text.size(); i += 2) {
-    unsigned value = 0;
-    std::from_chars(text.data() + i, text.data() + i + 2, value, 16);
-    out.push_back(static_cast<unsigned char>(value));
-  }
-  return out;
-}
-
 std::string derive(std::string_view password, const std::vector<unsigned char>& salt, int iterations) {
   unsigned char out[kHashBytes];
   if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), salt.data(), static_cast<int>(salt.size()),
                         iterations, EVP_sha256(), sizeof out, out) != 1) {
     return {};
   }
-  return hex(out, sizeof out);
+  return hex_encode(out);
 }
 
 struct Parsed {
@@ -61,7 +41,9 @@ std::optional<Parsed> parse(std::string_view encoded) {
   const std::string iterations = m[1].str();
   std::from_chars(iterations.data(), iterations.data() + iterations.size(), p.iterations);
   if (p.iterations < 1000 || m[2].length() % 2 != 0) return std::nullopt;
-  p.salt = unhex(m[2].str());
+  auto salt = hex_decode(m[2].str());
+  if (!salt) return std::nullopt;
+  p.salt = std::move(*salt);
   p.hash = m[3].str();
   return p;
 }
@@ -75,7 +57,7 @@ std::expected<std::string, HashError> hash_password(std::string_view password, i
   if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1) return std::unexpected(HashError{"no randomness"});
   const std::string hash = derive(password, salt, iterations);
   if (hash.empty()) return std::unexpected(HashError{"PBKDF2 failed"});
-  return "pbkdf2-sha256$" + std::to_string(iterations) + "$" + hex(salt.data(), salt.size()) + "$" + hash;
+  return "pbkdf2-sha256$" + std::to_string(iterations) + "$" + hex_encode(salt) + "$" + hash;
 }
 
 bool is_password_hash(std::string_view encoded) { return parse(encoded).has_value(); }

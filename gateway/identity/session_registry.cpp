@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include "core/digest.h"
+#include "core/hex.h"
 
 namespace knutpunkt::identity {
 
@@ -11,13 +12,7 @@ namespace {
 std::string random_token() {
   unsigned char bytes[32];
   if (RAND_bytes(bytes, sizeof bytes) != 1) return {};
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out.push_back(digits[b >> 4]);
-    out.push_back(digits[b & 0xf]);
-  }
-  return out;
+  return hex_encode(bytes);
 }
 
 }  // namespace
