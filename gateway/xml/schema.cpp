@@ -4,7 +4,6 @@
 #include "xml/loader_policy.h"
 
 #include <functional>
-#include <regex>
 
 namespace knutpunkt::xml {
 namespace {
@@ -37,14 +36,35 @@ std::string finding_kind(const std::string& message) {
   return "invalid_value";
 }
 
-// libxml2 quotes a rejected value as "'<value>' is not a valid value" or "The value '<value>'";
-// names of elements, types and patterns stay.
-std::string without_values(std::string message) {
-  static const std::regex quoted_value(R"(: '[^']*' is not a valid value)");
-  static const std::regex the_value(R"(The value '[^']*')");
-  message = std::regex_replace(message, quoted_value, ": the value is not a valid value");
-  message = std::regex_replace(message, the_value, "The value");
+// What a rejected value's message says, without the value: libxml2 quotes the partner's value in
+// several forms ("'<value>' is not a valid value ...", "[facet 'pattern'] The value '<value>' is
+// not accepted ...", "... has more fractional digits ...") and may cut a long one short, so the
+// detail is rebuilt from the parts that come before the value and are the schema's: the element
+// (and attribute) name and the facet.
+std::string value_detail(const std::string& message) {
+  std::string detail;
+  if (message.starts_with("Element '")) {
+    const std::size_t name_end = message.find("': ");
+    if (name_end != std::string::npos) detail = message.substr(0, name_end + 1) + ": ";
+  }
+  detail += "the value does not match the schema's type";
+  if (const std::size_t facet = message.find("[facet '"); facet != std::string::npos) {
+    const std::size_t end = message.find('\'', facet + 8);
+    if (end != std::string::npos && end - facet - 8 <= 32) detail += " (facet " + message.substr(facet + 8, end - facet - 8) + ")";
+  }
+  return detail;
+}
+
+// Messages about elements and attributes name only what the schema and the document's structure
+// hold; a long list of expected elements is cut, since its start says what is needed.
+std::string structure_detail(std::string message) {
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  if (message.size() > 400) {
+    std::size_t end = 400;
+    while (end > 0 && (static_cast<unsigned char>(message[end]) & 0xC0) == 0x80) --end;
+    message.resize(end);
+    message += "...";
+  }
   return message;
 }
 
@@ -53,7 +73,9 @@ void collect_finding(void* user_data, xmlErrorPtr error) {
   if (sink == nullptr || error == nullptr || error->level < XML_ERR_ERROR) return;
   if (sink->findings.size() >= sink->max) return;
   const std::string message = error->message != nullptr ? error->message : "unknown schema error";
-  sink->findings.push_back(SchemaFinding{finding_kind(message), static_cast<xmlNodePtr>(error->node), without_values(message)});
+  const std::string kind = finding_kind(message);
+  sink->findings.push_back(SchemaFinding{kind, static_cast<xmlNodePtr>(error->node),
+                                         kind == "invalid_value" ? value_detail(message) : structure_detail(message)});
 }
 
 }  // namespace

@@ -23,8 +23,8 @@ struct SchemaFinding {
   // "invalid_value".
   std::string kind;
   xmlNodePtr node = nullptr;  // the element the finding is about (for a missing child: its parent)
-  // libxml2's message with any value it quotes removed: the values are the partner's data, and
-  // findings travel into answers, audit records and counters.
+  // libxml2's message, or for an invalid value the element and facet only: values are the
+  // partner's data, and findings travel into answers and audit records.
   std::string detail;
 };
 

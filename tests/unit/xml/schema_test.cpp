@@ -91,3 +91,22 @@ TEST_CASE("one schema validates documents from several threads at once") {
     CHECK(invalid[t] == 200);
   }
 }
+
+TEST_CASE("findings name the element and never the value, however long the value") {
+  auto schema = Schema::load(kData / "order.xsd");
+  REQUIRE(schema.has_value());
+  for (const std::string& value : {std::string("12.505"), std::string("Tolvansson"), std::string(300000, '7') + "x",
+                                   std::string(100000, '\'') + " is not a valid value"}) {
+    auto doc = Document::parse(order(value));
+    REQUIRE(doc.has_value());
+    const auto findings = schema->findings(*doc);
+    REQUIRE_FALSE(findings.empty());
+    for (const auto& finding : findings) {
+      INFO(finding.detail.substr(0, 200));
+      CHECK(finding.kind == "invalid_value");
+      CHECK(finding.detail.find("amount") != std::string::npos);
+      CHECK(finding.detail.find(value.substr(0, 6)) == std::string::npos);
+      CHECK(finding.detail.size() <= 403);
+    }
+  }
+}
