@@ -29,27 +29,6 @@ void read_af_error(std::string_view body, std::size_t max_depth, SourceOutcome& 
     outcome.partner_message = it->get<std::string>();
 }
 
-// Which contract version an answer is in is read off the parsed answer, so the body is held to the
-// limits and parsed here rather than by mapping::map_json_reply, which maps with one version.
-SourceOutcome map_answer(const std::string& source, std::string_view body, const mapping::VersionedMapping& mapping,
-                         const ReplyLimits& limits) {
-  if (body.size() > limits.max_reply_bytes) {
-    return failed(source, SourceStatus::error, "reply_too_large",
-                  "Arbetsförmedlingen's answer exceeds the configured size limit");
-  }
-  if (mapping::json_nesting_depth(body) > limits.max_json_depth) {
-    return failed(source, SourceStatus::error, "malformed_reply", "Arbetsförmedlingen's answer nests too deeply");
-  }
-  const auto parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    // The parser's own message could quote the body (personal data); only the code is kept.
-    return failed(source, SourceStatus::error, "malformed_reply", "Arbetsförmedlingen's answer is not a JSON object");
-  }
-  return mapping::source_outcome(source,
-                                 mapping.apply(parsed, mapping::ApplyLimits{.max_decoded_bytes = limits.max_reply_bytes,
-                                                                            .max_json_depth = limits.max_json_depth}));
-}
-
 }  // namespace
 
 SourceOutcome read_af_reply(const std::string& source, const net::HttpResult& result, const mapping::Mapping& mapping,
@@ -94,7 +73,9 @@ SourceOutcome read_af_reply(const std::string& source, const net::HttpResult& re
     return failed(source, SourceStatus::error, http_code,
                   "unexpected HTTP status " + std::to_string(response.status) + " from Arbetsförmedlingen");
   }
-  return map_answer(source, response.body, mapping, limits);
+  return mapping::map_json_reply(source, response.body, mapping,
+                                mapping::ApplyLimits{.max_decoded_bytes = limits.max_reply_bytes, .max_json_depth = limits.max_json_depth},
+                                "Arbetsförmedlingen");
 }
 
 }  // namespace knutpunkt::arbetsformedlingen

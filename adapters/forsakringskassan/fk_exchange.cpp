@@ -60,27 +60,6 @@ std::string felsvar_message(const std::string& body, unsigned status) {
   return message;
 }
 
-// Which contract version an answer is in is read off the parsed answer, so the body is held to the
-// limits and parsed here rather than by mapping::map_json_reply, which maps with one version.
-SourceOutcome map_answer(const std::string& source, std::string_view body, const mapping::VersionedMapping& mapping,
-                         const ReplyLimits& limits) {
-  if (body.size() > limits.max_bytes) {
-    return failed(source, SourceStatus::error, "reply_too_large",
-                  "Försäkringskassan's answer exceeds the configured size limit");
-  }
-  if (mapping::json_nesting_depth(body) > limits.max_depth) {
-    return failed(source, SourceStatus::error, "malformed_reply", "Försäkringskassan's answer nests too deeply");
-  }
-  const auto parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    // The parser's own message could quote the body (personal data); only the code is kept.
-    return failed(source, SourceStatus::error, "malformed_reply", "Försäkringskassan's answer is not a JSON object");
-  }
-  return mapping::source_outcome(source,
-                                 mapping.apply(parsed, mapping::ApplyLimits{.max_decoded_bytes = limits.max_bytes,
-                                                                            .max_json_depth = limits.max_depth}));
-}
-
 }  // namespace
 
 nlohmann::json build_question(const LookupQuery& query, const std::string& source, const FkConfig& config) {
@@ -142,7 +121,9 @@ SourceOutcome read_reply(const std::string& source, const net::HttpResult& resul
     // retrying the same question cannot help.
     return failed(source, SourceStatus::error, code, felsvar_message(response.body, response.status));
   }
-  return map_answer(source, response.body, mapping, limits);
+  return mapping::map_json_reply(source, response.body, mapping,
+                                mapping::ApplyLimits{.max_decoded_bytes = limits.max_bytes, .max_json_depth = limits.max_depth},
+                                "Försäkringskassan");
 }
 
 }  // namespace knutpunkt::forsakringskassan

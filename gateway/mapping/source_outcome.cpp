@@ -29,6 +29,11 @@ SourceOutcome source_outcome(const std::string& source, std::expected<MappingRes
 
 SourceOutcome map_json_reply(const std::string& source, std::string_view body, const Mapping& mapping,
                              const ApplyLimits& limits, const std::string& partner) {
+  return map_json_reply(source, body, VersionedMapping({mapping}), limits, partner);
+}
+
+SourceOutcome map_json_reply(const std::string& source, std::string_view body, const VersionedMapping& mapping,
+                             const ApplyLimits& limits, const std::string& partner) {
   const auto failed = [&](std::string code, std::string message) {
     SourceOutcome outcome;
     outcome.source = source;

@@ -8,6 +8,7 @@
 
 #include "core/lookup_types.h"
 #include "mapping/mapping.h"
+#include "mapping/versioned_mapping.h"
 
 namespace knutpunkt::mapping {
 
@@ -17,6 +18,9 @@ SourceOutcome source_outcome(const std::string& source, std::expected<MappingRes
 // and mapped. Errors: "reply_too_large", "malformed_reply" (too deep, not JSON, not an object),
 // "mapping_failed". `partner` names the partner in messages; no message quotes the body.
 SourceOutcome map_json_reply(const std::string& source, std::string_view body, const Mapping& mapping,
+                             const ApplyLimits& limits, const std::string& partner);
+// The same with every contract version of the source: the one that recognises the answer maps it.
+SourceOutcome map_json_reply(const std::string& source, std::string_view body, const VersionedMapping& mapping,
                              const ApplyLimits& limits, const std::string& partner);
 
 }  // namespace knutpunkt::mapping
