@@ -211,38 +211,43 @@ int serve(const std::map<std::string, std::string>& options) {
   std::map<std::string, kp::policy::ExchangePolicy> exchange_policies;
   for (const auto& adapter_config : config->adapters) exchange_policies[adapter_config.name] = adapter_config.policy;
   const kp::authorization::ExchangeAuthorizer exchange_authorizer(**store, config->purposes, exchange_policies);
-  kp::http::LookupEndpoint lookup_endpoint(lookups, exchange_authorizer, **audit, auth);
+  kp::http::LookupEndpoint lookup_endpoint(lookups, exchange_authorizer, **audit);
   kp::http::ReadinessEndpoint readiness(io, **store, lookups);
-  kp::http::ReferralEndpoint referral_endpoint(referrals, exchange_authorizer, **store, **audit, auth);
+  kp::http::ReferralEndpoint referral_endpoint(referrals, exchange_authorizer, **store);
   kp::PersonNotificationService notifications(delivery, **store, publisher);
-  kp::http::ReportEndpoint report_endpoint(referrals, notifications, **audit, auth, report_adapters, &sip);
-  kp::http::EventFeedEndpoint event_feed(**store, **audit, auth);
-  kp::http::OperatorEndpoint operator_endpoint(delivery, **store, **audit, auth);
+  kp::http::ReportEndpoint report_endpoint(referrals, notifications, report_adapters, &sip);
+  const kp::routing::EventFeed feed(**store);
+  kp::http::EventFeedEndpoint event_feed(feed);
+  kp::http::OperatorEndpoint operator_endpoint(delivery, **store);
   kp::http::MetricsEndpoint metrics(delivery, **audit, lookups);
   std::set<std::string> partner_names;
   for (const auto& adapter_config : config->adapters) partner_names.insert(adapter_config.name);
-  kp::http::ConsentEndpoint consents(
-      **store, **audit, auth, partner_names,
-      [&sip, &delivery](const kp::ConsentRecord& consent, const std::string& by, std::string kind, nlohmann::json body,
-                        std::vector<kp::StoreWrite> writes, kp::AuditLog::OnDurable done) {
-        if (consent.partner == "sip") {
-          return sip.withdraw_consent(consent, by, std::move(kind), std::move(body), std::move(writes), std::move(done));
-        }
-        delivery.submit(std::move(kind), std::move(body), std::move(writes), std::move(done));
-      });
-  kp::http::SipEndpoint sip_endpoint(sip, exchange_authorizer, **audit, auth);
+  kp::consent::ConsentRegistry consent_registry(**store, [&delivery](kp::AuditedWrite w, kp::AuditLog::OnDurable done) {
+    delivery.submit(std::move(w.kind), std::move(w.record), std::move(w.writes), std::move(done));
+  });
+  // A SIP consent's withdrawal stops every plan resting on it, in the same transaction.
+  consent_registry.on_withdrawal(kp::sip_coordination::kConsentPartner,
+                                 [&sip](const kp::ConsentRecord& consent, const std::string& by, kp::AuditedWrite w,
+                                        kp::AuditLog::OnDurable done) {
+                                   sip.withdraw_consent(consent, by, std::move(w.kind), std::move(w.record),
+                                                        std::move(w.writes), std::move(done));
+                                 });
+  kp::http::ConsentEndpoint consents(consent_registry, partner_names);
+  kp::http::SipEndpoint sip_endpoint(sip, exchange_authorizer);
   kp::sip_coordination::SipReminderSchedule sip_reminders(io, sip, config->sip.reminder_interval);
   sip_reminders.start();
-  kp::http::CaseEndpoint cases(**store, **audit, auth);
-  kp::http::ManualHandlingEndpoint manual_handling(**store, **audit, auth);
-  kp::http::AtersokningEndpoint atersokning_endpoint(atersokningar, exchange_authorizer, **store, **audit, auth);
+  kp::CaseRegistry case_registry(**store);
+  kp::http::CaseEndpoint cases(case_registry);
+  kp::ManualQueue manual_queue(**store);
+  kp::http::ManualHandlingEndpoint manual_handling(manual_queue);
+  kp::http::AtersokningEndpoint atersokning_endpoint(atersokningar, exchange_authorizer, **store);
   kp::http::SessionEndpoint session_endpoint(sessions, **audit, config->users);
   std::optional<kp::audit_export::VerifyingKey> checkpoint_key;
   if (signing_key) {
     if (auto half = signing_key->public_half()) checkpoint_key = std::move(*half);
   }
   kp::audit_review::ChainMonitor chain(**store, std::move(checkpoint_key));
-  kp::http::AuditEndpoint audit_endpoint(**store, **audit, auth, chain, config->audit,
+  kp::http::AuditEndpoint audit_endpoint(**store, **audit, chain, config->audit,
                                          signing_key ? &*signing_key : nullptr);
   // Gallring once an hour, when configured: what is older than retention_days goes, across a
   // signed checkpoint.
@@ -262,7 +267,8 @@ int serve(const std::map<std::string, std::string>& options) {
   const kp::http::ConsoleEndpoint console(config->console_dir);
   kp::http::Router router({lookup_endpoint, readiness, referral_endpoint, report_endpoint, event_feed, operator_endpoint,
                            metrics, consents, cases, manual_handling, atersokning_endpoint, session_endpoint,
-                           audit_endpoint, sip_endpoint, console});
+                           audit_endpoint, sip_endpoint, console},
+                          auth, **audit);
   kp::http::Server server(
       io,
       kp::http::ServerOptions{config->server.host, config->server.port, config->server.max_body_bytes, config->server.request_timeout},

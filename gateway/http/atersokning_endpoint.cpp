@@ -3,7 +3,6 @@
 #include <regex>
 
 #include "core/clock.h"
-#include "http/audited_refusal.h"
 #include "http/policy_refusal.h"
 #include "http/request_fields.h"
 #include "log/log.h"
@@ -53,54 +52,37 @@ AtersokningRequestParse parse_atersokning_request(const nlohmann::json& body, st
   return parse;
 }
 
-void AtersokningEndpoint::create(Request&& request, const RequestContext& context, Reply reply) {
-  nlohmann::json audit_context = {{"remote_address", context.remote_address}};
-  const auto refuse = [&](Problem problem) {
-    refuse_audited(audit_, "atersokning.refused", std::move(problem), audit_context, std::move(reply));
-  };
-  const ClientConfig* client = require_case_system(auth_, audit_, "atersokning.refused", request, audit_context, reply);
-  if (!client) return;
-  const auto parsed = read_json_object(request, refuse);
-  if (!parsed) return;
-  const nlohmann::json& body = *parsed;
-  const std::string key(to_std(request["Idempotency-Key"]));
-  const bool key_given = request.find("Idempotency-Key") != request.end();
-  if (key_given && valid_idempotency_key(key)) audit_context["idempotency_key"] = key;
-  const std::string fingerprint = request_fingerprint("POST", "/v1/atersokningar", request.body());
-  if (!begin_idempotent(keys_, client->id, key, key_given, fingerprint, refuse, reply, "atersokning_id",
-                        "/v1/atersokningar/")) {
-    return;
-  }
-  const auto release = [this, client_id = client->id, key] {
-    if (!key.empty()) keys_.release(client_id, key);
-  };
+void AtersokningEndpoint::create(Exchange exchange) {
+  const auto body = exchange.json_object();
+  if (!body) return;
+  const std::string fingerprint = request_fingerprint("POST", "/v1/atersokningar", exchange.request().body());
+  const auto key = claim_idempotency_key(exchange, keys_, fingerprint, "atersokning_id", "/v1/atersokningar/");
+  if (!key) return;
+  const ClientConfig& client = exchange.client();
 
-  AtersokningRequestParse parse = parse_atersokning_request(body, today_utc());
+  AtersokningRequestParse parse = parse_atersokning_request(*body, today_utc());
   Atersokning& atersokning = parse.atersokning;
-  atersokning.client_id = client->id;
+  atersokning.client_id = client.id;
   atersokning.unit = atersokning.caseworker.unit;
   // What could be read: an auditor must see who asked for what about whom, also when refused.
-  audit_context["atersokning"] = to_json(atersokning);
+  exchange.audit_context()["atersokning"] = to_json(atersokning);
   if (!parse.ok()) {
-    release();
-    return refuse({400, "invalid_request", "Invalid återsökning", "one or more fields are invalid", std::move(parse.invalid), {}});
+    return exchange.refuse({400, "invalid_request", "Invalid återsökning", "one or more fields are invalid", std::move(parse.invalid), {}});
   }
-  auto destination = atersokningar_.destination(client->id, atersokning.unit);
+  auto destination = atersokningar_.destination(client.id, atersokning.unit);
   if (!destination) {
-    release();
-    return refuse({422, destination.error().code, "No partner for återsökningar", destination.error().message, {}, {}});
+    return exchange.refuse({422, destination.error().code, "No partner for återsökningar", destination.error().message, {}, {}});
   }
   auto authorized = authorizer_.authorize(
-      *client,
+      client,
       authorization::ExchangeRequest{kOperationAtersokning, *destination, atersokning.purpose, atersokning.case_id,
                                      atersokning.person_id, atersokning.period_from, atersokning.period_to,
                                      "ATERSOKNING"},
       std::chrono::system_clock::now());
   if (!authorized) {
-    release();
     const authorization::Refusal& why = authorized.error();
-    audit_context["policy"] = why.detail;
-    return refuse(policy_problem(why, "person_id"));
+    exchange.audit_context()["policy"] = why.detail;
+    return exchange.refuse(policy_problem(why, "person_id"));
   }
 
   auto prepared = atersokningar_.prepare(*authorized, std::move(atersokning));
@@ -112,26 +94,21 @@ void AtersokningEndpoint::create(Request&& request, const RequestContext& contex
                                  {"message_id", prepared.message_id}};
   // The key's record commits with the acceptance, so a repeat gets exactly this answer.
   std::vector<StoreWrite> extra;
-  if (!key.empty()) {
+  if (!key->empty()) {
     extra.push_back(store_write::PutIdempotency{
-        IdempotencyRecord{client->id, key, fingerprint, 202, answer.dump(), prepared.accepted_at}});
+        IdempotencyRecord{client.id, *key, fingerprint, 202, answer.dump(), prepared.accepted_at}});
   }
-  const std::string client_id = client->id;
   atersokningar_.commit(std::move(prepared), std::move(extra),
-                        [reply = std::move(reply), answer, release, atersokning_id,
-                         client_id](std::expected<AuditReceipt, AtersokningFailure> receipt) {
-                          release();
+                        [exchange, answer, atersokning_id](std::expected<AuditReceipt, AtersokningFailure> receipt) mutable {
                           if (!receipt) {
                             log::error("atersokning.commit_failed",
                                        {{"atersokning_id", atersokning_id}, {"error", receipt.error().code}});
-                            return reply(make_problem_response({503, "audit_unavailable", "Audit log unavailable",
-                                                                "the återsökning could not be stored; nothing was accepted",
-                                                                {}, {}}));
+                            return exchange.audit_unavailable("the återsökning could not be stored; nothing was accepted");
                           }
                           log::info("atersokning.accepted", {{"atersokning_id", atersokning_id},
-                                                             {"client", client_id},
+                                                             {"client", exchange.client().id},
                                                              {"audit_seq", receipt->seq}});
-                          reply(make_json_response(202, answer));
+                          exchange.reply(make_json_response(202, answer));
                         });
 }
 

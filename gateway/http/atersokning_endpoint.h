@@ -9,7 +9,7 @@
 #include "atersokning/atersokning_service.h"
 #include "audit/audit_log.h"
 #include "authorization/exchange_authorizer.h"
-#include "http/client_auth.h"
+#include "http/exchange.h"
 #include "http/idempotency.h"
 #include "http/message.h"
 #include "http/problem.h"
@@ -30,16 +30,15 @@ AtersokningRequestParse parse_atersokning_request(const nlohmann::json& body, st
 class AtersokningEndpoint {
  public:
   AtersokningEndpoint(AtersokningService& atersokningar, const authorization::ExchangeAuthorizer& authorizer,
-                      Store& store, AuditLog& audit, const ClientAuth& auth)
-      : atersokningar_(atersokningar), authorizer_(authorizer), audit_(audit), auth_(auth), keys_(store) {}
+                      Store& store)
+      : atersokningar_(atersokningar), authorizer_(authorizer), keys_(store) {}
 
-  void create(Request&& request, const RequestContext& context, Reply reply);
+  // Guard: case systems.
+  void create(Exchange exchange);
 
  private:
   AtersokningService& atersokningar_;
   const authorization::ExchangeAuthorizer& authorizer_;
-  AuditLog& audit_;
-  const ClientAuth& auth_;
   IdempotencyKeys keys_;
 };
 

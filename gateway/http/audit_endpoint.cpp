@@ -12,7 +12,6 @@
 #include "audit_review/retention.h"
 #include "core/clock.h"
 #include "core/ids.h"
-#include "http/audited_refusal.h"
 #include "http/problem.h"
 #include "http/request_fields.h"
 #include "log/log.h"
@@ -58,32 +57,11 @@ Problem invalid_query(std::vector<InvalidParam> invalid) {
 
 }  // namespace
 
-AuditEndpoint::AuditEndpoint(Store& store, AuditLog& audit, const ClientAuth& auth, audit_review::ChainMonitor& chain,
-                             AuditConfig exports, const audit_export::SigningKey* signing_key)
-    : store_(store), audit_(audit), auth_(auth), chain_(chain), exports_(std::move(exports)), signing_key_(signing_key) {}
+AuditEndpoint::AuditEndpoint(Store& store, AuditLog& audit, audit_review::ChainMonitor& chain, AuditConfig exports,
+                             const audit_export::SigningKey* signing_key)
+    : store_(store), audit_(audit), chain_(chain), exports_(std::move(exports)), signing_key_(signing_key) {}
 
 AuditEndpoint::~AuditEndpoint() { work_.join(); }
-
-const ClientConfig* AuditEndpoint::require_auditor(const Request& request, const RequestContext& context, Reply& reply) {
-  nlohmann::json audit_context = {{"remote_address", context.remote_address},
-                                  {"target", std::string(to_std(request.target()).substr(0, 200))}};
-  const ClientConfig* client = auth_.authenticate(to_std(request[bhttp::field::authorization]));
-  if (!client) {
-    refuse_audited(audit_, "audit.access_refused", {401, "unauthenticated", "Authentication required", {}, {}, {}},
-                   audit_context, std::move(reply));
-    return nullptr;
-  }
-  // Auditors are separate from case systems and operators: a case system reads its own feed,
-  // never the log of everyone's exchanges.
-  if (!client->roles.contains(kRoleAuditor)) {
-    audit_context["client"] = client->id;
-    refuse_audited(audit_, "audit.access_refused",
-                   {403, "role_not_allowed", "Not allowed", "the auditor role is required", {}, {}}, audit_context,
-                   std::move(reply));
-    return nullptr;
-  }
-  return client;
-}
 
 void AuditEndpoint::audited_answer(const ClientConfig& auditor, const std::string& kind, nlohmann::json body,
                                    Response answer, Reply reply) {
@@ -98,9 +76,11 @@ void AuditEndpoint::audited_answer(const ClientConfig& auditor, const std::strin
                 });
 }
 
-void AuditEndpoint::records(Request&& request, const RequestContext& context, Reply reply) {
-  const ClientConfig* auditor = require_auditor(request, context, reply);
-  if (!auditor) return;
+void AuditEndpoint::records(Exchange exchange) {
+  const ClientConfig* auditor = &exchange.client();
+  const Request& request = exchange.request();
+  const std::string& remote_address = exchange.remote_address();
+  Reply reply = exchange.as_reply();
   auto params = query_parameters(to_std(request.target()));
   if (!params) return reply(make_problem_response(invalid_query({{"", "bad_format", "is not a valid query string"}})));
   AuditQuery q;
@@ -156,14 +136,16 @@ void AuditEndpoint::records(Request&& request, const RequestContext& context, Re
   for (const auto& r : *found) out["records"].push_back(to_json(r));
   if (has_more) out["next_cursor"] = std::to_string(found->back().record.seq);
   audited_answer(*auditor, "audit.searched",
-                 {{"filters", filters}, {"results", found->size()}, {"remote_address", context.remote_address}},
+                 {{"filters", filters}, {"results", found->size()}, {"remote_address", remote_address}},
                  make_json_response(200, out), std::move(reply));
 }
 
-void AuditEndpoint::case_timeline(const std::string& case_id, Request&& request, const RequestContext& context,
-                                  Reply reply) {
-  const ClientConfig* auditor = require_auditor(request, context, reply);
-  if (!auditor) return;
+void AuditEndpoint::case_timeline(Exchange exchange) {
+  const std::string& case_id = exchange.param("case_id");
+  const ClientConfig* auditor = &exchange.client();
+  const Request& request = exchange.request();
+  const std::string& remote_address = exchange.remote_address();
+  Reply reply = exchange.as_reply();
   auto params = query_parameters(to_std(request.target()));
   AuditQuery q;
   q.case_id = case_id;
@@ -176,14 +158,15 @@ void AuditEndpoint::case_timeline(const std::string& case_id, Request&& request,
   if (!ok) return reply(make_problem_response({503, "store_unavailable", "Store unavailable", {}, {}, {}}));
   nlohmann::json out = {{"case_id", case_id}, {"records", list}, {"truncated", list.size() >= kMaxTimeline}};
   audited_answer(*auditor, "audit.timeline_read",
-                 {{"case_id", case_id}, {"client", q.client}, {"results", list.size()}, {"remote_address", context.remote_address}},
+                 {{"case_id", case_id}, {"client", q.client}, {"results", list.size()}, {"remote_address", remote_address}},
                  make_json_response(200, out), std::move(reply));
 }
 
-void AuditEndpoint::person_timeline(const std::string& person, Request&& request, const RequestContext& context,
-                                    Reply reply) {
-  const ClientConfig* auditor = require_auditor(request, context, reply);
-  if (!auditor) return;
+void AuditEndpoint::person_timeline(Exchange exchange) {
+  const std::string& person = exchange.param("person_id");
+  const ClientConfig* auditor = &exchange.client();
+  const std::string& remote_address = exchange.remote_address();
+  Reply reply = exchange.as_reply();
   auto id = policy::parse_person_id(person, today_utc());
   if (!id) return reply(make_problem_response(invalid_query({{"person", id.error().code, id.error().reason}})));
   AuditQuery q;
@@ -198,12 +181,12 @@ void AuditEndpoint::person_timeline(const std::string& person, Request&& request
   audited_answer(*auditor, "audit.timeline_read",
                  {{"person", {{"id", id->digits}, {"kind", std::string(policy::to_string(id->kind))}}},
                   {"results", list.size()},
-                  {"remote_address", context.remote_address}},
+                  {"remote_address", remote_address}},
                  make_json_response(200, out), std::move(reply));
 }
 
-void AuditEndpoint::report_list(Request&& request, const RequestContext& context, Reply reply) {
-  if (!require_auditor(request, context, reply)) return;
+void AuditEndpoint::report_list(Exchange exchange) {
+  Reply reply = exchange.as_reply();
   nlohmann::json list = nlohmann::json::array();
   for (const auto& r : audit_review::reports()) {
     list.push_back({{"name", r.name}, {"title", r.title}, {"description", r.description}});
@@ -211,9 +194,12 @@ void AuditEndpoint::report_list(Request&& request, const RequestContext& context
   reply(make_json_response(200, {{"reports", list}}));
 }
 
-void AuditEndpoint::report(const std::string& name, Request&& request, const RequestContext& context, Reply reply) {
-  const ClientConfig* auditor = require_auditor(request, context, reply);
-  if (!auditor) return;
+void AuditEndpoint::report(Exchange exchange) {
+  const std::string& name = exchange.param("report");
+  const ClientConfig* auditor = &exchange.client();
+  const Request& request = exchange.request();
+  const std::string& remote_address = exchange.remote_address();
+  Reply reply = exchange.as_reply();
   auto params = query_parameters(to_std(request.target()));
   if (!params) return reply(make_problem_response(invalid_query({{"", "bad_format", "is not a valid query string"}})));
   const auto now = std::chrono::system_clock::now();
@@ -233,7 +219,7 @@ void AuditEndpoint::report(const std::string& name, Request&& request, const Req
   }
   if (!invalid.empty()) return reply(make_problem_response(invalid_query(std::move(invalid))));
   const ClientConfig who = *auditor;
-  boost::asio::post(work_, [this, name, since, until, who, remote = context.remote_address,
+  boost::asio::post(work_, [this, name, since, until, who, remote = remote_address,
                             reply = std::move(reply)]() mutable {
     auto ran = audit_review::run_report(store_, name, since, until);
     if (!ran) {
@@ -258,9 +244,10 @@ void AuditEndpoint::report(const std::string& name, Request&& request, const Req
   });
 }
 
-void AuditEndpoint::chain(Request&& request, const RequestContext& context, Reply reply) {
-  const ClientConfig* auditor = require_auditor(request, context, reply);
-  if (!auditor) return;
+void AuditEndpoint::chain(Exchange exchange) {
+  const ClientConfig* auditor = &exchange.client();
+  const std::string& remote_address = exchange.remote_address();
+  Reply reply = exchange.as_reply();
   audit_review::ChainStatus status = chain_.status();
   const auto checked = parse_utc(status.checked_at);
   if (status.state == "never_checked" || status.state == "failed" ||
@@ -285,18 +272,15 @@ void AuditEndpoint::chain(Request&& request, const RequestContext& context, Repl
     }
   }
   if (!status.error.empty()) out["error"] = status.error;
-  audited_answer(*auditor, "audit.chain_read", {{"state", status.state}, {"remote_address", context.remote_address}},
+  audited_answer(*auditor, "audit.chain_read", {{"state", status.state}, {"remote_address", remote_address}},
                  make_json_response(200, out), std::move(reply));
 }
 
-void AuditEndpoint::retention(Request&& request, const RequestContext& context, Reply reply) {
-  nlohmann::json audit_context = {{"remote_address", context.remote_address}};
-  const ClientConfig* who = auth_.authenticate(to_std(request[bhttp::field::authorization]));
-  const auto refuse = [&](Problem p) { refuse_audited(audit_, "audit.retention_refused", std::move(p), audit_context, std::move(reply)); };
-  if (!who) return refuse({401, "unauthenticated", "Authentication required", {}, {}, {}});
-  audit_context["client"] = who->id;
-  // Removing records is an administrator's act, not an auditor's: auditors read the log.
-  if (!who->roles.contains(kRoleAdmin)) return refuse({403, "role_not_allowed", "Not allowed", "the admin role is required", {}, {}});
+void AuditEndpoint::retention(Exchange exchange) {
+  const ClientConfig* who = &exchange.client();
+  const Request& request = exchange.request();
+  Reply reply = exchange.as_reply();
+  const auto refuse = [&](Problem p) { exchange.refuse(std::move(p)); };
   if (!signing_key_) {
     return reply(make_problem_response({503, "retention_disabled", "Retention not configured",
                                         "this gateway has no signing key for retention checkpoints", {}, {}}));
@@ -330,9 +314,11 @@ void AuditEndpoint::retention(Request&& request, const RequestContext& context, 
       });
 }
 
-void AuditEndpoint::create_export(Request&& request, const RequestContext& context, Reply reply) {
-  const ClientConfig* auditor = require_auditor(request, context, reply);
-  if (!auditor) return;
+void AuditEndpoint::create_export(Exchange exchange) {
+  const ClientConfig* auditor = &exchange.client();
+  const Request& request = exchange.request();
+  const std::string& remote_address = exchange.remote_address();
+  Reply reply = exchange.as_reply();
   if (!signing_key_ || exports_.export_dir.empty()) {
     return reply(make_problem_response({503, "exports_disabled", "Exports not configured",
                                         "this gateway has no signing key or export folder configured", {}, {}}));
@@ -380,7 +366,7 @@ void AuditEndpoint::create_export(Request&& request, const RequestContext& conte
   export_request.exported_by = auditor->id;
   export_request.gateway_instance = exports_.instance_id;
   const ClientConfig who = *auditor;
-  boost::asio::post(work_, [this, export_id, export_request, who, remote = context.remote_address,
+  boost::asio::post(work_, [this, export_id, export_request, who, remote = remote_address,
                             reply = std::move(reply)]() mutable {
     auto manifest = audit_export::export_audit(store_, export_request, *signing_key_);
     if (!manifest) {
@@ -415,10 +401,12 @@ void AuditEndpoint::create_export(Request&& request, const RequestContext& conte
   });
 }
 
-void AuditEndpoint::export_file(const std::string& export_id, bool manifest, Request&& request,
-                                const RequestContext& context, Reply reply) {
-  const ClientConfig* auditor = require_auditor(request, context, reply);
-  if (!auditor) return;
+void AuditEndpoint::export_file(Exchange exchange, bool manifest) {
+  const std::string& export_id = exchange.param("export_id");
+  const ClientConfig* auditor = &exchange.client();
+  const Request& request = exchange.request();
+  const std::string& remote_address = exchange.remote_address();
+  Reply reply = exchange.as_reply();
   static const std::regex uuid("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   std::optional<std::filesystem::path> file;
   if (std::regex_match(export_id, uuid) && !exports_.export_dir.empty()) {
@@ -444,7 +432,7 @@ void AuditEndpoint::export_file(const std::string& export_id, bool manifest, Req
   response.body() = content.str();
   response.prepare_payload();
   audited_answer(*auditor, "audit.export_downloaded",
-                 {{"export_id", export_id}, {"part", manifest ? "manifest" : "file"}, {"remote_address", context.remote_address}},
+                 {{"export_id", export_id}, {"part", manifest ? "manifest" : "file"}, {"remote_address", remote_address}},
                  std::move(response), std::move(reply));
 }
 

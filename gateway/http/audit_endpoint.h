@@ -15,7 +15,7 @@
 #include "audit_export/signing_key.h"
 #include "audit_review/chain_monitor.h"
 #include "config/gateway_config.h"
-#include "http/client_auth.h"
+#include "http/exchange.h"
 #include "http/message.h"
 #include "store/store.h"
 
@@ -23,32 +23,29 @@ namespace knutpunkt::http {
 
 class AuditEndpoint {
  public:
-  AuditEndpoint(Store& store, AuditLog& audit, const ClientAuth& auth, audit_review::ChainMonitor& chain,
-                AuditConfig exports, const audit_export::SigningKey* signing_key);
+  AuditEndpoint(Store& store, AuditLog& audit, audit_review::ChainMonitor& chain, AuditConfig exports,
+                const audit_export::SigningKey* signing_key);
   ~AuditEndpoint();
 
-  void records(Request&& request, const RequestContext& context, Reply reply);
-  void case_timeline(const std::string& case_id, Request&& request, const RequestContext& context, Reply reply);
-  void person_timeline(const std::string& person, Request&& request, const RequestContext& context, Reply reply);
-  void report_list(Request&& request, const RequestContext& context, Reply reply);
-  void report(const std::string& name, Request&& request, const RequestContext& context, Reply reply);
-  void chain(Request&& request, const RequestContext& context, Reply reply);
-  void create_export(Request&& request, const RequestContext& context, Reply reply);
-  // POST /v1/audit/retention {"before": date}: gallring now (role admin); audited.
-  void retention(Request&& request, const RequestContext& context, Reply reply);
-  void export_file(const std::string& export_id, bool manifest, Request&& request, const RequestContext& context,
-                   Reply reply);
+  // Guard: auditors.
+  void records(Exchange exchange);
+  void case_timeline(Exchange exchange);
+  void person_timeline(Exchange exchange);
+  void report_list(Exchange exchange);
+  void report(Exchange exchange);
+  void chain(Exchange exchange);
+  void create_export(Exchange exchange);
+  void export_file(Exchange exchange, bool manifest);
+  // POST /v1/audit/retention {"before": date}: gallring now; audited. Guard: admins.
+  void retention(Exchange exchange);
 
  private:
-  // The auditor, or nullptr after an audited 401/403 ("audit.access_refused").
-  const ClientConfig* require_auditor(const Request& request, const RequestContext& context, Reply& reply);
   // Appends `kind` with `body` (the actor added) and replies `answer` once durable.
   void audited_answer(const ClientConfig& auditor, const std::string& kind, nlohmann::json body, Response answer,
                       Reply reply);
 
   Store& store_;
   AuditLog& audit_;
-  const ClientAuth& auth_;
   audit_review::ChainMonitor& chain_;
   AuditConfig exports_;
   const audit_export::SigningKey* signing_key_;  // nullptr: no exports, no retention

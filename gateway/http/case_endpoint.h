@@ -1,11 +1,9 @@
 #pragma once
 // Case systems register their cases and households (PUT /v1/cases/{case_id}) and read them back
-// (GET). Lookups are scoped by them: an open case, a person in its household. Each client sees
-// only its own cases; every change and read is audited.
-#include "audit/audit_log.h"
-#include "http/client_auth.h"
-#include "http/message.h"
-#include "store/store.h"
+// (GET). The rules of a case are the registry's (cases/case_registry.h); this edge reads the
+// request, names every invalid field, and answers once the record is durable.
+#include "cases/case_registry.h"
+#include "http/exchange.h"
 
 namespace knutpunkt::http {
 
@@ -13,17 +11,14 @@ inline constexpr std::size_t kMaxHousehold = 20;
 
 class CaseEndpoint {
  public:
-  CaseEndpoint(Store& store, AuditLog& audit, const ClientAuth& auth) : store_(store), audit_(audit), auth_(auth) {}
+  explicit CaseEndpoint(CaseRegistry& cases) : cases_(cases) {}
 
-  void put(const std::string& case_id, Request&& request, const RequestContext& context, Reply reply);
-  void get(const std::string& case_id, Request&& request, const RequestContext& context, Reply reply);
+  // Guard: case systems.
+  void put(Exchange exchange);
+  void get(Exchange exchange);
 
  private:
-  Store& store_;
-  AuditLog& audit_;
-  const ClientAuth& auth_;
+  CaseRegistry& cases_;
 };
-
-nlohmann::json case_view(const CaseRecord& c);
 
 }  // namespace knutpunkt::http

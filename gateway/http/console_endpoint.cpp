@@ -25,7 +25,7 @@ std::string content_type_of(const std::filesystem::path& file) {
 
 }  // namespace
 
-void ConsoleEndpoint::serve(const std::string& asset, Request&& request, Reply reply) const {
+void ConsoleEndpoint::serve(const std::string& asset, const Request& request, Reply reply) const {
   const std::string name = asset.empty() ? "index.html" : asset;
   // Plain names, optionally one folder deep: nothing can climb out of the static folder.
   static const std::regex allowed("([A-Za-z0-9_-][A-Za-z0-9_.-]*/)?[A-Za-z0-9_-][A-Za-z0-9_.-]*");

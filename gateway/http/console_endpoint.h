@@ -16,7 +16,7 @@ class ConsoleEndpoint {
   explicit ConsoleEndpoint(std::filesystem::path static_dir) : static_dir_(std::move(static_dir)) {}
 
   // `asset` is the path after "/console/" ("" for the index).
-  void serve(const std::string& asset, Request&& request, Reply reply) const;
+  void serve(const std::string& asset, const Request& request, Reply reply) const;
 
  private:
   std::filesystem::path static_dir_;

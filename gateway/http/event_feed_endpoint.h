@@ -1,25 +1,19 @@
 #pragma once
-// GET /v1/events?after=<cursor>&limit=<n>: a case system pulls its own case events in a stable
-// order. The cursor is opaque to clients (today the feed's sequence number).
-#include "audit/audit_log.h"
-#include "http/client_auth.h"
-#include "http/message.h"
-#include "store/store.h"
+// GET /v1/events?after=&limit=: a case system pulls the case events routed to it
+// (routing/event_feed.h). This edge reads the query and answers once the read is audited.
+#include "http/exchange.h"
+#include "routing/event_feed.h"
 
 namespace knutpunkt::http {
 
-inline constexpr int kDefaultFeedLimit = 100;
-inline constexpr int kMaxFeedLimit = 1000;
-
 class EventFeedEndpoint {
  public:
-  EventFeedEndpoint(Store& store, AuditLog& audit, const ClientAuth& auth) : store_(store), audit_(audit), auth_(auth) {}
-  void handle(Request&& request, Reply reply);
+  explicit EventFeedEndpoint(const routing::EventFeed& feed) : feed_(feed) {}
+  // Guard: case systems; each reads its own feed.
+  void handle(Exchange exchange);
 
  private:
-  Store& store_;
-  AuditLog& audit_;
-  const ClientAuth& auth_;
+  const routing::EventFeed& feed_;
 };
 
 }  // namespace knutpunkt::http

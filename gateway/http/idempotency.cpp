@@ -38,16 +38,21 @@ void IdempotencyKeys::release(const std::string& client_id, const std::string& k
   in_flight_.erase({client_id, key});
 }
 
-bool begin_idempotent(IdempotencyKeys& keys, const std::string& client_id, const std::string& key,
-                      bool key_given, const std::string& fingerprint, const std::function<void(Problem)>& refuse,
-                      Reply& reply, const std::string& id_field, const std::string& location_prefix) {
+std::optional<std::string> claim_idempotency_key(Exchange& exchange, IdempotencyKeys& keys,
+                                                 const std::string& fingerprint, const std::string& id_field,
+                                                 const std::string& location_prefix) {
+  const Request& request = exchange.request();
+  const bool key_given = request.find("Idempotency-Key") != request.end();
+  std::string key(to_std(request["Idempotency-Key"]));
   if (key_given && !valid_idempotency_key(key)) {
-    refuse({400, "invalid_idempotency_key", "Invalid Idempotency-Key",
-            "the Idempotency-Key header must be 1 to 255 visible ASCII characters",
-            {{"Idempotency-Key", "bad_format", "must be 1 to 255 visible ASCII characters"}}, {}});
-    return false;
+    exchange.refuse({400, "invalid_idempotency_key", "Invalid Idempotency-Key",
+                     "the Idempotency-Key header must be 1 to 255 visible ASCII characters",
+                     {{"Idempotency-Key", "bad_format", "must be 1 to 255 visible ASCII characters"}}, {}});
+    return std::nullopt;
   }
-  if (key.empty()) return true;
+  if (key.empty()) return key;
+  exchange.audit_context()["idempotency_key"] = key;
+  const std::string client_id = exchange.client().id;
   auto begin = keys.begin(client_id, key, fingerprint);
   switch (begin.check) {
     case IdempotencyCheck::replay: {
@@ -57,24 +62,26 @@ bool begin_idempotent(IdempotencyKeys& keys, const std::string& client_id, const
       if (first.is_object() && first.contains(id_field) && first[id_field].is_string()) {
         response.set(boost::beast::http::field::location, location_prefix + first[id_field].get<std::string>());
       }
-      reply(std::move(response));
-      return false;
+      exchange.reply(std::move(response));
+      return std::nullopt;
     }
     case IdempotencyCheck::mismatch:
-      refuse({422, "idempotency_key_reused", "Idempotency-Key reused", "this Idempotency-Key was used for a different request",
-              {{"Idempotency-Key", "reused", "was used before with another body"}}, {}});
-      return false;
+      exchange.refuse({422, "idempotency_key_reused", "Idempotency-Key reused",
+                       "this Idempotency-Key was used for a different request",
+                       {{"Idempotency-Key", "reused", "was used before with another body"}}, {}});
+      return std::nullopt;
     case IdempotencyCheck::in_progress:
-      refuse({409, "idempotency_key_in_use", "Request in progress",
-              "a request with this Idempotency-Key is still being processed; retry shortly", {}, {}});
-      return false;
+      exchange.refuse({409, "idempotency_key_in_use", "Request in progress",
+                       "a request with this Idempotency-Key is still being processed; retry shortly", {}, {}});
+      return std::nullopt;
     case IdempotencyCheck::unavailable:
-      reply(make_problem_response({503, "store_unavailable", "Store unavailable", "try again later", {}, {}}));
-      return false;
+      exchange.store_unavailable();
+      return std::nullopt;
     case IdempotencyCheck::proceed:
-      return true;
+      break;
   }
-  return true;
+  exchange.release_on_reply([&keys, client_id, key] { keys.release(client_id, key); });
+  return key;
 }
 
 }  // namespace knutpunkt::http

@@ -9,7 +9,9 @@
 #include <utility>
 
 #include <functional>
+#include <optional>
 
+#include "http/exchange.h"
 #include "http/message.h"
 #include "http/problem.h"
 #include "store/store.h"
@@ -44,13 +46,13 @@ class IdempotencyKeys {
 };
 
 // The key check every idempotent POST makes before it validates the body (a reused key with
-// another body is a reuse, 422, whatever that body holds). Returns true when the caller goes on:
-// no key, or the key is now reserved (release it once the outcome is durable or failed).
-// Otherwise it has answered: the first answer again (with Location from its `id_field`, under
-// `location_prefix`), or a refusal through `refuse` (400 bad key, 409 in progress, 422 reused),
-// or 503.
-bool begin_idempotent(IdempotencyKeys& keys, const std::string& client_id, const std::string& key,
-                      bool key_given, const std::string& fingerprint, const std::function<void(Problem)>& refuse,
-                      Reply& reply, const std::string& id_field, const std::string& location_prefix);
+// another body is a reuse, 422, whatever that body holds). Returns the key ("" when none was
+// given) when the caller goes on; the key is then reserved until the exchange is answered, so no
+// exit path can leave it held. Otherwise nullopt: the exchange was answered with the first answer
+// again (with Location from its `id_field`, under `location_prefix`), or refused (400 bad key,
+// 409 in progress, 422 reused), or 503.
+std::optional<std::string> claim_idempotency_key(Exchange& exchange, IdempotencyKeys& keys,
+                                                 const std::string& fingerprint, const std::string& id_field,
+                                                 const std::string& location_prefix);
 
 }  // namespace knutpunkt::http

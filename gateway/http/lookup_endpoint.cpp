@@ -16,9 +16,6 @@ struct LookupEndpoint::Refusal {
   Problem problem;
   std::string lookup_id;  // assigned once the request was valid; a new one otherwise
   nlohmann::json policy_detail;  // what the policy step found (e.g. consent verdicts per source)
-  std::string client_id;
-  std::string adapter;
-  std::string remote_address;
   LookupRequest request;  // what could be read of it
 };
 
@@ -58,96 +55,78 @@ nlohmann::json refusal_audit_body(const std::string& lookup_id, const Problem& p
 }  // namespace
 
 LookupEndpoint::LookupEndpoint(LookupService& lookups, const authorization::ExchangeAuthorizer& authorizer,
-                               AuditLog& audit, const ClientAuth& auth)
-    : lookups_(lookups), authorizer_(authorizer), audit_(audit), auth_(auth) {}
+                               AuditLog& audit)
+    : lookups_(lookups), authorizer_(authorizer), audit_(audit) {}
 
-void LookupEndpoint::refuse(Refusal refusal, Reply reply) {
+void LookupEndpoint::refuse(Exchange& exchange, Problem problem) { refuse(exchange, Refusal{std::move(problem), {}, {}, {}}); }
+
+void LookupEndpoint::refuse(Exchange& exchange, Refusal refusal) {
   const std::string lookup_id = refusal.lookup_id.empty() ? new_uuid() : refusal.lookup_id;
   refusal.problem.lookup_id = lookup_id;
+  const std::string client_id = exchange.caller() ? exchange.caller()->id : "";
   log::info("lookup.refused", {{"lookup_id", lookup_id},
                                {"status", refusal.problem.status},
                                {"code", refusal.problem.code},
-                               {"client", refusal.client_id}});
-  auto body = refusal_audit_body(lookup_id, refusal.problem, refusal.client_id, refusal.adapter,
-                                 refusal.remote_address, refusal.request, refusal.policy_detail);
+                               {"client", client_id}});
+  auto body = refusal_audit_body(lookup_id, refusal.problem, client_id, exchange.param("adapter"),
+                                 exchange.remote_address(), refusal.request, refusal.policy_detail);
   audit_.append("lookup.refused", std::move(body),
-                [problem = std::move(refusal.problem), reply = std::move(reply)](std::expected<AuditReceipt, StoreError> receipt) {
+                [problem = std::move(refusal.problem), exchange](std::expected<AuditReceipt, StoreError> receipt) mutable {
                   if (!receipt) {
                     log::error("lookup.audit_failed", {{"lookup_id", problem.lookup_id}, {"error", receipt.error().code}});
-                    reply(make_problem_response({503, "audit_unavailable", "Audit log unavailable",
-                                                 "the request could not be audited and was not processed", {}, problem.lookup_id}));
+                    exchange.reply(make_problem_response({503, "audit_unavailable", "Audit log unavailable",
+                                                          "the request could not be audited and was not processed", {}, problem.lookup_id}));
                     return;
                   }
-                  reply(make_problem_response(problem));
+                  exchange.reply(make_problem_response(problem));
                 });
 }
 
-void LookupEndpoint::refuse_oversize(const Request& header, const RequestContext& context, Reply reply) {
+void LookupEndpoint::handle(Exchange exchange) {
+  const std::string& adapter_name = exchange.param("adapter");
+  const ClientConfig& client = exchange.client();
   Refusal refusal;
-  refusal.problem = {413, "body_too_large", "Request body too large", "the request body exceeds the configured limit", {}, {}};
-  if (const auto* client = auth_.authenticate(to_std(header[bhttp::field::authorization]))) refusal.client_id = client->id;
-  refusal.remote_address = context.remote_address;
-  refuse(std::move(refusal), std::move(reply));
-}
-
-void LookupEndpoint::handle(const std::string& adapter_name, Request&& request, const RequestContext& context, Reply reply) {
-  Refusal refusal;
-  refusal.adapter = adapter_name;
-  refusal.remote_address = context.remote_address;
-
-  const ClientConfig* client = auth_.authenticate(to_std(request[bhttp::field::authorization]));
-  if (client == nullptr) {
-    refusal.problem = {401, "unauthenticated", "Authentication required",
-                       "a valid bearer token is required in the Authorization header", {}, {}};
-    return refuse(std::move(refusal), std::move(reply));
-  }
-  refusal.client_id = client->id;
-  if (!client->roles.contains(kRoleCaseSystem)) {
-    refusal.problem = {403, "role_not_allowed", "Not allowed", "only case systems may look up partner data", {}, {}};
-    return refuse(std::move(refusal), std::move(reply));
-  }
-
   LookupAdapter* adapter = lookups_.adapter(adapter_name);
   if (adapter == nullptr) {
     refusal.problem = {404, "unknown_adapter", "No such lookup adapter", "no lookup adapter is configured under this name", {}, {}};
-    return refuse(std::move(refusal), std::move(reply));
+    return refuse(exchange, std::move(refusal));
   }
-  if (!is_json(request)) {
+  if (!is_json(exchange.request())) {
     refusal.problem = {415, "unsupported_media_type", "Unsupported media type", "the request body must be application/json", {}, {}};
-    return refuse(std::move(refusal), std::move(reply));
+    return refuse(exchange, std::move(refusal));
   }
-  nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
+  nlohmann::json body = nlohmann::json::parse(exchange.request().body(), nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) {
     refusal.problem = {400, "invalid_json", "Invalid JSON", "the request body is not valid JSON", {{"", "invalid_json", "is not valid JSON"}}, {}};
-    return refuse(std::move(refusal), std::move(reply));
+    return refuse(exchange, std::move(refusal));
   }
 
   LookupRequestParse parse = parse_lookup_request(body, adapter->sources(), today_utc());
   refusal.request = parse.request;
   if (!parse.ok()) {
     refusal.problem = {400, "invalid_request", "Invalid lookup request", "one or more fields are invalid", std::move(parse.invalid), {}};
-    return refuse(std::move(refusal), std::move(reply));
+    return refuse(exchange, std::move(refusal));
   }
 
   LookupQuery query = std::move(parse.request.query);
   query.lookup_id = new_uuid();
-  query.client_id = client->id;
-  auto authorized = authorizer_.authorize_lookup(*client, query, adapter_name, parse.request.sources, std::chrono::system_clock::now());
+  query.client_id = client.id;
+  auto authorized = authorizer_.authorize_lookup(client, query, adapter_name, parse.request.sources, std::chrono::system_clock::now());
   if (!authorized) {
     const authorization::Refusal& why = authorized.error();
     refusal.lookup_id = query.lookup_id;
     refusal.policy_detail = why.detail;
     refusal.problem = policy_problem(why);
-    return refuse(std::move(refusal), std::move(reply));
+    return refuse(exchange, std::move(refusal));
   }
   log::info("lookup.started", {{"lookup_id", query.lookup_id},
-                               {"client", client->id},
+                               {"client", client.id},
                                {"adapter", adapter_name},
                                {"sources", parse.request.sources}});
   lookups_.lookup(std::move(*authorized),
-                  [reply = std::move(reply)](std::expected<LookupAnswer, LookupFailure> answer) {
+                  [exchange](std::expected<LookupAnswer, LookupFailure> answer) mutable {
                     if (!answer) {
-                      reply(make_problem_response({503, answer.error().code, "Audit log unavailable",
+                      exchange.reply(make_problem_response({503, answer.error().code, "Audit log unavailable",
                                                    "the lookup could not be audited, so no data is released", {}, {}}));
                       return;
                     }
@@ -157,7 +136,7 @@ void LookupEndpoint::handle(const std::string& adapter_name, Request&& request, 
                                                    {"outcome", answer->complete() ? "complete" : "partial"},
                                                    {"sources", sources_summary},
                                                    {"audit_seq", answer->audit.seq}});
-                    reply(make_json_response(200, to_json(*answer)));
+                    exchange.reply(make_json_response(200, to_json(*answer)));
                   });
 }
 

@@ -6,7 +6,7 @@
 #include "audit/audit_log.h"
 #include "authorization/exchange_authorizer.h"
 #include "config/gateway_config.h"
-#include "http/client_auth.h"
+#include "http/exchange.h"
 #include "http/message.h"
 #include "lookup/lookup_service.h"
 
@@ -16,20 +16,21 @@ namespace knutpunkt::http {
 
 class LookupEndpoint {
  public:
-  LookupEndpoint(LookupService& lookups, const authorization::ExchangeAuthorizer& authorizer, AuditLog& audit,
-                 const ClientAuth& auth);
+  LookupEndpoint(LookupService& lookups, const authorization::ExchangeAuthorizer& authorizer, AuditLog& audit);
 
-  void handle(const std::string& adapter_name, Request&& request, const RequestContext& context, Reply reply);
-  void refuse_oversize(const Request& header, const RequestContext& context, Reply reply);
+  // Guard: case systems.
+  void handle(Exchange exchange);
+  // The route's refusal recorder: a lookup's refusal record carries a lookup id (the client can
+  // cite it) and what the request asked, as far as it could be read.
+  void refuse(Exchange& exchange, Problem problem);
 
  private:
   struct Refusal;
-  void refuse(Refusal refusal, Reply reply);
+  void refuse(Exchange& exchange, Refusal refusal);
 
   LookupService& lookups_;
   const authorization::ExchangeAuthorizer& authorizer_;
   AuditLog& audit_;
-  const ClientAuth& auth_;
 };
 
 nlohmann::json to_json(const LookupAnswer& answer);

@@ -4,7 +4,6 @@
 
 #include "config/gateway_config.h"
 #include "core/clock.h"
-#include "http/audited_refusal.h"
 #include "http/problem.h"
 #include "http/request_fields.h"
 #include "log/log.h"
@@ -40,41 +39,19 @@ nlohmann::json summary(const OutboxMessage& m) {
 
 }  // namespace
 
-const ClientConfig* OperatorEndpoint::authorise(const Request& request, Reply& reply) {
-  const ClientConfig* client = auth_.authenticate(to_std(request[bhttp::field::authorization]));
-  nlohmann::json context = {{"target", std::string(to_std(request.target()).substr(0, 200))}};
-  if (!client) {
-    refuse_audited(audit_, "operator.access_refused", {401, "unauthenticated", "Authentication required", {}, {}, {}},
-                   context, std::move(reply));
-    return nullptr;
-  }
-  if (!client->roles.contains(kRoleOperator)) {
-    context["client"] = client->id;
-    refuse_audited(audit_, "operator.access_refused",
-                   {403, "role_not_allowed", "Not allowed", "operator role required", {}, {}}, context, std::move(reply));
-    return nullptr;
-  }
-  return client;
+void OperatorEndpoint::audited_answer(Exchange exchange, const std::string& kind, nlohmann::json body, Response answer) {
+  body["operator"] = exchange.client().id;
+  exchange.commit({kind, std::move(body), {}}, "the read could not be audited; try again",
+                  [answer = std::move(answer)](const AuditReceipt&) { return answer; });
 }
 
-void OperatorEndpoint::audited_answer(const ClientConfig& who, const std::string& kind, nlohmann::json body,
-                                      Response answer, Reply reply) {
-  body["operator"] = who.id;
-  audit_.append(kind, std::move(body),
-                [reply = std::move(reply), answer = std::move(answer)](std::expected<AuditReceipt, StoreError> receipt) mutable {
-                  if (!receipt) return reply(make_problem_response({503, "audit_unavailable", "Audit log unavailable", {}, {}, {}}));
-                  reply(std::move(answer));
-                });
-}
-
-void OperatorEndpoint::message(const std::string& id, Request&& request, Reply reply) {
-  const ClientConfig* who = authorise(request, reply);
-  if (!who) return;
+void OperatorEndpoint::message(Exchange exchange) {
+  const std::string& id = exchange.param("message_id");
   auto m = store_.message(id);
-  if (!m) return reply(make_problem_response({503, "store_unavailable", "Store unavailable", {}, {}, {}}));
-  if (!*m) return reply(make_problem_response({404, "not_found", "No such message", {}, {}, {}}));
+  if (!m) return exchange.store_unavailable();
+  if (!*m) return exchange.reply(make_problem_response({404, "not_found", "No such message", {}, {}, {}}));
   auto attempts = store_.attempts(id);
-  if (!attempts) return reply(make_problem_response({503, "store_unavailable", "Store unavailable", {}, {}, {}}));
+  if (!attempts) return exchange.store_unavailable();
   nlohmann::json out = summary(**m);
   auto& list = out["attempt_history"] = nlohmann::json::array();
   for (const DeliveryAttempt& a : *attempts) {
@@ -87,16 +64,14 @@ void OperatorEndpoint::message(const std::string& id, Request&& request, Reply r
                     {"error", a.error}});
   }
   if (auto waiting = engine_.waiting_for(id)) out["waiting_for"] = *waiting;
-  audited_answer(*who, "operator.message_read", {{"message_id", id}, {"case_id", (*m)->case_id}},
-                 make_json_response(200, out), std::move(reply));
+  audited_answer(exchange, "operator.message_read", {{"message_id", id}, {"case_id", (*m)->case_id}},
+                 make_json_response(200, out));
 }
 
-void OperatorEndpoint::dead_letters(Request&& request, Reply reply) {
-  const ClientConfig* who = authorise(request, reply);
-  if (!who) return;
-  auto params = query_parameters(to_std(request.target()));
+void OperatorEndpoint::dead_letters(Exchange exchange) {
+  auto params = query_parameters(to_std(exchange.request().target()));
   if (!params) {
-    return reply(make_problem_response(
+    return exchange.reply(make_problem_response(
         {400, "invalid_query", "Invalid query string", {}, {{"", "bad_format", "is not a valid query string"}}, {}}));
   }
   DeadLetterQuery q;
@@ -130,33 +105,32 @@ void OperatorEndpoint::dead_letters(Request&& request, Reply reply) {
     }
   }
   if (!invalid.empty()) {
-    return reply(make_problem_response({400, "invalid_query", "Invalid query", "one or more parameters are invalid", std::move(invalid), {}}));
+    return exchange.reply(make_problem_response(
+        {400, "invalid_query", "Invalid query", "one or more parameters are invalid", std::move(invalid), {}}));
   }
   auto list = store_.dead_letters(q);
-  if (!list) return reply(make_problem_response({503, "store_unavailable", "Store unavailable", {}, {}, {}}));
+  if (!list) return exchange.store_unavailable();
   nlohmann::json out = {{"dead_letters", nlohmann::json::array()},
                         {"next_cursor", std::to_string(list->empty() ? q.after_position : list->back().position)},
                         {"has_more", list->size() == static_cast<std::size_t>(q.limit)}};
   for (const OutboxMessage& m : *list) out["dead_letters"].push_back(summary(m));
-  audited_answer(*who, "operator.dead_letters_read", {{"results", list->size()}}, make_json_response(200, out),
-                 std::move(reply));
+  audited_answer(exchange, "operator.dead_letters_read", {{"results", list->size()}}, make_json_response(200, out));
 }
 
-void OperatorEndpoint::replay(const std::string& id, Request&& request, Reply reply) {
-  const ClientConfig* client = authorise(request, reply);
-  if (!client) return;
-  engine_.replay(id, client->id, [reply = std::move(reply), id](delivery::ReplayResult result) {
+void OperatorEndpoint::replay(Exchange exchange) {
+  const std::string id = exchange.param("message_id");
+  engine_.replay(id, exchange.client().id, [exchange, id](delivery::ReplayResult result) mutable {
     switch (result.outcome) {
       case delivery::ReplayOutcome::replayed:
         log::info("delivery.replay_requested", {{"message_id", id}});
-        return reply(make_json_response(202, {{"message_id", id}, {"status", "pending"}, {"replayed", true}}));
+        return exchange.reply(make_json_response(202, {{"message_id", id}, {"status", "pending"}, {"replayed", true}}));
       case delivery::ReplayOutcome::not_dead:
         // Idempotent: replaying what is already pending or delivered changes nothing.
-        return reply(make_json_response(200, {{"message_id", id}, {"status", result.status}, {"replayed", false}}));
+        return exchange.reply(make_json_response(200, {{"message_id", id}, {"status", result.status}, {"replayed", false}}));
       case delivery::ReplayOutcome::not_found:
-        return reply(make_problem_response({404, "not_found", "No such message", {}, {}, {}}));
+        return exchange.reply(make_problem_response({404, "not_found", "No such message", {}, {}, {}}));
       case delivery::ReplayOutcome::unavailable:
-        return reply(make_problem_response({503, "store_unavailable", "Store unavailable", "try again", {}, {}}));
+        return exchange.store_unavailable();
     }
   });
 }

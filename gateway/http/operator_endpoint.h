@@ -5,7 +5,7 @@
 // read and every refusal is audited, like everything done with a role (issue 6).
 #include "audit/audit_log.h"
 #include "delivery/delivery_engine.h"
-#include "http/client_auth.h"
+#include "http/exchange.h"
 #include "http/message.h"
 #include "store/store.h"
 
@@ -13,22 +13,19 @@ namespace knutpunkt::http {
 
 class OperatorEndpoint {
  public:
-  OperatorEndpoint(delivery::DeliveryEngine& engine, Store& store, AuditLog& audit, const ClientAuth& auth)
-      : engine_(engine), store_(store), audit_(audit), auth_(auth) {}
+  OperatorEndpoint(delivery::DeliveryEngine& engine, Store& store) : engine_(engine), store_(store) {}
 
-  void message(const std::string& id, Request&& request, Reply reply);
-  void dead_letters(Request&& request, Reply reply);
-  void replay(const std::string& id, Request&& request, Reply reply);
+  // Guard: operators.
+  void message(Exchange exchange);
+  void dead_letters(Exchange exchange);
+  void replay(Exchange exchange);
 
  private:
-  const ClientConfig* authorise(const Request& request, Reply& reply);
-  // Replies `answer` once the read is on record as `kind` with `body` (the operator added).
-  void audited_answer(const ClientConfig& who, const std::string& kind, nlohmann::json body, Response answer, Reply reply);
+  // Answers `answer` once the read is on record as `kind` with `body` (the operator added).
+  static void audited_answer(Exchange exchange, const std::string& kind, nlohmann::json body, Response answer);
 
   delivery::DeliveryEngine& engine_;
   Store& store_;
-  AuditLog& audit_;
-  const ClientAuth& auth_;
 };
 
 }  // namespace knutpunkt::http

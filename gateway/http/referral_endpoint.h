@@ -8,7 +8,7 @@
 #include "authorization/exchange_authorizer.h"
 #include "config/gateway_config.h"
 #include "delivery/delivery_engine.h"
-#include "http/client_auth.h"
+#include "http/exchange.h"
 #include "http/idempotency.h"
 #include "http/message.h"
 #include "referral/referral_service.h"
@@ -17,18 +17,17 @@ namespace knutpunkt::http {
 
 class ReferralEndpoint {
  public:
-  ReferralEndpoint(ReferralService& referrals, const authorization::ExchangeAuthorizer& authorizer, Store& store,
-                   AuditLog& audit, const ClientAuth& auth);
+  ReferralEndpoint(ReferralService& referrals, const authorization::ExchangeAuthorizer& authorizer, Store& store);
 
-  void create(Request&& request, const RequestContext& context, Reply reply);
-  void show(const std::string& referral_id, Request&& request, Reply reply);
+  // Guard: case systems.
+  void create(Exchange exchange);
+  // Guard: any signed-in client; each sees only its own referrals.
+  void show(Exchange exchange);
 
  private:
   ReferralService& referrals_;
   const authorization::ExchangeAuthorizer& authorizer_;
   Store& store_;
-  AuditLog& audit_;
-  const ClientAuth& auth_;
   IdempotencyKeys keys_;
 };
 

@@ -9,7 +9,7 @@
 
 #include "audit/audit_log.h"
 #include "core/inbound_adapter.h"
-#include "http/client_auth.h"
+#include "http/exchange.h"
 #include "http/message.h"
 #include "notification/person_notification_service.h"
 #include "referral/referral_service.h"
@@ -19,20 +19,18 @@ namespace knutpunkt::http {
 
 class ReportEndpoint {
  public:
-  ReportEndpoint(ReferralService& referrals, PersonNotificationService& notifications, AuditLog& audit,
-                 const ClientAuth& auth, std::map<std::string, const InboundAdapter*> adapters,
-                 sip_coordination::SipCoordinator* sip = nullptr);
+  ReportEndpoint(ReferralService& referrals, PersonNotificationService& notifications,
+                 std::map<std::string, const InboundAdapter*> adapters, sip_coordination::SipCoordinator* sip = nullptr);
 
-  void handle(const std::string& adapter, Request&& request, const RequestContext& context, Reply reply);
+  // Guard: the partner the path's {adapter} names.
+  void handle(Exchange exchange);
 
  private:
-  void notification(const std::string& adapter, InboundReport report, nlohmann::json audit_context, Reply reply);
-  void participant_message(const std::string& adapter, InboundReport report, nlohmann::json audit_context, Reply reply);
+  void notification(Exchange exchange, InboundReport report);
+  void participant_message(Exchange exchange, InboundReport report);
 
   ReferralService& referrals_;
   PersonNotificationService& notifications_;
-  AuditLog& audit_;
-  const ClientAuth& auth_;
   std::map<std::string, const InboundAdapter*> adapters_;
   sip_coordination::SipCoordinator* sip_;
 };

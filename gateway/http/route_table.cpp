@@ -38,10 +38,11 @@ std::string_view path_of(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
 
-void RouteTable::add(bhttp::verb method, std::string pattern, RouteHandler handler, RouteAudience audience) {
-  Route route{method, pattern, {}, std::move(handler), audience};
+void RouteTable::add(Route route) {
+  const std::string& pattern = route.pattern;
   const auto parts = split(pattern);
   if (parts.empty()) throw std::logic_error("route pattern must start with '/': " + pattern);
+  Entry entry;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const std::string_view part = parts[i];
     Segment segment;
@@ -58,19 +59,30 @@ void RouteTable::add(bhttp::verb method, std::string pattern, RouteHandler handl
     } else {
       segment.text = std::string(part);
     }
-    route.segments.push_back(std::move(segment));
+    entry.segments.push_back(std::move(segment));
   }
-  for (const Route& existing : routes_) {
-    if (existing.method == method && existing.pattern == pattern)
+  for (const Entry& existing : routes_) {
+    if (existing.route.method == route.method && existing.route.pattern == pattern)
       throw std::logic_error("route added twice: " + pattern);
   }
-  routes_.push_back(std::move(route));
+  if (route.guard.authenticates() && route.refused_as.empty() && !route.recorder) {
+    throw std::logic_error("a guarded route needs a refusal kind: " + pattern);
+  }
+  if (route.guard.caller == Guard::Caller::partner &&
+      std::none_of(entry.segments.begin(), entry.segments.end(), [&](const Segment& s) {
+        return s.kind == Segment::Kind::param && s.text == route.guard.param;
+      })) {
+    throw std::logic_error("a partner guard names a path parameter the pattern lacks: " + pattern);
+  }
+  entry.rules = {std::string(bhttp::to_string(route.method)) + " " + pattern, route.refused_as, route.recorder};
+  entry.route = std::move(route);
+  routes_.push_back(std::move(entry));
 }
 
-bool RouteTable::matches(const Route& route, std::string_view path, PathParams* params) {
+bool RouteTable::matches(const Entry& entry, std::string_view path, PathParams* params) {
   const auto parts = split(path);
   std::size_t i = 0;
-  for (const Segment& segment : route.segments) {
+  for (const Segment& segment : entry.segments) {
     if (segment.kind == Segment::Kind::rest) {
       if (i >= parts.size()) return false;
       // The rest of the path as it came, slashes included.
@@ -90,33 +102,41 @@ bool RouteTable::matches(const Route& route, std::string_view path, PathParams* 
   return i == parts.size();
 }
 
-void RouteTable::dispatch(Request&& request, const RequestContext& context, Reply reply) const {
-  const std::string_view path = path_of(to_std(request.target()));
+std::variant<RouteTable::Match, Response> RouteTable::match(bhttp::verb method, std::string_view target) const {
+  const std::string_view path = path_of(target);
   std::set<std::string> allowed;
-  for (const Route& route : routes_) {
-    if (!matches(route, path, nullptr)) continue;
-    if (route.method != request.method()) {
-      allowed.insert(std::string(bhttp::to_string(route.method)));
+  for (const Entry& entry : routes_) {
+    if (!matches(entry, path, nullptr)) continue;
+    if (entry.route.method != method) {
+      allowed.insert(std::string(bhttp::to_string(entry.route.method)));
       continue;
     }
-    PathParams params;
-    matches(route, path, &params);
-    return route.handler(std::move(request), context, params, std::move(reply));
+    Match found{&entry.route, &entry.rules, {}};
+    matches(entry, path, &found.params);
+    return found;
   }
-  if (allowed.empty()) return reply(make_problem_response({404, "not_found", "Not found", "no such resource", {}, {}}));
+  if (allowed.empty()) return make_problem_response({404, "not_found", "Not found", "no such resource", {}, {}});
   std::string allow;
-  for (const auto& method : allowed) allow += (allow.empty() ? "" : ", ") + method;
+  for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
   Response response = make_problem_response({405, "method_not_allowed", "Method not allowed", {}, {}, {}});
   response.set(bhttp::field::allow, allow);
-  reply(std::move(response));
+  return response;
 }
 
 nlohmann::json RouteTable::to_json() const {
+  static constexpr const char* kCallers[] = {"anyone", "signed_in", "role", "partner"};
   nlohmann::json out = nlohmann::json::array();
-  for (const Route& route : routes_) {
-    out.push_back({{"method", std::string(bhttp::to_string(route.method))},
-                   {"path", route.pattern},
-                   {"audience", route.audience == RouteAudience::api ? "api" : "console"}});
+  for (const Entry& entry : routes_) {
+    const Route& route = entry.route;
+    nlohmann::json guard = {{"caller", kCallers[static_cast<int>(route.guard.caller)]}};
+    if (!route.guard.role.empty()) guard["role"] = route.guard.role;
+    if (!route.guard.param.empty()) guard["partner_param"] = route.guard.param;
+    nlohmann::json row = {{"method", std::string(bhttp::to_string(route.method))},
+                          {"path", route.pattern},
+                          {"audience", route.audience == RouteAudience::api ? "api" : "console"},
+                          {"guard", guard}};
+    if (!route.refused_as.empty()) row["refused_as"] = route.refused_as;
+    out.push_back(std::move(row));
   }
   return out;
 }

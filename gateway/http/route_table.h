@@ -13,39 +13,52 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
+#include "http/exchange.h"
+#include "http/guard.h"
 #include "http/message.h"
+#include "http/path_params.h"
+#include "http/problem.h"
 
 namespace knutpunkt::http {
 
-class PathParams {
- public:
-  // The value of a "{name}" of the matched pattern; every name the pattern has is present.
-  const std::string& at(const std::string& name) const { return values_.at(name); }
-  void set(std::string name, std::string value) { values_[std::move(name)] = std::move(value); }
-
- private:
-  std::map<std::string, std::string> values_;
-};
-
-using RouteHandler = std::function<void(Request&&, const RequestContext&, const PathParams&, Reply)>;
+// Runs after the guard admitted the caller; answers through the exchange.
+using RouteHandler = std::function<void(Exchange)>;
 
 // Whether a route belongs to the published API (schemas/openapi.yaml) or to the auditors' web
 // console, whose pages are not an API.
 enum class RouteAudience { api, console };
 
+struct Route {
+  boost::beast::http::verb method;
+  std::string pattern;
+  Guard guard;
+  std::string refused_as;  // the audit kind of the route's refusals, e.g. "case.refused"
+  RouteHandler handler;
+  RefusalRecorder recorder = {};  // instead of the generic audited refusal
+  RouteAudience audience = RouteAudience::api;
+};
+
 class RouteTable {
  public:
+  struct Match {
+    const Route* route = nullptr;
+    const ExchangeRules* rules = nullptr;
+    PathParams params;
+  };
+
   // Throws std::logic_error for a malformed pattern or a route added twice: a programming error
   // found when the gateway starts, not a request-time condition.
-  void add(boost::beast::http::verb method, std::string pattern, RouteHandler handler,
-           RouteAudience audience = RouteAudience::api);
+  void add(Route route);
 
-  // Calls the matching route's handler, or answers 404 / 405 itself. `reply` exactly once.
-  void dispatch(Request&& request, const RequestContext& context, Reply reply) const;
+  // The route a request is for, or the answer when there is none: 404 for a path no route has,
+  // 405 with `Allow` for a method none of the path's routes takes.
+  std::variant<Match, Response> match(boost::beast::http::verb method, std::string_view target) const;
 
-  // [{"method": "GET", "path": "/v1/cases/{case_id}", "audience": "api"}, ...] in the order added.
+  // [{"method": "GET", "path": "/v1/cases/{case_id}", "audience": "api", "guard": {...},
+  //   "refused_as": "case.refused"}, ...] in the order added.
   nlohmann::json to_json() const;
 
  private:
@@ -53,17 +66,15 @@ class RouteTable {
     enum class Kind { literal, param, rest } kind = Kind::literal;
     std::string text;  // the literal, or the parameter's name
   };
-  struct Route {
-    boost::beast::http::verb method;
-    std::string pattern;
+  struct Entry {
+    Route route;
     std::vector<Segment> segments;
-    RouteHandler handler;
-    RouteAudience audience;
+    ExchangeRules rules;
   };
 
-  static bool matches(const Route& route, std::string_view path, PathParams* params);
+  static bool matches(const Entry& entry, std::string_view path, PathParams* params);
 
-  std::vector<Route> routes_;
+  std::vector<Entry> routes_;
 };
 
 // The path of a request target, without its query.

@@ -8,202 +8,134 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
-constexpr std::string_view kLookupPrefix = "/v1/lookups/";
+using V = bhttp::verb;
 
-// A handler that ignores path parameters.
-template <typename F>
-RouteHandler plain(F f) {
-  return [f](Request&& request, const RequestContext& context, const PathParams&, Reply reply) {
-    f(std::move(request), context, std::move(reply));
-  };
-}
-
-// A handler given the value of one path parameter.
-template <typename F>
-RouteHandler with(const char* name, F f) {
-  return [name, f](Request&& request, const RequestContext& context, const PathParams& params, Reply reply) {
-    f(params.at(name), std::move(request), context, std::move(reply));
-  };
-}
+Guard case_systems(std::string what_for) { return Guard::with_role(kRoleCaseSystem, std::move(what_for)); }
+Guard operators() { return Guard::with_role(kRoleOperator, "operator role required"); }
+// Auditors are separate from case systems and operators: a case system reads its own feed, never
+// the log of everyone's exchanges.
+Guard auditors() { return Guard::with_role(kRoleAuditor, "the auditor role is required"); }
 
 // Health, readiness and metrics: for the platform, not for clients.
 void add_operations_routes(RouteTable& t, const Endpoints* e) {
-  using V = bhttp::verb;
-  t.add(V::get, "/healthz", plain([](Request&&, const RequestContext&, Reply reply) {
-          reply(make_json_response(200, {{"status", "ok"}}));
-        }));
-  t.add(V::get, "/readyz",
-        plain([e](Request&&, const RequestContext&, Reply reply) { e->readiness.handle(std::move(reply)); }));
-  t.add(V::get, "/metrics",
-        plain([e](Request&&, const RequestContext&, Reply reply) { e->metrics.handle(std::move(reply)); }));
+  t.add({V::get, "/healthz", Guard::anyone(), {},
+         [](Exchange x) { x.reply(make_json_response(200, {{"status", "ok"}})); }});
+  t.add({V::get, "/readyz", Guard::anyone(), {}, [e](Exchange x) { e->readiness.handle(x.as_reply()); }});
+  t.add({V::get, "/metrics", Guard::anyone(), {}, [e](Exchange x) { e->metrics.handle(x.as_reply()); }});
 }
 
 // Lookups, referrals and what partners send back.
 void add_exchange_routes(RouteTable& t, const Endpoints* e) {
-  using V = bhttp::verb;
-  t.add(V::post, "/v1/lookups/{adapter}",
-        with("adapter", [e](const std::string& adapter, Request&& r, const RequestContext& c, Reply reply) {
-          e->lookups.handle(adapter, std::move(r), c, std::move(reply));
-        }));
+  t.add({V::post, "/v1/lookups/{adapter}", case_systems("only case systems may look up partner data"),
+         "lookup.refused", [e](Exchange x) { e->lookups.handle(std::move(x)); },
+         [e](Exchange& x, Problem p) { e->lookups.refuse(x, std::move(p)); }});
 
-  t.add(V::post, "/v1/referrals", plain([e](Request&& r, const RequestContext& c, Reply reply) {
-          e->referrals.create(std::move(r), c, std::move(reply));
-        }));
-  t.add(V::get, "/v1/referrals/{referral_id}",
-        with("referral_id", [e](const std::string& id, Request&& r, const RequestContext&, Reply reply) {
-          e->referrals.show(id, std::move(r), std::move(reply));
-        }));
-  t.add(V::post, "/v1/partners/{adapter}/reports",
-        with("adapter", [e](const std::string& adapter, Request&& r, const RequestContext& c, Reply reply) {
-          e->reports.handle(adapter, std::move(r), c, std::move(reply));
-        }));
-  t.add(V::get, "/v1/events", plain([e](Request&& r, const RequestContext&, Reply reply) {
-          e->events.handle(std::move(r), std::move(reply));
-        }));
+  t.add({V::post, "/v1/referrals", case_systems("only case systems may send referrals"), "referral.refused",
+         [e](Exchange x) { e->referrals.create(std::move(x)); }});
+  // Any signed-in client; it sees only its own referrals.
+  t.add({V::get, "/v1/referrals/{referral_id}", Guard::signed_in(), "referral.read_refused",
+         [e](Exchange x) { e->referrals.show(std::move(x)); }});
+  t.add({V::post, "/v1/partners/{adapter}/reports",
+         Guard::partner_named_by("adapter", "this client may not send reports for this partner"),
+         "referral.report_refused", [e](Exchange x) { e->reports.handle(std::move(x)); }});
+  t.add({V::get, "/v1/events", case_systems("only case systems have an event feed"), "event_feed.refused",
+         [e](Exchange x) { e->events.handle(std::move(x)); }});
 }
 
 // Operators: messages and dead letters.
 void add_operator_routes(RouteTable& t, const Endpoints* e) {
-  using V = bhttp::verb;
-  t.add(V::get, "/v1/messages/{message_id}",
-        with("message_id", [e](const std::string& id, Request&& r, const RequestContext&, Reply reply) {
-          e->operators.message(id, std::move(r), std::move(reply));
-        }));
-  t.add(V::get, "/v1/dead-letters", plain([e](Request&& r, const RequestContext&, Reply reply) {
-          e->operators.dead_letters(std::move(r), std::move(reply));
-        }));
-  t.add(V::post, "/v1/dead-letters/{message_id}/replay",
-        with("message_id", [e](const std::string& id, Request&& r, const RequestContext&, Reply reply) {
-          e->operators.replay(id, std::move(r), std::move(reply));
-        }));
+  t.add({V::get, "/v1/messages/{message_id}", operators(), "operator.access_refused",
+         [e](Exchange x) { e->operators.message(std::move(x)); }});
+  t.add({V::get, "/v1/dead-letters", operators(), "operator.access_refused",
+         [e](Exchange x) { e->operators.dead_letters(std::move(x)); }});
+  t.add({V::post, "/v1/dead-letters/{message_id}/replay", operators(), "operator.access_refused",
+         [e](Exchange x) { e->operators.replay(std::move(x)); }});
 }
 
 // The consent registry and console sign-in.
 void add_consent_and_session_routes(RouteTable& t, const Endpoints* e) {
-  using V = bhttp::verb;
-  t.add(V::post, "/v1/consents", plain([e](Request&& r, const RequestContext& c, Reply reply) {
-          e->consents.record(std::move(r), c, std::move(reply));
-        }));
-  t.add(V::get, "/v1/consents", plain([e](Request&& r, const RequestContext& c, Reply reply) {
-          e->consents.list(std::move(r), c, std::move(reply));
-        }));
-  t.add(V::delete_, "/v1/consents/{consent_id}",
-        with("consent_id", [e](const std::string& id, Request&& r, const RequestContext& c, Reply reply) {
-          e->consents.withdraw(id, std::move(r), c, std::move(reply));
-        }));
+  t.add({V::post, "/v1/consents", case_systems("case systems only"), "consent.refused",
+         [e](Exchange x) { e->consents.record(std::move(x)); }});
+  t.add({V::get, "/v1/consents", case_systems("case systems only"), "consent.refused",
+         [e](Exchange x) { e->consents.list(std::move(x)); }});
+  t.add({V::delete_, "/v1/consents/{consent_id}", case_systems("case systems only"), "consent.refused",
+         [e](Exchange x) { e->consents.withdraw(std::move(x)); }});
 
-  t.add(V::post, "/v1/auth/session", plain([e](Request&& r, const RequestContext& c, Reply reply) {
-          e->sessions.sign_in(std::move(r), c, std::move(reply));
-        }));
-  t.add(V::delete_, "/v1/auth/session", plain([e](Request&& r, const RequestContext& c, Reply reply) {
-          e->sessions.sign_out(std::move(r), c, std::move(reply));
-        }));
+  // Signing in is how a user gets a token; the session endpoint audits its own refusals.
+  t.add({V::post, "/v1/auth/session", Guard::anyone(), "auth.refused",
+         [e](Exchange x) { e->sessions.sign_in(std::move(x)); }});
+  t.add({V::delete_, "/v1/auth/session", Guard::anyone(), "auth.refused",
+         [e](Exchange x) { e->sessions.sign_out(std::move(x)); }});
 }
 
 // The auditors' console (pages, not API).
 void add_console_routes(RouteTable& t, const Endpoints* e) {
-  using V = bhttp::verb;
   // The console's assets are relative to /console/; without the slash they would not load.
-  t.add(V::get, "/console", plain([](Request&& r, const RequestContext&, Reply reply) {
-          Response moved{bhttp::status::moved_permanently, r.version()};
-          moved.set(bhttp::field::location, "/console/");
-          moved.prepare_payload();
-          reply(std::move(moved));
-        }),
-        RouteAudience::console);
-  t.add(V::get, "/console/{asset*}",
-        with("asset", [e](const std::string& asset, Request&& r, const RequestContext&,
-                          Reply reply) { e->console.serve(asset, std::move(r), std::move(reply)); }),
-        RouteAudience::console);
+  t.add({V::get, "/console", Guard::anyone(), {},
+         [](Exchange x) {
+           Response moved{bhttp::status::moved_permanently, x.request().version()};
+           moved.set(bhttp::field::location, "/console/");
+           moved.prepare_payload();
+           x.reply(std::move(moved));
+         },
+         {}, RouteAudience::console});
+  t.add({V::get, "/console/{asset*}", Guard::anyone(), {}, [e](Exchange x) {
+           e->console.serve(x.param("asset"), x.request(), x.as_reply());
+         }, {},
+         RouteAudience::console});
 }
 
 // Auditors: records, timelines, log checks, the chain, retention, exports.
 void add_audit_routes(RouteTable& t, const Endpoints* e) {
-  using V = bhttp::verb;
-  t.add(V::get, "/v1/audit/records", plain([e](Request&& r, const RequestContext& c, Reply reply) {
-          e->audit.records(std::move(r), c, std::move(reply));
-        }));
-  t.add(V::get, "/v1/audit/cases/{case_id}/timeline",
-        with("case_id", [e](const std::string& id, Request&& r, const RequestContext& c, Reply reply) {
-          e->audit.case_timeline(id, std::move(r), c, std::move(reply));
-        }));
-  t.add(V::get, "/v1/audit/persons/{person_id}/timeline",
-        with("person_id", [e](const std::string& id, Request&& r, const RequestContext& c, Reply reply) {
-          e->audit.person_timeline(id, std::move(r), c, std::move(reply));
-        }));
-  t.add(V::get, "/v1/audit/reports", plain([e](Request&& r, const RequestContext& c, Reply reply) {
-          e->audit.report_list(std::move(r), c, std::move(reply));
-        }));
-  t.add(V::get, "/v1/audit/reports/{report}",
-        with("report", [e](const std::string& name, Request&& r, const RequestContext& c, Reply reply) {
-          e->audit.report(name, std::move(r), c, std::move(reply));
-        }));
-  t.add(V::get, "/v1/audit/chain", plain([e](Request&& r, const RequestContext& c, Reply reply) {
-          e->audit.chain(std::move(r), c, std::move(reply));
-        }));
-  t.add(V::post, "/v1/audit/retention", plain([e](Request&& r, const RequestContext& c, Reply reply) {
-          e->audit.retention(std::move(r), c, std::move(reply));
-        }));
-  t.add(V::post, "/v1/audit/exports", plain([e](Request&& r, const RequestContext& c, Reply reply) {
-          e->audit.create_export(std::move(r), c, std::move(reply));
-        }));
-  t.add(V::get, "/v1/audit/exports/{export_id}/file",
-        with("export_id", [e](const std::string& id, Request&& r, const RequestContext& c, Reply reply) {
-          e->audit.export_file(id, false, std::move(r), c, std::move(reply));
-        }));
-  t.add(V::get, "/v1/audit/exports/{export_id}/manifest",
-        with("export_id", [e](const std::string& id, Request&& r, const RequestContext& c, Reply reply) {
-          e->audit.export_file(id, true, std::move(r), c, std::move(reply));
-        }));
+  const std::string refused = "audit.access_refused";
+  t.add({V::get, "/v1/audit/records", auditors(), refused, [e](Exchange x) { e->audit.records(std::move(x)); }});
+  t.add({V::get, "/v1/audit/cases/{case_id}/timeline", auditors(), refused,
+         [e](Exchange x) { e->audit.case_timeline(std::move(x)); }});
+  t.add({V::get, "/v1/audit/persons/{person_id}/timeline", auditors(), refused,
+         [e](Exchange x) { e->audit.person_timeline(std::move(x)); }});
+  t.add({V::get, "/v1/audit/reports", auditors(), refused, [e](Exchange x) { e->audit.report_list(std::move(x)); }});
+  t.add({V::get, "/v1/audit/reports/{report}", auditors(), refused, [e](Exchange x) { e->audit.report(std::move(x)); }});
+  t.add({V::get, "/v1/audit/chain", auditors(), refused, [e](Exchange x) { e->audit.chain(std::move(x)); }});
+  // Removing records is an administrator's act, not an auditor's: auditors read the log.
+  t.add({V::post, "/v1/audit/retention", Guard::with_role(kRoleAdmin, "the admin role is required"),
+         "audit.retention_refused", [e](Exchange x) { e->audit.retention(std::move(x)); }});
+  t.add({V::post, "/v1/audit/exports", auditors(), refused, [e](Exchange x) { e->audit.create_export(std::move(x)); }});
+  t.add({V::get, "/v1/audit/exports/{export_id}/file", auditors(), refused,
+         [e](Exchange x) { e->audit.export_file(std::move(x), false); }});
+  t.add({V::get, "/v1/audit/exports/{export_id}/manifest", auditors(), refused,
+         [e](Exchange x) { e->audit.export_file(std::move(x), true); }});
 }
 
-// SIP plans with the region.
+// SIP plans with the region: case systems granted the operation "sip".
 void add_sip_routes(RouteTable& t, const Endpoints* e) {
-  using V = bhttp::verb;
-  t.add(V::post, "/v1/sip-plans", plain([e](Request&& r, const RequestContext& c, Reply reply) {
-          e->sip.initiate(std::move(r), c, std::move(reply));
-        }));
-  t.add(V::get, "/v1/sip-plans/{plan_id}",
-        with("plan_id", [e](const std::string& id, Request&& r, const RequestContext& c, Reply reply) {
-          e->sip.read(id, std::nullopt, std::move(r), c, std::move(reply));
-        }));
-  t.add(V::get, "/v1/sip-plans/{plan_id}/versions/{version}",
-        [e](Request&& r, const RequestContext& c, const PathParams& p, Reply reply) {
-          e->sip.read(p.at("plan_id"), p.at("version"), std::move(r), c, std::move(reply));
-        });
+  const auto sip = [] {
+    return case_systems("case systems only").granted(kOperationSip, "this client may not coordinate SIP plans");
+  };
+  const std::string refused = "sip.refused";
+  t.add({V::post, "/v1/sip-plans", sip(), refused, [e](Exchange x) { e->sip.initiate(std::move(x)); }});
+  t.add({V::get, "/v1/sip-plans/{plan_id}", sip(), refused, [e](Exchange x) { e->sip.read(std::move(x)); }});
+  t.add({V::get, "/v1/sip-plans/{plan_id}/versions/{version}", sip(), refused,
+         [e](Exchange x) { e->sip.read(std::move(x)); }});
   for (const char* action : SipEndpoint::kActions) {
-    t.add(V::post, std::string("/v1/sip-plans/{plan_id}/") + action,
-          with("plan_id", [e, action](const std::string& id, Request&& r, const RequestContext& c, Reply reply) {
-            e->sip.change(id, action, "", std::move(r), c, std::move(reply));
-          }));
+    t.add({V::post, std::string("/v1/sip-plans/{plan_id}/") + action, sip(), refused,
+           [e, action](Exchange x) { e->sip.change(std::move(x), action); }});
   }
-  t.add(V::post, "/v1/sip-plans/{plan_id}/participants/{participant_id}/removal",
-        [e](Request&& r, const RequestContext& c, const PathParams& p, Reply reply) {
-          e->sip.change(p.at("plan_id"), "removal", p.at("participant_id"), std::move(r), c, std::move(reply));
-        });
+  t.add({V::post, "/v1/sip-plans/{plan_id}/participants/{participant_id}/removal", sip(), refused,
+         [e](Exchange x) { e->sip.change(std::move(x), "removal"); }});
 }
 
 // Återsökningar, manual handling and cases.
 void add_case_routes(RouteTable& t, const Endpoints* e) {
-  using V = bhttp::verb;
-  t.add(V::post, "/v1/atersokningar", plain([e](Request&& r, const RequestContext& c, Reply reply) {
-          e->atersokningar.create(std::move(r), c, std::move(reply));
-        }));
-  t.add(V::get, "/v1/manual-handling", plain([e](Request&& r, const RequestContext& c, Reply reply) {
-          e->manual_handling.list(std::move(r), c, std::move(reply));
-        }));
-  t.add(V::post, "/v1/manual-handling/{item_id}/resolve",
-        with("item_id", [e](const std::string& id, Request&& r, const RequestContext& c, Reply reply) {
-          e->manual_handling.resolve(id, std::move(r), c, std::move(reply));
-        }));
-  t.add(V::put, "/v1/cases/{case_id}",
-        with("case_id", [e](const std::string& id, Request&& r, const RequestContext& c, Reply reply) {
-          e->cases.put(id, std::move(r), c, std::move(reply));
-        }));
-  t.add(V::get, "/v1/cases/{case_id}",
-        with("case_id", [e](const std::string& id, Request&& r, const RequestContext& c, Reply reply) {
-          e->cases.get(id, std::move(r), c, std::move(reply));
-        }));
+  t.add({V::post, "/v1/atersokningar", case_systems("only case systems may send återsökningar"),
+         "atersokning.refused", [e](Exchange x) { e->atersokningar.create(std::move(x)); }});
+  t.add({V::get, "/v1/manual-handling", operators(), "manual_handling.read_refused",
+         [e](Exchange x) { e->manual_handling.list(std::move(x)); }});
+  t.add({V::post, "/v1/manual-handling/{manual_item_id}/resolve", operators(), "manual_handling.resolve_refused",
+         [e](Exchange x) { e->manual_handling.resolve(std::move(x)); }});
+  t.add({V::put, "/v1/cases/{case_id}", case_systems("case systems only"), "case.refused",
+         [e](Exchange x) { e->cases.put(std::move(x)); }});
+  t.add({V::get, "/v1/cases/{case_id}", case_systems("case systems only"), "case.refused",
+         [e](Exchange x) { e->cases.get(std::move(x)); }});
 }
 
 }  // namespace
@@ -217,17 +149,15 @@ RouteTable gateway_routes(const Endpoints* endpoints) {
   return table;
 }
 
-Router::Router(Endpoints endpoints) : e_(endpoints), table_(gateway_routes(&e_)) {}
+Router::Router(Endpoints endpoints, const ClientAuth& auth, AuditLog& audit)
+    : e_(endpoints), table_(gateway_routes(&e_)), pipeline_(table_, auth, audit) {}
 
 void Router::handle(Request&& request, const RequestContext& context, Reply reply) {
-  table_.dispatch(std::move(request), context, std::move(reply));
+  pipeline_.handle(std::move(request), context, std::move(reply));
 }
 
 void Router::handle_oversize(const Request& header, const RequestContext& context, Reply reply) {
-  if (path_of(to_std(header.target())).starts_with(kLookupPrefix)) {
-    return e_.lookups.refuse_oversize(header, context, std::move(reply));
-  }
-  reply(make_problem_response({413, "body_too_large", "Request body too large", {}, {}, {}}));
+  pipeline_.handle_oversize(header, context, std::move(reply));
 }
 
 }  // namespace knutpunkt::http

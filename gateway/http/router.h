@@ -1,8 +1,11 @@
 #pragma once
-// The gateway's routes: every endpoint's methods and path patterns, as one table (route_table.h).
+// The gateway's routes: every endpoint's methods, path patterns, guards and refusal kinds, as one
+// table, run by the request pipeline (request_pipeline.h).
+#include "audit/audit_log.h"
 #include "http/atersokning_endpoint.h"
 #include "http/audit_endpoint.h"
 #include "http/case_endpoint.h"
+#include "http/client_auth.h"
 #include "http/console_endpoint.h"
 #include "http/consent_endpoint.h"
 #include "http/event_feed_endpoint.h"
@@ -12,9 +15,10 @@
 #include "http/metrics_endpoint.h"
 #include "http/operator_endpoint.h"
 #include "http/readiness_endpoint.h"
-#include "http/route_table.h"
+#include "http/request_pipeline.h"
 #include "http/referral_endpoint.h"
 #include "http/report_endpoint.h"
+#include "http/route_table.h"
 #include "http/session_endpoint.h"
 #include "http/sip_endpoint.h"
 
@@ -44,7 +48,7 @@ RouteTable gateway_routes(const Endpoints* endpoints);
 
 class Router {
  public:
-  explicit Router(Endpoints endpoints);
+  Router(Endpoints endpoints, const ClientAuth& auth, AuditLog& audit);
   // The table's handlers point at this router's endpoints.
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
@@ -55,6 +59,7 @@ class Router {
  private:
   Endpoints e_;
   RouteTable table_;
+  RequestPipeline pipeline_;
 };
 
 }  // namespace knutpunkt::http

@@ -3,7 +3,6 @@
 #include <boost/asio/post.hpp>
 
 #include "core/clock.h"
-#include "http/audited_refusal.h"
 #include "http/client_auth.h"
 #include "http/problem.h"
 #include "http/request_fields.h"
@@ -32,12 +31,8 @@ SessionEndpoint::SessionEndpoint(identity::SessionRegistry& sessions, AuditLog& 
 
 SessionEndpoint::~SessionEndpoint() { hashing_.join(); }
 
-void SessionEndpoint::sign_in(Request&& request, const RequestContext& context, Reply reply) {
-  nlohmann::json audit_context = {{"remote_address", context.remote_address}};
-  const auto refuse = [&](Problem problem) {
-    refuse_audited(audit_, "auth.refused", std::move(problem), audit_context, std::move(reply));
-  };
-  const auto parsed = read_json_object(request, refuse);
+void SessionEndpoint::sign_in(Exchange exchange) {
+  const auto parsed = exchange.json_object();
   if (!parsed) return;
   const nlohmann::json& body = *parsed;
   std::vector<InvalidParam> invalid;
@@ -45,22 +40,19 @@ void SessionEndpoint::sign_in(Request&& request, const RequestContext& context, 
   const std::string username = read_text(body, "username", "username", true, invalid, 64);
   const std::string password = read_text(body, "password", "password", true, invalid, 200);
   if (!invalid.empty()) {
-    return refuse({400, "invalid_request", "Invalid sign-in", "one or more fields are invalid", std::move(invalid), {}});
+    return exchange.refuse({400, "invalid_request", "Invalid sign-in", "one or more fields are invalid", std::move(invalid), {}});
   }
-  audit_context["username"] = username;
+  exchange.audit_context()["username"] = username;
   if (locked_out(username)) {
-    return refuse({429, "too_many_attempts", "Too many failed sign-ins",
+    return exchange.refuse({429, "too_many_attempts", "Too many failed sign-ins",
                    "this user name is locked for a while after repeated failures", {}, {}});
   }
   const auto user = users_.find(username);
   const std::string hash = user == users_.end() ? decoy_hash() : user->second.password_hash;
-  boost::asio::post(hashing_, [this, username, password, hash, known = user != users_.end(), audit_context,
-                               reply = std::move(reply)]() mutable {
+  boost::asio::post(hashing_, [this, username, password, hash, known = user != users_.end(), exchange]() mutable {
     if (!known || !identity::verify_password(password, hash)) {
       count_failure(username);
-      return refuse_audited(audit_, "auth.refused",
-                            {401, "invalid_credentials", "Sign-in failed", "wrong user name or password", {}, {}},
-                            audit_context, std::move(reply));
+      return exchange.refuse({401, "invalid_credentials", "Sign-in failed", "wrong user name or password", {}, {}});
     }
     const UserConfig& u = users_.at(username);
     identity::Session session = sessions_.open(u);
@@ -70,16 +62,16 @@ void SessionEndpoint::sign_in(Request&& request, const RequestContext& context, 
                              {"user", {{"id", u.id}, {"name", u.name}, {"roles", roles}}},
                              {"expires_at", expires_at}};
     audit_.append("auth.signed_in",
-                  {{"user", u.id}, {"roles", roles}, {"expires_at", expires_at}, {"remote_address", audit_context["remote_address"]}},
+                  {{"user", u.id}, {"roles", roles}, {"expires_at", expires_at}, {"remote_address", exchange.remote_address()}},
                   [this, token = session.token, answer = std::move(answer),
-                   reply = std::move(reply)](std::expected<AuditReceipt, StoreError> receipt) {
+                   exchange](std::expected<AuditReceipt, StoreError> receipt) mutable {
                     if (!receipt) {
                       sessions_.close(token);  // a session nobody can account for is not opened
-                      return reply(make_problem_response({503, "audit_unavailable", "Audit log unavailable", {}, {}, {}}));
+                      return exchange.audit_unavailable("the session was not opened");
                     }
                     // Who signed in is in the audit record; the application log keeps only where to find it.
                     log::info("auth.signed_in", {{"audit_seq", receipt->seq}});
-                    reply(make_json_response(201, answer));
+                    exchange.reply(make_json_response(201, answer));
                   });
   });
 }
@@ -102,19 +94,19 @@ void SessionEndpoint::count_failure(const std::string& username) {
   failures_[username].push_back(std::chrono::steady_clock::now());
 }
 
-void SessionEndpoint::sign_out(Request&& request, const RequestContext& context, Reply reply) {
-  const std::string token(ClientAuth::bearer_token(to_std(request[bhttp::field::authorization])));
+void SessionEndpoint::sign_out(Exchange exchange) {
+  const std::string token(ClientAuth::bearer_token(to_std(exchange.request()[bhttp::field::authorization])));
   const ClientConfig* principal = token.empty() ? nullptr : sessions_.principal(token);
   if (principal == nullptr) {
-    return refuse_audited(audit_, "auth.refused", {401, "unauthenticated", "Authentication required", {}, {}, {}},
-                          {{"remote_address", context.remote_address}, {"operation", "sign_out"}}, std::move(reply));
+    exchange.audit_context()["operation"] = "sign_out";
+    return exchange.refuse({401, "unauthenticated", "Authentication required", {}, {}, {}});
   }
   const std::string who = principal->id;
   sessions_.close(token);
-  audit_.append("auth.signed_out", {{"user", who}, {"remote_address", context.remote_address}},
-                [reply = std::move(reply)](std::expected<AuditReceipt, StoreError>) {
-                  Response response{bhttp::status::no_content, 11};
-                  reply(std::move(response));
+  // Signed out whether or not the record could be written: the session is gone either way.
+  audit_.append("auth.signed_out", {{"user", who}, {"remote_address", exchange.remote_address()}},
+                [exchange](std::expected<AuditReceipt, StoreError>) mutable {
+                  exchange.reply(Response{bhttp::status::no_content, 11});
                 });
 }
 

@@ -14,6 +14,7 @@
 
 #include "audit/audit_log.h"
 #include "config/gateway_config.h"
+#include "http/exchange.h"
 #include "http/message.h"
 #include "identity/session_registry.h"
 
@@ -27,8 +28,9 @@ class SessionEndpoint {
   SessionEndpoint(identity::SessionRegistry& sessions, AuditLog& audit, const std::vector<UserConfig>& users);
   ~SessionEndpoint();
 
-  void sign_in(Request&& request, const RequestContext& context, Reply reply);
-  void sign_out(Request&& request, const RequestContext& context, Reply reply);
+  // Guard: anyone (signing in is how a user gets a token).
+  void sign_in(Exchange exchange);
+  void sign_out(Exchange exchange);
 
  private:
   identity::SessionRegistry& sessions_;

@@ -4,7 +4,6 @@
 #include <regex>
 
 #include "core/clock.h"
-#include "http/audited_refusal.h"
 #include "http/policy_refusal.h"
 #include "http/request_fields.h"
 #include "log/log.h"
@@ -211,19 +210,6 @@ SipChangeParse parse_sip_change(const std::string& action, const std::string& pa
   return parse;
 }
 
-const ClientConfig* SipEndpoint::sip_client(const Request& request, json& audit_context, Reply& reply) const {
-  const ClientConfig* client = require_case_system(auth_, audit_, "sip.refused", request, audit_context, reply);
-  if (!client) return nullptr;
-  if (!client->may(kOperationSip)) {
-    audit_context["operation"] = kOperationSip;
-    refuse_audited(audit_, "sip.refused",
-                   {403, "operation_not_allowed", "Not allowed by policy", "this client may not coordinate SIP plans", {}, {}},
-                   audit_context, std::move(reply));
-    return nullptr;
-  }
-  return client;
-}
-
 namespace {
 
 // Plan and participant ids are the coordinator's (UUIDs, "p1"): anything else names no plan.
@@ -236,86 +222,64 @@ Response not_found(const char* detail) { return make_problem_response({404, "not
 
 }  // namespace
 
-void SipEndpoint::initiate(Request&& request, const RequestContext& context, Reply reply) {
-  json audit_context = {{"remote_address", context.remote_address}};
-  const ClientConfig* client = sip_client(request, audit_context, reply);
-  if (!client) return;
-  initiate(*client, std::move(request), std::move(audit_context), std::move(reply));
-}
-
-void SipEndpoint::read(const std::string& plan_id, std::optional<std::string> version, Request&& request,
-                       const RequestContext& context, Reply reply) {
-  json audit_context = {{"remote_address", context.remote_address}};
-  const ClientConfig* client = sip_client(request, audit_context, reply);
-  if (!client) return;
-  if (!is_sip_id(plan_id) || (version && !is_sip_id(*version))) return reply(not_found("no such resource"));
-  audit_context["plan_id"] = plan_id;
-  if (!version) return read(*client, plan_id, std::nullopt, std::move(audit_context), std::move(reply));
-  int number = 0;
-  auto [end, ec] = std::from_chars(version->data(), version->data() + version->size(), number);
-  if (ec != std::errc{} || end != version->data() + version->size() || number < 1) return reply(not_found("no such version"));
-  read(*client, plan_id, number, std::move(audit_context), std::move(reply));
-}
-
-void SipEndpoint::change(const std::string& plan_id, const std::string& action, const std::string& participant_id,
-                         Request&& request, const RequestContext& context, Reply reply) {
-  json audit_context = {{"remote_address", context.remote_address}};
-  const ClientConfig* client = sip_client(request, audit_context, reply);
-  if (!client) return;
-  if (!is_sip_id(plan_id) || (!participant_id.empty() && !is_sip_id(participant_id))) {
-    return reply(not_found("no such resource"));
-  }
-  audit_context["plan_id"] = plan_id;
-  change(*client, plan_id, action, participant_id, std::move(request), std::move(audit_context), std::move(reply));
-}
-
-void SipEndpoint::initiate(const ClientConfig& client, Request&& request, json audit_context, Reply reply) {
-  const auto refuse = [&](Problem problem) {
-    refuse_audited(audit_, "sip.refused", std::move(problem), audit_context, std::move(reply));
-  };
-  audit_context["action"] = "initiate";
-  const auto body = read_json_object(request, refuse);
+void SipEndpoint::initiate(Exchange exchange) {
+  exchange.audit_context()["action"] = "initiate";
+  const auto body = exchange.json_object();
   if (!body) return;
   SipInitiationParse parse = parse_sip_initiation(*body, today_utc());
   // What could be read, so an auditor sees who tried to start a plan about whom.
-  audit_context["case_id"] = parse.case_id;
-  audit_context["person_id"] = parse.initiation.person.id;
-  audit_context["caseworker"] = {{"id", parse.caseworker.id}};
+  exchange.audit_context()["case_id"] = parse.case_id;
+  exchange.audit_context()["person_id"] = parse.initiation.person.id;
+  exchange.audit_context()["caseworker"] = {{"id", parse.caseworker.id}};
   if (!parse.invalid.empty()) {
-    return refuse({400, "invalid_request", "Invalid SIP initiative", "one or more fields are invalid", std::move(parse.invalid), {}});
+    return exchange.refuse({400, "invalid_request", "Invalid SIP initiative", "one or more fields are invalid", std::move(parse.invalid), {}});
   }
+  const ClientConfig& client = exchange.client();
   auto authorized = authorizer_.authorize(
       client,
       authorization::ExchangeRequest{kOperationSip, "", parse.purpose, parse.case_id, parse.initiation.person.id, "", "", ""},
       std::chrono::system_clock::now());
   if (!authorized) {
-    audit_context["policy"] = authorized.error().detail;
-    return refuse(policy_problem(authorized.error(), "person_id"));
+    exchange.audit_context()["policy"] = authorized.error().detail;
+    return exchange.refuse(policy_problem(authorized.error(), "person_id"));
   }
   coordinator_.initiate(
       *authorized, {client.id, parse.caseworker.id}, std::move(parse.initiation),
-      [this, reply = std::move(reply), audit_context](std::expected<sip_coordination::SipOutcome, SipFailure> outcome) mutable {
-        if (!outcome) return refuse_audited(audit_, "sip.refused", failure_problem(outcome.error()), audit_context, std::move(reply));
+      [exchange](std::expected<sip_coordination::SipOutcome, SipFailure> outcome) mutable {
+        if (!outcome) return exchange.refuse(failure_problem(outcome.error()));
         log::info("sip.initiated", {{"plan_id", outcome->record.plan_id}, {"audit_seq", outcome->audit_seq}});
         Response response = with_etag(make_json_response(201, outcome_json(*outcome)), outcome->record.version);
         response.set(bhttp::field::location, std::string(kPlansPath) + "/" + outcome->record.plan_id);
-        reply(std::move(response));
+        exchange.reply(std::move(response));
       });
 }
 
-void SipEndpoint::read(const ClientConfig& client, const std::string& plan_id, std::optional<int> version,
-                       json audit_context, Reply reply) {
-  const auto refuse = [&](Problem problem) {
-    refuse_audited(audit_, "sip.refused", std::move(problem), audit_context, std::move(reply));
-  };
-  audit_context["action"] = "read";
+void SipEndpoint::read(Exchange exchange) {
+  const std::string& plan_id = exchange.param("plan_id");
+  const bool earlier = exchange.route().ends_with("{version}");
+  const std::optional<std::string> version_text =
+      earlier ? std::optional<std::string>(exchange.param("version")) : std::nullopt;
+  if (!is_sip_id(plan_id) || (version_text && !is_sip_id(*version_text))) {
+    return exchange.reply(not_found("no such resource"));
+  }
+  std::optional<int> version;
+  if (version_text) {
+    int number = 0;
+    auto [end, ec] = std::from_chars(version_text->data(), version_text->data() + version_text->size(), number);
+    if (ec != std::errc{} || end != version_text->data() + version_text->size() || number < 1) {
+      return exchange.reply(not_found("no such version"));
+    }
+    version = number;
+  }
+  exchange.audit_context()["action"] = "read";
+  const ClientConfig& client = exchange.client();
   auto record = coordinator_.plan(client.id, plan_id);
-  if (!record) return refuse(failure_problem(record.error()));
+  if (!record) return exchange.refuse(failure_problem(record.error()));
   json document = record->plan;
   if (version) {
-    auto earlier = coordinator_.plan_version(client.id, plan_id, *version);
-    if (!earlier) return refuse(failure_problem(earlier.error()));
-    document = std::move(*earlier);
+    auto earlier_plan = coordinator_.plan_version(client.id, plan_id, *version);
+    if (!earlier_plan) return exchange.refuse(failure_problem(earlier_plan.error()));
+    document = std::move(*earlier_plan);
   }
   // Reading a plan is reading secret personal data: audited before it is answered.
   json body = {{"client", client.id},
@@ -324,45 +288,41 @@ void SipEndpoint::read(const ClientConfig& client, const std::string& plan_id, s
                {"plan_id", plan_id},
                {"plan_version", version.value_or(record->version)}};
   const int current = record->version;
-  audit_.append("sip.read", std::move(body),
-                [reply = std::move(reply), document = std::move(document), current,
-                 version](std::expected<AuditReceipt, StoreError> receipt) mutable {
-                  if (!receipt) {
-                    return reply(make_problem_response(
-                        {503, "audit_unavailable", "Audit log unavailable", "the read could not be audited; try again", {}, {}}));
-                  }
-                  Response response = make_json_response(200, document);
-                  if (!version) response.set(bhttp::field::etag, etag(current));
-                  reply(std::move(response));
-                });
+  exchange.commit({"sip.read", std::move(body), {}}, "the read could not be audited; try again",
+                  [document = std::move(document), current, version](const AuditReceipt&) {
+                    Response response = make_json_response(200, document);
+                    if (!version) response.set(bhttp::field::etag, etag(current));
+                    return response;
+                  });
 }
 
-void SipEndpoint::change(const ClientConfig& client, const std::string& plan_id, const std::string& action,
-                         const std::string& participant_id, Request&& request, json audit_context, Reply reply) {
-  const auto refuse = [&](Problem problem) {
-    refuse_audited(audit_, "sip.refused", std::move(problem), audit_context, std::move(reply));
-  };
-  audit_context["action"] = action;
-  std::optional<int> if_match;
-  if (!read_if_match(request, if_match)) {
-    return refuse({400, "invalid_request", "Invalid If-Match", "If-Match must be the plan's version, e.g. \"3\"",
-                   {{"If-Match", "bad_format", "must be the version as the ETag gave it"}}, {}});
+void SipEndpoint::change(Exchange exchange, const std::string& action) {
+  const std::string& plan_id = exchange.param("plan_id");
+  const std::string participant_id = action == "removal" ? exchange.param("participant_id") : "";
+  if (!is_sip_id(plan_id) || (!participant_id.empty() && !is_sip_id(participant_id))) {
+    return exchange.reply(not_found("no such resource"));
   }
-  const auto body = read_json_object(request, refuse);
+  exchange.audit_context()["action"] = action;
+  std::optional<int> if_match;
+  if (!read_if_match(exchange.request(), if_match)) {
+    return exchange.refuse({400, "invalid_request", "Invalid If-Match", "If-Match must be the plan's version, e.g. \"3\"",
+                            {{"If-Match", "bad_format", "must be the version as the ETag gave it"}}, {}});
+  }
+  const auto body = exchange.json_object();
   if (!body) return;
   SipChangeParse parse = parse_sip_change(action, participant_id, *body);
-  audit_context["caseworker"] = {{"id", parse.caseworker.id}};
+  exchange.audit_context()["caseworker"] = {{"id", parse.caseworker.id}};
   if (!parse.change) {
-    return refuse({400, "invalid_request", "Invalid SIP change", "one or more fields are invalid", std::move(parse.invalid), {}});
+    return exchange.refuse({400, "invalid_request", "Invalid SIP change", "one or more fields are invalid", std::move(parse.invalid), {}});
   }
   coordinator_.change(
-      {client.id, parse.caseworker.id}, plan_id, if_match, std::move(*parse.change),
-      [this, reply = std::move(reply), audit_context](std::expected<sip_coordination::SipOutcome, SipFailure> outcome) mutable {
-        if (!outcome) return refuse_audited(audit_, "sip.refused", failure_problem(outcome.error()), audit_context, std::move(reply));
+      {exchange.client().id, parse.caseworker.id}, plan_id, if_match, std::move(*parse.change),
+      [exchange](std::expected<sip_coordination::SipOutcome, SipFailure> outcome) mutable {
+        if (!outcome) return exchange.refuse(failure_problem(outcome.error()));
         log::info("sip.changed", {{"plan_id", outcome->record.plan_id},
                                   {"version", outcome->record.version},
                                   {"audit_seq", outcome->audit_seq}});
-        reply(with_etag(make_json_response(200, outcome_json(*outcome)), outcome->record.version));
+        exchange.reply(with_etag(make_json_response(200, outcome_json(*outcome)), outcome->record.version));
       });
 }
 

@@ -25,7 +25,7 @@
 
 #include "audit/audit_log.h"
 #include "authorization/exchange_authorizer.h"
-#include "http/client_auth.h"
+#include "http/exchange.h"
 #include "http/message.h"
 #include "http/problem.h"
 #include "sip_coordination/sip_coordinator.h"
@@ -52,37 +52,23 @@ SipChangeParse parse_sip_change(const std::string& action, const std::string& pa
 
 class SipEndpoint {
  public:
-  SipEndpoint(sip_coordination::SipCoordinator& coordinator, const authorization::ExchangeAuthorizer& authorizer,
-              AuditLog& audit, const ClientAuth& auth)
-      : coordinator_(coordinator), authorizer_(authorizer), audit_(audit), auth_(auth) {}
+  SipEndpoint(sip_coordination::SipCoordinator& coordinator, const authorization::ExchangeAuthorizer& authorizer)
+      : coordinator_(coordinator), authorizer_(authorizer) {}
 
   // The changes that are POSTs to /v1/sip-plans/{plan_id}/<action>.
   static constexpr std::array<const char*, 7> kActions = {"participants", "replies",   "meeting", "establishment",
                                                           "revisions",    "followups", "closure"};
 
-  // The routes above (router.cpp). Each first holds the caller to a case system granted "sip".
-  void initiate(Request&& request, const RequestContext& context, Reply reply);
-  // `version`: the path's {version} text, or nullopt for the current plan.
-  void read(const std::string& plan_id, std::optional<std::string> version, Request&& request,
-            const RequestContext& context, Reply reply);
-  // `action`: one of kActions, or "removal" (with `participant_id`).
-  void change(const std::string& plan_id, const std::string& action, const std::string& participant_id,
-              Request&& request, const RequestContext& context, Reply reply);
+  // The routes above (router.cpp). Guard: case systems granted the operation "sip".
+  void initiate(Exchange exchange);
+  // The current plan, or with the route's {version} an earlier one.
+  void read(Exchange exchange);
+  // `action`: one of kActions, or "removal" (with the path's {participant_id}).
+  void change(Exchange exchange, const std::string& action);
 
  private:
-  // The calling case system when it may coordinate SIP plans; otherwise the refusal is audited
-  // and answered, and nullptr returned.
-  const ClientConfig* sip_client(const Request& request, nlohmann::json& audit_context, Reply& reply) const;
-  void initiate(const ClientConfig& client, Request&& request, nlohmann::json audit_context, Reply reply);
-  void read(const ClientConfig& client, const std::string& plan_id, std::optional<int> version,
-            nlohmann::json audit_context, Reply reply);
-  void change(const ClientConfig& client, const std::string& plan_id, const std::string& action,
-              const std::string& participant_id, Request&& request, nlohmann::json audit_context, Reply reply);
-
   sip_coordination::SipCoordinator& coordinator_;
   const authorization::ExchangeAuthorizer& authorizer_;
-  AuditLog& audit_;
-  const ClientAuth& auth_;
 };
 
 }  // namespace knutpunkt::http

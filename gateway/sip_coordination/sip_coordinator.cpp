@@ -15,8 +15,6 @@ namespace {
 using nlohmann::json;
 using std::chrono::system_clock;
 
-constexpr const char* kConsentPartner = "sip";
-
 SipFailure from_sip_error(const sip::SipError& e) {
   unsigned status = 422;
   if (e.code == "invalid_transition" || e.code == "plan_closed" || e.code == "not_awaiting_reply" ||

@@ -33,6 +33,9 @@
 
 namespace knutpunkt::sip_coordination {
 
+// The partner name a SIP consent is recorded under in the consent registry.
+inline constexpr const char* kConsentPartner = "sip";
+
 // Why a SIP request was not carried out; answered as a problem naming `field`.
 struct SipFailure {
   unsigned status = 409;
@@ -45,7 +48,7 @@ struct SipFailure {
 };
 
 // The consent the client gave for this SIP, as the case system records it at the initiative.
-// It goes into the consent registry (partner "sip") and can be withdrawn there.
+// It goes into the consent registry (partner kConsentPartner) and can be withdrawn there.
 struct SipConsentTerms {
   std::string document_reference;  // the signed document in the case system
   std::string given_at;            // UTC date-time

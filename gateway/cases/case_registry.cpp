@@ -1,0 +1,37 @@
+#include "cases/case_registry.h"
+
+#include "core/clock.h"
+
+namespace knutpunkt {
+
+nlohmann::json to_json(const CaseRecord& c) {
+  nlohmann::json out = {{"case_id", c.case_id},     {"status", c.status},       {"unit", c.unit},
+                        {"household", c.household}, {"opened_at", c.opened_at}, {"updated_at", c.updated_at}};
+  if (!c.closed_at.empty()) out["closed_at"] = c.closed_at;
+  return out;
+}
+
+std::expected<CaseRegistration, StoreError> CaseRegistry::prepare_put(CaseRecord c,
+                                                                      std::chrono::system_clock::time_point at) const {
+  auto existing = store_.case_file(c.client_id, c.case_id);
+  if (!existing) return std::unexpected(existing.error());
+  const std::string now = format_utc(at);
+  const std::optional<CaseRecord>& before = *existing;
+  c.opened_at = before ? before->opened_at : now;
+  // Closing stamps the time; reopening clears it; an unchanged status keeps what was there.
+  c.closed_at = c.status == "closed" ? (before && !before->closed_at.empty() ? before->closed_at : now) : "";
+  c.updated_at = now;
+  CaseRegistration out{c, !before, {}};
+  nlohmann::json record = to_json(c);
+  record["client"] = c.client_id;
+  if (before) record["previous"] = to_json(*before);
+  out.write = {out.created ? "case.registered" : "case.updated", std::move(record), {store_write::PutCase{c}}};
+  return out;
+}
+
+std::expected<std::optional<CaseRecord>, StoreError> CaseRegistry::find(const std::string& client_id,
+                                                                       const std::string& case_id) const {
+  return store_.case_file(client_id, case_id);
+}
+
+}  // namespace knutpunkt
