@@ -97,7 +97,7 @@ AuditIndexEntry index_entry(const std::string& kind, const nlohmann::json& body)
 
   const Json* held = at(b, {"held_for_manual_handling"});
   if (ends_with(verb, "refused")) {
-    // refuse_audited and the lookup endpoint put the problem's code in "code" (problem.h).
+    // An exchange's audited refusal (http/exchange.h) and the lookup endpoint put the problem's code in "code" (problem.h).
     e.outcome = "refused";
     e.reason = text_at(b, {"code"});
   } else if (std::string outcome = text_at(b, {"outcome"}); !outcome.empty()) {

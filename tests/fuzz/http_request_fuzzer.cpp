@@ -2,8 +2,9 @@
 // parser with the server's limits, request after request while the connection is kept alive
 // (pipelining), a body over the limit refused after its header. Each request then meets what the
 // gateway applies to it before and at the router: the target's path and query string, the bearer
-// token against the configured clients, the Idempotency-Key and the request's fingerprint, the
-// JSON object body, and for /console/ the static file lookup (which must not leave its folder).
+// token against the configured clients, the gateway's route table (404 / 405 and path parameters),
+// the Idempotency-Key and the request's fingerprint, the JSON object body, and for /console/ the
+// static file lookup (which must not leave its folder).
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http.hpp>
 
@@ -18,6 +19,7 @@
 #include "http/console_endpoint.h"
 #include "http/idempotency.h"
 #include "http/request_fields.h"
+#include "http/router.h"
 #include "http/server.h"
 
 namespace {
@@ -44,6 +46,12 @@ void handle(const Request& request) {
     for (const auto& [key, value] : *params) (void)(key.size() + value.size());
   }
   (void)auth().authenticate(to_std(request[bhttp::field::authorization]));
+  static const RouteTable routes = gateway_routes(nullptr);
+  const auto found = routes.match(request.method(), target);
+  // An API route's parameters go into audit records, which must stay valid UTF-8.
+  if (const auto* match = std::get_if<RouteTable::Match>(&found); match && match->route->audience == RouteAudience::api) {
+    for (const auto& [name, value] : match->params.all()) fuzz::require_utf8(nlohmann::json(value));
+  }
   const std::string key(to_std(request["Idempotency-Key"]));
   if (valid_idempotency_key(key)) (void)request_fingerprint(to_std(request.method_string()), path, request.body());
   (void)read_json_object(request, [](Problem problem) { fuzz::require_utf8(to_json(problem)); });

@@ -55,7 +55,7 @@ knutpunkt::Referral referral() {
   return r;
 }
 
-// refuse_audited (http/audited_refusal.cpp): the context plus outcome, status and code.
+// Exchange::refuse (http/exchange.cpp): the audit context plus outcome, status and code.
 Json refused(Json context, int status, const std::string& code) {
   context["outcome"] = "refused";
   context["status"] = status;
