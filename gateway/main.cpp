@@ -1,45 +1,25 @@
 // knutpunkt: the gateway's entry point.
 //   knutpunkt serve --config FILE [--port N] [--port-file FILE] [--db FILE] [--log-file FILE] [--log-level LEVEL]
 //   knutpunkt audit verify --db FILE [--expect-head SEQ:HASH]
-#include <boost/asio/steady_timer.hpp>
-
-#include "audit/audit_log.h"
-#include "audit/audit_verifier.h"
-#include "audit_export/audit_export_cli.h"
-#include "audit_export/signing_key.h"
-#include "audit_review/chain_monitor.h"
-#include "audit_review/retention.h"
-#include "core/clock.h"
-#include "identity/password_hash.h"
-#include "identity/session_registry.h"
-#include "config/gateway_config.h"
-#include "delivery/delivery_engine.h"
-#include "delivery/webhook_adapter.h"
-#include "http/client_auth.h"
-#include "http/router.h"
-#include "referral/referral_service.h"
-#include "sip_coordination/sip_coordinator.h"
-#include "sip_coordination/sip_reminders.h"
-#include "routing/event_publisher.h"
-#include "http/server.h"
-#include "log/log.h"
-#include "lookup/lookup_service.h"
-#include "net/http_client.h"
-#include "store/sqlite/sqlite_store.h"
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-
 #include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include "app/gateway.h"
+#include "audit/audit_verifier.h"
+#include "audit_export/audit_export_cli.h"
+#include "audit_export/signing_key.h"
+#include "audit_review/retention.h"
+#include "config/gateway_config.h"
+#include "http/router.h"
+#include "identity/password_hash.h"
+#include "log/log.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace kp = knutpunkt;
 
@@ -116,199 +96,25 @@ int serve(const std::map<std::string, std::string>& options) {
     return 2;
   }
   kp::log::init(*level, config->log.file.string());
+  const std::string host = config->server.host;
 
-  if (config->store.path.has_parent_path()) std::filesystem::create_directories(config->store.path.parent_path());
-  auto store = kp::open_sqlite_store(config->store.path);
-  if (!store) {
-    kp::log::error("store.open_failed", {{"code", store.error().code}, {"message", store.error().message}});
-    std::cerr << "knutpunkt: cannot open the store: " << store.error().message << "\n";
-    return 1;
+  auto gateway = kp::app::Gateway::open(std::move(*config));
+  if (!gateway) {
+    std::cerr << "knutpunkt: " << gateway.error().message << "\n";
+    return gateway.error().exit_code;
   }
-  auto audit = kp::AuditLog::open(**store);
-  if (!audit) {
-    std::cerr << "knutpunkt: cannot open the audit log: " << audit.error().message << "\n";
-    return 1;
+  auto port = (*gateway)->listen();
+  if (!port) {
+    std::cerr << "knutpunkt: " << port.error().message << "\n";
+    return port.error().exit_code;
   }
-
-  boost::asio::io_context io(config->server.threads);
-  kp::net::HttpClient http(io);
-  kp::LookupService lookups(io, **audit, config->lookup_deadline);
-  kp::delivery::DeliveryEngine delivery(io, http, **store, **audit);
-  // Declared after the engine, so destroyed before it on every way out of serve(): the audit
-  // writer drains and runs its callbacks (which reach into the engine) while the engine lives.
-  struct AuditStopper {
-    kp::AuditLog& audit;
-    ~AuditStopper() { audit.stop(); }
-  } audit_stopper{**audit};
-  // Adapters own their facets; the engine and endpoints hold references.
-  std::vector<std::unique_ptr<kp::OutboundAdapter>> outbound_adapters;
-  std::vector<std::unique_ptr<kp::InboundAdapter>> inbound_adapters;
-  std::map<std::string, const kp::InboundAdapter*> report_adapters;
-  std::set<std::string> outbound_destinations;  // adapters with an outbound facet
-  const auto& registry = kp::AdapterRegistry::instance();
-  const auto config_failure = [](const kp::ConfigError& e) {
-    std::cerr << "knutpunkt: invalid configuration at " << e.field << ": " << e.message << "\n";
-    return 2;
-  };
-  for (const auto& adapter_config : config->adapters) {
-    kp::AdapterContext context{io, http, config->base_dir, adapter_config.pointer};
-    if (const auto* factory = registry.find(adapter_config.kind)) {
-      auto adapter = (*factory)(adapter_config.config, context);
-      if (!adapter) return config_failure(adapter.error());
-      lookups.add_adapter(adapter_config.name, std::move(*adapter));
-    }
-    if (const auto* factory = registry.find_outbound(adapter_config.kind)) {
-      auto adapter = (*factory)(adapter_config.config, context);
-      if (!adapter) return config_failure(adapter.error());
-      delivery.add_destination(adapter_config.delivery, **adapter);
-      outbound_destinations.insert(adapter_config.name);
-      outbound_adapters.push_back(std::move(*adapter));
-    }
-    if (const auto* factory = registry.find_inbound(adapter_config.kind)) {
-      auto adapter = (*factory)(adapter_config.config, context);
-      if (!adapter) return config_failure(adapter.error());
-      report_adapters[adapter_config.name] = adapter->get();
-      inbound_adapters.push_back(std::move(*adapter));
-    }
-  }
-  std::map<std::string, std::string> webhook_clients;
-  for (const auto& webhook : config->webhooks) {
-    outbound_adapters.push_back(std::make_unique<kp::delivery::WebhookAdapter>(webhook.url, webhook.secret));
-    delivery.add_destination(webhook.delivery, *outbound_adapters.back());
-    webhook_clients[webhook.name] = webhook.client;
-  }
-  const kp::routing::RouteTable routes(config->routes);
-  const kp::routing::EventPublisher publisher(routes, webhook_clients);
-  kp::ReferralService referrals(delivery, **store, routes, publisher, outbound_destinations);
-  kp::AtersokningService atersokningar(delivery, routes, publisher, outbound_destinations);
-  delivery.set_settlement_hook([&referrals, &atersokningar](const kp::OutboxMessage& m, kp::MessageStatus status,
-                                                            const std::string& reason) {
-    if (m.type == kp::kAtersokningRequested) return atersokningar.on_settled(m, status, reason);
-    return referrals.on_settled(m, status, reason);
-  });
-  kp::sip_coordination::SipCoordinator sip(delivery, **store, publisher, config->sip,
-                                           [] { return std::chrono::system_clock::now(); });
-  // Every SIP message with content is held to the plan's consent again just before it is sent.
-  delivery.set_release_check([&sip](const kp::OutboxMessage& m) { return sip.release_check(m); });
-  // Before the server accepts anything: what the store owes is loaded first, so new messages
-  // always queue behind older ones with the same ordering key.
-  if (auto started = delivery.start(); !started) {
-    std::cerr << "knutpunkt: cannot load the outbox: " << started.error().message << "\n";
-    return 1;
-  }
-
-  std::optional<kp::audit_export::SigningKey> signing_key;
-  if (!config->audit.signing_key.empty()) {
-    auto key = kp::audit_export::load_signing_key(config->audit.signing_key);
-    if (!key) {
-      std::cerr << "knutpunkt: cannot load the audit signing key (/audit/signing_key): " << key.error().message << "\n";
-      return 2;
-    }
-    signing_key = std::move(*key);
-  }
-  kp::identity::SessionRegistry sessions;
-  kp::http::ClientAuth auth(config->clients, &sessions);
-  std::map<std::string, kp::policy::ExchangePolicy> exchange_policies;
-  for (const auto& adapter_config : config->adapters) exchange_policies[adapter_config.name] = adapter_config.policy;
-  const kp::authorization::ExchangeAuthorizer exchange_authorizer(**store, config->purposes, exchange_policies);
-  kp::http::LookupEndpoint lookup_endpoint(lookups, exchange_authorizer, **audit);
-  kp::http::ReadinessEndpoint readiness(io, **store, lookups);
-  kp::http::ReferralEndpoint referral_endpoint(referrals, exchange_authorizer, **store);
-  kp::PersonNotificationService notifications(delivery, **store, publisher);
-  kp::http::ReportEndpoint report_endpoint(referrals, notifications, report_adapters, &sip);
-  const kp::routing::EventFeed feed(**store);
-  kp::http::EventFeedEndpoint event_feed(feed);
-  kp::http::OperatorEndpoint operator_endpoint(delivery, **store);
-  kp::http::MetricsEndpoint metrics(delivery, **audit, lookups);
-  std::set<std::string> partner_names;
-  for (const auto& adapter_config : config->adapters) partner_names.insert(adapter_config.name);
-  kp::consent::ConsentRegistry consent_registry(**store, [&delivery](kp::AuditedWrite w, kp::AuditLog::OnDurable done) {
-    delivery.submit(std::move(w.kind), std::move(w.record), std::move(w.writes), std::move(done));
-  });
-  // A SIP consent's withdrawal stops every plan resting on it, in the same transaction.
-  consent_registry.on_withdrawal(kp::sip_coordination::kConsentPartner,
-                                 [&sip](const kp::ConsentRecord& consent, const std::string& by, kp::AuditedWrite w,
-                                        kp::AuditLog::OnDurable done) {
-                                   sip.withdraw_consent(consent, by, std::move(w.kind), std::move(w.record),
-                                                        std::move(w.writes), std::move(done));
-                                 });
-  kp::http::ConsentEndpoint consents(consent_registry, partner_names);
-  kp::http::SipEndpoint sip_endpoint(sip, exchange_authorizer);
-  kp::sip_coordination::SipReminderSchedule sip_reminders(io, sip, config->sip.reminder_interval);
-  sip_reminders.start();
-  kp::CaseRegistry case_registry(**store);
-  kp::http::CaseEndpoint cases(case_registry);
-  kp::ManualQueue manual_queue(**store);
-  kp::http::ManualHandlingEndpoint manual_handling(manual_queue);
-  kp::http::AtersokningEndpoint atersokning_endpoint(atersokningar, exchange_authorizer, **store);
-  kp::http::SessionEndpoint session_endpoint(sessions, **audit, config->users);
-  std::optional<kp::audit_export::VerifyingKey> checkpoint_key;
-  if (signing_key) {
-    if (auto half = signing_key->public_half()) checkpoint_key = std::move(*half);
-  }
-  kp::audit_review::ChainMonitor chain(**store, std::move(checkpoint_key));
-  kp::http::AuditEndpoint audit_endpoint(**store, **audit, chain, config->audit,
-                                         signing_key ? &*signing_key : nullptr);
-  // Gallring once an hour, when configured: what is older than retention_days goes, across a
-  // signed checkpoint.
-  boost::asio::steady_timer retention_timer(io);
-  std::function<void()> schedule_retention = [&] {
-    retention_timer.expires_after(std::chrono::hours{1});
-    retention_timer.async_wait([&](const boost::system::error_code& ec) {
-      if (ec) return;
-      const auto cutoff = kp::format_utc(std::chrono::system_clock::now() - std::chrono::days{config->audit.retention_days});
-      kp::audit_review::apply_retention(**store, **audit, *signing_key, cutoff, "retention_schedule", [](auto outcome) {
-        if (!outcome) kp::log::error("audit.retention_failed", {{"code", outcome.error().code}});
-      });
-      schedule_retention();
-    });
-  };
-  if (config->audit.retention_days > 0 && signing_key) schedule_retention();
-  const kp::http::ConsoleEndpoint console(config->console_dir);
-  kp::http::Router router({lookup_endpoint, readiness, referral_endpoint, report_endpoint, event_feed, operator_endpoint,
-                           metrics, consents, cases, manual_handling, atersokning_endpoint, session_endpoint,
-                           audit_endpoint, sip_endpoint, console},
-                          auth, **audit);
-  kp::http::Server server(
-      io,
-      kp::http::ServerOptions{config->server.host, config->server.port, config->server.max_body_bytes, config->server.request_timeout},
-      [&router](kp::http::Request&& request, const kp::http::RequestContext& context, kp::http::Reply reply) {
-        router.handle(std::move(request), context, std::move(reply));
-      },
-      [&router](const kp::http::Request& header, const kp::http::RequestContext& context, kp::http::Reply reply) {
-        router.handle_oversize(header, context, std::move(reply));
-      });
-
-  unsigned short port = 0;
-  try {
-    port = server.start();
-  } catch (const boost::system::system_error& e) {
-    std::cerr << "knutpunkt: cannot listen on " << config->server.host << ":" << config->server.port << ": " << e.what() << "\n";
-    return 1;
-  }
-  if (auto it = options.find("port-file"); it != options.end() && !write_port_file(it->second, port)) {
+  if (auto it = options.find("port-file"); it != options.end() && !write_port_file(it->second, *port)) {
     std::cerr << "knutpunkt: cannot write the port file\n";
     return 1;
   }
-  kp::log::info("gateway.listening", {{"host", config->server.host}, {"port", port}, {"adapters", lookups.adapter_names()}});
-
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int signal) {
-    kp::log::info("gateway.stopping", {{"signal", signal}});
-    server.stop();
-    retention_timer.cancel();
-    sip_reminders.stop();
-    delivery.stop();
-    http.close_idle();
-    io.stop();
-  });
-
-  std::vector<std::thread> threads;
-  for (int i = 1; i < config->server.threads; ++i) threads.emplace_back([&io] { io.run(); });
-  io.run();
-  for (auto& t : threads) t.join();
-  // Everything already acknowledged is durable; this drains records still queued.
-  (*audit)->stop();
+  kp::log::info("gateway.listening", {{"host", host}, {"port", *port}, {"adapters", (*gateway)->adapter_names()}});
+  (*gateway)->stop_on_signals();
+  (*gateway)->run();
   kp::log::info("gateway.stopped");
   return 0;
 }

@@ -1,0 +1,334 @@
+#include "app/gateway.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <thread>
+
+#include "app/periodic_job.h"
+#include "audit/audit_log.h"
+#include "audit_export/signing_key.h"
+#include "audit_review/chain_monitor.h"
+#include "audit_review/retention.h"
+#include "authorization/exchange_authorizer.h"
+#include "cases/case_registry.h"
+#include "consent/consent_registry.h"
+#include "core/adapter_registry.h"
+#include "core/clock.h"
+#include "delivery/delivery_engine.h"
+#include "delivery/webhook_adapter.h"
+#include "http/client_auth.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "identity/session_registry.h"
+#include "log/log.h"
+#include "lookup/lookup_service.h"
+#include "manual_handling/manual_queue.h"
+#include "net/http_client.h"
+#include "notification/person_notification_service.h"
+#include "referral/referral_service.h"
+#include "routing/event_feed.h"
+#include "routing/event_publisher.h"
+#include "routing/route_table.h"
+#include "sip_coordination/sip_coordinator.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace knutpunkt::app {
+
+// The store, the audit log, the event loop, and the adapters that speak to partners.
+struct Gateway::Infrastructure {
+  std::unique_ptr<Store> store;
+  std::unique_ptr<AuditLog> audit;
+  boost::asio::io_context io;
+  net::HttpClient http{io};
+  LookupService lookups;
+  delivery::DeliveryEngine delivery;
+  // Adapters own their facets; the engine and endpoints hold references.
+  std::vector<std::unique_ptr<OutboundAdapter>> outbound_adapters;
+  std::vector<std::unique_ptr<InboundAdapter>> inbound_adapters;
+  std::map<std::string, const InboundAdapter*> report_adapters;
+  std::set<std::string> outbound_destinations;  // adapters with an outbound facet
+  std::map<std::string, std::string> webhook_clients;
+  std::optional<audit_export::SigningKey> signing_key;
+  std::optional<boost::asio::signal_set> signals;
+
+  Infrastructure(std::unique_ptr<Store> s, std::unique_ptr<AuditLog> a, const GatewayConfig& config)
+      : store(std::move(s)),
+        audit(std::move(a)),
+        io(config.server.threads),
+        lookups(io, *audit, config.lookup_deadline),
+        delivery(io, http, *store, *audit) {}
+
+  std::expected<void, StartError> build_adapters(const GatewayConfig& config);
+};
+
+std::expected<void, StartError> Gateway::Infrastructure::build_adapters(const GatewayConfig& config) {
+  const auto& registry = AdapterRegistry::instance();
+  const auto failure = [](const ConfigError& e) {
+    return std::unexpected(StartError{2, "invalid configuration at " + e.field + ": " + e.message});
+  };
+  for (const auto& adapter_config : config.adapters) {
+    AdapterContext context{io, http, config.base_dir, adapter_config.pointer};
+    if (const auto* factory = registry.find(adapter_config.kind)) {
+      auto adapter = (*factory)(adapter_config.config, context);
+      if (!adapter) return failure(adapter.error());
+      lookups.add_adapter(adapter_config.name, std::move(*adapter));
+    }
+    if (const auto* factory = registry.find_outbound(adapter_config.kind)) {
+      auto adapter = (*factory)(adapter_config.config, context);
+      if (!adapter) return failure(adapter.error());
+      delivery.add_destination(adapter_config.delivery, **adapter);
+      outbound_destinations.insert(adapter_config.name);
+      outbound_adapters.push_back(std::move(*adapter));
+    }
+    if (const auto* factory = registry.find_inbound(adapter_config.kind)) {
+      auto adapter = (*factory)(adapter_config.config, context);
+      if (!adapter) return failure(adapter.error());
+      report_adapters[adapter_config.name] = adapter->get();
+      inbound_adapters.push_back(std::move(*adapter));
+    }
+  }
+  for (const auto& webhook : config.webhooks) {
+    outbound_adapters.push_back(std::make_unique<delivery::WebhookAdapter>(webhook.url, webhook.secret));
+    delivery.add_destination(webhook.delivery, *outbound_adapters.back());
+    webhook_clients[webhook.name] = webhook.client;
+  }
+  if (!config.audit.signing_key.empty()) {
+    auto key = audit_export::load_signing_key(config.audit.signing_key);
+    if (!key) {
+      return std::unexpected(
+          StartError{2, "cannot load the audit signing key (/audit/signing_key): " + key.error().message});
+    }
+    signing_key = std::move(*key);
+  }
+  return {};
+}
+
+namespace {
+
+std::map<std::string, policy::ExchangePolicy> exchange_policies(const GatewayConfig& config) {
+  std::map<std::string, policy::ExchangePolicy> out;
+  for (const auto& adapter : config.adapters) out[adapter.name] = adapter.policy;
+  return out;
+}
+
+std::set<std::string> partner_names(const GatewayConfig& config) {
+  std::set<std::string> out;
+  for (const auto& adapter : config.adapters) out.insert(adapter.name);
+  return out;
+}
+
+std::optional<audit_export::VerifyingKey> checkpoint_key(const std::optional<audit_export::SigningKey>& signing_key) {
+  if (!signing_key) return std::nullopt;
+  auto half = signing_key->public_half();
+  if (!half) return std::nullopt;
+  return std::move(*half);
+}
+
+}  // namespace
+
+// Everything built on the infrastructure: the services that own the rules, the endpoints that
+// translate HTTP, the router and the server, and the periodic jobs.
+struct Gateway::Services {
+  routing::RouteTable routes;
+  routing::EventPublisher publisher;
+  ReferralService referrals;
+  AtersokningService atersokningar;
+  sip_coordination::SipCoordinator sip;
+  PersonNotificationService notifications;
+  identity::SessionRegistry sessions;
+  http::ClientAuth auth;
+  authorization::ExchangeAuthorizer authorizer;
+  CaseRegistry cases;
+  consent::ConsentRegistry consents;
+  ManualQueue manual_queue;
+  routing::EventFeed feed;
+  audit_review::ChainMonitor chain;
+
+  http::LookupEndpoint lookup_endpoint;
+  http::ReadinessEndpoint readiness;
+  http::ReferralEndpoint referral_endpoint;
+  http::ReportEndpoint report_endpoint;
+  http::EventFeedEndpoint feed_endpoint;
+  http::OperatorEndpoint operator_endpoint;
+  http::MetricsEndpoint metrics;
+  http::ConsentEndpoint consent_endpoint;
+  http::CaseEndpoint case_endpoint;
+  http::ManualHandlingEndpoint manual_endpoint;
+  http::AtersokningEndpoint atersokning_endpoint;
+  http::SessionEndpoint session_endpoint;
+  http::AuditEndpoint audit_endpoint;
+  http::SipEndpoint sip_endpoint;
+  const http::ConsoleEndpoint console;
+  http::Router router;
+  http::Server server;
+
+  PeriodicJob sip_reminders;
+  std::optional<PeriodicJob> retention;
+
+  Services(const GatewayConfig& config, Infrastructure& i)
+      : routes(config.routes),
+        publisher(routes, i.webhook_clients),
+        referrals(i.delivery, *i.store, routes, publisher, i.outbound_destinations),
+        atersokningar(i.delivery, routes, publisher, i.outbound_destinations),
+        sip(i.delivery, *i.store, publisher, config.sip, [] { return std::chrono::system_clock::now(); }),
+        notifications(i.delivery, *i.store, publisher),
+        auth(config.clients, &sessions),
+        authorizer(*i.store, config.purposes, exchange_policies(config)),
+        cases(*i.store),
+        consents(*i.store,
+                 [&i](AuditedWrite w, AuditLog::OnDurable done) {
+                   i.delivery.submit(std::move(w.kind), std::move(w.record), std::move(w.writes), std::move(done));
+                 }),
+        manual_queue(*i.store),
+        feed(*i.store),
+        chain(*i.store, checkpoint_key(i.signing_key)),
+        lookup_endpoint(i.lookups, authorizer, *i.audit),
+        readiness(i.io, *i.store, i.lookups),
+        referral_endpoint(referrals, authorizer, *i.store),
+        report_endpoint(referrals, notifications, i.report_adapters, &sip),
+        feed_endpoint(feed),
+        operator_endpoint(i.delivery, *i.store),
+        metrics(i.delivery, *i.audit, i.lookups),
+        consent_endpoint(consents, partner_names(config)),
+        case_endpoint(cases),
+        manual_endpoint(manual_queue),
+        atersokning_endpoint(atersokningar, authorizer, *i.store),
+        session_endpoint(sessions, *i.audit, config.users),
+        audit_endpoint(*i.store, *i.audit, chain, config.audit, i.signing_key ? &*i.signing_key : nullptr),
+        sip_endpoint(sip, authorizer),
+        console(config.console_dir),
+        router({lookup_endpoint, readiness, referral_endpoint, report_endpoint, feed_endpoint, operator_endpoint, metrics,
+                consent_endpoint, case_endpoint, manual_endpoint, atersokning_endpoint, session_endpoint, audit_endpoint,
+                sip_endpoint, console},
+               auth, *i.audit),
+        server(i.io,
+               http::ServerOptions{config.server.host, config.server.port, config.server.max_body_bytes,
+                                   config.server.request_timeout},
+               [this](http::Request&& request, const http::RequestContext& context, http::Reply reply) {
+                 router.handle(std::move(request), context, std::move(reply));
+               },
+               [this](const http::Request& header, const http::RequestContext& context, http::Reply reply) {
+                 router.handle_oversize(header, context, std::move(reply));
+               }),
+        sip_reminders(i.io, "sip_reminders", config.sip.reminder_interval, [this](std::function<void()> done) {
+          sip.raise_reminders([done = std::move(done)](std::expected<int, StoreError> raised) {
+            done();
+            if (!raised) log::warn("sip.reminders_failed", {{"code", raised.error().code}});
+            else if (*raised > 0) log::info("sip.reminders_raised", {{"count", *raised}});
+          });
+        }) {
+    register_cross_service_rules(i);
+    schedule_retention(config, i);
+  }
+
+  void register_cross_service_rules(Infrastructure& i) {
+    i.delivery.set_settlement_hook([this](const OutboxMessage& m, MessageStatus status, const std::string& reason) {
+      if (m.type == kAtersokningRequested) return atersokningar.on_settled(m, status, reason);
+      return referrals.on_settled(m, status, reason);
+    });
+    // Every SIP message with content is held to the plan's consent again just before it is sent.
+    i.delivery.set_release_check([this](const OutboxMessage& m) { return sip.release_check(m); });
+    // A SIP consent's withdrawal stops every plan resting on it, in the same transaction.
+    consents.on_withdrawal(sip_coordination::kConsentPartner,
+                           [this](const ConsentRecord& consent, const std::string& by, AuditedWrite w,
+                                  AuditLog::OnDurable done) {
+                             sip.withdraw_consent(consent, by, std::move(w.kind), std::move(w.record),
+                                                  std::move(w.writes), std::move(done));
+                           });
+  }
+
+  // Gallring once an hour, when configured: what is older than retention_days goes, across a
+  // signed checkpoint.
+  void schedule_retention(const GatewayConfig& config, Infrastructure& i) {
+    if (config.audit.retention_days <= 0 || !i.signing_key) return;
+    const auto days = std::chrono::days{config.audit.retention_days};
+    retention.emplace(i.io, "audit_retention", std::chrono::hours{1}, [&i, days](std::function<void()> done) {
+      const auto cutoff = format_utc(std::chrono::system_clock::now() - days);
+      audit_review::apply_retention(*i.store, *i.audit, *i.signing_key, cutoff, "retention_schedule",
+                                    [done = std::move(done)](auto outcome) {
+                                      done();
+                                      if (!outcome) log::error("audit.retention_failed", {{"code", outcome.error().code}});
+                                    });
+    });
+  }
+};
+
+Gateway::Gateway(GatewayConfig config) : config_(std::move(config)) {}
+
+std::expected<std::unique_ptr<Gateway>, StartError> Gateway::open(GatewayConfig config) {
+  if (config.store.path.has_parent_path()) std::filesystem::create_directories(config.store.path.parent_path());
+  auto store = open_sqlite_store(config.store.path);
+  if (!store) {
+    log::error("store.open_failed", {{"code", store.error().code}, {"message", store.error().message}});
+    return std::unexpected(StartError{1, "cannot open the store: " + store.error().message});
+  }
+  auto audit = AuditLog::open(**store);
+  if (!audit) return std::unexpected(StartError{1, "cannot open the audit log: " + audit.error().message});
+
+  std::unique_ptr<Gateway> gateway(new Gateway(std::move(config)));
+  gateway->infrastructure_ = std::make_unique<Infrastructure>(std::move(*store), std::move(*audit), gateway->config_);
+  if (auto built = gateway->infrastructure_->build_adapters(gateway->config_); !built) {
+    return std::unexpected(built.error());
+  }
+  gateway->services_ = std::make_unique<Services>(gateway->config_, *gateway->infrastructure_);
+  // Before the server accepts anything: what the store owes is loaded first, so new messages
+  // always queue behind older ones with the same ordering key.
+  if (auto started = gateway->infrastructure_->delivery.start(); !started) {
+    return std::unexpected(StartError{1, "cannot load the outbox: " + started.error().message});
+  }
+  return gateway;
+}
+
+Gateway::~Gateway() {
+  // The audit writer drains and runs its callbacks, which reach into the services and the
+  // delivery engine: all of them still live here.
+  if (infrastructure_) infrastructure_->audit->stop();
+  services_.reset();
+}
+
+std::expected<unsigned short, StartError> Gateway::listen() {
+  unsigned short port = 0;
+  try {
+    port = services_->server.start();
+  } catch (const boost::system::system_error& e) {
+    return std::unexpected(StartError{1, "cannot listen on " + config_.server.host + ":" +
+                                             std::to_string(config_.server.port) + ": " + e.what()});
+  }
+  services_->sip_reminders.start();
+  if (services_->retention) services_->retention->start();
+  return port;
+}
+
+void Gateway::run() {
+  auto& io = infrastructure_->io;
+  std::vector<std::thread> threads;
+  for (int i = 1; i < config_.server.threads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  // Everything already acknowledged is durable; this drains records still queued.
+  infrastructure_->audit->stop();
+}
+
+void Gateway::stop() {
+  services_->server.stop();
+  if (services_->retention) services_->retention->stop();
+  services_->sip_reminders.stop();
+  infrastructure_->delivery.stop();
+  infrastructure_->http.close_idle();
+  infrastructure_->io.stop();
+}
+
+void Gateway::stop_on_signals() {
+  auto& signals = infrastructure_->signals.emplace(infrastructure_->io, SIGINT, SIGTERM);
+  signals.async_wait([this](const boost::system::error_code&, int signal) {
+    log::info("gateway.stopping", {{"signal", signal}});
+    stop();
+  });
+}
+
+std::vector<std::string> Gateway::adapter_names() const { return infrastructure_->lookups.adapter_names(); }
+
+}  // namespace knutpunkt::app
