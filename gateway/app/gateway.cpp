@@ -2,7 +2,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-
 #include <filesystem>
 #include <optional>
 #include <thread>
@@ -200,24 +199,27 @@ struct Gateway::Services {
         audit_endpoint(*i.store, *i.audit, chain, config.audit, i.signing_key ? &*i.signing_key : nullptr),
         sip_endpoint(sip, authorizer),
         console(config.console_dir),
-        router({lookup_endpoint, readiness, referral_endpoint, report_endpoint, feed_endpoint, operator_endpoint, metrics,
-                consent_endpoint, case_endpoint, manual_endpoint, atersokning_endpoint, session_endpoint, audit_endpoint,
-                sip_endpoint, console},
+        router({lookup_endpoint, readiness, referral_endpoint, report_endpoint, feed_endpoint, operator_endpoint,
+                metrics, consent_endpoint, case_endpoint, manual_endpoint, atersokning_endpoint, session_endpoint,
+                audit_endpoint, sip_endpoint, console},
                auth, *i.audit),
-        server(i.io,
-               http::ServerOptions{config.server.host, config.server.port, config.server.max_body_bytes,
-                                   config.server.request_timeout},
-               [this](http::Request&& request, const http::RequestContext& context, http::Reply reply) {
-                 router.handle(std::move(request), context, std::move(reply));
-               },
-               [this](const http::Request& header, const http::RequestContext& context, http::Reply reply) {
-                 router.handle_oversize(header, context, std::move(reply));
-               }),
+        server(
+            i.io,
+            http::ServerOptions{config.server.host, config.server.port, config.server.max_body_bytes,
+                                config.server.request_timeout},
+            [this](http::Request&& request, const http::RequestContext& context, http::Reply reply) {
+              router.handle(std::move(request), context, std::move(reply));
+            },
+            [this](const http::Request& header, const http::RequestContext& context, http::Reply reply) {
+              router.handle_oversize(header, context, std::move(reply));
+            }),
         sip_reminders(i.io, "sip_reminders", config.sip.reminder_interval, [this](std::function<void()> done) {
           sip.raise_reminders([done = std::move(done)](std::expected<int, StoreError> raised) {
             done();
-            if (!raised) log::warn("sip.reminders_failed", {{"code", raised.error().code}});
-            else if (*raised > 0) log::info("sip.reminders_raised", {{"count", *raised}});
+            if (!raised)
+              log::warn("sip.reminders_failed", {{"code", raised.error().code}});
+            else if (*raised > 0)
+              log::info("sip.reminders_raised", {{"count", *raised}});
           });
         }) {
     register_cross_service_rules(i);
@@ -232,12 +234,11 @@ struct Gateway::Services {
     // Every SIP message with content is held to the plan's consent again just before it is sent.
     i.delivery.set_release_check([this](const OutboxMessage& m) { return sip.release_check(m); });
     // A SIP consent's withdrawal stops every plan resting on it, in the same transaction.
-    consents.on_withdrawal(sip_coordination::kConsentPartner,
-                           [this](const ConsentRecord& consent, const std::string& by, AuditedWrite w,
-                                  AuditLog::OnDurable done) {
-                             sip.withdraw_consent(consent, by, std::move(w.kind), std::move(w.record),
-                                                  std::move(w.writes), std::move(done));
-                           });
+    consents.on_withdrawal(sip_coordination::kConsentPartner, [this](const ConsentRecord& consent,
+                                                                     const std::string& by, AuditedWrite w,
+                                                                     AuditLog::OnDurable done) {
+      sip.withdraw_consent(consent, by, std::move(w.kind), std::move(w.record), std::move(w.writes), std::move(done));
+    });
   }
 
   // Gallring once an hour, when configured: what is older than retention_days goes, across a
@@ -250,7 +251,8 @@ struct Gateway::Services {
       audit_review::apply_retention(*i.store, *i.audit, *i.signing_key, cutoff, "retention_schedule",
                                     [done = std::move(done)](auto outcome) {
                                       done();
-                                      if (!outcome) log::error("audit.retention_failed", {{"code", outcome.error().code}});
+                                      if (!outcome)
+                                        log::error("audit.retention_failed", {{"code", outcome.error().code}});
                                     });
     });
   }
@@ -294,8 +296,8 @@ std::expected<unsigned short, StartError> Gateway::listen() {
   try {
     port = services_->server.start();
   } catch (const boost::system::system_error& e) {
-    return std::unexpected(StartError{1, "cannot listen on " + config_.server.host + ":" +
-                                             std::to_string(config_.server.port) + ": " + e.what()});
+    return std::unexpected(StartError{
+        1, "cannot listen on " + config_.server.host + ":" + std::to_string(config_.server.port) + ": " + e.what()});
   }
   services_->sip_reminders.start();
   if (services_->retention) services_->retention->start();
@@ -329,6 +331,8 @@ void Gateway::stop_on_signals() {
   });
 }
 
-std::vector<std::string> Gateway::adapter_names() const { return infrastructure_->lookups.adapter_names(); }
+std::vector<std::string> Gateway::adapter_names() const {
+  return infrastructure_->lookups.adapter_names();
+}
 
 }  // namespace knutpunkt::app

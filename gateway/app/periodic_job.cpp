@@ -5,9 +5,13 @@ namespace knutpunkt::app {
 PeriodicJob::PeriodicJob(boost::asio::io_context& io, std::string name, std::chrono::seconds interval, Round round)
     : name_(std::move(name)), interval_(interval), round_(std::move(round)), timer_(io) {}
 
-void PeriodicJob::start() { arm(); }
+void PeriodicJob::start() {
+  arm();
+}
 
-void PeriodicJob::stop() { timer_.cancel(); }
+void PeriodicJob::stop() {
+  timer_.cancel();
+}
 
 void PeriodicJob::arm() {
   timer_.expires_after(interval_);

@@ -2,10 +2,9 @@
 // A job the gateway runs every `interval` on its io_context (SIP reminders, audit retention). A
 // round still running when the next is due is not overlapped: that next round is skipped. Each
 // job must be harmless to repeat after a restart (what it did is in the store).
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-
-#include <atomic>
 #include <chrono>
 #include <functional>
 #include <string>

@@ -30,7 +30,7 @@ std::expected<CaseRegistration, StoreError> CaseRegistry::prepare_put(CaseRecord
 }
 
 std::expected<std::optional<CaseRecord>, StoreError> CaseRegistry::find(const std::string& client_id,
-                                                                       const std::string& case_id) const {
+                                                                        const std::string& case_id) const {
   return store_.case_file(client_id, case_id);
 }
 

@@ -28,7 +28,7 @@ class CaseRegistry {
 
   // `requested`: client, case id, status, unit and household as the case system sent them.
   std::expected<CaseRegistration, StoreError> prepare_put(CaseRecord requested,
-                                                         std::chrono::system_clock::time_point now) const;
+                                                          std::chrono::system_clock::time_point now) const;
 
   std::expected<std::optional<CaseRecord>, StoreError> find(const std::string& client_id,
                                                             const std::string& case_id) const;

@@ -44,8 +44,8 @@ void ConsentRegistry::on_withdrawal(std::string partner, WithdrawalHandler handl
   withdrawal_handlers_[std::move(partner)] = std::move(handler);
 }
 
-std::pair<ConsentRecord, AuditedWrite> ConsentRegistry::prepare_record(ConsentRecord c,
-                                                                      std::chrono::system_clock::time_point now) const {
+std::pair<ConsentRecord, AuditedWrite> ConsentRegistry::prepare_record(
+    ConsentRecord c, std::chrono::system_clock::time_point now) const {
   c.consent_id = new_uuid();
   c.recorded_at = format_utc(now);
   nlohmann::json record = to_json(c, now);
@@ -63,7 +63,8 @@ std::expected<WithdrawalPlan, StoreError> ConsentRegistry::prepare_withdrawal(
   c.withdrawn_at = format_utc(now);
   nlohmann::json record = to_json(c, now);
   record["client"] = client_id;
-  AuditedWrite write{"consent.withdrawn", std::move(record), {store_write::WithdrawConsent{c.consent_id, c.withdrawn_at}}};
+  AuditedWrite write{
+      "consent.withdrawn", std::move(record), {store_write::WithdrawConsent{c.consent_id, c.withdrawn_at}}};
   return Withdrawal{std::move(c), std::move(write)};
 }
 
@@ -75,7 +76,7 @@ void ConsentRegistry::commit_withdrawal(Withdrawal w, const std::string& withdra
 }
 
 std::expected<std::vector<ConsentRecord>, StoreError> ConsentRegistry::recorded_by(const std::string& client_id,
-                                                                                  const std::string& person_id) const {
+                                                                                   const std::string& person_id) const {
   auto all = store_.consents_for_person(person_id);
   if (!all) return std::unexpected(all.error());
   std::vector<ConsentRecord> own;

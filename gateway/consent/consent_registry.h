@@ -31,9 +31,8 @@ nlohmann::json to_json(const ConsentRecord& c, std::chrono::system_clock::time_p
 using Commit = std::function<void(AuditedWrite, AuditLog::OnDurable)>;
 // Commits the withdrawal of a consent for a partner that needs more than the default: `write`
 // is the withdrawal itself, to which the handler adds its own writes and record fields.
-using WithdrawalHandler =
-    std::function<void(const ConsentRecord& consent, const std::string& withdrawn_by, AuditedWrite write,
-                       AuditLog::OnDurable done)>;
+using WithdrawalHandler = std::function<void(const ConsentRecord& consent, const std::string& withdrawn_by,
+                                             AuditedWrite write, AuditLog::OnDurable done)>;
 
 struct NotFound {};  // no such consent for this client: another client's is not disclosed
 struct AlreadyWithdrawn {
@@ -53,7 +52,8 @@ class ConsentRegistry {
   void on_withdrawal(std::string partner, WithdrawalHandler handler);
 
   // A new consent: its id and recording time assigned, and the consent.recorded record.
-  std::pair<ConsentRecord, AuditedWrite> prepare_record(ConsentRecord consent, std::chrono::system_clock::time_point now) const;
+  std::pair<ConsentRecord, AuditedWrite> prepare_record(ConsentRecord consent,
+                                                        std::chrono::system_clock::time_point now) const;
 
   std::expected<WithdrawalPlan, StoreError> prepare_withdrawal(const std::string& client_id,
                                                                const std::string& consent_id,

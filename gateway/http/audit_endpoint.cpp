@@ -55,6 +55,37 @@ Problem invalid_query(std::vector<InvalidParam> invalid) {
   return {400, "invalid_query", "Invalid query", "one or more parameters are invalid", std::move(invalid), {}};
 }
 
+// The body of POST /v1/audit/exports: a format and either a time range or a seq range.
+audit_export::ExportRequest read_export_request(const nlohmann::json& body, std::vector<InvalidParam>& invalid) {
+  refuse_unknown_fields(body, "", {"format", "since", "until", "from_seq", "to_seq"}, invalid);
+  audit_export::ExportRequest export_request;
+  const std::string format = read_text(body, "format", "format", true, invalid, 8);
+  if (auto parsed = audit_export::parse_export_format(format)) export_request.format = *parsed;
+  else if (!format.empty()) invalid.push_back({"format", "bad_code", "must be jsonl or csv"});
+  for (const char* key : {"since", "until"}) {
+    const std::string text = read_text(body, key, key, false, invalid, 40);
+    if (text.empty()) continue;
+    auto at = parse_time(text);
+    if (!at) invalid.push_back({key, "bad_time", "must be a date or an RFC 3339 UTC time"});
+    else (std::string(key) == "since" ? export_request.since : export_request.until) = *at;
+  }
+  if (auto from = read_integer(body, "from_seq", "from_seq", false, 1, INT64_MAX, invalid)) export_request.from_seq = *from;
+  if (auto to = read_integer(body, "to_seq", "to_seq", false, 1, INT64_MAX, invalid)) export_request.to_seq = *to;
+  if ((export_request.since || export_request.until) && (export_request.from_seq || export_request.to_seq)) {
+    invalid.push_back({"from_seq", "conflict", "give either a time range or a seq range, not both"});
+  }
+  return export_request;
+}
+
+Problem export_problem(const audit_export::ExportError& e) {
+  const unsigned status = e.code == "empty_range" || e.code == "range_beyond_head" || e.code == "invalid_request" ? 400
+                          : e.code == "chain_broken"                                                              ? 409
+                                                                                                                  : 503;
+  std::vector<InvalidParam> invalid;
+  if (!e.field.empty()) invalid.push_back({e.field, e.code, e.message});
+  return {status, e.code, "Export not made", e.message, std::move(invalid), {}};
+}
+
 }  // namespace
 
 AuditEndpoint::AuditEndpoint(Store& store, AuditLog& audit, audit_review::ChainMonitor& chain, AuditConfig exports,
@@ -333,23 +364,7 @@ void AuditEndpoint::create_export(Exchange exchange) {
                                         {{"", "invalid_json", "is not a JSON object"}}, {}}));
   }
   std::vector<InvalidParam> invalid;
-  refuse_unknown_fields(body, "", {"format", "since", "until", "from_seq", "to_seq"}, invalid);
-  audit_export::ExportRequest export_request;
-  const std::string format = read_text(body, "format", "format", true, invalid, 8);
-  if (auto parsed = audit_export::parse_export_format(format)) export_request.format = *parsed;
-  else if (!format.empty()) invalid.push_back({"format", "bad_code", "must be jsonl or csv"});
-  for (const char* key : {"since", "until"}) {
-    const std::string text = read_text(body, key, key, false, invalid, 40);
-    if (text.empty()) continue;
-    auto at = parse_time(text);
-    if (!at) invalid.push_back({key, "bad_time", "must be a date or an RFC 3339 UTC time"});
-    else (std::string(key) == "since" ? export_request.since : export_request.until) = *at;
-  }
-  if (auto from = read_integer(body, "from_seq", "from_seq", false, 1, INT64_MAX, invalid)) export_request.from_seq = *from;
-  if (auto to = read_integer(body, "to_seq", "to_seq", false, 1, INT64_MAX, invalid)) export_request.to_seq = *to;
-  if ((export_request.since || export_request.until) && (export_request.from_seq || export_request.to_seq)) {
-    invalid.push_back({"from_seq", "conflict", "give either a time range or a seq range, not both"});
-  }
+  audit_export::ExportRequest export_request = read_export_request(body, invalid);
   if (!invalid.empty()) {
     return reply(make_problem_response({400, "invalid_request", "Invalid export", "one or more fields are invalid",
                                         std::move(invalid), {}}));
@@ -370,15 +385,8 @@ void AuditEndpoint::create_export(Exchange exchange) {
                             reply = std::move(reply)]() mutable {
     auto manifest = audit_export::export_audit(store_, export_request, *signing_key_);
     if (!manifest) {
-      const auto& e = manifest.error();
-      const unsigned status = e.code == "empty_range" || e.code == "range_beyond_head" || e.code == "invalid_request" ? 400
-                              : e.code == "chain_broken"                                                              ? 409
-                                                                                                                      : 503;
-      log::warn("audit.export_failed", {{"export_id", export_id}, {"code", e.code}});
-      return reply(make_problem_response(
-          {status, e.code, "Export not made", e.message, e.field.empty() ? std::vector<InvalidParam>{}
-                                                                          : std::vector<InvalidParam>{{e.field, e.code, e.message}},
-           {}}));
+      log::warn("audit.export_failed", {{"export_id", export_id}, {"code", manifest.error().code}});
+      return reply(make_problem_response(export_problem(manifest.error())));
     }
     nlohmann::json out = {{"export_id", export_id},
                           {"format", std::string(audit_export::to_string(export_request.format))},

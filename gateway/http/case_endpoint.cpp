@@ -28,8 +28,10 @@ void read_household(const nlohmann::json& body, std::set<std::string>& household
       continue;
     }
     auto id = policy::parse_person_id(m.get<std::string>(), today_utc());
-    if (!id) invalid.push_back({name, id.error().code, id.error().reason});
-    else household.insert(id->digits);
+    if (!id)
+      invalid.push_back({name, id.error().code, id.error().reason});
+    else
+      household.insert(id->digits);
   }
 }
 
@@ -48,7 +50,8 @@ void CaseEndpoint::put(Exchange exchange) {
   c.unit = read_text(*body, "unit", "unit", true, invalid);
   read_household(*body, c.household, invalid);
   if (!invalid.empty()) {
-    return exchange.refuse({400, "invalid_request", "Invalid case", "one or more fields are invalid", std::move(invalid), {}});
+    return exchange.refuse(
+        {400, "invalid_request", "Invalid case", "one or more fields are invalid", std::move(invalid), {}});
   }
   auto registration = cases_.prepare_put(std::move(c), std::chrono::system_clock::now());
   if (!registration) return exchange.store_unavailable();

@@ -24,7 +24,8 @@ bool is_type_code(const std::string& code) {
                      [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
-void read_information_types(const nlohmann::json& body, std::set<std::string>& types, std::vector<InvalidParam>& invalid) {
+void read_information_types(const nlohmann::json& body, std::set<std::string>& types,
+                            std::vector<InvalidParam>& invalid) {
   auto found = body.find("information_types");
   if (found == body.end() || !found->is_array() || found->empty()) {
     invalid.push_back({"information_types", "missing", "is required as a non-empty array of information type codes"});
@@ -47,7 +48,8 @@ void read_validity(const nlohmann::json& body, ConsentRecord& c, std::chrono::sy
   c.expires_at = read_text(body, "expires_at", "expires_at", true, invalid, 40);
   const auto given = parse_utc(c.given_at);
   const auto expires = parse_utc(c.expires_at);
-  if (!c.given_at.empty() && !given) invalid.push_back({"given_at", "bad_time", "must be a date or an RFC 3339 UTC time"});
+  if (!c.given_at.empty() && !given)
+    invalid.push_back({"given_at", "bad_time", "must be a date or an RFC 3339 UTC time"});
   if (!c.expires_at.empty() && !expires) {
     invalid.push_back({"expires_at", "bad_time", "must be a date or an RFC 3339 UTC time"});
   }
@@ -66,10 +68,10 @@ void ConsentEndpoint::record(Exchange exchange) {
   const auto body = exchange.json_object();
   if (!body) return;
   std::vector<InvalidParam> invalid;
-  refuse_unknown_fields(*body, "",
-                        {"person_id", "partner", "information_types", "given_at", "expires_at", "document_reference",
-                         "case_id"},
-                        invalid);
+  refuse_unknown_fields(
+      *body, "",
+      {"person_id", "partner", "information_types", "given_at", "expires_at", "document_reference", "case_id"},
+      invalid);
   ConsentRecord c;
   if (auto person = read_person_id(*body, "person_id", "person_id", today_utc(), invalid)) {
     c.person_id = person->digits;
@@ -87,7 +89,8 @@ void ConsentEndpoint::record(Exchange exchange) {
   c.client_id = exchange.client().id;
   exchange.audit_context()["consent"] = {{"person_id", c.person_id}, {"partner", c.partner}, {"case_id", c.case_id}};
   if (!invalid.empty()) {
-    return exchange.refuse({400, "invalid_request", "Invalid consent", "one or more fields are invalid", std::move(invalid), {}});
+    return exchange.refuse(
+        {400, "invalid_request", "Invalid consent", "one or more fields are invalid", std::move(invalid), {}});
   }
   auto [consent, write] = registry_.prepare_record(std::move(c), now);
   write.record["remote_address"] = exchange.remote_address();
@@ -115,12 +118,13 @@ void ConsentEndpoint::withdraw(Exchange exchange) {
   auto& withdrawal = std::get<consent::Withdrawal>(*plan);
   withdrawal.write.record["remote_address"] = exchange.remote_address();
   nlohmann::json view = consent::to_json(withdrawal.consent, now);
-  registry_.commit_withdrawal(std::move(withdrawal), exchange.client().id,
-                              [exchange, view](std::expected<AuditReceipt, StoreError> receipt) mutable {
-                                if (!receipt) return exchange.audit_unavailable("the withdrawal was not recorded; send it again");
-                                log::info("consent.withdrawn", {{"consent_id", view["consent_id"]}, {"audit_seq", receipt->seq}});
-                                exchange.reply(make_json_response(200, view));
-                              });
+  registry_.commit_withdrawal(
+      std::move(withdrawal), exchange.client().id,
+      [exchange, view](std::expected<AuditReceipt, StoreError> receipt) mutable {
+        if (!receipt) return exchange.audit_unavailable("the withdrawal was not recorded; send it again");
+        log::info("consent.withdrawn", {{"consent_id", view["consent_id"]}, {"audit_seq", receipt->seq}});
+        exchange.reply(make_json_response(200, view));
+      });
 }
 
 void ConsentEndpoint::list(Exchange exchange) {
@@ -135,11 +139,14 @@ void ConsentEndpoint::list(Exchange exchange) {
       if (name != "person_id") invalid.push_back({name, "unknown_parameter", "is not a known parameter"});
     }
     auto id = policy::parse_person_id((*params)["person_id"], today_utc());
-    if (!id) invalid.push_back({"person_id", id.error().code, id.error().reason});
-    else person_id = id->digits;
+    if (!id)
+      invalid.push_back({"person_id", id.error().code, id.error().reason});
+    else
+      person_id = id->digits;
   }
   if (!invalid.empty()) {
-    return exchange.refuse({400, "invalid_query", "Invalid query", "one or more parameters are invalid", std::move(invalid), {}});
+    return exchange.refuse(
+        {400, "invalid_query", "Invalid query", "one or more parameters are invalid", std::move(invalid), {}});
   }
   auto consents = registry_.recorded_by(exchange.client().id, person_id);
   if (!consents) return exchange.store_unavailable();
@@ -150,9 +157,10 @@ void ConsentEndpoint::list(Exchange exchange) {
     out["consents"].push_back(consent::to_json(c, now));
     ids.push_back(c.consent_id);
   }
-  exchange.commit({"consent.read", {{"client", exchange.client().id}, {"person_id", person_id}, {"consent_ids", ids}}, {}},
-                  "the read could not be audited; try again",
-                  [out = std::move(out)](const AuditReceipt&) { return make_json_response(200, out); });
+  exchange.commit(
+      {"consent.read", {{"client", exchange.client().id}, {"person_id", person_id}, {"consent_ids", ids}}, {}},
+      "the read could not be audited; try again",
+      [out = std::move(out)](const AuditReceipt&) { return make_json_response(200, out); });
 }
 
 }  // namespace knutpunkt::http

@@ -30,18 +30,23 @@ void EventFeedEndpoint::handle(Exchange exchange) {
   for (const auto& [name, value] : *params) {
     if (name == "after") {
       auto n = parse_non_negative(value);
-      if (!n) invalid.push_back({"after", "bad_cursor", "must be a cursor returned by an earlier page"});
-      else after = *n;
+      if (!n)
+        invalid.push_back({"after", "bad_cursor", "must be a cursor returned by an earlier page"});
+      else
+        after = *n;
     } else if (name == "limit") {
       auto n = parse_non_negative(value);
-      if (!n || *n < 1 || *n > routing::kMaxFeedLimit) invalid.push_back({"limit", "out_of_range", "must be between 1 and 1000"});
-      else limit = *n;
+      if (!n || *n < 1 || *n > routing::kMaxFeedLimit)
+        invalid.push_back({"limit", "out_of_range", "must be between 1 and 1000"});
+      else
+        limit = *n;
     } else {
       invalid.push_back({name, "unknown_parameter", "is not a known parameter"});
     }
   }
   if (!invalid.empty()) {
-    return exchange.refuse({400, "invalid_query", "Invalid query", "one or more parameters are invalid", std::move(invalid), {}});
+    return exchange.refuse(
+        {400, "invalid_query", "Invalid query", "one or more parameters are invalid", std::move(invalid), {}});
   }
   auto page = feed_.page(exchange.client().id, after, static_cast<int>(limit));
   if (!page) return exchange.store_unavailable();

@@ -3,8 +3,8 @@
 #include <atomic>
 #include <mutex>
 
-#include "http/request_fields.h"
 #include "http/path_params.h"
+#include "http/request_fields.h"
 #include "log/log.h"
 
 namespace knutpunkt::http {
@@ -49,20 +49,34 @@ Exchange::Exchange(Request&& request, const RequestContext& context, const PathP
   state_->audit_context = {{"remote_address", context.remote_address}};
 }
 
-const Request& Exchange::request() const { return state_->request; }
-const std::string& Exchange::param(const std::string& name) const { return state_->params.at(name); }
-const std::string& Exchange::remote_address() const { return state_->context.remote_address; }
-const std::string& Exchange::route() const { return state_->rules.route; }
+const Request& Exchange::request() const {
+  return state_->request;
+}
+const std::string& Exchange::param(const std::string& name) const {
+  return state_->params.at(name);
+}
+const std::string& Exchange::remote_address() const {
+  return state_->context.remote_address;
+}
+const std::string& Exchange::route() const {
+  return state_->rules.route;
+}
 
-const ClientConfig& Exchange::client() const { return *state_->client; }
-const ClientConfig* Exchange::caller() const { return state_->client; }
+const ClientConfig& Exchange::client() const {
+  return *state_->client;
+}
+const ClientConfig* Exchange::caller() const {
+  return state_->client;
+}
 
 void Exchange::set_caller(const ClientConfig* client) {
   state_->client = client;
   if (client != nullptr) state_->audit_context["client"] = client->id;
 }
 
-nlohmann::json& Exchange::audit_context() { return state_->audit_context; }
+nlohmann::json& Exchange::audit_context() {
+  return state_->audit_context;
+}
 
 void Exchange::refuse(Problem problem) {
   if (state_->rules.recorder) return state_->rules.recorder(*this, std::move(problem));
@@ -79,11 +93,12 @@ void Exchange::refuse_as(std::string kind, Problem problem) {
     for (const auto& p : problem.invalid_params) params.push_back({{"name", p.name}, {"code", p.code}});
   }
   log::info(kind, {{"status", problem.status}, {"code", problem.code}, {"client", record.value("client", "")}});
-  state_->audit.append(std::move(kind), std::move(record),
-                       [self = *this, problem = std::move(problem)](std::expected<AuditReceipt, StoreError> receipt) mutable {
-                         if (!receipt) return self.audit_unavailable("the request could not be audited and was not processed");
-                         self.reply(make_problem_response(problem));
-                       });
+  state_->audit.append(
+      std::move(kind), std::move(record),
+      [self = *this, problem = std::move(problem)](std::expected<AuditReceipt, StoreError> receipt) mutable {
+        if (!receipt) return self.audit_unavailable("the request could not be audited and was not processed");
+        self.reply(make_problem_response(problem));
+      });
 }
 
 std::optional<nlohmann::json> Exchange::json_object() {

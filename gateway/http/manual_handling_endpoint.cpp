@@ -10,7 +10,8 @@ namespace knutpunkt::http {
 
 namespace {
 
-std::optional<ManualPageQuery> read_query(const std::map<std::string, std::string>& params, std::vector<InvalidParam>& invalid) {
+std::optional<ManualPageQuery> read_query(const std::map<std::string, std::string>& params,
+                                          std::vector<InvalidParam>& invalid) {
   ManualPageQuery q;
   for (const auto& [name, value] : params) {
     if (name == "status") {
@@ -54,7 +55,8 @@ void ManualHandlingEndpoint::list(Exchange exchange) {
   auto page = queue_.page(exchange.client().id, *query);
   if (!page) return exchange.store_unavailable();
   if (std::holds_alternative<UnknownCursor>(*page)) {
-    return exchange.reply(make_problem_response(invalid_query({{"after", "bad_cursor", "must be an item id from an earlier page"}})));
+    return exchange.reply(
+        make_problem_response(invalid_query({{"after", "bad_cursor", "must be an item id from an earlier page"}})));
   }
   auto& found = std::get<ManualPage>(*page);
   found.write.record["remote_address"] = exchange.remote_address();
@@ -70,20 +72,23 @@ void ManualHandlingEndpoint::resolve(Exchange exchange) {
   // How it was handled is the point of the record: a resolution without a note is refused.
   const std::string note = read_text(*body, "note", "note", true, invalid, 1000);
   if (!invalid.empty()) {
-    return exchange.refuse({400, "invalid_request", "Invalid resolution", "one or more fields are invalid", std::move(invalid), {}});
+    return exchange.refuse(
+        {400, "invalid_request", "Invalid resolution", "one or more fields are invalid", std::move(invalid), {}});
   }
   auto plan = queue_.prepare_resolution(exchange.param("manual_item_id"), exchange.client().id, note,
                                         std::chrono::system_clock::now());
   if (!plan) return exchange.store_unavailable();
   if (std::holds_alternative<NoSuchItem>(*plan)) return exchange.refuse({404, "not_found", "No such item", {}, {}, {}});
-  if (auto* done = std::get_if<AlreadyResolved>(&*plan)) return exchange.reply(make_json_response(200, to_json(done->item)));
+  if (auto* done = std::get_if<AlreadyResolved>(&*plan))
+    return exchange.reply(make_json_response(200, to_json(done->item)));
   auto& resolution = std::get<Resolution>(*plan);
   resolution.write.record["remote_address"] = exchange.remote_address();
-  exchange.commit(std::move(resolution.write), "the resolution was not recorded; send it again",
-                  [item = std::move(resolution.item)](const AuditReceipt& receipt) {
-                    log::info("manual_handling.resolved", {{"manual_item_id", item.item_id}, {"audit_seq", receipt.seq}});
-                    return make_json_response(200, to_json(item));
-                  });
+  exchange.commit(
+      std::move(resolution.write), "the resolution was not recorded; send it again",
+      [item = std::move(resolution.item)](const AuditReceipt& receipt) {
+        log::info("manual_handling.resolved", {{"manual_item_id", item.item_id}, {"audit_seq", receipt.seq}});
+        return make_json_response(200, to_json(item));
+      });
 }
 
 }  // namespace knutpunkt::http

@@ -7,12 +7,16 @@ namespace bhttp = boost::beast::http;
 namespace {
 
 Problem unauthenticated() {
-  return {401, "unauthenticated", "Authentication required",
-          "a valid bearer token is required in the Authorization header", {}, {}};
+  return {401,
+          "unauthenticated",
+          "Authentication required",
+          "a valid bearer token is required in the Authorization header",
+          {},
+          {}};
 }
 
-Exchange exchange_for(Request&& request, const RequestContext& context, const RouteTable::Match& match,
-                      AuditLog& audit, Reply reply) {
+Exchange exchange_for(Request&& request, const RequestContext& context, const RouteTable::Match& match, AuditLog& audit,
+                      Reply reply) {
   Exchange exchange(std::move(request), context, match.params, *match.rules, audit, std::move(reply));
   for (const auto& [name, value] : match.params.all()) exchange.audit_context()[name] = value;
   return exchange;
@@ -42,8 +46,8 @@ void RequestPipeline::handle(Request&& request, const RequestContext& context, R
 }
 
 void RequestPipeline::handle_oversize(const Request& header, const RequestContext& context, Reply reply) const {
-  const Problem too_large{413, "body_too_large", "Request body too large",
-                          "the request body exceeds the configured limit", {}, {}};
+  const Problem too_large{
+      413, "body_too_large", "Request body too large", "the request body exceeds the configured limit", {}, {}};
   auto found = routes_.match(header.method(), to_std(header.target()));
   const auto* match = std::get_if<RouteTable::Match>(&found);
   if (match == nullptr || (match->rules->refused_as.empty() && !match->rules->recorder)) {

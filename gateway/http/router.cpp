@@ -10,24 +10,31 @@ namespace {
 
 using V = bhttp::verb;
 
-Guard case_systems(std::string what_for) { return Guard::with_role(kRoleCaseSystem, std::move(what_for)); }
-Guard operators() { return Guard::with_role(kRoleOperator, "operator role required"); }
+Guard case_systems(std::string what_for) {
+  return Guard::with_role(kRoleCaseSystem, std::move(what_for));
+}
+Guard operators() {
+  return Guard::with_role(kRoleOperator, "operator role required");
+}
 // Auditors are separate from case systems and operators: a case system reads its own feed, never
 // the log of everyone's exchanges.
-Guard auditors() { return Guard::with_role(kRoleAuditor, "the auditor role is required"); }
+Guard auditors() {
+  return Guard::with_role(kRoleAuditor, "the auditor role is required");
+}
 
 // Health, readiness and metrics: for the platform, not for clients.
 void add_operations_routes(RouteTable& t, const Endpoints* e) {
-  t.add({V::get, "/healthz", Guard::anyone(), {},
-         [](Exchange x) { x.reply(make_json_response(200, {{"status", "ok"}})); }});
+  t.add({V::get, "/healthz", Guard::anyone(), {}, [](Exchange x) {
+           x.reply(make_json_response(200, {{"status", "ok"}}));
+         }});
   t.add({V::get, "/readyz", Guard::anyone(), {}, [e](Exchange x) { e->readiness.handle(x.as_reply()); }});
   t.add({V::get, "/metrics", Guard::anyone(), {}, [e](Exchange x) { e->metrics.handle(x.as_reply()); }});
 }
 
 // Lookups, referrals and what partners send back.
 void add_exchange_routes(RouteTable& t, const Endpoints* e) {
-  t.add({V::post, "/v1/lookups/{adapter}", case_systems("only case systems may look up partner data"),
-         "lookup.refused", [e](Exchange x) { e->lookups.handle(std::move(x)); },
+  t.add({V::post, "/v1/lookups/{adapter}", case_systems("only case systems may look up partner data"), "lookup.refused",
+         [e](Exchange x) { e->lookups.handle(std::move(x)); },
          [e](Exchange& x, Problem p) { e->lookups.refuse(x, std::move(p)); }});
 
   t.add({V::post, "/v1/referrals", case_systems("only case systems may send referrals"), "referral.refused",
@@ -71,17 +78,24 @@ void add_consent_and_session_routes(RouteTable& t, const Endpoints* e) {
 // The auditors' console (pages, not API).
 void add_console_routes(RouteTable& t, const Endpoints* e) {
   // The console's assets are relative to /console/; without the slash they would not load.
-  t.add({V::get, "/console", Guard::anyone(), {},
+  t.add({V::get,
+         "/console",
+         Guard::anyone(),
+         {},
          [](Exchange x) {
            Response moved{bhttp::status::moved_permanently, x.request().version()};
            moved.set(bhttp::field::location, "/console/");
            moved.prepare_payload();
            x.reply(std::move(moved));
          },
-         {}, RouteAudience::console});
-  t.add({V::get, "/console/{asset*}", Guard::anyone(), {}, [e](Exchange x) {
-           e->console.serve(x.param("asset"), x.request(), x.as_reply());
-         }, {},
+         {},
+         RouteAudience::console});
+  t.add({V::get,
+         "/console/{asset*}",
+         Guard::anyone(),
+         {},
+         [e](Exchange x) { e->console.serve(x.param("asset"), x.request(), x.as_reply()); },
+         {},
          RouteAudience::console});
 }
 
@@ -94,7 +108,8 @@ void add_audit_routes(RouteTable& t, const Endpoints* e) {
   t.add({V::get, "/v1/audit/persons/{person_id}/timeline", auditors(), refused,
          [e](Exchange x) { e->audit.person_timeline(std::move(x)); }});
   t.add({V::get, "/v1/audit/reports", auditors(), refused, [e](Exchange x) { e->audit.report_list(std::move(x)); }});
-  t.add({V::get, "/v1/audit/reports/{report}", auditors(), refused, [e](Exchange x) { e->audit.report(std::move(x)); }});
+  t.add(
+      {V::get, "/v1/audit/reports/{report}", auditors(), refused, [e](Exchange x) { e->audit.report(std::move(x)); }});
   t.add({V::get, "/v1/audit/chain", auditors(), refused, [e](Exchange x) { e->audit.chain(std::move(x)); }});
   // Removing records is an administrator's act, not an auditor's: auditors read the log.
   t.add({V::post, "/v1/audit/retention", Guard::with_role(kRoleAdmin, "the admin role is required"),
@@ -126,8 +141,8 @@ void add_sip_routes(RouteTable& t, const Endpoints* e) {
 
 // Återsökningar, manual handling and cases.
 void add_case_routes(RouteTable& t, const Endpoints* e) {
-  t.add({V::post, "/v1/atersokningar", case_systems("only case systems may send återsökningar"),
-         "atersokning.refused", [e](Exchange x) { e->atersokningar.create(std::move(x)); }});
+  t.add({V::post, "/v1/atersokningar", case_systems("only case systems may send återsökningar"), "atersokning.refused",
+         [e](Exchange x) { e->atersokningar.create(std::move(x)); }});
   t.add({V::get, "/v1/manual-handling", operators(), "manual_handling.read_refused",
          [e](Exchange x) { e->manual_handling.list(std::move(x)); }});
   t.add({V::post, "/v1/manual-handling/{manual_item_id}/resolve", operators(), "manual_handling.resolve_refused",

@@ -49,8 +49,10 @@ std::expected<std::variant<NoSuchItem, AlreadyResolved, Resolution>, StoreError>
   resolved.resolved_at = format_utc(now);
   resolved.resolved_by = resolved_by;
   resolved.note = note;
-  AuditedWrite write{"manual_handling.resolved", to_json(resolved),
-                     {store_write::ResolveManualItem{resolved.item_id, resolved.resolved_at, resolved.resolved_by, note}}};
+  AuditedWrite write{
+      "manual_handling.resolved",
+      to_json(resolved),
+      {store_write::ResolveManualItem{resolved.item_id, resolved.resolved_at, resolved.resolved_by, note}}};
   return Resolution{std::move(resolved), std::move(write)};
 }
 

@@ -19,8 +19,8 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
-ClientConfig client(std::string id, std::string token, std::set<std::string> roles, std::set<std::string> operations = {},
-                    std::string partner = {}) {
+ClientConfig client(std::string id, std::string token, std::set<std::string> roles,
+                    std::set<std::string> operations = {}, std::string partner = {}) {
   ClientConfig c;
   c.id = std::move(id);
   c.token_sha256 = sha256_hex(token);
@@ -90,15 +90,20 @@ struct Fixture {
 
   nlohmann::json last_record(const std::string& kind) {
     nlohmann::json found;
-    REQUIRE(store->scan_audit(1, [&](const AuditRecord& r) {
-                    if (r.kind == kind) found = r.body;
-                    return true;
-                  }).has_value());
+    REQUIRE(store
+                ->scan_audit(1,
+                             [&](const AuditRecord& r) {
+                               if (r.kind == kind) found = r.body;
+                               return true;
+                             })
+                .has_value());
     return found;
   }
 };
 
-nlohmann::json body_of(const Response& r) { return nlohmann::json::parse(r.body()); }
+nlohmann::json body_of(const Response& r) {
+  return nlohmann::json::parse(r.body());
+}
 
 }  // namespace
 

@@ -74,7 +74,8 @@ TEST_CASE("an unknown path is 404; a known path with another method is 405 namin
   CHECK(find(t, bhttp::verb::head, "/v1/events").allow == "GET");
 }
 
-TEST_CASE("a malformed pattern, a route added twice or a guard the route cannot honour is refused when the table is built") {
+TEST_CASE(
+    "a malformed pattern, a route added twice or a guard the route cannot honour is refused when the table is built") {
   RouteTable t;
   t.add(route(bhttp::verb::get, "/a/{id}"));
   CHECK_THROWS_AS(t.add(route(bhttp::verb::get, "/a/{id}")), std::logic_error);
@@ -85,9 +86,9 @@ TEST_CASE("a malformed pattern, a route added twice or a guard the route cannot 
   // A guarded route must say what its refusals are recorded as.
   CHECK_THROWS_AS(t.add({bhttp::verb::get, "/b", Guard::signed_in(), {}, [](Exchange) {}}), std::logic_error);
   // A partner guard names the path parameter that says which partner.
-  CHECK_THROWS_AS(t.add({bhttp::verb::post, "/c/{adapter}", Guard::partner_named_by("partner", "x"), "c.refused",
-                         [](Exchange) {}}),
-                  std::logic_error);
+  CHECK_THROWS_AS(
+      t.add({bhttp::verb::post, "/c/{adapter}", Guard::partner_named_by("partner", "x"), "c.refused", [](Exchange) {}}),
+      std::logic_error);
 
   const auto listed = t.to_json();
   REQUIRE(listed.size() == 2);

@@ -238,10 +238,10 @@ def escape(token):
 
 
 def served_routes(gateway):
-    """(METHOD, path with {} for each parameter) for every API route the gateway serves, as
-    `knutpunkt routes --json` lists its route table (the console's pages are not API)."""
+    """{(METHOD, path with {} for each parameter): guard} for every API route the gateway serves,
+    as `knutpunkt routes --json` lists its route table (the console's pages are not API)."""
     listed = json.loads(subprocess.run([gateway, "routes", "--json"], check=True, capture_output=True, text=True).stdout)
-    return {(r["method"], re.sub(r"{[^}]+}", "{}", r["path"])) for r in listed if r["audience"] == "api"}
+    return {(r["method"], re.sub(r"{[^}]+}", "{}", r["path"])): r["guard"] for r in listed if r["audience"] == "api"}
 
 
 def problem_codes_sent(http_dir):
@@ -320,8 +320,19 @@ def check_openapi(openapi_doc, case_event, schemas_dir, gateway, http_dir):
     check(len(routed) >= 11, f"the gateway lists its routes ({len(routed)})")
     documented = {(m.upper(), re.sub(r"{[^}]+}", "{}", path))
                   for path, item in openapi_doc["paths"].items() for m in item if m != "parameters"}
-    check(routed - documented == set(), f"openapi.yaml documents every route: missing {sorted(routed - documented)}")
-    check(documented - routed == set(), f"openapi.yaml documents no route the router lacks: {sorted(documented - routed)}")
+    check(routed.keys() - documented == set(), f"openapi.yaml documents every route: missing {sorted(routed.keys() - documented)}")
+    check(documented - routed.keys() == set(), f"openapi.yaml documents no route the router lacks: {sorted(documented - routed.keys())}")
+    # Who may call is the route's guard: an operation the document calls open is open in the table,
+    # and one it protects is guarded (signing in and out check their own credentials).
+    for path, item in openapi_doc["paths"].items():
+        for method, op in item.items():
+            guard = routed.get((method.upper(), re.sub(r"{[^}]+}", "{}", path)))
+            if method == "parameters" or guard is None or path == "/v1/auth/session":
+                continue
+            documented_open = "security" in op and not op["security"]
+            check(documented_open == (guard["caller"] == "anyone"),
+                  f"{method.upper()} {path}: openapi.yaml says {'open' if documented_open else 'authenticated'}, "
+                  f"the route's guard says {guard['caller']}")
 
     # Every code a refusal can carry is documented, and documented where it is sent.
     problem = components["Problem"]
