@@ -1,6 +1,5 @@
 #pragma once
-// Loggkontroller: the reports auditors run over a period of the exchange log (issue 6; domain.md
-// section 3). Each report reads the audit index, never the partners, and returns rows ready to
+// Loggkontroller: the reports auditors run over a period of the exchange log. Each report reads the audit index, never the partners, and returns rows ready to
 // show or export. Titles and column names are Swedish: they are what the console shows.
 #include <expected>
 #include <nlohmann/json.hpp>

@@ -1,5 +1,5 @@
 #pragma once
-// Gallring of the audit log (issue 6): records recorded before a cut-off are removed, a signed
+// Gallring of the audit log: records recorded before a cut-off are removed, a signed
 // checkpoint carries the chain across them, and the removal is audited ("audit.retention_applied")
 // in the same transaction. The newest record is never removed, so the chain always has a head.
 #include <expected>

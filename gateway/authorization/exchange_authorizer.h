@@ -1,6 +1,5 @@
 #pragma once
-// The policy step every exchange with a partner passes, whatever the adapter (issue 4;
-// domain.md section 3):
+// The policy step every exchange with a partner passes, whatever the adapter:
 //   1. the client holds the operation ("lookup:<adapter>", "atersokning"),
 //   2. the purpose is one the client may use and the partner may be asked under,
 //   3. the period is within the partner's limit (LEFI: two years),

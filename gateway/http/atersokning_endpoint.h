@@ -22,7 +22,7 @@ struct AtersokningRequestParse {
   bool ok() const { return invalid.empty(); }
 };
 
-// FK takes återsökningar over 1,000 kronor (domain.md, Försäkringskassan row).
+// FK takes återsökningar over 1,000 kronor.
 inline constexpr std::int64_t kMinAtersokningOre = 100000;
 
 AtersokningRequestParse parse_atersokning_request(const nlohmann::json& body, std::chrono::year_month_day today);

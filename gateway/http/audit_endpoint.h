@@ -1,5 +1,5 @@
 #pragma once
-// The auditors' API (role auditor; issue 6): search the exchange log, a case's or a person's
+// The auditors' API (role auditor): search the exchange log, a case's or a person's
 // timeline, log checks, the chain's status, and signed exports. Everything an auditor does here
 // is itself audited (who searched for whom, which report, which export), because the log of
 // the log is what keeps its readers honest.

@@ -2,7 +2,6 @@
 
 #include <charconv>
 
-#include "config/gateway_config.h"
 #include "core/clock.h"
 #include "http/problem.h"
 #include "http/request_fields.h"
@@ -14,58 +13,16 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
-std::string iso_ms(std::int64_t ms) {
-  if (ms == 0) return {};
-  return format_utc(std::chrono::system_clock::time_point{std::chrono::milliseconds{ms}});
-}
-
-nlohmann::json summary(const OutboxMessage& m) {
-  nlohmann::json out = {{"message_id", m.id},
-                        {"destination", m.destination},
-                        {"type", m.type},
-                        {"ordering_key", m.ordering_key},
-                        {"client_id", m.client_id},
-                        {"case_id", m.case_id},
-                        {"status", std::string(to_string(m.status))},
-                        {"attempts", m.attempts},
-                        {"created_at", iso_ms(m.created_at_ms)},
-                        {"last_error", m.last_error}};
-  // Times that do not apply to the status are left out rather than sent empty.
-  if (m.status == MessageStatus::pending && m.next_attempt_at_ms) out["next_attempt_at"] = iso_ms(m.next_attempt_at_ms);
-  if (m.status == MessageStatus::delivered && m.delivered_at_ms) out["delivered_at"] = iso_ms(m.delivered_at_ms);
-  if (m.status == MessageStatus::dead && m.dead_at_ms) out["dead_lettered_at"] = iso_ms(m.dead_at_ms);
-  return out;
-}
+Response answer_after_read(const delivery::OutboxReading& reading) { return make_json_response(200, reading.view); }
 
 }  // namespace
 
-void OperatorEndpoint::audited_answer(Exchange exchange, const std::string& kind, nlohmann::json body, Response answer) {
-  body["operator"] = exchange.client().id;
-  exchange.commit({kind, std::move(body), {}}, "the read could not be audited; try again",
-                  [answer = std::move(answer)](const AuditReceipt&) { return answer; });
-}
-
 void OperatorEndpoint::message(Exchange exchange) {
-  const std::string& id = exchange.param("message_id");
-  auto m = store_.message(id);
-  if (!m) return exchange.store_unavailable();
-  if (!*m) return exchange.reply(make_problem_response({404, "not_found", "No such message", {}, {}, {}}));
-  auto attempts = store_.attempts(id);
-  if (!attempts) return exchange.store_unavailable();
-  nlohmann::json out = summary(**m);
-  auto& list = out["attempt_history"] = nlohmann::json::array();
-  for (const DeliveryAttempt& a : *attempts) {
-    list.push_back({{"attempt", a.number},
-                    {"started_at", iso_ms(a.started_at_ms)},
-                    {"endpoint", a.endpoint},
-                    {"http_status", a.http_status},
-                    {"latency_ms", a.latency_ms},
-                    {"outcome", a.outcome},
-                    {"error", a.error}});
-  }
-  if (auto waiting = engine_.waiting_for(id)) out["waiting_for"] = *waiting;
-  audited_answer(exchange, "operator.message_read", {{"message_id", id}, {"case_id", (*m)->case_id}},
-                 make_json_response(200, out));
+  auto reading = view_.message(exchange.param("message_id"), exchange.client().id);
+  if (!reading) return exchange.store_unavailable();
+  if (!*reading) return exchange.reply(make_problem_response({404, "not_found", "No such message", {}, {}, {}}));
+  exchange.commit(std::move((*reading)->write), "the read could not be audited; try again",
+                  [answer = answer_after_read(**reading)](const AuditReceipt&) { return answer; });
 }
 
 void OperatorEndpoint::dead_letters(Exchange exchange) {
@@ -108,13 +65,10 @@ void OperatorEndpoint::dead_letters(Exchange exchange) {
     return exchange.reply(make_problem_response(
         {400, "invalid_query", "Invalid query", "one or more parameters are invalid", std::move(invalid), {}}));
   }
-  auto list = store_.dead_letters(q);
-  if (!list) return exchange.store_unavailable();
-  nlohmann::json out = {{"dead_letters", nlohmann::json::array()},
-                        {"next_cursor", std::to_string(list->empty() ? q.after_position : list->back().position)},
-                        {"has_more", list->size() == static_cast<std::size_t>(q.limit)}};
-  for (const OutboxMessage& m : *list) out["dead_letters"].push_back(summary(m));
-  audited_answer(exchange, "operator.dead_letters_read", {{"results", list->size()}}, make_json_response(200, out));
+  auto reading = view_.dead_letters(q, exchange.client().id);
+  if (!reading) return exchange.store_unavailable();
+  exchange.commit(std::move(reading->write), "the read could not be audited; try again",
+                  [answer = answer_after_read(*reading)](const AuditReceipt&) { return answer; });
 }
 
 void OperatorEndpoint::replay(Exchange exchange) {

@@ -1,5 +1,5 @@
 #pragma once
-// The case systems' SIP API (issue 5): /v1/sip-plans and below. The coordinating case system
+// The case systems' SIP API: /v1/sip-plans and below. The coordinating case system
 // starts a plan (held to the policy step: operation "sip", purpose, case and household), invites
 // and removes participants, records replies it got outside knutpunkt, schedules the meeting,
 // establishes, revises and follows up the plan, and closes it; it reads the plan and any earlier

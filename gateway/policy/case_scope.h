@@ -1,6 +1,6 @@
 #pragma once
 // Case scope: a lookup is allowed only in an open case, about a person in that case's household
-// (SSBTEK: 11 kap. 11 a § SoL with förordning 2008:975; domain.md section 3). The case system
+// (SSBTEK: 11 kap. 11 a § SoL with förordning 2008:975). The case system
 // registers its cases and households with the gateway (PUT /v1/cases/{case_id}).
 #include <optional>
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
 // Protected identity (skyddade personuppgifter / sekretessmarkering): such a person's address or
-// location must never leave the gateway (domain.md section 3). Stripping is by fact name, so it
+// location must never leave the gateway. Stripping is by fact name, so it
 // holds for every adapter and mapping, including ones written later.
 #include <nlohmann/json.hpp>
 #include <string_view>

@@ -1,6 +1,6 @@
 #pragma once
 // An anvisning: a case system refers a person to the municipal labour-market unit (Jobbtorg).
-// The fields are those Jobbtorg needs (domain.md, Jobbtorg row); the adapter renders them in
+// The fields are those Jobbtorg needs (Jobbtorg's published contract); the adapter renders them in
 // Jobbtorg's own shape (mappings/jobbtorg/anvisning.json).
 #include <nlohmann/json.hpp>
 

@@ -106,7 +106,7 @@ AuditIndexEntry index_entry(const std::string& kind, const nlohmann::json& body)
     // A dead letter says why it gave up ("final_status", "max_attempts", "max_age").
     if (e.outcome == "dead_lettered") e.reason = text_at(b, {"reason"});
   } else if (held && held->is_object()) {
-    // A protected person's referral is kept for an operator, not sent (domain.md section 3).
+    // A protected person's referral is kept for an operator, not sent.
     e.outcome = "held_for_manual_handling";
     e.reason = text_at(*held, {"reason"});
   } else {

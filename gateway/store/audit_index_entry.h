@@ -1,5 +1,5 @@
 #pragma once
-// What an auditor searches the audit log by (issue 6), read out of one record's kind and body.
+// What an auditor searches the audit log by, read out of one record's kind and body.
 // It lives with the store, not in audit/, because the store writes the index rows in the same
 // transaction as the records (store.h) and audit/ depends on store/, not the other way round.
 // audit/audit_index.h is the name the rest of the gateway includes.

@@ -1,7 +1,7 @@
 #pragma once
 // Cases (ärenden) a case system registers with the gateway, with their household: the scope a
 // lookup must stay within (SSBTEK may be used only in an open case, about persons in that case's
-// household; domain.md section 3). Plain data; the rule that reads it is policy/case_scope.h.
+// household). Plain data; the rule that reads it is policy/case_scope.h.
 #include <set>
 #include <string>
 

@@ -33,7 +33,7 @@ struct AuditRecord {
   std::string hash;
 };
 
-// A search of the audit index (issue 6). Every non-empty field must match; all combine.
+// A search of the audit index. Every non-empty field must match; all combine.
 struct AuditQuery {
   std::string person_id;  // 12 digits: records about the person (audit_person)
   std::string case_id, caseworker, client, partner, operation, outcome, kind;  // exact matches
@@ -147,7 +147,7 @@ class Store {
                                                                           const std::string& after_id, int limit) = 0;
   virtual std::expected<std::optional<ManualItem>, StoreError> manual_item(const std::string& item_id) = 0;
 
-  // --- SIP plans (issue 5) ---
+  // --- SIP plans ---
 
   // The current version of the plan, or nullopt.
   virtual std::expected<std::optional<SipPlanRecord>, StoreError> sip_plan(const std::string& plan_id) = 0;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Crash test for durable delivery (issue 3).
+"""Crash test for durable delivery.
 
 A case system sends a burst of referrals while the gateway is SIGKILLed at random moments several
 times and restarted on the same database, and while Jobbtorg and the case system's webhook

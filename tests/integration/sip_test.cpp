@@ -1,4 +1,4 @@
-// SIP (issue 5) across the case system (this test), the real gateway and the region's SIP system
+// SIP across the case system (this test), the real gateway and the region's SIP system
 // (sip-region-sim): the whole lifecycle, consent scope, withdrawal mid-plan, the region down
 // during a revision, a protected person's plan, and the audit trail of every step.
 #include <catch2/catch.hpp>

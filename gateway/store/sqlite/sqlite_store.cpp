@@ -193,7 +193,7 @@ constexpr std::array kMigrations{
       CREATE INDEX manual_item_status ON manual_item (status, created_at, item_id);
     )sql"},
     Migration{7, R"sql(
-      -- The audit index (issue 6): what auditors search the log by, one row per audit record,
+      -- The audit index: what auditors search the log by, one row per audit record,
       -- written in the same transaction as the record (commit) and computed by index_entry
       -- (store/audit_index_entry.h). Records from before this migration are indexed at open.
       -- persons repeats audit_person as a JSON array so a page of results needs no second read.

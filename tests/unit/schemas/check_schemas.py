@@ -991,7 +991,7 @@ def config_cases():
         ("policy purposes as a string", set_(policy, {"purposes": "ekonomiskt_bistand"}), reject),
         ("a policy purpose not listed under /purposes", set_(policy, {"purposes": ["forskning"]}), gap),
         ("a policy that is not an object", set_(policy, "consent"), reject),
-        # --- SIP (issue 5): the sip section, operation sip, the sip_region adapter
+        # --- SIP: the sip section, operation sip, the sip_region adapter
         ("the SIP sections (sip_region adapter, region partner, operation sip, sip)", sip(), accept),
         ("an empty sip section (every default)", sip(set_(["sip"], {})), accept),
         ("sip at its lower bounds", sip(set_(["sip", "meeting_within_days"], 1), set_(["sip", "reminder_interval_seconds"], 1)), accept),

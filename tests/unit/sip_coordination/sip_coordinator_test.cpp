@@ -1,4 +1,4 @@
-// The SIP coordinator against a real store, audit log and delivery engine (issue 5): reminders on a
+// The SIP coordinator against a real store, audit log and delivery engine: reminders on a
 // clock the test moves, follow-up to the responsible parties only, a withdrawal stopping what is
 // still queued, order after an outage, and an audit record for every step.
 #include <catch2/catch.hpp>
