@@ -181,15 +181,11 @@ int serve(const std::map<std::string, std::string>& options) {
   const kp::routing::EventPublisher publisher(routes, webhook_clients);
   kp::ReferralService referrals(delivery, **store, routes, publisher, outbound_destinations);
   kp::AtersokningService atersokningar(delivery, routes, publisher, outbound_destinations);
-  delivery.set_settlement_hook([&referrals, &atersokningar](const kp::OutboxMessage& m, kp::MessageStatus status,
-                                                            const std::string& reason) {
-    if (m.type == kp::kAtersokningRequested) return atersokningar.on_settled(m, status, reason);
-    return referrals.on_settled(m, status, reason);
-  });
+  referrals.register_with(delivery);
+  atersokningar.register_with(delivery);
   kp::sip_coordination::SipCoordinator sip(delivery, **store, publisher, config->sip,
                                            [] { return std::chrono::system_clock::now(); });
-  // Every SIP message with content is held to the plan's consent again just before it is sent.
-  delivery.set_release_check([&sip](const kp::OutboxMessage& m) { return sip.release_check(m); });
+  sip.register_with(delivery);
   // Before the server accepts anything: what the store owes is loaded first, so new messages
   // always queue behind older ones with the same ordering key.
   if (auto started = delivery.start(); !started) {

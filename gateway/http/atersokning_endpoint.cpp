@@ -119,7 +119,7 @@ void AtersokningEndpoint::create(Request&& request, const RequestContext& contex
   const std::string client_id = client->id;
   atersokningar_.commit(std::move(prepared), std::move(extra),
                         [reply = std::move(reply), answer, release, atersokning_id,
-                         client_id](std::expected<AuditReceipt, AtersokningFailure> receipt) {
+                         client_id](std::expected<AuditReceipt, Failure> receipt) {
                           release();
                           if (!receipt) {
                             log::error("atersokning.commit_failed",

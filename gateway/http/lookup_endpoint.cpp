@@ -145,7 +145,7 @@ void LookupEndpoint::handle(const std::string& adapter_name, Request&& request, 
                                {"adapter", adapter_name},
                                {"sources", parse.request.sources}});
   lookups_.lookup(std::move(*authorized),
-                  [reply = std::move(reply)](std::expected<LookupAnswer, LookupFailure> answer) {
+                  [reply = std::move(reply)](std::expected<LookupAnswer, Failure> answer) {
                     if (!answer) {
                       reply(make_problem_response({503, answer.error().code, "Audit log unavailable",
                                                    "the lookup could not be audited, so no data is released", {}, {}}));

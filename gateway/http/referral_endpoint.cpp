@@ -102,7 +102,7 @@ void ReferralEndpoint::create(Request&& request, const RequestContext& context, 
   const std::string client_id = client->id;
   referrals_.commit(std::move(*prepared), std::move(extra),
                     [reply = std::move(reply), answer = std::move(answer), release, referral_id,
-                     client_id](std::expected<AuditReceipt, ReferralFailure> receipt) {
+                     client_id](std::expected<AuditReceipt, Failure> receipt) {
                       release();
                       if (!receipt) {
                         log::error("referral.commit_failed", {{"referral_id", referral_id}, {"error", receipt.error().message}});

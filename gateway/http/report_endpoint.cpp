@@ -3,6 +3,7 @@
 #include "http/audited_refusal.h"
 #include "http/problem.h"
 #include "http/request_fields.h"
+#include "http/sip_endpoint.h"
 #include "log/log.h"
 
 namespace knutpunkt::http {
@@ -56,7 +57,7 @@ void ReportEndpoint::handle(const std::string& adapter_name, Request&& request, 
   const std::string referral_id = report->referral_id;
   referrals_.accept_report(
       adapter_name, std::move(*report),
-      [this, reply, audit_context, message_id, referral_id](std::expected<ReportOutcome, ReferralFailure> outcome) mutable {
+      [this, reply, audit_context, message_id, referral_id](std::expected<ReportOutcome, Failure> outcome) mutable {
         if (!outcome) {
           const std::string& code = outcome.error().code;
           if (code == "unknown_referral") {
@@ -88,7 +89,7 @@ void ReportEndpoint::notification(const std::string& adapter_name, InboundReport
   const std::string message_id = report.partner_message_id;
   notifications_.accept(
       adapter_name, std::move(report),
-      [this, reply, audit_context, message_id](std::expected<NotificationOutcome, NotificationFailure> outcome) mutable {
+      [this, reply, audit_context, message_id](std::expected<NotificationOutcome, Failure> outcome) mutable {
         if (!outcome) {
           const std::string& code = outcome.error().code;
           if (code == "duplicate_in_flight") {
@@ -121,19 +122,21 @@ void ReportEndpoint::participant_message(const std::string& adapter_name, Inboun
   sip_->accept_participant_message(
       adapter_name, std::move(report),
       [this, reply, audit_context, message_id](
-          std::expected<sip_coordination::SipCoordinator::ParticipantMessageOutcome, sip_coordination::SipFailure> outcome) mutable {
+          std::expected<sip_coordination::SipCoordinator::ParticipantMessageOutcome, Failure> outcome) mutable {
         if (!outcome) {
           const auto& f = outcome.error();
+          const unsigned status = failure_status(f.kind);
           std::vector<InvalidParam> invalid;
           if (!f.field.empty()) invalid.push_back({f.field, f.code, f.message});
-          Response response = make_problem_response({f.status, f.code, "Not accepted", f.message, std::move(invalid), {}});
-          if (f.status == 503) {
+          Response response =
+              make_problem_response({status, f.code, "Not accepted", f.message, std::move(invalid), {}});
+          if (status == 503) {
             // "Not now": the partner sends it again.
             response.set(bhttp::field::retry_after, "1");
             log::warn("sip.participant_message_deferred", {{"partner_message_id", message_id}, {"error", f.code}});
             return reply(std::move(response));
           }
-          audit_context["status"] = f.status;
+          audit_context["status"] = status;
           audit_context["code"] = f.code;
           audit_.append("sip.participant_message_refused", audit_context,
                         [reply, response = std::move(response)](std::expected<AuditReceipt, StoreError> receipt) mutable {

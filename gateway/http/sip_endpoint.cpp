@@ -10,11 +10,29 @@
 #include "log/log.h"
 
 namespace knutpunkt::http {
+
+unsigned failure_status(FailureKind kind) {
+  switch (kind) {
+    case FailureKind::invalid:
+      return 422;
+    case FailureKind::not_found:
+      return 404;
+    case FailureKind::not_allowed:
+      return 403;
+    case FailureKind::precondition_failed:
+      return 412;
+    case FailureKind::unavailable:
+      return 503;
+    case FailureKind::conflict:
+      return 409;
+  }
+  return 409;
+}
+
 namespace {
 
 namespace bhttp = boost::beast::http;
 using nlohmann::json;
-using sip_coordination::SipFailure;
 
 constexpr std::string_view kPlansPath = "/v1/sip-plans";
 
@@ -48,15 +66,16 @@ Caseworker read_actor(const json& body, std::vector<InvalidParam>& invalid) {
   return caseworker;
 }
 
-Problem failure_problem(const SipFailure& f) {
+Problem failure_problem(const Failure& f) {
   std::vector<InvalidParam> invalid;
   if (!f.field.empty()) invalid.push_back({field_name(f.field), f.code, f.message});
-  const char* title = f.status == 404   ? "Not found"
-                      : f.status == 412 ? "Precondition failed"
-                      : f.status == 403 ? "Not allowed by consent"
-                      : f.status >= 500 ? "Unavailable"
-                                        : "Not possible in the plan's state";
-  return {f.status, f.code, title, f.message, std::move(invalid), {}};
+  const unsigned status = failure_status(f.kind);
+  const char* title = status == 404   ? "Not found"
+                      : status == 412 ? "Precondition failed"
+                      : status == 403 ? "Not allowed by consent"
+                      : status >= 500 ? "Unavailable"
+                                      : "Not possible in the plan's state";
+  return {status, f.code, title, f.message, std::move(invalid), {}};
 }
 
 std::string etag(int version) {
@@ -294,8 +313,11 @@ void SipEndpoint::initiate(const ClientConfig& client, Request&& request, json a
   }
   coordinator_.initiate(
       *authorized, {client.id, parse.caseworker.id}, std::move(parse.initiation),
-      [this, reply = std::move(reply), audit_context](std::expected<sip_coordination::SipOutcome, SipFailure> outcome) mutable {
-        if (!outcome) return refuse_audited(audit_, "sip.refused", failure_problem(outcome.error()), audit_context, std::move(reply));
+      [this, reply = std::move(reply),
+       audit_context](std::expected<sip_coordination::SipOutcome, Failure> outcome) mutable {
+        if (!outcome)
+          return refuse_audited(audit_, "sip.refused", failure_problem(outcome.error()), audit_context,
+                                std::move(reply));
         log::info("sip.initiated", {{"plan_id", outcome->record.plan_id}, {"audit_seq", outcome->audit_seq}});
         Response response = with_etag(make_json_response(201, outcome_json(*outcome)), outcome->record.version);
         response.set(bhttp::field::location, std::string(kPlansPath) + "/" + outcome->record.plan_id);
@@ -357,8 +379,11 @@ void SipEndpoint::change(const ClientConfig& client, const std::string& plan_id,
   }
   coordinator_.change(
       {client.id, parse.caseworker.id}, plan_id, if_match, std::move(*parse.change),
-      [this, reply = std::move(reply), audit_context](std::expected<sip_coordination::SipOutcome, SipFailure> outcome) mutable {
-        if (!outcome) return refuse_audited(audit_, "sip.refused", failure_problem(outcome.error()), audit_context, std::move(reply));
+      [this, reply = std::move(reply),
+       audit_context](std::expected<sip_coordination::SipOutcome, Failure> outcome) mutable {
+        if (!outcome)
+          return refuse_audited(audit_, "sip.refused", failure_problem(outcome.error()), audit_context,
+                                std::move(reply));
         log::info("sip.changed", {{"plan_id", outcome->record.plan_id},
                                   {"version", outcome->record.version},
                                   {"audit_seq", outcome->audit_seq}});

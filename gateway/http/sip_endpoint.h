@@ -32,6 +32,9 @@
 
 namespace knutpunkt::http {
 
+// The status a SIP failure is answered with (also for a participant's message, report_endpoint).
+unsigned failure_status(FailureKind kind);
+
 // A request body read into a change, or every problem found, each naming its field.
 struct SipInitiationParse {
   sip_coordination::SipInitiation initiation;

@@ -283,8 +283,8 @@ TEST_CASE("a replay that arrives before the engine has settled the dead letter i
   std::promise<void> release_promise;
   std::shared_future<void> release = release_promise.get_future().share();
   std::atomic<bool> blocked{false};
-  stack.engine->set_settlement_hook([&](const knutpunkt::OutboxMessage&, MessageStatus status,
-                                        const std::string&) -> std::vector<knutpunkt::StoreWrite> {
+  stack.engine->set_default_settlement_handler([&](const knutpunkt::OutboxMessage&, MessageStatus status,
+                                                   const std::string&) -> std::vector<knutpunkt::StoreWrite> {
     if (status == MessageStatus::dead && !blocked.exchange(true)) {
       for (int i = 0; i < 2; ++i) boost::asio::post(stack.io, [release] { release.wait(); });
     }
@@ -460,8 +460,8 @@ TEST_CASE("the settlement hook's writes commit with the final attempt, and its m
   stack.add(fast_settings("webhook"), receiver.url());
   std::mutex mutex;
   std::vector<std::pair<std::string, std::string>> settled;  // label, status
-  stack.engine->set_settlement_hook([&](const knutpunkt::OutboxMessage& m, MessageStatus status,
-                                        const std::string& reason) -> std::vector<knutpunkt::StoreWrite> {
+  stack.engine->set_default_settlement_handler([&](const knutpunkt::OutboxMessage& m, MessageStatus status,
+                                                   const std::string& reason) -> std::vector<knutpunkt::StoreWrite> {
     {
       std::lock_guard lock(mutex);
       settled.emplace_back(m.payload.value("label", ""), std::string(knutpunkt::to_string(status)));
