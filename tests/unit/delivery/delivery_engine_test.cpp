@@ -519,3 +519,21 @@ TEST_CASE("two replays of one dead letter at once: one replays, the other is tol
   CHECK(stack.audit_records("delivery.replayed", m.id).size() == 1);
   CHECK(stack.audit_records("delivery.dead_lettered", m.id).size() == 2);
 }
+
+TEST_CASE("a message enqueued through the audit log directly is delivered without a restart") {
+  TempDir dir;
+  Receiver receiver;
+  receiver.script([](const std::string&, int) { return Answer{200, ""}; });
+  DeliveryStack stack(dir.path / "k.db");
+  stack.add(fast_settings("partner"), receiver.url());
+  stack.start();
+
+  const auto m = message("partner", "R-1", "m1");
+  std::promise<bool> durable;
+  auto done = durable.get_future();
+  stack.audit->append("referral.accepted", {{"message_id", m.id}}, {knutpunkt::store_write::EnqueueMessage{m}},
+                      [&durable](auto receipt) { durable.set_value(receipt.has_value()); });
+  REQUIRE(done.get());
+  REQUIRE(eventually([&] { return stack.status_is(m.id, MessageStatus::delivered); }));
+  CHECK(receiver.seen("m1").size() == 1);
+}
