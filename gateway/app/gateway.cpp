@@ -227,12 +227,10 @@ struct Gateway::Services {
   }
 
   void register_cross_service_rules(Infrastructure& i) {
-    i.delivery.set_settlement_hook([this](const OutboxMessage& m, MessageStatus status, const std::string& reason) {
-      if (m.type == kAtersokningRequested) return atersokningar.on_settled(m, status, reason);
-      return referrals.on_settled(m, status, reason);
-    });
-    // Every SIP message with content is held to the plan's consent again just before it is sent.
-    i.delivery.set_release_check([this](const OutboxMessage& m) { return sip.release_check(m); });
+    // Each service settles its own message types and holds back what its rules say must wait.
+    referrals.register_with(i.delivery);
+    atersokningar.register_with(i.delivery);
+    sip.register_with(i.delivery);
     // A SIP consent's withdrawal stops every plan resting on it, in the same transaction.
     consents.on_withdrawal(sip_coordination::kConsentPartner, [this](const ConsentRecord& consent,
                                                                      const std::string& by, AuditedWrite w,

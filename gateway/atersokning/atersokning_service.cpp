@@ -9,11 +9,6 @@ namespace knutpunkt {
 
 namespace {
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // One person's återsökningar reach FK in the order they were made.
 std::string ordering_key_of(const std::string& person_id) { return "atersokning:" + person_id; }
 
@@ -38,12 +33,12 @@ AtersokningService::AtersokningService(delivery::DeliveryEngine& engine, const r
                                        const routing::EventPublisher& publisher, std::set<std::string> outbound)
     : engine_(engine), routes_(routes), publisher_(publisher), outbound_(std::move(outbound)) {}
 
-std::expected<std::string, AtersokningFailure> AtersokningService::destination(const std::string& client_id,
-                                                                               const std::string& unit) const {
+std::expected<std::string, Failure> AtersokningService::destination(const std::string& client_id,
+                                                                    const std::string& unit) const {
   for (const std::string& d : routes_.destinations(routing::RouteKey{kAtersokningRequested, client_id, "", unit, ""})) {
     if (outbound_.contains(d)) return d;
   }
-  return std::unexpected(AtersokningFailure{"no_route", "no partner taking återsökningar is configured for this client"});
+  return std::unexpected(Failure{"no_route", "no partner taking återsökningar is configured for this client"});
 }
 
 PreparedAtersokning AtersokningService::prepare(const authorization::AuthorizedExchange& authorized,
@@ -56,15 +51,13 @@ PreparedAtersokning AtersokningService::prepare(const authorization::AuthorizedE
   p.accepted_at = now_utc();
 
   const nlohmann::json payload = to_json(atersokning);
-  OutboxMessage m;
-  m.id = new_uuid();
-  m.destination = p.destination;
-  m.type = kAtersokningRequested;
-  m.ordering_key = ordering_key_of(atersokning.person_id);
-  m.client_id = atersokning.client_id;
-  m.case_id = atersokning.case_id;
-  m.payload = payload;
-  m.created_at_ms = m.next_attempt_at_ms = now_ms();
+  OutboxMessage m = new_outbox_message({.destination = p.destination,
+                                        .type = kAtersokningRequested,
+                                        .ordering_key = ordering_key_of(atersokning.person_id),
+                                        .client_id = atersokning.client_id,
+                                        .case_id = atersokning.case_id,
+                                        .payload = payload},
+                                       now_ms());
   p.message_id = m.id;
   p.writes.push_back(store_write::EnqueueMessage{std::move(m)});
   // What was asked of whom about whom, and on which basis (domain.md section 3).
@@ -79,13 +72,20 @@ PreparedAtersokning AtersokningService::prepare(const authorization::AuthorizedE
 }
 
 void AtersokningService::commit(PreparedAtersokning prepared, std::vector<StoreWrite> extra,
-                                std::function<void(std::expected<AuditReceipt, AtersokningFailure>)> done) {
+                                std::function<void(std::expected<AuditReceipt, Failure>)> done) {
   std::move(extra.begin(), extra.end(), std::back_inserter(prepared.writes));
   engine_.submit(kAtersokningRequested, std::move(prepared.audit_body), std::move(prepared.writes),
                  [done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) {
-                   if (!receipt) return done(std::unexpected(AtersokningFailure{"audit_unavailable", receipt.error().code}));
+                   if (!receipt) return done(std::unexpected(Failure{"audit_unavailable", receipt.error().code}));
                    done(*receipt);
                  });
+}
+
+void AtersokningService::register_with(delivery::DeliveryEngine& engine) const {
+  engine.add_settlement_handler(kAtersokningRequested,
+                                [this](const OutboxMessage& message, MessageStatus status, const std::string& reason) {
+                                  return on_settled(message, status, reason);
+                                });
 }
 
 std::vector<StoreWrite> AtersokningService::on_settled(const OutboxMessage& message, MessageStatus status,
@@ -93,20 +93,17 @@ std::vector<StoreWrite> AtersokningService::on_settled(const OutboxMessage& mess
   if (message.type != kAtersokningRequested || !message.payload.is_object()) return {};
   const nlohmann::json& a = message.payload;
   const auto person = a.value("person", nlohmann::json::object());
-  CaseEvent e;
-  e.event_id = new_uuid();
-  e.type = status == MessageStatus::delivered ? "atersokning.sent" : "delivery.failed";
-  e.received_at = e.occurred_at = now_utc();
-  e.source_partner = "knutpunkt";
-  e.case_id = message.case_id;
-  e.subject = {person.value("id", ""), person.value("kind", "")};
-  e.correlation_id = a.value("atersokning_id", "");
-  e.causation_id = message.id;
-  e.protected_identity = a.value("protected_identity", false);
-  e.facts = {{"atersokning_id", a.value("atersokning_id", "")},
-             {"destination", message.destination},
-             {"message_id", message.id},
-             {"benefit_code", a.value("benefit_code", "")}};
+  CaseEvent e = new_case_event({.type = status == MessageStatus::delivered ? "atersokning.sent" : "delivery.failed",
+                                .source_partner = "knutpunkt",
+                                .case_id = message.case_id,
+                                .subject = {person.value("id", ""), person.value("kind", "")},
+                                .correlation_id = a.value("atersokning_id", ""),
+                                .causation_id = message.id,
+                                .protected_identity = a.value("protected_identity", false),
+                                .facts = {{"atersokning_id", a.value("atersokning_id", "")},
+                                          {"destination", message.destination},
+                                          {"message_id", message.id},
+                                          {"benefit_code", a.value("benefit_code", "")}}});
   if (status == MessageStatus::dead) {
     e.facts["message_type"] = message.type;
     e.facts["reason"] = reason;

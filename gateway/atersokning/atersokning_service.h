@@ -11,6 +11,7 @@
 #include <string>
 
 #include "authorization/exchange_authorizer.h"
+#include "core/failure.h"
 #include "delivery/delivery_engine.h"
 #include "routing/event_publisher.h"
 #include "routing/route_table.h"
@@ -39,10 +40,7 @@ struct Atersokning {
 // The outbox payload (adapters/forsakringskassan/README.md renders it).
 nlohmann::json to_json(const Atersokning& a);
 
-struct AtersokningFailure {
-  std::string code;  // "no_route", "audit_unavailable"
-  std::string message;
-};
+// An AtersokningService Failure's code: "no_route", "audit_unavailable".
 
 // A request ready to commit: ids assigned, outbox message and audit record built.
 struct PreparedAtersokning {
@@ -61,7 +59,7 @@ class AtersokningService {
 
   // The partner a request from `client_id` in `unit` goes to (the first matching route naming a
   // delivering adapter), or no_route.
-  std::expected<std::string, AtersokningFailure> destination(const std::string& client_id, const std::string& unit) const;
+  std::expected<std::string, Failure> destination(const std::string& client_id, const std::string& unit) const;
 
   // Assigns the ids and builds the outbox message (to the authorized partner) and the audit record.
   PreparedAtersokning prepare(const authorization::AuthorizedExchange& authorized, Atersokning atersokning) const;
@@ -69,7 +67,10 @@ class AtersokningService {
   // Commits it (audit record "atersokning.requested" with its outbox message and any `extra`
   // writes, e.g. an idempotency key) and calls `done` once durable or failed.
   void commit(PreparedAtersokning prepared, std::vector<StoreWrite> extra,
-              std::function<void(std::expected<AuditReceipt, AtersokningFailure>)> done);
+              std::function<void(std::expected<AuditReceipt, Failure>)> done);
+
+  // Registers on_settled for återsökningar.
+  void register_with(delivery::DeliveryEngine& engine) const;
 
   // Settlement: tells the case system the request reached FK (atersokning.sent) or could not be
   // delivered (delivery.failed). Empty for messages of other types.

@@ -60,6 +60,11 @@ void AuditLog::append(std::string kind, nlohmann::json body, std::vector<StoreWr
   deliver(on_durable, std::unexpected(StoreError{"stopped", "the audit log is stopped"}));
 }
 
+void AuditLog::observe_enqueued(OnEnqueued observer) {
+  std::lock_guard lock(observer_mutex_);
+  on_enqueued_ = std::move(observer);
+}
+
 void AuditLog::stop() {
   std::lock_guard stop_lock(stop_mutex_);
   {
@@ -150,6 +155,20 @@ void AuditLog::commit(std::deque<Pending>& batch) {
     if (!records.empty()) {
       head_seq_ = records.back().seq;
       head_hash_ = records.back().hash;
+    }
+    std::vector<OutboxMessage> enqueued;
+    for (const StoreWrite& w : writes) {
+      if (const auto* e = std::get_if<store_write::EnqueueMessage>(&w)) enqueued.push_back(e->message);
+    }
+    if (!enqueued.empty()) {
+      std::lock_guard lock(observer_mutex_);
+      if (on_enqueued_) {
+        try {
+          on_enqueued_(enqueued);
+        } catch (...) {
+          // As for on_durable: the writer thread must go on; the store holds the messages.
+        }
+      }
     }
     for (std::size_t i = 0; i < records.size(); ++i) {
       deliver(owners[i]->on_durable, AuditReceipt{records[i].seq, records[i].hash, records[i].recorded_at});

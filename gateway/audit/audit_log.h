@@ -33,6 +33,7 @@ struct AuditLogStats {
 class AuditLog {
  public:
   using OnDurable = std::function<void(std::expected<AuditReceipt, StoreError>)>;
+  using OnEnqueued = std::function<void(const std::vector<OutboxMessage>&)>;
 
   // Reads the chain head from `store` and starts the writer thread. `store` must outlive the
   // AuditLog. The head is taken as stored; checking it is verify_chain's job.
@@ -57,6 +58,13 @@ class AuditLog {
   // refuses fails the whole batch, so callers keep writes that can conflict (unique keys) out
   // of the race themselves.
   void append(std::string kind, nlohmann::json body, std::vector<StoreWrite> writes, OnDurable on_durable);
+
+  // Every outbox message a committed batch enqueued (store_write::EnqueueMessage), in commit order,
+  // on the writer thread, before the batch's `on_durable` callbacks: how the delivery engine
+  // schedules what is enqueued, whoever appended it. One observer (the engine); nullptr ends it.
+  // The call waits for an observer that is running, so the observer's owner may go once it
+  // returns.
+  void observe_enqueued(OnEnqueued observer);
 
   // Commits what is queued, then ends the writer thread. Idempotent.
   void stop();
@@ -85,6 +93,11 @@ class AuditLog {
   std::deque<Pending> queue_;
   bool stopping_ = false;
   AuditLogStats stats_;
+
+  // Held by the writer while it calls the observer, and by observe_enqueued: the observer is
+  // never called after it was replaced.
+  std::mutex observer_mutex_;
+  OnEnqueued on_enqueued_;
 
   std::mutex stop_mutex_;
   std::thread writer_;

@@ -1,6 +1,16 @@
 #include "core/case_event.h"
 
+#include "core/clock.h"
+#include "core/ids.h"
+
 namespace knutpunkt {
+
+CaseEvent new_case_event(CaseEvent fields) {
+  fields.event_id = new_uuid();
+  if (fields.received_at.empty()) fields.received_at = now_utc();
+  if (fields.occurred_at.empty()) fields.occurred_at = fields.received_at;
+  return fields;
+}
 
 nlohmann::json to_json(const CaseEvent& event) {
   return {

@@ -24,6 +24,18 @@ std::string format_utc(std::chrono::system_clock::time_point t) {
 
 std::string now_utc() { return format_utc(std::chrono::system_clock::now()); }
 
+std::int64_t epoch_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+std::int64_t now_ms() {
+  return epoch_ms(std::chrono::system_clock::now());
+}
+
+std::string format_utc_ms(std::int64_t ms) {
+  return format_utc(std::chrono::system_clock::time_point{std::chrono::milliseconds{ms}});
+}
+
 std::optional<std::chrono::system_clock::time_point> parse_utc(std::string_view text) {
   using namespace std::chrono;
   const auto digits = [&](std::size_t from, std::size_t count) -> std::optional<int> {

@@ -15,14 +15,6 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-std::string iso_ms(std::int64_t ms) {
-  return format_utc(std::chrono::system_clock::time_point{milliseconds{ms}});
-}
-
 int breaker_gauge(BreakerState s) {
   switch (s) {
     case BreakerState::closed:
@@ -74,9 +66,12 @@ struct DeliveryEngine::AttemptResult {
 };
 
 DeliveryEngine::DeliveryEngine(boost::asio::io_context& io, net::HttpClient& http, Store& store, AuditLog& audit)
-    : io_(io), http_(http), store_(store), audit_(audit) {}
+    : io_(io), http_(http), store_(store), audit_(audit) {
+  audit_.observe_enqueued([this](const std::vector<OutboxMessage>& messages) { schedule_enqueued(messages); });
+}
 
 DeliveryEngine::~DeliveryEngine() {
+  audit_.observe_enqueued(nullptr);
   stop();
 }
 
@@ -93,14 +88,29 @@ bool DeliveryEngine::has_destination(const std::string& name) const {
   return lanes_.contains(name);
 }
 
-void DeliveryEngine::set_settlement_hook(SettlementHook hook) {
+void DeliveryEngine::add_settlement_handler(std::string message_type, SettlementHook handler) {
   std::lock_guard lock(mutex_);
-  hook_ = std::move(hook);
+  settlement_handlers_[std::move(message_type)] = std::move(handler);
 }
 
-void DeliveryEngine::set_release_check(ReleaseCheck check) {
+void DeliveryEngine::set_default_settlement_handler(SettlementHook handler) {
   std::lock_guard lock(mutex_);
-  release_check_ = std::move(check);
+  default_settlement_handler_ = std::move(handler);
+}
+
+void DeliveryEngine::add_release_check(std::string message_type, ReleaseCheck check) {
+  std::lock_guard lock(mutex_);
+  release_checks_[std::move(message_type)] = std::move(check);
+}
+
+SettlementHook DeliveryEngine::settlement_handler_locked(const std::string& message_type) const {
+  const auto it = settlement_handlers_.find(message_type);
+  return it != settlement_handlers_.end() ? it->second : default_settlement_handler_;
+}
+
+ReleaseCheck DeliveryEngine::release_check_locked(const std::string& message_type) const {
+  const auto it = release_checks_.find(message_type);
+  return it != release_checks_.end() ? it->second : ReleaseCheck();
 }
 
 DeliveryEngine::Lane* DeliveryEngine::lane_for(const std::string& destination) {
@@ -132,6 +142,7 @@ std::expected<void, StoreError> DeliveryEngine::start() {
       return true;
     });
     if (!ok) return ok;
+    loaded_ = true;
   }
   log::info("delivery.started", {{"pending_loaded", loaded}, {"unknown_destination", unknown}});
   std::vector<Lane*> all;
@@ -257,7 +268,7 @@ void DeliveryEngine::launch(Lane& lane, Entry entry) {
   ReleaseCheck release_check;
   {
     std::lock_guard lock(mutex_);
-    release_check = release_check_;
+    release_check = release_check_locked(entry.type);
   }
   if (release_check) {
     // Checked at the last moment, not at acceptance: a withdrawal stops what is still queued.
@@ -368,7 +379,7 @@ void DeliveryEngine::conclude(Lane& lane, Entry entry, AttemptResult result) {
   SettlementHook hook;
   {
     std::lock_guard lock(mutex_);
-    hook = hook_;
+    hook = settlement_handler_locked(entry.type);
   }
   if (hook && status != MessageStatus::pending) {
     auto message = store_.message(entry.id);
@@ -398,18 +409,16 @@ void DeliveryEngine::conclude(Lane& lane, Entry entry, AttemptResult result) {
       {"outcome", result.attempt.outcome},
       {"error", result.attempt.error},
   };
-  if (status == MessageStatus::pending) body["next_attempt_at"] = iso_ms(next_at);
+  if (status == MessageStatus::pending) body["next_attempt_at"] = format_utc_ms(next_at);
   if (status == MessageStatus::dead || status == MessageStatus::withheld) body["reason"] = reason;
   const std::string kind = status == MessageStatus::dead       ? "delivery.dead_lettered"
                            : status == MessageStatus::withheld ? "delivery.withheld"
                                                                : "delivery.attempt";
 
   entry.due_ms = next_at;
-  std::vector<StoreWrite> scheduled = writes;  // EnqueueMessage writes to schedule once durable
   audit_.append(kind, std::move(body), std::move(writes),
-                [this, &lane, entry = std::move(entry), result = std::move(result),
-                 scheduled = std::move(scheduled)](std::expected<AuditReceipt, StoreError> receipt) mutable {
-                  if (receipt) schedule_writes(scheduled);
+                [this, &lane, entry = std::move(entry),
+                 result = std::move(result)](std::expected<AuditReceipt, StoreError> receipt) mutable {
                   // Settle on an io thread: the audit writer's callbacks must stay short.
                   boost::asio::post(io_, [this, &lane, entry = std::move(entry), result = std::move(result),
                                           ok = receipt.has_value()]() mutable { settle(lane, entry, result, ok); });
@@ -513,29 +522,22 @@ void DeliveryEngine::settle(Lane& lane, const Entry& entry, const AttemptResult&
 
 void DeliveryEngine::submit(std::string kind, nlohmann::json body, std::vector<StoreWrite> writes,
                             AuditLog::OnDurable on_durable) {
-  std::vector<StoreWrite> scheduled;
-  for (const StoreWrite& w : writes) {
-    if (std::holds_alternative<store_write::EnqueueMessage>(w)) scheduled.push_back(w);
-  }
-  audit_.append(std::move(kind), std::move(body), std::move(writes),
-                [this, scheduled = std::move(scheduled),
-                 on_durable = std::move(on_durable)](std::expected<AuditReceipt, StoreError> receipt) mutable {
-                  if (receipt) schedule_writes(scheduled);
-                  if (on_durable) on_durable(std::move(receipt));
-                });
+  audit_.append(std::move(kind), std::move(body), std::move(writes), std::move(on_durable));
 }
 
-void DeliveryEngine::schedule_writes(const std::vector<StoreWrite>& writes) {
+void DeliveryEngine::schedule_enqueued(const std::vector<OutboxMessage>& messages) {
   std::vector<Lane*> touched;
   {
     std::lock_guard lock(mutex_);
-    for (const StoreWrite& w : writes) {
-      const auto* enqueue = std::get_if<store_write::EnqueueMessage>(&w);
-      if (!enqueue) continue;
-      const OutboxMessage& m = enqueue->message;
+    // Before start() has read the outbox, its scan will find these (they are committed).
+    if (!loaded_) return;
+    for (const OutboxMessage& m : messages) {
+      // Committed while start() read the outbox, and found by it. It cannot have been settled
+      // and forgotten since: its first attempt commits on the audit writer, which is here.
+      if (index_.contains(m.id)) continue;
       Lane* lane = lane_for(m.destination);
       if (!lane) continue;
-      // The store assigns positions in commit order, and durable callbacks arrive in commit
+      // The store assigns positions in commit order, and the observer is called in commit
       // order, so a counter continuing from the loaded maximum keeps the same order in memory.
       Entry e{m.id, m.type, m.ordering_key, m.client_id, m.case_id, next_position_++, 0, 0, m.created_at_ms,
               m.created_at_ms, m.next_attempt_at_ms, false, false};
@@ -553,15 +555,10 @@ void DeliveryEngine::replay(const std::string& message_id, const std::string& wh
                             std::function<void(ReplayResult)> done) {
   // A second replay while the first is committing would read "dead" too, be audited as a replay
   // that changed nothing, and revive the message a second time: one at a time per message.
-  {
-    std::lock_guard lock(mutex_);
-    if (!replaying_.insert(message_id).second) return done({ReplayOutcome::not_dead, "pending"});
-  }
-  auto finish = [this, message_id, done = std::move(done)](ReplayResult result) {
-    {
-      std::lock_guard lock(mutex_);
-      replaying_.erase(message_id);
-    }
+  auto claim = replaying_.try_claim(message_id);
+  if (!claim) return done({ReplayOutcome::not_dead, "pending"});
+  auto finish = [claim = std::move(*claim), done = std::move(done)](ReplayResult result) mutable {
+    claim.release();
     done(std::move(result));
   };
   auto message = store_.message(message_id);

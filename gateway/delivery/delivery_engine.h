@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "audit/audit_log.h"
+#include "core/in_flight_claims.h"
 #include "core/io_context_fwd.h"
 #include "core/outbound_adapter.h"
 #include "delivery/circuit_breaker.h"
@@ -36,9 +37,9 @@
 
 namespace knutpunkt::delivery {
 
-// A message reached its end (delivered or dead-lettered). Returns writes to commit in the same
-// transaction as that attempt record, e.g. the case event telling the case system a referral was
-// sent. EnqueueMessage writes among them are scheduled once durable.
+// A message reached its end (delivered, dead-lettered or withheld). Returns writes to commit in
+// the same transaction as that attempt record, e.g. the case event telling the case system a
+// referral was sent. EnqueueMessage writes among them are scheduled once durable.
 using SettlementHook = std::function<std::vector<StoreWrite>(const OutboxMessage& message, MessageStatus status,
                                                              const std::string& reason)>;
 
@@ -64,8 +65,14 @@ class DeliveryEngine {
   // Before start(). The adapter must outlive the engine.
   void add_destination(DestinationSettings settings, OutboundAdapter& adapter);
   bool has_destination(const std::string& name) const;
-  void set_settlement_hook(SettlementHook hook);
-  void set_release_check(ReleaseCheck check);
+  // Each service registers the rules for its own message types (e.g. ReferralService::register_with),
+  // so the engine never needs to know which service a type belongs to. One handler and one check
+  // per type; registering a type again replaces the earlier one.
+  void add_settlement_handler(std::string message_type, SettlementHook handler);
+  // For messages of a type with no handler of its own.
+  void set_default_settlement_handler(SettlementHook handler);
+  // Asked before every attempt of a message of `message_type`; other types are sent unasked.
+  void add_release_check(std::string message_type, ReleaseCheck check);
 
   // Loads undelivered messages and dead letters (which hold back later messages with their
   // ordering key until replayed) and starts sending. Call before anything is submitted.
@@ -74,8 +81,10 @@ class DeliveryEngine {
   // pending, so they are tried again after a restart).
   void stop();
 
-  // Commits one audit record with its writes; once durable, every EnqueueMessage among the
-  // writes is scheduled. `on_durable` runs on the audit writer thread.
+  // Commits one audit record with its writes (AuditLog::append). Every EnqueueMessage among the
+  // writes is scheduled once durable, as it is for any append: the engine observes what the
+  // audit log commits, so there is no path that enqueues without scheduling. `on_durable` runs on
+  // the audit writer thread, after the messages are scheduled.
   void submit(std::string kind, nlohmann::json body, std::vector<StoreWrite> writes, AuditLog::OnDurable on_durable);
 
   // Replays a dead letter with a fresh retry budget; audited as "delivery.replayed" with `who`.
@@ -116,7 +125,11 @@ class DeliveryEngine {
   void settle(Lane& lane, const Entry& entry, const AttemptResult& result, bool recorded);
   void free_slot(Lane& lane);
   void free_slot_and_settle_unrecorded(Lane& lane, Entry entry, AttemptResult result);
-  void schedule_writes(const std::vector<StoreWrite>& writes);
+  // The audit log's enqueue observer (AuditLog::observe_enqueued). It is called on the writer
+  // thread in commit order, so positions counted on from the loaded maximum keep the store's
+  // order. Correct however many threads append: the observer sees every committed batch once,
+  // whether it came through submit(), a settlement's writes or AuditLog::append directly.
+  void schedule_enqueued(const std::vector<OutboxMessage>& messages);
   Lane* lane_for(const std::string& destination);
   double random01();
 
@@ -124,17 +137,21 @@ class DeliveryEngine {
   net::HttpClient& http_;
   Store& store_;
   AuditLog& audit_;
-  SettlementHook hook_;
-  ReleaseCheck release_check_;
+  SettlementHook settlement_handler_locked(const std::string& message_type) const;
+  ReleaseCheck release_check_locked(const std::string& message_type) const;
 
   mutable std::mutex mutex_;
+  std::map<std::string, SettlementHook> settlement_handlers_;  // by message type
+  SettlementHook default_settlement_handler_;
+  std::map<std::string, ReleaseCheck> release_checks_;  // by message type
   std::map<std::string, std::unique_ptr<Lane>> lanes_;
   // Every message in memory: id -> (destination, ordering key), for waiting_for and replay.
   std::unordered_map<std::string, std::pair<std::string, std::string>> index_;
   std::mt19937_64 random_{std::random_device{}()};
-  std::set<std::string> replaying_;  // message ids whose replay is being committed
+  InFlightClaims<std::string> replaying_;  // message ids whose replay is being committed
   std::int64_t next_position_ = 1;
   bool stopped_ = false;
+  bool loaded_ = false;  // start() has read the outbox
 };
 
 }  // namespace knutpunkt::delivery

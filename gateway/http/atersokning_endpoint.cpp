@@ -99,7 +99,7 @@ void AtersokningEndpoint::create(Exchange exchange) {
         IdempotencyRecord{client.id, *key, fingerprint, 202, answer.dump(), prepared.accepted_at}});
   }
   atersokningar_.commit(std::move(prepared), std::move(extra),
-                        [exchange, answer, atersokning_id](std::expected<AuditReceipt, AtersokningFailure> receipt) mutable {
+                        [exchange, answer, atersokning_id](std::expected<AuditReceipt, Failure> receipt) mutable {
                           if (!receipt) {
                             log::error("atersokning.commit_failed",
                                        {{"atersokning_id", atersokning_id}, {"error", receipt.error().code}});

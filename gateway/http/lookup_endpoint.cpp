@@ -124,7 +124,7 @@ void LookupEndpoint::handle(Exchange exchange) {
                                {"adapter", adapter_name},
                                {"sources", parse.request.sources}});
   lookups_.lookup(std::move(*authorized),
-                  [exchange](std::expected<LookupAnswer, LookupFailure> answer) mutable {
+                  [exchange](std::expected<LookupAnswer, Failure> answer) mutable {
                     if (!answer) {
                       exchange.reply(make_problem_response({503, answer.error().code, "Audit log unavailable",
                                                    "the lookup could not be audited, so no data is released", {}, {}}));

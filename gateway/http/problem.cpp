@@ -39,4 +39,22 @@ Response make_json_response(unsigned status, const nlohmann::json& body) {
   return response;
 }
 
+unsigned failure_status(FailureKind kind) {
+  switch (kind) {
+    case FailureKind::invalid:
+      return 422;
+    case FailureKind::not_found:
+      return 404;
+    case FailureKind::not_allowed:
+      return 403;
+    case FailureKind::precondition_failed:
+      return 412;
+    case FailureKind::unavailable:
+      return 503;
+    case FailureKind::conflict:
+      return 409;
+  }
+  return 409;
+}
+
 }  // namespace knutpunkt::http

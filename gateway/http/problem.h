@@ -1,6 +1,7 @@
 #pragma once
 // Every refusal is application/problem+json (RFC 9457) with a machine-readable `code` and, for
 // invalid input, `invalid-params` naming each offending field.
+#include "core/failure.h"
 #include "http/message.h"
 
 #include <nlohmann/json.hpp>
@@ -27,6 +28,9 @@ struct Problem {
 
 nlohmann::json to_json(const Problem& problem);
 Response make_problem_response(const Problem& problem);
+// The status a service's typed failure is answered with: invalid 422, not_found 404,
+// not_allowed 403, precondition_failed 412, conflict 409, unavailable 503.
+unsigned failure_status(FailureKind kind);
 Response make_json_response(unsigned status, const nlohmann::json& body);
 
 }  // namespace knutpunkt::http

@@ -73,7 +73,7 @@ void ReferralEndpoint::create(Exchange exchange) {
         IdempotencyRecord{client.id, *key, fingerprint, 202, answer.dump(), prepared->accepted_at}});
   }
   referrals_.commit(std::move(*prepared), std::move(extra),
-                    [exchange, answer = std::move(answer), referral_id](std::expected<AuditReceipt, ReferralFailure> receipt) mutable {
+                    [exchange, answer = std::move(answer), referral_id](std::expected<AuditReceipt, Failure> receipt) mutable {
                       if (!receipt) {
                         log::error("referral.commit_failed", {{"referral_id", referral_id}, {"error", receipt.error().message}});
                         return exchange.audit_unavailable("the referral could not be stored; nothing was accepted");

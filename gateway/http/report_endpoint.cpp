@@ -37,7 +37,7 @@ void ReportEndpoint::handle(Exchange exchange) {
   const std::string referral_id = report->referral_id;
   referrals_.accept_report(
       adapter_name, std::move(*report),
-      [exchange, message_id, referral_id](std::expected<ReportOutcome, ReferralFailure> outcome) mutable {
+      [exchange, message_id, referral_id](std::expected<ReportOutcome, Failure> outcome) mutable {
         if (!outcome) {
           const std::string& code = outcome.error().code;
           if (code == "unknown_referral") {
@@ -64,7 +64,7 @@ void ReportEndpoint::notification(Exchange exchange, InboundReport report) {
   const std::string message_id = report.partner_message_id;
   notifications_.accept(
       exchange.param("adapter"), std::move(report),
-      [exchange, message_id](std::expected<NotificationOutcome, NotificationFailure> outcome) mutable {
+      [exchange, message_id](std::expected<NotificationOutcome, Failure> outcome) mutable {
         if (!outcome) {
           const std::string& code = outcome.error().code;
           if (code == "duplicate_in_flight") {
@@ -95,20 +95,21 @@ void ReportEndpoint::participant_message(Exchange exchange, InboundReport report
   sip_->accept_participant_message(
       exchange.param("adapter"), std::move(report),
       [exchange, message_id](
-          std::expected<sip_coordination::SipCoordinator::ParticipantMessageOutcome, sip_coordination::SipFailure> outcome) mutable {
+          std::expected<sip_coordination::SipCoordinator::ParticipantMessageOutcome, Failure> outcome) mutable {
         if (!outcome) {
           const auto& f = outcome.error();
+          const unsigned status = failure_status(f.kind);
           std::vector<InvalidParam> invalid;
           if (!f.field.empty()) invalid.push_back({f.field, f.code, f.message});
-          Response response = make_problem_response({f.status, f.code, "Not accepted", f.message, std::move(invalid), {}});
-          if (f.status == 503) {
+          Response response = make_problem_response({status, f.code, "Not accepted", f.message, std::move(invalid), {}});
+          if (status == 503) {
             // "Not now": the partner sends it again.
             response.set(bhttp::field::retry_after, "1");
             log::warn("sip.participant_message_deferred", {{"partner_message_id", message_id}, {"error", f.code}});
             return exchange.reply(std::move(response));
           }
           nlohmann::json record = exchange.audit_context();
-          record["status"] = f.status;
+          record["status"] = status;
           record["code"] = f.code;
           exchange.commit({"sip.participant_message_refused", std::move(record), {}}, "send it again",
                           [response = std::move(response)](const AuditReceipt&) { return response; });

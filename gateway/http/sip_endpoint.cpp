@@ -13,7 +13,6 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 using nlohmann::json;
-using sip_coordination::SipFailure;
 
 constexpr std::string_view kPlansPath = "/v1/sip-plans";
 
@@ -47,15 +46,16 @@ Caseworker read_actor(const json& body, std::vector<InvalidParam>& invalid) {
   return caseworker;
 }
 
-Problem failure_problem(const SipFailure& f) {
+Problem failure_problem(const Failure& f) {
   std::vector<InvalidParam> invalid;
   if (!f.field.empty()) invalid.push_back({field_name(f.field), f.code, f.message});
-  const char* title = f.status == 404   ? "Not found"
-                      : f.status == 412 ? "Precondition failed"
-                      : f.status == 403 ? "Not allowed by consent"
-                      : f.status >= 500 ? "Unavailable"
-                                        : "Not possible in the plan's state";
-  return {f.status, f.code, title, f.message, std::move(invalid), {}};
+  const unsigned status = failure_status(f.kind);
+  const char* title = status == 404   ? "Not found"
+                      : status == 412 ? "Precondition failed"
+                      : status == 403 ? "Not allowed by consent"
+                      : status >= 500 ? "Unavailable"
+                                      : "Not possible in the plan's state";
+  return {status, f.code, title, f.message, std::move(invalid), {}};
 }
 
 std::string etag(int version) {
@@ -245,7 +245,7 @@ void SipEndpoint::initiate(Exchange exchange) {
   }
   coordinator_.initiate(
       *authorized, {client.id, parse.caseworker.id}, std::move(parse.initiation),
-      [exchange](std::expected<sip_coordination::SipOutcome, SipFailure> outcome) mutable {
+      [exchange](std::expected<sip_coordination::SipOutcome, Failure> outcome) mutable {
         if (!outcome) return exchange.refuse(failure_problem(outcome.error()));
         log::info("sip.initiated", {{"plan_id", outcome->record.plan_id}, {"audit_seq", outcome->audit_seq}});
         Response response = with_etag(make_json_response(201, outcome_json(*outcome)), outcome->record.version);
@@ -317,7 +317,7 @@ void SipEndpoint::change(Exchange exchange, const std::string& action) {
   }
   coordinator_.change(
       {exchange.client().id, parse.caseworker.id}, plan_id, if_match, std::move(*parse.change),
-      [exchange](std::expected<sip_coordination::SipOutcome, SipFailure> outcome) mutable {
+      [exchange](std::expected<sip_coordination::SipOutcome, Failure> outcome) mutable {
         if (!outcome) return exchange.refuse(failure_problem(outcome.error()));
         log::info("sip.changed", {{"plan_id", outcome->record.plan_id},
                                   {"version", outcome->record.version},

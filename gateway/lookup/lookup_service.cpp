@@ -131,7 +131,7 @@ void LookupService::lookup(authorization::AuthorizedLookup authorized, Done done
                     if (!receipt) {
                       log::error("lookup.audit_failed",
                                  {{"lookup_id", answer.query.lookup_id}, {"error", receipt.error().code}});
-                      done(std::unexpected(LookupFailure{"audit_unavailable", "the audit record could not be stored"}));
+                      done(std::unexpected(Failure{"audit_unavailable", "the audit record could not be stored"}));
                       return;
                     }
                     answer.audit = *receipt;

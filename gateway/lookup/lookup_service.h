@@ -4,13 +4,6 @@
 // outcomes under the whole answer's deadline, stamp the case-event envelopes, and make the audit
 // record durable before anyone sees the answer. The service never names a partner: adapters
 // are looked up by their configured name.
-#include "audit/audit_log.h"
-#include "authorization/exchange_authorizer.h"
-#include "core/adapter.h"
-#include "core/io_context_fwd.h"
-#include "lookup/contract_retirement.h"
-#include "lookup/lookup_metrics.h"
-
 #include <chrono>
 #include <expected>
 #include <functional>
@@ -18,6 +11,14 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "audit/audit_log.h"
+#include "authorization/exchange_authorizer.h"
+#include "core/adapter.h"
+#include "core/failure.h"
+#include "core/io_context_fwd.h"
+#include "lookup/contract_retirement.h"
+#include "lookup/lookup_metrics.h"
 
 namespace knutpunkt {
 
@@ -32,10 +33,7 @@ struct LookupAnswer {
   bool complete() const;
 };
 
-struct LookupFailure {
-  std::string code;  // "audit_unavailable"
-  std::string message;
-};
+// A LookupService Failure's code: "audit_unavailable".
 
 class LookupService {
  public:
@@ -47,7 +45,7 @@ class LookupService {
   const LookupMetrics& metrics() const { return metrics_; }
   AdapterContracts contract_versions() const;
 
-  using Done = std::function<void(std::expected<LookupAnswer, LookupFailure>)>;
+  using Done = std::function<void(std::expected<LookupAnswer, Failure>)>;
   // Only an authorized lookup is run (authorization/exchange_authorizer.h). Calls `done` once,
   // after the audit record is durable (or with audit_unavailable: then no data may be released).
   // A person a partner flags here for the first time is remembered in the same transaction.

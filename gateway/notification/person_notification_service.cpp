@@ -12,27 +12,22 @@ PersonNotificationService::PersonNotificationService(delivery::DeliveryEngine& e
     : engine_(engine), store_(store), publisher_(publisher) {}
 
 void PersonNotificationService::accept(const std::string& partner, InboundReport report,
-                                       std::function<void(std::expected<NotificationOutcome, NotificationFailure>)> done) {
-  const auto key = std::make_pair(partner, report.partner_message_id);
-  {
-    std::lock_guard lock(in_flight_mutex_);
-    if (in_flight_.contains(key)) {
-      return done(std::unexpected(NotificationFailure{"duplicate_in_flight", "this notification is being stored right now"}));
-    }
-    auto seen = store_.inbound_seen(partner, report.partner_message_id);
-    if (!seen) return done(std::unexpected(NotificationFailure{"store_unavailable", seen.error().code}));
-    if (*seen) return done(NotificationOutcome{true, {}, 0});
-    in_flight_.insert(key);
+                                       std::function<void(std::expected<NotificationOutcome, Failure>)> done) {
+  std::optional<std::expected<bool, StoreError>> seen;
+  auto claim = in_flight_.try_claim_if(std::make_pair(partner, report.partner_message_id), [&] {
+    seen = store_.inbound_seen(partner, report.partner_message_id);
+    return *seen && !**seen;
+  });
+  if (!seen) {
+    return done(std::unexpected(Failure{"duplicate_in_flight", "this notification is being stored right now"}));
   }
-  const auto release = [this, key] {
-    std::lock_guard lock(in_flight_mutex_);
-    in_flight_.erase(key);
-  };
+  if (!*seen) return done(std::unexpected(Failure{"store_unavailable", seen->error().code}));
+  if (**seen) return done(NotificationOutcome{true, {}, 0});
 
   auto cases = store_.open_cases_with_member(report.person_id);
   if (!cases) {
-    release();
-    return done(std::unexpected(NotificationFailure{"store_unavailable", cases.error().code}));
+    claim->release();
+    return done(std::unexpected(Failure{"store_unavailable", cases.error().code}));
   }
   // Protected if the partner says so now, or anyone did before, or the store cannot say.
   const auto remembered = store_.is_protected(report.person_id);
@@ -52,18 +47,16 @@ void PersonNotificationService::accept(const std::string& partner, InboundReport
   for (const CaseRecord& c : *cases) {
     delivered_to.push_back({{"client", c.client_id}, {"case_id", c.case_id}});
     for (const ReportedEvent& reported : report.events) {
-      CaseEvent e;
-      e.event_id = new_uuid();
-      e.type = reported.type;
-      e.received_at = received_at;
-      e.occurred_at = reported.occurred_at.empty() ? received_at : reported.occurred_at;
-      e.source_partner = partner;
-      e.case_id = c.case_id;
-      e.subject = {report.person_id, report.id_kind};
-      e.correlation_id = report.partner_message_id;
-      e.causation_id = report.partner_message_id;
-      e.protected_identity = protected_identity;
-      e.facts = reported.facts;
+      CaseEvent e = new_case_event({.type = reported.type,
+                                    .occurred_at = reported.occurred_at,
+                                    .received_at = received_at,
+                                    .source_partner = partner,
+                                    .case_id = c.case_id,
+                                    .subject = {report.person_id, report.id_kind},
+                                    .correlation_id = report.partner_message_id,
+                                    .causation_id = report.partner_message_id,
+                                    .protected_identity = protected_identity,
+                                    .facts = reported.facts});
       if (protected_identity) policy::strip_location_facts(e.facts);
       outcome.event_ids.push_back(e.event_id);
       types.push_back(e.type);
@@ -86,10 +79,10 @@ void PersonNotificationService::accept(const std::string& partner, InboundReport
   if (report.protected_identity && !known_protected) body["protected_identity_remembered"] = true;
   if (!report.deviations.empty()) body["deviations"] = report.deviations;
   engine_.submit("partner.notification_received", std::move(body), std::move(writes),
-                 [release, outcome = std::move(outcome),
+                 [claim = std::move(*claim), outcome = std::move(outcome),
                   done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) mutable {
-                   release();
-                   if (!receipt) return done(std::unexpected(NotificationFailure{"audit_unavailable", receipt.error().code}));
+                   claim.release();
+                   if (!receipt) return done(std::unexpected(Failure{"audit_unavailable", receipt.error().code}));
                    done(std::move(outcome));
                  });
 }

@@ -7,11 +7,11 @@
 // no one it may be passed to.
 #include <expected>
 #include <functional>
-#include <mutex>
-#include <set>
 #include <string>
 #include <vector>
 
+#include "core/failure.h"
+#include "core/in_flight_claims.h"
 #include "core/inbound_adapter.h"
 #include "delivery/delivery_engine.h"
 #include "routing/event_publisher.h"
@@ -25,10 +25,8 @@ struct NotificationOutcome {
   std::size_t cases = 0;  // open cases the person belongs to (0: acknowledged, not passed on)
 };
 
-struct NotificationFailure {
-  std::string code;  // "duplicate_in_flight", "store_unavailable", "audit_unavailable"
-  std::string message;
-};
+// A PersonNotificationService Failure's code: "duplicate_in_flight", "store_unavailable",
+// "audit_unavailable".
 
 class PersonNotificationService {
  public:
@@ -36,16 +34,16 @@ class PersonNotificationService {
 
   // `report.person_id` is set (the adapter validated it); `partner` is the adapter's name.
   void accept(const std::string& partner, InboundReport report,
-              std::function<void(std::expected<NotificationOutcome, NotificationFailure>)> done);
+              std::function<void(std::expected<NotificationOutcome, Failure>)> done);
 
  private:
   delivery::DeliveryEngine& engine_;
   Store& store_;
   const routing::EventPublisher& publisher_;
 
-  // Partner message ids being committed right now (a repeat arriving meanwhile gets 409).
-  std::mutex in_flight_mutex_;
-  std::set<std::pair<std::string, std::string>> in_flight_;
+  // (partner, partner message id) of notifications being committed right now (a repeat arriving
+  // meanwhile gets 409).
+  InFlightClaims<std::pair<std::string, std::string>> in_flight_;
 };
 
 }  // namespace knutpunkt

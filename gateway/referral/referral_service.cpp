@@ -9,28 +9,19 @@
 namespace knutpunkt {
 namespace {
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 routing::RouteKey route_key_of(const nlohmann::json& referral, const std::string& type) {
   return {type, referral.value("client_id", ""), referral.value("municipality", ""), referral.value("unit", ""),
           referral.value("district", "")};
 }
 
 CaseEvent event_about(const ReferralRecord& referral, std::string type, std::string source) {
-  CaseEvent e;
-  e.event_id = new_uuid();
-  e.type = std::move(type);
-  e.received_at = now_utc();
-  e.occurred_at = e.received_at;
-  e.source_partner = std::move(source);
-  e.case_id = referral.case_id;
-  e.subject = {referral.person_id, referral.referral.value("person", nlohmann::json::object()).value("id_kind", "")};
-  e.correlation_id = referral.referral_id;
-  e.protected_identity = referral.protected_identity;
-  return e;
+  return new_case_event({.type = std::move(type),
+                         .source_partner = std::move(source),
+                         .case_id = referral.case_id,
+                         .subject = {referral.person_id,
+                                     referral.referral.value("person", nlohmann::json::object()).value("id_kind", "")},
+                         .correlation_id = referral.referral_id,
+                         .protected_identity = referral.protected_identity});
 }
 
 }  // namespace
@@ -39,14 +30,14 @@ ReferralService::ReferralService(delivery::DeliveryEngine& engine, Store& store,
                                  const routing::EventPublisher& publisher, std::set<std::string> outbound)
     : engine_(engine), store_(store), routes_(routes), publisher_(publisher), outbound_(std::move(outbound)) {}
 
-std::expected<std::string, ReferralFailure> ReferralService::destination(const Referral& referral) const {
+std::expected<std::string, Failure> ReferralService::destination(const Referral& referral) const {
   for (const std::string& d : routes_.destinations(route_key_of(to_json(referral), kReferralRequested))) {
     if (outbound_.contains(d)) return d;
   }
-  return std::unexpected(ReferralFailure{"unknown_district", "no Jobbtorg is configured for this municipality and district"});
+  return std::unexpected(Failure{"unknown_district", "no Jobbtorg is configured for this municipality and district"});
 }
 
-std::expected<PreparedReferral, ReferralFailure> ReferralService::prepare(Referral referral) const {
+std::expected<PreparedReferral, Failure> ReferralService::prepare(Referral referral) const {
   PreparedReferral p;
   referral.referral_id = new_uuid();
   const nlohmann::json body = to_json(referral);
@@ -98,16 +89,13 @@ std::expected<PreparedReferral, ReferralFailure> ReferralService::prepare(Referr
   }
 
   for (const std::string& d : destinations) {
-    OutboxMessage m;
-    m.id = new_uuid();
-    m.destination = d;
-    m.type = kReferralRequested;
-    m.ordering_key = referral.referral_id;
-    m.client_id = referral.client_id;
-    m.case_id = referral.case_id;
-    m.payload = body;
-    m.created_at_ms = at;
-    m.next_attempt_at_ms = at;
+    OutboxMessage m = new_outbox_message({.destination = d,
+                                          .type = kReferralRequested,
+                                          .ordering_key = referral.referral_id,
+                                          .client_id = referral.client_id,
+                                          .case_id = referral.case_id,
+                                          .payload = body},
+                                         at);
     p.messages.emplace_back(d, m.id);
     p.writes.push_back(store_write::EnqueueMessage{std::move(m)});
   }
@@ -123,34 +111,31 @@ std::expected<PreparedReferral, ReferralFailure> ReferralService::prepare(Referr
 }
 
 void ReferralService::commit(PreparedReferral prepared, std::vector<StoreWrite> extra,
-                             std::function<void(std::expected<AuditReceipt, ReferralFailure>)> done) {
+                             std::function<void(std::expected<AuditReceipt, Failure>)> done) {
   std::move(extra.begin(), extra.end(), std::back_inserter(prepared.writes));
   engine_.submit("referral.accepted", std::move(prepared.audit_body), std::move(prepared.writes),
                  [done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) {
-                   if (!receipt) return done(std::unexpected(ReferralFailure{"audit_unavailable", receipt.error().code}));
+                   if (!receipt) return done(std::unexpected(Failure{"audit_unavailable", receipt.error().code}));
                    done(*receipt);
                  });
 }
 
 void ReferralService::accept_report(const std::string& partner, InboundReport report,
-                                    std::function<void(std::expected<ReportOutcome, ReferralFailure>)> done) {
+                                    std::function<void(std::expected<ReportOutcome, Failure>)> done) {
   auto referral = store_.referral(report.referral_id);
-  if (!referral) return done(std::unexpected(ReferralFailure{"store_unavailable", referral.error().code}));
+  if (!referral) return done(std::unexpected(Failure{"store_unavailable", referral.error().code}));
   // A partner may only report on referrals sent to it: another Jobbtorg's id is "unknown" to it.
   if (!*referral || (*referral)->destination != partner) {
-    return done(std::unexpected(ReferralFailure{"unknown_referral", "no referral with this id was sent to this partner"}));
+    return done(std::unexpected(Failure{"unknown_referral", "no referral with this id was sent to this partner"}));
   }
-  const auto key = std::make_pair(partner, report.partner_message_id);
-  {
-    std::lock_guard lock(in_flight_mutex_);
-    if (reports_in_flight_.contains(key)) {
-      return done(std::unexpected(ReferralFailure{"duplicate_in_flight", "this report is being stored right now"}));
-    }
-    auto seen = store_.inbound_seen(partner, report.partner_message_id);
-    if (!seen) return done(std::unexpected(ReferralFailure{"store_unavailable", seen.error().code}));
-    if (*seen) return done(ReportOutcome{true, {}});
-    reports_in_flight_.insert(key);
-  }
+  std::optional<std::expected<bool, StoreError>> seen;
+  auto claim = reports_in_flight_.try_claim_if(std::make_pair(partner, report.partner_message_id), [&] {
+    seen = store_.inbound_seen(partner, report.partner_message_id);
+    return *seen && !**seen;
+  });
+  if (!seen) return done(std::unexpected(Failure{"duplicate_in_flight", "this report is being stored right now"}));
+  if (!*seen) return done(std::unexpected(Failure{"store_unavailable", seen->error().code}));
+  if (**seen) return done(ReportOutcome{true, {}});
 
   const ReferralRecord& r = **referral;
   std::vector<StoreWrite> writes;
@@ -181,15 +166,20 @@ void ReferralService::accept_report(const std::string& partner, InboundReport re
                          {"event_types", types}};
   if (!report.deviations.empty()) body["deviations"] = report.deviations;
   engine_.submit("referral.report_received", std::move(body), std::move(writes),
-                 [this, key, outcome = std::move(outcome),
+                 [claim = std::move(*claim), outcome = std::move(outcome),
                   done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) mutable {
-                   {
-                     std::lock_guard lock(in_flight_mutex_);
-                     reports_in_flight_.erase(key);
-                   }
-                   if (!receipt) return done(std::unexpected(ReferralFailure{"audit_unavailable", receipt.error().code}));
+                   claim.release();
+                   if (!receipt) return done(std::unexpected(Failure{"audit_unavailable", receipt.error().code}));
                    done(std::move(outcome));
                  });
+}
+
+void ReferralService::register_with(delivery::DeliveryEngine& engine) const {
+  const auto settle = [this](const OutboxMessage& message, MessageStatus status, const std::string& reason) {
+    return on_settled(message, status, reason);
+  };
+  engine.add_settlement_handler(kReferralRequested, settle);
+  engine.set_default_settlement_handler(settle);
 }
 
 std::vector<StoreWrite> ReferralService::on_settled(const OutboxMessage& message, MessageStatus status,
@@ -199,21 +189,24 @@ std::vector<StoreWrite> ReferralService::on_settled(const OutboxMessage& message
     // A case event that could not be pushed: say so in the client's feed only, since pushing it
     // to the webhook that just failed would fail the same way.
     if (status == MessageStatus::dead) {
-      CaseEvent e;
-      e.event_id = new_uuid();
-      e.type = "delivery.failed";
-      e.received_at = e.occurred_at = now_utc();
-      e.source_partner = "knutpunkt";
-      e.case_id = message.case_id;
-      e.correlation_id = message.ordering_key;
-      e.causation_id = message.id;
+      Subject subject;
+      bool protected_identity = false;
       if (message.payload.is_object()) {
-        const auto subject = message.payload.value("subject", nlohmann::json::object());
-        e.subject = {subject.value("person_id", ""), subject.value("id_kind", "")};
-        e.protected_identity = message.payload.value("protected_identity", false);
+        const auto about = message.payload.value("subject", nlohmann::json::object());
+        subject = {about.value("person_id", ""), about.value("id_kind", "")};
+        protected_identity = message.payload.value("protected_identity", false);
       }
-      e.facts = {{"message_id", message.id}, {"destination", message.destination}, {"message_type", message.type},
-                 {"reason", reason}};
+      const CaseEvent e = new_case_event({.type = "delivery.failed",
+                                          .source_partner = "knutpunkt",
+                                          .case_id = message.case_id,
+                                          .subject = std::move(subject),
+                                          .correlation_id = message.ordering_key,
+                                          .causation_id = message.id,
+                                          .protected_identity = protected_identity,
+                                          .facts = {{"message_id", message.id},
+                                                    {"destination", message.destination},
+                                                    {"message_type", message.type},
+                                                    {"reason", reason}}});
       writes.push_back(routing::EventPublisher::feed_only(e, message.client_id));
     }
     return writes;

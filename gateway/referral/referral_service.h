@@ -6,11 +6,12 @@
 // transaction with its audit record.
 #include <expected>
 #include <functional>
-#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "core/failure.h"
+#include "core/in_flight_claims.h"
 #include "core/inbound_adapter.h"
 #include "delivery/delivery_engine.h"
 #include "referral/referral.h"
@@ -22,12 +23,8 @@ namespace knutpunkt {
 
 inline constexpr const char* kReferralRequested = "referral.requested";
 
-struct ReferralFailure {
-  // "unknown_district" (no route), "unknown_referral", "not_your_referral", "duplicate_in_flight",
-  // "store_unavailable", "audit_unavailable"
-  std::string code;
-  std::string message;
-};
+// A ReferralService Failure's code: "unknown_district" (no route), "unknown_referral",
+// "not_your_referral", "duplicate_in_flight", "store_unavailable", "audit_unavailable".
 
 inline constexpr const char* kReferralHeld = "referral.held_for_manual_handling";
 
@@ -58,24 +55,28 @@ class ReferralService {
   // The Jobbtorg a referral goes to: the first matching route naming a delivering adapter (rules
   // are in priority order), so its reports are the only ones accepted for it. unknown_district
   // when none matches.
-  std::expected<std::string, ReferralFailure> destination(const Referral& referral) const;
+  std::expected<std::string, Failure> destination(const Referral& referral) const;
 
   // Assigns the referral id and routes it. Fails with unknown_district when no route matches. A
   // person the case system or any partner marked protected is held for manual handling instead
   // of being put in the outbox (also when the store cannot say: fail closed).
-  std::expected<PreparedReferral, ReferralFailure> prepare(Referral referral) const;
+  std::expected<PreparedReferral, Failure> prepare(Referral referral) const;
 
   // Commits (audit record "referral.accepted" plus the writes, and any `extra` writes such as an
   // idempotency key) and calls `done` once durable or failed.
   void commit(PreparedReferral prepared, std::vector<StoreWrite> extra,
-              std::function<void(std::expected<AuditReceipt, ReferralFailure>)> done);
+              std::function<void(std::expected<AuditReceipt, Failure>)> done);
 
   // A partner's report about a referral it received from us.
   void accept_report(const std::string& partner, InboundReport report,
-                     std::function<void(std::expected<ReportOutcome, ReferralFailure>)> done);
+                     std::function<void(std::expected<ReportOutcome, Failure>)> done);
 
-  // The delivery engine's settlement hook: tells the case system a referral was sent, or that
-  // it could not be delivered (delivery.failed).
+  // Registers on_settled for referrals, and as the engine's default: a case event that could not
+  // be pushed to a client's webhook (any type no other service claims) is told in its feed.
+  void register_with(delivery::DeliveryEngine& engine) const;
+
+  // Settlement: tells the case system a referral was sent, or that it could not be delivered
+  // (delivery.failed).
   std::vector<StoreWrite> on_settled(const OutboxMessage& message, MessageStatus status, const std::string& reason) const;
 
  private:
@@ -85,10 +86,8 @@ class ReferralService {
   const routing::EventPublisher& publisher_;
   std::set<std::string> outbound_;
 
-  // Partner message ids being committed right now: a repeat arriving meanwhile must not pass
-  // the store check and then fail the whole batch on the unique key.
-  std::mutex in_flight_mutex_;
-  std::set<std::pair<std::string, std::string>> reports_in_flight_;
+  // (partner, partner message id) of reports being committed right now.
+  InFlightClaims<std::pair<std::string, std::string>> reports_in_flight_;
 };
 
 }  // namespace knutpunkt

@@ -1,8 +1,6 @@
 #include "routing/event_publisher.h"
 
-#include <chrono>
-
-#include "core/ids.h"
+#include "core/clock.h"
 
 namespace knutpunkt::routing {
 
@@ -21,22 +19,17 @@ std::vector<StoreWrite> EventPublisher::publish(const CaseEvent& event, const st
   RouteKey key = where;
   key.type = event.type;
   key.client_id = client_id;
-  const auto now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::int64_t at = now_ms();
   for (const std::string& destination : routes_.destinations(key)) {
     const auto webhook = webhook_clients_.find(destination);
     if (webhook == webhook_clients_.end() || webhook->second != client_id) continue;
-    OutboxMessage m;
-    m.id = new_uuid();
-    m.destination = destination;
-    m.type = event.type;
-    m.ordering_key = ordering_key;
-    m.client_id = client_id;
-    m.case_id = event.case_id;
-    m.payload = to_json(event);
-    m.created_at_ms = now_ms;
-    m.next_attempt_at_ms = now_ms;
-    writes.push_back(store_write::EnqueueMessage{std::move(m)});
+    writes.push_back(store_write::EnqueueMessage{new_outbox_message({.destination = destination,
+                                                                     .type = event.type,
+                                                                     .ordering_key = ordering_key,
+                                                                     .client_id = client_id,
+                                                                     .case_id = event.case_id,
+                                                                     .payload = to_json(event)},
+                                                                    at)});
   }
   return writes;
 }

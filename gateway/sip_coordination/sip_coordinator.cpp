@@ -15,24 +15,24 @@ namespace {
 using nlohmann::json;
 using std::chrono::system_clock;
 
-SipFailure from_sip_error(const sip::SipError& e) {
-  unsigned status = 422;
+Failure from_sip_error(const sip::SipError& e) {
+  FailureKind kind = FailureKind::invalid;
   if (e.code == "invalid_transition" || e.code == "plan_closed" || e.code == "not_awaiting_reply" ||
       e.code == "already_removed" || e.code == "consent_withdrawn" || e.code == "consent_not_in_force" ||
       e.code == "no_change") {
-    status = 409;
+    kind = FailureKind::conflict;
   } else if (e.code == "participant_not_in_consent") {
-    status = 403;
+    kind = FailureKind::not_allowed;
   }
-  return {status, e.code, e.field, e.message};
+  return {e.code, e.message, e.field, kind};
 }
 
-SipFailure store_failure(const StoreError& e) {
-  return {503, "store_unavailable", "", "the store could not be read (" + e.code + "); try again"};
+Failure store_failure(const StoreError& e) {
+  return {"store_unavailable", "the store could not be read (" + e.code + "); try again", "", FailureKind::unavailable};
 }
 
-std::int64_t ms_of(system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+Failure audit_failure(std::string message) {
+  return {"audit_unavailable", std::move(message), "", FailureKind::unavailable};
 }
 
 std::string event_type(sip::Change change) {
@@ -85,23 +85,14 @@ SipCoordinator::SipCoordinator(delivery::DeliveryEngine& engine, Store& store, c
                                SipConfig config, Clock clock)
     : engine_(engine), store_(store), publisher_(publisher), config_(std::move(config)), clock_(std::move(clock)) {}
 
-std::expected<void, SipFailure> SipCoordinator::lock(const std::vector<std::string>& plan_ids) {
-  std::lock_guard guard(mutex_);
-  for (const std::string& id : plan_ids) {
-    if (busy_.contains(id)) {
-      return std::unexpected(SipFailure{409, "plan_busy", "", "another change to this plan is being stored; read it and try again"});
-    }
-  }
-  busy_.insert(plan_ids.begin(), plan_ids.end());
-  return {};
+std::expected<SipCoordinator::PlanClaim, Failure> SipCoordinator::lock(std::vector<std::string> plan_ids) {
+  auto claim = busy_.try_claim(std::move(plan_ids));
+  if (!claim)
+    return std::unexpected(Failure{"plan_busy", "another change to this plan is being stored; read it and try again"});
+  return std::move(*claim);
 }
 
-void SipCoordinator::unlock(const std::vector<std::string>& plan_ids) {
-  std::lock_guard guard(mutex_);
-  for (const std::string& id : plan_ids) busy_.erase(id);
-}
-
-std::expected<bool, SipFailure> SipCoordinator::person_protected(const SipPlanRecord& record) const {
+std::expected<bool, Failure> SipCoordinator::person_protected(const SipPlanRecord& record) const {
   if (record.protected_identity) return true;
   auto remembered = store_.is_protected(record.person_id);
   // Cannot tell: protect (fail closed), as the policy step does.
@@ -147,18 +138,16 @@ SipCoordinator::Pending SipCoordinator::build(const SipPlanRecord& base, const s
                     {"created_at", now_text},
                     {"protected_identity", protected_identity}};
     payload.update(extra);
-    OutboxMessage m;
-    m.id = new_uuid();
-    m.destination = d.destination;
-    m.type = type;
     // One key per plan: a participant's system sees the versions in the order they were made,
-    // also when it was down in between.
-    m.ordering_key = after.plan_id;
-    m.client_id = base.client_id;
-    m.case_id = base.case_id;
-    m.payload = std::move(payload);
-    // Due by the wall clock, as every message is: the engine schedules by it.
-    m.created_at_ms = m.next_attempt_at_ms = ms_of(system_clock::now());
+    // also when it was down in between. Due by the wall clock, as every message is: the engine
+    // schedules by it.
+    OutboxMessage m = new_outbox_message({.destination = d.destination,
+                                          .type = type,
+                                          .ordering_key = after.plan_id,
+                                          .client_id = base.client_id,
+                                          .case_id = base.case_id,
+                                          .payload = std::move(payload)},
+                                         now_ms());
     p.sent.push_back({{"participant_id", d.participant_id}, {"destination", d.destination}, {"message_id", m.id}, {"type", type}});
     p.writes.push_back(store_write::EnqueueMessage{std::move(m)});
   };
@@ -196,19 +185,22 @@ SipCoordinator::Pending SipCoordinator::build(const SipPlanRecord& base, const s
   // The case events for the coordinating case system.
   for (const sip::HistoryEntry& h : after.history) {
     if (h.version <= from) continue;
-    CaseEvent e;
-    e.event_id = new_uuid();
-    e.type = event_type(h.change);
-    e.received_at = e.occurred_at = h.at;
-    e.source_partner = "knutpunkt";
-    e.case_id = base.case_id;
-    e.subject = {after.person.id, after.person.kind};
-    e.correlation_id = after.plan_id;
-    e.causation_id = causation_id;
-    e.protected_identity = protected_identity;
-    e.facts = {{"plan_id", after.plan_id},   {"plan_version", h.version}, {"status", sip::to_string(after.status)},
-               {"change", sip::to_string(h.change)}, {"by", h.by},   {"summary", h.summary},
-               {"sent_to", p.sent},          {"not_sent", p.not_sent}};
+    CaseEvent e = new_case_event({.type = event_type(h.change),
+                                  .received_at = h.at,
+                                  .source_partner = "knutpunkt",
+                                  .case_id = base.case_id,
+                                  .subject = {after.person.id, after.person.kind},
+                                  .correlation_id = after.plan_id,
+                                  .causation_id = causation_id,
+                                  .protected_identity = protected_identity,
+                                  .facts = {{"plan_id", after.plan_id},
+                                            {"plan_version", h.version},
+                                            {"status", sip::to_string(after.status)},
+                                            {"change", sip::to_string(h.change)},
+                                            {"by", h.by},
+                                            {"summary", h.summary},
+                                            {"sent_to", p.sent},
+                                            {"not_sent", p.not_sent}}});
     if (h.change == sip::Change::meeting_scheduled && after.meeting) {
       e.facts["meeting"] = {{"at", after.meeting->at}, {"kind", sip::to_string(after.meeting->kind)}};
       if (protected_identity) e.facts["meeting"]["place_withheld"] = true;
@@ -230,7 +222,7 @@ SipCoordinator::Pending SipCoordinator::build(const SipPlanRecord& base, const s
   return p;
 }
 
-void SipCoordinator::commit(std::string kind, Pending pending, json audit_body, std::vector<std::string> locked, Done done) {
+void SipCoordinator::commit(std::string kind, Pending pending, json audit_body, PlanClaim claim, Done done) {
   audit_body["plan_id"] = pending.record.plan_id;
   audit_body["plan_version"] = pending.record.version;
   audit_body["status"] = pending.record.status;
@@ -245,12 +237,11 @@ void SipCoordinator::commit(std::string kind, Pending pending, json audit_body, 
   outcome.not_sent = pending.not_sent;
   outcome.event_ids = pending.event_ids;
   engine_.submit(std::move(kind), std::move(audit_body), std::move(pending.writes),
-                 [this, locked = std::move(locked), outcome = std::move(outcome),
+                 [claim = std::move(claim), outcome = std::move(outcome),
                   done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) mutable {
-                   unlock(locked);
+                   claim.release();
                    if (!receipt) {
-                     return done(std::unexpected(SipFailure{503, "audit_unavailable", "",
-                                                            "the change could not be stored; nothing changed"}));
+                     return done(std::unexpected(audit_failure("the change could not be stored; nothing changed")));
                    }
                    outcome.audit_seq = receipt->seq;
                    done(std::move(outcome));
@@ -288,7 +279,8 @@ void SipCoordinator::initiate(const authorization::AuthorizedExchange& authorize
   base.case_id = authorized.request.case_id;
   base.person_id = initiation.person.id;
   base.consent_id = consent.consent_id;
-  if (auto locked = lock({plan->plan_id}); !locked) return done(std::unexpected(locked.error()));
+  auto claim = lock({plan->plan_id});
+  if (!claim) return done(std::unexpected(claim.error()));
   Pending pending = build(base, std::nullopt, *plan, protected_identity, "");
   pending.writes.insert(pending.writes.begin(), store_write::PutConsent{consent});
   if (flagged_now) {
@@ -306,47 +298,53 @@ void SipCoordinator::initiate(const authorization::AuthorizedExchange& authorize
                  {"document_reference", consent.document_reference},
                  {"given_at", consent.given_at},
                  {"expires_at", consent.expires_at}}}};
-  commit("sip.initiated", std::move(pending), std::move(body), {plan->plan_id}, std::move(done));
+  commit("sip.initiated", std::move(pending), std::move(body), std::move(*claim), std::move(done));
 }
 
-std::expected<SipPlanRecord, SipFailure> SipCoordinator::plan(const std::string& client_id,
-                                                              const std::string& plan_id) const {
+std::expected<SipPlanRecord, Failure> SipCoordinator::plan(const std::string& client_id,
+                                                           const std::string& plan_id) const {
   auto record = store_.sip_plan(plan_id);
   if (!record) return std::unexpected(store_failure(record.error()));
   // Another client's plan does not exist as far as this client can tell.
   if (!*record || (*record)->client_id != client_id) {
-    return std::unexpected(SipFailure{404, "unknown_plan", "plan_id", "no plan with this id belongs to this client"});
+    return std::unexpected(
+        Failure{"unknown_plan", "no plan with this id belongs to this client", "plan_id", FailureKind::not_found});
   }
   return **record;
 }
 
-std::expected<json, SipFailure> SipCoordinator::plan_version(const std::string& client_id, const std::string& plan_id,
-                                                             int version) const {
+std::expected<json, Failure> SipCoordinator::plan_version(const std::string& client_id, const std::string& plan_id,
+                                                          int version) const {
   auto current = plan(client_id, plan_id);
   if (!current) return std::unexpected(current.error());
   auto document = store_.sip_plan_version(plan_id, version);
   if (!document) return std::unexpected(store_failure(document.error()));
-  if (!*document) return std::unexpected(SipFailure{404, "unknown_version", "version", "the plan has no such version"});
+  if (!*document) {
+    return std::unexpected(
+        Failure{"unknown_version", "the plan has no such version", "version", FailureKind::not_found});
+  }
   return **document;
 }
 
 void SipCoordinator::change(const SipActor& actor, const std::string& plan_id, std::optional<int> if_match,
                             SipChange change, Done done) {
-  if (auto locked = lock({plan_id}); !locked) return done(std::unexpected(locked.error()));
-  const auto fail = [&](SipFailure f) {
-    unlock({plan_id});
+  auto claim = lock({plan_id});
+  if (!claim) return done(std::unexpected(claim.error()));
+  const auto fail = [&](Failure f) {
+    claim->release();
     done(std::unexpected(std::move(f)));
   };
   auto record = plan(actor.client_id, plan_id);
   if (!record) return fail(record.error());
   if (if_match && *if_match != record->version) {
-    return fail({412, "version_mismatch", "If-Match",
-                 "the plan is at version " + std::to_string(record->version) + "; read it again before changing it"});
+    return fail({"version_mismatch",
+                 "the plan is at version " + std::to_string(record->version) + "; read it again before changing it",
+                 "If-Match", FailureKind::precondition_failed});
   }
   auto current = sip::from_json(record->plan);
   if (!current) {
     log::error("sip.stored_plan_unreadable", {{"plan_id", plan_id}, {"field", current.error().front().field}});
-    return fail({503, "store_unavailable", "", "the stored plan could not be read"});
+    return fail({"store_unavailable", "the stored plan could not be read", "", FailureKind::unavailable});
   }
   auto protected_identity = person_protected(*record);
   if (!protected_identity) return fail(protected_identity.error());
@@ -386,19 +384,22 @@ void SipCoordinator::change(const SipActor& actor, const std::string& plan_id, s
                {"case_id", record->case_id},
                {"person_id", record->person_id},
                {"consent_id", record->consent_id}};
-  commit(kind, std::move(pending), std::move(body), {plan_id}, std::move(done));
+  commit(kind, std::move(pending), std::move(body), std::move(*claim), std::move(done));
 }
 
 void SipCoordinator::accept_participant_message(
     const std::string& partner, InboundReport report,
-    std::function<void(std::expected<ParticipantMessageOutcome, SipFailure>)> done) {
-  const auto unknown = SipFailure{404, "unknown_plan", "plan_id", "no plan with this id is shared with this partner"};
-  if (auto locked = lock({report.plan_id}); !locked) {
+    std::function<void(std::expected<ParticipantMessageOutcome, Failure>)> done) {
+  const auto unknown =
+      Failure{"unknown_plan", "no plan with this id is shared with this partner", "plan_id", FailureKind::not_found};
+  auto claim = lock({report.plan_id});
+  if (!claim) {
     // A partner retries what was not taken: "not now", not "never".
-    return done(std::unexpected(SipFailure{503, "plan_busy", "", "the plan is being changed; send it again shortly"}));
+    return done(std::unexpected(
+        Failure{"plan_busy", "the plan is being changed; send it again shortly", "", FailureKind::unavailable}));
   }
-  const auto fail = [&](SipFailure f) {
-    unlock({report.plan_id});
+  const auto fail = [&](Failure f) {
+    claim->release();
     done(std::unexpected(std::move(f)));
   };
   auto stored = store_.sip_plan(report.plan_id);
@@ -406,7 +407,7 @@ void SipCoordinator::accept_participant_message(
   if (!*stored) return fail(unknown);
   const SipPlanRecord& record = **stored;
   auto current = sip::from_json(record.plan);
-  if (!current) return fail({503, "store_unavailable", "", "the stored plan could not be read"});
+  if (!current) return fail({"store_unavailable", "the stored plan could not be read", "", FailureKind::unavailable});
   // A partner speaks only for its own participants: any other id is as unknown as a wrong plan.
   const sip::Participant* participant = find_participant(*current, report.participant_id);
   if (participant == nullptr || participant->participant_id == current->coordinator ||
@@ -416,14 +417,14 @@ void SipCoordinator::accept_participant_message(
   auto seen = store_.inbound_seen(partner, report.partner_message_id);
   if (!seen) return fail(store_failure(seen.error()));
   if (*seen) {
-    unlock({report.plan_id});
+    claim->release();
     return done(ParticipantMessageOutcome{true, {}});
   }
   const auto now = clock_();
   const auto allowed = sip::sharing_recipients(*current, now);
   if (std::find(allowed.begin(), allowed.end(), participant->participant_id) == allowed.end()) {
-    return fail({403, "consent_not_in_force", "participant_id",
-                 "the plan's consent does not cover this participant now; nothing was recorded"});
+    return fail({"consent_not_in_force", "the plan's consent does not cover this participant now; nothing was recorded",
+                 "participant_id", FailureKind::not_allowed});
   }
   auto protected_identity = person_protected(record);
   if (!protected_identity) return fail(protected_identity.error());
@@ -447,18 +448,16 @@ void SipCoordinator::accept_participant_message(
       plan = std::move(*next);
     } else {
       // A proposal is the participant's view; the coordinator decides whether the plan changes.
-      CaseEvent e;
-      e.event_id = new_uuid();
-      e.type = reported.type;
-      e.received_at = format_utc(now);
-      e.occurred_at = reported.occurred_at.empty() ? e.received_at : reported.occurred_at;
-      e.source_partner = partner;
-      e.case_id = record.case_id;
-      e.subject = {plan.person.id, plan.person.kind};
-      e.correlation_id = plan.plan_id;
-      e.causation_id = report.partner_message_id;
-      e.protected_identity = protect;
-      e.facts = reported.facts;
+      CaseEvent e = new_case_event({.type = reported.type,
+                                    .occurred_at = reported.occurred_at,
+                                    .received_at = format_utc(now),
+                                    .source_partner = partner,
+                                    .case_id = record.case_id,
+                                    .subject = {plan.person.id, plan.person.kind},
+                                    .correlation_id = plan.plan_id,
+                                    .causation_id = report.partner_message_id,
+                                    .protected_identity = protect,
+                                    .facts = reported.facts});
       e.facts["plan_id"] = plan.plan_id;
       e.facts["plan_version"] = plan.version;
       e.facts["participant_id"] = participant->participant_id;
@@ -483,13 +482,11 @@ void SipCoordinator::accept_participant_message(
                {"event_types", types},
                {"event_ids", event_ids}};
   engine_.submit("sip.participant_message_received", std::move(body), std::move(writes),
-                 [this, plan_id = plan.plan_id, event_ids,
-                  done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) {
-                   unlock({plan_id});
-                   if (!receipt) {
-                     return done(std::unexpected(SipFailure{503, "audit_unavailable", "",
-                                                            "the message could not be stored; send it again"}));
-                   }
+                 [claim = std::move(*claim), event_ids,
+                  done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) mutable {
+                   claim.release();
+                   if (!receipt)
+                     return done(std::unexpected(audit_failure("the message could not be stored; send it again")));
                    done(ParticipantMessageOutcome{false, event_ids});
                  });
 }
@@ -500,15 +497,14 @@ void SipCoordinator::withdraw_consent(const ConsentRecord& consent, const std::s
   if (!plans) return done(std::unexpected(plans.error()));
   std::vector<std::string> ids;
   for (const SipPlanRecord& r : *plans) ids.push_back(r.plan_id);
-  if (auto locked = lock(ids); !locked) {
-    return done(std::unexpected(StoreError{"busy", "a plan under this consent is being changed"}));
-  }
+  auto claim = lock(std::move(ids));
+  if (!claim) return done(std::unexpected(StoreError{"busy", "a plan under this consent is being changed"}));
   const auto now = clock_();
   json affected = json::array();
   for (const SipPlanRecord& record : *plans) {
     auto current = sip::from_json(record.plan);
     if (!current) {
-      unlock(ids);
+      claim->release();
       return done(std::unexpected(StoreError{"unreadable_plan", "a stored plan could not be read"}));
     }
     if (current->status == sip::Status::closed || current->consent.withdrawn_at) continue;
@@ -521,11 +517,12 @@ void SipCoordinator::withdraw_consent(const ConsentRecord& consent, const std::s
                         {"event_ids", p.event_ids}});
   }
   audit_body["sip_plans"] = affected;
-  engine_.submit(std::move(kind), std::move(audit_body), std::move(writes),
-                 [this, ids, done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) {
-                   unlock(ids);
-                   done(std::move(receipt));
-                 });
+  engine_.submit(
+      std::move(kind), std::move(audit_body), std::move(writes),
+      [claim = std::move(*claim), done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) mutable {
+        claim.release();
+        done(std::move(receipt));
+      });
 }
 
 void SipCoordinator::raise_reminders(std::function<void(std::expected<int, StoreError>)> done) {
@@ -569,10 +566,11 @@ void SipCoordinator::raise_reminders(std::function<void(std::expected<int, Store
         return std::make_pair(std::move(**fresh), std::move(*plan));
       };
       // A plan being changed is looked at again next round.
-      if (!lock({listed.plan_id})) continue;
+      auto claim = lock({listed.plan_id});
+      if (!claim) continue;
       auto current = recheck();
       if (!current || due.empty()) {
-        unlock({listed.plan_id});
+        claim->release();
         continue;
       }
       const SipPlanRecord& record = current->first;
@@ -583,17 +581,17 @@ void SipCoordinator::raise_reminders(std::function<void(std::expected<int, Store
         auto protected_identity = person_protected(record);
         const bool protect = !protected_identity || *protected_identity;
         const std::string now_text = format_utc(now);
-        CaseEvent e;
-        e.event_id = new_uuid();
-        e.type = "sip." + r.kind;
-        e.received_at = e.occurred_at = now_text;
-        e.source_partner = "knutpunkt";
-        e.case_id = record.case_id;
-        e.subject = {plan->person.id, plan->person.kind};
-        e.correlation_id = plan->plan_id;
-        e.protected_identity = protect;
-        e.facts = {{"plan_id", plan->plan_id}, {"plan_version", plan->version}, {"status", sip::to_string(plan->status)},
-                   {"initiated_at", plan->initiated_at}};
+        CaseEvent e = new_case_event({.type = "sip." + r.kind,
+                                      .received_at = now_text,
+                                      .source_partner = "knutpunkt",
+                                      .case_id = record.case_id,
+                                      .subject = {plan->person.id, plan->person.kind},
+                                      .correlation_id = plan->plan_id,
+                                      .protected_identity = protect,
+                                      .facts = {{"plan_id", plan->plan_id},
+                                                {"plan_version", plan->version},
+                                                {"status", sip::to_string(plan->status)},
+                                                {"initiated_at", plan->initiated_at}}});
         std::vector<StoreWrite> writes;
         json sent = json::array(), not_sent = json::array();
         if (r.kind == "meeting_overdue") {
@@ -607,25 +605,26 @@ void SipCoordinator::raise_reminders(std::function<void(std::expected<int, Store
           const sip::Participant* sender = find_participant(*plan, plan->coordinator);
           for (const Delivery& d : to.deliveries) {
             const sip::Participant* recipient = find_participant(*plan, d.participant_id);
-            OutboxMessage m;
-            m.id = new_uuid();
-            m.destination = d.destination;
-            m.type = kFollowupDue;
-            m.ordering_key = plan->plan_id;
-            m.client_id = record.client_id;
-            m.case_id = record.case_id;
-            m.payload = {{"plan_id", plan->plan_id},
-                         {"plan_version", plan->version},
-                         {"recipient",
-                          {{"participant_id", d.participant_id},
-                           {"organisation", recipient ? recipient->organisation : ""},
-                           {"unit", recipient ? recipient->unit : ""}}},
-                         {"sender", {{"organisation", sender ? sender->organisation : ""}, {"participant_id", plan->coordinator}}},
-                         {"created_at", now_text},
-                         {"protected_identity", protect},
-                         {"followup_due", *plan->followup_due}};
             // Due by the wall clock, as every message is: the engine schedules by it.
-    m.created_at_ms = m.next_attempt_at_ms = ms_of(system_clock::now());
+            OutboxMessage m =
+                new_outbox_message({.destination = d.destination,
+                                    .type = kFollowupDue,
+                                    .ordering_key = plan->plan_id,
+                                    .client_id = record.client_id,
+                                    .case_id = record.case_id,
+                                    .payload = {{"plan_id", plan->plan_id},
+                                                {"plan_version", plan->version},
+                                                {"recipient",
+                                                 {{"participant_id", d.participant_id},
+                                                  {"organisation", recipient ? recipient->organisation : ""},
+                                                  {"unit", recipient ? recipient->unit : ""}}},
+                                                {"sender",
+                                                 {{"organisation", sender ? sender->organisation : ""},
+                                                  {"participant_id", plan->coordinator}}},
+                                                {"created_at", now_text},
+                                                {"protected_identity", protect},
+                                                {"followup_due", *plan->followup_due}}},
+                                   now_ms());
             sent.push_back({{"participant_id", d.participant_id}, {"destination", d.destination}, {"message_id", m.id}, {"type", m.type}});
             writes.push_back(store_write::EnqueueMessage{std::move(m)});
           }
@@ -643,8 +642,8 @@ void SipCoordinator::raise_reminders(std::function<void(std::expected<int, Store
                      {"event_ids", {e.event_id}}};
         ++round->outstanding;
         engine_.submit(e.type, std::move(body), std::move(writes),
-                       [this, round, remaining, plan_id = record.plan_id](std::expected<AuditReceipt, StoreError> receipt) {
-                         if (--*remaining == 0) unlock({plan_id});
+                       [round, remaining, claim = *claim](std::expected<AuditReceipt, StoreError> receipt) mutable {
+                         if (--*remaining == 0) claim.release();
                          if (receipt) ++round->raised;
                          round->finish();
                        });
@@ -652,6 +651,13 @@ void SipCoordinator::raise_reminders(std::function<void(std::expected<int, Store
     }
   }
   round->finish();
+}
+
+void SipCoordinator::register_with(delivery::DeliveryEngine& engine) const {
+  for (const char* type : {kInvitation, kPlanUpdated, kParticipantRemoved, kConsentWithdrawn, kClosed, kFollowupDue}) {
+    if (!carries_content(type)) continue;
+    engine.add_release_check(type, [this](const OutboxMessage& message) { return release_check(message); });
+  }
 }
 
 std::optional<std::string> SipCoordinator::release_check(const OutboxMessage& message) const {

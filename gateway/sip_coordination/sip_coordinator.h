@@ -25,6 +25,8 @@
 #include "audit/audit_log.h"
 #include "authorization/exchange_authorizer.h"
 #include "config/gateway_config.h"
+#include "core/failure.h"
+#include "core/in_flight_claims.h"
 #include "core/inbound_adapter.h"
 #include "delivery/delivery_engine.h"
 #include "routing/event_publisher.h"
@@ -35,17 +37,6 @@ namespace knutpunkt::sip_coordination {
 
 // The partner name a SIP consent is recorded under in the consent registry.
 inline constexpr const char* kConsentPartner = "sip";
-
-// Why a SIP request was not carried out; answered as a problem naming `field`.
-struct SipFailure {
-  unsigned status = 409;
-  // unknown_plan (404), version_mismatch (412), plan_busy (409), a transition's code
-  // (sip::SipError: invalid_transition, participant_not_in_consent, date_order, ...),
-  // not_a_participant_of_partner, store_unavailable, audit_unavailable (503)
-  std::string code;
-  std::string field;
-  std::string message;  // English, no personal data
-};
 
 // The consent the client gave for this SIP, as the case system records it at the initiative.
 // It goes into the consent registry (partner kConsentPartner) and can be withdrawn there.
@@ -110,7 +101,7 @@ struct SipActor {
 class SipCoordinator {
  public:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
-  using Done = std::function<void(std::expected<SipOutcome, SipFailure>)>;
+  using Done = std::function<void(std::expected<SipOutcome, Failure>)>;
 
   SipCoordinator(delivery::DeliveryEngine& engine, Store& store, const routing::EventPublisher& publisher,
                  SipConfig config, Clock clock);
@@ -125,10 +116,10 @@ class SipCoordinator {
               Done done);
 
   // The plan as stored, if it belongs to `client_id` (another client's plan is unknown_plan).
-  std::expected<SipPlanRecord, SipFailure> plan(const std::string& client_id, const std::string& plan_id) const;
+  std::expected<SipPlanRecord, Failure> plan(const std::string& client_id, const std::string& plan_id) const;
   // One earlier version of it.
-  std::expected<nlohmann::json, SipFailure> plan_version(const std::string& client_id, const std::string& plan_id,
-                                                         int version) const;
+  std::expected<nlohmann::json, Failure> plan_version(const std::string& client_id, const std::string& plan_id,
+                                                      int version) const;
 
   // A participant's system reporting through `partner` (InboundReport::plan_id set): a reply to an
   // invitation, or a proposed change (which the coordinator decides on; the plan is unchanged).
@@ -138,7 +129,7 @@ class SipCoordinator {
     std::vector<std::string> event_ids;
   };
   void accept_participant_message(const std::string& partner, InboundReport report,
-                                  std::function<void(std::expected<ParticipantMessageOutcome, SipFailure>)> done);
+                                  std::function<void(std::expected<ParticipantMessageOutcome, Failure>)> done);
 
   // The consent registry withdraws a SIP consent (partner "sip"): every plan under it records the
   // withdrawal and its participants are told, without content, in the same transaction as the
@@ -151,19 +142,27 @@ class SipCoordinator {
   // and the responsible participants when the follow-up date is reached. `done` gets how many.
   void raise_reminders(std::function<void(std::expected<int, StoreError>)> done);
 
-  // For the delivery engine (DeliveryEngine::set_release_check): a SIP message with content may
-  // go only while its recipient is within the plan's consent.
+  // Registers release_check for every SIP message type that carries content: each is held to the
+  // plan's consent again just before it is sent.
+  void register_with(delivery::DeliveryEngine& engine) const;
+
+  // A SIP message with content may go only while its recipient is within the plan's consent.
   std::optional<std::string> release_check(const OutboxMessage& message) const;
 
  private:
   struct Pending;
-  std::expected<void, SipFailure> lock(const std::vector<std::string>& plan_ids);
-  void unlock(const std::vector<std::string>& plan_ids);
-  std::expected<bool, SipFailure> person_protected(const SipPlanRecord& record) const;
+  using PlanClaim = InFlightClaims<std::string>::Claim;
+  // Why a SIP request was not carried out (answered as a problem naming `field`): unknown_plan,
+  // unknown_version (not_found), version_mismatch (precondition_failed), plan_busy (conflict;
+  // unavailable for a partner, who sends it again), a transition's code (sip::SipError:
+  // invalid_transition, participant_not_in_consent, date_order, ...), store_unavailable and
+  // audit_unavailable (unavailable).
+  std::expected<PlanClaim, Failure> lock(std::vector<std::string> plan_ids);
+  std::expected<bool, Failure> person_protected(const SipPlanRecord& record) const;
   // The writes and audit facts of one committed change from `before` (nullopt: initiation) to `after`.
   Pending build(const SipPlanRecord& base, const std::optional<sip::SipPlan>& before, const sip::SipPlan& after,
                 bool protected_identity, const std::string& causation_id) const;
-  void commit(std::string kind, Pending pending, nlohmann::json audit_body, std::vector<std::string> locked, Done done);
+  void commit(std::string kind, Pending pending, nlohmann::json audit_body, PlanClaim claim, Done done);
 
   delivery::DeliveryEngine& engine_;
   Store& store_;
@@ -171,8 +170,7 @@ class SipCoordinator {
   SipConfig config_;
   Clock clock_;
 
-  std::mutex mutex_;
-  std::set<std::string> busy_;  // plans with a change being committed
+  InFlightClaims<std::string> busy_;  // plans with a change being committed
 };
 
 }  // namespace knutpunkt::sip_coordination

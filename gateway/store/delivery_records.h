@@ -8,34 +8,12 @@
 #include <variant>
 #include <vector>
 
+#include "core/outbox_message.h"
+
 namespace knutpunkt {
 
-// withheld: the gateway decided the message must not be sent after all (the consent it was sent
-// under was withdrawn). Terminal like delivered: never retried, never replayed, not a dead letter.
-enum class MessageStatus { pending, delivered, dead, withheld };
 std::string_view to_string(MessageStatus status);
 std::optional<MessageStatus> parse_message_status(std::string_view text);
-
-// One message in the outbox: something knutpunkt has accepted and owes a destination.
-struct OutboxMessage {
-  std::string id;            // UUID; sent as Idempotency-Key so the receiver can drop repeats
-  std::string destination;   // a configured adapter or webhook name
-  std::string type;          // "referral.requested" or a case event type
-  std::string ordering_key;  // e.g. the referral id: same key and destination are delivered in order
-  std::string client_id;     // the case system on whose behalf it exists
-  std::string case_id;
-  nlohmann::json payload;    // the internal message; the destination's adapter renders the wire form
-  MessageStatus status = MessageStatus::pending;
-  int attempts = 0;              // every attempt ever made
-  int cycle_attempts = 0;        // attempts since acceptance or the last replay (the retry budget)
-  std::int64_t created_at_ms = 0;
-  std::int64_t cycle_started_at_ms = 0;  // acceptance or last replay: the retry budget's age
-  std::int64_t next_attempt_at_ms = 0;
-  std::int64_t delivered_at_ms = 0;
-  std::int64_t dead_at_ms = 0;
-  std::string last_error;
-  std::int64_t position = 0;  // store-assigned, increasing in acceptance order
-};
 
 struct DeliveryAttempt {
   std::string message_id;

@@ -283,8 +283,8 @@ TEST_CASE("a replay that arrives before the engine has settled the dead letter i
   std::promise<void> release_promise;
   std::shared_future<void> release = release_promise.get_future().share();
   std::atomic<bool> blocked{false};
-  stack.engine->set_settlement_hook([&](const knutpunkt::OutboxMessage&, MessageStatus status,
-                                        const std::string&) -> std::vector<knutpunkt::StoreWrite> {
+  stack.engine->set_default_settlement_handler([&](const knutpunkt::OutboxMessage&, MessageStatus status,
+                                                   const std::string&) -> std::vector<knutpunkt::StoreWrite> {
     if (status == MessageStatus::dead && !blocked.exchange(true)) {
       for (int i = 0; i < 2; ++i) boost::asio::post(stack.io, [release] { release.wait(); });
     }
@@ -460,8 +460,8 @@ TEST_CASE("the settlement hook's writes commit with the final attempt, and its m
   stack.add(fast_settings("webhook"), receiver.url());
   std::mutex mutex;
   std::vector<std::pair<std::string, std::string>> settled;  // label, status
-  stack.engine->set_settlement_hook([&](const knutpunkt::OutboxMessage& m, MessageStatus status,
-                                        const std::string& reason) -> std::vector<knutpunkt::StoreWrite> {
+  stack.engine->set_default_settlement_handler([&](const knutpunkt::OutboxMessage& m, MessageStatus status,
+                                                   const std::string& reason) -> std::vector<knutpunkt::StoreWrite> {
     {
       std::lock_guard lock(mutex);
       settled.emplace_back(m.payload.value("label", ""), std::string(knutpunkt::to_string(status)));
@@ -518,4 +518,22 @@ TEST_CASE("two replays of one dead letter at once: one replays, the other is tol
   CHECK(receiver.seen("m1").size() == 2);
   CHECK(stack.audit_records("delivery.replayed", m.id).size() == 1);
   CHECK(stack.audit_records("delivery.dead_lettered", m.id).size() == 2);
+}
+
+TEST_CASE("a message enqueued through the audit log directly is delivered without a restart") {
+  TempDir dir;
+  Receiver receiver;
+  receiver.script([](const std::string&, int) { return Answer{200, ""}; });
+  DeliveryStack stack(dir.path / "k.db");
+  stack.add(fast_settings("partner"), receiver.url());
+  stack.start();
+
+  const auto m = message("partner", "R-1", "m1");
+  std::promise<bool> durable;
+  auto done = durable.get_future();
+  stack.audit->append("referral.accepted", {{"message_id", m.id}}, {knutpunkt::store_write::EnqueueMessage{m}},
+                      [&durable](auto receipt) { durable.set_value(receipt.has_value()); });
+  REQUIRE(done.get());
+  REQUIRE(eventually([&] { return stack.status_is(m.id, MessageStatus::delivered); }));
+  CHECK(receiver.seen("m1").size() == 1);
 }

@@ -128,7 +128,7 @@ class SipWorld {
     });
     stack.engine->add_destination(delivery_test::fast_settings("region"), adapter);
     // As gateway/main.cpp does: every SIP message with content is held to the consent again.
-    stack.engine->set_release_check([this](const kp::OutboxMessage& m) { return coordinator.release_check(m); });
+    coordinator.register_with(*stack.engine);
 
     client.id = kClient;
     client.purposes = {kPurpose};
@@ -169,7 +169,7 @@ class SipWorld {
     initiation.consent.given_at = kp::format_utc(clock.now() - 1h);
     initiation.consent.organisations = {kKommun, kVardcentral, kPsykiatri};
     initiation.coordinator = participant(kKommun, kp::sip::OrganisationKind::kommun, "Farsta socialtjänst");
-    std::promise<std::expected<sc::SipOutcome, sc::SipFailure>> result;
+    std::promise<std::expected<sc::SipOutcome, kp::Failure>> result;
     auto future = result.get_future();
     coordinator.initiate(*authorized, actor(), std::move(initiation), [&result](auto outcome) {
       result.set_value(std::move(outcome));
@@ -179,8 +179,8 @@ class SipWorld {
     return *outcome;
   }
 
-  std::expected<sc::SipOutcome, sc::SipFailure> try_change(const std::string& plan_id, sc::SipChange change) {
-    std::promise<std::expected<sc::SipOutcome, sc::SipFailure>> result;
+  std::expected<sc::SipOutcome, kp::Failure> try_change(const std::string& plan_id, sc::SipChange change) {
+    std::promise<std::expected<sc::SipOutcome, kp::Failure>> result;
     auto future = result.get_future();
     coordinator.change(actor(), plan_id, std::nullopt, std::move(change),
                        [&result](auto outcome) { result.set_value(std::move(outcome)); });
