@@ -47,32 +47,29 @@ std::optional<InboundError> complete_if_present(const nlohmann::json& beslut, co
   return std::nullopt;
 }
 
-}  // namespace
-
-DecisionReader::DecisionReader(FkConfig config, mapping::VersionedMapping beslutsnotifiering)
-    : config_(std::move(config)), beslutsnotifiering_(std::move(beslutsnotifiering)) {}
-
-std::expected<InboundReport, InboundError> DecisionReader::parse_report(std::string_view body) const {
-  if (body.size() > config_.max_notification_bytes) {
+std::expected<nlohmann::json, InboundError> parse_notification(std::string_view body, std::size_t max_bytes) {
+  if (body.size() > max_bytes) {
     return Fail(InboundError{"too_large", "", "the notification is larger than this partner's limit"});
   }
   if (mapping::json_nesting_depth(body) > kMaxDepth) {
     return Fail(InboundError{"field_invalid", "", "the notification is nested too deeply"});
   }
-  const nlohmann::json message = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json message = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (message.is_discarded()) return Fail(InboundError{"invalid_json", "", "the body is not valid JSON"});
   if (!message.is_object()) return Fail(InboundError{"field_invalid", "", "the notification must be a JSON object"});
+  return message;
+}
 
-  InboundReport out;
-  out.report_type = kBeslutsnotifiering;
-
+std::expected<std::string, InboundError> notification_id(const nlohmann::json& message) {
   const nlohmann::json* id = member(message, "notifieringsId");
   if (id == nullptr) return Fail(InboundError{"field_missing", "/notifieringsId", "is required"});
   if (!id->is_string() || !is_notification_id(id->get<std::string>())) {
     return Fail(InboundError{"field_invalid", "/notifieringsId", "must be 1 to 64 letters, digits or '-'"});
   }
-  out.partner_message_id = id->get<std::string>();
+  return id->get<std::string>();
+}
 
+std::expected<void, InboundError> read_person(const nlohmann::json& message, InboundReport& out) {
   const nlohmann::json* person = member(message, "personnummer");
   if (person == nullptr) return Fail(InboundError{"field_missing", "/personnummer", "is required"});
   // The wire form is the 12-digit one only; parse_person_id also takes 10-digit and hyphenated
@@ -87,7 +84,11 @@ std::expected<InboundReport, InboundError> DecisionReader::parse_report(std::str
   }
   out.person_id = person_id->digits;
   out.id_kind = std::string(policy::to_string(person_id->kind));
+  return {};
+}
 
+// The protection flag and the decision's shape, checked before the mapping reads the facts.
+std::expected<void, InboundError> check_decision(const nlohmann::json& message) {
   // An absent flag must not read as "not protected": FK always says which it is.
   const nlohmann::json* skyddad = member(message, "skyddad");
   if (skyddad == nullptr) return Fail(InboundError{"field_missing", "/skyddad", "is required"});
@@ -98,8 +99,26 @@ std::expected<InboundReport, InboundError> DecisionReader::parse_report(std::str
   if (!beslut->is_object()) return Fail(InboundError{"field_invalid", "/beslut", "must be an object"});
   if (auto e = complete_if_present(*beslut, "belopp", {"varde", "valuta", "period"})) return Fail(*e);
   if (auto e = complete_if_present(*beslut, "period", {"from", "tom"})) return Fail(*e);
+  return {};
+}
 
-  auto mapped = beslutsnotifiering_.apply(message);
+}  // namespace
+
+DecisionReader::DecisionReader(FkConfig config, mapping::VersionedMapping beslutsnotifiering)
+    : config_(std::move(config)), beslutsnotifiering_(std::move(beslutsnotifiering)) {}
+
+std::expected<InboundReport, InboundError> DecisionReader::parse_report(std::string_view body) const {
+  auto message = parse_notification(body, config_.max_notification_bytes);
+  if (!message) return Fail(std::move(message.error()));
+  InboundReport out;
+  out.report_type = kBeslutsnotifiering;
+  auto id = notification_id(*message);
+  if (!id) return Fail(std::move(id.error()));
+  out.partner_message_id = std::move(*id);
+  if (auto person = read_person(*message, out); !person) return Fail(std::move(person.error()));
+  if (auto decision = check_decision(*message); !decision) return Fail(std::move(decision.error()));
+
+  auto mapped = beslutsnotifiering_.apply(*message);
   if (!mapped) {
     const auto& e = mapped.error();
     const std::string code = e.code == "value_missing" ? "field_missing" : "field_invalid";
@@ -110,7 +129,7 @@ std::expected<InboundReport, InboundError> DecisionReader::parse_report(std::str
     return Fail(InboundError{"field_invalid", "/beslut", "the notification must carry exactly one decision"});
   }
   // The mapping's top-level occurred_at has checked `skapad` (RFC 3339 date-time, required).
-  if (const nlohmann::json* skapad = member(message, "skapad"); skapad != nullptr && skapad->is_string()) {
+  if (const nlohmann::json* skapad = member(*message, "skapad"); skapad != nullptr && skapad->is_string()) {
     out.reported_at = skapad->get<std::string>();
   }
   out.protected_identity = mapped->protected_identity;

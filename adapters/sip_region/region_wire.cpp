@@ -20,33 +20,33 @@ using CodeTable = std::span<const CodePair>;
 
 // Code lists of the region wire format (README.md); the plan's English codes on the left.
 constexpr CodePair kStatus[] = {{"initiated", "INITIERAD"},
-                               {"invited", "KALLAD"},
-                               {"meeting_scheduled", "MOTE_PLANERAT"},
-                               {"plan_established", "PLAN_FASTSTALLD"},
-                               {"followed_up", "UPPFOLJD"},
-                               {"closed", "AVSLUTAD"}};
+                                {"invited", "KALLAD"},
+                                {"meeting_scheduled", "MOTE_PLANERAT"},
+                                {"plan_established", "PLAN_FASTSTALLD"},
+                                {"followed_up", "UPPFOLJD"},
+                                {"closed", "AVSLUTAD"}};
 constexpr CodePair kOrganisationKind[] = {{"kommun", "KOMMUN"},
-                                         {"region", "REGION"},
-                                         {"forsakringskassan", "FORSAKRINGSKASSAN"},
-                                         {"arbetsformedlingen", "ARBETSFORMEDLINGEN"},
-                                         {"other", "ANNAN"}};
+                                          {"region", "REGION"},
+                                          {"forsakringskassan", "FORSAKRINGSKASSAN"},
+                                          {"arbetsformedlingen", "ARBETSFORMEDLINGEN"},
+                                          {"other", "ANNAN"}};
 constexpr CodePair kInvitationStatus[] = {{"not_invited", "EJ_KALLAD"},
-                                         {"invited", "KALLAD"},
-                                         {"accepted", "DELTAR"},
-                                         {"declined", "DELTAR_INTE"},
-                                         {"removed", "BORTTAGEN"}};
+                                          {"invited", "KALLAD"},
+                                          {"accepted", "DELTAR"},
+                                          {"declined", "DELTAR_INTE"},
+                                          {"removed", "BORTTAGEN"}};
 constexpr CodePair kMeetingKind[] = {{"fysiskt", "FYSISKT"}, {"digitalt", "DIGITALT"}};
 constexpr CodePair kPersonKind[] = {{"personnummer", "PERSONNUMMER"}, {"samordningsnummer", "SAMORDNINGSNUMMER"}};
 constexpr CodePair kChange[] = {{"initiated", "INITIERAD"},
-                               {"invited", "KALLAD"},
-                               {"participant_removed", "DELTAGARE_BORTTAGEN"},
-                               {"reply_received", "SVAR_MOTTAGET"},
-                               {"meeting_scheduled", "MOTE_PLANERAT"},
-                               {"plan_established", "PLAN_FASTSTALLD"},
-                               {"plan_revised", "PLAN_REVIDERAD"},
-                               {"followed_up", "UPPFOLJD"},
-                               {"consent_withdrawn", "SAMTYCKE_ATERKALLAT"},
-                               {"closed", "AVSLUTAD"}};
+                                {"invited", "KALLAD"},
+                                {"participant_removed", "DELTAGARE_BORTTAGEN"},
+                                {"reply_received", "SVAR_MOTTAGET"},
+                                {"meeting_scheduled", "MOTE_PLANERAT"},
+                                {"plan_established", "PLAN_FASTSTALLD"},
+                                {"plan_revised", "PLAN_REVIDERAD"},
+                                {"followed_up", "UPPFOLJD"},
+                                {"consent_withdrawn", "SAMTYCKE_ATERKALLAT"},
+                                {"closed", "AVSLUTAD"}};
 
 // The plan id is the only identifier in a path, so it must be a plain id (the sip-plan.v1 `id`
 // pattern) and must not look like a personnummer or samordningsnummer (all digits, 10 or 12).
@@ -107,7 +107,9 @@ class PayloadReader {
                     (kind == Kind::date_time && is_date_time(s));
     if (!ok) {
       fail("value_invalid", field,
-           kind == Kind::id ? "must be a plain id" : kind == Kind::date ? "must be a date" : "must be a UTC date-time");
+           kind == Kind::id     ? "must be a plain id"
+           : kind == Kind::date ? "must be a date"
+                                : "must be a UTC date-time");
       return nullptr;
     }
     return *value;
@@ -163,6 +165,100 @@ class PayloadReader {
   }
 };
 
+json wire_person(PayloadReader& in, const json& person, const std::string& at) {
+  return {{"identitet", in.text(person, at, "id")}, {"identitetstyp", in.code(person, at, "kind", kPersonKind)}};
+}
+
+json wire_consent(PayloadReader& in, const json& consent, const std::string& c) {
+  return {{"referens", in.text(consent, c, "reference")},
+          {"omfattning", in.array(consent, c, "scope",
+                                  [&](const json& e, const std::string& at) -> json {
+                                    if (!e.is_string() || e.get_ref<const std::string&>().empty()) {
+                                      in.fail("value_invalid", at, "must be a string");
+                                    }
+                                    return e;
+                                  })},
+          {"lamnat", in.text(consent, c, "given_at", Kind::date_time)},
+          {"giltigtTom", in.text(consent, c, "expires_at", Kind::date, true)},
+          {"aterkallat", in.text(consent, c, "withdrawn_at", Kind::date_time, true)}};
+}
+
+json wire_participant(PayloadReader& in, const json& e, const std::string& at) {
+  json d = {{"deltagarId", in.text(e, at, "participant_id", Kind::id)},
+            {"organisation", in.text(e, at, "organisation")},
+            {"organisationstyp", in.code(e, at, "organisation_kind", kOrganisationKind)},
+            {"enhet", in.text(e, at, "unit")},
+            {"roll", in.text(e, at, "role")},
+            {"kallelsestatus", in.code(e, at, "invitation_status", kInvitationStatus)},
+            {"svarstidpunkt", in.text(e, at, "replied_at", Kind::date_time, true)}};
+  if (const json* contact = in.object_member(e, at, "contact", false)) {
+    const std::string k = at + "/contact";
+    d["kontakt"] = {{"namn", in.text(*contact, k, "name", Kind::text, false, true)},
+                    {"telefon", in.text(*contact, k, "phone", Kind::text, false, true)},
+                    {"epost", in.text(*contact, k, "email", Kind::text, false, true)}};
+  }
+  return d;
+}
+
+json wire_need(PayloadReader& in, const json& e, const std::string& at) {
+  return {{"behovId", in.text(e, at, "need_id", Kind::id)}, {"beskrivning", in.text(e, at, "description")}};
+}
+
+json wire_goal(PayloadReader& in, const json& e, const std::string& at) {
+  return {{"malId", in.text(e, at, "goal_id", Kind::id)},
+          {"beskrivning", in.text(e, at, "description")},
+          {"behov", in.array(e, at, "need_ids", [&](const json& id, const std::string& id_at) -> json {
+             if (!id.is_string() || !is_plain_id(id.get<std::string>())) {
+               in.fail("value_invalid", id_at, "must be a plain id");
+             }
+             return id;
+           })}};
+}
+
+json wire_insats(PayloadReader& in, const json& e, const std::string& at) {
+  return {{"insatsId", in.text(e, at, "insats_id", Kind::id)},
+          {"beskrivning", in.text(e, at, "description")},
+          {"ansvarigHuvudman", in.code(e, at, "responsible_huvudman", kOrganisationKind)},
+          {"ansvarigDeltagare", in.text(e, at, "responsible_participant_id", Kind::id)},
+          {"startdatum", in.text(e, at, "start_date", Kind::date)},
+          {"slutdatum", in.text(e, at, "end_date", Kind::date, true)}};
+}
+
+json wire_action(PayloadReader& in, const json& e, const std::string& at) {
+  return {{"beskrivning", in.text(e, at, "description")}, {"utforare", in.text(e, at, "by")}};
+}
+
+json wire_meeting(PayloadReader& in, const json& meeting, const std::string& m, bool protected_identity) {
+  json mote = {{"tidpunkt", in.text(meeting, m, "at", Kind::date_time)},
+               {"form", in.code(meeting, m, "kind", kMeetingKind)}};
+  // A protected person's plan carries no place at all (skyddade personuppgifter, domain.md §3):
+  // a venue near the client's home would tell where the client lives.
+  if (!protected_identity) {
+    if (auto place = meeting.find("place"); place != meeting.end() && !place->is_null()) {
+      if (!place->is_string()) {
+        in.fail("value_invalid", m + "/place", "must be a string");
+      } else if (!place->get_ref<const std::string&>().empty()) {
+        mote["plats"] = *place;
+      }
+    }
+  }
+  return mote;
+}
+
+json wire_history_entry(PayloadReader& in, const json& e, const std::string& at) {
+  return {{"version", in.version(e, at, "version")},
+          {"tidpunkt", in.text(e, at, "at", Kind::date_time)},
+          {"av", in.text(e, at, "by", Kind::id)},
+          {"handelse", in.code(e, at, "change", kChange)},
+          {"sammanfattning", in.text(e, at, "summary", Kind::text, false, true)}};
+}
+
+// An array member of the plan, each element translated by `wire`.
+json wire_list(PayloadReader& in, const json& plan, const char* key,
+               json (*wire)(PayloadReader&, const json&, const std::string&)) {
+  return in.array(plan, "/plan", key, [&](const json& e, const std::string& at) { return wire(in, e, at); });
+}
+
 json translate_plan(PayloadReader& in, const json& plan, bool protected_identity) {
   const std::string p = "/plan";
   if (!plan.is_object()) {
@@ -174,89 +270,26 @@ json translate_plan(PayloadReader& in, const json& plan, bool protected_identity
   out["version"] = in.version(plan, p, "version");
   out["status"] = in.code(plan, p, "status", kStatus);
   if (const json* person = in.object_member(plan, p, "person", false)) {
-    out["person"] = {{"identitet", in.text(*person, p + "/person", "id")},
-                     {"identitetstyp", in.code(*person, p + "/person", "kind", kPersonKind)}};
+    out["person"] = wire_person(in, *person, p + "/person");
   }
   if (const json* consent = in.object_member(plan, p, "consent", false)) {
-    const std::string c = p + "/consent";
-    out["samtycke"] = {
-        {"referens", in.text(*consent, c, "reference")},
-        {"omfattning", in.array(*consent, c, "scope", [&](const json& e, const std::string& at) -> json {
-           if (!e.is_string() || e.get_ref<const std::string&>().empty()) in.fail("value_invalid", at, "must be a string");
-           return e;
-         })},
-        {"lamnat", in.text(*consent, c, "given_at", Kind::date_time)},
-        {"giltigtTom", in.text(*consent, c, "expires_at", Kind::date, true)},
-        {"aterkallat", in.text(*consent, c, "withdrawn_at", Kind::date_time, true)}};
+    out["samtycke"] = wire_consent(in, *consent, p + "/consent");
   }
-  out["deltagare"] = in.array(plan, p, "participants", [&](const json& e, const std::string& at) -> json {
-    json d = {{"deltagarId", in.text(e, at, "participant_id", Kind::id)},
-              {"organisation", in.text(e, at, "organisation")},
-              {"organisationstyp", in.code(e, at, "organisation_kind", kOrganisationKind)},
-              {"enhet", in.text(e, at, "unit")},
-              {"roll", in.text(e, at, "role")},
-              {"kallelsestatus", in.code(e, at, "invitation_status", kInvitationStatus)},
-              {"svarstidpunkt", in.text(e, at, "replied_at", Kind::date_time, true)}};
-    if (const json* contact = in.object_member(e, at, "contact", false)) {
-      const std::string k = at + "/contact";
-      d["kontakt"] = {{"namn", in.text(*contact, k, "name", Kind::text, false, true)},
-                      {"telefon", in.text(*contact, k, "phone", Kind::text, false, true)},
-                      {"epost", in.text(*contact, k, "email", Kind::text, false, true)}};
-    }
-    return d;
-  });
-  out["behov"] = in.array(plan, p, "needs", [&](const json& e, const std::string& at) -> json {
-    return {{"behovId", in.text(e, at, "need_id", Kind::id)}, {"beskrivning", in.text(e, at, "description")}};
-  });
-  out["mal"] = in.array(plan, p, "goals", [&](const json& e, const std::string& at) -> json {
-    return {{"malId", in.text(e, at, "goal_id", Kind::id)},
-            {"beskrivning", in.text(e, at, "description")},
-            {"behov", in.array(e, at, "need_ids", [&](const json& id, const std::string& id_at) -> json {
-               if (!id.is_string() || !is_plain_id(id.get<std::string>())) in.fail("value_invalid", id_at, "must be a plain id");
-               return id;
-             })}};
-  });
-  out["insatser"] = in.array(plan, p, "insatser", [&](const json& e, const std::string& at) -> json {
-    return {{"insatsId", in.text(e, at, "insats_id", Kind::id)},
-            {"beskrivning", in.text(e, at, "description")},
-            {"ansvarigHuvudman", in.code(e, at, "responsible_huvudman", kOrganisationKind)},
-            {"ansvarigDeltagare", in.text(e, at, "responsible_participant_id", Kind::id)},
-            {"startdatum", in.text(e, at, "start_date", Kind::date)},
-            {"slutdatum", in.text(e, at, "end_date", Kind::date, true)}};
-  });
-  out["andrasAtgarder"] = in.array(plan, p, "actions_by_others", [&](const json& e, const std::string& at) -> json {
-    return {{"beskrivning", in.text(e, at, "description")}, {"utforare", in.text(e, at, "by")}};
-  });
+  out["deltagare"] = wire_list(in, plan, "participants", wire_participant);
+  out["behov"] = wire_list(in, plan, "needs", wire_need);
+  out["mal"] = wire_list(in, plan, "goals", wire_goal);
+  out["insatser"] = wire_list(in, plan, "insatser", wire_insats);
+  out["andrasAtgarder"] = wire_list(in, plan, "actions_by_others", wire_action);
   out["huvudansvar"] = in.text(plan, p, "huvudansvar", Kind::id, true);
   out["samordnare"] = in.text(plan, p, "coordinator", Kind::id);
   out["mote"] = nullptr;
   if (const json* meeting = in.object_member(plan, p, "meeting", true)) {
-    const std::string m = p + "/meeting";
-    json mote = {{"tidpunkt", in.text(*meeting, m, "at", Kind::date_time)},
-                 {"form", in.code(*meeting, m, "kind", kMeetingKind)}};
-    // A protected person's plan carries no place at all (skyddade personuppgifter, domain.md §3):
-    // a venue near the client's home would tell where the client lives.
-    if (!protected_identity) {
-      if (auto place = meeting->find("place"); place != meeting->end() && !place->is_null()) {
-        if (!place->is_string()) {
-          in.fail("value_invalid", m + "/place", "must be a string");
-        } else if (!place->get_ref<const std::string&>().empty()) {
-          mote["plats"] = *place;
-        }
-      }
-    }
-    out["mote"] = std::move(mote);
+    out["mote"] = wire_meeting(in, *meeting, p + "/meeting", protected_identity);
   }
   out["uppfoljningsdatum"] = in.text(plan, p, "followup_due", Kind::date, true);
   out["initierad"] = in.text(plan, p, "initiated_at", Kind::date_time);
   out["avslutsorsak"] = in.text(plan, p, "close_reason", Kind::text, true);
-  out["historik"] = in.array(plan, p, "history", [&](const json& e, const std::string& at) -> json {
-    return {{"version", in.version(e, at, "version")},
-            {"tidpunkt", in.text(e, at, "at", Kind::date_time)},
-            {"av", in.text(e, at, "by", Kind::id)},
-            {"handelse", in.code(e, at, "change", kChange)},
-            {"sammanfattning", in.text(e, at, "summary", Kind::text, false, true)}};
-  });
+  out["historik"] = wire_list(in, plan, "history", wire_history_entry);
   return out;
 }
 
@@ -270,6 +303,57 @@ constexpr std::array<WireKind, 6> kKinds = {{{"sip.invitation", "KALLELSE"},
                                              {"sip.consent_withdrawn", "SAMTYCKE_ATERKALLAT"},
                                              {"sip.closed", "PLAN_AVSLUTAD"},
                                              {"sip.followup_due", "UPPFOLJNING_FORFALLER"}}};
+
+// What every region message says about its plan, its sender and its recipient.
+struct Envelope {
+  json plan_id;
+  json plan_version;
+  json created_at;
+  bool protected_identity = false;
+  json mottagare = json::object();
+  json avsandare = json::object();
+};
+
+Envelope read_envelope(PayloadReader& in, const json& payload) {
+  const std::string root;
+  Envelope envelope;
+  envelope.plan_id = in.text(payload, root, "plan_id", Kind::id);
+  envelope.plan_version = in.version(payload, root, "plan_version");
+  envelope.created_at = in.text(payload, root, "created_at", Kind::date_time);
+  if (const json* flag = in.member(payload, root, "protected_identity", false)) {
+    if (flag->is_boolean())
+      envelope.protected_identity = flag->get<bool>();
+    else
+      in.fail("value_invalid", "/protected_identity", "must be a boolean");
+  }
+  if (const json* recipient = in.object_member(payload, root, "recipient", false)) {
+    envelope.mottagare["deltagarId"] = in.text(*recipient, "/recipient", "participant_id", Kind::id);
+    envelope.mottagare["organisation"] = in.text(*recipient, "/recipient", "organisation");
+    if (recipient->contains("unit")) envelope.mottagare["enhet"] = in.text(*recipient, "/recipient", "unit");
+  }
+  if (const json* sender = in.object_member(payload, root, "sender", false)) {
+    envelope.avsandare["organisation"] = in.text(*sender, "/sender", "organisation");
+    envelope.avsandare["deltagarId"] = in.text(*sender, "/sender", "participant_id", Kind::id);
+  }
+  return envelope;
+}
+
+// The payload's plan in the region's terms.
+std::expected<json, RenderError> plan_matching_envelope(PayloadReader& in, const json& payload,
+                                                        const Envelope& envelope) {
+  const json* plan = in.member(payload, "", "plan", false);
+  if (!plan) return std::unexpected(*in.error);
+  json translated = translate_plan(in, *plan, envelope.protected_identity);
+  if (in.error) return std::unexpected(*in.error);
+  // The envelope and the plan must agree, or the region would file content under another plan.
+  if (translated["planId"] != envelope.plan_id) {
+    return std::unexpected(RenderError{"value_invalid", "/plan/plan_id", "differs from /plan_id"});
+  }
+  if (translated["version"] != envelope.plan_version) {
+    return std::unexpected(RenderError{"value_invalid", "/plan/version", "differs from /plan_version"});
+  }
+  return translated;
+}
 
 }  // namespace
 
@@ -290,38 +374,14 @@ std::expected<WireRequest, RenderError> render_region_message(const std::string&
   if (!payload.is_object()) return std::unexpected(RenderError{"value_invalid", "", "the payload must be an object"});
 
   PayloadReader in;
-  const std::string root;
-  const json plan_id = in.text(payload, root, "plan_id", Kind::id);
-  const json plan_version = in.version(payload, root, "plan_version");
-  const json created_at = in.text(payload, root, "created_at", Kind::date_time);
-  bool protected_identity = false;
-  if (const json* flag = in.member(payload, root, "protected_identity", false)) {
-    if (flag->is_boolean())
-      protected_identity = flag->get<bool>();
-    else
-      in.fail("value_invalid", "/protected_identity", "must be a boolean");
-  }
-  json mottagare = json::object();
-  if (const json* recipient = in.object_member(payload, root, "recipient", false)) {
-    mottagare["deltagarId"] = in.text(*recipient, "/recipient", "participant_id", Kind::id);
-    mottagare["organisation"] = in.text(*recipient, "/recipient", "organisation");
-    if (recipient->contains("unit")) mottagare["enhet"] = in.text(*recipient, "/recipient", "unit");
-  }
-  json avsandare = json::object();
-  if (const json* sender = in.object_member(payload, root, "sender", false)) {
-    avsandare["organisation"] = in.text(*sender, "/sender", "organisation");
-    avsandare["deltagarId"] = in.text(*sender, "/sender", "participant_id", Kind::id);
-  }
+  const Envelope envelope = read_envelope(in, payload);
   if (in.error) return std::unexpected(*in.error);
 
-  json body = {{"meddelandeId", message_id},
-               {"meddelandetyp", std::string(kind->meddelandetyp)},
-               {"planId", plan_id},
-               {"planversion", plan_version},
-               {"skapad", created_at},
-               {"avsandare", avsandare},
-               {"mottagare", mottagare}};
-  const std::string plan_path = "/sip/planer/" + plan_id.get<std::string>();
+  json body = {{"meddelandeId", message_id},     {"meddelandetyp", std::string(kind->meddelandetyp)},
+               {"planId", envelope.plan_id},     {"planversion", envelope.plan_version},
+               {"skapad", envelope.created_at},  {"avsandare", envelope.avsandare},
+               {"mottagare", envelope.mottagare}};
+  const std::string plan_path = "/sip/planer/" + envelope.plan_id.get<std::string>();
   WireRequest request{"POST", plan_path + "/meddelanden", json()};
 
   if (type == "sip.consent_withdrawn") {
@@ -330,21 +390,12 @@ std::expected<WireRequest, RenderError> render_region_message(const std::string&
     request.body = std::move(body);
     return request;
   }
-  body["skyddadePersonuppgifter"] = protected_identity;
+  body["skyddadePersonuppgifter"] = envelope.protected_identity;
 
   if (type == "sip.invitation" || type == "sip.plan_updated") {
-    const json* plan = in.member(payload, root, "plan", false);
-    if (!plan) return std::unexpected(*in.error);
-    json translated = translate_plan(in, *plan, protected_identity);
-    if (in.error) return std::unexpected(*in.error);
-    // The envelope and the plan must agree, or the region would file content under another plan.
-    if (translated["planId"] != plan_id) {
-      return std::unexpected(RenderError{"value_invalid", "/plan/plan_id", "differs from /plan_id"});
-    }
-    if (translated["version"] != plan_version) {
-      return std::unexpected(RenderError{"value_invalid", "/plan/version", "differs from /plan_version"});
-    }
-    body["plan"] = std::move(translated);
+    auto plan = plan_matching_envelope(in, payload, envelope);
+    if (!plan) return std::unexpected(std::move(plan.error()));
+    body["plan"] = std::move(*plan);
     if (type == "sip.invitation") {
       request.path = "/sip/kallelser";
     } else {
@@ -352,9 +403,9 @@ std::expected<WireRequest, RenderError> render_region_message(const std::string&
       request.path = plan_path;
     }
   } else if (type == "sip.closed") {
-    body["orsak"] = in.text(payload, root, "reason");
+    body["orsak"] = in.text(payload, "", "reason");
   } else if (type == "sip.followup_due") {
-    body["uppfoljningsdatum"] = in.text(payload, root, "followup_due", Kind::date);
+    body["uppfoljningsdatum"] = in.text(payload, "", "followup_due", Kind::date);
   }
   if (in.error) return std::unexpected(*in.error);
   request.body = std::move(body);

@@ -100,21 +100,23 @@ bool is_short_text(const std::string& s) {
   return !s.empty() && s.size() <= kMaxText;
 }
 
-}  // namespace
-
-std::expected<InboundReport, InboundError> ReplyReader::parse_report(std::string_view body) const {
-  if (body.size() > config_.max_report_bytes) {
+// Refuses a body too large, too deep or not a JSON object before any member is read.
+std::expected<json, InboundError> parse_message(std::string_view body, std::size_t max_bytes) {
+  if (body.size() > max_bytes) {
     return std::unexpected(InboundError{"too_large", "", "the message is larger than this partner's limit"});
   }
   if (nesting_depth(body) > kMaxDepth) {
     return std::unexpected(InboundError{"field_invalid", "", "the message is nested too deeply"});
   }
-  const json message = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  json message = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (message.is_discarded()) return std::unexpected(InboundError{"invalid_json", "", "the body is not valid JSON"});
   if (!message.is_object()) {
     return std::unexpected(InboundError{"field_invalid", "", "the message must be a JSON object"});
   }
+  return message;
+}
 
+std::expected<std::string, InboundError> message_type(const json& message) {
   auto typ = message.find("meddelandetyp");
   if (typ == message.end() || typ->is_null()) {
     return std::unexpected(InboundError{"field_missing", "/meddelandetyp", "is required (SVAR or ANDRINGSFORSLAG)"});
@@ -122,45 +124,55 @@ std::expected<InboundReport, InboundError> ReplyReader::parse_report(std::string
   if (!typ->is_string()) {
     return std::unexpected(InboundError{"field_invalid", "/meddelandetyp", "must be a string"});
   }
-  const std::string type = typ->get<std::string>();
+  std::string type = typ->get<std::string>();
   if (type != "SVAR" && type != "ANDRINGSFORSLAG") {
     return std::unexpected(
         InboundError{"unknown_report_type", "/meddelandetyp", "is not a message type a region sends"});
   }
+  return type;
+}
 
-  MessageReader in;
+// The members every region message has, whatever its type.
+InboundReport read_header(MessageReader& in, const json& message, const std::string& type) {
   InboundReport out;
   out.report_type = type;
   out.partner_message_id = in.text(message, "", "meddelandeId", is_uuid, "must be a UUID");
   out.plan_id = in.text(message, "", "planId", is_plain_id, "must be a plan id");
   out.participant_id = in.text(message, "", "deltagarId", is_plain_id, "must be a participant id");
   out.reported_at = in.text(message, "", "tidpunkt", is_date_time, "must be a UTC date-time (…Z)");
-  if (type == "SVAR") {
-    in.only(message, "", {"meddelandeId", "meddelandetyp", "planId", "deltagarId", "tidpunkt", "svar"});
-    const std::string svar = in.text(
-        message, "", "svar", [](const std::string& s) { return s == "DELTAR" || s == "DELTAR_INTE"; },
-        "must be DELTAR or DELTAR_INTE");
-    if (in.error) return std::unexpected(*in.error);
-    out.events.push_back(ReportedEvent{
-        "sip.reply_received", out.reported_at,
-        json{{"participant_id", out.participant_id}, {"reply", svar == "DELTAR" ? "accepted" : "declined"}}});
-    return out;
-  }
+  return out;
+}
 
-  in.only(message, "", {"meddelandeId", "meddelandetyp", "planId", "deltagarId", "tidpunkt", "andringsforslag"});
+std::expected<InboundReport, InboundError> read_reply(MessageReader& in, const json& message, InboundReport out) {
+  in.only(message, "", {"meddelandeId", "meddelandetyp", "planId", "deltagarId", "tidpunkt", "svar"});
+  const std::string svar = in.text(
+      message, "", "svar", [](const std::string& s) { return s == "DELTAR" || s == "DELTAR_INTE"; },
+      "must be DELTAR or DELTAR_INTE");
   if (in.error) return std::unexpected(*in.error);
-  auto forslag = message.find("andringsforslag");
-  if (forslag == message.end() || forslag->is_null()) {
-    return std::unexpected(InboundError{"field_missing", "/andringsforslag", "is required"});
-  }
-  if (!forslag->is_object()) {
-    return std::unexpected(InboundError{"field_invalid", "/andringsforslag", "must be an object"});
-  }
+  out.events.push_back(ReportedEvent{
+      "sip.reply_received", out.reported_at,
+      json{{"participant_id", out.participant_id}, {"reply", svar == "DELTAR" ? "accepted" : "declined"}}});
+  return out;
+}
+
+json read_proposed_insats(MessageReader& in, const json& insats, const std::string& at) {
+  in.only(insats, at, {"beskrivning", "startdatum", "slutdatum"});
+  const auto description = in.text(insats, at, "beskrivning", is_short_text, "must be text of 1 to 2000 characters");
+  const auto start = in.text(insats, at, "startdatum", is_date, "must be a date (YYYY-MM-DD)");
+  const auto end = in.text(insats, at, "slutdatum", is_date, "must be a date (YYYY-MM-DD)", /*optional=*/true);
+  // ISO dates compare as text.
+  if (!in.error && !end.empty() && end < start) in.fail("field_invalid", at + "/slutdatum", "is before startdatum");
+  return json{
+      {"description", description}, {"start_date", start}, {"end_date", end.empty() ? json(nullptr) : json(end)}};
+}
+
+json read_proposal(MessageReader& in, const json& forslag) {
   const std::string f = "/andringsforslag";
-  in.only(*forslag, f, {"sammanfattning", "insatser"});
-  json proposal = {{"summary", in.text(*forslag, f, "sammanfattning", is_short_text, "must be text of 1 to 2000 characters")},
-                   {"insatser", json::array()}};
-  if (auto insatser = forslag->find("insatser"); insatser != forslag->end() && !insatser->is_null() && !in.error) {
+  in.only(forslag, f, {"sammanfattning", "insatser"});
+  json proposal = {
+      {"summary", in.text(forslag, f, "sammanfattning", is_short_text, "must be text of 1 to 2000 characters")},
+      {"insatser", json::array()}};
+  if (auto insatser = forslag.find("insatser"); insatser != forslag.end() && !insatser->is_null() && !in.error) {
     if (!insatser->is_array() || insatser->size() > kMaxProposedInsatser) {
       in.fail("field_invalid", f + "/insatser", "must be an array of at most 20 insatser");
     }
@@ -171,21 +183,41 @@ std::expected<InboundReport, InboundError> ReplyReader::parse_report(std::string
         in.fail("field_invalid", at, "must be an object");
         break;
       }
-      in.only(insats, at, {"beskrivning", "startdatum", "slutdatum"});
-      const auto description = in.text(insats, at, "beskrivning", is_short_text, "must be text of 1 to 2000 characters");
-      const auto start = in.text(insats, at, "startdatum", is_date, "must be a date (YYYY-MM-DD)");
-      const auto end = in.text(insats, at, "slutdatum", is_date, "must be a date (YYYY-MM-DD)", /*optional=*/true);
-      // ISO dates compare as text.
-      if (!in.error && !end.empty() && end < start) in.fail("field_invalid", at + "/slutdatum", "is before startdatum");
-      proposal["insatser"].push_back(json{{"description", description},
-                                          {"start_date", start},
-                                          {"end_date", end.empty() ? json(nullptr) : json(end)}});
+      proposal["insatser"].push_back(read_proposed_insats(in, insats, at));
     }
   }
+  return proposal;
+}
+
+std::expected<InboundReport, InboundError> read_change_proposal(MessageReader& in, const json& message,
+                                                                InboundReport out) {
+  in.only(message, "", {"meddelandeId", "meddelandetyp", "planId", "deltagarId", "tidpunkt", "andringsforslag"});
+  if (in.error) return std::unexpected(*in.error);
+  auto forslag = message.find("andringsforslag");
+  if (forslag == message.end() || forslag->is_null()) {
+    return std::unexpected(InboundError{"field_missing", "/andringsforslag", "is required"});
+  }
+  if (!forslag->is_object()) {
+    return std::unexpected(InboundError{"field_invalid", "/andringsforslag", "must be an object"});
+  }
+  json proposal = read_proposal(in, *forslag);
   if (in.error) return std::unexpected(*in.error);
   out.events.push_back(ReportedEvent{"sip.change_proposed", out.reported_at,
                                      json{{"participant_id", out.participant_id}, {"proposal", std::move(proposal)}}});
   return out;
+}
+
+}  // namespace
+
+std::expected<InboundReport, InboundError> ReplyReader::parse_report(std::string_view body) const {
+  auto message = parse_message(body, config_.max_report_bytes);
+  if (!message) return std::unexpected(std::move(message.error()));
+  auto type = message_type(*message);
+  if (!type) return std::unexpected(std::move(type.error()));
+  MessageReader in;
+  InboundReport out = read_header(in, *message, *type);
+  if (*type == "SVAR") return read_reply(in, *message, std::move(out));
+  return read_change_proposal(in, *message, std::move(out));
 }
 
 }  // namespace knutpunkt::sip_region

@@ -190,14 +190,9 @@ void sync_directory(const std::filesystem::path& dir) {
   ::close(fd);
 }
 
-}  // namespace
-
-std::filesystem::path manifest_path_for(const std::filesystem::path& export_file) {
-  return std::filesystem::path(export_file.string() + ".manifest.json");
-}
-
-std::expected<ExportManifest, ExportError> export_audit(Store& store, const ExportRequest& request,
-                                                        const SigningKey& key) {
+// Refuses a request that could not produce a complete, attributable export before anything is read.
+std::expected<void, ExportError> check_request(const ExportRequest& request,
+                                               const std::filesystem::path& manifest_file) {
   if (request.out.empty() || request.out.filename().empty()) {
     return std::unexpected(ExportError{"invalid_request", "out", "--out must name a file"});
   }
@@ -205,7 +200,6 @@ std::expected<ExportManifest, ExportError> export_audit(Store& store, const Expo
     return std::unexpected(ExportError{"invalid_request", request.exported_by.empty() ? "exported-by" : "instance",
                                        "the manifest must say who exported the log and from which gateway"});
   }
-  const std::filesystem::path manifest_file = manifest_path_for(request.out);
   for (const auto& f : {request.out, manifest_file}) {
     // Inside the gateway this runs on a worker thread: a throwing check would end the process.
     std::error_code unreadable;
@@ -213,97 +207,121 @@ std::expected<ExportManifest, ExportError> export_audit(Store& store, const Expo
       return std::unexpected(ExportError{"output_exists", f.string(), f.string() + " exists already"});
     }
   }
+  return {};
+}
 
+std::expected<AuditRecord, ExportError> log_head(Store& store) {
   auto head = store.last_audit_record();
   if (!head) return std::unexpected(ExportError{"store_error", "", head.error().message});
   if (!*head)
     return std::unexpected(ExportError{"empty_range", "", "the audit log is empty; there is nothing to export"});
-  const std::int64_t head_seq = (*head)->seq;
+  return std::move(**head);
+}
 
-  ExportManifest m;
-  m.format = request.format;
-  m.file_name = request.out.filename().string();
-  m.log_head_seq = head_seq;
-  m.log_head_hash = (*head)->hash;
-  auto range = resolve_range(store, request, head_seq, m.selection);
-  if (!range) return std::unexpected(std::move(range.error()));
-
-  PartialFiles partial{{request.out.string() + ".partial", manifest_file.string() + ".partial"}};
-  ExportSink sink;
-  if (auto c = sink.create(partial.files[0]); !c) return std::unexpected(std::move(c.error()));
-  if (request.format == ExportFormat::csv) {
+std::expected<void, ExportError> open_export_file(ExportSink& sink, const std::filesystem::path& file,
+                                                  ExportFormat format) {
+  if (auto c = sink.create(file); !c) return std::unexpected(std::move(c.error()));
+  if (format == ExportFormat::csv) {
     if (auto w = sink.write(csv_header_row()); !w) return std::unexpected(std::move(w.error()));
   }
+  return {};
+}
 
-  // The record before the range anchors the first prev_hash; from seq 1 the anchor is genesis,
-  // and right after a retention checkpoint it is the checkpoint's hash.
-  std::int64_t expected_seq = range->first - 1;
-  std::string expected_prev = range->first == 1 ? genesis_hash() : std::string{};
+// The last record checked so far: the next one must follow its seq and link to its hash.
+struct ChainCursor {
+  std::int64_t seq = 0;
+  std::string hash;  // empty while the record before the range is not known
+};
+
+// The record before the range anchors the first prev_hash; from seq 1 the anchor is genesis,
+// and right after a retention checkpoint it is the checkpoint's hash.
+std::expected<ChainCursor, ExportError> chain_anchor(Store& store, const SeqRange& range) {
+  ChainCursor anchor{range.first - 1, range.first == 1 ? genesis_hash() : std::string{}};
   auto checkpoint = store.latest_audit_checkpoint();
   if (!checkpoint) return std::unexpected(ExportError{"store_error", "", checkpoint.error().message});
-  if (*checkpoint && (*checkpoint)->through_seq == range->first - 1) expected_prev = (*checkpoint)->through_hash;
+  if (*checkpoint && (*checkpoint)->through_seq == range.first - 1) anchor.hash = (*checkpoint)->through_hash;
+  return anchor;
+}
+
+std::optional<ExportError> broken_link(const AuditRecord& r, const ChainCursor& before, const SeqRange& range) {
+  if (before.hash.empty()) return chain_broken(range.first - 1, "the record before the range is missing");
+  if (r.seq != before.seq + 1) {
+    return chain_broken(before.seq + 1, "seq " + std::to_string(before.seq + 1) + " is missing");
+  }
+  if (r.prev_hash != before.hash) return chain_broken(r.seq, "its prev_hash does not link to the record before it");
+  auto recomputed = record_hash(r);
+  if (!recomputed || *recomputed != r.hash) return chain_broken(r.seq, "its content does not match its hash");
+  return std::nullopt;
+}
+
+std::expected<std::string, ExportError> export_row(const AuditRecord& r, ExportFormat format) {
+  auto row = format == ExportFormat::jsonl ? jsonl_line(r) : csv_row(r);
+  if (!row) return std::unexpected(chain_broken(r.seq, "its body has no canonical form"));
+  if (format == ExportFormat::jsonl) row->push_back('\n');
+  return std::move(*row);
+}
+
+void note_exported(ExportManifest& m, const AuditRecord& r, const SeqRange& range) {
+  if (r.seq == range.first) {
+    m.first_prev_hash = r.prev_hash;
+    m.earliest_recorded_at = m.latest_recorded_at = r.recorded_at;
+  }
+  m.earliest_recorded_at = std::min(m.earliest_recorded_at, r.recorded_at);
+  m.latest_recorded_at = std::max(m.latest_recorded_at, r.recorded_at);
+  m.last_hash = r.hash;
+}
+
+std::expected<void, ExportError> check_range_complete(const ChainCursor& last, const SeqRange& range) {
+  if (last.seq < range.first) {
+    return std::unexpected(chain_broken(last.seq + 1, "seq " + std::to_string(last.seq + 1) + " is missing"));
+  }
+  if (last.seq != range.last) {
+    return std::unexpected(chain_broken(
+        last.seq + 1, "seq " + std::to_string(last.seq + 1) + " to " + std::to_string(range.last) + " are missing"));
+  }
+  return {};
+}
+
+// Writes the range's rows, checking every link first: a broken chain stops the export.
+std::expected<void, ExportError> copy_records(Store& store, const SeqRange& range, ExportFormat format,
+                                              ChainCursor cursor, ExportSink& sink, ExportManifest& m) {
   std::optional<ExportError> failure;
-  auto scanned = store.scan_audit(std::max<std::int64_t>(1, range->first - 1), [&](const AuditRecord& r) {
-    if (r.seq < range->first) {  // the anchor
-      expected_prev = r.hash;
+  auto scanned = store.scan_audit(std::max<std::int64_t>(1, range.first - 1), [&](const AuditRecord& r) {
+    if (r.seq < range.first) {  // the anchor
+      cursor.hash = r.hash;
       return true;
     }
-    if (r.seq > range->last) return false;
-    if (expected_prev.empty()) {
-      failure = chain_broken(range->first - 1, "the record before the range is missing");
-      return false;
-    }
-    if (r.seq != expected_seq + 1) {
-      failure = chain_broken(expected_seq + 1, "seq " + std::to_string(expected_seq + 1) + " is missing");
-      return false;
-    }
-    if (r.prev_hash != expected_prev) {
-      failure = chain_broken(r.seq, "its prev_hash does not link to the record before it");
-      return false;
-    }
-    auto recomputed = record_hash(r);
-    if (!recomputed || *recomputed != r.hash) {
-      failure = chain_broken(r.seq, "its content does not match its hash");
-      return false;
-    }
-    auto row = request.format == ExportFormat::jsonl ? jsonl_line(r) : csv_row(r);
-    if (row && request.format == ExportFormat::jsonl) row->push_back('\n');
+    if (r.seq > range.last) return false;
+    failure = broken_link(r, cursor, range);
+    if (failure) return false;
+    auto row = export_row(r, format);
     if (!row) {
-      failure = chain_broken(r.seq, "its body has no canonical form");
+      failure = std::move(row.error());
       return false;
     }
     if (auto w = sink.write(*row); !w) {
       failure = std::move(w.error());
       return false;
     }
-    if (r.seq == range->first) {
-      m.first_prev_hash = r.prev_hash;
-      m.earliest_recorded_at = m.latest_recorded_at = r.recorded_at;
-    }
-    m.earliest_recorded_at = std::min(m.earliest_recorded_at, r.recorded_at);
-    m.latest_recorded_at = std::max(m.latest_recorded_at, r.recorded_at);
-    m.last_hash = r.hash;
-    expected_seq = r.seq;
-    expected_prev = r.hash;
+    note_exported(m, r, range);
+    cursor = {r.seq, r.hash};
     return true;
   });
   if (!scanned) return std::unexpected(ExportError{"store_error", "", scanned.error().message});
   if (failure) return std::unexpected(std::move(*failure));
-  if (expected_seq < range->first) {
-    return std::unexpected(chain_broken(expected_seq + 1, "seq " + std::to_string(expected_seq + 1) + " is missing"));
-  }
-  if (expected_seq != range->last) {
-    return std::unexpected(chain_broken(expected_seq + 1, "seq " + std::to_string(expected_seq + 1) + " to " +
-                                                              std::to_string(range->last) + " are missing"));
-  }
+  return check_range_complete(cursor, range);
+}
 
+// Completes the export file and signs the manifest that vouches for it.
+std::expected<void, ExportError> seal_manifest(ExportManifest& m, ExportSink& sink, const SeqRange& range,
+                                               const ExportRequest& request, const SigningKey& key) {
   auto sha = sink.finish();
   if (!sha) return std::unexpected(std::move(sha.error()));
   m.file_sha256 = *sha;
   m.file_bytes = sink.bytes();
-  m.record_count = range->last - range->first + 1;
-  m.first_seq = range->first;
-  m.last_seq = range->last;
+  m.record_count = range.last - range.first + 1;
+  m.first_seq = range.first;
+  m.last_seq = range.last;
   m.exported_at = now_utc();
   m.exported_by = request.exported_by;
   m.gateway_instance = request.gateway_instance;
@@ -313,20 +331,64 @@ std::expected<ExportManifest, ExportError> export_audit(Store& store, const Expo
   auto signature = key.sign_hex(*to_sign);
   if (!signature) return std::unexpected(std::move(signature.error()));
   m.signature = *signature;
+  return {};
+}
 
+std::expected<void, ExportError> write_manifest(const std::filesystem::path& file, const ExportManifest& m) {
   ExportSink manifest_sink;
-  if (auto c = manifest_sink.create(partial.files[1]); !c) return std::unexpected(std::move(c.error()));
+  if (auto c = manifest_sink.create(file); !c) return std::unexpected(std::move(c.error()));
   if (auto w = manifest_sink.write(manifest_text(m)); !w) return std::unexpected(std::move(w.error()));
   if (auto f = manifest_sink.finish(); !f) return std::unexpected(std::move(f.error()));
+  return {};
+}
 
-  // The export first: a manifest must never name a file that is not there yet.
-  if (auto r = rename_into_place(partial.files[0], request.out); !r) return std::unexpected(std::move(r.error()));
+// The export first: a manifest must never name a file that is not there yet.
+std::expected<void, ExportError> publish(PartialFiles& partial, const std::filesystem::path& out,
+                                         const std::filesystem::path& manifest_file) {
+  if (auto r = rename_into_place(partial.files[0], out); !r) return std::unexpected(std::move(r.error()));
   if (auto r = rename_into_place(partial.files[1], manifest_file); !r) {
     std::error_code ignored;
-    std::filesystem::remove(request.out, ignored);
+    std::filesystem::remove(out, ignored);
     return std::unexpected(std::move(r.error()));
   }
   partial.keep = true;
+  return {};
+}
+
+}  // namespace
+
+std::filesystem::path manifest_path_for(const std::filesystem::path& export_file) {
+  return std::filesystem::path(export_file.string() + ".manifest.json");
+}
+
+std::expected<ExportManifest, ExportError> export_audit(Store& store, const ExportRequest& request,
+                                                        const SigningKey& key) {
+  const std::filesystem::path manifest_file = manifest_path_for(request.out);
+  if (auto valid = check_request(request, manifest_file); !valid) return std::unexpected(std::move(valid.error()));
+  auto head = log_head(store);
+  if (!head) return std::unexpected(std::move(head.error()));
+
+  ExportManifest m;
+  m.format = request.format;
+  m.file_name = request.out.filename().string();
+  m.log_head_seq = head->seq;
+  m.log_head_hash = head->hash;
+  auto range = resolve_range(store, request, head->seq, m.selection);
+  if (!range) return std::unexpected(std::move(range.error()));
+
+  PartialFiles partial{{request.out.string() + ".partial", manifest_file.string() + ".partial"}};
+  ExportSink sink;
+  if (auto opened = open_export_file(sink, partial.files[0], request.format); !opened) {
+    return std::unexpected(std::move(opened.error()));
+  }
+  auto anchor = chain_anchor(store, *range);
+  if (!anchor) return std::unexpected(std::move(anchor.error()));
+  if (auto c = copy_records(store, *range, request.format, std::move(*anchor), sink, m); !c) {
+    return std::unexpected(std::move(c.error()));
+  }
+  if (auto s = seal_manifest(m, sink, *range, request, key); !s) return std::unexpected(std::move(s.error()));
+  if (auto w = write_manifest(partial.files[1], m); !w) return std::unexpected(std::move(w.error()));
+  if (auto p = publish(partial, request.out, manifest_file); !p) return std::unexpected(std::move(p.error()));
   sync_directory(request.out.parent_path());
   return m;
 }

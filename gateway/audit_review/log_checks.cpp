@@ -49,7 +49,8 @@ std::string first_person(const IndexedAuditRecord& r) {
 
 // Visits the period's records of one operation, oldest first.
 std::expected<void, ReportError> scan(Store& store, const std::string& operation, const std::string& since,
-                                      const std::string& until, const std::function<void(const IndexedAuditRecord&)>& visit) {
+                                      const std::string& until,
+                                      const std::function<void(const IndexedAuditRecord&)>& visit) {
   AuditQuery q;
   q.operation = operation;
   q.since = since;
@@ -106,115 +107,198 @@ const std::vector<ReportInfo>& reports() {
   return list;
 }
 
+namespace {
+
+// Each report fills in its columns and rows for [since, until).
+using ReportRunner = std::expected<void, ReportError> (*)(Store& store, const std::string& since,
+                                                          const std::string& until, Report& report);
+
+std::expected<void, ReportError> lookups_without_open_case(Store& store, const std::string& since,
+                                                           const std::string& until, Report& report) {
+  report.columns = {{"recorded_at", "Tid"}, {"caseworker", "Handläggare"}, {"client", "Klient"},
+                    {"case_id", "Ärende"},  {"person", "Person"},          {"reason", "Skäl"},
+                    {"seq", "Post"}};
+  return scan(store, "lookup", since, until, [&](const IndexedAuditRecord& r) {
+    if (r.index.outcome == "refused" && contains(kCaseReasons, r.index.reason)) {
+      report.rows.push_back({{"recorded_at", r.record.recorded_at},
+                             {"caseworker", r.index.caseworker},
+                             {"client", r.index.client},
+                             {"case_id", r.index.case_id},
+                             {"person", first_person(r)},
+                             {"reason", r.index.reason},
+                             {"seq", r.record.seq}});
+    }
+  });
+}
+
+std::expected<void, ReportError> protected_person_lookups(Store& store, const std::string& since,
+                                                          const std::string& until, Report& report) {
+  report.columns = {{"recorded_at", "Tid"}, {"caseworker", "Handläggare"}, {"client", "Klient"},  {"case_id", "Ärende"},
+                    {"person", "Person"},   {"partner", "Partner"},        {"outcome", "Utfall"}, {"seq", "Post"}};
+  return scan(store, "lookup", since, until, [&](const IndexedAuditRecord& r) {
+    if (r.record.kind == "lookup" && body_flag(r, "protected_identity")) {
+      report.rows.push_back({{"recorded_at", r.record.recorded_at},
+                             {"caseworker", r.index.caseworker},
+                             {"client", r.index.client},
+                             {"case_id", r.index.case_id},
+                             {"person", first_person(r)},
+                             {"partner", r.index.partner},
+                             {"outcome", r.index.outcome},
+                             {"seq", r.record.seq}});
+    }
+  });
+}
+
+double median_of_sorted(const std::vector<int>& counts) {
+  return counts.size() % 2 ? counts[counts.size() / 2]
+                           : (counts[counts.size() / 2 - 1] + counts[counts.size() / 2]) / 2.0;
+}
+
+std::expected<void, ReportError> caseworker_volume(Store& store, const std::string& since, const std::string& until,
+                                                   Report& report) {
+  report.columns = {
+      {"caseworker", "Handläggare"},          {"client", "Klient"}, {"day", "Dag"}, {"lookups", "Slagningar"},
+      {"norm", "Egen norm (median per dag)"}, {"ratio", "Kvot"}};
+  // (client, caseworker) -> day -> lookups
+  std::map<std::pair<std::string, std::string>, std::map<std::string, int>> per_day;
+  auto ok = scan(store, "lookup", since, until, [&](const IndexedAuditRecord& r) {
+    if (r.record.kind != "lookup" || r.index.caseworker.empty()) return;
+    ++per_day[{r.index.client, r.index.caseworker}][r.record.recorded_at.substr(0, 10)];
+  });
+  if (!ok) return ok;
+  for (const auto& [who, days] : per_day) {
+    std::vector<int> counts;
+    for (const auto& [_, n] : days) counts.push_back(n);
+    std::sort(counts.begin(), counts.end());
+    const double median = median_of_sorted(counts);
+    for (const auto& [day, n] : days) {
+      if (n >= kVolumeFloor && n >= kVolumeFactor * median && counts.size() > 1) {
+        report.rows.push_back({{"caseworker", who.second},
+                               {"client", who.first},
+                               {"day", day},
+                               {"lookups", n},
+                               {"norm", median},
+                               {"ratio", median > 0 ? n / median : 0.0}});
+      }
+    }
+  }
+  return {};
+}
+
+std::expected<void, ReportError> out_of_hours(Store& store, const std::string& since, const std::string& until,
+                                              Report& report) {
+  report.columns = {{"recorded_at", "Tid (UTC)"},
+                    {"kind", "Händelse"},
+                    {"caseworker", "Handläggare"},
+                    {"client", "Klient"},
+                    {"case_id", "Ärende"},
+                    {"person", "Person"},
+                    {"seq", "Post"}};
+  auto& rows = report.rows;
+  for (const std::string operation : {"lookup", "referral", "atersokning"}) {
+    auto ok = scan(store, operation, since, until, [&](const IndexedAuditRecord& r) {
+      const bool exchange =
+          r.record.kind == "lookup" || r.record.kind == "referral.accepted" || r.record.kind == "atersokning.requested";
+      if (exchange && outside_office_hours(r.record.recorded_at)) {
+        rows.push_back({{"recorded_at", r.record.recorded_at},
+                        {"kind", r.record.kind},
+                        {"caseworker", r.index.caseworker},
+                        {"client", r.index.client},
+                        {"case_id", r.index.case_id},
+                        {"person", first_person(r)},
+                        {"seq", r.record.seq}});
+      }
+    });
+    if (!ok) return ok;
+  }
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a["seq"] < b["seq"]; });
+  return {};
+}
+
+std::expected<void, ReportError> refusals_by_reason(Store& store, const std::string& since, const std::string& until,
+                                                    Report& report) {
+  report.columns = {{"kind", "Händelse"}, {"reason", "Skäl"}, {"count", "Antal"}, {"latest", "Senast"}};
+  std::map<std::pair<std::string, std::string>, std::pair<int, std::string>> groups;
+  AuditQuery q;
+  q.outcome = "refused";
+  q.since = since;
+  q.until = until;
+  auto ok = store.scan_audit_index(q, /*oldest_first=*/true, [&](const IndexedAuditRecord& r) {
+    auto& [count, latest] = groups[{r.record.kind, r.index.reason}];
+    ++count;
+    latest = r.record.recorded_at;
+    return true;
+  });
+  if (!ok) return std::unexpected(ReportError{"store_unavailable", ok.error().message});
+  auto& rows = report.rows;
+  for (const auto& [key, value] : groups) {
+    rows.push_back({{"kind", key.first}, {"reason", key.second}, {"count", value.first}, {"latest", value.second}});
+  }
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a["count"] > b["count"]; });
+  return {};
+}
+
+// What is wrong with a lookup under consent, or empty when nothing is.
+std::string consent_finding(const IndexedAuditRecord& r) {
+  std::string finding;
+  if (r.index.outcome == "refused" && contains(kConsentReasons, r.index.reason)) {
+    finding = r.index.reason;
+  } else if (r.record.kind == "lookup" && body_text(r, "legal_ground") == "consent") {
+    // A consent-based answer must name a consent for every source; one without is a finding.
+    static const nlohmann::json kNoSources = nlohmann::json::object();
+    const nlohmann::json* listed = body_member(r, "sources");
+    const nlohmann::json& sources = listed && listed->is_object() ? *listed : kNoSources;
+    for (const auto& [source, outcome] : sources.items()) {
+      if (!outcome.is_object() || !outcome.contains("consent")) finding = "answered_without_consent:" + source;
+    }
+  }
+  return finding;
+}
+
+std::expected<void, ReportError> consent_without_valid_consent(Store& store, const std::string& since,
+                                                               const std::string& until, Report& report) {
+  report.columns = {
+      {"recorded_at", "Tid"}, {"caseworker", "Handläggare"}, {"client", "Klient"},       {"case_id", "Ärende"},
+      {"person", "Person"},   {"partner", "Partner"},        {"finding", "Iakttagelse"}, {"seq", "Post"}};
+  return scan(store, "lookup", since, until, [&](const IndexedAuditRecord& r) {
+    const std::string finding = consent_finding(r);
+    if (!finding.empty()) {
+      report.rows.push_back({{"recorded_at", r.record.recorded_at},
+                             {"caseworker", r.index.caseworker},
+                             {"client", r.index.client},
+                             {"case_id", r.index.case_id},
+                             {"person", first_person(r)},
+                             {"partner", r.index.partner},
+                             {"finding", finding},
+                             {"seq", r.record.seq}});
+    }
+  });
+}
+
+// Keyed by the names reports() lists.
+const std::map<std::string, ReportRunner>& report_runners() {
+  static const std::map<std::string, ReportRunner> runners = {
+      {"lookups_without_open_case", lookups_without_open_case},
+      {"protected_person_lookups", protected_person_lookups},
+      {"caseworker_volume", caseworker_volume},
+      {"out_of_hours", out_of_hours},
+      {"refusals_by_reason", refusals_by_reason},
+      {"consent_without_valid_consent", consent_without_valid_consent},
+  };
+  return runners;
+}
+
+}  // namespace
+
 std::expected<Report, ReportError> run_report(Store& store, const std::string& name, const std::string& since,
                                               const std::string& until) {
   const auto& list = reports();
   const auto info = std::find_if(list.begin(), list.end(), [&](const ReportInfo& r) { return r.name == name; });
   if (info == list.end()) return std::unexpected(ReportError{"unknown_report", "no report has this name"});
   Report report{*info, since, until, {}, {}};
-  auto& rows = report.rows;
-
-  if (name == "lookups_without_open_case") {
-    report.columns = {{"recorded_at", "Tid"}, {"caseworker", "Handläggare"}, {"client", "Klient"},
-                      {"case_id", "Ärende"}, {"person", "Person"}, {"reason", "Skäl"}, {"seq", "Post"}};
-    auto ok = scan(store, "lookup", since, until, [&](const IndexedAuditRecord& r) {
-      if (r.index.outcome == "refused" && contains(kCaseReasons, r.index.reason)) {
-        rows.push_back({{"recorded_at", r.record.recorded_at}, {"caseworker", r.index.caseworker}, {"client", r.index.client},
-                        {"case_id", r.index.case_id}, {"person", first_person(r)}, {"reason", r.index.reason},
-                        {"seq", r.record.seq}});
-      }
-    });
-    if (!ok) return std::unexpected(ok.error());
-  } else if (name == "protected_person_lookups") {
-    report.columns = {{"recorded_at", "Tid"}, {"caseworker", "Handläggare"}, {"client", "Klient"}, {"case_id", "Ärende"},
-                      {"person", "Person"}, {"partner", "Partner"}, {"outcome", "Utfall"}, {"seq", "Post"}};
-    auto ok = scan(store, "lookup", since, until, [&](const IndexedAuditRecord& r) {
-      if (r.record.kind == "lookup" && body_flag(r, "protected_identity")) {
-        rows.push_back({{"recorded_at", r.record.recorded_at}, {"caseworker", r.index.caseworker}, {"client", r.index.client},
-                        {"case_id", r.index.case_id}, {"person", first_person(r)}, {"partner", r.index.partner},
-                        {"outcome", r.index.outcome}, {"seq", r.record.seq}});
-      }
-    });
-    if (!ok) return std::unexpected(ok.error());
-  } else if (name == "caseworker_volume") {
-    report.columns = {{"caseworker", "Handläggare"}, {"client", "Klient"}, {"day", "Dag"}, {"lookups", "Slagningar"},
-                      {"norm", "Egen norm (median per dag)"}, {"ratio", "Kvot"}};
-    std::map<std::pair<std::string, std::string>, std::map<std::string, int>> per_day;  // (client, caseworker) -> day -> n
-    auto ok = scan(store, "lookup", since, until, [&](const IndexedAuditRecord& r) {
-      if (r.record.kind != "lookup" || r.index.caseworker.empty()) return;
-      ++per_day[{r.index.client, r.index.caseworker}][r.record.recorded_at.substr(0, 10)];
-    });
-    if (!ok) return std::unexpected(ok.error());
-    for (const auto& [who, days] : per_day) {
-      std::vector<int> counts;
-      for (const auto& [_, n] : days) counts.push_back(n);
-      std::sort(counts.begin(), counts.end());
-      const double median = counts.size() % 2 ? counts[counts.size() / 2]
-                                              : (counts[counts.size() / 2 - 1] + counts[counts.size() / 2]) / 2.0;
-      for (const auto& [day, n] : days) {
-        if (n >= kVolumeFloor && n >= kVolumeFactor * median && counts.size() > 1) {
-          rows.push_back({{"caseworker", who.second}, {"client", who.first}, {"day", day}, {"lookups", n},
-                          {"norm", median}, {"ratio", median > 0 ? n / median : 0.0}});
-        }
-      }
-    }
-  } else if (name == "out_of_hours") {
-    report.columns = {{"recorded_at", "Tid (UTC)"}, {"kind", "Händelse"}, {"caseworker", "Handläggare"},
-                      {"client", "Klient"}, {"case_id", "Ärende"}, {"person", "Person"}, {"seq", "Post"}};
-    for (const std::string operation : {"lookup", "referral", "atersokning"}) {
-      auto ok = scan(store, operation, since, until, [&](const IndexedAuditRecord& r) {
-        const bool exchange = r.record.kind == "lookup" || r.record.kind == "referral.accepted" ||
-                              r.record.kind == "atersokning.requested";
-        if (exchange && outside_office_hours(r.record.recorded_at)) {
-          rows.push_back({{"recorded_at", r.record.recorded_at}, {"kind", r.record.kind}, {"caseworker", r.index.caseworker},
-                          {"client", r.index.client}, {"case_id", r.index.case_id}, {"person", first_person(r)},
-                          {"seq", r.record.seq}});
-        }
-      });
-      if (!ok) return std::unexpected(ok.error());
-    }
-    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a["seq"] < b["seq"]; });
-  } else if (name == "refusals_by_reason") {
-    report.columns = {{"kind", "Händelse"}, {"reason", "Skäl"}, {"count", "Antal"}, {"latest", "Senast"}};
-    std::map<std::pair<std::string, std::string>, std::pair<int, std::string>> groups;
-    AuditQuery q;
-    q.outcome = "refused";
-    q.since = since;
-    q.until = until;
-    auto ok = store.scan_audit_index(q, /*oldest_first=*/true, [&](const IndexedAuditRecord& r) {
-      auto& [count, latest] = groups[{r.record.kind, r.index.reason}];
-      ++count;
-      latest = r.record.recorded_at;
-      return true;
-    });
-    if (!ok) return std::unexpected(ReportError{"store_unavailable", ok.error().message});
-    for (const auto& [key, value] : groups) {
-      rows.push_back({{"kind", key.first}, {"reason", key.second}, {"count", value.first}, {"latest", value.second}});
-    }
-    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a["count"] > b["count"]; });
-  } else if (name == "consent_without_valid_consent") {
-    report.columns = {{"recorded_at", "Tid"}, {"caseworker", "Handläggare"}, {"client", "Klient"}, {"case_id", "Ärende"},
-                      {"person", "Person"}, {"partner", "Partner"}, {"finding", "Iakttagelse"}, {"seq", "Post"}};
-    auto ok = scan(store, "lookup", since, until, [&](const IndexedAuditRecord& r) {
-      std::string finding;
-      if (r.index.outcome == "refused" && contains(kConsentReasons, r.index.reason)) {
-        finding = r.index.reason;
-      } else if (r.record.kind == "lookup" && body_text(r, "legal_ground") == "consent") {
-        // A consent-based answer must name a consent for every source; one without is a finding.
-        static const nlohmann::json kNoSources = nlohmann::json::object();
-        const nlohmann::json* listed = body_member(r, "sources");
-        const nlohmann::json& sources = listed && listed->is_object() ? *listed : kNoSources;
-        for (const auto& [source, outcome] : sources.items()) {
-          if (!outcome.is_object() || !outcome.contains("consent")) finding = "answered_without_consent:" + source;
-        }
-      }
-      if (!finding.empty()) {
-        rows.push_back({{"recorded_at", r.record.recorded_at}, {"caseworker", r.index.caseworker}, {"client", r.index.client},
-                        {"case_id", r.index.case_id}, {"person", first_person(r)}, {"partner", r.index.partner},
-                        {"finding", finding}, {"seq", r.record.seq}});
-      }
-    });
-    if (!ok) return std::unexpected(ok.error());
+  const auto& runners = report_runners();
+  if (const auto runner = runners.find(name); runner != runners.end()) {
+    if (auto ok = runner->second(store, since, until, report); !ok) return std::unexpected(ok.error());
   }
   return report;
 }

@@ -195,7 +195,8 @@ class DocumentReader {
 
 // Who a participant is and how to reach them: what the caller gives when inviting.
 void read_participant_details(DocumentReader& r, const json& value, const std::string& at, Participant& p) {
-  if (const json* org = r.member(value, at, "organisation")) p.organisation = r.organisation_value(*org, at + "/organisation");
+  if (const json* org = r.member(value, at, "organisation"))
+    p.organisation = r.organisation_value(*org, at + "/organisation");
   p.organisation_kind = r.code(value, at, "organisation_kind", kOrganisationKinds);
   p.unit = r.text(value, at, "unit", 200);
   p.role = r.text(value, at, "role", 200);
@@ -224,7 +225,6 @@ Participant read_participant(DocumentReader& r, const json& value, const std::st
   return p;
 }
 
-
 Need read_need(DocumentReader& r, const json& v, const std::string& at) {
   Need n;
   if (r.object(v, at, {"need_id", "description"})) {
@@ -239,7 +239,8 @@ Goal read_goal(DocumentReader& r, const json& v, const std::string& at) {
   if (r.object(v, at, {"goal_id", "description", "need_ids"})) {
     g.goal_id = r.id(v, at, "goal_id");
     g.description = r.text(v, at, "description", 2000);
-    r.array(v, at, "need_ids", [&](const json& id, const std::string& ptr) { g.need_ids.push_back(r.id_value(id, ptr)); });
+    r.array(v, at, "need_ids",
+            [&](const json& id, const std::string& ptr) { g.need_ids.push_back(r.id_value(id, ptr)); });
   }
   return g;
 }
@@ -254,7 +255,8 @@ Insats read_insats(DocumentReader& r, const json& v, const std::string& at) {
     i.responsible_huvudman = r.code(v, at, "responsible_huvudman", kOrganisationKinds);
     i.responsible_participant_id = r.id(v, at, "responsible_participant_id");
     i.start_date = r.date(v, at, "start_date");
-    i.end_date = r.nullable(v, at, "end_date", [&](const json& d, const std::string& ptr) { return r.date_value(d, ptr); });
+    i.end_date =
+        r.nullable(v, at, "end_date", [&](const json& d, const std::string& ptr) { return r.date_value(d, ptr); });
   }
   return i;
 }
@@ -287,6 +289,98 @@ void optional_array(DocumentReader& r, const json& object, const std::string& at
   std::vector<T> items;
   r.array(object, at, key, [&](const json& v, const std::string& ptr) { items.push_back(read(r, v, ptr)); });
   out = std::move(items);
+}
+
+void check_schema_version(DocumentReader& r, const json& document) {
+  if (const json* v = r.member(document, "", "schema_version");
+      v != nullptr && !(v->is_number_integer() && v->get<long long>() == kSipPlanSchemaVersion)) {
+    // Another version may mean other rules; guessing would be worse than refusing.
+    r.fail("/schema_version", "unsupported_version", "must be 1");
+  }
+}
+
+// The plan's version and each history entry's.
+void read_version(DocumentReader& r, const json& object, const std::string& at, int& version) {
+  if (const json* v = r.member(object, at, "version")) {
+    if (!v->is_number_integer() || v->get<long long>() < 1 || v->get<long long>() > 1'000'000) {
+      r.fail(at + "/version", "bad_version", "must be an integer from 1");
+    } else {
+      version = v->get<int>();
+    }
+  }
+}
+
+void read_person(DocumentReader& r, const json& document, Person& out) {
+  const json* person = r.member(document, "", "person");
+  if (!person || !r.object(*person, "/person", {"id", "kind"})) return;
+  static const std::regex twelve_digits("[0-9]{12}");
+  if (const json* id = r.member(*person, "/person", "id")) {
+    if (!id->is_string() || !std::regex_match(id->get<std::string>(), twelve_digits)) {
+      r.fail("/person/id", "bad_format", "must be 12 digits");
+    } else {
+      out.id = id->get<std::string>();
+    }
+  }
+  if (const json* kind = r.member(*person, "/person", "kind")) {
+    if (!kind->is_string() || (*kind != "personnummer" && *kind != "samordningsnummer")) {
+      r.fail("/person/kind", "unknown_code", "must be personnummer or samordningsnummer");
+    } else {
+      out.kind = kind->get<std::string>();
+    }
+  }
+}
+
+void read_consent(DocumentReader& r, const json& document, Consent& out) {
+  const json* consent = r.member(document, "", "consent");
+  if (!consent || !r.object(*consent, "/consent", {"reference", "scope", "given_at", "expires_at", "withdrawn_at"})) {
+    return;
+  }
+  out.reference = r.id(*consent, "/consent", "reference");
+  r.array(*consent, "/consent", "scope",
+          [&](const json& v, const std::string& at) { out.scope.push_back(r.organisation_value(v, at)); });
+  if (out.scope.empty() && consent->contains("scope") && (*consent)["scope"].is_array()) {
+    r.fail("/consent/scope", "empty", "must name at least one organisation");
+  }
+  out.given_at = r.date_time(*consent, "/consent", "given_at");
+  out.expires_at = r.nullable(*consent, "/consent", "expires_at",
+                              [&](const json& v, const std::string& at) { return r.date_value(v, at); });
+  out.withdrawn_at = r.nullable(*consent, "/consent", "withdrawn_at",
+                                [&](const json& v, const std::string& at) { return r.date_time_value(v, at); });
+}
+
+void read_participants_and_content(DocumentReader& r, const json& document, SipPlan& plan) {
+  const std::string root;
+  r.array(document, root, "participants",
+          [&](const json& v, const std::string& at) { plan.participants.push_back(read_participant(r, v, at)); });
+  r.array(document, root, "needs",
+          [&](const json& v, const std::string& at) { plan.needs.push_back(read_need(r, v, at)); });
+  r.array(document, root, "goals",
+          [&](const json& v, const std::string& at) { plan.goals.push_back(read_goal(r, v, at)); });
+  r.array(document, root, "insatser",
+          [&](const json& v, const std::string& at) { plan.insatser.push_back(read_insats(r, v, at)); });
+  r.array(document, root, "actions_by_others",
+          [&](const json& v, const std::string& at) { plan.actions_by_others.push_back(read_action(r, v, at)); });
+}
+
+HistoryEntry read_history_entry(DocumentReader& r, const json& v, const std::string& at) {
+  HistoryEntry h;
+  if (r.object(v, at, {"version", "at", "by", "change", "summary"})) {
+    read_version(r, v, at, h.version);
+    h.at = r.date_time(v, at, "at");
+    h.by = r.id(v, at, "by");
+    h.change = r.code(v, at, "change", kChanges);
+    h.summary = r.text(v, at, "summary", 2000, true);
+  }
+  return h;
+}
+
+void check_lists_not_empty(DocumentReader& r, const json& document, const SipPlan& plan) {
+  if (document.contains("participants") && document["participants"].is_array() && plan.participants.empty()) {
+    r.fail("/participants", "empty", "must list at least the coordinator");
+  }
+  if (document.contains("history") && document["history"].is_array() && plan.history.empty()) {
+    r.fail("/history", "empty", "must hold at least the initiation");
+  }
 }
 
 }  // namespace
@@ -451,60 +545,12 @@ std::expected<SipPlan, std::vector<SipError>> from_json(const nlohmann::json& do
                  "initiated_at", "close_reason", "history"})) {
     return std::unexpected(std::move(r.errors));
   }
-  if (const json* v = r.member(document, root, "schema_version");
-      v != nullptr && !(v->is_number_integer() && v->get<long long>() == kSipPlanSchemaVersion)) {
-    // Another version may mean other rules; guessing would be worse than refusing.
-    r.fail("/schema_version", "unsupported_version", "must be 1");
-  }
+  check_schema_version(r, document);
   plan.plan_id = r.id(document, root, "plan_id");
-  if (const json* v = r.member(document, root, "version")) {
-    if (!v->is_number_integer() || v->get<long long>() < 1 || v->get<long long>() > 1'000'000) {
-      r.fail("/version", "bad_version", "must be an integer from 1");
-    } else {
-      plan.version = v->get<int>();
-    }
-  }
-  if (const json* person = r.member(document, root, "person"); person && r.object(*person, "/person", {"id", "kind"})) {
-    static const std::regex twelve_digits("[0-9]{12}");
-    const json* id = r.member(*person, "/person", "id");
-    if (id != nullptr) {
-      if (!id->is_string() || !std::regex_match(id->get<std::string>(), twelve_digits)) {
-        r.fail("/person/id", "bad_format", "must be 12 digits");
-      } else {
-        plan.person.id = id->get<std::string>();
-      }
-    }
-    if (const json* kind = r.member(*person, "/person", "kind")) {
-      if (!kind->is_string() || (*kind != "personnummer" && *kind != "samordningsnummer")) {
-        r.fail("/person/kind", "unknown_code", "must be personnummer or samordningsnummer");
-      } else {
-        plan.person.kind = kind->get<std::string>();
-      }
-    }
-  }
-  if (const json* consent = r.member(document, root, "consent");
-      consent && r.object(*consent, "/consent", {"reference", "scope", "given_at", "expires_at", "withdrawn_at"})) {
-    plan.consent.reference = r.id(*consent, "/consent", "reference");
-    r.array(*consent, "/consent", "scope",
-            [&](const json& v, const std::string& at) { plan.consent.scope.push_back(r.organisation_value(v, at)); });
-    if (plan.consent.scope.empty() && consent->contains("scope") && (*consent)["scope"].is_array()) {
-      r.fail("/consent/scope", "empty", "must name at least one organisation");
-    }
-    plan.consent.given_at = r.date_time(*consent, "/consent", "given_at");
-    plan.consent.expires_at = r.nullable(*consent, "/consent", "expires_at",
-                                         [&](const json& v, const std::string& at) { return r.date_value(v, at); });
-    plan.consent.withdrawn_at =
-        r.nullable(*consent, "/consent", "withdrawn_at",
-                   [&](const json& v, const std::string& at) { return r.date_time_value(v, at); });
-  }
-  r.array(document, root, "participants",
-          [&](const json& v, const std::string& at) { plan.participants.push_back(read_participant(r, v, at)); });
-  r.array(document, root, "needs", [&](const json& v, const std::string& at) { plan.needs.push_back(read_need(r, v, at)); });
-  r.array(document, root, "goals", [&](const json& v, const std::string& at) { plan.goals.push_back(read_goal(r, v, at)); });
-  r.array(document, root, "insatser",
-          [&](const json& v, const std::string& at) { plan.insatser.push_back(read_insats(r, v, at)); });
-  r.array(document, root, "actions_by_others",
-          [&](const json& v, const std::string& at) { plan.actions_by_others.push_back(read_action(r, v, at)); });
+  read_version(r, document, root, plan.version);
+  read_person(r, document, plan.person);
+  read_consent(r, document, plan.consent);
+  read_participants_and_content(r, document, plan);
   plan.huvudansvar = r.nullable(document, root, "huvudansvar",
                                 [&](const json& v, const std::string& at) { return r.id_value(v, at); });
   plan.coordinator = r.id(document, root, "coordinator");
@@ -518,29 +564,9 @@ std::expected<SipPlan, std::vector<SipError>> from_json(const nlohmann::json& do
   plan.close_reason = r.nullable(document, root, "close_reason", [&](const json& v, const std::string& at) {
     return r.string_value(v, at, 2000, false);
   });
-  r.array(document, root, "history", [&](const json& v, const std::string& at) {
-    HistoryEntry h;
-    if (r.object(v, at, {"version", "at", "by", "change", "summary"})) {
-      if (const json* version = r.member(v, at, "version")) {
-        if (!version->is_number_integer() || version->get<long long>() < 1 || version->get<long long>() > 1'000'000) {
-          r.fail(at + "/version", "bad_version", "must be an integer from 1");
-        } else {
-          h.version = version->get<int>();
-        }
-      }
-      h.at = r.date_time(v, at, "at");
-      h.by = r.id(v, at, "by");
-      h.change = r.code(v, at, "change", kChanges);
-      h.summary = r.text(v, at, "summary", 2000, true);
-    }
-    plan.history.push_back(std::move(h));
-  });
-  if (document.contains("participants") && document["participants"].is_array() && plan.participants.empty()) {
-    r.fail("/participants", "empty", "must list at least the coordinator");
-  }
-  if (document.contains("history") && document["history"].is_array() && plan.history.empty()) {
-    r.fail("/history", "empty", "must hold at least the initiation");
-  }
+  r.array(document, root, "history",
+          [&](const json& v, const std::string& at) { plan.history.push_back(read_history_entry(r, v, at)); });
+  check_lists_not_empty(r, document, plan);
   if (!r.errors.empty()) return std::unexpected(std::move(r.errors));
   return plan;
 }
@@ -564,17 +590,20 @@ std::expected<Meeting, std::vector<SipError>> meeting_from_json(const nlohmann::
 }
 
 std::expected<EstablishedContent, std::vector<SipError>> content_from_json(const nlohmann::json& value,
-                                                                          const std::string& at) {
+                                                                           const std::string& at) {
   DocumentReader r;
   EstablishedContent out;
   if (r.object(value, at, {"needs", "goals", "insatser", "actions_by_others", "huvudansvar", "followup_due"})) {
-    r.array(value, at, "needs", [&](const json& v, const std::string& p) { out.content.needs.push_back(read_need(r, v, p)); });
-    r.array(value, at, "goals", [&](const json& v, const std::string& p) { out.content.goals.push_back(read_goal(r, v, p)); });
+    r.array(value, at, "needs",
+            [&](const json& v, const std::string& p) { out.content.needs.push_back(read_need(r, v, p)); });
+    r.array(value, at, "goals",
+            [&](const json& v, const std::string& p) { out.content.goals.push_back(read_goal(r, v, p)); });
     r.array(value, at, "insatser",
             [&](const json& v, const std::string& p) { out.content.insatser.push_back(read_insats(r, v, p)); });
     if (value.contains("actions_by_others")) {
-      r.array(value, at, "actions_by_others",
-              [&](const json& v, const std::string& p) { out.content.actions_by_others.push_back(read_action(r, v, p)); });
+      r.array(value, at, "actions_by_others", [&](const json& v, const std::string& p) {
+        out.content.actions_by_others.push_back(read_action(r, v, p));
+      });
     }
     out.content.huvudansvar = r.id(value, at, "huvudansvar");
     out.followup_due = r.date(value, at, "followup_due");
