@@ -13,6 +13,7 @@
 #include "identity/password_hash.h"
 #include "identity/session_registry.h"
 #include "config/gateway_config.h"
+#include "core/adapter_registry.h"
 #include "delivery/delivery_engine.h"
 #include "delivery/webhook_adapter.h"
 #include "http/client_auth.h"
