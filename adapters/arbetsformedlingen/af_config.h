@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "core/adapter_registry.h"
+#include "core/config_error.h"
 #include "net/http_client.h"
 
 namespace knutpunkt::arbetsformedlingen {
@@ -25,7 +25,7 @@ struct AfConfig {
 };
 
 // `pointer` is where this object sits in the whole config file, so errors name the real field.
-std::expected<AfConfig, ConfigError> parse_af_config(const nlohmann::json& config, const std::string& pointer,
-                                                     const std::filesystem::path& base_dir);
+std::expected<AfConfig, ConfigError> read_af_config(const nlohmann::json& config, const std::string& pointer,
+                                                    const std::filesystem::path& base_dir);
 
 }  // namespace knutpunkt::arbetsformedlingen

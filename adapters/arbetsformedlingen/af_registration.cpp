@@ -13,7 +13,7 @@ namespace {
 
 std::expected<std::unique_ptr<LookupAdapter>, ConfigError> make_af_adapter(const nlohmann::json& config,
                                                                           AdapterContext& context) {
-  auto parsed = parse_af_config(config, context.config_pointer, context.base_dir);
+  auto parsed = read_af_config(config, context.config_pointer, context.base_dir);
   if (!parsed) return std::unexpected(parsed.error());
 
   auto mappings = mapping::load_versioned_mappings(parsed->mappings, mapping::published_schema_dir(parsed->mappings));

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/adapter_registry.h"
+#include "core/config_error.h"
 #include "net/http_client.h"
 
 namespace knutpunkt::forsakringskassan {
@@ -47,7 +47,7 @@ inline constexpr const char* kBeslutsnotifiering = "BESLUTSNOTIFIERING";
 inline constexpr const char* kAtersokningTemplate = "atersokning";
 
 // `pointer` is where this object sits in the whole config file, so errors name the real field.
-std::expected<FkConfig, ConfigError> parse_fk_config(const nlohmann::json& config, const std::string& pointer,
-                                                     const std::filesystem::path& base_dir);
+std::expected<FkConfig, ConfigError> read_fk_config(const nlohmann::json& config, const std::string& pointer,
+                                                    const std::filesystem::path& base_dir);
 
 }  // namespace knutpunkt::forsakringskassan

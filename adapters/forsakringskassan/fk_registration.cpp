@@ -37,7 +37,7 @@ std::expected<std::map<std::string, mapping::VersionedMapping>, ConfigError> loa
 
 std::expected<std::unique_ptr<LookupAdapter>, ConfigError> make_fk_adapter(const nlohmann::json& config,
                                                                            AdapterContext& context) {
-  auto parsed = parse_fk_config(config, context.config_pointer, context.base_dir);
+  auto parsed = read_fk_config(config, context.config_pointer, context.base_dir);
   if (!parsed) return std::unexpected(parsed.error());
   auto mappings = load_json_mappings(*parsed, context, kFkSources);
   if (!mappings) return std::unexpected(mappings.error());
@@ -46,7 +46,7 @@ std::expected<std::unique_ptr<LookupAdapter>, ConfigError> make_fk_adapter(const
 
 std::expected<std::unique_ptr<InboundAdapter>, ConfigError> make_decision_reader(const nlohmann::json& config,
                                                                                  AdapterContext& context) {
-  auto parsed = parse_fk_config(config, context.config_pointer, context.base_dir);
+  auto parsed = read_fk_config(config, context.config_pointer, context.base_dir);
   if (!parsed) return std::unexpected(parsed.error());
   auto mappings = load_json_mappings(*parsed, context, {kBeslutsnotifiering});
   if (!mappings) return std::unexpected(mappings.error());
@@ -56,7 +56,7 @@ std::expected<std::unique_ptr<InboundAdapter>, ConfigError> make_decision_reader
 
 std::expected<std::unique_ptr<OutboundAdapter>, ConfigError> make_atersokning_sender(const nlohmann::json& config,
                                                                                      AdapterContext& context) {
-  auto parsed = parse_fk_config(config, context.config_pointer, context.base_dir);
+  auto parsed = read_fk_config(config, context.config_pointer, context.base_dir);
   if (!parsed) return std::unexpected(parsed.error());
   const auto file = parsed->mappings / (std::string(kAtersokningTemplate) + ".json");
   auto atersokning = mapping::OutboundTemplate::load(file);

@@ -1,47 +1,30 @@
 #include "jobbtorg_config.h"
 
-#include "core/adapter_config_fields.h"
+#include "config/adapter_config_fields.h"
+#include "config/field_reader.h"
 #include "net/http_client.h"
 
 namespace knutpunkt::jobbtorg {
 
-std::expected<JobbtorgConfig, ConfigError> parse_jobbtorg_config(const nlohmann::json& config,
-                                                                 const std::string& pointer,
-                                                                 const std::filesystem::path& base_dir) {
-  const auto fail = [&](const std::string& key, std::string message) {
-    return std::unexpected(ConfigError{pointer + (key.empty() ? "" : "/" + key), std::move(message)});
-  };
-  if (!config.is_object()) return fail("", "must be an object");
-  for (const auto& [key, _] : config.items()) {
-    if (key != "endpoint" && key != "token" && key != "token_env" && key != "mappings" && key != "max_report_bytes") {
-      return fail(key, "unknown field");
-    }
-  }
+std::expected<JobbtorgConfig, ConfigError> read_jobbtorg_config(const nlohmann::json& config,
+                                                                const std::string& pointer,
+                                                                const std::filesystem::path& base_dir) {
+  if (!config.is_object()) return std::unexpected(ConfigError{pointer, "must be an object"});
+  FieldReader f(config, pointer);
+  f.only({"endpoint", "token", "token_env", "mappings", "max_report_bytes"});
   JobbtorgConfig out;
-  for (const char* key : {"endpoint", "mappings"}) {
-    auto it = config.find(key);
-    if (it != config.end() && (!it->is_string() || it->get_ref<const std::string&>().empty())) {
-      return fail(key, "must be a non-empty string");
-    }
-  }
-  const auto text = [&](const char* key) -> std::string {
-    auto it = config.find(key);
-    return it != config.end() ? it->get<std::string>() : std::string();
-  };
-  out.endpoint = text("endpoint");
-  if (out.endpoint.empty()) return fail("endpoint", "is required (a string)");
+  std::string mappings;
+  f.non_empty_string("endpoint", out.endpoint);
+  f.non_empty_string("mappings", mappings);
+  f.require("endpoint", "is required (a string)");
   while (out.endpoint.ends_with('/')) out.endpoint.pop_back();
-  if (!net::parse_http_url(out.endpoint)) return fail("endpoint", "must be an http:// URL");
-  auto token = adapter_config::read_token(config, pointer);
-  if (!token) return std::unexpected(token.error());
-  out.token = std::move(*token);
-  if (out.token.empty()) return fail("token", "a token (or token_env) is required");
-  const std::string mappings = text("mappings");
-  if (mappings.empty()) return fail("mappings", "is required (a folder)");
-  out.mappings = std::filesystem::path(mappings).is_absolute() ? std::filesystem::path(mappings) : base_dir / mappings;
-  auto max_report_bytes = adapter_config::read_max_report_bytes(config, pointer, out.max_report_bytes);
-  if (!max_report_bytes) return std::unexpected(max_report_bytes.error());
-  out.max_report_bytes = *max_report_bytes;
+  if (f.ok() && !net::parse_http_url(out.endpoint)) f.fail("endpoint", "must be an http:// URL");
+  adapter_config::read_token(f, out.token);
+  if (f.ok() && out.token.empty()) f.fail("token", "a token (or token_env) is required");
+  f.require("mappings", "is required (a folder)");
+  out.mappings = resolve_path(base_dir, mappings);
+  adapter_config::read_max_report_bytes(f, out.max_report_bytes);
+  if (!f.ok()) return std::unexpected(f.error());
   return out;
 }
 

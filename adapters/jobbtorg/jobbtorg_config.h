@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "core/adapter_registry.h"
+#include "core/config_error.h"
 
 namespace knutpunkt::jobbtorg {
 
@@ -18,8 +18,8 @@ struct JobbtorgConfig {
   std::size_t max_report_bytes = 256 * 1024;
 };
 
-std::expected<JobbtorgConfig, ConfigError> parse_jobbtorg_config(const nlohmann::json& config,
-                                                                 const std::string& pointer,
-                                                                 const std::filesystem::path& base_dir);
+std::expected<JobbtorgConfig, ConfigError> read_jobbtorg_config(const nlohmann::json& config,
+                                                                const std::string& pointer,
+                                                                const std::filesystem::path& base_dir);
 
 }  // namespace knutpunkt::jobbtorg

@@ -16,7 +16,7 @@ constexpr const char* kReportTypes[] = {"INSKRIVNING", "EJ_INSKRIVEN", "FORSTA_B
 
 std::expected<std::unique_ptr<OutboundAdapter>, ConfigError> make_sender(const nlohmann::json& config,
                                                                           AdapterContext& context) {
-  auto parsed = parse_jobbtorg_config(config, context.config_pointer, context.base_dir);
+  auto parsed = read_jobbtorg_config(config, context.config_pointer, context.base_dir);
   if (!parsed) return std::unexpected(parsed.error());
   auto anvisning = mapping::OutboundTemplate::load(parsed->mappings / "anvisning.json");
   if (!anvisning) {
@@ -28,7 +28,7 @@ std::expected<std::unique_ptr<OutboundAdapter>, ConfigError> make_sender(const n
 
 std::expected<std::unique_ptr<InboundAdapter>, ConfigError> make_reader(const nlohmann::json& config,
                                                                         AdapterContext& context) {
-  auto parsed = parse_jobbtorg_config(config, context.config_pointer, context.base_dir);
+  auto parsed = read_jobbtorg_config(config, context.config_pointer, context.base_dir);
   if (!parsed) return std::unexpected(parsed.error());
   auto mappings = mapping::load_versioned_mappings(parsed->mappings, mapping::published_schema_dir(parsed->mappings));
   if (!mappings) {

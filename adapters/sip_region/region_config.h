@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "core/adapter_registry.h"
+#include "core/config_error.h"
 
 namespace knutpunkt::sip_region {
 
@@ -16,6 +16,6 @@ struct RegionConfig {
   std::size_t max_report_bytes = 64 * 1024;
 };
 
-std::expected<RegionConfig, ConfigError> parse_region_config(const nlohmann::json& config, const std::string& pointer);
+std::expected<RegionConfig, ConfigError> read_region_config(const nlohmann::json& config, const std::string& pointer);
 
 }  // namespace knutpunkt::sip_region

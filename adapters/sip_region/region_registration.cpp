@@ -10,14 +10,14 @@ namespace {
 
 std::expected<std::unique_ptr<OutboundAdapter>, ConfigError> make_sender(const nlohmann::json& config,
                                                                           AdapterContext& context) {
-  auto parsed = parse_region_config(config, context.config_pointer);
+  auto parsed = read_region_config(config, context.config_pointer);
   if (!parsed) return std::unexpected(parsed.error());
   return std::make_unique<SipMessageSender>(std::move(*parsed));
 }
 
 std::expected<std::unique_ptr<InboundAdapter>, ConfigError> make_reader(const nlohmann::json& config,
                                                                         AdapterContext& context) {
-  auto parsed = parse_region_config(config, context.config_pointer);
+  auto parsed = read_region_config(config, context.config_pointer);
   if (!parsed) return std::unexpected(parsed.error());
   return std::make_unique<ReplyReader>(std::move(*parsed));
 }

@@ -1,128 +1,96 @@
 #include "ssbtek_config.h"
 
-#include "ssbtek_sources.h"
-
 #include <algorithm>
+#include <limits>
 #include <regex>
+
+#include "config/field_reader.h"
+#include "ssbtek_sources.h"
 
 namespace knutpunkt::ssbtek {
 
 namespace {
 
-std::expected<std::string, ConfigError> required_string(const nlohmann::json& config, const std::string& key,
-                                                        const std::string& pointer) {
-  auto it = config.find(key);
-  if (it == config.end() || !it->is_string() || it->get<std::string>().empty()) {
-    return std::unexpected(ConfigError{pointer + "/" + key, "is required as a non-empty string"});
-  }
-  return it->get<std::string>();
+constexpr std::string_view kTimeout = "must be an integer number of milliseconds between 1 and 600000";
+
+void required_string(FieldReader& f, std::string_view key, std::string& out) {
+  constexpr std::string_view message = "is required as a non-empty string";
+  f.require(key, std::string(message));
+  f.non_empty_string(key, out, message);
 }
 
-std::expected<std::chrono::milliseconds, ConfigError> positive_ms(const nlohmann::json& value, const std::string& field) {
-  if (!value.is_number_integer() || value.get<long long>() <= 0 || value.get<long long>() > 600000) {
-    return std::unexpected(ConfigError{field, "must be an integer number of milliseconds between 1 and 600000"});
-  }
-  return std::chrono::milliseconds{value.get<long long>()};
+void read_endpoint(FieldReader& f, net::HttpUrl& out) {
+  std::string endpoint;
+  required_string(f, "endpoint", endpoint);
+  if (!f.ok()) return;
+  auto url = net::parse_http_url(endpoint);
+  if (!url) return f.fail("endpoint", url.error());
+  out = *url;
 }
 
-std::filesystem::path resolve(const std::filesystem::path& base_dir, const std::string& path) {
-  std::filesystem::path p(path);
-  return p.is_absolute() ? p : base_dir / p;
+void read_ingivare(FieldReader& f, SsbtekConfig& out) {
+  const nlohmann::json* ingivare = f.field("ingivare");
+  if (ingivare == nullptr || !ingivare->is_object()) {
+    return f.fail("ingivare", "is required as an object with organisationsnummer and namn");
+  }
+  f.object("ingivare", [&](FieldReader& g) {
+    g.only({"organisationsnummer", "namn"});
+    required_string(g, "organisationsnummer", out.organisationsnummer);
+    // SSBTEK's Organisationsnummer type: 12 digits, the group digit (5th) at least 2.
+    if (g.ok() && !std::regex_match(out.organisationsnummer, std::regex("[0-9]{4}[2-9][0-9]{7}"))) {
+      g.fail("organisationsnummer", "must be 12 digits in SSBTEK's form, e.g. 162120000142");
+    }
+    required_string(g, "namn", out.organisation_name);
+  });
+}
+
+void read_source_timeouts(FieldReader& f, std::map<std::string, std::chrono::milliseconds>& out) {
+  f.object("source_timeouts_ms", [&](FieldReader& t) {
+    for (const auto& [source, _] : t.value().items()) {
+      if (std::find(kSources.begin(), kSources.end(), source) == kSources.end()) {
+        t.fail(source, "is not an SSBTEK source code (AF, CSN, FK, SKV, SO, TNS, MIV)");
+      }
+      t.millis(source, out[source], 1, 600000, kTimeout);
+    }
+  });
+}
+
+void read_contract_version(FieldReader& f, std::string& out) {
+  std::string known;
+  for (const auto& contract : kContracts) known += (known.empty() ? "" : ", ") + std::string(contract.version);
+  const std::string message = "must be an SSBTEK contract version this gateway speaks (" + known + ")";
+  std::string version = out;
+  f.non_empty_string("contract_version", version, message);
+  if (f.ok() && !find_contract(version)) return f.fail("contract_version", message);
+  out = version;
 }
 
 }  // namespace
 
-std::expected<SsbtekConfig, ConfigError> parse_ssbtek_config(const nlohmann::json& config, const std::string& pointer,
-                                                             const std::filesystem::path& base_dir) {
+std::expected<SsbtekConfig, ConfigError> read_ssbtek_config(const nlohmann::json& config, const std::string& pointer,
+                                                            const std::filesystem::path& base_dir) {
   if (!config.is_object()) return std::unexpected(ConfigError{pointer, "must be an object"});
+  FieldReader f(config, pointer);
   SsbtekConfig out;
-
-  auto endpoint = required_string(config, "endpoint", pointer);
-  if (!endpoint) return std::unexpected(endpoint.error());
-  auto url = net::parse_http_url(*endpoint);
-  if (!url) return std::unexpected(ConfigError{pointer + "/endpoint", url.error()});
-  out.endpoint = *url;
-
-  auto ingivare = config.find("ingivare");
-  if (ingivare == config.end() || !ingivare->is_object()) {
-    return std::unexpected(ConfigError{pointer + "/ingivare", "is required as an object with organisationsnummer and namn"});
-  }
-  for (const auto& [key, _] : ingivare->items()) {
-    if (key != "organisationsnummer" && key != "namn") {
-      return std::unexpected(ConfigError{pointer + "/ingivare/" + key, "unknown field"});
-    }
-  }
-  auto orgnr = required_string(*ingivare, "organisationsnummer", pointer + "/ingivare");
-  if (!orgnr) return std::unexpected(orgnr.error());
-  // SSBTEK's Organisationsnummer type: 12 digits, the group digit (5th) at least 2.
-  if (!std::regex_match(*orgnr, std::regex("[0-9]{4}[2-9][0-9]{7}"))) {
-    return std::unexpected(ConfigError{pointer + "/ingivare/organisationsnummer",
-                                       "must be 12 digits in SSBTEK's form, e.g. 162120000142"});
-  }
-  out.organisationsnummer = *orgnr;
-  auto namn = required_string(*ingivare, "namn", pointer + "/ingivare");
-  if (!namn) return std::unexpected(namn.error());
-  out.organisation_name = *namn;
-
-  auto aktorsid = required_string(config, "fk_aktorsid", pointer);
-  if (!aktorsid) return std::unexpected(aktorsid.error());
-  out.fk_aktorsid = *aktorsid;
-
-  auto schema = required_string(config, "schema", pointer);
-  if (!schema) return std::unexpected(schema.error());
-  out.schema = resolve(base_dir, *schema);
-  auto mappings = required_string(config, "mappings", pointer);
-  if (!mappings) return std::unexpected(mappings.error());
-  out.mappings = resolve(base_dir, *mappings);
-
-  if (auto it = config.find("source_timeout_ms"); it != config.end()) {
-    auto ms = positive_ms(*it, pointer + "/source_timeout_ms");
-    if (!ms) return std::unexpected(ms.error());
-    out.source_timeout = *ms;
-  }
-  if (auto it = config.find("source_timeouts_ms"); it != config.end()) {
-    if (!it->is_object()) return std::unexpected(ConfigError{pointer + "/source_timeouts_ms", "must be an object"});
-    for (const auto& [source, value] : it->items()) {
-      const std::string field = pointer + "/source_timeouts_ms/" + source;
-      if (std::find(kSources.begin(), kSources.end(), source) == kSources.end()) {
-        return std::unexpected(ConfigError{field, "is not an SSBTEK source code (AF, CSN, FK, SKV, SO, TNS, MIV)"});
-      }
-      auto ms = positive_ms(value, field);
-      if (!ms) return std::unexpected(ms.error());
-      out.source_timeouts[source] = *ms;
-    }
-  }
-  if (auto it = config.find("max_reply_bytes"); it != config.end()) {
-    if (!it->is_number_unsigned() || it->get<std::size_t>() < 1024) {
-      return std::unexpected(ConfigError{pointer + "/max_reply_bytes", "must be an integer of at least 1024"});
-    }
-    out.max_reply_bytes = it->get<std::size_t>();
-  }
-  if (auto it = config.find("exchange"); it != config.end()) {
-    if (*it == "per_lookup") {
-      out.exchange = Exchange::per_lookup;
-    } else if (*it == "per_source") {
-      out.exchange = Exchange::per_source;
-    } else {
-      return std::unexpected(ConfigError{pointer + "/exchange", "must be \"per_lookup\" or \"per_source\""});
-    }
-  }
-  if (auto it = config.find("contract_version"); it != config.end()) {
-    if (!it->is_string() || !find_contract(it->get<std::string>())) {
-      std::string known;
-      for (const auto& contract : kContracts) known += (known.empty() ? "" : ", ") + std::string(contract.version);
-      return std::unexpected(ConfigError{pointer + "/contract_version", "must be an SSBTEK contract version this gateway speaks (" + known + ")"});
-    }
-    out.contract_version = it->get<std::string>();
-  }
-  for (const auto& [key, value] : config.items()) {
-    static const std::vector<std::string> known = {"endpoint", "ingivare", "fk_aktorsid", "schema", "mappings",
-                                                   "source_timeout_ms", "source_timeouts_ms", "max_reply_bytes",
-                                                   "exchange", "contract_version"};
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
-      return std::unexpected(ConfigError{pointer + "/" + key, "is not a known setting of the ssbtek adapter"});
-    }
-  }
+  std::string schema, mappings;
+  read_endpoint(f, out.endpoint);
+  read_ingivare(f, out);
+  required_string(f, "fk_aktorsid", out.fk_aktorsid);
+  required_string(f, "schema", schema);
+  required_string(f, "mappings", mappings);
+  out.schema = resolve_path(base_dir, schema);
+  out.mappings = resolve_path(base_dir, mappings);
+  f.millis("source_timeout_ms", out.source_timeout, 1, 600000, kTimeout);
+  read_source_timeouts(f, out.source_timeouts);
+  f.integer("max_reply_bytes", out.max_reply_bytes, 1024, std::numeric_limits<long long>::max(), Presence::optional,
+            "must be an integer of at least 1024");
+  f.code("exchange", out.exchange, {{"per_lookup", Exchange::per_lookup}, {"per_source", Exchange::per_source}},
+         "must be \"per_lookup\" or \"per_source\"");
+  read_contract_version(f, out.contract_version);
+  f.only({"endpoint", "ingivare", "fk_aktorsid", "schema", "mappings", "source_timeout_ms", "source_timeouts_ms",
+          "max_reply_bytes", "exchange", "contract_version"},
+         "is not a known setting of the ssbtek adapter");
+  if (!f.ok()) return std::unexpected(f.error());
   return out;
 }
 

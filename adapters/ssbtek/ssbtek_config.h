@@ -1,16 +1,15 @@
 #pragma once
 // The SSBTEK adapter's configuration (the "config" object of an adapter of kind "ssbtek").
 // Documented in schemas/config.schema.json; every error names its field.
-#include "core/adapter_registry.h"
-#include "net/http_client.h"
-
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <expected>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
+
+#include "core/config_error.h"
+#include "net/http_client.h"
 
 namespace knutpunkt::ssbtek {
 
@@ -35,7 +34,7 @@ struct SsbtekConfig {
 };
 
 // `pointer` is where this object sits in the whole config file, so errors name the real field.
-std::expected<SsbtekConfig, ConfigError> parse_ssbtek_config(const nlohmann::json& config, const std::string& pointer,
-                                                             const std::filesystem::path& base_dir);
+std::expected<SsbtekConfig, ConfigError> read_ssbtek_config(const nlohmann::json& config, const std::string& pointer,
+                                                            const std::filesystem::path& base_dir);
 
 }  // namespace knutpunkt::ssbtek

@@ -10,7 +10,7 @@ namespace {
 
 std::expected<std::unique_ptr<LookupAdapter>, ConfigError> make_ssbtek_adapter(const nlohmann::json& config,
                                                                               AdapterContext& context) {
-  auto parsed = parse_ssbtek_config(config, context.config_pointer, context.base_dir);
+  auto parsed = read_ssbtek_config(config, context.config_pointer, context.base_dir);
   if (!parsed) return std::unexpected(parsed.error());
 
   auto schema = xml::Schema::load(parsed->schema);

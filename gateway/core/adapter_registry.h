@@ -2,19 +2,19 @@
 // Adapters register a factory under a kind name (Envoy-style); the gateway builds the adapters
 // its configuration lists. A factory validates its own config and fails start-up with a message
 // naming the offending field.
-#include "core/adapter.h"
-#include "core/inbound_adapter.h"
-#include "core/io_context_fwd.h"
-#include "core/outbound_adapter.h"
-
-#include <nlohmann/json.hpp>
-
 #include <expected>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
+
+#include "core/adapter.h"
+#include "core/config_error.h"
+#include "core/inbound_adapter.h"
+#include "core/io_context_fwd.h"
+#include "core/outbound_adapter.h"
 
 namespace knutpunkt {
 namespace net {
@@ -26,11 +26,6 @@ struct AdapterContext {
   net::HttpClient& http;
   std::filesystem::path base_dir;  // relative paths in adapter config (mappings, schemas) resolve here
   std::string config_pointer;      // JSON pointer of the adapter's config object, for error messages
-};
-
-struct ConfigError {
-  std::string field;    // JSON pointer into the configuration, e.g. "/adapters/0/config/endpoint"
-  std::string message;
 };
 
 using LookupAdapterFactory = std::function<std::expected<std::unique_ptr<LookupAdapter>, ConfigError>(

@@ -10,12 +10,12 @@
 #include <string>
 #include <string_view>
 
-#include "config/gateway_config.h"
+#include "config/client_config.h"
 
 namespace knutpunkt::identity {
 
 struct Session {
-  std::string token;  // returned once, at sign-in
+  std::string token;       // returned once, at sign-in
   ClientConfig principal;  // id "user:<id>", the user's roles (admin implies operator and auditor)
   std::string user_id;
   std::string user_name;

@@ -6,25 +6,16 @@
 #include <string>
 #include <vector>
 
+#include "routing/route_rule.h"
+
 namespace knutpunkt::routing {
 
 struct RouteKey {
-  std::string type;          // e.g. "referral.requested", "referral.attendance"
+  std::string type;  // e.g. "referral.requested", "referral.attendance"
   std::string client_id;
   std::string municipality;  // kommunkod, e.g. "0180"
   std::string unit;
   std::string district;
-};
-
-// A field left empty in a rule matches anything; a type pattern "referral.*" matches the prefix.
-struct RouteRule {
-  std::string name;
-  std::vector<std::string> types;
-  std::set<std::string> clients;
-  std::set<std::string> municipalities;
-  std::set<std::string> units;
-  std::set<std::string> districts;
-  std::vector<std::string> to;
 };
 
 bool type_matches(const std::string& pattern, const std::string& type);

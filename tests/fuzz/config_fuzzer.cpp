@@ -37,15 +37,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   for (const AdapterConfig& adapter : config->adapters) {
-    if (adapter.kind == "ssbtek") check(ssbtek::parse_ssbtek_config(adapter.config, adapter.pointer, base_dir));
+    if (adapter.kind == "ssbtek") check(ssbtek::read_ssbtek_config(adapter.config, adapter.pointer, base_dir));
     if (adapter.kind == "arbetsformedlingen") {
-      check(arbetsformedlingen::parse_af_config(adapter.config, adapter.pointer, base_dir));
+      check(arbetsformedlingen::read_af_config(adapter.config, adapter.pointer, base_dir));
     }
     if (adapter.kind == "forsakringskassan") {
-      check(forsakringskassan::parse_fk_config(adapter.config, adapter.pointer, base_dir));
+      check(forsakringskassan::read_fk_config(adapter.config, adapter.pointer, base_dir));
     }
-    if (adapter.kind == "jobbtorg") check(jobbtorg::parse_jobbtorg_config(adapter.config, adapter.pointer, base_dir));
-    if (adapter.kind == "sip_region") check(sip_region::parse_region_config(adapter.config, adapter.pointer));
+    if (adapter.kind == "jobbtorg") check(jobbtorg::read_jobbtorg_config(adapter.config, adapter.pointer, base_dir));
+    if (adapter.kind == "sip_region") check(sip_region::read_region_config(adapter.config, adapter.pointer));
   }
   return 0;
 }

@@ -20,7 +20,7 @@ json valid() {
 }
 
 std::string error_field(const json& config) {
-  auto parsed = af::parse_af_config(config, kPointer, "/etc/knutpunkt");
+  auto parsed = af::read_af_config(config, kPointer, "/etc/knutpunkt");
   if (parsed) return "<accepted>";
   return parsed.error().field;
 }
@@ -28,7 +28,7 @@ std::string error_field(const json& config) {
 }  // namespace
 
 TEST_CASE("a minimal config is accepted with defaults and paths resolved against the config's folder") {
-  auto parsed = af::parse_af_config(valid(), kPointer, "/etc/knutpunkt");
+  auto parsed = af::read_af_config(valid(), kPointer, "/etc/knutpunkt");
   REQUIRE(parsed);
   CHECK(parsed->endpoint.host == "127.0.0.1");
   CHECK(parsed->endpoint.port == "18083");
@@ -46,7 +46,7 @@ TEST_CASE("timeouts, per-source timeouts and limits are read") {
   config["source_timeouts_ms"] = {{"AKTIVITETSRAPPORTER", 4000}};
   config["max_reply_bytes"] = 2048;
   config["max_json_depth"] = 16;
-  auto parsed = af::parse_af_config(config, kPointer, "/");
+  auto parsed = af::read_af_config(config, kPointer, "/");
   REQUIRE(parsed);
   CHECK(parsed->source_timeout == std::chrono::milliseconds{1500});
   CHECK(parsed->source_timeouts.at("AKTIVITETSRAPPORTER") == std::chrono::milliseconds{4000});
@@ -102,7 +102,7 @@ TEST_CASE("the token can come from the environment, and a missing variable is na
   CHECK(error_field(c) == kPointer + "/token_env");
   ::setenv("KNUTPUNKT_AF_TEST_TOKEN", "from-env", 1);
   c["token_env"] = "KNUTPUNKT_AF_TEST_TOKEN";
-  auto parsed = af::parse_af_config(c, kPointer, "/");
+  auto parsed = af::read_af_config(c, kPointer, "/");
   REQUIRE(parsed);
   CHECK(parsed->token == "from-env");
   c["token"] = "also";

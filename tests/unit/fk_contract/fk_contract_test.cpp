@@ -60,7 +60,7 @@ json valid_config() {
 }
 
 std::string config_error_field(const json& config) {
-  auto parsed = fk::parse_fk_config(config, "/adapters/2/config", "/");
+  auto parsed = fk::read_fk_config(config, "/adapters/2/config", "/");
   REQUIRE_FALSE(parsed.has_value());
   return parsed.error().field;
 }
@@ -222,7 +222,7 @@ TEST_CASE("json_depth counts nesting outside strings only", "[fk][classify]") {
 }
 
 TEST_CASE("the FORMANER request is LEFI's hamtaFormansinformation with bearer token", "[fk][request]") {
-  auto config = fk::parse_fk_config(valid_config(), "/c", "/");
+  auto config = fk::read_fk_config(valid_config(), "/c", "/");
   REQUIRE(config);
   const auto request = fk::build_request(query("191212121212"), "FORMANER", *config);
   CHECK(request.method == "POST");
@@ -299,7 +299,7 @@ TEST_CASE("a valid config gives defaults and reads the token from the environmen
   config["token_env"] = "KNUTPUNKT_FK_TEST_TOKEN";
   config["source_timeouts_ms"] = {{"PAGAENDE", 1500}};
   ::setenv("KNUTPUNKT_FK_TEST_TOKEN", "from-env", 1);
-  auto parsed = fk::parse_fk_config(config, "/c", "/");
+  auto parsed = fk::read_fk_config(config, "/c", "/");
   REQUIRE(parsed);
   CHECK(parsed->token == "from-env");
   CHECK(parsed->endpoint == "http://127.0.0.1:18083");

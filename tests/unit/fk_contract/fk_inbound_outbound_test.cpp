@@ -45,7 +45,7 @@ json config_json() {
 fk::FkConfig config(const json& overrides = json::object()) {
   auto raw = config_json();
   raw.update(overrides);
-  auto parsed = fk::parse_fk_config(raw, "/adapters/0/config", "/");
+  auto parsed = fk::read_fk_config(raw, "/adapters/0/config", "/");
   REQUIRE(parsed);
   return *parsed;
 }
@@ -380,7 +380,7 @@ TEST_CASE("max_notification_bytes defaults to 64 KiB and is read when given", "[
   for (const json& bad : {json(1023), json(1048577), json("4096")}) {
     auto raw = config_json();
     raw["max_notification_bytes"] = bad;
-    auto parsed_config = fk::parse_fk_config(raw, "/c", "/");
+    auto parsed_config = fk::read_fk_config(raw, "/c", "/");
     REQUIRE_FALSE(parsed_config);
     CHECK(parsed_config.error().field == "/c/max_notification_bytes");
   }

@@ -64,7 +64,7 @@ json unknown_field(const std::string& pointer, const std::string& schema) {
 }
 
 fk::FkConfig config() {
-  auto parsed = fk::parse_fk_config({{"endpoint", "http://127.0.0.1:18083/fk"},
+  auto parsed = fk::read_fk_config({{"endpoint", "http://127.0.0.1:18083/fk"},
                                      {"aktorsid", "9255f428-4ba0-63ce-5407-e65d469fac0f"},
                                      {"token", "t0k"},
                                      {"mappings", FK_MAPPING_DIR}},

@@ -34,23 +34,23 @@ const knutpunkt::LookupAdapterRegistration test_kind{"schema_test", not_buildabl
 std::expected<void, ConfigError> read_adapter_config(const knutpunkt::AdapterConfig& adapter,
                                                      const std::filesystem::path& base_dir) {
   if (adapter.kind == "ssbtek") {
-    if (auto c = knutpunkt::ssbtek::parse_ssbtek_config(adapter.config, adapter.pointer, base_dir); !c) {
+    if (auto c = knutpunkt::ssbtek::read_ssbtek_config(adapter.config, adapter.pointer, base_dir); !c) {
       return std::unexpected(c.error());
     }
   } else if (adapter.kind == "jobbtorg") {
-    if (auto c = knutpunkt::jobbtorg::parse_jobbtorg_config(adapter.config, adapter.pointer, base_dir); !c) {
+    if (auto c = knutpunkt::jobbtorg::read_jobbtorg_config(adapter.config, adapter.pointer, base_dir); !c) {
       return std::unexpected(c.error());
     }
   } else if (adapter.kind == "arbetsformedlingen") {
-    if (auto c = knutpunkt::arbetsformedlingen::parse_af_config(adapter.config, adapter.pointer, base_dir); !c) {
+    if (auto c = knutpunkt::arbetsformedlingen::read_af_config(adapter.config, adapter.pointer, base_dir); !c) {
       return std::unexpected(c.error());
     }
   } else if (adapter.kind == "forsakringskassan") {
-    if (auto c = knutpunkt::forsakringskassan::parse_fk_config(adapter.config, adapter.pointer, base_dir); !c) {
+    if (auto c = knutpunkt::forsakringskassan::read_fk_config(adapter.config, adapter.pointer, base_dir); !c) {
       return std::unexpected(c.error());
     }
   } else if (adapter.kind == "sip_region") {
-    if (auto c = knutpunkt::sip_region::parse_region_config(adapter.config, adapter.pointer); !c) {
+    if (auto c = knutpunkt::sip_region::read_region_config(adapter.config, adapter.pointer); !c) {
       return std::unexpected(c.error());
     }
   }

@@ -16,7 +16,7 @@ using sip_region_test::fixture;
 namespace {
 
 region::ReplyReader reader(std::size_t max_bytes = 64 * 1024) {
-  auto config = region::parse_region_config(
+  auto config = region::read_region_config(
       {{"endpoint", "http://127.0.0.1:18085"}, {"max_report_bytes", static_cast<long long>(max_bytes)}}, "/c");
   REQUIRE(config);
   return region::ReplyReader(*config);

@@ -30,7 +30,7 @@ const std::string kPersonId = "198112189876";  // the example plan's person
 region::SipMessageSender sender(const std::string& token = "t0k") {
   json config = {{"endpoint", "http://127.0.0.1:18085/"}};
   if (!token.empty()) config["token"] = token;
-  auto parsed = region::parse_region_config(config, "/adapters/0/config");
+  auto parsed = region::read_region_config(config, "/adapters/0/config");
   REQUIRE(parsed);
   return region::SipMessageSender(*parsed);
 }
@@ -238,7 +238,7 @@ TEST_CASE("render errors carry no payload values", "[sip_region][render][errors]
 TEST_CASE("config errors name the offending field", "[sip_region][config]") {
   const std::string at = "/adapters/2/config";
   const auto error_of = [&](const json& config) {
-    auto parsed = region::parse_region_config(config, at);
+    auto parsed = region::read_region_config(config, at);
     REQUIRE_FALSE(parsed.has_value());
     return parsed.error().field;
   };
@@ -256,7 +256,7 @@ TEST_CASE("config errors name the offending field", "[sip_region][config]") {
 
 TEST_CASE("a valid config trims the endpoint and reads the token from the environment", "[sip_region][config]") {
   ::setenv("KNUTPUNKT_TEST_REGION_TOKEN", "from-env", 1);
-  auto parsed = region::parse_region_config(
+  auto parsed = region::read_region_config(
       {{"endpoint", "http://127.0.0.1:9/api/"}, {"token_env", "KNUTPUNKT_TEST_REGION_TOKEN"}, {"max_report_bytes", 2048}},
       "/x");
   REQUIRE(parsed);

@@ -1,0 +1,49 @@
+#pragma once
+// Who may call the gateway (config "clients") and who may sign in to the console (config
+// "users"), as plain values: identity and authorization read these without the rest of the
+// configuration.
+#include <set>
+#include <string>
+#include <string_view>
+
+namespace knutpunkt {
+
+// What a client may do. case_system: lookups, referrals, its own event feed. partner: reports
+// for one adapter (`partner_adapter`). operator: messages, dead letters, replay.
+inline constexpr const char* kRoleCaseSystem = "case_system";
+inline constexpr const char* kRolePartner = "partner";
+inline constexpr const char* kRoleOperator = "operator";
+// auditor: the audit API and console (search, timelines, log checks, chain, export). admin:
+// operator and auditor both (for users).
+inline constexpr const char* kRoleAuditor = "auditor";
+inline constexpr const char* kRoleAdmin = "admin";
+
+// Operations a case system may be granted (config "operations"): a lookup at one adapter
+// ("lookup:ssbtek") or at any ("lookup:*"), referrals, återsökningar, SIP coordination.
+inline constexpr const char* kOperationLookup = "lookup";
+inline constexpr const char* kOperationReferral = "referral";
+inline constexpr const char* kOperationAtersokning = "atersokning";
+inline constexpr const char* kOperationSip = "sip";
+
+struct ClientConfig {
+  std::string id;
+  std::string token_sha256;  // only the hash of the bearer token is kept in config
+  std::set<std::string> purposes;
+  std::set<std::string> roles{kRoleCaseSystem};
+  std::set<std::string> operations;  // least privilege: nothing unless listed
+  std::string partner_adapter;       // with role partner: the adapter whose reports it may send
+
+  // Whether the client may use `operation`, at `adapter` when the operation names one.
+  bool may(std::string_view operation, std::string_view adapter = {}) const;
+};
+
+// A person signing in to the console (config "users"). Only the PBKDF2 hash of the password is
+// kept (identity/password_hash.h).
+struct UserConfig {
+  std::string id;               // sign-in name, recorded in the audit log for everything the user does
+  std::string name;             // shown in the console
+  std::set<std::string> roles;  // auditor | operator | admin
+  std::string password_hash;
+};
+
+}  // namespace knutpunkt
