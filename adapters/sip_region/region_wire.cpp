@@ -231,7 +231,7 @@ json wire_action(PayloadReader& in, const json& e, const std::string& at) {
 json wire_meeting(PayloadReader& in, const json& meeting, const std::string& m, bool protected_identity) {
   json mote = {{"tidpunkt", in.text(meeting, m, "at", Kind::date_time)},
                {"form", in.code(meeting, m, "kind", kMeetingKind)}};
-  // A protected person's plan carries no place at all (skyddade personuppgifter, domain.md §3):
+  // A protected person's plan carries no place at all (skyddade personuppgifter):
   // a venue near the client's home would tell where the client lives.
   if (!protected_identity) {
     if (auto place = meeting.find("place"); place != meeting.end() && !place->is_null()) {

@@ -60,7 +60,7 @@ PreparedAtersokning AtersokningService::prepare(const authorization::AuthorizedE
                                        now_ms());
   p.message_id = m.id;
   p.writes.push_back(store_write::EnqueueMessage{std::move(m)});
-  // What was asked of whom about whom, and on which basis (domain.md section 3).
+  // What was asked of whom about whom, and on which basis.
   p.audit_body = {{"atersokning_id", p.atersokning_id},
                   {"atersokning", payload},
                   {"destination", p.destination},

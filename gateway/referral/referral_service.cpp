@@ -102,7 +102,7 @@ std::expected<PreparedReferral, Failure> ReferralService::prepare(Referral refer
   p.writes.push_back(store_write::PutReferral{ReferralRecord{referral.referral_id, referral.client_id, referral.case_id,
                                                              destinations.front(), referral.person_id,
                                                              referral.protected_identity, p.accepted_at, body}});
-  // What was sent where about whom, and on which basis: the auditor's question (domain.md §3).
+  // What was sent where about whom, and on which basis: the auditor's question.
   p.audit_body = {{"referral_id", referral.referral_id}, {"referral", body}, {"destinations", destinations}};
   auto& ids = p.audit_body["message_ids"] = nlohmann::json::array();
   for (const auto& [_, id] : p.messages) ids.push_back(id);

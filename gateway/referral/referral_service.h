@@ -33,7 +33,7 @@ struct PreparedReferral {
   Referral referral;
   std::vector<std::pair<std::string, std::string>> messages;  // (destination, message id)
   // Set when the person has protected identity: nothing is sent automatically; the referral
-  // waits in the manual-handling queue for an operator (issue 4; domain.md section 3).
+  // waits in the manual-handling queue for an operator.
   std::string manual_item_id;
   std::string accepted_at;
   std::vector<StoreWrite> writes;

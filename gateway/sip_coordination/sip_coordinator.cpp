@@ -361,7 +361,7 @@ void SipCoordinator::change(const SipActor& actor, const std::string& plan_id, s
         } else if constexpr (std::is_same_v<T, RecordReply>) {
           return sip::record_reply(before, c.participant_id, c.reply, stamp);
         } else if constexpr (std::is_same_v<T, ScheduleMeeting>) {
-          // A protected person's plan carries no place (domain.md section 3): the coordinator
+          // A protected person's plan carries no place (skyddade personuppgifter): the coordinator
           // gives it by a channel fit for it.
           if (*protected_identity) c.meeting.place.clear();
           return sip::schedule_meeting(before, std::move(c.meeting), stamp);

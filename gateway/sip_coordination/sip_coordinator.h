@@ -1,6 +1,6 @@
 #pragma once
-// Samordnad individuell plan (2 kap. 7 § SoL, 16 kap. 4 § HSL; issue 5, domain.md SIP row and
-// section 3) between the kommun, whose case system coordinates, and the region and others.
+// Samordnad individuell plan (2 kap. 7 § SoL, 16 kap. 4 § HSL) between the kommun, whose case
+// system coordinates, and the region and others.
 //
 // Every change runs the plan's pure transition (sip/sip_plan.h), then commits in one transaction:
 // the new version, its audit record, a sip.* case event for the coordinating case system, and a

@@ -34,7 +34,7 @@ std::optional<std::string> participant_system(const std::vector<SipParticipantSy
                                               const std::string& organisation);
 
 // The plan as it leaves knutpunkt: for a person with protected identity without the meeting
-// place (domain.md section 3: no location data on an automated path).
+// place (no location data on an automated path).
 nlohmann::json shareable_plan(const sip::SipPlan& plan, bool protected_identity);
 
 // One message for one participant.
