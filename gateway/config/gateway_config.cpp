@@ -69,12 +69,20 @@ Checked read_server(FieldReader& top, GatewayConfig& cfg) {
   top.object(
       "server",
       [&](FieldReader& f) {
-        f.only({"host", "port", "threads", "max_body_bytes", "request_timeout_ms"});
+        f.only({"host", "port", "threads", "max_body_bytes", "request_timeout_ms", "unauthenticated"});
         f.string("host", cfg.server.host);
         f.integer("port", cfg.server.port, 0, 65535);
         f.integer("threads", cfg.server.threads, 1, 64);
         f.integer("max_body_bytes", cfg.server.max_body_bytes, 1024, 16 * 1024 * 1024);
         f.millis("request_timeout_ms", cfg.server.request_timeout, 100, 600000);
+        f.object("unauthenticated", [&](FieldReader& u) {
+          auto& c = cfg.server.unauthenticated;
+          u.only({"burst", "per_minute", "max_addresses", "max_routes_per_aggregate"});
+          u.integer("burst", c.burst, 1, 100000);
+          u.integer("per_minute", c.per_minute, 1, 100000);
+          u.integer("max_addresses", c.max_addresses, 1, 10000000);
+          u.integer("max_routes_per_aggregate", c.max_routes_per_aggregate, 1, 256);
+        });
       },
       Presence::required);
   return top.result();

@@ -21,12 +21,23 @@
 
 namespace knutpunkt {
 
+// Callers not known by a token (config "server.unauthenticated"). Their refusals (401, a path no
+// route has, a body over the limit) are audited as one record per address and minute, and an
+// address whose refusals use up its bucket is answered 429 until it refills.
+struct UnauthenticatedConfig {
+  int burst = 60;       // refusals an address may have in a row before 429
+  int per_minute = 60;  // how fast its bucket refills
+  std::size_t max_addresses = 10000;          // addresses tracked at once (open aggregates, buckets)
+  std::size_t max_routes_per_aggregate = 16;  // distinct routes an aggregate names; the rest are counted
+};
+
 struct ServerConfig {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;  // 0 = ephemeral (tests)
   int threads = 2;
   std::size_t max_body_bytes = 64 * 1024;
   std::chrono::milliseconds request_timeout{15000};  // reading a request, and the longest a reply may take
+  UnauthenticatedConfig unauthenticated;
 };
 
 struct StoreConfig {
