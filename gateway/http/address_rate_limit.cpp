@@ -35,9 +35,11 @@ std::optional<std::chrono::seconds> AddressRateLimit::exhausted(const std::strin
   // An address never refused has a full bucket; known clients' addresses are not tracked.
   if (!buckets_.contains(address)) return std::nullopt;
   const Bucket& bucket = refilled(address, clock_());
-  if (bucket.tokens >= 1.0) return std::nullopt;
+  // The tolerance keeps sums of refills that are one token on paper from falling a rounding short.
+  constexpr double kTolerance = 1e-9;
+  if (bucket.tokens >= 1.0 - kTolerance) return std::nullopt;
   const double wait = (1.0 - bucket.tokens) * 60.0 / config_.per_minute;
-  return std::chrono::seconds{std::max<long long>(1, static_cast<long long>(std::ceil(wait)))};
+  return std::chrono::seconds{std::max<long long>(1, static_cast<long long>(std::ceil(wait - kTolerance)))};
 }
 
 void AddressRateLimit::take(const std::string& address) {
