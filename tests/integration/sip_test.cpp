@@ -439,7 +439,7 @@ TEST_CASE("bad SIP requests get a problem naming the field and change nothing", 
   // for plan ids is what a log check looks for.
   const auto refused_404 = [&] {
     int n = 0;
-    for (const auto& r : gw.audit_records()) n += r.kind == "sip.refused" && r.body["status"] == 404 ? 1 : 0;
+    for (const auto& record : gw.audit_records()) n += record.kind == "sip.refused" && record.body["status"] == 404 ? 1 : 0;
     return n;
   };
   const int before = refused_404();
