@@ -351,9 +351,9 @@ TEST_CASE("reports are refused from the wrong partner, about unknown referrals, 
   std::uint64_t unauthenticated = 0;
   for (const auto& r : h.audit_records()) {
     if (r.kind != "http.unauthenticated_refusals") continue;
-    for (const auto& refused : r.body["refused"]) {
-      if (refused["route"] == "POST /v1/partners/{adapter}/reports" && refused["status"] == 401) {
-        unauthenticated += refused["count"].get<std::uint64_t>();
+    for (const auto& counted : r.body["refused"]) {
+      if (counted["route"] == "POST /v1/partners/{adapter}/reports" && counted["status"] == 401) {
+        unauthenticated += counted["count"].get<std::uint64_t>();
       }
     }
   }
