@@ -29,7 +29,9 @@ SessionEndpoint::SessionEndpoint(identity::SessionRegistry& sessions, AuditLog& 
       credentials_(users, std::move(verify)),
       throttle_(settings, or_system_clock(std::move(clock))) {}
 
-SessionEndpoint::~SessionEndpoint() { hashing_.join(); }
+SessionEndpoint::~SessionEndpoint() {
+  hashing_.join();
+}
 
 void SessionEndpoint::sign_in(Exchange exchange) {
   const auto parsed = exchange.json_object();
@@ -40,7 +42,8 @@ void SessionEndpoint::sign_in(Exchange exchange) {
   const std::string username = read_text(body, "username", "username", true, invalid, 64);
   const std::string password = read_text(body, "password", "password", true, invalid, 200);
   if (!invalid.empty()) {
-    return exchange.refuse({400, "invalid_request", "Invalid sign-in", "one or more fields are invalid", std::move(invalid), {}});
+    return exchange.refuse(
+        {400, "invalid_request", "Invalid sign-in", "one or more fields are invalid", std::move(invalid), {}});
   }
   exchange.audit_context()["username"] = username;
   // The attempt is taken before the password is checked: a guess in flight already counts.
@@ -72,28 +75,28 @@ void SessionEndpoint::open_session(Exchange exchange, const UserConfig& user) {
   nlohmann::json answer = {{"token", session.token},
                            {"user", {{"id", user.id}, {"name", user.name}, {"roles", roles}}},
                            {"expires_at", expires_at}};
-  audit_.append("auth.signed_in",
-                {{"user", user.id}, {"roles", roles}, {"expires_at", expires_at}, {"remote_address", exchange.remote_address()}},
-                [this, token = session.token, answer = std::move(answer),
-                 exchange](std::expected<AuditReceipt, StoreError> receipt) mutable {
-                  if (!receipt) {
-                    sessions_.close(token);  // a session nobody can account for is not opened
-                    return exchange.audit_unavailable("the session was not opened");
-                  }
-                  // Who signed in is in the audit record; the application log keeps only where to find it.
-                  log::info("auth.signed_in", {{"audit_seq", receipt->seq}});
-                  exchange.reply(make_json_response(201, answer));
-                });
+  audit_.append(
+      "auth.signed_in",
+      {{"user", user.id}, {"roles", roles}, {"expires_at", expires_at}, {"remote_address", exchange.remote_address()}},
+      [this, token = session.token, answer = std::move(answer),
+       exchange](std::expected<AuditReceipt, StoreError> receipt) mutable {
+        if (!receipt) {
+          sessions_.close(token);  // a session nobody can account for is not opened
+          return exchange.audit_unavailable("the session was not opened");
+        }
+        // Who signed in is in the audit record; the application log keeps only where to find it.
+        log::info("auth.signed_in", {{"audit_seq", receipt->seq}});
+        exchange.reply(make_json_response(201, answer));
+      });
 }
 
 // Exchange::refuse with the Retry-After a client needs to know when to try again (RFC 9110
 // 10.2.3); the record is the same generic refusal, with which budget was spent.
 void SessionEndpoint::refuse_throttled(Exchange exchange, const identity::ThrottleRefusal& refusal) {
-  const bool by_address = refusal.scope == identity::ThrottleScope::address;
-  Problem problem{429, "too_many_attempts", "Too many failed sign-ins",
-                  by_address ? "sign-ins from this address are refused for a while after repeated failures"
-                             : "this user name is locked for a while after repeated failures",
-                  {}, {}};
+  const std::string detail = refusal.scope == identity::ThrottleScope::address
+                                 ? "sign-ins from this address are refused for a while after repeated failures"
+                                 : "this user name is locked for a while after repeated failures";
+  Problem problem{429, "too_many_attempts", "Too many failed sign-ins", detail, {}, {}};
   nlohmann::json record = exchange.audit_context();
   record["outcome"] = "refused";
   record["status"] = problem.status;
@@ -103,7 +106,9 @@ void SessionEndpoint::refuse_throttled(Exchange exchange, const identity::Thrott
   audit_.append("auth.refused", std::move(record),
                 [exchange, problem = std::move(problem),
                  retry_after = refusal.retry_after](std::expected<AuditReceipt, StoreError> receipt) mutable {
-                  if (!receipt) return exchange.audit_unavailable("the request could not be audited and was not processed");
+                  if (!receipt) {
+                    return exchange.audit_unavailable("the request could not be audited and was not processed");
+                  }
                   Response response = make_problem_response(problem);
                   response.set(bhttp::field::retry_after, std::to_string(retry_after.count()));
                   exchange.reply(std::move(response));

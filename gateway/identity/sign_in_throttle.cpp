@@ -133,7 +133,9 @@ std::expected<Reservation, ThrottleRefusal> SignInThrottle::reserve(const std::s
   addresses_.sweep(now, events_);
   const auto by_user = users_.spent(username, now, events_);
   const auto by_address = addresses_.spent(address, now, events_);
-  if (by_address) return std::unexpected(ThrottleRefusal{ThrottleScope::address, std::max(*by_address, by_user.value_or(std::chrono::seconds{0}))});
+  if (by_address)
+    return std::unexpected(
+        ThrottleRefusal{ThrottleScope::address, std::max(*by_address, by_user.value_or(std::chrono::seconds{0}))});
   if (by_user) return std::unexpected(ThrottleRefusal{ThrottleScope::user, *by_user});
   users_.take(username, address, now, events_);
   addresses_.take(address, address, now, events_);

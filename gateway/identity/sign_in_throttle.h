@@ -83,7 +83,8 @@ class SignInThrottle {
    public:
     Budget(ThrottleScope scope, int limit, std::chrono::seconds window, std::size_t max_tracked);
     // Seconds until an attempt is free again, when the budget of `key` is spent at `now`.
-    std::optional<std::chrono::seconds> spent(const std::string& key, TimePoint now, std::vector<ThrottleEvent>& events);
+    std::optional<std::chrono::seconds> spent(const std::string& key, TimePoint now,
+                                              std::vector<ThrottleEvent>& events);
     void take(const std::string& key, const std::string& address, TimePoint now, std::vector<ThrottleEvent>& events);
     void lock_if_spent(const std::string& key, TimePoint now, std::vector<ThrottleEvent>& events);
     void clear(const std::string& key, TimePoint now, std::vector<ThrottleEvent>& events);
@@ -111,7 +112,7 @@ class SignInThrottle {
     std::chrono::seconds window_;
     std::size_t max_tracked_;
     Entries entries_;
-    std::list<std::string> recency_;                  // least recently tried first
+    std::list<std::string> recency_;                     // least recently tried first
     std::set<std::pair<TimePoint, std::string>> locks_;  // by the time each lock lifts
   };
 

@@ -155,8 +155,8 @@ TEST_CASE("failures for 100,000 distinct names keep the memory bounded by the ca
   identity::SignInThrottle throttle(limits(1000), clock.fn());
   for (int i = 0; i < 100000; ++i) {
     // From many addresses, as a spraying attacker would; each name and address tried once.
-    const std::string address = "10." + std::to_string(i / 65536) + "." + std::to_string(i / 256 % 256) + "." +
-                                std::to_string(i % 256);
+    const std::string address =
+        "10." + std::to_string(i / 65536) + "." + std::to_string(i / 256 % 256) + "." + std::to_string(i % 256);
     REQUIRE(guess_wrong(throttle, "name-" + std::to_string(i), address));
     clock.now += 1ms;
   }
@@ -169,7 +169,9 @@ TEST_CASE("failures for 100,000 distinct names keep the memory bounded by the ca
 TEST_CASE("failures are forgotten once their window has passed, even for names never tried again") {
   FakeClock clock;
   identity::SignInThrottle throttle(limits(), clock.fn());
-  for (int i = 0; i < 100; ++i) REQUIRE(guess_wrong(throttle, "name-" + std::to_string(i), "10.0.0." + std::to_string(i)));
+  for (int i = 0; i < 100; ++i) {
+    REQUIRE(guess_wrong(throttle, "name-" + std::to_string(i), "10.0.0." + std::to_string(i)));
+  }
   CHECK(throttle.tracked() == 200);
   clock.now += 15min;
   throttle.sweep();
