@@ -22,8 +22,8 @@ namespace knutpunkt::http {
 
 class AddressRateLimit {
  public:
-  explicit AddressRateLimit(UnauthenticatedConfig config,
-                            WallClock clock = [] { return std::chrono::system_clock::now(); });
+  explicit AddressRateLimit(
+      UnauthenticatedConfig config, WallClock clock = [] { return std::chrono::system_clock::now(); });
   AddressRateLimit(const AddressRateLimit&) = delete;
   AddressRateLimit& operator=(const AddressRateLimit&) = delete;
 

@@ -41,8 +41,12 @@ std::optional<Response> RequestPipeline::throttled(const std::string& address, c
   const auto wait = limit_.exhausted(address);
   if (!wait) return std::nullopt;
   unauthenticated_.count(address, route, 429);
-  Response response = make_problem_response({429, "too_many_requests", "Too many requests",
-                                             "too many refused requests from this address; try again later", {}, {}});
+  Response response = make_problem_response({429,
+                                             "too_many_requests",
+                                             "Too many requests",
+                                             "too many refused requests from this address; try again later",
+                                             {},
+                                             {}});
   response.set(bhttp::field::retry_after, std::to_string(wait->count()));
   return response;
 }

@@ -37,8 +37,8 @@ void add_errors(const std::vector<sip::SipError>& errors, std::vector<InvalidPar
   for (const sip::SipError& e : errors) invalid.push_back({field_name(e.field), e.code, e.message});
 }
 
-// Plan, participant and caseworker ids are the coordinator's (UUIDs, "p1") or the case system's: anything else names no plan.
-// Checked by hand, not with std::regex: the id is outside input.
+// Plan, participant and caseworker ids are the coordinator's (UUIDs, "p1") or the case system's:
+// anything else names none. Checked by hand, not with std::regex: the id is outside input.
 bool is_sip_id(const std::string& id) {
   const auto allowed = [](char c, bool first) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
@@ -224,7 +224,9 @@ SipChangeParse parse_sip_change(const std::string& action, const std::string& pa
 namespace {
 
 // Audited like every other refusal: probing for plan ids is what a log check looks for.
-Problem not_found(const char* detail) { return {404, "not_found", "Not found", detail, {}, {}}; }
+Problem not_found(const char* detail) {
+  return {404, "not_found", "Not found", detail, {}, {}};
+}
 
 }  // namespace
 

@@ -34,8 +34,8 @@ inline constexpr const char* kUnauthenticatedRefusalsKind = "http.unauthenticate
 class UnauthenticatedRefusals {
  public:
   // `audit` must outlive this.
-  UnauthenticatedRefusals(AuditLog& audit, UnauthenticatedConfig config,
-                          WallClock clock = [] { return std::chrono::system_clock::now(); });
+  UnauthenticatedRefusals(
+      AuditLog& audit, UnauthenticatedConfig config, WallClock clock = [] { return std::chrono::system_clock::now(); });
   UnauthenticatedRefusals(const UnauthenticatedRefusals&) = delete;
   UnauthenticatedRefusals& operator=(const UnauthenticatedRefusals&) = delete;
 

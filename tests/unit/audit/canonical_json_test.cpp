@@ -87,7 +87,7 @@ TEST_CASE("text that is UTF-8 is not escaped; bytes that are not become \\xHH af
 
 TEST_CASE("escaped text reads back as the bytes it was made from, and nothing else reads back") {
   for (const std::string& bytes : {std::string("\xff\xc0"), std::string("a\xc3"), std::string("\\x41\xfe"),
-                                  std::string("\xed\xa0\x80 ok"), kMarker, std::string("plain")}) {
+                                   std::string("\xed\xa0\x80 ok"), kMarker, std::string("plain")}) {
     const std::string text = escape_utf8(bytes);
     CHECK(is_valid_utf8(text));
     CHECK(unescape_utf8(text) == bytes);

@@ -44,8 +44,8 @@ struct Fixture {
   RouteTable routes;
   std::vector<std::string> handled;
   // The wall clock the unauthenticated refusals and the rate limit see, moved by the tests.
-  std::chrono::system_clock::time_point now = std::chrono::sys_days{std::chrono::year{2026} / 11 / 24} + std::chrono::hours{10} +
-                                              std::chrono::seconds{5};
+  std::chrono::system_clock::time_point now =
+      std::chrono::sys_days{std::chrono::year{2026} / 11 / 24} + std::chrono::hours{10} + std::chrono::seconds{5};
   std::unique_ptr<UnauthenticatedRefusals> unauthenticated;
   std::unique_ptr<AddressRateLimit> limit;
   std::unique_ptr<ManualQueue> manual_queue;
@@ -180,7 +180,7 @@ TEST_CASE("a route's guard admits its callers and refuses the others, audited un
   REQUIRE(refused.size() == 1);
   CHECK(refused[0]["status"] == 403);
   CHECK(refused[0]["client"] == "operator");
-  CHECK(refused[0]["case_id"] == "EB-2");  // the path's parameters are in the record
+  CHECK(refused[0]["case_id"] == "EB-2");     // the path's parameters are in the record
   CHECK(refused[0]["query"] == "view=full");  // and what the query asked
   CHECK(refused[0]["remote_address"] == "192.0.2.7");
 }
@@ -237,7 +237,8 @@ TEST_CASE("an address out of tokens is answered 429 with Retry-After before its 
   config.burst = 3;
   config.per_minute = 30;  // a token every 2 s
   Fixture f(config);
-  for (int i = 0; i < 3; ++i) CHECK(f.run(bhttp::verb::get, "/cases/EB-1", "guess-" + std::to_string(i)).result_int() == 401);
+  for (int i = 0; i < 3; ++i)
+    CHECK(f.run(bhttp::verb::get, "/cases/EB-1", "guess-" + std::to_string(i)).result_int() == 401);
   auto busy = f.run(bhttp::verb::get, "/cases/EB-1", "guess-4");
   CHECK(busy.result_int() == 429);
   CHECK(body_of(busy)["code"] == "too_many_requests");

@@ -98,7 +98,7 @@ TEST_CASE("each address and minute is its own aggregate; a clean stop appends th
   CHECK(refusals.open_aggregates() == 3);
   refusals.flush_closed();  // 10:00 closed: its two aggregates go
   CHECK(refusals.open_aggregates() == 1);
-  refusals.flush_all();     // a clean stop: nothing counted is lost
+  refusals.flush_all();  // a clean stop: nothing counted is lost
   CHECK(refusals.open_aggregates() == 0);
   const auto records = log.appended();
   REQUIRE(records.size() == 3);
@@ -106,7 +106,8 @@ TEST_CASE("each address and minute is its own aggregate; a clean stop appends th
   CHECK(records[2]["refused"][0]["status"] == 429);
 }
 
-TEST_CASE("a bucket allows a burst, then says how long to wait, refills at its rate, and forgets the least recent address") {
+TEST_CASE(
+    "a bucket allows a burst, then says how long to wait, refills at its rate, and forgets the least recent address") {
   UnauthenticatedConfig config;
   config.burst = 2;
   config.per_minute = 6;  // a token every 10 s
