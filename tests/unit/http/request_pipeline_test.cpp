@@ -83,6 +83,7 @@ struct Fixture {
     routes.add({bhttp::verb::post, "/partners/{adapter}/reports",
                 Guard::partner_named_by("adapter", "this client may not send reports for this partner"),
                 "report.refused", ok("report")});
+    routes.add({bhttp::verb::post, "/open", Guard::anyone(), {}, ok("open")});
     // Two real endpoints whose refusals read the query string.
     routes.add({bhttp::verb::get, "/v1/manual-handling", Guard::with_role(kRoleOperator, "operators only"),
                 "manual_handling.read_refused", [this](Exchange x) { manual->list(std::move(x)); }});
@@ -313,6 +314,17 @@ TEST_CASE("a path no route has and a body over the limit from an unknown caller 
   const auto refused = f.last_record("case.refused");
   CHECK(refused["status"] == 413);
   CHECK(refused["client"] == "case-system");
+}
+
+TEST_CASE("a body over the limit on a route open to anyone is audited as http.refused when its token names a client") {
+  Fixture f;
+  CHECK(f.run(bhttp::verb::post, "/open", "cs-token", "192.0.2.7", true).result_int() == 413);
+  const auto refused = f.durable("http.refused");
+  REQUIRE(refused.size() == 1);
+  CHECK(refused[0]["status"] == 413);
+  CHECK(refused[0]["code"] == "body_too_large");
+  CHECK(refused[0]["client"] == "case-system");
+  CHECK(f.handled.empty());
 }
 
 TEST_CASE("a query parameter whose name is not UTF-8 is refused 400 and audited with it escaped; the chain verifies") {
