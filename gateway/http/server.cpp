@@ -179,6 +179,9 @@ std::optional<std::uint64_t> descriptor_limit() {
 // and retrying at once would spin a core without freeing a descriptor.
 constexpr std::chrono::milliseconds kFirstAcceptPause{10};
 constexpr std::chrono::milliseconds kLongestAcceptPause{1000};
+// Accepting is logged as recovered once it has gone this long without a refusal: a descriptor
+// freed now and then lets one connection through, and that is no recovery worth a log line each.
+constexpr std::chrono::milliseconds kRecoveredAfter{1000};
 
 }  // namespace
 
@@ -258,7 +261,7 @@ class Server::Listener : public std::enable_shared_from_this<Server::Listener> {
   void on_accept(beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (ec) return accept_failed(ec);
-    if (failures_ > 0) {
+    if (failures_ > 0 && std::chrono::steady_clock::now() - last_failure_ >= kRecoveredAfter) {
       log::info("http.accept_recovered", {{"failures", failures_}});
       failures_ = 0;
     }
@@ -276,6 +279,7 @@ class Server::Listener : public std::enable_shared_from_this<Server::Listener> {
     ++stats_.accept_errors_total;
     // The client left before it was accepted: nothing is short, the next one can come at once.
     if (ec == asio::error::connection_aborted) return accept();
+    last_failure_ = std::chrono::steady_clock::now();
     if (failures_++ == 0) {
       log::warn("http.accept_failing", {{"error", ec.message()}, {"open", stats_.open.load()}});
       pause_for_ = kFirstAcceptPause;
@@ -298,7 +302,10 @@ class Server::Listener : public std::enable_shared_from_this<Server::Listener> {
   std::atomic<bool> paused_{false};
   std::atomic<bool> saturated_{false};
   std::atomic<bool> stopped_{false};
-  std::uint64_t failures_ = 0;  // accepts refused in a row (on the acceptor's strand)
+  // Accepts refused since accepting last worked for kRecoveredAfter, the last refusal, and the
+  // pause before the next try (on the acceptor's strand).
+  std::uint64_t failures_ = 0;
+  std::chrono::steady_clock::time_point last_failure_;
   std::chrono::milliseconds pause_for_{kFirstAcceptPause};
 };
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The gateway under more connections than it may serve, through the real binary.
+"""The gateway at the edge of its resources, through the real binary.
 
 1. At server.max_connections it stops accepting: a further client waits (in the listen backlog,
    not refused), is served as soon as one connection closes, and /metrics counts the pause; the
@@ -7,8 +7,10 @@
 2. With the descriptor limit lowered (ulimit -n 128) and far more connections than descriptors,
    it neither spins nor floods its log, and answers /healthz once the connections are gone; the
    same when accepting itself fails for want of descriptors (the limit lowered under it).
+3. On a 2 MB stack, a console file name as long as the header limit allows is not found, and the
+   process lives on: the name is checked without recursion.
 
-usage: connection_limits_test.py --gateway BIN --run-dir DIR
+usage: resource_limits_test.py --gateway BIN --run-dir DIR --repo DIR
 """
 import argparse
 import hashlib
@@ -32,7 +34,7 @@ def check(condition, what):
 
 
 class Gateway:
-    def __init__(self, binary, run_dir, server, descriptors=None):
+    def __init__(self, binary, run_dir, server, descriptors=None, stack=None, console_dir=None):
         shutil.rmtree(run_dir, ignore_errors=True)
         os.makedirs(run_dir)
         self.log = os.path.join(run_dir, "gateway.log")
@@ -45,6 +47,8 @@ class Gateway:
                          "purposes": [], "roles": ["operator"]}],
             "adapters": [],
         }
+        if console_dir:
+            config["console"] = {"static_dir": console_dir}
         with open(os.path.join(run_dir, "config.json"), "w") as f:
             json.dump(config, f)
         port_file = os.path.join(run_dir, "gateway.port")
@@ -52,6 +56,8 @@ class Gateway:
         def limit_descriptors():
             if descriptors:
                 resource.setrlimit(resource.RLIMIT_NOFILE, (descriptors, descriptors))
+            if stack:  # also the size of every thread's stack (glibc takes it from the limit)
+                resource.setrlimit(resource.RLIMIT_STACK, (stack, resource.getrlimit(resource.RLIMIT_STACK)[1]))
 
         self.process = subprocess.Popen(
             [binary, "serve", "--config", os.path.join(run_dir, "config.json"), "--port-file", port_file],
@@ -236,9 +242,24 @@ def far_more_connections_than_descriptors_neither_spin_nor_flood_the_log(binary,
         for s in clients:
             s.close()
         check(healthz_within(gateway, 5), "/healthz answers again once descriptors are free")
+        time.sleep(1.1)  # recovered means accepting has worked for a second
         errors = gateway.metric("knutpunkt_http_accept_errors_total")
         check(errors is not None and errors >= 1, f"/metrics counts the failed accepts ({errors})")
         check(len(gateway.log_lines("http.accept_recovered")) == 1, "recovering is logged once")
+    finally:
+        gateway.stop()
+
+
+def a_console_name_as_long_as_a_header_allows_is_not_found_on_a_small_stack(binary, run_dir, repo):
+    gateway = Gateway(binary, run_dir, {}, stack=2 * 1024 * 1024,
+                      console_dir=os.path.join(repo, "gateway", "console", "static"))
+    try:
+        check(status(gateway.request("/console/app.js")) == 200, "the console serves its files")
+        answer = gateway.request("/console/" + "a" * 8100)
+        check(status(answer) == 404, f"an 8,100-character console file name is not found ({answer[:12]!r})")
+        time.sleep(0.2)
+        check(gateway.alive(), "the gateway lives on after a long console file name")
+        check(healthz_within(gateway, 2), "and answers /healthz")
     finally:
         gateway.stop()
 
@@ -247,6 +268,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--gateway", required=True)
     parser.add_argument("--run-dir", required=True)
+    parser.add_argument("--repo", required=True)
     args = parser.parse_args()
     # The test's own side holds 400 connections at once.
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -255,6 +277,8 @@ def main():
     at_the_limit_new_connections_wait_and_are_served_when_one_closes(args.gateway, os.path.join(args.run_dir, "limit"))
     far_more_connections_than_descriptors_neither_spin_nor_flood_the_log(
         args.gateway, os.path.join(args.run_dir, "descriptors"))
+    a_console_name_as_long_as_a_header_allows_is_not_found_on_a_small_stack(
+        args.gateway, os.path.join(args.run_dir, "stack"), args.repo)
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed", file=sys.stderr)
         return 1
