@@ -166,7 +166,9 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 600; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     const long now = jobbtorg_effects(sim);
-    if (now == base && metric(gateway_port, operator_token, "knutpunkt_delivery_queue_depth{destination=\"jobbtorg-sodra\"}") == 0) break;
+    if (now == base &&
+        metric(gateway_port, operator_token, "knutpunkt_delivery_queue_depth{destination=\"jobbtorg-sodra\"}") == 0)
+      break;
     base = now;
   }
   const auto t0 = Clock::now();

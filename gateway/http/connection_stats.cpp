@@ -5,7 +5,8 @@ namespace knutpunkt::http {
 namespace {
 
 void family(std::string& out, const char* name, const char* type, const char* help, const std::string& value) {
-  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " + value + "\n";
+  out +=
+      std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " + value + "\n";
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "http/message_framing.h"
 
 #include <boost/beast/core/string.hpp>
-
 #include <string_view>
 
 namespace knutpunkt::http {
@@ -37,7 +36,8 @@ Codings codings_of(const Request::header_type& header) {
       rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
       if (element.empty()) continue;
       ++codings.count;
-      codings.last_is_chunked = boost::beast::iequals(boost::beast::string_view(element.data(), element.size()), "chunked");
+      codings.last_is_chunked =
+          boost::beast::iequals(boost::beast::string_view(element.data(), element.size()), "chunked");
       if (codings.last_is_chunked) ++codings.chunked;
     }
   }

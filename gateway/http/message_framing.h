@@ -4,11 +4,11 @@
 // twice, Transfer-Encoding beside Content-Length, or Transfer-Encoding on HTTP/1.0 leaves the end
 // of the body to guesswork: a proxy in front may judge it otherwise and smuggle a second request
 // inside the first. Such a request is refused from its header, and its connection closed.
-#include "http/message.h"
-#include "http/problem.h"
-
 #include <expected>
 #include <string>
+
+#include "http/message.h"
+#include "http/problem.h"
 
 namespace knutpunkt::http {
 

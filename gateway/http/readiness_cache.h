@@ -2,8 +2,6 @@
 // One readiness check's answer, shared by every /readyz caller for a short interval and by every
 // caller while the check runs: a caller cannot make the gateway probe a partner at will (fifty
 // calls are at most one ping per partner per interval).
-#include "core/adapter.h"
-
 #include <chrono>
 #include <functional>
 #include <map>
@@ -11,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "core/adapter.h"
 
 namespace knutpunkt::http {
 

@@ -4,13 +4,13 @@
 // check's answer is reused for `cache_for` (config "server.readiness_cache_ms"), and callers while
 // a check runs share it, so calls to /readyz never multiply the pings partners see. Which partner
 // is down is for operators: the route takes the operator role.
+#include <chrono>
+
 #include "core/io_context_fwd.h"
 #include "http/message.h"
 #include "http/readiness_cache.h"
 #include "lookup/lookup_service.h"
 #include "store/store.h"
-
-#include <chrono>
 
 namespace knutpunkt::http {
 

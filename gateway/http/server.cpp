@@ -1,10 +1,9 @@
 #include "http/server.h"
 
-#include "http/message_framing.h"
-#include "log/log.h"
-
 #include <sys/resource.h>
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,10 +12,10 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <algorithm>
-#include <atomic>
 #include <optional>
+
+#include "http/message_framing.h"
+#include "log/log.h"
 
 namespace knutpunkt::http {
 
@@ -214,9 +213,10 @@ class Server::Listener : public std::enable_shared_from_this<Server::Listener> {
     acceptor_.bind(endpoint);
     acceptor_.listen(asio::socket_base::max_listen_connections);
     const auto descriptors = descriptor_limit();
-    log::info("http.connection_limit", {{"configured", shared_->options.max_connections},
-                                        {"limit", limit_},
-                                        {"descriptor_limit", descriptors ? nlohmann::json(*descriptors) : nlohmann::json()}});
+    log::info("http.connection_limit",
+              {{"configured", shared_->options.max_connections},
+               {"limit", limit_},
+               {"descriptor_limit", descriptors ? nlohmann::json(*descriptors) : nlohmann::json()}});
     return acceptor_.local_endpoint().port();
   }
 
@@ -270,8 +270,9 @@ class Server::Listener : public std::enable_shared_from_this<Server::Listener> {
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     ++stats_.open;
-    std::make_shared<Session>(std::move(socket), shared_, [self = shared_from_this()] { self->connection_closed(); })
-        ->run();
+    std::make_shared<Session>(std::move(socket), shared_, [self = shared_from_this()] {
+      self->connection_closed();
+    })->run();
     accept();
   }
 
@@ -316,7 +317,9 @@ Server::Server(asio::io_context& io, ServerOptions options, RequestHandler handl
           stats)) {}
 
 // Sessions can outlive the server (until the event loop drops them); they then must not wake it.
-Server::~Server() { listener_->stop(); }
+Server::~Server() {
+  listener_->stop();
+}
 
 unsigned short Server::start() {
   unsigned short port = listener_->open();

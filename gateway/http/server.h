@@ -8,11 +8,6 @@
 // connections wait in the kernel's listen backlog instead of taking descriptors, and it accepts
 // again as soon as one closes. An accept the operating system refuses (out of descriptors or
 // buffers) is retried after a growing pause, never at once.
-#include "core/io_context_fwd.h"
-#include "http/connection_stats.h"
-#include "http/message.h"
-#include "http/problem.h"
-
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -20,6 +15,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+
+#include "core/io_context_fwd.h"
+#include "http/connection_stats.h"
+#include "http/message.h"
+#include "http/problem.h"
 
 namespace knutpunkt::http {
 

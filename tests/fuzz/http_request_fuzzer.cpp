@@ -1,11 +1,11 @@
 // Bytes from a client's connection, read the way a server session reads them: Beast's request
 // parser with the server's limits, request after request while the connection is kept alive
 // (pipelining), the header's framing checked before the body is read (a refused Transfer-Encoding
-// or Content-Length answered from the header), a body over the limit refused after its header. Each request then meets what the
-// gateway applies to it before and at the router: the target's path and query string, the bearer
-// token against the configured clients, the gateway's route table (404 / 405 and path parameters),
-// the Idempotency-Key and the request's fingerprint, the JSON object body, and for /console/ the
-// static file lookup (which must not leave its folder).
+// or Content-Length answered from the header), a body over the limit refused after its header.
+// Each request then meets what the gateway applies to it before and at the router: the target's
+// path and query string, the bearer token against the configured clients, the gateway's route
+// table (404 / 405 and path parameters), the Idempotency-Key and the request's fingerprint, the
+// JSON object body, and for /console/ the static file lookup (which must not leave its folder).
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http.hpp>
 

@@ -1,23 +1,22 @@
 // The gateway's network edge through the real binary: who may ask for readiness and metrics, how
 // often readiness reaches a partner, how a request's framing is judged, and console file names
 // that once brought the process down.
-#include "gateway_harness.h"
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "gateway_harness.h"
 
 using namespace knutpunkt::testing;
 
@@ -84,8 +83,9 @@ std::string chunked(const std::string& body) {
 
 }  // namespace
 
-TEST_CASE("readiness and metrics answer operators only: 401 without a token, 403 for a case system, 200 for the "
-          "operator") {
+TEST_CASE(
+    "readiness and metrics answer operators only: 401 without a token, 403 for a case system, 200 for the "
+    "operator") {
   GatewayHarness gw("edge_operator_routes");
   for (const std::string path : {"/readyz", "/metrics"}) {
     INFO(path);
@@ -128,8 +128,9 @@ TEST_CASE("fifty readiness calls at once within the cache interval ping the part
   CHECK(stats["by_operation"].value("testaBastjanstInformation", 0) == 1);
 }
 
-TEST_CASE("transfer codings other than chunked alone are refused from the header, audited, and plain chunked is "
-          "read") {
+TEST_CASE(
+    "transfer codings other than chunked alone are refused from the header, audited, and plain chunked is "
+    "read") {
   GatewayHarness gw("edge_transfer_encoding");
   const unsigned short port = gateway_port(gw);
   const std::string body = R"({"person":"191212121212"})";
@@ -165,9 +166,8 @@ TEST_CASE("transfer codings other than chunked alone are refused from the header
   }
   std::size_t audited = 0;
   for (const auto& record : gw.audit_records()) {
-    if (record.kind == "referral.refused" &&
-        (record.body.value("code", "") == "invalid_framing" ||
-         record.body.value("code", "") == "transfer_encoding_not_supported")) {
+    if (record.kind == "referral.refused" && (record.body.value("code", "") == "invalid_framing" ||
+                                              record.body.value("code", "") == "transfer_encoding_not_supported")) {
       ++audited;
       CHECK(record.body.value("client", "") == "case-system");
     }
@@ -175,10 +175,11 @@ TEST_CASE("transfer codings other than chunked alone are refused from the header
   CHECK(audited == refused.size());
 
   // Chunked alone is read as the body it frames.
-  const std::string put = "PUT /v1/cases/EB-2026-CHUNKED HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer " +
-                          std::string(kCaseSystemToken) +
-                          "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" +
-                          chunked(kCaseBody);
+  const std::string put =
+      "PUT /v1/cases/EB-2026-CHUNKED HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer " +
+      std::string(kCaseSystemToken) +
+      "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" +
+      chunked(kCaseBody);
   const std::string answer = raw_exchange(port, put);
   INFO(answer);
   CHECK(status_of(answer) == 201);

@@ -1,8 +1,8 @@
 // The connections served at once: the configured limit, capped to what the descriptor limit
 // leaves room for.
-#include "http/server.h"
-
 #include <catch2/catch.hpp>
+
+#include "http/server.h"
 
 using namespace knutpunkt::http;
 

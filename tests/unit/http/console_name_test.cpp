@@ -1,10 +1,10 @@
 // The console's file names: plain names, one folder deep at most, checked by hand in one pass so
 // that no name, however long, can exhaust the stack.
-#include "http/console_endpoint.h"
-
 #include <catch2/catch.hpp>
 #include <optional>
 #include <string>
+
+#include "http/console_endpoint.h"
 
 using namespace knutpunkt::http;
 namespace bhttp = boost::beast::http;
@@ -30,9 +30,9 @@ TEST_CASE("plain console file names, one folder deep at most, are allowed") {
 }
 
 TEST_CASE("console file names that could leave the folder, hide, or are odd are refused") {
-  for (const char* name : {"", "..", "../secret", "pages/../../etc/passwd", "a..b", ".hidden", "pages/.hidden",
-                           "a/b/c.js", "/etc/passwd", "pages/", "/app.js", "app.js%00", "app js", "app\\js",
-                           "åäö.js", "app.js?x"}) {
+  for (const char* name :
+       {"", "..", "../secret", "pages/../../etc/passwd", "a..b", ".hidden", "pages/.hidden", "a/b/c.js", "/etc/passwd",
+        "pages/", "/app.js", "app.js%00", "app js", "app\\js", "åäö.js", "app.js?x"}) {
     INFO(name);
     CHECK_FALSE(plain_console_name(name));
   }
