@@ -53,7 +53,7 @@ class Gateway:
             json.dump(config, f)
         port_file = os.path.join(run_dir, "gateway.port")
 
-        def limit_descriptors():
+        def limit_resources():
             if descriptors:
                 resource.setrlimit(resource.RLIMIT_NOFILE, (descriptors, descriptors))
             if stack:  # also the size of every thread's stack (glibc takes it from the limit)
@@ -62,7 +62,7 @@ class Gateway:
         self.process = subprocess.Popen(
             [binary, "serve", "--config", os.path.join(run_dir, "config.json"), "--port-file", port_file],
             stdout=open(os.path.join(run_dir, "gateway.out"), "w"), stderr=open(os.path.join(run_dir, "gateway.err"), "w"),
-            preexec_fn=limit_descriptors)
+            preexec_fn=limit_resources)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if os.path.exists(port_file) and open(port_file).read().strip():
