@@ -25,8 +25,5 @@ struct RequestContext {
 using Reply = std::function<void(Response)>;
 // Called for every complete request. Must call `reply` exactly once, from any thread.
 using RequestHandler = std::function<void(Request&&, const RequestContext&, Reply)>;
-// Called when a request is refused before it could be handled (the body over the limit), so the
-// refusal can be audited like any other. Must call `reply` exactly once.
-using OversizeHandler = std::function<void(const Request& header_only, const RequestContext&, Reply)>;
 
 }  // namespace knutpunkt::http

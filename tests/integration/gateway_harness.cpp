@@ -101,7 +101,11 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
         {{"id", "audit-machine"},
          {"token_sha256", sha256_hex(kAuditorToken)},
          {"purposes", nlohmann::json::array()},
-         {"roles", {"auditor"}}}}},
+         {"roles", {"auditor"}}},
+        {{"id", "operator-machine"},
+         {"token_sha256", sha256_hex(kOperatorToken)},
+         {"purposes", nlohmann::json::array()},
+         {"roles", {"operator"}}}}},
       // 1000 iterations keep sign-in fast in tests; production hashes use 600,000.
       {"users",
        {{{"id", kAuditorUser},
@@ -259,6 +263,10 @@ HttpReply GatewayHarness::post(const std::string& path, const std::string& body,
 }
 
 HttpReply GatewayHarness::get(const std::string& path) { return to_reply(gateway_client_->Get(path.c_str())); }
+
+HttpReply GatewayHarness::get_as_operator(const std::string& path) {
+  return get_with(path, {{"Authorization", std::string("Bearer ") + kOperatorToken}});
+}
 
 HttpReply GatewayHarness::get_with(const std::string& path, const httplib::Headers& headers) {
   return to_reply(gateway_client_->Get(path.c_str(), headers));

@@ -17,6 +17,8 @@ namespace knutpunkt::testing {
 
 inline constexpr const char* kCaseSystemToken = "test-token-case-system";
 inline constexpr const char* kOtherClientToken = "test-token-other-client";
+// An operator's machine token: readiness, metrics, the outbox.
+inline constexpr const char* kOperatorToken = "test-token-operator";
 // An auditor's machine token, and a console user (revisor / kAuditorPassword).
 inline constexpr const char* kAuditorToken = "test-token-auditor";
 inline constexpr const char* kAuditorUser = "revisor";
@@ -70,6 +72,8 @@ class GatewayHarness {
   HttpReply post(const std::string& path, const std::string& body, const httplib::Headers& headers,
                  const std::string& content_type = "application/json");
   HttpReply get(const std::string& path);
+  // GET as the operator (kOperatorToken): /readyz, /metrics.
+  HttpReply get_as_operator(const std::string& path);
   HttpReply get_with(const std::string& path, const httplib::Headers& headers);
   HttpReply del(const std::string& path, const httplib::Headers& headers);
   HttpReply put(const std::string& path, const std::string& body, const httplib::Headers& headers);
