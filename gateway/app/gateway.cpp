@@ -248,7 +248,7 @@ struct Gateway::Services {
       const auto now = std::chrono::system_clock::now();
       const auto cutoff = audit_review::retention_floor(days, now);
       audit_review::apply_retention(*i.store, *i.audit, *i.signing_key, *cutoff, days, now,
-                                    audit_review::RetentionMandate{"retention_schedule"},
+                                    audit_review::RetentionMandate{"retention_schedule", 0, "", 0},
                                     [done = std::move(done)](auto outcome) {
                                       done();
                                       if (!outcome)

@@ -26,7 +26,7 @@ Outcome retain_at(Store& store, AuditLog& log, const audit_export::SigningKey& k
   std::promise<Outcome> done;
   auto result = done.get_future();
   const auto then = std::chrono::system_clock::now() + std::chrono::days{days_later};
-  audit_review::apply_retention(store, log, key, cutoff, retention_days, then, audit_review::RetentionMandate{"test"},
+  audit_review::apply_retention(store, log, key, cutoff, retention_days, then, audit_review::RetentionMandate{"test", 0, "", 0},
                                 [&](auto outcome) { done.set_value(std::move(outcome)); });
   return result.get();
 }
