@@ -63,7 +63,8 @@ class ChainWalk {
   // beyond the end means the tail was removed.
   void finish() {
     if (report_.first_problem) return;
-    if (const auto& c = report_.checkpoint; c && (report_.weeded.empty() || report_.weeded.back().through_seq != c->through_seq)) {
+    if (const auto& c = report_.checkpoint;
+        c && (report_.weeded.empty() || report_.weeded.back().through_seq != c->through_seq)) {
       return found(c->through_seq + 1, "removed",
                    "the retention checkpoint through seq " + std::to_string(c->through_seq) +
                        " has no audit.retention_applied record in the chain");
@@ -149,16 +150,17 @@ std::expected<VerifyReport, StoreError> walk(Store& store, const std::optional<C
 }  // namespace
 
 nlohmann::json to_json(const WeededRange& w) {
-  nlohmann::json out = {{"from_seq", w.from_seq},
-                        {"through_seq", w.through_seq},
-                        {"removed_records", w.removed_records},
-                        {"removed_before", w.removed_before},
-                        {"last_removed_at", w.last_removed_at.empty() ? nlohmann::json() : nlohmann::json(w.last_removed_at)},
-                        {"weeded_at", w.weeded_at},
-                        {"record_seq", w.record_seq},
-                        {"by", w.by},
-                        {"request", nullptr},
-                        {"approval_seq", nullptr}};
+  nlohmann::json out = {
+      {"from_seq", w.from_seq},
+      {"through_seq", w.through_seq},
+      {"removed_records", w.removed_records},
+      {"removed_before", w.removed_before},
+      {"last_removed_at", w.last_removed_at.empty() ? nlohmann::json() : nlohmann::json(w.last_removed_at)},
+      {"weeded_at", w.weeded_at},
+      {"record_seq", w.record_seq},
+      {"by", w.by},
+      {"request", nullptr},
+      {"approval_seq", nullptr}};
   if (w.request_seq > 0) {
     out["request"] = {{"seq", w.request_seq}, {"by", w.requested_by}};
     out["approval_seq"] = w.approval_seq;

@@ -22,11 +22,11 @@ struct WeededRange {
   std::int64_t from_seq = 0;
   std::int64_t through_seq = 0;
   std::int64_t removed_records = 0;
-  std::string removed_before;   // the cut-off: everything recorded before it went
-  std::string last_removed_at;  // recorded_at of the last removed record
-  std::string weeded_at;        // when: the retention record's recorded_at
-  std::int64_t record_seq = 0;  // the "audit.retention_applied" record
-  std::string by;               // "retention_schedule", or the admin who approved the run
+  std::string removed_before;    // the cut-off: everything recorded before it went
+  std::string last_removed_at;   // recorded_at of the last removed record
+  std::string weeded_at;         // when: the retention record's recorded_at
+  std::int64_t record_seq = 0;   // the "audit.retention_applied" record
+  std::string by;                // "retention_schedule", or the admin who approved the run
   std::int64_t request_seq = 0;  // 0: the schedule ran it
   std::string requested_by;
   std::int64_t approval_seq = 0;

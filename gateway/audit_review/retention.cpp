@@ -21,13 +21,14 @@ std::expected<void, RetentionError> check_cutoff(const std::string& cutoff, int 
                                                  std::chrono::system_clock::time_point now) {
   const auto floor = retention_floor(retention_days, now);
   if (!floor) {
-    return std::unexpected(RetentionError{"kept_for_ever", "audit.retention_days is 0: the audit log is kept for ever"});
+    return std::unexpected(
+        RetentionError{"kept_for_ever", "audit.retention_days is 0: the audit log is kept for ever"});
   }
   // Both are RFC 3339 UTC with milliseconds, so the text orders as the time does.
   if (cutoff > *floor) {
-    return std::unexpected(RetentionError{"after_retention_floor",
-                                          "must not be later than now minus audit.retention_days (" +
-                                              std::to_string(retention_days) + " days)"});
+    return std::unexpected(RetentionError{
+        "after_retention_floor",
+        "must not be later than now minus audit.retention_days (" + std::to_string(retention_days) + " days)"});
   }
   return {};
 }

@@ -37,8 +37,8 @@ struct RetentionError {
 // Who a run answers to, written into its "audit.retention_applied" record so the verifier can
 // say by whose request and approval a range was weeded.
 struct RetentionMandate {
-  std::string by;                 // "retention_schedule", or the admin who approved the run
-  std::int64_t request_seq = 0;   // the "audit.retention_requested" record; 0 for the schedule
+  std::string by;                // "retention_schedule", or the admin who approved the run
+  std::int64_t request_seq = 0;  // the "audit.retention_requested" record; 0 for the schedule
   std::string requested_by;
   std::int64_t approval_seq = 0;  // the "audit.retention_approved" record
 };

@@ -7,13 +7,18 @@ namespace knutpunkt::audit_review {
 
 RetentionApprovals::RetentionApprovals(Store& store, AuditLog& audit, const audit_export::SigningKey& key,
                                        int retention_days, Clock clock, std::chrono::system_clock::duration validity)
-    : store_(store), audit_(audit), key_(key), retention_days_(retention_days), clock_(std::move(clock)),
+    : store_(store),
+      audit_(audit),
+      key_(key),
+      retention_days_(retention_days),
+      clock_(std::move(clock)),
       validity_(validity) {}
 
 void RetentionApprovals::request(const std::string& before, const std::string& admin, nlohmann::json context,
                                  std::function<void(std::expected<RetentionRequest, RetentionError>)> done) {
   const auto now = clock_();
-  if (auto allowed = check_cutoff(before, retention_days_, now); !allowed) return done(std::unexpected(allowed.error()));
+  if (auto allowed = check_cutoff(before, retention_days_, now); !allowed)
+    return done(std::unexpected(allowed.error()));
   RetentionRequest request{0, before, admin, format_utc(now), format_utc(now + validity_)};
   nlohmann::json body = std::move(context);
   body["client"] = admin;
@@ -22,7 +27,8 @@ void RetentionApprovals::request(const std::string& before, const std::string& a
   body["expires_at"] = request.expires_at;
   audit_.append(kRetentionRequested, std::move(body),
                 [request, done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) mutable {
-                  if (!receipt) return done(std::unexpected(RetentionError{"audit_unavailable", receipt.error().message}));
+                  if (!receipt)
+                    return done(std::unexpected(RetentionError{"audit_unavailable", receipt.error().message}));
                   request.id = receipt->seq;
                   request.requested_at = receipt->recorded_at;
                   done(std::move(request));
@@ -80,9 +86,11 @@ void RetentionApprovals::approve(std::int64_t id, const std::string& admin, nloh
   auto request = find(id);
   if (!request) return fail(request.error());
   if (request->requested_by == admin) {
-    return fail({"same_admin", "a retention request must be approved by another administrator than the one who made it"});
+    return fail(
+        {"same_admin", "a retention request must be approved by another administrator than the one who made it"});
   }
-  if (format_utc(clock_()) >= request->expires_at) return fail({"expired", "the request expired at " + request->expires_at});
+  if (format_utc(clock_()) >= request->expires_at)
+    return fail({"expired", "the request expired at " + request->expires_at});
   auto used = approved(*request);
   if (!used) return fail(used.error());
   if (*used) return fail({"already_approved", "the request has already been approved and run"});
@@ -96,10 +104,11 @@ void RetentionApprovals::approve(std::int64_t id, const std::string& admin, nloh
   // The approval is given for one run: once it is durable the request is used, even if the run
   // then finds the chain broken (the admins look into that first and ask again).
   audit_.append(kRetentionApproved, std::move(body),
-                [this, id, admin, request = *request, done = std::move(done)](
-                    std::expected<AuditReceipt, StoreError> receipt) mutable {
+                [this, id, admin, request = *request,
+                 done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) mutable {
                   finish(id);
-                  if (!receipt) return done(std::unexpected(RetentionError{"audit_unavailable", receipt.error().message}));
+                  if (!receipt)
+                    return done(std::unexpected(RetentionError{"audit_unavailable", receipt.error().message}));
                   log::info("audit.retention_approved", {{"request_seq", id}, {"approval_seq", receipt->seq}});
                   apply_retention(store_, audit_, key_, request.before, retention_days_, clock_(),
                                   RetentionMandate{admin, id, request.requested_by, receipt->seq}, std::move(done));

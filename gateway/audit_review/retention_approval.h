@@ -42,8 +42,8 @@ class RetentionApprovals {
   using Clock = std::function<std::chrono::system_clock::time_point()>;
   static constexpr std::chrono::hours kDefaultValidity{24};
 
-  RetentionApprovals(Store& store, AuditLog& audit, const audit_export::SigningKey& key, int retention_days, Clock clock,
-                     std::chrono::system_clock::duration validity = kDefaultValidity);
+  RetentionApprovals(Store& store, AuditLog& audit, const audit_export::SigningKey& key, int retention_days,
+                     Clock clock, std::chrono::system_clock::duration validity = kDefaultValidity);
 
   // Records `admin`'s request to remove what was recorded before `before` (RFC 3339 UTC).
   // `context` (the remote address, ...) goes into the record. Refused when the cut-off is later

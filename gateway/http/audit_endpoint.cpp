@@ -1,7 +1,6 @@
 #include "http/audit_endpoint.h"
 
 #include <boost/asio/post.hpp>
-
 #include <charconv>
 
 #include "audit_export/audit_exporter.h"
@@ -95,8 +94,12 @@ Problem export_problem(const audit_export::ExportError& e) {
 }
 
 Problem retention_disabled() {
-  return {503, "retention_disabled", "Retention not configured",
-          "this gateway has no signing key for retention checkpoints", {}, {}};
+  return {503,
+          "retention_disabled",
+          "Retention not configured",
+          "this gateway has no signing key for retention checkpoints",
+          {},
+          {}};
 }
 
 // What a retention request or approval that did not run is answered with.
@@ -352,23 +355,26 @@ void AuditEndpoint::retention_request(Exchange exchange) {
   std::string before;
   refuse_unknown_fields(*body, "", {"before"}, invalid);
   const std::string text = read_text(*body, "before", "before", true, invalid, 40);
-  if (auto at = text.empty() ? std::nullopt : parse_time(text)) before = *at;
-  else if (!text.empty()) invalid.push_back({"before", "bad_time", "must be a date or an RFC 3339 UTC time"});
+  if (auto at = text.empty() ? std::nullopt : parse_time(text))
+    before = *at;
+  else if (!text.empty())
+    invalid.push_back({"before", "bad_time", "must be a date or an RFC 3339 UTC time"});
   if (!invalid.empty()) {
-    return exchange.refuse({400, "invalid_request", "Invalid retention", "one or more fields are invalid", std::move(invalid), {}});
+    return exchange.refuse(
+        {400, "invalid_request", "Invalid retention", "one or more fields are invalid", std::move(invalid), {}});
   }
   exchange.audit_context()["before"] = before;
   retention_->request(
       before, exchange.client().id, {{"remote_address", exchange.remote_address()}},
       [exchange](std::expected<audit_review::RetentionRequest, audit_review::RetentionError> made) mutable {
         if (!made) return exchange.refuse(retention_problem(made.error()));
-        exchange.reply(make_json_response(
-            202, {{"request_id", std::to_string(made->id)},
-                  {"before", made->before},
-                  {"requested_by", made->requested_by},
-                  {"requested_at", made->requested_at},
-                  {"expires_at", made->expires_at},
-                  {"approval", "/v1/audit/retention/" + std::to_string(made->id) + "/approval"}}));
+        exchange.reply(
+            make_json_response(202, {{"request_id", std::to_string(made->id)},
+                                     {"before", made->before},
+                                     {"requested_by", made->requested_by},
+                                     {"requested_at", made->requested_at},
+                                     {"expires_at", made->expires_at},
+                                     {"approval", "/v1/audit/retention/" + std::to_string(made->id) + "/approval"}}));
       });
 }
 
@@ -406,7 +412,8 @@ void AuditEndpoint::create_export(Exchange exchange) {
   std::vector<InvalidParam> invalid;
   audit_export::ExportRequest export_request = read_export_request(*body, invalid);
   if (!invalid.empty()) {
-    return exchange.refuse({400, "invalid_request", "Invalid export", "one or more fields are invalid", std::move(invalid), {}});
+    return exchange.refuse(
+        {400, "invalid_request", "Invalid export", "one or more fields are invalid", std::move(invalid), {}});
   }
   const std::string export_id = new_uuid();
   std::error_code made;

@@ -11,7 +11,9 @@ std::shared_ptr<StreamedFile> StreamedFile::open(const std::filesystem::path& pa
   return std::shared_ptr<StreamedFile>(new StreamedFile(file, size));
 }
 
-StreamedFile::~StreamedFile() { std::fclose(file_); }
+StreamedFile::~StreamedFile() {
+  std::fclose(file_);
+}
 
 std::size_t StreamedFile::read(char* into, std::size_t capacity, bool& failed) {
   const std::size_t got = std::fread(into, 1, capacity, file_);
@@ -19,6 +21,8 @@ std::size_t StreamedFile::read(char* into, std::size_t capacity, bool& failed) {
   return got;
 }
 
-void StreamedFile::rewind() { std::rewind(file_); }
+void StreamedFile::rewind() {
+  std::rewind(file_);
+}
 
 }  // namespace knutpunkt::http

@@ -6,13 +6,12 @@
 //
 // The value *is* a std::string, so handlers keep writing `response.body() = text`; a file is
 // attached with stream_file() and then takes the text's place on the wire.
+#include <array>
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/optional.hpp>
-
-#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <expected>
@@ -48,7 +47,7 @@ class ResponseText : public std::string {
   using std::string::string;
   using std::string::operator=;
   ResponseText() = default;
-  ResponseText(const std::string& text) : std::string(text) {}       // NOLINT: a string is a body
+  ResponseText(const std::string& text) : std::string(text) {}        // NOLINT: a string is a body
   ResponseText(std::string&& text) : std::string(std::move(text)) {}  // NOLINT
 
   // Sends `file` instead of the text.
@@ -80,7 +79,8 @@ struct ResponseBody {
     template <class ConstBufferSequence>
     std::size_t put(const ConstBufferSequence& buffers, boost::beast::error_code& ec) {
       std::size_t n = 0;
-      for (auto it = boost::asio::buffer_sequence_begin(buffers); it != boost::asio::buffer_sequence_end(buffers); ++it) {
+      for (auto it = boost::asio::buffer_sequence_begin(buffers); it != boost::asio::buffer_sequence_end(buffers);
+           ++it) {
         boost::asio::const_buffer b = *it;
         body_.append(static_cast<const char*>(b.data()), b.size());
         n += b.size();

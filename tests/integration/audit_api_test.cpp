@@ -2,7 +2,6 @@
 // on seeded data, chain status, a signed export verified offline (and failing once altered) and
 // streamed, and four-eyes retention that reaches no further back than audit.retention_days.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <fstream>
 #include <functional>
@@ -369,8 +368,8 @@ TEST_CASE("retention through the API takes two admins and reaches no further bac
   CHECK(gw.post("/v1/audit/retention", nlohmann::json{{"before", before}}.dump(), bearer(kAuditorToken)).status == 403);
   CHECK(gw.post("/v1/audit/retention", R"({"before": "last week"})", bearer(admin)).status == 400);
   // Later than the floor: refused, naming the field, and nothing recorded as a request.
-  auto too_late =
-      gw.post("/v1/audit/retention", nlohmann::json{{"before", time_from_now(-std::chrono::days{29})}}.dump(), bearer(admin));
+  auto too_late = gw.post("/v1/audit/retention",
+                          nlohmann::json{{"before", time_from_now(-std::chrono::days{29})}}.dump(), bearer(admin));
   CHECK(too_late.status == 422);
   CHECK(too_late.body["code"] == "after_retention_floor");
   CHECK(too_late.body["invalid-params"][0]["name"] == "before");
@@ -452,8 +451,8 @@ TEST_CASE("with retention_days 0 an admin's retention request is refused and not
     return options;
   }());
   const std::string admin = sign_in(gw, kAdminUser, kAdminPassword);
-  auto refused = gw.post("/v1/audit/retention", nlohmann::json{{"before", time_from_now(-std::chrono::days{100})}}.dump(),
-                         bearer(admin));
+  auto refused = gw.post("/v1/audit/retention",
+                         nlohmann::json{{"before", time_from_now(-std::chrono::days{100})}}.dump(), bearer(admin));
   CHECK(refused.status == 422);
   CHECK(refused.body["code"] == "kept_for_ever");
   CHECK(refused.body["invalid-params"][0]["name"] == "before");

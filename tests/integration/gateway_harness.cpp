@@ -82,7 +82,8 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
   nlohmann::json timeouts = nlohmann::json::object();
   for (const auto& [source, ms] : options.source_timeouts_ms) timeouts[source] = ms;
   nlohmann::json config = {
-      {"server", {{"host", "127.0.0.1"}, {"port", gateway_port}, {"threads", 2}, {"max_body_bytes", options.max_body_bytes}}},
+      {"server",
+       {{"host", "127.0.0.1"}, {"port", gateway_port}, {"threads", 2}, {"max_body_bytes", options.max_body_bytes}}},
       {"store", {{"kind", "sqlite"}, {"path", (dir_ / "knutpunkt.db").string()}}},
       {"log", {{"level", "debug"}, {"file", gateway_log().string()}}},
       {"lookup", {{"deadline_ms", options.lookup_deadline_ms}}},
@@ -299,7 +300,9 @@ void GatewayHarness::stop_gateway() { gateway_->terminate(); }
 
 std::vector<AuditRecord> GatewayHarness::audit_records() { return read_audit_records(db_path()); }
 
-pid_t GatewayHarness::gateway_pid() const { return gateway_->pid(); }
+pid_t GatewayHarness::gateway_pid() const {
+  return gateway_->pid();
+}
 
 std::vector<AuditRecord> GatewayHarness::audit_records_for(const std::string& lookup_id) {
   std::vector<AuditRecord> matching;

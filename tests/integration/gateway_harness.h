@@ -1,18 +1,18 @@
 #pragma once
 // Starts the SSBTEK simulator and the gateway as real processes on ephemeral loopback ports, with
 // a configuration written for the test, and gives the test HTTP clients for both.
-#include "child_process.h"
-#include "store/store.h"
-
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "child_process.h"
+#include "store/store.h"
 
 namespace knutpunkt::testing {
 

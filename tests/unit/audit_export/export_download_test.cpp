@@ -1,10 +1,8 @@
 // An export is sent from disk in chunks of a fixed size: a file many chunks long goes out
 // byte for byte, and at no point is it held in memory whole.
-#include <catch2/catch.hpp>
-
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
-
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <random>
 
@@ -49,7 +47,8 @@ TEST_CASE("a streamed export goes out whole and one fixed-size chunk at a time, 
   while (!serializer.is_done()) {
     std::size_t taken = 0;
     serializer.next(ec, [&](boost::beast::error_code&, const auto& buffers) {
-      for (auto it = boost::asio::buffer_sequence_begin(buffers); it != boost::asio::buffer_sequence_end(buffers); ++it) {
+      for (auto it = boost::asio::buffer_sequence_begin(buffers); it != boost::asio::buffer_sequence_end(buffers);
+           ++it) {
         const boost::asio::const_buffer b = *it;
         if (header_done) {
           sent_body.append(static_cast<const char*>(b.data()), b.size());
@@ -77,7 +76,8 @@ TEST_CASE("a text body is sent as before") {
   while (!serializer.is_done()) {
     std::size_t taken = 0;
     serializer.next(ec, [&](boost::beast::error_code&, const auto& buffers) {
-      for (auto it = boost::asio::buffer_sequence_begin(buffers); it != boost::asio::buffer_sequence_end(buffers); ++it) {
+      for (auto it = boost::asio::buffer_sequence_begin(buffers); it != boost::asio::buffer_sequence_end(buffers);
+           ++it) {
         const boost::asio::const_buffer b = *it;
         wire.append(static_cast<const char*>(b.data()), b.size());
         taken += b.size();

@@ -1,18 +1,18 @@
 // Four-eyes gallring: an admin's request is an audit record, another admin's approval runs it,
 // and neither the requester alone, nor an expired or used request, removes anything.
-#include <catch2/catch.hpp>
+#include "audit_review/retention_approval.h"
 
+#include <catch2/catch.hpp>
 #include <future>
 #include <thread>
 
 #include "audit/audit_verifier.h"
-#include "audit_review/retention_approval.h"
 #include "audit_test_support.h"
 #include "core/clock.h"
 
 using namespace knutpunkt;
-using audit_test::append_and_wait;
 using audit_review::RetentionApprovals;
+using audit_test::append_and_wait;
 
 namespace {
 

@@ -26,7 +26,8 @@ Outcome retain_at(Store& store, AuditLog& log, const audit_export::SigningKey& k
   std::promise<Outcome> done;
   auto result = done.get_future();
   const auto then = std::chrono::system_clock::now() + std::chrono::days{days_later};
-  audit_review::apply_retention(store, log, key, cutoff, retention_days, then, audit_review::RetentionMandate{"test", 0, "", 0},
+  audit_review::apply_retention(store, log, key, cutoff, retention_days, then,
+                                audit_review::RetentionMandate{"test", 0, "", 0},
                                 [&](auto outcome) { done.set_value(std::move(outcome)); });
   return result.get();
 }
@@ -141,7 +142,8 @@ TEST_CASE("after retention a changed or removed record, and a forged checkpoint,
     REQUIRE(report->first_problem.has_value());
     CHECK(report->first_problem->problem == "removed");
   }
-  SECTION("the checkpoint moved forward to hide removed records: its signature and its retention record no longer hold") {
+  SECTION(
+      "the checkpoint moved forward to hide removed records: its signature and its retention record no longer hold") {
     audit_test::tamper(file,
                        "DELETE FROM audit_log WHERE seq IN (11, 12); "
                        "UPDATE audit_checkpoint SET through_seq = 12, "
