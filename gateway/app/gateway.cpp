@@ -252,10 +252,12 @@ struct Gateway::Services {
   // signed checkpoint.
   void schedule_retention(const GatewayConfig& config, Infrastructure& i) {
     if (config.audit.retention_days <= 0 || !i.signing_key) return;
-    const auto days = std::chrono::days{config.audit.retention_days};
+    const int days = config.audit.retention_days;
     retention.emplace(i.io, "audit_retention", std::chrono::hours{1}, [&i, days](std::function<void()> done) {
-      const auto cutoff = format_utc(std::chrono::system_clock::now() - days);
-      audit_review::apply_retention(*i.store, *i.audit, *i.signing_key, cutoff, "retention_schedule",
+      const auto now = std::chrono::system_clock::now();
+      const auto cutoff = audit_review::retention_floor(days, now);
+      audit_review::apply_retention(*i.store, *i.audit, *i.signing_key, *cutoff, days, now,
+                                    audit_review::RetentionMandate{"retention_schedule", 0, "", 0},
                                     [done = std::move(done)](auto outcome) {
                                       done();
                                       if (!outcome)

@@ -64,7 +64,7 @@ struct AuditConfig {
   std::filesystem::path signing_key;  // PKCS#8 PEM; empty = no exports (503) and no retention
   std::filesystem::path export_dir;
   std::string instance_id = "knutpunkt";  // names the gateway in each manifest
-  int retention_days = 0;                 // records older than this are removed (gallring); 0 = kept for ever
+  int retention_days = 0;  // records older than this are removed (gallring), never younger; 0 = kept for ever
 };
 
 // Where a SIP participant's own system is reached: participants whose organisation id equals

@@ -10,10 +10,13 @@
 #include <string>
 #include <string_view>
 
+#include "http/response_body.h"
+
 namespace knutpunkt::http {
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
-using Response = boost::beast::http::response<boost::beast::http::string_body>;
+// Text, or a file streamed in chunks (http/response_body.h).
+using Response = boost::beast::http::response<ResponseBody>;
 
 // Boost 1.74's Beast has its own string_view; the rest of the code speaks std::string_view.
 inline std::string_view to_std(boost::beast::string_view view) { return {view.data(), view.size()}; }

@@ -115,9 +115,13 @@ void add_audit_routes(RouteTable& t, const Endpoints* e) {
   t.add(
       {V::get, "/v1/audit/reports/{report}", auditors(), refused, [e](Exchange x) { e->audit.report(std::move(x)); }});
   t.add({V::get, "/v1/audit/chain", auditors(), refused, [e](Exchange x) { e->audit.chain(std::move(x)); }});
-  // Removing records is an administrator's act, not an auditor's: auditors read the log.
+  // Removing records is an administrator's act, not an auditor's: auditors read the log. Two
+  // administrators: one requests, another approves (four-eyes).
   t.add({V::post, "/v1/audit/retention", Guard::with_role(kRoleAdmin, "the admin role is required"),
-         "audit.retention_refused", [e](Exchange x) { e->audit.retention(std::move(x)); }});
+         "audit.retention_refused", [e](Exchange x) { e->audit.retention_request(std::move(x)); }});
+  t.add({V::post, "/v1/audit/retention/{request_id}/approval",
+         Guard::with_role(kRoleAdmin, "the admin role is required"), "audit.retention_refused",
+         [e](Exchange x) { e->audit.retention_approval(std::move(x)); }});
   t.add({V::post, "/v1/audit/exports", auditors(), refused, [e](Exchange x) { e->audit.create_export(std::move(x)); }});
   t.add({V::get, "/v1/audit/exports/{export_id}/file", auditors(), refused,
          [e](Exchange x) { e->audit.export_file(std::move(x), false); }});
