@@ -88,9 +88,8 @@ void RequestPipeline::handle(Request&& request, const RequestContext& context, R
   match.route->handler(std::move(exchange));
 }
 
-void RequestPipeline::handle_oversize(const Request& header, const RequestContext& context, Reply reply) const {
-  const Problem too_large{
-      413, "body_too_large", "Request body too large", "the request body exceeds the configured limit", {}, {}};
+void RequestPipeline::refuse_unread(const Request& header, Problem problem, const RequestContext& context,
+                                    Reply reply) const {
   const std::string& address = context.remote_address;
   auto found = routes_.match(header.method(), to_std(header.target()));
   const auto* match = std::get_if<RouteTable::Match>(&found);
@@ -99,14 +98,16 @@ void RequestPipeline::handle_oversize(const Request& header, const RequestContex
   const ClientConfig* client =
       match != nullptr ? auth_.authenticate(to_std(header[bhttp::field::authorization])) : nullptr;
   if (client == nullptr) {
-    count_unknown(address, route, 413);
-    return reply(make_problem_response(too_large));
+    count_unknown(address, route, problem.status);
+    return reply(make_problem_response(problem));
   }
   Exchange exchange = exchange_for(Request(header), context, *match, audit_, std::move(reply));
   exchange.set_caller(client);
   // A route that is open to anyone has no refusal kind of its own.
-  if (match->rules->refused_as.empty() && !match->rules->recorder) return exchange.refuse_as("http.refused", too_large);
-  exchange.refuse(too_large);
+  if (match->rules->refused_as.empty() && !match->rules->recorder) {
+    return exchange.refuse_as("http.refused", std::move(problem));
+  }
+  exchange.refuse(std::move(problem));
 }
 
 }  // namespace knutpunkt::http

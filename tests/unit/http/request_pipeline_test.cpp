@@ -111,7 +111,9 @@ struct Fixture {
       done.notify_one();
     };
     if (oversize) {
-      pipeline.handle_oversize(request, RequestContext{address}, reply);
+      pipeline.refuse_unread(request,
+                             {413, "body_too_large", "Request body too large", "over the limit", {}, {}},
+                             RequestContext{address}, reply);
     } else {
       pipeline.handle(std::move(request), RequestContext{address}, reply);
     }
