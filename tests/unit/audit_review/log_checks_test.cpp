@@ -56,6 +56,8 @@ namespace {
 // Audit records as the gateway writes them for the steps of the self-authorisation pattern, at
 // `minutes` after `base`; only what the log check reads is filled in.
 struct StepRecords {
+  explicit StepRecords(std::chrono::system_clock::time_point at) : base(at) {}
+
   std::chrono::system_clock::time_point base;
   std::int64_t seq = 0;
   std::vector<knutpunkt::AuditRecord> records;
