@@ -165,6 +165,7 @@ struct Gateway::Services {
   http::Server server;
 
   PeriodicJob sip_reminders;
+  PeriodicJob sign_in_sweep;
   std::optional<PeriodicJob> retention;
 
   Services(const GatewayConfig& config, Infrastructure& i)
@@ -174,6 +175,7 @@ struct Gateway::Services {
         atersokningar(i.delivery, routes, publisher, i.outbound_destinations),
         sip(i.delivery, *i.store, publisher, config.sip, [] { return std::chrono::system_clock::now(); }),
         notifications(i.delivery, *i.store, publisher),
+        sessions(identity::SessionTimeouts{config.sign_in.session_idle, config.sign_in.session_lifetime}),
         auth(config.clients, &sessions),
         authorizer(*i.store, config.purposes, exchange_policies(config)),
         cases(*i.store),
@@ -195,7 +197,7 @@ struct Gateway::Services {
         case_endpoint(cases),
         manual_endpoint(manual_queue),
         atersokning_endpoint(atersokningar, authorizer, *i.store),
-        session_endpoint(sessions, *i.audit, config.users),
+        session_endpoint(sessions, *i.audit, config.users, config.sign_in),
         audit_endpoint(*i.store, *i.audit, chain, config.audit, i.signing_key ? &*i.signing_key : nullptr),
         sip_endpoint(sip, authorizer),
         console(config.console_dir),
@@ -221,6 +223,11 @@ struct Gateway::Services {
             else if (*raised > 0)
               log::info("sip.reminders_raised", {{"count", *raised}});
           });
+        }),
+        // Lifted sign-in locks are audited when their window passes; expired sessions are removed.
+        sign_in_sweep(i.io, "sign_in_sweep", std::chrono::seconds{30}, [this](std::function<void()> done) {
+          session_endpoint.sweep();
+          done();
         }) {
     register_cross_service_rules(i);
     schedule_retention(config, i);
@@ -298,6 +305,7 @@ std::expected<unsigned short, StartError> Gateway::listen() {
         1, "cannot listen on " + config_.server.host + ":" + std::to_string(config_.server.port) + ": " + e.what()});
   }
   services_->sip_reminders.start();
+  services_->sign_in_sweep.start();
   if (services_->retention) services_->retention->start();
   return port;
 }
@@ -316,6 +324,7 @@ void Gateway::stop() {
   services_->server.stop();
   if (services_->retention) services_->retention->stop();
   services_->sip_reminders.stop();
+  services_->sign_in_sweep.stop();
   infrastructure_->delivery.stop();
   infrastructure_->http.close_idle();
   infrastructure_->io.stop();

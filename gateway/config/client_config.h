@@ -2,6 +2,8 @@
 // Who may call the gateway (config "clients") and who may sign in to the console (config
 // "users"), as plain values: identity and authorization read these without the rest of the
 // configuration.
+#include <chrono>
+#include <cstddef>
 #include <set>
 #include <string>
 #include <string_view>
@@ -63,6 +65,20 @@ struct UserConfig {
   std::string name;             // shown in the console
   std::set<std::string> roles;  // auditor | operator | admin
   std::string password_hash;
+};
+
+// How console sign-in holds against guessing, and how long its sessions last (config
+// "console.sign_in"). A user name that fails `max_failures_per_user` times, or an address that
+// fails `max_failures_per_address` times across all names, within `failure_window` is refused
+// until the window has passed. A session ends after `session_idle` without use, and after
+// `session_lifetime` whatever its use.
+struct SignInSettings {
+  int max_failures_per_user = 5;
+  int max_failures_per_address = 20;
+  std::chrono::seconds failure_window{15 * 60};
+  std::size_t max_tracked = 10000;  // user names, and addresses, whose failures are remembered at once
+  std::chrono::seconds session_idle{15 * 60};
+  std::chrono::seconds session_lifetime{8 * 3600};
 };
 
 }  // namespace knutpunkt

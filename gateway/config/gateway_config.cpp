@@ -298,12 +298,30 @@ Checked read_audit(FieldReader& top, GatewayConfig& cfg) {
   return top.result();
 }
 
+// /console/sign_in: how many failed sign-ins a user name and an address may make per window, how
+// many of each are remembered, and how long a session lasts idle and at most.
+void read_sign_in(FieldReader& f, SignInSettings& s) {
+  f.only({"max_failures_per_user", "max_failures_per_address", "failure_window_s", "max_tracked", "session_idle_s",
+          "session_lifetime_s", "comment"});
+  f.integer("max_failures_per_user", s.max_failures_per_user, 1, 100);
+  f.integer("max_failures_per_address", s.max_failures_per_address, 1, 10000);
+  f.duration<std::chrono::seconds>("failure_window_s", s.failure_window, 60, 24LL * 3600);
+  f.integer("max_tracked", s.max_tracked, 100, 1000000);
+  f.duration<std::chrono::seconds>("session_idle_s", s.session_idle, 60, 24LL * 3600);
+  f.duration<std::chrono::seconds>("session_lifetime_s", s.session_lifetime, 60, 7LL * 24 * 3600);
+  if (f.ok() && s.max_failures_per_address < s.max_failures_per_user) {
+    f.fail("max_failures_per_address", "must not be below max_failures_per_user");
+  }
+  if (f.ok() && s.session_lifetime < s.session_idle) f.fail("session_lifetime_s", "must not be below session_idle_s");
+}
+
 Checked read_console(FieldReader& top, GatewayConfig& cfg) {
   top.object("console", [&](FieldReader& f) {
-    f.only({"static_dir", "comment"});
+    f.only({"static_dir", "sign_in", "comment"});
     std::string dir;
     f.string("static_dir", dir, Presence::required);
     cfg.console_dir = resolve_path(cfg.base_dir, dir);
+    f.object("sign_in", [&](FieldReader& sign_in) { read_sign_in(sign_in, cfg.sign_in); });
   });
   return top.result();
 }

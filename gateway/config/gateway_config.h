@@ -99,6 +99,7 @@ struct GatewayConfig {
   std::vector<UserConfig> users;
   AuditConfig audit;
   std::filesystem::path console_dir;  // the console's static files (config "console.static_dir"); empty = none
+  SignInSettings sign_in;             // config "console.sign_in": guessing limits and session timeouts
   std::vector<AdapterConfig> adapters;
   std::vector<WebhookConfig> webhooks;
   std::vector<routing::RouteRule> routes;

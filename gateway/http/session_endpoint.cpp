@@ -6,7 +6,6 @@
 #include "http/client_auth.h"
 #include "http/problem.h"
 #include "http/request_fields.h"
-#include "identity/password_hash.h"
 #include "log/log.h"
 
 namespace knutpunkt::http {
@@ -15,21 +14,24 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
-// Verified against when the user does not exist, so an unknown name takes as long as a wrong
-// password and the answer time does not tell which names exist.
-const std::string& decoy_hash() {
-  static const std::string hash = identity::hash_password("decoy-password-never-valid").value_or("");
-  return hash;
+identity::WallClock or_system_clock(identity::WallClock clock) {
+  if (clock) return clock;
+  return [] { return std::chrono::system_clock::now(); };
 }
 
 }  // namespace
 
-SessionEndpoint::SessionEndpoint(identity::SessionRegistry& sessions, AuditLog& audit, const std::vector<UserConfig>& users)
-    : sessions_(sessions), audit_(audit) {
-  for (const UserConfig& u : users) users_[u.id] = u;
-}
+SessionEndpoint::SessionEndpoint(identity::SessionRegistry& sessions, AuditLog& audit,
+                                 const std::vector<UserConfig>& users, const SignInSettings& settings,
+                                 identity::WallClock clock, identity::CredentialCheck::Verifier verify)
+    : sessions_(sessions),
+      audit_(audit),
+      credentials_(users, std::move(verify)),
+      throttle_(settings, or_system_clock(std::move(clock))) {}
 
-SessionEndpoint::~SessionEndpoint() { hashing_.join(); }
+SessionEndpoint::~SessionEndpoint() {
+  hashing_.join();
+}
 
 void SessionEndpoint::sign_in(Exchange exchange) {
   const auto parsed = exchange.json_object();
@@ -40,58 +42,105 @@ void SessionEndpoint::sign_in(Exchange exchange) {
   const std::string username = read_text(body, "username", "username", true, invalid, 64);
   const std::string password = read_text(body, "password", "password", true, invalid, 200);
   if (!invalid.empty()) {
-    return exchange.refuse({400, "invalid_request", "Invalid sign-in", "one or more fields are invalid", std::move(invalid), {}});
+    return exchange.refuse(
+        {400, "invalid_request", "Invalid sign-in", "one or more fields are invalid", std::move(invalid), {}});
   }
   exchange.audit_context()["username"] = username;
-  if (locked_out(username)) {
-    return exchange.refuse({429, "too_many_attempts", "Too many failed sign-ins",
-                   "this user name is locked for a while after repeated failures", {}, {}});
-  }
-  const auto user = users_.find(username);
-  const std::string hash = user == users_.end() ? decoy_hash() : user->second.password_hash;
-  boost::asio::post(hashing_, [this, username, password, hash, known = user != users_.end(), exchange]() mutable {
-    if (!known || !identity::verify_password(password, hash)) {
-      count_failure(username);
-      return exchange.refuse({401, "invalid_credentials", "Sign-in failed", "wrong user name or password", {}, {}});
-    }
-    const UserConfig& u = users_.at(username);
-    identity::Session session = sessions_.open(u);
-    nlohmann::json roles(session.principal.roles);
-    const std::string expires_at = format_utc(session.expires_at);
-    nlohmann::json answer = {{"token", session.token},
-                             {"user", {{"id", u.id}, {"name", u.name}, {"roles", roles}}},
-                             {"expires_at", expires_at}};
-    audit_.append("auth.signed_in",
-                  {{"user", u.id}, {"roles", roles}, {"expires_at", expires_at}, {"remote_address", exchange.remote_address()}},
-                  [this, token = session.token, answer = std::move(answer),
-                   exchange](std::expected<AuditReceipt, StoreError> receipt) mutable {
-                    if (!receipt) {
-                      sessions_.close(token);  // a session nobody can account for is not opened
-                      return exchange.audit_unavailable("the session was not opened");
-                    }
-                    // Who signed in is in the audit record; the application log keeps only where to find it.
-                    log::info("auth.signed_in", {{"audit_seq", receipt->seq}});
-                    exchange.reply(make_json_response(201, answer));
-                  });
+  // The attempt is taken before the password is checked: a guess in flight already counts.
+  const auto reservation = throttle_.reserve(username, exchange.remote_address());
+  audit_throttle_events();
+  if (!reservation) return refuse_throttled(std::move(exchange), reservation.error());
+  boost::asio::post(hashing_, [this, reservation = *reservation, password, exchange]() mutable {
+    check_password(std::move(exchange), reservation, password);
   });
 }
 
-bool SessionEndpoint::locked_out(const std::string& username) {
-  const auto now = std::chrono::steady_clock::now();
-  std::lock_guard lock(failures_mutex_);
-  auto it = failures_.find(username);
-  if (it == failures_.end()) return false;
-  while (!it->second.empty() && now - it->second.front() > kFailureWindow) it->second.pop_front();
-  if (it->second.empty()) {
-    failures_.erase(it);
-    return false;
+void SessionEndpoint::check_password(Exchange exchange, const identity::Reservation& reservation,
+                                     const std::string& password) {
+  const UserConfig* user = credentials_.check(reservation.username, password);
+  if (user == nullptr) {
+    throttle_.failed(reservation);
+    audit_throttle_events();
+    return exchange.refuse({401, "invalid_credentials", "Sign-in failed", "wrong user name or password", {}, {}});
   }
-  return static_cast<int>(it->second.size()) >= kMaxFailures;
+  throttle_.succeeded(reservation);
+  audit_throttle_events();
+  open_session(std::move(exchange), *user);
 }
 
-void SessionEndpoint::count_failure(const std::string& username) {
-  std::lock_guard lock(failures_mutex_);
-  failures_[username].push_back(std::chrono::steady_clock::now());
+void SessionEndpoint::open_session(Exchange exchange, const UserConfig& user) {
+  identity::Session session = sessions_.open(user);
+  nlohmann::json roles(session.principal.roles);
+  const std::string expires_at = format_utc(session.expires_at);
+  nlohmann::json answer = {{"token", session.token},
+                           {"user", {{"id", user.id}, {"name", user.name}, {"roles", roles}}},
+                           {"expires_at", expires_at}};
+  audit_.append(
+      "auth.signed_in",
+      {{"user", user.id}, {"roles", roles}, {"expires_at", expires_at}, {"remote_address", exchange.remote_address()}},
+      [this, token = session.token, answer = std::move(answer),
+       exchange](std::expected<AuditReceipt, StoreError> receipt) mutable {
+        if (!receipt) {
+          sessions_.close(token);  // a session nobody can account for is not opened
+          return exchange.audit_unavailable("the session was not opened");
+        }
+        // Who signed in is in the audit record; the application log keeps only where to find it.
+        log::info("auth.signed_in", {{"audit_seq", receipt->seq}});
+        exchange.reply(make_json_response(201, answer));
+      });
+}
+
+// Exchange::refuse with the Retry-After a client needs to know when to try again (RFC 9110
+// 10.2.3); the record is the same generic refusal, with which budget was spent.
+void SessionEndpoint::refuse_throttled(Exchange exchange, const identity::ThrottleRefusal& refusal) {
+  const std::string detail = refusal.scope == identity::ThrottleScope::address
+                                 ? "sign-ins from this address are refused for a while after repeated failures"
+                                 : "this user name is locked for a while after repeated failures";
+  Problem problem{429, "too_many_attempts", "Too many failed sign-ins", detail, {}, {}};
+  nlohmann::json record = exchange.audit_context();
+  record["outcome"] = "refused";
+  record["status"] = problem.status;
+  record["code"] = problem.code;
+  record["limit"] = identity::to_string(refusal.scope);
+  log::info("auth.refused", {{"status", problem.status}, {"code", problem.code}});
+  audit_.append("auth.refused", std::move(record),
+                [exchange, problem = std::move(problem),
+                 retry_after = refusal.retry_after](std::expected<AuditReceipt, StoreError> receipt) mutable {
+                  if (!receipt) {
+                    return exchange.audit_unavailable("the request could not be audited and was not processed");
+                  }
+                  Response response = make_problem_response(problem);
+                  response.set(bhttp::field::retry_after, std::to_string(retry_after.count()));
+                  exchange.reply(std::move(response));
+                });
+}
+
+// A lock and its lifting are records of their own: an auditor sees that a name or an address was
+// under attack even when no refusal followed. The user name is recorded as the sign-in refusals
+// record it; the application log says only which budget and where the record is.
+void SessionEndpoint::audit_throttle_events() {
+  for (identity::ThrottleEvent& event : throttle_.take_events()) {
+    const bool locked = event.kind == identity::ThrottleEvent::Kind::locked;
+    const std::string kind = locked ? "auth.locked" : "auth.unlocked";
+    const std::string limit(identity::to_string(event.scope));
+    nlohmann::json record = {{"limit", limit}, {"remote_address", event.remote_address}, {"at", format_utc(event.at)}};
+    if (event.scope == identity::ThrottleScope::user) record["username"] = event.key;
+    if (locked) {
+      record["until"] = format_utc(event.until);
+    } else {
+      record["reason"] = event.reason;
+    }
+    audit_.append(kind, std::move(record), [kind, limit](std::expected<AuditReceipt, StoreError> receipt) {
+      if (!receipt) return log::warn(kind + "_unaudited", {{"limit", limit}, {"code", receipt.error().code}});
+      log::info(kind, {{"limit", limit}, {"audit_seq", receipt->seq}});
+    });
+  }
+}
+
+void SessionEndpoint::sweep() {
+  throttle_.sweep();
+  audit_throttle_events();
+  sessions_.sweep();
 }
 
 void SessionEndpoint::sign_out(Exchange exchange) {

@@ -62,6 +62,12 @@ std::expected<std::string, HashError> hash_password(std::string_view password, i
 
 bool is_password_hash(std::string_view encoded) { return parse(encoded).has_value(); }
 
+std::optional<int> hash_iterations(std::string_view encoded) {
+  const auto parsed = parse(encoded);
+  if (!parsed) return std::nullopt;
+  return parsed->iterations;
+}
+
 bool verify_password(std::string_view password, std::string_view encoded) {
   const auto parsed = parse(encoded);
   if (!parsed) return false;

@@ -2,6 +2,7 @@
 // on seeded data, chain status, and a signed export verified offline (and failing once altered).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <functional>
@@ -99,8 +100,9 @@ TEST_CASE("an auditor signs in with a password, uses the session token, and sign
   // The password is nowhere in the log.
   for (const auto& r : gw.audit_records()) CHECK(r.body.dump().find(kAuditorPassword) == std::string::npos);
 
-  // Five failures lock the name for a while: even the right password is then refused, and audited.
-  for (int i = 0; i < 4; ++i) CHECK(sign_in(kAuditorUser, "guess-number-" + std::to_string(i)).status == 401);
+  // The sign-in cleared the failure before it: five more are answered before the name locks, and
+  // then even the right password is refused, and audited.
+  for (int i = 0; i < 5; ++i) CHECK(sign_in(kAuditorUser, "guess-number-" + std::to_string(i)).status == 401);
   auto locked = sign_in(kAuditorUser, kAuditorPassword);
   CHECK(locked.status == 429);
   CHECK(locked.body["code"] == "too_many_attempts");
@@ -109,6 +111,83 @@ TEST_CASE("an auditor signs in with a password, uses the session token, and sign
     lock_refusals += r.kind == "auth.refused" && r.body.value("code", "") == "too_many_attempts" ? 1 : 0;
   }
   CHECK(lock_refusals == 1);
+}
+
+TEST_CASE("fifty guesses sent at once get at most five answers, the right password after them is refused, and the lock is audited") {
+  GatewayHarness gw("audit_api_parallel_guesses");
+  unsigned short port = 0;
+  std::ifstream(gw.dir() / "gateway.port") >> port;
+  REQUIRE(port != 0);
+  const auto sign_in = [port](const std::string& password) {
+    httplib::Client client("127.0.0.1", port);
+    client.set_read_timeout(30, 0);
+    return client.Post("/v1/auth/session", nlohmann::json{{"username", kAdminUser}, {"password", password}}.dump(),
+                       "application/json");
+  };
+
+  constexpr int kGuesses = 50;
+  std::vector<int> statuses(kGuesses, 0);
+  std::vector<std::thread> guessers;
+  for (int i = 0; i < kGuesses; ++i) {
+    guessers.emplace_back([&, i] {
+      const auto reply = sign_in("parallel-guess-" + std::to_string(i));
+      statuses[i] = reply ? reply->status : -1;
+    });
+  }
+  for (auto& t : guessers) t.join();
+  const auto answered = std::count(statuses.begin(), statuses.end(), 401);
+  const auto refused = std::count(statuses.begin(), statuses.end(), 429);
+  CHECK(answered == 5);
+  CHECK(refused == kGuesses - 5);
+
+  const auto right = sign_in(kAdminPassword);
+  REQUIRE(right);
+  CHECK(right->status == 429);
+  CHECK(nlohmann::json::parse(right->body)["code"] == "too_many_attempts");
+  REQUIRE(right->has_header("Retry-After"));
+  const int retry_after = std::stoi(right->get_header_value("Retry-After"));
+  CHECK(retry_after > 0);
+  CHECK(retry_after <= 15 * 60);
+
+  // The lock is on record, with the name and where the guesses came from; the guesses are not.
+  const auto records = gw.audit_records();
+  int locks = 0;
+  for (const auto& r : records) {
+    if (r.kind != "auth.locked") continue;
+    ++locks;
+    CHECK(r.body["limit"] == "user");
+    CHECK(r.body["username"] == kAdminUser);
+    CHECK(r.body["remote_address"] == "127.0.0.1");
+    CHECK(r.body.contains("until"));
+  }
+  CHECK(locks == 1);
+  for (const auto& r : records) CHECK(r.body.dump().find("parallel-guess-") == std::string::npos);
+  // The application log holds neither the user name given nor the guesses.
+  std::ifstream log(gw.gateway_log());
+  const std::string log_text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  CHECK(log_text.find("\"username\"") == std::string::npos);
+  CHECK(log_text.find("parallel-guess-") == std::string::npos);
+}
+
+TEST_CASE("an address that fails across many user names is refused for every name") {
+  GatewayHarness gw("audit_api_address_limit");
+  const auto sign_in = [&](const std::string& user) {
+    return gw.post("/v1/auth/session", nlohmann::json{{"username", user}, {"password", "a-wrong-password"}}.dump(), {});
+  };
+  // Four tries at each of five names (none reaches its own limit of five): twenty from the address.
+  for (int i = 0; i < 20; ++i) CHECK(sign_in("guessed-name-" + std::to_string(i % 5)).status == 401);
+  auto refused = sign_in("another-name");
+  CHECK(refused.status == 429);
+  CHECK(refused.body["code"] == "too_many_attempts");
+  auto right = gw.post("/v1/auth/session",
+                       nlohmann::json{{"username", kAuditorUser}, {"password", kAuditorPassword}}.dump(), {});
+  CHECK(right.status == 429);
+  bool address_locked = false;
+  for (const auto& r : gw.audit_records()) {
+    address_locked = address_locked || (r.kind == "auth.locked" && r.body["limit"] == "address" &&
+                                        r.body["remote_address"] == "127.0.0.1" && !r.body.contains("username"));
+  }
+  CHECK(address_locked);
 }
 
 TEST_CASE("search filters by person, case, operation and outcome, pages newest first, and is itself audited") {

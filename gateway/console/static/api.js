@@ -29,10 +29,11 @@ export const session = {
 };
 
 export class ApiError extends Error {
-  constructor(status, problem) {
+  constructor(status, problem, retryAfter = 0) {
     super(problem?.detail || problem?.title || `HTTP ${status}`);
     this.status = status;          // 0 = no answer (network)
     this.problem = problem ?? {};  // the problem+json body, or {}
+    this.retryAfter = retryAfter;  // seconds, from Retry-After; 0 = not said
   }
   get code() { return this.problem.code ?? ''; }
   get invalidParams() { return Array.isArray(this.problem['invalid-params']) ? this.problem['invalid-params'] : []; }
@@ -68,7 +69,8 @@ async function send(path, {method = 'GET', query, body, auth = true} = {}) {
   if (!response.ok) {
     let problem = {};
     try { problem = await response.json(); } catch { /* not JSON: status alone */ }
-    const error = new ApiError(response.status, problem);
+    const retryAfter = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);
+    const error = new ApiError(response.status, problem, Number.isFinite(retryAfter) ? retryAfter : 0);
     if (response.status === 401 && auth) {
       session.clear();
       onUnauthenticated(error);

@@ -20,6 +20,7 @@ const PROBLEMS = {
   range_beyond_head: 'Intervallet går längre än loggen.',
   chain_broken: 'Exporten stoppades: kedjan är bruten i intervallet. Se Kedjans status.',
   too_many_requests: 'För många försök. Vänta en stund och försök igen.',
+  too_many_attempts: 'För många misslyckade inloggningar. Inloggning är spärrad en stund (högst 15 minuter). Försök igen senare.',
 };
 
 const PARAM_CODES = {
@@ -49,6 +50,11 @@ const PARAM_CODES = {
 
 export function problemMessage(error) {
   if (!error || typeof error !== 'object') return 'Något gick fel.';
+  // A sign-in refused after repeated failures says how long to wait (the answer's Retry-After).
+  if (error.code === 'too_many_attempts' && error.retryAfter > 0) {
+    const minutes = Math.ceil(error.retryAfter / 60);
+    return `För många misslyckade inloggningar. Försök igen om ${minutes} ${minutes === 1 ? 'minut' : 'minuter'}.`;
+  }
   const known = PROBLEMS[error.code];
   if (known) return known;
   if (error.status === 403) return PROBLEMS.forbidden;

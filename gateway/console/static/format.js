@@ -132,6 +132,8 @@ const KINDS = {
   'auth.signed_in': 'Inloggning',
   'auth.signed_out': 'Utloggning',
   'auth.refused': 'Inloggning nekad',
+  'auth.locked': 'Inloggning spärrad',
+  'auth.unlocked': 'Inloggningsspärr hävd',
   'audit.searched': 'Sökning i granskningsloggen',
   'audit.timeline_read': 'Tidslinje visad',
   'audit.report_run': 'Loggkontroll körd',

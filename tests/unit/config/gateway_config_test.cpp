@@ -426,3 +426,32 @@ TEST_CASE("every case system belongs to a configured organisation; cases and con
   doc["clients"][0]["operations"] = {"case:*"};
   CHECK(refused(doc).field == "/clients/0/operations/0");
 }
+
+TEST_CASE("console sign-in limits and session timeouts are read, with defaults when left out") {
+  auto doc = valid_config();
+  auto defaults = parse_config(doc, "/etc/knutpunkt");
+  REQUIRE(defaults.has_value());
+  CHECK(defaults->sign_in.max_failures_per_user == 5);
+  CHECK(defaults->sign_in.max_failures_per_address == 20);
+  CHECK(defaults->sign_in.failure_window == 15min);
+  CHECK(defaults->sign_in.session_idle == 15min);
+  CHECK(defaults->sign_in.session_lifetime == 8h);
+
+  doc["console"] = json::parse(R"({"static_dir": "console", "sign_in": {"max_failures_per_user": 3,
+    "max_failures_per_address": 12, "failure_window_s": 600, "max_tracked": 500, "session_idle_s": 300,
+    "session_lifetime_s": 3600}})");
+  auto parsed = parse_config(doc, "/etc/knutpunkt");
+  REQUIRE(parsed.has_value());
+  CHECK(parsed->sign_in.max_failures_per_user == 3);
+  CHECK(parsed->sign_in.max_failures_per_address == 12);
+  CHECK(parsed->sign_in.failure_window == 10min);
+  CHECK(parsed->sign_in.max_tracked == 500);
+  CHECK(parsed->sign_in.session_idle == 5min);
+  CHECK(parsed->sign_in.session_lifetime == 1h);
+
+  doc["console"]["sign_in"]["session_lifetime_s"] = 120;
+  CHECK(refused(doc).field == "/console/sign_in/session_lifetime_s");
+  doc["console"]["sign_in"].erase("session_lifetime_s");
+  doc["console"]["sign_in"]["max_failures_per_address"] = 2;
+  CHECK(refused(doc).field == "/console/sign_in/max_failures_per_address");
+}

@@ -36,8 +36,45 @@ TEST_CASE("an admin is operator and auditor too; two sessions have different tok
   CHECK(sessions.principal(a.token)->roles == std::set<std::string>{kRoleAdmin, kRoleAuditor, kRoleOperator});
 }
 
-TEST_CASE("a session expires after its lifetime") {
-  identity::SessionRegistry sessions(std::chrono::minutes{0});
+TEST_CASE("a session unused for the idle timeout is refused and removed; using it starts the idle time again") {
+  auto now = std::chrono::system_clock::time_point{} + std::chrono::days{20000};
+  identity::SessionRegistry sessions({std::chrono::minutes{15}, std::chrono::hours{8}}, [&] { return now; });
   const auto opened = sessions.open(user("revisor", {kRoleAuditor}));
+  now += std::chrono::minutes{14};
+  CHECK(sessions.principal(opened.token) != nullptr);
+  now += std::chrono::minutes{14};  // 28 minutes after sign-in, 14 after last use
+  CHECK(sessions.principal(opened.token) != nullptr);
+  now += std::chrono::minutes{15};
   CHECK(sessions.principal(opened.token) == nullptr);
+  CHECK(sessions.size() == 0);
+  // Gone, not merely refused: going back in time does not bring it back.
+  now -= std::chrono::minutes{15};
+  CHECK(sessions.principal(opened.token) == nullptr);
+}
+
+TEST_CASE("a session in constant use still ends after its lifetime") {
+  auto now = std::chrono::system_clock::time_point{} + std::chrono::days{20000};
+  identity::SessionRegistry sessions({std::chrono::minutes{15}, std::chrono::hours{8}}, [&] { return now; });
+  const auto opened = sessions.open(user("revisor", {kRoleAuditor}));
+  CHECK(opened.expires_at == now + std::chrono::hours{8});
+  for (int i = 0; i < 47; ++i) {
+    now += std::chrono::minutes{10};
+    REQUIRE(sessions.principal(opened.token) != nullptr);
+  }
+  now += std::chrono::minutes{10};  // 480 minutes
+  CHECK(sessions.principal(opened.token) == nullptr);
+  CHECK(sessions.size() == 0);
+}
+
+TEST_CASE("sweeping removes the expired sessions and keeps the live ones") {
+  auto now = std::chrono::system_clock::time_point{} + std::chrono::days{20000};
+  identity::SessionRegistry sessions({std::chrono::minutes{15}, std::chrono::hours{8}}, [&] { return now; });
+  const auto idle = sessions.open(user("revisor", {kRoleAuditor}));
+  now += std::chrono::minutes{10};
+  const auto fresh = sessions.open(user("admin", {kRoleAdmin}));
+  now += std::chrono::minutes{6};
+  sessions.sweep();
+  CHECK(sessions.size() == 1);
+  CHECK(sessions.principal(fresh.token) != nullptr);
+  CHECK(sessions.principal(idle.token) == nullptr);
 }

@@ -746,7 +746,23 @@ def config_cases():
             node[last] = value
         return mutate
 
+    def sign_in(fields):
+        def mutate(c):
+            c["console"] = {"static_dir": "console", "sign_in": fields}
+        return mutate
+
     new_sections = [
+        # --- console sign-in limits and session timeouts
+        ("console sign-in limits and session timeouts", sign_in({"max_failures_per_user": 3, "max_failures_per_address": 30,
+                                                                 "failure_window_s": 600, "max_tracked": 5000,
+                                                                 "session_idle_s": 600, "session_lifetime_s": 3600}), accept),
+        ("console sign-in with the defaults", sign_in({}), accept),
+        ("no failures allowed per user", sign_in({"max_failures_per_user": 0}), reject),
+        ("a failure window under a minute", sign_in({"failure_window_s": 59}), reject),
+        ("max_tracked as a string", sign_in({"max_tracked": "1000"}), reject),
+        ("an unknown sign-in field", sign_in({"lockout_s": 900}), reject),
+        ("an address limit below the user limit", sign_in({"max_failures_per_user": 10, "max_failures_per_address": 5}), gap),
+        ("a session lifetime below the default idle timeout", sign_in({"session_lifetime_s": 600}), gap),
         # --- roles and partners
         ("the referral sections (roles, partner, jobbtorg adapter, webhook, routes)", referrals(), accept),
         ("a client with several roles, one repeated", referrals(set_(["clients", 0, "roles"], ["operator", "case_system", "operator"])), accept),
