@@ -65,7 +65,8 @@ std::expected<std::string, Refusal> ExchangeAuthorizer::check_binding(
     case policy::CaseScope::in_scope:
       break;
     case policy::CaseScope::no_case:
-      return std::unexpected(Refusal{403, "no_open_case", "case_id", "names no case this client's organisation has registered", {}});
+      return std::unexpected(
+          Refusal{403, "no_open_case", "case_id", "names no case this client's organisation has registered", {}});
     case policy::CaseScope::case_closed:
       return std::unexpected(Refusal{403, "case_closed", "case_id", "names a closed case", {}});
     case policy::CaseScope::not_in_household:

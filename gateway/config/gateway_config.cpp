@@ -229,8 +229,7 @@ Checked read_clients(FieldReader& top, GatewayConfig& cfg) {
   top.objects(
       "clients",
       [&](FieldReader& f, std::size_t) {
-        f.only({"id", "token_sha256", "purposes", "roles", "operations", "partner_adapter", "organisation",
-                "comment"});
+        f.only({"id", "token_sha256", "purposes", "roles", "operations", "partner_adapter", "organisation", "comment"});
         ClientConfig c;
         read_roles(f, c);
         f.string("partner_adapter", c.partner_adapter);
@@ -520,16 +519,15 @@ std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const st
   cfg.base_dir = base_dir;
   if (auto r = require_object(doc, ""); !r) return std::unexpected(r.error());
   FieldReader top(doc, "");
-  top.only({"server", "store", "log", "lookup", "purposes", "organisations", "clients", "users", "audit", "console", "adapters",
-            "webhooks", "routes", "sip", "$schema", "comment"});
+  top.only({"server", "store", "log", "lookup", "purposes", "organisations", "clients", "users", "audit", "console",
+            "adapters", "webhooks", "routes", "sip", "$schema", "comment"});
   if (!top.ok()) return std::unexpected(top.error());
   // Later sections name what earlier ones define: clients and adapters name purposes, grants
   // name adapters, SIP names delivering adapters, webhooks name clients, routes name all of them.
   using Section = Checked (*)(FieldReader&, GatewayConfig&);
-  for (const Section read : {read_server, read_store, read_log, read_lookup, read_purposes, read_organisations, read_clients,
-                             read_users,
-                             read_audit, read_console, read_adapters, check_lookup_grants, check_partner_adapters,
-                             read_sip, read_webhooks, read_routes}) {
+  for (const Section read : {read_server, read_store, read_log, read_lookup, read_purposes, read_organisations,
+                             read_clients, read_users, read_audit, read_console, read_adapters, check_lookup_grants,
+                             check_partner_adapters, read_sip, read_webhooks, read_routes}) {
     if (auto r = read(top, cfg); !r) return std::unexpected(r.error());
   }
   return cfg;

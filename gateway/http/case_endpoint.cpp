@@ -70,7 +70,8 @@ void CaseEndpoint::get(Exchange exchange) {
   exchange.audit_context()["operation"] = "read";
   const std::string& case_id = exchange.param("case_id");
   if (std::vector<InvalidParam> invalid; !valid_identifier(case_id, "case_id", invalid, kMaxTextLength)) {
-    return exchange.refuse({400, "invalid_request", "Invalid case id", "the case id is invalid", std::move(invalid), {}});
+    return exchange.refuse(
+        {400, "invalid_request", "Invalid case id", "the case id is invalid", std::move(invalid), {}});
   }
   // Another organisation's case is "not found": its existence is secret (26 kap. 1 § OSL).
   auto found = cases_.find(exchange.client().organisation, case_id);

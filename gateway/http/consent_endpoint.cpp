@@ -80,11 +80,10 @@ void ConsentEndpoint::record(Exchange exchange) {
   const auto body = exchange.json_object();
   if (!body) return;
   std::vector<InvalidParam> invalid;
-  refuse_unknown_fields(
-      *body, "",
-      {"person_id", "partner", "information_types", "given_at", "expires_at", "document_reference", "case_id",
-       "held_by"},
-      invalid);
+  refuse_unknown_fields(*body, "",
+                        {"person_id", "partner", "information_types", "given_at", "expires_at", "document_reference",
+                         "case_id", "held_by"},
+                        invalid);
   ConsentRecord c;
   if (auto person = read_person_id(*body, "person_id", "person_id", today_utc(), invalid)) {
     c.person_id = person->digits;

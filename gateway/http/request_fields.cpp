@@ -1,13 +1,13 @@
 #include "http/request_fields.h"
 
-#include "policy/identifier.h"
-#include "policy/period.h"
-#include "policy/person_id.h"
-
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+
+#include "policy/identifier.h"
+#include "policy/period.h"
+#include "policy/person_id.h"
 
 namespace knutpunkt::http {
 

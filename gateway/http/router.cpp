@@ -67,7 +67,8 @@ void add_consent_and_session_routes(RouteTable& t, const Endpoints* e) {
     return case_systems("case systems only")
         .granted(kOperationConsentRecord, "this client may not record, read or withdraw consents");
   };
-  t.add({V::post, "/v1/consents", consents(), "consent.refused", [e](Exchange x) { e->consents.record(std::move(x)); }});
+  t.add(
+      {V::post, "/v1/consents", consents(), "consent.refused", [e](Exchange x) { e->consents.record(std::move(x)); }});
   t.add({V::get, "/v1/consents", consents(), "consent.refused", [e](Exchange x) { e->consents.list(std::move(x)); }});
   t.add({V::delete_, "/v1/consents/{consent_id}", consents(), "consent.refused",
          [e](Exchange x) { e->consents.withdraw(std::move(x)); }});

@@ -82,7 +82,8 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
   nlohmann::json timeouts = nlohmann::json::object();
   for (const auto& [source, ms] : options.source_timeouts_ms) timeouts[source] = ms;
   nlohmann::json config = {
-      {"server", {{"host", "127.0.0.1"}, {"port", gateway_port}, {"threads", 2}, {"max_body_bytes", options.max_body_bytes}}},
+      {"server",
+       {{"host", "127.0.0.1"}, {"port", gateway_port}, {"threads", 2}, {"max_body_bytes", options.max_body_bytes}}},
       {"store", {{"kind", "sqlite"}, {"path", (dir_ / "knutpunkt.db").string()}}},
       {"log", {{"level", "debug"}, {"file", gateway_log().string()}}},
       {"lookup", {{"deadline_ms", options.lookup_deadline_ms}}},

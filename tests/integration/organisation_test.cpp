@@ -3,7 +3,6 @@
 // (consent-based) simulator. Organisations in the harness: stockholm-socialtjanst (case-system),
 // stockholm-jobbtorg (other-client, lookups only) and huddinge-socialtjanst (neighbour-case-system).
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "gateway_harness.h"
@@ -13,7 +12,9 @@ using namespace knutpunkt::testing;
 
 namespace {
 
-httplib::Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+httplib::Headers bearer(const std::string& token) {
+  return {{"Authorization", "Bearer " + token}};
+}
 
 HarnessOptions af_fk() {
   HarnessOptions options;
@@ -84,7 +85,8 @@ TEST_CASE("Jobbtorg's token can neither register a case nor record a consent, so
   CHECK(refused == 4);
 }
 
-TEST_CASE("a case and consent of another organisation let no one else look up; the case system's own flow still works") {
+TEST_CASE(
+    "a case and consent of another organisation let no one else look up; the case system's own flow still works") {
   GatewayHarness gw("org_consent_scope", af_fk());
   // Huddinge registers its own case with the person and records a consent: both its own.
   REQUIRE(gw.put("/v1/cases/EB-HUD-1", a_case().dump(), bearer(kNeighbourCaseSystemToken)).status == 201);
@@ -135,8 +137,9 @@ TEST_CASE("another organisation's case and consent answer exactly as ones that d
   CHECK(listed.body["consents"].empty());
 
   // The same case id in Huddinge is Huddinge's own case; Stockholm's is untouched.
-  REQUIRE(gw.put("/v1/cases/" + std::string(kStandingCase), a_case().dump(), bearer(kNeighbourCaseSystemToken)).status ==
-          201);
+  REQUIRE(
+      gw.put("/v1/cases/" + std::string(kStandingCase), a_case().dump(), bearer(kNeighbourCaseSystemToken)).status ==
+      201);
   auto stockholm = gw.get_with("/v1/cases/" + std::string(kStandingCase), bearer(kCaseSystemToken));
   REQUIRE(stockholm.status == 200);
   CHECK(stockholm.body["unit"] == "Enskede-Årsta-Vantör");
@@ -169,7 +172,10 @@ TEST_CASE("NUL and other control characters in a personnummer or an id are refus
   auto nul_household = gw.put("/v1/cases/EB-NUL-1",
                               nlohmann::json{{"status", "open"},
                                              {"unit", "Enskede-Årsta-Vantör"},
-                                             {"household", {std::string("19121212\0" "1212", 13)}}}
+                                             {"household",
+                                              {std::string("19121212\0"
+                                                           "1212",
+                                                           13)}}}
                                   .dump(),
                               bearer(kCaseSystemToken));
   REQUIRE(nul_household.status == 400);

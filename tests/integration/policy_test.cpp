@@ -1,9 +1,8 @@
 // The policy step every lookup passes (operation, purpose, period, case scope, consent, protected
 // identity), through the real gateway binary with the Arbetsförmedlingen (consent-based) and
 // Försäkringskassan (by law, two years) simulators. Every refusal must be audited with its reason.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
 #include <functional>

@@ -1027,7 +1027,7 @@ class SqliteStore final : public Store {
   }
 
   std::expected<std::optional<CaseRecord>, StoreError> case_file(const std::string& organisation,
-                                                                const std::string& case_id) override {
+                                                                 const std::string& case_id) override {
     // The empty organisation is no organisation's (rows from before organisations, migration 10).
     if (organisation.empty()) return std::nullopt;
     return read_case("organisation = ?1 AND case_id = ?2", organisation, case_id);
@@ -1062,23 +1062,24 @@ class SqliteStore final : public Store {
                                                                  const std::string& case_id) {
     std::lock_guard lock(reader_.mutex);
     std::optional<CaseRecord> found;
-    auto ok = query(reader_,
-                    "SELECT client_id, case_id, status, unit, household, opened_at, closed_at, updated_at, "
-                    "organisation FROM case_file WHERE " +
-                        std::string(where),
-                    "read case", [&](StatementUse& u) { u.bind(1, first).bind(2, case_id); },
-                    [&](sqlite3_stmt* s) {
-                      CaseRecord c{column_text(s, 0), column_text(s, 1), column_text(s, 2), column_text(s, 3), {},
-                                   column_text(s, 5), column_text(s, 6),  column_text(s, 7), column_text(s, 8)};
-                      const auto members = decode_json(column_text(s, 4));
-                      if (members.is_array()) {
-                        for (const auto& m : members) {
-                          if (m.is_string()) c.household.insert(m.get<std::string>());
-                        }
-                      }
-                      found = std::move(c);
-                      return false;
-                    });
+    auto ok = query(
+        reader_,
+        "SELECT client_id, case_id, status, unit, household, opened_at, closed_at, updated_at, "
+        "organisation FROM case_file WHERE " +
+            std::string(where),
+        "read case", [&](StatementUse& u) { u.bind(1, first).bind(2, case_id); },
+        [&](sqlite3_stmt* s) {
+          CaseRecord c{column_text(s, 0), column_text(s, 1), column_text(s, 2), column_text(s, 3), {},
+                       column_text(s, 5), column_text(s, 6), column_text(s, 7), column_text(s, 8)};
+          const auto members = decode_json(column_text(s, 4));
+          if (members.is_array()) {
+            for (const auto& m : members) {
+              if (m.is_string()) c.household.insert(m.get<std::string>());
+            }
+          }
+          found = std::move(c);
+          return false;
+        });
     if (!ok) return std::unexpected(ok.error());
     return found;
   }
@@ -1516,16 +1517,17 @@ class SqliteStore final : public Store {
     if (!types) return std::unexpected(types.error());
     auto organisations = encode_json(nlohmann::json(c.organisations));
     if (!organisations) return std::unexpected(organisations.error());
-    return run(writer_,
-               "INSERT INTO consent (consent_id, person_id, id_kind, partner, information_types, given_at, expires_at, "
-               "withdrawn_at, document_reference, case_id, client_id, recorded_at, organisations, organisation, held_by) "
-               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-               "store consent", [&](StatementUse& u) {
-                 u.bind(1, c.consent_id).bind(2, c.person_id).bind(3, c.id_kind).bind(4, c.partner).bind(5, *types);
-                 u.bind(6, c.given_at).bind(7, c.expires_at).bind(8, c.withdrawn_at).bind(9, c.document_reference);
-                 u.bind(10, c.case_id).bind(11, c.client_id).bind(12, c.recorded_at).bind(13, *organisations);
-                 u.bind(14, c.organisation).bind(15, c.held_by);
-               });
+    return run(
+        writer_,
+        "INSERT INTO consent (consent_id, person_id, id_kind, partner, information_types, given_at, expires_at, "
+        "withdrawn_at, document_reference, case_id, client_id, recorded_at, organisations, organisation, held_by) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        "store consent", [&](StatementUse& u) {
+          u.bind(1, c.consent_id).bind(2, c.person_id).bind(3, c.id_kind).bind(4, c.partner).bind(5, *types);
+          u.bind(6, c.given_at).bind(7, c.expires_at).bind(8, c.withdrawn_at).bind(9, c.document_reference);
+          u.bind(10, c.case_id).bind(11, c.client_id).bind(12, c.recorded_at).bind(13, *organisations);
+          u.bind(14, c.organisation).bind(15, c.held_by);
+        });
   }
 
   std::expected<void, StoreError> apply(const store_write::WithdrawConsent& w) {

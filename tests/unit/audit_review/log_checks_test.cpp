@@ -63,11 +63,15 @@ struct StepRecords {
   std::vector<knutpunkt::AuditRecord> records;
 
   void add(int minutes, const std::string& kind, nlohmann::json body) {
-    records.push_back({++seq, knutpunkt::format_utc(base + std::chrono::minutes{minutes}), kind, std::move(body), "", ""});
+    records.push_back(
+        {++seq, knutpunkt::format_utc(base + std::chrono::minutes{minutes}), kind, std::move(body), "", ""});
   }
   void case_registered(int minutes, const std::string& client, const std::string& person) {
     add(minutes, "case.registered",
-        {{"client", client}, {"organisation", "org-" + client}, {"case_id", "EB-1"}, {"status", "open"},
+        {{"client", client},
+         {"organisation", "org-" + client},
+         {"case_id", "EB-1"},
+         {"status", "open"},
          {"household", {person}}});
   }
   void consent_recorded(int minutes, const std::string& client, const std::string& person) {
@@ -76,8 +80,11 @@ struct StepRecords {
   }
   void lookup(int minutes, const std::string& client, const std::string& person) {
     add(minutes, "lookup",
-        {{"client", client}, {"adapter", "arbetsformedlingen"}, {"case_id", "EB-1"},
-         {"person", {{"id", person}, {"kind", "personnummer"}}}, {"outcome", "complete"}});
+        {{"client", client},
+         {"adapter", "arbetsformedlingen"},
+         {"case_id", "EB-1"},
+         {"person", {{"id", person}, {"kind", "personnummer"}}},
+         {"outcome", "complete"}});
   }
 };
 
@@ -85,7 +92,9 @@ const std::string kPerson = "191212121212";
 
 }  // namespace
 
-TEST_CASE("a client registering a case, recording a consent and looking the person up within minutes is flagged, without the person") {
+TEST_CASE(
+    "a client registering a case, recording a consent and looking the person up within minutes is flagged, without the "
+    "person") {
   audit_test::TempDir dir;
   auto store = audit_test::open_store(dir.path / "k.db");
   // Computed from the clock, not a calendar day: what counts is the spacing.

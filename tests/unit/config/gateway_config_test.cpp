@@ -44,10 +44,13 @@ json valid_config() {
        "units": ["Jobbtorg Söderort"]}
     ],
     "clients": [
-      {"id": "stockholm-ekb", "token_sha256": ")" + kHash + R"(", "purposes": ["ekonomiskt_bistand"],
+      {"id": "stockholm-ekb", "token_sha256": ")" +
+                     kHash + R"(", "purposes": ["ekonomiskt_bistand"],
        "roles": ["case_system"], "operations": ["lookup:ssbtek", "referral"], "organisation": "stockholm-socialtjanst"},
-      {"id": "operator", "token_sha256": ")" + kHash + R"(", "purposes": [], "roles": ["operator"]},
-      {"id": "jobbtorg-sodra", "token_sha256": ")" + kHash + R"(", "purposes": [], "roles": ["partner"],
+      {"id": "operator", "token_sha256": ")" +
+                     kHash + R"(", "purposes": [], "roles": ["operator"]},
+      {"id": "jobbtorg-sodra", "token_sha256": ")" +
+                     kHash + R"(", "purposes": [], "roles": ["partner"],
        "partner_adapter": "jobbtorg-sodra"}
     ],
     "adapters": [

@@ -136,11 +136,17 @@ TEST_CASE("NUL, DEL and C1 control characters are refused in text and identifier
   CHECK(names(invalid, "referral_id", "too_long"));
 }
 
-TEST_CASE("a personnummer with a NUL or any control character is refused naming the field, separators are - and + only") {
+TEST_CASE(
+    "a personnummer with a NUL or any control character is refused naming the field, separators are - and + only") {
   const auto today = std::chrono::year{2026} / std::chrono::May / 14;
-  for (const std::string& id : {std::string("19121212\0" "1212", 13), std::string("121212\0" "1212", 11),
-                                std::string("19121212-1212\n"), std::string("121212\t1212"),
-                                std::string("19121212-1212\xc2\x85")}) {
+  for (const std::string& id :
+       {std::string("19121212\0"
+                    "1212",
+                    13),
+        std::string("121212\0"
+                    "1212",
+                    11),
+        std::string("19121212-1212\n"), std::string("121212\t1212"), std::string("19121212-1212\xc2\x85")}) {
     std::vector<InvalidParam> invalid;
     CHECK_FALSE(read_person_id({{"person_id", id}}, "person_id", "person_id", today, invalid).has_value());
     CHECK(names(invalid, "person_id", "control_characters"));

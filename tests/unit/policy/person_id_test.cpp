@@ -153,15 +153,22 @@ TEST_CASE("an error reason never repeats the personnummer") {
 
 TEST_CASE("a NUL or any other control character is refused, never read as a missing separator") {
   // A NUL where the separator goes used to read as "no separator" and pass.
-  CHECK(error_code(std::string("19121212\0" "1212", 13)) == "control_characters");
-  CHECK(error_code(std::string("121212\0" "1212", 11)) == "control_characters");
+  CHECK(error_code(std::string("19121212\0"
+                               "1212",
+                               13)) == "control_characters");
+  CHECK(error_code(std::string("121212\0"
+                               "1212",
+                               11)) == "control_characters");
   CHECK(error_code(std::string("19121212-1212\0", 14)) == "control_characters");
-  CHECK(error_code(std::string("\0" "191212121212", 13)) == "control_characters");
+  CHECK(error_code(std::string("\0"
+                               "191212121212",
+                               13)) == "control_characters");
   // Tab and newline are no longer trimmed: they are control characters too.
   CHECK(error_code("19121212-1212\t\n") == "control_characters");
   CHECK(error_code("121212\t1212") == "control_characters");
   CHECK(error_code("19121212-1212\x7f") == "control_characters");
-  CHECK(error_code("19121212\xc2\x85" "1212") == "control_characters");  // C1 NEL
+  CHECK(error_code("19121212\xc2\x85"
+                   "1212") == "control_characters");  // C1 NEL
   // The separators stay '-' and '+'.
   CHECK(digits("121212-1212") == "201212121212");
   CHECK(digits("121212+1212") == "191212121212");

@@ -273,7 +273,14 @@ TEST_CASE("records appended are visible to a second connection opened afterwards
 namespace {
 knutpunkt::CaseRecord case_record(const std::string& client, const std::string& id, const std::string& status,
                                   std::set<std::string> household) {
-  return {client, id, status, "Enhet", std::move(household), "2026-11-01T00:00:00.000Z", "", "2026-11-01T00:00:00.000Z",
+  return {client,
+          id,
+          status,
+          "Enhet",
+          std::move(household),
+          "2026-11-01T00:00:00.000Z",
+          "",
+          "2026-11-01T00:00:00.000Z",
           "org-" + client};
 }
 std::set<std::string> case_keys(const std::vector<knutpunkt::CaseRecord>& cases) {
@@ -314,14 +321,14 @@ TEST_CASE("a version 5 database gets its case members from the households it alr
   }
   // The column first: ALTER TABLE checks the whole schema, and the audit_log trigger of migration
   // 8 names audit_retention_permit.
-  REQUIRE(raw_exec(file, "DROP INDEX case_file_organisation; ALTER TABLE case_file DROP COLUMN organisation; "
-                         "ALTER TABLE consent DROP COLUMN organisation; ALTER TABLE consent DROP COLUMN held_by; "
-                         "ALTER TABLE consent DROP COLUMN organisations; "
-                         "DROP TABLE case_member; DROP TABLE manual_item; DROP TABLE audit_index; DROP TABLE audit_person; "
-                         "DROP TABLE audit_checkpoint; DROP TABLE audit_retention_permit; "
-                         "DROP TABLE sip_plan; DROP TABLE sip_plan_version; DROP TABLE sip_reminder; "
-                         "DELETE FROM schema_version WHERE version >= 6") ==
-          SQLITE_OK);
+  REQUIRE(raw_exec(file,
+                   "DROP INDEX case_file_organisation; ALTER TABLE case_file DROP COLUMN organisation; "
+                   "ALTER TABLE consent DROP COLUMN organisation; ALTER TABLE consent DROP COLUMN held_by; "
+                   "ALTER TABLE consent DROP COLUMN organisations; "
+                   "DROP TABLE case_member; DROP TABLE manual_item; DROP TABLE audit_index; DROP TABLE audit_person; "
+                   "DROP TABLE audit_checkpoint; DROP TABLE audit_retention_permit; "
+                   "DROP TABLE sip_plan; DROP TABLE sip_plan_version; DROP TABLE sip_reminder; "
+                   "DELETE FROM schema_version WHERE version >= 6") == SQLITE_OK);
   auto store = open_store(file);
   CHECK(case_keys(*store->open_cases_with_member("191212121212")) == std::set<std::string>{"a/EB-1"});
 }
@@ -352,7 +359,8 @@ TEST_CASE("a case belongs to its organisation: any of its clients replaces it, a
   CHECK(case_keys(*store->open_cases_with_member("197010632391")) == std::set<std::string>{"a2/EB-1"});
 }
 
-TEST_CASE("a version 9 database's cases and consents belong to no organisation until their client registers them again") {
+TEST_CASE(
+    "a version 9 database's cases and consents belong to no organisation until their client registers them again") {
   TempDir dir;
   const auto file = dir.path / "k.db";
   {
@@ -367,9 +375,10 @@ TEST_CASE("a version 9 database's cases and consents belong to no organisation u
                 .has_value());
   }
   // Back to version 9: the columns of migration 10 removed, its rows kept.
-  REQUIRE(raw_exec(file, "DROP INDEX case_file_organisation; ALTER TABLE case_file DROP COLUMN organisation; "
-                         "ALTER TABLE consent DROP COLUMN organisation; ALTER TABLE consent DROP COLUMN held_by; "
-                         "DELETE FROM schema_version WHERE version >= 10") == SQLITE_OK);
+  REQUIRE(raw_exec(file,
+                   "DROP INDEX case_file_organisation; ALTER TABLE case_file DROP COLUMN organisation; "
+                   "ALTER TABLE consent DROP COLUMN organisation; ALTER TABLE consent DROP COLUMN held_by; "
+                   "DELETE FROM schema_version WHERE version >= 10") == SQLITE_OK);
   auto store = open_store(file);
   CHECK(raw_text(file, "SELECT MAX(version) FROM schema_version") == kLatestSchemaVersion);
   // No one's: not the empty organisation's, not the client's organisation's.
