@@ -6,8 +6,8 @@
 //     simulator (from the first POST to the last anvisning taken). The peer is the simulator's
 //     own capacity: the same number of anvisningar posted to it directly.
 //
-// usage: referral_bench --gateway PORT --jobbtorg PORT --token TOKEN [--concurrency N] [--seconds S]
-//                       [--burst N]
+// usage: referral_bench --gateway PORT --jobbtorg PORT --token TOKEN --jobbtorg-token TOKEN
+//                       --operator-token TOKEN (reads /metrics) [--concurrency N] [--seconds S] [--burst N]
 #include <nlohmann/json.hpp>
 
 #include <atomic>
@@ -78,9 +78,10 @@ struct DirectAnvisningCall {
   }
 };
 
-double metric(int gateway_port, const std::string& name) {
+// /metrics is for operators: `operator_token` is an operator's token.
+double metric(int gateway_port, const std::string& operator_token, const std::string& name) {
   httplib::Client client("127.0.0.1", gateway_port);
-  auto result = client.Get("/metrics");
+  auto result = client.Get("/metrics", {{"Authorization", "Bearer " + operator_token}});
   if (!result) return 0;
   const std::string key = "\n" + name + " ";
   const auto at = result->body.find(key);
@@ -113,14 +114,15 @@ std::size_t post_burst(int concurrency, std::size_t count, const Call& call) {
 int main(int argc, char** argv) {
   std::map<std::string, std::string> options;
   for (int i = 1; i + 1 < argc; i += 2) options[std::string(argv[i]).substr(2)] = argv[i + 1];
-  for (const char* required : {"gateway", "jobbtorg", "token", "jobbtorg-token"}) {
+  for (const char* required : {"gateway", "jobbtorg", "token", "jobbtorg-token", "operator-token"}) {
     if (!options.contains(required)) {
       std::cerr << "usage: referral_bench --gateway PORT --jobbtorg PORT --token TOKEN --jobbtorg-token TOKEN "
-                   "[--concurrency N] [--seconds S] [--burst N]\n";
+                   "--operator-token TOKEN [--concurrency N] [--seconds S] [--burst N]\n";
       return 2;
     }
   }
   const int gateway_port = std::stoi(options["gateway"]);
+  const std::string operator_token = options["operator-token"];
   const int jobbtorg_port = std::stoi(options["jobbtorg"]);
   const int concurrency = options.contains("concurrency") ? std::stoi(options["concurrency"]) : 16;
   const double seconds = options.contains("seconds") ? std::stod(options["seconds"]) : 9;
@@ -132,11 +134,11 @@ int main(int argc, char** argv) {
   std::vector<Figures> many, one;
   double records = 0, commits = 0;
   for (int round = 0; round < 3; ++round) {
-    const double r0 = metric(gateway_port, "knutpunkt_audit_records_total");
-    const double c0 = metric(gateway_port, "knutpunkt_audit_commits_total");
+    const double r0 = metric(gateway_port, operator_token, "knutpunkt_audit_records_total");
+    const double c0 = metric(gateway_port, operator_token, "knutpunkt_audit_commits_total");
     many.push_back(run(concurrency, seconds / 6, accept));
-    records += metric(gateway_port, "knutpunkt_audit_records_total") - r0;
-    commits += metric(gateway_port, "knutpunkt_audit_commits_total") - c0;
+    records += metric(gateway_port, operator_token, "knutpunkt_audit_records_total") - r0;
+    commits += metric(gateway_port, operator_token, "knutpunkt_audit_commits_total") - c0;
     one.push_back(run(1, seconds / 6, accept));
   }
   const Figures m = median(many), o = median(one);
@@ -164,7 +166,9 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 600; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     const long now = jobbtorg_effects(sim);
-    if (now == base && metric(gateway_port, "knutpunkt_delivery_queue_depth{destination=\"jobbtorg-sodra\"}") == 0) break;
+    if (now == base &&
+        metric(gateway_port, operator_token, "knutpunkt_delivery_queue_depth{destination=\"jobbtorg-sodra\"}") == 0)
+      break;
     base = now;
   }
   const auto t0 = Clock::now();

@@ -174,6 +174,10 @@ int audit_verify(const std::map<std::string, std::string>& options) {
       out["checkpoint"]["signature_valid"] = nullptr;
     }
   }
+  // What retention removed (seqs, cut-off, when, on whose request and approval): an intact chain
+  // that rests on a checkpoint says so, not just "intact".
+  out["weeded"] = nlohmann::json::array();
+  for (const auto& w : report->weeded) out["weeded"].push_back(kp::to_json(w));
   out["intact"] = intact;
   if (report->first_problem) {
     out["first_problem"] = {{"seq", report->first_problem->seq},

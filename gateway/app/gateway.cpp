@@ -40,6 +40,8 @@ namespace knutpunkt::app {
 struct Gateway::Infrastructure {
   std::unique_ptr<Store> store;
   std::unique_ptr<AuditLog> audit;
+  // Before the event loop: sessions it still holds when it is destroyed count themselves out here.
+  http::ConnectionStats connections;
   boost::asio::io_context io;
   net::HttpClient http{io};
   LookupService lookups;
@@ -187,12 +189,12 @@ struct Gateway::Services {
         feed(*i.store),
         chain(*i.store, checkpoint_key(i.signing_key)),
         lookup_endpoint(i.lookups, authorizer, *i.audit),
-        readiness(i.io, *i.store, i.lookups),
+        readiness(i.io, *i.store, i.lookups, config.server.readiness_cache),
         referral_endpoint(referrals, authorizer, *i.store),
         report_endpoint(referrals, notifications, i.report_adapters, &sip),
         feed_endpoint(feed),
         operator_endpoint(i.delivery, *i.store),
-        metrics(i.delivery, *i.audit, i.lookups),
+        metrics(i.delivery, *i.audit, i.lookups, i.connections),
         consent_endpoint(consents, partner_names(config)),
         case_endpoint(cases),
         manual_endpoint(manual_queue),
@@ -208,13 +210,13 @@ struct Gateway::Services {
         server(
             i.io,
             http::ServerOptions{config.server.host, config.server.port, config.server.max_body_bytes,
-                                config.server.request_timeout},
+                                config.server.request_timeout, config.server.max_connections},
             [this](http::Request&& request, const http::RequestContext& context, http::Reply reply) {
               router.handle(std::move(request), context, std::move(reply));
             },
-            [this](const http::Request& header, const http::RequestContext& context, http::Reply reply) {
-              router.handle_oversize(header, context, std::move(reply));
-            }),
+            [this](const http::Request& header, http::Problem problem, const http::RequestContext& context,
+                   http::Reply reply) { router.refuse_unread(header, std::move(problem), context, std::move(reply)); },
+            i.connections),
         sip_reminders(i.io, "sip_reminders", config.sip.reminder_interval, [this](std::function<void()> done) {
           sip.raise_reminders([done = std::move(done)](std::expected<int, StoreError> raised) {
             done();
@@ -250,10 +252,12 @@ struct Gateway::Services {
   // signed checkpoint.
   void schedule_retention(const GatewayConfig& config, Infrastructure& i) {
     if (config.audit.retention_days <= 0 || !i.signing_key) return;
-    const auto days = std::chrono::days{config.audit.retention_days};
+    const int days = config.audit.retention_days;
     retention.emplace(i.io, "audit_retention", std::chrono::hours{1}, [&i, days](std::function<void()> done) {
-      const auto cutoff = format_utc(std::chrono::system_clock::now() - days);
-      audit_review::apply_retention(*i.store, *i.audit, *i.signing_key, cutoff, "retention_schedule",
+      const auto now = std::chrono::system_clock::now();
+      const auto cutoff = audit_review::retention_floor(days, now);
+      audit_review::apply_retention(*i.store, *i.audit, *i.signing_key, *cutoff, days, now,
+                                    audit_review::RetentionMandate{"retention_schedule", 0, "", 0},
                                     [done = std::move(done)](auto outcome) {
                                       done();
                                       if (!outcome)

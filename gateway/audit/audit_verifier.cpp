@@ -59,9 +59,17 @@ class ChainWalk {
                                : "prev_hash does not link to the previous record and " + content_detail(recomputed));
   }
 
-  // After the last record: a remembered head beyond the end means the tail was removed.
+  // After the last record: a checkpoint must have its retention record, and a remembered head
+  // beyond the end means the tail was removed.
   void finish() {
-    if (report_.first_problem || !expected_ || expected_->seq <= report_.head_seq) return;
+    if (report_.first_problem) return;
+    if (const auto& c = report_.checkpoint;
+        c && (report_.weeded.empty() || report_.weeded.back().through_seq != c->through_seq)) {
+      return found(c->through_seq + 1, "removed",
+                   "the retention checkpoint through seq " + std::to_string(c->through_seq) +
+                       " has no audit.retention_applied record in the chain");
+    }
+    if (!expected_ || expected_->seq <= report_.head_seq) return;
     found(report_.head_seq + 1, "removed",
           "the remembered head seq " + std::to_string(expected_->seq) + " is not in the log (tail removed)");
   }
@@ -75,11 +83,36 @@ class ChainWalk {
                       : "the content has no canonical form (" + recomputed.error().code + ")";
   }
 
+  static WeededRange weeded_range(const AuditRecord& r) {
+    const auto& b = r.body;
+    const auto integer = [&](const char* key) {
+      return b.contains(key) && b[key].is_number_integer() ? b[key].get<std::int64_t>() : std::int64_t{0};
+    };
+    const auto text = [&](const char* key) {
+      return b.contains(key) && b[key].is_string() ? b[key].get<std::string>() : std::string();
+    };
+    WeededRange w;
+    w.through_seq = integer("through_seq");
+    w.removed_records = integer("removed_records");
+    // Records of runs before from_seq was written: the range is contiguous, so it follows.
+    w.from_seq = b.contains("from_seq") ? integer("from_seq") : w.through_seq - w.removed_records + 1;
+    w.removed_before = text("removed_before");
+    w.last_removed_at = text("last_removed_at");
+    w.weeded_at = r.recorded_at;
+    w.record_seq = r.seq;
+    w.by = text("by");
+    w.request_seq = integer("request_seq");
+    w.requested_by = text("requested_by");
+    w.approval_seq = integer("approval_seq");
+    return w;
+  }
+
   void accept(const AuditRecord& r) {
     if (expected_ && expected_->seq == r.seq && expected_->hash != r.hash) {
       return found(r.seq, "changed", "the hash differs from the remembered head");
     }
     ++report_.records;
+    if (r.kind == "audit.retention_applied" && r.body.is_object()) report_.weeded.push_back(weeded_range(r));
     report_.head_seq = r.seq;
     report_.head_hash = r.hash;
   }
@@ -115,6 +148,25 @@ std::expected<VerifyReport, StoreError> walk(Store& store, const std::optional<C
 }
 
 }  // namespace
+
+nlohmann::json to_json(const WeededRange& w) {
+  nlohmann::json out = {
+      {"from_seq", w.from_seq},
+      {"through_seq", w.through_seq},
+      {"removed_records", w.removed_records},
+      {"removed_before", w.removed_before},
+      {"last_removed_at", w.last_removed_at.empty() ? nlohmann::json() : nlohmann::json(w.last_removed_at)},
+      {"weeded_at", w.weeded_at},
+      {"record_seq", w.record_seq},
+      {"by", w.by},
+      {"request", nullptr},
+      {"approval_seq", nullptr}};
+  if (w.request_seq > 0) {
+    out["request"] = {{"seq", w.request_seq}, {"by", w.requested_by}};
+    out["approval_seq"] = w.approval_seq;
+  }
+  return out;
+}
 
 std::expected<VerifyReport, StoreError> verify_chain(Store& store) {
   return walk(store, std::nullopt);

@@ -3,6 +3,7 @@
 #include <expected>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "store/store.h"
 
@@ -14,6 +15,28 @@ struct VerifyFinding {
   std::string detail;   // English; names fields and seqs, never record content
 };
 
+// A range of the log that retention removed, as told by its "audit.retention_applied" record,
+// which stays in the chain after the range it removed: which seqs, recorded up to when, weeded
+// when, and on whose request and approval.
+struct WeededRange {
+  std::int64_t from_seq = 0;
+  std::int64_t through_seq = 0;
+  std::int64_t removed_records = 0;
+  std::string removed_before;    // the cut-off: everything recorded before it went
+  std::string last_removed_at;   // recorded_at of the last removed record
+  std::string weeded_at;         // when: the retention record's recorded_at
+  std::int64_t record_seq = 0;   // the "audit.retention_applied" record
+  std::string by;                // "retention_schedule", or the admin who approved the run
+  std::int64_t request_seq = 0;  // 0: the schedule ran it
+  std::string requested_by;
+  std::int64_t approval_seq = 0;
+};
+
+// {"from_seq", "through_seq", "removed_records", "removed_before", "last_removed_at", "weeded_at",
+//  "record_seq", "by", "request": {"seq", "by"} | null, "approval_seq" | null}: as the CLI, the API
+// and the console show it.
+nlohmann::json to_json(const WeededRange& range);
+
 struct VerifyReport {
   // Where the walk started: after the newest retention checkpoint (whose signature the caller
   // checks with the gateway's public key: audit/audit_checkpoint.h), or at seq 1.
@@ -22,6 +45,9 @@ struct VerifyReport {
   std::int64_t head_seq = 0;
   std::string head_hash;  // hash of the last sound record (genesis_hash() for an empty log)
   std::optional<VerifyFinding> first_problem;
+  // Every weeded range whose retention record is still in the chain, oldest first; the last one
+  // is the checkpoint's. A checkpoint with no such record is a problem ("removed").
+  std::vector<WeededRange> weeded;
   bool intact() const { return !first_problem.has_value(); }
 };
 
@@ -41,6 +67,8 @@ struct ChainHead {
 //                records are recognised as such, more read as "changed");
 //  - "inserted": a record the next record links past (its prev_hash is the hash of the record
 //                before), whether or not the forger renumbered the rest.
+// A checkpoint must be vouched for by the "audit.retention_applied" record committed with it
+// (same through_seq); a checkpoint without one (moved, or written by hand) is "removed".
 // Limit: a chain is only evidence about what it still contains. Removing records from the END
 // leaves a shorter chain that verifies; so does appending well-formed records by someone who
 // can compute SHA-256. Only a head remembered outside the database catches those: pass it as

@@ -27,6 +27,11 @@ struct ServerConfig {
   int threads = 2;
   std::size_t max_body_bytes = 64 * 1024;
   std::chrono::milliseconds request_timeout{15000};  // reading a request, and the longest a reply may take
+  // Client connections served at once; capped at start to what the descriptor limit leaves room
+  // for (http::effective_connection_limit). 512 fits the common default of 1,024 descriptors.
+  std::size_t max_connections = 512;
+  // How long /readyz reuses a check's answer, so callers cannot make it probe partners at will.
+  std::chrono::milliseconds readiness_cache{5000};
 };
 
 struct StoreConfig {
@@ -59,7 +64,7 @@ struct AuditConfig {
   std::filesystem::path signing_key;  // PKCS#8 PEM; empty = no exports (503) and no retention
   std::filesystem::path export_dir;
   std::string instance_id = "knutpunkt";  // names the gateway in each manifest
-  int retention_days = 0;                 // records older than this are removed (gallring); 0 = kept for ever
+  int retention_days = 0;  // records older than this are removed (gallring), never younger; 0 = kept for ever
 };
 
 // Where a SIP participant's own system is reached: participants whose organisation id equals

@@ -1,11 +1,7 @@
 #include "http/audit_endpoint.h"
 
 #include <boost/asio/post.hpp>
-
 #include <charconv>
-#include <fstream>
-#include <regex>
-#include <sstream>
 
 #include "audit_export/audit_exporter.h"
 #include "audit_review/log_checks.h"
@@ -51,6 +47,17 @@ std::optional<std::string> parse_time(const std::string& text) {
   return format_utc(*at);
 }
 
+// An export's id is a UUID as new_uuid() makes it (lower-case hex): anything else names no file.
+bool is_export_id(const std::string& id) {
+  if (id.size() != 36) return false;
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    const char c = id[i];
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 Problem invalid_query(std::vector<InvalidParam> invalid) {
   return {400, "invalid_query", "Invalid query", "one or more parameters are invalid", std::move(invalid), {}};
 }
@@ -86,11 +93,41 @@ Problem export_problem(const audit_export::ExportError& e) {
   return {status, e.code, "Export not made", e.message, std::move(invalid), {}};
 }
 
+Problem retention_disabled() {
+  return {503,
+          "retention_disabled",
+          "Retention not configured",
+          "this gateway has no signing key for retention checkpoints",
+          {},
+          {}};
+}
+
+// What a retention request or approval that did not run is answered with.
+Problem retention_problem(const audit_review::RetentionError& e) {
+  if (e.code == "kept_for_ever" || e.code == "after_retention_floor") {
+    return {422, e.code, "Cut-off not allowed", e.message, {{"before", e.code, e.message}}, {}};
+  }
+  if (e.code == "same_admin") {
+    return {403, "four_eyes", "Another administrator must approve", e.message, {{"request_id", e.code, e.message}}, {}};
+  }
+  if (e.code == "not_found") return {404, "not_found", "No such retention request", e.message, {}, {}};
+  if (e.code == "expired" || e.code == "already_approved" || e.code == "in_progress") {
+    return {409, e.code, "Request not usable", e.message, {{"request_id", e.code, e.message}}, {}};
+  }
+  if (e.code == "chain_broken") return {409, e.code, "Nothing removed", e.message, {}, {}};
+  return {503, e.code, "Nothing removed", e.message, {}, {}};
+}
+
 }  // namespace
 
 AuditEndpoint::AuditEndpoint(Store& store, AuditLog& audit, audit_review::ChainMonitor& chain, AuditConfig exports,
                              const audit_export::SigningKey* signing_key)
-    : store_(store), audit_(audit), chain_(chain), exports_(std::move(exports)), signing_key_(signing_key) {}
+    : store_(store), audit_(audit), chain_(chain), exports_(std::move(exports)), signing_key_(signing_key) {
+  if (signing_key_) {
+    retention_.emplace(store_, audit_, *signing_key_, exports_.retention_days,
+                       [] { return std::chrono::system_clock::now(); });
+  }
+}
 
 AuditEndpoint::~AuditEndpoint() { work_.join(); }
 
@@ -113,7 +150,7 @@ void AuditEndpoint::records(Exchange exchange) {
   const std::string& remote_address = exchange.remote_address();
   Reply reply = exchange.as_reply();
   auto params = query_parameters(to_std(request.target()));
-  if (!params) return reply(make_problem_response(invalid_query({{"", "bad_format", "is not a valid query string"}})));
+  if (!params) return exchange.refuse(invalid_query({{"", "bad_format", "is not a valid query string"}}));
   AuditQuery q;
   q.limit = kDefaultPage;
   std::vector<InvalidParam> invalid;
@@ -155,7 +192,7 @@ void AuditEndpoint::records(Exchange exchange) {
       invalid.push_back({name, "unknown_parameter", "is not a known parameter"});
     }
   }
-  if (!invalid.empty()) return reply(make_problem_response(invalid_query(std::move(invalid))));
+  if (!invalid.empty()) return exchange.refuse(invalid_query(std::move(invalid)));
   // One more than asked, to know whether there is a next page.
   const int page = q.limit;
   q.limit = page + 1;
@@ -199,7 +236,7 @@ void AuditEndpoint::person_timeline(Exchange exchange) {
   const std::string& remote_address = exchange.remote_address();
   Reply reply = exchange.as_reply();
   auto id = policy::parse_person_id(person, today_utc());
-  if (!id) return reply(make_problem_response(invalid_query({{"person", id.error().code, id.error().reason}})));
+  if (!id) return exchange.refuse(invalid_query({{"person", id.error().code, id.error().reason}}));
   AuditQuery q;
   q.person_id = id->digits;
   nlohmann::json list = nlohmann::json::array();
@@ -232,7 +269,7 @@ void AuditEndpoint::report(Exchange exchange) {
   const std::string& remote_address = exchange.remote_address();
   Reply reply = exchange.as_reply();
   auto params = query_parameters(to_std(request.target()));
-  if (!params) return reply(make_problem_response(invalid_query({{"", "bad_format", "is not a valid query string"}})));
+  if (!params) return exchange.refuse(invalid_query({{"", "bad_format", "is not a valid query string"}}));
   const auto now = std::chrono::system_clock::now();
   std::string since = format_utc(now - kDefaultReportPeriod);
   // No end given: up to and including whatever has been recorded (an end of "now" would leave
@@ -248,7 +285,7 @@ void AuditEndpoint::report(Exchange exchange) {
       invalid.push_back({key, "unknown_parameter", "is not a known parameter"});
     }
   }
-  if (!invalid.empty()) return reply(make_problem_response(invalid_query(std::move(invalid))));
+  if (!invalid.empty()) return exchange.refuse(invalid_query(std::move(invalid)));
   const ClientConfig who = *auditor;
   boost::asio::post(work_, [this, name, since, until, who, remote = remote_address,
                             reply = std::move(reply)]() mutable {
@@ -294,6 +331,9 @@ void AuditEndpoint::chain(Exchange exchange) {
                            {"removed_before", c.removed_before}, {"created_at", c.created_at},
                            {"key_id", c.key_id},             {"signature_valid", status.checkpoint_signature_valid.value_or(false)}};
     }
+    // What retention removed, so a reader sees which seqs went, when and on whose decision.
+    out["weeded"] = nlohmann::json::array();
+    for (const auto& w : status.report->weeded) out["weeded"].push_back(to_json(w));
     out["records"] = status.report->records;
     out["head_seq"] = status.report->head_seq;
     out["head_hash"] = status.report->head_hash;
@@ -307,67 +347,73 @@ void AuditEndpoint::chain(Exchange exchange) {
                  make_json_response(200, out), std::move(reply));
 }
 
-void AuditEndpoint::retention(Exchange exchange) {
-  const ClientConfig* who = &exchange.client();
-  const Request& request = exchange.request();
-  Reply reply = exchange.as_reply();
-  const auto refuse = [&](Problem p) { exchange.refuse(std::move(p)); };
-  if (!signing_key_) {
-    return reply(make_problem_response({503, "retention_disabled", "Retention not configured",
-                                        "this gateway has no signing key for retention checkpoints", {}, {}}));
-  }
-  const nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
+void AuditEndpoint::retention_request(Exchange exchange) {
+  if (!retention_) return exchange.refuse(retention_disabled());
+  const auto body = exchange.json_object();
+  if (!body) return;
   std::vector<InvalidParam> invalid;
   std::string before;
-  if (!is_json(request) || body.is_discarded() || !body.is_object()) {
-    invalid.push_back({"", "invalid_json", "the body must be a JSON object"});
-  } else {
-    refuse_unknown_fields(body, "", {"before"}, invalid);
-    const std::string text = read_text(body, "before", "before", true, invalid, 40);
-    if (auto at = text.empty() ? std::nullopt : parse_time(text)) before = *at;
-    else if (!text.empty()) invalid.push_back({"before", "bad_time", "must be a date or an RFC 3339 UTC time"});
+  refuse_unknown_fields(*body, "", {"before"}, invalid);
+  const std::string text = read_text(*body, "before", "before", true, invalid, 40);
+  if (auto at = text.empty() ? std::nullopt : parse_time(text))
+    before = *at;
+  else if (!text.empty())
+    invalid.push_back({"before", "bad_time", "must be a date or an RFC 3339 UTC time"});
+  if (!invalid.empty()) {
+    return exchange.refuse(
+        {400, "invalid_request", "Invalid retention", "one or more fields are invalid", std::move(invalid), {}});
   }
-  if (!invalid.empty()) return refuse({400, "invalid_request", "Invalid retention", "one or more fields are invalid", std::move(invalid), {}});
-  audit_review::apply_retention(
-      store_, audit_, *signing_key_, before, who->id,
-      [reply = std::move(reply)](std::expected<audit_review::RetentionOutcome, audit_review::RetentionError> outcome) {
-        if (!outcome) {
-          const unsigned status = outcome.error().code == "chain_broken" ? 409 : 503;
-          return reply(make_problem_response({status, outcome.error().code, "Nothing removed", outcome.error().message, {}, {}}));
-        }
+  exchange.audit_context()["before"] = before;
+  retention_->request(
+      before, exchange.client().id, {{"remote_address", exchange.remote_address()}},
+      [exchange](std::expected<audit_review::RetentionRequest, audit_review::RetentionError> made) mutable {
+        if (!made) return exchange.refuse(retention_problem(made.error()));
+        exchange.reply(
+            make_json_response(202, {{"request_id", std::to_string(made->id)},
+                                     {"before", made->before},
+                                     {"requested_by", made->requested_by},
+                                     {"requested_at", made->requested_at},
+                                     {"expires_at", made->expires_at},
+                                     {"approval", "/v1/audit/retention/" + std::to_string(made->id) + "/approval"}}));
+      });
+}
+
+void AuditEndpoint::retention_approval(Exchange exchange) {
+  if (!retention_) return exchange.refuse(retention_disabled());
+  const std::string& id_text = exchange.param("request_id");
+  exchange.audit_context()["request_id"] = id_text;
+  const auto id = parse_count(id_text, 1, INT64_MAX);
+  if (!id) return exchange.refuse({404, "not_found", "No such retention request", {}, {}, {}});
+  retention_->approve(
+      *id, exchange.client().id, {{"remote_address", exchange.remote_address()}},
+      [exchange](std::expected<audit_review::RetentionOutcome, audit_review::RetentionError> outcome) mutable {
+        if (!outcome) return exchange.refuse(retention_problem(outcome.error()));
         nlohmann::json out = {{"removed_records", outcome->removed_records}};
         if (outcome->removed_records > 0) {
+          out["from_seq"] = outcome->checkpoint.through_seq - outcome->checkpoint.removed_records + 1;
           out["through_seq"] = outcome->checkpoint.through_seq;
           out["through_hash"] = outcome->checkpoint.through_hash;
           out["audit"] = {{"seq", outcome->audit.seq}, {"hash", outcome->audit.hash}};
         }
-        reply(make_json_response(200, out));
+        exchange.reply(make_json_response(200, out));
       });
 }
 
 void AuditEndpoint::create_export(Exchange exchange) {
   const ClientConfig* auditor = &exchange.client();
-  const Request& request = exchange.request();
   const std::string& remote_address = exchange.remote_address();
   Reply reply = exchange.as_reply();
   if (!signing_key_ || exports_.export_dir.empty()) {
     return reply(make_problem_response({503, "exports_disabled", "Exports not configured",
                                         "this gateway has no signing key or export folder configured", {}, {}}));
   }
-  if (!is_json(request)) {
-    return reply(make_problem_response(
-        {415, "unsupported_media_type", "Unsupported media type", "the request body must be application/json", {}, {}}));
-  }
-  const nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded() || !body.is_object()) {
-    return reply(make_problem_response({400, "invalid_json", "Invalid JSON", "the request body must be a JSON object",
-                                        {{"", "invalid_json", "is not a JSON object"}}, {}}));
-  }
+  const auto body = exchange.json_object();
+  if (!body) return;
   std::vector<InvalidParam> invalid;
-  audit_export::ExportRequest export_request = read_export_request(body, invalid);
+  audit_export::ExportRequest export_request = read_export_request(*body, invalid);
   if (!invalid.empty()) {
-    return reply(make_problem_response({400, "invalid_request", "Invalid export", "one or more fields are invalid",
-                                        std::move(invalid), {}}));
+    return exchange.refuse(
+        {400, "invalid_request", "Invalid export", "one or more fields are invalid", std::move(invalid), {}});
   }
   const std::string export_id = new_uuid();
   std::error_code made;
@@ -415,20 +461,17 @@ void AuditEndpoint::export_file(Exchange exchange, bool manifest) {
   const Request& request = exchange.request();
   const std::string& remote_address = exchange.remote_address();
   Reply reply = exchange.as_reply();
-  static const std::regex uuid("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   std::optional<std::filesystem::path> file;
-  if (std::regex_match(export_id, uuid) && !exports_.export_dir.empty()) {
+  if (is_export_id(export_id) && !exports_.export_dir.empty()) {
     for (const char* ext : {".jsonl", ".csv"}) {
       const auto candidate = exports_.export_dir / (export_id + ext);
       std::error_code missing;
       if (std::filesystem::exists(candidate, missing)) file = manifest ? audit_export::manifest_path_for(candidate) : candidate;
     }
   }
-  std::ifstream in;
-  if (file) in.open(*file, std::ios::binary);
-  if (!file || !in) return reply(make_problem_response({404, "not_found", "No such export", {}, {}, {}}));
-  std::ostringstream content;
-  content << in.rdbuf();
+  // Opened now, sent in chunks once the download is audited: an export is as large as the log.
+  auto opened = file ? StreamedFile::open(*file) : nullptr;
+  if (!opened) return reply(make_problem_response({404, "not_found", "No such export", {}, {}, {}}));
   Response response{bhttp::status::ok, request.version()};
   const std::string ext = file->extension().string();
   response.set(bhttp::field::content_type, ext == ".csv"     ? "text/csv; charset=utf-8"
@@ -437,7 +480,7 @@ void AuditEndpoint::export_file(Exchange exchange, bool manifest) {
   // The name the manifest gives, so the verifier finds FILE and FILE.manifest.json side by side.
   response.set(bhttp::field::content_disposition, "attachment; filename=\"" + file->filename().string() + "\"");
   response.set(bhttp::field::cache_control, "no-store");
-  response.body() = content.str();
+  response.body().stream_file(std::move(opened));
   response.prepare_payload();
   audited_answer(*auditor, "audit.export_downloaded",
                  {{"export_id", export_id}, {"part", manifest ? "manifest" : "file"}, {"remote_address", remote_address}},

@@ -6,6 +6,7 @@
 //   GET  /v1/audit/records                 GET /v1/audit/reports, /v1/audit/reports/{name}
 //   GET  /v1/audit/cases/{id}/timeline     GET /v1/audit/chain
 //   GET  /v1/audit/persons/{id}/timeline   POST /v1/audit/exports, GET /v1/audit/exports/{id}/file|manifest
+//   POST /v1/audit/retention, /v1/audit/retention/{id}/approval (admins, four-eyes)
 #include <boost/asio/thread_pool.hpp>
 #include <filesystem>
 #include <optional>
@@ -14,6 +15,7 @@
 #include "audit/audit_log.h"
 #include "audit_export/signing_key.h"
 #include "audit_review/chain_monitor.h"
+#include "audit_review/retention_approval.h"
 #include "config/gateway_config.h"
 #include "http/exchange.h"
 #include "http/message.h"
@@ -36,8 +38,11 @@ class AuditEndpoint {
   void chain(Exchange exchange);
   void create_export(Exchange exchange);
   void export_file(Exchange exchange, bool manifest);
-  // POST /v1/audit/retention {"before": date}: gallring now; audited. Guard: admins.
-  void retention(Exchange exchange);
+  // Gallring outside the schedule, four-eyes (audit_review/retention_approval.h). Guard: admins.
+  // POST /v1/audit/retention {"before": date}: records the request (202, its id and expiry).
+  void retention_request(Exchange exchange);
+  // POST /v1/audit/retention/{request_id}/approval: another admin approves and it runs.
+  void retention_approval(Exchange exchange);
 
  private:
   // Appends `kind` with `body` (the actor added) and replies `answer` once durable.
@@ -49,6 +54,7 @@ class AuditEndpoint {
   audit_review::ChainMonitor& chain_;
   AuditConfig exports_;
   const audit_export::SigningKey* signing_key_;  // nullptr: no exports, no retention
+  std::optional<audit_review::RetentionApprovals> retention_;
   boost::asio::thread_pool work_{1};  // reports and exports read much; they run off the server's threads
 };
 

@@ -2,7 +2,6 @@
 
 #include <fstream>
 #include <map>
-#include <regex>
 #include <sstream>
 
 #include "http/problem.h"
@@ -23,13 +22,31 @@ std::string content_type_of(const std::filesystem::path& file) {
   return it == types.end() ? "application/octet-stream" : it->second;
 }
 
+bool name_character(char c, bool first) {
+  const bool alphanumeric = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  return alphanumeric || c == '_' || c == '-' || (!first && c == '.');
+}
+
+bool plain_part(std::string_view part) {
+  if (part.empty() || !name_character(part.front(), true)) return false;
+  for (const char c : part.substr(1)) {
+    if (!name_character(c, false)) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+bool plain_console_name(std::string_view name) {
+  if (name.empty() || name.size() > kMaxConsoleName || name.find("..") != std::string_view::npos) return false;
+  const auto slash = name.find('/');
+  if (slash == std::string_view::npos) return plain_part(name);
+  return plain_part(name.substr(0, slash)) && plain_part(name.substr(slash + 1));
+}
 
 void ConsoleEndpoint::serve(const std::string& asset, const Request& request, Reply reply) const {
   const std::string name = asset.empty() ? "index.html" : asset;
-  // Plain names, optionally one folder deep: nothing can climb out of the static folder.
-  static const std::regex allowed("([A-Za-z0-9_-][A-Za-z0-9_.-]*/)?[A-Za-z0-9_-][A-Za-z0-9_.-]*");
-  if (static_dir_.empty() || !std::regex_match(name, allowed) || name.find("..") != std::string::npos) {
+  if (static_dir_.empty() || !plain_console_name(name)) {
     return reply(make_problem_response({404, "not_found", "Not found", "no such console file", {}, {}}));
   }
   const std::filesystem::path file = static_dir_ / name;

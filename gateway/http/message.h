@@ -10,10 +10,13 @@
 #include <string>
 #include <string_view>
 
+#include "http/response_body.h"
+
 namespace knutpunkt::http {
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
-using Response = boost::beast::http::response<boost::beast::http::string_body>;
+// Text, or a file streamed in chunks (http/response_body.h).
+using Response = boost::beast::http::response<ResponseBody>;
 
 // Boost 1.74's Beast has its own string_view; the rest of the code speaks std::string_view.
 inline std::string_view to_std(boost::beast::string_view view) { return {view.data(), view.size()}; }
@@ -25,8 +28,5 @@ struct RequestContext {
 using Reply = std::function<void(Response)>;
 // Called for every complete request. Must call `reply` exactly once, from any thread.
 using RequestHandler = std::function<void(Request&&, const RequestContext&, Reply)>;
-// Called when a request is refused before it could be handled (the body over the limit), so the
-// refusal can be audited like any other. Must call `reply` exactly once.
-using OversizeHandler = std::function<void(const Request& header_only, const RequestContext&, Reply)>;
 
 }  // namespace knutpunkt::http

@@ -1,8 +1,10 @@
 #pragma once
 // GET /metrics: Prometheus text format. Figures only (destination names, counts), no personal
-// data, so it is open to the scraper without a token; keep the gateway's port internal.
+// data; still, which partners fail and how busy the gateway is are for its operators, so the
+// scraper sends an operator's token.
 #include "audit/audit_log.h"
 #include "delivery/delivery_engine.h"
+#include "http/connection_stats.h"
 #include "http/message.h"
 #include "lookup/lookup_service.h"
 
@@ -10,14 +12,16 @@ namespace knutpunkt::http {
 
 class MetricsEndpoint {
  public:
-  MetricsEndpoint(const delivery::DeliveryEngine& engine, const AuditLog& audit, const LookupService& lookups)
-      : engine_(engine), audit_(audit), lookups_(lookups) {}
+  MetricsEndpoint(const delivery::DeliveryEngine& engine, const AuditLog& audit, const LookupService& lookups,
+                  const ConnectionStats& connections)
+      : engine_(engine), audit_(audit), lookups_(lookups), connections_(connections) {}
   void handle(Reply reply) const;
 
  private:
   const delivery::DeliveryEngine& engine_;
   const AuditLog& audit_;
   const LookupService& lookups_;
+  const ConnectionStats& connections_;
 };
 
 }  // namespace knutpunkt::http

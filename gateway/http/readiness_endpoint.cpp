@@ -13,8 +13,8 @@
 namespace knutpunkt::http {
 
 ReadinessEndpoint::ReadinessEndpoint(boost::asio::io_context& io, Store& store, LookupService& lookups,
-                                     std::chrono::milliseconds deadline)
-    : io_(io), store_(store), lookups_(lookups), deadline_(deadline) {}
+                                     std::chrono::milliseconds cache_for, std::chrono::milliseconds deadline)
+    : io_(io), store_(store), lookups_(lookups), deadline_(deadline), cache_(cache_for) {}
 
 void ReadinessEndpoint::handle(Reply reply) {
   struct Gathering {
@@ -59,15 +59,23 @@ void ReadinessEndpoint::handle(Reply reply) {
   };
 
   // The store ping touches the disk: run it off the calling (event-loop) thread.
-  boost::asio::post(io_, [this, record] {
-    auto ping = store_.ping();
-    record("store", ping.has_value(), ping ? std::string{} : ping.error().code);
-  });
-  const Deadline deadline = std::chrono::steady_clock::now() + deadline_;
+  cache_.check(
+      "store",
+      [this](ReadinessCache::Answer answer) {
+        boost::asio::post(io_, [this, answer = std::move(answer)] {
+          auto ping = store_.ping();
+          answer(Readiness{ping.has_value(), ping ? std::string{} : ping.error().code});
+        });
+      },
+      [record](Readiness readiness) { record("store", readiness.ready, readiness.detail); });
   for (const auto& name : names) {
-    lookups_.adapter(name)->check_ready(deadline, [record, name](Readiness readiness) {
-      record(name, readiness.ready, readiness.detail);
-    });
+    // The store's check is named "store"; an adapter of that name gets its own entry.
+    cache_.check(
+        "adapter:" + name,
+        [this, name](ReadinessCache::Answer answer) {
+          lookups_.adapter(name)->check_ready(std::chrono::steady_clock::now() + deadline_, std::move(answer));
+        },
+        [record, name](Readiness readiness) { record(name, readiness.ready, readiness.detail); });
   }
 }
 

@@ -45,17 +45,16 @@ void RequestPipeline::handle(Request&& request, const RequestContext& context, R
   match.route->handler(std::move(exchange));
 }
 
-void RequestPipeline::handle_oversize(const Request& header, const RequestContext& context, Reply reply) const {
-  const Problem too_large{
-      413, "body_too_large", "Request body too large", "the request body exceeds the configured limit", {}, {}};
+void RequestPipeline::refuse_unread(const Request& header, Problem problem, const RequestContext& context,
+                                    Reply reply) const {
   auto found = routes_.match(header.method(), to_std(header.target()));
   const auto* match = std::get_if<RouteTable::Match>(&found);
   if (match == nullptr || (match->rules->refused_as.empty() && !match->rules->recorder)) {
-    return reply(make_problem_response(too_large));
+    return reply(make_problem_response(problem));
   }
   Exchange exchange = exchange_for(Request(header), context, *match, audit_, std::move(reply));
   exchange.set_caller(auth_.authenticate(to_std(header[bhttp::field::authorization])));
-  exchange.refuse(too_large);
+  exchange.refuse(std::move(problem));
 }
 
 }  // namespace knutpunkt::http

@@ -17,9 +17,10 @@ class RequestPipeline {
       : routes_(routes), auth_(auth), audit_(audit) {}
 
   void handle(Request&& request, const RequestContext& context, Reply reply) const;
-  // A request whose body is over the limit is refused (413) as its route refuses, naming the
-  // caller when its token is valid; its guard is not applied, since nothing of it is handled.
-  void handle_oversize(const Request& header, const RequestContext& context, Reply reply) const;
+  // A request refused from its header alone (its body over the limit: 413; framing not taken:
+  // 400, 501) is refused as its route refuses, naming the caller when its token is valid; its
+  // guard is not applied, since nothing of it is handled.
+  void refuse_unread(const Request& header, Problem problem, const RequestContext& context, Reply reply) const;
 
  private:
   const RouteTable& routes_;

@@ -22,13 +22,17 @@ Guard auditors() {
   return Guard::with_role(kRoleAuditor, "the auditor role is required");
 }
 
-// Health, readiness and metrics: for the platform, not for clients.
+// Health, readiness and metrics: for the platform, not for clients. Liveness is open and says
+// nothing; which partners are up, and the figures, are for operators (and each readiness check
+// pings a partner).
 void add_operations_routes(RouteTable& t, const Endpoints* e) {
   t.add({V::get, "/healthz", Guard::anyone(), {}, [](Exchange x) {
            x.reply(make_json_response(200, {{"status", "ok"}}));
          }});
-  t.add({V::get, "/readyz", Guard::anyone(), {}, [e](Exchange x) { e->readiness.handle(x.as_reply()); }});
-  t.add({V::get, "/metrics", Guard::anyone(), {}, [e](Exchange x) { e->metrics.handle(x.as_reply()); }});
+  t.add({V::get, "/readyz", operators(), "operator.access_refused",
+         [e](Exchange x) { e->readiness.handle(x.as_reply()); }});
+  t.add({V::get, "/metrics", operators(), "operator.access_refused",
+         [e](Exchange x) { e->metrics.handle(x.as_reply()); }});
 }
 
 // Lookups, referrals and what partners send back.
@@ -116,9 +120,13 @@ void add_audit_routes(RouteTable& t, const Endpoints* e) {
   t.add(
       {V::get, "/v1/audit/reports/{report}", auditors(), refused, [e](Exchange x) { e->audit.report(std::move(x)); }});
   t.add({V::get, "/v1/audit/chain", auditors(), refused, [e](Exchange x) { e->audit.chain(std::move(x)); }});
-  // Removing records is an administrator's act, not an auditor's: auditors read the log.
+  // Removing records is an administrator's act, not an auditor's: auditors read the log. Two
+  // administrators: one requests, another approves (four-eyes).
   t.add({V::post, "/v1/audit/retention", Guard::with_role(kRoleAdmin, "the admin role is required"),
-         "audit.retention_refused", [e](Exchange x) { e->audit.retention(std::move(x)); }});
+         "audit.retention_refused", [e](Exchange x) { e->audit.retention_request(std::move(x)); }});
+  t.add({V::post, "/v1/audit/retention/{request_id}/approval",
+         Guard::with_role(kRoleAdmin, "the admin role is required"), "audit.retention_refused",
+         [e](Exchange x) { e->audit.retention_approval(std::move(x)); }});
   t.add({V::post, "/v1/audit/exports", auditors(), refused, [e](Exchange x) { e->audit.create_export(std::move(x)); }});
   t.add({V::get, "/v1/audit/exports/{export_id}/file", auditors(), refused,
          [e](Exchange x) { e->audit.export_file(std::move(x), false); }});
@@ -180,8 +188,8 @@ void Router::handle(Request&& request, const RequestContext& context, Reply repl
   pipeline_.handle(std::move(request), context, std::move(reply));
 }
 
-void Router::handle_oversize(const Request& header, const RequestContext& context, Reply reply) {
-  pipeline_.handle_oversize(header, context, std::move(reply));
+void Router::refuse_unread(const Request& header, Problem problem, const RequestContext& context, Reply reply) {
+  pipeline_.refuse_unread(header, std::move(problem), context, std::move(reply));
 }
 
 }  // namespace knutpunkt::http

@@ -54,7 +54,7 @@ class Router {
   Router& operator=(const Router&) = delete;
 
   void handle(Request&& request, const RequestContext& context, Reply reply);
-  void handle_oversize(const Request& header, const RequestContext& context, Reply reply);
+  void refuse_unread(const Request& header, Problem problem, const RequestContext& context, Reply reply);
 
  private:
   Endpoints e_;

@@ -3,13 +3,23 @@
 // timeout on every stream operation (after Beast's advanced server example). The server knows
 // nothing of routes: it hands each parsed request to a handler and writes whatever comes back,
 // from whichever thread the handler answers on.
-#include "core/io_context_fwd.h"
-#include "http/message.h"
-
+//
+// It serves at most `max_connections` clients at once. At the limit it stops accepting, so new
+// connections wait in the kernel's listen backlog instead of taking descriptors, and it accepts
+// again as soon as one closes. An accept the operating system refuses (out of descriptors or
+// buffers) is retried after a growing pause, never at once.
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+
+#include "core/io_context_fwd.h"
+#include "http/connection_stats.h"
+#include "http/message.h"
+#include "http/problem.h"
 
 namespace knutpunkt::http {
 
@@ -18,11 +28,25 @@ struct ServerOptions {
   unsigned short port = 0;
   std::size_t max_body_bytes = 64 * 1024;
   std::chrono::milliseconds request_timeout{15000};
+  std::size_t max_connections = 512;
 };
+
+// Called for a request refused from its header alone, before its body was read (a body over the
+// limit, framing the gateway does not take), so the refusal can be audited like any other. The
+// connection is closed after the answer. Must call `reply` exactly once.
+using UnreadRefusalHandler = std::function<void(const Request& header_only, Problem, const RequestContext&, Reply)>;
+
+// The connections served at once: the configured limit, but never more than the descriptor limit
+// (`descriptor_limit`, RLIMIT_NOFILE's soft limit; nullopt when unlimited) leaves room for. Every
+// connection holds a descriptor, and the gateway needs others besides: its store, its log, its
+// own connections to partners and webhooks. A quarter of the descriptors (at least 32) is kept
+// for those, so a full house of clients never makes accepting fail for want of a descriptor.
+std::size_t effective_connection_limit(std::size_t configured, std::optional<std::uint64_t> descriptor_limit);
 
 class Server {
  public:
-  Server(boost::asio::io_context& io, ServerOptions options, RequestHandler handler, OversizeHandler on_oversize);
+  Server(boost::asio::io_context& io, ServerOptions options, RequestHandler handler, UnreadRefusalHandler on_unread,
+         ConnectionStats& stats);
   ~Server();
 
   // Binds and starts accepting; returns the bound port (useful when options.port is 0).

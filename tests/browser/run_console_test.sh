@@ -129,7 +129,7 @@ if ! wait_for_file "$RUN_DIR/gateway.port" 15; then
   exit 1
 fi
 BASE="http://127.0.0.1:$(cat "$RUN_DIR/gateway.port")"
-curl -fsS "$BASE/readyz" >/dev/null || { echo "the gateway is not ready" >&2; exit 1; }
+curl -fsS "$BASE/readyz" -H "Authorization: Bearer demo-token-operator" >/dev/null || { echo "the gateway is not ready" >&2; exit 1; }
 
 say "seeding the audit log through the API (case, lookups, refusals, consent, referral)"
 node "$HERE/seed.mjs" "$BASE" "$OUT/seed.json"

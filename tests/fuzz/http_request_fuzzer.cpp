@@ -1,10 +1,11 @@
 // Bytes from a client's connection, read the way a server session reads them: Beast's request
 // parser with the server's limits, request after request while the connection is kept alive
-// (pipelining), a body over the limit refused after its header. Each request then meets what the
-// gateway applies to it before and at the router: the target's path and query string, the bearer
-// token against the configured clients, the gateway's route table (404 / 405 and path parameters),
-// the Idempotency-Key and the request's fingerprint, the JSON object body, and for /console/ the
-// static file lookup (which must not leave its folder).
+// (pipelining), the header's framing checked before the body is read (a refused Transfer-Encoding
+// or Content-Length answered from the header), a body over the limit refused after its header.
+// Each request then meets what the gateway applies to it before and at the router: the target's
+// path and query string, the bearer token against the configured clients, the gateway's route
+// table (404 / 405 and path parameters), the Idempotency-Key and the request's fingerprint, the
+// JSON object body, and for /console/ the static file lookup (which must not leave its folder).
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http.hpp>
 
@@ -18,6 +19,7 @@
 #include "http/client_auth.h"
 #include "http/console_endpoint.h"
 #include "http/idempotency.h"
+#include "http/message_framing.h"
 #include "http/request_fields.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -73,7 +75,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (int requests = 0; requests < 16 && !rest.empty(); ++requests) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.body_limit(options.max_body_bytes);
-    parser.eager(true);
+    // The header alone first, as the server reads it: its framing is judged before the body.
+    parser.eager(false);
+    bool framing_checked = false;
     boost::beast::error_code ec;
     while (!parser.is_done()) {
       if (rest.empty()) {
@@ -90,6 +94,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
       }
       if (ec) break;
+      if (parser.is_header_done() && !framing_checked) {
+        framing_checked = true;
+        if (auto framing = check_framing(parser.get()); !framing) {
+          // Refused from the header, and the connection closed.
+          fuzz::require_utf8(to_json(framing.error()));
+          handle(parser.release());
+          return 0;
+        }
+        parser.eager(true);
+      }
+    }
+    if (ec == bhttp::error::bad_transfer_encoding || ec == bhttp::error::bad_content_length) {
+      // The parser's own framing faults are refused from what of the header was read.
+      Request header_so_far = parser.release();
+      header_so_far.body().clear();
+      handle(header_so_far);
+      return 0;
     }
     if (ec == bhttp::error::body_limit && parser.is_header_done()) {
       // The server answers from the header alone (413) and closes the connection.

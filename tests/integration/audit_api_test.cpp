@@ -1,17 +1,22 @@
 // The auditors' API through the real gateway binary: roles, sign-in, search filters, log checks
-// on seeded data, chain status, and a signed export verified offline (and failing once altered).
+// on seeded data, chain status, a signed export verified offline (and failing once altered) and
+// streamed, and four-eyes retention that reaches no further back than audit.retention_days.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
 
+#include "audit/audit_chain.h"
 #include "core/clock.h"
 #include "gateway_harness.h"
+#include "relative_dates.h"
+#include "store/sqlite/sqlite_store.h"
 
 using namespace knutpunkt::testing;
 
@@ -50,6 +55,46 @@ void seed(GatewayHarness& gw) {
   auto outsider = full_lookup_request("19850709-2388");
   outsider["case_id"] = "EB-2026-000500";
   REQUIRE(gw.lookup(outsider).status == 403);
+}
+
+std::string sign_in(GatewayHarness& gw, const std::string& user, const std::string& password) {
+  auto reply = gw.post("/v1/auth/session", nlohmann::json{{"username", user}, {"password", password}}.dump(), {});
+  REQUIRE(reply.status == 201);
+  return reply.body["token"].get<std::string>();
+}
+
+// `count` chained lookup records recorded `days_ago` days ago (a second apart), written straight
+// into a new database as if the gateway had recorded them then.
+void write_old_records(const std::filesystem::path& db, int count, int days_ago) {
+  auto store = knutpunkt::open_sqlite_store(db);
+  REQUIRE(store.has_value());
+  std::vector<knutpunkt::AuditRecord> records;
+  std::string prev = knutpunkt::genesis_hash();
+  const auto start = std::chrono::system_clock::now() - std::chrono::days{days_ago};
+  for (int i = 1; i <= count; ++i) {
+    knutpunkt::AuditRecord r;
+    r.seq = i;
+    r.recorded_at = knutpunkt::format_utc(start + std::chrono::seconds{i});
+    r.kind = "lookup";
+    r.body = {{"n", i}, {"client", "case-system"}};
+    r.prev_hash = prev;
+    auto hash = knutpunkt::record_hash(r);
+    REQUIRE(hash.has_value());
+    r.hash = prev = *hash;
+    records.push_back(std::move(r));
+  }
+  REQUIRE((*store)->append_audit(records).has_value());
+}
+
+// The process's peak resident memory (VmHWM) in kB.
+long peak_memory_kb(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  }
+  FAIL("no VmHWM in /proc/" << pid << "/status");
+  return 0;
 }
 
 }  // namespace
@@ -386,29 +431,60 @@ TEST_CASE("an export made through the API verifies offline, and fails once a byt
   CHECK(audited);
 }
 
-TEST_CASE("retention removes old records through the API (admin only), and the chain still verifies with its checkpoint") {
-  GatewayHarness gw("audit_api_retention");
+TEST_CASE("retention through the API takes two admins and reaches no further back than audit.retention_days") {
+  // Twenty records from 40 days ago, laid down before the gateway starts; 30 days' retention.
+  constexpr int kOld = 20;
+  HarnessOptions options;
+  options.audit_retention_days = 30;
+  options.before_gateway_starts = [](const std::filesystem::path& db) { write_old_records(db, kOld, 40); };
+  GatewayHarness gw("audit_api_retention", options);
   seed(gw);
-  const auto sign_in = [&](const std::string& user, const std::string& password) {
-    auto reply = gw.post("/v1/auth/session", nlohmann::json{{"username", user}, {"password", password}}.dump(), {});
-    REQUIRE(reply.status == 201);
-    return reply.body["token"].get<std::string>();
-  };
-  // A cut-off after everything seeded: what was recorded before it goes, nothing after it.
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  const std::string before = knutpunkt::now_utc();
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  const auto seeded = gw.audit_records().size();
+  const std::string admin = sign_in(gw, kAdminUser, kAdminPassword);
+  const std::string second_admin = sign_in(gw, kSecondAdminUser, kSecondAdminPassword);
+  // Between the old records and the floor (now − 30 days).
+  const std::string before = time_from_now(-std::chrono::days{35});
+
   // An auditor reads the log; only an admin removes from it.
   CHECK(gw.post("/v1/audit/retention", nlohmann::json{{"before", before}}.dump(), bearer(kAuditorToken)).status == 403);
-  const std::string admin = sign_in(kAdminUser, kAdminPassword);
   CHECK(gw.post("/v1/audit/retention", R"({"before": "last week"})", bearer(admin)).status == 400);
-  auto removed = gw.post("/v1/audit/retention", nlohmann::json{{"before", before}}.dump(), bearer(admin));
+  // Later than the floor: refused, naming the field, and nothing recorded as a request.
+  auto too_late = gw.post("/v1/audit/retention",
+                          nlohmann::json{{"before", time_from_now(-std::chrono::days{29})}}.dump(), bearer(admin));
+  CHECK(too_late.status == 422);
+  CHECK(too_late.body["code"] == "after_retention_floor");
+  CHECK(too_late.body["invalid-params"][0]["name"] == "before");
+
+  // Admin A asks: recorded, nothing removed yet.
+  const auto seeded = gw.audit_records().size();
+  auto requested = gw.post("/v1/audit/retention", nlohmann::json{{"before", before}}.dump(), bearer(admin));
+  INFO(requested.body.dump());
+  REQUIRE(requested.status == 202);
+  const std::string id = requested.body["request_id"];
+  const auto expires = knutpunkt::parse_utc(requested.body["expires_at"].get<std::string>());
+  REQUIRE(expires.has_value());
+  CHECK(*expires > std::chrono::system_clock::now() + std::chrono::hours{23});
+  CHECK(gw.audit_records().size() == seeded + 1);
+  CHECK(gw.audit_records().front().seq == 1);
+
+  // A cannot approve their own request, not even from another session.
+  const std::string approval = "/v1/audit/retention/" + id + "/approval";
+  auto own = gw.post(approval, "", bearer(sign_in(gw, kAdminUser, kAdminPassword)));
+  CHECK(own.status == 403);
+  CHECK(own.body["code"] == "four_eyes");
+  CHECK(gw.audit_records().front().seq == 1);
+
+  // Admin B approves: it runs.
+  auto removed = gw.post(approval, "", bearer(second_admin));
   INFO(removed.body.dump());
   REQUIRE(removed.status == 200);
-  CHECK(removed.body["removed_records"].get<std::size_t>() == seeded);
+  CHECK(removed.body["removed_records"] == kOld);
+  CHECK(removed.body["from_seq"] == 1);
+  CHECK(removed.body["through_seq"] == kOld);
+  // Used once: approving again, by anyone, is refused.
+  CHECK(gw.post(approval, "", bearer(second_admin)).status == 409);
+  CHECK(gw.post("/v1/audit/retention/999999/approval", "", bearer(second_admin)).status == 404);
 
-  // What remains verifies, the checkpoint's signature holds, and the removal is on record.
+  // What remains verifies, the checkpoint's signature holds, and the chain says what went.
   nlohmann::json status;
   REQUIRE(eventually([&] {
     status = audit_get(gw, "/v1/audit/chain").body;
@@ -417,11 +493,21 @@ TEST_CASE("retention removes old records through the API (admin only), and the c
   }));
   CHECK(status["intact"] == true);
   CHECK(status["checkpoint"]["signature_valid"] == true);
+  REQUIRE(status["weeded"].size() == 1);
+  CHECK(status["weeded"][0]["from_seq"] == 1);
+  CHECK(status["weeded"][0]["through_seq"] == kOld);
+  CHECK(status["weeded"][0]["by"] == std::string("user:") + kSecondAdminUser);
+  CHECK(status["weeded"][0]["request"]["by"] == std::string("user:") + kAdminUser);
+
   const auto records = gw.audit_records();
-  CHECK(records.front().seq == removed.body["through_seq"].get<std::int64_t>() + 1);
-  bool applied = false;
-  for (const auto& r : records) applied = applied || r.kind == "audit.retention_applied";
-  CHECK(applied);
+  CHECK(records.front().seq == kOld + 1);
+  std::map<std::string, int> kinds;
+  for (const auto& r : records) ++kinds[r.kind];
+  CHECK(kinds["audit.retention_requested"] == 1);
+  CHECK(kinds["audit.retention_approved"] == 1);
+  CHECK(kinds["audit.retention_applied"] == 1);
+  // The refusals: the auditor, the bad date, the late cut-off, the own approval, the reuse, the unknown id.
+  CHECK(kinds["audit.retention_refused"] == 6);
 
   gw.stop_gateway();
   std::string output;
@@ -429,5 +515,81 @@ TEST_CASE("retention removes old records through the API (admin only), and the c
                      gw.audit_public_key().string()},
                     output) == 0);
   INFO(output);
-  CHECK(nlohmann::json::parse(output)["checkpoint"]["signature_valid"] == true);
+  const auto verified = nlohmann::json::parse(output);
+  CHECK(verified["checkpoint"]["signature_valid"] == true);
+  REQUIRE(verified["weeded"].size() == 1);
+  CHECK(verified["weeded"][0]["from_seq"] == 1);
+  CHECK(verified["weeded"][0]["through_seq"] == kOld);
+  CHECK(verified["weeded"][0]["removed_before"] == before);
+  CHECK(verified["weeded"][0]["approval_seq"].is_number());
+}
+
+TEST_CASE("with retention_days 0 an admin's retention request is refused and nothing is removed") {
+  GatewayHarness gw("audit_api_retention_kept", [] {
+    HarnessOptions options;
+    options.before_gateway_starts = [](const std::filesystem::path& db) { write_old_records(db, 5, 400); };
+    return options;
+  }());
+  const std::string admin = sign_in(gw, kAdminUser, kAdminPassword);
+  auto refused = gw.post("/v1/audit/retention",
+                         nlohmann::json{{"before", time_from_now(-std::chrono::days{100})}}.dump(), bearer(admin));
+  CHECK(refused.status == 422);
+  CHECK(refused.body["code"] == "kept_for_ever");
+  CHECK(refused.body["invalid-params"][0]["name"] == "before");
+  CHECK(gw.audit_records().front().seq == 1);
+  bool audited = false;
+  for (const auto& r : gw.audit_records()) audited = audited || r.kind == "audit.retention_refused";
+  CHECK(audited);
+}
+
+TEST_CASE("an auditor's bad query is refused 400 and the refusal is audited") {
+  GatewayHarness gw("audit_api_bad_query");
+  const auto refusals = [&] {
+    int n = 0;
+    for (const auto& r : gw.audit_records()) n += r.kind == "audit.access_refused" && r.body["status"] == 400 ? 1 : 0;
+    return n;
+  };
+  CHECK(audit_get(gw, "/v1/audit/records?limit=0").status == 400);
+  CHECK(audit_get(gw, "/v1/audit/records?nonsense=1").status == 400);
+  CHECK(audit_get(gw, "/v1/audit/persons/not-a-person/timeline").status == 400);
+  CHECK(audit_get(gw, "/v1/audit/reports/out_of_hours?since=yesterday").status == 400);
+  CHECK(gw.post("/v1/audit/exports", R"({"format": "xml"})", bearer(kAuditorToken)).status == 400);
+  CHECK(refusals() == 5);
+}
+
+TEST_CASE("export downloads are streamed: the gateway's memory does not grow with the file") {
+  GatewayHarness gw("audit_api_export_memory");
+  // An export file as large as years of log, put where the gateway keeps exports.
+  constexpr std::size_t kSize = 64u << 20;
+  const std::string id = "0f0e0d0c-0b0a-4908-8706-050403020100";
+  std::filesystem::create_directories(gw.dir() / "exports");
+  {
+    std::ofstream out(gw.dir() / "exports" / (id + ".jsonl"), std::ios::binary);
+    const std::string line(1023, 'x');
+    for (std::size_t written = 0; written < kSize; written += 1024) out << line << '\n';
+  }
+  REQUIRE(audit_get(gw, "/v1/audit/chain").status == 200);  // warmed up
+  const auto peak_before = peak_memory_kb(gw.gateway_pid());
+  std::vector<std::thread> downloads;
+  // Catch's assertions are for the test's own thread: the downloads only count.
+  std::vector<std::size_t> received(4, 0);
+  std::vector<int> statuses(4, 0);
+  for (std::size_t i = 0; i < received.size(); ++i) {
+    downloads.emplace_back([&, i] {
+      httplib::Client client("127.0.0.1", gw.port());
+      client.set_read_timeout(60, 0);
+      auto result = client.Get(("/v1/audit/exports/" + id + "/file").c_str(), bearer(kAuditorToken),
+                               [&](const char*, std::size_t n) { return received[i] += n, true; });
+      statuses[i] = result ? result->status : -1;
+    });
+  }
+  for (auto& d : downloads) d.join();
+  for (std::size_t i = 0; i < received.size(); ++i) {
+    CHECK(statuses[i] == 200);
+    CHECK(received[i] == kSize);
+  }
+  const auto peak_after = peak_memory_kb(gw.gateway_pid());
+  INFO("VmHWM before " << peak_before << " kB, after " << peak_after << " kB");
+  // Read whole, one download alone would add the file's size; streamed, four add a few chunks.
+  CHECK(peak_after - peak_before < static_cast<long>(kSize / 1024 / 4));
 }

@@ -26,6 +26,7 @@ class ChildProcess {
   void terminate();  // SIGTERM and wait
   void kill();       // SIGKILL and wait
   std::optional<int> exit_code() const { return exit_code_; }
+  pid_t pid() const { return pid_; }
 
  private:
   void reap(std::chrono::milliseconds limit);

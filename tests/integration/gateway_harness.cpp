@@ -124,7 +124,11 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
         {{"id", "audit-machine"},
          {"token_sha256", sha256_hex(kAuditorToken)},
          {"purposes", nlohmann::json::array()},
-         {"roles", {"auditor"}}}}},
+         {"roles", {"auditor"}}},
+        {{"id", "operator-machine"},
+         {"token_sha256", sha256_hex(kOperatorToken)},
+         {"purposes", nlohmann::json::array()},
+         {"roles", {"operator"}}}}},
       // 1000 iterations keep sign-in fast in tests; production hashes use 600,000.
       {"users",
        {{{"id", kAuditorUser},
@@ -138,11 +142,18 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
          {"roles", {"admin"}},
          {"password_hash",
           "pbkdf2-sha256$1000$6b6e7574700000000000000000000002$"
-          "33d7a816c8b0b2a4f1942b251d57a04916bd2e2273ebca827978c62c53ef5a70"}}}},
+          "33d7a816c8b0b2a4f1942b251d57a04916bd2e2273ebca827978c62c53ef5a70"}},
+        {{"id", kSecondAdminUser},
+         {"name", "Erik Admin"},
+         {"roles", {"admin"}},
+         {"password_hash",
+          "pbkdf2-sha256$1000$6b6e7574700000000000000000000003$"
+          "a5fa87c1c6153465517184133a3780a967336dbdaccdd15448044cdd0d3c8228"}}}},
       {"audit",
        {{"signing_key", (dir_ / "audit-signing-key.pem").string()},
         {"export_dir", (dir_ / "exports").string()},
-        {"instance_id", "knutpunkt-test"}}},
+        {"instance_id", "knutpunkt-test"},
+        {"retention_days", options.audit_retention_days}}},
       {"console", {{"static_dir", (repo_root() / "gateway/console/static").string()}}},
       {"adapters",
        {{{"name", "ssbtek"},
@@ -211,6 +222,7 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
     throw std::runtime_error("knutpunkt audit keygen failed: " + keygen_output);
   }
 
+  if (options.before_gateway_starts) options.before_gateway_starts(db_path());
   gateway_ = std::make_unique<ChildProcess>(
       gateway_binary(),
       std::vector<std::string>{"serve", "--config", (dir_ / "config.json").string(), "--port-file", (dir_ / "gateway.port").string()},
@@ -218,6 +230,7 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
   auto port = wait_for_port_file(dir_ / "gateway.port", *gateway_);
   if (!port) throw std::runtime_error("gateway did not start; see " + dir_.string());
 
+  port_ = static_cast<unsigned short>(*port);
   gateway_client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
   gateway_client_->set_read_timeout(30, 0);
   simulator_client_ = std::make_unique<httplib::Client>("127.0.0.1", *sim_port);
@@ -283,6 +296,10 @@ HttpReply GatewayHarness::post(const std::string& path, const std::string& body,
 
 HttpReply GatewayHarness::get(const std::string& path) { return to_reply(gateway_client_->Get(path.c_str())); }
 
+HttpReply GatewayHarness::get_as_operator(const std::string& path) {
+  return get_with(path, {{"Authorization", std::string("Bearer ") + kOperatorToken}});
+}
+
 HttpReply GatewayHarness::get_with(const std::string& path, const httplib::Headers& headers) {
   return to_reply(gateway_client_->Get(path.c_str(), headers));
 }
@@ -312,6 +329,10 @@ void GatewayHarness::stop_simulator() { simulator_->terminate(); }
 void GatewayHarness::stop_gateway() { gateway_->terminate(); }
 
 std::vector<AuditRecord> GatewayHarness::audit_records() { return read_audit_records(db_path()); }
+
+pid_t GatewayHarness::gateway_pid() const {
+  return gateway_->pid();
+}
 
 std::vector<AuditRecord> GatewayHarness::audit_records_for(const std::string& lookup_id) {
   std::vector<AuditRecord> matching;

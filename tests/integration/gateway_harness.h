@@ -1,17 +1,18 @@
 #pragma once
 // Starts the SSBTEK simulator and the gateway as real processes on ephemeral loopback ports, with
 // a configuration written for the test, and gives the test HTTP clients for both.
-#include "child_process.h"
-#include "store/store.h"
-
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "child_process.h"
+#include "store/store.h"
 
 namespace knutpunkt::testing {
 
@@ -21,12 +22,17 @@ inline constexpr const char* kOtherClientToken = "test-token-other-client";
 // A neighbouring municipality's case system (organisation huddinge-socialtjanst), granted lookups,
 // cases and consents in its own organisation.
 inline constexpr const char* kNeighbourCaseSystemToken = "test-token-neighbour-case-system";
+// An operator's machine token: readiness, metrics, the outbox.
+inline constexpr const char* kOperatorToken = "test-token-operator";
 // An auditor's machine token, and a console user (revisor / kAuditorPassword).
 inline constexpr const char* kAuditorToken = "test-token-auditor";
 inline constexpr const char* kAuditorUser = "revisor";
 inline constexpr const char* kAuditorPassword = "test-losenord-revisor";
 inline constexpr const char* kAdminUser = "admin";
 inline constexpr const char* kAdminPassword = "test-losenord-admin";
+// A second administrator: gallring outside the schedule needs two (four-eyes).
+inline constexpr const char* kSecondAdminUser = "admin2";
+inline constexpr const char* kSecondAdminPassword = "test-losenord-admin-tva";
 // Försäkringskassan calling back (decision notifications), with_af_fk only.
 inline constexpr const char* kFkPartnerToken = "test-token-fk-partner";
 // The region's SIP system calling back (replies, proposals), with_sip_region only.
@@ -52,6 +58,11 @@ struct HarnessOptions {
   // "region-partner"; the case system is granted "sip". Utan dröjsmål: 7 days.
   bool with_sip_region = false;
   std::string region_auto_reply = "accept";  // the simulator's answer to invitations
+  // config audit.retention_days (0: the audit log is kept for ever).
+  int audit_retention_days = 0;
+  // Runs on the database file before the gateway first opens it (e.g. to lay down audit records
+  // recorded long before the test ran).
+  std::function<void(const std::filesystem::path& db)> before_gateway_starts;
 };
 
 struct HttpReply {
@@ -74,6 +85,8 @@ class GatewayHarness {
   HttpReply post(const std::string& path, const std::string& body, const httplib::Headers& headers,
                  const std::string& content_type = "application/json");
   HttpReply get(const std::string& path);
+  // GET as the operator (kOperatorToken): /readyz, /metrics.
+  HttpReply get_as_operator(const std::string& path);
   HttpReply get_with(const std::string& path, const httplib::Headers& headers);
   HttpReply del(const std::string& path, const httplib::Headers& headers);
   HttpReply put(const std::string& path, const std::string& body, const httplib::Headers& headers);
@@ -95,6 +108,10 @@ class GatewayHarness {
   std::filesystem::path gateway_log() const { return dir_ / "gateway.log"; }
   // The audit signing key's public half (made with `knutpunkt audit keygen` at start).
   std::filesystem::path audit_public_key() const { return dir_ / "audit-signing-key.pub.pem"; }
+  // The gateway's process id (e.g. to read its memory from /proc).
+  pid_t gateway_pid() const;
+  // The port the gateway listens on (for a client of the test's own).
+  unsigned short port() const { return port_; }
 
  private:
   std::filesystem::path dir_;
@@ -104,6 +121,7 @@ class GatewayHarness {
   std::unique_ptr<ChildProcess> region_simulator_;
   std::unique_ptr<ChildProcess> gateway_;
   std::unique_ptr<httplib::Client> gateway_client_;
+  unsigned short port_ = 0;
   std::unique_ptr<httplib::Client> simulator_client_;
 
  public:

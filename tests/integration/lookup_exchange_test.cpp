@@ -112,7 +112,7 @@ TEST_CASE("production-shaped replies answer every source ok; their deviations ar
   REQUIRE(records.size() == 1);
   CHECK(records[0].body["sources"]["AF"]["deviations"] == af["deviations"]);
 
-  auto metrics = gw.get("/metrics");
+  auto metrics = gw.get_as_operator("/metrics");
   REQUIRE(metrics.status == 200);
   INFO(metrics.text);
   CHECK(metrics.text.find("knutpunkt_lookup_deviations_total{adapter=\"ssbtek\",source=\"AF\",kind=\"" +

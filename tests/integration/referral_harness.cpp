@@ -187,7 +187,7 @@ HttpReply ReferralHarness::gateway_get(const std::string& path, const std::strin
 }
 
 std::string ReferralHarness::metrics() {
-  auto result = gateway_client_->Get("/metrics");
+  auto result = gateway_client_->Get("/metrics", {{"Authorization", std::string("Bearer ") + kOperatorToken}});
   if (!result || result->status != 200) throw std::runtime_error("no metrics");
   return result->body;
 }

@@ -16,7 +16,6 @@
 namespace knutpunkt::testing {
 
 inline constexpr const char* kJobbtorgToken = "test-token-jobbtorg-sodra";     // Jobbtorg -> knutpunkt
-inline constexpr const char* kOperatorToken = "test-token-operator";
 inline constexpr const char* kKnutpunktAtJobbtorg = "test-token-knutpunkt";    // knutpunkt -> Jobbtorg
 inline constexpr const char* kWebhookSecret = "test-webhook-secret-0123456789";
 

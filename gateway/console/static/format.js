@@ -142,6 +142,10 @@ const KINDS = {
   'audit.export_failed': 'Export misslyckad',
   'audit.export_downloaded': 'Export hämtad',
   'audit.access_refused': 'Åtkomst till granskning nekad',
+  'audit.retention_requested': 'Gallring begärd',
+  'audit.retention_approved': 'Gallring godkänd av en andra administratör',
+  'audit.retention_applied': 'Gallring genomförd',
+  'audit.retention_refused': 'Gallring nekad',
 };
 
 export function kindLabel(kind) {
@@ -181,6 +185,9 @@ const OUTCOMES = {
   exported: 'exporterat',
   export_downloaded: 'hämtad',
   timeline_read: 'visad',
+  retention_requested: 'gallring begärd',
+  retention_approved: 'gallring godkänd',
+  retention_applied: 'gallrat',
   ok: 'ok',
 };
 
@@ -207,6 +214,11 @@ const REASONS = {
   invalid_credentials: 'fel användarnamn eller lösenord',
   role_not_allowed: 'rollen saknar behörighet',
   unauthenticated: 'inte inloggad',
+  after_retention_floor: 'brytdatumet är senare än lagringstiden tillåter',
+  kept_for_ever: 'loggen sparas utan gallring',
+  four_eyes: 'en annan administratör måste godkänna',
+  expired: 'begäran har gått ut',
+  already_approved: 'begäran är redan godkänd',
 };
 
 export function reasonLabel(reason) {

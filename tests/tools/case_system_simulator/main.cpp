@@ -1,5 +1,5 @@
 // case-system-simulator: a case system receiving knutpunkt's webhook pushes on loopback
-// (.notes/issue3-api.md, "Webhook push"). POST /webhook[/...] verifies Knutpunkt-Signature,
+// (README.md, "What a referral looks like"). POST /webhook[/...] verifies Knutpunkt-Signature,
 // deduplicates by event_id and answers 200; /_recv/ is the control API for tests (faults, stats,
 // the events received). stdout carries one JSON line, {"event":"listening","port":N}; stderr logs
 // carry event ids and types only (the facts of an event may hold personal data).
@@ -30,13 +30,13 @@ using kit::kProblemJson;
 struct Options {
   kit::Listen listen{.host = "127.0.0.1", .port = 18083, .port_file = std::nullopt, .threads = 16};
   std::string secret;
-  std::chrono::seconds max_skew{0};
+  std::chrono::seconds max_skew = cs::kMaxSignatureSkew;
   bool quiet = false;
 };
 
 constexpr const char* kUsage =
     "usage: case-system-simulator --secret S [--host H] [--port N (0 = ephemeral; default 18083)] [--port-file PATH]\n"
-    "                             [--threads N] [--max-skew-s N (0 = no timestamp check)] [--quiet]\n";
+    "                             [--threads N] [--max-skew-s N (default 300)] [--quiet]\n";
 
 std::optional<Options> parse_options(int argc, char** argv) {
   Options options;
@@ -59,7 +59,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
     std::cerr << "--secret is required: a receiver that accepts unsigned pushes tests nothing\n";
     return std::nullopt;
   }
-  if (!kit::usable(options.listen) || options.max_skew.count() < 0) return std::nullopt;
+  if (!kit::usable(options.listen) || options.max_skew.count() <= 0) return std::nullopt;
   return options;
 }
 

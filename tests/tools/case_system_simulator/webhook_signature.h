@@ -1,6 +1,6 @@
 #pragma once
 // Knutpunkt-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>." + body)>
-// (.notes/issue3-api.md, "Webhook push"). Checked the way a careful receiver would, so a gateway
+// (README.md, "What a referral looks like"). Checked the way a careful receiver would, so a gateway
 // that signs the wrong bytes or re-serialises the body fails here.
 #include <chrono>
 #include <string>
@@ -12,7 +12,12 @@ enum class SignatureVerdict { valid, missing, malformed, mismatch, stale };
 
 std::string_view verdict_name(SignatureVerdict verdict);
 
-// `max_skew` of zero skips the timestamp check: retries of one delivery may carry an old t.
+// A signature's t may be at most this far from the receiver's clock, either way: a push captured
+// on the way cannot be replayed later. The gateway signs at each attempt, so a retry hours after
+// the event still carries a fresh t.
+inline constexpr std::chrono::seconds kMaxSignatureSkew{300};
+
+// Stale when t lies more than `max_skew` before or after `now`.
 SignatureVerdict verify_signature(std::string_view header, std::string_view body, std::string_view secret,
                                   std::chrono::seconds max_skew, std::chrono::system_clock::time_point now);
 

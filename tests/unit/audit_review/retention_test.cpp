@@ -17,13 +17,24 @@ using audit_test::append_and_wait;
 
 namespace {
 
-std::expected<audit_review::RetentionOutcome, audit_review::RetentionError> retain(Store& store, AuditLog& log,
-                                                                                   const audit_export::SigningKey& key,
-                                                                                   const std::string& cutoff) {
-  std::promise<std::expected<audit_review::RetentionOutcome, audit_review::RetentionError>> done;
+using Outcome = std::expected<audit_review::RetentionOutcome, audit_review::RetentionError>;
+
+// Retention as it runs `days_later` days from now with audit.retention_days `retention_days`:
+// what was recorded now is then older than the floor when days_later > retention_days.
+Outcome retain_at(Store& store, AuditLog& log, const audit_export::SigningKey& key, const std::string& cutoff,
+                  int retention_days, int days_later) {
+  std::promise<Outcome> done;
   auto result = done.get_future();
-  audit_review::apply_retention(store, log, key, cutoff, "test", [&](auto outcome) { done.set_value(std::move(outcome)); });
+  const auto then = std::chrono::system_clock::now() + std::chrono::days{days_later};
+  audit_review::apply_retention(store, log, key, cutoff, retention_days, then,
+                                audit_review::RetentionMandate{"test", 0, "", 0},
+                                [&](auto outcome) { done.set_value(std::move(outcome)); });
   return result.get();
+}
+
+// A run a month on, with a 30-day retention: the seeded records are past the floor.
+Outcome retain(Store& store, AuditLog& log, const audit_export::SigningKey& key, const std::string& cutoff) {
+  return retain_at(store, log, key, cutoff, 30, 31);
 }
 
 // Loaded into memory; the files go with their temporary folder.
@@ -131,7 +142,8 @@ TEST_CASE("after retention a changed or removed record, and a forged checkpoint,
     REQUIRE(report->first_problem.has_value());
     CHECK(report->first_problem->problem == "removed");
   }
-  SECTION("the checkpoint moved forward to hide removed records: its signature no longer holds") {
+  SECTION(
+      "the checkpoint moved forward to hide removed records: its signature and its retention record no longer hold") {
     audit_test::tamper(file,
                        "DELETE FROM audit_log WHERE seq IN (11, 12); "
                        "UPDATE audit_checkpoint SET through_seq = 12, "
@@ -139,9 +151,12 @@ TEST_CASE("after retention a changed or removed record, and a forged checkpoint,
     auto store = audit_test::open_store(file);
     auto report = verify_chain(*store);
     REQUIRE(report.has_value());
-    CHECK(report->intact());  // the links fit...
+    // The links fit, but the retention record in the chain says the checkpoint ends at 10...
+    REQUIRE(report->first_problem.has_value());
+    CHECK(report->first_problem->problem == "removed");
+    CHECK(report->first_problem->seq == 13);
     REQUIRE(report->checkpoint.has_value());
-    CHECK_FALSE(audit_review::checkpoint_signature_valid(*report->checkpoint, keys->verifying));  // ...the key does not
+    CHECK_FALSE(audit_review::checkpoint_signature_valid(*report->checkpoint, keys->verifying));  // ...and the key
   }
   SECTION("deleting outside a retention run is still refused by the store") {
     sqlite3* db = nullptr;
@@ -179,4 +194,85 @@ TEST_CASE("an export of what remains after retention verifies offline") {
   auto refused = audit_export::export_audit(*store, request, keys->signing);
   REQUIRE_FALSE(refused.has_value());
   CHECK(refused.error().field == "from-seq");
+}
+
+TEST_CASE("with retention_days 0 retention removes nothing, whatever the cut-off") {
+  audit_test::TempDir dir;
+  auto keys = make_keys();
+  auto store = audit_test::open_store(dir.path / "k.db");
+  auto log = AuditLog::open(*store);
+  REQUIRE(log.has_value());
+  seed(**log);
+  // A cut-off far beyond everything recorded, a century on.
+  const std::string far = format_utc(std::chrono::system_clock::now() + std::chrono::days{36500});
+  auto outcome = retain_at(*store, **log, keys->signing, far, 0, 36501);
+  REQUIRE_FALSE(outcome.has_value());
+  CHECK(outcome.error().code == "kept_for_ever");
+  int seen = 0;
+  REQUIRE(store->scan_audit(1, [&](const AuditRecord&) { return ++seen, true; }));
+  CHECK(seen == 15);
+  CHECK_FALSE(*store->latest_audit_checkpoint());
+  (*log)->stop();
+}
+
+TEST_CASE("a cut-off later than now minus retention_days is refused and nothing younger than the floor goes") {
+  audit_test::TempDir dir;
+  auto keys = make_keys();
+  auto store = audit_test::open_store(dir.path / "k.db");
+  auto log = AuditLog::open(*store);
+  REQUIRE(log.has_value());
+  const std::string cutoff = seed(**log);
+  // Today, with 30 days' retention: the cut-off (just now) is younger than the floor.
+  auto refused = retain_at(*store, **log, keys->signing, cutoff, 30, 0);
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().code == "after_retention_floor");
+  // 29 days on it still is.
+  CHECK(retain_at(*store, **log, keys->signing, cutoff, 30, 29).error().code == "after_retention_floor");
+  int seen = 0;
+  REQUIRE(store->scan_audit(1, [&](const AuditRecord&) { return ++seen, true; }));
+  CHECK(seen == 15);
+  // 31 days on the same cut-off is allowed.
+  auto allowed = retain_at(*store, **log, keys->signing, cutoff, 30, 31);
+  REQUIRE(allowed.has_value());
+  CHECK(allowed->removed_records == 10);
+  (*log)->stop();
+}
+
+TEST_CASE("the verifier names the range retention removed, its cut-off, when and on whose request and approval") {
+  audit_test::TempDir dir;
+  auto keys = make_keys();
+  auto store = audit_test::open_store(dir.path / "k.db");
+  auto log = AuditLog::open(*store);
+  REQUIRE(log.has_value());
+  const std::string cutoff = seed(**log);
+  std::promise<Outcome> done;
+  auto result = done.get_future();
+  audit_review::apply_retention(*store, **log, keys->signing, cutoff, 30,
+                                std::chrono::system_clock::now() + std::chrono::days{31},
+                                audit_review::RetentionMandate{"admin-b", 4, "admin-a", 9},
+                                [&](auto outcome) { done.set_value(std::move(outcome)); });
+  auto outcome = result.get();
+  REQUIRE(outcome.has_value());
+
+  auto report = verify_chain(*store);
+  REQUIRE(report.has_value());
+  CHECK(report->intact());
+  REQUIRE(report->weeded.size() == 1);
+  const auto& w = report->weeded.front();
+  CHECK(w.from_seq == 1);
+  CHECK(w.through_seq == 10);
+  CHECK(w.removed_records == 10);
+  CHECK(w.removed_before == cutoff);
+  CHECK_FALSE(w.last_removed_at.empty());
+  CHECK(w.last_removed_at < cutoff);
+  CHECK(w.record_seq == outcome->audit.seq);
+  CHECK(w.weeded_at == outcome->audit.recorded_at);
+  CHECK(w.by == "admin-b");
+  CHECK(w.request_seq == 4);
+  CHECK(w.requested_by == "admin-a");
+  CHECK(w.approval_seq == 9);
+  const auto shown = to_json(w);
+  CHECK(shown["request"]["by"] == "admin-a");
+  CHECK(shown["from_seq"] == 1);
+  (*log)->stop();
 }

@@ -1,5 +1,7 @@
 // #/kedja: is the audit log intact? The gateway re-verifies the hash chain (on its own thread,
-// it can take minutes on a large log) and reports the latest result and when it was taken.
+// it can take minutes on a large log) and reports the latest result and when it was taken, and
+// what gallring has removed: which posts, up to when, and on whose request and approval, so an
+// intact chain that rests on a checkpoint is not read as "nothing ever removed".
 import {getJson} from '../api.js';
 import {h, clear, announce} from '../dom.js';
 import {errorRegion, showProblem, clearProblem} from '../errors.js';
@@ -10,6 +12,26 @@ const POLL_LIMIT = 120;
 
 function fact(term, value) {
   return [h('dt', {}, term), h('dd', {}, value)];
+}
+
+function who(principal) {
+  return String(principal ?? '').replace(/^user:/, '');
+}
+
+function weededView(weeded) {
+  if (!weeded || !weeded.length) {
+    return h('p', {class: 'result-summary'}, 'Ingen gallring syns i kedjan: inga poster har tagits bort.');
+  }
+  return h('ul', {class: 'weeded'}, ...weeded.map((w) => h('li', {},
+    h('dl', {class: 'facts facts--wide'},
+      fact('Borttagna poster', `${w.from_seq}–${w.through_seq} (${w.removed_records} st)`),
+      fact('Brytdatum', h('time', {datetime: w.removed_before}, formatTime(w.removed_before))),
+      w.last_removed_at ? fact('Senast borttagna post registrerad', h('time', {datetime: w.last_removed_at}, formatTime(w.last_removed_at))) : null,
+      fact('Gallrat', h('time', {datetime: w.weeded_at}, formatTime(w.weeded_at))),
+      w.request
+        ? fact('Beslut', `Begärd av ${who(w.request.by)} (post ${w.request.seq}), godkänd av ${who(w.by)} (post ${w.approval_seq})`)
+        : fact('Beslut', w.by === 'retention_schedule' ? 'Schemalagd gallring enligt konfigurerad lagringstid' : who(w.by)),
+      fact('Gallringspost', `Post ${w.record_seq}`)))));
 }
 
 function statusView(chain) {
@@ -33,6 +55,8 @@ function statusView(chain) {
       fact('Senaste postens hash', h('code', {class: 'hash'}, chain.head_hash ?? '')),
       fact('Kontrollerad', chain.checked_at ? h('time', {datetime: chain.checked_at}, formatTime(chain.checked_at)) : '–'),
       problem ? fact('Första fel', `Post ${problem.seq}: ${problem.problem}${problem.detail ? ` (${problem.detail})` : ''}`) : null),
+    chain.intact === undefined ? null : h('h3', {}, 'Gallring'),
+    chain.intact === undefined ? null : weededView(chain.weeded),
     chain.state === 'checking' && chain.intact !== undefined
       ? h('p', {class: 'notice'}, 'En ny kontroll pågår; resultatet ovan är från den förra.') : null,
     chain.error ? h('p', {class: 'notice'}, `Senaste kontrollen kunde inte köras: ${chain.error}`) : null);
