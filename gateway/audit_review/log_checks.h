@@ -1,6 +1,7 @@
 #pragma once
 // Loggkontroller: the reports auditors run over a period of the exchange log. Each report reads the audit index, never the partners, and returns rows ready to
 // show or export. Titles and column names are Swedish: they are what the console shows.
+#include <chrono>
 #include <expected>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -36,9 +37,16 @@ struct ReportError {
   std::string message;
 };
 
+// What some reports are tuned by.
+struct ReportSettings {
+  // self_authorisation: a case registered (or its household changed), a consent recorded and a
+  // lookup about the same person by the same client within this span.
+  std::chrono::minutes self_authorisation_window{10};
+};
+
 // [since, until) over recorded_at, RFC 3339 UTC.
 std::expected<Report, ReportError> run_report(Store& store, const std::string& name, const std::string& since,
-                                              const std::string& until);
+                                              const std::string& until, const ReportSettings& settings = {});
 
 // Whether `utc` (RFC 3339) falls outside office hours in Sweden: before 07:00 or from 19:00 local
 // time, or on a Saturday or Sunday (public holidays are not known here).

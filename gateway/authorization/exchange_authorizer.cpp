@@ -57,13 +57,16 @@ std::expected<std::string, Refusal> ExchangeAuthorizer::check_binding(
     }
   }
 
-  const auto case_file = store_.case_file(client.id, case_id);
+  // Only the client's own organisation's cases count: another organisation's case is no case
+  // here, answered as one never registered (its existence is secret, 26 kap. 1 § OSL).
+  const auto case_file = store_.case_file(client.organisation, case_id);
   if (!case_file) return std::unexpected(store_unavailable("case"));
   switch (policy::check_case_scope(*case_file, person_id)) {
     case policy::CaseScope::in_scope:
       break;
     case policy::CaseScope::no_case:
-      return std::unexpected(Refusal{403, "no_open_case", "case_id", "names no case this client has registered", {}});
+      return std::unexpected(
+          Refusal{403, "no_open_case", "case_id", "names no case this client's organisation has registered", {}});
     case policy::CaseScope::case_closed:
       return std::unexpected(Refusal{403, "case_closed", "case_id", "names a closed case", {}});
     case policy::CaseScope::not_in_household:
@@ -78,11 +81,11 @@ std::expected<std::map<std::string, ConsentGrant>, Refusal> ExchangeAuthorizer::
     std::chrono::system_clock::time_point now) const {
   auto recorded = store_.consents_for_person(person_id);
   if (!recorded) return std::unexpected(store_unavailable("consent"));
-  // A consent lets the nämnd whose case system recorded it exchange; it is not another
-  // client's to rely on.
+  // A consent lets the organisation (nämnd) whose case system recorded it, and holds the signed
+  // document, exchange; it is not another organisation's to rely on.
   std::vector<ConsentRecord> consents;
   for (auto& c : *recorded) {
-    if (c.client_id == client.id) consents.push_back(std::move(c));
+    if (!client.organisation.empty() && c.organisation == client.organisation) consents.push_back(std::move(c));
   }
   std::map<std::string, ConsentGrant> grants;
   nlohmann::json verdicts = nlohmann::json::object();
@@ -157,6 +160,7 @@ std::expected<AuthorizedExchange, Refusal> ExchangeAuthorizer::authorize(const C
   }
   authorized.known_protected = known_protected(request.person_id, request.operation);
   authorized.purpose_text = std::move(*purpose_text);
+  authorized.organisation = client.organisation;
   authorized.request = std::move(request);
   return authorized;
 }

@@ -3,8 +3,10 @@
 //   1. the client holds the operation ("lookup:<adapter>", "atersokning"),
 //   2. the purpose is one the client may use and the partner may be asked under,
 //   3. the period is within the partner's limit (LEFI: two years),
-//   4. the case is open, registered by this client, and the person is in its household,
-//   5. for a consent-based partner, a consent in force covers every information type exchanged,
+//   4. the case is open, registered by this client's organisation, and the person is in its
+//      household,
+//   5. for a consent-based partner, a consent in force, recorded by this client's organisation,
+//      covers every information type exchanged,
 //   6. a person once flagged as protected is known as such before any partner answers.
 // The services that talk to partners accept only an Authorized* value, and only this step makes
 // one, so an adapter added later cannot be reached around it.
@@ -75,6 +77,7 @@ class AuthorizedExchange {
   std::optional<ConsentGrant> consent;
   policy::LegalBasis legal_basis = policy::LegalBasis::law;
   bool known_protected = false;
+  std::string organisation;  // the client's: what the exchange records (a SIP consent) belong to
 
  private:
   AuthorizedExchange() = default;

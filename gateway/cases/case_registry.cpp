@@ -13,7 +13,7 @@ nlohmann::json to_json(const CaseRecord& c) {
 
 std::expected<CaseRegistration, StoreError> CaseRegistry::prepare_put(CaseRecord c,
                                                                       std::chrono::system_clock::time_point at) const {
-  auto existing = store_.case_file(c.client_id, c.case_id);
+  auto existing = store_.case_file(c.organisation, c.case_id);
   if (!existing) return std::unexpected(existing.error());
   const std::string now = format_utc(at);
   const std::optional<CaseRecord>& before = *existing;
@@ -24,14 +24,15 @@ std::expected<CaseRegistration, StoreError> CaseRegistry::prepare_put(CaseRecord
   CaseRegistration out{c, !before, {}};
   nlohmann::json record = to_json(c);
   record["client"] = c.client_id;
+  record["organisation"] = c.organisation;
   if (before) record["previous"] = to_json(*before);
   out.write = {out.created ? "case.registered" : "case.updated", std::move(record), {store_write::PutCase{c}}};
   return out;
 }
 
-std::expected<std::optional<CaseRecord>, StoreError> CaseRegistry::find(const std::string& client_id,
+std::expected<std::optional<CaseRecord>, StoreError> CaseRegistry::find(const std::string& organisation,
                                                                         const std::string& case_id) const {
-  return store_.case_file(client_id, case_id);
+  return store_.case_file(organisation, case_id);
 }
 
 }  // namespace knutpunkt

@@ -2,7 +2,8 @@
 // Cases (ärenden) and their households, as case systems register them. A lookup is scoped by
 // them (an open case, a person in its household), so the rules of a case's life are here, not at
 // the HTTP edge: a case keeps the time it was opened, closing stamps the time, reopening clears it.
-// Each client sees only its own cases.
+// A case belongs to the organisation of the client that registered it: its clients share it, and
+// to any other organisation it does not exist (26 kap. 1 § OSL).
 #include <chrono>
 #include <expected>
 #include <optional>
@@ -26,11 +27,13 @@ class CaseRegistry {
  public:
   explicit CaseRegistry(Store& store) : store_(store) {}
 
-  // `requested`: client, case id, status, unit and household as the case system sent them.
+  // `requested`: client, its organisation, case id, status, unit and household as the case system
+  // sent them.
   std::expected<CaseRegistration, StoreError> prepare_put(CaseRecord requested,
                                                           std::chrono::system_clock::time_point now) const;
 
-  std::expected<std::optional<CaseRecord>, StoreError> find(const std::string& client_id,
+  // The organisation's case; another organisation's is not found.
+  std::expected<std::optional<CaseRecord>, StoreError> find(const std::string& organisation,
                                                             const std::string& case_id) const;
 
  private:

@@ -21,11 +21,27 @@ inline constexpr const char* kRoleAuditor = "auditor";
 inline constexpr const char* kRoleAdmin = "admin";
 
 // Operations a case system may be granted (config "operations"): a lookup at one adapter
-// ("lookup:ssbtek") or at any ("lookup:*"), referrals, återsökningar, SIP coordination.
+// ("lookup:ssbtek") or at any ("lookup:*"), referrals, återsökningar, SIP coordination,
+// registering and closing cases, recording and withdrawing consents. Registering a case and
+// recording a consent are what a lookup's scope rests on, so they are grants of their own: a
+// client that may look up does not thereby vouch for cases or consents.
 inline constexpr const char* kOperationLookup = "lookup";
 inline constexpr const char* kOperationReferral = "referral";
 inline constexpr const char* kOperationAtersokning = "atersokning";
 inline constexpr const char* kOperationSip = "sip";
+inline constexpr const char* kOperationCaseRegister = "case:register";
+inline constexpr const char* kOperationConsentRecord = "consent:record";
+
+// An organisation clients belong to (config "organisations"): the authority (a nämnd, with its
+// förvaltning) that cases and consents belong to. Secrecy (26 kap. 1 § OSL) holds between
+// authorities, also within one municipality, so a case or consent is never another
+// organisation's to read or rely on. Membership grants nothing by itself: operations do.
+struct OrganisationConfig {
+  std::string id;
+  std::string name;
+  std::string municipality;     // kommunkod, 4 digits (e.g. "0180" Stockholm)
+  std::set<std::string> units;  // the units it serves; a case it registers names one of them
+};
 
 struct ClientConfig {
   std::string id;
@@ -34,6 +50,9 @@ struct ClientConfig {
   std::set<std::string> roles{kRoleCaseSystem};
   std::set<std::string> operations;  // least privilege: nothing unless listed
   std::string partner_adapter;       // with role partner: the adapter whose reports it may send
+  // The organisation whose cases and consents the client registers and relies on. Required for a
+  // case system; a partner speaks for its agency through its adapter and belongs to none here.
+  std::string organisation;
 
   // Whether the client may use `operation`, at `adapter` when the operation names one.
   bool may(std::string_view operation, std::string_view adapter = {}) const;

@@ -176,13 +176,15 @@ void read_client_purposes(FieldReader& f, const std::map<std::string, PurposeCon
 void read_operations(FieldReader& f, ClientConfig& c) {
   // Least privilege: a case system is granted its operations one by one, never by default.
   if (f.ok() && c.roles.contains(kRoleCaseSystem)) f.field("operations", Presence::required);
-  static const std::regex operation_re("(lookup:(\\*|[a-z][a-z0-9_-]{0,31})|referral|atersokning|sip)");
+  static const std::regex operation_re(
+      "(lookup:(\\*|[a-z][a-z0-9_-]{0,31})|referral|atersokning|sip|case:register|consent:record)");
   std::vector<std::string> operations;
   f.strings("operations", operations);
   for (std::size_t k = 0; f.ok() && k < operations.size(); ++k) {
     if (!std::regex_match(operations[k], operation_re)) {
       f.fail("operations/" + std::to_string(k),
-             "operations are lookup:<adapter>, lookup:*, referral, atersokning and sip");
+             "operations are lookup:<adapter>, lookup:*, referral, atersokning, sip, case:register and "
+             "consent:record");
     }
   }
   if (f.ok() && !operations.empty() && !c.roles.contains(kRoleCaseSystem)) {
@@ -191,13 +193,54 @@ void read_operations(FieldReader& f, ClientConfig& c) {
   c.operations.insert(operations.begin(), operations.end());
 }
 
+void read_organisation(FieldReader& f, std::set<std::string>& ids, OrganisationConfig& o) {
+  static const std::regex id_re("[a-z0-9][a-z0-9-]{0,63}");
+  static const std::regex kommunkod("[0-9]{4}");
+  f.only({"id", "name", "municipality", "units", "comment"});
+  f.string("id", o.id, Presence::required);
+  if (f.ok() && !std::regex_match(o.id, id_re)) f.fail("id", "must match [a-z0-9][a-z0-9-]{0,63}");
+  if (f.ok() && !ids.insert(o.id).second) f.fail("id", "duplicate organisation id");
+  f.string("name", o.name, Presence::required);
+  f.string("municipality", o.municipality, Presence::required);
+  if (f.ok() && !std::regex_match(o.municipality, kommunkod)) {
+    f.fail("municipality", "must be a kommunkod of 4 digits");
+  }
+  std::vector<std::string> units;
+  f.strings("units", units, Presence::required);
+  for (std::size_t k = 0; f.ok() && k < units.size(); ++k) {
+    if (units[k].empty()) f.fail("units/" + std::to_string(k), "must be a non-empty unit name");
+  }
+  if (f.ok() && units.empty()) f.fail("units", "must list at least one unit");
+  o.units.insert(units.begin(), units.end());
+}
+
+Checked read_organisations(FieldReader& top, GatewayConfig& cfg) {
+  std::set<std::string> ids;
+  top.objects("organisations", [&](FieldReader& f, std::size_t) {
+    OrganisationConfig o;
+    read_organisation(f, ids, o);
+    cfg.organisations.push_back(std::move(o));
+  });
+  return top.result();
+}
+
+// A case system registers cases and records consents for its organisation, and relies on that
+// organisation's only: without one it would have nothing to look up within.
+void read_client_organisation(FieldReader& f, const std::vector<OrganisationConfig>& known, ClientConfig& c) {
+  f.string("organisation", c.organisation, c.roles.contains(kRoleCaseSystem) ? Presence::required : Presence::optional);
+  if (f.ok() && !c.organisation.empty() &&
+      std::none_of(known.begin(), known.end(), [&](const auto& o) { return o.id == c.organisation; })) {
+    f.fail("organisation", "must name an organisation listed under /organisations");
+  }
+}
+
 Checked read_clients(FieldReader& top, GatewayConfig& cfg) {
   static const std::regex hex64("[0-9a-f]{64}");
   std::set<std::string> ids;
   top.objects(
       "clients",
       [&](FieldReader& f, std::size_t) {
-        f.only({"id", "token_sha256", "purposes", "roles", "operations", "partner_adapter", "comment"});
+        f.only({"id", "token_sha256", "purposes", "roles", "operations", "partner_adapter", "organisation", "comment"});
         ClientConfig c;
         read_roles(f, c);
         f.string("partner_adapter", c.partner_adapter);
@@ -212,6 +255,7 @@ Checked read_clients(FieldReader& top, GatewayConfig& cfg) {
         if (f.ok() && !ids.insert(c.id).second) f.fail("id", "duplicate client id");
         read_client_purposes(f, cfg.purposes, c);
         read_operations(f, c);
+        read_client_organisation(f, cfg.organisations, c);
         cfg.clients.push_back(std::move(c));
       },
       Presence::required);
@@ -486,15 +530,15 @@ std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const st
   cfg.base_dir = base_dir;
   if (auto r = require_object(doc, ""); !r) return std::unexpected(r.error());
   FieldReader top(doc, "");
-  top.only({"server", "store", "log", "lookup", "purposes", "clients", "users", "audit", "console", "adapters",
-            "webhooks", "routes", "sip", "$schema", "comment"});
+  top.only({"server", "store", "log", "lookup", "purposes", "organisations", "clients", "users", "audit", "console",
+            "adapters", "webhooks", "routes", "sip", "$schema", "comment"});
   if (!top.ok()) return std::unexpected(top.error());
   // Later sections name what earlier ones define: clients and adapters name purposes, grants
   // name adapters, SIP names delivering adapters, webhooks name clients, routes name all of them.
   using Section = Checked (*)(FieldReader&, GatewayConfig&);
-  for (const Section read : {read_server, read_store, read_log, read_lookup, read_purposes, read_clients, read_users,
-                             read_audit, read_console, read_adapters, check_lookup_grants, check_partner_adapters,
-                             read_sip, read_webhooks, read_routes}) {
+  for (const Section read : {read_server, read_store, read_log, read_lookup, read_purposes, read_organisations,
+                             read_clients, read_users, read_audit, read_console, read_adapters, check_lookup_grants,
+                             check_partner_adapters, read_sip, read_webhooks, read_routes}) {
     if (auto r = read(top, cfg); !r) return std::unexpected(r.error());
   }
   return cfg;

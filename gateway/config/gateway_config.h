@@ -110,6 +110,7 @@ struct GatewayConfig {
   LogConfig log;
   std::chrono::milliseconds lookup_deadline{8000};  // the whole answer's deadline
   std::map<std::string, PurposeConfig> purposes;
+  std::vector<OrganisationConfig> organisations;
   std::vector<ClientConfig> clients;
   std::vector<UserConfig> users;
   AuditConfig audit;

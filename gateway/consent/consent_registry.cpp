@@ -33,6 +33,7 @@ nlohmann::json to_json(const ConsentRecord& c, std::chrono::system_clock::time_p
                         {"document_reference", c.document_reference},
                         {"case_id", c.case_id},
                         {"recorded_at", c.recorded_at},
+                        {"held_by", c.held_by},
                         {"state", state_at(c, now)}};
   if (!c.withdrawn_at.empty()) out["withdrawn_at"] = c.withdrawn_at;
   // A SIP consent's scope is organisations (participants), not information types.
@@ -50,19 +51,22 @@ std::pair<ConsentRecord, AuditedWrite> ConsentRegistry::prepare_record(
   c.recorded_at = format_utc(now);
   nlohmann::json record = to_json(c, now);
   record["client"] = c.client_id;
+  record["organisation"] = c.organisation;
   return {c, AuditedWrite{"consent.recorded", std::move(record), {store_write::PutConsent{c}}}};
 }
 
 std::expected<WithdrawalPlan, StoreError> ConsentRegistry::prepare_withdrawal(
-    const std::string& client_id, const std::string& consent_id, std::chrono::system_clock::time_point now) const {
+    const std::string& client_id, const std::string& organisation, const std::string& consent_id,
+    std::chrono::system_clock::time_point now) const {
   auto found = store_.consent(consent_id);
   if (!found) return std::unexpected(found.error());
-  if (!*found || (*found)->client_id != client_id) return NotFound{};
+  if (!*found || organisation.empty() || (*found)->organisation != organisation) return NotFound{};
   ConsentRecord c = std::move(**found);
   if (!c.withdrawn_at.empty()) return AlreadyWithdrawn{std::move(c)};  // asking again changes nothing
   c.withdrawn_at = format_utc(now);
   nlohmann::json record = to_json(c, now);
   record["client"] = client_id;
+  record["organisation"] = organisation;
   AuditedWrite write{
       "consent.withdrawn", std::move(record), {store_write::WithdrawConsent{c.consent_id, c.withdrawn_at}}};
   return Withdrawal{std::move(c), std::move(write)};
@@ -75,13 +79,13 @@ void ConsentRegistry::commit_withdrawal(Withdrawal w, const std::string& withdra
   commit_(std::move(w.write), std::move(done));
 }
 
-std::expected<std::vector<ConsentRecord>, StoreError> ConsentRegistry::recorded_by(const std::string& client_id,
+std::expected<std::vector<ConsentRecord>, StoreError> ConsentRegistry::recorded_by(const std::string& organisation,
                                                                                    const std::string& person_id) const {
   auto all = store_.consents_for_person(person_id);
   if (!all) return std::unexpected(all.error());
   std::vector<ConsentRecord> own;
   for (ConsentRecord& c : *all) {
-    if (c.client_id == client_id) own.push_back(std::move(c));
+    if (!organisation.empty() && c.organisation == organisation) own.push_back(std::move(c));
   }
   return own;
 }

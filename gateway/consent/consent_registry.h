@@ -2,7 +2,8 @@
 // The consent registry: consents case systems record (given by the client's signature, kept as a
 // document reference), read and withdraw. The rules of a consent's life are here, not at the HTTP
 // edge: when one is in force, that a withdrawal is final and can be asked for again without harm,
-// that a client sees and withdraws only the consents it recorded.
+// that a consent belongs to the organisation of the client that recorded it, and that no client of
+// another organisation sees, withdraws or relies on it.
 //
 // A withdrawal may have to do more than mark the consent: a SIP consent stops the plans resting
 // on it. Whoever owns such a partner registers a withdrawal handler for it; the registry knows no
@@ -34,7 +35,7 @@ using Commit = std::function<void(AuditedWrite, AuditLog::OnDurable)>;
 using WithdrawalHandler = std::function<void(const ConsentRecord& consent, const std::string& withdrawn_by,
                                              AuditedWrite write, AuditLog::OnDurable done)>;
 
-struct NotFound {};  // no such consent for this client: another client's is not disclosed
+struct NotFound {};  // no such consent in this organisation: another organisation's is not disclosed
 struct AlreadyWithdrawn {
   ConsentRecord consent;
 };
@@ -55,14 +56,16 @@ class ConsentRegistry {
   std::pair<ConsentRecord, AuditedWrite> prepare_record(ConsentRecord consent,
                                                         std::chrono::system_clock::time_point now) const;
 
+  // `client_id` withdraws it for its `organisation`.
   std::expected<WithdrawalPlan, StoreError> prepare_withdrawal(const std::string& client_id,
+                                                               const std::string& organisation,
                                                                const std::string& consent_id,
                                                                std::chrono::system_clock::time_point now) const;
   // Through the partner's handler when it has one, otherwise the commit path.
   void commit_withdrawal(Withdrawal withdrawal, const std::string& withdrawn_by, AuditLog::OnDurable done) const;
 
-  // The consents `client_id` recorded about `person_id`.
-  std::expected<std::vector<ConsentRecord>, StoreError> recorded_by(const std::string& client_id,
+  // The consents `organisation`'s clients recorded about `person_id`.
+  std::expected<std::vector<ConsentRecord>, StoreError> recorded_by(const std::string& organisation,
                                                                     const std::string& person_id) const;
 
  private:

@@ -45,7 +45,9 @@ void CaseEndpoint::put(Exchange exchange) {
   refuse_unknown_fields(*body, "", {"status", "unit", "household"}, invalid);
   CaseRecord c;
   c.client_id = exchange.client().id;
+  c.organisation = exchange.client().organisation;
   c.case_id = exchange.param("case_id");
+  valid_identifier(c.case_id, "case_id", invalid, kMaxTextLength);
   c.status = read_code(*body, "status", "status", true, {"open", "closed"}, invalid);
   c.unit = read_text(*body, "unit", "unit", true, invalid);
   read_household(*body, c.household, invalid);
@@ -67,7 +69,12 @@ void CaseEndpoint::put(Exchange exchange) {
 void CaseEndpoint::get(Exchange exchange) {
   exchange.audit_context()["operation"] = "read";
   const std::string& case_id = exchange.param("case_id");
-  auto found = cases_.find(exchange.client().id, case_id);
+  if (std::vector<InvalidParam> invalid; !valid_identifier(case_id, "case_id", invalid, kMaxTextLength)) {
+    return exchange.refuse(
+        {400, "invalid_request", "Invalid case id", "the case id is invalid", std::move(invalid), {}});
+  }
+  // Another organisation's case is "not found": its existence is secret (26 kap. 1 § OSL).
+  auto found = cases_.find(exchange.client().organisation, case_id);
   if (!found) return exchange.store_unavailable();
   if (!*found) return exchange.refuse({404, "not_found", "No such case", {}, {}, {}});
   exchange.commit({"case.read", {{"client", exchange.client().id}, {"case_id", case_id}}, {}},

@@ -61,6 +61,18 @@ void read_validity(const nlohmann::json& body, ConsentRecord& c, std::chrono::sy
   }
 }
 
+// The recorder vouches that the signed document exists at its own organisation; it cannot vouch
+// for another organisation's archive. Absent means its own.
+void read_holder(const nlohmann::json& body, ConsentRecord& c, std::vector<InvalidParam>& invalid) {
+  c.held_by = c.organisation;
+  if (!body.contains("held_by")) return;
+  const std::string held_by = read_text(body, "held_by", "held_by", false, invalid, 64);
+  if (!held_by.empty() && held_by != c.organisation) {
+    invalid.push_back({"held_by", "not_own_organisation",
+                       "must be the recording client's own organisation: it vouches only for documents it holds"});
+  }
+}
+
 }  // namespace
 
 void ConsentEndpoint::record(Exchange exchange) {
@@ -68,10 +80,10 @@ void ConsentEndpoint::record(Exchange exchange) {
   const auto body = exchange.json_object();
   if (!body) return;
   std::vector<InvalidParam> invalid;
-  refuse_unknown_fields(
-      *body, "",
-      {"person_id", "partner", "information_types", "given_at", "expires_at", "document_reference", "case_id"},
-      invalid);
+  refuse_unknown_fields(*body, "",
+                        {"person_id", "partner", "information_types", "given_at", "expires_at", "document_reference",
+                         "case_id", "held_by"},
+                        invalid);
   ConsentRecord c;
   if (auto person = read_person_id(*body, "person_id", "person_id", today_utc(), invalid)) {
     c.person_id = person->digits;
@@ -87,6 +99,8 @@ void ConsentEndpoint::record(Exchange exchange) {
   c.document_reference = read_text(*body, "document_reference", "document_reference", true, invalid, 128);
   c.case_id = read_text(*body, "case_id", "case_id", true, invalid, 64);
   c.client_id = exchange.client().id;
+  c.organisation = exchange.client().organisation;
+  read_holder(*body, c, invalid);
   exchange.audit_context()["consent"] = {{"person_id", c.person_id}, {"partner", c.partner}, {"case_id", c.case_id}};
   if (!invalid.empty()) {
     return exchange.refuse(
@@ -105,10 +119,15 @@ void ConsentEndpoint::record(Exchange exchange) {
 
 void ConsentEndpoint::withdraw(Exchange exchange) {
   exchange.audit_context()["operation"] = "withdraw";
+  if (std::vector<InvalidParam> invalid; !valid_identifier(exchange.param("consent_id"), "consent_id", invalid)) {
+    return exchange.refuse(
+        {400, "invalid_request", "Invalid consent id", "the consent id is invalid", std::move(invalid), {}});
+  }
   const auto now = std::chrono::system_clock::now();
-  auto plan = registry_.prepare_withdrawal(exchange.client().id, exchange.param("consent_id"), now);
+  auto plan = registry_.prepare_withdrawal(exchange.client().id, exchange.client().organisation,
+                                           exchange.param("consent_id"), now);
   if (!plan) return exchange.store_unavailable();
-  // Another client's consent is "not found": its existence is not disclosed.
+  // Another organisation's consent is "not found": its existence is not disclosed.
   if (std::holds_alternative<consent::NotFound>(*plan)) {
     return exchange.refuse({404, "not_found", "No such consent", {}, {}, {}});
   }
@@ -148,7 +167,7 @@ void ConsentEndpoint::list(Exchange exchange) {
     return exchange.refuse(
         {400, "invalid_query", "Invalid query", "one or more parameters are invalid", std::move(invalid), {}});
   }
-  auto consents = registry_.recorded_by(exchange.client().id, person_id);
+  auto consents = registry_.recorded_by(exchange.client().organisation, person_id);
   if (!consents) return exchange.store_unavailable();
   const auto now = std::chrono::system_clock::now();
   nlohmann::json out = {{"person_id", person_id}, {"consents", nlohmann::json::array()}};

@@ -89,6 +89,10 @@ void ReferralEndpoint::create(Exchange exchange) {
 void ReferralEndpoint::show(Exchange exchange) {
   const std::string& referral_id = exchange.param("referral_id");
   const std::string& client_id = exchange.client().id;
+  if (std::vector<InvalidParam> invalid; !valid_identifier(referral_id, "referral_id", invalid)) {
+    return exchange.refuse(
+        {400, "invalid_request", "Invalid referral id", "the referral id is invalid", std::move(invalid), {}});
+  }
   auto referral = store_.referral(referral_id);
   if (!referral) return exchange.store_unavailable();
   // Another client's referral is "not found", not "forbidden": its existence is not disclosed.

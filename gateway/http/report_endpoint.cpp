@@ -79,9 +79,12 @@ void ReportEndpoint::notification(Exchange exchange, InboundReport report) {
           log::info("partner.notification_duplicate", {{"partner_message_id", message_id}});
           return exchange.reply(make_json_response(200, {{"duplicate", true}, {"status", "already_received"}}));
         }
+        // The same answer whether or not the person is in an open case: that a person has a
+        // social-services case is secret towards the partner (26 kap. 1 § OSL). The cases and
+        // events it reached are in the audit record, under the receipt id.
         log::info("partner.notification_received",
-                  {{"partner_message_id", message_id}, {"cases", outcome->cases}, {"events", outcome->event_ids.size()}});
-        exchange.reply(make_json_response(202, {{"status", "accepted"}, {"event_ids", outcome->event_ids}}));
+                  {{"partner_message_id", message_id}, {"receipt_id", outcome->receipt_id}});
+        exchange.reply(make_json_response(202, {{"status", "accepted"}, {"receipt_id", outcome->receipt_id}}));
       });
 }
 

@@ -1,21 +1,29 @@
 #include "http/request_fields.h"
 
-#include "policy/period.h"
-#include "policy/person_id.h"
-
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
 
+#include "policy/identifier.h"
+#include "policy/period.h"
+#include "policy/person_id.h"
+
 namespace knutpunkt::http {
-namespace {
 
-bool has_control_characters(const std::string& text) {
-  return std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+bool valid_identifier(const std::string& text, const std::string& name, std::vector<InvalidParam>& invalid,
+                      std::size_t max_length) {
+  if (text.empty()) {
+    invalid.push_back({name, "empty", "must not be empty"});
+  } else if (text.size() > max_length) {
+    invalid.push_back({name, "too_long", "must be at most " + std::to_string(max_length) + " characters"});
+  } else if (policy::has_control_character(text)) {
+    invalid.push_back({name, "control_characters", "must not contain control characters"});
+  } else {
+    return true;
+  }
+  return false;
 }
-
-}  // namespace
 
 std::string read_text(const nlohmann::json& object, const std::string& key, const std::string& name, bool required,
                       std::vector<InvalidParam>& invalid, std::size_t max_length) {
@@ -33,7 +41,7 @@ std::string read_text(const nlohmann::json& object, const std::string& key, cons
     invalid.push_back({name, "empty", "must not be empty"});
   } else if (text.size() > max_length) {
     invalid.push_back({name, "too_long", "must be at most " + std::to_string(max_length) + " characters"});
-  } else if (has_control_characters(text)) {
+  } else if (policy::has_control_character(text)) {
     invalid.push_back({name, "control_characters", "must not contain control characters"});
   }
   return text;

@@ -19,9 +19,15 @@ namespace knutpunkt::http {
 
 inline constexpr std::size_t kMaxTextLength = 200;
 
-// A required (or optional) string of at most `max_length` characters without control characters.
+// A required (or optional) string of at most `max_length` characters without control characters
+// (C0, DEL, C1: policy/identifier.h).
 std::string read_text(const nlohmann::json& object, const std::string& key, const std::string& name, bool required,
                       std::vector<InvalidParam>& invalid, std::size_t max_length = kMaxTextLength);
+
+// An identifier taken from the path or the query (a case id, a consent id): not empty, at most
+// `max_length` bytes, no control characters; false with the problem recorded under `name`.
+bool valid_identifier(const std::string& text, const std::string& name, std::vector<InvalidParam>& invalid,
+                      std::size_t max_length = 64);
 
 // An integer in [min, max]; nullopt when absent or wrong (then recorded when required or wrong).
 std::optional<long long> read_integer(const nlohmann::json& object, const std::string& key, const std::string& name,

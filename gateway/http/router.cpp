@@ -65,11 +65,16 @@ void add_operator_routes(RouteTable& t, const Endpoints* e) {
 
 // The consent registry and console sign-in.
 void add_consent_and_session_routes(RouteTable& t, const Endpoints* e) {
-  t.add({V::post, "/v1/consents", case_systems("case systems only"), "consent.refused",
-         [e](Exchange x) { e->consents.record(std::move(x)); }});
-  t.add({V::get, "/v1/consents", case_systems("case systems only"), "consent.refused",
-         [e](Exchange x) { e->consents.list(std::move(x)); }});
-  t.add({V::delete_, "/v1/consents/{consent_id}", case_systems("case systems only"), "consent.refused",
+  // A consent is what a consent-based lookup rests on: only the case system that holds the signed
+  // documents is granted to record, read and withdraw them.
+  const auto consents = [] {
+    return case_systems("case systems only")
+        .granted(kOperationConsentRecord, "this client may not record, read or withdraw consents");
+  };
+  t.add(
+      {V::post, "/v1/consents", consents(), "consent.refused", [e](Exchange x) { e->consents.record(std::move(x)); }});
+  t.add({V::get, "/v1/consents", consents(), "consent.refused", [e](Exchange x) { e->consents.list(std::move(x)); }});
+  t.add({V::delete_, "/v1/consents/{consent_id}", consents(), "consent.refused",
          [e](Exchange x) { e->consents.withdraw(std::move(x)); }});
 
   // Signing in is how a user gets a token; the session endpoint audits its own refusals.
@@ -155,10 +160,14 @@ void add_case_routes(RouteTable& t, const Endpoints* e) {
          [e](Exchange x) { e->manual_handling.list(std::move(x)); }});
   t.add({V::post, "/v1/manual-handling/{manual_item_id}/resolve", operators(), "manual_handling.resolve_refused",
          [e](Exchange x) { e->manual_handling.resolve(std::move(x)); }});
-  t.add({V::put, "/v1/cases/{case_id}", case_systems("case systems only"), "case.refused",
-         [e](Exchange x) { e->cases.put(std::move(x)); }});
-  t.add({V::get, "/v1/cases/{case_id}", case_systems("case systems only"), "case.refused",
-         [e](Exchange x) { e->cases.get(std::move(x)); }});
+  // A case is the scope every lookup must stay within: only the case system that vouches for the
+  // organisation's cases is granted to register, close and read them.
+  const auto cases = [] {
+    return case_systems("case systems only")
+        .granted(kOperationCaseRegister, "this client may not register or read cases");
+  };
+  t.add({V::put, "/v1/cases/{case_id}", cases(), "case.refused", [e](Exchange x) { e->cases.put(std::move(x)); }});
+  t.add({V::get, "/v1/cases/{case_id}", cases(), "case.refused", [e](Exchange x) { e->cases.get(std::move(x)); }});
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ void PersonNotificationService::accept(const std::string& partner, InboundReport
     return done(std::unexpected(Failure{"duplicate_in_flight", "this notification is being stored right now"}));
   }
   if (!*seen) return done(std::unexpected(Failure{"store_unavailable", seen->error().code}));
-  if (**seen) return done(NotificationOutcome{true, {}, 0});
+  if (**seen) return done(NotificationOutcome{true, {}, {}, 0});
 
   auto cases = store_.open_cases_with_member(report.person_id);
   if (!cases) {
@@ -41,6 +41,7 @@ void PersonNotificationService::accept(const std::string& partner, InboundReport
     writes.push_back(store_write::RememberProtected{report.person_id, partner, received_at});
   }
   NotificationOutcome outcome;
+  outcome.receipt_id = new_uuid();
   outcome.cases = cases->size();
   nlohmann::json delivered_to = nlohmann::json::array();
   nlohmann::json types = nlohmann::json::array();
@@ -68,6 +69,7 @@ void PersonNotificationService::accept(const std::string& partner, InboundReport
   }
   nlohmann::json body = {{"partner", partner},
                          {"partner_message_id", report.partner_message_id},
+                         {"receipt_id", outcome.receipt_id},
                          {"report_type", report.report_type},
                          {"reported_at", report.reported_at},
                          {"person", {{"id", report.person_id}, {"kind", report.id_kind}}},

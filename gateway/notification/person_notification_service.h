@@ -19,8 +19,12 @@
 
 namespace knutpunkt {
 
+// What the partner is told is only `duplicate` and `receipt_id`: the same whether or not the person
+// is in an open case, since that a person has a social-services case is itself secret
+// (26 kap. 1 § OSL). Where it went (cases, event ids) is in the audit record only.
 struct NotificationOutcome {
   bool duplicate = false;
+  std::string receipt_id;  // names the audit record of this notification (its "receipt_id")
   std::vector<std::string> event_ids;
   std::size_t cases = 0;  // open cases the person belongs to (0: acknowledged, not passed on)
 };

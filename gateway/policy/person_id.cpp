@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <tuple>
+
+#include "policy/identifier.h"
 
 namespace knutpunkt::policy {
 namespace {
@@ -30,8 +33,9 @@ int number(std::string_view digits) {
   return n;
 }
 
+// Spaces only: control characters (tab and newline included) are refused before trimming.
 std::string_view trim(std::string_view s) {
-  constexpr std::string_view kSpace = " \t\r\n\f\v";
+  constexpr std::string_view kSpace = " ";
   const auto first = s.find_first_not_of(kSpace);
   if (first == std::string_view::npos) return {};
   const auto last = s.find_last_not_of(kSpace);
@@ -69,6 +73,11 @@ std::string_view to_string(PersonIdKind kind) {
 }
 
 std::expected<PersonId, FieldError> parse_person_id(std::string_view text, year_month_day today) {
+  // A NUL or other control character is never part of an identifier: read as "no separator" it
+  // would pass, and a C string would end at it, so what is logged and what is matched could differ.
+  if (has_control_character(text)) {
+    return std::unexpected(error("control_characters", "An identifier must not contain control characters."));
+  }
   const std::string_view s = trim(text);
   const auto bad_format = [] {
     return std::unexpected(
@@ -78,7 +87,7 @@ std::expected<PersonId, FieldError> parse_person_id(std::string_view text, year_
   // Split into an optional explicit century, the 10-digit form and the separator.
   std::string_view century;
   std::string ten;
-  char separator = 0;
+  std::optional<char> separator;  // only the 11- and 13-character forms have one
   switch (s.size()) {
     case 10:
       ten = s;
@@ -100,7 +109,7 @@ std::expected<PersonId, FieldError> parse_person_id(std::string_view text, year_
       return bad_format();
   }
   if (!all_digits(century) || !all_digits(ten)) return bad_format();
-  if (separator != 0 && separator != '-' && separator != '+') return bad_format();
+  if (separator && *separator != '-' && *separator != '+') return bad_format();
   // With an explicit century '+' would either repeat or contradict it; refuse (see header).
   if (!century.empty() && separator == '+') return bad_format();
 

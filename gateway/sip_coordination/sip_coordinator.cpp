@@ -263,6 +263,8 @@ void SipCoordinator::initiate(const authorization::AuthorizedExchange& authorize
   consent.document_reference = initiation.consent.document_reference;
   consent.case_id = authorized.request.case_id;
   consent.client_id = actor.client_id;
+  consent.organisation = authorized.organisation;
+  consent.held_by = authorized.organisation;
   consent.recorded_at = now_text;
 
   sip::Consent plan_consent{consent.consent_id, initiation.consent.organisations, initiation.consent.given_at,

@@ -8,7 +8,7 @@
 namespace knutpunkt {
 
 struct CaseRecord {
-  std::string client_id;  // the case system that owns the case
+  std::string client_id;  // the case system that registered (or last updated) the case
   std::string case_id;
   std::string status;     // "open" | "closed"
   std::string unit;       // the unit exercising the authority
@@ -16,11 +16,14 @@ struct CaseRecord {
   std::string opened_at;
   std::string closed_at;  // empty while open
   std::string updated_at;
+  // The organisation the case belongs to (config "organisations"): only its clients read, change
+  // or look up within it. Empty for a case from before organisations: no one's.
+  std::string organisation;
 };
 
 namespace store_write {
 struct PutCase {
-  CaseRecord record;  // inserts or replaces the client's case
+  CaseRecord record;  // inserts or replaces the organisation's case
 };
 }  // namespace store_write
 

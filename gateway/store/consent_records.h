@@ -24,6 +24,12 @@ struct ConsentRecord {
   // For a SIP consent (partner "sip"): the participant organisations the client agreed may share
   // in the plan (12 kap. OSL: secrecy is lifted only towards them). Empty for other partners.
   std::set<std::string> organisations;
+  // The organisation of the client that recorded it: only its clients read, withdraw or rely on
+  // it. Empty for a consent from before organisations: no one's.
+  std::string organisation;
+  // The organisation holding the signed document: the recorder's own (it vouches that the document
+  // exists there).
+  std::string held_by;
 };
 
 namespace store_write {

@@ -127,8 +127,9 @@ class Store {
 
   // --- Cases ---
 
-  virtual std::expected<std::optional<CaseRecord>, StoreError> case_file(const std::string& client_id,
-                                                                        const std::string& case_id) = 0;
+  // The organisation's case; none for the empty organisation.
+  virtual std::expected<std::optional<CaseRecord>, StoreError> case_file(const std::string& organisation,
+                                                                         const std::string& case_id) = 0;
   // Every open case, of any client, whose household includes the person: where a partner's news
   // about that person belongs.
   virtual std::expected<std::vector<CaseRecord>, StoreError> open_cases_with_member(const std::string& person_id) = 0;

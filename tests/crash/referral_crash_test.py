@@ -151,9 +151,11 @@ def main():
             "store": {"kind": "sqlite", "path": os.path.join(args.run_dir, "knutpunkt.db")},
             "log": {"level": "info", "file": os.path.join(args.run_dir, "gateway.log")},
             "purposes": {"arbetsmarknadsinsats": {"description": "Planering av arbetsmarknadsinsats"}},
+            "organisations": [{"id": "stockholm-socialtjanst", "name": "Stockholms stad, socialtjänsten",
+                               "municipality": "0180", "units": ["Skärholmen EKB"]}],
             "clients": [
                 {"id": "case-system", "token_sha256": sha(CASE_TOKEN), "purposes": ["arbetsmarknadsinsats"],
-                 "operations": ["referral"]},
+                 "organisation": "stockholm-socialtjanst", "operations": ["referral", "case:register"]},
                 {"id": "jobbtorg-sodra", "token_sha256": sha(JOBBTORG_TOKEN), "purposes": [], "roles": ["partner"],
                  "partner_adapter": "jobbtorg-sodra"},
                 {"id": "operator", "token_sha256": sha(OPERATOR_TOKEN), "purposes": [], "roles": ["operator"]}],

@@ -1,6 +1,7 @@
 // Personnummer and samordningsnummer as clients and partners write them, on dates that move the
 // century rules: a 10-digit form read on a leap day, at the turn of a century, and today-ish.
-// Besides not crashing, a normalised id must be 12 digits and read back as itself.
+// Besides not crashing, a normalised id must be 12 digits and read back as itself, and no id with
+// a control character (NUL included) is accepted.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -8,6 +9,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "policy/identifier.h"
 #include "policy/person_id.h"
 
 namespace {
@@ -18,6 +20,11 @@ using knutpunkt::policy::parse_person_id;
 void check(std::string_view text, year_month_day today) {
   auto id = parse_person_id(text, today);
   if (!id) return;
+  // A NUL or any other control character is never part of an accepted id (not even as separator).
+  if (knutpunkt::policy::has_control_character(text)) {
+    std::fprintf(stderr, "a person id with a control character was accepted\n");
+    std::abort();
+  }
   const bool twelve_digits =
       id->digits.size() == 12 && id->digits.find_first_not_of("0123456789") == std::string::npos;
   auto again = twelve_digits ? parse_person_id(id->digits, today) : id;

@@ -57,6 +57,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)read_date(*body, "expires_at", "expires_at", false, invalid);
   (void)read_integer(*body, "amount_ore", "amount_ore", false, 1, 100'000'000'000LL, invalid);
   (void)read_flag(*body, "protected_identity", false, invalid);
+  if (const auto id = body->find("case_id"); id != body->end() && id->is_string()) {
+    (void)valid_identifier(id->get<std::string>(), "case_id", invalid);
+  }
   check(std::move(invalid));
   return 0;
 }

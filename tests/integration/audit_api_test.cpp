@@ -335,7 +335,7 @@ TEST_CASE("log checks find what was seeded") {
   seed(gw);
   auto list = audit_get(gw, "/v1/audit/reports");
   REQUIRE(list.status == 200);
-  CHECK(list.body["reports"].size() == 6);
+  CHECK(list.body["reports"].size() == 7);  // self_authorisation included
 
   auto without_case = audit_get(gw, "/v1/audit/reports/lookups_without_open_case");
   INFO(without_case.body.dump(2));

@@ -36,8 +36,8 @@ TEST_CASE("a case is registered with its household, updated, closed, read back, 
   auto read = gw.get_with("/v1/cases/EB-2026-000777", bearer(kCaseSystemToken));
   REQUIRE(read.status == 200);
   CHECK(read.body["status"] == "closed");
-  // Cases belong to their case system: another client does not see this one.
-  CHECK(gw.get_with("/v1/cases/EB-2026-000777", bearer(kOtherClientToken)).status == 404);
+  // Cases belong to their organisation: a client of another one does not see this one.
+  CHECK(gw.get_with("/v1/cases/EB-2026-000777", bearer(kNeighbourCaseSystemToken)).status == 404);
 
   auto records = gw.audit_records();
   const auto count = [&](const std::string& kind) {

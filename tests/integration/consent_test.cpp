@@ -42,11 +42,11 @@ TEST_CASE("a consent is recorded, listed with its state, withdrawn once, and eve
   REQUIRE(listed.body["consents"].size() == 1);
   CHECK(listed.body["consents"][0]["consent_id"] == id);
 
-  // Another client neither sees nor withdraws it.
-  auto other = gw.get_with("/v1/consents?person_id=191212121212", bearer(kOtherClientToken));
+  // A client of another organisation neither sees nor withdraws it.
+  auto other = gw.get_with("/v1/consents?person_id=191212121212", bearer(kNeighbourCaseSystemToken));
   REQUIRE(other.status == 200);
   CHECK(other.body["consents"].empty());
-  CHECK(gw.del("/v1/consents/" + id, bearer(kOtherClientToken)).status == 404);
+  CHECK(gw.del("/v1/consents/" + id, bearer(kNeighbourCaseSystemToken)).status == 404);
 
   auto withdrawn = gw.del("/v1/consents/" + id, bearer(kCaseSystemToken));
   REQUIRE(withdrawn.status == 200);

@@ -17,7 +17,11 @@
 namespace knutpunkt::testing {
 
 inline constexpr const char* kCaseSystemToken = "test-token-case-system";
+// Jobbtorg's system: another organisation (stockholm-jobbtorg), granted lookups only.
 inline constexpr const char* kOtherClientToken = "test-token-other-client";
+// A neighbouring municipality's case system (organisation huddinge-socialtjanst), granted lookups,
+// cases and consents in its own organisation.
+inline constexpr const char* kNeighbourCaseSystemToken = "test-token-neighbour-case-system";
 // An operator's machine token: readiness, metrics, the outbox.
 inline constexpr const char* kOperatorToken = "test-token-operator";
 // An auditor's machine token, and a console user (revisor / kAuditorPassword).

@@ -1,12 +1,13 @@
 // The policy step every lookup passes (operation, purpose, period, case scope, consent, protected
 // identity), through the real gateway binary with the Arbetsförmedlingen (consent-based) and
 // Försäkringskassan (by law, two years) simulators. Every refusal must be audited with its reason.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "gateway_harness.h"
@@ -288,7 +289,7 @@ TEST_CASE("Försäkringskassan's decision becomes benefit.decision_received in t
   auto first = notify(gw, notification);
   INFO(first.body.dump());
   REQUIRE(first.status == 202);
-  REQUIRE(first.body["event_ids"].size() == 1);
+  const std::string receipt = first.body["receipt_id"];
 
   auto repeat = notify(gw, notification);
   CHECK(repeat.status == 200);
@@ -297,7 +298,13 @@ TEST_CASE("Försäkringskassan's decision becomes benefit.decision_received in t
   auto decisions = decisions_in_feed(gw);
   REQUIRE(decisions.size() == 1);
   const auto& event = decisions[0];
-  CHECK(event["event_id"] == first.body["event_ids"][0]);
+  // Where it went is in the audit record under the receipt id, not in the answer to FK.
+  nlohmann::json received;
+  for (const auto& r : gw.audit_records()) {
+    if (r.kind == "partner.notification_received" && r.body["receipt_id"] == receipt) received = r.body;
+  }
+  REQUIRE(received.is_object());
+  CHECK(received["event_ids"] == nlohmann::json::array({event["event_id"]}));
   CHECK(event["case_id"] == kStandingCase);
   CHECK(event["subject"]["person_id"] == "191212121212");
   CHECK(event["source_partner"] == "forsakringskassan");
@@ -314,7 +321,7 @@ TEST_CASE("a decision about a person in no open case is acknowledged and audited
   REQUIRE(gw.register_case(kStandingCase, {"191212121212"}, "closed").status == 200);
   auto reply = notify(gw, fixture("beslutsnotifiering-191212121212.json"));
   REQUIRE(reply.status == 202);
-  CHECK(reply.body["event_ids"].empty());
+  CHECK_FALSE(reply.body.contains("event_ids"));
   CHECK(decisions_in_feed(gw).empty());
   bool audited = false;
   for (const auto& r : gw.audit_records()) {
@@ -325,6 +332,35 @@ TEST_CASE("a decision about a person in no open case is acknowledged and audited
     }
   }
   CHECK(audited);
+}
+
+TEST_CASE("Försäkringskassan is answered the same whether or not the person is in an open social-services case") {
+  GatewayHarness gw("policy_fk_decision_no_oracle", af_fk());
+  // In the standing case's household.
+  auto in_case = notify(gw, fixture("beslutsnotifiering-191212121212.json"));
+  // The same person's case closed: in no open case.
+  REQUIRE(gw.register_case(kStandingCase, {"191212121212"}, "closed").status == 200);
+  auto no_case = notify(gw, fixture("beslutsnotifiering-197010632391.json"));
+  INFO(in_case.body.dump() + " / " + no_case.body.dump());
+  REQUIRE(in_case.status == 202);
+  CHECK(no_case.status == in_case.status);
+  CHECK(no_case.content_type == in_case.content_type);
+  const auto keys = [](const nlohmann::json& body) {
+    std::set<std::string> out;
+    for (const auto& [key, _] : body.items()) out.insert(key);
+    return out;
+  };
+  CHECK(keys(in_case.body) == std::set<std::string>{"status", "receipt_id"});
+  CHECK(keys(no_case.body) == keys(in_case.body));
+  CHECK(no_case.body["status"] == in_case.body["status"]);
+  CHECK(no_case.body["receipt_id"] != in_case.body["receipt_id"]);
+  // The difference is in the audit log only.
+  std::map<std::string, std::string> outcome_by_receipt;
+  for (const auto& r : gw.audit_records()) {
+    if (r.kind == "partner.notification_received") outcome_by_receipt[r.body["receipt_id"]] = r.body["outcome"];
+  }
+  CHECK(outcome_by_receipt[in_case.body["receipt_id"]] == "published");
+  CHECK(outcome_by_receipt[no_case.body["receipt_id"]] == "no_open_case");
 }
 
 TEST_CASE("decision notifications are refused from anyone but Försäkringskassan, and when malformed") {

@@ -329,6 +329,22 @@ constexpr std::array kMigrations{
         PRIMARY KEY (plan_id, kind, key)
       ) WITHOUT ROWID;
     )sql"},
+    Migration{10, R"sql(
+      -- Cases and consents belong to the organisation (config "organisations") of the client that
+      -- registered them: a lookup counts only its own organisation's, and no other organisation
+      -- reads, changes or relies on them (26 kap. 1 § OSL holds between authorities). A consent
+      -- also names the organisation holding the signed document (held_by).
+      -- Rows from before this migration were registered by a client whose organisation the
+      -- database cannot know (it is configuration), so they get the empty organisation, which no
+      -- organisation has: they scope no lookup and no one reads them until their case system
+      -- registers the case again (the same client's PUT adopts its old row) and records the
+      -- consent again. Nothing is guessed.
+      ALTER TABLE case_file ADD COLUMN organisation TEXT NOT NULL DEFAULT '';
+      -- One case per case id in an organisation, whichever of its clients registered it.
+      CREATE UNIQUE INDEX case_file_organisation ON case_file (organisation, case_id) WHERE organisation <> '';
+      ALTER TABLE consent ADD COLUMN organisation TEXT NOT NULL DEFAULT '';
+      ALTER TABLE consent ADD COLUMN held_by TEXT NOT NULL DEFAULT '';
+    )sql"},
 };
 
 // Rows read per lock hold while scanning, so the writer is never stalled for long.
@@ -515,7 +531,7 @@ OutboxMessage read_message(sqlite3_stmt* s) {
 
 constexpr std::string_view kConsentColumns =
     "consent_id, person_id, id_kind, partner, information_types, given_at, expires_at, withdrawn_at, "
-    "document_reference, case_id, client_id, recorded_at, organisations";
+    "document_reference, case_id, client_id, recorded_at, organisations, organisation, held_by";
 
 // A JSON array of strings as stored; anything else in it (an edited database) is skipped.
 std::set<std::string> decode_string_set(const std::string& text) {
@@ -544,6 +560,8 @@ ConsentRecord read_consent(sqlite3_stmt* s) {
   c.client_id = column_text(s, 10);
   c.recorded_at = column_text(s, 11);
   c.organisations = decode_string_set(column_text(s, 12));
+  c.organisation = column_text(s, 13);
+  c.held_by = column_text(s, 14);
   return c;
 }
 
@@ -1008,28 +1026,11 @@ class SqliteStore final : public Store {
     return list;
   }
 
-  std::expected<std::optional<CaseRecord>, StoreError> case_file(const std::string& client_id,
-                                                                const std::string& case_id) override {
-    std::lock_guard lock(reader_.mutex);
-    std::optional<CaseRecord> found;
-    auto ok = query(reader_,
-                    "SELECT status, unit, household, opened_at, closed_at, updated_at FROM case_file "
-                    "WHERE client_id = ?1 AND case_id = ?2",
-                    "read case", [&](StatementUse& u) { u.bind(1, client_id).bind(2, case_id); },
-                    [&](sqlite3_stmt* s) {
-                      CaseRecord c{client_id, case_id, column_text(s, 0), column_text(s, 1), {}, column_text(s, 3),
-                                   column_text(s, 4), column_text(s, 5)};
-                      const auto members = decode_json(column_text(s, 2));
-                      if (members.is_array()) {
-                        for (const auto& m : members) {
-                          if (m.is_string()) c.household.insert(m.get<std::string>());
-                        }
-                      }
-                      found = std::move(c);
-                      return false;
-                    });
-    if (!ok) return std::unexpected(ok.error());
-    return found;
+  std::expected<std::optional<CaseRecord>, StoreError> case_file(const std::string& organisation,
+                                                                 const std::string& case_id) override {
+    // The empty organisation is no organisation's (rows from before organisations, migration 10).
+    if (organisation.empty()) return std::nullopt;
+    return read_case("organisation = ?1 AND case_id = ?2", organisation, case_id);
   }
 
   std::expected<std::vector<CaseRecord>, StoreError> open_cases_with_member(const std::string& person_id) override {
@@ -1049,11 +1050,38 @@ class SqliteStore final : public Store {
     }
     std::vector<CaseRecord> cases;
     for (const auto& [client_id, case_id] : keys) {
-      auto c = case_file(client_id, case_id);
+      auto c = read_case("client_id = ?1 AND case_id = ?2", client_id, case_id);
       if (!c) return std::unexpected(c.error());
       if (*c) cases.push_back(std::move(**c));
     }
     return cases;
+  }
+
+  // The case whose two key columns named in `where` (?1, ?2) are `first` and `case_id`.
+  std::expected<std::optional<CaseRecord>, StoreError> read_case(std::string_view where, const std::string& first,
+                                                                 const std::string& case_id) {
+    std::lock_guard lock(reader_.mutex);
+    std::optional<CaseRecord> found;
+    auto ok = query(
+        reader_,
+        "SELECT client_id, case_id, status, unit, household, opened_at, closed_at, updated_at, "
+        "organisation FROM case_file WHERE " +
+            std::string(where),
+        "read case", [&](StatementUse& u) { u.bind(1, first).bind(2, case_id); },
+        [&](sqlite3_stmt* s) {
+          CaseRecord c{column_text(s, 0), column_text(s, 1), column_text(s, 2), column_text(s, 3), {},
+                       column_text(s, 5), column_text(s, 6), column_text(s, 7), column_text(s, 8)};
+          const auto members = decode_json(column_text(s, 4));
+          if (members.is_array()) {
+            for (const auto& m : members) {
+              if (m.is_string()) c.household.insert(m.get<std::string>());
+            }
+          }
+          found = std::move(c);
+          return false;
+        });
+    if (!ok) return std::unexpected(ok.error());
+    return found;
   }
 
   static ManualItem read_manual_item(sqlite3_stmt* s) {
@@ -1489,15 +1517,17 @@ class SqliteStore final : public Store {
     if (!types) return std::unexpected(types.error());
     auto organisations = encode_json(nlohmann::json(c.organisations));
     if (!organisations) return std::unexpected(organisations.error());
-    return run(writer_,
-               "INSERT INTO consent (consent_id, person_id, id_kind, partner, information_types, given_at, expires_at, "
-               "withdrawn_at, document_reference, case_id, client_id, recorded_at, organisations) "
-               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-               "store consent", [&](StatementUse& u) {
-                 u.bind(1, c.consent_id).bind(2, c.person_id).bind(3, c.id_kind).bind(4, c.partner).bind(5, *types);
-                 u.bind(6, c.given_at).bind(7, c.expires_at).bind(8, c.withdrawn_at).bind(9, c.document_reference);
-                 u.bind(10, c.case_id).bind(11, c.client_id).bind(12, c.recorded_at).bind(13, *organisations);
-               });
+    return run(
+        writer_,
+        "INSERT INTO consent (consent_id, person_id, id_kind, partner, information_types, given_at, expires_at, "
+        "withdrawn_at, document_reference, case_id, client_id, recorded_at, organisations, organisation, held_by) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        "store consent", [&](StatementUse& u) {
+          u.bind(1, c.consent_id).bind(2, c.person_id).bind(3, c.id_kind).bind(4, c.partner).bind(5, *types);
+          u.bind(6, c.given_at).bind(7, c.expires_at).bind(8, c.withdrawn_at).bind(9, c.document_reference);
+          u.bind(10, c.case_id).bind(11, c.client_id).bind(12, c.recorded_at).bind(13, *organisations);
+          u.bind(14, c.organisation).bind(15, c.held_by);
+        });
   }
 
   std::expected<void, StoreError> apply(const store_write::WithdrawConsent& w) {
@@ -1509,17 +1539,31 @@ class SqliteStore final : public Store {
   std::expected<void, StoreError> apply(const store_write::PutCase& w) {
     const CaseRecord& c = w.record;
     const std::string household = nlohmann::json(c.household).dump();
+    // The organisation's case, whichever of its clients registered it last, is replaced; so is
+    // this client's own row from before organisations (empty organisation, migration 10). A row
+    // this client registered for another organisation is left alone: the insert then fails
+    // rather than take another organisation's case over.
+    const std::string replaced =
+        "(organisation = ?1 AND case_id = ?2 AND organisation <> '') OR "
+        "(client_id = ?3 AND case_id = ?2 AND organisation = '')";
+    auto cleared = run(writer_,
+                       "DELETE FROM case_member WHERE (client_id, case_id) IN "
+                       "(SELECT client_id, case_id FROM case_file WHERE " +
+                           replaced + ")",
+                       "store case members",
+                       [&](StatementUse& u) { u.bind(1, c.organisation).bind(2, c.case_id).bind(3, c.client_id); });
+    if (!cleared) return cleared;
+    auto removed = run(writer_, "DELETE FROM case_file WHERE " + replaced, "store case",
+                       [&](StatementUse& u) { u.bind(1, c.organisation).bind(2, c.case_id).bind(3, c.client_id); });
+    if (!removed) return removed;
     auto stored = run(writer_,
-                      "INSERT OR REPLACE INTO case_file (client_id, case_id, status, unit, household, opened_at, "
-                      "closed_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                      "INSERT INTO case_file (client_id, case_id, status, unit, household, opened_at, "
+                      "closed_at, updated_at, organisation) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                       "store case", [&](StatementUse& u) {
                         u.bind(1, c.client_id).bind(2, c.case_id).bind(3, c.status).bind(4, c.unit).bind(5, household);
-                        u.bind(6, c.opened_at).bind(7, c.closed_at).bind(8, c.updated_at);
+                        u.bind(6, c.opened_at).bind(7, c.closed_at).bind(8, c.updated_at).bind(9, c.organisation);
                       });
     if (!stored) return stored;
-    auto cleared = run(writer_, "DELETE FROM case_member WHERE client_id = ?1 AND case_id = ?2", "store case members",
-                       [&](StatementUse& u) { u.bind(1, c.client_id).bind(2, c.case_id); });
-    if (!cleared) return cleared;
     for (const std::string& person : c.household) {
       auto member = run(writer_, "INSERT INTO case_member (person_id, client_id, case_id) VALUES (?1, ?2, ?3)",
                         "store case member",

@@ -37,11 +37,20 @@ json valid_config() {
     "server": {"host": "127.0.0.1", "port": 0},
     "store": {"kind": "sqlite", "path": "k.db"},
     "purposes": {"ekonomiskt_bistand": {"description": "Handläggning av ekonomiskt bistånd"}},
+    "organisations": [
+      {"id": "stockholm-socialtjanst", "name": "Stockholms stad, socialtjänsten", "municipality": "0180",
+       "units": ["Enskede-Årsta-Vantör, ekonomiskt bistånd"]},
+      {"id": "stockholm-jobbtorg", "name": "Stockholms stad, Jobbtorg Stockholm", "municipality": "0180",
+       "units": ["Jobbtorg Söderort"]}
+    ],
     "clients": [
-      {"id": "stockholm-ekb", "token_sha256": ")" + kHash + R"(", "purposes": ["ekonomiskt_bistand"],
-       "roles": ["case_system"], "operations": ["lookup:ssbtek", "referral"]},
-      {"id": "operator", "token_sha256": ")" + kHash + R"(", "purposes": [], "roles": ["operator"]},
-      {"id": "jobbtorg-sodra", "token_sha256": ")" + kHash + R"(", "purposes": [], "roles": ["partner"],
+      {"id": "stockholm-ekb", "token_sha256": ")" +
+                     kHash + R"(", "purposes": ["ekonomiskt_bistand"],
+       "roles": ["case_system"], "operations": ["lookup:ssbtek", "referral"], "organisation": "stockholm-socialtjanst"},
+      {"id": "operator", "token_sha256": ")" +
+                     kHash + R"(", "purposes": [], "roles": ["operator"]},
+      {"id": "jobbtorg-sodra", "token_sha256": ")" +
+                     kHash + R"(", "purposes": [], "roles": ["partner"],
        "partner_adapter": "jobbtorg-sodra"}
     ],
     "adapters": [
@@ -369,6 +378,56 @@ TEST_CASE("every refusal names a pointer that exists in the document or is the p
     CHECK(doc.contains(json::json_pointer(error.field)));
     CHECK_FALSE(error.message.empty());
   }
+}
+
+TEST_CASE("every case system belongs to a configured organisation; cases and consents are grants of their own") {
+  auto parsed = parse_config(valid_config(), "/etc/knutpunkt");
+  REQUIRE(parsed.has_value());
+  REQUIRE(parsed->organisations.size() == 2);
+  CHECK(parsed->organisations[0].id == "stockholm-socialtjanst");
+  CHECK(parsed->organisations[0].municipality == "0180");
+  CHECK(parsed->organisations[0].units == std::set<std::string>{"Enskede-Årsta-Vantör, ekonomiskt bistånd"});
+  CHECK(parsed->clients[0].organisation == "stockholm-socialtjanst");
+  // A partner speaks for its agency through its adapter: no organisation here.
+  CHECK(parsed->clients[2].organisation.empty());
+  // Looking up grants no case or consent: those are granted one by one.
+  CHECK_FALSE(parsed->clients[0].may(kOperationCaseRegister));
+  CHECK_FALSE(parsed->clients[0].may(kOperationConsentRecord));
+
+  auto doc = valid_config();
+  doc["clients"][0]["operations"] = {"lookup:ssbtek", "case:register", "consent:record"};
+  auto granted = parse_config(doc, "/etc/knutpunkt");
+  REQUIRE(granted.has_value());
+  CHECK(granted->clients[0].may(kOperationCaseRegister));
+  CHECK(granted->clients[0].may(kOperationConsentRecord));
+
+  doc = valid_config();
+  doc["clients"][0]["organisation"] = "stockholm";
+  auto unknown = refused(doc);
+  CHECK(unknown.field == "/clients/0/organisation");
+  CHECK(unknown.message.find("/organisations") != std::string::npos);
+  doc["clients"][0].erase("organisation");
+  CHECK(refused(doc).field == "/clients/0/organisation");
+  doc = valid_config();
+  doc["clients"][0].erase("roles");  // a case system by default: still needs its organisation
+  doc["clients"][0].erase("organisation");
+  CHECK(refused(doc).field == "/clients/0/organisation");
+
+  doc = valid_config();
+  doc["organisations"][1]["municipality"] = "180";
+  CHECK(refused(doc).field == "/organisations/1/municipality");
+  doc = valid_config();
+  doc["organisations"][1]["id"] = "stockholm-socialtjanst";
+  CHECK(refused(doc).field == "/organisations/1/id");
+  doc = valid_config();
+  doc["organisations"][0]["units"] = json::array();
+  CHECK(refused(doc).field == "/organisations/0/units");
+  doc = valid_config();
+  doc["organisations"][0]["kommun"] = "Stockholm";
+  CHECK(refused(doc).field == "/organisations/0/kommun");
+  doc = valid_config();
+  doc["clients"][0]["operations"] = {"case:*"};
+  CHECK(refused(doc).field == "/clients/0/operations/0");
 }
 
 TEST_CASE("console sign-in limits and session timeouts are read, with defaults when left out") {

@@ -112,3 +112,49 @@ TEST_CASE("unknown fields are refused by name, with the prefix of the object the
   CHECK(invalid[0].name == "outer.zzz");
   CHECK(invalid[0].code == "unknown_field");
 }
+
+TEST_CASE("NUL, DEL and C1 control characters are refused in text and identifiers, naming the field") {
+  const nlohmann::json body = {{"nul", std::string("EB-1\0-2", 7)},
+                               {"del", "EB-1\x7f"},
+                               {"nel", "EB-2026\u0085-1"},     // C1 NEL as UTF-8
+                               {"accented", "Skärholmen-Å"}};  // non-control non-ASCII stays allowed
+  for (const std::string key : {"nul", "del", "nel"}) {
+    std::vector<InvalidParam> invalid;
+    read_text(body, key, key, true, invalid);
+    CHECK(names(invalid, key, "control_characters"));
+    invalid.clear();
+    CHECK_FALSE(valid_identifier(body[key].get<std::string>(), "case_id", invalid));
+    CHECK(names(invalid, "case_id", "control_characters"));
+  }
+  std::vector<InvalidParam> invalid;
+  CHECK(read_text(body, "accented", "accented", true, invalid) == "Skärholmen-Å");
+  CHECK(valid_identifier("EB-2026-000123", "case_id", invalid));
+  CHECK(invalid.empty());
+  CHECK_FALSE(valid_identifier("", "consent_id", invalid));
+  CHECK(names(invalid, "consent_id", "empty"));
+  CHECK_FALSE(valid_identifier(std::string(65, 'x'), "referral_id", invalid));
+  CHECK(names(invalid, "referral_id", "too_long"));
+}
+
+TEST_CASE(
+    "a personnummer with a NUL or any control character is refused naming the field, separators are - and + only") {
+  const auto today = std::chrono::year{2026} / std::chrono::May / 14;
+  for (const std::string& id :
+       {std::string("19121212\0"
+                    "1212",
+                    13),
+        std::string("121212\0"
+                    "1212",
+                    11),
+        std::string("19121212-1212\n"), std::string("121212\t1212"), std::string("19121212-1212\xc2\x85")}) {
+    std::vector<InvalidParam> invalid;
+    CHECK_FALSE(read_person_id({{"person_id", id}}, "person_id", "person_id", today, invalid).has_value());
+    CHECK(names(invalid, "person_id", "control_characters"));
+  }
+  std::vector<InvalidParam> invalid;
+  CHECK(read_person_id({{"person_id", "19121212-1212"}}, "person_id", "person_id", today, invalid)->digits ==
+        "191212121212");
+  CHECK(read_person_id({{"person_id", "121212+1212"}}, "person_id", "person_id", today, invalid)->digits ==
+        "191212121212");
+  CHECK(invalid.empty());
+}

@@ -72,8 +72,8 @@ TEST_CASE("a plus separator with an explicit century is refused as a format erro
   CHECK(error_code("19121212+1212") == "format");
 }
 
-TEST_CASE("surrounding whitespace is trimmed but nothing else is tolerated") {
-  CHECK(digits("  19121212-1212\t\n") == "191212121212");
+TEST_CASE("surrounding spaces are trimmed but nothing else is tolerated") {
+  CHECK(digits("  19121212-1212  ") == "191212121212");
   CHECK(error_code("1912 1212-1212") == "format");
   CHECK(error_code("19121212--1212") == "format");
   CHECK(error_code("19121212/1212") == "format");
@@ -149,4 +149,27 @@ TEST_CASE("an error reason never repeats the personnummer") {
     CHECK(parsed.error().reason.find("9990230") == std::string::npos);
     CHECK(parsed.error().field.empty());
   }
+}
+
+TEST_CASE("a NUL or any other control character is refused, never read as a missing separator") {
+  // A NUL where the separator goes used to read as "no separator" and pass.
+  CHECK(error_code(std::string("19121212\0"
+                               "1212",
+                               13)) == "control_characters");
+  CHECK(error_code(std::string("121212\0"
+                               "1212",
+                               11)) == "control_characters");
+  CHECK(error_code(std::string("19121212-1212\0", 14)) == "control_characters");
+  CHECK(error_code(std::string("\0"
+                               "191212121212",
+                               13)) == "control_characters");
+  // Tab and newline are no longer trimmed: they are control characters too.
+  CHECK(error_code("19121212-1212\t\n") == "control_characters");
+  CHECK(error_code("121212\t1212") == "control_characters");
+  CHECK(error_code("19121212-1212\x7f") == "control_characters");
+  CHECK(error_code("19121212\xc2\x85"
+                   "1212") == "control_characters");  // C1 NEL
+  // The separators stay '-' and '+'.
+  CHECK(digits("121212-1212") == "201212121212");
+  CHECK(digits("121212+1212") == "191212121212");
 }

@@ -81,7 +81,7 @@ std::string raw_text(const std::filesystem::path& file, const std::string& sql) 
 // Migrations in gateway/store/sqlite/sqlite_store.cpp: 1 audit log, 2 delivery, 3 consents, 4 cases,
 // 5 protected persons, 6 case members and manual items, 7 audit index, 8 retention, 9 SIP plans,
 // outbox status withheld, consent organisations.
-const std::string kLatestSchemaVersion = "9";
+const std::string kLatestSchemaVersion = "10";
 
 TEST_CASE("opening a new file creates the schema in WAL mode and records its version") {
   TempDir dir;
@@ -273,7 +273,15 @@ TEST_CASE("records appended are visible to a second connection opened afterwards
 namespace {
 knutpunkt::CaseRecord case_record(const std::string& client, const std::string& id, const std::string& status,
                                   std::set<std::string> household) {
-  return {client, id, status, "Enhet", std::move(household), "2026-11-01T00:00:00.000Z", "", "2026-11-01T00:00:00.000Z"};
+  return {client,
+          id,
+          status,
+          "Enhet",
+          std::move(household),
+          "2026-11-01T00:00:00.000Z",
+          "",
+          "2026-11-01T00:00:00.000Z",
+          "org-" + client};
 }
 std::set<std::string> case_keys(const std::vector<knutpunkt::CaseRecord>& cases) {
   std::set<std::string> keys;
@@ -313,14 +321,78 @@ TEST_CASE("a version 5 database gets its case members from the households it alr
   }
   // The column first: ALTER TABLE checks the whole schema, and the audit_log trigger of migration
   // 8 names audit_retention_permit.
-  REQUIRE(raw_exec(file, "ALTER TABLE consent DROP COLUMN organisations; "
-                         "DROP TABLE case_member; DROP TABLE manual_item; DROP TABLE audit_index; DROP TABLE audit_person; "
-                         "DROP TABLE audit_checkpoint; DROP TABLE audit_retention_permit; "
-                         "DROP TABLE sip_plan; DROP TABLE sip_plan_version; DROP TABLE sip_reminder; "
-                         "DELETE FROM schema_version WHERE version >= 6") ==
-          SQLITE_OK);
+  REQUIRE(raw_exec(file,
+                   "DROP INDEX case_file_organisation; ALTER TABLE case_file DROP COLUMN organisation; "
+                   "ALTER TABLE consent DROP COLUMN organisation; ALTER TABLE consent DROP COLUMN held_by; "
+                   "ALTER TABLE consent DROP COLUMN organisations; "
+                   "DROP TABLE case_member; DROP TABLE manual_item; DROP TABLE audit_index; DROP TABLE audit_person; "
+                   "DROP TABLE audit_checkpoint; DROP TABLE audit_retention_permit; "
+                   "DROP TABLE sip_plan; DROP TABLE sip_plan_version; DROP TABLE sip_reminder; "
+                   "DELETE FROM schema_version WHERE version >= 6") == SQLITE_OK);
   auto store = open_store(file);
   CHECK(case_keys(*store->open_cases_with_member("191212121212")) == std::set<std::string>{"a/EB-1"});
+}
+
+TEST_CASE("a case belongs to its organisation: any of its clients replaces it, another organisation's stays apart") {
+  TempDir dir;
+  auto store = open_store(dir.path / "k.db");
+  using knutpunkt::store_write::PutCase;
+  auto first = case_record("a", "EB-1", "open", {"191212121212"});
+  auto same_org = case_record("a2", "EB-1", "open", {"197010632391"});
+  same_org.organisation = first.organisation;
+  auto other_org = case_record("b", "EB-1", "open", {"198112189876"});
+  REQUIRE(store->commit({}, {PutCase{first}, PutCase{other_org}}).has_value());
+  REQUIRE(store->commit({}, {PutCase{same_org}}).has_value());
+
+  auto mine = store->case_file("org-a", "EB-1");
+  REQUIRE(mine.has_value());
+  REQUIRE(mine->has_value());
+  CHECK((*mine)->client_id == "a2");
+  CHECK((*mine)->organisation == "org-a");
+  CHECK((*mine)->household == std::set<std::string>{"197010632391"});
+  auto theirs = store->case_file("org-b", "EB-1");
+  REQUIRE(theirs->has_value());
+  CHECK((*theirs)->household == std::set<std::string>{"198112189876"});
+  CHECK_FALSE(store->case_file("org-c", "EB-1")->has_value());
+  // The replaced registration's household no longer places the person in an open case.
+  CHECK(store->open_cases_with_member("191212121212")->empty());
+  CHECK(case_keys(*store->open_cases_with_member("197010632391")) == std::set<std::string>{"a2/EB-1"});
+}
+
+TEST_CASE(
+    "a version 9 database's cases and consents belong to no organisation until their client registers them again") {
+  TempDir dir;
+  const auto file = dir.path / "k.db";
+  {
+    auto store = open_store(file);
+    auto legacy = case_record("a", "EB-1", "open", {"191212121212"});
+    legacy.organisation.clear();
+    knutpunkt::ConsentRecord consent;
+    consent.consent_id = "C-1";
+    consent.person_id = "191212121212";
+    consent.client_id = "a";
+    REQUIRE(store->commit({}, {knutpunkt::store_write::PutCase{legacy}, knutpunkt::store_write::PutConsent{consent}})
+                .has_value());
+  }
+  // Back to version 9: the columns of migration 10 removed, its rows kept.
+  REQUIRE(raw_exec(file,
+                   "DROP INDEX case_file_organisation; ALTER TABLE case_file DROP COLUMN organisation; "
+                   "ALTER TABLE consent DROP COLUMN organisation; ALTER TABLE consent DROP COLUMN held_by; "
+                   "DELETE FROM schema_version WHERE version >= 10") == SQLITE_OK);
+  auto store = open_store(file);
+  CHECK(raw_text(file, "SELECT MAX(version) FROM schema_version") == kLatestSchemaVersion);
+  // No one's: not the empty organisation's, not the client's organisation's.
+  CHECK_FALSE(store->case_file("", "EB-1")->has_value());
+  CHECK_FALSE(store->case_file("org-a", "EB-1")->has_value());
+  CHECK(store->consent("C-1")->value().organisation.empty());
+  // The partner's news still finds the case system that registered it.
+  CHECK(case_keys(*store->open_cases_with_member("191212121212")) == std::set<std::string>{"a/EB-1"});
+
+  // Registered again by the same client, the case is its organisation's, and only once.
+  REQUIRE(store->commit({}, {knutpunkt::store_write::PutCase{case_record("a", "EB-1", "open", {"191212121212"})}})
+              .has_value());
+  CHECK(store->case_file("org-a", "EB-1")->has_value());
+  CHECK(raw_text(file, "SELECT COUNT(*) FROM case_file") == "1");
 }
 
 TEST_CASE("manual items are listed by status in order, and resolved once") {
