@@ -163,12 +163,17 @@ struct Gateway::Services {
   http::AuditEndpoint audit_endpoint;
   http::SipEndpoint sip_endpoint;
   const http::ConsoleEndpoint console;
+  http::UnauthenticatedRefusals unauthenticated;
+  http::AddressRateLimit unauthenticated_limit;
   http::Router router;
   http::Server server;
 
   PeriodicJob sip_reminders;
   PeriodicJob sign_in_sweep;
   std::optional<PeriodicJob> retention;
+  // Appends each address's aggregate of unauthenticated refusals once its minute has closed (a
+  // few seconds late at most); run() appends what is still open at a clean stop.
+  PeriodicJob unauthenticated_flush;
 
   Services(const GatewayConfig& config, Infrastructure& i)
       : routes(config.routes),
@@ -203,10 +208,12 @@ struct Gateway::Services {
         audit_endpoint(*i.store, *i.audit, chain, config.audit, i.signing_key ? &*i.signing_key : nullptr),
         sip_endpoint(sip, authorizer),
         console(config.console_dir),
+        unauthenticated(*i.audit, config.server.unauthenticated),
+        unauthenticated_limit(config.server.unauthenticated),
         router({lookup_endpoint, readiness, referral_endpoint, report_endpoint, feed_endpoint, operator_endpoint,
                 metrics, consent_endpoint, case_endpoint, manual_endpoint, atersokning_endpoint, session_endpoint,
                 audit_endpoint, sip_endpoint, console},
-               auth, *i.audit),
+               auth, *i.audit, unauthenticated, unauthenticated_limit),
         server(
             i.io,
             http::ServerOptions{config.server.host, config.server.port, config.server.max_body_bytes,
@@ -230,7 +237,12 @@ struct Gateway::Services {
         sign_in_sweep(i.io, "sign_in_sweep", std::chrono::seconds{30}, [this](std::function<void()> done) {
           session_endpoint.sweep();
           done();
-        }) {
+        }),
+        unauthenticated_flush(i.io, "unauthenticated_refusals", std::chrono::seconds{5},
+                              [this](std::function<void()> done) {
+                                unauthenticated.flush_closed();
+                                done();
+                              }) {
     register_cross_service_rules(i);
     schedule_retention(config, i);
   }
@@ -295,7 +307,9 @@ std::expected<std::unique_ptr<Gateway>, StartError> Gateway::open(GatewayConfig 
 
 Gateway::~Gateway() {
   // The audit writer drains and runs its callbacks, which reach into the services and the
-  // delivery engine: all of them still live here.
+  // delivery engine: all of them still live here. Refusals counted but not yet appended (a gateway
+  // that never ran) go in first.
+  if (services_) services_->unauthenticated.flush_all();
   if (infrastructure_) infrastructure_->audit->stop();
   services_.reset();
 }
@@ -310,6 +324,7 @@ std::expected<unsigned short, StartError> Gateway::listen() {
   }
   services_->sip_reminders.start();
   services_->sign_in_sweep.start();
+  services_->unauthenticated_flush.start();
   if (services_->retention) services_->retention->start();
   return port;
 }
@@ -320,6 +335,8 @@ void Gateway::run() {
   for (int i = 1; i < config_.server.threads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : threads) t.join();
+  // No request is handled any more: the refusals still counted go into the log before it stops.
+  services_->unauthenticated.flush_all();
   // Everything already acknowledged is durable; this drains records still queued.
   infrastructure_->audit->stop();
 }
@@ -329,6 +346,7 @@ void Gateway::stop() {
   if (services_->retention) services_->retention->stop();
   services_->sip_reminders.stop();
   services_->sign_in_sweep.stop();
+  services_->unauthenticated_flush.stop();
   infrastructure_->delivery.stop();
   infrastructure_->http.close_idle();
   infrastructure_->io.stop();

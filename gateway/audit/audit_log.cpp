@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "audit/audit_chain.h"
+#include "audit/canonical_json.h"
 #include "core/clock.h"
 
 namespace knutpunkt {
@@ -49,6 +50,10 @@ void AuditLog::append(std::string kind, nlohmann::json body, OnDurable on_durabl
 }
 
 void AuditLog::append(std::string kind, nlohmann::json body, std::vector<StoreWrite> writes, OnDurable on_durable) {
+  // Every record passes here: what a request brought that is not UTF-8 (a target's bytes, a query
+  // parameter's name) is escaped rather than making the record unencodable, which would leave a
+  // refusal unaudited. Done on the caller's thread, off the writer's.
+  body = with_valid_utf8(std::move(body));
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {

@@ -46,8 +46,9 @@ class AuditLog {
   // Thread-safe and non-blocking. The writer takes everything queued, assigns seq,
   // recorded_at, prev_hash and hash, commits the batch in one transaction, and then calls each
   // `on_durable` on the writer thread with its receipt, or with the error when the commit failed
-  // (then nothing of the batch is in the chain). A body with no canonical form (a float,
-  // invalid UTF-8) fails alone with code "non_canonical_body" and takes no seq. After stop(),
+  // (then nothing of the batch is in the chain). Strings and keys of `body` that are not UTF-8
+  // are escaped (audit/canonical_json.h, escape_utf8); a body with no canonical form even so (a
+  // float) fails alone with code "non_canonical_body" and takes no seq. After stop(),
   // `on_durable` is called at once, on the caller's thread, with code "stopped".
   // Callbacks must be quick: they delay the next batch.
   void append(std::string kind, nlohmann::json body, OnDurable on_durable);

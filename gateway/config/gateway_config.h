@@ -21,6 +21,16 @@
 
 namespace knutpunkt {
 
+// Callers not known by a token (config "server.unauthenticated"). Their refusals (401, a path no
+// route has, a body over the limit) are audited as one record per address and minute, and an
+// address whose refusals use up its bucket is answered 429 until it refills.
+struct UnauthenticatedConfig {
+  int burst = 60;       // refusals an address may have in a row before 429
+  int per_minute = 60;  // how fast its bucket refills
+  std::size_t max_addresses = 10000;          // addresses tracked at once (open aggregates, buckets)
+  std::size_t max_routes_per_aggregate = 16;  // distinct routes an aggregate names; the rest are counted
+};
+
 struct ServerConfig {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;  // 0 = ephemeral (tests)
@@ -32,6 +42,7 @@ struct ServerConfig {
   std::size_t max_connections = 512;
   // How long /readyz reuses a check's answer, so callers cannot make it probe partners at will.
   std::chrono::milliseconds readiness_cache{5000};
+  UnauthenticatedConfig unauthenticated;
 };
 
 struct StoreConfig {

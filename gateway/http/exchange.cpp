@@ -93,12 +93,19 @@ void Exchange::refuse_as(std::string kind, Problem problem) {
     for (const auto& p : problem.invalid_params) params.push_back({{"name", p.name}, {"code", p.code}});
   }
   log::info(kind, {{"status", problem.status}, {"code", problem.code}, {"client", record.value("client", "")}});
-  state_->audit.append(
-      std::move(kind), std::move(record),
-      [self = *this, problem = std::move(problem)](std::expected<AuditReceipt, StoreError> receipt) mutable {
-        if (!receipt) return self.audit_unavailable("the request could not be audited and was not processed");
-        self.reply(make_problem_response(problem));
-      });
+  std::string logged_kind = kind;
+  state_->audit.append(std::move(kind), std::move(record),
+                       [self = *this, kind = std::move(logged_kind),
+                        problem = std::move(problem)](std::expected<AuditReceipt, StoreError> receipt) mutable {
+                         if (!receipt) {
+                           // A refusal no auditor will see is an operator's matter: said in the log, by kind and
+                           // code only (never what the request held).
+                           log::error("http.refusal_unaudited",
+                                      {{"kind", kind}, {"status", problem.status}, {"error", receipt.error().code}});
+                           return self.audit_unavailable("the request could not be audited and was not processed");
+                         }
+                         self.reply(make_problem_response(problem));
+                       });
 }
 
 std::optional<nlohmann::json> Exchange::json_object() {

@@ -46,17 +46,16 @@ Problem invalid_query(std::vector<InvalidParam> invalid) {
 void ManualHandlingEndpoint::list(Exchange exchange) {
   auto params = query_parameters(to_std(exchange.request().target()));
   if (!params) {
-    return exchange.reply(make_problem_response(
-        {400, "invalid_query", "Invalid query string", {}, {{"", "bad_format", "is not a valid query string"}}, {}}));
+    return exchange.refuse(
+        {400, "invalid_query", "Invalid query string", {}, {{"", "bad_format", "is not a valid query string"}}, {}});
   }
   std::vector<InvalidParam> invalid;
   auto query = read_query(*params, invalid);
-  if (!query) return exchange.reply(make_problem_response(invalid_query(std::move(invalid))));
+  if (!query) return exchange.refuse(invalid_query(std::move(invalid)));
   auto page = queue_.page(exchange.client().id, *query);
   if (!page) return exchange.store_unavailable();
   if (std::holds_alternative<UnknownCursor>(*page)) {
-    return exchange.reply(
-        make_problem_response(invalid_query({{"after", "bad_cursor", "must be an item id from an earlier page"}})));
+    return exchange.refuse(invalid_query({{"after", "bad_cursor", "must be an item id from an earlier page"}}));
   }
   auto& found = std::get<ManualPage>(*page);
   found.write.record["remote_address"] = exchange.remote_address();

@@ -20,7 +20,8 @@ Response answer_after_read(const delivery::OutboxReading& reading) { return make
 void OperatorEndpoint::message(Exchange exchange) {
   auto reading = view_.message(exchange.param("message_id"), exchange.client().id);
   if (!reading) return exchange.store_unavailable();
-  if (!*reading) return exchange.reply(make_problem_response({404, "not_found", "No such message", {}, {}, {}}));
+  // Audited: asking for message ids one may not know is what a log check looks for.
+  if (!*reading) return exchange.refuse({404, "not_found", "No such message", {}, {}, {}});
   exchange.commit(std::move((*reading)->write), "the read could not be audited; try again",
                   [answer = answer_after_read(**reading)](const AuditReceipt&) { return answer; });
 }
@@ -28,8 +29,8 @@ void OperatorEndpoint::message(Exchange exchange) {
 void OperatorEndpoint::dead_letters(Exchange exchange) {
   auto params = query_parameters(to_std(exchange.request().target()));
   if (!params) {
-    return exchange.reply(make_problem_response(
-        {400, "invalid_query", "Invalid query string", {}, {{"", "bad_format", "is not a valid query string"}}, {}}));
+    return exchange.refuse(
+        {400, "invalid_query", "Invalid query string", {}, {{"", "bad_format", "is not a valid query string"}}, {}});
   }
   DeadLetterQuery q;
   std::vector<InvalidParam> invalid;
@@ -62,8 +63,8 @@ void OperatorEndpoint::dead_letters(Exchange exchange) {
     }
   }
   if (!invalid.empty()) {
-    return exchange.reply(make_problem_response(
-        {400, "invalid_query", "Invalid query", "one or more parameters are invalid", std::move(invalid), {}}));
+    return exchange.refuse(
+        {400, "invalid_query", "Invalid query", "one or more parameters are invalid", std::move(invalid), {}});
   }
   auto reading = view_.dead_letters(q, exchange.client().id);
   if (!reading) return exchange.store_unavailable();
@@ -82,7 +83,7 @@ void OperatorEndpoint::replay(Exchange exchange) {
         // Idempotent: replaying what is already pending or delivered changes nothing.
         return exchange.reply(make_json_response(200, {{"message_id", id}, {"status", result.status}, {"replayed", false}}));
       case delivery::ReplayOutcome::not_found:
-        return exchange.reply(make_problem_response({404, "not_found", "No such message", {}, {}, {}}));
+        return exchange.refuse({404, "not_found", "No such message", {}, {}, {}});
       case delivery::ReplayOutcome::unavailable:
         return exchange.store_unavailable();
     }

@@ -1,31 +1,48 @@
 #pragma once
 // The one way a request is run: the route table matches it (404 / 405 answered there), an
-// Exchange is made with the path parameters in its audit context, the route's guard is applied
-// once (401 when no valid token, 403 for the wrong role or an operation not granted; each refusal
-// audited under the route's refusal kind), and only then does the handler see the request.
+// Exchange is made with the path parameters and the query string in its audit context, the
+// route's guard is applied once (401 when no valid token, 403 for the wrong role or an operation
+// not granted), and only then does the handler see the request.
+//
+// Refusals of a known client are audited one record each under the route's refusal kind.
+// Refusals made before a caller is known (401, a path no route has, a body over the limit without
+// a valid token) are counted per address and minute (http/unauthenticated_refusals.h), and an
+// address that has used up its bucket (http/address_rate_limit.h) is answered 429 with
+// Retry-After, counted the same way, before its token is even looked at.
 #include "audit/audit_log.h"
+#include "http/address_rate_limit.h"
 #include "http/client_auth.h"
 #include "http/message.h"
 #include "http/route_table.h"
+#include "http/unauthenticated_refusals.h"
 
 namespace knutpunkt::http {
 
 class RequestPipeline {
  public:
-  // All three must outlive the pipeline.
-  RequestPipeline(const RouteTable& routes, const ClientAuth& auth, AuditLog& audit)
-      : routes_(routes), auth_(auth), audit_(audit) {}
+  // All must outlive the pipeline.
+  RequestPipeline(const RouteTable& routes, const ClientAuth& auth, AuditLog& audit,
+                  UnauthenticatedRefusals& unauthenticated, AddressRateLimit& limit)
+      : routes_(routes), auth_(auth), audit_(audit), unauthenticated_(unauthenticated), limit_(limit) {}
 
   void handle(Request&& request, const RequestContext& context, Reply reply) const;
   // A request refused from its header alone (its body over the limit: 413; framing not taken:
-  // 400, 501) is refused as its route refuses, naming the caller when its token is valid; its
-  // guard is not applied, since nothing of it is handled.
+  // 400, 501) is refused as its route refuses when its token names a client; otherwise it is
+  // counted with the other refusals of unknown callers. Its guard is not applied, since nothing
+  // of it is handled.
   void refuse_unread(const Request& header, Problem problem, const RequestContext& context, Reply reply) const;
 
  private:
+  // The 429 for an address with no token left (counted), or nullopt.
+  std::optional<Response> throttled(const std::string& address, const std::string& route) const;
+  // A refusal of an unknown caller: takes a token from its address and counts it.
+  void count_unknown(const std::string& address, const std::string& route, unsigned status) const;
+
   const RouteTable& routes_;
   const ClientAuth& auth_;
   AuditLog& audit_;
+  UnauthenticatedRefusals& unauthenticated_;
+  AddressRateLimit& limit_;
 };
 
 }  // namespace knutpunkt::http

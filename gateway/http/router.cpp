@@ -181,8 +181,9 @@ RouteTable gateway_routes(const Endpoints* endpoints) {
   return table;
 }
 
-Router::Router(Endpoints endpoints, const ClientAuth& auth, AuditLog& audit)
-    : e_(endpoints), table_(gateway_routes(&e_)), pipeline_(table_, auth, audit) {}
+Router::Router(Endpoints endpoints, const ClientAuth& auth, AuditLog& audit, UnauthenticatedRefusals& unauthenticated,
+               AddressRateLimit& limit)
+    : e_(endpoints), table_(gateway_routes(&e_)), pipeline_(table_, auth, audit, unauthenticated, limit) {}
 
 void Router::handle(Request&& request, const RequestContext& context, Reply reply) {
   pipeline_.handle(std::move(request), context, std::move(reply));

@@ -48,7 +48,8 @@ RouteTable gateway_routes(const Endpoints* endpoints);
 
 class Router {
  public:
-  Router(Endpoints endpoints, const ClientAuth& auth, AuditLog& audit);
+  Router(Endpoints endpoints, const ClientAuth& auth, AuditLog& audit, UnauthenticatedRefusals& unauthenticated,
+         AddressRateLimit& limit);
   // The table's handlers point at this router's endpoints.
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;

@@ -6,14 +6,19 @@
 // path and query string, the bearer token against the configured clients, the gateway's route
 // table (404 / 405 and path parameters), the Idempotency-Key and the request's fingerprint, the
 // JSON object body, and for /console/ the static file lookup (which must not leave its folder).
+// The target and the query's names and values, escaped the way audit records hold them, must be
+// UTF-8 and read back as sent.
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "audit/canonical_json.h"
 #include "core/digest.h"
 #include "fuzz_support.h"
 #include "http/client_auth.h"
@@ -41,11 +46,26 @@ const ClientAuth& auth() {
   return loaded;
 }
 
+// The target and the query's names and values go into audit records escaped where they are not
+// UTF-8 (audit/canonical_json.h): the escaped text must be UTF-8 and read back as the bytes sent.
+void require_escapes_back(std::string_view bytes) {
+  const std::string text = escape_utf8(bytes);
+  fuzz::require_utf8(nlohmann::json(text));
+  if (unescape_utf8(text) != std::string(bytes)) {
+    std::fprintf(stderr, "escaped text does not read back as the bytes it was made from\n");
+    std::abort();
+  }
+}
+
 void handle(const Request& request) {
   const std::string_view target = to_std(request.target());
   const std::string_view path = target.substr(0, target.find('?'));
+  require_escapes_back(target);
   if (auto params = query_parameters(target)) {
-    for (const auto& [key, value] : *params) (void)(key.size() + value.size());
+    for (const auto& [key, value] : *params) {
+      require_escapes_back(key);
+      require_escapes_back(value);
+    }
   }
   (void)auth().authenticate(to_std(request[bhttp::field::authorization]));
   static const RouteTable routes = gateway_routes(nullptr);

@@ -60,6 +60,7 @@ class ReferralHarness {
   std::vector<AuditRecord> audit_records();
   const std::filesystem::path& dir() const { return dir_; }
   std::filesystem::path db_path() const { return dir_ / "knutpunkt.db"; }
+  unsigned short gateway_port() const { return gateway_port_; }  // for requests written byte by byte
 
  private:
   std::filesystem::path dir_;

@@ -434,4 +434,17 @@ TEST_CASE("bad SIP requests get a problem naming the field and change nothing", 
   HttpReply other = gw.get_with("/v1/sip-plans/" + plan.id, {{"Authorization", "Bearer test-token-other-client"}});
   CHECK(other.status == 403);
   CHECK(other.body["code"] == "operation_not_allowed");
+
+  // Paths that name no plan or no version are refused 404 and audited like every refusal: probing
+  // for plan ids is what a log check looks for.
+  const auto refused_404 = [&] {
+    int n = 0;
+    for (const auto& record : gw.audit_records()) n += record.kind == "sip.refused" && record.body["status"] == 404 ? 1 : 0;
+    return n;
+  };
+  const int before = refused_404();
+  CHECK(gw.get_with("/v1/sip-plans/-not-an-id", auth()).status == 404);
+  CHECK(gw.get_with("/v1/sip-plans/" + plan.id + "/versions/zero", auth()).status == 404);
+  CHECK(gw.post("/v1/sip-plans/_x/closure", json{{"caseworker", caseworker()}, {"reason", "x"}}.dump(), auth(1)).status == 404);
+  CHECK(refused_404() == before + 3);
 }

@@ -10,7 +10,11 @@
 #include <filesystem>
 #include <mutex>
 
+#include "audit/audit_verifier.h"
+#include "audit/canonical_json.h"
 #include "core/digest.h"
+#include "http/event_feed_endpoint.h"
+#include "http/manual_handling_endpoint.h"
 #include "store/sqlite/sqlite_store.h"
 
 using namespace knutpunkt;
@@ -39,8 +43,17 @@ struct Fixture {
                    client("jobbtorg-soder", "js-token", {kRolePartner}, {}, "jobbtorg-soder")}};
   RouteTable routes;
   std::vector<std::string> handled;
+  // The wall clock the unauthenticated refusals and the rate limit see, moved by the tests.
+  std::chrono::system_clock::time_point now =
+      std::chrono::sys_days{std::chrono::year{2026} / 11 / 24} + std::chrono::hours{10} + std::chrono::seconds{5};
+  std::unique_ptr<UnauthenticatedRefusals> unauthenticated;
+  std::unique_ptr<AddressRateLimit> limit;
+  std::unique_ptr<ManualQueue> manual_queue;
+  std::unique_ptr<ManualHandlingEndpoint> manual;
+  std::unique_ptr<routing::EventFeed> feed;
+  std::unique_ptr<EventFeedEndpoint> events;
 
-  Fixture() {
+  explicit Fixture(UnauthenticatedConfig config = {}) {
     std::string pattern = (std::filesystem::temp_directory_path() / "knutpunkt-pipeline-XXXXXX").string();
     REQUIRE(mkdtemp(pattern.data()) != nullptr);
     dir = pattern;
@@ -50,6 +63,12 @@ struct Fixture {
     auto log = AuditLog::open(*store);
     REQUIRE(log.has_value());
     audit = std::move(*log);
+    unauthenticated = std::make_unique<UnauthenticatedRefusals>(*audit, config, [this] { return now; });
+    limit = std::make_unique<AddressRateLimit>(config, [this] { return now; });
+    manual_queue = std::make_unique<ManualQueue>(*store);
+    manual = std::make_unique<ManualHandlingEndpoint>(*manual_queue);
+    feed = std::make_unique<routing::EventFeed>(*store);
+    events = std::make_unique<EventFeedEndpoint>(*feed);
     const auto ok = [this](std::string name) {
       return [this, name](Exchange x) {
         handled.push_back(name);
@@ -64,6 +83,12 @@ struct Fixture {
     routes.add({bhttp::verb::post, "/partners/{adapter}/reports",
                 Guard::partner_named_by("adapter", "this client may not send reports for this partner"),
                 "report.refused", ok("report")});
+    routes.add({bhttp::verb::post, "/open", Guard::anyone(), {}, ok("open")});
+    // Two real endpoints whose refusals read the query string.
+    routes.add({bhttp::verb::get, "/v1/manual-handling", Guard::with_role(kRoleOperator, "operators only"),
+                "manual_handling.read_refused", [this](Exchange x) { manual->list(std::move(x)); }});
+    routes.add({bhttp::verb::get, "/v1/events", Guard::with_role(kRoleCaseSystem, "case systems only"),
+                "event_feed.refused", [this](Exchange x) { events->handle(std::move(x)); }});
   }
   ~Fixture() {
     audit->stop();
@@ -72,20 +97,51 @@ struct Fixture {
     std::filesystem::remove_all(dir);
   }
 
-  Response run(bhttp::verb method, const std::string& target, const std::string& token) {
+  Response run(bhttp::verb method, const std::string& target, const std::string& token,
+               const std::string& address = "192.0.2.7", bool oversize = false) {
     Request request{method, target, 11};
     if (!token.empty()) request.set(bhttp::field::authorization, "Bearer " + token);
     std::mutex m;
     std::condition_variable done;
     std::optional<Response> answer;
-    RequestPipeline(routes, auth, *audit).handle(std::move(request), RequestContext{"192.0.2.7"}, [&](Response r) {
+    const RequestPipeline pipeline(routes, auth, *audit, *unauthenticated, *limit);
+    const auto reply = [&](Response r) {
       std::lock_guard lock(m);
       answer = std::move(r);
       done.notify_one();
-    });
+    };
+    if (oversize) {
+      pipeline.refuse_unread(request,
+                             {413, "body_too_large", "Request body too large", "over the limit", {}, {}},
+                             RequestContext{address}, reply);
+    } else {
+      pipeline.handle(std::move(request), RequestContext{address}, reply);
+    }
     std::unique_lock lock(m);
     REQUIRE(done.wait_for(lock, std::chrono::seconds(5), [&] { return answer.has_value(); }));
     return *answer;
+  }
+
+  std::vector<AuditRecord> records() {
+    std::vector<AuditRecord> out;
+    REQUIRE(store
+                ->scan_audit(1,
+                             [&](const AuditRecord& r) {
+                               out.push_back(r);
+                               return true;
+                             })
+                .has_value());
+    return out;
+  }
+
+  // Every record of `kind`, once what was appended is durable (the log is stopped for it).
+  std::vector<nlohmann::json> durable(const std::string& kind) {
+    audit->stop();
+    std::vector<nlohmann::json> out;
+    for (const auto& r : records()) {
+      if (r.kind == kind) out.push_back(r.body);
+    }
+    return out;
   }
 
   nlohmann::json last_record(const std::string& kind) {
@@ -115,17 +171,198 @@ TEST_CASE("a route's guard admits its callers and refuses the others, audited un
   auto anonymous = f.run(bhttp::verb::get, "/cases/EB-1", "");
   CHECK(anonymous.result_int() == 401);
   CHECK(body_of(anonymous)["code"] == "unauthenticated");
-  auto record = f.last_record("case.refused");
-  CHECK(record["status"] == 401);
-  CHECK(record["case_id"] == "EB-1");  // the path's parameters are in the record
-  CHECK(record["remote_address"] == "192.0.2.7");
-  CHECK_FALSE(record.contains("client"));
+  CHECK(anonymous[bhttp::field::www_authenticate] == "Bearer realm=\"knutpunkt\"");
 
-  auto wrong_role = f.run(bhttp::verb::get, "/cases/EB-2", "op-token");
+  auto wrong_role = f.run(bhttp::verb::get, "/cases/EB-2?view=full", "op-token");
   CHECK(wrong_role.result_int() == 403);
   CHECK(body_of(wrong_role)["code"] == "role_not_allowed");
-  CHECK(f.last_record("case.refused")["client"] == "operator");
   CHECK(f.handled.size() == 1);  // no refused request reached the handler
+
+  // The client's refusal is a record of its own; the unknown caller's is counted for its address.
+  const auto refused = f.durable("case.refused");
+  REQUIRE(refused.size() == 1);
+  CHECK(refused[0]["status"] == 403);
+  CHECK(refused[0]["client"] == "operator");
+  CHECK(refused[0]["case_id"] == "EB-2");     // the path's parameters are in the record
+  CHECK(refused[0]["query"] == "view=full");  // and what the query asked
+  CHECK(refused[0]["remote_address"] == "192.0.2.7");
+}
+
+TEST_CASE("an unknown caller's 401 is not a record of its own but counted for its address until the minute closes") {
+  Fixture f;
+  CHECK(f.run(bhttp::verb::get, "/cases/EB-1", "").result_int() == 401);
+  CHECK(f.run(bhttp::verb::get, "/cases/EB-1", "not-a-token").result_int() == 401);
+  f.unauthenticated->flush_closed();  // the minute has not closed
+  CHECK(f.unauthenticated->open_aggregates() == 1);
+  f.now += std::chrono::seconds{55};  // 10:01:00
+  f.unauthenticated->flush_closed();
+  CHECK(f.unauthenticated->open_aggregates() == 0);
+  const auto aggregates = f.durable(kUnauthenticatedRefusalsKind);
+  REQUIRE(aggregates.size() == 1);
+  CHECK(aggregates[0]["remote_address"] == "192.0.2.7");
+  CHECK(aggregates[0]["minute"] == "2026-11-24T10:00:00.000Z");
+  CHECK(aggregates[0]["count"] == 2);
+  CHECK(aggregates[0]["refused"] ==
+        nlohmann::json::array({{{"route", "GET /cases/{case_id}"}, {"status", 401}, {"count", 2}}}));
+  CHECK(f.durable("case.refused").empty());
+}
+
+TEST_CASE("1,000 unauthenticated requests from one address are one audit record once the minute closes") {
+  Fixture f;  // the default limit: a burst of 60, then 429
+  int unauthenticated = 0;
+  int too_many = 0;
+  for (int i = 0; i < 1000; ++i) {
+    const int status = f.run(bhttp::verb::get, "/cases/EB-" + std::to_string(i), "").result_int();
+    unauthenticated += status == 401 ? 1 : 0;
+    too_many += status == 429 ? 1 : 0;
+    if (i % 100 == 99) f.now += std::chrono::milliseconds{500};  // all within 10:00:05..10:00:10
+  }
+  CHECK(unauthenticated + too_many == 1000);
+  CHECK(too_many > 900);
+  f.now = std::chrono::sys_days{std::chrono::year{2026} / 11 / 24} + std::chrono::hours{10} + std::chrono::minutes{1};
+  f.unauthenticated->flush_closed();
+  f.audit->stop();
+  const auto all = f.records();
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].kind == kUnauthenticatedRefusalsKind);
+  const nlohmann::json& aggregate = all[0].body;
+  CHECK(aggregate["count"] == 1000);
+  CHECK(aggregate["first_at"] == "2026-11-24T10:00:05.000Z");
+  CHECK(aggregate["last_at"] == "2026-11-24T10:00:09.500Z");
+  CHECK(aggregate["refused"] == nlohmann::json::array({
+                                    {{"route", "GET /cases/{case_id}"}, {"status", 401}, {"count", unauthenticated}},
+                                    {{"route", "GET /cases/{case_id}"}, {"status", 429}, {"count", too_many}},
+                                }));
+}
+
+TEST_CASE("an address out of tokens is answered 429 with Retry-After before its token is looked at, and refills") {
+  UnauthenticatedConfig config;
+  config.burst = 3;
+  config.per_minute = 30;  // a token every 2 s
+  Fixture f(config);
+  for (int i = 0; i < 3; ++i)
+    CHECK(f.run(bhttp::verb::get, "/cases/EB-1", "guess-" + std::to_string(i)).result_int() == 401);
+  auto busy = f.run(bhttp::verb::get, "/cases/EB-1", "guess-4");
+  CHECK(busy.result_int() == 429);
+  CHECK(body_of(busy)["code"] == "too_many_requests");
+  CHECK(busy[bhttp::field::retry_after] == "2");
+  // While the address is out of tokens, a right guess is not even checked.
+  CHECK(f.run(bhttp::verb::get, "/cases/EB-1", "cs-token").result_int() == 429);
+  CHECK(f.run(bhttp::verb::get, "/nowhere", "").result_int() == 429);
+  // Another address is not held back by this one.
+  CHECK(f.run(bhttp::verb::get, "/cases/EB-1", "", "198.51.100.9").result_int() == 401);
+  CHECK(f.run(bhttp::verb::get, "/cases/EB-1", "cs-token", "198.51.100.9").result_int() == 200);
+  f.now += std::chrono::seconds{2};
+  CHECK(f.run(bhttp::verb::get, "/cases/EB-1", "cs-token").result_int() == 200);
+  // A known client's requests take no tokens: the refill is there for the next unknown one.
+  CHECK(f.run(bhttp::verb::get, "/cases/EB-1", "").result_int() == 401);
+  CHECK(f.run(bhttp::verb::get, "/cases/EB-1", "").result_int() == 429);
+
+  f.unauthenticated->flush_all();
+  std::map<std::string, std::uint64_t> counted;
+  for (const auto& aggregate : f.durable(kUnauthenticatedRefusalsKind)) {
+    counted[aggregate["remote_address"].get<std::string>()] += aggregate["count"].get<std::uint64_t>();
+  }
+  CHECK(counted == std::map<std::string, std::uint64_t>{{"192.0.2.7", 8}, {"198.51.100.9", 1}});
+}
+
+TEST_CASE("at most max_addresses aggregates are open: past the cap the oldest is appended early") {
+  UnauthenticatedConfig config;
+  config.max_addresses = 2;
+  Fixture f(config);
+  CHECK(f.run(bhttp::verb::get, "/cases/EB-1", "", "192.0.2.1").result_int() == 401);
+  f.now += std::chrono::seconds{1};
+  CHECK(f.run(bhttp::verb::get, "/cases/EB-1", "", "192.0.2.2").result_int() == 401);
+  CHECK(f.run(bhttp::verb::get, "/cases/EB-1", "", "192.0.2.3").result_int() == 401);
+  CHECK(f.unauthenticated->open_aggregates() == 2);
+  CHECK(f.limit->tracked() == 2);
+  const auto early = f.durable(kUnauthenticatedRefusalsKind);
+  REQUIRE(early.size() == 1);
+  CHECK(early[0]["remote_address"] == "192.0.2.1");
+  CHECK(early[0]["appended_early"] == true);
+  CHECK(early[0]["count"] == 1);
+}
+
+TEST_CASE("an aggregate names a bounded number of routes and counts the rest together") {
+  UnauthenticatedConfig config;
+  config.max_routes_per_aggregate = 1;
+  Fixture f(config);
+  CHECK(f.run(bhttp::verb::get, "/cases/EB-1", "").result_int() == 401);
+  CHECK(f.run(bhttp::verb::post, "/plans", "").result_int() == 401);
+  CHECK(f.run(bhttp::verb::get, "/nowhere", "").result_int() == 404);
+  f.unauthenticated->flush_all();
+  const auto aggregates = f.durable(kUnauthenticatedRefusalsKind);
+  REQUIRE(aggregates.size() == 1);
+  CHECK(aggregates[0]["count"] == 3);
+  CHECK(aggregates[0]["refused"].size() == 1);
+  CHECK(aggregates[0]["other_routes_count"] == 2);
+}
+
+TEST_CASE("a path no route has and a body over the limit from an unknown caller are counted, not recorded one each") {
+  Fixture f;
+  CHECK(f.run(bhttp::verb::get, "/nowhere/\xff\xc0", "").result_int() == 404);
+  CHECK(f.run(bhttp::verb::delete_, "/cases/EB-1", "cs-token").result_int() == 405);
+  CHECK(f.run(bhttp::verb::get, "/cases/EB-1", "", "192.0.2.7", true).result_int() == 413);
+  // With a valid token the 413 names its client, under the route's kind.
+  CHECK(f.run(bhttp::verb::get, "/cases/EB-1", "cs-token", "192.0.2.7", true).result_int() == 413);
+  f.unauthenticated->flush_all();
+  const auto aggregates = f.durable(kUnauthenticatedRefusalsKind);
+  REQUIRE(aggregates.size() == 1);
+  CHECK(aggregates[0]["refused"] == nlohmann::json::array({
+                                        {{"route", "DELETE (no route)"}, {"status", 405}, {"count", 1}},
+                                        {{"route", "GET (no route)"}, {"status", 404}, {"count", 1}},
+                                        {{"route", "GET /cases/{case_id}"}, {"status", 413}, {"count", 1}},
+                                    }));
+  const auto refused = f.last_record("case.refused");
+  CHECK(refused["status"] == 413);
+  CHECK(refused["client"] == "case-system");
+}
+
+TEST_CASE("a body over the limit on a route open to anyone is audited as http.refused when its token names a client") {
+  Fixture f;
+  CHECK(f.run(bhttp::verb::post, "/open", "cs-token", "192.0.2.7", true).result_int() == 413);
+  const auto refused = f.durable("http.refused");
+  REQUIRE(refused.size() == 1);
+  CHECK(refused[0]["status"] == 413);
+  CHECK(refused[0]["code"] == "body_too_large");
+  CHECK(refused[0]["client"] == "case-system");
+  CHECK(f.handled.empty());
+}
+
+TEST_CASE("a query parameter whose name is not UTF-8 is refused 400 and audited with it escaped; the chain verifies") {
+  Fixture f;
+  // The bytes as sent on the wire, and percent-encoded.
+  auto raw = f.run(bhttp::verb::get, "/v1/manual-handling?\xff\xc0=1", "op-token");
+  CHECK(raw.result_int() == 400);
+  auto encoded = f.run(bhttp::verb::get, "/v1/events?%FF%C0=1", "cs-token");
+  CHECK(encoded.result_int() == 400);
+  CHECK(body_of(encoded)["invalid-params"][0]["code"] == "unknown_parameter");
+
+  const auto manual = f.durable("manual_handling.read_refused");
+  REQUIRE(manual.size() == 1);
+  CHECK(unescape_utf8(manual[0]["query"].get<std::string>()) == "\xff\xc0=1");
+  CHECK(unescape_utf8(manual[0]["invalid_params"][0]["name"].get<std::string>()) == "\xff\xc0");
+  const auto feed = f.durable("event_feed.refused");
+  REQUIRE(feed.size() == 1);
+  CHECK(feed[0]["query"] == "%FF%C0=1");
+  CHECK(unescape_utf8(feed[0]["invalid_params"][0]["name"].get<std::string>()) == "\xff\xc0");
+  auto report = verify_chain(*f.store);
+  REQUIRE(report.has_value());
+  CHECK(report->intact());
+  CHECK(report->records == 2);
+}
+
+TEST_CASE("the manual-handling list's 400s are audited: a bad parameter, a bad status, an unknown cursor") {
+  Fixture f;
+  CHECK(f.run(bhttp::verb::get, "/v1/manual-handling?status=maybe", "op-token").result_int() == 400);
+  CHECK(f.run(bhttp::verb::get, "/v1/manual-handling?after=no-such-item", "op-token").result_int() == 400);
+  CHECK(f.run(bhttp::verb::get, "/v1/manual-handling?a=%zz", "op-token").result_int() == 400);
+  const auto refused = f.durable("manual_handling.read_refused");
+  REQUIRE(refused.size() == 3);
+  CHECK(refused[0]["invalid_params"][0]["name"] == "status");
+  CHECK(refused[1]["invalid_params"][0]["code"] == "bad_cursor");
+  CHECK(refused[2]["invalid_params"][0]["code"] == "bad_format");
+  for (const auto& r : refused) CHECK(r["client"] == "operator");
 }
 
 TEST_CASE("an operation the client is not granted is refused after its role is admitted") {
