@@ -36,6 +36,7 @@ namespace kp = knutpunkt;
 namespace sc = knutpunkt::sip_coordination;
 
 inline const std::string kClient = "kommun-farsta";
+inline const std::string kOrganisation = "stockholm-socialtjanst";
 inline const std::string kCaseId = "EB-2030-1";
 inline const std::string kPersonId = "191212121212";
 inline const std::string kPurpose = "ekonomiskt_bistand";
@@ -131,10 +132,12 @@ class SipWorld {
     coordinator.register_with(*stack.engine);
 
     client.id = kClient;
+    client.organisation = kOrganisation;
     client.purposes = {kPurpose};
     client.operations = {kp::kOperationSip};
     kp::CaseRecord c;
     c.client_id = kClient;
+    c.organisation = kOrganisation;
     c.case_id = kCaseId;
     c.status = "open";
     c.unit = "Farsta ekonomiskt bistånd";
