@@ -1,10 +1,12 @@
 #pragma once
 // A token bucket per source address for callers not known by a token (config
 // "server.unauthenticated"): each refusal of an unknown caller takes a token (`burst` at most,
-// refilled at `per_minute`), and while an address has none left the request pipeline answers it
-// 429 with Retry-After before looking at its token or body, so guessing tokens or scanning paths
-// runs at the refill rate at most. A known client behind the same address (a shared NAT) waits
-// with it: an address is the only name an unknown caller has, and the wait is one refill.
+// refilled at `per_minute`), and while an address has none left the request pipeline answers its
+// unknown callers 429 with Retry-After, so scanning paths or guessing tokens runs at the refill
+// rate at most. A request with a valid token is never held back: behind a load balancer or a
+// shared NAT every client has the same address, and anyone on the network could otherwise lock
+// the municipality's case systems out. Tokens are random and long, so the refill rate, not a
+// lockout, is what guessing needs.
 //
 // Memory is bounded: at most `max_addresses` buckets, the least recently used forgotten first (a
 // forgotten bucket starts full again, which is what a quiet address would have anyway).

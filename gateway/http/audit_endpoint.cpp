@@ -1,6 +1,7 @@
 #include "http/audit_endpoint.h"
 
 #include <boost/asio/post.hpp>
+#include <algorithm>
 #include <charconv>
 
 #include "audit_export/audit_exporter.h"
@@ -286,6 +287,10 @@ void AuditEndpoint::report(Exchange exchange) {
     }
   }
   if (!invalid.empty()) return exchange.refuse(invalid_query(std::move(invalid)));
+  const auto& known = audit_review::reports();
+  if (std::none_of(known.begin(), known.end(), [&](const auto& r) { return r.name == name; })) {
+    return exchange.refuse({404, "not_found", "No such report", "no log check has this name", {}, {}});
+  }
   const ClientConfig who = *auditor;
   boost::asio::post(work_, [this, name, since, until, who, remote = remote_address,
                             reply = std::move(reply)]() mutable {
@@ -471,7 +476,7 @@ void AuditEndpoint::export_file(Exchange exchange, bool manifest) {
   }
   // Opened now, sent in chunks once the download is audited: an export is as large as the log.
   auto opened = file ? StreamedFile::open(*file) : nullptr;
-  if (!opened) return reply(make_problem_response({404, "not_found", "No such export", {}, {}, {}}));
+  if (!opened) return exchange.refuse({404, "not_found", "No such export", {}, {}, {}});
   Response response{bhttp::status::ok, request.version()};
   const std::string ext = file->extension().string();
   response.set(bhttp::field::content_type, ext == ".csv"     ? "text/csv; charset=utf-8"

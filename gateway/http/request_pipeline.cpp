@@ -66,17 +66,16 @@ void RequestPipeline::handle(Request&& request, const RequestContext& context, R
   }
   const auto& match = std::get<RouteTable::Match>(found);
   const Guard& guard = match.route->guard;
-  if (guard.authenticates()) {
+  const ClientConfig* client =
+      guard.authenticates() ? auth_.authenticate(to_std(request[bhttp::field::authorization])) : nullptr;
+  if (guard.authenticates() && client == nullptr) {
     if (auto busy = throttled(address, match.rules->route)) return reply(std::move(*busy));
+    count_unknown(address, match.rules->route, 401);
+    return reply(make_problem_response(unauthenticated()));
   }
   Exchange exchange = exchange_for(std::move(request), context, match, audit_, std::move(reply));
   if (guard.authenticates()) {
-    const ClientConfig* client = auth_.authenticate(to_std(exchange.request()[bhttp::field::authorization]));
     exchange.set_caller(client);
-    if (client == nullptr) {
-      count_unknown(address, match.rules->route, 401);
-      return exchange.reply(make_problem_response(unauthenticated()));
-    }
     if (!guard.admits(*client, guard.param.empty() ? std::string() : match.params.at(guard.param))) {
       return exchange.refuse({403, "role_not_allowed", "Not allowed", guard.forbidden_detail, {}, {}});
     }
@@ -94,10 +93,10 @@ void RequestPipeline::refuse_unread(const Request& header, Problem problem, cons
   auto found = routes_.match(header.method(), to_std(header.target()));
   const auto* match = std::get_if<RouteTable::Match>(&found);
   const std::string route = match != nullptr ? match->rules->route : no_route(header.method());
-  if (auto busy = throttled(address, route)) return reply(std::move(*busy));
   const ClientConfig* client =
       match != nullptr ? auth_.authenticate(to_std(header[bhttp::field::authorization])) : nullptr;
   if (client == nullptr) {
+    if (auto busy = throttled(address, route)) return reply(std::move(*busy));
     count_unknown(address, route, problem.status);
     return reply(make_problem_response(problem));
   }

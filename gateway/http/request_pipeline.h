@@ -7,8 +7,8 @@
 // Refusals of a known client are audited one record each under the route's refusal kind.
 // Refusals made before a caller is known (401, a path no route has, a body over the limit without
 // a valid token) are counted per address and minute (http/unauthenticated_refusals.h), and an
-// address that has used up its bucket (http/address_rate_limit.h) is answered 429 with
-// Retry-After, counted the same way, before its token is even looked at.
+// address that has used up its bucket (http/address_rate_limit.h) has its unknown callers
+// answered 429 with Retry-After, counted the same way; a valid token is always served.
 #include "audit/audit_log.h"
 #include "http/address_rate_limit.h"
 #include "http/client_auth.h"

@@ -553,7 +553,7 @@ TEST_CASE("with retention_days 0 an admin's retention request is refused and not
   CHECK(audited);
 }
 
-TEST_CASE("an auditor's bad query is refused 400 and the refusal is audited") {
+TEST_CASE("an auditor's bad query is refused 400, a missing report or export 404, and each refusal is audited") {
   GatewayHarness gw("audit_api_bad_query");
   const auto refusals = [&] {
     int n = 0;
@@ -566,6 +566,12 @@ TEST_CASE("an auditor's bad query is refused 400 and the refusal is audited") {
   CHECK(audit_get(gw, "/v1/audit/reports/out_of_hours?since=yesterday").status == 400);
   CHECK(gw.post("/v1/audit/exports", R"({"format": "xml"})", bearer(kAuditorToken)).status == 400);
   CHECK(refusals() == 5);
+  // Asking for what does not exist is refused and audited the same way.
+  CHECK(audit_get(gw, "/v1/audit/reports/nothing_such").status == 404);
+  CHECK(audit_get(gw, "/v1/audit/exports/0123456789abcdef/file").status == 404);
+  int not_found = 0;
+  for (const auto& r : gw.audit_records()) not_found += r.kind == "audit.access_refused" && r.body["status"] == 404 ? 1 : 0;
+  CHECK(not_found == 2);
 }
 
 TEST_CASE("export downloads are streamed: the gateway's memory does not grow with the file") {
