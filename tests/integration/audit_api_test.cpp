@@ -574,6 +574,18 @@ TEST_CASE("an auditor's bad query is refused 400, a missing report or export 404
   CHECK(not_found == 2);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kUnderAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kUnderAddressSanitizer = true;
+#else
+constexpr bool kUnderAddressSanitizer = false;
+#endif
+#else
+constexpr bool kUnderAddressSanitizer = false;
+#endif
+
 TEST_CASE("export downloads are streamed: the gateway's memory does not grow with the file") {
   GatewayHarness gw("audit_api_export_memory");
   // An export file as large as years of log, put where the gateway keeps exports.
@@ -608,5 +620,7 @@ TEST_CASE("export downloads are streamed: the gateway's memory does not grow wit
   const auto peak_after = peak_memory_kb(gw.gateway_pid());
   INFO("VmHWM before " << peak_before << " kB, after " << peak_after << " kB");
   // Read whole, one download alone would add the file's size; streamed, four add a few chunks.
-  CHECK(peak_after - peak_before < static_cast<long>(kSize / 1024 / 4));
+  // Under AddressSanitizer freed chunks wait in its quarantine and the peak says nothing about the
+  // gateway's own use; the GCC build holds the bound.
+  if (!kUnderAddressSanitizer) CHECK(peak_after - peak_before < static_cast<long>(kSize / 1024 / 4));
 }
