@@ -49,11 +49,26 @@ bool ends_alone(const std::string& s, std::size_t end) {
   return !(is_separator(s[end]) && end + 1 < s.size() && is_alnum(s[end + 1]));
 }
 
-// Whether the text is a personnummer or samordningsnummer by shape, date and check digit. How
-// old the person would be today does not matter here: a number born "tomorrow" is as telling.
+// Whether the text is a personnummer or samordningsnummer by shape, date and check digit. A
+// number born "tomorrow" is as telling as one born yesterday; one of a person more than 130 years
+// old (a year like 0504) is no living person's.
 bool is_person_id(std::string_view text) {
   auto id = policy::parse_person_id(text, today_utc());
-  return id.has_value() || id.error().code == "future_date" || id.error().code == "too_old";
+  return id.has_value() || id.error().code == "future_date";
+}
+
+bool is_hex(char c) { return hex_value(c) >= 0; }
+
+// Whether the 12 characters at `at` are the last group of a UUID (8-4-4-4-12 hex digits).
+bool ends_uuid(const std::string& s, std::size_t at) {
+  if (at < 24 || at + 12 > s.size()) return false;
+  const std::size_t start = at - 24;
+  for (std::size_t i = 0; i < 36; ++i) {
+    const char c = s[start + i];
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? c != '-' : !is_hex(c)) return false;
+  }
+  return start == 0 || !is_alnum(s[start - 1]);
 }
 
 // Masks every personnummer in `text` in place; true when there was one.
@@ -68,7 +83,7 @@ bool mask_person_ids(std::string& text) {
     }
     const std::size_t head = digits_from(text, i);
     std::size_t length = 0;
-    if ((head == 10 || head == 12) && ends_word(text, i + head)) {
+    if ((head == 10 || head == 12) && ends_word(text, i + head) && !(head == 12 && ends_uuid(text, i))) {
       length = head;
     } else if ((head == 6 || head == 8) && i + head < text.size() && is_separator(text[i + head]) &&
                digits_from(text, i + head + 1) == 4 && ends_alone(text, i + head + 5)) {

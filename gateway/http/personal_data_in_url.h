@@ -5,10 +5,9 @@
 // request bodies; the pipeline refuses any target that still holds one, whichever route it is for.
 //
 // Found: a run of 10 or 12 digits, or 6 or 8 digits, '-' or '+' and 4 digits (percent-encoding
-// undone first), that stands alone (no letter or digit next to it, not the first groups of a
-// UUID-like "…-…-…") and that policy::parse_person_id takes as a personnummer or
-// samordningsnummer (a real date and a valid check digit). Case ids, UUIDs, sequence numbers and
-// dates are not.
+// undone first), that stands alone (no letter or digit next to it, not a group of a UUID) and
+// that policy::parse_person_id takes as a personnummer or samordningsnummer (a real date and a
+// valid check digit). Case ids, UUIDs, sequence numbers and dates are not.
 #include <string>
 #include <string_view>
 #include <vector>

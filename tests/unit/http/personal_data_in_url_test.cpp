@@ -22,7 +22,8 @@ TEST_CASE("every written form of a personnummer or samordningsnummer is found, i
 TEST_CASE("digits that are no personnummer are not found: a bad check digit, no such date, inside a word or a UUID") {
   for (const char* target : {"/p/191212121213", "/p/19121312-1212", "/p/1234567890", "/p/12345678901",
                              "/p/1912121212123", "/p/EB191212121212", "/p/191212121212ab",
-                             "/p/19121212-1212-4d5e-8f90-123456789abc", "/p?since=2026-11-24T10:00:00Z",
+                             "/p/19121212-1212-4d5e-8f90-123456789abc", "/p/0f0e0d0c-0b0a-4908-8706-050403020100/file",
+                             "/p/0f0e0d0c-0b0a-4908-8706-191212121212", "/p?since=2026-11-24T10:00:00Z",
                              "/p?after=42&limit=500", "/p/EB-2026-0001", "/p/20261124"}) {
     INFO(target);
     CHECK_FALSE(find_person_ids_in_url(target).found());
