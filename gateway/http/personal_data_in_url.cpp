@@ -7,9 +7,15 @@ namespace knutpunkt::http {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_separator(char c) { return c == '-' || c == '+'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_alnum(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_separator(char c) {
+  return c == '-' || c == '+';
+}
 
 int hex_value(char c) {
   if (is_digit(c)) return c - '0';
@@ -40,7 +46,9 @@ std::size_t digits_from(const std::string& s, std::size_t at) {
   return end - at;
 }
 
-bool ends_word(const std::string& s, std::size_t end) { return end >= s.size() || !is_alnum(s[end]); }
+bool ends_word(const std::string& s, std::size_t end) {
+  return end >= s.size() || !is_alnum(s[end]);
+}
 
 // A separated number ("19121212-1212") stands alone when no further group is joined to it: a
 // UUID's "12345678-1234-…" is one identifier, not a personnummer.
@@ -57,7 +65,9 @@ bool is_person_id(std::string_view text) {
   return id.has_value() || id.error().code == "future_date";
 }
 
-bool is_hex(char c) { return hex_value(c) >= 0; }
+bool is_hex(char c) {
+  return hex_value(c) >= 0;
+}
 
 // Whether the 12 characters at `at` are the last group of a UUID (8-4-4-4-12 hex digits).
 bool ends_uuid(const std::string& s, std::size_t at) {
