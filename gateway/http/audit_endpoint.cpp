@@ -145,68 +145,67 @@ void AuditEndpoint::audited_answer(const ClientConfig& auditor, const std::strin
                 });
 }
 
-void AuditEndpoint::records(Exchange exchange) {
-  const ClientConfig* auditor = &exchange.client();
-  const Request& request = exchange.request();
-  const std::string& remote_address = exchange.remote_address();
-  Reply reply = exchange.as_reply();
-  auto params = query_parameters(to_std(request.target()));
-  if (!params) return exchange.refuse(invalid_query({{"", "bad_format", "is not a valid query string"}}));
+void AuditEndpoint::search(Exchange exchange) {
+  const auto body = exchange.json_object();
+  if (!body) return;
+  // What a refused search asked for is in its record, as a refused query's filters were.
+  exchange.audit_context()["filters"] = *body;
+  std::vector<InvalidParam> invalid;
+  refuse_unknown_fields(*body, "",
+                        {"person", "case_id", "caseworker", "client", "partner", "operation", "outcome", "kind", "since",
+                         "until", "cursor", "limit"},
+                        invalid);
   AuditQuery q;
   q.limit = kDefaultPage;
-  std::vector<InvalidParam> invalid;
   nlohmann::json filters = nlohmann::json::object();
-  for (const auto& [name, value] : *params) {
-    if (value.empty()) continue;
-    filters[name] = value;
-    if (name == "person") {
-      auto id = policy::parse_person_id(value, today_utc());
-      if (!id) invalid.push_back({"person", id.error().code, id.error().reason});
-      else q.person_id = filters["person"] = id->digits;
-    } else if (name == "case_id") {
-      q.case_id = value;
-    } else if (name == "caseworker") {
-      q.caseworker = value;
-    } else if (name == "client") {
-      q.client = value;
-    } else if (name == "partner") {
-      q.partner = value;
-    } else if (name == "operation") {
-      q.operation = value;
-    } else if (name == "outcome") {
-      q.outcome = value;
-    } else if (name == "kind") {
-      q.kind = value;
-    } else if (name == "since" || name == "until") {
-      auto at = parse_time(value);
-      if (!at) invalid.push_back({name, "bad_time", "must be a date or an RFC 3339 UTC time"});
-      else (name == "since" ? q.since : q.until) = *at;
-    } else if (name == "after") {
-      auto seq = parse_count(value, 1, INT64_MAX);
-      if (!seq) invalid.push_back({"after", "bad_cursor", "must be a cursor from an earlier page"});
-      else q.before_seq = *seq;
-    } else if (name == "limit") {
-      auto n = parse_count(value, 1, kMaxPage);
-      if (!n) invalid.push_back({"limit", "out_of_range", "must be between 1 and 500"});
-      else q.limit = static_cast<int>(*n);
-    } else {
-      invalid.push_back({name, "unknown_parameter", "is not a known parameter"});
-    }
+  const std::string person = read_text(*body, "person", "person", false, invalid, 20);
+  if (!person.empty()) {
+    auto id = policy::parse_person_id(person, today_utc());
+    if (!id) invalid.push_back({"person", id.error().code, id.error().reason});
+    else q.person_id = filters["person"] = id->digits;
   }
-  if (!invalid.empty()) return exchange.refuse(invalid_query(std::move(invalid)));
+  for (auto [key, field] : {std::pair{"case_id", &AuditQuery::case_id}, {"caseworker", &AuditQuery::caseworker},
+                            {"client", &AuditQuery::client}, {"partner", &AuditQuery::partner},
+                            {"operation", &AuditQuery::operation}, {"outcome", &AuditQuery::outcome},
+                            {"kind", &AuditQuery::kind}}) {
+    std::string value = read_text(*body, key, key, false, invalid);
+    if (!value.empty()) q.*field = filters[key] = std::move(value);
+  }
+  for (const char* key : {"since", "until"}) {
+    const std::string text = read_text(*body, key, key, false, invalid, 40);
+    if (text.empty()) continue;
+    auto at = parse_time(text);
+    if (!at) invalid.push_back({key, "bad_time", "must be a date or an RFC 3339 UTC time"});
+    else (std::string(key) == "since" ? q.since : q.until) = filters[key] = *at;
+  }
+  const std::string cursor = read_text(*body, "cursor", "cursor", false, invalid, 20);
+  if (!cursor.empty()) {
+    auto seq = parse_count(cursor, 1, INT64_MAX);
+    if (!seq) invalid.push_back({"cursor", "bad_cursor", "must be a cursor from an earlier page"});
+    else q.before_seq = *seq;
+    filters["cursor"] = cursor;
+  }
+  if (auto limit = read_integer(*body, "limit", "limit", false, 1, kMaxPage, invalid)) {
+    q.limit = static_cast<int>(*limit);
+    filters["limit"] = *limit;
+  }
+  if (!invalid.empty()) {
+    return exchange.refuse(
+        {400, "invalid_request", "Invalid search", "one or more filters are invalid", std::move(invalid), {}});
+  }
   // One more than asked, to know whether there is a next page.
   const int page = q.limit;
   q.limit = page + 1;
   auto found = store_.search_audit(q);
-  if (!found) return reply(make_problem_response({503, "store_unavailable", "Store unavailable", {}, {}, {}}));
+  if (!found) return exchange.store_unavailable();
   const bool has_more = static_cast<int>(found->size()) > page;
   if (has_more) found->resize(static_cast<std::size_t>(page));
   nlohmann::json out = {{"records", nlohmann::json::array()}, {"has_more", has_more}, {"next_cursor", nullptr}};
   for (const auto& r : *found) out["records"].push_back(to_json(r));
   if (has_more) out["next_cursor"] = std::to_string(found->back().record.seq);
-  audited_answer(*auditor, "audit.searched",
-                 {{"filters", filters}, {"results", found->size()}, {"remote_address", remote_address}},
-                 make_json_response(200, out), std::move(reply));
+  audited_answer(exchange.client(), "audit.searched",
+                 {{"filters", filters}, {"results", found->size()}, {"remote_address", exchange.remote_address()}},
+                 make_json_response(200, out), exchange.as_reply());
 }
 
 void AuditEndpoint::case_timeline(Exchange exchange) {
@@ -232,12 +231,23 @@ void AuditEndpoint::case_timeline(Exchange exchange) {
 }
 
 void AuditEndpoint::person_timeline(Exchange exchange) {
-  const std::string& person = exchange.param("person_id");
-  const ClientConfig* auditor = &exchange.client();
-  const std::string& remote_address = exchange.remote_address();
-  Reply reply = exchange.as_reply();
-  auto id = policy::parse_person_id(person, today_utc());
-  if (!id) return exchange.refuse(invalid_query({{"person", id.error().code, id.error().reason}}));
+  const auto body = exchange.json_object();
+  if (!body) return;
+  std::vector<InvalidParam> invalid;
+  refuse_unknown_fields(*body, "", {"person"}, invalid);
+  const std::string person = read_text(*body, "person", "person", true, invalid, 20);
+  // What a refused read asked for is in its record (the audit log may hold a personnummer).
+  if (!person.empty()) exchange.audit_context()["person"] = person;
+  std::optional<policy::PersonId> id;
+  if (!person.empty()) {
+    auto parsed = policy::parse_person_id(person, today_utc());
+    if (!parsed) invalid.push_back({"person", parsed.error().code, parsed.error().reason});
+    else id = *parsed;
+  }
+  if (!invalid.empty()) {
+    return exchange.refuse(
+        {400, "invalid_request", "Invalid timeline request", "one or more fields are invalid", std::move(invalid), {}});
+  }
   AuditQuery q;
   q.person_id = id->digits;
   nlohmann::json list = nlohmann::json::array();
@@ -245,13 +255,13 @@ void AuditEndpoint::person_timeline(Exchange exchange) {
     list.push_back(to_json(r));
     return list.size() < static_cast<std::size_t>(kMaxTimeline);
   });
-  if (!ok) return reply(make_problem_response({503, "store_unavailable", "Store unavailable", {}, {}, {}}));
+  if (!ok) return exchange.store_unavailable();
   nlohmann::json out = {{"person", id->digits}, {"records", list}, {"truncated", list.size() >= kMaxTimeline}};
-  audited_answer(*auditor, "audit.timeline_read",
+  audited_answer(exchange.client(), "audit.timeline_read",
                  {{"person", {{"id", id->digits}, {"kind", std::string(policy::to_string(id->kind))}}},
                   {"results", list.size()},
-                  {"remote_address", remote_address}},
-                 make_json_response(200, out), std::move(reply));
+                  {"remote_address", exchange.remote_address()}},
+                 make_json_response(200, out), exchange.as_reply());
 }
 
 void AuditEndpoint::report_list(Exchange exchange) {

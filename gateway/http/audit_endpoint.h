@@ -3,9 +3,12 @@
 // timeline, log checks, the chain's status, and signed exports. Everything an auditor does here
 // is itself audited (who searched for whom, which report, which export), because the log of
 // the log is what keeps its readers honest.
-//   GET  /v1/audit/records                 GET /v1/audit/reports, /v1/audit/reports/{name}
+//
+// A search and a person's timeline are POSTs with their filters in a JSON body, though they only
+// read: a personnummer in a URL is logged by every proxy on the way (http/personal_data_in_url.h).
+//   POST /v1/audit/records/search          GET /v1/audit/reports, /v1/audit/reports/{name}
 //   GET  /v1/audit/cases/{id}/timeline     GET /v1/audit/chain
-//   GET  /v1/audit/persons/{id}/timeline   POST /v1/audit/exports, GET /v1/audit/exports/{id}/file|manifest
+//   POST /v1/audit/persons/timeline        POST /v1/audit/exports, GET /v1/audit/exports/{id}/file|manifest
 //   POST /v1/audit/retention, /v1/audit/retention/{id}/approval (admins, four-eyes)
 #include <boost/asio/thread_pool.hpp>
 #include <filesystem>
@@ -30,8 +33,11 @@ class AuditEndpoint {
   ~AuditEndpoint();
 
   // Guard: auditors.
-  void records(Exchange exchange);
+  // {"person", "case_id", "caseworker", "client", "partner", "operation", "outcome", "kind",
+  //  "since", "until", "cursor", "limit"}: all optional; newest first, a page at a time.
+  void search(Exchange exchange);
   void case_timeline(Exchange exchange);
+  // {"person": personnummer or samordningsnummer}: the person's records, oldest first.
   void person_timeline(Exchange exchange);
   void report_list(Exchange exchange);
   void report(Exchange exchange);

@@ -148,16 +148,15 @@ void ConsentEndpoint::withdraw(Exchange exchange) {
 
 void ConsentEndpoint::list(Exchange exchange) {
   exchange.audit_context()["operation"] = "list";
-  auto params = query_parameters(to_std(exchange.request().target()));
+  const auto body = exchange.json_object();
+  if (!body) return;
   std::vector<InvalidParam> invalid;
   std::string person_id;
-  if (!params || !params->contains("person_id")) {
-    invalid.push_back({"person_id", "missing", "is required as a query parameter"});
-  } else {
-    for (const auto& [name, value] : *params) {
-      if (name != "person_id") invalid.push_back({name, "unknown_parameter", "is not a known parameter"});
-    }
-    auto id = policy::parse_person_id((*params)["person_id"], today_utc());
+  refuse_unknown_fields(*body, "", {"person_id"}, invalid);
+  const std::string asked = read_text(*body, "person_id", "person_id", true, invalid, 20);
+  if (!asked.empty()) {
+    exchange.audit_context()["person_id"] = asked;
+    auto id = policy::parse_person_id(asked, today_utc());
     if (!id)
       invalid.push_back({"person_id", id.error().code, id.error().reason});
     else
@@ -165,7 +164,7 @@ void ConsentEndpoint::list(Exchange exchange) {
   }
   if (!invalid.empty()) {
     return exchange.refuse(
-        {400, "invalid_query", "Invalid query", "one or more parameters are invalid", std::move(invalid), {}});
+        {400, "invalid_request", "Invalid request", "one or more fields are invalid", std::move(invalid), {}});
   }
   auto consents = registry_.recorded_by(exchange.client().organisation, person_id);
   if (!consents) return exchange.store_unavailable();

@@ -1,6 +1,7 @@
 #pragma once
 // The consent registry's API (12 kap. OSL): POST /v1/consents records a consent, DELETE
-// /v1/consents/{id} withdraws it, GET /v1/consents?person_id= lists a person's consents. The
+// /v1/consents/{id} withdraws it, POST /v1/consents/search {"person_id"} lists a person's consents
+// (a POST that only reads: a personnummer in a URL would be in every proxy's log). The
 // rules are the registry's (consent/consent_registry.h); this edge reads the request, names every
 // invalid field, and answers once the record is durable. Every change and read is audited,
 // refusals included.

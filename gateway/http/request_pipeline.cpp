@@ -1,5 +1,8 @@
 #include "http/request_pipeline.h"
 
+#include "http/personal_data_in_url.h"
+#include "log/log.h"
+
 namespace knutpunkt::http {
 
 namespace bhttp = boost::beast::http;
@@ -35,7 +38,60 @@ Exchange exchange_for(Request&& request, const RequestContext& context, const Ro
   return exchange;
 }
 
+Problem personal_data_in_url(const PersonIdsInUrl& found) {
+  std::vector<InvalidParam> invalid;
+  for (const auto& place : found.places) {
+    invalid.push_back({place, "personal_data_in_url", "holds a personnummer; send it in the request body instead"});
+  }
+  return {400,
+          "personal_data_in_url",
+          "Personal data in the URL",
+          "a personnummer must never be sent in the path or query string, which proxies and TLS terminators log; "
+          "the API takes person identifiers in request bodies",
+          std::move(invalid),
+          {}};
+}
+
 }  // namespace
+
+void RequestPipeline::refuse_person_ids_in_url(const Request& request, const PersonIdsInUrl& found,
+                                               const RequestContext& context, Reply reply) const {
+  const std::string& address = context.remote_address;
+  auto matched = routes_.match(request.method(), to_std(request.target()));
+  const auto* match = std::get_if<RouteTable::Match>(&matched);
+  const std::string route = match != nullptr ? match->rules->route : no_route(request.method());
+  Problem problem = personal_data_in_url(found);
+  const ClientConfig* client = auth_.authenticate(to_std(request[bhttp::field::authorization]));
+  if (client == nullptr) {
+    if (auto busy = throttled(address, route)) return reply(std::move(*busy));
+    count_unknown(address, route, problem.status);
+    return reply(make_problem_response(problem));
+  }
+  // The record says where and what the request was for, the numbers masked: the refusal must not
+  // become a second copy of what it refuses.
+  nlohmann::json record = {{"client", client->id},
+                           {"remote_address", address},
+                           {"route", route},
+                           {"method", std::string(bhttp::to_string(request.method()))},
+                           {"target", found.masked_target},
+                           {"places", found.places},
+                           {"outcome", "refused"},
+                           {"status", problem.status},
+                           {"code", problem.code}};
+  log::info(kPersonalDataInUrlKind, {{"status", problem.status}, {"code", problem.code}, {"client", client->id}});
+  audit_.append(kPersonalDataInUrlKind, std::move(record),
+                [reply = std::move(reply), problem](std::expected<AuditReceipt, StoreError> receipt) mutable {
+                  if (!receipt) {
+                    log::error("http.refusal_unaudited", {{"kind", kPersonalDataInUrlKind},
+                                                          {"status", problem.status},
+                                                          {"error", receipt.error().code}});
+                    return reply(make_problem_response({503, "audit_unavailable", "Audit log unavailable",
+                                                        "the request could not be audited and was not processed",
+                                                        {}, {}}));
+                  }
+                  reply(make_problem_response(problem));
+                });
+}
 
 std::optional<Response> RequestPipeline::throttled(const std::string& address, const std::string& route) const {
   const auto wait = limit_.exhausted(address);
@@ -57,6 +113,10 @@ void RequestPipeline::count_unknown(const std::string& address, const std::strin
 }
 
 void RequestPipeline::handle(Request&& request, const RequestContext& context, Reply reply) const {
+  // Before any route or handler: the rule holds for every route, those added later too.
+  if (const auto in_url = find_person_ids_in_url(to_std(request.target())); in_url.found()) {
+    return refuse_person_ids_in_url(request, in_url, context, std::move(reply));
+  }
   const std::string& address = context.remote_address;
   auto found = routes_.match(request.method(), to_std(request.target()));
   if (auto* answer = std::get_if<Response>(&found)) {
@@ -89,6 +149,10 @@ void RequestPipeline::handle(Request&& request, const RequestContext& context, R
 
 void RequestPipeline::refuse_unread(const Request& header, Problem problem, const RequestContext& context,
                                     Reply reply) const {
+  // Its audit record would otherwise hold the target as sent.
+  if (const auto in_url = find_person_ids_in_url(to_std(header.target())); in_url.found()) {
+    return refuse_person_ids_in_url(header, in_url, context, std::move(reply));
+  }
   const std::string& address = context.remote_address;
   auto found = routes_.match(header.method(), to_std(header.target()));
   const auto* match = std::get_if<RouteTable::Match>(&found);

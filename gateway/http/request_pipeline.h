@@ -1,5 +1,6 @@
 #pragma once
-// The one way a request is run: the route table matches it (404 / 405 answered there), an
+// The one way a request is run: a target holding a personnummer is refused first, whatever it
+// is for (http/personal_data_in_url.h); then the route table matches it (404 / 405 answered there), an
 // Exchange is made with the path parameters and the query string in its audit context, the
 // route's guard is applied once (401 when no valid token, 403 for the wrong role or an operation
 // not granted), and only then does the handler see the request.
@@ -13,10 +14,14 @@
 #include "http/address_rate_limit.h"
 #include "http/client_auth.h"
 #include "http/message.h"
+#include "http/personal_data_in_url.h"
 #include "http/route_table.h"
 #include "http/unauthenticated_refusals.h"
 
 namespace knutpunkt::http {
+
+// The audit kind of a request refused for a personnummer in its path or query string.
+inline constexpr const char* kPersonalDataInUrlKind = "http.personal_data_in_url";
 
 class RequestPipeline {
  public:
@@ -33,6 +38,10 @@ class RequestPipeline {
   void refuse_unread(const Request& header, Problem problem, const RequestContext& context, Reply reply) const;
 
  private:
+  // 400 personal_data_in_url, before the route's guard or handler: audited for a client (the
+  // numbers masked), counted for an unknown caller.
+  void refuse_person_ids_in_url(const Request& request, const PersonIdsInUrl& found, const RequestContext& context,
+                                Reply reply) const;
   // The 429 for an address with no token left (counted), or nullopt.
   std::optional<Response> throttled(const std::string& address, const std::string& route) const;
   // A refusal of an unknown caller: takes a token from its address and counts it.

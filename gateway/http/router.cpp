@@ -73,7 +73,9 @@ void add_consent_and_session_routes(RouteTable& t, const Endpoints* e) {
   };
   t.add(
       {V::post, "/v1/consents", consents(), "consent.refused", [e](Exchange x) { e->consents.record(std::move(x)); }});
-  t.add({V::get, "/v1/consents", consents(), "consent.refused", [e](Exchange x) { e->consents.list(std::move(x)); }});
+  // The person is named in the body: a personnummer in a URL would be in every proxy's log.
+  t.add({V::post, "/v1/consents/search", consents(), "consent.refused",
+         [e](Exchange x) { e->consents.list(std::move(x)); }});
   t.add({V::delete_, "/v1/consents/{consent_id}", consents(), "consent.refused",
          [e](Exchange x) { e->consents.withdraw(std::move(x)); }});
 
@@ -111,10 +113,13 @@ void add_console_routes(RouteTable& t, const Endpoints* e) {
 // Auditors: records, timelines, log checks, the chain, retention, exports.
 void add_audit_routes(RouteTable& t, const Endpoints* e) {
   const std::string refused = "audit.access_refused";
-  t.add({V::get, "/v1/audit/records", auditors(), refused, [e](Exchange x) { e->audit.records(std::move(x)); }});
+  // Searches and person timelines take their filters in a body: a personnummer in a URL would be
+  // in every proxy's log. The GETs they replace are gone (404), so no client keeps sending one.
+  t.add({V::post, "/v1/audit/records/search", auditors(), refused,
+         [e](Exchange x) { e->audit.search(std::move(x)); }});
   t.add({V::get, "/v1/audit/cases/{case_id}/timeline", auditors(), refused,
          [e](Exchange x) { e->audit.case_timeline(std::move(x)); }});
-  t.add({V::get, "/v1/audit/persons/{person_id}/timeline", auditors(), refused,
+  t.add({V::post, "/v1/audit/persons/timeline", auditors(), refused,
          [e](Exchange x) { e->audit.person_timeline(std::move(x)); }});
   t.add({V::get, "/v1/audit/reports", auditors(), refused, [e](Exchange x) { e->audit.report_list(std::move(x)); }});
   t.add(

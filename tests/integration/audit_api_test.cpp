@@ -28,6 +28,16 @@ HttpReply audit_get(GatewayHarness& gw, const std::string& path, const std::stri
   return gw.get_with(path, bearer(token));
 }
 
+// A search or a person's timeline: the filters in the body, never in the URL.
+HttpReply audit_post(GatewayHarness& gw, const std::string& path, const nlohmann::json& body,
+                     const std::string& token = kAuditorToken) {
+  return gw.post(path, body.dump(), bearer(token));
+}
+
+HttpReply search(GatewayHarness& gw, const nlohmann::json& filters, const std::string& token = kAuditorToken) {
+  return audit_post(gw, "/v1/audit/records/search", filters, token);
+}
+
 std::set<std::string> kinds_of(const HttpReply& reply) {
   std::set<std::string> kinds;
   for (const auto& r : reply.body["records"]) kinds.insert(r["kind"].get<std::string>());
@@ -101,13 +111,13 @@ long peak_memory_kb(pid_t pid) {
 
 TEST_CASE("the audit API is for auditors only: a case system's token gets 403, no token 401, and both are audited") {
   GatewayHarness gw("audit_api_roles");
-  auto as_case_system = audit_get(gw, "/v1/audit/records", kCaseSystemToken);
+  auto as_case_system = search(gw, nlohmann::json::object(), kCaseSystemToken);
   CHECK(as_case_system.status == 403);
   CHECK(as_case_system.body["code"] == "role_not_allowed");
   CHECK(audit_get(gw, "/v1/audit/reports", kCaseSystemToken).status == 403);
   CHECK(audit_get(gw, "/v1/audit/chain", kCaseSystemToken).status == 403);
-  CHECK(gw.get("/v1/audit/records").status == 401);
-  CHECK(audit_get(gw, "/v1/audit/records").status == 200);
+  CHECK(gw.post("/v1/audit/records/search", "{}", {}).status == 401);
+  CHECK(search(gw, nlohmann::json::object()).status == 200);
   // The three 403s name a client: a record each. The 401 names none: counted for its address in
   // one record a minute, appended here at the clean stop.
   gw.stop_gateway();
@@ -117,7 +127,7 @@ TEST_CASE("the audit API is for auditors only: a case system's token gets 403, n
     refused += r.kind == "audit.access_refused" ? 1 : 0;
     if (r.kind != "http.unauthenticated_refusals") continue;
     for (const auto& x : r.body["refused"]) {
-      if (x["route"] == "GET /v1/audit/records" && x["status"] == 401) unauthenticated += x["count"].get<std::uint64_t>();
+      if (x["route"] == "POST /v1/audit/records/search" && x["status"] == 401) unauthenticated += x["count"].get<std::uint64_t>();
     }
   }
   CHECK(refused == 3);
@@ -141,12 +151,12 @@ TEST_CASE("an auditor signs in with a password, uses the session token, and sign
   REQUIRE(session.status == 201);
   const std::string token = session.body["token"];
   CHECK(session.body["user"]["roles"] == nlohmann::json({"auditor"}));
-  CHECK(audit_get(gw, "/v1/audit/records", token).status == 200);
+  CHECK(search(gw, nlohmann::json::object(), token).status == 200);
   // A session grants what the user's roles grant, nothing more.
   CHECK(gw.get_with("/v1/dead-letters", bearer(token)).status == 403);
 
   CHECK(gw.del("/v1/auth/session", bearer(token)).status == 204);
-  CHECK(audit_get(gw, "/v1/audit/records", token).status == 401);
+  CHECK(search(gw, nlohmann::json::object(), token).status == 401);
 
   std::set<std::string> kinds;
   for (const auto& r : gw.audit_records()) kinds.insert(r.kind);
@@ -251,7 +261,7 @@ TEST_CASE("search filters by person, case, operation and outcome, pages newest f
   seed(gw);
 
   // Every form of the personnummer finds the same records: lookups, the refusal, the households.
-  auto by_person = audit_get(gw, "/v1/audit/records?person=19121212-1212&limit=500");
+  auto by_person = search(gw, {{"person", "19121212-1212"}, {"limit", 500}});
   INFO(by_person.body.dump(2).substr(0, 2000));
   REQUIRE(by_person.status == 200);
   const auto kinds = kinds_of(by_person);
@@ -264,18 +274,18 @@ TEST_CASE("search filters by person, case, operation and outcome, pages newest f
   }
   // 10 digits with "+": over a hundred years old, so 1912. The same records, and one more: the
   // first search, which is itself on record under the person searched for.
-  auto again = audit_get(gw, "/v1/audit/records?person=121212%2B1212&limit=500");
+  auto again = search(gw, {{"person", "121212+1212"}, {"limit", 500}});
   REQUIRE(again.body["records"].size() == by_person.body["records"].size() + 1);
   CHECK(again.body["records"][0]["kind"] == "audit.searched");
 
-  auto refusals = audit_get(gw, "/v1/audit/records?operation=lookup&outcome=refused");
+  auto refusals = search(gw, {{"operation", "lookup"}, {"outcome", "refused"}});
   REQUIRE(refusals.status == 200);
   REQUIRE(refusals.body["records"].size() == 2);
   // Newest first: the household refusal came last.
   CHECK(refusals.body["records"][0]["reason"] == "not_in_household");
   CHECK(refusals.body["records"][1]["reason"] == "no_open_case");
 
-  auto by_case = audit_get(gw, "/v1/audit/records?case_id=EB-2026-000500");
+  auto by_case = search(gw, {{"case_id", "EB-2026-000500"}});
   std::set<std::string> case_kinds = kinds_of(by_case);
   CHECK(case_kinds == std::set<std::string>{"case.registered", "lookup.refused"});
 
@@ -283,7 +293,9 @@ TEST_CASE("search filters by person, case, operation and outcome, pages newest f
   std::vector<std::int64_t> seqs;
   std::string cursor;
   for (int page = 0; page < 20; ++page) {
-    auto reply = audit_get(gw, "/v1/audit/records?operation=lookup&limit=1" + (cursor.empty() ? "" : "&after=" + cursor));
+    nlohmann::json filters = {{"operation", "lookup"}, {"limit", 1}};
+    if (!cursor.empty()) filters["cursor"] = cursor;
+    auto reply = search(gw, filters);
     REQUIRE(reply.status == 200);
     for (const auto& r : reply.body["records"]) seqs.push_back(r["seq"]);
     if (!reply.body["has_more"].get<bool>()) break;
@@ -292,8 +304,8 @@ TEST_CASE("search filters by person, case, operation and outcome, pages newest f
   CHECK(seqs.size() == 5);
   CHECK(std::is_sorted(seqs.rbegin(), seqs.rend()));
 
-  // Bad parameters are named.
-  auto bad = audit_get(gw, "/v1/audit/records?person=19121212-1213&limit=9999&colour=red");
+  // Bad filters are named.
+  auto bad = search(gw, {{"person", "19121212-1213"}, {"limit", 9999}, {"colour", "red"}});
   CHECK(bad.status == 400);
   std::set<std::string> names;
   for (const auto& p : bad.body["invalid-params"]) names.insert(p["name"].get<std::string>());
@@ -319,7 +331,7 @@ TEST_CASE("timelines list a case's and a person's records oldest first") {
   CHECK(case_timeline.body["records"][0]["kind"] == "case.registered");
   CHECK(case_timeline.body["records"][1]["kind"] == "lookup.refused");
 
-  auto person = audit_get(gw, "/v1/audit/persons/198112189876/timeline");
+  auto person = audit_post(gw, "/v1/audit/persons/timeline", {{"person", "198112189876"}});
   REQUIRE(person.status == 200);
   std::int64_t last = 0;
   for (const auto& r : person.body["records"]) {
@@ -327,7 +339,7 @@ TEST_CASE("timelines list a case's and a person's records oldest first") {
     last = r["seq"];
   }
   CHECK(kinds_of(person).contains("lookup"));
-  CHECK(audit_get(gw, "/v1/audit/persons/19811218-9877/timeline").status == 400);
+  CHECK(audit_post(gw, "/v1/audit/persons/timeline", {{"person", "19811218-9877"}}).status == 400);
 }
 
 TEST_CASE("log checks find what was seeded") {
@@ -560,9 +572,9 @@ TEST_CASE("an auditor's bad query is refused 400, a missing report or export 404
     for (const auto& r : gw.audit_records()) n += r.kind == "audit.access_refused" && r.body["status"] == 400 ? 1 : 0;
     return n;
   };
-  CHECK(audit_get(gw, "/v1/audit/records?limit=0").status == 400);
-  CHECK(audit_get(gw, "/v1/audit/records?nonsense=1").status == 400);
-  CHECK(audit_get(gw, "/v1/audit/persons/not-a-person/timeline").status == 400);
+  CHECK(search(gw, {{"limit", 0}}).status == 400);
+  CHECK(search(gw, {{"nonsense", 1}}).status == 400);
+  CHECK(audit_post(gw, "/v1/audit/persons/timeline", {{"person", "not-a-person"}}).status == 400);
   CHECK(audit_get(gw, "/v1/audit/reports/out_of_hours?since=yesterday").status == 400);
   CHECK(gw.post("/v1/audit/exports", R"({"format": "xml"})", bearer(kAuditorToken)).status == 400);
   CHECK(refusals() == 5);
@@ -623,4 +635,56 @@ TEST_CASE("export downloads are streamed: the gateway's memory does not grow wit
   // Under AddressSanitizer freed chunks wait in its quarantine and the peak says nothing about the
   // gateway's own use; the GCC build holds the bound.
   if (!kUnderAddressSanitizer) CHECK(peak_after - peak_before < static_cast<long>(kSize / 1024 / 4));
+}
+
+TEST_CASE("the old GET search and person timeline are gone, and a personnummer in any URL is refused 400, masked") {
+  GatewayHarness gw("audit_api_no_personnummer_in_urls");
+  seed(gw);
+  const auto auditor = bearer(kAuditorToken);
+  // The GETs that took a person in the URL answer nothing but a refusal: no route (404) without
+  // one, 400 personal_data_in_url with one, whatever the route.
+  CHECK(audit_get(gw, "/v1/audit/records?operation=lookup").status == 404);
+  auto old_search = gw.get_with_personal_data_in_url("/v1/audit/records?person=19121212-1212", auditor);
+  CHECK(old_search.status == 400);
+  CHECK(old_search.body["code"] == "personal_data_in_url");
+  CHECK(old_search.body["invalid-params"][0]["name"] == "person");
+  auto old_timeline = gw.get_with_personal_data_in_url("/v1/audit/persons/198112189876/timeline", auditor);
+  CHECK(old_timeline.status == 400);
+  CHECK(old_timeline.body["invalid-params"][0]["name"] == "path");
+  auto old_consents = gw.get_with_personal_data_in_url("/v1/consents?person_id=191212121212", bearer(kCaseSystemToken));
+  CHECK(old_consents.status == 400);
+  CHECK(old_consents.body["code"] == "personal_data_in_url");
+  // On a route that takes no person at all, too: the rule holds for every route.
+  auto on_case = gw.get_with_personal_data_in_url("/v1/cases/EB-2026-000500?who=121212-1212", bearer(kCaseSystemToken));
+  CHECK(on_case.status == 400);
+  CHECK(on_case.body["code"] == "personal_data_in_url");
+
+  // The new calls answer, with the person in the body.
+  auto found = search(gw, {{"person", "19121212-1212"}});
+  REQUIRE(found.status == 200);
+  CHECK(kinds_of(found).contains("lookup"));
+  auto timeline = audit_post(gw, "/v1/audit/persons/timeline", {{"person", "198112189876"}});
+  REQUIRE(timeline.status == 200);
+  CHECK(kinds_of(timeline).contains("lookup"));
+
+  gw.stop_gateway();
+  int refusals = 0;
+  for (const auto& r : gw.audit_records()) {
+    if (r.kind != "http.personal_data_in_url") continue;
+    ++refusals;
+    const std::string body = r.body.dump();
+    INFO(body);
+    CHECK(r.body["target"].get<std::string>().find("XXXX") != std::string::npos);
+    for (const char* number : {"19121212-1212", "191212121212", "198112189876", "121212-1212"}) {
+      CHECK(body.find(number) == std::string::npos);
+    }
+  }
+  CHECK(refusals == 4);
+  // The gateway's log names the refusal and never the number.
+  std::ifstream log(gw.gateway_log());
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  CHECK(text.find("personal_data_in_url") != std::string::npos);
+  for (const char* number : {"19121212-1212", "191212121212", "198112189876", "121212-1212", "1212121212"}) {
+    CHECK(text.find(number) == std::string::npos);
+  }
 }

@@ -37,13 +37,13 @@ TEST_CASE("a consent is recorded, listed with its state, withdrawn once, and eve
   CHECK(recorded.body["state"] == "in_force");
   CHECK(recorded.body["person_id"] == "191212121212");
 
-  auto listed = gw.get_with("/v1/consents?person_id=191212121212", bearer(kCaseSystemToken));
+  auto listed = gw.post("/v1/consents/search", R"({"person_id": "191212121212"})", bearer(kCaseSystemToken));
   REQUIRE(listed.status == 200);
   REQUIRE(listed.body["consents"].size() == 1);
   CHECK(listed.body["consents"][0]["consent_id"] == id);
 
   // A client of another organisation neither sees nor withdraws it.
-  auto other = gw.get_with("/v1/consents?person_id=191212121212", bearer(kNeighbourCaseSystemToken));
+  auto other = gw.post("/v1/consents/search", R"({"person_id": "191212121212"})", bearer(kNeighbourCaseSystemToken));
   REQUIRE(other.status == 200);
   CHECK(other.body["consents"].empty());
   CHECK(gw.del("/v1/consents/" + id, bearer(kNeighbourCaseSystemToken)).status == 404);

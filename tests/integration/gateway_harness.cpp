@@ -1,6 +1,9 @@
 #include "gateway_harness.h"
 
+#include <catch2/catch.hpp>
+
 #include "core/digest.h"
+#include "http/personal_data_in_url.h"
 #include "store/sqlite/sqlite_store.h"
 
 #include <fstream>
@@ -289,26 +292,43 @@ HttpReply GatewayHarness::lookup(const nlohmann::json& body, const std::string& 
   return post("/v1/lookups/ssbtek", body.dump(), headers);
 }
 
+void check_no_personnummer_in_request_line(const std::string& target) {
+  const auto found = knutpunkt::http::find_person_ids_in_url(target);
+  INFO("request line target, numbers masked: " << found.masked_target);
+  CHECK_FALSE(found.found());
+}
+
 HttpReply GatewayHarness::post(const std::string& path, const std::string& body, const httplib::Headers& headers,
                                const std::string& content_type) {
+  check_no_personnummer_in_request_line(path);
   return to_reply(gateway_client_->Post(path.c_str(), headers, body, content_type.c_str()));
 }
 
-HttpReply GatewayHarness::get(const std::string& path) { return to_reply(gateway_client_->Get(path.c_str())); }
+HttpReply GatewayHarness::get(const std::string& path) {
+  check_no_personnummer_in_request_line(path);
+  return to_reply(gateway_client_->Get(path.c_str()));
+}
 
 HttpReply GatewayHarness::get_as_operator(const std::string& path) {
   return get_with(path, {{"Authorization", std::string("Bearer ") + kOperatorToken}});
 }
 
 HttpReply GatewayHarness::get_with(const std::string& path, const httplib::Headers& headers) {
+  check_no_personnummer_in_request_line(path);
+  return to_reply(gateway_client_->Get(path.c_str(), headers));
+}
+
+HttpReply GatewayHarness::get_with_personal_data_in_url(const std::string& path, const httplib::Headers& headers) {
   return to_reply(gateway_client_->Get(path.c_str(), headers));
 }
 
 HttpReply GatewayHarness::put(const std::string& path, const std::string& body, const httplib::Headers& headers) {
+  check_no_personnummer_in_request_line(path);
   return to_reply(gateway_client_->Put(path.c_str(), headers, body, "application/json"));
 }
 
 HttpReply GatewayHarness::del(const std::string& path, const httplib::Headers& headers) {
+  check_no_personnummer_in_request_line(path);
   return to_reply(gateway_client_->Delete(path.c_str(), headers));
 }
 

@@ -72,6 +72,11 @@ struct HttpReply {
   std::string text;     // the body as sent
 };
 
+// Every request a suite sends the gateway is checked here: its request line (path and query) holds
+// no personnummer, since proxies log request lines. A test that sends one on purpose, to see it
+// refused, says so with GatewayHarness::get_with_personal_data_in_url.
+void check_no_personnummer_in_request_line(const std::string& target);
+
 class GatewayHarness {
  public:
   explicit GatewayHarness(const std::string& name, HarnessOptions options = {});
@@ -88,6 +93,8 @@ class GatewayHarness {
   // GET as the operator (kOperatorToken): /readyz, /metrics.
   HttpReply get_as_operator(const std::string& path);
   HttpReply get_with(const std::string& path, const httplib::Headers& headers);
+  // A GET whose target holds a personnummer on purpose, not checked as every other request is.
+  HttpReply get_with_personal_data_in_url(const std::string& path, const httplib::Headers& headers);
   HttpReply del(const std::string& path, const httplib::Headers& headers);
   HttpReply put(const std::string& path, const std::string& body, const httplib::Headers& headers);
 

@@ -181,6 +181,7 @@ HttpReply ReferralHarness::refer(const nlohmann::json& body, const std::string& 
 }
 
 HttpReply ReferralHarness::gateway_get(const std::string& path, const std::string& token) {
+  check_no_personnummer_in_request_line(path);
   httplib::Headers headers;
   if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
   return to_reply(gateway_client_->Get(path.c_str(), headers));
@@ -193,6 +194,7 @@ std::string ReferralHarness::metrics() {
 }
 
 HttpReply ReferralHarness::gateway_post(const std::string& path, const std::string& body, const std::string& token) {
+  check_no_personnummer_in_request_line(path);
   httplib::Headers headers;
   if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
   return to_reply(gateway_client_->Post(path.c_str(), headers, body, "application/json"));

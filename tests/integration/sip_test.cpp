@@ -267,7 +267,7 @@ TEST_CASE("a SIP runs its whole lifecycle between the case system, the gateway a
     CHECK(kinds.contains(kind));
   }
   // The registry holds the consent the plan was started under.
-  HttpReply consents = gw.get_with("/v1/consents?person_id=191212121212", auth());
+  HttpReply consents = gw.post("/v1/consents/search", R"({"person_id": "191212121212"})", auth());
   REQUIRE(consents.status == 200);
   bool found = false;
   for (const json& c : consents.body["consents"]) found = found || (c["partner"] == "sip" && c["organisations"].size() == 3);

@@ -46,6 +46,7 @@ const PARAM_CODES = {
   not_an_integer: 'måste vara ett heltal',
   empty_range: 'ger inga poster',
   range_beyond_head: 'går längre än loggen',
+  personal_data_in_url: 'innehåller ett personnummer; det får aldrig stå i en adress',
 };
 
 export function problemMessage(error) {

@@ -3,7 +3,7 @@ import {h} from './dom.js';
 import {formatTime} from './format.js';
 import {recordTable} from './records.js';
 
-const MAX_TIMELINE = 2000;  // the API's cap (GET /v1/audit/*/timeline)
+const MAX_TIMELINE = 2000;  // the API's cap (the audit timelines)
 
 export function timeline(records, caption, truncated) {
   if (!records.length) return h('p', {class: 'result-summary', role: 'status'}, 'Det finns inga poster.');

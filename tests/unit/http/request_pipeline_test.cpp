@@ -442,3 +442,70 @@ TEST_CASE("a JSON body is read one way: 415 when not JSON, 400 when not an objec
   CHECK(f.last_record("x.refused")["code"] == "invalid_json");
   CHECK(read("application/json; charset=utf-8", "{\"a\": 1}").result_int() == 200);
 }
+
+TEST_CASE("a personnummer in a path or query string is refused 400 before any guard or handler, audited masked") {
+  Fixture f;
+  // On a route that exists, on a query parameter, percent-encoded, and on a path no route has.
+  auto in_path = f.run(bhttp::verb::get, "/cases/191212121212", "cs-token");
+  CHECK(in_path.result_int() == 400);
+  CHECK(body_of(in_path)["code"] == "personal_data_in_url");
+  CHECK(body_of(in_path)["invalid-params"][0]["name"] == "path");
+  auto in_query = f.run(bhttp::verb::get, "/cases/EB-1?person=19121212-1212&x=1", "cs-token");
+  CHECK(in_query.result_int() == 400);
+  CHECK(body_of(in_query)["invalid-params"][0]["name"] == "person");
+  CHECK(f.run(bhttp::verb::get, "/v1/events?person_id=121212%2B1212", "cs-token").result_int() == 400);
+  CHECK(f.run(bhttp::verb::get, "/nowhere/121212-1212/timeline", "op-token").result_int() == 400);
+  // The guard is not what answers: the operator would have been refused 403 here.
+  CHECK(f.run(bhttp::verb::get, "/cases/191212121212", "op-token").result_int() == 400);
+  CHECK(f.handled.empty());
+
+  const auto refused = f.durable(kPersonalDataInUrlKind);
+  REQUIRE(refused.size() == 5);
+  CHECK(refused[0]["client"] == "case-system");
+  CHECK(refused[0]["route"] == "GET /cases/{case_id}");
+  CHECK(refused[0]["target"] == "/cases/XXXXXXXXXXXX");
+  CHECK(refused[1]["target"] == "/cases/EB-1?person=XXXXXXXX-XXXX&x=1");
+  CHECK(refused[1]["places"] == nlohmann::json::array({"person"}));
+  CHECK(refused[2]["target"] == "/v1/events?person_id=XXXXXX+XXXX");
+  CHECK(refused[3]["route"] == "GET (no route)");
+  CHECK(refused[3]["target"] == "/nowhere/XXXXXX-XXXX/timeline");
+  // No record of the whole log holds the number, in any of the forms sent.
+  for (const auto& r : f.records()) {
+    const std::string text = r.body.dump();
+    for (const char* number : {"191212121212", "19121212-1212", "121212-1212", "1212121212", "121212+1212"}) {
+      CHECK(text.find(number) == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("an unknown caller's personnummer in the URL is refused 400 and counted, not recorded with the target") {
+  Fixture f;
+  CHECK(f.run(bhttp::verb::get, "/cases/191212121212", "").result_int() == 400);
+  f.now += std::chrono::minutes{1};
+  f.unauthenticated->flush_closed();
+  const auto aggregates = f.durable(kUnauthenticatedRefusalsKind);
+  REQUIRE(aggregates.size() == 1);
+  CHECK(aggregates[0].dump().find("191212121212") == std::string::npos);
+  CHECK(f.durable(kPersonalDataInUrlKind).empty());
+}
+
+TEST_CASE("a personnummer in the URL of a request refused unread is audited masked, not as sent") {
+  Fixture f;
+  CHECK(f.run(bhttp::verb::post, "/plans?person=191212121212", "cs-token", "192.0.2.7", true).result_int() == 400);
+  const auto refused = f.durable(kPersonalDataInUrlKind);
+  REQUIRE(refused.size() == 1);
+  CHECK(refused[0]["target"] == "/plans?person=XXXXXXXXXXXX");
+  CHECK(f.durable("plan.refused").empty());
+}
+
+TEST_CASE("ids that are not personnummer pass the pipeline: cases, UUIDs, sequence numbers, dates") {
+  Fixture f;
+  for (const char* target : {"/cases/EB-2026-0001", "/cases/c7d1f3a0-1b2c-4d5e-8f90-123456789abc",
+                             "/cases/19121212-1212-4d5e-8f90-123456789abc", "/cases/1234567890",
+                             "/cases/EB191212121212", "/cases/EB-1?since=2026-11-24&after=123456789012",
+                             "/cases/EB-1?since=20261124&until=2026-11-24T10:00:00Z"}) {
+    INFO(target);
+    CHECK(f.run(bhttp::verb::get, target, "cs-token").result_int() == 200);
+  }
+  CHECK(f.durable(kPersonalDataInUrlKind).empty());
+}

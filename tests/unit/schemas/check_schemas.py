@@ -306,6 +306,10 @@ def check_openapi(openapi_doc, case_event, schemas_dir, gateway, http_dir):
             check({p["name"] for p in path_params} == template_params,
                   f"{where}: path parameters {sorted(template_params)} are declared")
             check(all(p.get("required") is True for p in path_params), f"{where}: path parameters are required (OAS 3.1)")
+            # Proxies and TLS terminators log request lines: a person is named in a body, never a URL.
+            url_params = [p for p in item.get("parameters", []) + op.get("parameters", []) if p.get("in") in ("path", "query")]
+            check(not any(re.search(r"person|pnr|personnummer", p["name"]) for p in url_params),
+                  f"{where}: no path or query parameter names a person")
             for status, response in op.get("responses", {}).items():
                 check(isinstance(response.get("description"), str), f"{where} {status}: has a description (OAS 3.1)")
             for status, response in op.get("responses", {}).items():

@@ -1,6 +1,6 @@
 // #/person: one person's whole exchange history, oldest first. The personnummer comes from the
 // search form or this page's own field and is kept in the tab's memory, never in the URL.
-import {getJson} from '../api.js';
+import {postJson} from '../api.js';
 import {h, field, clear, announce} from '../dom.js';
 import {errorRegion, showProblem, clearProblem} from '../errors.js';
 import {formatPersonId} from '../format.js';
@@ -29,7 +29,7 @@ export async function render(main, {isCurrent}) {
     selectPerson(wanted);
     let answer;
     try {
-      answer = await getJson(`/v1/audit/persons/${encodeURIComponent(wanted)}/timeline`);
+      answer = await postJson('/v1/audit/persons/timeline', {person: wanted});
     } catch (error) {
       if (isCurrent() && error.status !== 401) showProblem(problems, error, fields, 'Tidslinjen kunde inte visas').focus();
       return;

@@ -1,6 +1,6 @@
 // #/sok: search the exchange log by person, case, caseworker, client, partner, operation, outcome
 // and period; newest first, a page at a time (cursor paging).
-import {getJson} from '../api.js';
+import {postJson} from '../api.js';
 import {h, field, clear, announce} from '../dom.js';
 import {errorRegion, showProblem, clearProblem} from '../errors.js';
 import {OPERATIONS, OUTCOME_SUGGESTIONS, outcomeLabel, stockholmDayStart} from '../format.js';
@@ -41,7 +41,7 @@ export async function render(main, {isCurrent}) {
     since: {label: 'Från och med', input: controls.since},
     until: {label: 'Till och med', input: controls.until},
     limit: {label: 'Poster per sida', input: controls.limit},
-    after: {label: 'Sida'},
+    cursor: {label: 'Sida'},
   };
 
   const problems = errorRegion();
@@ -102,20 +102,22 @@ export async function render(main, {isCurrent}) {
     clearProblem(problems, fields);
     const f = state.filters;
     if (f.since_date && f.until_date && f.since_date > f.until_date) {
-      showProblem(problems, {status: 400, code: 'invalid_query', invalidParams: [{name: 'since', code: 'reversed'}]},
+      showProblem(problems, {status: 400, code: 'invalid_request', invalidParams: [{name: 'since', code: 'reversed'}]},
         fields, 'Sökningen kunde inte göras').focus();
       return;
     }
-    const query = {
+    // The filters go in the body, never the URL: a personnummer in a URL ends up in proxy logs.
+    const filters = {
       person: f.person, case_id: f.case_id, caseworker: f.caseworker, client: f.client, partner: f.partner,
-      operation: f.operation, outcome: f.outcome, limit: f.limit,
+      operation: f.operation, outcome: f.outcome, limit: f.limit ? Number(f.limit) : undefined,
       since: stockholmDayStart(f.since_date), until: stockholmDayStart(f.until_date, 1),
-      after: state.pages[state.page] ?? undefined,
+      cursor: state.pages[state.page] ?? undefined,
     };
+    const body = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== null && v !== ''));
     results.setAttribute('aria-busy', 'true');
     let answer;
     try {
-      answer = await getJson('/v1/audit/records', query);
+      answer = await postJson('/v1/audit/records/search', body);
     } catch (error) {
       results.removeAttribute('aria-busy');
       if (!isCurrent()) return;
