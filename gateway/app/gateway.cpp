@@ -102,7 +102,8 @@ std::expected<void, StartError> Gateway::Infrastructure::build_adapters(const Ga
   }
   if (!config.audit.signing_key.empty()) {
     if (auto private_key = require_owner_only(config.audit.signing_key); !private_key) {
-      return std::unexpected(StartError{2, "refusing the audit signing key (/audit/signing_key): " + private_key.error()});
+      return std::unexpected(
+          StartError{2, "refusing the audit signing key (/audit/signing_key): " + private_key.error()});
     }
     auto key = audit_export::load_signing_key(config.audit.signing_key);
     if (!key) {

@@ -37,7 +37,8 @@ int audit_verify(const std::map<std::string, std::string>& options) {
     // SEQ:HASH, as remembered from an earlier verification (e.g. a daily report).
     auto colon = it->second.find(':');
     ChainHead head;
-    auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + std::min(colon, it->second.size()), head.seq);
+    auto [end, ec] =
+        std::from_chars(it->second.data(), it->second.data() + std::min(colon, it->second.size()), head.seq);
     if (colon == std::string::npos || ec != std::errc{} || end != it->second.data() + colon) {
       std::cerr << "knutpunkt: --expect-head must be SEQ:HASH\n";
       return 2;
@@ -57,8 +58,10 @@ int audit_verify(const std::map<std::string, std::string>& options) {
     // After retention the chain rests on a checkpoint; only the gateway's public key says it is
     // genuine, so without --public-key the answer says it was not checked.
     const auto& c = *report->checkpoint;
-    out["checkpoint"] = {{"through_seq", c.through_seq}, {"removed_records", c.removed_records},
-                         {"removed_before", c.removed_before}, {"key_id", c.key_id}};
+    out["checkpoint"] = {{"through_seq", c.through_seq},
+                         {"removed_records", c.removed_records},
+                         {"removed_before", c.removed_before},
+                         {"key_id", c.key_id}};
     if (auto key_file = options.find("public-key"); key_file != options.end()) {
       auto key = audit_export::load_verifying_key(key_file->second);
       if (!key) {
@@ -85,7 +88,6 @@ int audit_verify(const std::map<std::string, std::string>& options) {
   std::cout << out.dump(2) << "\n";
   return intact ? 0 : 1;
 }
-
 
 }  // namespace
 

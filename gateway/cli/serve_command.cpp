@@ -102,9 +102,7 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
   options->add(*command, "db", "the SQLite database instead of the configured one");
   options->add(*command, "log-file", "log to this file instead of the configured one");
   options->add(*command, "log-level", "debug, info, warn or error");
-  command->callback([&run, command, options] {
-    run = [command, options] { return serve(options->given(*command)); };
-  });
+  command->callback([&run, command, options] { run = [command, options] { return serve(options->given(*command)); }; });
 }
 
 }  // namespace knutpunkt::cli

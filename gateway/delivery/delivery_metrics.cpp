@@ -1,17 +1,21 @@
 #include "delivery/delivery_metrics.h"
 
-#include "core/prometheus_label.h"
-
 #include <charconv>
 #include <functional>
+
+#include "core/prometheus_label.h"
 
 namespace knutpunkt::delivery {
 namespace {
 
 // Counters and gauges that count things are printed as exact integers: a float format rounds
 // every count above a million and a scraper would see a counter stand still or go back.
-std::string number(std::uint64_t v) { return std::to_string(v); }
-std::string number(int v) { return std::to_string(v); }
+std::string number(std::uint64_t v) {
+  return std::to_string(v);
+}
+std::string number(int v) {
+  return std::to_string(v);
+}
 
 // Sums and ages in seconds: the shortest text that reads back as the same double.
 std::string number(double v) {
@@ -35,8 +39,7 @@ void Histogram::observe(double seconds) {
 
 std::string render_prometheus(const std::vector<DestinationMetrics>& destinations) {
   std::string out;
-  const auto family = [&](const char* name, const char* type, const char* help,
-                          const auto& value) {
+  const auto family = [&](const char* name, const char* type, const char* help, const auto& value) {
     out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
     for (const auto& d : destinations) {
       out += std::string(name) + "{destination=\"" + prometheus_label(d.destination) + "\"} " + number(value(d)) + "\n";
@@ -57,8 +60,7 @@ std::string render_prometheus(const std::vector<DestinationMetrics>& destination
          [](const auto& d) { return d.withheld; });
   family("knutpunkt_delivery_queue_depth", "gauge", "Messages not yet delivered (dead letters excluded).",
          [](const auto& d) { return d.queue_depth; });
-  family("knutpunkt_delivery_in_flight", "gauge", "Attempts under way.",
-         [](const auto& d) { return d.in_flight; });
+  family("knutpunkt_delivery_in_flight", "gauge", "Attempts under way.", [](const auto& d) { return d.in_flight; });
   family("knutpunkt_delivery_oldest_pending_age_seconds", "gauge", "Age of the oldest undelivered message.",
          [](const auto& d) { return d.oldest_pending_age_seconds; });
   family("knutpunkt_delivery_breaker_state", "gauge", "Circuit breaker: 0 closed, 1 half-open, 2 open.",

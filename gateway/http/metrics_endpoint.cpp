@@ -7,8 +7,9 @@
 namespace knutpunkt::http {
 
 std::string build_info_metric() {
-  return std::string("# HELP knutpunkt_build_info The running build; the value is always 1.\n"
-                     "# TYPE knutpunkt_build_info gauge\nknutpunkt_build_info{version=\"") +
+  return std::string(
+             "# HELP knutpunkt_build_info The running build; the value is always 1.\n"
+             "# TYPE knutpunkt_build_info gauge\nknutpunkt_build_info{version=\"") +
          build_version() + "\"} 1\n";
 }
 

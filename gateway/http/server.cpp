@@ -327,8 +327,7 @@ Server::Server(asio::io_context& io, ServerOptions options, RequestHandler handl
     : drain_(std::make_shared<Drain>()),
       listener_(std::make_shared<Listener>(
           io,
-          std::make_shared<const Shared>(
-              Shared{std::move(options), std::move(handler), std::move(on_unread), drain_}),
+          std::make_shared<const Shared>(Shared{std::move(options), std::move(handler), std::move(on_unread), drain_}),
           stats)) {}
 
 // Sessions can outlive the server (until the event loop drops them); they then must not wake it.
@@ -349,6 +348,8 @@ void Server::drain() {
   listener_->stop();
 }
 
-std::int64_t Server::in_flight() const { return drain_->in_flight.load(); }
+std::int64_t Server::in_flight() const {
+  return drain_->in_flight.load();
+}
 
 }  // namespace knutpunkt::http

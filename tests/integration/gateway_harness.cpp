@@ -1,12 +1,12 @@
 #include "gateway_harness.h"
 
-#include "core/digest.h"
-#include "store/sqlite/sqlite_store.h"
-
 #include <fstream>
 #include <optional>
 #include <stdexcept>
 #include <thread>
+
+#include "core/digest.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace knutpunkt::testing {
 
