@@ -2,6 +2,8 @@
 // has --help, `knutpunkt --version` prints the build, and an option that is unknown or misspelt
 // stops the command with exit code 2 and a message naming it. Each subcommand group lives in
 // gateway/cli/.
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <iostream>
@@ -55,6 +57,12 @@ void add_routes_command(CLI::App& app, std::function<int()>& run) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Everything knutpunkt creates (the database and its WAL and SHM files, the log, audit exports,
+  // the port file) is for the service's own user alone, whatever umask it was started with: the
+  // database and exports hold personal data (OSL 26 kap. 1 §), and the log names clients and
+  // partners. Operators read them as the service user or through the journal, so no group bit
+  // is given either.
+  ::umask(0077);
   CLI::App app{"knutpunkt: the integration gateway between social services and partner agencies", "knutpunkt"};
   app.set_version_flag("--version", std::string("knutpunkt ") + kp::build_version());
   app.require_subcommand(1);

@@ -1,7 +1,5 @@
 #include "cli/serve_command.h"
 
-#include <sys/stat.h>
-
 #include <charconv>
 #include <cstdio>
 #include <fstream>
@@ -38,11 +36,6 @@ bool write_port_file(const std::string& path, unsigned short port) {
 }
 
 int serve(const std::map<std::string, std::string>& options) {
-  // Everything the gateway creates (the database and its WAL and SHM files, the log, audit
-  // exports, the port file) is for the service's own user alone: the database and exports hold
-  // personal data (OSL 26 kap. 1 §), and the log names clients and partners. Operators read
-  // them through the service user or the journal, so no group bit is given either.
-  ::umask(0077);
   auto config = load_config(options.at("config"));
   if (!config) {
     std::cerr << "knutpunkt: invalid configuration at " << (config.error().field.empty() ? "/" : config.error().field)

@@ -162,7 +162,19 @@ def shared_keys_refused(binary, run_dir):
     # A database to export from: the gateway with the key made private, stopped again.
     os.chmod(key, 0o600)
     served = Served(binary, config_path, run_dir)
-    check(served.port is not None and served.stop() == 0, "with the key 0600 the gateway starts and stops")
+    check(served.port is not None, "with the key 0600 the gateway starts")
+    if served.port is not None:
+        # An unknown caller, refused and audited: the record to export (the refusals are counted
+        # and written when the gateway stops).
+        check(served.get("/metrics", "not-a-token")[0] == 401, "an unknown caller is refused")
+        check(served.stop() == 0, "and stops with exit 0")
+    exported = os.path.join(run_dir, "export.jsonl")
+    code, _, err = run([binary, "audit", "export", "--db", os.path.join(run_dir, "knutpunkt.db"), "--format", "jsonl",
+                        "--out", exported, "--key", key], preexec_fn=lambda: os.umask(0o022))
+    check(code == 0 and os.path.exists(exported) and mode_of(exported) == 0o600,
+          "audit export writes its file 0600 under umask 022 (got %r, %s: %s)"
+          % (code, oct(mode_of(exported)) if os.path.exists(exported) else "none", err.strip()[:200]))
+    os.remove(exported)
     os.chmod(key, 0o644)
     code, _, err = run([binary, "audit", "export", "--db", os.path.join(run_dir, "knutpunkt.db"), "--format", "jsonl",
                         "--out", os.path.join(run_dir, "export.jsonl"), "--key", key])
