@@ -7,7 +7,8 @@
    the umask it was started with; /metrics names the build and prints counters as integers.
 3. A key file others can read is refused, with its name: the config's audit.signing_key at start
    and `audit export --key`.
-4. cmake --install into a staging prefix: the installed binary answers --version, serves /healthz
+4. cmake --install into a staging prefix: the simulators only as a component of their own; the
+   installed binary answers --version, serves /healthz
    with the installed example configuration (moved to a temporary folder and an ephemeral port),
    and the unit passes systemd-analyze verify (where systemd-analyze exists).
 
@@ -189,6 +190,13 @@ def installed(build_dir, run_dir):
     if code != 0:
         return
     binary = os.path.join(stage, "bin", "knutpunkt")
+    simulators = [os.path.join(stage, "bin", name) for name in
+                  ("ssbtek-simulator", "arbetsformedlingen-simulator", "forsakringskassan-simulator",
+                   "jobbtorg-simulator", "case-system-simulator", "sip-region-sim")]
+    check(not any(os.path.exists(s) for s in simulators), "the simulators are not installed with the gateway")
+    code, _, err = run(["cmake", "--install", build_dir, "--prefix", stage, "--component", "simulators"], timeout=120)
+    check(code == 0 and all(os.path.exists(s) for s in simulators),
+          "the simulators install as a component of their own (%s)" % err.strip()[:300])
     code, out, _ = run([binary, "--version"])
     check(code == 0 and out.startswith("knutpunkt "), "the installed binary answers --version")
     share = os.path.join(stage, "share", "knutpunkt")
