@@ -210,6 +210,10 @@ def installed(build_dir, run_dir):
     if not os.path.exists(example) or not os.path.exists(unit):
         return
     config = json.load(open(example))
+    from jsonschema import Draft202012Validator
+    schema = json.load(open(os.path.join(share, "schemas", "config.schema.json")))
+    problems = [e.json_path + ": " + e.message for e in Draft202012Validator(schema).iter_errors(config)]
+    check(not problems, "the example configuration is valid by the installed schema (%s)" % "; ".join(problems)[:400])
     check(config["console"]["static_dir"] == os.path.join(share, "console"), "the example finds the installed console")
     check(config["adapters"][0]["config"]["mappings"] == os.path.join(share, "mappings", "ssbtek"),
           "the example finds the installed mappings")
