@@ -2,6 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <filesystem>
 #include <optional>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "consent/consent_registry.h"
 #include "core/adapter_registry.h"
 #include "core/clock.h"
+#include "core/private_file.h"
 #include "delivery/delivery_engine.h"
 #include "delivery/webhook_adapter.h"
 #include "http/client_auth.h"
@@ -54,6 +56,8 @@ struct Gateway::Infrastructure {
   std::map<std::string, std::string> webhook_clients;
   std::optional<audit_export::SigningKey> signing_key;
   std::optional<boost::asio::signal_set> signals;
+  std::optional<boost::asio::signal_set> reload_signal;
+  std::optional<boost::asio::steady_timer> drain_timer;
 
   Infrastructure(std::unique_ptr<Store> s, std::unique_ptr<AuditLog> a, const GatewayConfig& config)
       : store(std::move(s)),
@@ -97,6 +101,10 @@ std::expected<void, StartError> Gateway::Infrastructure::build_adapters(const Ga
     webhook_clients[webhook.name] = webhook.client;
   }
   if (!config.audit.signing_key.empty()) {
+    if (auto private_key = require_owner_only(config.audit.signing_key); !private_key) {
+      return std::unexpected(
+          StartError{2, "refusing the audit signing key (/audit/signing_key): " + private_key.error()});
+    }
     auto key = audit_export::load_signing_key(config.audit.signing_key);
     if (!key) {
       return std::unexpected(
@@ -354,10 +362,48 @@ void Gateway::stop() {
 
 void Gateway::stop_on_signals() {
   auto& signals = infrastructure_->signals.emplace(infrastructure_->io, SIGINT, SIGTERM);
-  signals.async_wait([this](const boost::system::error_code&, int signal) {
-    log::info("gateway.stopping", {{"signal", signal}});
-    stop();
+  signals.async_wait([this](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    log::info("gateway.stopping", {{"signal", signal}, {"drain_timeout_ms", config_.server.drain_timeout.count()}});
+    drain_then_stop(std::chrono::steady_clock::now() + config_.server.drain_timeout);
+    // A second signal while draining: the operator does not want to wait.
+    infrastructure_->signals->async_wait([this](const boost::system::error_code& again, int) {
+      if (!again) stop();
+    });
   });
+  // SIGHUP's default action ends the process; systemd's ExecReload sends it. It is reserved for
+  // reloading the TLS certificates once the gateway serves TLS itself; until then it is only
+  // logged, and the process goes on serving.
+  infrastructure_->reload_signal.emplace(infrastructure_->io, SIGHUP);
+  wait_for_reload();
+}
+
+void Gateway::wait_for_reload() {
+  infrastructure_->reload_signal->async_wait([this](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    log::info("gateway.reload_requested");
+    wait_for_reload();
+  });
+}
+
+// Stops accepting, then polls until the requests under way are answered or the deadline passes.
+// Jobs and deliveries go on meanwhile: an in-flight request may be waiting on them.
+void Gateway::drain_then_stop(std::chrono::steady_clock::time_point deadline) {
+  services_->server.drain();
+  auto& timer = infrastructure_->drain_timer.emplace(infrastructure_->io);
+  const auto check = [this, deadline, &timer](auto& self) -> void {
+    const auto open = services_->server.in_flight();
+    if (open == 0 || std::chrono::steady_clock::now() >= deadline) {
+      if (open > 0) log::warn("gateway.drain_timed_out", {{"in_flight", open}});
+      stop();
+      return;
+    }
+    timer.expires_after(std::chrono::milliseconds(20));
+    timer.async_wait([self](const boost::system::error_code& ec) {
+      if (!ec) self(self);
+    });
+  };
+  check(check);
 }
 
 std::vector<std::string> Gateway::adapter_names() const {

@@ -6,6 +6,7 @@
 //   - which service withdraws a consent for a partner that needs more than the registry does,
 //   - the periodic jobs (SIP reminders, audit retention).
 // main() only reads options, builds a Gateway, and runs it until a signal stops it.
+#include <chrono>
 #include <expected>
 #include <memory>
 #include <string>
@@ -36,7 +37,8 @@ class Gateway {
   void run();
   // Stops accepting, stops the jobs and the delivery engine, and lets run() return. From any thread.
   void stop();
-  // Stops on SIGINT and SIGTERM.
+  // SIGTERM and SIGINT drain, then stop (a second one stops at once); SIGHUP is logged and the
+  // gateway serves on.
   void stop_on_signals();
 
   // The lookup adapters' names, for the start-up log line.
@@ -47,6 +49,8 @@ class Gateway {
   struct Services;
 
   explicit Gateway(GatewayConfig config);
+  void wait_for_reload();
+  void drain_then_stop(std::chrono::steady_clock::time_point deadline);
 
   GatewayConfig config_;
   std::unique_ptr<Infrastructure> infrastructure_;

@@ -9,6 +9,7 @@
 
 #include "audit_export/audit_exporter.h"
 #include "audit_export/export_verifier.h"
+#include "core/private_file.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace knutpunkt::audit_export {
@@ -86,6 +87,10 @@ int run_audit_export(const std::map<std::string, std::string>& options) {
   request.exported_by = options.contains("exported-by") ? options.at("exported-by") : os_user();
   request.gateway_instance = options.contains("instance") ? options.at("instance") : host_name();
 
+  if (auto private_key = require_owner_only(options.at("key")); !private_key) {
+    std::cerr << "knutpunkt: refusing the signing key: " << private_key.error() << "\n";
+    return 2;
+  }
   auto key = load_signing_key(options.at("key"));
   if (!key) return report_error(key.error());
   const std::string& db = options.at("db");

@@ -42,6 +42,9 @@ struct ServerConfig {
   std::size_t max_connections = 512;
   // How long /readyz reuses a check's answer, so callers cannot make it probe partners at will.
   std::chrono::milliseconds readiness_cache{5000};
+  // On SIGTERM the gateway stops accepting and lets requests under way finish for at most this
+  // long before it stops; systemd's TimeoutStopSec must be longer.
+  std::chrono::milliseconds drain_timeout{10000};
   UnauthenticatedConfig unauthenticated;
 };
 

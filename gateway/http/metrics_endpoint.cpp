@@ -1,12 +1,21 @@
 #include "http/metrics_endpoint.h"
 
+#include "core/build_info.h"
 #include "core/clock.h"
 #include "lookup/contract_retirement.h"
 
 namespace knutpunkt::http {
 
+std::string build_info_metric() {
+  return std::string(
+             "# HELP knutpunkt_build_info The running build; the value is always 1.\n"
+             "# TYPE knutpunkt_build_info gauge\nknutpunkt_build_info{version=\"") +
+         build_version() + "\"} 1\n";
+}
+
 void MetricsEndpoint::handle(Reply reply) const {
-  std::string text = delivery::render_prometheus(engine_.metrics());
+  std::string text = build_info_metric();
+  text += delivery::render_prometheus(engine_.metrics());
   const AuditLogStats audit = audit_.stats();
   text += "# HELP knutpunkt_audit_records_total Audit records committed.\n# TYPE knutpunkt_audit_records_total counter\n";
   text += "knutpunkt_audit_records_total " + std::to_string(audit.records) + "\n";

@@ -10,6 +10,9 @@
 
 namespace knutpunkt::http {
 
+// knutpunkt_build_info{version="..."} 1: which build answers, for dashboards and alerts.
+std::string build_info_metric();
+
 class MetricsEndpoint {
  public:
   MetricsEndpoint(const delivery::DeliveryEngine& engine, const AuditLog& audit, const LookupService& lookups,

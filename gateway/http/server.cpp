@@ -26,10 +26,16 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+struct DrainState {
+  std::atomic<bool> draining{false};
+  std::atomic<std::int64_t> in_flight{0};
+};
+
 struct Shared {
   ServerOptions options;
   RequestHandler handler;
   UnreadRefusalHandler on_unread;
+  std::shared_ptr<DrainState> drain;
 };
 
 // Held by a session for its life: its connection counts against the limit until it ends.
@@ -100,6 +106,7 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = request.keep_alive();
     version_ = request.version();
     stream_.expires_never();  // the handler has its own deadline; the reply write gets a fresh timeout
+    ++shared_->drain->in_flight;
     shared_->handler(std::move(request), context(), make_reply());
   }
 
@@ -123,6 +130,7 @@ class Session : public std::enable_shared_from_this<Session> {
     Request header_only = parser_->release();
     header_only.body().clear();
     version_ = header_only.version() == 10 ? 10 : 11;
+    ++shared_->drain->in_flight;
     shared_->on_unread(header_only, std::move(problem), context(), make_reply());
   }
 
@@ -137,7 +145,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void write(Response response) {
     response.version(version_);
-    response.keep_alive(keep_alive_ && response.keep_alive());
+    response.keep_alive(keep_alive_ && response.keep_alive() && !shared_->drain->draining.load());
     response.prepare_payload();
     response_ = std::make_shared<Response>(std::move(response));
     stream_.expires_after(shared_->options.request_timeout);
@@ -147,6 +155,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_write(beast::error_code ec, std::size_t) {
     bool keep = response_ && response_->keep_alive();
     response_.reset();
+    // Answered only once written (or failed to be): a drain waits for the bytes, not the handler.
+    --shared_->drain->in_flight;
     if (ec || !keep) return close();
     read();
   }
@@ -183,6 +193,8 @@ constexpr std::chrono::milliseconds kLongestAcceptPause{1000};
 constexpr std::chrono::milliseconds kRecoveredAfter{1000};
 
 }  // namespace
+
+struct Server::Drain : DrainState {};
 
 std::size_t effective_connection_limit(std::size_t configured, std::optional<std::uint64_t> descriptor_limit) {
   if (!descriptor_limit) return configured;
@@ -312,8 +324,10 @@ class Server::Listener : public std::enable_shared_from_this<Server::Listener> {
 
 Server::Server(asio::io_context& io, ServerOptions options, RequestHandler handler, UnreadRefusalHandler on_unread,
                ConnectionStats& stats)
-    : listener_(std::make_shared<Listener>(
-          io, std::make_shared<const Shared>(Shared{std::move(options), std::move(handler), std::move(on_unread)}),
+    : drain_(std::make_shared<Drain>()),
+      listener_(std::make_shared<Listener>(
+          io,
+          std::make_shared<const Shared>(Shared{std::move(options), std::move(handler), std::move(on_unread), drain_}),
           stats)) {}
 
 // Sessions can outlive the server (until the event loop drops them); they then must not wake it.
@@ -328,5 +342,14 @@ unsigned short Server::start() {
 }
 
 void Server::stop() { listener_->stop(); }
+
+void Server::drain() {
+  drain_->draining = true;
+  listener_->stop();
+}
+
+std::int64_t Server::in_flight() const {
+  return drain_->in_flight.load();
+}
 
 }  // namespace knutpunkt::http

@@ -52,9 +52,16 @@ class Server {
   // Binds and starts accepting; returns the bound port (useful when options.port is 0).
   unsigned short start();
   void stop();
+  // Stops accepting and answers every request still to come with Connection: close, so a
+  // keep-alive client does not start new work while the gateway is on its way down.
+  void drain();
+  // Requests read and not yet answered.
+  std::int64_t in_flight() const;
 
  private:
   class Listener;
+  struct Drain;
+  std::shared_ptr<Drain> drain_;
   std::shared_ptr<Listener> listener_;
 };
 

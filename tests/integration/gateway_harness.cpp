@@ -2,13 +2,14 @@
 
 #include <catch2/catch.hpp>
 
-#include "core/digest.h"
-#include "http/personal_data_in_url.h"
-#include "store/sqlite/sqlite_store.h"
-
 #include <fstream>
 #include <optional>
 #include <stdexcept>
+#include <thread>
+
+#include "core/digest.h"
+#include "http/personal_data_in_url.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace knutpunkt::testing {
 
@@ -347,6 +348,15 @@ nlohmann::json GatewayHarness::simulator_stats() {
 
 void GatewayHarness::stop_simulator() { simulator_->terminate(); }
 void GatewayHarness::stop_gateway() { gateway_->terminate(); }
+
+std::optional<int> GatewayHarness::wait_for_gateway_exit(std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (gateway_->running()) {
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
+  return gateway_->exit_code();
+}
 
 std::vector<AuditRecord> GatewayHarness::audit_records() { return read_audit_records(db_path()); }
 

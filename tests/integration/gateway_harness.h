@@ -3,11 +3,13 @@
 // a configuration written for the test, and gives the test HTTP clients for both.
 #include <httplib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -105,6 +107,8 @@ class GatewayHarness {
   void clear_faults();
   void stop_simulator();
   void stop_gateway();
+  // Waits up to `limit` for the gateway to end by itself; its exit code, or nullopt if it runs on.
+  std::optional<int> wait_for_gateway_exit(std::chrono::milliseconds limit);
 
   // The audit records as the store holds them (read through the Store interface).
   std::vector<AuditRecord> audit_records();

@@ -66,3 +66,17 @@ TEST_CASE("the Prometheus text has one sample per destination and cumulative his
   CHECK(sample(text, "knutpunkt_delivery_attempt_duration_seconds_bucket{" + d + R"(,le="+Inf"})") == "3");
   CHECK(sample(text, "knutpunkt_delivery_attempt_duration_seconds_count{" + d + "}") == "3");
 }
+
+TEST_CASE("counters above a million are printed as exact integers, sums as exact decimals") {
+  DestinationMetrics a;
+  a.destination = "busy";
+  a.accepted = 1'234'567;
+  a.delivered = 18'446'744'073'709'551'615ULL;
+  a.queue_depth = 2'000'001;
+  a.delivery_latency.observe(0.1234567891);
+  const std::string text = render_prometheus({a});
+  CHECK(sample(text, R"(knutpunkt_delivery_accepted_total{destination="busy"})") == "1234567");
+  CHECK(sample(text, R"(knutpunkt_delivery_delivered_total{destination="busy"})") == "18446744073709551615");
+  CHECK(sample(text, R"(knutpunkt_delivery_queue_depth{destination="busy"})") == "2000001");
+  CHECK(sample(text, R"(knutpunkt_delivery_latency_seconds_sum{destination="busy"})") == "0.1234567891");
+}
