@@ -2,6 +2,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "core/private_file.h"
 #include "tls/openssl_error.h"
@@ -31,6 +32,7 @@ std::expected<void, std::string> use_key_pair(ssl::context& context, const confi
   context.set_password_callback(
       [password = files.key_password](std::size_t, ssl::context::password_purpose) { return password; });
   context.use_private_key_file(files.key, ssl::context::pem, ec);
+  if (ec && ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == X509_R_KEY_VALUES_MISMATCH) ec = {};
   if (ec) return std::unexpected(files.key + ": cannot use the private key: " + openssl_reason(ec));
   if (SSL_CTX_check_private_key(context.native_handle()) != 1) {
     ERR_clear_error();
