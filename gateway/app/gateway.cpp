@@ -23,6 +23,7 @@
 #include "http/client_auth.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http/transport_status.h"
 #include "identity/session_registry.h"
 #include "log/log.h"
 #include "lookup/lookup_service.h"
@@ -35,6 +36,8 @@
 #include "routing/route_table.h"
 #include "sip_coordination/sip_coordinator.h"
 #include "store/sqlite/sqlite_store.h"
+#include "tls/reloadable_context.h"
+#include "tls/server_context.h"
 
 namespace knutpunkt::app {
 
@@ -58,6 +61,9 @@ struct Gateway::Infrastructure {
   std::optional<boost::asio::signal_set> signals;
   std::optional<boost::asio::signal_set> reload_signal;
   std::optional<boost::asio::steady_timer> drain_timer;
+  // Every TLS context the gateway holds, reloaded together on SIGHUP.
+  tls::ContextRegistry tls_contexts;
+  std::shared_ptr<tls::ReloadableContext> server_tls;
 
   Infrastructure(std::unique_ptr<Store> s, std::unique_ptr<AuditLog> a, const GatewayConfig& config)
       : store(std::move(s)),
@@ -67,7 +73,23 @@ struct Gateway::Infrastructure {
         delivery(io, http, *store, *audit) {}
 
   std::expected<void, StartError> build_adapters(const GatewayConfig& config);
+  std::expected<void, StartError> build_server_tls(const GatewayConfig& config);
+
+  http::TransportStatus transport(const GatewayConfig& config) const {
+    return {config.server.plain_http, &tls_contexts};
+  }
 };
+
+std::expected<void, StartError> Gateway::Infrastructure::build_server_tls(const GatewayConfig& config) {
+  if (!config.server.tls) return {};
+  const config::ServerTlsSettings settings = *config.server.tls;
+  auto context = tls::ReloadableContext::create(
+      "server", [settings] { return tls::build_server_context(settings); }, settings.identity.certificate);
+  if (!context) return std::unexpected(StartError{2, "cannot serve TLS (/server/tls): " + context.error()});
+  server_tls = *context;
+  tls_contexts.add(server_tls);
+  return {};
+}
 
 std::expected<void, StartError> Gateway::Infrastructure::build_adapters(const GatewayConfig& config) {
   const auto& registry = AdapterRegistry::instance();
@@ -202,12 +224,12 @@ struct Gateway::Services {
         feed(*i.store),
         chain(*i.store, checkpoint_key(i.signing_key)),
         lookup_endpoint(i.lookups, authorizer, *i.audit),
-        readiness(i.io, *i.store, i.lookups, config.server.readiness_cache),
+        readiness(i.io, *i.store, i.lookups, config.server.readiness_cache, i.transport(config)),
         referral_endpoint(referrals, authorizer, *i.store),
         report_endpoint(referrals, notifications, i.report_adapters, &sip),
         feed_endpoint(feed),
         operator_endpoint(i.delivery, *i.store),
-        metrics(i.delivery, *i.audit, i.lookups, i.connections),
+        metrics(i.delivery, *i.audit, i.lookups, i.connections, i.transport(config)),
         consent_endpoint(consents, partner_names(config)),
         case_endpoint(cases),
         manual_endpoint(manual_queue),
@@ -225,27 +247,29 @@ struct Gateway::Services {
         server(
             i.io,
             http::ServerOptions{config.server.host, config.server.port, config.server.max_body_bytes,
-                                config.server.request_timeout, config.server.max_connections},
+                                config.server.request_timeout, config.server.max_connections, i.server_tls},
             [this](http::Request&& request, const http::RequestContext& context, http::Reply reply) {
               router.handle(std::move(request), context, std::move(reply));
             },
             [this](const http::Request& header, http::Problem problem, const http::RequestContext& context,
                    http::Reply reply) { router.refuse_unread(header, std::move(problem), context, std::move(reply)); },
             i.connections),
-        sip_reminders(i.io, "sip_reminders", config.sip.reminder_interval, [this](std::function<void()> done) {
-          sip.raise_reminders([done = std::move(done)](std::expected<int, StoreError> raised) {
-            done();
-            if (!raised)
-              log::warn("sip.reminders_failed", {{"code", raised.error().code}});
-            else if (*raised > 0)
-              log::info("sip.reminders_raised", {{"count", *raised}});
-          });
-        }),
+        sip_reminders(i.io, "sip_reminders", config.sip.reminder_interval,
+                      [this](std::function<void()> done) {
+                        sip.raise_reminders([done = std::move(done)](std::expected<int, StoreError> raised) {
+                          done();
+                          if (!raised)
+                            log::warn("sip.reminders_failed", {{"code", raised.error().code}});
+                          else if (*raised > 0)
+                            log::info("sip.reminders_raised", {{"count", *raised}});
+                        });
+                      }),
         // Lifted sign-in locks are audited when their window passes; expired sessions are removed.
-        sign_in_sweep(i.io, "sign_in_sweep", std::chrono::seconds{30}, [this](std::function<void()> done) {
-          session_endpoint.sweep();
-          done();
-        }),
+        sign_in_sweep(i.io, "sign_in_sweep", std::chrono::seconds{30},
+                      [this](std::function<void()> done) {
+                        session_endpoint.sweep();
+                        done();
+                      }),
         unauthenticated_flush(i.io, "unauthenticated_refusals", std::chrono::seconds{5},
                               [this](std::function<void()> done) {
                                 unauthenticated.flush_closed();
@@ -302,6 +326,9 @@ std::expected<std::unique_ptr<Gateway>, StartError> Gateway::open(GatewayConfig 
   std::unique_ptr<Gateway> gateway(new Gateway(std::move(config)));
   gateway->infrastructure_ = std::make_unique<Infrastructure>(std::move(*store), std::move(*audit), gateway->config_);
   if (auto built = gateway->infrastructure_->build_adapters(gateway->config_); !built) {
+    return std::unexpected(built.error());
+  }
+  if (auto built = gateway->infrastructure_->build_server_tls(gateway->config_); !built) {
     return std::unexpected(built.error());
   }
   gateway->services_ = std::make_unique<Services>(gateway->config_, *gateway->infrastructure_);
@@ -371,9 +398,8 @@ void Gateway::stop_on_signals() {
       if (!again) stop();
     });
   });
-  // SIGHUP's default action ends the process; systemd's ExecReload sends it. It is reserved for
-  // reloading the TLS certificates once the gateway serves TLS itself; until then it is only
-  // logged, and the process goes on serving.
+  // SIGHUP's default action ends the process; systemd's ExecReload sends it to reload the TLS
+  // certificates and keys, and the process goes on serving.
   infrastructure_->reload_signal.emplace(infrastructure_->io, SIGHUP);
   wait_for_reload();
 }
@@ -382,8 +408,26 @@ void Gateway::wait_for_reload() {
   infrastructure_->reload_signal->async_wait([this](const boost::system::error_code& ec, int) {
     if (ec) return;
     log::info("gateway.reload_requested");
+    reload_certificates();
     wait_for_reload();
   });
+}
+
+// New connections take the new certificates; those under way finish on the ones they started
+// with. A context whose files do not load keeps serving with its previous certificate.
+void Gateway::reload_certificates() {
+  auto& contexts = infrastructure_->tls_contexts;
+  const auto failures = contexts.reload_all();
+  for (const auto& failure : failures) {
+    log::error("tls.reload_failed", {{"certificate", failure.name}, {"reason", failure.reason}});
+  }
+  const auto now = std::chrono::system_clock::now();
+  for (const auto& [name, not_after] : contexts.expiries()) {
+    log::info("tls.certificate", {{"certificate", name},
+                                  {"not_after", format_utc(not_after)},
+                                  {"days_left", std::chrono::floor<std::chrono::days>(not_after - now).count()}});
+  }
+  log::info("tls.reloaded", {{"failed", failures.size()}});
 }
 
 // Stops accepting, then polls until the requests under way are answered or the deadline passes.

@@ -37,8 +37,8 @@ class Gateway {
   void run();
   // Stops accepting, stops the jobs and the delivery engine, and lets run() return. From any thread.
   void stop();
-  // SIGTERM and SIGINT drain, then stop (a second one stops at once); SIGHUP is logged and the
-  // gateway serves on.
+  // SIGTERM and SIGINT drain, then stop (a second one stops at once); SIGHUP reloads the TLS
+  // certificates and keys, and the gateway serves on.
   void stop_on_signals();
 
   // The lookup adapters' names, for the start-up log line.
@@ -50,6 +50,7 @@ class Gateway {
 
   explicit Gateway(GatewayConfig config);
   void wait_for_reload();
+  void reload_certificates();
   void drain_then_stop(std::chrono::steady_clock::time_point deadline);
 
   GatewayConfig config_;

@@ -61,6 +61,7 @@ int serve(const std::map<std::string, std::string>& options) {
   }
   log::init(*level, config->log.file.string());
   const std::string host = config->server.host;
+  const bool plain_http = config->server.plain_http;
 
   auto gateway = app::Gateway::open(std::move(*config));
   if (!gateway) {
@@ -76,7 +77,11 @@ int serve(const std::map<std::string, std::string>& options) {
     std::cerr << "knutpunkt: cannot write the port file\n";
     return 1;
   }
-  log::info("gateway.listening", {{"host", host}, {"port", *port}, {"adapters", (*gateway)->adapter_names()}});
+  log::info("gateway.listening", {{"host", host},
+                                  {"port", *port},
+                                  {"transport", plain_http ? "plain_http" : "tls"},
+                                  {"adapters", (*gateway)->adapter_names()}});
+  if (plain_http) log::warn("gateway.plain_http", {{"detail", "server.plain_http: nothing on this port is encrypted"}});
   (*gateway)->stop_on_signals();
   (*gateway)->run();
   log::info("gateway.stopped");

@@ -43,9 +43,28 @@ struct OrganisationConfig {
   std::set<std::string> units;  // the units it serves; a case it registers names one of them
 };
 
+// A client bound to its TLS client certificate (config "certificate"): either one certificate,
+// pinned by the SHA-256 of its DER encoding, or any certificate its issuer gives the organisation,
+// named by the issuer's distinguished name and the subject's serialNumber (the organisationsnummer
+// in a Swedish organisation certificate), so a renewed certificate needs no config change. Either
+// way the chain has been verified against the server's client CA bundle first.
+struct CertificateBinding {
+  std::string sha256;                 // lowercase hex, 64 digits
+  std::string issuer;                 // RFC 2253, as `openssl x509 -noout -issuer -nameopt RFC2253` prints it
+  std::string subject_serial_number;  // with issuer
+
+  bool empty() const { return sha256.empty() && issuer.empty(); }
+};
+
+// What a client proves itself with (config "authentication"). A bearer token alone; a certificate
+// alone; or both, so a token that leaks is worthless without the certificate's key.
+enum class ClientAuthentication { token, certificate, token_and_certificate };
+
 struct ClientConfig {
   std::string id;
   std::string token_sha256;  // only the hash of the bearer token is kept in config
+  CertificateBinding certificate;
+  ClientAuthentication authentication = ClientAuthentication::token;
   std::set<std::string> purposes;
   std::set<std::string> roles{kRoleCaseSystem};
   std::set<std::string> operations;  // least privilege: nothing unless listed

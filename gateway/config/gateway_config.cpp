@@ -65,12 +65,38 @@ void read_delivery(FieldReader& f, delivery::DestinationSettings& out) {
   f.integer("max_in_flight", out.max_in_flight, 1, 256);
 }
 
+// TLS unless the config says in so many words that it serves plain HTTP: tokens, passwords and
+// personnummer cross this port.
+void read_server_transport(FieldReader& f, GatewayConfig& cfg) {
+  f.boolean("plain_http", cfg.server.plain_http);
+  f.object("tls", [&](FieldReader& t) {
+    t.only({"certificate", "key", "key_password_file", "key_password_env", "client_ca_file", "client_certificate"});
+    config::ServerTlsSettings tls;
+    config::read_key_pair(t, tls.identity, Presence::required);
+    tls.identity.certificate = resolve_path(cfg.base_dir, tls.identity.certificate).string();
+    tls.identity.key = resolve_path(cfg.base_dir, tls.identity.key).string();
+    t.string("client_ca_file", tls.client_ca_file);
+    if (!tls.client_ca_file.empty()) tls.client_ca_file = resolve_path(cfg.base_dir, tls.client_ca_file).string();
+    t.code("client_certificate", tls.client_certificate_required, {{"optional", false}, {"required", true}},
+           "must be optional or required");
+    if (t.ok() && t.has("client_certificate") && tls.client_ca_file.empty()) {
+      t.fail("client_certificate", "needs client_ca_file to verify client certificates against");
+    }
+    cfg.server.tls = std::move(tls);
+  });
+  if (!f.ok()) return;
+  if (cfg.server.tls && cfg.server.plain_http) return f.fail("plain_http", "give tls or plain_http, not both");
+  if (!cfg.server.tls && !cfg.server.plain_http) {
+    f.fail("tls", "is required (certificate and key); set \"plain_http\": true to serve without TLS");
+  }
+}
+
 Checked read_server(FieldReader& top, GatewayConfig& cfg) {
   top.object(
       "server",
       [&](FieldReader& f) {
         f.only({"host", "port", "threads", "max_body_bytes", "request_timeout_ms", "max_connections",
-                "readiness_cache_ms", "drain_timeout_ms", "unauthenticated"});
+                "readiness_cache_ms", "drain_timeout_ms", "unauthenticated", "tls", "plain_http"});
         f.string("host", cfg.server.host);
         f.integer("port", cfg.server.port, 0, 65535);
         f.integer("threads", cfg.server.threads, 1, 64);
@@ -87,6 +113,7 @@ Checked read_server(FieldReader& top, GatewayConfig& cfg) {
           u.integer("max_addresses", c.max_addresses, 1, 10000000);
           u.integer("max_routes_per_aggregate", c.max_routes_per_aggregate, 1, 256);
         });
+        read_server_transport(f, cfg);
       },
       Presence::required);
   return top.result();
@@ -235,13 +262,62 @@ void read_client_organisation(FieldReader& f, const std::vector<OrganisationConf
   }
 }
 
+bool lower_hex(std::string_view text, std::size_t digits) {
+  return text.size() == digits && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+void read_certificate_binding(FieldReader& f, CertificateBinding& out) {
+  f.only({"sha256", "issuer", "serial_number"});
+  f.string("sha256", out.sha256);
+  f.string("issuer", out.issuer);
+  f.string("serial_number", out.subject_serial_number);
+  if (!f.ok()) return;
+  if (!out.sha256.empty()) {
+    if (!out.issuer.empty() || !out.subject_serial_number.empty()) {
+      return f.fail("sha256", "give a sha256 pin, or issuer and serial_number, not both");
+    }
+    if (!lower_hex(out.sha256, 64))
+      f.fail("sha256", "must be 64 lower-case hex digits (SHA-256 of the DER certificate)");
+    return;
+  }
+  if (out.issuer.empty()) return f.fail("", "needs sha256, or issuer and serial_number");
+  if (out.subject_serial_number.empty()) f.fail("serial_number", "is required with issuer");
+}
+
+// A token, a certificate, or both; the server must ask for client certificates for a binding to
+// mean anything.
+void read_client_credentials(FieldReader& f, const ServerConfig& server, ClientConfig& c) {
+  f.object("certificate", [&](FieldReader& binding) { read_certificate_binding(binding, c.certificate); });
+  if (!f.ok()) return;
+  c.authentication = c.certificate.empty() ? ClientAuthentication::token : ClientAuthentication::token_and_certificate;
+  f.code("authentication", c.authentication,
+         {{"token", ClientAuthentication::token},
+          {"certificate", ClientAuthentication::certificate},
+          {"token_and_certificate", ClientAuthentication::token_and_certificate}},
+         "must be one of token, certificate, token_and_certificate");
+  if (!f.ok()) return;
+  const bool needs_certificate = c.authentication != ClientAuthentication::token;
+  if (needs_certificate && c.certificate.empty()) return f.fail("certificate", "is required by this authentication");
+  if (!needs_certificate && !c.certificate.empty()) {
+    return f.fail("authentication", "\"token\" ignores the certificate binding; use token_and_certificate");
+  }
+  if (needs_certificate && (!server.tls || server.tls->client_ca_file.empty())) {
+    return f.fail("certificate", "needs /server/tls/client_ca_file: client certificates are verified against it");
+  }
+  const bool needs_token = c.authentication != ClientAuthentication::certificate;
+  f.string("token_sha256", c.token_sha256, needs_token ? Presence::required : Presence::optional);
+  if (f.ok() && (needs_token || !c.token_sha256.empty()) && !lower_hex(c.token_sha256, 64)) {
+    f.fail("token_sha256", "must be 64 lower-case hex digits (SHA-256 of the token)");
+  }
+}
+
 Checked read_clients(FieldReader& top, GatewayConfig& cfg) {
-  static const std::regex hex64("[0-9a-f]{64}");
   std::set<std::string> ids;
   top.objects(
       "clients",
       [&](FieldReader& f, std::size_t) {
-        f.only({"id", "token_sha256", "purposes", "roles", "operations", "partner_adapter", "organisation", "comment"});
+        f.only({"id", "token_sha256", "certificate", "authentication", "purposes", "roles", "operations",
+                "partner_adapter", "organisation", "comment"});
         ClientConfig c;
         read_roles(f, c);
         f.string("partner_adapter", c.partner_adapter);
@@ -249,10 +325,7 @@ Checked read_clients(FieldReader& top, GatewayConfig& cfg) {
           f.fail("partner_adapter", "is required for a client with role partner");
         }
         f.string("id", c.id, Presence::required);
-        f.string("token_sha256", c.token_sha256, Presence::required);
-        if (f.ok() && !std::regex_match(c.token_sha256, hex64)) {
-          f.fail("token_sha256", "must be 64 lower-case hex digits (SHA-256 of the token)");
-        }
+        read_client_credentials(f, cfg.server, c);
         if (f.ok() && !ids.insert(c.id).second) f.fail("id", "duplicate client id");
         read_client_purposes(f, cfg.purposes, c);
         read_operations(f, c);

@@ -8,12 +8,14 @@
 #include <expected>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "config/client_config.h"
+#include "config/tls_fields.h"
 #include "core/config_error.h"
 #include "delivery/delivery_settings.h"
 #include "policy/exchange_policy.h"
@@ -46,6 +48,10 @@ struct ServerConfig {
   // long before it stops; systemd's TimeoutStopSec must be longer.
   std::chrono::milliseconds drain_timeout{10000};
   UnauthenticatedConfig unauthenticated;
+  // The gateway's certificate, and the CA its clients' certificates chain to; absent only with
+  // plain_http, which the config must ask for by name.
+  std::optional<config::ServerTlsSettings> tls;
+  bool plain_http = false;
 };
 
 struct StoreConfig {

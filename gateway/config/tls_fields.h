@@ -16,6 +16,16 @@ struct KeyPairFiles {
   std::string key_password;  // empty for an unencrypted key
 };
 
+// The gateway's own TLS server (config "server.tls").
+struct ServerTlsSettings {
+  KeyPairFiles identity;
+  // CA bundle that client certificates must chain to; empty: no client certificate is asked for.
+  std::string client_ca_file;
+  // Refuse the handshake without a client certificate (otherwise one is asked for, and a client
+  // bound to a certificate is refused at the HTTP layer when it sends none).
+  bool client_certificate_required = false;
+};
+
 // "certificate" and "key" (both or neither; `presence` says whether they may be absent),
 // "key_password_file" or "key_password_env" (at most one). A password file must be readable by
 // its owner alone; its trailing line break is not part of the password.

@@ -23,6 +23,10 @@ std::string ConnectionStats::render_prometheus() const {
   family(out, "knutpunkt_http_accept_errors_total", "counter",
          "Connections the operating system could not hand over (out of descriptors or buffers).",
          std::to_string(accept_errors_total.load()));
+  family(out, "knutpunkt_http_tls_handshake_failures_total", "counter",
+         "Connections closed because their TLS handshake failed (plain HTTP on the TLS port, an old protocol, "
+         "a client certificate that does not verify).",
+         std::to_string(tls_handshake_failures_total.load()));
   return out;
 }
 

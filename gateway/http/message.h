@@ -7,10 +7,12 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "http/response_body.h"
+#include "tls/certificate_info.h"
 
 namespace knutpunkt::http {
 
@@ -23,6 +25,9 @@ inline std::string_view to_std(boost::beast::string_view view) { return {view.da
 
 struct RequestContext {
   std::string remote_address;  // peer IP, for the audit record of a refused request
+  // The certificate the client presented in the TLS handshake, verified against the client CA
+  // bundle; null over plain HTTP or when the client sent none.
+  std::shared_ptr<const tls::PeerCertificate> client_certificate;
 };
 
 using Reply = std::function<void(Response)>;

@@ -1,20 +1,19 @@
 #include "http/readiness_endpoint.h"
 
-#include "http/problem.h"
-
-#include "core/clock.h"
-#include "lookup/contract_retirement.h"
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-
 #include <mutex>
+
+#include "core/clock.h"
+#include "http/problem.h"
+#include "lookup/contract_retirement.h"
 
 namespace knutpunkt::http {
 
 ReadinessEndpoint::ReadinessEndpoint(boost::asio::io_context& io, Store& store, LookupService& lookups,
-                                     std::chrono::milliseconds cache_for, std::chrono::milliseconds deadline)
-    : io_(io), store_(store), lookups_(lookups), deadline_(deadline), cache_(cache_for) {}
+                                     std::chrono::milliseconds cache_for, TransportStatus transport,
+                                     std::chrono::milliseconds deadline)
+    : io_(io), store_(store), lookups_(lookups), deadline_(deadline), cache_(cache_for), transport_(transport) {}
 
 void ReadinessEndpoint::handle(Reply reply) {
   struct Gathering {
@@ -22,11 +21,14 @@ void ReadinessEndpoint::handle(Reply reply) {
     nlohmann::json checks = nlohmann::json::object();
     nlohmann::json warnings = nlohmann::json::array();
     bool ready = true;
+    std::string transport;
     std::size_t pending = 0;
     Reply reply;
   };
   auto gathering = std::make_shared<Gathering>();
   gathering->reply = std::move(reply);
+  gathering->transport = transport_.plain_http ? "plain_http" : "tls";
+  gathering->warnings = transport_warnings(transport_, std::chrono::system_clock::now());
   for (const auto& retiring : retiring_contracts(lookups_.contract_versions(), std::chrono::sys_days(today_utc()))) {
     gathering->warnings.push_back({{"code", "contract_retiring"},
                                    {"adapter", retiring.adapter},
@@ -51,7 +53,9 @@ void ReadinessEndpoint::handle(Reply reply) {
       last = --gathering->pending == 0;
     }
     if (last) {
-      nlohmann::json body = {{"status", gathering->ready ? "ready" : "not_ready"}, {"checks", gathering->checks}};
+      nlohmann::json body = {{"status", gathering->ready ? "ready" : "not_ready"},
+                             {"transport", gathering->transport},
+                             {"checks", gathering->checks}};
       // Warnings do not make the gateway unready: it works until the partner acts on them.
       if (!gathering->warnings.empty()) body["warnings"] = gathering->warnings;
       gathering->reply(make_json_response(gathering->ready ? 200 : 503, body));

@@ -61,7 +61,7 @@ void RequestPipeline::refuse_person_ids_in_url(const Request& request, const Per
   const auto* match = std::get_if<RouteTable::Match>(&matched);
   const std::string route = match != nullptr ? match->rules->route : no_route(request.method());
   Problem problem = personal_data_in_url(found);
-  const ClientConfig* client = auth_.authenticate(to_std(request[bhttp::field::authorization]));
+  const ClientConfig* client = auth_.authenticate(to_std(request[bhttp::field::authorization]), context.client_certificate.get());
   if (client == nullptr) {
     if (auto busy = throttled(address, route)) return reply(std::move(*busy));
     count_unknown(address, route, problem.status);
@@ -127,7 +127,7 @@ void RequestPipeline::handle(Request&& request, const RequestContext& context, R
   const auto& match = std::get<RouteTable::Match>(found);
   const Guard& guard = match.route->guard;
   const ClientConfig* client =
-      guard.authenticates() ? auth_.authenticate(to_std(request[bhttp::field::authorization])) : nullptr;
+      guard.authenticates() ? auth_.authenticate(to_std(request[bhttp::field::authorization]), context.client_certificate.get()) : nullptr;
   if (guard.authenticates() && client == nullptr) {
     if (auto busy = throttled(address, match.rules->route)) return reply(std::move(*busy));
     count_unknown(address, match.rules->route, 401);
@@ -158,7 +158,7 @@ void RequestPipeline::refuse_unread(const Request& header, Problem problem, cons
   const auto* match = std::get_if<RouteTable::Match>(&found);
   const std::string route = match != nullptr ? match->rules->route : no_route(header.method());
   const ClientConfig* client =
-      match != nullptr ? auth_.authenticate(to_std(header[bhttp::field::authorization])) : nullptr;
+      match != nullptr ? auth_.authenticate(to_std(header[bhttp::field::authorization]), context.client_certificate.get()) : nullptr;
   if (client == nullptr) {
     if (auto busy = throttled(address, route)) return reply(std::move(*busy));
     count_unknown(address, route, problem.status);

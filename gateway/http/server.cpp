@@ -12,10 +12,13 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <optional>
+#include <type_traits>
 
 #include "http/message_framing.h"
 #include "log/log.h"
+#include "tls/openssl_error.h"
 
 namespace knutpunkt::http {
 
@@ -36,6 +39,7 @@ struct Shared {
   RequestHandler handler;
   UnreadRefusalHandler on_unread;
   std::shared_ptr<DrainState> drain;
+  ConnectionStats* stats;
 };
 
 // Held by a session for its life: its connection counts against the limit until it ends.
@@ -56,28 +60,81 @@ Problem body_too_large() {
   return {413, "body_too_large", "Request body too large", "the request body exceeds the configured limit", {}, {}};
 }
 
-class Session : public std::enable_shared_from_this<Session> {
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// A TLS session keeps the context it was accepted with: a reload replaces the server's context,
+// and the old one must live as long as the connections that use it.
+struct TlsContextHold {
+  std::shared_ptr<asio::ssl::context> context;
+};
+
+PlainStream make_stream(tcp::socket&& socket, const TlsContextHold&, std::type_identity<PlainStream>) {
+  return PlainStream(std::move(socket));
+}
+TlsStream make_stream(tcp::socket&& socket, const TlsContextHold& hold, std::type_identity<TlsStream>) {
+  return TlsStream(std::move(socket), *hold.context);
+}
+
+// How long a TLS close_notify exchange may take before the socket is closed anyway.
+constexpr std::chrono::seconds kTlsShutdownTimeout{5};
+
+template <class Stream>
+class Session : private TlsContextHold, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  Session(tcp::socket&& socket, std::shared_ptr<const Shared> shared, std::function<void()> release)
-      : stream_(std::move(socket)), shared_(std::move(shared)), slot_(std::move(release)) {}
+  Session(tcp::socket&& socket, std::shared_ptr<asio::ssl::context> context, std::shared_ptr<const Shared> shared,
+          std::function<void()> release)
+      : TlsContextHold{std::move(context)},
+        stream_(make_stream(std::move(socket), *this, std::type_identity<Stream>{})),
+        shared_(std::move(shared)),
+        slot_(std::move(release)) {}
 
   void run() {
     // Start on the session's strand: everything this session does is serialised there.
-    asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::read, shared_from_this()));
+    asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::start, this->shared_from_this()));
   }
 
  private:
+  void start() {
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(shared_->options.request_timeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              beast::bind_front_handler(&Session::on_handshake, this->shared_from_this()));
+    } else {
+      read();
+    }
+  }
+
+  void on_handshake(beast::error_code ec) {
+    if (ec) {
+      ++shared_->stats->tls_handshake_failures_total;
+      // The reason (a protocol version, an unknown CA, plain HTTP on this port) helps an operator;
+      // it holds nothing the client sent.
+      log::debug("http.tls_handshake_failed", {{"reason", tls::openssl_reason(ec)}});
+      return close_now();
+    }
+    if constexpr (kTls) {
+      if (X509* peer = SSL_get1_peer_certificate(stream_.native_handle())) {
+        client_certificate_ = std::make_shared<const tls::PeerCertificate>(tls::describe(peer));
+        X509_free(peer);
+      }
+    }
+    read();
+  }
+
   // The header first, then the body: how the body is delimited is checked before a byte of it is read.
   void read() {
     parser_.emplace();
     parser_->body_limit(shared_->options.max_body_bytes);
-    stream_.expires_after(shared_->options.request_timeout);
+    beast::get_lowest_layer(stream_).expires_after(shared_->options.request_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
-                             beast::bind_front_handler(&Session::on_header, shared_from_this()));
+                             beast::bind_front_handler(&Session::on_header, this->shared_from_this()));
   }
 
   void on_header(beast::error_code ec, std::size_t) {
-    if (ended(ec)) return close();
+    if (ended(ec)) return close_now();
     if (ec == bhttp::error::body_limit) return refuse_unread(body_too_large());
     // The parser's own framing faults: a Content-Length it cannot read, or one beside
     // Transfer-Encoding. The method and target are read by then, so the refusal names its route.
@@ -89,36 +146,42 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec) {
       log::debug("http.read_failed", {{"error", ec.message()}});
-      return close();
+      return close_now();
     }
     if (auto framing = check_framing(parser_->get()); !framing) return refuse_unread(std::move(framing.error()));
-    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      beast::bind_front_handler(&Session::on_read, this->shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
-    if (ended(ec)) return close();
+    if (ended(ec)) return close_now();
     if (ec == bhttp::error::body_limit) return refuse_unread(body_too_large());
     if (ec) {
       log::debug("http.read_failed", {{"error", ec.message()}});
-      return close();
+      return close_now();
     }
     Request request = parser_->release();
     keep_alive_ = request.keep_alive();
     version_ = request.version();
-    stream_.expires_never();  // the handler has its own deadline; the reply write gets a fresh timeout
+    // The handler has its own deadline; the reply write gets a fresh timeout.
+    beast::get_lowest_layer(stream_).expires_never();
     ++shared_->drain->in_flight;
     shared_->handler(std::move(request), context(), make_reply());
   }
 
+  // The client went away: closed, reset, silent past the timeout, or (over TLS) gone without a
+  // close_notify.
   static bool ended(const beast::error_code& ec) {
-    return ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset || ec == beast::error::timeout;
+    return ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset || ec == beast::error::timeout ||
+           ec == asio::ssl::error::stream_truncated;
   }
 
   RequestContext context() {
     RequestContext context;
     beast::error_code peer_ec;
-    auto endpoint = stream_.socket().remote_endpoint(peer_ec);
+    auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(peer_ec);
     if (!peer_ec) context.remote_address = endpoint.address().to_string();
+    context.client_certificate = client_certificate_;
     return context;
   }
 
@@ -126,7 +189,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // ends may not be known.
   void refuse_unread(Problem problem) {
     keep_alive_ = false;
-    stream_.expires_never();
+    beast::get_lowest_layer(stream_).expires_never();
     Request header_only = parser_->release();
     header_only.body().clear();
     version_ = header_only.version() == 10 ? 10 : 11;
@@ -135,11 +198,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   Reply make_reply() {
-    auto self = shared_from_this();
+    auto self = this->shared_from_this();
     return [self](Response response) {
-      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->write(std::move(response));
-      });
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response)]() mutable { self->write(std::move(response)); });
     };
   }
 
@@ -148,8 +210,8 @@ class Session : public std::enable_shared_from_this<Session> {
     response.keep_alive(keep_alive_ && response.keep_alive() && !shared_->drain->draining.load());
     response.prepare_payload();
     response_ = std::make_shared<Response>(std::move(response));
-    stream_.expires_after(shared_->options.request_timeout);
-    bhttp::async_write(stream_, *response_, beast::bind_front_handler(&Session::on_write, shared_from_this()));
+    beast::get_lowest_layer(stream_).expires_after(shared_->options.request_timeout);
+    bhttp::async_write(stream_, *response_, beast::bind_front_handler(&Session::on_write, this->shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t) {
@@ -157,20 +219,34 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.reset();
     // Answered only once written (or failed to be): a drain waits for the bytes, not the handler.
     --shared_->drain->in_flight;
-    if (ec || !keep) return close();
+    if (ec) return close_now();
+    if (!keep) return close();
     read();
   }
 
+  // The gateway ends the connection: over TLS with a close_notify, so the client can tell the
+  // end of the answer from a cut connection.
   void close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close();
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(kTlsShutdownTimeout);
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->close_now(); });
+    } else {
+      close_now();
+    }
   }
 
-  beast::tcp_stream stream_;
+  void close_now() {
+    auto& lowest = beast::get_lowest_layer(stream_);
+    beast::error_code ignored;
+    lowest.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest.close();
+  }
+
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::shared_ptr<const Shared> shared_;
   ConnectionSlot slot_;
+  std::shared_ptr<const tls::PeerCertificate> client_certificate_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<Response> response_;
   bool keep_alive_ = true;
@@ -282,9 +358,14 @@ class Server::Listener : public std::enable_shared_from_this<Server::Listener> {
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     ++stats_.open;
-    std::make_shared<Session>(std::move(socket), shared_, [self = shared_from_this()] {
-      self->connection_closed();
-    })->run();
+    auto release = [self = shared_from_this()] { self->connection_closed(); };
+    if (shared_->options.tls) {
+      std::make_shared<Session<TlsStream>>(std::move(socket), shared_->options.tls->current(), shared_,
+                                           std::move(release))
+          ->run();
+    } else {
+      std::make_shared<Session<PlainStream>>(std::move(socket), nullptr, shared_, std::move(release))->run();
+    }
     accept();
   }
 
@@ -325,10 +406,10 @@ class Server::Listener : public std::enable_shared_from_this<Server::Listener> {
 Server::Server(asio::io_context& io, ServerOptions options, RequestHandler handler, UnreadRefusalHandler on_unread,
                ConnectionStats& stats)
     : drain_(std::make_shared<Drain>()),
-      listener_(std::make_shared<Listener>(
-          io,
-          std::make_shared<const Shared>(Shared{std::move(options), std::move(handler), std::move(on_unread), drain_}),
-          stats)) {}
+      listener_(std::make_shared<Listener>(io,
+                                           std::make_shared<const Shared>(Shared{std::move(options), std::move(handler),
+                                                                                 std::move(on_unread), drain_, &stats}),
+                                           stats)) {}
 
 // Sessions can outlive the server (until the event loop drops them); they then must not wake it.
 Server::~Server() {
@@ -341,7 +422,9 @@ unsigned short Server::start() {
   return port;
 }
 
-void Server::stop() { listener_->stop(); }
+void Server::stop() {
+  listener_->stop();
+}
 
 void Server::drain() {
   drain_->draining = true;

@@ -1,6 +1,6 @@
 #pragma once
-// The HTTP/1.1 server on Boost.Beast: one session per connection, read → handle → write, with a
-// timeout on every stream operation (after Beast's advanced server example). The server knows
+// The HTTP/1.1 server on Boost.Beast: one session per connection, (TLS handshake →) read → handle →
+// write, with a timeout on every stream operation (after Beast's advanced server examples). The server knows
 // nothing of routes: it hands each parsed request to a handler and writes whatever comes back,
 // from whichever thread the handler answers on.
 //
@@ -20,6 +20,7 @@
 #include "http/connection_stats.h"
 #include "http/message.h"
 #include "http/problem.h"
+#include "tls/reloadable_context.h"
 
 namespace knutpunkt::http {
 
@@ -29,6 +30,9 @@ struct ServerOptions {
   std::size_t max_body_bytes = 64 * 1024;
   std::chrono::milliseconds request_timeout{15000};
   std::size_t max_connections = 512;
+  // TLS on every connection when set (the context current when a connection is accepted, so a
+  // reload reaches new connections only); plain HTTP when null.
+  std::shared_ptr<tls::ReloadableContext> tls;
 };
 
 // Called for a request refused from its header alone, before its body was read (a body over the

@@ -28,7 +28,7 @@ int select_http11(SSL*, const unsigned char** out, unsigned char* out_size, cons
 
 }  // namespace
 
-std::expected<std::shared_ptr<ssl::context>, std::string> build_server_context(const ServerTlsSettings& settings) {
+std::expected<std::shared_ptr<ssl::context>, std::string> build_server_context(const config::ServerTlsSettings& settings) {
   auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
   restrict_to_modern_tls(*context);
   if (auto used = use_key_pair(*context, settings.identity); !used) return std::unexpected(used.error());

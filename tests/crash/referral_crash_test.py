@@ -147,7 +147,7 @@ def main():
                               "max_backoff_ms": 500, "multiplier": 2.0, "jitter": 0.3},
                     "breaker": {"failure_threshold": 5, "open_ms": 300}}
         config = {
-            "server": {"host": "127.0.0.1", "port": gw_port, "threads": 2},
+            "server": {"host": "127.0.0.1", "port": gw_port, "threads": 2, "plain_http": True},
             "store": {"kind": "sqlite", "path": os.path.join(args.run_dir, "knutpunkt.db")},
             "log": {"level": "info", "file": os.path.join(args.run_dir, "gateway.log")},
             "purposes": {"arbetsmarknadsinsats": {"description": "Planering av arbetsmarknadsinsats"}},

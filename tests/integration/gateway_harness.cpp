@@ -1,7 +1,6 @@
 #include "gateway_harness.h"
 
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <optional>
 #include <stdexcept>
@@ -13,8 +12,12 @@
 
 namespace knutpunkt::testing {
 
-std::filesystem::path gateway_binary() { return KNUTPUNKT_GATEWAY_BIN; }
-std::filesystem::path repo_root() { return KNUTPUNKT_REPO_ROOT; }
+std::filesystem::path gateway_binary() {
+  return KNUTPUNKT_GATEWAY_BIN;
+}
+std::filesystem::path repo_root() {
+  return KNUTPUNKT_REPO_ROOT;
+}
 
 const std::vector<std::string>& test_persons() {
   static const std::vector<std::string> persons{"191212121212", "198112189876", "197010632391", "196305024579",
@@ -40,8 +43,8 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
   std::filesystem::create_directories(dir_);
 
   simulator_ = std::make_unique<ChildProcess>(
-      KNUTPUNKT_SIMULATOR_BIN, std::vector<std::string>{"--port", "0", "--port-file", (dir_ / "simulator.port").string()},
-      dir_ / "simulator");
+      KNUTPUNKT_SIMULATOR_BIN,
+      std::vector<std::string>{"--port", "0", "--port-file", (dir_ / "simulator.port").string()}, dir_ / "simulator");
   auto sim_port = wait_for_port_file(dir_ / "simulator.port", *simulator_);
   if (!sim_port) throw std::runtime_error("simulator did not start; see " + dir_.string());
 
@@ -52,13 +55,14 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
   if (options.with_af_fk) {
     af_simulator_ = std::make_unique<ChildProcess>(
         KNUTPUNKT_AF_SIMULATOR_BIN,
-        std::vector<std::string>{"--port", "0", "--port-file", (dir_ / "af.port").string(), "--token", "test-token-at-af"},
+        std::vector<std::string>{"--port", "0", "--port-file", (dir_ / "af.port").string(), "--token",
+                                 "test-token-at-af"},
         dir_ / "af-simulator");
     af_port = wait_for_port_file(dir_ / "af.port", *af_simulator_);
     fk_simulator_ = std::make_unique<ChildProcess>(
         KNUTPUNKT_FK_SIMULATOR_BIN,
-        std::vector<std::string>{"--port", "0", "--port-file", (dir_ / "fk.port").string(), "--token", "test-token-at-fk",
-                                 "--aktorsid", "STHLM-EKB-0001", "--gateway",
+        std::vector<std::string>{"--port", "0", "--port-file", (dir_ / "fk.port").string(), "--token",
+                                 "test-token-at-fk", "--aktorsid", "STHLM-EKB-0001", "--gateway",
                                  "http://127.0.0.1:" + std::to_string(gateway_port), "--gateway-token", kFkPartnerToken,
                                  "--notify-delay-ms", "100"},
         dir_ / "fk-simulator");
@@ -72,10 +76,10 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
   if (options.with_sip_region) {
     region_simulator_ = std::make_unique<ChildProcess>(
         KNUTPUNKT_REGION_SIMULATOR_BIN,
-        std::vector<std::string>{"--port", "0", "--port-file", (dir_ / "region.port").string(), "--token",
-                                 "test-token-at-region", "--gateway", "http://127.0.0.1:" + std::to_string(gateway_port),
-                                 "--gateway-token", kRegionPartnerToken, "--adapter", "region-stockholm",
-                                 "--auto-reply", options.region_auto_reply, "--reply-delay-ms", "100"},
+        std::vector<std::string>{
+            "--port", "0", "--port-file", (dir_ / "region.port").string(), "--token", "test-token-at-region",
+            "--gateway", "http://127.0.0.1:" + std::to_string(gateway_port), "--gateway-token", kRegionPartnerToken,
+            "--adapter", "region-stockholm", "--auto-reply", options.region_auto_reply, "--reply-delay-ms", "100"},
         dir_ / "region-simulator");
     region_port = wait_for_port_file(dir_ / "region.port", *region_simulator_);
     if (!region_port) throw std::runtime_error("region SIP simulator did not start; see " + dir_.string());
@@ -87,7 +91,11 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
   for (const auto& [source, ms] : options.source_timeouts_ms) timeouts[source] = ms;
   nlohmann::json config = {
       {"server",
-       {{"host", "127.0.0.1"}, {"port", gateway_port}, {"threads", 2}, {"max_body_bytes", options.max_body_bytes}}},
+       {{"host", "127.0.0.1"},
+        {"port", gateway_port},
+        {"threads", 2},
+        {"max_body_bytes", options.max_body_bytes},
+        {"plain_http", true}}},
       {"store", {{"kind", "sqlite"}, {"path", (dir_ / "knutpunkt.db").string()}}},
       {"log", {{"level", "debug"}, {"file", gateway_log().string()}}},
       {"lookup", {{"deadline_ms", options.lookup_deadline_ms}}},
@@ -197,7 +205,8 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
            {"mappings", (repo_root() / "mappings/forsakringskassan").string()}}},
          {"policy", {{"purposes", {"ekonomiskt_bistand"}}, {"legal_basis", "law"}, {"max_period_months", 24}}},
          {"delivery", {{"retry", {{"initial_backoff_ms", 50}, {"max_backoff_ms", 200}}}}}});
-    config["routes"] = {{{"name", "återsökningar to FK"}, {"match", {{"types", {"atersokning.requested"}}}},
+    config["routes"] = {{{"name", "återsökningar to FK"},
+                         {"match", {{"types", {"atersokning.requested"}}}},
                          {"to", {"forsakringskassan"}}}};
   }
   if (options.with_sip_region) {
@@ -210,14 +219,25 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
     config["adapters"].push_back(
         {{"name", "region-stockholm"},
          {"kind", "sip_region"},
-         {"config", {{"endpoint", "http://127.0.0.1:" + std::to_string(*region_port)}, {"token", "test-token-at-region"}}},
+         {"config",
+          {{"endpoint", "http://127.0.0.1:" + std::to_string(*region_port)}, {"token", "test-token-at-region"}}},
          {"delivery",
           {{"retry", {{"initial_backoff_ms", 100}, {"max_backoff_ms", 300}, {"max_attempts", 200}}},
            {"breaker", {{"failure_threshold", 1000}}}}}});
-    config["sip"] = {{"meeting_within_days", 7},
-                     {"reminder_interval_seconds", 1},
-                     {"participant_systems", {{{"organisation", "region-stockholm/"}, {"adapter", "region-stockholm"}}}}};
+    config["sip"] = {
+        {"meeting_within_days", 7},
+        {"reminder_interval_seconds", 1},
+        {"participant_systems", {{{"organisation", "region-stockholm/"}, {"adapter", "region-stockholm"}}}}};
   }
+  tls_ = options.tls;
+  if (tls_) {
+    make_tls_files(options.server_certificate_days);
+    config["server"].erase("plain_http");
+    config["server"]["tls"] = {{"certificate", (tls_dir() / "server.crt").string()},
+                               {"key", (tls_dir() / "server.key").string()},
+                               {"client_ca_file", (tls_dir() / "client-ca.pem").string()}};
+  }
+  if (options.edit_config) options.edit_config(config);
   std::ofstream(dir_ / "config.json") << config.dump(2);
   std::string keygen_output;
   if (run_command({gateway_binary().string(), "audit", "keygen", "--private", (dir_ / "audit-signing-key.pem").string(),
@@ -227,15 +247,16 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
   }
 
   if (options.before_gateway_starts) options.before_gateway_starts(db_path());
-  gateway_ = std::make_unique<ChildProcess>(
-      gateway_binary(),
-      std::vector<std::string>{"serve", "--config", (dir_ / "config.json").string(), "--port-file", (dir_ / "gateway.port").string()},
-      dir_ / "gateway");
+  gateway_ =
+      std::make_unique<ChildProcess>(gateway_binary(),
+                                     std::vector<std::string>{"serve", "--config", (dir_ / "config.json").string(),
+                                                              "--port-file", (dir_ / "gateway.port").string()},
+                                     dir_ / "gateway");
   auto port = wait_for_port_file(dir_ / "gateway.port", *gateway_);
   if (!port) throw std::runtime_error("gateway did not start; see " + dir_.string());
 
   port_ = static_cast<unsigned short>(*port);
-  gateway_client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
+  gateway_client_ = new_client();
   gateway_client_->set_read_timeout(30, 0);
   simulator_client_ = std::make_unique<httplib::Client>("127.0.0.1", *sim_port);
 
@@ -243,6 +264,37 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
   if (standing.status != 201 && standing.status != 200) {
     throw std::runtime_error("the standing case was not registered: " + std::to_string(standing.status));
   }
+}
+
+void GatewayHarness::make_tls_files(int server_certificate_days) {
+  std::filesystem::create_directories(tls_dir());
+  server_ca_ = std::make_unique<test_pki::Authority>("knutpunkt test server CA");
+  client_ca_ = std::make_unique<test_pki::Authority>("knutpunkt test client CA");
+  test_pki::write_public(tls_dir() / "server-ca.pem", server_ca_->certificate_pem());
+  test_pki::write_public(tls_dir() / "client-ca.pem", client_ca_->certificate_pem());
+  test_pki::Request server;
+  server.common_name = "localhost";
+  server.dns_names = {"localhost"};
+  server.ip_addresses = {"127.0.0.1"};
+  server.validity = {-std::chrono::hours(1), std::chrono::hours(24) * server_certificate_days};
+  test_pki::write(tls_dir(), "server", server_ca_->issue(server));
+  test_pki::Request client;
+  client.common_name = "Ekonomiskt bistånd, ärendesystem";
+  client.organisation = "Stockholms stad";
+  client.serial_number = "2120000142";
+  client.server = false;
+  test_pki::write(tls_dir(), "case-system", client_ca_->issue(client));
+}
+
+std::unique_ptr<httplib::Client> GatewayHarness::new_client(bool with_certificate) const {
+  if (!tls_) return std::make_unique<httplib::Client>("127.0.0.1", port_);
+  const std::string url = "https://localhost:" + std::to_string(port_);
+  auto client = with_certificate ? std::make_unique<httplib::Client>(url, (tls_dir() / "case-system.crt").string(),
+                                                                     (tls_dir() / "case-system.key").string())
+                                 : std::make_unique<httplib::Client>(url);
+  client->set_ca_cert_path((tls_dir() / "server-ca.pem").string().c_str());
+  client->enable_server_certificate_verification(true);
+  return client;
 }
 
 HttpReply GatewayHarness::register_case(const std::string& case_id, const std::vector<std::string>& household,
@@ -338,7 +390,9 @@ void GatewayHarness::inject(const std::string& source, const nlohmann::json& fau
   if (!result || result->status >= 300) throw std::runtime_error("simulator refused the fault");
 }
 
-void GatewayHarness::clear_faults() { simulator_client_->Delete("/_sim/faults"); }
+void GatewayHarness::clear_faults() {
+  simulator_client_->Delete("/_sim/faults");
+}
 
 nlohmann::json GatewayHarness::simulator_stats() {
   auto result = simulator_client_->Get("/_sim/stats");
@@ -346,8 +400,12 @@ nlohmann::json GatewayHarness::simulator_stats() {
   return nlohmann::json::parse(result->body);
 }
 
-void GatewayHarness::stop_simulator() { simulator_->terminate(); }
-void GatewayHarness::stop_gateway() { gateway_->terminate(); }
+void GatewayHarness::stop_simulator() {
+  simulator_->terminate();
+}
+void GatewayHarness::stop_gateway() {
+  gateway_->terminate();
+}
 
 std::optional<int> GatewayHarness::wait_for_gateway_exit(std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
@@ -358,7 +416,9 @@ std::optional<int> GatewayHarness::wait_for_gateway_exit(std::chrono::millisecon
   return gateway_->exit_code();
 }
 
-std::vector<AuditRecord> GatewayHarness::audit_records() { return read_audit_records(db_path()); }
+std::vector<AuditRecord> GatewayHarness::audit_records() {
+  return read_audit_records(db_path());
+}
 
 pid_t GatewayHarness::gateway_pid() const {
   return gateway_->pid();

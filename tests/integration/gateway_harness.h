@@ -15,6 +15,7 @@
 
 #include "child_process.h"
 #include "store/store.h"
+#include "test_pki.h"
 
 namespace knutpunkt::testing {
 
@@ -65,6 +66,15 @@ struct HarnessOptions {
   // Runs on the database file before the gateway first opens it (e.g. to lay down audit records
   // recorded long before the test ran).
   std::function<void(const std::filesystem::path& db)> before_gateway_starts;
+  // Serve TLS instead of plain HTTP: the harness makes a server CA and a client CA for the run
+  // (tls_dir()), the gateway's certificate for localhost and 127.0.0.1 valid for
+  // `server_certificate_days`, asks clients for certificates, and its own client trusts the
+  // server CA alone and presents the case system's client certificate.
+  bool tls = false;
+  int server_certificate_days = 90;
+  // Last changes to the configuration before the gateway starts (e.g. a client bound to its
+  // certificate).
+  std::function<void(nlohmann::json& config)> edit_config;
 };
 
 struct HttpReply {
@@ -85,7 +95,8 @@ class GatewayHarness {
   ~GatewayHarness();
 
   HttpReply lookup(const nlohmann::json& body, const std::string& token = kCaseSystemToken);
-  HttpReply lookup_at(const std::string& adapter, const nlohmann::json& body, const std::string& token = kCaseSystemToken);
+  HttpReply lookup_at(const std::string& adapter, const nlohmann::json& body,
+                      const std::string& token = kCaseSystemToken);
   // PUT /v1/cases/{case_id} as the client of `token`.
   HttpReply register_case(const std::string& case_id, const std::vector<std::string>& household,
                           const std::string& status = "open", const std::string& token = kCaseSystemToken);
@@ -123,6 +134,14 @@ class GatewayHarness {
   pid_t gateway_pid() const;
   // The port the gateway listens on (for a client of the test's own).
   unsigned short port() const { return port_; }
+  // With options.tls: server-ca.pem, client-ca.pem, server.crt/.key, case-system.crt/.key.
+  std::filesystem::path tls_dir() const { return dir_ / "tls"; }
+  // A client of the gateway as options.tls asks: https://localhost, trusting the server CA alone,
+  // presenting the case system's certificate when `with_certificate`.
+  std::unique_ptr<httplib::Client> new_client(bool with_certificate = true) const;
+  // The CAs the run's certificates come from (options.tls only).
+  const test_pki::Authority& server_authority() const { return *server_ca_; }
+  const test_pki::Authority& client_authority() const { return *client_ca_; }
 
  private:
   std::filesystem::path dir_;
@@ -134,6 +153,11 @@ class GatewayHarness {
   std::unique_ptr<httplib::Client> gateway_client_;
   unsigned short port_ = 0;
   std::unique_ptr<httplib::Client> simulator_client_;
+  bool tls_ = false;
+  std::unique_ptr<test_pki::Authority> server_ca_;
+  std::unique_ptr<test_pki::Authority> client_ca_;
+
+  void make_tls_files(int server_certificate_days);
 
  public:
   // Control clients of the AF and FK simulators (with_af_fk only).

@@ -81,7 +81,8 @@ ReferralHarness::ReferralHarness(const std::string& name, ReferralHarnessOptions
         {"max_retry_after_s", 5}}},
       {"breaker", {{"failure_threshold", options.breaker_threshold}, {"open_ms", options.breaker_open_ms}}}};
   nlohmann::json config = {
-      {"server", {{"host", "127.0.0.1"}, {"port", gateway_port_}, {"threads", options.server_threads}}},
+      {"server",
+       {{"host", "127.0.0.1"}, {"port", gateway_port_}, {"threads", options.server_threads}, {"plain_http", true}}},
       {"store", {{"kind", "sqlite"}, {"path", db_path().string()}}},
       {"log", {{"level", "debug"}, {"file", (dir_ / "gateway.log").string()}}},
       {"purposes",

@@ -39,7 +39,7 @@ class Gateway:
         os.makedirs(run_dir)
         self.log = os.path.join(run_dir, "gateway.log")
         config = {
-            "server": dict({"host": "127.0.0.1", "port": 0, "threads": 2}, **server),
+            "server": dict({"host": "127.0.0.1", "port": 0, "threads": 2, "plain_http": True}, **server),
             "store": {"kind": "sqlite", "path": os.path.join(run_dir, "knutpunkt.db")},
             "log": {"level": "info", "file": self.log},
             "purposes": {"ekonomiskt_bistand": {"description": "Handläggning av ekonomiskt bistånd"}},

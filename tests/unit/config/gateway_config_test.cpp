@@ -34,7 +34,7 @@ const std::string kHash = "2f35a18fc6803126a7e0a3e88173ba44fca9e2b5c5956ba4227b7
 
 json valid_config() {
   return json::parse(R"({
-    "server": {"host": "127.0.0.1", "port": 0},
+    "server": {"host": "127.0.0.1", "port": 0, "plain_http": true},
     "store": {"kind": "sqlite", "path": "k.db"},
     "purposes": {"ekonomiskt_bistand": {"description": "Handläggning av ekonomiskt bistånd"}},
     "organisations": [

@@ -113,9 +113,9 @@ struct Fixture {
     if (oversize) {
       pipeline.refuse_unread(request,
                              {413, "body_too_large", "Request body too large", "over the limit", {}, {}},
-                             RequestContext{address}, reply);
+                             RequestContext{address, nullptr}, reply);
     } else {
-      pipeline.handle(std::move(request), RequestContext{address}, reply);
+      pipeline.handle(std::move(request), RequestContext{address, nullptr}, reply);
     }
     std::unique_lock lock(m);
     REQUIRE(done.wait_for(lock, std::chrono::seconds(5), [&] { return answer.has_value(); }));
@@ -387,7 +387,7 @@ TEST_CASE("an exchange is answered exactly once, and what it held is released wh
   const ExchangeRules rules{"GET /x", "x.refused", {}};
   int released = 0;
   {
-    Exchange x(Request{bhttp::verb::get, "/x", 11}, RequestContext{"192.0.2.7"}, PathParams{}, rules, *f.audit,
+    Exchange x(Request{bhttp::verb::get, "/x", 11}, RequestContext{"192.0.2.7", nullptr}, PathParams{}, rules, *f.audit,
                [&](Response r) { sent.push_back(std::move(r)); });
     x.release_on_reply([&] { ++released; });
     x.reply(make_json_response(200, {{"first", true}}));
@@ -405,7 +405,7 @@ TEST_CASE("a handler that drops its exchange unanswered still gets the client an
   const ExchangeRules rules{"GET /x", "x.refused", {}};
   bool released = false;
   {
-    Exchange x(Request{bhttp::verb::get, "/x", 11}, RequestContext{"192.0.2.7"}, PathParams{}, rules, *f.audit,
+    Exchange x(Request{bhttp::verb::get, "/x", 11}, RequestContext{"192.0.2.7", nullptr}, PathParams{}, rules, *f.audit,
                [&](Response r) { sent.push_back(std::move(r)); });
     x.release_on_reply([&] { released = true; });
   }
@@ -424,7 +424,7 @@ TEST_CASE("a JSON body is read one way: 415 when not JSON, 400 when not an objec
     std::mutex m;
     std::condition_variable done;
     std::optional<Response> answer;
-    Exchange x(std::move(request), RequestContext{"192.0.2.7"}, PathParams{}, rules, *f.audit, [&](Response r) {
+    Exchange x(std::move(request), RequestContext{"192.0.2.7", nullptr}, PathParams{}, rules, *f.audit, [&](Response r) {
       std::lock_guard lock(m);
       answer = std::move(r);
       done.notify_one();

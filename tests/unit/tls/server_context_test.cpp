@@ -58,8 +58,8 @@ struct Pki {
     return pki::write(dir, stem, ca.issue(request));
   }
 
-  tls::ServerTlsSettings settings() const {
-    tls::ServerTlsSettings settings;
+  knutpunkt::config::ServerTlsSettings settings() const {
+    knutpunkt::config::ServerTlsSettings settings;
     settings.identity = {server.certificate.string(), server.key.string(), {}};
     return settings;
   }

@@ -105,7 +105,7 @@ TEST_CASE("A reload that finds bad files keeps the working context and its expir
   TempDir dir;
   pki::Authority ca("test CA");
   auto files = pki::write(dir.path, "server", ca.issue(server_request(pki::Validity{-1h, 24h})));
-  tls::ServerTlsSettings settings;
+  knutpunkt::config::ServerTlsSettings settings;
   settings.identity = files_of(files);
   auto created = tls::ReloadableContext::create(
       "server", [&] { return tls::build_server_context(settings); }, files.certificate.string());
