@@ -28,6 +28,7 @@
 #include "lookup/lookup_service.h"
 #include "manual_handling/manual_queue.h"
 #include "net/http_client.h"
+#include "net/tls_config.h"
 #include "notification/person_notification_service.h"
 #include "referral/referral_service.h"
 #include "routing/event_feed.h"
@@ -95,8 +96,12 @@ std::expected<void, StartError> Gateway::Infrastructure::build_adapters(const Ga
       inbound_adapters.push_back(std::move(*adapter));
     }
   }
-  for (const auto& webhook : config.webhooks) {
-    outbound_adapters.push_back(std::make_unique<delivery::WebhookAdapter>(webhook.url, webhook.secret));
+  for (std::size_t i = 0; i < config.webhooks.size(); ++i) {
+    const auto& webhook = config.webhooks[i];
+    auto tls = net::load_tls_profile(http, "/webhooks/" + std::to_string(i) + "/tls", webhook.tls);
+    if (!tls) return failure(tls.error());
+    outbound_adapters.push_back(std::make_unique<delivery::WebhookAdapter>(
+        webhook.url, webhook.secret, delivery::WebhookAdapter::UnixClock{}, *tls));
     delivery.add_destination(webhook.delivery, *outbound_adapters.back());
     webhook_clients[webhook.name] = webhook.client;
   }
@@ -232,20 +237,22 @@ struct Gateway::Services {
             [this](const http::Request& header, http::Problem problem, const http::RequestContext& context,
                    http::Reply reply) { router.refuse_unread(header, std::move(problem), context, std::move(reply)); },
             i.connections),
-        sip_reminders(i.io, "sip_reminders", config.sip.reminder_interval, [this](std::function<void()> done) {
-          sip.raise_reminders([done = std::move(done)](std::expected<int, StoreError> raised) {
-            done();
-            if (!raised)
-              log::warn("sip.reminders_failed", {{"code", raised.error().code}});
-            else if (*raised > 0)
-              log::info("sip.reminders_raised", {{"count", *raised}});
-          });
-        }),
+        sip_reminders(i.io, "sip_reminders", config.sip.reminder_interval,
+                      [this](std::function<void()> done) {
+                        sip.raise_reminders([done = std::move(done)](std::expected<int, StoreError> raised) {
+                          done();
+                          if (!raised)
+                            log::warn("sip.reminders_failed", {{"code", raised.error().code}});
+                          else if (*raised > 0)
+                            log::info("sip.reminders_raised", {{"count", *raised}});
+                        });
+                      }),
         // Lifted sign-in locks are audited when their window passes; expired sessions are removed.
-        sign_in_sweep(i.io, "sign_in_sweep", std::chrono::seconds{30}, [this](std::function<void()> done) {
-          session_endpoint.sweep();
-          done();
-        }),
+        sign_in_sweep(i.io, "sign_in_sweep", std::chrono::seconds{30},
+                      [this](std::function<void()> done) {
+                        session_endpoint.sweep();
+                        done();
+                      }),
         unauthenticated_flush(i.io, "unauthenticated_refusals", std::chrono::seconds{5},
                               [this](std::function<void()> done) {
                                 unauthenticated.flush_closed();

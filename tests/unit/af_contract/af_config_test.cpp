@@ -1,10 +1,10 @@
 // The arbetsformedlingen adapter's config: defaults, and errors that name the offending field.
+#include "af_config.h"
+
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 
-#include "af_config.h"
 #include "core/adapter_registry.h"
 
 namespace af = knutpunkt::arbetsformedlingen;
@@ -38,6 +38,19 @@ TEST_CASE("a minimal config is accepted with defaults and paths resolved against
   CHECK(parsed->source_timeout == std::chrono::milliseconds{3000});
   CHECK(parsed->max_reply_bytes == 1024 * 1024);
   CHECK(parsed->max_json_depth == 32);
+}
+
+TEST_CASE("an https endpoint without tls is refused, naming the adapter's tls field") {
+  json config = valid();
+  config["endpoint"] = "https://af.example/arbetssokande/v1";
+  CHECK(error_field(config) == kPointer + "/tls");
+  config["tls"] = {{"ca_file", "ca/af.pem"}};
+  auto parsed = af::read_af_config(config, kPointer, "/etc/knutpunkt");
+  REQUIRE(parsed);
+  CHECK(parsed->endpoint.tls());
+  CHECK(parsed->endpoint.port == "443");
+  REQUIRE(parsed->tls);
+  CHECK(parsed->tls->ca_file == "/etc/knutpunkt/ca/af.pem");
 }
 
 TEST_CASE("timeouts, per-source timeouts and limits are read") {
