@@ -73,7 +73,7 @@ TEST_CASE("config errors name the offending field") {
   c.erase("endpoint");
   CHECK(error_field(c) == kPointer + "/endpoint");
   c = valid();
-  c["endpoint"] = "https://af.example/api";
+  c["endpoint"] = "ftp://af.example/api";
   CHECK(error_field(c) == kPointer + "/endpoint");
   c = valid();
   c["endpoint"] = "http://af.example/api?x=1";
