@@ -1,7 +1,6 @@
 #include "net/tls_config.h"
 
-#include <cstdlib>
-
+#include "config/tls_fields.h"
 #include "core/private_file.h"
 #include "net/http_client.h"
 
@@ -11,40 +10,20 @@ namespace {
 
 void read_settings(FieldReader& t, const std::filesystem::path& base_dir, TlsSettings& out) {
   t.only({"ca_file", "certificate", "key", "key_password_file", "key_password_env", "server_name", "comment"});
-  std::string ca_file, certificate, key, password_file;
+  std::string ca_file;
   t.require("ca_file", "is required: the CA bundle the partner's certificate is verified against");
   t.non_empty_string("ca_file", ca_file);
-  t.non_empty_string("certificate", certificate);
-  t.non_empty_string("key", key);
-  t.non_empty_string("key_password_file", password_file);
-  t.non_empty_string("key_password_env", out.key_password_env);
   t.non_empty_string("server_name", out.server_name);
+  // A partner that needs no client certificate may omit both certificate and key.
+  config::read_key_pair(t, out.identity, Presence::optional);
   if (!t.ok()) return;
-  // A partner that needs no client certificate may omit both; one without the other is a mistake.
-  if (certificate.empty() != key.empty()) {
-    return t.fail(certificate.empty() ? "certificate" : "key", "certificate and key are given together or not at all");
-  }
-  if (!password_file.empty() && !out.key_password_env.empty()) {
-    return t.fail("key_password_env", "give either key_password_file or key_password_env, not both");
-  }
-  if (key.empty() && (!password_file.empty() || !out.key_password_env.empty())) {
-    return t.fail(password_file.empty() ? "key_password_env" : "key_password_file", "applies only with a key");
-  }
   out.ca_file = resolve_path(base_dir, ca_file);
-  out.certificate = resolve_path(base_dir, certificate);
-  out.key = resolve_path(base_dir, key);
-  out.key_password_file = resolve_path(base_dir, password_file);
+  out.identity.certificate = resolve_path(base_dir, out.identity.certificate).string();
+  out.identity.key = resolve_path(base_dir, out.identity.key).string();
   // The organisation key speaks for the whole municipality: no one else on the host may read it.
-  if (!key.empty()) {
-    if (auto private_key = require_owner_only(out.key); !private_key) return t.fail("key", private_key.error());
-  }
-  if (!password_file.empty()) {
-    if (auto private_file = require_owner_only(out.key_password_file); !private_file) {
-      return t.fail("key_password_file", private_file.error());
-    }
-  }
-  if (!out.key_password_env.empty() && std::getenv(out.key_password_env.c_str()) == nullptr) {
-    return t.fail("key_password_env", "names an environment variable that is not set");
+  // Checked here too, not only when the key is loaded, so the error names the field.
+  if (!out.identity.key.empty()) {
+    if (auto private_key = require_owner_only(out.identity.key); !private_key) t.fail("key", private_key.error());
   }
 }
 

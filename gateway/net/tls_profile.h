@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "config/tls_fields.h"
+
 using SSL = struct ssl_st;
 using SSL_SESSION = struct ssl_session_st;
 
@@ -20,18 +22,19 @@ namespace boost::asio::ssl {
 class context;
 }
 
+namespace knutpunkt::tls {
+class ReloadableContext;
+}
+
 namespace knutpunkt::net {
 
 // The "tls" object of an endpoint's config; paths are resolved already.
 struct TlsSettings {
-  std::filesystem::path ca_file{};            // PEM bundle of the CAs the partner's certificate may chain to
-  std::filesystem::path certificate{};        // our chain (leaf first), PEM; empty: no client certificate
-  std::filesystem::path key{};                // the leaf's private key, PEM
-  std::filesystem::path key_password_file{};  // holds the key's password, if it is encrypted
-  std::string key_password_env{};             // or: the environment variable that holds it
-  std::string server_name{};                  // the name to verify and send in SNI, if not the URL's host
+  std::filesystem::path ca_file{};  // PEM bundle of the CAs the partner's certificate may chain to
+  config::KeyPairFiles identity{};  // our chain (leaf first) and key, with its password; empty: none
+  std::string server_name{};        // the name to verify and send in SNI, if not the URL's host
 
-  bool operator==(const TlsSettings&) const = default;
+  bool operator==(const TlsSettings& other) const;
 };
 
 // A certificate whose expiry an operator must see coming.
@@ -57,7 +60,7 @@ class TlsProfile {
 
   const std::string& name() const { return name_; }
   const TlsSettings& settings() const { return settings_; }
-  bool has_client_certificate() const { return !settings_.certificate.empty(); }
+  bool has_client_certificate() const { return !settings_.identity.certificate.empty(); }
 
   // The context new connections are made with; a connection keeps its own reference.
   std::shared_ptr<boost::asio::ssl::context> context() const;
@@ -65,21 +68,31 @@ class TlsProfile {
   // Our certificate's and the trusted CAs' notAfter, as loaded by the last successful (re)load.
   std::vector<CertificateValidity> certificates() const;
 
+  // The context as gateway/tls manages it, for a registry that reloads and reports every context
+  // of the process; a reload through it takes effect here too (kept sessions of the old context
+  // are then no longer offered).
+  const std::shared_ptr<tls::ReloadableContext>& reloadable() const { return reloadable_; }
+
   // Session resumption per destination ("host:port"): the last resumable session is offered on
   // the next connection, saving a full handshake (and the partner's signature check) per connection.
   void offer_session(const std::string& destination, SSL* ssl) const;
   void keep_session(const std::string& destination, SSL* ssl);
 
  private:
-  struct Loaded;
-  static std::expected<Loaded, std::string> build(const TlsSettings& settings);
+  using Context = std::shared_ptr<boost::asio::ssl::context>;
+  std::expected<Context, std::string> build();
+
+  struct KeptSession {
+    std::shared_ptr<SSL_SESSION> session;
+    const void* context = nullptr;  // the SSL_CTX it was made with: one of a replaced context is not offered
+  };
 
   std::string name_;
   TlsSettings settings_;
+  std::shared_ptr<tls::ReloadableContext> reloadable_;
   mutable std::mutex mutex_;
-  std::shared_ptr<boost::asio::ssl::context> context_;
   std::vector<CertificateValidity> certificates_;
-  std::map<std::string, std::shared_ptr<SSL_SESSION>> sessions_;
+  std::map<std::string, KeptSession> sessions_;
 };
 
 }  // namespace knutpunkt::net

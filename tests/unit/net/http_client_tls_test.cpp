@@ -25,6 +25,7 @@
 
 #include "net/http_client.h"
 #include "test_pki.h"
+#include "tls/reloadable_context.h"
 
 namespace {
 
@@ -207,8 +208,8 @@ struct Fixture {
   TlsSettings trusting_partner() const { return TlsSettings{.ca_file = pki.ca_file("partner")}; }
   TlsSettings mutual(const TestPki::Issued& ours) const {
     TlsSettings settings = trusting_partner();
-    settings.certificate = ours.certificate;
-    settings.key = ours.key;
+    settings.identity.certificate = ours.certificate.string();
+    settings.identity.key = ours.key.string();
     return settings;
   }
   int issued = 0;
@@ -284,10 +285,8 @@ TEST_CASE("an encrypted organisation key is loaded with its password", "[net][tl
   const auto ours = f.client("hemligt lösenord");
   const auto theirs = f.server();
   TlsServer server({.certificate = theirs.certificate, .key = theirs.key, .client_ca = f.pki.ca_file("kommun")});
-  const auto password = f.pki.dir() / "key-password";
-  { std::ofstream(password) << "hemligt lösenord\n"; }
   TlsSettings settings = f.mutual(ours);
-  settings.key_password_file = password;
+  settings.identity.key_password = "hemligt lösenord";
   Caller caller;
   const auto result = caller.get(server.url(), caller.profile(settings));
   REQUIRE(result);
@@ -461,6 +460,28 @@ TEST_CASE("reload() puts renewed certificates into new connections and reports t
   REQUIRE(caller.get(server.url(), profile));
   CHECK(server.handshakes() == 1);
   caller.http.close_idle();
+  REQUIRE(caller.get(server.url(), profile));
+  CHECK(server.handshakes() == 2);
+  CHECK(server.resumed() == 0);
+}
+
+TEST_CASE("a reload through the process's context registry reaches new connections, which resume no older session",
+          "[net][tls]") {
+  Fixture f;
+  const auto theirs = f.server();
+  TlsServer server({.certificate = theirs.certificate, .key = theirs.key, .client_ca = f.pki.ca_file("kommun")});
+  Caller caller;
+  const auto profile = caller.profile(f.mutual(f.client()));
+  knutpunkt::tls::ContextRegistry registry;
+  registry.add(profile->reloadable());
+  REQUIRE(registry.expiries().size() == 1);
+  CHECK(registry.expiries()[0].name == "/test/tls");
+
+  const auto before = profile->context();
+  REQUIRE(caller.get(server.url(), profile));
+  caller.http.close_idle();
+  CHECK(registry.reload_all().empty());
+  CHECK(profile->context() != before);
   REQUIRE(caller.get(server.url(), profile));
   CHECK(server.handshakes() == 2);
   CHECK(server.resumed() == 0);

@@ -78,8 +78,8 @@ TEST_CASE("tls paths resolve against the config's folder", "[net][tls][config]")
   REQUIRE_FALSE(result.error);
   REQUIRE(result.settings);
   CHECK(result.settings->ca_file == files.pki.ca_file("partner"));
-  CHECK(result.settings->certificate == files.ours.certificate);
-  CHECK(result.settings->key == files.ours.key);
+  CHECK(result.settings->identity.certificate == files.ours.certificate.string());
+  CHECK(result.settings->identity.key == files.ours.key.string());
 }
 
 TEST_CASE("a group-readable organisation key is refused, naming the key field", "[net][tls][config]") {
