@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "net/http_client.h"
-#include "test_pki.h"
+#include "pki_files.h"
 #include "tls/reloadable_context.h"
 
 namespace {
@@ -203,7 +203,8 @@ struct Fixture {
   }
   TestPki::Issued client(const std::string& password = "") {
     return pki.issue("kommun", "client-" + std::to_string(++issued),
-                     {.common_name = "Exempelby kommun socialtjänst", .serial_number = "SE2120001234"}, password);
+                     {.common_name = "Exempelby kommun socialtjänst", .serial_number = "SE2120001234", .server = false},
+                     password);
   }
   TlsSettings trusting_partner() const { return TlsSettings{.ca_file = pki.ca_file("partner")}; }
   TlsSettings mutual(const TestPki::Issued& ours) const {
@@ -444,9 +445,11 @@ TEST_CASE("reload() puts renewed certificates into new connections and reports t
   REQUIRE(caller.get(server.url(), profile));
 
   // The renewed certificate is written over the old files, as an operator renews in place.
-  const auto renewed = f.pki.issue(
-      "kommun", "renewed",
-      {.common_name = "Exempelby kommun socialtjänst", .serial_number = "SE2120001234", .not_after = 24h * 90});
+  const auto renewed = f.pki.issue("kommun", "renewed",
+                                   {.common_name = "Exempelby kommun socialtjänst",
+                                    .serial_number = "SE2120001234",
+                                    .not_after = 24h * 90,
+                                    .server = false});
   std::filesystem::copy_file(renewed.certificate, ours.certificate, std::filesystem::copy_options::overwrite_existing);
   std::filesystem::copy_file(renewed.key, ours.key, std::filesystem::copy_options::overwrite_existing);
   CHECK(caller.http.reload_tls().empty());

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "config/field_reader.h"
-#include "test_pki.h"
+#include "pki_files.h"
 
 namespace {
 

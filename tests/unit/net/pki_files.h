@@ -1,15 +1,14 @@
 #pragma once
-// A small PKI made at run time for TLS tests: CAs, server and client certificates whose validity
-// is computed from the current time (never a committed certificate that expires one day), written
-// as PEM files into a temporary folder that is removed with it.
+// The shared test PKI (tests/support/test_pki.h) as these tests use it: named CAs whose
+// certificates, and the ones they issue, are written as PEM files into a temporary folder that is
+// removed with it. Validity is computed from the current time, never a calendar day.
 #include <chrono>
 #include <filesystem>
-#include <memory>
+#include <map>
 #include <string>
 #include <vector>
 
-using EVP_PKEY = struct evp_pkey_st;
-using X509 = struct x509_st;
+#include "test_pki.h"
 
 namespace knutpunkt::test {
 
@@ -20,6 +19,7 @@ struct CertificateSpec {
   std::vector<std::string> ip_addresses{};    // subjectAltName IP entries
   std::chrono::seconds not_before{-3600};     // from now
   std::chrono::seconds not_after{24 * 3600};  // from now
+  bool server = true;                         // serverAuth, else clientAuth
 };
 
 class TestPki {
@@ -45,9 +45,8 @@ class TestPki {
                const std::string& password = "");
 
  private:
-  struct Authority;
   std::filesystem::path dir_;
-  std::vector<std::unique_ptr<Authority>> authorities_;
+  std::map<std::string, test_pki::Authority> authorities_;
 };
 
 }  // namespace knutpunkt::test
