@@ -139,3 +139,19 @@ TEST_CASE("the registered kind refuses a mappings folder without every AF source
   REQUIRE_FALSE(refused);
   CHECK(refused.error().field == kPointer + "/mappings");
 }
+
+TEST_CASE("the registered kind refuses to start with a tls CA bundle it cannot load, naming the tls field") {
+  const auto* factory = knutpunkt::AdapterRegistry::instance().find("arbetsformedlingen");
+  REQUIRE(factory != nullptr);
+  boost::asio::io_context io;
+  knutpunkt::net::HttpClient http(io);
+  knutpunkt::AdapterContext context{io, http, std::filesystem::path(AF_MAPPINGS_DIR).parent_path(), kPointer};
+  auto config = valid();
+  config["mappings"] = "arbetsformedlingen";
+  config["endpoint"] = "https://af.example/arbetssokande/v1";
+  config["tls"] = {{"ca_file", "no-such-ca-bundle.pem"}};
+  auto refused = (*factory)(config, context);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().field == kPointer + "/tls");
+  CHECK_THAT(refused.error().message, Catch::Contains("no-such-ca-bundle.pem"));
+}
