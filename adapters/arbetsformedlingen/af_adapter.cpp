@@ -10,6 +10,7 @@ net::HttpRequest build_af_request(const AfConfig& config, const AfSource& source
   request.safe_to_repeat = true;
   request.method = "POST";
   request.url = config.endpoint;
+  request.tls = config.tls_profile;
   request.url.target += "/" + std::string(source.resource);
   request.content_type = "application/json";
   request.headers.emplace_back("Authorization", "Bearer " + config.token);
@@ -75,6 +76,7 @@ void AfAdapter::check_ready(Deadline deadline, std::function<void(Readiness)> do
   request.safe_to_repeat = true;
   request.method = "GET";
   request.url = config_.endpoint;
+  request.tls = config_.tls_profile;
   request.url.target += "/" + std::string(kHealthResource);
   request.headers.emplace_back("Authorization", "Bearer " + config_.token);
   request.headers.emplace_back("Accept", "application/json");

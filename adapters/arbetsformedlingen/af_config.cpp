@@ -3,6 +3,7 @@
 #include "af_sources.h"
 #include "config/adapter_config_fields.h"
 #include "config/field_reader.h"
+#include "net/tls_config.h"
 
 namespace knutpunkt::arbetsformedlingen {
 
@@ -44,7 +45,7 @@ std::expected<AfConfig, ConfigError> read_af_config(const nlohmann::json& config
   if (!config.is_object()) return std::unexpected(ConfigError{pointer, "must be an object"});
   FieldReader f(config, pointer);
   f.only({"endpoint", "token", "token_env", "mappings", "source_timeout_ms", "source_timeouts_ms", "max_reply_bytes",
-          "max_json_depth"},
+          "max_json_depth", "tls"},
          "is not a known setting of the arbetsformedlingen adapter");
   AfConfig out;
   std::string endpoint, mappings;
@@ -52,6 +53,7 @@ std::expected<AfConfig, ConfigError> read_af_config(const nlohmann::json& config
   f.non_empty_string("mappings", mappings);
   f.require("endpoint", "is required (the base URL of AF's API)");
   read_endpoint(f, endpoint, out.endpoint);
+  net::read_tls(f, endpoint, base_dir, out.tls);
   adapter_config::read_token(f, out.token);
   if (f.ok() && out.token.empty()) f.fail("token", "a token (or token_env) is required");
   f.require("mappings", "is required (the folder of the AF mappings)");

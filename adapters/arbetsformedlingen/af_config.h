@@ -6,7 +6,9 @@
 #include <expected>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "core/config_error.h"
@@ -22,6 +24,8 @@ struct AfConfig {
   std::map<std::string, std::chrono::milliseconds> source_timeouts;  // per-source overrides
   std::size_t max_reply_bytes = 1024 * 1024;
   std::size_t max_json_depth = 32;
+  std::optional<net::TlsSettings> tls;           // "tls", for an https endpoint
+  std::shared_ptr<net::TlsProfile> tls_profile;  // loaded from `tls` when the adapter is built
 };
 
 // `pointer` is where this object sits in the whole config file, so errors name the real field.

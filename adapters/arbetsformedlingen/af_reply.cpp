@@ -1,8 +1,8 @@
 #include "af_reply.h"
 
-#include "mapping/source_outcome.h"
-
 #include <algorithm>
+
+#include "mapping/source_outcome.h"
 
 namespace knutpunkt::arbetsformedlingen {
 
@@ -23,7 +23,8 @@ void read_af_error(std::string_view body, std::size_t max_depth, SourceOutcome& 
   if (mapping::json_nesting_depth(body) > max_depth) return;
   const auto parsed = nlohmann::json::parse(body, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) return;
-  if (auto it = parsed.find("felkod"); it != parsed.end() && it->is_string() && !it->get_ref<const std::string&>().empty())
+  if (auto it = parsed.find("felkod");
+      it != parsed.end() && it->is_string() && !it->get_ref<const std::string&>().empty())
     outcome.partner_code = it->get<std::string>();
   if (auto it = parsed.find("felmeddelande"); it != parsed.end() && it->is_string())
     outcome.partner_message = it->get<std::string>();
@@ -41,7 +42,8 @@ SourceOutcome read_af_reply(const std::string& source, const net::HttpResult& re
   if (!result) {
     switch (result.error().kind) {
       case net::TransportErrorKind::timeout:
-        return failed(source, SourceStatus::timeout, "timeout", "no answer from Arbetsförmedlingen within the deadline");
+        return failed(source, SourceStatus::timeout, "timeout",
+                      "no answer from Arbetsförmedlingen within the deadline");
       case net::TransportErrorKind::connect_failed:
         return failed(source, SourceStatus::unavailable, "connect_failed", "Arbetsförmedlingen could not be reached");
       case net::TransportErrorKind::connection_lost:
@@ -51,6 +53,11 @@ SourceOutcome read_af_reply(const std::string& source, const net::HttpResult& re
         return failed(source, SourceStatus::error, "reply_too_large", "the answer exceeds the configured size limit");
       case net::TransportErrorKind::protocol:
         return failed(source, SourceStatus::error, "protocol", "the answer is not valid HTTP");
+      case net::TransportErrorKind::tls_failed:
+        // The reason (whose certificate, what is wrong) names no person: it goes to the audit
+        // record and the caller so an operator can act on it.
+        return failed(source, SourceStatus::unavailable, "tls_failed",
+                      "no TLS session with Arbetsförmedlingen: " + result.error().message);
     }
     return failed(source, SourceStatus::error, "transport", "the exchange failed");
   }
@@ -73,9 +80,10 @@ SourceOutcome read_af_reply(const std::string& source, const net::HttpResult& re
     return failed(source, SourceStatus::error, http_code,
                   "unexpected HTTP status " + std::to_string(response.status) + " from Arbetsförmedlingen");
   }
-  return mapping::map_json_reply(source, response.body, mapping,
-                                mapping::ApplyLimits{.max_decoded_bytes = limits.max_reply_bytes, .max_json_depth = limits.max_json_depth},
-                                "Arbetsförmedlingen");
+  return mapping::map_json_reply(
+      source, response.body, mapping,
+      mapping::ApplyLimits{.max_decoded_bytes = limits.max_reply_bytes, .max_json_depth = limits.max_json_depth},
+      "Arbetsförmedlingen");
 }
 
 }  // namespace knutpunkt::arbetsformedlingen

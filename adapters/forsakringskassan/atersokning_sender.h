@@ -17,6 +17,7 @@ class AtersokningSender final : public OutboundAdapter {
   AtersokningSender(FkConfig config, mapping::OutboundTemplate atersokning);
 
   const std::string& endpoint() const override { return config_.endpoint; }
+  std::shared_ptr<net::TlsProfile> tls() const override { return config_.tls_profile; }
   std::expected<OutboundRequest, RenderError> render(const OutboundMessage& message) const override;
 
  private:

@@ -5,6 +5,7 @@
 
 #include "config/adapter_config_fields.h"
 #include "config/field_reader.h"
+#include "net/tls_config.h"
 
 namespace knutpunkt::forsakringskassan {
 
@@ -61,7 +62,7 @@ void read_endpoint(FieldReader& f, FkConfig& out) {
   while (out.endpoint.ends_with('/')) out.endpoint.pop_back();
   if (!f.ok()) return;
   auto url = net::parse_http_url(out.endpoint);
-  if (!url) return f.fail("endpoint", "must be an http:// URL: " + url.error());
+  if (!url) return f.fail("endpoint", "must be an http:// or https:// URL: " + url.error());
   out.url = *url;
   if (out.url.target == "/") out.url.target.clear();
 }
@@ -84,7 +85,7 @@ std::expected<FkConfig, ConfigError> read_fk_config(const nlohmann::json& config
   if (!config.is_object()) return std::unexpected(ConfigError{pointer, "must be an object"});
   FieldReader f(config, pointer);
   f.only({"endpoint", "aktorsid", "token", "token_env", "mappings", "information", "source_timeout_ms",
-          "source_timeouts_ms", "max_reply_bytes", "max_notification_bytes"},
+          "source_timeouts_ms", "max_reply_bytes", "max_notification_bytes", "tls"},
          "is not a known setting of the forsakringskassan adapter");
   FkConfig out;
   std::string mappings;
@@ -92,6 +93,7 @@ std::expected<FkConfig, ConfigError> read_fk_config(const nlohmann::json& config
   f.non_empty_string("aktorsid", out.aktorsid);
   f.non_empty_string("mappings", mappings);
   read_endpoint(f, out);
+  net::read_tls(f, out.endpoint, base_dir, out.tls);
   f.require("aktorsid", "is required (the nämnd's LEFI actor id)");
   // It goes into the URL path: keep it to what LEFI issues (a UUID-like token), nothing to escape.
   if (f.ok() && !std::regex_match(out.aktorsid, std::regex("[A-Za-z0-9-]{1,64}"))) {

@@ -6,7 +6,9 @@
 #include <expected>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +39,8 @@ struct FkConfig {
   std::size_t max_json_depth = 64;
   // A decision notification is a few hundred bytes; anything near this limit is not one.
   std::size_t max_notification_bytes = 64 * 1024;
+  std::optional<net::TlsSettings> tls;           // "tls", for an https endpoint
+  std::shared_ptr<net::TlsProfile> tls_profile;  // loaded from `tls` when the adapter is built
 };
 
 inline constexpr const char* kFormaner = "FORMANER";

@@ -6,7 +6,9 @@ namespace knutpunkt::forsakringskassan {
 
 namespace {
 
-std::string path_prefix(const FkConfig& config) { return config.url.target + "/"; }
+std::string path_prefix(const FkConfig& config) {
+  return config.url.target + "/";
+}
 
 std::string lefi_base(const FkConfig& config) {
   return path_prefix(config) + "lefi-extern-formansinformation/v9/aktorer/" + config.aktorsid;
@@ -28,7 +30,8 @@ SourceOutcome failed(const std::string& source, SourceStatus status, std::string
 SourceOutcome transport_failure(const std::string& source, const net::TransportError& error) {
   switch (error.kind) {
     case net::TransportErrorKind::timeout:
-      return failed(source, SourceStatus::timeout, "timeout", "no answer from Försäkringskassan within the source deadline");
+      return failed(source, SourceStatus::timeout, "timeout",
+                    "no answer from Försäkringskassan within the source deadline");
     case net::TransportErrorKind::connect_failed:
       return failed(source, SourceStatus::unavailable, "connect_failed", "Försäkringskassan could not be reached");
     case net::TransportErrorKind::connection_lost:
@@ -37,6 +40,11 @@ SourceOutcome transport_failure(const std::string& source, const net::TransportE
     case net::TransportErrorKind::too_large:
       return failed(source, SourceStatus::error, "reply_too_large",
                     "Försäkringskassan's answer exceeds the configured size limit");
+    case net::TransportErrorKind::tls_failed:
+      // The reason (whose certificate, what is wrong) names no person: it goes to the audit record
+      // and the caller so an operator can act on it.
+      return failed(source, SourceStatus::unavailable, "tls_failed",
+                    "no TLS session with Försäkringskassan: " + error.message);
     case net::TransportErrorKind::protocol:
       break;
   }
@@ -80,9 +88,10 @@ net::HttpRequest build_request(const LookupQuery& query, const std::string& sour
   request.safe_to_repeat = true;
   request.method = "POST";
   request.url = config.url;
-  request.url.target = source == kFormaner
-                           ? lefi_base(config) + "/formansinformation/fraga"
-                           : path_prefix(config) + "fk-pagaende-arenden/v1/aktorer/" + config.aktorsid + "/arenden/fraga";
+  request.tls = config.tls_profile;
+  request.url.target = source == kFormaner ? lefi_base(config) + "/formansinformation/fraga"
+                                           : path_prefix(config) + "fk-pagaende-arenden/v1/aktorer/" + config.aktorsid +
+                                                 "/arenden/fraga";
   request.content_type = "application/json";
   request.body = build_question(query, source, config).dump();
   request.headers.emplace_back("Authorization", "Bearer " + config.token);
@@ -97,6 +106,7 @@ net::HttpRequest build_health_request(const FkConfig& config) {
   request.safe_to_repeat = true;
   request.method = "GET";
   request.url = config.url;
+  request.tls = config.tls_profile;
   request.url.target = lefi_base(config) + "/tillgangligaInformationstyper";
   request.headers.emplace_back("Authorization", "Bearer " + config.token);
   request.headers.emplace_back("Accept", "application/json");
@@ -121,9 +131,10 @@ SourceOutcome read_reply(const std::string& source, const net::HttpResult& resul
     // retrying the same question cannot help.
     return failed(source, SourceStatus::error, code, felsvar_message(response.body, response.status));
   }
-  return mapping::map_json_reply(source, response.body, mapping,
-                                mapping::ApplyLimits{.max_decoded_bytes = limits.max_bytes, .max_json_depth = limits.max_depth},
-                                "Försäkringskassan");
+  return mapping::map_json_reply(
+      source, response.body, mapping,
+      mapping::ApplyLimits{.max_decoded_bytes = limits.max_bytes, .max_json_depth = limits.max_depth},
+      "Försäkringskassan");
 }
 
 }  // namespace knutpunkt::forsakringskassan

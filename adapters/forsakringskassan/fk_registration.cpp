@@ -9,6 +9,7 @@
 #include "fk_adapter.h"
 #include "mapping/json_vocabulary.h"
 #include "mapping/outbound_template.h"
+#include "net/tls_config.h"
 
 namespace knutpunkt::forsakringskassan {
 
@@ -39,6 +40,9 @@ std::expected<std::unique_ptr<LookupAdapter>, ConfigError> make_fk_adapter(const
                                                                            AdapterContext& context) {
   auto parsed = read_fk_config(config, context.config_pointer, context.base_dir);
   if (!parsed) return std::unexpected(parsed.error());
+  auto tls = net::load_tls_profile(context.http, context.config_pointer + "/tls", parsed->tls);
+  if (!tls) return std::unexpected(tls.error());
+  parsed->tls_profile = std::move(*tls);
   auto mappings = load_json_mappings(*parsed, context, kFkSources);
   if (!mappings) return std::unexpected(mappings.error());
   return std::make_unique<FkAdapter>(std::move(*parsed), context.http, std::move(*mappings));
@@ -58,6 +62,9 @@ std::expected<std::unique_ptr<OutboundAdapter>, ConfigError> make_atersokning_se
                                                                                      AdapterContext& context) {
   auto parsed = read_fk_config(config, context.config_pointer, context.base_dir);
   if (!parsed) return std::unexpected(parsed.error());
+  auto tls = net::load_tls_profile(context.http, context.config_pointer + "/tls", parsed->tls);
+  if (!tls) return std::unexpected(tls.error());
+  parsed->tls_profile = std::move(*tls);
   const auto file = parsed->mappings / (std::string(kAtersokningTemplate) + ".json");
   auto atersokning = mapping::OutboundTemplate::load(file);
   if (!atersokning) {

@@ -12,6 +12,7 @@ class AnvisningSender final : public OutboundAdapter {
   AnvisningSender(JobbtorgConfig config, mapping::OutboundTemplate anvisning);
 
   const std::string& endpoint() const override { return config_.endpoint; }
+  std::shared_ptr<net::TlsProfile> tls() const override { return config_.tls_profile; }
   std::expected<OutboundRequest, RenderError> render(const OutboundMessage& message) const override;
 
  private:

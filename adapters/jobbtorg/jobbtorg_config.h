@@ -4,10 +4,13 @@
 #include <cstddef>
 #include <expected>
 #include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "core/config_error.h"
+#include "net/tls_profile.h"
 
 namespace knutpunkt::jobbtorg {
 
@@ -16,6 +19,8 @@ struct JobbtorgConfig {
   std::string token;               // our bearer token at Jobbtorg
   std::filesystem::path mappings;  // anvisning.json (outbound) and <TYP>.json (reports)
   std::size_t max_report_bytes = 256 * 1024;
+  std::optional<net::TlsSettings> tls;           // "tls", for an https endpoint
+  std::shared_ptr<net::TlsProfile> tls_profile;  // loaded from `tls` when the adapter is built
 };
 
 std::expected<JobbtorgConfig, ConfigError> read_jobbtorg_config(const nlohmann::json& config,

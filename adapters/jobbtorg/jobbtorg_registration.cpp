@@ -5,6 +5,7 @@
 #include "anvisning_sender.h"
 #include "core/adapter_registry.h"
 #include "mapping/json_vocabulary.h"
+#include "net/tls_config.h"
 #include "report_reader.h"
 
 namespace knutpunkt::jobbtorg {
@@ -15,13 +16,16 @@ constexpr const char* kReportTypes[] = {"INSKRIVNING", "EJ_INSKRIVEN", "FORSTA_B
                                         "NARVARO",     "AVBROTT",      "AVSLUT"};
 
 std::expected<std::unique_ptr<OutboundAdapter>, ConfigError> make_sender(const nlohmann::json& config,
-                                                                          AdapterContext& context) {
+                                                                         AdapterContext& context) {
   auto parsed = read_jobbtorg_config(config, context.config_pointer, context.base_dir);
   if (!parsed) return std::unexpected(parsed.error());
+  auto tls = net::load_tls_profile(context.http, context.config_pointer + "/tls", parsed->tls);
+  if (!tls) return std::unexpected(tls.error());
+  parsed->tls_profile = std::move(*tls);
   auto anvisning = mapping::OutboundTemplate::load(parsed->mappings / "anvisning.json");
   if (!anvisning) {
-    return std::unexpected(ConfigError{context.config_pointer + "/mappings",
-                                       anvisning.error().where + ": " + anvisning.error().message});
+    return std::unexpected(
+        ConfigError{context.config_pointer + "/mappings", anvisning.error().where + ": " + anvisning.error().message});
   }
   return std::make_unique<AnvisningSender>(std::move(*parsed), std::move(*anvisning));
 }
@@ -32,15 +36,15 @@ std::expected<std::unique_ptr<InboundAdapter>, ConfigError> make_reader(const nl
   if (!parsed) return std::unexpected(parsed.error());
   auto mappings = mapping::load_versioned_mappings(parsed->mappings, mapping::published_schema_dir(parsed->mappings));
   if (!mappings) {
-    return std::unexpected(ConfigError{context.config_pointer + "/mappings",
-                                       mappings.error().where + ": " + mappings.error().message});
+    return std::unexpected(
+        ConfigError{context.config_pointer + "/mappings", mappings.error().where + ": " + mappings.error().message});
   }
   for (const char* typ : kReportTypes) {
     auto it = mappings->find(typ);
     if (it == mappings->end() || !std::ranges::all_of(it->second.versions(), &mapping::Mapping::json_input)) {
-      return std::unexpected(ConfigError{context.config_pointer + "/mappings",
-                                         std::string("no JSON mapping for report type ") + typ + " in " +
-                                             parsed->mappings.string()});
+      return std::unexpected(
+          ConfigError{context.config_pointer + "/mappings",
+                      std::string("no JSON mapping for report type ") + typ + " in " + parsed->mappings.string()});
     }
   }
   return std::make_unique<ReportReader>(std::move(*parsed), std::move(*mappings));

@@ -3,18 +3,21 @@
 #include "config/adapter_config_fields.h"
 #include "config/field_reader.h"
 #include "net/http_client.h"
+#include "net/tls_config.h"
 
 namespace knutpunkt::sip_region {
 
-std::expected<RegionConfig, ConfigError> read_region_config(const nlohmann::json& config, const std::string& pointer) {
+std::expected<RegionConfig, ConfigError> read_region_config(const nlohmann::json& config, const std::string& pointer,
+                                                            const std::filesystem::path& base_dir) {
   if (!config.is_object()) return std::unexpected(ConfigError{pointer, "must be an object"});
   FieldReader f(config, pointer);
-  f.only({"endpoint", "token", "token_env", "max_report_bytes"});
+  f.only({"endpoint", "token", "token_env", "max_report_bytes", "tls"});
   RegionConfig out;
   f.non_empty_string("endpoint", out.endpoint);
   f.require("endpoint", "is required (a string)");
   while (out.endpoint.ends_with('/')) out.endpoint.pop_back();
-  if (f.ok() && !net::parse_http_url(out.endpoint)) f.fail("endpoint", "must be an http:// URL");
+  if (f.ok() && !net::parse_http_url(out.endpoint)) f.fail("endpoint", "must be an http:// or https:// URL");
+  net::read_tls(f, out.endpoint, base_dir, out.tls);
   // Optional: a region's system on a closed network may take no token.
   adapter_config::read_token(f, out.token);
   adapter_config::read_max_report_bytes(f, out.max_report_bytes);

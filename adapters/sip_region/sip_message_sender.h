@@ -11,6 +11,7 @@ class SipMessageSender final : public OutboundAdapter {
   explicit SipMessageSender(RegionConfig config) : config_(std::move(config)) {}
 
   const std::string& endpoint() const override { return config_.endpoint; }
+  std::shared_ptr<net::TlsProfile> tls() const override { return config_.tls_profile; }
   std::expected<OutboundRequest, RenderError> render(const OutboundMessage& message) const override;
 
  private:

@@ -72,6 +72,10 @@ ReplyFailure transport_failure(const net::TransportError& error) {
       return {SourceStatus::unavailable, "connection_lost", "SSBTEK closed the connection without a complete answer"};
     case net::TransportErrorKind::too_large:
       return {SourceStatus::error, "reply_too_large", "SSBTEK's answer exceeds the configured size limit"};
+    case net::TransportErrorKind::tls_failed:
+      // The reason (whose certificate, what is wrong) names no person: it goes to the audit record
+      // and the caller so an operator can act on it.
+      return {SourceStatus::unavailable, "tls_failed", "no TLS session with SSBTEK: " + error.message};
     case net::TransportErrorKind::protocol:
       break;
   }

@@ -23,6 +23,7 @@ std::chrono::milliseconds SsbtekAdapter::source_timeout(const std::string& sourc
 net::HttpRequest SsbtekAdapter::soap_request(std::string body) const {
   net::HttpRequest request;
   request.url = config_.endpoint;
+  request.tls = config_.tls_profile;
   request.content_type = "text/xml; charset=utf-8";
   request.headers.emplace_back("SOAPAction", "\"\"");
   request.body = std::move(body);

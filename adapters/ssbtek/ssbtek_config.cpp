@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "config/field_reader.h"
+#include "net/tls_config.h"
 #include "ssbtek_sources.h"
 
 namespace knutpunkt::ssbtek {
@@ -19,13 +20,14 @@ void required_string(FieldReader& f, std::string_view key, std::string& out) {
   f.non_empty_string(key, out, message);
 }
 
-void read_endpoint(FieldReader& f, net::HttpUrl& out) {
+void read_endpoint(FieldReader& f, const std::filesystem::path& base_dir, SsbtekConfig& out) {
   std::string endpoint;
   required_string(f, "endpoint", endpoint);
   if (!f.ok()) return;
   auto url = net::parse_http_url(endpoint);
   if (!url) return f.fail("endpoint", url.error());
-  out = *url;
+  out.endpoint = *url;
+  net::read_tls(f, endpoint, base_dir, out.tls);
 }
 
 void read_ingivare(FieldReader& f, SsbtekConfig& out) {
@@ -73,7 +75,7 @@ std::expected<SsbtekConfig, ConfigError> read_ssbtek_config(const nlohmann::json
   FieldReader f(config, pointer);
   SsbtekConfig out;
   std::string schema, mappings;
-  read_endpoint(f, out.endpoint);
+  read_endpoint(f, base_dir, out);
   read_ingivare(f, out);
   required_string(f, "fk_aktorsid", out.fk_aktorsid);
   required_string(f, "schema", schema);
@@ -88,7 +90,7 @@ std::expected<SsbtekConfig, ConfigError> read_ssbtek_config(const nlohmann::json
          "must be \"per_lookup\" or \"per_source\"");
   read_contract_version(f, out.contract_version);
   f.only({"endpoint", "ingivare", "fk_aktorsid", "schema", "mappings", "source_timeout_ms", "source_timeouts_ms",
-          "max_reply_bytes", "exchange", "contract_version"},
+          "max_reply_bytes", "exchange", "contract_version", "tls"},
          "is not a known setting of the ssbtek adapter");
   if (!f.ok()) return std::unexpected(f.error());
   return out;

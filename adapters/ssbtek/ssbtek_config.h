@@ -5,7 +5,9 @@
 #include <expected>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "core/config_error.h"
@@ -31,6 +33,8 @@ struct SsbtekConfig {
   Exchange exchange = Exchange::per_lookup;
   // The SSBTEK contract version this instance asks in; each municipality moves when it is ready.
   std::string contract_version = "10";
+  std::optional<net::TlsSettings> tls;           // "tls", for an https endpoint
+  std::shared_ptr<net::TlsProfile> tls_profile;  // loaded from `tls` when the adapter is built
 };
 
 // `pointer` is where this object sits in the whole config file, so errors name the real field.

@@ -29,6 +29,7 @@
 #include "lookup/lookup_service.h"
 #include "manual_handling/manual_queue.h"
 #include "net/http_client.h"
+#include "net/tls_config.h"
 #include "notification/person_notification_service.h"
 #include "referral/referral_service.h"
 #include "routing/event_feed.h"
@@ -117,8 +118,12 @@ std::expected<void, StartError> Gateway::Infrastructure::build_adapters(const Ga
       inbound_adapters.push_back(std::move(*adapter));
     }
   }
-  for (const auto& webhook : config.webhooks) {
-    outbound_adapters.push_back(std::make_unique<delivery::WebhookAdapter>(webhook.url, webhook.secret));
+  for (std::size_t i = 0; i < config.webhooks.size(); ++i) {
+    const auto& webhook = config.webhooks[i];
+    auto tls = net::load_tls_profile(http, "/webhooks/" + std::to_string(i) + "/tls", webhook.tls);
+    if (!tls) return failure(tls.error());
+    outbound_adapters.push_back(std::make_unique<delivery::WebhookAdapter>(
+        webhook.url, webhook.secret, delivery::WebhookAdapter::UnixClock{}, *tls));
     delivery.add_destination(webhook.delivery, *outbound_adapters.back());
     webhook_clients[webhook.name] = webhook.client;
   }

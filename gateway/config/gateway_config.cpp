@@ -9,6 +9,7 @@
 #include "core/adapter_registry.h"
 #include "identity/password_hash.h"
 #include "net/http_client.h"
+#include "net/tls_config.h"
 #include "policy/period.h"
 
 namespace knutpunkt {
@@ -515,7 +516,7 @@ Checked read_sip(FieldReader& top, GatewayConfig& cfg) {
 }
 
 void read_webhook(FieldReader& f, const GatewayConfig& cfg, WebhookConfig& w) {
-  f.only({"name", "client", "url", "secret", "secret_env", "delivery", "comment"});
+  f.only({"name", "client", "url", "secret", "secret_env", "delivery", "tls", "comment"});
   std::string secret_env;
   f.string("name", w.name, Presence::required);
   f.string("client", w.client, Presence::required);
@@ -532,7 +533,8 @@ void read_webhook(FieldReader& f, const GatewayConfig& cfg, WebhookConfig& w) {
                              [&](const auto& c) { return c.id == w.client && c.roles.contains(kRoleCaseSystem); })) {
     f.fail("client", "must name a client with role case_system listed under /clients");
   }
-  if (f.ok() && !net::parse_http_url(w.url)) f.fail("url", "must be an http:// URL");
+  if (f.ok() && !net::parse_http_url(w.url)) f.fail("url", "must be an http:// or https:// URL");
+  net::read_tls(f, w.url, cfg.base_dir, w.tls);
   // The secret may come from the environment so that config files can be shared safely.
   if (f.ok() && !secret_env.empty()) {
     const char* from_env = std::getenv(secret_env.c_str());

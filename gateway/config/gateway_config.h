@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "config/tls_fields.h"
 #include "core/config_error.h"
 #include "delivery/delivery_settings.h"
+#include "net/tls_profile.h"
 #include "policy/exchange_policy.h"
 #include "routing/route_rule.h"
 
@@ -27,8 +29,8 @@ namespace knutpunkt {
 // route has, a body over the limit) are audited as one record per address and minute, and an
 // address whose refusals use up its bucket is answered 429 until it refills.
 struct UnauthenticatedConfig {
-  int burst = 60;       // refusals an address may have in a row before 429
-  int per_minute = 60;  // how fast its bucket refills
+  int burst = 60;                             // refusals an address may have in a row before 429
+  int per_minute = 60;                        // how fast its bucket refills
   std::size_t max_addresses = 10000;          // addresses tracked at once (open aggregates, buckets)
   std::size_t max_routes_per_aggregate = 16;  // distinct routes an aggregate names; the rest are counted
 };
@@ -111,6 +113,7 @@ struct WebhookConfig {
   std::string url;
   std::string secret;
   delivery::DestinationSettings delivery;
+  std::optional<net::TlsSettings> tls;  // "tls", for an https url
 };
 
 struct GatewayConfig {

@@ -4,12 +4,17 @@
 // the engine owns sending, retries, the circuit breaker and the audit trail, so every
 // destination gets the same durability guarantees without writing them again.
 #include <expected>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace knutpunkt {
+
+namespace net {
+class TlsProfile;
+}
 
 // What the engine hands an adapter: the stable id (the receiver's idempotency key), the
 // message type and the internal payload.
@@ -41,6 +46,9 @@ class OutboundAdapter {
 
   // Base URL messages go to, e.g. "http://jobbtorg.example/api/v1" (credentials never in it).
   virtual const std::string& endpoint() const = 0;
+
+  // What an https endpoint is called with (nullptr for plain http).
+  virtual std::shared_ptr<net::TlsProfile> tls() const { return nullptr; }
 
   virtual std::expected<OutboundRequest, RenderError> render(const OutboundMessage& message) const = 0;
 };

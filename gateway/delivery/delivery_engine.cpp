@@ -1,10 +1,9 @@
 #include "delivery/delivery_engine.h"
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-
-#include <algorithm>
 
 #include "core/clock.h"
 #include "log/log.h"
@@ -134,8 +133,19 @@ std::expected<void, StoreError> DeliveryEngine::start() {
         ++unknown;
         return true;
       }
-      Entry e{m.id, m.type, m.ordering_key, m.client_id, m.case_id, m.position, m.attempts, m.cycle_attempts,
-              m.created_at_ms, m.cycle_started_at_ms, m.next_attempt_at_ms, m.status == MessageStatus::dead, false};
+      Entry e{m.id,
+              m.type,
+              m.ordering_key,
+              m.client_id,
+              m.case_id,
+              m.position,
+              m.attempts,
+              m.cycle_attempts,
+              m.created_at_ms,
+              m.cycle_started_at_ms,
+              m.next_attempt_at_ms,
+              m.status == MessageStatus::dead,
+              false};
       next_position_ = std::max(next_position_, m.position + 1);
       schedule_locked(*lane, std::move(e));
       ++loaded;
@@ -201,8 +211,10 @@ std::vector<std::pair<DeliveryEngine::Lane*, DeliveryEngine::Entry>> DeliveryEng
       wake = SteadyClock::now() + milliseconds{due - now};
     } else if (!lane.breaker.try_acquire(SteadyClock::now())) {
       // Open: wait for the probe time. Half-open with a probe out: its outcome pumps again.
-      if (lane.breaker.state(SteadyClock::now()) == BreakerState::open) wake = lane.breaker.reopens_at();
-      else break;
+      if (lane.breaker.state(SteadyClock::now()) == BreakerState::open)
+        wake = lane.breaker.reopens_at();
+      else
+        break;
     }
     if (wake) {
       if (!lane.timer_at || *wake < *lane.timer_at || *lane.timer_at <= SteadyClock::now()) {
@@ -302,6 +314,7 @@ void DeliveryEngine::launch(Lane& lane, Entry entry) {
   net::HttpRequest request;
   request.method = rendered->method;
   request.url = std::move(*url);
+  request.tls = lane.adapter.tls();
   request.content_type = rendered->content_type;
   request.body = std::move(rendered->body);
   request.headers = std::move(rendered->headers);
@@ -320,10 +333,15 @@ void DeliveryEngine::launch(Lane& lane, Entry entry) {
                  if (!r->retry_after.empty()) {
                    result.retry_after = parse_retry_after(r->retry_after, std::chrono::system_clock::now());
                  }
-                 if (result.outcome != AttemptClass::delivered) result.attempt.error = "http_" + std::to_string(r->status);
+                 if (result.outcome != AttemptClass::delivered)
+                   result.attempt.error = "http_" + std::to_string(r->status);
                } else {
                  result.outcome = AttemptClass::retryable;
                  result.attempt.error = std::string(net::to_string(r.error().kind));
+                 // What an operator must fix (an unknown CA, an expired certificate); it names no person.
+                 if (r.error().kind == net::TransportErrorKind::tls_failed) {
+                   result.attempt.error += ": " + r.error().message;
+                 }
                }
                conclude(lane, std::move(entry), std::move(result));
              });
@@ -374,8 +392,8 @@ void DeliveryEngine::conclude(Lane& lane, Entry entry, AttemptResult result) {
   }
 
   std::vector<StoreWrite> writes;
-  writes.push_back(store_write::RecordAttempt{result.attempt, status, next_at,
-                                              status == MessageStatus::delivered ? std::string() : result.attempt.error});
+  writes.push_back(store_write::RecordAttempt{
+      result.attempt, status, next_at, status == MessageStatus::delivered ? std::string() : result.attempt.error});
   SettlementHook hook;
   {
     std::lock_guard lock(mutex_);
@@ -478,8 +496,10 @@ void DeliveryEngine::settle(Lane& lane, const Entry& entry, const AttemptResult&
         --lane.metrics.queue_depth;
         index_.erase(front.id);
         kit->second.pop_front();
-        if (kit->second.empty()) lane.keys.erase(kit);
-        else make_ready_locked(lane, entry.ordering_key);
+        if (kit->second.empty())
+          lane.keys.erase(kit);
+        else
+          make_ready_locked(lane, entry.ordering_key);
       } else if (result.attempt.outcome == "retry") {
         ++lane.metrics.retried;
         front.attempts = result.attempt.number;
@@ -539,8 +559,19 @@ void DeliveryEngine::schedule_enqueued(const std::vector<OutboxMessage>& message
       if (!lane) continue;
       // The store assigns positions in commit order, and the observer is called in commit
       // order, so a counter continuing from the loaded maximum keeps the same order in memory.
-      Entry e{m.id, m.type, m.ordering_key, m.client_id, m.case_id, next_position_++, 0, 0, m.created_at_ms,
-              m.created_at_ms, m.next_attempt_at_ms, false, false};
+      Entry e{m.id,
+              m.type,
+              m.ordering_key,
+              m.client_id,
+              m.case_id,
+              next_position_++,
+              0,
+              0,
+              m.created_at_ms,
+              m.created_at_ms,
+              m.next_attempt_at_ms,
+              false,
+              false};
       ++lane->metrics.accepted;
       schedule_locked(*lane, std::move(e));
       touched.push_back(lane);
@@ -569,48 +600,50 @@ void DeliveryEngine::replay(const std::string& message_id, const std::string& wh
   }
   OutboxMessage m = std::move(**message);
   const std::int64_t at = now_ms();
-  nlohmann::json body = {{"message_id", m.id},         {"destination", m.destination}, {"message_type", m.type},
-                         {"ordering_key", m.ordering_key}, {"client_id", m.client_id},   {"case_id", m.case_id},
-                         {"replayed_by", who},         {"previous_attempts", m.attempts}};
+  nlohmann::json body = {{"message_id", m.id},       {"destination", m.destination},
+                         {"message_type", m.type},   {"ordering_key", m.ordering_key},
+                         {"client_id", m.client_id}, {"case_id", m.case_id},
+                         {"replayed_by", who},       {"previous_attempts", m.attempts}};
   // Built before the call: the callback below takes `m` by move, and argument evaluation order
   // is unspecified.
   std::vector<StoreWrite> writes{store_write::Replay{m.id, at}};
-  audit_.append("delivery.replayed", std::move(body), std::move(writes),
-                [this, m = std::move(m), at, finish = std::move(finish)](std::expected<AuditReceipt, StoreError> r) mutable {
-                  if (!r) return finish({ReplayOutcome::unavailable, "dead"});
-                  Lane* touched = nullptr;
-                  {
-                    std::lock_guard lock(mutex_);
-                    if (Lane* lane = lane_for(m.destination)) {
-                      ++lane->metrics.replayed;
-                      auto& queue = lane->keys[m.ordering_key];
-                      auto it = std::find_if(queue.begin(), queue.end(), [&](const Entry& e) { return e.id == m.id; });
-                      if (it != queue.end()) {
-                        if (it->in_flight) {
-                          // Its dead-lettering is durable but not yet settled in memory:
-                          // settle() applies the replay once it has marked it dead.
-                          it->replay_at_ms = at;
-                        } else if (it->dead) {
-                          it->dead = false;
-                          it->cycle_attempts = 0;
-                          it->cycle_started_at_ms = at;
-                          it->due_ms = at;
-                          lane->pending_created.insert(it->created_at_ms);
-                          ++lane->metrics.queue_depth;
-                          if (it == queue.begin()) make_ready_locked(*lane, m.ordering_key);
-                        }
-                      } else {
-                        // Not in memory: its destination was unknown at start and has come back.
-                        Entry e{m.id, m.type, m.ordering_key, m.client_id, m.case_id, m.position, m.attempts, 0,
-                                m.created_at_ms, at, at, false, false};
-                        schedule_locked(*lane, std::move(e));
-                      }
-                      touched = lane;
-                    }
-                  }
-                  if (touched) boost::asio::post(io_, [this, touched] { pump(*touched); });
-                  finish({ReplayOutcome::replayed, "pending"});
-                });
+  audit_.append(
+      "delivery.replayed", std::move(body), std::move(writes),
+      [this, m = std::move(m), at, finish = std::move(finish)](std::expected<AuditReceipt, StoreError> r) mutable {
+        if (!r) return finish({ReplayOutcome::unavailable, "dead"});
+        Lane* touched = nullptr;
+        {
+          std::lock_guard lock(mutex_);
+          if (Lane* lane = lane_for(m.destination)) {
+            ++lane->metrics.replayed;
+            auto& queue = lane->keys[m.ordering_key];
+            auto it = std::find_if(queue.begin(), queue.end(), [&](const Entry& e) { return e.id == m.id; });
+            if (it != queue.end()) {
+              if (it->in_flight) {
+                // Its dead-lettering is durable but not yet settled in memory:
+                // settle() applies the replay once it has marked it dead.
+                it->replay_at_ms = at;
+              } else if (it->dead) {
+                it->dead = false;
+                it->cycle_attempts = 0;
+                it->cycle_started_at_ms = at;
+                it->due_ms = at;
+                lane->pending_created.insert(it->created_at_ms);
+                ++lane->metrics.queue_depth;
+                if (it == queue.begin()) make_ready_locked(*lane, m.ordering_key);
+              }
+            } else {
+              // Not in memory: its destination was unknown at start and has come back.
+              Entry e{m.id, m.type, m.ordering_key, m.client_id, m.case_id, m.position, m.attempts, 0, m.created_at_ms,
+                      at,   at,     false,          false};
+              schedule_locked(*lane, std::move(e));
+            }
+            touched = lane;
+          }
+        }
+        if (touched) boost::asio::post(io_, [this, touched] { pump(*touched); });
+        finish({ReplayOutcome::replayed, "pending"});
+      });
 }
 
 std::optional<std::string> DeliveryEngine::waiting_for(const std::string& message_id) const {

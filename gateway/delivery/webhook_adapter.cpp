@@ -9,8 +9,9 @@ std::string webhook_signature(const std::string& secret, std::int64_t unix_secon
   return "t=" + t + ",v1=" + hmac_sha256_hex(secret, t + "." + body);
 }
 
-WebhookAdapter::WebhookAdapter(std::string url, std::string secret, UnixClock clock)
-    : url_(std::move(url)), secret_(std::move(secret)), clock_(std::move(clock)) {
+WebhookAdapter::WebhookAdapter(std::string url, std::string secret, UnixClock clock,
+                               std::shared_ptr<net::TlsProfile> tls)
+    : url_(std::move(url)), secret_(std::move(secret)), clock_(std::move(clock)), tls_(std::move(tls)) {
   if (!clock_) {
     clock_ = [] {
       return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())

@@ -6,6 +6,7 @@
 //   Knutpunkt-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>." + body)>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "core/outbound_adapter.h"
@@ -17,16 +18,18 @@ std::string webhook_signature(const std::string& secret, std::int64_t unix_secon
 class WebhookAdapter final : public OutboundAdapter {
  public:
   using UnixClock = std::function<std::int64_t()>;
-  // `url` is where events are POSTed (plain http for now; see README's gaps). `clock` is for tests.
-  WebhookAdapter(std::string url, std::string secret, UnixClock clock = {});
+  // `url` is where events are POSTed, over TLS with `tls` for an https url. `clock` is for tests.
+  WebhookAdapter(std::string url, std::string secret, UnixClock clock = {}, std::shared_ptr<net::TlsProfile> tls = {});
 
   const std::string& endpoint() const override { return url_; }
+  std::shared_ptr<net::TlsProfile> tls() const override { return tls_; }
   std::expected<OutboundRequest, RenderError> render(const OutboundMessage& message) const override;
 
  private:
   std::string url_;
   std::string secret_;
   UnixClock clock_;
+  std::shared_ptr<net::TlsProfile> tls_;
 };
 
 }  // namespace knutpunkt::delivery

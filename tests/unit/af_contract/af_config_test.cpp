@@ -1,10 +1,10 @@
 // The arbetsformedlingen adapter's config: defaults, and errors that name the offending field.
+#include "af_config.h"
+
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 
-#include "af_config.h"
 #include "core/adapter_registry.h"
 
 namespace af = knutpunkt::arbetsformedlingen;
@@ -40,6 +40,19 @@ TEST_CASE("a minimal config is accepted with defaults and paths resolved against
   CHECK(parsed->max_json_depth == 32);
 }
 
+TEST_CASE("an https endpoint without tls is refused, naming the adapter's tls field") {
+  json config = valid();
+  config["endpoint"] = "https://af.example/arbetssokande/v1";
+  CHECK(error_field(config) == kPointer + "/tls");
+  config["tls"] = {{"ca_file", "ca/af.pem"}};
+  auto parsed = af::read_af_config(config, kPointer, "/etc/knutpunkt");
+  REQUIRE(parsed);
+  CHECK(parsed->endpoint.tls());
+  CHECK(parsed->endpoint.port == "443");
+  REQUIRE(parsed->tls);
+  CHECK(parsed->tls->ca_file == "/etc/knutpunkt/ca/af.pem");
+}
+
 TEST_CASE("timeouts, per-source timeouts and limits are read") {
   auto config = valid();
   config["source_timeout_ms"] = 1500;
@@ -60,7 +73,7 @@ TEST_CASE("config errors name the offending field") {
   c.erase("endpoint");
   CHECK(error_field(c) == kPointer + "/endpoint");
   c = valid();
-  c["endpoint"] = "https://af.example/api";
+  c["endpoint"] = "ftp://af.example/api";
   CHECK(error_field(c) == kPointer + "/endpoint");
   c = valid();
   c["endpoint"] = "http://af.example/api?x=1";
@@ -125,4 +138,20 @@ TEST_CASE("the registered kind refuses a mappings folder without every AF source
   auto refused = (*factory)(config, context);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().field == kPointer + "/mappings");
+}
+
+TEST_CASE("the registered kind refuses to start with a tls CA bundle it cannot load, naming the tls field") {
+  const auto* factory = knutpunkt::AdapterRegistry::instance().find("arbetsformedlingen");
+  REQUIRE(factory != nullptr);
+  boost::asio::io_context io;
+  knutpunkt::net::HttpClient http(io);
+  knutpunkt::AdapterContext context{io, http, std::filesystem::path(AF_MAPPINGS_DIR).parent_path(), kPointer};
+  auto config = valid();
+  config["mappings"] = "arbetsformedlingen";
+  config["endpoint"] = "https://af.example/arbetssokande/v1";
+  config["tls"] = {{"ca_file", "no-such-ca-bundle.pem"}};
+  auto refused = (*factory)(config, context);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().field == kPointer + "/tls");
+  CHECK_THAT(refused.error().message, Catch::Contains("no-such-ca-bundle.pem"));
 }

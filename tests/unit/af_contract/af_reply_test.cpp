@@ -1,8 +1,9 @@
 // The classification of AF's replies into SourceOutcomes, and the question the adapter sends.
+#include "af_reply.h"
+
 #include <catch2/catch.hpp>
 
 #include "af_adapter.h"
-#include "af_reply.h"
 #include "af_test_support.h"
 
 namespace af = knutpunkt::arbetsformedlingen;
@@ -12,7 +13,8 @@ namespace net = knutpunkt::net;
 namespace {
 
 net::HttpResult reply(unsigned status, std::string body) {
-  return net::HttpResponse{.status = status, .content_type = "application/json", .retry_after = "", .body = std::move(body)};
+  return net::HttpResponse{
+      .status = status, .content_type = "application/json", .retry_after = "", .body = std::move(body)};
 }
 
 knutpunkt::SourceOutcome classify(const net::HttpResult& result, const std::string& source = "INSKRIVNING",
@@ -39,7 +41,8 @@ TEST_CASE("a 200 answer is ok with the mapped events and the protected flag copi
 }
 
 TEST_CASE("a person not registered at AF is an ok answer, not an error") {
-  const auto outcome = classify(reply(200, af_test::fixture_text("AKTIVITETSRAPPORTER-nodata.json")), "AKTIVITETSRAPPORTER");
+  const auto outcome =
+      classify(reply(200, af_test::fixture_text("AKTIVITETSRAPPORTER-nodata.json")), "AKTIVITETSRAPPORTER");
   CHECK(outcome.status == SourceStatus::ok);
   CHECK(outcome.events.empty());
   CHECK(outcome.partner_code.empty());
@@ -73,7 +76,8 @@ TEST_CASE("5xx and 429 are unavailable, keeping AF's felkod when it sent one") {
   const auto bare = classify(reply(500, "Internal Server Error"));
   CHECK(bare.status == SourceStatus::unavailable);
   CHECK(bare.partner_code == "http_500");
-  CHECK(classify(reply(429, R"({"felkod":"FOR_MANGA_ANROP","felmeddelande":"x"})")).status == SourceStatus::unavailable);
+  CHECK(classify(reply(429, R"({"felkod":"FOR_MANGA_ANROP","felmeddelande":"x"})")).status ==
+        SourceStatus::unavailable);
 }
 
 TEST_CASE("transport failures are timeout or unavailable, an oversized transfer an error") {
@@ -88,6 +92,16 @@ TEST_CASE("transport failures are timeout or unavailable, an oversized transfer 
   CHECK(failure(net::TransportErrorKind::protocol).status == SourceStatus::error);
 }
 
+TEST_CASE("a TLS failure is unavailable and its reason reaches the audit record and the caller") {
+  const auto outcome = classify(net::HttpResult(
+      std::unexpect,
+      net::TransportError{net::TransportErrorKind::tls_failed,
+                          "TLS with af.example:443 failed: certificate verify failed: certificate has expired"}));
+  CHECK(outcome.status == SourceStatus::unavailable);
+  CHECK(outcome.partner_code == "tls_failed");
+  CHECK_THAT(outcome.partner_message, Catch::Contains("certificate has expired"));
+}
+
 TEST_CASE("a malformed 200 answer is an error, never an empty ok") {
   for (const char* body : {"", "{\"sekretessmarkering\": false", "[]", "\"text\"", "not json"}) {
     INFO(body);
@@ -100,10 +114,12 @@ TEST_CASE("a malformed 200 answer is an error, never an empty ok") {
 
 TEST_CASE("a 200 answer over the size or depth limit is an error") {
   const std::string text = af_test::fixture_text("HANDLINGSPLAN.json");
-  const auto big = classify(reply(200, text), "HANDLINGSPLAN", af::ReplyLimits{.max_reply_bytes = 100, .max_json_depth = 32});
+  const auto big =
+      classify(reply(200, text), "HANDLINGSPLAN", af::ReplyLimits{.max_reply_bytes = 100, .max_json_depth = 32});
   CHECK(big.status == SourceStatus::error);
   CHECK(big.partner_code == "reply_too_large");
-  const auto deep = classify(reply(200, text), "HANDLINGSPLAN", af::ReplyLimits{.max_reply_bytes = 1 << 20, .max_json_depth = 3});
+  const auto deep =
+      classify(reply(200, text), "HANDLINGSPLAN", af::ReplyLimits{.max_reply_bytes = 1 << 20, .max_json_depth = 3});
   CHECK(deep.status == SourceStatus::error);
   CHECK(deep.partner_code == "malformed_reply");
   CHECK(classify(reply(200, text), "HANDLINGSPLAN").status == SourceStatus::ok);
@@ -129,7 +145,8 @@ TEST_CASE("json nesting depth ignores brackets inside strings") {
   CHECK(knutpunkt::mapping::json_nesting_depth("") == 0);
 }
 
-TEST_CASE("the question is a POST to the source's resource with bearer token, correlation id and the person in the body") {
+TEST_CASE(
+    "the question is a POST to the source's resource with bearer token, correlation id and the person in the body") {
   af::AfConfig config;
   config.endpoint = net::HttpUrl{"af.example", "8080", "/arbetssokande/v1"};
   config.token = "secret-token";

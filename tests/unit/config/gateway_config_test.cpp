@@ -458,3 +458,18 @@ TEST_CASE("console sign-in limits and session timeouts are read, with defaults w
   doc["console"]["sign_in"]["max_failures_per_address"] = 2;
   CHECK(refused(doc).field == "/console/sign_in/max_failures_per_address");
 }
+
+TEST_CASE("an https webhook without tls is refused, naming the webhook's tls field") {
+  auto doc = valid_config();
+  doc["webhooks"][0]["url"] = "https://case-system.example/webhook";
+  CHECK(refused(doc).field == "/webhooks/0/tls");
+
+  doc["webhooks"][0]["tls"] = json::object();
+  CHECK(refused(doc).field == "/webhooks/0/tls/ca_file");
+
+  doc["webhooks"][0]["tls"] = {{"ca_file", "ca/case-system.pem"}};
+  auto parsed = parse_config(doc, "/etc/knutpunkt");
+  REQUIRE(parsed);
+  REQUIRE(parsed->webhooks[0].tls);
+  CHECK(parsed->webhooks[0].tls->ca_file == "/etc/knutpunkt/ca/case-system.pem");
+}

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "delivery_harness.h"
+#include "test_pki.h"
 
 using namespace delivery_test;
 using knutpunkt::MessageStatus;
@@ -306,7 +307,9 @@ TEST_CASE("messages of one ordering key arrive in order under retries; another k
   TempDir dir;
   Receiver receiver;
   // k1#1 fails twice (with a backoff long enough to see k2 overtake it).
-  receiver.script([](const std::string& label, int nth) { return Answer{label == "k1#1" && nth <= 2 ? 503 : 200, ""}; });
+  receiver.script([](const std::string& label, int nth) {
+    return Answer{label == "k1#1" && nth <= 2 ? 503 : 200, ""};
+  });
   DeliveryStack stack(dir.path / "k.db");
   auto settings = fast_settings("partner");
   settings.retry.initial_backoff = 100ms;
@@ -467,8 +470,8 @@ TEST_CASE("the settlement hook's writes commit with the final attempt, and its m
       settled.emplace_back(m.payload.value("label", ""), std::string(knutpunkt::to_string(status)));
     }
     if (m.destination != "partner") return {};
-    knutpunkt::store_write::AppendEvent event{"ev-" + m.id, m.client_id, m.case_id, m.id, "referral.settled",
-                                              {{"message_id", m.id}, {"reason", reason}}};
+    knutpunkt::store_write::AppendEvent event{
+        "ev-" + m.id, m.client_id, m.case_id, m.id, "referral.settled", {{"message_id", m.id}, {"reason", reason}}};
     auto notice = message("webhook", m.ordering_key, "notice-" + m.payload.value("label", ""));
     return {event, knutpunkt::store_write::EnqueueMessage{notice}};
   });
@@ -478,7 +481,8 @@ TEST_CASE("the settlement hook's writes commit with the final attempt, and its m
   const auto refused = message("partner", "R-2", "refused");
   stack.submit(ok);
   stack.submit(refused);
-  REQUIRE(eventually([&] { return receiver.delivered("notice-accepted") == 1 && receiver.delivered("notice-refused") == 1; }));
+  REQUIRE(eventually(
+      [&] { return receiver.delivered("notice-accepted") == 1 && receiver.delivered("notice-refused") == 1; }));
 
   auto events = stack.store->events_after("client-a", 0, 10);
   REQUIRE(events.has_value());
@@ -536,4 +540,30 @@ TEST_CASE("a message enqueued through the audit log directly is delivered withou
   REQUIRE(done.get());
   REQUIRE(eventually([&] { return stack.status_is(m.id, MessageStatus::delivered); }));
   CHECK(receiver.seen("m1").size() == 1);
+}
+
+TEST_CASE("a destination whose TLS fails is retried, and each audited attempt names the reason") {
+  TempDir dir;
+  Receiver receiver;  // plain HTTP where https was configured
+  const auto ca = knutpunkt::test_pki::write_public(dir.path / "ca.pem",
+                                                    knutpunkt::test_pki::Authority("partner CA").certificate_pem());
+  DeliveryStack stack(dir.path / "k.db");
+  auto tls = stack.http->tls_profile("/adapters/0/config/tls", {.ca_file = ca, .identity = {}, .server_name = {}});
+  REQUIRE(tls);
+  std::string https = receiver.url();
+  https.replace(0, 4, "https");
+  stack.add(fast_settings("partner"), https, *tls);
+  stack.start();
+
+  const auto m = message("partner", "R-1", "m1");
+  stack.submit(m);
+  REQUIRE(eventually([&] { return stack.attempts(m.id).size() >= 2; }));
+  CHECK(receiver.seen("m1").empty());  // never sent in plain text
+  const auto attempts = stack.attempts(m.id);
+  CHECK(attempts[0].outcome == "retry");
+  CHECK(attempts[0].error.rfind("tls_failed: ", 0) == 0);
+  CHECK_THAT(attempts[0].error, Catch::Contains("wrong version number"));
+  const auto records = stack.audit_records("delivery.attempt", m.id);
+  REQUIRE_FALSE(records.empty());
+  CHECK_THAT(records[0].body.value("error", ""), Catch::Contains("wrong version number"));
 }

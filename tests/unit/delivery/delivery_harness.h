@@ -148,8 +148,10 @@ class Receiver {
 // Renders the payload as JSON to <endpoint>/in. A payload with "unrenderable" is refused.
 class JsonAdapter final : public knutpunkt::OutboundAdapter {
  public:
-  explicit JsonAdapter(std::string endpoint) : endpoint_(std::move(endpoint)) {}
+  explicit JsonAdapter(std::string endpoint, std::shared_ptr<knutpunkt::net::TlsProfile> tls = {})
+      : endpoint_(std::move(endpoint)), tls_(std::move(tls)) {}
   const std::string& endpoint() const override { return endpoint_; }
+  std::shared_ptr<knutpunkt::net::TlsProfile> tls() const override { return tls_; }
   std::expected<knutpunkt::OutboundRequest, knutpunkt::RenderError> render(
       const knutpunkt::OutboundMessage& message) const override {
     if (message.payload.contains("unrenderable")) {
@@ -163,6 +165,7 @@ class JsonAdapter final : public knutpunkt::OutboundAdapter {
 
  private:
   std::string endpoint_;
+  std::shared_ptr<knutpunkt::net::TlsProfile> tls_;
 };
 
 inline knutpunkt::delivery::DestinationSettings fast_settings(const std::string& name) {
@@ -221,8 +224,9 @@ class DeliveryStack {
   DeliveryStack& operator=(const DeliveryStack&) = delete;
 
   // Adds a destination with its own adapter (kept here).
-  void add(knutpunkt::delivery::DestinationSettings settings, std::string endpoint) {
-    adapters.push_back(std::make_unique<JsonAdapter>(std::move(endpoint)));
+  void add(knutpunkt::delivery::DestinationSettings settings, std::string endpoint,
+           std::shared_ptr<knutpunkt::net::TlsProfile> tls = {}) {
+    adapters.push_back(std::make_unique<JsonAdapter>(std::move(endpoint), std::move(tls)));
     engine->add_destination(std::move(settings), *adapters.back());
   }
 
@@ -268,7 +272,8 @@ class DeliveryStack {
     REQUIRE(store
                 ->scan_audit(1,
                              [&](const knutpunkt::AuditRecord& r) {
-                               if (r.kind == kind && r.body.is_object() && r.body.value("message_id", "") == message_id) {
+                               if (r.kind == kind && r.body.is_object() &&
+                                   r.body.value("message_id", "") == message_id) {
                                  out.push_back(r);
                                }
                                return true;

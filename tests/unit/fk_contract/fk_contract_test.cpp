@@ -38,7 +38,8 @@ const std::map<std::string, knutpunkt::mapping::VersionedMapping>& mappings() {
 }
 
 knutpunkt::net::HttpResult reply(unsigned status, std::string body) {
-  return knutpunkt::net::HttpResponse{.status = status, .content_type = "application/json", .retry_after = "", .body = std::move(body)};
+  return knutpunkt::net::HttpResponse{
+      .status = status, .content_type = "application/json", .retry_after = "", .body = std::move(body)};
 }
 
 SourceOutcome answer(const std::string& source, const std::string& fixture_name) {
@@ -81,13 +82,25 @@ TEST_CASE("FORMANER maps each LEFI payment to benefit.payment with amounts in ö
   REQUIRE(outcome.status == SourceStatus::ok);
   const auto payments = facts_of(outcome, "benefit.payment");
   REQUIRE(payments.size() == 6);
-  CHECK(payments[0] == json{{"benefit_family", "BOB"}, {"paid_on", "2026-07-24"}, {"period_from", "2026-07-01"},
-                            {"period_to", "2026-07-31"}, {"gross_amount_ore", 185000}, {"tax_amount_ore", 0},
-                            {"deduction_amount_ore", 0}, {"net_amount_ore", 185000}, {"currency", "SEK"},
+  CHECK(payments[0] == json{{"benefit_family", "BOB"},
+                            {"paid_on", "2026-07-24"},
+                            {"period_from", "2026-07-01"},
+                            {"period_to", "2026-07-31"},
+                            {"gross_amount_ore", 185000},
+                            {"tax_amount_ore", 0},
+                            {"deduction_amount_ore", 0},
+                            {"net_amount_ore", 185000},
+                            {"currency", "SEK"},
                             {"payer_code", "1001"}});
-  CHECK(payments[5] == json{{"benefit_family", "AP"}, {"paid_on", "2026-09-18"}, {"period_from", "2026-09-01"},
-                            {"period_to", "2026-09-30"}, {"gross_amount_ore", 987650}, {"tax_amount_ore", 197530},
-                            {"deduction_amount_ore", 197530}, {"net_amount_ore", 790120}, {"currency", "SEK"},
+  CHECK(payments[5] == json{{"benefit_family", "AP"},
+                            {"paid_on", "2026-09-18"},
+                            {"period_from", "2026-09-01"},
+                            {"period_to", "2026-09-30"},
+                            {"gross_amount_ore", 987650},
+                            {"tax_amount_ore", 197530},
+                            {"deduction_amount_ore", 197530},
+                            {"net_amount_ore", 790120},
+                            {"currency", "SEK"},
                             {"payer_code", "1003"}});
   CHECK(outcome.events.front().occurred_at == "2026-07-24");
 }
@@ -96,21 +109,37 @@ TEST_CASE("FORMANER maps decisions, FK cases and PM claims, and other informatio
   const auto outcome = answer("FORMANER", "formaner-191212121212.json");
   const auto decisions = facts_of(outcome, "benefit.decision");
   REQUIRE(decisions.size() == 2);
-  CHECK(decisions[0] == json{{"benefit", "ABB"}, {"decided_on", "2024-03-15"}, {"definitive", true},
-                             {"period_from", "2024-03-01"}, {"gross_amount_ore", 125000}, {"periodicity_code", "1"},
-                             {"case_started_on", "2024-03-01"}, {"case_active", true}});
-  CHECK(decisions[1] == json{{"benefit", "BOB"}, {"decided_on", "2026-01-12"}, {"definitive", false},
-                             {"period_from", "2026-01-01"}, {"period_to", "2026-12-31"}, {"gross_amount_ore", 185000},
-                             {"periodicity_code", "1"}, {"case_started_on", "2025-12-01"}, {"case_active", true}});
+  CHECK(decisions[0] == json{{"benefit", "ABB"},
+                             {"decided_on", "2024-03-15"},
+                             {"definitive", true},
+                             {"period_from", "2024-03-01"},
+                             {"gross_amount_ore", 125000},
+                             {"periodicity_code", "1"},
+                             {"case_started_on", "2024-03-01"},
+                             {"case_active", true}});
+  CHECK(decisions[1] == json{{"benefit", "BOB"},
+                             {"decided_on", "2026-01-12"},
+                             {"definitive", false},
+                             {"period_from", "2026-01-01"},
+                             {"period_to", "2026-12-31"},
+                             {"gross_amount_ore", 185000},
+                             {"periodicity_code", "1"},
+                             {"case_started_on", "2025-12-01"},
+                             {"case_active", true}});
   const auto claims = facts_of(outcome, "benefit.claim");
   REQUIRE(claims.size() == 3);
-  CHECK(claims[0] == json{{"benefit_group", "FK:BOB"}, {"received_on", "2025-12-01"}, {"case_active", true}, {"rejected", false}});
-  CHECK(claims[1] == json{{"benefit_group", "FK:ABB"}, {"received_on", "2024-03-01"}, {"case_active", true}, {"rejected", false}});
-  CHECK(claims[2] == json{{"claim_id", "PM-AP-2026-000123"}, {"benefit_group", "PM:AP"}, {"received_on", "2026-06-15"},
+  CHECK(claims[0] ==
+        json{{"benefit_group", "FK:BOB"}, {"received_on", "2025-12-01"}, {"case_active", true}, {"rejected", false}});
+  CHECK(claims[1] ==
+        json{{"benefit_group", "FK:ABB"}, {"received_on", "2024-03-01"}, {"case_active", true}, {"rejected", false}});
+  CHECK(claims[2] == json{{"claim_id", "PM-AP-2026-000123"},
+                          {"benefit_group", "PM:AP"},
+                          {"received_on", "2026-06-15"},
                           {"period_from", "2026-08-01"}});
   const auto other = facts_of(outcome, "benefit.other_information");
   REQUIRE(other.size() == 1);
-  CHECK(other[0] == json{{"information_type", "PM:LINT"}, {"life_certificate_status", "GODKANT"}, {"updated_on", "2026-03-02"}});
+  CHECK(other[0] ==
+        json{{"information_type", "PM:LINT"}, {"life_certificate_status", "GODKANT"}, {"updated_on", "2026-03-02"}});
   CHECK(outcome.deviations.empty());
   CHECK_FALSE(outcome.protected_identity);
   CHECK(outcome.events.size() == 12);
@@ -164,11 +193,17 @@ TEST_CASE("PAGAENDE maps pending applications to benefit.pending", "[fk][mapping
   REQUIRE(outcome.status == SourceStatus::ok);
   const auto pending = facts_of(outcome, "benefit.pending");
   REQUIRE(pending.size() == 2);
-  CHECK(pending[0] == json{{"case_id", "FK-2026-0412345"}, {"benefit_group", "FK:SJP"}, {"received_on", "2026-10-05"},
-                           {"status", "UNDER_HANDLAGGNING"}, {"expected_decision_by", "2026-12-01"},
+  CHECK(pending[0] == json{{"case_id", "FK-2026-0412345"},
+                           {"benefit_group", "FK:SJP"},
+                           {"received_on", "2026-10-05"},
+                           {"status", "UNDER_HANDLAGGNING"},
+                           {"expected_decision_by", "2026-12-01"},
                            {"retroactive_from", "2026-09-28"}});
-  CHECK(pending[1] == json{{"case_id", "FK-2026-0398765"}, {"benefit_group", "FK:BOB"}, {"received_on", "2026-09-14"},
-                           {"status", "KOMPLETTERING_BEGARD"}, {"completion_requested_on", "2026-10-02"}});
+  CHECK(pending[1] == json{{"case_id", "FK-2026-0398765"},
+                           {"benefit_group", "FK:BOB"},
+                           {"received_on", "2026-09-14"},
+                           {"status", "KOMPLETTERING_BEGARD"},
+                           {"completion_requested_on", "2026-10-02"}});
   CHECK(outcome.events[0].occurred_at == "2026-10-05");
   CHECK(answer("PAGAENDE", "pagaende-197010632391.json").events.empty());
 }
@@ -184,8 +219,17 @@ TEST_CASE("failed exchanges are classified: transport, 5xx, 4xx, malformed", "[f
   CHECK(transport(TransportErrorKind::connect_failed).status == SourceStatus::unavailable);
   CHECK(transport(TransportErrorKind::connection_lost).status == SourceStatus::unavailable);
   CHECK(transport(TransportErrorKind::too_large).status == SourceStatus::error);
+  // The TLS reason is what an operator must fix; it goes to the audit record and the caller.
+  const auto tls = fk::read_reply(
+      "FORMANER",
+      std::unexpected(TransportError{TransportErrorKind::tls_failed, "unable to get local issuer certificate"}),
+      formaner, {});
+  CHECK(tls.status == SourceStatus::unavailable);
+  CHECK(tls.partner_code == "tls_failed");
+  CHECK(tls.partner_message.find("unable to get local issuer certificate") != std::string::npos);
 
-  const auto unavailable = fk::read_reply("FORMANER", reply(503, R"({"meddelande":"Tjänsten är otillgänglig"})"), formaner, {});
+  const auto unavailable =
+      fk::read_reply("FORMANER", reply(503, R"({"meddelande":"Tjänsten är otillgänglig"})"), formaner, {});
   CHECK(unavailable.status == SourceStatus::unavailable);
   CHECK(unavailable.partner_code == "http_503");
   CHECK(fk::read_reply("FORMANER", reply(500, "<html>"), formaner, {}).status == SourceStatus::unavailable);
@@ -210,7 +254,10 @@ TEST_CASE("failed exchanges are classified: transport, 5xx, 4xx, malformed", "[f
   CHECK(big.partner_code == "reply_too_large");
 
   const auto unmappable = fk::read_reply(
-      "FORMANER", reply(200, R"({"formansinformation":{"utbetalningsuppgift":[{"datum":"2026-13-40","formansfamilj":{"id":"BOB"},"bruttobelopp":{"summa":1}}]}})"),
+      "FORMANER",
+      reply(
+          200,
+          R"({"formansinformation":{"utbetalningsuppgift":[{"datum":"2026-13-40","formansfamilj":{"id":"BOB"},"bruttobelopp":{"summa":1}}]}})"),
       formaner, {});
   CHECK(unmappable.status == SourceStatus::error);
   CHECK(unmappable.partner_code == "mapping_failed");
@@ -228,8 +275,8 @@ TEST_CASE("the FORMANER request is LEFI's hamtaFormansinformation with bearer to
   CHECK(request.method == "POST");
   CHECK(request.url.target ==
         "/lefi-extern-formansinformation/v9/aktorer/9255f428-4ba0-63ce-5407-e65d469fac0f/formansinformation/fraga");
-  CHECK(std::find(request.headers.begin(), request.headers.end(), std::pair<std::string, std::string>{"Authorization", "Bearer t0k"}) !=
-        request.headers.end());
+  CHECK(std::find(request.headers.begin(), request.headers.end(),
+                  std::pair<std::string, std::string>{"Authorization", "Bearer t0k"}) != request.headers.end());
   const auto body = json::parse(request.body);
   CHECK(body["personnummer"] == "191212121212");
   CHECK(body["period"] == json{{"from", "2026-01-01"}, {"tom", "2026-11-24"}});
@@ -238,7 +285,8 @@ TEST_CASE("the FORMANER request is LEFI's hamtaFormansinformation with bearer to
 
   const auto pending = fk::build_request(query("191212121212"), "PAGAENDE", *config);
   CHECK(pending.url.target == "/fk-pagaende-arenden/v1/aktorer/9255f428-4ba0-63ce-5407-e65d469fac0f/arenden/fraga");
-  CHECK(json::parse(pending.body) == json{{"personnummer", "191212121212"}, {"period", {{"from", "2026-01-01"}, {"tom", "2026-11-24"}}}});
+  CHECK(json::parse(pending.body) ==
+        json{{"personnummer", "191212121212"}, {"period", {{"from", "2026-01-01"}, {"tom", "2026-11-24"}}}});
   CHECK(request.url.target.find("191212121212") == std::string::npos);
 
   const auto health = fk::build_health_request(*config);
@@ -279,8 +327,10 @@ TEST_CASE("config errors name the offending field", "[fk][config]") {
   config["information"] = {{"utbetalning", json::array()}};
   CHECK(config_error_field(config) == "/adapters/2/config/information/utbetalning");
   config = valid_config();
-  config["information"] = {{"formansinformation", json::array()}, {"ansprak", json::array()},
-                           {"utbetalningar", json::array()}, {"ovrigInformation", json::array()}};
+  config["information"] = {{"formansinformation", json::array()},
+                           {"ansprak", json::array()},
+                           {"utbetalningar", json::array()},
+                           {"ovrigInformation", json::array()}};
   CHECK(config_error_field(config) == "/adapters/2/config/information");
   config = valid_config();
   config["source_timeouts_ms"] = {{"FK", 100}};

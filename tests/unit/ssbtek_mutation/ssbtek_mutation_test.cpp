@@ -33,7 +33,6 @@ namespace mutation = ssbtek::mutation;
 constexpr std::uint32_t kSeed = 20260801;
 constexpr int kRandomCombinations = 4;
 
-
 fs::path repo_path(const std::string& relative) {
   return fs::path(KNUTPUNKT_REPO_ROOT) / relative;
 }
@@ -273,4 +272,17 @@ TEST_CASE("the check for quoted values finds a value as a word, not inside an el
   CHECK(quotes("Aktivitetsstöd", "Aktivitetsstöd"));
   CHECK_FALSE(quotes("Expected is ( {http://schema.csn.se/v4.0/csntyper}Utbetaldatider )", "Utbetald"));
   CHECK_FALSE(quotes("Arbetslöshetskassan", "Arbetslös"));
+}
+
+TEST_CASE("a TLS failure leaves every asked source unavailable with the reason for the audit record and the caller") {
+  const net::HttpResult failed(std::unexpect,
+                               net::TransportError{net::TransportErrorKind::tls_failed,
+                                                   "TLS with ssbtek.example:443 failed: certificate has expired"});
+  const auto outcomes = reader().read(failed, {"AF", "FK"});
+  REQUIRE(outcomes.size() == 2);
+  for (const SourceOutcome& o : outcomes) {
+    CHECK(o.status == knutpunkt::SourceStatus::unavailable);
+    CHECK(o.partner_code == "tls_failed");
+    CHECK_THAT(o.partner_message, Catch::Contains("certificate has expired"));
+  }
 }
