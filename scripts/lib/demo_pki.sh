@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # A throwaway PKI for the demo and the tests: one demo CA, the server certificate the gateway and
 # every simulator present on loopback, the municipality's organisation certificate (what the
 # gateway shows the partners, and what a simulator shows the gateway), and one client certificate
