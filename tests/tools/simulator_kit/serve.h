@@ -22,10 +22,10 @@ struct Listen {
 // afterwards; call it first in main when threads start before serve(). serve() calls it too.
 void block_stop_signals();
 
-// Applies the settings every simulator needs under load (`server` as made by make_server(listen.tls)), binds, writes
-// the port file, prints
+// Applies the settings every simulator needs under load, binds, writes the port file, prints
 // {"event":"listening","port":N} on stdout and serves until SIGINT/SIGTERM. `on_stop` runs
 // before the server stops (e.g. to stop background senders). Returns the process exit code.
+// `server` is what make_server(listen.tls) made: plain HTTP or HTTPS only.
 int serve(httplib::Server& server, const Listen& listen, StopSignal& stop, const std::function<void()>& on_stop = {});
 
 }  // namespace knutpunkt::simulator_kit
