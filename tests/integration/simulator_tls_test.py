@@ -10,7 +10,8 @@ certificates from scripts/lib/demo_pki.sh made at run time (validity counted fro
    and showing a certificate it signed gets an answer, at https://localhost and https://127.0.0.1;
    without a client certificate, or with one another CA signed, the handshake fails; plain HTTP to
    the port gets no answer; a client trusting only the system's CAs refuses the server.
-   Without --client-ca a simulator serves TLS to a client without a certificate.
+   Without --client-ca a simulator serves TLS to a client without a certificate; TLS 1.1 is refused
+   even where the system's openssl.cnf would allow it.
 3. Flags that do not go together are refused before the simulator binds.
 4. Callbacks to an https gateway (a stand-in here that requires a client certificate):
    --gateway-ca and the organisation's certificate get through; another CA is refused.
@@ -30,6 +31,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 
 FAILURES = []
 ORGANISATIONSNUMMER = "2120000142"
@@ -135,13 +137,13 @@ def demo_pki(repo, run_dir):
 
 
 class Simulator:
-    def __init__(self, binary, arguments, run_dir, name):
+    def __init__(self, binary, arguments, run_dir, name, env=None):
         self.port_file = os.path.join(run_dir, name + ".port")
         if os.path.exists(self.port_file):
             os.remove(self.port_file)
         self.err_path = os.path.join(run_dir, name + ".err")
         self.process = subprocess.Popen([binary, "--port", "0", "--port-file", self.port_file, *arguments],
-                                        stdout=subprocess.DEVNULL, stderr=open(self.err_path, "w"))
+                                        stdout=subprocess.DEVNULL, stderr=open(self.err_path, "w"), env=env)
         self.port = None
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and self.process.poll() is None:
@@ -249,6 +251,43 @@ def tls_without_client_ca(binary, pki, run_dir):
         status, _ = https_get(simulator.port or 1, "localhost", "/_sim/health", client_context(os.path.join(pki, "ca.pem")))
         check(status == 200, "without --client-ca a simulator answers a client without a certificate over TLS")
         check(plain_http_get(simulator.port or 1, "/_sim/health") is None, "... and still not over plain HTTP")
+    finally:
+        simulator.stop()
+
+
+# An OpenSSL configuration that allows TLS 1.0 and 1.1 and weak signatures (security level 0): what a
+# host with a lax system-wide openssl.cnf would give the simulator. TLS 1.2 must still be the floor.
+LAX_OPENSSL_CONF = """openssl_conf = openssl_init
+[openssl_init]
+ssl_conf = ssl_sect
+[ssl_sect]
+system_default = system_default_sect
+[system_default_sect]
+MinProtocol = TLSv1
+CipherString = DEFAULT:@SECLEVEL=0
+"""
+
+
+def tls_before_1_2_refused(binary, pki, run_dir):
+    lax = os.path.join(run_dir, "lax-openssl.cnf")
+    with open(lax, "w") as out:
+        out.write(LAX_OPENSSL_CONF)
+    simulator = Simulator(binary, ["--tls-cert", os.path.join(pki, "server.pem"), "--tls-key",
+                                   os.path.join(pki, "server.key")], run_dir, "af-lax-openssl",
+                          env=dict(os.environ, OPENSSL_CONF=lax))
+    try:
+        answered = {}
+        for version in ("TLSv1_1", "TLSv1_2"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                context = client_context(os.path.join(pki, "ca.pem"), maximum=getattr(ssl.TLSVersion, version))
+                context.set_ciphers("DEFAULT:@SECLEVEL=0")
+                context.minimum_version = ssl.TLSVersion.TLSv1
+            answered[version] = https_get(simulator.port or 1, "localhost", "/_sim/health", context)
+        check(answered["TLSv1_2"][0] == 200, "under a lax openssl.cnf a TLS 1.2 client is answered (%s)"
+              % (answered["TLSv1_2"],))
+        check(answered["TLSv1_1"][0] is None, "under a lax openssl.cnf a TLS 1.1 client is still refused (%s)"
+              % (answered["TLSv1_1"],))
     finally:
         simulator.stop()
 
@@ -401,6 +440,7 @@ def main():
     for name, binary in binaries.items():
         serves_mutual_tls(name, binary, pki, other_pki, args.run_dir)
     tls_without_client_ca(binaries["arbetsformedlingen"], pki, args.run_dir)
+    tls_before_1_2_refused(binaries["arbetsformedlingen"], pki, args.run_dir)
     refused_command_lines(binaries, pki, args.run_dir)
     callbacks_over_tls(binaries, pki, other_pki, args.run_dir)
 
