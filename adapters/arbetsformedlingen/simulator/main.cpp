@@ -33,7 +33,7 @@ using kit::kJson;
 constexpr const char* kBase = "/arbetssokande/v1";
 
 struct Options {
-  kit::Listen listen{.host = "127.0.0.1", .port = 18083, .port_file = std::nullopt, .threads = 32};
+  kit::Listen listen{.host = "127.0.0.1", .port = 18083, .port_file = std::nullopt, .threads = 32, .tls = {}};
   std::string persons = AF_SIMULATOR_PERSONS;
   std::string token;              // empty: any (or no) bearer token is accepted
   bool consent_required = true;   // AF's own rule: no X-Samtyckesreferens, no answer
@@ -43,7 +43,8 @@ struct Options {
 constexpr const char* kUsage =
     "usage: arbetsformedlingen-simulator [--host H] [--port N (0 = ephemeral; default 18083)] [--port-file PATH]\n"
     "                                    [--threads N (32)] [--persons PATH] [--token T]\n"
-    "                                    [--consent required|optional (required)] [--quiet]\n";
+    "                                    [--consent required|optional (required)] [--quiet]\n"
+    "                                    [--tls-cert PATH --tls-key PATH [--client-ca PATH]]\n";
 
 std::optional<Options> parse_options(int argc, char** argv) {
   Options options;
@@ -107,7 +108,12 @@ int main(int argc, char** argv) {
   kit::FaultPlan faults(kit::FaultDefaults{.error_status = 503, .reject_status = 400});
   kit::Counters<Counted, kCountedNames.size()> counters(kCountedNames);
   kit::StopSignal stop;
-  httplib::Server server;
+  auto made_server = kit::make_server(options->listen.tls);
+  if (!made_server) {
+    std::cerr << made_server.error() << std::endl;
+    return 1;
+  }
+  httplib::Server& server = **made_server;
   const bool quiet = options->quiet;
   const std::string expected_authorization = options->token.empty() ? "" : "Bearer " + options->token;
 

@@ -40,13 +40,13 @@ using kit::kJson;
 using kit::kProblemJson;
 
 struct Options {
-  kit::Listen listen{.host = "127.0.0.1", .port = 18083, .port_file = std::nullopt, .threads = 32};
+  kit::Listen listen{.host = "127.0.0.1", .port = 18083, .port_file = std::nullopt, .threads = 32, .tls = {}};
   std::string token;     // empty: any (or no) bearer token is accepted
   std::string aktorsid;  // empty: any actor id is accepted
   std::string persons = FK_SIMULATOR_PERSONS;
   bool quiet = false;
   // Empty url: no notifications are pushed.
-  kit::PartnerGateway gateway{.url = "", .token = "", .adapter = "forsakringskassan"};
+  kit::PartnerGateway gateway{.url = "", .token = "", .adapter = "forsakringskassan", .tls = {}};
   std::chrono::milliseconds notify_delay{200};
 };
 
@@ -54,7 +54,9 @@ constexpr const char* kUsage =
     "usage: forsakringskassan-simulator [--host H] [--port N (0 = ephemeral; default 18083)] [--port-file PATH]\n"
     "                                   [--threads N (32)] [--token T] [--aktorsid ID] [--persons PATH] [--quiet]\n"
     "                                   [--gateway URL] [--gateway-token T] [--adapter NAME (forsakringskassan)]\n"
-    "                                   [--notify-delay-ms N (200)]\n";
+    "                                   [--gateway-ca PATH [--gateway-cert PATH --gateway-key PATH]]\n"
+    "                                   [--notify-delay-ms N (200)]\n"
+    "                                   [--tls-cert PATH --tls-key PATH [--client-ca PATH]]\n";
 
 std::optional<Options> parse_options(int argc, char** argv) {
   Options options;
@@ -75,7 +77,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
       return false;
     return true;
   });
-  if (!read || !kit::usable(options.listen) || options.notify_delay.count() < 0) return std::nullopt;
+  if (!read || !kit::usable(options.listen) || !kit::usable(options.gateway) || options.notify_delay.count() < 0)
+    return std::nullopt;
   return options;
 }
 
@@ -160,7 +163,12 @@ int main(int argc, char** argv) {
                                                    .log_gave_up = log_notification_gave_up});
   sender.start();
   kit::StopSignal stop;
-  httplib::Server server;
+  auto made_server = kit::make_server(options->listen.tls);
+  if (!made_server) {
+    std::cerr << made_server.error() << std::endl;
+    return 1;
+  }
+  httplib::Server& server = **made_server;
   const bool quiet = options->quiet;
 
   // Bearer token and actor, as LEFI checks them: 401 without a valid token, 403 for an actor the

@@ -35,9 +35,9 @@ using kit::kJson;
 using kit::kProblemJson;
 
 struct Options {
-  kit::Listen listen{.host = "127.0.0.1", .port = 18082, .port_file = std::nullopt, .threads = 32};
+  kit::Listen listen{.host = "127.0.0.1", .port = 18082, .port_file = std::nullopt, .threads = 32, .tls = {}};
   std::string token;  // empty: any (or no) bearer token is accepted
-  kit::PartnerGateway gateway{.url = "", .token = "", .adapter = "jobbtorg"};
+  kit::PartnerGateway gateway{.url = "", .token = "", .adapter = "jobbtorg", .tls = {}};
   bool auto_reports = true;
   std::chrono::milliseconds report_delay{200};
   std::size_t report_threads = 4;
@@ -50,7 +50,9 @@ constexpr const char* kUsage =
     "usage: jobbtorg-simulator [--host H] [--port N (0 = ephemeral; default 18082)] [--port-file PATH]\n"
     "                          [--threads N (32)] [--token T] [--gateway URL] [--gateway-token T]\n"
     "                          [--adapter NAME (jobbtorg)] [--reports auto|off] [--report-delay-ms N (200)]\n"
-    "                          [--report-threads N (4)] [--attendance-days N (3)] [--seed N] [--quiet]\n";
+    "                          [--report-threads N (4)] [--attendance-days N (3)] [--seed N] [--quiet]\n"
+    "                          [--gateway-ca PATH [--gateway-cert PATH --gateway-key PATH]]\n"
+    "                          [--tls-cert PATH --tls-key PATH [--client-ca PATH]]\n";
 
 std::optional<Options> parse_options(int argc, char** argv) {
   Options options;
@@ -76,8 +78,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
       return false;
     return true;
   });
-  if (!read || !kit::usable(options.listen) || options.report_threads == 0 || options.report_delay.count() < 0 ||
-      options.attendance_days < 0 || options.attendance_days > 31)
+  if (!read || !kit::usable(options.listen) || !kit::usable(options.gateway) || options.report_threads == 0 ||
+      options.report_delay.count() < 0 || options.attendance_days < 0 || options.attendance_days > 31)
     return std::nullopt;
   return options;
 }
@@ -116,7 +118,12 @@ int main(int argc, char** argv) {
                                                    .threads = options->report_threads,
                                                    .log_gave_up = jt::log_report_gave_up});
   kit::StopSignal stop;
-  httplib::Server server;
+  auto made_server = kit::make_server(options->listen.tls);
+  if (!made_server) {
+    std::cerr << made_server.error() << std::endl;
+    return 1;
+  }
+  httplib::Server& server = **made_server;
   const bool quiet = options->quiet;
   const std::string expected_authorization = options->token.empty() ? "" : "Bearer " + options->token;
 

@@ -39,9 +39,9 @@ using kit::kProblemJson;
 enum class AutoReply { accept, decline, none };
 
 struct Options {
-  kit::Listen listen{.host = "127.0.0.1", .port = 18085, .port_file = std::nullopt, .threads = 16};
+  kit::Listen listen{.host = "127.0.0.1", .port = 18085, .port_file = std::nullopt, .threads = 16, .tls = {}};
   std::string token;  // empty: any (or no) bearer token is accepted
-  kit::PartnerGateway gateway{.url = "", .token = "", .adapter = "sip_region"};
+  kit::PartnerGateway gateway{.url = "", .token = "", .adapter = "sip_region", .tls = {}};
   AutoReply auto_reply = AutoReply::accept;
   std::chrono::milliseconds reply_delay{200};
   bool quiet = false;
@@ -51,7 +51,9 @@ constexpr const char* kUsage =
     "usage: sip-region-sim [--host H] [--port N (0 = ephemeral; default 18085)] [--port-file PATH]\n"
     "                      [--threads N (16)] [--token T] [--gateway URL] [--gateway-token T]\n"
     "                      [--adapter NAME (sip_region)] [--auto-reply accept|decline|none (accept)]\n"
-    "                      [--reply-delay-ms N (200)] [--quiet]\n";
+    "                      [--reply-delay-ms N (200)] [--quiet]\n"
+    "                      [--gateway-ca PATH [--gateway-cert PATH --gateway-key PATH]]\n"
+    "                      [--tls-cert PATH --tls-key PATH [--client-ca PATH]]\n";
 
 std::optional<Options> parse_options(int argc, char** argv) {
   Options options;
@@ -77,7 +79,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
       return false;
     return true;
   });
-  if (!read || !kit::usable(options.listen) || options.reply_delay.count() < 0) return std::nullopt;
+  if (!read || !kit::usable(options.listen) || !kit::usable(options.gateway) || options.reply_delay.count() < 0)
+    return std::nullopt;
   return options;
 }
 
@@ -142,7 +145,12 @@ int main(int argc, char** argv) {
                                                    .threads = 2,
                                                    .log_gave_up = {}});
   kit::StopSignal stop;
-  httplib::Server server;
+  auto made_server = kit::make_server(options->listen.tls);
+  if (!made_server) {
+    std::cerr << made_server.error() << std::endl;
+    return 1;
+  }
+  httplib::Server& server = **made_server;
   const bool quiet = options->quiet;
   const std::string expected_authorization = options->token.empty() ? "" : "Bearer " + options->token;
   std::atomic<bool> malformed_replies{false};

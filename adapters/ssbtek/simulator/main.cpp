@@ -41,7 +41,7 @@ using kit::kProblemJson;
 constexpr const char* kXml = "text/xml; charset=utf-8";
 
 struct Options {
-  kit::Listen listen{.host = "127.0.0.1", .port = 18081, .port_file = std::nullopt, .threads = 32};
+  kit::Listen listen{.host = "127.0.0.1", .port = 18081, .port_file = std::nullopt, .threads = 32, .tls = {}};
   std::string persons = SSBTEK_SIMULATOR_PERSONS;
   std::string schema = SSBTEK_SIMULATOR_SCHEMA;
   // Production by default: the demo and the integration tests should meet what a municipality
@@ -56,6 +56,7 @@ constexpr const char* kUsage =
     "usage: ssbtek-simulator [--host H] [--port N (0 = ephemeral)] [--port-file PATH]\n"
     "                        [--persons PATH] [--schema PATH] [--threads N]\n"
     "                        [--replies production|published] [--source-deadline-ms N]\n"
+    "                        [--tls-cert PATH --tls-key PATH [--client-ca PATH]]\n"
     "  --source-deadline-ms  SSBTEK's own deadline per source (default 2500): a source slower than it\n"
     "                        (a latency fault) is answered with kalla SSBT, felkod TIMEOUT, the others with data\n"
     "  --replies production  (default) replies as SSBTEK's production service sends them: echo elements\n"
@@ -174,7 +175,12 @@ int main(int argc, char** argv) {
   // kit::serve gives the server --threads workers and keeps connections alive for 10000 requests,
   // as a partner's real front end does (cpp-httplib's default of 5 makes the gateway reconnect in
   // bursts that overflow the listen backlog).
-  httplib::Server server;
+  auto made_server = kit::make_server(options->listen.tls);
+  if (!made_server) {
+    std::cerr << made_server.error() << std::endl;
+    return 1;
+  }
+  httplib::Server& server = **made_server;
 
   server.Post("/ssbtek", [&](const httplib::Request& request, httplib::Response& response) {
     const auto started = std::chrono::steady_clock::now();

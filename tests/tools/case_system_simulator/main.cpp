@@ -28,7 +28,7 @@ using kit::kJson;
 using kit::kProblemJson;
 
 struct Options {
-  kit::Listen listen{.host = "127.0.0.1", .port = 18083, .port_file = std::nullopt, .threads = 16};
+  kit::Listen listen{.host = "127.0.0.1", .port = 18083, .port_file = std::nullopt, .threads = 16, .tls = {}};
   std::string secret;
   std::chrono::seconds max_skew = cs::kMaxSignatureSkew;
   bool quiet = false;
@@ -36,7 +36,8 @@ struct Options {
 
 constexpr const char* kUsage =
     "usage: case-system-simulator --secret S [--host H] [--port N (0 = ephemeral; default 18083)] [--port-file PATH]\n"
-    "                             [--threads N] [--max-skew-s N (default 300)] [--quiet]\n";
+    "                             [--threads N] [--max-skew-s N (default 300)] [--quiet]\n"
+    "                             [--tls-cert PATH --tls-key PATH [--client-ca PATH]]\n";
 
 std::optional<Options> parse_options(int argc, char** argv) {
   Options options;
@@ -81,7 +82,12 @@ int main(int argc, char** argv) {
   kit::FaultPlan faults(kit::FaultDefaults{.error_status = 503, .reject_status = 400});
   cs::ReceivedEvents received;
   kit::StopSignal stop;
-  httplib::Server server;
+  auto made_server = kit::make_server(options->listen.tls);
+  if (!made_server) {
+    std::cerr << made_server.error() << std::endl;
+    return 1;
+  }
+  httplib::Server& server = **made_server;
   const bool quiet = options->quiet;
 
   const auto receive = [&](const httplib::Request& request, httplib::Response& response) {

@@ -11,7 +11,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-void configure(httplib::Client& client, const CallbackTarget& target) {
+httplib::Client client_for(const CallbackTarget& target) {
+  auto client = make_client(target.url, target.tls);
   client.set_connection_timeout(std::chrono::seconds{2});
   client.set_read_timeout(std::chrono::seconds{10});
   client.set_write_timeout(std::chrono::seconds{5});
@@ -20,6 +21,7 @@ void configure(httplib::Client& client, const CallbackTarget& target) {
   // delayed ACK (40 ms on Linux) and a sender thread manages some 20 callbacks a second.
   client.set_tcp_nodelay(true);
   if (!target.token.empty()) client.set_bearer_token_auth(target.token);
+  return client;
 }
 
 bool acknowledged_as_duplicate(const CallbackReply& reply) {
@@ -136,8 +138,7 @@ void CallbackSender::remember(const std::string& lane, const Callback& callback,
 }
 
 void CallbackSender::work() {
-  httplib::Client client(settings_.target.url);
-  configure(client, settings_.target);
+  auto client = client_for(settings_.target);
   std::unique_lock lock(mutex_);
   clients_.push_back(&client);
   while (!stopping_) {
@@ -224,8 +225,7 @@ std::optional<CallbackReply> CallbackSender::resend(const std::string& id) {
 
 CallbackReply CallbackSender::post_by_hand(const std::string& id, const std::string& body) {
   // A client of its own: a hand-made send must not wait behind, or be broken off with, the workers'.
-  httplib::Client client(settings_.target.url);
-  configure(client, settings_.target);
+  auto client = client_for(settings_.target);
   const auto reply = post(client, body);
   std::lock_guard lock(mutex_);
   if (auto found = records_.find(id); found != records_.end()) {

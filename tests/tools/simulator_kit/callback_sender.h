@@ -22,21 +22,26 @@
 #include <thread>
 #include <vector>
 
+#include "tls.h"
+
 namespace knutpunkt::simulator_kit {
 
 struct CallbackTarget {
   std::string url;  // scheme://host:port, e.g. http://127.0.0.1:18080; empty: nowhere to send
   std::string token;
   std::string path;
+  ClientTls tls;  // for an https url
 };
 
-// Where a partner simulator calls the gateway back (--gateway URL, --gateway-token T, --adapter NAME):
-// the path partners push their messages to, /v1/partners/{adapter}/reports.
+// Where a partner simulator calls the gateway back (--gateway URL, --gateway-token T, --adapter NAME,
+// and for https --gateway-ca PATH [--gateway-cert PATH --gateway-key PATH]): the path partners push
+// their messages to, /v1/partners/{adapter}/reports.
 struct PartnerGateway {
   std::string url;  // empty: no callbacks
   std::string token;
   std::string adapter;
-  CallbackTarget target() const { return {url, token, "/v1/partners/" + adapter + "/reports"}; }
+  ClientTls tls;
+  CallbackTarget target() const { return {url, token, "/v1/partners/" + adapter + "/reports", tls}; }
 };
 
 struct CallbackRetry {

@@ -38,6 +38,12 @@ bool read_listen_flag(Listen& listen, const std::string& flag, const std::string
     listen.port_file = value;
   else if (flag == "--threads")
     listen.threads = static_cast<std::size_t>(std::stoul(value));
+  else if (flag == "--tls-cert")
+    require_readable_file(listen.tls.certificate = value);
+  else if (flag == "--tls-key")
+    require_readable_file(listen.tls.key = value);
+  else if (flag == "--client-ca")
+    require_readable_file(listen.tls.client_ca = value);
   else
     return false;
   return true;
@@ -50,6 +56,12 @@ bool read_gateway_flag(PartnerGateway& gateway, const std::string& flag, const s
     gateway.token = value;
   else if (flag == "--adapter")
     gateway.adapter = value;
+  else if (flag == "--gateway-ca")
+    require_readable_file(gateway.tls.ca = value);
+  else if (flag == "--gateway-cert")
+    require_readable_file(gateway.tls.certificate = value);
+  else if (flag == "--gateway-key")
+    require_readable_file(gateway.tls.key = value);
   else
     return false;
   return true;
@@ -60,6 +72,23 @@ int refuse_command_line(std::string_view usage) {
   return 2;
 }
 
-bool usable(const Listen& listen) { return listen.port >= 0 && listen.port <= 65535 && listen.threads > 0; }
+bool usable(const Listen& listen) {
+  const auto& tls = listen.tls;
+  if (tls.certificate.empty() != tls.key.empty()) {
+    std::cerr << "--tls-cert and --tls-key go together\n";
+    return false;
+  }
+  if (!tls.client_ca.empty() && !tls.enabled()) {
+    std::cerr << "--client-ca needs --tls-cert and --tls-key\n";
+    return false;
+  }
+  return listen.port >= 0 && listen.port <= 65535 && listen.threads > 0;
+}
+
+bool usable(const PartnerGateway& gateway) {
+  const auto problem = client_tls_problem(gateway.url, gateway.tls);
+  if (!problem.empty()) std::cerr << problem << "\n";
+  return problem.empty();
+}
 
 }  // namespace knutpunkt::simulator_kit

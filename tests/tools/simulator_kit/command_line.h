@@ -19,16 +19,22 @@ using FlagReader = std::function<bool(const std::string& flag, const std::string
 // without its value, an unknown flag or a bad value: the caller then prints its usage.
 bool read_flags(int argc, char** argv, std::initializer_list<std::string_view> switches, const FlagReader& read);
 
-// --host, --port, --port-file and --threads into `listen`; false for any other flag.
+// --host, --port, --port-file, --threads and the TLS a simulator serves (--tls-cert, --tls-key,
+// --client-ca: files that must be readable) into `listen`; false for any other flag.
 bool read_listen_flag(Listen& listen, const std::string& flag, const std::string& value);
 
-// --gateway, --gateway-token and --adapter into `gateway`; false for any other flag.
+// --gateway, --gateway-token, --adapter and the TLS towards an https gateway (--gateway-ca,
+// --gateway-cert, --gateway-key: files that must be readable) into `gateway`; false for any other flag.
 bool read_gateway_flag(PartnerGateway& gateway, const std::string& flag, const std::string& value);
 
 // Prints `usage` on stderr and gives the exit code of a refused command line (2).
 int refuse_command_line(std::string_view usage);
 
-// A port that can be bound (0: ephemeral) and at least one worker thread.
+// A port that can be bound (0: ephemeral), at least one worker thread, and TLS flags that go
+// together (a certificate with its key; a client CA only with them). Says why not on stderr.
 bool usable(const Listen& listen);
+
+// TLS flags that fit the gateway's URL (client_tls_problem). Says why not on stderr.
+bool usable(const PartnerGateway& gateway);
 
 }  // namespace knutpunkt::simulator_kit

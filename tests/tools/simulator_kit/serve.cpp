@@ -63,7 +63,8 @@ int serve(httplib::Server& server, const Listen& listen, StopSignal& stop, const
     return 1;
   }
   std::cout << nlohmann::json{{"event", "listening"}, {"port", port}}.dump() << std::endl;
-  std::cerr << "listening on " << listen.host << ":" << port << " threads=" << threads << std::endl;
+  std::cerr << "listening on " << (listen.tls.enabled() ? "https://" : "http://") << listen.host << ":" << port
+            << " threads=" << threads << std::endl;
 
   std::atomic<bool> served{false};
   std::thread signal_waiter([&] {

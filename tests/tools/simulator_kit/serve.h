@@ -6,6 +6,7 @@
 #include <string>
 
 #include "stop_signal.h"
+#include "tls.h"
 
 namespace knutpunkt::simulator_kit {
 
@@ -14,6 +15,7 @@ struct Listen {
   int port = 0;  // 0: an ephemeral port, reported on stdout and in port_file
   std::optional<std::string> port_file;
   std::size_t threads = 16;
+  ServerTls tls;  // no certificate: plain HTTP
 };
 
 // Blocks SIGINT/SIGTERM (and ignores SIGPIPE) in the calling thread and every thread it starts
@@ -23,6 +25,7 @@ void block_stop_signals();
 // Applies the settings every simulator needs under load, binds, writes the port file, prints
 // {"event":"listening","port":N} on stdout and serves until SIGINT/SIGTERM. `on_stop` runs
 // before the server stops (e.g. to stop background senders). Returns the process exit code.
+// `server` is what make_server(listen.tls) made: plain HTTP or HTTPS only.
 int serve(httplib::Server& server, const Listen& listen, StopSignal& stop, const std::function<void()>& on_stop = {});
 
 }  // namespace knutpunkt::simulator_kit
