@@ -156,6 +156,8 @@ struct Gateway::Services {
   routing::EventFeed feed;
   audit_review::ChainMonitor chain;
 
+  // Laid out for the router's table before the router is built, so /metrics can render it.
+  http::RequestMetrics request_metrics;
   http::LookupEndpoint lookup_endpoint;
   http::ReadinessEndpoint readiness;
   http::ReferralEndpoint referral_endpoint;
@@ -201,13 +203,14 @@ struct Gateway::Services {
         manual_queue(*i.store),
         feed(*i.store),
         chain(*i.store, checkpoint_key(i.signing_key)),
+        request_metrics(http::gateway_routes(nullptr)),
         lookup_endpoint(i.lookups, authorizer, *i.audit),
         readiness(i.io, *i.store, i.lookups, config.server.readiness_cache),
         referral_endpoint(referrals, authorizer, *i.store),
         report_endpoint(referrals, notifications, i.report_adapters, &sip),
         feed_endpoint(feed),
         operator_endpoint(i.delivery, *i.store),
-        metrics(i.delivery, *i.audit, i.lookups, i.connections),
+        metrics(i.delivery, *i.audit, i.lookups, i.connections, request_metrics),
         consent_endpoint(consents, partner_names(config)),
         case_endpoint(cases),
         manual_endpoint(manual_queue),
@@ -221,7 +224,7 @@ struct Gateway::Services {
         router({lookup_endpoint, readiness, referral_endpoint, report_endpoint, feed_endpoint, operator_endpoint,
                 metrics, consent_endpoint, case_endpoint, manual_endpoint, atersokning_endpoint, session_endpoint,
                 audit_endpoint, sip_endpoint, console},
-               auth, *i.audit, unauthenticated, unauthenticated_limit),
+               auth, *i.audit, unauthenticated, unauthenticated_limit, request_metrics),
         server(
             i.io,
             http::ServerOptions{config.server.host, config.server.port, config.server.max_body_bytes,

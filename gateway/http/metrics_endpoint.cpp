@@ -27,6 +27,7 @@ void MetricsEndpoint::handle(Reply reply) const {
   text += lookups_.metrics().render_prometheus();
   text += render_prometheus(contract_retirements(lookups_.contract_versions(), std::chrono::sys_days(today_utc())));
   text += connections_.render_prometheus();
+  text += requests_.render_prometheus();
   Response response{boost::beast::http::status::ok, 11};
   response.set(boost::beast::http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
   response.body() = std::move(text);

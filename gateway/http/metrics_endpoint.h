@@ -6,6 +6,7 @@
 #include "delivery/delivery_engine.h"
 #include "http/connection_stats.h"
 #include "http/message.h"
+#include "http/request_metrics.h"
 #include "lookup/lookup_service.h"
 
 namespace knutpunkt::http {
@@ -16,8 +17,8 @@ std::string build_info_metric();
 class MetricsEndpoint {
  public:
   MetricsEndpoint(const delivery::DeliveryEngine& engine, const AuditLog& audit, const LookupService& lookups,
-                  const ConnectionStats& connections)
-      : engine_(engine), audit_(audit), lookups_(lookups), connections_(connections) {}
+                  const ConnectionStats& connections, const RequestMetrics& requests)
+      : engine_(engine), audit_(audit), lookups_(lookups), connections_(connections), requests_(requests) {}
   void handle(Reply reply) const;
 
  private:
@@ -25,6 +26,7 @@ class MetricsEndpoint {
   const AuditLog& audit_;
   const LookupService& lookups_;
   const ConnectionStats& connections_;
+  const RequestMetrics& requests_;
 };
 
 }  // namespace knutpunkt::http
