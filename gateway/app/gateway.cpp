@@ -180,6 +180,8 @@ struct Gateway::Services {
 
   PeriodicJob sip_reminders;
   PeriodicJob sign_in_sweep;
+  // The readiness checks /readyz answers from; the first runs as the gateway starts listening.
+  PeriodicJob readiness_refresh;
   std::optional<PeriodicJob> retention;
   // Appends each address's aggregate of unauthenticated refusals once its minute has closed (a
   // few seconds late at most); run() appends what is still open at a clean stop.
@@ -205,7 +207,7 @@ struct Gateway::Services {
         chain(*i.store, checkpoint_key(i.signing_key)),
         request_metrics(http::gateway_routes(nullptr)),
         lookup_endpoint(i.lookups, authorizer, *i.audit),
-        readiness(i.io, *i.store, i.lookups, config.server.readiness_cache),
+        readiness(i.io, *i.store, i.lookups, config.server.readiness_refresh),
         referral_endpoint(referrals, authorizer, *i.store),
         report_endpoint(referrals, notifications, i.report_adapters, &sip),
         feed_endpoint(feed),
@@ -249,6 +251,8 @@ struct Gateway::Services {
           session_endpoint.sweep();
           done();
         }),
+        readiness_refresh(i.io, "readiness_refresh", config.server.readiness_refresh,
+                          [this](std::function<void()> done) { readiness.refresh(std::move(done)); }),
         unauthenticated_flush(i.io, "unauthenticated_refusals", std::chrono::seconds{5},
                               [this](std::function<void()> done) {
                                 unauthenticated.flush_closed();
@@ -335,6 +339,8 @@ std::expected<unsigned short, StartError> Gateway::listen() {
   }
   services_->sip_reminders.start();
   services_->sign_in_sweep.start();
+  services_->readiness.refresh([] {});
+  services_->readiness_refresh.start();
   services_->unauthenticated_flush.start();
   if (services_->retention) services_->retention->start();
   return port;
@@ -357,6 +363,7 @@ void Gateway::stop() {
   if (services_->retention) services_->retention->stop();
   services_->sip_reminders.stop();
   services_->sign_in_sweep.stop();
+  services_->readiness_refresh.stop();
   services_->unauthenticated_flush.stop();
   infrastructure_->delivery.stop();
   infrastructure_->http.close_idle();
