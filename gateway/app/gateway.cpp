@@ -183,6 +183,8 @@ struct Gateway::Services {
   routing::EventFeed feed;
   audit_review::ChainMonitor chain;
 
+  // Laid out for the router's table before the router is built, so /metrics can render it.
+  http::RequestMetrics request_metrics;
   http::LookupEndpoint lookup_endpoint;
   http::ReadinessEndpoint readiness;
   http::ReferralEndpoint referral_endpoint;
@@ -205,6 +207,8 @@ struct Gateway::Services {
 
   PeriodicJob sip_reminders;
   PeriodicJob sign_in_sweep;
+  // The readiness checks /readyz answers from; the first runs as the gateway starts listening.
+  PeriodicJob readiness_refresh;
   std::optional<PeriodicJob> retention;
   // Appends each address's aggregate of unauthenticated refusals once its minute has closed (a
   // few seconds late at most); run() appends what is still open at a clean stop.
@@ -228,13 +232,14 @@ struct Gateway::Services {
         manual_queue(*i.store),
         feed(*i.store),
         chain(*i.store, checkpoint_key(i.signing_key)),
+        request_metrics(http::gateway_routes(nullptr)),
         lookup_endpoint(i.lookups, authorizer, *i.audit),
-        readiness(i.io, *i.store, i.lookups, config.server.readiness_cache, i.transport(config)),
+        readiness(i.io, *i.store, i.lookups, config.server.readiness_refresh, i.transport(config)),
         referral_endpoint(referrals, authorizer, *i.store),
         report_endpoint(referrals, notifications, i.report_adapters, &sip),
         feed_endpoint(feed),
         operator_endpoint(i.delivery, *i.store),
-        metrics(i.delivery, *i.audit, i.lookups, i.connections, i.transport(config)),
+        metrics(i.delivery, *i.audit, i.lookups, i.connections, request_metrics, i.transport(config)),
         consent_endpoint(consents, partner_names(config)),
         case_endpoint(cases),
         manual_endpoint(manual_queue),
@@ -248,7 +253,7 @@ struct Gateway::Services {
         router({lookup_endpoint, readiness, referral_endpoint, report_endpoint, feed_endpoint, operator_endpoint,
                 metrics, consent_endpoint, case_endpoint, manual_endpoint, atersokning_endpoint, session_endpoint,
                 audit_endpoint, sip_endpoint, console},
-               auth, *i.audit, unauthenticated, unauthenticated_limit),
+               auth, *i.audit, unauthenticated, unauthenticated_limit, request_metrics),
         server(
             i.io,
             http::ServerOptions{config.server.host, config.server.port, config.server.max_body_bytes,
@@ -270,11 +275,12 @@ struct Gateway::Services {
                         });
                       }),
         // Lifted sign-in locks are audited when their window passes; expired sessions are removed.
-        sign_in_sweep(i.io, "sign_in_sweep", std::chrono::seconds{30},
-                      [this](std::function<void()> done) {
-                        session_endpoint.sweep();
-                        done();
-                      }),
+        sign_in_sweep(i.io, "sign_in_sweep", std::chrono::seconds{30}, [this](std::function<void()> done) {
+          session_endpoint.sweep();
+          done();
+        }),
+        readiness_refresh(i.io, "readiness_refresh", config.server.readiness_refresh,
+                          [this](std::function<void()> done) { readiness.refresh(std::move(done)); }),
         unauthenticated_flush(i.io, "unauthenticated_refusals", std::chrono::seconds{5},
                               [this](std::function<void()> done) {
                                 unauthenticated.flush_closed();
@@ -336,6 +342,10 @@ std::expected<std::unique_ptr<Gateway>, StartError> Gateway::open(GatewayConfig 
   if (auto built = gateway->infrastructure_->build_server_tls(gateway->config_); !built) {
     return std::unexpected(built.error());
   }
+  // The partners' and webhooks' client certificates rotate with the server's on SIGHUP.
+  for (const auto& profile : gateway->infrastructure_->http.tls_profiles()) {
+    gateway->infrastructure_->tls_contexts.add(profile->reloadable());
+  }
   gateway->services_ = std::make_unique<Services>(gateway->config_, *gateway->infrastructure_);
   // Before the server accepts anything: what the store owes is loaded first, so new messages
   // always queue behind older ones with the same ordering key.
@@ -364,6 +374,8 @@ std::expected<unsigned short, StartError> Gateway::listen() {
   }
   services_->sip_reminders.start();
   services_->sign_in_sweep.start();
+  services_->readiness.refresh([] {});
+  services_->readiness_refresh.start();
   services_->unauthenticated_flush.start();
   if (services_->retention) services_->retention->start();
   return port;
@@ -386,6 +398,7 @@ void Gateway::stop() {
   if (services_->retention) services_->retention->stop();
   services_->sip_reminders.stop();
   services_->sign_in_sweep.stop();
+  services_->readiness_refresh.stop();
   services_->unauthenticated_flush.stop();
   infrastructure_->delivery.stop();
   infrastructure_->http.close_idle();

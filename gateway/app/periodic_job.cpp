@@ -2,7 +2,7 @@
 
 namespace knutpunkt::app {
 
-PeriodicJob::PeriodicJob(boost::asio::io_context& io, std::string name, std::chrono::seconds interval, Round round)
+PeriodicJob::PeriodicJob(boost::asio::io_context& io, std::string name, std::chrono::milliseconds interval, Round round)
     : name_(std::move(name)), interval_(interval), round_(std::move(round)), timer_(io) {}
 
 void PeriodicJob::start() {

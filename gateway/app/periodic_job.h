@@ -1,5 +1,6 @@
 #pragma once
-// A job the gateway runs every `interval` on its io_context (SIP reminders, audit retention). A
+// A job the gateway runs every `interval` on its io_context (SIP reminders, audit retention,
+// readiness checks). A
 // round still running when the next is due is not overlapped: that next round is skipped. Each
 // job must be harmless to repeat after a restart (what it did is in the store).
 #include <atomic>
@@ -17,7 +18,7 @@ class PeriodicJob {
   // `name` says which job it is, in the gateway's listing of its jobs.
   using Round = std::function<void(std::function<void()> done)>;
 
-  PeriodicJob(boost::asio::io_context& io, std::string name, std::chrono::seconds interval, Round round);
+  PeriodicJob(boost::asio::io_context& io, std::string name, std::chrono::milliseconds interval, Round round);
   void start();
   void stop();
   const std::string& name() const { return name_; }
@@ -26,7 +27,7 @@ class PeriodicJob {
   void arm();
 
   std::string name_;
-  std::chrono::seconds interval_;
+  std::chrono::milliseconds interval_;
   Round round_;
   boost::asio::steady_timer timer_;
   std::atomic<bool> running_{false};

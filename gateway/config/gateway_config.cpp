@@ -97,14 +97,14 @@ Checked read_server(FieldReader& top, GatewayConfig& cfg) {
       "server",
       [&](FieldReader& f) {
         f.only({"host", "port", "threads", "max_body_bytes", "request_timeout_ms", "max_connections",
-                "readiness_cache_ms", "drain_timeout_ms", "unauthenticated", "tls", "plain_http"});
+                "readiness_refresh_ms", "drain_timeout_ms", "unauthenticated", "tls", "plain_http"});
         f.string("host", cfg.server.host);
         f.integer("port", cfg.server.port, 0, 65535);
         f.integer("threads", cfg.server.threads, 1, 64);
         f.integer("max_body_bytes", cfg.server.max_body_bytes, 1024, 16 * 1024 * 1024);
         f.millis("request_timeout_ms", cfg.server.request_timeout, 100, 600000);
         f.integer("max_connections", cfg.server.max_connections, 1, 1000000);
-        f.millis("readiness_cache_ms", cfg.server.readiness_cache, 0, 600000);
+        f.millis("readiness_refresh_ms", cfg.server.readiness_refresh, 100, 600000);
         f.millis("drain_timeout_ms", cfg.server.drain_timeout, 0, 600000);
         f.object("unauthenticated", [&](FieldReader& u) {
           auto& c = cfg.server.unauthenticated;

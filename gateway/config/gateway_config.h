@@ -44,8 +44,9 @@ struct ServerConfig {
   // Client connections served at once; capped at start to what the descriptor limit leaves room
   // for (http::effective_connection_limit). 512 fits the common default of 1,024 descriptors.
   std::size_t max_connections = 512;
-  // How long /readyz reuses a check's answer, so callers cannot make it probe partners at will.
-  std::chrono::milliseconds readiness_cache{5000};
+  // How often the readiness checks (the store, every partner's ping) run in the background;
+  // /readyz answers from the last, so callers cannot make the gateway probe partners.
+  std::chrono::milliseconds readiness_refresh{10000};
   // On SIGTERM the gateway stops accepting and lets requests under way finish for at most this
   // long before it stops; systemd's TimeoutStopSec must be longer.
   std::chrono::milliseconds drain_timeout{10000};

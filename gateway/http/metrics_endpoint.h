@@ -6,6 +6,7 @@
 #include "delivery/delivery_engine.h"
 #include "http/connection_stats.h"
 #include "http/message.h"
+#include "http/request_metrics.h"
 #include "http/transport_status.h"
 #include "lookup/lookup_service.h"
 
@@ -17,8 +18,13 @@ std::string build_info_metric();
 class MetricsEndpoint {
  public:
   MetricsEndpoint(const delivery::DeliveryEngine& engine, const AuditLog& audit, const LookupService& lookups,
-                  const ConnectionStats& connections, TransportStatus transport = {})
-      : engine_(engine), audit_(audit), lookups_(lookups), connections_(connections), transport_(transport) {}
+                  const ConnectionStats& connections, const RequestMetrics& requests, TransportStatus transport = {})
+      : engine_(engine),
+        audit_(audit),
+        lookups_(lookups),
+        connections_(connections),
+        requests_(requests),
+        transport_(transport) {}
   void handle(Reply reply) const;
 
  private:
@@ -26,6 +32,7 @@ class MetricsEndpoint {
   const AuditLog& audit_;
   const LookupService& lookups_;
   const ConnectionStats& connections_;
+  const RequestMetrics& requests_;
   TransportStatus transport_;
 };
 

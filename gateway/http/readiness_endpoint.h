@@ -1,11 +1,13 @@
 #pragma once
-// GET /readyz: ready when the store answers and every adapter's partner answers its readiness
-// ping within a short deadline. The checks run concurrently; nothing blocks the event loop. Each
-// check's answer is reused for `cache_for` (config "server.readiness_cache_ms"), and callers while
-// a check runs share it, so calls to /readyz never multiply the pings partners see. Which partner
-// is down is for operators: the route takes the operator role. The answer also says whether the
-// port serves TLS or plain HTTP, and warns of certificates near their expiry.
+// GET /readyz: ready when the store answered and every adapter's partner answered its readiness
+// ping at the last check. The checks run in the background (refresh(), every
+// "server.readiness_refresh_ms", concurrently, each ping under a short deadline); the request
+// only reads their last answers and says how old they are, so however often /readyz is called,
+// partners see one ping per interval. Before the first check has answered, a request waits for
+// it. Which partner is down is for operators: the route takes the operator role. The answer also
+// says whether the port serves TLS or plain HTTP, and warns of certificates near their expiry.
 #include <chrono>
+#include <functional>
 
 #include "core/io_context_fwd.h"
 #include "http/message.h"
@@ -19,8 +21,13 @@ namespace knutpunkt::http {
 class ReadinessEndpoint {
  public:
   ReadinessEndpoint(boost::asio::io_context& io, Store& store, LookupService& lookups,
-                    std::chrono::milliseconds cache_for, TransportStatus transport = {},
-                    std::chrono::milliseconds deadline = std::chrono::milliseconds{2000});
+                    std::chrono::milliseconds refresh_every, TransportStatus transport = {},
+                    std::chrono::milliseconds deadline = std::chrono::milliseconds{2000},
+                    ReadinessCache::Clock clock = &std::chrono::steady_clock::now);
+
+  // Checks the store and pings every adapter's partner; `done` once every check has answered.
+  void refresh(std::function<void()> done);
+  // Answers from the last checks; never pings a partner.
   void handle(Reply reply);
 
  private:
@@ -28,6 +35,9 @@ class ReadinessEndpoint {
   Store& store_;
   LookupService& lookups_;
   std::chrono::milliseconds deadline_;
+  // A check older than this is not trusted: refreshes should have replaced it several times.
+  std::chrono::milliseconds stale_after_;
+  ReadinessCache::Clock clock_;
   ReadinessCache cache_;
   TransportStatus transport_;
 };

@@ -1,5 +1,7 @@
 #include "http/request_pipeline.h"
 
+#include <stdexcept>
+
 #include "http/personal_data_in_url.h"
 #include "log/log.h"
 
@@ -53,6 +55,26 @@ Problem personal_data_in_url(const PersonIdsInUrl& found) {
 }
 
 }  // namespace
+
+RequestPipeline::RequestPipeline(const RouteTable& routes, const ClientAuth& auth, AuditLog& audit,
+                                 UnauthenticatedRefusals& unauthenticated, AddressRateLimit& limit,
+                                 RequestMetrics& metrics)
+    : routes_(routes), auth_(auth), audit_(audit), unauthenticated_(unauthenticated), limit_(limit), metrics_(metrics) {
+  if (!metrics.describes(routes)) throw std::logic_error("request metrics laid out for another route table");
+}
+
+Reply RequestPipeline::measured(Reply reply, const std::variant<RouteTable::Match, Response>& found,
+                                bhttp::verb method) const {
+  const auto* match = std::get_if<RouteTable::Match>(&found);
+  const auto series =
+      match != nullptr ? RequestMetrics::Series::route(match->index) : RequestMetrics::Series::unmatched(method);
+  const auto read_at = std::chrono::steady_clock::now();
+  // Counted before the answer is handed on: whoever has the answer finds it counted.
+  return [&metrics = metrics_, series, read_at, reply = std::move(reply)](Response response) {
+    metrics.record(series, response.result_int(), std::chrono::steady_clock::now() - read_at);
+    reply(std::move(response));
+  };
+}
 
 void RequestPipeline::refuse_person_ids_in_url(const Request& request, const PersonIdsInUrl& found,
                                                const RequestContext& context, Reply reply) const {
@@ -113,12 +135,13 @@ void RequestPipeline::count_unknown(const std::string& address, const std::strin
 }
 
 void RequestPipeline::handle(Request&& request, const RequestContext& context, Reply reply) const {
-  // Before any route or handler: the rule holds for every route, those added later too.
+  auto found = routes_.match(request.method(), to_std(request.target()));
+  reply = measured(std::move(reply), found, request.method());
+  // Before any guard or handler: the rule holds for every route, those added later too.
   if (const auto in_url = find_person_ids_in_url(to_std(request.target())); in_url.found()) {
     return refuse_person_ids_in_url(request, in_url, context, std::move(reply));
   }
   const std::string& address = context.remote_address;
-  auto found = routes_.match(request.method(), to_std(request.target()));
   if (auto* answer = std::get_if<Response>(&found)) {
     if (auto busy = throttled(address, no_route(request.method()))) return reply(std::move(*busy));
     count_unknown(address, no_route(request.method()), answer->result_int());
@@ -149,12 +172,13 @@ void RequestPipeline::handle(Request&& request, const RequestContext& context, R
 
 void RequestPipeline::refuse_unread(const Request& header, Problem problem, const RequestContext& context,
                                     Reply reply) const {
+  auto found = routes_.match(header.method(), to_std(header.target()));
+  reply = measured(std::move(reply), found, header.method());
   // Its audit record would otherwise hold the target as sent.
   if (const auto in_url = find_person_ids_in_url(to_std(header.target())); in_url.found()) {
     return refuse_person_ids_in_url(header, in_url, context, std::move(reply));
   }
   const std::string& address = context.remote_address;
-  auto found = routes_.match(header.method(), to_std(header.target()));
   const auto* match = std::get_if<RouteTable::Match>(&found);
   const std::string route = match != nullptr ? match->rules->route : no_route(header.method());
   const ClientConfig* client =

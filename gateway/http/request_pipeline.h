@@ -10,11 +10,15 @@
 // a valid token) are counted per address and minute (http/unauthenticated_refusals.h), and an
 // address that has used up its bucket (http/address_rate_limit.h) has its unknown callers
 // answered 429 with Retry-After, counted the same way; a valid token is always served.
+//
+// Every answer, refusals included, is counted in the request metrics (http/request_metrics.h)
+// under its route's pattern, with the time from the request read to the answer.
 #include "audit/audit_log.h"
 #include "http/address_rate_limit.h"
 #include "http/client_auth.h"
 #include "http/message.h"
 #include "http/personal_data_in_url.h"
+#include "http/request_metrics.h"
 #include "http/route_table.h"
 #include "http/unauthenticated_refusals.h"
 
@@ -25,10 +29,10 @@ inline constexpr const char* kPersonalDataInUrlKind = "http.personal_data_in_url
 
 class RequestPipeline {
  public:
-  // All must outlive the pipeline.
+  // All must outlive the pipeline. `metrics` must be laid out for `routes` (std::logic_error
+  // otherwise: a programming error found at start).
   RequestPipeline(const RouteTable& routes, const ClientAuth& auth, AuditLog& audit,
-                  UnauthenticatedRefusals& unauthenticated, AddressRateLimit& limit)
-      : routes_(routes), auth_(auth), audit_(audit), unauthenticated_(unauthenticated), limit_(limit) {}
+                  UnauthenticatedRefusals& unauthenticated, AddressRateLimit& limit, RequestMetrics& metrics);
 
   void handle(Request&& request, const RequestContext& context, Reply reply) const;
   // A request refused from its header alone (its body over the limit: 413; framing not taken:
@@ -42,6 +46,9 @@ class RequestPipeline {
   // numbers masked), counted for an unknown caller.
   void refuse_person_ids_in_url(const Request& request, const PersonIdsInUrl& found, const RequestContext& context,
                                 Reply reply) const;
+  // `reply`, counting the answer in the series of `found` once it is given.
+  Reply measured(Reply reply, const std::variant<RouteTable::Match, Response>& found,
+                 boost::beast::http::verb method) const;
   // The 429 for an address with no token left (counted), or nullopt.
   std::optional<Response> throttled(const std::string& address, const std::string& route) const;
   // A refusal of an unknown caller: takes a token from its address and counts it.
@@ -52,6 +59,7 @@ class RequestPipeline {
   AuditLog& audit_;
   UnauthenticatedRefusals& unauthenticated_;
   AddressRateLimit& limit_;
+  RequestMetrics& metrics_;
 };
 
 }  // namespace knutpunkt::http

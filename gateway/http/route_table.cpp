@@ -105,13 +105,14 @@ bool RouteTable::matches(const Entry& entry, std::string_view path, PathParams* 
 std::variant<RouteTable::Match, Response> RouteTable::match(bhttp::verb method, std::string_view target) const {
   const std::string_view path = path_of(target);
   std::set<std::string> allowed;
-  for (const Entry& entry : routes_) {
+  for (std::size_t index = 0; index < routes_.size(); ++index) {
+    const Entry& entry = routes_[index];
     if (!matches(entry, path, nullptr)) continue;
     if (entry.route.method != method) {
       allowed.insert(std::string(bhttp::to_string(entry.route.method)));
       continue;
     }
-    Match found{&entry.route, &entry.rules, {}};
+    Match found{&entry.route, &entry.rules, {}, index};
     matches(entry, path, &found.params);
     return found;
   }

@@ -47,6 +47,7 @@ class RouteTable {
     const Route* route = nullptr;
     const ExchangeRules* rules = nullptr;
     PathParams params;
+    std::size_t index = 0;  // the route's place in the table, in the order added
   };
 
   // Throws std::logic_error for a malformed pattern or a route added twice: a programming error
@@ -60,6 +61,10 @@ class RouteTable {
   // [{"method": "GET", "path": "/v1/cases/{case_id}", "audience": "api", "guard": {...},
   //   "refused_as": "case.refused"}, ...] in the order added.
   nlohmann::json to_json() const;
+
+  std::size_t size() const { return routes_.size(); }
+  // The route at `index` (< size()), in the order added.
+  const Route& at(std::size_t index) const { return routes_.at(index).route; }
 
  private:
   struct Segment {

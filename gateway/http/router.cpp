@@ -187,8 +187,8 @@ RouteTable gateway_routes(const Endpoints* endpoints) {
 }
 
 Router::Router(Endpoints endpoints, const ClientAuth& auth, AuditLog& audit, UnauthenticatedRefusals& unauthenticated,
-               AddressRateLimit& limit)
-    : e_(endpoints), table_(gateway_routes(&e_)), pipeline_(table_, auth, audit, unauthenticated, limit) {}
+               AddressRateLimit& limit, RequestMetrics& metrics)
+    : e_(endpoints), table_(gateway_routes(&e_)), pipeline_(table_, auth, audit, unauthenticated, limit, metrics) {}
 
 void Router::handle(Request&& request, const RequestContext& context, Reply reply) {
   pipeline_.handle(std::move(request), context, std::move(reply));

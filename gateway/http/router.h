@@ -48,8 +48,9 @@ RouteTable gateway_routes(const Endpoints* endpoints);
 
 class Router {
  public:
+  // `metrics` is laid out for gateway_routes() (RequestMetrics(gateway_routes(nullptr))).
   Router(Endpoints endpoints, const ClientAuth& auth, AuditLog& audit, UnauthenticatedRefusals& unauthenticated,
-         AddressRateLimit& limit);
+         AddressRateLimit& limit, RequestMetrics& metrics);
   // The table's handlers point at this router's endpoints.
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;

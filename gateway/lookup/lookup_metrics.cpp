@@ -35,7 +35,8 @@ std::map<LookupMetrics::Key, std::uint64_t> LookupMetrics::deviations() const {
 std::string LookupMetrics::render_prometheus() const {
   std::lock_guard lock(mutex_);
   std::string out;
-  family(out, "knutpunkt_lookup_source_outcomes_total", "Sources answered in lookups, by status.", "status", outcomes_);
+  family(out, "knutpunkt_lookup_outcomes_total",
+         "Sources asked in lookups, by outcome (ok, unavailable, timeout, error).", "outcome", outcomes_);
   family(out, "knutpunkt_lookup_deviations_total",
          "Deviations in partners' answers (departures from the published contract, parts the partner could not "
          "deliver), by kind.",

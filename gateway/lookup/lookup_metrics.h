@@ -17,8 +17,8 @@ class LookupMetrics {
  public:
   void record(const std::string& adapter, const SourceOutcome& outcome);
 
-  // Prometheus text format: knutpunkt_lookup_source_outcomes_total{adapter,source,status} and
-  // knutpunkt_lookup_deviations_total{adapter,source,kind}.
+  // Prometheus text format: knutpunkt_lookup_outcomes_total{adapter,source,outcome} (the
+  // outcome is the source's SourceStatus) and knutpunkt_lookup_deviations_total{adapter,source,kind}.
   std::string render_prometheus() const;
 
   using Key = std::tuple<std::string, std::string, std::string>;
@@ -26,7 +26,7 @@ class LookupMetrics {
 
  private:
   mutable std::mutex mutex_;
-  std::map<Key, std::uint64_t> outcomes_;    // adapter, source, status
+  std::map<Key, std::uint64_t> outcomes_;    // adapter, source, outcome
   std::map<Key, std::uint64_t> deviations_;  // adapter, source, kind
 };
 

@@ -499,6 +499,11 @@ std::vector<std::string> HttpClient::reload_tls() {
   return errors;
 }
 
+std::vector<std::shared_ptr<TlsProfile>> HttpClient::tls_profiles() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->tls_profiles;
+}
+
 std::vector<std::pair<std::string, CertificateValidity>> HttpClient::tls_certificates() const {
   std::lock_guard lock(impl_->mutex);
   std::vector<std::pair<std::string, CertificateValidity>> out;

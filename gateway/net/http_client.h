@@ -93,6 +93,8 @@ class HttpClient {
   // Reloads every profile from its files (on SIGHUP, after certificates are renewed); one message
   // per profile that failed, which keeps its old context.
   std::vector<std::string> reload_tls();
+  // Every profile loaded so far, so the process can reload them with its other TLS contexts.
+  std::vector<std::shared_ptr<TlsProfile>> tls_profiles() const;
   // Every profile's certificates with their notAfter, by profile name.
   std::vector<std::pair<std::string, CertificateValidity>> tls_certificates() const;
 

@@ -181,6 +181,7 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
          {"policy", {{"purposes", {"ekonomiskt_bistand"}}, {"legal_basis", "law"}, {"max_period_months", 24}}}}}},
   };
   if (!options.ssbtek_exchange.empty()) config["adapters"][0]["config"]["exchange"] = options.ssbtek_exchange;
+  if (options.readiness_refresh_ms > 0) config["server"]["readiness_refresh_ms"] = options.readiness_refresh_ms;
   if (options.with_af_fk) {
     config["clients"].push_back({{"id", "fk-partner"},
                                  {"token_sha256", sha256_hex(kFkPartnerToken)},

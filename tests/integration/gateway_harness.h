@@ -61,6 +61,8 @@ struct HarnessOptions {
   // "region-partner"; the case system is granted "sip". Utan dröjsmål: 7 days.
   bool with_sip_region = false;
   std::string region_auto_reply = "accept";  // the simulator's answer to invitations
+  // config server.readiness_refresh_ms (0: the gateway's default, 10 s).
+  int readiness_refresh_ms = 0;
   // config audit.retention_days (0: the audit log is kept for ever).
   int audit_retention_days = 0;
   // Runs on the database file before the gateway first opens it (e.g. to lay down audit records

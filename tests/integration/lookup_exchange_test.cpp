@@ -117,6 +117,6 @@ TEST_CASE("production-shaped replies answer every source ok; their deviations ar
   INFO(metrics.text);
   CHECK(metrics.text.find("knutpunkt_lookup_deviations_total{adapter=\"ssbtek\",source=\"AF\",kind=\"" +
                           af["deviations"][0]["kind"].get<std::string>() + "\"}") != std::string::npos);
-  CHECK(metrics.text.find("knutpunkt_lookup_source_outcomes_total{adapter=\"ssbtek\",source=\"SKV\",status=\"ok\"} 1") !=
+  CHECK(metrics.text.find("knutpunkt_lookup_outcomes_total{adapter=\"ssbtek\",source=\"SKV\",outcome=\"ok\"} 1") !=
         std::string::npos);
 }

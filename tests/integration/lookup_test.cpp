@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include <chrono>
+#include <thread>
 
 using namespace knutpunkt::testing;
 using Clock = std::chrono::steady_clock;
@@ -144,7 +145,9 @@ TEST_CASE("a source's own error element, dropped connections and malformed XML a
 }
 
 TEST_CASE("with the simulator down every source is unavailable, the answer says so, and it is audited") {
-  GatewayHarness gw("simulator_down");
+  HarnessOptions options;
+  options.readiness_refresh_ms = 200;  // readiness follows the partner within a few of these
+  GatewayHarness gw("simulator_down", options);
   gw.stop_simulator();
   auto reply = gw.lookup(full_lookup_request());
   INFO(reply.body.dump(2));
@@ -159,7 +162,12 @@ TEST_CASE("with the simulator down every source is unavailable, the answer says 
   CHECK(records[0].body["outcome"] == "partial");
   CHECK(records[0].body["sources"]["MIV"]["status"] == "unavailable");
 
+  // /readyz answers from the background checks: the first after the simulator stopped says so.
   auto ready = gw.get_as_operator("/readyz");
+  for (int k = 0; k < 50 && ready.status == 200; ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    ready = gw.get_as_operator("/readyz");
+  }
   CHECK(ready.status == 503);
   CHECK(ready.body["checks"]["ssbtek"]["ready"] == false);
   CHECK(ready.body["checks"]["store"]["ready"] == true);

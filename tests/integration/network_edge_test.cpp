@@ -108,7 +108,7 @@ TEST_CASE(
   CHECK(metrics.text.find("knutpunkt_http_accept_errors_total ") != std::string::npos);
 }
 
-TEST_CASE("fifty readiness calls at once within the cache interval ping the partner once") {
+TEST_CASE("fifty readiness calls at once ping the partner once: only the background check does") {
   GatewayHarness gw("edge_readiness_cache");
   const unsigned short port = gateway_port(gw);
   std::vector<std::thread> callers;

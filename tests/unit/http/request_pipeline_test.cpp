@@ -52,6 +52,7 @@ struct Fixture {
   std::unique_ptr<ManualHandlingEndpoint> manual;
   std::unique_ptr<routing::EventFeed> feed;
   std::unique_ptr<EventFeedEndpoint> events;
+  std::unique_ptr<RequestMetrics> metrics;  // laid out once every route is added
 
   explicit Fixture(UnauthenticatedConfig config = {}) {
     std::string pattern = (std::filesystem::temp_directory_path() / "knutpunkt-pipeline-XXXXXX").string();
@@ -89,6 +90,7 @@ struct Fixture {
                 "manual_handling.read_refused", [this](Exchange x) { manual->list(std::move(x)); }});
     routes.add({bhttp::verb::get, "/v1/events", Guard::with_role(kRoleCaseSystem, "case systems only"),
                 "event_feed.refused", [this](Exchange x) { events->handle(std::move(x)); }});
+    metrics = std::make_unique<RequestMetrics>(routes);
   }
   ~Fixture() {
     audit->stop();
@@ -104,7 +106,7 @@ struct Fixture {
     std::mutex m;
     std::condition_variable done;
     std::optional<Response> answer;
-    const RequestPipeline pipeline(routes, auth, *audit, *unauthenticated, *limit);
+    const RequestPipeline pipeline(routes, auth, *audit, *unauthenticated, *limit, *metrics);
     const auto reply = [&](Response r) {
       std::lock_guard lock(m);
       answer = std::move(r);
@@ -508,4 +510,62 @@ TEST_CASE("ids that are not personnummer pass the pipeline: cases, UUIDs, sequen
     CHECK(f.run(bhttp::verb::get, target, "cs-token").result_int() == 200);
   }
   CHECK(f.durable(kPersonalDataInUrlKind).empty());
+}
+
+TEST_CASE("every answer is counted under its route's pattern and status, never under the path as sent") {
+  Fixture f;
+  CHECK(f.run(bhttp::verb::get, "/cases/EB-2026-000123", "cs-token").result_int() == 200);
+  CHECK(f.run(bhttp::verb::get, "/cases/EB-2026-000124", "cs-token").result_int() == 200);
+  CHECK(f.run(bhttp::verb::get, "/cases/EB-2026-000125", "op-token").result_int() == 403);
+  CHECK(f.run(bhttp::verb::get, "/cases/EB-2026-000126", "").result_int() == 401);
+  CHECK(f.run(bhttp::verb::post, "/plans", "cs-token").result_int() == 403);
+  const std::string text = f.metrics->render_prometheus();
+  INFO(text);
+  CHECK(text.find("knutpunkt_http_requests_total{route=\"/cases/{case_id}\",method=\"GET\",status=\"200\"} 2\n") !=
+        std::string::npos);
+  CHECK(text.find("knutpunkt_http_requests_total{route=\"/cases/{case_id}\",method=\"GET\",status=\"403\"} 1\n") !=
+        std::string::npos);
+  CHECK(text.find("knutpunkt_http_requests_total{route=\"/cases/{case_id}\",method=\"GET\",status=\"401\"} 1\n") !=
+        std::string::npos);
+  CHECK(text.find("knutpunkt_http_requests_total{route=\"/plans\",method=\"POST\",status=\"403\"} 1\n") !=
+        std::string::npos);
+  CHECK(text.find("knutpunkt_http_request_duration_seconds_count{route=\"/cases/{case_id}\",method=\"GET\"} 4\n") !=
+        std::string::npos);
+  CHECK(text.find("EB-2026") == std::string::npos);
+}
+
+TEST_CASE("requests no route takes are counted as route unmatched under their method, whatever their path") {
+  Fixture f;
+  CHECK(f.run(bhttp::verb::get, "/nowhere/EB-1", "cs-token").result_int() == 404);
+  CHECK(f.run(bhttp::verb::get, "/elsewhere", "").result_int() == 404);
+  CHECK(f.run(bhttp::verb::delete_, "/open", "").result_int() == 405);
+  // Refused before the route's guard: still the route's pattern, and no number in any label.
+  CHECK(f.run(bhttp::verb::get, "/cases/191212121212", "cs-token").result_int() == 400);
+  CHECK(f.run(bhttp::verb::get, "/nowhere/19121212-1212", "").result_int() == 400);
+  // Refused from the header alone (a body over the limit).
+  CHECK(f.run(bhttp::verb::post, "/plans", "", "192.0.2.7", true).result_int() == 413);
+  const std::string text = f.metrics->render_prometheus();
+  INFO(text);
+  CHECK(text.find("knutpunkt_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 2\n") !=
+        std::string::npos);
+  CHECK(text.find("knutpunkt_http_requests_total{route=\"unmatched\",method=\"DELETE\",status=\"405\"} 1\n") !=
+        std::string::npos);
+  CHECK(text.find("knutpunkt_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"400\"} 1\n") !=
+        std::string::npos);
+  CHECK(text.find("knutpunkt_http_requests_total{route=\"/cases/{case_id}\",method=\"GET\",status=\"400\"} 1\n") !=
+        std::string::npos);
+  CHECK(text.find("knutpunkt_http_requests_total{route=\"/plans\",method=\"POST\",status=\"413\"} 1\n") !=
+        std::string::npos);
+  CHECK(text.find("knutpunkt_http_request_duration_seconds_count{route=\"unmatched\",method=\"GET\"} 3\n") !=
+        std::string::npos);
+  for (const char* sent : {"nowhere", "elsewhere", "1212"}) CHECK(text.find(sent) == std::string::npos);
+}
+
+TEST_CASE("a pipeline refuses request metrics laid out for another route table") {
+  Fixture f;
+  RouteTable other;
+  other.add({bhttp::verb::get, "/only", Guard::anyone(), {}, [](Exchange) {}});
+  RequestMetrics elsewhere(other);
+  CHECK_THROWS_AS(RequestPipeline(f.routes, f.auth, *f.audit, *f.unauthenticated, *f.limit, elsewhere),
+                  std::logic_error);
 }

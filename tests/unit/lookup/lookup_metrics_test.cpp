@@ -5,7 +5,7 @@
 
 using namespace knutpunkt;
 
-TEST_CASE("deviations are counted per adapter, source and kind; outcomes per status") {
+TEST_CASE("deviations are counted per adapter, source and kind; outcomes per adapter, source and outcome") {
   LookupMetrics metrics;
   SourceOutcome af;
   af.source = "AF";
@@ -28,8 +28,28 @@ TEST_CASE("deviations are counted per adapter, source and kind; outcomes per sta
   const std::string text = metrics.render_prometheus();
   CHECK(text.find("knutpunkt_lookup_deviations_total{adapter=\"ssbtek\",source=\"AF\",kind=\"missing_element\"} 4\n") !=
         std::string::npos);
-  CHECK(text.find("knutpunkt_lookup_source_outcomes_total{adapter=\"ssbtek\",source=\"AF\",status=\"ok\"} 2\n") !=
+  CHECK(text.find("knutpunkt_lookup_outcomes_total{adapter=\"ssbtek\",source=\"AF\",outcome=\"ok\"} 2\n") !=
         std::string::npos);
-  CHECK(text.find("knutpunkt_lookup_source_outcomes_total{adapter=\"ssbtek\",source=\"CSN\",status=\"unavailable\"} 1\n") !=
+  CHECK(text.find("knutpunkt_lookup_outcomes_total{adapter=\"ssbtek\",source=\"CSN\",outcome=\"unavailable\"} 1\n") !=
         std::string::npos);
+}
+
+TEST_CASE("every outcome a source can have is counted under its own label, per adapter and source") {
+  LookupMetrics metrics;
+  for (const auto status : {SourceStatus::ok, SourceStatus::unavailable, SourceStatus::timeout, SourceStatus::error}) {
+    SourceOutcome outcome;
+    outcome.source = "SKV";
+    outcome.status = status;
+    metrics.record("ssbtek", outcome);
+    metrics.record("forsakringskassan", outcome);
+  }
+  const std::string text = metrics.render_prometheus();
+  INFO(text);
+  CHECK(text.find("# TYPE knutpunkt_lookup_outcomes_total counter\n") != std::string::npos);
+  for (const char* adapter : {"ssbtek", "forsakringskassan"}) {
+    for (const char* outcome : {"ok", "unavailable", "timeout", "error"}) {
+      CHECK(text.find(std::string("knutpunkt_lookup_outcomes_total{adapter=\"") + adapter +
+                      "\",source=\"SKV\",outcome=\"" + outcome + "\"} 1\n") != std::string::npos);
+    }
+  }
 }
