@@ -328,6 +328,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   }
 
   void fail_tls(beast::error_code ec) {
+    tls_->forget_session(destination_);
     fail(TransportErrorKind::tls_failed,
          "TLS with " + destination_ +
              " failed: " + tls_failure_reason(ec, connection_->ssl(), tls_->has_client_certificate(), verified_name()));

@@ -102,6 +102,11 @@ void TlsProfile::offer_session(const std::string& destination, SSL* ssl) const {
     SSL_set_session(ssl, it->second.session.get());
 }
 
+void TlsProfile::forget_session(const std::string& destination) {
+  std::lock_guard lock(mutex_);
+  sessions_.erase(destination);
+}
+
 void TlsProfile::keep_session(const std::string& destination, SSL* ssl) {
   SSL_SESSION* current = SSL_get0_session(ssl);
   if (current == nullptr || SSL_SESSION_is_resumable(current) != 1) return;

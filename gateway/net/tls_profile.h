@@ -77,6 +77,9 @@ class TlsProfile {
   // the next connection, saving a full handshake (and the partner's signature check) per connection.
   void offer_session(const std::string& destination, SSL* ssl) const;
   void keep_session(const std::string& destination, SSL* ssl);
+  // After a failed handshake: a partner that cannot resume the kept session gets a full handshake
+  // on the next connection instead of the same failure again.
+  void forget_session(const std::string& destination);
 
  private:
   using Context = std::shared_ptr<boost::asio::ssl::context>;

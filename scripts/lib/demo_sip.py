@@ -3,15 +3,25 @@
 initiate, invite the vårdcentral (the region's system accepts on its own), hold the meeting,
 establish the plan, show what the region's system now holds, withdraw the consent and show that
 the region was told without content.
-usage: demo_sip.py BASE_URL CASE_SYSTEM_TOKEN REGION_SIM_URL"""
+usage: demo_sip.py BASE_URL CASE_SYSTEM_TOKEN REGION_SIM_URL [PKI_DIR]
+
+With PKI_DIR (scripts/lib/demo_pki.sh) https is verified against its demo CA alone, and the
+organisation certificate is presented (the region's simulator asks for one)."""
 import datetime
 import json
+import os
+import ssl
 import sys
 import time
 import urllib.error
 import urllib.request
 
 BASE, TOKEN, REGION = sys.argv[1], sys.argv[2], sys.argv[3]
+PKI = sys.argv[4] if len(sys.argv) > 4 else None
+TLS = None
+if PKI:
+    TLS = ssl.create_default_context(cafile=os.path.join(PKI, "ca.pem"))
+    TLS.load_cert_chain(os.path.join(PKI, "organisation.pem"), os.path.join(PKI, "organisation.key"))
 CASEWORKER = {"id": "hand-0042", "unit": "Enskede-Årsta-Vantör, ekonomiskt bistånd"}
 KOMMUN = "kommun-0180/ekonomiskt-bistand-enskede"
 VARDCENTRAL = "region-stockholm/vardcentral-farsta"
@@ -23,7 +33,7 @@ def call(method, url, body=None, headers=None):
     if data is not None:
         request.add_header("Content-Type", "application/json")
     try:
-        with urllib.request.urlopen(request, timeout=15) as response:
+        with urllib.request.urlopen(request, timeout=15, context=TLS) as response:
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read() or b"null")

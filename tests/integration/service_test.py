@@ -227,6 +227,10 @@ def installed(build_dir, run_dir):
     check("tls" in config["server"] and "plain_http" not in config["server"], "the example serves TLS")
     config["server"].pop("tls", None)
     config["server"]["plain_http"] = True
+    ssbtek = config["adapters"][0]["config"]
+    check(ssbtek["endpoint"].startswith("https://") and "tls" in ssbtek, "the example reaches SSBTEK over mutual TLS")
+    ssbtek.pop("tls", None)
+    ssbtek["endpoint"] = "http://127.0.0.1:9/ssbtek"
     config["store"]["path"] = os.path.join(serve_dir, "knutpunkt.db")
     config["log"]["file"] = os.path.join(serve_dir, "knutpunkt.log")
     config_path = os.path.join(serve_dir, "knutpunkt.json")

@@ -40,6 +40,10 @@ std::string configure_server(SSL_CTX& context, const ServerTls& tls) {
   SSL_CTX_set_client_CA_list(&context, names);
   // Mutual TLS as the partners run it: no certificate, no connection.
   SSL_CTX_set_verify(&context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  // Resumed sessions carry the verified client certificate; without a session id context OpenSSL
+  // answers a client that resumes with an internal-error alert.
+  static constexpr unsigned char kSessionContext[] = "knutpunkt-simulator";
+  SSL_CTX_set_session_id_context(&context, kSessionContext, sizeof kSessionContext - 1);
   return {};
 }
 
