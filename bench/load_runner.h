@@ -65,8 +65,22 @@ inline Figures run(int concurrency, double seconds, Call call) {
   return total;
 }
 
-inline std::unique_ptr<httplib::Client> kept_alive_client(int port) {
-  auto client = std::make_unique<httplib::Client>("127.0.0.1", port);
+// The client certificate and the CA a TLS client of the gateway uses (files from
+// scripts/lib/demo_pki.sh); empty: plain HTTP.
+struct ClientTls {
+  std::string ca;
+  std::string certificate;
+  std::string key;
+};
+
+inline std::unique_ptr<httplib::Client> kept_alive_client(int port, const ClientTls& tls = {}) {
+  auto client = tls.ca.empty() ? std::make_unique<httplib::Client>("127.0.0.1", port)
+                               : std::make_unique<httplib::Client>("https://127.0.0.1:" + std::to_string(port),
+                                                                   tls.certificate, tls.key);
+  if (!tls.ca.empty()) {
+    client->set_ca_cert_path(tls.ca);
+    client->enable_server_certificate_verification(true);
+  }
   client->set_keep_alive(true);
   // cpp-httplib writes header and body separately: without this, Nagle and the server's delayed
   // ACK add 40 ms to every request, and the benchmark would measure that instead of the gateway.
@@ -77,7 +91,8 @@ inline std::unique_ptr<httplib::Client> kept_alive_client(int port) {
 
 // Of rounds run alternately with a peer, the one with the median throughput.
 inline Figures median(std::vector<Figures> rounds) {
-  std::sort(rounds.begin(), rounds.end(), [](const Figures& a, const Figures& b) { return a.per_second() < b.per_second(); });
+  std::sort(rounds.begin(), rounds.end(),
+            [](const Figures& a, const Figures& b) { return a.per_second() < b.per_second(); });
   return rounds[rounds.size() / 2];
 }
 

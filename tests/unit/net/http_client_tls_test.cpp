@@ -48,6 +48,9 @@ struct ServerSetup {
   std::filesystem::path key{};
   std::filesystem::path client_ca{};  // set: a client certificate issued by it is required
   bool plain = false;                 // answer in plain HTTP, as a misconfigured port would
+  // false: no session id context, so a client resuming a session (its certificate verified) is
+  // refused with an internal-error alert, as some servers do
+  bool resumable = true;
 };
 
 // A TLS server on 127.0.0.1, a thread per connection, answering every request with 200 and
@@ -60,7 +63,7 @@ class TlsServer {
       context_.use_certificate_chain_file(setup_.certificate.string());
       context_.use_private_key_file(setup_.key.string(), asio::ssl::context::pem);
       static const unsigned char id[] = "knutpunkt-test";
-      SSL_CTX_set_session_id_context(ctx, id, sizeof id - 1);
+      if (setup_.resumable) SSL_CTX_set_session_id_context(ctx, id, sizeof id - 1);
       if (!setup_.client_ca.empty()) {
         context_.load_verify_file(setup_.client_ca.string());
         SSL_CTX_set_client_CA_list(ctx, SSL_load_client_CA_file(setup_.client_ca.c_str()));
@@ -411,6 +414,25 @@ TEST_CASE("a fresh TLS connection resumes the destination's last session", "[net
   REQUIRE(caller.get(server.url(), profile));
   CHECK(server.handshakes() == 2);
   CHECK(server.resumed() == 1);
+}
+
+TEST_CASE("a partner that fails a resumed session gets a full handshake on the next connection", "[net][tls]") {
+  Fixture f;
+  const auto theirs = f.server();
+  TlsServer server({.certificate = theirs.certificate,
+                    .key = theirs.key,
+                    .client_ca = f.pki.ca_file("kommun"),
+                    .plain = false,
+                    .resumable = false});
+  Caller caller;
+  const auto profile = caller.profile(f.mutual(f.client()));
+  REQUIRE(caller.get(server.url(), profile));
+  caller.http.close_idle();
+  auto refused = caller.get(server.url(), profile);  // the kept session offered, and refused
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().kind == TransportErrorKind::tls_failed);
+  CHECK(caller.get(server.url(), profile));
+  CHECK(server.requests() == 2);
 }
 
 TEST_CASE("connections made with two TLS profiles are never shared", "[net][tls]") {
