@@ -73,7 +73,7 @@ void read_server_transport(FieldReader& f, GatewayConfig& cfg) {
   f.object("tls", [&](FieldReader& t) {
     t.only({"certificate", "key", "key_password_file", "key_password_env", "client_ca_file", "client_certificate"});
     config::ServerTlsSettings tls;
-    config::read_key_pair(t, tls.identity, Presence::required);
+    config::read_key_pair(t, tls.identity, Presence::required, cfg.base_dir);
     tls.identity.certificate = resolve_path(cfg.base_dir, tls.identity.certificate).string();
     tls.identity.key = resolve_path(cfg.base_dir, tls.identity.key).string();
     t.string("client_ca_file", tls.client_ca_file);

@@ -10,7 +10,7 @@ namespace knutpunkt::config {
 
 namespace {
 
-void read_password(FieldReader& f, std::string& out) {
+void read_password(FieldReader& f, const std::filesystem::path& base_dir, std::string& out) {
   std::string file;
   std::string env;
   f.string("key_password_file", file);
@@ -26,6 +26,7 @@ void read_password(FieldReader& f, std::string& out) {
     return;
   }
   if (file.empty()) return;
+  if (std::filesystem::path(file).is_relative() && !base_dir.empty()) file = (base_dir / file).string();
   if (auto owner_only = require_owner_only(file); !owner_only) return f.fail("key_password_file", owner_only.error());
   std::ifstream in(file, std::ios::binary);
   std::ostringstream text;
@@ -38,7 +39,7 @@ void read_password(FieldReader& f, std::string& out) {
 
 }  // namespace
 
-void read_key_pair(FieldReader& f, KeyPairFiles& out, Presence presence) {
+void read_key_pair(FieldReader& f, KeyPairFiles& out, Presence presence, const std::filesystem::path& base_dir) {
   f.string("certificate", out.certificate, presence);
   f.string("key", out.key, presence);
   if (!f.ok()) return;
@@ -48,7 +49,7 @@ void read_key_pair(FieldReader& f, KeyPairFiles& out, Presence presence) {
   if (out.key.empty() && (f.has("key_password_file") || f.has("key_password_env"))) {
     return f.fail("key", "a key password needs a key");
   }
-  read_password(f, out.key_password);
+  read_password(f, base_dir, out.key_password);
 }
 
 }  // namespace knutpunkt::config

@@ -4,6 +4,7 @@
 // or an environment variable, never from the config file itself, so the config can be shared
 // without it. Read one way for the gateway's own server identity and for every destination's
 // client identity.
+#include <filesystem>
 #include <string>
 
 #include "config/field_reader.h"
@@ -29,6 +30,9 @@ struct ServerTlsSettings {
 // "certificate" and "key" (both or neither; `presence` says whether they may be absent),
 // "key_password_file" or "key_password_env" (at most one). A password file must be readable by
 // its owner alone; its trailing line break is not part of the password.
-void read_key_pair(FieldReader& fields, KeyPairFiles& out, Presence presence);
+// A relative password file is found in `base_dir` (the config file's folder), as every other path
+// in the config is; certificate and key paths are left as written for the caller to resolve.
+void read_key_pair(FieldReader& fields, KeyPairFiles& out, Presence presence,
+                   const std::filesystem::path& base_dir = {});
 
 }  // namespace knutpunkt::config

@@ -15,7 +15,7 @@ void read_settings(FieldReader& t, const std::filesystem::path& base_dir, TlsSet
   t.non_empty_string("ca_file", ca_file);
   t.non_empty_string("server_name", out.server_name);
   // A partner that needs no client certificate may omit both certificate and key.
-  config::read_key_pair(t, out.identity, Presence::optional);
+  config::read_key_pair(t, out.identity, Presence::optional, base_dir);
   if (!t.ok()) return;
   out.ca_file = resolve_path(base_dir, ca_file);
   out.identity.certificate = resolve_path(base_dir, out.identity.certificate).string();

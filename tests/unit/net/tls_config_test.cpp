@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -118,6 +120,16 @@ TEST_CASE("tls errors name their field", "[net][tls][config]") {
   config["tls"]["key_password_env"] = "KNUTPUNKT_TEST_UNSET_KEY_PASSWORD";
   ::unsetenv("KNUTPUNKT_TEST_UNSET_KEY_PASSWORD");
   CHECK(field_of(config) == "/adapters/0/config/tls/key_password_env");
+
+  // A relative password file is found next to the config, as every other path is.
+  {
+    const auto password = files.pki.dir() / "key-password.txt";
+    std::ofstream(password) << "not used for an unencrypted key\n";
+    std::filesystem::permissions(password, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    config = files.config();
+    config["tls"]["key_password_file"] = "key-password.txt";
+    CHECK(field_of(config) == "<accepted>");
+  }
 
   config = files.config();
   config["tls"]["verify"] = false;
