@@ -22,6 +22,16 @@ void deliver(const AuditLog::OnDurable& on_durable, std::expected<AuditReceipt, 
   }
 }
 
+// Re-links a batch whose bodies are known to hash (they did once) after another tip.
+void chain_after(std::vector<AuditRecord>& batch, std::int64_t seq, std::string prev) {
+  for (AuditRecord& r : batch) {
+    r.seq = ++seq;
+    r.prev_hash = std::move(prev);
+    r.hash = record_hash(r).value_or(std::string());
+    prev = r.hash;
+  }
+}
+
 }  // namespace
 
 std::expected<std::unique_ptr<AuditLog>, StoreError> AuditLog::open(Store& store) {
@@ -134,7 +144,16 @@ void AuditLog::commit(std::deque<Pending>& batch) {
   std::expected<void, StoreError> stored;
   if (!records.empty()) {
     try {
-      stored = store_.commit(records, writes);
+      // The records were chained after the head this writer last saw. Another instance sharing
+      // the database may have appended since: the store then hands the real tip to the seal
+      // inside its transaction, and the batch is chained after that instead.
+      stored = store_.commit_sealed(records, writes,
+                                    [this](std::vector<AuditRecord>& batch, const std::optional<AuditChainTip>& tip) {
+                                      const std::int64_t tip_seq = tip ? tip->seq : 0;
+                                      const std::string tip_hash = tip ? tip->hash : genesis_hash();
+                                      if (tip_seq == head_seq_ && tip_hash == head_hash_) return;
+                                      chain_after(batch, tip_seq, tip_hash);
+                                    });
     } catch (const std::exception& e) {
       stored = std::unexpected(StoreError{"store_exception", e.what()});
     }

@@ -3,18 +3,17 @@
 // with the same request returns the first result again; the same key with another request is
 // refused (422); the same key while the first is still being committed gets 409. Keys are
 // scoped per client and stored in the same transaction as what they protect.
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
 
-#include <functional>
-#include <optional>
-
 #include "http/exchange.h"
 #include "http/message.h"
 #include "http/problem.h"
-#include "store/store.h"
+#include "store/referral_store.h"
 
 namespace knutpunkt::http {
 
@@ -33,14 +32,14 @@ std::string request_fingerprint(std::string_view method, std::string_view path, 
 
 class IdempotencyKeys {
  public:
-  explicit IdempotencyKeys(Store& store) : store_(store) {}
+  explicit IdempotencyKeys(ReferralStore& store) : store_(store) {}
 
   // On proceed the key is reserved until release() (call it once the outcome is durable or failed).
   IdempotencyBegin begin(const std::string& client_id, const std::string& key, const std::string& fingerprint);
   void release(const std::string& client_id, const std::string& key);
 
  private:
-  Store& store_;
+  ReferralStore& store_;
   std::mutex mutex_;
   std::set<std::pair<std::string, std::string>> in_flight_;
 };

@@ -10,13 +10,13 @@
 namespace knutpunkt {
 
 struct AuditCheckpoint {
-  std::int64_t through_seq = 0;   // the last removed record
-  std::string through_hash;       // its hash: the next record's prev_hash
+  std::int64_t through_seq = 0;      // the last removed record
+  std::string through_hash;          // its hash: the next record's prev_hash
   std::int64_t removed_records = 0;  // removed by this checkpoint's retention run
-  std::string removed_before;     // the cut-off: records recorded before it were removed
+  std::string removed_before;        // the cut-off: records recorded before it were removed
   std::string created_at;
-  std::string key_id;             // the signing key
-  std::string signature;          // Ed25519, hex, over the checkpoint's signed bytes
+  std::string key_id;     // the signing key
+  std::string signature;  // Ed25519, hex, over the checkpoint's signed bytes
 };
 
 namespace store_write {

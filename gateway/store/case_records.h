@@ -10,8 +10,8 @@ namespace knutpunkt {
 struct CaseRecord {
   std::string client_id;  // the case system that registered (or last updated) the case
   std::string case_id;
-  std::string status;     // "open" | "closed"
-  std::string unit;       // the unit exercising the authority
+  std::string status;               // "open" | "closed"
+  std::string unit;                 // the unit exercising the authority
   std::set<std::string> household;  // person ids, 12 digits
   std::string opened_at;
   std::string closed_at;  // empty while open

@@ -22,8 +22,8 @@ struct DeliveryAttempt {
   std::string endpoint;  // URL without credentials
   int http_status = 0;   // 0 when no response arrived
   std::int64_t latency_ms = 0;
-  std::string outcome;   // "delivered" | "retry" | "dead_lettered" | "final_error"
-  std::string error;     // short classification, never the payload
+  std::string outcome;  // "delivered" | "retry" | "dead_lettered" | "final_error"
+  std::string error;    // short classification, never the payload
 };
 
 struct StoredEvent {

@@ -628,7 +628,9 @@ struct AuditIndexSql {
 
 // Person, case and caseworker pick out few records in any period; client, partner, operation
 // and outcome can match most of the log.
-bool narrow(const AuditQuery& q) { return !q.person_id.empty() || !q.case_id.empty() || !q.caseworker.empty(); }
+bool narrow(const AuditQuery& q) {
+  return !q.person_id.empty() || !q.case_id.empty() || !q.caseworker.empty();
+}
 
 // Records with after < seq < before (0 = unbounded) matching `q`, in seq order. Exactly one
 // index drives the query, chosen here rather than by the planner (which has no statistics and
@@ -707,60 +709,50 @@ class SqliteStore final : public Store {
     if (records.empty() && writes.empty()) return {};
     // Encode before taking the lock or opening a transaction: a body that cannot be encoded
     // must fail the batch without touching the database.
-    std::vector<std::string> bodies;
-    bodies.reserve(records.size());
-    for (const AuditRecord& r : records) {
-      auto body = encode_json(r.body);
-      if (!body) return std::unexpected(body.error());
-      bodies.push_back(std::move(*body));
-    }
-    std::vector<AuditIndexEntry> entries;
-    entries.reserve(records.size());
-    for (const AuditRecord& r : records) entries.push_back(index_entry(r.kind, r.body));
-
+    auto bodies = encode_bodies(records);
+    if (!bodies) return std::unexpected(bodies.error());
+    const auto entries = index_entries(records);
     std::lock_guard lock(writer_.mutex);
-    sqlite3* db = writer_.db.get();
-    if (auto ok = exec(db, "BEGIN IMMEDIATE", "begin"); !ok) return ok;
-    auto fail = [&](StoreError error) -> std::expected<void, StoreError> {
-      // A failed COMMIT may already have rolled back (e.g. on I/O error).
-      if (sqlite3_get_autocommit(db) == 0) exec(db, "ROLLBACK", "rollback");
-      return std::unexpected(std::move(error));
-    };
-    for (std::size_t i = 0; i < records.size(); ++i) {
-      const AuditRecord& r = records[i];
-      auto ok = run(writer_,
-                    "INSERT INTO audit_log (seq, recorded_at, kind, body, prev_hash, hash) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    "insert audit record", [&](StatementUse& u) {
-                      u.bind(1, r.seq).bind(2, r.recorded_at).bind(3, r.kind).bind(4, bodies[i]);
-                      u.bind(5, r.prev_hash).bind(6, r.hash);
-                    });
-      // The index row commits with its record: a record is never unsearchable, nor an index
-      // row without its record.
-      if (ok) ok = insert_index_row(r, entries[i]);
-      if (!ok) return fail(ok.error());
-    }
-    for (const StoreWrite& w : writes) {
-      auto ok = std::visit([&](const auto& write) { return apply(write); }, w);
-      if (!ok) return fail(ok.error());
-    }
-    if (auto ok = exec(db, "COMMIT", "commit"); !ok) return fail(ok.error());
-    return {};
+    return in_write_transaction([&]() { return store_batch(records, *bodies, entries, writes); });
+  }
+
+  std::expected<void, StoreError> commit_sealed(std::vector<AuditRecord>& records,
+                                                const std::vector<StoreWrite>& writes, const AuditSeal& seal) override {
+    if (records.empty() && writes.empty()) return {};
+    auto bodies = encode_bodies(records);
+    if (!bodies) return std::unexpected(bodies.error());
+    const auto entries = index_entries(records);
+    std::lock_guard lock(writer_.mutex);
+    // BEGIN IMMEDIATE takes SQLite's write lock before the tip is read, so another process
+    // writing the same file cannot append between the read and the insert.
+    return in_write_transaction([&]() -> std::expected<void, StoreError> {
+      std::optional<AuditChainTip> tip;
+      auto read = query(
+          writer_, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", "read chain tip", [](StatementUse&) {},
+          [&](sqlite3_stmt* s) {
+            tip = AuditChainTip{sqlite3_column_int64(s, 0), column_text(s, 1)};
+            return false;
+          });
+      if (!read) return read;
+      if (!records.empty()) seal(records, tip);
+      return store_batch(records, *bodies, entries, writes);
+    });
   }
 
   std::expected<std::optional<AuditCheckpoint>, StoreError> latest_audit_checkpoint() override {
     std::lock_guard lock(reader_.mutex);
     std::optional<AuditCheckpoint> found;
-    auto ok = query(reader_,
-                    "SELECT through_seq, through_hash, removed_records, removed_before, created_at, key_id, signature "
-                    "FROM audit_checkpoint ORDER BY through_seq DESC LIMIT 1",
-                    "read audit checkpoint", [](StatementUse&) {},
-                    [&](sqlite3_stmt* s) {
-                      found = AuditCheckpoint{sqlite3_column_int64(s, 0), column_text(s, 1), sqlite3_column_int64(s, 2),
-                                              column_text(s, 3),          column_text(s, 4), column_text(s, 5),
-                                              column_text(s, 6)};
-                      return false;
-                    });
+    auto ok = query(
+        reader_,
+        "SELECT through_seq, through_hash, removed_records, removed_before, created_at, key_id, signature "
+        "FROM audit_checkpoint ORDER BY through_seq DESC LIMIT 1",
+        "read audit checkpoint", [](StatementUse&) {},
+        [&](sqlite3_stmt* s) {
+          found = AuditCheckpoint{sqlite3_column_int64(s, 0), column_text(s, 1), sqlite3_column_int64(s, 2),
+                                  column_text(s, 3),          column_text(s, 4), column_text(s, 5),
+                                  column_text(s, 6)};
+          return false;
+        });
     if (!ok) return std::unexpected(ok.error());
     return found;
   }
@@ -768,12 +760,13 @@ class SqliteStore final : public Store {
   std::expected<std::optional<AuditRecord>, StoreError> last_audit_record() override {
     std::lock_guard lock(writer_.mutex);
     std::optional<AuditRecord> last;
-    auto ok = query(writer_, "SELECT " + std::string(kAuditColumns) + " FROM audit_log ORDER BY seq DESC LIMIT 1",
-                    "read last audit record", [](StatementUse&) {},
-                    [&](sqlite3_stmt* s) {
-                      last = read_record(s);
-                      return false;
-                    });
+    auto ok = query(
+        writer_, "SELECT " + std::string(kAuditColumns) + " FROM audit_log ORDER BY seq DESC LIMIT 1",
+        "read last audit record", [](StatementUse&) {},
+        [&](sqlite3_stmt* s) {
+          last = read_record(s);
+          return false;
+        });
     if (!ok) return std::unexpected(ok.error());
     return last;
   }
@@ -785,14 +778,13 @@ class SqliteStore final : public Store {
       page.clear();
       {
         std::lock_guard lock(reader_.mutex);
-        auto ok = query(reader_,
-                        "SELECT " + std::string(kAuditColumns) + " FROM audit_log WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
-                        "scan audit log",
-                        [&](StatementUse& u) { u.bind(1, from_seq).bind(2, kScanPageRows); },
-                        [&](sqlite3_stmt* s) {
-                          page.push_back(read_record(s));
-                          return true;
-                        });
+        auto ok = query(
+            reader_, "SELECT " + std::string(kAuditColumns) + " FROM audit_log WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
+            "scan audit log", [&](StatementUse& u) { u.bind(1, from_seq).bind(2, kScanPageRows); },
+            [&](sqlite3_stmt* s) {
+              page.push_back(read_record(s));
+              return true;
+            });
         if (!ok) return ok;
       }
       for (const AuditRecord& r : page) {
@@ -814,8 +806,8 @@ class SqliteStore final : public Store {
     return found;
   }
 
-  std::expected<void, StoreError> scan_audit_index(const AuditQuery& q, bool oldest_first,
-                                                   const std::function<bool(const IndexedAuditRecord&)>& visit) override {
+  std::expected<void, StoreError> scan_audit_index(
+      const AuditQuery& q, bool oldest_first, const std::function<bool(const IndexedAuditRecord&)>& visit) override {
     SeqWindow window;
     {
       std::lock_guard lock(reader_.mutex);
@@ -835,8 +827,10 @@ class SqliteStore final : public Store {
         if (!visit(r)) return {};
       }
       if (page.size() < static_cast<std::size_t>(kScanPageRows)) return {};
-      if (oldest_first) window.after = page.back().record.seq;
-      else window.before = page.back().record.seq;
+      if (oldest_first)
+        window.after = page.back().record.seq;
+      else
+        window.before = page.back().record.seq;
     }
   }
 
@@ -848,7 +842,8 @@ class SqliteStore final : public Store {
 
   std::expected<void, StoreError> ping() override {
     std::lock_guard lock(reader_.mutex);
-    return query(reader_, "SELECT 1", "ping", [](StatementUse&) {}, [](sqlite3_stmt*) { return false; });
+    return query(
+        reader_, "SELECT 1", "ping", [](StatementUse&) {}, [](sqlite3_stmt*) { return false; });
   }
 
   std::expected<void, StoreError> scan_undelivered_messages(
@@ -859,16 +854,16 @@ class SqliteStore final : public Store {
       page.clear();
       {
         std::lock_guard lock(reader_.mutex);
-        auto ok = query(reader_,
-                        "SELECT " + std::string(kMessageColumns) +
-                            " FROM outbox WHERE status IN ('pending', 'dead') AND position > ?1 "
-                            "ORDER BY position LIMIT ?2",
-                        "scan undelivered messages",
-                        [&](StatementUse& u) { u.bind(1, after).bind(2, kScanPageRows); },
-                        [&](sqlite3_stmt* s) {
-                          page.push_back(read_message(s));
-                          return true;
-                        });
+        auto ok = query(
+            reader_,
+            "SELECT " + std::string(kMessageColumns) +
+                " FROM outbox WHERE status IN ('pending', 'dead') AND position > ?1 "
+                "ORDER BY position LIMIT ?2",
+            "scan undelivered messages", [&](StatementUse& u) { u.bind(1, after).bind(2, kScanPageRows); },
+            [&](sqlite3_stmt* s) {
+              page.push_back(read_message(s));
+              return true;
+            });
         if (!ok) return ok;
       }
       for (const OutboxMessage& m : page) {
@@ -882,13 +877,14 @@ class SqliteStore final : public Store {
   std::expected<std::optional<OutboxMessage>, StoreError> message(const std::string& id) override {
     std::lock_guard lock(reader_.mutex);
     std::optional<OutboxMessage> found;
-    auto ok = query(reader_, "SELECT " + std::string(kMessageColumns) + ", payload FROM outbox WHERE id = ?1",
-                    "read message", [&](StatementUse& u) { u.bind(1, id); },
-                    [&](sqlite3_stmt* s) {
-                      found = read_message(s);
-                      found->payload = decode_json(column_text(s, 16));
-                      return false;
-                    });
+    auto ok = query(
+        reader_, "SELECT " + std::string(kMessageColumns) + ", payload FROM outbox WHERE id = ?1", "read message",
+        [&](StatementUse& u) { u.bind(1, id); },
+        [&](sqlite3_stmt* s) {
+          found = read_message(s);
+          found->payload = decode_json(column_text(s, 16));
+          return false;
+        });
     if (!ok) return std::unexpected(ok.error());
     return found;
   }
@@ -896,17 +892,17 @@ class SqliteStore final : public Store {
   std::expected<std::vector<DeliveryAttempt>, StoreError> attempts(const std::string& message_id) override {
     std::lock_guard lock(reader_.mutex);
     std::vector<DeliveryAttempt> list;
-    auto ok = query(reader_,
-                    "SELECT number, started_at_ms, endpoint, http_status, latency_ms, outcome, error "
-                    "FROM delivery_attempt WHERE message_id = ?1 ORDER BY number",
-                    "read attempts", [&](StatementUse& u) { u.bind(1, message_id); },
-                    [&](sqlite3_stmt* s) {
-                      list.push_back(DeliveryAttempt{message_id, sqlite3_column_int(s, 0),
-                                                     sqlite3_column_int64(s, 1), column_text(s, 2),
-                                                     sqlite3_column_int(s, 3), sqlite3_column_int64(s, 4),
-                                                     column_text(s, 5), column_text(s, 6)});
-                      return true;
-                    });
+    auto ok = query(
+        reader_,
+        "SELECT number, started_at_ms, endpoint, http_status, latency_ms, outcome, error "
+        "FROM delivery_attempt WHERE message_id = ?1 ORDER BY number",
+        "read attempts", [&](StatementUse& u) { u.bind(1, message_id); },
+        [&](sqlite3_stmt* s) {
+          list.push_back(DeliveryAttempt{message_id, sqlite3_column_int(s, 0), sqlite3_column_int64(s, 1),
+                                         column_text(s, 2), sqlite3_column_int(s, 3), sqlite3_column_int64(s, 4),
+                                         column_text(s, 5), column_text(s, 6)});
+          return true;
+        });
     if (!ok) return std::unexpected(ok.error());
     return list;
   }
@@ -914,20 +910,21 @@ class SqliteStore final : public Store {
   std::expected<std::vector<OutboxMessage>, StoreError> dead_letters(const DeadLetterQuery& q) override {
     std::lock_guard lock(reader_.mutex);
     std::vector<OutboxMessage> list;
-    auto ok = query(reader_,
-                    "SELECT " + std::string(kMessageColumns) +
-                        " FROM outbox WHERE status = 'dead' AND position > ?1 AND (?2 = '' OR destination = ?2) "
-                        "AND (?4 = '' OR type = ?4) AND (?5 = '' OR client_id = ?5) AND dead_at_ms >= ?6 "
-                        "AND (?7 = 0 OR dead_at_ms < ?7) ORDER BY position LIMIT ?3",
-                    "list dead letters",
-                    [&](StatementUse& u) {
-                      u.bind(1, q.after_position).bind(2, q.destination).bind(3, q.limit).bind(4, q.type);
-                      u.bind(5, q.client_id).bind(6, q.dead_since_ms).bind(7, q.dead_until_ms);
-                    },
-                    [&](sqlite3_stmt* s) {
-                      list.push_back(read_message(s));
-                      return true;
-                    });
+    auto ok = query(
+        reader_,
+        "SELECT " + std::string(kMessageColumns) +
+            " FROM outbox WHERE status = 'dead' AND position > ?1 AND (?2 = '' OR destination = ?2) "
+            "AND (?4 = '' OR type = ?4) AND (?5 = '' OR client_id = ?5) AND dead_at_ms >= ?6 "
+            "AND (?7 = 0 OR dead_at_ms < ?7) ORDER BY position LIMIT ?3",
+        "list dead letters",
+        [&](StatementUse& u) {
+          u.bind(1, q.after_position).bind(2, q.destination).bind(3, q.limit).bind(4, q.type);
+          u.bind(5, q.client_id).bind(6, q.dead_since_ms).bind(7, q.dead_until_ms);
+        },
+        [&](sqlite3_stmt* s) {
+          list.push_back(read_message(s));
+          return true;
+        });
     if (!ok) return std::unexpected(ok.error());
     return list;
   }
@@ -935,31 +932,31 @@ class SqliteStore final : public Store {
   std::expected<std::vector<OutboxMessage>, StoreError> messages_by_ordering_key(const std::string& key) override {
     std::lock_guard lock(reader_.mutex);
     std::vector<OutboxMessage> list;
-    auto ok = query(reader_,
-                    "SELECT " + std::string(kMessageColumns) + " FROM outbox WHERE ordering_key = ?1 ORDER BY position",
-                    "list messages of an ordering key", [&](StatementUse& u) { u.bind(1, key); },
-                    [&](sqlite3_stmt* s) {
-                      list.push_back(read_message(s));
-                      return true;
-                    });
+    auto ok = query(
+        reader_, "SELECT " + std::string(kMessageColumns) + " FROM outbox WHERE ordering_key = ?1 ORDER BY position",
+        "list messages of an ordering key", [&](StatementUse& u) { u.bind(1, key); },
+        [&](sqlite3_stmt* s) {
+          list.push_back(read_message(s));
+          return true;
+        });
     if (!ok) return std::unexpected(ok.error());
     return list;
   }
 
-  std::expected<std::vector<StoredEvent>, StoreError> events_after(const std::string& client_id,
-                                                                   std::int64_t after_seq, int limit) override {
+  std::expected<std::vector<StoredEvent>, StoreError> events_after(const std::string& client_id, std::int64_t after_seq,
+                                                                   int limit) override {
     std::lock_guard lock(reader_.mutex);
     std::vector<StoredEvent> list;
-    auto ok = query(reader_,
-                    "SELECT seq, event_id, envelope FROM case_event WHERE client_id = ?1 AND seq > ?2 "
-                    "ORDER BY seq LIMIT ?3",
-                    "read case events",
-                    [&](StatementUse& u) { u.bind(1, client_id).bind(2, after_seq).bind(3, limit); },
-                    [&](sqlite3_stmt* s) {
-                      list.push_back(StoredEvent{sqlite3_column_int64(s, 0), column_text(s, 1), client_id,
-                                                 decode_json(column_text(s, 2))});
-                      return true;
-                    });
+    auto ok = query(
+        reader_,
+        "SELECT seq, event_id, envelope FROM case_event WHERE client_id = ?1 AND seq > ?2 "
+        "ORDER BY seq LIMIT ?3",
+        "read case events", [&](StatementUse& u) { u.bind(1, client_id).bind(2, after_seq).bind(3, limit); },
+        [&](sqlite3_stmt* s) {
+          list.push_back(
+              StoredEvent{sqlite3_column_int64(s, 0), column_text(s, 1), client_id, decode_json(column_text(s, 2))});
+          return true;
+        });
     if (!ok) return std::unexpected(ok.error());
     return list;
   }
@@ -967,16 +964,18 @@ class SqliteStore final : public Store {
   std::expected<std::optional<ReferralRecord>, StoreError> referral(const std::string& referral_id) override {
     std::lock_guard lock(reader_.mutex);
     std::optional<ReferralRecord> found;
-    auto ok = query(reader_,
-                    "SELECT client_id, case_id, destination, person_id, protected_identity, created_at, body "
-                    "FROM referral WHERE referral_id = ?1",
-                    "read referral", [&](StatementUse& u) { u.bind(1, referral_id); },
-                    [&](sqlite3_stmt* s) {
-                      found = ReferralRecord{referral_id,          column_text(s, 0), column_text(s, 1),
-                                             column_text(s, 2),    column_text(s, 3), sqlite3_column_int(s, 4) != 0,
-                                             column_text(s, 5),    decode_json(column_text(s, 6))};
-                      return false;
-                    });
+    auto ok = query(
+        reader_,
+        "SELECT client_id, case_id, destination, person_id, protected_identity, created_at, body "
+        "FROM referral WHERE referral_id = ?1",
+        "read referral", [&](StatementUse& u) { u.bind(1, referral_id); },
+        [&](sqlite3_stmt* s) {
+          found = ReferralRecord{referral_id,       column_text(s, 0),
+                                 column_text(s, 1), column_text(s, 2),
+                                 column_text(s, 3), sqlite3_column_int(s, 4) != 0,
+                                 column_text(s, 5), decode_json(column_text(s, 6))};
+          return false;
+        });
     if (!ok) return std::unexpected(ok.error());
     return found;
   }
@@ -985,15 +984,16 @@ class SqliteStore final : public Store {
                                                                           const std::string& key) override {
     std::lock_guard lock(reader_.mutex);
     std::optional<IdempotencyRecord> found;
-    auto ok = query(reader_,
-                    "SELECT request_hash, http_status, response_body, created_at FROM idempotency_key "
-                    "WHERE client_id = ?1 AND key = ?2",
-                    "read idempotency key", [&](StatementUse& u) { u.bind(1, client_id).bind(2, key); },
-                    [&](sqlite3_stmt* s) {
-                      found = IdempotencyRecord{client_id, key, column_text(s, 0), sqlite3_column_int(s, 1),
-                                                column_text(s, 2), column_text(s, 3)};
-                      return false;
-                    });
+    auto ok = query(
+        reader_,
+        "SELECT request_hash, http_status, response_body, created_at FROM idempotency_key "
+        "WHERE client_id = ?1 AND key = ?2",
+        "read idempotency key", [&](StatementUse& u) { u.bind(1, client_id).bind(2, key); },
+        [&](sqlite3_stmt* s) {
+          found = IdempotencyRecord{
+              client_id, key, column_text(s, 0), sqlite3_column_int(s, 1), column_text(s, 2), column_text(s, 3)};
+          return false;
+        });
     if (!ok) return std::unexpected(ok.error());
     return found;
   }
@@ -1001,12 +1001,13 @@ class SqliteStore final : public Store {
   std::expected<std::optional<ConsentRecord>, StoreError> consent(const std::string& consent_id) override {
     std::lock_guard lock(reader_.mutex);
     std::optional<ConsentRecord> found;
-    auto ok = query(reader_, "SELECT " + std::string(kConsentColumns) + " FROM consent WHERE consent_id = ?1",
-                    "read consent", [&](StatementUse& u) { u.bind(1, consent_id); },
-                    [&](sqlite3_stmt* s) {
-                      found = read_consent(s);
-                      return false;
-                    });
+    auto ok = query(
+        reader_, "SELECT " + std::string(kConsentColumns) + " FROM consent WHERE consent_id = ?1", "read consent",
+        [&](StatementUse& u) { u.bind(1, consent_id); },
+        [&](sqlite3_stmt* s) {
+          found = read_consent(s);
+          return false;
+        });
     if (!ok) return std::unexpected(ok.error());
     return found;
   }
@@ -1014,14 +1015,15 @@ class SqliteStore final : public Store {
   std::expected<std::vector<ConsentRecord>, StoreError> consents_for_person(const std::string& person_id) override {
     std::lock_guard lock(reader_.mutex);
     std::vector<ConsentRecord> list;
-    auto ok = query(reader_,
-                    "SELECT " + std::string(kConsentColumns) +
-                        " FROM consent WHERE person_id = ?1 ORDER BY recorded_at DESC, consent_id",
-                    "read consents", [&](StatementUse& u) { u.bind(1, person_id); },
-                    [&](sqlite3_stmt* s) {
-                      list.push_back(read_consent(s));
-                      return true;
-                    });
+    auto ok = query(
+        reader_,
+        "SELECT " + std::string(kConsentColumns) +
+            " FROM consent WHERE person_id = ?1 ORDER BY recorded_at DESC, consent_id",
+        "read consents", [&](StatementUse& u) { u.bind(1, person_id); },
+        [&](sqlite3_stmt* s) {
+          list.push_back(read_consent(s));
+          return true;
+        });
     if (!ok) return std::unexpected(ok.error());
     return list;
   }
@@ -1037,15 +1039,16 @@ class SqliteStore final : public Store {
     std::vector<std::pair<std::string, std::string>> keys;
     {
       std::lock_guard lock(reader_.mutex);
-      auto ok = query(reader_,
-                      "SELECT m.client_id, m.case_id FROM case_member m JOIN case_file c "
-                      "ON c.client_id = m.client_id AND c.case_id = m.case_id "
-                      "WHERE m.person_id = ?1 AND c.status = 'open' ORDER BY m.client_id, m.case_id",
-                      "read cases of a person", [&](StatementUse& u) { u.bind(1, person_id); },
-                      [&](sqlite3_stmt* s) {
-                        keys.emplace_back(column_text(s, 0), column_text(s, 1));
-                        return true;
-                      });
+      auto ok = query(
+          reader_,
+          "SELECT m.client_id, m.case_id FROM case_member m JOIN case_file c "
+          "ON c.client_id = m.client_id AND c.case_id = m.case_id "
+          "WHERE m.person_id = ?1 AND c.status = 'open' ORDER BY m.client_id, m.case_id",
+          "read cases of a person", [&](StatementUse& u) { u.bind(1, person_id); },
+          [&](sqlite3_stmt* s) {
+            keys.emplace_back(column_text(s, 0), column_text(s, 1));
+            return true;
+          });
       if (!ok) return std::unexpected(ok.error());
     }
     std::vector<CaseRecord> cases;
@@ -1106,17 +1109,18 @@ class SqliteStore final : public Store {
                                                                   const std::string& after_id, int limit) override {
     std::lock_guard lock(reader_.mutex);
     std::vector<ManualItem> items;
-    auto ok = query(reader_,
-                    "SELECT item_id, kind, reference, client_id, case_id, destination, reason, created_at, status, "
-                    "resolved_at, resolved_by, note FROM manual_item "
-                    "WHERE (?1 = '' OR status = ?1) AND (created_at, item_id) > (?2, ?3) "
-                    "ORDER BY created_at, item_id LIMIT ?4",
-                    "read manual items",
-                    [&](StatementUse& u) { u.bind(1, status).bind(2, after_created_at).bind(3, after_id).bind(4, limit); },
-                    [&](sqlite3_stmt* s) {
-                      items.push_back(read_manual_item(s));
-                      return true;
-                    });
+    auto ok = query(
+        reader_,
+        "SELECT item_id, kind, reference, client_id, case_id, destination, reason, created_at, status, "
+        "resolved_at, resolved_by, note FROM manual_item "
+        "WHERE (?1 = '' OR status = ?1) AND (created_at, item_id) > (?2, ?3) "
+        "ORDER BY created_at, item_id LIMIT ?4",
+        "read manual items",
+        [&](StatementUse& u) { u.bind(1, status).bind(2, after_created_at).bind(3, after_id).bind(4, limit); },
+        [&](sqlite3_stmt* s) {
+          items.push_back(read_manual_item(s));
+          return true;
+        });
     if (!ok) return std::unexpected(ok.error());
     return items;
   }
@@ -1124,14 +1128,15 @@ class SqliteStore final : public Store {
   std::expected<std::optional<ManualItem>, StoreError> manual_item(const std::string& item_id) override {
     std::lock_guard lock(reader_.mutex);
     std::optional<ManualItem> found;
-    auto ok = query(reader_,
-                    "SELECT item_id, kind, reference, client_id, case_id, destination, reason, created_at, status, "
-                    "resolved_at, resolved_by, note FROM manual_item WHERE item_id = ?1",
-                    "read manual item", [&](StatementUse& u) { u.bind(1, item_id); },
-                    [&](sqlite3_stmt* s) {
-                      found = read_manual_item(s);
-                      return false;
-                    });
+    auto ok = query(
+        reader_,
+        "SELECT item_id, kind, reference, client_id, case_id, destination, reason, created_at, status, "
+        "resolved_at, resolved_by, note FROM manual_item WHERE item_id = ?1",
+        "read manual item", [&](StatementUse& u) { u.bind(1, item_id); },
+        [&](sqlite3_stmt* s) {
+          found = read_manual_item(s);
+          return false;
+        });
     if (!ok) return std::unexpected(ok.error());
     return found;
   }
@@ -1139,12 +1144,13 @@ class SqliteStore final : public Store {
   std::expected<bool, StoreError> is_protected(const std::string& person_id) override {
     std::lock_guard lock(reader_.mutex);
     bool found = false;
-    auto ok = query(reader_, "SELECT 1 FROM protected_person WHERE person_id = ?1", "read protected person",
-                    [&](StatementUse& u) { u.bind(1, person_id); },
-                    [&](sqlite3_stmt*) {
-                      found = true;
-                      return false;
-                    });
+    auto ok = query(
+        reader_, "SELECT 1 FROM protected_person WHERE person_id = ?1", "read protected person",
+        [&](StatementUse& u) { u.bind(1, person_id); },
+        [&](sqlite3_stmt*) {
+          found = true;
+          return false;
+        });
     if (!ok) return std::unexpected(ok.error());
     return found;
   }
@@ -1152,12 +1158,13 @@ class SqliteStore final : public Store {
   std::expected<std::optional<SipPlanRecord>, StoreError> sip_plan(const std::string& plan_id) override {
     std::lock_guard lock(reader_.mutex);
     std::optional<SipPlanRecord> found;
-    auto ok = query(reader_, "SELECT " + std::string(kSipPlanColumns) + " FROM sip_plan WHERE plan_id = ?1",
-                    "read sip plan", [&](StatementUse& u) { u.bind(1, plan_id); },
-                    [&](sqlite3_stmt* s) {
-                      found = read_sip_plan(s);
-                      return false;
-                    });
+    auto ok = query(
+        reader_, "SELECT " + std::string(kSipPlanColumns) + " FROM sip_plan WHERE plan_id = ?1", "read sip plan",
+        [&](StatementUse& u) { u.bind(1, plan_id); },
+        [&](sqlite3_stmt* s) {
+          found = read_sip_plan(s);
+          return false;
+        });
     if (!ok) return std::unexpected(ok.error());
     return found;
   }
@@ -1166,12 +1173,13 @@ class SqliteStore final : public Store {
                                                                             int version) override {
     std::lock_guard lock(reader_.mutex);
     std::optional<nlohmann::json> found;
-    auto ok = query(reader_, "SELECT plan FROM sip_plan_version WHERE plan_id = ?1 AND version = ?2",
-                    "read sip plan version", [&](StatementUse& u) { u.bind(1, plan_id).bind(2, version); },
-                    [&](sqlite3_stmt* s) {
-                      found = decode_json(column_text(s, 0));
-                      return false;
-                    });
+    auto ok = query(
+        reader_, "SELECT plan FROM sip_plan_version WHERE plan_id = ?1 AND version = ?2", "read sip plan version",
+        [&](StatementUse& u) { u.bind(1, plan_id).bind(2, version); },
+        [&](sqlite3_stmt* s) {
+          found = decode_json(column_text(s, 0));
+          return false;
+        });
     if (!ok) return std::unexpected(ok.error());
     return found;
   }
@@ -1179,14 +1187,15 @@ class SqliteStore final : public Store {
   std::expected<std::vector<SipPlanRecord>, StoreError> sip_plans_with_consent(const std::string& consent_id) override {
     std::lock_guard lock(reader_.mutex);
     std::vector<SipPlanRecord> list;
-    auto ok = query(reader_,
-                    "SELECT " + std::string(kSipPlanColumns) +
-                        " FROM sip_plan WHERE consent_id = ?1 ORDER BY initiated_at, plan_id",
-                    "read sip plans of a consent", [&](StatementUse& u) { u.bind(1, consent_id); },
-                    [&](sqlite3_stmt* s) {
-                      list.push_back(read_sip_plan(s));
-                      return true;
-                    });
+    auto ok = query(
+        reader_,
+        "SELECT " + std::string(kSipPlanColumns) +
+            " FROM sip_plan WHERE consent_id = ?1 ORDER BY initiated_at, plan_id",
+        "read sip plans of a consent", [&](StatementUse& u) { u.bind(1, consent_id); },
+        [&](sqlite3_stmt* s) {
+          list.push_back(read_sip_plan(s));
+          return true;
+        });
     if (!ok) return std::unexpected(ok.error());
     return list;
   }
@@ -1198,16 +1207,17 @@ class SqliteStore final : public Store {
     // The cursor is a plan id; its place in the order is its (initiated_at, plan_id), read from
     // the table, so a plan that closed since it was returned still marks where the page ended.
     // An unknown cursor matches nothing rather than starting over.
-    auto ok = query(reader_,
-                    "SELECT " + std::string(kSipPlanColumns) +
-                        " FROM sip_plan WHERE status <> 'closed' AND (?1 = '' OR (initiated_at, plan_id) > "
-                        "(SELECT initiated_at, plan_id FROM sip_plan WHERE plan_id = ?1)) "
-                        "ORDER BY initiated_at, plan_id LIMIT ?2",
-                    "read open sip plans", [&](StatementUse& u) { u.bind(1, after_plan_id).bind(2, limit); },
-                    [&](sqlite3_stmt* s) {
-                      list.push_back(read_sip_plan(s));
-                      return true;
-                    });
+    auto ok = query(
+        reader_,
+        "SELECT " + std::string(kSipPlanColumns) +
+            " FROM sip_plan WHERE status <> 'closed' AND (?1 = '' OR (initiated_at, plan_id) > "
+            "(SELECT initiated_at, plan_id FROM sip_plan WHERE plan_id = ?1)) "
+            "ORDER BY initiated_at, plan_id LIMIT ?2",
+        "read open sip plans", [&](StatementUse& u) { u.bind(1, after_plan_id).bind(2, limit); },
+        [&](sqlite3_stmt* s) {
+          list.push_back(read_sip_plan(s));
+          return true;
+        });
     if (!ok) return std::unexpected(ok.error());
     return list;
   }
@@ -1216,12 +1226,13 @@ class SqliteStore final : public Store {
                                                       const std::string& key) override {
     std::lock_guard lock(reader_.mutex);
     bool raised = false;
-    auto ok = query(reader_, "SELECT 1 FROM sip_reminder WHERE plan_id = ?1 AND kind = ?2 AND key = ?3",
-                    "read sip reminder", [&](StatementUse& u) { u.bind(1, plan_id).bind(2, kind).bind(3, key); },
-                    [&](sqlite3_stmt*) {
-                      raised = true;
-                      return false;
-                    });
+    auto ok = query(
+        reader_, "SELECT 1 FROM sip_reminder WHERE plan_id = ?1 AND kind = ?2 AND key = ?3", "read sip reminder",
+        [&](StatementUse& u) { u.bind(1, plan_id).bind(2, kind).bind(3, key); },
+        [&](sqlite3_stmt*) {
+          raised = true;
+          return false;
+        });
     if (!ok) return std::unexpected(ok.error());
     return raised;
   }
@@ -1229,18 +1240,79 @@ class SqliteStore final : public Store {
   std::expected<bool, StoreError> inbound_seen(const std::string& partner, const std::string& id) override {
     std::lock_guard lock(reader_.mutex);
     bool seen = false;
-    auto ok = query(reader_, "SELECT 1 FROM inbound_receipt WHERE partner = ?1 AND partner_message_id = ?2",
-                    "read inbound receipt", [&](StatementUse& u) { u.bind(1, partner).bind(2, id); },
-                    [&](sqlite3_stmt*) {
-                      seen = true;
-                      return false;
-                    });
+    auto ok = query(
+        reader_, "SELECT 1 FROM inbound_receipt WHERE partner = ?1 AND partner_message_id = ?2", "read inbound receipt",
+        [&](StatementUse& u) { u.bind(1, partner).bind(2, id); },
+        [&](sqlite3_stmt*) {
+          seen = true;
+          return false;
+        });
     if (!ok) return std::unexpected(ok.error());
     return seen;
   }
 
  private:
   static constexpr std::string_view kAuditColumns = "seq, recorded_at, kind, body, prev_hash, hash";
+
+  static std::expected<std::vector<std::string>, StoreError> encode_bodies(const std::vector<AuditRecord>& records) {
+    std::vector<std::string> bodies;
+    bodies.reserve(records.size());
+    for (const AuditRecord& r : records) {
+      auto body = encode_json(r.body);
+      if (!body) return std::unexpected(body.error());
+      bodies.push_back(std::move(*body));
+    }
+    return bodies;
+  }
+
+  // Computed before the writer's lock is taken, as the bodies are: the lock is held for SQL only.
+  static std::vector<AuditIndexEntry> index_entries(const std::vector<AuditRecord>& records) {
+    std::vector<AuditIndexEntry> entries;
+    entries.reserve(records.size());
+    for (const AuditRecord& r : records) entries.push_back(index_entry(r.kind, r.body));
+    return entries;
+  }
+
+  // Runs `work` in one immediate transaction on the writer, which the caller holds: committed
+  // when it succeeds, rolled back otherwise.
+  template <typename Work>
+  std::expected<void, StoreError> in_write_transaction(Work&& work) {
+    sqlite3* db = writer_.db.get();
+    if (auto ok = exec(db, "BEGIN IMMEDIATE", "begin"); !ok) return ok;
+    auto fail = [&](StoreError error) -> std::expected<void, StoreError> {
+      // A failed COMMIT may already have rolled back (e.g. on I/O error).
+      if (sqlite3_get_autocommit(db) == 0) exec(db, "ROLLBACK", "rollback");
+      return std::unexpected(std::move(error));
+    };
+    if (auto ok = work(); !ok) return fail(ok.error());
+    if (auto ok = exec(db, "COMMIT", "commit"); !ok) return fail(ok.error());
+    return {};
+  }
+
+  std::expected<void, StoreError> store_batch(const std::vector<AuditRecord>& records,
+                                              const std::vector<std::string>& bodies,
+                                              const std::vector<AuditIndexEntry>& entries,
+                                              const std::vector<StoreWrite>& writes) {
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const AuditRecord& r = records[i];
+      auto ok = run(writer_,
+                    "INSERT INTO audit_log (seq, recorded_at, kind, body, prev_hash, hash) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "insert audit record", [&](StatementUse& u) {
+                      u.bind(1, r.seq).bind(2, r.recorded_at).bind(3, r.kind).bind(4, bodies[i]);
+                      u.bind(5, r.prev_hash).bind(6, r.hash);
+                    });
+      // The index row commits with its record: a record is never unsearchable, nor an index
+      // row without its record.
+      if (ok) ok = insert_index_row(r, entries[i]);
+      if (!ok) return ok;
+    }
+    for (const StoreWrite& w : writes) {
+      auto ok = std::visit([&](const auto& write) { return apply(write); }, w);
+      if (!ok) return ok;
+    }
+    return {};
+  }
 
   SqliteStore(Database writer, Database reader) {
     writer_.db = std::move(writer);
@@ -1288,22 +1360,21 @@ class SqliteStore final : public Store {
       };
       // Read inside the transaction: another process may be indexing the same file.
       std::int64_t indexed = 0;
-      auto ok = query(writer_, "SELECT COALESCE(MAX(seq), 0) FROM audit_index", "read indexed head",
-                      [](StatementUse&) {},
-                      [&](sqlite3_stmt* s) {
-                        indexed = sqlite3_column_int64(s, 0);
-                        return false;
-                      });
+      auto ok = query(
+          writer_, "SELECT COALESCE(MAX(seq), 0) FROM audit_index", "read indexed head", [](StatementUse&) {},
+          [&](sqlite3_stmt* s) {
+            indexed = sqlite3_column_int64(s, 0);
+            return false;
+          });
       if (!ok) return fail(ok.error());
       page.clear();
-      ok = query(writer_,
-                 "SELECT " + std::string(kAuditColumns) + " FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-                 "read unindexed records",
-                 [&](StatementUse& u) { u.bind(1, indexed).bind(2, kIndexBackfillRows); },
-                 [&](sqlite3_stmt* s) {
-                   page.push_back(read_record(s));
-                   return true;
-                 });
+      ok = query(
+          writer_, "SELECT " + std::string(kAuditColumns) + " FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+          "read unindexed records", [&](StatementUse& u) { u.bind(1, indexed).bind(2, kIndexBackfillRows); },
+          [&](sqlite3_stmt* s) {
+            page.push_back(read_record(s));
+            return true;
+          });
       if (!ok) return fail(ok.error());
       for (const AuditRecord& r : page) {
         if (ok = insert_index_row(r, index_entry(r.kind, r.body)); !ok) return fail(ok.error());
@@ -1334,24 +1405,25 @@ class SqliteStore final : public Store {
 
   // With the reader's lock held.
   std::expected<std::optional<std::pair<std::int64_t, std::int64_t>>, StoreError> seq_range(const std::string& since,
-                                                                                             const std::string& until) {
+                                                                                            const std::string& until) {
     // recorded_at is not guaranteed to grow with seq (the clock may be set back), so the bounds
     // are the true MIN and MAX over the period, read from audit_log_time without touching rows.
     std::string sql = "SELECT MIN(seq), MAX(seq) FROM audit_log";
     if (!since.empty()) sql += " WHERE recorded_at >= ?1";
     if (!until.empty()) sql += since.empty() ? " WHERE recorded_at < ?2" : " AND recorded_at < ?2";
     std::optional<std::pair<std::int64_t, std::int64_t>> range;
-    auto ok = query(reader_, sql, "read audit seq range",
-                    [&](StatementUse& u) {
-                      if (!since.empty()) u.bind(1, since);
-                      if (!until.empty()) u.bind(2, until);
-                    },
-                    [&](sqlite3_stmt* s) {
-                      if (sqlite3_column_type(s, 0) != SQLITE_NULL) {
-                        range.emplace(sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1));
-                      }
-                      return false;
-                    });
+    auto ok = query(
+        reader_, sql, "read audit seq range",
+        [&](StatementUse& u) {
+          if (!since.empty()) u.bind(1, since);
+          if (!until.empty()) u.bind(2, until);
+        },
+        [&](sqlite3_stmt* s) {
+          if (sqlite3_column_type(s, 0) != SQLITE_NULL) {
+            range.emplace(sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1));
+          }
+          return false;
+        });
     if (!ok) return std::unexpected(ok.error());
     return range;
   }
@@ -1379,17 +1451,18 @@ class SqliteStore final : public Store {
   std::expected<void, StoreError> read_indexed_page(const AuditQuery& q, bool oldest_first, const SeqWindow& w,
                                                     int limit, std::vector<IndexedAuditRecord>& out) {
     const AuditIndexSql plan = audit_index_sql(q, oldest_first, w.after, w.before, limit);
-    return query(reader_, plan.sql, "search audit index",
-                 [&](StatementUse& u) {
-                   for (std::size_t i = 0; i < plan.values.size(); ++i) {
-                     const int index = static_cast<int>(i + 1);
-                     std::visit([&](const auto& v) { u.bind(index, v); }, plan.values[i]);
-                   }
-                 },
-                 [&](sqlite3_stmt* s) {
-                   out.push_back(read_indexed(s));
-                   return true;
-                 });
+    return query(
+        reader_, plan.sql, "search audit index",
+        [&](StatementUse& u) {
+          for (std::size_t i = 0; i < plan.values.size(); ++i) {
+            const int index = static_cast<int>(i + 1);
+            std::visit([&](const auto& v) { u.bind(index, v); }, plan.values[i]);
+          }
+        },
+        [&](sqlite3_stmt* s) {
+          out.push_back(read_indexed(s));
+          return true;
+        });
   }
 
   // Runs a statement that returns no rows.
@@ -1565,9 +1638,9 @@ class SqliteStore final : public Store {
                       });
     if (!stored) return stored;
     for (const std::string& person : c.household) {
-      auto member = run(writer_, "INSERT INTO case_member (person_id, client_id, case_id) VALUES (?1, ?2, ?3)",
-                        "store case member",
-                        [&](StatementUse& u) { u.bind(1, person).bind(2, c.client_id).bind(3, c.case_id); });
+      auto member =
+          run(writer_, "INSERT INTO case_member (person_id, client_id, case_id) VALUES (?1, ?2, ?3)",
+              "store case member", [&](StatementUse& u) { u.bind(1, person).bind(2, c.client_id).bind(3, c.case_id); });
       if (!member) return member;
     }
     return {};
@@ -1575,13 +1648,14 @@ class SqliteStore final : public Store {
 
   std::expected<void, StoreError> apply(const store_write::PutManualItem& w) {
     const ManualItem& m = w.item;
-    return run(writer_,
-               "INSERT INTO manual_item (item_id, kind, reference, client_id, case_id, destination, reason, created_at, "
-               "status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open')",
-               "store manual item", [&](StatementUse& u) {
-                 u.bind(1, m.item_id).bind(2, m.kind).bind(3, m.reference).bind(4, m.client_id).bind(5, m.case_id);
-                 u.bind(6, m.destination).bind(7, m.reason).bind(8, m.created_at);
-               });
+    return run(
+        writer_,
+        "INSERT INTO manual_item (item_id, kind, reference, client_id, case_id, destination, reason, created_at, "
+        "status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open')",
+        "store manual item", [&](StatementUse& u) {
+          u.bind(1, m.item_id).bind(2, m.kind).bind(3, m.reference).bind(4, m.client_id).bind(5, m.case_id);
+          u.bind(6, m.destination).bind(7, m.reason).bind(8, m.created_at);
+        });
   }
 
   std::expected<void, StoreError> apply(const store_write::RemoveAuditThrough& w) {
@@ -1594,7 +1668,8 @@ class SqliteStore final : public Store {
              {"DELETE FROM audit_log WHERE seq <= ?1", "remove audit records"},
              {"DELETE FROM audit_retention_permit", "return the retention permit"}}) {
       const bool binds = std::string_view(sql).find("?1") != std::string_view::npos;
-      auto ok = run(writer_, sql, doing, binds ? std::function<void(StatementUse&)>(through) : [](StatementUse&) {});
+      auto ok = run(
+          writer_, sql, doing, binds ? std::function<void(StatementUse&)>(through) : [](StatementUse&) {});
       if (!ok) return ok;
     }
     return run(writer_,
@@ -1639,17 +1714,14 @@ class SqliteStore final : public Store {
     if (!current) return current;
     // A plain INSERT: a version already stored is a conflict that fails the commit, never an
     // overwrite (two changes made from the same version must not both land).
-    return run(writer_,
-               "INSERT INTO sip_plan_version (plan_id, version, plan, recorded_at) VALUES (?1, ?2, ?3, ?4)",
-               "store sip plan version", [&](StatementUse& u) {
-                 u.bind(1, r.plan_id).bind(2, r.version).bind(3, *plan).bind(4, r.updated_at);
-               });
+    return run(writer_, "INSERT INTO sip_plan_version (plan_id, version, plan, recorded_at) VALUES (?1, ?2, ?3, ?4)",
+               "store sip plan version",
+               [&](StatementUse& u) { u.bind(1, r.plan_id).bind(2, r.version).bind(3, *plan).bind(4, r.updated_at); });
   }
 
   std::expected<void, StoreError> apply(const store_write::PutSipReminder& w) {
     // The first raising is kept: when the reminder was raised.
-    return run(writer_,
-               "INSERT OR IGNORE INTO sip_reminder (plan_id, kind, key, raised_at) VALUES (?1, ?2, ?3, ?4)",
+    return run(writer_, "INSERT OR IGNORE INTO sip_reminder (plan_id, kind, key, raised_at) VALUES (?1, ?2, ?3, ?4)",
                "store sip reminder",
                [&](StatementUse& u) { u.bind(1, w.plan_id).bind(2, w.kind).bind(3, w.key).bind(4, w.raised_at); });
   }

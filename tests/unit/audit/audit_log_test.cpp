@@ -36,10 +36,11 @@ class SwitchableStore final : public ForwardingStore {
  public:
   using ForwardingStore::ForwardingStore;
   std::atomic<bool> failing{false};
-  std::expected<void, StoreError> commit(const std::vector<AuditRecord>& records,
-                                         const std::vector<knutpunkt::StoreWrite>& writes) override {
+  std::expected<void, StoreError> commit_sealed(std::vector<AuditRecord>& records,
+                                                const std::vector<knutpunkt::StoreWrite>& writes,
+                                                const knutpunkt::AuditSeal& seal) override {
     if (failing) return std::unexpected(StoreError{"sqlite_error", "disk I/O error (simulated)"});
-    return inner_.commit(records, writes);
+    return inner_.commit_sealed(records, writes, seal);
   }
 };
 
@@ -52,11 +53,12 @@ class GatedStore final : public ForwardingStore {
     open_ = true;
     cv_.notify_all();
   }
-  std::expected<void, StoreError> commit(const std::vector<AuditRecord>& records,
-                                         const std::vector<knutpunkt::StoreWrite>& writes) override {
+  std::expected<void, StoreError> commit_sealed(std::vector<AuditRecord>& records,
+                                                const std::vector<knutpunkt::StoreWrite>& writes,
+                                                const knutpunkt::AuditSeal& seal) override {
     std::unique_lock lock(mutex_);
     cv_.wait(lock, [this] { return open_; });
-    return inner_.commit(records, writes);
+    return inner_.commit_sealed(records, writes, seal);
   }
 
  private:

@@ -28,15 +28,19 @@ std::expected<AuditReceipt, StoreError> append_with_writes(AuditLog& log, std::s
 }
 
 StoreWrite idempotency_key(const std::string& client, const std::string& key, int status) {
-  return store_write::PutIdempotency{IdempotencyRecord{client, key, "hash-" + key, status, "{}", "2026-01-01T00:00:00Z"}};
+  return store_write::PutIdempotency{
+      IdempotencyRecord{client, key, "hash-" + key, status, "{}", "2026-01-01T00:00:00Z"}};
 }
 
 std::size_t audit_count(knutpunkt::Store& store) {
   std::size_t n = 0;
-  REQUIRE(store.scan_audit(1, [&](const AuditRecord&) {
-                 ++n;
-                 return true;
-               }).has_value());
+  REQUIRE(store
+              .scan_audit(1,
+                          [&](const AuditRecord&) {
+                            ++n;
+                            return true;
+                          })
+              .has_value());
   return n;
 }
 
@@ -67,10 +71,9 @@ TEST_CASE("a write the store refuses fails its record too: neither the record no
 
   // The same (client, key) again violates the primary key; the inbound receipt beside it must
   // not survive either.
-  auto refused = append_with_writes(
-      **log, "second", {{"n", 2}},
-      {store_write::PutInboundReceipt{"jobbtorg", "msg-1", "R-1", "2026-01-01T00:00:00Z"},
-       idempotency_key("client-a", "dup", 409)});
+  auto refused = append_with_writes(**log, "second", {{"n", 2}},
+                                    {store_write::PutInboundReceipt{"jobbtorg", "msg-1", "R-1", "2026-01-01T00:00:00Z"},
+                                     idempotency_key("client-a", "dup", 409)});
   REQUIRE_FALSE(refused.has_value());
   CHECK(audit_count(*store) == 1);
   auto seen = store->inbound_seen("jobbtorg", "msg-1");
@@ -94,9 +97,10 @@ namespace {
 class LateErrorStore final : public ForwardingStore {
  public:
   using ForwardingStore::ForwardingStore;
-  std::expected<void, StoreError> commit(const std::vector<AuditRecord>& records,
-                                         const std::vector<StoreWrite>& writes) override {
-    auto landed = ForwardingStore::commit(records, writes);
+  std::expected<void, StoreError> commit_sealed(std::vector<AuditRecord>& records,
+                                                const std::vector<StoreWrite>& writes,
+                                                const knutpunkt::AuditSeal& seal) override {
+    auto landed = ForwardingStore::commit_sealed(records, writes, seal);
     if (!landed) return landed;
     return std::unexpected(StoreError{"sqlite_error", "commit: disk I/O error (reported after the data landed)"});
   }

@@ -13,6 +13,11 @@ class ForwardingStore : public knutpunkt::Store {
                                                     const std::vector<knutpunkt::StoreWrite>& writes) override {
     return inner_.commit(records, writes);
   }
+  std::expected<void, knutpunkt::StoreError> commit_sealed(std::vector<knutpunkt::AuditRecord>& records,
+                                                           const std::vector<knutpunkt::StoreWrite>& writes,
+                                                           const knutpunkt::AuditSeal& seal) override {
+    return inner_.commit_sealed(records, writes, seal);
+  }
   std::expected<std::optional<knutpunkt::AuditCheckpoint>, knutpunkt::StoreError> latest_audit_checkpoint() override {
     return inner_.latest_audit_checkpoint();
   }
@@ -41,7 +46,8 @@ class ForwardingStore : public knutpunkt::Store {
       const std::function<bool(const knutpunkt::OutboxMessage&)>& visit) override {
     return inner_.scan_undelivered_messages(visit);
   }
-  std::expected<std::optional<knutpunkt::OutboxMessage>, knutpunkt::StoreError> message(const std::string& id) override {
+  std::expected<std::optional<knutpunkt::OutboxMessage>, knutpunkt::StoreError> message(
+      const std::string& id) override {
     return inner_.message(id);
   }
   std::expected<std::vector<knutpunkt::DeliveryAttempt>, knutpunkt::StoreError> attempts(
@@ -100,11 +106,12 @@ class ForwardingStore : public knutpunkt::Store {
       const std::string& item_id) override {
     return inner_.manual_item(item_id);
   }
-  std::expected<std::optional<knutpunkt::SipPlanRecord>, knutpunkt::StoreError> sip_plan(const std::string& id) override {
+  std::expected<std::optional<knutpunkt::SipPlanRecord>, knutpunkt::StoreError> sip_plan(
+      const std::string& id) override {
     return inner_.sip_plan(id);
   }
   std::expected<std::optional<nlohmann::json>, knutpunkt::StoreError> sip_plan_version(const std::string& id,
-                                                                                      int version) override {
+                                                                                       int version) override {
     return inner_.sip_plan_version(id, version);
   }
   std::expected<std::vector<knutpunkt::SipPlanRecord>, knutpunkt::StoreError> sip_plans_with_consent(
@@ -112,7 +119,7 @@ class ForwardingStore : public knutpunkt::Store {
     return inner_.sip_plans_with_consent(consent_id);
   }
   std::expected<std::vector<knutpunkt::SipPlanRecord>, knutpunkt::StoreError> open_sip_plans(const std::string& after,
-                                                                                            int limit) override {
+                                                                                             int limit) override {
     return inner_.open_sip_plans(after, limit);
   }
   std::expected<bool, knutpunkt::StoreError> sip_reminder_raised(const std::string& plan_id, const std::string& kind,

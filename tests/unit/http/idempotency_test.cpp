@@ -30,54 +30,18 @@ struct TempStore {
   }
   void put(const std::string& client, const std::string& key, const std::string& fingerprint, int status,
            const std::string& body) {
-    REQUIRE(store->commit({}, {store_write::PutIdempotency{IdempotencyRecord{client, key, fingerprint, status, body,
-                                                                             "2026-11-24T10:00:00Z"}}})
+    REQUIRE(store
+                ->commit({}, {store_write::PutIdempotency{
+                                 IdempotencyRecord{client, key, fingerprint, status, body, "2026-11-24T10:00:00Z"}}})
                 .has_value());
   }
 };
 
 // Every read fails: the store is down.
-class UnavailableStore final : public Store {
+class UnavailableStore final : public knutpunkt::ReferralStore {
   static StoreError down() { return {"sqlite_error", "down"}; }
 
  public:
-  std::expected<void, StoreError> commit(const std::vector<AuditRecord>&, const std::vector<StoreWrite>&) override {
-    return std::unexpected(down());
-  }
-  std::expected<std::optional<AuditRecord>, StoreError> last_audit_record() override { return std::unexpected(down()); }
-  std::expected<void, StoreError> scan_audit(std::int64_t, const std::function<bool(const AuditRecord&)>&) override {
-    return std::unexpected(down());
-  }
-  std::expected<std::vector<knutpunkt::IndexedAuditRecord>, StoreError> search_audit(const knutpunkt::AuditQuery&) override {
-    return std::unexpected(down());
-  }
-  std::expected<void, StoreError> scan_audit_index(const knutpunkt::AuditQuery&, bool,
-                                                   const std::function<bool(const knutpunkt::IndexedAuditRecord&)>&) override {
-    return std::unexpected(down());
-  }
-  std::expected<std::optional<std::pair<std::int64_t, std::int64_t>>, StoreError> audit_seq_range(const std::string&,
-                                                                                                  const std::string&) override {
-    return std::unexpected(down());
-  }
-  std::expected<void, StoreError> ping() override { return std::unexpected(down()); }
-  std::expected<void, StoreError> scan_undelivered_messages(const std::function<bool(const OutboxMessage&)>&) override {
-    return std::unexpected(down());
-  }
-  std::expected<std::optional<OutboxMessage>, StoreError> message(const std::string&) override {
-    return std::unexpected(down());
-  }
-  std::expected<std::vector<DeliveryAttempt>, StoreError> attempts(const std::string&) override {
-    return std::unexpected(down());
-  }
-  std::expected<std::vector<OutboxMessage>, StoreError> dead_letters(const DeadLetterQuery&) override {
-    return std::unexpected(down());
-  }
-  std::expected<std::vector<OutboxMessage>, StoreError> messages_by_ordering_key(const std::string&) override {
-    return std::unexpected(down());
-  }
-  std::expected<std::vector<StoredEvent>, StoreError> events_after(const std::string&, std::int64_t, int) override {
-    return std::unexpected(down());
-  }
   std::expected<std::optional<ReferralRecord>, StoreError> referral(const std::string&) override {
     return std::unexpected(down());
   }
@@ -86,45 +50,6 @@ class UnavailableStore final : public Store {
     return std::unexpected(down());
   }
   std::expected<bool, StoreError> inbound_seen(const std::string&, const std::string&) override {
-    return std::unexpected(down());
-  }
-  std::expected<std::optional<knutpunkt::ConsentRecord>, StoreError> consent(const std::string&) override {
-    return std::unexpected(down());
-  }
-  std::expected<std::vector<knutpunkt::ConsentRecord>, StoreError> consents_for_person(const std::string&) override {
-    return std::unexpected(down());
-  }
-  std::expected<std::optional<knutpunkt::CaseRecord>, StoreError> case_file(const std::string&,
-                                                                           const std::string&) override {
-    return std::unexpected(down());
-  }
-  std::expected<bool, StoreError> is_protected(const std::string&) override { return std::unexpected(down()); }
-  std::expected<std::optional<knutpunkt::AuditCheckpoint>, StoreError> latest_audit_checkpoint() override {
-    return std::unexpected(down());
-  }
-  std::expected<std::vector<knutpunkt::CaseRecord>, StoreError> open_cases_with_member(const std::string&) override {
-    return std::unexpected(down());
-  }
-  std::expected<std::vector<knutpunkt::ManualItem>, StoreError> manual_items(const std::string&, const std::string&,
-                                                                             const std::string&, int) override {
-    return std::unexpected(down());
-  }
-  std::expected<std::optional<knutpunkt::ManualItem>, StoreError> manual_item(const std::string&) override {
-    return std::unexpected(down());
-  }
-  std::expected<std::optional<knutpunkt::SipPlanRecord>, StoreError> sip_plan(const std::string&) override {
-    return std::unexpected(down());
-  }
-  std::expected<std::optional<nlohmann::json>, StoreError> sip_plan_version(const std::string&, int) override {
-    return std::unexpected(down());
-  }
-  std::expected<std::vector<knutpunkt::SipPlanRecord>, StoreError> sip_plans_with_consent(const std::string&) override {
-    return std::unexpected(down());
-  }
-  std::expected<std::vector<knutpunkt::SipPlanRecord>, StoreError> open_sip_plans(const std::string&, int) override {
-    return std::unexpected(down());
-  }
-  std::expected<bool, StoreError> sip_reminder_raised(const std::string&, const std::string&, const std::string&) override {
     return std::unexpected(down());
   }
 };

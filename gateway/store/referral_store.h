@@ -1,0 +1,25 @@
+#pragma once
+// Referrals, the idempotency keys that accepted them, and receipts of partners' messages.
+#include <expected>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/delivery_records.h"
+#include "store/store_error.h"
+
+namespace knutpunkt {
+
+class ReferralStore {
+ public:
+  virtual ~ReferralStore() = default;
+
+  virtual std::expected<std::optional<ReferralRecord>, StoreError> referral(const std::string& referral_id) = 0;
+  virtual std::expected<std::optional<IdempotencyRecord>, StoreError> idempotency(const std::string& client_id,
+                                                                                  const std::string& key) = 0;
+  virtual std::expected<bool, StoreError> inbound_seen(const std::string& partner,
+                                                       const std::string& partner_message_id) = 0;
+};
+
+}  // namespace knutpunkt
