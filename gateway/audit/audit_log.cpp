@@ -148,11 +148,11 @@ void AuditLog::commit(std::deque<Pending>& batch) {
       // the database may have appended since: the store then hands the real tip to the seal
       // inside its transaction, and the batch is chained after that instead.
       stored = store_.commit_sealed(records, writes,
-                                    [this](std::vector<AuditRecord>& batch, const std::optional<AuditChainTip>& tip) {
+                                    [this](std::vector<AuditRecord>& sealed, const std::optional<AuditChainTip>& tip) {
                                       const std::int64_t tip_seq = tip ? tip->seq : 0;
                                       const std::string tip_hash = tip ? tip->hash : genesis_hash();
                                       if (tip_seq == head_seq_ && tip_hash == head_hash_) return;
-                                      chain_after(batch, tip_seq, tip_hash);
+                                      chain_after(sealed, tip_seq, tip_hash);
                                     });
     } catch (const std::exception& e) {
       stored = std::unexpected(StoreError{"store_exception", e.what()});
