@@ -62,13 +62,17 @@ std::expected<std::unique_ptr<Connection>, StoreError> Connection::open(const st
   if (PQstatus(raw) != CONNECTION_OK) {
     return std::unexpected(StoreError{"postgresql_unavailable", "connect: " + trimmed(PQerrorMessage(raw))});
   }
+  // Server notices (e.g. "already exists, skipping") are not errors and not for stderr.
+  PQsetNoticeProcessor(
+      raw, [](void*, const char*) {}, nullptr);
   // Commits are durable when acknowledged (synchronous_commit is on by default; a role or
   // database setting must not turn it off for the audit log), and timestamps are compared as
   // text, so the session's time zone and collation play no part.
   PGresult* set = PQexec(raw, "SET synchronous_commit = on");
   const bool ok = PQresultStatus(set) == PGRES_COMMAND_OK;
   PQclear(set);
-  if (!ok) return std::unexpected(StoreError{"postgresql_error", "set synchronous_commit: " + trimmed(PQerrorMessage(raw))});
+  if (!ok)
+    return std::unexpected(StoreError{"postgresql_error", "set synchronous_commit: " + trimmed(PQerrorMessage(raw))});
   return c;
 }
 
@@ -81,7 +85,8 @@ std::expected<Result, PgError> Connection::exec(std::string_view sql, const Para
                                nullptr, nullptr, /*resultFormat=*/0);
   Result result(raw);
   const ExecStatusType status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return std::unexpected(error_of(conn_.get(), raw, doing));
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+    return std::unexpected(error_of(conn_.get(), raw, doing));
   return result;
 }
 
@@ -101,7 +106,8 @@ std::expected<Result, StoreError> Connection::query(std::string_view sql, const 
 std::expected<void, StoreError> Connection::run_script(const char* sql, std::string_view doing) {
   Result result(PQexec(conn_.get(), sql));
   const PGresult* raw = result.get();
-  if (raw == nullptr || PQresultStatus(raw) != PGRES_COMMAND_OK) return std::unexpected(error_of(conn_.get(), raw, doing).error);
+  if (raw == nullptr || PQresultStatus(raw) != PGRES_COMMAND_OK)
+    return std::unexpected(error_of(conn_.get(), raw, doing).error);
   return {};
 }
 
@@ -165,7 +171,8 @@ std::expected<void, PgError> Transaction::commit() {
   if (!r) return std::unexpected(r.error());
   // The server answers a COMMIT of a transaction that already failed with ROLLBACK.
   if (r->command() != "COMMIT") {
-    return std::unexpected(PgError{StoreError{"postgresql_error", "commit: the transaction was rolled back"}, "", false});
+    return std::unexpected(
+        PgError{StoreError{"postgresql_error", "commit: the transaction was rolled back"}, "", false});
   }
   return {};
 }
