@@ -48,8 +48,10 @@ std::expected<std::unique_ptr<Connection>, StoreError> Connection::open(const st
                                                                         const std::optional<std::string>& password) {
   // Keywords and values as arrays, expanding `conninfo`: the password is passed as a value of
   // its own and never spliced into a connection string.
-  std::vector<const char*> keys{"dbname"};
-  std::vector<const char*> values{conninfo.c_str()};
+  // connect_timeout first, so that `conninfo` may set its own: an unreachable server then fails
+  // the caller in bounded time instead of holding a pool slot for the kernel's TCP timeout.
+  std::vector<const char*> keys{"connect_timeout", "dbname"};
+  std::vector<const char*> values{"10", conninfo.c_str()};
   if (password) {
     keys.push_back("password");
     values.push_back(password->c_str());
@@ -79,7 +81,15 @@ std::expected<std::unique_ptr<Connection>, StoreError> Connection::open(const st
 std::expected<Result, PgError> Connection::exec(std::string_view sql, const Params& params, std::string_view doing) {
   std::vector<const char*> values;
   values.reserve(params.size());
-  for (const auto& v : params.values()) values.push_back(v ? v->c_str() : nullptr);
+  for (const auto& v : params.values()) {
+    // Text parameters end at the first NUL, and PostgreSQL text cannot hold one: refuse rather
+    // than store a silently shortened value.
+    if (v && v->find('\0') != std::string::npos) {
+      return std::unexpected(
+          PgError{StoreError{"postgresql_error", std::string(doing) + ": a value holds a NUL byte"}, "22021", false});
+    }
+    values.push_back(v ? v->c_str() : nullptr);
+  }
   const std::string text(sql);
   PGresult* raw = PQexecParams(conn_.get(), text.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
                                nullptr, nullptr, /*resultFormat=*/0);

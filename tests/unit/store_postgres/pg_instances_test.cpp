@@ -3,6 +3,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -221,4 +222,43 @@ TEST_CASE("the audit log refuses UPDATE and DELETE except inside a retention rem
   CHECK_THROWS(sql(db, "DELETE FROM audit_log WHERE seq = 3"));
   // The chain continues after the removal.
   CHECK(sql(db, "SELECT seq FROM audit_head") == "4");
+}
+
+TEST_CASE("a feed reader following its cursor misses no event that two instances append at once") {
+  // The cursor is the last seq read: an event whose seq was taken before another's but that
+  // committed after it would fall behind the cursor and never be read.
+  const std::string db = fresh_database();
+  auto a = open_store(db);
+  auto b = open_store(db);
+  auto reader = open_store(db);
+  constexpr int kPerInstance = 150;
+  std::atomic<int> writing{2};
+  std::atomic<int> failed{0};
+  auto write = [&](Store& store, const std::string& name) {
+    for (int i = 0; i < kPerInstance; ++i) {
+      const std::string id = name + std::to_string(i);
+      if (!store.commit({}, {store_write::AppendEvent{id, "client", "case", "corr", "t", {{"id", id}}}})) ++failed;
+    }
+    --writing;
+  };
+  std::thread ta(write, std::ref(*a), "a");
+  std::thread tb(write, std::ref(*b), "b");
+  std::set<std::string> seen;
+  std::int64_t cursor = 0;
+  bool last_round = false;
+  for (;;) {
+    const bool done = writing.load() == 0;
+    auto page = reader->events_after("client", cursor, 1000);
+    REQUIRE(page.has_value());
+    for (const StoredEvent& e : *page) {
+      CHECK(seen.insert(e.event_id).second);
+      cursor = e.seq;
+    }
+    if (done && last_round) break;
+    last_round = done;
+  }
+  ta.join();
+  tb.join();
+  CHECK(failed == 0);
+  CHECK(seen.size() == 2 * kPerInstance);
 }

@@ -95,3 +95,15 @@ TEST_CASE("the password is taken from PostgresSettings.password and is never par
   CHECK((*right)->ping().has_value());
   CHECK(append(**right, "with password").has_value());
 }
+
+TEST_CASE("a value PostgreSQL text cannot hold fails the commit whole instead of being shortened") {
+  const std::string db = fresh_database();
+  auto store = open_store(db);
+  const std::string with_nul("199001011234\0tail", 17);
+  auto failed = store->commit({}, {store_write::RememberProtected{"198001011234", "ssbtek/FK", "t"},
+                                   store_write::RememberProtected{with_nul, "ssbtek/FK", "t"}});
+  REQUIRE_FALSE(failed.has_value());
+  CHECK(failed.error().code == "postgresql_error");
+  CHECK_FALSE(store->is_protected("199001011234").value());
+  CHECK_FALSE(store->is_protected("198001011234").value());
+}
