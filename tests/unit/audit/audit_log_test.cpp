@@ -247,3 +247,59 @@ TEST_CASE("a callback that throws does not stop the writer") {
   REQUIRE(next.has_value());
   CHECK(next->seq == 2);
 }
+
+TEST_CASE("two audit logs writing one database at once make one unbroken chain, each receipt where its record is") {
+  // Two gateway processes on one database: each writer knows only the head it last saw, so every
+  // batch after the other's must be chained after the tip found inside the transaction.
+  TempDir dir;
+  auto first_store = open_store(dir.path / "k.db");
+  auto second_store = open_store(dir.path / "k.db");
+  auto first = AuditLog::open(*first_store);
+  auto second = AuditLog::open(*second_store);
+  REQUIRE(first.has_value());
+  REQUIRE(second.has_value());
+
+  constexpr int kPerWriter = 200;
+  std::mutex mutex;
+  std::condition_variable done;
+  int outstanding = 2 * kPerWriter;
+  std::vector<AuditReceipt> receipts;
+  std::vector<std::string> failures;
+  const auto append = [&](AuditLog& log, const std::string& writer, int i) {
+    log.append("lookup", {{"writer", writer}, {"n", i}}, [&](std::expected<AuditReceipt, StoreError> outcome) {
+      std::lock_guard lock(mutex);
+      if (outcome) {
+        receipts.push_back(*outcome);
+      } else {
+        failures.push_back(outcome.error().message);
+      }
+      if (--outstanding == 0) done.notify_one();
+    });
+  };
+  std::thread a([&] {
+    for (int i = 0; i < kPerWriter; ++i) append(**first, "a", i);
+  });
+  std::thread b([&] {
+    for (int i = 0; i < kPerWriter; ++i) append(**second, "b", i);
+  });
+  a.join();
+  b.join();
+  {
+    std::unique_lock lock(mutex);
+    REQUIRE(done.wait_for(lock, std::chrono::seconds(60), [&] { return outstanding == 0; }));
+  }
+  (*first)->stop();
+  (*second)->stop();
+  INFO((failures.empty() ? std::string() : failures.front()));
+  REQUIRE(failures.empty());
+
+  const auto records = scan_all(*first_store);
+  REQUIRE(records.size() == 2 * kPerWriter);
+  auto report = knutpunkt::verify_chain(*first_store);
+  REQUIRE(report.has_value());
+  CHECK(report->intact());
+  // Every receipt names the seq and hash its record actually has.
+  std::set<std::pair<std::int64_t, std::string>> stored;
+  for (const AuditRecord& r : records) stored.emplace(r.seq, r.hash);
+  for (const AuditReceipt& receipt : receipts) CHECK(stored.contains({receipt.seq, receipt.hash}));
+}
