@@ -1,0 +1,292 @@
+#include "store/postgres/postgres_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <type_traits>
+#include <variant>
+
+#include "store/postgres/pg_audit.h"
+#include "store/postgres/pg_case.h"
+#include "store/postgres/pg_connection.h"
+#include "store/postgres/pg_consent.h"
+#include "store/postgres/pg_event_feed.h"
+#include "store/postgres/pg_json.h"
+#include "store/postgres/pg_manual.h"
+#include "store/postgres/pg_migrations.h"
+#include "store/postgres/pg_outbox.h"
+#include "store/postgres/pg_protected.h"
+#include "store/postgres/pg_referral.h"
+#include "store/postgres/pg_sip.h"
+
+namespace knutpunkt {
+namespace {
+
+// How long a caller waits for a free connection before the store reports itself unavailable.
+constexpr std::chrono::seconds kPoolWait{10};
+
+class PostgresStore final : public Store {
+ public:
+  explicit PostgresStore(const PostgresSettings& s) : pool_(s.connection, s.password, s.pool_size, kPoolWait) {}
+
+  std::expected<void, StoreError> open() {
+    auto lease = pool_.acquire();
+    if (!lease) return std::unexpected(lease.error());
+    return pg::migrate(**lease);
+  }
+
+  std::expected<void, StoreError> commit(const std::vector<AuditRecord>& records,
+                                         const std::vector<StoreWrite>& writes) override {
+    if (records.empty() && writes.empty()) return {};
+    auto bodies = encode_bodies(records);
+    if (!bodies) return std::unexpected(bodies.error());
+    const auto entries = index_entries(records);
+    return in_transaction([&](pg::Connection& c) -> std::expected<void, StoreError> {
+      // Appending takes the head's lock first, as commit_sealed does, so the two never wait on
+      // each other in opposite orders.
+      if (!records.empty()) {
+        if (auto tip = pg::lock_chain_head(c); !tip) return std::unexpected(tip.error());
+      }
+      return store_batch(c, records, *bodies, entries, writes);
+    });
+  }
+
+  std::expected<void, StoreError> commit_sealed(std::vector<AuditRecord>& records,
+                                                const std::vector<StoreWrite>& writes, const AuditSeal& seal) override {
+    if (records.empty() && writes.empty()) return {};
+    auto bodies = encode_bodies(records);
+    if (!bodies) return std::unexpected(bodies.error());
+    const auto entries = index_entries(records);
+    return in_transaction([&](pg::Connection& c) -> std::expected<void, StoreError> {
+      // The head row stays locked until COMMIT: another instance appending waits here and then
+      // reads the tip this batch leaves, so the chain never forks.
+      auto tip = pg::lock_chain_head(c);
+      if (!tip) return std::unexpected(tip.error());
+      if (!records.empty()) seal(records, *tip);
+      return store_batch(c, records, *bodies, entries, writes);
+    });
+  }
+
+  std::expected<std::optional<AuditCheckpoint>, StoreError> latest_audit_checkpoint() override {
+    return read([](pg::Connection& c) { return pg::latest_audit_checkpoint(c); });
+  }
+
+  std::expected<std::optional<AuditRecord>, StoreError> last_audit_record() override {
+    return read([](pg::Connection& c) { return pg::last_audit_record(c); });
+  }
+
+  std::expected<void, StoreError> scan_audit(std::int64_t from_seq,
+                                             const std::function<bool(const AuditRecord&)>& visit) override {
+    for (;;) {
+      // One page per statement; no connection is held while the visitor runs.
+      auto page = read([&](pg::Connection& c) { return pg::audit_page(c, from_seq); });
+      if (!page) return std::unexpected(page.error());
+      for (const AuditRecord& r : *page) {
+        if (!visit(r)) return {};
+      }
+      if (page->size() < static_cast<std::size_t>(pg::kScanPageRows)) return {};
+      from_seq = page->back().seq + 1;
+    }
+  }
+
+  std::expected<std::vector<IndexedAuditRecord>, StoreError> search_audit(const AuditQuery& q) override {
+    return read([&](pg::Connection& c) -> std::expected<std::vector<IndexedAuditRecord>, StoreError> {
+      auto window = pg::audit_seq_window(c, q);
+      if (!window) return std::unexpected(window.error());
+      if (window->empty) return std::vector<IndexedAuditRecord>{};
+      return pg::audit_index_page(c, q, /*oldest_first=*/false, *window, std::clamp(q.limit, 1, pg::kMaxSearchLimit));
+    });
+  }
+
+  std::expected<void, StoreError> scan_audit_index(
+      const AuditQuery& q, bool oldest_first, const std::function<bool(const IndexedAuditRecord&)>& visit) override {
+    auto w = read([&](pg::Connection& c) { return pg::audit_seq_window(c, q); });
+    if (!w) return std::unexpected(w.error());
+    pg::SeqWindow window = *w;
+    if (window.empty) return {};
+    for (;;) {
+      auto page =
+          read([&](pg::Connection& c) { return pg::audit_index_page(c, q, oldest_first, window, pg::kScanPageRows); });
+      if (!page) return std::unexpected(page.error());
+      for (const IndexedAuditRecord& r : *page) {
+        if (!visit(r)) return {};
+      }
+      if (page->size() < static_cast<std::size_t>(pg::kScanPageRows)) return {};
+      if (oldest_first)
+        window.after = page->back().record.seq;
+      else
+        window.before = page->back().record.seq;
+    }
+  }
+
+  std::expected<std::optional<std::pair<std::int64_t, std::int64_t>>, StoreError> audit_seq_range(
+      const std::string& since, const std::string& until) override {
+    return read([&](pg::Connection& c) { return pg::audit_seq_range(c, since, until); });
+  }
+
+  std::expected<void, StoreError> ping() override {
+    return read([](pg::Connection& c) -> std::expected<void, StoreError> {
+      auto r = c.query("SELECT 1", {}, "ping");
+      if (!r) return std::unexpected(r.error());
+      return {};
+    });
+  }
+
+  std::expected<void, StoreError> scan_undelivered_messages(
+      const std::function<bool(const OutboxMessage&)>& visit) override {
+    std::int64_t after = 0;
+    for (;;) {
+      auto page = read([&](pg::Connection& c) { return pg::undelivered_page(c, after, pg::kScanPageRows); });
+      if (!page) return std::unexpected(page.error());
+      for (const OutboxMessage& m : *page) {
+        if (!visit(m)) return {};
+      }
+      if (page->size() < static_cast<std::size_t>(pg::kScanPageRows)) return {};
+      after = page->back().position;
+    }
+  }
+
+  std::expected<std::optional<OutboxMessage>, StoreError> message(const std::string& id) override {
+    return read([&](pg::Connection& c) { return pg::message(c, id); });
+  }
+  std::expected<std::vector<DeliveryAttempt>, StoreError> attempts(const std::string& message_id) override {
+    return read([&](pg::Connection& c) { return pg::attempts(c, message_id); });
+  }
+  std::expected<std::vector<OutboxMessage>, StoreError> dead_letters(const DeadLetterQuery& q) override {
+    return read([&](pg::Connection& c) { return pg::dead_letters(c, q); });
+  }
+  std::expected<std::vector<OutboxMessage>, StoreError> messages_by_ordering_key(const std::string& key) override {
+    return read([&](pg::Connection& c) { return pg::messages_by_ordering_key(c, key); });
+  }
+  std::expected<std::vector<StoredEvent>, StoreError> events_after(const std::string& client_id, std::int64_t after_seq,
+                                                                   int limit) override {
+    return read([&](pg::Connection& c) { return pg::events_after(c, client_id, after_seq, limit); });
+  }
+  std::expected<std::optional<ReferralRecord>, StoreError> referral(const std::string& referral_id) override {
+    return read([&](pg::Connection& c) { return pg::referral(c, referral_id); });
+  }
+  std::expected<std::optional<IdempotencyRecord>, StoreError> idempotency(const std::string& client_id,
+                                                                          const std::string& key) override {
+    return read([&](pg::Connection& c) { return pg::idempotency(c, client_id, key); });
+  }
+  std::expected<bool, StoreError> inbound_seen(const std::string& partner, const std::string& id) override {
+    return read([&](pg::Connection& c) { return pg::inbound_seen(c, partner, id); });
+  }
+  std::expected<std::optional<ConsentRecord>, StoreError> consent(const std::string& consent_id) override {
+    return read([&](pg::Connection& c) { return pg::consent(c, consent_id); });
+  }
+  std::expected<std::vector<ConsentRecord>, StoreError> consents_for_person(const std::string& person_id) override {
+    return read([&](pg::Connection& c) { return pg::consents_for_person(c, person_id); });
+  }
+  std::expected<std::optional<CaseRecord>, StoreError> case_file(const std::string& organisation,
+                                                                 const std::string& case_id) override {
+    return read([&](pg::Connection& c) { return pg::case_file(c, organisation, case_id); });
+  }
+  std::expected<std::vector<CaseRecord>, StoreError> open_cases_with_member(const std::string& person_id) override {
+    return read([&](pg::Connection& c) { return pg::open_cases_with_member(c, person_id); });
+  }
+  std::expected<bool, StoreError> is_protected(const std::string& person_id) override {
+    return read([&](pg::Connection& c) { return pg::is_protected(c, person_id); });
+  }
+  std::expected<std::vector<ManualItem>, StoreError> manual_items(const std::string& status,
+                                                                  const std::string& after_created_at,
+                                                                  const std::string& after_id, int limit) override {
+    return read([&](pg::Connection& c) { return pg::manual_items(c, status, after_created_at, after_id, limit); });
+  }
+  std::expected<std::optional<ManualItem>, StoreError> manual_item(const std::string& item_id) override {
+    return read([&](pg::Connection& c) { return pg::manual_item(c, item_id); });
+  }
+  std::expected<std::optional<SipPlanRecord>, StoreError> sip_plan(const std::string& plan_id) override {
+    return read([&](pg::Connection& c) { return pg::sip_plan(c, plan_id); });
+  }
+  std::expected<std::optional<nlohmann::json>, StoreError> sip_plan_version(const std::string& plan_id,
+                                                                            int version) override {
+    return read([&](pg::Connection& c) { return pg::sip_plan_version(c, plan_id, version); });
+  }
+  std::expected<std::vector<SipPlanRecord>, StoreError> sip_plans_with_consent(const std::string& consent_id) override {
+    return read([&](pg::Connection& c) { return pg::sip_plans_with_consent(c, consent_id); });
+  }
+  std::expected<std::vector<SipPlanRecord>, StoreError> open_sip_plans(const std::string& after_plan_id,
+                                                                       int limit) override {
+    return read([&](pg::Connection& c) { return pg::open_sip_plans(c, after_plan_id, limit); });
+  }
+  std::expected<bool, StoreError> sip_reminder_raised(const std::string& plan_id, const std::string& kind,
+                                                      const std::string& key) override {
+    return read([&](pg::Connection& c) { return pg::sip_reminder_raised(c, plan_id, kind, key); });
+  }
+
+ private:
+  // Runs a read on a pooled connection. A connection that turns out broken (the server
+  // restarted since it was last used) is replaced and the read runs once more: reads change
+  // nothing, so running one again is safe.
+  template <typename Work>
+  std::invoke_result_t<Work, pg::Connection&> read(Work&& work) {
+    for (int attempt = 0;; ++attempt) {
+      auto lease = pool_.acquire();
+      if (!lease) return std::unexpected(lease.error());
+      auto result = work(**lease);
+      if (result || !(*lease)->broken() || attempt > 0) return result;
+    }
+  }
+
+  // Runs `work` in one transaction: committed when it succeeds, rolled back otherwise. Only a
+  // BEGIN that failed on a broken connection is tried again on a fresh one (nothing of the
+  // batch reached the server); a failure after that, COMMIT included, is reported as it is.
+  template <typename Work>
+  std::expected<void, StoreError> in_transaction(Work&& work) {
+    for (int attempt = 0;; ++attempt) {
+      auto lease = pool_.acquire();
+      if (!lease) return std::unexpected(lease.error());
+      pg::Transaction tx(**lease);
+      if (auto began = tx.begin(); !began) {
+        if (began.error().connection_lost && attempt == 0) continue;
+        return std::unexpected(began.error().error);
+      }
+      if (auto ok = work(**lease); !ok) return ok;
+      if (auto done = tx.commit(); !done) return std::unexpected(done.error().error);
+      return {};
+    }
+  }
+
+  static std::expected<std::vector<std::string>, StoreError> encode_bodies(const std::vector<AuditRecord>& records) {
+    std::vector<std::string> bodies;
+    bodies.reserve(records.size());
+    for (const AuditRecord& r : records) {
+      auto body = pg::encode_json(r.body);
+      if (!body) return std::unexpected(body.error());
+      bodies.push_back(std::move(*body));
+    }
+    return bodies;
+  }
+
+  static std::vector<AuditIndexEntry> index_entries(const std::vector<AuditRecord>& records) {
+    std::vector<AuditIndexEntry> entries;
+    entries.reserve(records.size());
+    for (const AuditRecord& r : records) entries.push_back(index_entry(r.kind, r.body));
+    return entries;
+  }
+
+  // Records first, then the writes in order, all inside the caller's transaction.
+  static std::expected<void, StoreError> store_batch(pg::Connection& c, const std::vector<AuditRecord>& records,
+                                                     const std::vector<std::string>& bodies,
+                                                     const std::vector<AuditIndexEntry>& entries,
+                                                     const std::vector<StoreWrite>& writes) {
+    if (auto ok = pg::insert_audit_records(c, records, bodies, entries); !ok) return ok;
+    for (const StoreWrite& w : writes) {
+      auto ok = std::visit([&](const auto& write) { return pg::apply(c, write); }, w);
+      if (!ok) return ok;
+    }
+    return {};
+  }
+
+  pg::Pool pool_;
+};
+
+}  // namespace
+
+std::expected<std::unique_ptr<Store>, StoreError> open_postgres_store(const PostgresSettings& settings) {
+  auto store = std::make_unique<PostgresStore>(settings);
+  if (auto ok = store->open(); !ok) return std::unexpected(ok.error());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace knutpunkt
