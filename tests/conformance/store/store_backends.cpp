@@ -9,9 +9,6 @@
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
-// Until the PostgreSQL backend is merged, the suites run on SQLite only. To be removed.
-#define KNUTPUNKT_CONFORMANCE_SQLITE_ONLY 1
-
 namespace knutpunkt::conformance {
 
 namespace {
@@ -19,9 +16,11 @@ namespace {
 std::unique_ptr<Store> open_store(const std::string& backend, const std::string& location) {
   std::expected<std::unique_ptr<Store>, StoreError> store = std::unexpected(StoreError{"unknown_backend", backend});
   if (backend == "sqlite") store = open_sqlite_store(location);
-#if !KNUTPUNKT_CONFORMANCE_SQLITE_ONLY
-  if (backend == "postgresql") store = open_postgres_store(PostgresSettings{.connection = location});
-#endif
+  if (backend == "postgresql") {
+    PostgresSettings settings;
+    settings.connection = location;
+    store = open_postgres_store(settings);
+  }
   INFO("opening " << backend << ": " << (store ? std::string() : store.error().code + ": " + store.error().message));
   REQUIRE(store.has_value());
   return std::move(*store);
@@ -30,11 +29,7 @@ std::unique_ptr<Store> open_store(const std::string& backend, const std::string&
 }  // namespace
 
 const std::vector<std::string>& backend_names() {
-#if KNUTPUNKT_CONFORMANCE_SQLITE_ONLY
-  static const std::vector<std::string> names = {"sqlite"};
-#else
   static const std::vector<std::string> names = {"sqlite", "postgresql"};
-#endif
   return names;
 }
 
