@@ -8,7 +8,7 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 KNUTPUNKT_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libboost-dev libboost-system-dev libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev catch2
-  libxml2-dev libxml2-utils libssl-dev openssl libsqlite3-dev sqlite3
+  libxml2-dev libxml2-utils libssl-dev openssl libsqlite3-dev sqlite3 libpq-dev postgresql
   curl python3 python3-jsonschema python3-yaml
 )
 # What scripts/test needs beyond that: libfaketime for the calendar passes, clang with its

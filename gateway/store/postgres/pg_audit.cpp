@@ -133,7 +133,9 @@ std::expected<void, StoreError> insert_index_row(Connection& c, const AuditRecor
 
 // Person, case and caseworker pick out few records in any period; the rest can match most of
 // the log (the same split as the SQLite store's, so both page alike).
-bool narrow(const AuditQuery& q) { return !q.person_id.empty() || !q.case_id.empty() || !q.caseworker.empty(); }
+bool narrow(const AuditQuery& q) {
+  return !q.person_id.empty() || !q.case_id.empty() || !q.caseworker.empty();
+}
 
 }  // namespace
 
@@ -150,10 +152,10 @@ std::expected<void, StoreError> insert_audit_records(Connection& c, const std::v
   const AuditRecord* newest = nullptr;
   for (std::size_t i = 0; i < records.size(); ++i) {
     const AuditRecord& r = records[i];
-    auto ok = c.run(
-        "INSERT INTO audit_log (seq, recorded_at, kind, body, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6)",
-        Params().add(r.seq).add(r.recorded_at).add(r.kind).add(bodies[i]).add(r.prev_hash).add(r.hash),
-        "insert audit record");
+    auto ok =
+        c.run("INSERT INTO audit_log (seq, recorded_at, kind, body, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6)",
+              Params().add(r.seq).add(r.recorded_at).add(r.kind).add(bodies[i]).add(r.prev_hash).add(r.hash),
+              "insert audit record");
     // The index row commits with its record: a record is never unsearchable.
     if (ok) ok = insert_index_row(c, r, entries[i]);
     if (!ok) return ok;

@@ -22,8 +22,9 @@ inline constexpr int kScanPageRows = 512;
 inline constexpr int kMaxSearchLimit = 10000;
 
 // Locks the chain head (one row, FOR UPDATE) for the rest of the transaction and returns it:
-// every commit that appends takes this lock first, so appends from every process and instance
-// are serialised on it. nullopt: the log holds no record.
+// every commit takes this lock first, so commits from every process and instance are serialised
+// on it (the chain never forks; seq and position values are taken in commit order). nullopt: the
+// log holds no record.
 std::expected<std::optional<AuditChainTip>, StoreError> lock_chain_head(Connection& c);
 
 // Inserts the records with their index rows and moves the head to the highest seq stored.

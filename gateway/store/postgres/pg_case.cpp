@@ -60,10 +60,10 @@ std::expected<void, StoreError> apply(Connection& c, const store_write::PutCase&
       "(organisation = $1 AND case_id = $2 AND organisation <> '') OR "
       "(client_id = $3 AND case_id = $2 AND organisation = '')";
   const Params keys = Params().add(k.organisation).add(k.case_id).add(k.client_id);
-  auto ok = c.run(
-      "DELETE FROM case_member WHERE (client_id, case_id) IN (SELECT client_id, case_id FROM case_file WHERE " +
-          replaced + ")",
-      keys, "store case members");
+  auto ok =
+      c.run("DELETE FROM case_member WHERE (client_id, case_id) IN (SELECT client_id, case_id FROM case_file WHERE " +
+                replaced + ")",
+            keys, "store case members");
   if (ok) ok = c.run("DELETE FROM case_file WHERE " + replaced, keys, "store case");
   if (ok) {
     ok = c.run(

@@ -48,8 +48,10 @@ std::expected<std::unique_ptr<Connection>, StoreError> Connection::open(const st
                                                                         const std::optional<std::string>& password) {
   // Keywords and values as arrays, expanding `conninfo`: the password is passed as a value of
   // its own and never spliced into a connection string.
-  std::vector<const char*> keys{"dbname"};
-  std::vector<const char*> values{conninfo.c_str()};
+  // connect_timeout first, so that `conninfo` may set its own: an unreachable server then fails
+  // the caller in bounded time instead of holding a pool slot for the kernel's TCP timeout.
+  std::vector<const char*> keys{"connect_timeout", "dbname"};
+  std::vector<const char*> values{"10", conninfo.c_str()};
   if (password) {
     keys.push_back("password");
     values.push_back(password->c_str());
@@ -62,26 +64,39 @@ std::expected<std::unique_ptr<Connection>, StoreError> Connection::open(const st
   if (PQstatus(raw) != CONNECTION_OK) {
     return std::unexpected(StoreError{"postgresql_unavailable", "connect: " + trimmed(PQerrorMessage(raw))});
   }
+  // Server notices (e.g. "already exists, skipping") are not errors and not for stderr.
+  PQsetNoticeProcessor(
+      raw, [](void*, const char*) {}, nullptr);
   // Commits are durable when acknowledged (synchronous_commit is on by default; a role or
   // database setting must not turn it off for the audit log), and timestamps are compared as
   // text, so the session's time zone and collation play no part.
   PGresult* set = PQexec(raw, "SET synchronous_commit = on");
   const bool ok = PQresultStatus(set) == PGRES_COMMAND_OK;
   PQclear(set);
-  if (!ok) return std::unexpected(StoreError{"postgresql_error", "set synchronous_commit: " + trimmed(PQerrorMessage(raw))});
+  if (!ok)
+    return std::unexpected(StoreError{"postgresql_error", "set synchronous_commit: " + trimmed(PQerrorMessage(raw))});
   return c;
 }
 
 std::expected<Result, PgError> Connection::exec(std::string_view sql, const Params& params, std::string_view doing) {
   std::vector<const char*> values;
   values.reserve(params.size());
-  for (const auto& v : params.values()) values.push_back(v ? v->c_str() : nullptr);
+  for (const auto& v : params.values()) {
+    // Text parameters end at the first NUL, and PostgreSQL text cannot hold one: refuse rather
+    // than store a silently shortened value.
+    if (v && v->find('\0') != std::string::npos) {
+      return std::unexpected(
+          PgError{StoreError{"postgresql_error", std::string(doing) + ": a value holds a NUL byte"}, "22021", false});
+    }
+    values.push_back(v ? v->c_str() : nullptr);
+  }
   const std::string text(sql);
   PGresult* raw = PQexecParams(conn_.get(), text.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
                                nullptr, nullptr, /*resultFormat=*/0);
   Result result(raw);
   const ExecStatusType status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return std::unexpected(error_of(conn_.get(), raw, doing));
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+    return std::unexpected(error_of(conn_.get(), raw, doing));
   return result;
 }
 
@@ -101,7 +116,8 @@ std::expected<Result, StoreError> Connection::query(std::string_view sql, const 
 std::expected<void, StoreError> Connection::run_script(const char* sql, std::string_view doing) {
   Result result(PQexec(conn_.get(), sql));
   const PGresult* raw = result.get();
-  if (raw == nullptr || PQresultStatus(raw) != PGRES_COMMAND_OK) return std::unexpected(error_of(conn_.get(), raw, doing).error);
+  if (raw == nullptr || PQresultStatus(raw) != PGRES_COMMAND_OK)
+    return std::unexpected(error_of(conn_.get(), raw, doing).error);
   return {};
 }
 
@@ -165,7 +181,8 @@ std::expected<void, PgError> Transaction::commit() {
   if (!r) return std::unexpected(r.error());
   // The server answers a COMMIT of a transaction that already failed with ROLLBACK.
   if (r->command() != "COMMIT") {
-    return std::unexpected(PgError{StoreError{"postgresql_error", "commit: the transaction was rolled back"}, "", false});
+    return std::unexpected(
+        PgError{StoreError{"postgresql_error", "commit: the transaction was rolled back"}, "", false});
   }
   return {};
 }

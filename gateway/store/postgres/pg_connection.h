@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "store/store_error.h"
@@ -26,7 +27,7 @@ inline constexpr std::string_view kUniqueViolation = "23505";
 // A failed statement: the StoreError the store returns, with what the store decides on.
 struct PgError {
   StoreError error;
-  std::string sqlstate;     // "" when the server never answered
+  std::string sqlstate;          // "" when the server never answered
   bool connection_lost = false;  // the connection is unusable: retry only what did not reach the server
 };
 
@@ -117,7 +118,7 @@ class Pool {
   class Lease {
    public:
     Lease(Pool& pool, std::unique_ptr<Connection> c) : pool_(&pool), conn_(std::move(c)) {}
-    Lease(Lease&& other) noexcept = default;
+    Lease(Lease&& other) noexcept : pool_(std::exchange(other.pool_, nullptr)), conn_(std::move(other.conn_)) {}
     Lease& operator=(Lease&&) = delete;
     ~Lease();
     Connection& operator*() const { return *conn_; }

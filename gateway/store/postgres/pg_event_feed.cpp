@@ -32,9 +32,9 @@ std::expected<void, StoreError> apply(Connection& c, const store_write::AppendEv
 
 std::expected<std::vector<StoredEvent>, StoreError> events_after(Connection& c, const std::string& client_id,
                                                                  std::int64_t after_seq, int limit) {
-  auto r = c.query(
-      "SELECT seq, event_id, envelope FROM case_event WHERE client_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-      Params().add(client_id).add(after_seq).limit(limit), "read case events");
+  auto r =
+      c.query("SELECT seq, event_id, envelope FROM case_event WHERE client_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+              Params().add(client_id).add(after_seq).limit(limit), "read case events");
   if (!r) return std::unexpected(r.error());
   std::vector<StoredEvent> list;
   for (int i = 0; i < r->rows(); ++i) {

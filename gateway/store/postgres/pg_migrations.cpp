@@ -40,7 +40,9 @@ constexpr std::array kMigrations{Migration{1, &schema_v1}};
 
 }  // namespace
 
-int latest_schema_version() { return kMigrations.back().version; }
+int latest_schema_version() {
+  return kMigrations.back().version;
+}
 
 std::expected<void, StoreError> migrate(Connection& c) {
   Transaction tx(c);
@@ -50,10 +52,9 @@ std::expected<void, StoreError> migrate(Connection& c) {
   if (auto ok = c.run("SELECT pg_advisory_xact_lock($1)", Params().add(kMigrationLock), "lock migrations"); !ok) {
     return ok;
   }
-  if (auto ok = c.run_script(
-          "CREATE TABLE IF NOT EXISTS schema_migrations ("
-          " version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
-          "create schema_migrations");
+  if (auto ok = c.run_script("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                             " version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+                             "create schema_migrations");
       !ok) {
     return ok;
   }
@@ -69,8 +70,8 @@ std::expected<void, StoreError> migrate(Connection& c) {
     if (m.version <= version) continue;
     const std::string sql = m.sql();
     if (auto ok = c.run_script(sql.c_str(), "migration " + std::to_string(m.version)); !ok) return ok;
-    if (auto ok = c.run("INSERT INTO schema_migrations (version) VALUES ($1)", Params().add(m.version),
-                        "record migration");
+    if (auto ok =
+            c.run("INSERT INTO schema_migrations (version) VALUES ($1)", Params().add(m.version), "record migration");
         !ok) {
       return ok;
     }

@@ -196,7 +196,8 @@ std::expected<std::vector<OutboxMessage>, StoreError> dead_letters(Connection& c
 }
 
 std::expected<std::vector<OutboxMessage>, StoreError> messages_by_ordering_key(Connection& c, const std::string& key) {
-  return messages(c, "SELECT " + std::string(kMessageColumns) + " FROM outbox WHERE ordering_key = $1 ORDER BY position",
+  return messages(c,
+                  "SELECT " + std::string(kMessageColumns) + " FROM outbox WHERE ordering_key = $1 ORDER BY position",
                   Params().add(key), "list messages of an ordering key");
 }
 

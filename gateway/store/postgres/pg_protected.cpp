@@ -22,8 +22,8 @@ std::expected<void, StoreError> apply(Connection& c, const store_write::Remember
 }
 
 std::expected<bool, StoreError> is_protected(Connection& c, const std::string& person_id) {
-  auto r = c.query("SELECT 1 FROM protected_person WHERE person_id = $1", Params().add(person_id),
-                   "read protected person");
+  auto r =
+      c.query("SELECT 1 FROM protected_person WHERE person_id = $1", Params().add(person_id), "read protected person");
   if (!r) return std::unexpected(r.error());
   return r->rows() > 0;
 }

@@ -61,15 +61,20 @@ std::expected<void, StoreError> apply(Connection& c, const store_write::PutIdemp
   return c.run(
       "INSERT INTO idempotency_key (client_id, key, request_hash, http_status, response_body, created_at) "
       "VALUES ($1, $2, $3, $4, $5, $6)",
-      Params().add(r.client_id).add(r.key).add(r.request_hash).add(r.http_status).add(r.response_body).add(r.created_at),
+      Params()
+          .add(r.client_id)
+          .add(r.key)
+          .add(r.request_hash)
+          .add(r.http_status)
+          .add(r.response_body)
+          .add(r.created_at),
       "store idempotency key");
 }
 
 std::expected<void, StoreError> apply(Connection& c, const store_write::PutInboundReceipt& w) {
   return c.run(
       "INSERT INTO inbound_receipt (partner, partner_message_id, referral_id, received_at) VALUES ($1, $2, $3, $4)",
-      Params().add(w.partner).add(w.partner_message_id).add(w.referral_id).add(w.received_at),
-      "store inbound receipt");
+      Params().add(w.partner).add(w.partner_message_id).add(w.referral_id).add(w.received_at), "store inbound receipt");
 }
 
 std::expected<std::optional<ReferralRecord>, StoreError> referral(Connection& c, const std::string& referral_id) {
@@ -79,8 +84,8 @@ std::expected<std::optional<ReferralRecord>, StoreError> referral(Connection& c,
       Params().add(referral_id), "read referral");
   if (!r) return std::unexpected(r.error());
   if (r->rows() == 0) return std::nullopt;
-  return ReferralRecord{referral_id,      r->text(0, 0),     r->text(0, 1), r->text(0, 2),
-                        r->text(0, 3),    r->boolean(0, 4),  r->text(0, 5), decode_json(r->text(0, 6))};
+  return ReferralRecord{referral_id,   r->text(0, 0),    r->text(0, 1), r->text(0, 2),
+                        r->text(0, 3), r->boolean(0, 4), r->text(0, 5), decode_json(r->text(0, 6))};
 }
 
 std::expected<std::optional<IdempotencyRecord>, StoreError> idempotency(Connection& c, const std::string& client_id,

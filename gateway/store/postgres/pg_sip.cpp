@@ -76,8 +76,8 @@ SipPlanRecord read_sip_plan(const Result& r, int row) {
   return p;
 }
 
-std::expected<std::vector<SipPlanRecord>, StoreError> plans(Connection& c, const std::string& sql,
-                                                            const Params& params, std::string_view doing) {
+std::expected<std::vector<SipPlanRecord>, StoreError> plans(Connection& c, const std::string& sql, const Params& params,
+                                                            std::string_view doing) {
   auto r = c.query(sql, params, doing);
   if (!r) return std::unexpected(r.error());
   std::vector<SipPlanRecord> list;
@@ -91,29 +91,29 @@ std::expected<void, StoreError> apply(Connection& c, const store_write::PutSipPl
   const SipPlanRecord& p = w.record;
   auto plan = encode_json(p.plan);
   if (!plan) return std::unexpected(plan.error());
-  auto current = c.run(
-      "INSERT INTO sip_plan (" + std::string(kSipPlanColumns) +
-          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
-          "ON CONFLICT (plan_id) DO UPDATE SET client_id = excluded.client_id, case_id = excluded.case_id, "
-          "person_id = excluded.person_id, consent_id = excluded.consent_id, status = excluded.status, "
-          "version = excluded.version, initiated_at = excluded.initiated_at, updated_at = excluded.updated_at, "
-          "meeting_at = excluded.meeting_at, followup_due = excluded.followup_due, "
-          "protected_identity = excluded.protected_identity, plan = excluded.plan",
-      Params()
-          .add(p.plan_id)
-          .add(p.client_id)
-          .add(p.case_id)
-          .add(p.person_id)
-          .add(p.consent_id)
-          .add(p.status)
-          .add(p.version)
-          .add(p.initiated_at)
-          .add(p.updated_at)
-          .add(p.meeting_at)
-          .add(p.followup_due)
-          .add(p.protected_identity)
-          .add(*plan),
-      "store sip plan");
+  auto current =
+      c.run("INSERT INTO sip_plan (" + std::string(kSipPlanColumns) +
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
+                "ON CONFLICT (plan_id) DO UPDATE SET client_id = excluded.client_id, case_id = excluded.case_id, "
+                "person_id = excluded.person_id, consent_id = excluded.consent_id, status = excluded.status, "
+                "version = excluded.version, initiated_at = excluded.initiated_at, updated_at = excluded.updated_at, "
+                "meeting_at = excluded.meeting_at, followup_due = excluded.followup_due, "
+                "protected_identity = excluded.protected_identity, plan = excluded.plan",
+            Params()
+                .add(p.plan_id)
+                .add(p.client_id)
+                .add(p.case_id)
+                .add(p.person_id)
+                .add(p.consent_id)
+                .add(p.status)
+                .add(p.version)
+                .add(p.initiated_at)
+                .add(p.updated_at)
+                .add(p.meeting_at)
+                .add(p.followup_due)
+                .add(p.protected_identity)
+                .add(*plan),
+            "store sip plan");
   if (!current) return current;
   // A plain INSERT: a version already stored is a conflict that fails the commit, never an
   // overwrite (two changes made from the same version must not both land).
@@ -131,9 +131,8 @@ std::expected<void, StoreError> apply(Connection& c, const store_write::PutSipRe
 }
 
 std::expected<std::optional<SipPlanRecord>, StoreError> sip_plan(Connection& c, const std::string& plan_id) {
-  auto list =
-      plans(c, "SELECT " + std::string(kSipPlanColumns) + " FROM sip_plan WHERE plan_id = $1", Params().add(plan_id),
-            "read sip plan");
+  auto list = plans(c, "SELECT " + std::string(kSipPlanColumns) + " FROM sip_plan WHERE plan_id = $1",
+                    Params().add(plan_id), "read sip plan");
   if (!list) return std::unexpected(list.error());
   if (list->empty()) return std::nullopt;
   return std::move(list->front());
@@ -150,10 +149,10 @@ std::expected<std::optional<nlohmann::json>, StoreError> sip_plan_version(Connec
 
 std::expected<std::vector<SipPlanRecord>, StoreError> sip_plans_with_consent(Connection& c,
                                                                              const std::string& consent_id) {
-  return plans(c,
-               "SELECT " + std::string(kSipPlanColumns) +
-                   " FROM sip_plan WHERE consent_id = $1 ORDER BY initiated_at, plan_id",
-               Params().add(consent_id), "read sip plans of a consent");
+  return plans(
+      c,
+      "SELECT " + std::string(kSipPlanColumns) + " FROM sip_plan WHERE consent_id = $1 ORDER BY initiated_at, plan_id",
+      Params().add(consent_id), "read sip plans of a consent");
 }
 
 std::expected<std::vector<SipPlanRecord>, StoreError> open_sip_plans(Connection& c, const std::string& after_plan_id,

@@ -41,11 +41,11 @@ class PostgresStore final : public Store {
     if (!bodies) return std::unexpected(bodies.error());
     const auto entries = index_entries(records);
     return in_transaction([&](pg::Connection& c) -> std::expected<void, StoreError> {
-      // Appending takes the head's lock first, as commit_sealed does, so the two never wait on
-      // each other in opposite orders.
-      if (!records.empty()) {
-        if (auto tip = pg::lock_chain_head(c); !tip) return std::unexpected(tip.error());
-      }
+      // Every commit takes the head's lock first, records or not. Commits are then serialised as
+      // in SQLite, so the feed's seq and the outbox's position are taken in commit order: a
+      // reader that has read up to seq n never finds a later commit below n. (And commit and
+      // commit_sealed never wait on each other in opposite orders.)
+      if (auto tip = pg::lock_chain_head(c); !tip) return std::unexpected(tip.error());
       return store_batch(c, records, *bodies, entries, writes);
     });
   }
