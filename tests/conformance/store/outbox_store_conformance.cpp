@@ -397,4 +397,14 @@ TEST_CASE("a dead letter reads back with when it died and why") {
   CHECK(dead[0].client_id == "client-a");
   CHECK(dead[0].case_id == "EB-m-1");
   CHECK(dead[0].position == read(*store, "m-1").position);
+  const auto attempts = store->attempts("m-1").value();
+  REQUIRE(attempts.size() == 1);
+  CHECK(attempts[0].message_id == "m-1");
+  CHECK(attempts[0].number == 1);
+  CHECK(attempts[0].started_at_ms == 7000);
+  CHECK(attempts[0].endpoint == "http://partner/in");
+  CHECK(attempts[0].http_status == 422);
+  CHECK(attempts[0].latency_ms == 25);
+  CHECK(attempts[0].outcome == "dead_lettered");
+  CHECK(attempts[0].error == "http_422");
 }
