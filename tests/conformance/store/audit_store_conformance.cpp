@@ -469,3 +469,40 @@ TEST_CASE("retention removes the records through the checkpoint and their index 
   CHECK(scan_all(*store).front().seq == 7);
   CHECK(store->last_audit_record().value()->seq == 9);
 }
+
+TEST_CASE("a scan holds no lock while its visitor runs: the visitor may commit, and the scan goes on") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  std::vector<AuditRecord> batch;
+  for (std::int64_t seq = 1; seq <= 5; ++seq) batch.push_back(rec(seq, "lookup", lookup(kAnna, "EB-1", "hw")));
+  REQUIRE(store->append_audit(batch).has_value());
+  std::int64_t next = 6;
+  int visited = 0;
+  bool committed = true;
+  // A verifier that records what it found as it goes, as a long verification may.
+  REQUIRE(store
+              ->scan_audit(1,
+                           [&](const AuditRecord&) {
+                             ++visited;
+                             if (next <= 7)
+                               committed =
+                                   committed && store->append_audit({rec(next++, "audit.verified", {})}).has_value();
+                             return visited < 5;
+                           })
+              .has_value());
+  CHECK(committed);
+  CHECK(visited == 5);
+  AuditQuery q;
+  q.case_id = "EB-1";
+  REQUIRE(store
+              ->scan_audit_index(q, true,
+                                 [&](const IndexedAuditRecord&) {
+                                   if (next <= 9)
+                                     committed = committed &&
+                                                 store->append_audit({rec(next++, "audit.verified", {})}).has_value();
+                                   return true;
+                                 })
+              .has_value());
+  CHECK(committed);
+  CHECK(store->last_audit_record().value()->seq == 9);
+}
