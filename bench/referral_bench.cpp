@@ -6,13 +6,21 @@
 //     simulator (from the first POST to the last anvisning taken). The peer is the simulator's
 //     own capacity: the same number of anvisningar posted to it directly.
 //
+//  3. With --stores, both again for each store setup side by side, in alternating rounds: e.g. the
+//     SQLite gateway against one and three gateway instances sharing one PostgreSQL database
+//     (clients spread over the instances), per setup and per instance, and what the one shared
+//     audit chain costs (records per commit, acceptances per instance).
+//
 // usage: referral_bench --gateway PORT --jobbtorg PORT --token TOKEN --jobbtorg-token TOKEN
 //                       --operator-token TOKEN (reads /metrics) [--concurrency N] [--seconds S] [--burst N]
+//                       [--stores "LABEL=PORT[,PORT...];LABEL=PORT,..."]
 #include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <sstream>
 #include <string>
 
 #include "load_runner.h"
@@ -50,6 +58,16 @@ struct AcceptCall {
                               referral().dump(), "application/json");
     return result && result->status == 202;
   }
+};
+
+// Each client thread keeps one connection to one instance, the instances taken in turn: what a
+// load balancer in front of several gateway instances does.
+struct SpreadAcceptCall {
+  std::vector<int> ports;
+  std::string token;
+  std::shared_ptr<std::atomic<std::size_t>> turn = std::make_shared<std::atomic<std::size_t>>(0);
+  std::unique_ptr<httplib::Client> make_client() const { return kept_alive_client(ports[(*turn)++ % ports.size()]); }
+  bool operator()(httplib::Client& client) const { return AcceptCall{0, token}(client); }
 };
 
 struct DirectAnvisningCall {
@@ -109,6 +127,100 @@ std::size_t post_burst(int concurrency, std::size_t count, const Call& call) {
   return ok;
 }
 
+double metric_sum(const std::vector<int>& ports, const std::string& operator_token, const std::string& name) {
+  double total = 0;
+  for (int port : ports) total += metric(port, operator_token, name);
+  return total;
+}
+
+struct StoreSetup {
+  std::string label;
+  std::vector<int> ports;
+};
+
+// "LABEL=PORT[,PORT...];LABEL=..."
+std::vector<StoreSetup> parse_setups(const std::string& text) {
+  std::vector<StoreSetup> setups;
+  std::stringstream all(text);
+  std::string item;
+  while (std::getline(all, item, ';')) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos) continue;
+    StoreSetup setup{item.substr(0, eq), {}};
+    std::stringstream ports(item.substr(eq + 1));
+    std::string port;
+    while (std::getline(ports, port, ',')) setup.ports.push_back(std::stoi(port));
+    if (!setup.ports.empty()) setups.push_back(std::move(setup));
+  }
+  return setups;
+}
+
+// Waits until Jobbtorg has stopped receiving and the setup's outboxes are empty; returns its count.
+long settle(httplib::Client& sim, const StoreSetup& setup, const std::string& operator_token) {
+  long base = jobbtorg_effects(sim);
+  for (int i = 0; i < 600; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const long now = jobbtorg_effects(sim);
+    if (now == base &&
+        metric_sum(setup.ports, operator_token, "knutpunkt_delivery_queue_depth{destination=\"jobbtorg-sodra\"}") == 0)
+      break;
+    base = now;
+  }
+  return base;
+}
+
+bool compare_stores(const std::vector<StoreSetup>& setups, const std::string& token, const std::string& operator_token,
+                    int jobbtorg_port, int concurrency, double seconds, std::size_t burst) {
+  std::vector<std::vector<Figures>> rounds(setups.size());
+  std::vector<double> records(setups.size()), commits(setups.size());
+  for (const StoreSetup& setup : setups) run(concurrency, 1, SpreadAcceptCall{setup.ports, token});
+  for (int round = 0; round < 3; ++round) {
+    for (std::size_t i = 0; i < setups.size(); ++i) {
+      const StoreSetup& setup = setups[i];
+      const double r0 = metric_sum(setup.ports, operator_token, "knutpunkt_audit_records_total");
+      const double c0 = metric_sum(setup.ports, operator_token, "knutpunkt_audit_commits_total");
+      rounds[i].push_back(run(concurrency, seconds / 6, SpreadAcceptCall{setup.ports, token}));
+      records[i] += metric_sum(setup.ports, operator_token, "knutpunkt_audit_records_total") - r0;
+      commits[i] += metric_sum(setup.ports, operator_token, "knutpunkt_audit_commits_total") - c0;
+    }
+  }
+  std::printf("\ndurable acceptance by store, %d clients spread over the instances, median of 3 alternating rounds\n",
+              concurrency);
+  std::printf("%-28s %9s %10s %12s %8s %8s %8s %12s\n", "", "instances", "per s", "per instance", "p50 ms", "p99 ms",
+              "failed", "records/commit");
+  double reference = 0;
+  bool ok = true;
+  for (std::size_t i = 0; i < setups.size(); ++i) {
+    const Figures f = median(rounds[i]);
+    if (i == 0) reference = f.per_second();
+    ok = ok && f.ok > 0;
+    std::printf("%-28s %9zu %10.1f %12.1f %8.2f %8.2f %8zu %12.1f   %.2fx\n", setups[i].label.c_str(),
+                setups[i].ports.size(), f.per_second(), f.per_second() / static_cast<double>(setups[i].ports.size()),
+                f.percentile(0.5), f.percentile(0.99), f.failed, commits[i] > 0 ? records[i] / commits[i] : 0.0,
+                reference > 0 ? f.per_second() / reference : 0.0);
+  }
+
+  httplib::Client sim("127.0.0.1", jobbtorg_port);
+  std::printf("\nend-to-end delivery by store: a burst of %zu referrals to the Jobbtorg simulator\n", burst);
+  std::printf("%-28s %12s %12s %10s\n", "", "accepted/s", "delivered/s", "seconds");
+  for (const StoreSetup& setup : setups) {
+    const long base = settle(sim, setup, operator_token);
+    const auto t0 = Clock::now();
+    const std::size_t accepted = post_burst(concurrency, burst, SpreadAcceptCall{setup.ports, token});
+    const double accept_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    bool all = false;
+    const auto until = Clock::now() + std::chrono::seconds(300);
+    while (Clock::now() < until && !(all = jobbtorg_effects(sim) >= base + static_cast<long>(accepted))) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    const double total_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    ok = ok && all;
+    std::printf("%-28s %12.1f %12.1f %10.2f%s\n", setup.label.c_str(), accepted / accept_s, accepted / total_s, total_s,
+                all ? "" : "  (not all delivered in 300 s)");
+  }
+  return ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -117,7 +229,7 @@ int main(int argc, char** argv) {
   for (const char* required : {"gateway", "jobbtorg", "token", "jobbtorg-token", "operator-token"}) {
     if (!options.contains(required)) {
       std::cerr << "usage: referral_bench --gateway PORT --jobbtorg PORT --token TOKEN --jobbtorg-token TOKEN "
-                   "--operator-token TOKEN [--concurrency N] [--seconds S] [--burst N]\n";
+                   "--operator-token TOKEN [--concurrency N] [--seconds S] [--burst N] [--stores SETUPS]\n";
       return 2;
     }
   }
@@ -189,5 +301,10 @@ int main(int argc, char** argv) {
               all ? "" : "  (not all delivered in 300 s)");
   std::printf("%-40s %10.1f %10.2f\n", "peer: anvisningar posted directly", direct_ok / direct_s, direct_s);
   std::printf("ratio delivered/direct: %.2f\n", (accepted / end_to_end_s) / (direct_ok / direct_s));
-  return m.ok > 0 && o.ok > 0 && all ? 0 : 1;
+  bool stores_ok = true;
+  if (options.contains("stores")) {
+    stores_ok = compare_stores(parse_setups(options["stores"]), options["token"], operator_token, jobbtorg_port,
+                               concurrency, seconds, burst);
+  }
+  return m.ok > 0 && o.ok > 0 && all && stores_ok ? 0 : 1;
 }

@@ -36,7 +36,7 @@
 #include "routing/event_publisher.h"
 #include "routing/route_table.h"
 #include "sip_coordination/sip_coordinator.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/store_location.h"
 #include "tls/reloadable_context.h"
 #include "tls/server_context.h"
 
@@ -325,8 +325,7 @@ struct Gateway::Services {
 Gateway::Gateway(GatewayConfig config) : config_(std::move(config)) {}
 
 std::expected<std::unique_ptr<Gateway>, StartError> Gateway::open(GatewayConfig config) {
-  if (config.store.path.has_parent_path()) std::filesystem::create_directories(config.store.path.parent_path());
-  auto store = open_sqlite_store(config.store.path);
+  auto store = open_store(config.store);
   if (!store) {
     log::error("store.open_failed", {{"code", store.error().code}, {"message", store.error().message}});
     return std::unexpected(StartError{1, "cannot open the store: " + store.error().message});

@@ -22,16 +22,6 @@ void deliver(const AuditLog::OnDurable& on_durable, std::expected<AuditReceipt, 
   }
 }
 
-// Re-links a batch whose bodies are known to hash (they did once) after another tip.
-void chain_after(std::vector<AuditRecord>& batch, std::int64_t seq, std::string prev) {
-  for (AuditRecord& r : batch) {
-    r.seq = ++seq;
-    r.prev_hash = std::move(prev);
-    r.hash = record_hash(r).value_or(std::string());
-    prev = r.hash;
-  }
-}
-
 }  // namespace
 
 std::expected<std::unique_ptr<AuditLog>, StoreError> AuditLog::open(Store& store) {
@@ -114,13 +104,15 @@ void AuditLog::run() {
 void AuditLog::commit(std::deque<Pending>& batch) {
   // One timestamp per batch: the records were durable at the same instant.
   const std::string recorded_at = now_utc();
-  std::vector<AuditRecord> records;
-  std::vector<StoreWrite> writes;
+  std::vector<CommitEntry> entries;
   std::vector<const Pending*> owners;
   std::vector<std::pair<const Pending*, StoreError>> refused;
-  records.reserve(batch.size());
+  entries.reserve(batch.size());
   owners.reserve(batch.size());
 
+  // Chained here after the head this writer last saw, off the store's lock, which also finds the
+  // bodies with no canonical form. The seal below re-links a record only when the store's tip
+  // says another writer of the database appended in between.
   std::int64_t seq = head_seq_;
   std::string prev = head_hash_;
   for (Pending& p : batch) {
@@ -135,40 +127,42 @@ void AuditLog::commit(std::deque<Pending>& batch) {
     }
     r.hash = std::move(*hash);
     prev = r.hash;
-    std::move(p.writes.begin(), p.writes.end(), std::back_inserter(writes));
     ++seq;
-    records.push_back(std::move(r));
+    entries.push_back(CommitEntry{std::move(r), std::move(p.writes), std::nullopt});
     owners.push_back(&p);
   }
 
   std::expected<void, StoreError> stored;
-  if (!records.empty()) {
+  const CommitEntry* last_stored = nullptr;
+  if (!entries.empty()) {
     try {
-      // The records were chained after the head this writer last saw. Another instance sharing
-      // the database may have appended since: the store then hands the real tip to the seal
-      // inside its transaction, and the batch is chained after that instead.
-      stored = store_.commit_sealed(records, writes,
-                                    [this](std::vector<AuditRecord>& sealed, const std::optional<AuditChainTip>& tip) {
-                                      const std::int64_t tip_seq = tip ? tip->seq : 0;
-                                      const std::string tip_hash = tip ? tip->hash : genesis_hash();
-                                      if (tip_seq == head_seq_ && tip_hash == head_hash_) return;
-                                      chain_after(sealed, tip_seq, tip_hash);
-                                    });
+      stored = store_.commit_sealed(entries, [](AuditRecord& r, const std::optional<AuditChainTip>& tip) {
+        const std::int64_t tip_seq = tip ? tip->seq : 0;
+        std::string tip_hash = tip ? tip->hash : genesis_hash();
+        if (r.seq == tip_seq + 1 && r.prev_hash == tip_hash) return;
+        r.seq = tip_seq + 1;
+        r.prev_hash = std::move(tip_hash);
+        // The body hashed once already, so it hashes again.
+        r.hash = record_hash(r).value_or(std::string());
+      });
     } catch (const std::exception& e) {
       stored = std::unexpected(StoreError{"store_exception", e.what()});
     }
-    if (!stored) {
+    for (const CommitEntry& e : entries) {
+      if (!e.refused) last_stored = &e;
+    }
+    if (!stored && last_stored != nullptr) {
       // A commit can report an error after its data reached the disk (e.g. an I/O error
       // reported late). The store is all-or-none, so if the batch's last record is there with
       // its hash, all of it is: callers must hear success, or they would retry what is durable.
-      if (auto last = store_.last_audit_record();
-          last && *last && (*last)->seq == records.back().seq && (*last)->hash == records.back().hash) {
+      if (auto last = store_.last_audit_record(); last && *last && (*last)->seq == last_stored->record.seq &&
+                                                  (*last)->hash == last_stored->record.hash) {
         stored = {};
       }
     }
     std::lock_guard lock(mutex_);
     if (stored) {
-      stats_.records += records.size();
+      for (const CommitEntry& e : entries) stats_.records += e.refused ? 0 : 1;
       ++stats_.commits;
     } else {
       ++stats_.failed_commits;
@@ -176,13 +170,16 @@ void AuditLog::commit(std::deque<Pending>& batch) {
   }
 
   if (stored) {
-    if (!records.empty()) {
-      head_seq_ = records.back().seq;
-      head_hash_ = records.back().hash;
+    if (last_stored != nullptr) {
+      head_seq_ = last_stored->record.seq;
+      head_hash_ = last_stored->record.hash;
     }
     std::vector<OutboxMessage> enqueued;
-    for (const StoreWrite& w : writes) {
-      if (const auto* e = std::get_if<store_write::EnqueueMessage>(&w)) enqueued.push_back(e->message);
+    for (const CommitEntry& e : entries) {
+      if (e.refused) continue;
+      for (const StoreWrite& w : e.writes) {
+        if (const auto* m = std::get_if<store_write::EnqueueMessage>(&w)) enqueued.push_back(m->message);
+      }
     }
     if (!enqueued.empty()) {
       std::lock_guard lock(observer_mutex_);
@@ -194,8 +191,13 @@ void AuditLog::commit(std::deque<Pending>& batch) {
         }
       }
     }
-    for (std::size_t i = 0; i < records.size(); ++i) {
-      deliver(owners[i]->on_durable, AuditReceipt{records[i].seq, records[i].hash, records[i].recorded_at});
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      const CommitEntry& e = entries[i];
+      if (e.refused) {
+        deliver(owners[i]->on_durable, std::unexpected(*e.refused));
+      } else {
+        deliver(owners[i]->on_durable, AuditReceipt{e.record.seq, e.record.hash, e.record.recorded_at});
+      }
     }
   } else {
     // The batch is not in the store (all-or-none): the chain continues from the head the store

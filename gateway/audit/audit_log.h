@@ -29,7 +29,8 @@ struct AuditLogStats {
 };
 
 // The tamper-evident audit log: a hash chain (audit/audit_chain.h) written by one thread with
-// group commit. Callers never wait for the disk; they learn the outcome in `on_durable`.
+// group commit. Several AuditLogs (gateway instances) may share one database: each batch is
+// chained after the tip the store finds inside its transaction (Committer::commit_sealed). Callers never wait for the disk; they learn the outcome in `on_durable`.
 class AuditLog {
  public:
   using OnDurable = std::function<void(std::expected<AuditReceipt, StoreError>)>;
@@ -55,9 +56,11 @@ class AuditLog {
 
   // The same, and `writes` commit in the same transaction as the record: both are durable or
   // neither is. This is how an acceptance (outbox row, idempotency key, feed event) can never
-  // exist without its audit record, nor the record without the acceptance. A write the store
-  // refuses fails the whole batch, so callers keep writes that can conflict (unique keys) out
-  // of the race themselves.
+  // exist without its audit record, nor the record without the acceptance. A write that would
+  // store a key stored already (an idempotency key, a partner's message id, a reminder: another
+  // instance sharing the database got there first) fails this append alone with code "conflict",
+  // and its record takes no place in the chain; any other write the store refuses fails the
+  // whole batch.
   void append(std::string kind, nlohmann::json body, std::vector<StoreWrite> writes, OnDurable on_durable);
 
   // Every outbox message a committed batch enqueued (store_write::EnqueueMessage), in commit order,

@@ -10,14 +10,14 @@
 #include "audit_export/audit_exporter.h"
 #include "audit_export/export_verifier.h"
 #include "core/private_file.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/store_location.h"
 
 namespace knutpunkt::audit_export {
 
 namespace {
 
 constexpr const char* kExportUsage =
-    "usage: knutpunkt audit export --db FILE --format jsonl|csv --out FILE --key PRIVATE.pem\n"
+    "usage: knutpunkt audit export (--db FILE | --store LOCATOR) --format jsonl|csv --out FILE --key PRIVATE.pem\n"
     "           [--from-seq N] [--to-seq M] | [--since RFC3339] [--until RFC3339]\n"
     "           [--exported-by ID] [--instance ID]\n";
 constexpr const char* kVerifyUsage =
@@ -65,10 +65,11 @@ int report_error(const ExportError& e) {
 
 int run_audit_export(const std::map<std::string, std::string>& options) {
   if (auto name = unknown_option(
-          options, {"db", "format", "out", "key", "from-seq", "to-seq", "since", "until", "exported-by", "instance"})) {
+          options,
+          {"db", "store", "format", "out", "key", "from-seq", "to-seq", "since", "until", "exported-by", "instance"})) {
     return usage(kExportUsage, "unknown option --" + *name);
   }
-  for (const char* required : {"db", "format", "out", "key"}) {
+  for (const char* required : {"format", "out", "key"}) {
     if (!options.contains(required)) return usage(kExportUsage, std::string("--") + required + " is required");
   }
   ExportRequest request;
@@ -93,14 +94,16 @@ int run_audit_export(const std::map<std::string, std::string>& options) {
   }
   auto key = load_signing_key(options.at("key"));
   if (!key) return report_error(key.error());
-  const std::string& db = options.at("db");
-  // open_sqlite_store would create a missing database: an export from an empty new file would
-  // only confuse.
-  if (!std::filesystem::exists(db)) {
-    std::cerr << "knutpunkt: no such database: " << db << "\n";
+  const auto given = [&](const char* name) -> std::optional<std::string> {
+    auto it = options.find(name);
+    return it == options.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+  auto location = existing_store_named(given("db"), given("store"));
+  if (!location) {
+    std::cerr << "knutpunkt: " << location.error() << "\n";
     return 2;
   }
-  auto store = open_sqlite_store(db);
+  auto store = open_store(*location);
   if (!store) {
     std::cerr << "knutpunkt: cannot open the store: " << store.error().message << "\n";
     return 2;

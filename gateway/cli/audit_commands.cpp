@@ -11,23 +11,23 @@
 #include "audit_export/signing_key.h"
 #include "audit_review/retention.h"
 #include "cli/option_map.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/store_location.h"
 
 namespace knutpunkt::cli {
 
 namespace {
 
 int audit_verify(const std::map<std::string, std::string>& options) {
-  auto db = options.find("db");
-  if (db == options.end()) {
-    std::cerr << "knutpunkt: audit verify needs --db FILE or --export FILE\n";
+  const auto given = [&](const char* name) -> std::optional<std::string> {
+    auto it = options.find(name);
+    return it == options.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+  auto location = existing_store_named(given("db"), given("store"));
+  if (!location) {
+    std::cerr << "knutpunkt: audit verify: " << location.error() << " (or --export FILE)\n";
     return 2;
   }
-  if (!std::filesystem::exists(db->second)) {
-    std::cerr << "knutpunkt: no such database: " << db->second << "\n";
-    return 2;
-  }
-  auto store = open_sqlite_store(db->second);
+  auto store = open_store(*location);
   if (!store) {
     std::cerr << "knutpunkt: cannot open the store: " << store.error().message << "\n";
     return 2;
@@ -98,6 +98,7 @@ void add_audit_commands(CLI::App& app, std::function<int()>& run) {
   auto* verify = audit->add_subcommand("verify", "Verify the chain in a database, or an export against its manifest");
   auto verify_options = std::make_shared<OptionMap>();
   verify_options->add(*verify, "db", "the gateway's SQLite database");
+  verify_options->add(*verify, "store", "the store as sqlite:PATH or postgresql:CONNECTION (password: PGPASSWORD)");
   verify_options->add(*verify, "expect-head", "SEQ:HASH remembered from an earlier verification");
   verify_options->add(*verify, "public-key", "the gateway's public key (PEM): checks a checkpoint or an export");
   verify_options->add(*verify, "export", "an exported file to verify instead of a database");
@@ -113,6 +114,7 @@ void add_audit_commands(CLI::App& app, std::function<int()>& run) {
   auto* exporter = audit->add_subcommand("export", "Export a range of the audit log, signed");
   auto export_options = std::make_shared<OptionMap>();
   export_options->add(*exporter, "db", "the gateway's SQLite database");
+  export_options->add(*exporter, "store", "the store as sqlite:PATH or postgresql:CONNECTION (password: PGPASSWORD)");
   export_options->add(*exporter, "format", "jsonl or csv");
   export_options->add(*exporter, "out", "the file to write");
   export_options->add(*exporter, "key", "the gateway's private key (PEM, mode 0600)");

@@ -51,7 +51,7 @@ int serve(const std::map<std::string, std::string>& options) {
     }
     config->server.port = static_cast<unsigned short>(port);
   }
-  if (auto it = options.find("db"); it != options.end()) config->store.path = it->second;
+  if (auto it = options.find("db"); it != options.end()) config->store = StoreLocation{"sqlite", it->second, {}};
   if (auto it = options.find("log-file"); it != options.end()) config->log.file = it->second;
   if (auto it = options.find("log-level"); it != options.end()) config->log.level = it->second;
   auto level = parse_level(config->log.level);

@@ -6,11 +6,13 @@
 #include <regex>
 
 #include "config/field_reader.h"
+#include "config/secret_fields.h"
 #include "core/adapter_registry.h"
 #include "identity/password_hash.h"
 #include "net/http_client.h"
 #include "net/tls_config.h"
 #include "policy/period.h"
+#include "store/postgres/connection_string.h"
 
 namespace knutpunkt {
 namespace {
@@ -120,16 +122,45 @@ Checked read_server(FieldReader& top, GatewayConfig& cfg) {
   return top.result();
 }
 
+// A connection string must not carry the password (the config is shared; the password comes from
+// password_file or password_env), and data about clients must not cross a network unencrypted or
+// to a server nobody verified: a host that is not this machine needs sslmode verify-ca or
+// verify-full.
+void read_postgres(FieldReader& f, GatewayConfig& cfg) {
+  PostgresSettings& pg = cfg.store.postgres;
+  f.string("connection", pg.connection, Presence::required);
+  f.integer("pool_size", pg.pool_size, 1, 64);
+  std::string password;
+  config::read_secret(f, cfg.base_dir, "password_file", "password_env", password);
+  if (!password.empty()) pg.password = std::move(password);
+  if (!f.ok()) return;
+  auto facts = postgres::inspect_connection_string(pg.connection);
+  if (!facts) return f.fail("connection", "is not a libpq connection string: " + facts.error());
+  if (facts->has_password) return f.fail("connection", "holds a password; give it in password_file or password_env");
+  if (!facts->local_only && !facts->verified_tls) {
+    return f.fail("connection",
+                  "reaches another machine without verified TLS; add sslmode=verify-full and sslrootcert=FILE");
+  }
+}
+
 Checked read_store(FieldReader& top, GatewayConfig& cfg) {
   top.object(
       "store",
       [&](FieldReader& f) {
-        f.only({"kind", "path"});
-        std::string path;
         f.string("kind", cfg.store.kind, Presence::required);
-        f.string("path", path, Presence::required);
-        if (f.ok() && cfg.store.kind != "sqlite") f.fail("kind", "unsupported store kind (supported: sqlite)");
-        cfg.store.path = resolve_path(cfg.base_dir, path);
+        if (f.ok() && cfg.store.kind != "sqlite" && cfg.store.kind != "postgresql")
+          f.fail("kind", "unsupported store kind (supported: sqlite, postgresql)");
+        if (!f.ok()) return;
+        if (cfg.store.kind == "sqlite") {
+          f.only({"kind", "path"}, "is not a field of a sqlite store");
+          std::string path;
+          f.string("path", path, Presence::required);
+          cfg.store.path = resolve_path(cfg.base_dir, path);
+          return;
+        }
+        f.only({"kind", "connection", "password_file", "password_env", "pool_size"},
+               "is not a field of a postgresql store");
+        read_postgres(f, cfg);
       },
       Presence::required);
   return top.result();

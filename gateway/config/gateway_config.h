@@ -22,6 +22,7 @@
 #include "net/tls_profile.h"
 #include "policy/exchange_policy.h"
 #include "routing/route_rule.h"
+#include "store/store_location.h"
 
 namespace knutpunkt {
 
@@ -57,10 +58,7 @@ struct ServerConfig {
   bool plain_http = false;
 };
 
-struct StoreConfig {
-  std::string kind = "sqlite";
-  std::filesystem::path path;
-};
+using StoreConfig = StoreLocation;
 
 struct LogConfig {
   std::string level = "info";

@@ -19,9 +19,19 @@ struct AuditChainTip {
   std::string hash;
 };
 
-// Gives each record its seq, prev_hash and hash so that the batch follows `tip` (nullopt: the log
-// holds no record yet).
-using AuditSeal = std::function<void(std::vector<AuditRecord>& records, const std::optional<AuditChainTip>& tip)>;
+// Gives `record` its seq, prev_hash and hash so that it follows `tip` (nullopt: the log holds no
+// record yet).
+using AuditSeal = std::function<void(AuditRecord& record, const std::optional<AuditChainTip>& tip)>;
+
+// One audit record and the writes it vouches for: stored together or not at all.
+struct CommitEntry {
+  AuditRecord record;
+  std::vector<StoreWrite> writes;
+  // Set by commit_sealed when this entry alone was left out: code "conflict" when one of its writes
+  // would store a key that is stored already (an idempotency key, a partner's message id, a
+  // reminder, a plan version, an attempt number), by this or another instance.
+  std::optional<StoreError> refused;
+};
 
 class Committer {
  public:
@@ -33,13 +43,14 @@ class Committer {
   virtual std::expected<void, StoreError> commit(const std::vector<AuditRecord>& records,
                                                  const std::vector<StoreWrite>& writes) = 0;
 
-  // The same, but the chain fields are assigned inside the transaction: the store reads the tip
-  // under a lock that every writer of the same database takes (every process, every instance),
-  // calls `seal`, then stores. This is how several gateway instances append to one chain without
-  // forking it. `records` holds the sealed fields afterwards, whatever the outcome.
-  virtual std::expected<void, StoreError> commit_sealed(std::vector<AuditRecord>& records,
-                                                        const std::vector<StoreWrite>& writes,
-                                                        const AuditSeal& seal) = 0;
+  // Several writers (threads, processes, gateway instances) on one database: in one transaction
+  // the store takes a lock every writer of the database takes, reads the chain's tip, and then per
+  // entry, in order: refuses the entry if a write of it conflicts with what is stored (see
+  // CommitEntry::refused; it takes no place in the chain), else seals its record after the tip
+  // with `seal`, stores the record and applies its writes. Under that lock no other commit runs,
+  // so the conflict check cannot race. The entries hold their sealed fields afterwards, whatever
+  // the outcome. An error returned fails the whole batch: nothing of it is stored.
+  virtual std::expected<void, StoreError> commit_sealed(std::vector<CommitEntry>& entries, const AuditSeal& seal) = 0;
 
   std::expected<void, StoreError> append_audit(const std::vector<AuditRecord>& batch) { return commit(batch, {}); }
 };

@@ -4,11 +4,14 @@ folder's database, absolute schema and mapping paths, and optionally a log level
 
 usage: run_config.py DEMO_JSON OUT_JSON REPO_ROOT --ssbtek PORT [--jobbtorg PORT] [--case-system PORT]
                      [--af PORT] [--fk PORT] [--region PORT] [--log-level LEVEL]
-                     [--ssbtek-exchange per_lookup|per_source] [--pki DIR]
+                     [--ssbtek-exchange per_lookup|per_source] [--pki DIR] [--postgres CONNECTION]
 
 With --pki (a folder made by scripts/lib/demo_pki.sh) everything is TLS: the gateway serves its
 server certificate and asks clients for certificates from the demo CA; it calls every partner and
 webhook over https, trusting the demo CA alone and presenting the organisation certificate.
+
+With --postgres (a libpq connection string, e.g. from scripts/lib/postgres.sh) the store is that
+PostgreSQL database instead of the run folder's SQLite file.
 """
 import argparse
 import json
@@ -27,12 +30,16 @@ ap.add_argument("--region", type=int)
 ap.add_argument("--log-level")
 ap.add_argument("--ssbtek-exchange", choices=["per_lookup", "per_source"])
 ap.add_argument("--pki")
+ap.add_argument("--postgres")
 args = ap.parse_args()
 
 cfg = json.load(open(args.src, encoding="utf-8"))
 scheme = "https" if args.pki else "http"
 cfg.pop("$schema", None)
-cfg["store"]["path"] = os.path.join(os.path.dirname(os.path.abspath(args.dst)), "knutpunkt.db")
+if args.postgres:
+    cfg["store"] = {"kind": "postgresql", "connection": args.postgres}
+else:
+    cfg["store"]["path"] = os.path.join(os.path.dirname(os.path.abspath(args.dst)), "knutpunkt.db")
 if args.log_level:
     cfg["log"] = {"level": args.log_level}
 for adapter in cfg["adapters"]:

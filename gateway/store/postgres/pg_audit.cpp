@@ -146,24 +146,31 @@ std::expected<std::optional<AuditChainTip>, StoreError> lock_chain_head(Connecti
   return AuditChainTip{r->int64(0, 0), r->text(0, 1)};
 }
 
+std::expected<void, StoreError> insert_audit_record(Connection& c, const AuditRecord& r, const std::string& body,
+                                                    const AuditIndexEntry& entry) {
+  auto ok = c.run(
+      "INSERT INTO audit_log (seq, recorded_at, kind, body, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6)",
+      Params().add(r.seq).add(r.recorded_at).add(r.kind).add(body).add(r.prev_hash).add(r.hash), "insert audit record");
+  // The index row commits with its record: a record is never unsearchable.
+  if (ok) ok = insert_index_row(c, r, entry);
+  return ok;
+}
+
+std::expected<void, StoreError> move_chain_head(Connection& c, std::int64_t seq, const std::string& hash) {
+  return c.run("UPDATE audit_head SET seq = $1, hash = $2 WHERE one = 1 AND (seq IS NULL OR seq < $1)",
+               Params().add(seq).add(hash), "move chain head");
+}
+
 std::expected<void, StoreError> insert_audit_records(Connection& c, const std::vector<AuditRecord>& records,
                                                      const std::vector<std::string>& bodies,
                                                      const std::vector<AuditIndexEntry>& entries) {
   const AuditRecord* newest = nullptr;
   for (std::size_t i = 0; i < records.size(); ++i) {
-    const AuditRecord& r = records[i];
-    auto ok =
-        c.run("INSERT INTO audit_log (seq, recorded_at, kind, body, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6)",
-              Params().add(r.seq).add(r.recorded_at).add(r.kind).add(bodies[i]).add(r.prev_hash).add(r.hash),
-              "insert audit record");
-    // The index row commits with its record: a record is never unsearchable.
-    if (ok) ok = insert_index_row(c, r, entries[i]);
-    if (!ok) return ok;
-    if (newest == nullptr || r.seq > newest->seq) newest = &r;
+    if (auto ok = insert_audit_record(c, records[i], bodies[i], entries[i]); !ok) return ok;
+    if (newest == nullptr || records[i].seq > newest->seq) newest = &records[i];
   }
   if (newest == nullptr) return {};
-  return c.run("UPDATE audit_head SET seq = $1, hash = $2 WHERE one = 1 AND (seq IS NULL OR seq < $1)",
-               Params().add(newest->seq).add(newest->hash), "move chain head");
+  return move_chain_head(c, newest->seq, newest->hash);
 }
 
 std::expected<void, StoreError> apply(Connection& c, const store_write::RemoveAuditThrough& w) {

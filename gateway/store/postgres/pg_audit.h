@@ -27,6 +27,14 @@ inline constexpr int kMaxSearchLimit = 10000;
 // log holds no record.
 std::expected<std::optional<AuditChainTip>, StoreError> lock_chain_head(Connection& c);
 
+// Inserts one record with its index rows (`body` encoded, `entry` its index entry). The head is
+// the caller's to move.
+std::expected<void, StoreError> insert_audit_record(Connection& c, const AuditRecord& record, const std::string& body,
+                                                    const AuditIndexEntry& entry);
+
+// Moves the head to (seq, hash) unless it is at a higher seq already.
+std::expected<void, StoreError> move_chain_head(Connection& c, std::int64_t seq, const std::string& hash);
+
 // Inserts the records with their index rows and moves the head to the highest seq stored.
 // `bodies` are the records' encoded bodies, `entries` their index entries, in the same order.
 std::expected<void, StoreError> insert_audit_records(Connection& c, const std::vector<AuditRecord>& records,

@@ -7,6 +7,7 @@
 
 #include "store/postgres/pg_audit.h"
 #include "store/postgres/pg_case.h"
+#include "store/postgres/pg_conflict.h"
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/pg_consent.h"
 #include "store/postgres/pg_event_feed.h"
@@ -50,19 +51,44 @@ class PostgresStore final : public Store {
     });
   }
 
-  std::expected<void, StoreError> commit_sealed(std::vector<AuditRecord>& records,
-                                                const std::vector<StoreWrite>& writes, const AuditSeal& seal) override {
-    if (records.empty() && writes.empty()) return {};
-    auto bodies = encode_bodies(records);
-    if (!bodies) return std::unexpected(bodies.error());
-    const auto entries = index_entries(records);
+  std::expected<void, StoreError> commit_sealed(std::vector<CommitEntry>& batch, const AuditSeal& seal) override {
+    if (batch.empty()) return {};
+    std::vector<std::string> bodies;
+    std::vector<AuditIndexEntry> entries;
+    bodies.reserve(batch.size());
+    entries.reserve(batch.size());
+    for (const CommitEntry& e : batch) {
+      auto body = pg::encode_json(e.record.body);
+      if (!body) return std::unexpected(body.error());
+      bodies.push_back(std::move(*body));
+      entries.push_back(index_entry(e.record.kind, e.record.body));
+    }
     return in_transaction([&](pg::Connection& c) -> std::expected<void, StoreError> {
-      // The head row stays locked until COMMIT: another instance appending waits here and then
-      // reads the tip this batch leaves, so the chain never forks.
-      auto tip = pg::lock_chain_head(c);
-      if (!tip) return std::unexpected(tip.error());
-      if (!records.empty()) seal(records, *tip);
-      return store_batch(c, records, *bodies, entries, writes);
+      // The head row stays locked until COMMIT: another instance's commit waits here and then
+      // reads the tip and the keys this batch leaves, so the chain never forks and the conflict
+      // checks below cannot race.
+      auto head = pg::lock_chain_head(c);
+      if (!head) return std::unexpected(head.error());
+      std::optional<AuditChainTip> tip = *head;
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        CommitEntry& e = batch[i];
+        e.refused.reset();
+        auto conflict = pg::first_conflict(c, e.writes);
+        if (!conflict) return std::unexpected(conflict.error());
+        if (*conflict) {
+          e.refused = StoreError{"conflict", std::string(*conflict) + " is stored already"};
+          continue;
+        }
+        seal(e.record, tip);
+        if (auto ok = pg::insert_audit_record(c, e.record, bodies[i], entries[i]); !ok) return ok;
+        for (const StoreWrite& w : e.writes) {
+          auto ok = std::visit([&](const auto& write) { return pg::apply(c, write); }, w);
+          if (!ok) return ok;
+        }
+        tip = AuditChainTip{e.record.seq, e.record.hash};
+      }
+      if (tip && (!*head || tip->seq != (*head)->seq)) return pg::move_chain_head(c, tip->seq, tip->hash);
+      return {};
     });
   }
 

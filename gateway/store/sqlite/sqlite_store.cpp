@@ -716,15 +716,21 @@ class SqliteStore final : public Store {
     return in_write_transaction([&]() { return store_batch(records, *bodies, entries, writes); });
   }
 
-  std::expected<void, StoreError> commit_sealed(std::vector<AuditRecord>& records,
-                                                const std::vector<StoreWrite>& writes, const AuditSeal& seal) override {
-    if (records.empty() && writes.empty()) return {};
-    auto bodies = encode_bodies(records);
-    if (!bodies) return std::unexpected(bodies.error());
-    const auto entries = index_entries(records);
+  std::expected<void, StoreError> commit_sealed(std::vector<CommitEntry>& batch, const AuditSeal& seal) override {
+    if (batch.empty()) return {};
+    std::vector<std::string> bodies;
+    std::vector<AuditIndexEntry> entries;
+    bodies.reserve(batch.size());
+    entries.reserve(batch.size());
+    for (const CommitEntry& e : batch) {
+      auto body = encode_json(e.record.body);
+      if (!body) return std::unexpected(body.error());
+      bodies.push_back(std::move(*body));
+      entries.push_back(index_entry(e.record.kind, e.record.body));
+    }
     std::lock_guard lock(writer_.mutex);
-    // BEGIN IMMEDIATE takes SQLite's write lock before the tip is read, so another process
-    // writing the same file cannot append between the read and the insert.
+    // BEGIN IMMEDIATE takes SQLite's write lock before the tip is read: no other connection, of
+    // this process or another, writes between the reads below and the commit.
     return in_write_transaction([&]() -> std::expected<void, StoreError> {
       std::optional<AuditChainTip> tip;
       auto read = query(
@@ -734,8 +740,24 @@ class SqliteStore final : public Store {
             return false;
           });
       if (!read) return read;
-      if (!records.empty()) seal(records, tip);
-      return store_batch(records, *bodies, entries, writes);
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        CommitEntry& e = batch[i];
+        e.refused.reset();
+        auto conflict = first_conflict(e.writes);
+        if (!conflict) return std::unexpected(conflict.error());
+        if (*conflict) {
+          e.refused = StoreError{"conflict", std::string(*conflict) + " is stored already"};
+          continue;
+        }
+        seal(e.record, tip);
+        if (auto ok = insert_record(e.record, bodies[i], entries[i]); !ok) return ok;
+        for (const StoreWrite& w : e.writes) {
+          auto ok = std::visit([&](const auto& write) { return apply(write); }, w);
+          if (!ok) return ok;
+        }
+        tip = AuditChainTip{e.record.seq, e.record.hash};
+      }
+      return {};
     });
   }
 
@@ -1289,23 +1311,72 @@ class SqliteStore final : public Store {
     return {};
   }
 
+  std::expected<void, StoreError> insert_record(const AuditRecord& r, const std::string& body,
+                                                const AuditIndexEntry& entry) {
+    auto ok = run(writer_,
+                  "INSERT INTO audit_log (seq, recorded_at, kind, body, prev_hash, hash) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                  "insert audit record", [&](StatementUse& u) {
+                    u.bind(1, r.seq).bind(2, r.recorded_at).bind(3, r.kind).bind(4, body);
+                    u.bind(5, r.prev_hash).bind(6, r.hash);
+                  });
+    // The index row commits with its record: a record is never unsearchable, nor an index row
+    // without its record.
+    if (ok) ok = insert_index_row(r, entry);
+    return ok;
+  }
+
+  // Whether the writer's transaction already holds the row `sql` selects.
+  template <typename Bind>
+  std::expected<bool, StoreError> stored(std::string_view sql, Bind&& bind) {
+    bool found = false;
+    auto ok = query(writer_, sql, "check for a stored key", std::forward<Bind>(bind), [&](sqlite3_stmt*) {
+      found = true;
+      return false;
+    });
+    if (!ok) return std::unexpected(ok.error());
+    return found;
+  }
+
+  // The first write of an entry that would store a key already stored, named for the refusal
+  // (never with the key's value: it may be personal data), or nullptr.
+  std::expected<const char*, StoreError> first_conflict(const std::vector<StoreWrite>& writes) {
+    for (const StoreWrite& w : writes) {
+      std::expected<bool, StoreError> found = false;
+      const char* what = nullptr;
+      if (const auto* k = std::get_if<store_write::PutIdempotency>(&w)) {
+        what = "the idempotency key";
+        found = stored("SELECT 1 FROM idempotency_key WHERE client_id = ?1 AND key = ?2",
+                       [&](StatementUse& u) { u.bind(1, k->record.client_id).bind(2, k->record.key); });
+      } else if (const auto* r = std::get_if<store_write::PutInboundReceipt>(&w)) {
+        what = "the partner's message id";
+        found = stored("SELECT 1 FROM inbound_receipt WHERE partner = ?1 AND partner_message_id = ?2",
+                       [&](StatementUse& u) { u.bind(1, r->partner).bind(2, r->partner_message_id); });
+      } else if (const auto* m = std::get_if<store_write::PutSipReminder>(&w)) {
+        what = "the reminder";
+        found = stored("SELECT 1 FROM sip_reminder WHERE plan_id = ?1 AND kind = ?2 AND key = ?3",
+                       [&](StatementUse& u) { u.bind(1, m->plan_id).bind(2, m->kind).bind(3, m->key); });
+      } else if (const auto* p = std::get_if<store_write::PutSipPlan>(&w)) {
+        what = "the plan version";
+        found = stored("SELECT 1 FROM sip_plan_version WHERE plan_id = ?1 AND version = ?2",
+                       [&](StatementUse& u) { u.bind(1, p->record.plan_id).bind(2, p->record.version); });
+      } else if (const auto* a = std::get_if<store_write::RecordAttempt>(&w)) {
+        what = "the delivery attempt";
+        found = stored("SELECT 1 FROM delivery_attempt WHERE message_id = ?1 AND number = ?2",
+                       [&](StatementUse& u) { u.bind(1, a->attempt.message_id).bind(2, a->attempt.number); });
+      }
+      if (!found) return std::unexpected(found.error());
+      if (*found) return what;
+    }
+    return nullptr;
+  }
+
   std::expected<void, StoreError> store_batch(const std::vector<AuditRecord>& records,
                                               const std::vector<std::string>& bodies,
                                               const std::vector<AuditIndexEntry>& entries,
                                               const std::vector<StoreWrite>& writes) {
     for (std::size_t i = 0; i < records.size(); ++i) {
-      const AuditRecord& r = records[i];
-      auto ok = run(writer_,
-                    "INSERT INTO audit_log (seq, recorded_at, kind, body, prev_hash, hash) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    "insert audit record", [&](StatementUse& u) {
-                      u.bind(1, r.seq).bind(2, r.recorded_at).bind(3, r.kind).bind(4, bodies[i]);
-                      u.bind(5, r.prev_hash).bind(6, r.hash);
-                    });
-      // The index row commits with its record: a record is never unsearchable, nor an index
-      // row without its record.
-      if (ok) ok = insert_index_row(r, entries[i]);
-      if (!ok) return ok;
+      if (auto ok = insert_record(records[i], bodies[i], entries[i]); !ok) return ok;
     }
     for (const StoreWrite& w : writes) {
       auto ok = std::visit([&](const auto& write) { return apply(write); }, w);

@@ -36,11 +36,9 @@ class SwitchableStore final : public ForwardingStore {
  public:
   using ForwardingStore::ForwardingStore;
   std::atomic<bool> failing{false};
-  std::expected<void, StoreError> commit_sealed(std::vector<AuditRecord>& records,
-                                                const std::vector<knutpunkt::StoreWrite>& writes,
-                                                const knutpunkt::AuditSeal& seal) override {
+  std::expected<void, StoreError> commit_sealed(std::vector<knutpunkt::CommitEntry>& entries, const knutpunkt::AuditSeal& seal) override {
     if (failing) return std::unexpected(StoreError{"sqlite_error", "disk I/O error (simulated)"});
-    return inner_.commit_sealed(records, writes, seal);
+    return inner_.commit_sealed(entries, seal);
   }
 };
 
@@ -53,18 +51,25 @@ class GatedStore final : public ForwardingStore {
     open_ = true;
     cv_.notify_all();
   }
-  std::expected<void, StoreError> commit_sealed(std::vector<AuditRecord>& records,
-                                                const std::vector<knutpunkt::StoreWrite>& writes,
+  // Returns once the writer is held at the gate with its first batch.
+  void wait_until_held() {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [this] { return held_ > 0; });
+  }
+  std::expected<void, StoreError> commit_sealed(std::vector<knutpunkt::CommitEntry>& entries,
                                                 const knutpunkt::AuditSeal& seal) override {
     std::unique_lock lock(mutex_);
+    ++held_;
+    cv_.notify_all();
     cv_.wait(lock, [this] { return open_; });
-    return inner_.commit_sealed(records, writes, seal);
+    return inner_.commit_sealed(entries, seal);
   }
 
  private:
   std::mutex mutex_;
   std::condition_variable cv_;
   bool open_ = false;
+  int held_ = 0;
 };
 
 }  // namespace
@@ -246,4 +251,114 @@ TEST_CASE("a callback that throws does not stop the writer") {
   auto next = append_and_wait(**log, "lookup", {{"i", 2}});
   REQUIRE(next.has_value());
   CHECK(next->seq == 2);
+}
+
+TEST_CASE("two audit logs writing one database at once make one unbroken chain, each receipt where its record is") {
+  // Two gateway processes on one database: each writer knows only the head it last saw, so every
+  // batch after the other's must be chained after the tip found inside the transaction.
+  TempDir dir;
+  auto first_store = open_store(dir.path / "k.db");
+  auto second_store = open_store(dir.path / "k.db");
+  auto first = AuditLog::open(*first_store);
+  auto second = AuditLog::open(*second_store);
+  REQUIRE(first.has_value());
+  REQUIRE(second.has_value());
+
+  constexpr int kPerWriter = 200;
+  std::mutex mutex;
+  std::condition_variable done;
+  int outstanding = 2 * kPerWriter;
+  std::vector<AuditReceipt> receipts;
+  std::vector<std::string> failures;
+  const auto append = [&](AuditLog& log, const std::string& writer, int i) {
+    log.append("lookup", {{"writer", writer}, {"n", i}}, [&](std::expected<AuditReceipt, StoreError> outcome) {
+      std::lock_guard lock(mutex);
+      if (outcome) {
+        receipts.push_back(*outcome);
+      } else {
+        failures.push_back(outcome.error().message);
+      }
+      if (--outstanding == 0) done.notify_one();
+    });
+  };
+  std::thread a([&] {
+    for (int i = 0; i < kPerWriter; ++i) append(**first, "a", i);
+  });
+  std::thread b([&] {
+    for (int i = 0; i < kPerWriter; ++i) append(**second, "b", i);
+  });
+  a.join();
+  b.join();
+  {
+    std::unique_lock lock(mutex);
+    REQUIRE(done.wait_for(lock, std::chrono::seconds(60), [&] { return outstanding == 0; }));
+  }
+  (*first)->stop();
+  (*second)->stop();
+  INFO((failures.empty() ? std::string() : failures.front()));
+  REQUIRE(failures.empty());
+
+  const auto records = scan_all(*first_store);
+  REQUIRE(records.size() == 2 * kPerWriter);
+  auto report = knutpunkt::verify_chain(*first_store);
+  REQUIRE(report.has_value());
+  CHECK(report->intact());
+  // Every receipt names the seq and hash its record actually has.
+  std::set<std::pair<std::int64_t, std::string>> stored;
+  for (const AuditRecord& r : records) stored.emplace(r.seq, r.hash);
+  for (const AuditReceipt& receipt : receipts) CHECK(stored.contains({receipt.seq, receipt.hash}));
+}
+
+TEST_CASE("an append whose idempotency key another instance stored first fails alone; the rest of its batch lands") {
+  TempDir dir;
+  auto first_store = open_store(dir.path / "k.db");
+  auto second_real = open_store(dir.path / "k.db");
+  GatedStore second_store(*second_real);
+  auto first = AuditLog::open(*first_store);
+  auto second = AuditLog::open(second_store);
+  REQUIRE(first.has_value());
+  REQUIRE(second.has_value());
+
+  const auto key = [](std::string hash) {
+    return std::vector<knutpunkt::StoreWrite>{knutpunkt::store_write::PutIdempotency{
+        knutpunkt::IdempotencyRecord{"client-a", "key-1", std::move(hash), 202, "{}", "2026-01-01T00:00:00Z"}}};
+  };
+  // The second instance's writer is held with a first record while three appends queue behind
+  // it, which it then commits as one batch; the first instance stores the same idempotency key
+  // meanwhile.
+  (*second)->append("lookup", {{"n", "gate"}}, [](auto) {});
+  second_store.wait_until_held();
+  std::vector<std::future<std::expected<AuditReceipt, StoreError>>> outcomes;
+  for (int i = 0; i < 3; ++i) {
+    auto done = std::make_shared<std::promise<std::expected<AuditReceipt, StoreError>>>();
+    outcomes.push_back(done->get_future());
+    (*second)->append("referral.accepted", {{"n", i}}, i == 1 ? key("second") : std::vector<knutpunkt::StoreWrite>{},
+                      [done](auto outcome) { done->set_value(std::move(outcome)); });
+  }
+  std::promise<std::expected<AuditReceipt, StoreError>> first_done;
+  (*first)->append("referral.accepted", {{"n", "first"}}, key("first"),
+                   [&first_done](auto outcome) { first_done.set_value(std::move(outcome)); });
+  REQUIRE(first_done.get_future().get().has_value());
+  second_store.release();
+
+  auto a = outcomes[0].get();
+  auto b = outcomes[1].get();
+  auto c = outcomes[2].get();
+  REQUIRE(a.has_value());
+  REQUIRE_FALSE(b.has_value());
+  CHECK(b.error().code == "conflict");
+  REQUIRE(c.has_value());
+  CHECK(c->seq == a->seq + 1);  // the refused entry took no place in the chain
+
+  auto stored = first_store->idempotency("client-a", "key-1");
+  REQUIRE(stored.has_value());
+  REQUIRE(stored->has_value());
+  CHECK((*stored)->request_hash == "first");
+  (*first)->stop();
+  (*second)->stop();
+  auto report = knutpunkt::verify_chain(*first_store);
+  REQUIRE(report.has_value());
+  CHECK(report->intact());
+  CHECK(scan_all(*first_store).size() == 4);
+  CHECK((*second)->stats().commits == 2);
 }

@@ -473,3 +473,66 @@ TEST_CASE("an https webhook without tls is refused, naming the webhook's tls fie
   REQUIRE(parsed->webhooks[0].tls);
   CHECK(parsed->webhooks[0].tls->ca_file == "/etc/knutpunkt/ca/case-system.pem");
 }
+
+TEST_CASE("a postgresql store is read with its password from the environment, never from the connection string") {
+  auto doc = valid_config();
+  doc["store"] = {{"kind", "postgresql"},
+                  {"connection", "host=127.0.0.1 port=5433 dbname=knutpunkt user=knutpunkt"},
+                  {"password_env", "KNUTPUNKT_TEST_DB_PASSWORD"},
+                  {"pool_size", 4}};
+  REQUIRE(setenv("KNUTPUNKT_TEST_DB_PASSWORD", "a-database-password", 1) == 0);
+  auto parsed = parse_config(doc, "/etc/knutpunkt");
+  REQUIRE(parsed.has_value());
+  CHECK(parsed->store.kind == "postgresql");
+  CHECK(parsed->store.postgres.connection == "host=127.0.0.1 port=5433 dbname=knutpunkt user=knutpunkt");
+  CHECK(parsed->store.postgres.password == std::optional<std::string>("a-database-password"));
+  CHECK(parsed->store.postgres.pool_size == 4);
+  REQUIRE(unsetenv("KNUTPUNKT_TEST_DB_PASSWORD") == 0);
+  CHECK(refused(doc).field == "/store/password_env");
+
+  doc["store"].erase("password_env");
+  for (const char* with_password : {"host=127.0.0.1 dbname=knutpunkt password=secret",
+                                    "postgresql://knutpunkt:secret@127.0.0.1/knutpunkt"}) {
+    doc["store"]["connection"] = with_password;
+    const ConfigError error = refused(doc);
+    CHECK(error.field == "/store/connection");
+    // The refusal names the problem without repeating the secret.
+    CHECK(error.message.find("secret") == std::string::npos);
+  }
+  doc["store"]["connection"] = "host=127.0.0.1 dbname='unterminated";
+  CHECK(refused(doc).field == "/store/connection");
+}
+
+TEST_CASE("a postgresql store on another machine needs verified TLS; a local one may go without") {
+  auto doc = valid_config();
+  doc["store"] = {{"kind", "postgresql"}, {"connection", "host=db.kommun.example dbname=knutpunkt sslmode=require"}};
+  const ConfigError unverified = refused(doc);
+  CHECK(unverified.field == "/store/connection");
+  CHECK(unverified.message.find("verify-full") != std::string::npos);
+
+  doc["store"]["connection"] = "host=127.0.0.1,db.kommun.example dbname=knutpunkt";
+  CHECK(refused(doc).field == "/store/connection");
+
+  for (const char* accepted : {"host=db.kommun.example dbname=knutpunkt sslmode=verify-full sslrootcert=/etc/ca.pem",
+                               "host=/run/postgresql dbname=knutpunkt", "host=::1 dbname=knutpunkt",
+                               "postgresql://knutpunkt@localhost/knutpunkt"}) {
+    doc["store"]["connection"] = accepted;
+    INFO(accepted);
+    CHECK(parse_config(doc, "/etc/knutpunkt").has_value());
+  }
+}
+
+TEST_CASE("a store's fields belong to its kind") {
+  auto doc = valid_config();
+  doc["store"]["connection"] = "host=127.0.0.1";
+  CHECK(refused(doc).field == "/store/connection");
+
+  doc["store"] = {{"kind", "postgresql"}, {"connection", "host=127.0.0.1"}, {"path", "k.db"}};
+  CHECK(refused(doc).field == "/store/path");
+
+  doc["store"] = {{"kind", "postgresql"}};
+  CHECK(refused(doc).field == "/store/connection");
+
+  doc["store"] = {{"kind", "mysql"}, {"path", "k.db"}};
+  CHECK(refused(doc).field == "/store/kind");
+}

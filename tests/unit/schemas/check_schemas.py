@@ -1180,6 +1180,23 @@ def config_cases():
         ("a store without kind", drop(["store", "kind"]), reject),
         ("a store without path", drop(["store", "path"]), reject),
         ("an empty store path", set_(["store", "path"], ""), reject),
+        ("a local postgresql store", set_(["store"], {"kind": "postgresql", "connection": "host=127.0.0.1 dbname=k",
+                                                      "pool_size": 4}), accept),
+        ("a remote postgresql store with verified TLS", set_(["store"], {
+            "kind": "postgresql", "password_env": "HOME",
+            "connection": "host=db.example dbname=k sslmode=verify-full sslrootcert=/etc/ca.pem"}), accept),
+        ("a postgresql store with a path", set_(["store"], {"kind": "postgresql", "connection": "host=127.0.0.1",
+                                                            "path": "k.db"}), reject),
+        ("a postgresql store without connection", set_(["store"], {"kind": "postgresql"}), reject),
+        ("a sqlite store with a connection", set_(["store", "connection"], "host=127.0.0.1"), reject),
+        ("both database password sources", set_(["store"], {"kind": "postgresql", "connection": "host=127.0.0.1",
+                                                            "password_env": "HOME", "password_file": "p"}), reject),
+        ("a pool of 65", set_(["store"], {"kind": "postgresql", "connection": "host=127.0.0.1", "pool_size": 65}), reject),
+        # What the connection string says is libpq's syntax, which a JSON schema cannot read.
+        ("a password inside the connection string", set_(["store"], {"kind": "postgresql",
+                                                                     "connection": "host=127.0.0.1 password=x"}), gap),
+        ("a remote postgresql store without verified TLS", set_(["store"], {
+            "kind": "postgresql", "connection": "host=db.example sslmode=require"}), gap),
         ("log level trace", set_(["log"], {"level": "trace"}), reject),
         ("an unknown log field", set_(["log"], {"format": "json"}), reject),
         ("lookup deadline 99", set_(["lookup"], {"deadline_ms": 99}), reject),

@@ -16,17 +16,25 @@ using namespace knutpunkt::test_postgres;
 
 namespace {
 
-// Chains records after the tip the store read under its lock (hashes are placeholders: these
-// tests count what was stored, the chain test below uses AuditLog's real sealing).
-void seal_after(std::vector<AuditRecord>& records, const std::optional<AuditChainTip>& tip) {
-  std::int64_t seq = tip ? tip->seq : 0;
-  std::string prev = tip ? tip->hash : "genesis";
-  for (AuditRecord& r : records) {
-    r.seq = ++seq;
-    r.prev_hash = prev;
-    r.hash = "h" + std::to_string(seq);
-    prev = r.hash;
+// Chains a record after the tip the store read under its lock (hashes are placeholders: these
+// tests count what was stored; the chain test below uses AuditLog's real sealing).
+void seal_after(AuditRecord& r, const std::optional<AuditChainTip>& tip) {
+  r.seq = tip ? tip->seq + 1 : 1;
+  r.prev_hash = tip ? tip->hash : "genesis";
+  r.hash = "h" + std::to_string(r.seq);
+}
+
+// Commits one entry sealed; true when it was stored, false when it was refused as a conflict.
+// Any other outcome is counted in `other`.
+bool commit_entry(Store& store, AuditRecord record, std::vector<StoreWrite> writes, std::atomic<int>& other) {
+  std::vector<CommitEntry> batch{CommitEntry{std::move(record), std::move(writes), std::nullopt}};
+  auto ok = store.commit_sealed(batch, seal_after);
+  if (!ok) {
+    ++other;
+    return false;
   }
+  if (batch[0].refused && batch[0].refused->code != "conflict") ++other;
+  return !batch[0].refused;
 }
 
 AuditRecord record(const std::string& kind) {
@@ -107,27 +115,27 @@ TEST_CASE("two instances appending from several threads each form one unbroken c
   CHECK(sql(db, "SELECT seq FROM audit_head") == std::to_string(kTotal));
 }
 
-TEST_CASE("two instances racing on one idempotency key: one acceptance is stored, the other commit fails whole") {
+TEST_CASE(
+    "two instances racing on one idempotency key: one acceptance is stored, the other is refused whole as a conflict") {
   const std::string db = fresh_database();
   auto a = open_store(db);
   auto b = open_store(db);
   constexpr int kKeys = 40;
-  std::atomic<int> refusals_with_other_code{0};
+  std::atomic<int> other_outcomes{0};
   const auto won = race(*a, *b, kKeys, [&](Store& store, const std::string& name, int i) {
-    std::vector<AuditRecord> records{record("referral.accepted")};
-    const std::vector<StoreWrite> writes{
-        store_write::PutIdempotency{IdempotencyRecord{"case-system", "key-" + std::to_string(i), name, 201, "{}", "t"}},
-        store_write::AppendEvent{"event-" + name + "-" + std::to_string(i), "case-system", "case", "corr", "t", {}}};
-    auto ok = store.commit_sealed(records, writes, seal_after);
-    if (!ok && ok.error().code != "postgresql_error") ++refusals_with_other_code;
-    return ok.has_value();
+    return commit_entry(
+        store, record("referral.accepted"),
+        {store_write::PutIdempotency{
+             IdempotencyRecord{"case-system", "key-" + std::to_string(i), name, 201, "{}", "t"}},
+         store_write::AppendEvent{"event-" + name + "-" + std::to_string(i), "case-system", "case", "corr", "t", {}}},
+        other_outcomes);
   });
   for (int i = 0; i < kKeys; ++i) {
     INFO("key " << i);
     CHECK(won[static_cast<std::size_t>(i)] == 1);
   }
-  CHECK(refusals_with_other_code == 0);
-  // Nothing of a losing commit is stored: neither its audit record nor its other writes.
+  CHECK(other_outcomes == 0);
+  // Nothing of a refused entry is stored: neither its audit record nor its other writes.
   CHECK(sql(db, "SELECT count(*) FROM idempotency_key") == std::to_string(kKeys));
   CHECK(sql(db, "SELECT count(*) FROM audit_log") == std::to_string(kKeys));
   CHECK(sql(db, "SELECT count(*) FROM case_event") == std::to_string(kKeys));
@@ -141,28 +149,30 @@ TEST_CASE("two instances racing on one idempotency key: one acceptance is stored
   }
 }
 
-TEST_CASE("two instances racing on one partner message: one receipt is stored, the other commit fails whole") {
+TEST_CASE("two instances racing on one partner message: one receipt is stored, the other is refused as a conflict") {
   const std::string db = fresh_database();
   auto a = open_store(db);
   auto b = open_store(db);
   constexpr int kMessages = 40;
+  std::atomic<int> other_outcomes{0};
   const auto won = race(*a, *b, kMessages, [&](Store& store, const std::string& name, int i) {
-    std::vector<AuditRecord> records{record("partner.notification_received")};
-    const std::vector<StoreWrite> writes{
-        store_write::PutInboundReceipt{"jobbtorg", "msg-" + std::to_string(i), "ref-" + name, "t"}};
-    return store.commit_sealed(records, writes, seal_after).has_value();
+    return commit_entry(store, record("partner.notification_received"),
+                        {store_write::PutInboundReceipt{"jobbtorg", "msg-" + std::to_string(i), "ref-" + name, "t"}},
+                        other_outcomes);
   });
   for (int i = 0; i < kMessages; ++i) CHECK(won[static_cast<std::size_t>(i)] == 1);
+  CHECK(other_outcomes == 0);
   CHECK(sql(db, "SELECT count(*) FROM inbound_receipt") == std::to_string(kMessages));
   CHECK(sql(db, "SELECT count(*) FROM audit_log") == std::to_string(kMessages));
   CHECK(a->inbound_seen("jobbtorg", "msg-0").value());
 }
 
-TEST_CASE("two instances racing on one SIP plan version: one is stored, the other commit fails whole") {
+TEST_CASE("two instances racing on one SIP plan version: one is stored, the other is refused as a conflict") {
   const std::string db = fresh_database();
   auto a = open_store(db);
   auto b = open_store(db);
   constexpr int kPlans = 30;
+  std::atomic<int> other_outcomes{0};
   const auto won = race(*a, *b, kPlans, [&](Store& store, const std::string& name, int i) {
     SipPlanRecord plan;
     plan.plan_id = "SIP-" + std::to_string(i);
@@ -170,10 +180,10 @@ TEST_CASE("two instances racing on one SIP plan version: one is stored, the othe
     plan.version = 1;
     plan.initiated_at = plan.updated_at = "2026-12-06T12:00:00Z";
     plan.plan = {{"by", name}};
-    std::vector<AuditRecord> records{record("sip.plan_updated")};
-    return store.commit_sealed(records, {store_write::PutSipPlan{plan}}, seal_after).has_value();
+    return commit_entry(store, record("sip.plan_updated"), {store_write::PutSipPlan{plan}}, other_outcomes);
   });
   for (int i = 0; i < kPlans; ++i) CHECK(won[static_cast<std::size_t>(i)] == 1);
+  CHECK(other_outcomes == 0);
   CHECK(sql(db, "SELECT count(*) FROM sip_plan_version") == std::to_string(kPlans));
   CHECK(sql(db, "SELECT count(*) FROM audit_log") == std::to_string(kPlans));
   // The current plan is the stored version's, not the loser's.
@@ -184,37 +194,61 @@ TEST_CASE("two instances racing on one SIP plan version: one is stored, the othe
   CHECK((*current)->plan == **version);
 }
 
-TEST_CASE("two instances raising one SIP reminder at once store it once; raising it again is no failure") {
-  // As in the SQLite store (store/sip_records.h): a reminder already raised is kept as first
-  // raised and the repeat changes nothing, from whichever instance it comes.
+TEST_CASE("two instances raising one SIP reminder at once: one is stored, the other is refused as a conflict") {
   const std::string db = fresh_database();
   auto a = open_store(db);
   auto b = open_store(db);
   constexpr int kReminders = 30;
+  std::atomic<int> other_outcomes{0};
   const auto won = race(*a, *b, kReminders, [&](Store& store, const std::string& name, int i) {
-    std::vector<AuditRecord> records{record("sip.reminder_raised")};
-    const std::vector<StoreWrite> writes{
-        store_write::PutSipReminder{"SIP-1", "followup_due", "2027-01-" + std::to_string(i), "raised-by-" + name}};
-    return store.commit_sealed(records, writes, seal_after).has_value();
+    return commit_entry(
+        store, record("sip.reminder_raised"),
+        {store_write::PutSipReminder{"SIP-1", "followup_due", "2027-01-" + std::to_string(i), "raised-by-" + name}},
+        other_outcomes);
   });
-  for (int i = 0; i < kReminders; ++i) CHECK(won[static_cast<std::size_t>(i)] == 2);
+  for (int i = 0; i < kReminders; ++i) CHECK(won[static_cast<std::size_t>(i)] == 1);
+  CHECK(other_outcomes == 0);
   CHECK(sql(db, "SELECT count(*) FROM sip_reminder") == std::to_string(kReminders));
+  CHECK(sql(db, "SELECT count(*) FROM audit_log") == std::to_string(kReminders));
   CHECK(a->sip_reminder_raised("SIP-1", "followup_due", "2027-01-0").value());
+}
+
+TEST_CASE("a refused entry takes no place in the chain: the entries after it follow the one before") {
+  const std::string db = fresh_database();
+  auto store = open_store(db);
+  const auto key = [](const std::string& k) {
+    return std::vector<StoreWrite>{store_write::PutIdempotency{IdempotencyRecord{"c", k, "h", 201, "{}", "t"}}};
+  };
+  std::vector<CommitEntry> batch{CommitEntry{record("one"), key("k1"), std::nullopt},
+                                 CommitEntry{record("again"), key("k1"), std::nullopt},
+                                 CommitEntry{record("two"), key("k2"), std::nullopt}};
+  REQUIRE(store->commit_sealed(batch, seal_after).has_value());
+  CHECK_FALSE(batch[0].refused);
+  REQUIRE(batch[1].refused);
+  CHECK(batch[1].refused->code == "conflict");
+  CHECK(batch[1].refused->message.find("k1") == std::string::npos);
+  CHECK_FALSE(batch[2].refused);
+  CHECK(batch[2].record.seq == 2);
+  CHECK(batch[2].record.prev_hash == batch[0].record.hash);
+  CHECK(sql(db, "SELECT string_agg(kind, ',' ORDER BY seq) FROM audit_log") == "one,two");
+  CHECK(sql(db, "SELECT seq FROM audit_head") == "2");
 }
 
 TEST_CASE("the audit log refuses UPDATE and DELETE except inside a retention removal") {
   const std::string db = fresh_database();
   auto store = open_store(db);
-  std::vector<AuditRecord> batch{record("a"), record("b"), record("c")};
-  REQUIRE(store->commit_sealed(batch, {}, seal_after).has_value());
+  std::vector<CommitEntry> batch{CommitEntry{record("a"), {}, std::nullopt}, CommitEntry{record("b"), {}, std::nullopt},
+                                 CommitEntry{record("c"), {}, std::nullopt}};
+  REQUIRE(store->commit_sealed(batch, seal_after).has_value());
   CHECK_THROWS(sql(db, "UPDATE audit_log SET kind = 'x' WHERE seq = 1"));
   CHECK_THROWS(sql(db, "DELETE FROM audit_log WHERE seq = 1"));
   CHECK_THROWS(sql(db, "TRUNCATE audit_log"));
   CHECK(sql(db, "SELECT count(*) FROM audit_log") == "3");
 
-  std::vector<AuditRecord> retention{record("audit.retention_applied")};
   const AuditCheckpoint checkpoint{2, "h2", 2, "2026-12-01T00:00:00Z", "2026-12-06T12:00:00Z", "k", "sig"};
-  REQUIRE(store->commit_sealed(retention, {store_write::RemoveAuditThrough{checkpoint}}, seal_after).has_value());
+  std::vector<CommitEntry> retention{
+      CommitEntry{record("audit.retention_applied"), {store_write::RemoveAuditThrough{checkpoint}}, std::nullopt}};
+  REQUIRE(store->commit_sealed(retention, seal_after).has_value());
   CHECK(sql(db, "SELECT min(seq) FROM audit_log") == "3");
   CHECK(sql(db, "SELECT count(*) FROM audit_index WHERE seq <= 2") == "0");
   CHECK(store->latest_audit_checkpoint().value()->through_seq == 2);

@@ -9,14 +9,12 @@ using namespace knutpunkt::test_postgres;
 namespace {
 
 std::expected<void, StoreError> append(Store& store, const std::string& kind) {
-  std::vector<AuditRecord> records{AuditRecord{0, "2026-12-06T12:00:00.000Z", kind, {{"k", kind}}, "", ""}};
-  return store.commit_sealed(records, {}, [](std::vector<AuditRecord>& rs, const std::optional<AuditChainTip>& tip) {
-    std::int64_t seq = tip ? tip->seq : 0;
-    for (AuditRecord& r : rs) {
-      r.seq = ++seq;
-      r.prev_hash = tip ? tip->hash : "genesis";
-      r.hash = "h" + std::to_string(seq);
-    }
+  std::vector<CommitEntry> batch{
+      CommitEntry{AuditRecord{0, "2026-12-06T12:00:00.000Z", kind, {{"k", kind}}, "", ""}, {}, std::nullopt}};
+  return store.commit_sealed(batch, [](AuditRecord& r, const std::optional<AuditChainTip>& tip) {
+    r.seq = tip ? tip->seq + 1 : 1;
+    r.prev_hash = tip ? tip->hash : "genesis";
+    r.hash = "h" + std::to_string(r.seq);
   });
 }
 
