@@ -12,6 +12,7 @@
 
 #include "cli/audit_commands.h"
 #include "cli/serve_command.h"
+#include "cli/store_commands.h"
 #include "core/build_info.h"
 #include "http/router.h"
 #include "identity/password_hash.h"
@@ -69,6 +70,7 @@ int main(int argc, char** argv) {
   std::function<int()> run;
   kp::cli::add_serve_command(app, run);
   kp::cli::add_audit_commands(app, run);
+  kp::cli::add_store_commands(app, run);
   add_user_commands(app, run);
   add_routes_command(app, run);
   try {
