@@ -252,7 +252,11 @@ std::expected<bool, StoreError> DeliveryEngine::adopt_key(const LaneKey& key, bo
   const std::int64_t now = wall_now();
   const std::int64_t until = now + leases_.length.count();
   std::optional<std::int64_t> token;
-  if (!claim_own) {
+  {
+    std::lock_guard lock(mutex_);
+    if (const auto held = held_.find(key); held != held_.end()) token = held->second;
+  }
+  if (!token && !claim_own) {
     // Usually claimed already in the transaction that enqueued the message: no commit needed.
     auto lease = store_.lease(key);
     if (!lease) return std::unexpected(lease.error());
@@ -273,11 +277,10 @@ std::expected<bool, StoreError> DeliveryEngine::adopt_key(const LaneKey& key, bo
     // Held even if loading failed: the next tick releases a key with nothing in memory.
     held_[key] = *token;
     if (!messages) return std::unexpected(messages.error());
+    // In store positions: other instances enqueue for the key too, and only the store's
+    // order is the order of acceptance.
     for (const OutboxMessage& m : *messages) {
-      if (index_.contains(m.id)) continue;
-      // Store positions: whatever this instance enqueues for the key later comes after them.
-      next_position_ = std::max(next_position_, m.position + 1);
-      schedule_locked(*lane, entry_from(m));
+      if (!index_.contains(m.id)) schedule_locked(*lane, entry_from(m));
     }
   }
   boost::asio::post(io_, [this, lane] { pump(*lane); });
@@ -697,6 +700,7 @@ void DeliveryEngine::settle(Lane& lane, const Entry& entry, const AttemptResult&
     lost = lease && (!*lease || (*lease)->holder != leases_.holder || (*lease)->token != entry.lease_token);
   }
   const bool recorded = !failure;
+  bool drained = false;
   {
     std::lock_guard lock(mutex_);
     const double seconds = static_cast<double>(result.attempt.latency_ms) / 1000.0;
@@ -734,9 +738,10 @@ void DeliveryEngine::settle(Lane& lane, const Entry& entry, const AttemptResult&
         --lane.metrics.queue_depth;
         index_.erase(front.id);
         kit->second.pop_front();
-        if (kit->second.empty())
+        if (kit->second.empty()) {
           lane.keys.erase(kit);
-        else
+          drained = true;
+        } else
           make_ready_locked(lane, entry.ordering_key);
       } else if (result.attempt.outcome == "retry") {
         ++lane.metrics.retried;
@@ -775,6 +780,14 @@ void DeliveryEngine::settle(Lane& lane, const Entry& entry, const AttemptResult&
     log::warn("delivery.dead_lettered",
               {{"message_id", entry.id}, {"destination", lane.settings.name}, {"error", result.attempt.error}});
   }
+  if (drained) {
+    // Another instance may have enqueued for the key while this one held it: those messages
+    // are this one's to deliver, and only the store knows them.
+    std::lock_guard adopting(adopt_mutex_);
+    if (auto ok = adopt_key(lane_key, /*claim_own=*/false); !ok) {
+      log::warn("delivery.store_read_failed", {{"message_id", entry.id}, {"stage", "drain"}});
+    }
+  }
   pump(lane);
 }
 
@@ -787,45 +800,22 @@ void DeliveryEngine::submit(std::string kind, nlohmann::json body, std::vector<S
 
 void DeliveryEngine::schedule_enqueued(const std::vector<OutboxMessage>& messages) {
   std::lock_guard adopting(adopt_mutex_);
-  std::vector<Lane*> touched;
-  std::set<LaneKey> unheld;
+  std::map<LaneKey, std::uint64_t> keys;  // key -> messages enqueued for it
   {
     std::lock_guard lock(mutex_);
     // Before start() has read the outbox, its scan will find these (they are committed).
-    if (!loaded_) return;
+    if (!loaded_ || stopped_) return;
     for (const OutboxMessage& m : messages) {
       // Committed while start() read the outbox, and found by it. It cannot have been settled
       // and forgotten since: its first attempt commits on the audit writer, which is here.
-      if (index_.contains(m.id)) continue;
-      Lane* lane = lane_for(m.destination);
-      if (!lane) continue;
-      LaneKey key{m.destination, m.ordering_key};
-      if (!held_.contains(key)) {
-        // Not in memory: the store knows whether the enqueue claimed it for this instance.
-        if (!stopped_) unheld.insert(std::move(key));
-        continue;
-      }
-      // The store assigns positions in commit order, and the observer is called in commit
-      // order, so a counter continuing from the loaded maximum keeps the same order in memory.
-      Entry e{m.id,
-              m.type,
-              m.ordering_key,
-              m.client_id,
-              m.case_id,
-              next_position_++,
-              0,
-              0,
-              m.created_at_ms,
-              m.created_at_ms,
-              m.next_attempt_at_ms,
-              false,
-              false};
-      ++lane->metrics.accepted;
-      schedule_locked(*lane, std::move(e));
-      touched.push_back(lane);
+      if (index_.contains(m.id) || !lane_for(m.destination)) continue;
+      ++keys[LaneKey{m.destination, m.ordering_key}];
     }
   }
-  for (const LaneKey& key : unheld) {
+  // The key is read back from the store rather than the message scheduled as it is: other
+  // instances may have enqueued for the key in between, and the enqueue's lease claim may or may
+  // not have made the key this instance's.
+  for (const auto& [key, count] : keys) {
     auto adopted = adopt_key(key, /*claim_own=*/false);
     if (!adopted) {
       // The takeover tick finds the key again once the store answers.
@@ -834,15 +824,8 @@ void DeliveryEngine::schedule_enqueued(const std::vector<OutboxMessage>& message
     }
     if (*adopted) {
       std::lock_guard lock(mutex_);
-      if (Lane* lane = lane_for(key.destination)) {
-        for (const OutboxMessage& m : messages) {
-          if (m.destination == key.destination && m.ordering_key == key.ordering_key) ++lane->metrics.accepted;
-        }
-      }
+      if (Lane* lane = lane_for(key.destination)) lane->metrics.accepted += count;
     }
-  }
-  for (Lane* lane : touched) {
-    boost::asio::post(io_, [this, lane] { pump(*lane); });
   }
 }
 

@@ -148,10 +148,9 @@ class DeliveryEngine {
   std::chrono::milliseconds tick_period() const { return leases_.tick.count() > 0 ? leases_.tick : leases_.length / 3; }
   void free_slot(Lane& lane);
   void free_slot_and_settle_unrecorded(Lane& lane, Entry entry, AttemptResult result);
-  // The audit log's enqueue observer (AuditLog::observe_enqueued). It is called on the writer
-  // thread in commit order, so positions counted on from the loaded maximum keep the store's
-  // order. Correct however many threads append: the observer sees every committed batch once,
-  // whether it came through submit(), a settlement's writes or AuditLog::append directly.
+  // The audit log's enqueue observer (AuditLog::observe_enqueued), called on the writer thread.
+  // Correct however many threads append: the observer sees every committed batch once, whether
+  // it came through submit(), a settlement's writes or AuditLog::append directly.
   void schedule_enqueued(const std::vector<OutboxMessage>& messages);
   Lane* lane_for(const std::string& destination);
   double random01();
@@ -172,7 +171,6 @@ class DeliveryEngine {
   std::unordered_map<std::string, std::pair<std::string, std::string>> index_;
   std::mt19937_64 random_{std::random_device{}()};
   InFlightClaims<std::string> replaying_;  // message ids whose replay is being committed
-  std::int64_t next_position_ = 1;
   LeaseSettings leases_;
   std::function<std::int64_t()> clock_;
   // Keys this instance holds, with their lease tokens (under mutex_).
