@@ -293,37 +293,50 @@ TEST_CASE("an instance paused past its lease cannot record its attempt once anot
   TempDir dir;
   const auto db = dir.path / "k.db";
   Receiver receiver;
-  std::promise<void> wake_promise;
-  std::shared_future<void> wake = wake_promise.get_future().share();
-  std::atomic<bool> paused{false};
   receiver.script([](const std::string&, int) { return Answer{200, ""}; });
+  // Each instance is "paused" between the receiver's answer and recording it (its settlement
+  // hook runs in between), until the test lets it go on.
+  std::promise<void> wake_a_promise, wake_b_promise;
+  std::shared_future<void> wake_a = wake_a_promise.get_future().share();
+  std::shared_future<void> wake_b = wake_b_promise.get_future().share();
+  std::atomic<bool> a_paused{false}, b_paused{false};
   Instance a(db, "instance-a", receiver.url());
   Instance b(db, "instance-b", receiver.url());
-  // A is "paused" between the receiver's answer and recording it (its settlement hook runs in
-  // between); B takes the key over meanwhile.
   a.engine->set_default_settlement_handler(
       [&](const knutpunkt::OutboxMessage&, MessageStatus, const std::string&) -> std::vector<knutpunkt::StoreWrite> {
-        if (!paused.exchange(true)) wake.wait_for(10s);
+        if (!a_paused.exchange(true)) wake_a.wait_for(10s);
+        return {};
+      });
+  b.engine->set_default_settlement_handler(
+      [&](const knutpunkt::OutboxMessage&, MessageStatus, const std::string&) -> std::vector<knutpunkt::StoreWrite> {
+        if (!b_paused.exchange(true)) wake_b.wait_for(10s);
         return {};
       });
   a.start();
   const auto m = message("partner", "k1", "p#1");
   a.submit(m);
-  REQUIRE(eventually([&] { return paused.load(); }));
+  REQUIRE(eventually([&] { return a_paused.load(); }));
   b.skew_ms = kLeaseMs + 1000;  // by B's clock, A's lease ran out while A was paused
   b.start();
-  REQUIRE(eventually([&] { return b.status_is(m.id, MessageStatus::delivered); }));
+  REQUIRE(eventually([&] { return b_paused.load(); }));  // B has sent it too, and not yet recorded
   CHECK(b.lease("k1")->holder == "instance-b");
 
-  CHECK(receiver.seen("p#1").size() == 2);
-  wake_promise.set_value();             // A wakes up and records its attempt only now
-  std::this_thread::sleep_for(1500ms);  // A would try again after a second if it kept the key
-  CHECK(receiver.seen("p#1").size() == 2);
+  wake_a_promise.set_value();  // A wakes up first: its attempt must not be recorded
+  std::this_thread::sleep_for(500ms);
   auto attempts = a.real_store->attempts(m.id);
+  REQUIRE(attempts.has_value());
+  CHECK(attempts->empty());
+  CHECK(audited(*a.real_store, "delivery.attempt", m.id) == 0);
+  CHECK(a.status_is(m.id, MessageStatus::pending));
+
+  wake_b_promise.set_value();  // B's delivery stands
+  REQUIRE(eventually([&] { return b.status_is(m.id, MessageStatus::delivered); }));
+  std::this_thread::sleep_for(1200ms);  // A would try again after a second if it kept the key
+  CHECK(receiver.seen("p#1").size() == 2);
+  attempts = a.real_store->attempts(m.id);
   REQUIRE(attempts.has_value());
   CHECK(attempts->size() == 1);
   CHECK(audited(*a.real_store, "delivery.attempt", m.id) == 1);
-  CHECK(a.status_is(m.id, MessageStatus::delivered));
   CHECK(b.lease("k1")->holder == "instance-b");
   CHECK(a.engine->metrics().front().delivered == 0);
   CHECK(b.engine->metrics().front().delivered == 1);
