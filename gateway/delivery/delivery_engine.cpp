@@ -260,7 +260,10 @@ std::expected<bool, StoreError> DeliveryEngine::adopt_key(const LaneKey& key, bo
     // Usually claimed already in the transaction that enqueued the message: no commit needed.
     auto lease = store_.lease(key);
     if (!lease) return std::unexpected(lease.error());
-    if (*lease && (*lease)->holder == leases_.holder && (*lease)->expires_at_ms > now) token = (*lease)->token;
+    if (*lease && (*lease)->expires_at_ms > now) {
+      if ((*lease)->holder != leases_.holder) return false;  // another instance's: it delivers them
+      token = (*lease)->token;
+    }
   }
   if (!token) {
     auto claimed = store_.claim_lease(key, leases_.holder, now, until);

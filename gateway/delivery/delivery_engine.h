@@ -8,6 +8,12 @@
 // Delivery is at least once; receivers see each message once because every attempt carries the
 // message id as Idempotency-Key. Nothing lives only in memory: on start the engine reloads what
 // the store says is undelivered, so a crash at any point loses nothing.
+//
+// Several instances may share one store. Each delivers only the ordering keys it holds a lease on
+// (store/delivery_lease_store.h): what it accepts it usually claims in the acceptance transaction,
+// it renews its leases every tick and releases keys it is done with, and it takes over keys whose
+// holder stopped renewing. Every attempt is recorded under the lease token it was started with,
+// so an instance paused past its lease records nothing for a key another instance took over.
 #include <chrono>
 #include <cstdint>
 #include <deque>
