@@ -250,6 +250,14 @@ TEST_CASE("two instances on one database deliver every message once, in order pe
     CHECK(delivered == std::vector<std::string>{key + "#1", key + "#2", key + "#3", key + "#4"});
   }
   for (const auto& m : all) CHECK(audited(*a.real_store, "delivery.attempt", m.id) >= 1);
+  // Done with, every key is released: another instance may claim it at once.
+  CHECK(eventually([&] {
+    for (int k = 1; k <= 4; ++k) {
+      const auto lease = a.lease("k" + std::to_string(k));
+      if (!lease || lease->expires_at_ms != 0) return false;
+    }
+    return true;
+  }));
 }
 
 TEST_CASE("the keys of an instance that died holding them are taken over once its leases expire") {
