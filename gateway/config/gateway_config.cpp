@@ -1,6 +1,7 @@
 #include "config/gateway_config.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
@@ -94,12 +95,22 @@ void read_server_transport(FieldReader& f, GatewayConfig& cfg) {
   }
 }
 
+// It is written to the store and to logs: letters, digits and . _ - : only.
+void read_instance_id(FieldReader& f, std::string& out) {
+  if (!f.has("instance_id")) return;
+  f.non_empty_string("instance_id", out);
+  const bool plain = out.size() <= 128 && std::all_of(out.begin(), out.end(), [](unsigned char c) {
+                       return std::isalnum(c) || c == '.' || c == '_' || c == '-' || c == ':';
+                     });
+  if (f.ok() && !plain) f.fail("instance_id", "must be at most 128 letters, digits, '.', '_', '-' or ':'");
+}
+
 Checked read_server(FieldReader& top, GatewayConfig& cfg) {
   top.object(
       "server",
       [&](FieldReader& f) {
         f.only({"host", "port", "threads", "max_body_bytes", "request_timeout_ms", "max_connections",
-                "readiness_refresh_ms", "drain_timeout_ms", "unauthenticated", "tls", "plain_http"});
+                "readiness_refresh_ms", "drain_timeout_ms", "unauthenticated", "tls", "plain_http", "instance_id"});
         f.string("host", cfg.server.host);
         f.integer("port", cfg.server.port, 0, 65535);
         f.integer("threads", cfg.server.threads, 1, 64);
@@ -116,9 +127,21 @@ Checked read_server(FieldReader& top, GatewayConfig& cfg) {
           u.integer("max_addresses", c.max_addresses, 1, 10000000);
           u.integer("max_routes_per_aggregate", c.max_routes_per_aggregate, 1, 256);
         });
+        read_instance_id(f, cfg.server.instance_id);
         read_server_transport(f, cfg);
       },
       Presence::required);
+  return top.result();
+}
+
+// /delivery: settings of this instance's delivery as a whole (each destination's are under
+// /adapters/*/delivery and /webhooks/*/delivery).
+Checked read_delivery_section(FieldReader& top, GatewayConfig& cfg) {
+  top.object("delivery", [&](FieldReader& f) {
+    f.only({"lease_ms"});
+    f.millis("lease_ms", cfg.delivery_leases.length, 3000, 600000);
+  });
+  cfg.delivery_leases.holder = cfg.server.instance_id;
   return top.result();
 }
 
@@ -638,14 +661,14 @@ std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const st
   if (auto r = require_object(doc, ""); !r) return std::unexpected(r.error());
   FieldReader top(doc, "");
   top.only({"server", "store", "log", "lookup", "purposes", "organisations", "clients", "users", "audit", "console",
-            "adapters", "webhooks", "routes", "sip", "$schema", "comment"});
+            "adapters", "webhooks", "routes", "sip", "delivery", "$schema", "comment"});
   if (!top.ok()) return std::unexpected(top.error());
   // Later sections name what earlier ones define: clients and adapters name purposes, grants
   // name adapters, SIP names delivering adapters, webhooks name clients, routes name all of them.
   using Section = Checked (*)(FieldReader&, GatewayConfig&);
-  for (const Section read : {read_server, read_store, read_log, read_lookup, read_purposes, read_organisations,
-                             read_clients, read_users, read_audit, read_console, read_adapters, check_lookup_grants,
-                             check_partner_adapters, read_sip, read_webhooks, read_routes}) {
+  for (const Section read : {read_server, read_delivery_section, read_store, read_log, read_lookup, read_purposes,
+                             read_organisations, read_clients, read_users, read_audit, read_console, read_adapters,
+                             check_lookup_grants, check_partner_adapters, read_sip, read_webhooks, read_routes}) {
     if (auto r = read(top, cfg); !r) return std::unexpected(r.error());
   }
   return cfg;

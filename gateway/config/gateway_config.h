@@ -8,7 +8,6 @@
 #include <expected>
 #include <filesystem>
 #include <map>
-#include <optional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -56,6 +55,9 @@ struct ServerConfig {
   // plain_http, which the config must ask for by name.
   std::optional<config::ServerTlsSettings> tls;
   bool plain_http = false;
+  // Names this gateway instance among those sharing one store (the holder of its delivery
+  // leases); empty: host name, process id and random digits, new with every start.
+  std::string instance_id;
 };
 
 using StoreConfig = StoreLocation;
@@ -117,6 +119,8 @@ struct WebhookConfig {
 
 struct GatewayConfig {
   ServerConfig server;
+  // /delivery: how long this instance's hold on an ordering key lasts (holder: server.instance_id).
+  delivery::LeaseSettings delivery_leases;
   StoreConfig store;
   LogConfig log;
   std::chrono::milliseconds lookup_deadline{8000};  // the whole answer's deadline

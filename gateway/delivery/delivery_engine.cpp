@@ -1,9 +1,12 @@
 #include "delivery/delivery_engine.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cstdio>
 
 #include "core/clock.h"
 #include "log/log.h"
@@ -34,7 +37,29 @@ void forget_pending(std::multiset<std::int64_t>& pending_created, std::int64_t c
 // is failing): short, since nothing about the destination is known to be wrong.
 constexpr milliseconds kStoreRetry{1000};
 
+// Fills in this instance's lease claim on every message a write batch enqueues, so the key of
+// what it accepts is its own in the same transaction whenever no other instance holds it.
+void claim_enqueued(std::vector<StoreWrite>& writes, const std::string& holder, std::int64_t now, std::int64_t until) {
+  for (StoreWrite& w : writes) {
+    if (auto* e = std::get_if<store_write::EnqueueMessage>(&w)) e->lease = store_write::LeaseClaim{holder, now, until};
+  }
+}
+
 }  // namespace
+
+std::string default_instance_id() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::snprintf(host, sizeof host, "%s", "knutpunkt");
+  std::random_device random;
+  char suffix[9];
+  std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(random()));
+  return std::string(host) + "-" + std::to_string(getpid()) + "-" + suffix;
+}
+
+struct DeliveryEngine::LeaseTimer {
+  explicit LeaseTimer(boost::asio::io_context& io) : timer(io) {}
+  boost::asio::steady_timer timer;
+};
 
 struct DeliveryEngine::Lane {
   Lane(boost::asio::io_context& io, DestinationSettings s, OutboundAdapter& a)
@@ -65,7 +90,13 @@ struct DeliveryEngine::AttemptResult {
 };
 
 DeliveryEngine::DeliveryEngine(boost::asio::io_context& io, net::HttpClient& http, Store& store, AuditLog& audit)
-    : io_(io), http_(http), store_(store), audit_(audit) {
+    : io_(io),
+      http_(http),
+      store_(store),
+      audit_(audit),
+      clock_([] { return now_ms(); }),
+      lease_timer_(std::make_unique<LeaseTimer>(io)) {
+  leases_.holder = default_instance_id();
   audit_.observe_enqueued([this](const std::vector<OutboxMessage>& messages) { schedule_enqueued(messages); });
 }
 
@@ -102,6 +133,17 @@ void DeliveryEngine::add_release_check(std::string message_type, ReleaseCheck ch
   release_checks_[std::move(message_type)] = std::move(check);
 }
 
+void DeliveryEngine::set_leases(LeaseSettings settings) {
+  std::lock_guard lock(mutex_);
+  if (settings.holder.empty()) settings.holder = leases_.holder;
+  leases_ = std::move(settings);
+}
+
+void DeliveryEngine::set_clock(std::function<std::int64_t()> clock) {
+  std::lock_guard lock(mutex_);
+  clock_ = std::move(clock);
+}
+
 SettlementHook DeliveryEngine::settlement_handler_locked(const std::string& message_type) const {
   const auto it = settlement_handlers_.find(message_type);
   return it != settlement_handlers_.end() ? it->second : default_settlement_handler_;
@@ -121,53 +163,226 @@ double DeliveryEngine::random01() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(random_);
 }
 
+DeliveryEngine::Entry DeliveryEngine::entry_from(const OutboxMessage& m) const {
+  return Entry{m.id,
+               m.type,
+               m.ordering_key,
+               m.client_id,
+               m.case_id,
+               m.position,
+               m.attempts,
+               m.cycle_attempts,
+               m.created_at_ms,
+               m.cycle_started_at_ms,
+               m.next_attempt_at_ms,
+               m.status == MessageStatus::dead,
+               false};
+}
+
 std::expected<void, StoreError> DeliveryEngine::start() {
-  std::size_t loaded = 0, unknown = 0;
+  std::size_t taken = 0;
   {
+    std::lock_guard adopting(adopt_mutex_);
+    // Leases under this instance's own id are from a life of it that ended (a process never
+    // reuses a default id): they are taken back at once instead of after expiry.
+    auto took = take_over(/*claim_own=*/true);
+    if (!took) return std::unexpected(took.error());
+    taken = *took;
     std::lock_guard lock(mutex_);
-    auto ok = store_.scan_undelivered_messages([&](const OutboxMessage& m) {
-      Lane* lane = lane_for(m.destination);
-      if (!lane) {
-        // A destination removed from config: its messages stay in the store, visible to
-        // operators, and are picked up again if it comes back.
-        ++unknown;
-        return true;
-      }
-      Entry e{m.id,
-              m.type,
-              m.ordering_key,
-              m.client_id,
-              m.case_id,
-              m.position,
-              m.attempts,
-              m.cycle_attempts,
-              m.created_at_ms,
-              m.cycle_started_at_ms,
-              m.next_attempt_at_ms,
-              m.status == MessageStatus::dead,
-              false};
-      next_position_ = std::max(next_position_, m.position + 1);
-      schedule_locked(*lane, std::move(e));
-      ++loaded;
-      return true;
-    });
-    if (!ok) return ok;
     loaded_ = true;
   }
-  log::info("delivery.started", {{"pending_loaded", loaded}, {"unknown_destination", unknown}});
+  log::info("delivery.started", {{"keys_taken", taken}, {"instance_id", leases_.holder}});
   std::vector<Lane*> all;
   {
     std::lock_guard lock(mutex_);
     for (auto& [_, lane] : lanes_) all.push_back(lane.get());
   }
   for (Lane* lane : all) pump(*lane);
+  schedule_lease_tick();
   return {};
 }
 
 void DeliveryEngine::stop() {
+  std::lock_guard adopting(adopt_mutex_);
+  std::vector<HeldLease> release;
+  {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    for (auto& [_, lane] : lanes_) lane->timer.cancel();
+    lease_timer_->timer.cancel();
+    for (const auto& [key, token] : held_) release.push_back({key, token});
+    held_.clear();
+  }
+  // Released rather than left to expire, so another instance goes on at once. An attempt still
+  // under way is recorded only if no one has claimed its key by then.
+  if (auto ok = store_.release_leases(leases_.holder, release); !ok) {
+    log::warn("delivery.lease_release_failed", {{"keys", release.size()}, {"error", ok.error().code}});
+  }
+}
+
+std::expected<std::size_t, StoreError> DeliveryEngine::take_over(bool claim_own) {
+  std::size_t taken = 0;
+  std::int64_t after = 0;
+  const std::string own = claim_own ? leases_.holder : std::string();
+  for (;;) {
+    // Messages due before the next tick too: a key whose retry falls between two ticks would
+    // otherwise wait a whole tick longer than its backoff.
+    const std::int64_t now = wall_now();
+    auto page = store_.claimable_messages(own, now, now + tick_period().count(), after, leases_.takeover_batch);
+    if (!page) return std::unexpected(page.error());
+    for (const OutboxMessage& m : *page) {
+      const LaneKey key{m.destination, m.ordering_key};
+      {
+        std::lock_guard lock(mutex_);
+        if (stopped_) return taken;
+        // A destination removed from config: its messages stay in the store, visible to
+        // operators, for an instance that knows it (or this one once it comes back).
+        if (!lane_for(m.destination) || held_.contains(key)) continue;
+      }
+      auto adopted = adopt_key(key, claim_own);
+      if (!adopted) return std::unexpected(adopted.error());
+      if (*adopted) ++taken;
+    }
+    if (page->size() < static_cast<std::size_t>(leases_.takeover_batch)) return taken;
+    after = page->back().position;
+  }
+}
+
+std::expected<bool, StoreError> DeliveryEngine::adopt_key(const LaneKey& key, bool claim_own) {
+  const std::int64_t now = wall_now();
+  const std::int64_t until = now + leases_.length.count();
+  std::optional<std::int64_t> token;
+  {
+    std::lock_guard lock(mutex_);
+    if (const auto held = held_.find(key); held != held_.end()) token = held->second;
+  }
+  if (!token && !claim_own) {
+    // Usually claimed already in the transaction that enqueued the message: no commit needed.
+    auto lease = store_.lease(key);
+    if (!lease) return std::unexpected(lease.error());
+    if (*lease && (*lease)->expires_at_ms > now) {
+      if ((*lease)->holder != leases_.holder) return false;  // another instance's: it delivers them
+      token = (*lease)->token;
+    }
+  }
+  if (!token) {
+    auto claimed = store_.claim_lease(key, leases_.holder, now, until);
+    if (!claimed) return std::unexpected(claimed.error());
+    if (!*claimed) return false;  // another instance's: it delivers them
+    token = *claimed;
+  }
+  auto messages = store_.undelivered_messages(key);
+  Lane* lane = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    lane = lane_for(key.destination);
+    if (!lane) return false;
+    // Held even if loading failed: the next tick releases a key with nothing in memory.
+    held_[key] = *token;
+    if (!messages) return std::unexpected(messages.error());
+    // In store positions: other instances enqueue for the key too, and only the store's
+    // order is the order of acceptance.
+    for (const OutboxMessage& m : *messages) {
+      if (!index_.contains(m.id)) schedule_locked(*lane, entry_from(m));
+    }
+  }
+  boost::asio::post(io_, [this, lane] { pump(*lane); });
+  return true;
+}
+
+void DeliveryEngine::schedule_lease_tick() {
   std::lock_guard lock(mutex_);
-  stopped_ = true;
-  for (auto& [_, lane] : lanes_) lane->timer.cancel();
+  if (stopped_) return;
+  lease_timer_->timer.expires_after(tick_period());
+  lease_timer_->timer.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) lease_tick();
+  });
+}
+
+void DeliveryEngine::lease_tick() {
+  {
+    std::lock_guard adopting(adopt_mutex_);
+    const std::int64_t now = wall_now();
+    std::vector<HeldLease> renew, release;
+    std::vector<std::pair<LaneKey, std::string>> dead_fronts;  // key, message id
+    {
+      std::lock_guard lock(mutex_);
+      if (stopped_) return;
+      for (const auto& [key, token] : held_) {
+        Lane* lane = lane_for(key.destination);
+        const auto kit = lane ? lane->keys.find(key.ordering_key) : decltype(lane->keys.end()){};
+        if (!lane || kit == lane->keys.end() || kit->second.empty()) {
+          release.push_back({key, token});
+          continue;
+        }
+        renew.push_back({key, token});
+        const Entry& front = kit->second.front();
+        if (front.dead && !front.in_flight) dead_fronts.emplace_back(key, front.id);
+      }
+      for (const HeldLease& l : release) held_.erase(l.key);
+    }
+    if (auto ok = store_.release_leases(leases_.holder, release); !ok) {
+      log::warn("delivery.lease_release_failed", {{"keys", release.size()}, {"error", ok.error().code}});
+    }
+    auto lost = store_.renew_leases(leases_.holder, renew, now + leases_.length.count());
+    if (!lost) {
+      // Tried again next tick; until the lease expires, no one else may claim the keys.
+      log::warn("delivery.lease_renewal_failed", {{"keys", renew.size()}, {"error", lost.error().code}});
+    } else {
+      std::lock_guard lock(mutex_);
+      for (const LaneKey& key : *lost) {
+        if (Lane* lane = lane_for(key.destination)) {
+          const auto kit = lane->keys.find(key.ordering_key);
+          const std::string front = kit != lane->keys.end() && !kit->second.empty() ? kit->second.front().id : "";
+          lose_key_locked(*lane, key.ordering_key, front);
+        }
+      }
+    }
+    // A dead letter replayed through an instance that could not claim its key (this one held
+    // it): the store says pending again, and the holder delivers it.
+    for (const auto& [key, id] : dead_fronts) {
+      auto message = store_.message(id);
+      if (!message || !*message || (*message)->status != MessageStatus::pending) continue;
+      std::lock_guard lock(mutex_);
+      Lane* lane = lane_for(key.destination);
+      const auto kit = lane->keys.find(key.ordering_key);
+      if (kit == lane->keys.end() || kit->second.empty() || kit->second.front().id != id) continue;
+      Entry& front = kit->second.front();
+      if (!front.dead || front.in_flight) continue;
+      front.dead = false;
+      front.cycle_attempts = 0;
+      front.cycle_started_at_ms = (*message)->cycle_started_at_ms;
+      front.due_ms = (*message)->next_attempt_at_ms;
+      lane->pending_created.insert(front.created_at_ms);
+      ++lane->metrics.queue_depth;
+      make_ready_locked(*lane, key.ordering_key);
+      boost::asio::post(io_, [this, lane] { pump(*lane); });
+    }
+    if (auto taken = take_over(/*claim_own=*/false); !taken) {
+      log::warn("delivery.takeover_failed", {{"error", taken.error().code}});
+    }
+  }
+  schedule_lease_tick();
+}
+
+void DeliveryEngine::lose_key_locked(Lane& lane, const std::string& ordering_key, const std::string& message_id) {
+  held_.erase(LaneKey{lane.settings.name, ordering_key});
+  if (auto kit = lane.keys.find(ordering_key); kit != lane.keys.end()) {
+    auto& queue = kit->second;
+    if (!queue.empty() && !queue.front().in_flight && !queue.front().dead) {
+      lane.ready.erase({queue.front().due_ms, queue.front().position, ordering_key});
+    }
+    for (const Entry& e : queue) {
+      index_.erase(e.id);
+      if (!e.dead) {
+        forget_pending(lane.pending_created, e.created_at_ms);
+        --lane.metrics.queue_depth;
+      }
+    }
+    lane.keys.erase(kit);
+  }
+  // The ordering key may name a person's case: the message id says which message it was.
+  log::warn("delivery.lease_lost", {{"destination", lane.settings.name}, {"message_id", message_id}});
 }
 
 void DeliveryEngine::schedule_locked(Lane& lane, Entry entry) {
@@ -234,6 +449,8 @@ std::vector<std::pair<DeliveryEngine::Lane*, DeliveryEngine::Entry>> DeliveryEng
     lane.ready.erase(lane.ready.begin());
     Entry& front = lane.keys[key].front();
     front.in_flight = true;
+    const auto held = held_.find(LaneKey{lane.settings.name, key});
+    front.lease_token = held == held_.end() ? 0 : held->second;
     ++lane.metrics.in_flight;
     starts.emplace_back(&lane, front);
   }
@@ -392,8 +609,14 @@ void DeliveryEngine::conclude(Lane& lane, Entry entry, AttemptResult result) {
   }
 
   std::vector<StoreWrite> writes;
-  writes.push_back(store_write::RecordAttempt{
-      result.attempt, status, next_at, status == MessageStatus::delivered ? std::string() : result.attempt.error});
+  const std::int64_t wall = wall_now();
+  const std::int64_t until = wall + leases_.length.count();
+  // Recorded only while this instance still holds the key under the token the attempt started
+  // with: one paused past its lease must not settle what another instance has taken over.
+  writes.push_back(store_write::RecordAttempt{result.attempt, status, next_at,
+                                              status == MessageStatus::delivered ? std::string() : result.attempt.error,
+                                              store_write::LeaseFence{LaneKey{lane.settings.name, entry.ordering_key},
+                                                                      leases_.holder, entry.lease_token, until}});
   SettlementHook hook;
   {
     std::lock_guard lock(mutex_);
@@ -410,6 +633,7 @@ void DeliveryEngine::conclude(Lane& lane, Entry entry, AttemptResult result) {
       return;
     }
     auto extra = hook(**message, status, reason.empty() ? result.attempt.error : reason);
+    claim_enqueued(extra, leases_.holder, wall, until);
     std::move(extra.begin(), extra.end(), std::back_inserter(writes));
   }
 
@@ -438,8 +662,12 @@ void DeliveryEngine::conclude(Lane& lane, Entry entry, AttemptResult result) {
                 [this, &lane, entry = std::move(entry),
                  result = std::move(result)](std::expected<AuditReceipt, StoreError> receipt) mutable {
                   // Settle on an io thread: the audit writer's callbacks must stay short.
+                  std::optional<StoreError> failure;
+                  if (!receipt) failure = std::move(receipt.error());
                   boost::asio::post(io_, [this, &lane, entry = std::move(entry), result = std::move(result),
-                                          ok = receipt.has_value()]() mutable { settle(lane, entry, result, ok); });
+                                          failure = std::move(failure)]() mutable {
+                    settle(lane, entry, result, std::move(failure));
+                  });
                 });
   free_slot(lane);
 }
@@ -458,20 +686,37 @@ void DeliveryEngine::free_slot(Lane& lane) {
 
 void DeliveryEngine::free_slot_and_settle_unrecorded(Lane& lane, Entry entry, AttemptResult result) {
   boost::asio::post(io_, [this, &lane, entry = std::move(entry), result = std::move(result)]() mutable {
-    settle(lane, entry, result, false);
+    settle(lane, entry, result, StoreError{"not_recorded", "the attempt was not committed"});
   });
   free_slot(lane);
 }
 
-void DeliveryEngine::settle(Lane& lane, const Entry& entry, const AttemptResult& result, bool recorded) {
+void DeliveryEngine::settle(Lane& lane, const Entry& entry, const AttemptResult& result,
+                            std::optional<StoreError> failure) {
   const std::int64_t now = now_ms();
+  const LaneKey lane_key{lane.settings.name, entry.ordering_key};
+  bool lost = false;
+  if (failure && failure->code == "lease_lost") {
+    // The batch the attempt committed in failed because some attempt in it had lost its lease;
+    // whether it was this one the store says.
+    auto lease = store_.lease(lane_key);
+    lost = lease && (!*lease || (*lease)->holder != leases_.holder || (*lease)->token != entry.lease_token);
+  }
+  const bool recorded = !failure;
+  bool drained = false;
   {
     std::lock_guard lock(mutex_);
     const double seconds = static_cast<double>(result.attempt.latency_ms) / 1000.0;
     lane.metrics.attempt_duration.observe(seconds);
 
     auto kit = lane.keys.find(entry.ordering_key);
-    if (kit == lane.keys.end() || kit->second.empty() || kit->second.front().id != entry.id) {
+    const auto held = held_.find(lane_key);
+    if (held == held_.end() || held->second != entry.lease_token) {
+      // Started under a lease this instance no longer holds: the key's messages are someone
+      // else's now (or its own under a newer lease, reloaded from the store).
+    } else if (lost) {
+      lose_key_locked(lane, entry.ordering_key, entry.id);
+    } else if (kit == lane.keys.end() || kit->second.empty() || kit->second.front().id != entry.id) {
       log::error("delivery.state_lost", {{"message_id", entry.id}});
     } else {
       Entry& front = kit->second.front();
@@ -496,9 +741,10 @@ void DeliveryEngine::settle(Lane& lane, const Entry& entry, const AttemptResult&
         --lane.metrics.queue_depth;
         index_.erase(front.id);
         kit->second.pop_front();
-        if (kit->second.empty())
+        if (kit->second.empty()) {
           lane.keys.erase(kit);
-        else
+          drained = true;
+        } else
           make_ready_locked(lane, entry.ordering_key);
       } else if (result.attempt.outcome == "retry") {
         ++lane.metrics.retried;
@@ -537,48 +783,52 @@ void DeliveryEngine::settle(Lane& lane, const Entry& entry, const AttemptResult&
     log::warn("delivery.dead_lettered",
               {{"message_id", entry.id}, {"destination", lane.settings.name}, {"error", result.attempt.error}});
   }
+  if (drained) {
+    // Another instance may have enqueued for the key while this one held it: those messages
+    // are this one's to deliver, and only the store knows them.
+    std::lock_guard adopting(adopt_mutex_);
+    if (auto ok = adopt_key(lane_key, /*claim_own=*/false); !ok) {
+      log::warn("delivery.store_read_failed", {{"message_id", entry.id}, {"stage", "drain"}});
+    }
+  }
   pump(lane);
 }
 
 void DeliveryEngine::submit(std::string kind, nlohmann::json body, std::vector<StoreWrite> writes,
                             AuditLog::OnDurable on_durable) {
+  const std::int64_t now = wall_now();
+  claim_enqueued(writes, leases_.holder, now, now + leases_.length.count());
   audit_.append(std::move(kind), std::move(body), std::move(writes), std::move(on_durable));
 }
 
 void DeliveryEngine::schedule_enqueued(const std::vector<OutboxMessage>& messages) {
-  std::vector<Lane*> touched;
+  std::lock_guard adopting(adopt_mutex_);
+  std::map<LaneKey, std::uint64_t> keys;  // key -> messages enqueued for it
   {
     std::lock_guard lock(mutex_);
     // Before start() has read the outbox, its scan will find these (they are committed).
-    if (!loaded_) return;
+    if (!loaded_ || stopped_) return;
     for (const OutboxMessage& m : messages) {
       // Committed while start() read the outbox, and found by it. It cannot have been settled
       // and forgotten since: its first attempt commits on the audit writer, which is here.
-      if (index_.contains(m.id)) continue;
-      Lane* lane = lane_for(m.destination);
-      if (!lane) continue;
-      // The store assigns positions in commit order, and the observer is called in commit
-      // order, so a counter continuing from the loaded maximum keeps the same order in memory.
-      Entry e{m.id,
-              m.type,
-              m.ordering_key,
-              m.client_id,
-              m.case_id,
-              next_position_++,
-              0,
-              0,
-              m.created_at_ms,
-              m.created_at_ms,
-              m.next_attempt_at_ms,
-              false,
-              false};
-      ++lane->metrics.accepted;
-      schedule_locked(*lane, std::move(e));
-      touched.push_back(lane);
+      if (index_.contains(m.id) || !lane_for(m.destination)) continue;
+      ++keys[LaneKey{m.destination, m.ordering_key}];
     }
   }
-  for (Lane* lane : touched) {
-    boost::asio::post(io_, [this, lane] { pump(*lane); });
+  // The key is read back from the store rather than the message scheduled as it is: other
+  // instances may have enqueued for the key in between, and the enqueue's lease claim may or may
+  // not have made the key this instance's.
+  for (const auto& [key, count] : keys) {
+    auto adopted = adopt_key(key, /*claim_own=*/false);
+    if (!adopted) {
+      // The takeover tick finds the key again once the store answers.
+      log::warn("delivery.store_read_failed", {{"destination", key.destination}, {"stage", "adopt"}});
+      continue;
+    }
+    if (*adopted) {
+      std::lock_guard lock(mutex_);
+      if (Lane* lane = lane_for(key.destination)) lane->metrics.accepted += count;
+    }
   }
 }
 
@@ -612,9 +862,15 @@ void DeliveryEngine::replay(const std::string& message_id, const std::string& wh
       [this, m = std::move(m), at, finish = std::move(finish)](std::expected<AuditReceipt, StoreError> r) mutable {
         if (!r) return finish({ReplayOutcome::unavailable, "dead"});
         Lane* touched = nullptr;
+        bool adopt = false;
         {
           std::lock_guard lock(mutex_);
-          if (Lane* lane = lane_for(m.destination)) {
+          if (Lane* lane = lane_for(m.destination); lane && !held_.contains(LaneKey{m.destination, m.ordering_key})) {
+            // Whoever holds the key delivers it: this instance if it can claim the key, otherwise
+            // the holder, which sees the store say pending again on its next tick.
+            ++lane->metrics.replayed;
+            adopt = !stopped_;
+          } else if (lane) {
             ++lane->metrics.replayed;
             auto& queue = lane->keys[m.ordering_key];
             auto it = std::find_if(queue.begin(), queue.end(), [&](const Entry& e) { return e.id == m.id; });
@@ -642,6 +898,12 @@ void DeliveryEngine::replay(const std::string& message_id, const std::string& wh
           }
         }
         if (touched) boost::asio::post(io_, [this, touched] { pump(*touched); });
+        if (adopt) {
+          std::lock_guard adopting(adopt_mutex_);
+          if (auto adopted = adopt_key(LaneKey{m.destination, m.ordering_key}, /*claim_own=*/false); !adopted) {
+            log::warn("delivery.store_read_failed", {{"message_id", m.id}, {"stage", "replay"}});
+          }
+        }
         finish({ReplayOutcome::replayed, "pending"});
       });
 }

@@ -8,6 +8,12 @@
 // Delivery is at least once; receivers see each message once because every attempt carries the
 // message id as Idempotency-Key. Nothing lives only in memory: on start the engine reloads what
 // the store says is undelivered, so a crash at any point loses nothing.
+//
+// Several instances may share one store. Each delivers only the ordering keys it holds a lease on
+// (store/delivery_lease_store.h): what it accepts it usually claims in the acceptance transaction,
+// it renews its leases every tick and releases keys it is done with, and it takes over keys whose
+// holder stopped renewing. Every attempt is recorded under the lease token it was started with,
+// so an instance paused past its lease records nothing for a key another instance took over.
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -33,6 +39,7 @@
 #include "delivery/delivery_settings.h"
 #include "delivery/retry_policy.h"
 #include "net/http_client.h"
+#include "store/delivery_lease_store.h"
 #include "store/store.h"
 
 namespace knutpunkt::delivery {
@@ -73,12 +80,19 @@ class DeliveryEngine {
   void set_default_settlement_handler(SettlementHook handler);
   // Asked before every attempt of a message of `message_type`; other types are sent unasked.
   void add_release_check(std::string message_type, ReleaseCheck check);
+  // Before start(): this instance's id and lease timing.
+  void set_leases(LeaseSettings settings);
+  // Before start(): the wall clock leases expire by (milliseconds since the epoch).
+  void set_clock(std::function<std::int64_t()> clock);
+  const std::string& instance_id() const { return leases_.holder; }
 
-  // Loads undelivered messages and dead letters (which hold back later messages with their
-  // ordering key until replayed) and starts sending. Call before anything is submitted.
+  // Claims every key no other live instance holds, loads its undelivered messages and dead
+  // letters (which hold back later messages with their ordering key until replayed) and starts
+  // sending, renewing its leases and taking over keys whose holder stopped renewing. Call before
+  // anything is submitted.
   std::expected<void, StoreError> start();
-  // Stops starting attempts; attempts under way finish or are abandoned (the store still says
-  // pending, so they are tried again after a restart).
+  // Stops starting attempts and releases this instance's leases; attempts under way finish or
+  // are abandoned (the store still says pending, so another instance or a restart tries again).
   void stop();
 
   // Commits one audit record with its writes (AuditLog::append). Every EnqueueMessage among the
@@ -111,9 +125,11 @@ class DeliveryEngine {
     bool dead = false;
     bool in_flight = false;
     std::int64_t replay_at_ms = 0;  // a replay committed while the dead-lettering attempt settled
+    std::int64_t lease_token = 0;   // the key's lease token the attempt under way was started under
   };
   struct Lane;
   struct AttemptResult;
+  struct LeaseTimer;
 
   void schedule_locked(Lane& lane, Entry entry);
   void make_ready_locked(Lane& lane, const std::string& key);
@@ -122,13 +138,25 @@ class DeliveryEngine {
   void pump(Lane& lane);
   void launch(Lane& lane, Entry entry);
   void conclude(Lane& lane, Entry entry, AttemptResult result);
-  void settle(Lane& lane, const Entry& entry, const AttemptResult& result, bool recorded);
+  void settle(Lane& lane, const Entry& entry, const AttemptResult& result, std::optional<StoreError> failure);
+  // The key's lease was taken over: its messages are the new holder's now.
+  void lose_key_locked(Lane& lane, const std::string& ordering_key, const std::string& message_id);
+  // Takes the key if no other live instance holds it and loads its undelivered messages; false
+  // when another instance holds it. Caller holds adopt_mutex_.
+  std::expected<bool, StoreError> adopt_key(const LaneKey& key, bool claim_own);
+  // Renews the leases held, releases keys with nothing left, revives dead letters replayed
+  // elsewhere and takes over keys nobody holds.
+  void lease_tick();
+  void schedule_lease_tick();
+  std::expected<std::size_t, StoreError> take_over(bool claim_own);
+  Entry entry_from(const OutboxMessage& m) const;
+  std::int64_t wall_now() const { return clock_(); }
+  std::chrono::milliseconds tick_period() const { return leases_.tick.count() > 0 ? leases_.tick : leases_.length / 3; }
   void free_slot(Lane& lane);
   void free_slot_and_settle_unrecorded(Lane& lane, Entry entry, AttemptResult result);
-  // The audit log's enqueue observer (AuditLog::observe_enqueued). It is called on the writer
-  // thread in commit order, so positions counted on from the loaded maximum keep the store's
-  // order. Correct however many threads append: the observer sees every committed batch once,
-  // whether it came through submit(), a settlement's writes or AuditLog::append directly.
+  // The audit log's enqueue observer (AuditLog::observe_enqueued), called on the writer thread.
+  // Correct however many threads append: the observer sees every committed batch once, whether
+  // it came through submit(), a settlement's writes or AuditLog::append directly.
   void schedule_enqueued(const std::vector<OutboxMessage>& messages);
   Lane* lane_for(const std::string& destination);
   double random01();
@@ -149,7 +177,14 @@ class DeliveryEngine {
   std::unordered_map<std::string, std::pair<std::string, std::string>> index_;
   std::mt19937_64 random_{std::random_device{}()};
   InFlightClaims<std::string> replaying_;  // message ids whose replay is being committed
-  std::int64_t next_position_ = 1;
+  LeaseSettings leases_;
+  std::function<std::int64_t()> clock_;
+  // Keys this instance holds, with their lease tokens (under mutex_).
+  std::map<LaneKey, std::int64_t> held_;
+  // Serialises taking keys (the enqueue observer, takeover, replay) with releasing them, so a
+  // key is never released while a message for it is being adopted. Taken before mutex_.
+  std::mutex adopt_mutex_;
+  std::unique_ptr<LeaseTimer> lease_timer_;
   bool stopped_ = false;
   bool loaded_ = false;  // start() has read the outbox
 };

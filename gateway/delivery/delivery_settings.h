@@ -18,4 +18,17 @@ struct DestinationSettings {
   int max_in_flight = 8;
 };
 
+// How this instance shares the outbox with the other instances on the same store: it delivers
+// only the keys it holds a lease on (store/delivery_lease_store.h).
+struct LeaseSettings {
+  std::string holder;                       // this instance's id; empty: default_instance_id()
+  std::chrono::milliseconds length{30000};  // how long a lease lasts unless renewed
+  std::chrono::milliseconds tick{0};        // renewal and takeover period; zero: a third of length
+  int takeover_batch = 100;                 // keys looked at per store read when taking over
+};
+
+// Host name, process id and 8 random hex digits: unique per process, so a restarted process
+// never mistakes the leases of the one before for its own.
+std::string default_instance_id();
+
 }  // namespace knutpunkt::delivery

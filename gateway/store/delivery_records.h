@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/outbox_message.h"
+#include "store/delivery_lease_store.h"
 
 namespace knutpunkt {
 
@@ -56,14 +57,33 @@ struct IdempotencyRecord {
 // Writes that commit in the same transaction as an audit record (see AuditLog::append and
 // store/store_writes.h).
 namespace store_write {
+// The accepting instance takes the message's key (destination, ordering key) in the acceptance
+// transaction when the key is free, expired at `now_ms`, or already its own, so what it accepts
+// it usually delivers with no extra commit. A key another instance holds stays with that one:
+// the message is stored all the same.
+struct LeaseClaim {
+  std::string holder;
+  std::int64_t now_ms = 0;
+  std::int64_t until_ms = 0;
+};
 struct EnqueueMessage {
   OutboxMessage message;
+  std::optional<LeaseClaim> lease = {};
+};
+// An attempt is recorded only while its key is still held by `holder` under `token` (and the
+// lease is extended to `until_ms`); otherwise the whole commit fails with code "lease_lost".
+struct LeaseFence {
+  LaneKey key;
+  std::string holder;
+  std::int64_t token = 0;
+  std::int64_t until_ms = 0;
 };
 struct RecordAttempt {
   DeliveryAttempt attempt;
   MessageStatus status = MessageStatus::pending;  // the message's status after this attempt
   std::int64_t next_attempt_at_ms = 0;
   std::string last_error;
+  std::optional<LeaseFence> lease = {};
 };
 struct Replay {
   std::string message_id;

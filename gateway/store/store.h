@@ -8,6 +8,7 @@
 #include "store/case_store.h"
 #include "store/committer.h"
 #include "store/consent_store.h"
+#include "store/delivery_lease_store.h"
 #include "store/event_feed_store.h"
 #include "store/manual_store.h"
 #include "store/outbox_store.h"
@@ -21,6 +22,7 @@ namespace knutpunkt {
 class Store : public Committer,
               public AuditStore,
               public OutboxStore,
+              public DeliveryLeaseStore,
               public EventFeedStore,
               public ReferralStore,
               public ConsentStore,

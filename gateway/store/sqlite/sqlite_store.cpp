@@ -345,6 +345,25 @@ constexpr std::array kMigrations{
       ALTER TABLE consent ADD COLUMN organisation TEXT NOT NULL DEFAULT '';
       ALTER TABLE consent ADD COLUMN held_by TEXT NOT NULL DEFAULT '';
     )sql"},
+    Migration{11, R"sql(
+      -- Several gateway instances share one outbox: one instance at a time delivers a key's
+      -- messages (order holds per destination and ordering key), the one holding the key's lease
+      -- until expires_at_ms. token changes with every change of holder; an attempt is recorded
+      -- only under the token it was started with, so an instance paused past its lease cannot
+      -- settle what another instance has taken over. A released lease keeps its row (and token)
+      -- with expires_at_ms 0.
+      CREATE TABLE delivery_lease (
+        destination   TEXT NOT NULL,
+        ordering_key  TEXT NOT NULL,
+        holder        TEXT NOT NULL,
+        token         INTEGER NOT NULL,
+        expires_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (destination, ordering_key)
+      );
+      -- The first undelivered message of each key, looked up by instances taking keys over.
+      CREATE INDEX outbox_undelivered_key ON outbox (destination, ordering_key, position)
+        WHERE status IN ('pending', 'dead');
+    )sql"},
 };
 
 // Rows read per lock hold while scanning, so the writer is never stalled for long.
@@ -502,6 +521,26 @@ std::expected<std::string, StoreError> encode_json(const nlohmann::json& value) 
 
 nlohmann::json decode_json(const std::string& text) {
   return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
+// Takes a key's lease when it is free, expired, or already the holder's (?1 destination, ?2
+// ordering key, ?3 holder, ?4 now, ?5 until). The token stays only while the holder's own lease
+// is live; any other takeover gives a new one, which fences off whatever the previous holder
+// still has in flight.
+constexpr std::string_view kClaimLeaseSql =
+    "INSERT INTO delivery_lease (destination, ordering_key, holder, token, expires_at_ms) "
+    "VALUES (?1, ?2, ?3, 1, ?5) "
+    "ON CONFLICT (destination, ordering_key) DO UPDATE SET "
+    "token = CASE WHEN delivery_lease.holder = excluded.holder AND delivery_lease.expires_at_ms > ?4 "
+    "THEN delivery_lease.token ELSE delivery_lease.token + 1 END, "
+    "holder = excluded.holder, "
+    "expires_at_ms = CASE WHEN delivery_lease.expires_at_ms > excluded.expires_at_ms "
+    "THEN delivery_lease.expires_at_ms ELSE excluded.expires_at_ms END "
+    "WHERE delivery_lease.holder = excluded.holder OR delivery_lease.expires_at_ms <= ?4";
+
+void bind_claim(StatementUse& u, const LaneKey& key, const std::string& holder, std::int64_t now_ms,
+                std::int64_t until_ms) {
+  u.bind(1, key.destination).bind(2, key.ordering_key).bind(3, holder).bind(4, now_ms).bind(5, until_ms);
 }
 
 constexpr std::string_view kMessageColumns =
@@ -957,6 +996,120 @@ class SqliteStore final : public Store {
     auto ok = query(
         reader_, "SELECT " + std::string(kMessageColumns) + " FROM outbox WHERE ordering_key = ?1 ORDER BY position",
         "list messages of an ordering key", [&](StatementUse& u) { u.bind(1, key); },
+        [&](sqlite3_stmt* s) {
+          list.push_back(read_message(s));
+          return true;
+        });
+    if (!ok) return std::unexpected(ok.error());
+    return list;
+  }
+
+  std::expected<std::optional<DeliveryLease>, StoreError> lease(const LaneKey& key) override {
+    std::lock_guard lock(reader_.mutex);
+    std::optional<DeliveryLease> found;
+    auto ok = query(
+        reader_, "SELECT holder, token, expires_at_ms FROM delivery_lease WHERE destination = ?1 AND ordering_key = ?2",
+        "read delivery lease", [&](StatementUse& u) { u.bind(1, key.destination).bind(2, key.ordering_key); },
+        [&](sqlite3_stmt* s) {
+          found = DeliveryLease{column_text(s, 0), sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2)};
+          return false;
+        });
+    if (!ok) return std::unexpected(ok.error());
+    return found;
+  }
+
+  std::expected<std::optional<std::int64_t>, StoreError> claim_lease(const LaneKey& key, const std::string& holder,
+                                                                     std::int64_t now_ms,
+                                                                     std::int64_t until_ms) override {
+    std::optional<std::int64_t> token;
+    std::lock_guard lock(writer_.mutex);
+    auto ok = in_write_transaction([&]() -> std::expected<void, StoreError> {
+      return query(
+          writer_, std::string(kClaimLeaseSql) + " RETURNING token", "claim delivery lease",
+          [&](StatementUse& u) { bind_claim(u, key, holder, now_ms, until_ms); },
+          [&](sqlite3_stmt* s) {
+            token = sqlite3_column_int64(s, 0);
+            return true;
+          });
+    });
+    if (!ok) return std::unexpected(ok.error());
+    return token;
+  }
+
+  std::expected<std::vector<LaneKey>, StoreError> renew_leases(const std::string& holder,
+                                                               const std::vector<HeldLease>& leases,
+                                                               std::int64_t until_ms) override {
+    std::vector<LaneKey> lost;
+    if (leases.empty()) return lost;
+    std::lock_guard lock(writer_.mutex);
+    auto ok = in_write_transaction([&]() -> std::expected<void, StoreError> {
+      for (const HeldLease& l : leases) {
+        auto held = extend_lease(l.key, holder, l.token, until_ms);
+        if (!held) return std::unexpected(held.error());
+        if (!*held) lost.push_back(l.key);
+      }
+      return {};
+    });
+    if (!ok) return std::unexpected(ok.error());
+    return lost;
+  }
+
+  std::expected<void, StoreError> release_leases(const std::string& holder,
+                                                 const std::vector<HeldLease>& leases) override {
+    if (leases.empty()) return {};
+    std::lock_guard lock(writer_.mutex);
+    return in_write_transaction([&]() -> std::expected<void, StoreError> {
+      for (const HeldLease& l : leases) {
+        auto ok = run(writer_,
+                      "UPDATE delivery_lease SET expires_at_ms = 0 "
+                      "WHERE destination = ?1 AND ordering_key = ?2 AND holder = ?3 AND token = ?4",
+                      "release delivery lease", [&](StatementUse& u) {
+                        u.bind(1, l.key.destination).bind(2, l.key.ordering_key).bind(3, holder).bind(4, l.token);
+                      });
+        if (!ok) return ok;
+      }
+      return {};
+    });
+  }
+
+  std::expected<std::vector<OutboxMessage>, StoreError> claimable_messages(const std::string& holder,
+                                                                           std::int64_t now_ms, std::int64_t due_by_ms,
+                                                                           std::int64_t after_position,
+                                                                           int limit) override {
+    std::lock_guard lock(reader_.mutex);
+    std::vector<OutboxMessage> list;
+    auto ok = query(
+        reader_,
+        "SELECT " + std::string(kMessageColumns) +
+            " FROM outbox o WHERE o.status IN ('pending', 'dead') AND o.position > ?4 "
+            "AND (o.status = 'dead' OR o.next_attempt_at_ms <= ?5) "
+            "AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.destination = o.destination "
+            "AND e.ordering_key = o.ordering_key AND e.status IN ('pending', 'dead') AND e.position < o.position) "
+            "AND NOT EXISTS (SELECT 1 FROM delivery_lease l WHERE l.destination = o.destination "
+            "AND l.ordering_key = o.ordering_key AND l.holder <> ?1 AND l.expires_at_ms > ?2) "
+            "ORDER BY o.position LIMIT ?3",
+        "list claimable messages",
+        [&](StatementUse& u) {
+          u.bind(1, holder).bind(2, now_ms).bind(3, limit).bind(4, after_position).bind(5, due_by_ms);
+        },
+        [&](sqlite3_stmt* s) {
+          list.push_back(read_message(s));
+          return true;
+        });
+    if (!ok) return std::unexpected(ok.error());
+    return list;
+  }
+
+  std::expected<std::vector<OutboxMessage>, StoreError> undelivered_messages(const LaneKey& key) override {
+    std::lock_guard lock(reader_.mutex);
+    std::vector<OutboxMessage> list;
+    auto ok = query(
+        reader_,
+        "SELECT " + std::string(kMessageColumns) +
+            " FROM outbox WHERE destination = ?1 AND ordering_key = ?2 AND status IN ('pending', 'dead') "
+            "ORDER BY position",
+        "list undelivered messages of a key",
+        [&](StatementUse& u) { u.bind(1, key.destination).bind(2, key.ordering_key); },
         [&](sqlite3_stmt* s) {
           list.push_back(read_message(s));
           return true;
@@ -1568,19 +1721,45 @@ class SqliteStore final : public Store {
     const OutboxMessage& m = w.message;
     auto payload = encode_json(m.payload);
     if (!payload) return std::unexpected(payload.error());
-    return run(writer_,
-               "INSERT INTO outbox (id, destination, type, ordering_key, client_id, case_id, payload, status, "
-               "created_at_ms, cycle_started_at_ms, next_attempt_at_ms) "
-               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?8, ?9)",
-               "enqueue message", [&](StatementUse& u) {
-                 u.bind(1, m.id).bind(2, m.destination).bind(3, m.type).bind(4, m.ordering_key);
-                 u.bind(5, m.client_id).bind(6, m.case_id).bind(7, *payload).bind(8, m.created_at_ms);
-                 u.bind(9, m.next_attempt_at_ms);
-               });
+    auto inserted = run(writer_,
+                        "INSERT INTO outbox (id, destination, type, ordering_key, client_id, case_id, payload, status, "
+                        "created_at_ms, cycle_started_at_ms, next_attempt_at_ms) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?8, ?9)",
+                        "enqueue message", [&](StatementUse& u) {
+                          u.bind(1, m.id).bind(2, m.destination).bind(3, m.type).bind(4, m.ordering_key);
+                          u.bind(5, m.client_id).bind(6, m.case_id).bind(7, *payload).bind(8, m.created_at_ms);
+                          u.bind(9, m.next_attempt_at_ms);
+                        });
+    if (!inserted || !w.lease) return inserted;
+    // A key another instance holds stays with it: the upsert then changes nothing.
+    return run(writer_, kClaimLeaseSql, "claim delivery lease", [&](StatementUse& u) {
+      bind_claim(u, LaneKey{m.destination, m.ordering_key}, w.lease->holder, w.lease->now_ms, w.lease->until_ms);
+    });
+  }
+
+  // Extends the key's lease if `holder` still holds it under `token`; false when it does not.
+  std::expected<bool, StoreError> extend_lease(const LaneKey& key, const std::string& holder, std::int64_t token,
+                                               std::int64_t until_ms) {
+    auto ok = run(writer_,
+                  "UPDATE delivery_lease SET expires_at_ms = CASE WHEN expires_at_ms < ?5 THEN ?5 ELSE expires_at_ms "
+                  "END WHERE destination = ?1 AND ordering_key = ?2 AND holder = ?3 AND token = ?4",
+                  "extend delivery lease", [&](StatementUse& u) {
+                    u.bind(1, key.destination).bind(2, key.ordering_key).bind(3, holder).bind(4, token);
+                    u.bind(5, until_ms);
+                  });
+    if (!ok) return std::unexpected(ok.error());
+    return sqlite3_changes(writer_.db.get()) > 0;
   }
 
   std::expected<void, StoreError> apply(const store_write::RecordAttempt& w) {
     const DeliveryAttempt& a = w.attempt;
+    if (w.lease) {
+      auto held = extend_lease(w.lease->key, w.lease->holder, w.lease->token, w.lease->until_ms);
+      if (!held) return std::unexpected(held.error());
+      if (!*held) {
+        return std::unexpected(StoreError{"lease_lost", "another instance holds the delivery lease of the key"});
+      }
+    }
     auto inserted = run(writer_,
                         "INSERT INTO delivery_attempt (message_id, number, started_at_ms, endpoint, http_status, "
                         "latency_ms, outcome, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

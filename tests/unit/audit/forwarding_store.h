@@ -60,6 +60,33 @@ class ForwardingStore : public knutpunkt::Store {
       const std::string& ordering_key) override {
     return inner_.messages_by_ordering_key(ordering_key);
   }
+  std::expected<std::optional<knutpunkt::DeliveryLease>, knutpunkt::StoreError> lease(
+      const knutpunkt::LaneKey& key) override {
+    return inner_.lease(key);
+  }
+  std::expected<std::optional<std::int64_t>, knutpunkt::StoreError> claim_lease(const knutpunkt::LaneKey& key,
+                                                                                const std::string& holder,
+                                                                                std::int64_t now_ms,
+                                                                                std::int64_t until_ms) override {
+    return inner_.claim_lease(key, holder, now_ms, until_ms);
+  }
+  std::expected<std::vector<knutpunkt::LaneKey>, knutpunkt::StoreError> renew_leases(
+      const std::string& holder, const std::vector<knutpunkt::HeldLease>& leases, std::int64_t until_ms) override {
+    return inner_.renew_leases(holder, leases, until_ms);
+  }
+  std::expected<void, knutpunkt::StoreError> release_leases(const std::string& holder,
+                                                            const std::vector<knutpunkt::HeldLease>& leases) override {
+    return inner_.release_leases(holder, leases);
+  }
+  std::expected<std::vector<knutpunkt::OutboxMessage>, knutpunkt::StoreError> claimable_messages(
+      const std::string& holder, std::int64_t now_ms, std::int64_t due_by_ms, std::int64_t after_position,
+      int limit) override {
+    return inner_.claimable_messages(holder, now_ms, due_by_ms, after_position, limit);
+  }
+  std::expected<std::vector<knutpunkt::OutboxMessage>, knutpunkt::StoreError> undelivered_messages(
+      const knutpunkt::LaneKey& key) override {
+    return inner_.undelivered_messages(key);
+  }
   std::expected<std::vector<knutpunkt::StoredEvent>, knutpunkt::StoreError> events_after(const std::string& client_id,
                                                                                          std::int64_t after_seq,
                                                                                          int limit) override {
