@@ -13,6 +13,13 @@ receiver flap (alternately up and down). Afterwards, with everything up again, i
     once each and in the order Jobbtorg reported them, plus exactly one referral.sent;
   * the audit chain verifies intact.
 
+With --postgres the store is a throwaway PostgreSQL cluster (initdb on loopback in the run folder)
+shared by --instances gateway instances: the case system sends each request to an instance of its
+choosing, Jobbtorg reports through a round-robin front, the SIGKILLs hit instances at random, and
+PostgreSQL itself is killed and restarted (--postgres-restarts, immediate shutdown: what a crash of
+the database server looks like). The same checks then hold across instances, on the one audit chain
+they share.
+
 Exit status 0 when all hold; 1 with a list of every loss or duplicate otherwise.
 """
 import argparse
@@ -75,16 +82,63 @@ def http(method, url, body=None, headers=None, timeout=10):
         return e.code, json.loads(e.read() or b"null")
 
 
+class Postgres:
+    """A throwaway cluster on loopback; its tools run as nobody when this runs as root (initdb
+    refuses root)."""
+
+    def __init__(self, run_dir):
+        bins = sorted(d for d in (os.path.join("/usr/lib/postgresql", v, "bin") for v in
+                                  (os.listdir("/usr/lib/postgresql") if os.path.isdir("/usr/lib/postgresql") else []))
+                      if os.path.exists(os.path.join(d, "initdb")))
+        if not bins:
+            raise SystemExit("PostgreSQL is not installed (Debian packages postgresql, libpq-dev)")
+        self.bin = bins[-1]
+        self.dir = os.path.join(run_dir, "postgres")
+        os.makedirs(self.dir)
+        self.as_user = []
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "nobody")
+            self.as_user = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+        self.port = free_port()
+        self.tool("initdb", "-D", os.path.join(self.dir, "data"), "-U", "knutpunkt", "--auth=trust", "-E", "UTF8",
+                  "--locale=C.UTF-8")
+        self.start()
+        subprocess.run([os.path.join(self.bin, "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "knutpunkt",
+                        "knutpunkt"], check=True)
+        self.connection = f"host=127.0.0.1 port={self.port} dbname=knutpunkt user=knutpunkt"
+
+    def tool(self, name, *argv):
+        with open(os.path.join(self.dir, name + ".out"), "a") as out:
+            subprocess.run(self.as_user + [os.path.join(self.bin, name), *argv], check=True, stdout=out,
+                           stderr=subprocess.STDOUT)
+
+    def start(self):
+        self.tool("pg_ctl", "-D", os.path.join(self.dir, "data"), "-l", os.path.join(self.dir, "postgres.log"), "-w",
+                  "-t", "60", "start", "-o",
+                  f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} -c fsync=on -c max_connections=200")
+
+    def crash_and_restart(self):
+        # Immediate shutdown skips the checkpoint: the restart recovers from the WAL, as after a crash.
+        self.tool("pg_ctl", "-D", os.path.join(self.dir, "data"), "-m", "immediate", "-w", "stop")
+        self.start()
+
+    def stop(self):
+        try:
+            self.tool("pg_ctl", "-D", os.path.join(self.dir, "data"), "-m", "fast", "-w", "stop")
+        except subprocess.CalledProcessError:
+            pass
+
+
 class Gateway:
-    def __init__(self, binary, config, run_dir):
-        self.binary, self.config, self.run_dir = binary, config, run_dir
+    def __init__(self, binary, config, run_dir, name="gateway"):
+        self.binary, self.config, self.run_dir, self.name = binary, config, run_dir, name
         self.proc = None
         self.starts = 0
 
     def start(self):
         self.starts += 1
-        port_file = os.path.join(self.run_dir, f"gateway{self.starts}.port")
-        out = open(os.path.join(self.run_dir, f"gateway{self.starts}.out"), "w")
+        port_file = os.path.join(self.run_dir, f"{self.name}{self.starts}.port")
+        out = open(os.path.join(self.run_dir, f"{self.name}{self.starts}.out"), "w")
         self.proc = subprocess.Popen([self.binary, "serve", "--config", self.config, "--port-file", port_file],
                                      stdout=out, stderr=subprocess.STDOUT)
         wait_port_file(port_file, self.proc)
@@ -113,7 +167,12 @@ def main():
     ap.add_argument("--kills", type=int, default=4)
     ap.add_argument("--attendance-days", type=int, default=2)
     ap.add_argument("--seed", type=int, default=int(time.time()))
+    ap.add_argument("--postgres", action="store_true")
+    ap.add_argument("--instances", type=int, default=1)
+    ap.add_argument("--postgres-restarts", type=int, default=0)
     args = ap.parse_args()
+    if args.instances > 1 and not args.postgres:
+        ap.error("several instances need --postgres")
     rng = random.Random(args.seed)
     print(f"seed {args.seed}: {args.senders} case-system threads sending until the last of {args.kills} SIGKILLs",
           flush=True)
@@ -128,19 +187,22 @@ def main():
         procs.append(p)
         return p
 
-    gateway = None
+    gateways = []
+    postgres = None
     try:
         cs_port_file = os.path.join(args.run_dir, "case_system.port")
         cs = spawn("case_system", [args.case_system, "--port", "0", "--port-file", cs_port_file, "--secret", SECRET])
         cs_port = wait_port_file(cs_port_file, cs)
+        # With several instances Jobbtorg reports to a round-robin front, as to a load balancer.
         gw_port = free_port()
+        instance_ports = [gw_port] if args.instances == 1 else [free_port() for _ in range(args.instances)]
         jt_port_file = os.path.join(args.run_dir, "jobbtorg.port")
         jt = spawn("jobbtorg", [args.jobbtorg, "--port", "0", "--port-file", jt_port_file, "--token", AT_JOBBTORG,
                                 "--gateway", f"http://127.0.0.1:{gw_port}", "--gateway-token", JOBBTORG_TOKEN,
                                 "--adapter", "jobbtorg-sodra", "--reports", "auto", "--report-delay-ms", "10",
                                 "--attendance-days", str(args.attendance_days), "--seed", str(args.seed)])
         jt_port = wait_port_file(jt_port_file, jt)
-        jt_url, cs_url, gw_url = (f"http://127.0.0.1:{p}" for p in (jt_port, cs_port, gw_port))
+        jt_url, cs_url = (f"http://127.0.0.1:{p}" for p in (jt_port, cs_port))
 
         delivery = {"timeout_ms": 2000, "max_in_flight": 16,
                     "retry": {"max_attempts": 1000, "max_age_s": 3600, "initial_backoff_ms": 50,
@@ -171,17 +233,32 @@ def main():
                 {"name": "events", "match": {"types": ["referral.*", "assessment.*", "delivery.failed"]},
                  "to": ["case-system-webhook"]}],
         }
-        config_path = os.path.join(args.run_dir, "config.json")
-        with open(config_path, "w") as f:
-            json.dump(config, f, indent=2)
+        if args.postgres:
+            postgres = Postgres(args.run_dir)
+            config["store"] = {"kind": "postgresql", "connection": postgres.connection, "pool_size": 4}
+        config_paths = []
+        for n, port in enumerate(instance_ports):
+            instance = json.loads(json.dumps(config))
+            instance["server"]["port"] = port
+            if args.instances > 1:
+                instance["server"]["instance_id"] = f"instance-{n + 1}"
+                instance["log"]["file"] = os.path.join(args.run_dir, f"gateway-{n + 1}.log")
+            config_paths.append(os.path.join(args.run_dir, f"config-{n + 1}.json"))
+            with open(config_paths[-1], "w") as f:
+                json.dump(instance, f, indent=2)
+        if args.instances > 1:
+            spawn("round_robin", [sys.executable, os.path.join(args.repo, "scripts/lib/round_robin.py"), str(gw_port),
+                                  *map(str, instance_ports)])
+        instance_urls = [f"http://127.0.0.1:{p}" for p in instance_ports]
 
         http("PUT", f"{jt_url}/_sim/faults", {"mode": "flap", "up_ms": 700, "down_ms": 400})
         http("PUT", f"{cs_url}/_recv/faults", {"mode": "flap", "up_ms": 900, "down_ms": 300})
 
-        gateway = Gateway(args.gateway, config_path, args.run_dir)
-        gateway.start()
+        gateways = [Gateway(args.gateway, path, args.run_dir, f"gateway-{n + 1}") for n, path in enumerate(config_paths)]
+        for g in gateways:
+            g.start()
         # Referrals are held to an open case with the person in its household.
-        status, _ = http("PUT", f"{gw_url}/v1/cases/EB-CRASH", {"status": "open", "unit": "Skärholmen EKB",
+        status, _ = http("PUT", f"{instance_urls[0]}/v1/cases/EB-CRASH", {"status": "open", "unit": "Skärholmen EKB",
                          "household": ["19121212-1212", "19701063-2391", "19850709-2388"]},
                          {"Authorization": f"Bearer {CASE_TOKEN}"}, 5)
         if status != 201:
@@ -203,10 +280,11 @@ def main():
                         "caseworker": {"id": "hl-1"}, "purpose": "arbetsmarknadsinsats",
                         "target_group": "ARBETSFOR_STOD", "forsorjningshinder": "ARBETSLOS_INGEN_ERSATTNING",
                         "extent_hours_per_week": 20, "start_date": "2026-12-01", "consent_reference": f"SAM-{i}"}
-                # A client that gets no answer sends the same request with the same key again.
+                # A client that gets no answer sends the same request with the same key again, to
+                # whichever instance the balancer picks.
                 while True:
                     try:
-                        status, reply = http("POST", f"{gw_url}/v1/referrals", body,
+                        status, reply = http("POST", f"{rng.choice(instance_urls)}/v1/referrals", body,
                                              {"Authorization": f"Bearer {CASE_TOKEN}", "Idempotency-Key": key}, 5)
                     except (urllib.error.URLError, ConnectionError, OSError):
                         time.sleep(0.05)
@@ -227,14 +305,19 @@ def main():
         senders = [threading.Thread(target=send, args=(n,), daemon=True) for n in range(args.senders)]
         for t in senders:
             t.start()
+        database_crashes = set(rng.sample(range(1, args.kills), min(args.postgres_restarts, args.kills - 1)))
         for k in range(args.kills):
-            time.sleep(rng.uniform(0.4, 1.5))
-            gateway.kill()
+            time.sleep(rng.uniform(0.4, 1.5) if args.instances == 1 else rng.uniform(0.2, 0.8))
+            victim = rng.choice(gateways)
+            victim.kill()
             with lock:
                 so_far = len(accepted)
-            print(f"kill {k + 1}: SIGKILL after {so_far} acceptances", flush=True)
+            print(f"kill {k + 1}: SIGKILL of {victim.name} after {so_far} acceptances", flush=True)
+            if k in database_crashes:
+                postgres.crash_and_restart()
+                print(f"PostgreSQL crashed and restarted after {so_far} acceptances", flush=True)
             time.sleep(rng.uniform(0.05, 0.3))
-            gateway.start()
+            victim.start()
         time.sleep(0.5)
         stop_sending.set()
         for t in senders:
@@ -286,15 +369,18 @@ def main():
         if css["bad_signatures"]:
             problems.append(f"{css['bad_signatures']} webhook pushes had bad signatures")
 
-        gateway.stop()
-        verify = subprocess.run([args.gateway, "audit", "verify", "--db", os.path.join(args.run_dir, "knutpunkt.db")],
-                                capture_output=True, text=True)
+        for g in gateways:
+            g.stop()
+        store = (["--store", f"postgresql:{postgres.connection}"] if postgres else
+                 ["--db", os.path.join(args.run_dir, "knutpunkt.db")])
+        verify = subprocess.run([args.gateway, "audit", "verify", *store], capture_output=True, text=True)
         if verify.returncode != 0:
             problems.append(f"audit chain: {verify.stdout.strip()} {verify.stderr.strip()}")
 
         print(f"Jobbtorg: {jts['effects']} effects, {jts['duplicates']} duplicate deliveries dropped, "
               f"{jts['failed_by_fault']} refused while down; case system: {css['unique_events']} events, "
-              f"{css['duplicates']} duplicate pushes dropped; gateway started {gateway.starts} times", flush=True)
+              f"{css['duplicates']} duplicate pushes dropped; gateways started "
+              f"{sum(g.starts for g in gateways)} times", flush=True)
         if problems:
             print(f"FAIL ({len(problems)} problems, seed {args.seed}):")
             for p in problems[:50]:
@@ -303,8 +389,8 @@ def main():
         print("PASS: nothing accepted was lost, nothing took effect twice, order kept per referral")
         return 0
     finally:
-        if gateway:
-            gateway.stop()
+        for g in gateways:
+            g.stop()
         for p in procs:
             p.terminate()
         for p in procs:
@@ -312,6 +398,8 @@ def main():
                 p.wait(5)
             except subprocess.TimeoutExpired:
                 p.kill()
+        if postgres:
+            postgres.stop()
 
 
 if __name__ == "__main__":
