@@ -71,8 +71,8 @@ void commit_ok(Store& store, const std::vector<AuditRecord>& records, const std:
 }
 
 AuditRecord record(std::int64_t seq) {
-  return AuditRecord{seq,          "2026-11-24T10:00:00.000Z", "sip.changed",
-                     {{"n", seq}}, "p" + std::to_string(seq),  "h" + std::to_string(seq)};
+  return AuditRecord{seq, "2026-11-24T10:00:00.000Z", "sip.changed", {{"n", seq}}, "p" + std::to_string(seq),
+                     "h" + std::to_string(seq)};
 }
 
 SipPlanRecord plan(const std::string& plan_id, int version, const std::string& status = "initiated",
@@ -180,12 +180,10 @@ std::string outbox_shape(const std::filesystem::path& file) {
 
 std::vector<OutboxMessage> undelivered(Store& store) {
   std::vector<OutboxMessage> out;
-  REQUIRE(store
-              .scan_undelivered_messages([&](const OutboxMessage& m) {
-                out.push_back(m);
-                return true;
-              })
-              .has_value());
+  REQUIRE(store.scan_undelivered_messages([&](const OutboxMessage& m) {
+                 out.push_back(m);
+                 return true;
+               }).has_value());
   return out;
 }
 
@@ -305,8 +303,7 @@ TEST_CASE("storing a plan version again fails the whole commit: nothing of the b
   TempDir dir;
   const auto file = dir.path / "k.db";
   auto store = open_store(file);
-  commit_ok(*store, {record(1)},
-            {store_write::PutSipPlan{plan("SIP-1", 1)}, store_write::PutSipPlan{plan("SIP-1", 2)}});
+  commit_ok(*store, {record(1)}, {store_write::PutSipPlan{plan("SIP-1", 1)}, store_write::PutSipPlan{plan("SIP-1", 2)}});
 
   // A second writer that also changed version 1 into "its" version 2.
   SipPlanRecord rival = plan("SIP-1", 2, "closed");

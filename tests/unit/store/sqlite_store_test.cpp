@@ -80,7 +80,8 @@ std::string raw_text(const std::filesystem::path& file, const std::string& sql) 
 
 // Migrations in gateway/store/sqlite/sqlite_store.cpp: 1 audit log, 2 delivery, 3 consents, 4 cases,
 // 5 protected persons, 6 case members and manual items, 7 audit index, 8 retention, 9 SIP plans,
-// outbox status withheld, consent organisations.
+// outbox status withheld, consent organisations, 10 organisations of cases and consents, 11 delivery
+// leases.
 const std::string kLatestSchemaVersion = "11";
 
 TEST_CASE("opening a new file creates the schema in WAL mode and records its version") {
@@ -112,12 +113,12 @@ TEST_CASE("a version 1 database (audit log only) is upgraded in place and keeps 
   // Back to what a version 1 build left behind.
   REQUIRE(raw_exec(file,
                    "DROP TABLE outbox; DROP TABLE delivery_attempt; DROP TABLE case_event; DROP TABLE referral; "
-                   "DROP TABLE idempotency_key; DROP TABLE inbound_receipt; DROP TABLE consent; DROP TABLE case_file; "
-                   "DROP TABLE protected_person; DROP TABLE case_member; DROP TABLE manual_item; "
+                   "DROP TABLE idempotency_key; DROP TABLE inbound_receipt; DROP TABLE consent; DROP TABLE case_file; DROP TABLE protected_person; DROP TABLE case_member; DROP TABLE manual_item; "
                    "DROP TABLE audit_index; DROP TABLE audit_person; DROP TABLE audit_checkpoint; "
                    "DROP TABLE audit_retention_permit; DROP TABLE sip_plan; DROP TABLE sip_plan_version; "
                    "DROP TABLE sip_reminder; DROP TABLE delivery_lease; "
-                   "DELETE FROM schema_version WHERE version >= 2") == SQLITE_OK);
+                   "DELETE FROM schema_version WHERE version >= 2") ==
+          SQLITE_OK);
   auto store = open_store(file);
   CHECK(raw_text(file, "SELECT MAX(version) FROM schema_version") == kLatestSchemaVersion);
   CHECK(scan_all(*store).size() == 2);
@@ -294,8 +295,7 @@ TEST_CASE("the open cases a person belongs to follow every registration, update 
   TempDir dir;
   auto store = open_store(dir.path / "k.db");
   using knutpunkt::store_write::PutCase;
-  REQUIRE(store
-              ->commit({}, {PutCase{case_record("a", "EB-1", "open", {"191212121212", "197010632391"})},
+  REQUIRE(store->commit({}, {PutCase{case_record("a", "EB-1", "open", {"191212121212", "197010632391"})},
                             PutCase{case_record("b", "EB-9", "open", {"191212121212"})},
                             PutCase{case_record("a", "EB-2", "closed", {"191212121212"})}})
               .has_value());
@@ -305,8 +305,7 @@ TEST_CASE("the open cases a person belongs to follow every registration, update 
   CHECK(cases->front().household.contains("197010632391"));
 
   // The person leaves EB-1's household, and EB-9 closes: no open case is left.
-  REQUIRE(store
-              ->commit({}, {PutCase{case_record("a", "EB-1", "open", {"197010632391"})},
+  REQUIRE(store->commit({}, {PutCase{case_record("a", "EB-1", "open", {"197010632391"})},
                             PutCase{case_record("b", "EB-9", "closed", {"191212121212"})}})
               .has_value());
   CHECK(store->open_cases_with_member("191212121212")->empty());
