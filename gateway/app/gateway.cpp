@@ -275,11 +275,10 @@ struct Gateway::Services {
                         });
                       }),
         // Lifted sign-in locks are audited when their window passes; expired sessions are removed.
-        sign_in_sweep(i.io, "sign_in_sweep", std::chrono::seconds{30},
-                      [this](std::function<void()> done) {
-                        session_endpoint.sweep();
-                        done();
-                      }),
+        sign_in_sweep(i.io, "sign_in_sweep", std::chrono::seconds{30}, [this](std::function<void()> done) {
+          session_endpoint.sweep();
+          done();
+        }),
         readiness_refresh(i.io, "readiness_refresh", config.server.readiness_refresh,
                           [this](std::function<void()> done) { readiness.refresh(std::move(done)); }),
         unauthenticated_flush(i.io, "unauthenticated_refusals", std::chrono::seconds{5},
@@ -347,11 +346,11 @@ std::expected<std::unique_ptr<Gateway>, StartError> Gateway::open(GatewayConfig 
     gateway->infrastructure_->tls_contexts.add(profile->reloadable());
   }
   gateway->services_ = std::make_unique<Services>(gateway->config_, *gateway->infrastructure_);
-  // Before the server accepts anything: what the store owes is loaded first, so new messages
-  // always queue behind older ones with the same ordering key.
   // The instance's id and lease length: which ordering keys it delivers among the instances
   // sharing the store.
   gateway->infrastructure_->delivery.set_leases(gateway->config_.delivery_leases);
+  // Before the server accepts anything: what the store owes is loaded first, so new messages
+  // always queue behind older ones with the same ordering key.
   if (auto started = gateway->infrastructure_->delivery.start(); !started) {
     return std::unexpected(StartError{1, "cannot load the outbox: " + started.error().message});
   }

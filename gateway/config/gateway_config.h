@@ -8,6 +8,7 @@
 #include <expected>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>

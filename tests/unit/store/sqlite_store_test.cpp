@@ -80,8 +80,9 @@ std::string raw_text(const std::filesystem::path& file, const std::string& sql) 
 
 // Migrations in gateway/store/sqlite/sqlite_store.cpp: 1 audit log, 2 delivery, 3 consents, 4 cases,
 // 5 protected persons, 6 case members and manual items, 7 audit index, 8 retention, 9 SIP plans,
-// outbox status withheld, consent organisations.
-const std::string kLatestSchemaVersion = "10";
+// outbox status withheld, consent organisations, 10 organisations of cases and consents, 11 delivery
+// leases.
+const std::string kLatestSchemaVersion = "11";
 
 TEST_CASE("opening a new file creates the schema in WAL mode and records its version") {
   TempDir dir;
@@ -116,7 +117,7 @@ TEST_CASE("a version 1 database (audit log only) is upgraded in place and keeps 
                    "DROP TABLE protected_person; DROP TABLE case_member; DROP TABLE manual_item; "
                    "DROP TABLE audit_index; DROP TABLE audit_person; DROP TABLE audit_checkpoint; "
                    "DROP TABLE audit_retention_permit; DROP TABLE sip_plan; DROP TABLE sip_plan_version; "
-                   "DROP TABLE sip_reminder; "
+                   "DROP TABLE sip_reminder; DROP TABLE delivery_lease; "
                    "DELETE FROM schema_version WHERE version >= 2") == SQLITE_OK);
   auto store = open_store(file);
   CHECK(raw_text(file, "SELECT MAX(version) FROM schema_version") == kLatestSchemaVersion);
@@ -215,6 +216,7 @@ TEST_CASE("a version 5 database gets its case members from the households it alr
                    "DROP TABLE case_member; DROP TABLE manual_item; DROP TABLE audit_index; DROP TABLE audit_person; "
                    "DROP TABLE audit_checkpoint; DROP TABLE audit_retention_permit; "
                    "DROP TABLE sip_plan; DROP TABLE sip_plan_version; DROP TABLE sip_reminder; "
+                   "DROP TABLE delivery_lease; DROP INDEX outbox_undelivered_key; "
                    "DELETE FROM schema_version WHERE version >= 6") == SQLITE_OK);
   auto store = open_store(file);
   CHECK(case_keys(*store->open_cases_with_member("191212121212")) == std::set<std::string>{"a/EB-1"});
@@ -239,6 +241,7 @@ TEST_CASE(
   REQUIRE(raw_exec(file,
                    "DROP INDEX case_file_organisation; ALTER TABLE case_file DROP COLUMN organisation; "
                    "ALTER TABLE consent DROP COLUMN organisation; ALTER TABLE consent DROP COLUMN held_by; "
+                   "DROP TABLE delivery_lease; DROP INDEX outbox_undelivered_key; "
                    "DELETE FROM schema_version WHERE version >= 10") == SQLITE_OK);
   auto store = open_store(file);
   CHECK(raw_text(file, "SELECT MAX(version) FROM schema_version") == kLatestSchemaVersion);
