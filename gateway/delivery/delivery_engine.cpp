@@ -697,8 +697,8 @@ void DeliveryEngine::settle(Lane& lane, const Entry& entry, const AttemptResult&
   const LaneKey lane_key{lane.settings.name, entry.ordering_key};
   bool lost = false;
   if (failure && failure->code == "lease_lost") {
-    // The batch the attempt committed in failed because some attempt in it had lost its lease;
-    // whether it was this one the store says.
+    // The store refused this attempt alone because its lease had moved on; whose it is now the
+    // store says.
     auto lease = store_.lease(lane_key);
     lost = lease && (!*lease || (*lease)->holder != leases_.holder || (*lease)->token != entry.lease_token);
   }

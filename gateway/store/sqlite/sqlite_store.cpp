@@ -782,6 +782,12 @@ class SqliteStore final : public Store {
       for (std::size_t i = 0; i < batch.size(); ++i) {
         CommitEntry& e = batch[i];
         e.refused.reset();
+        auto lost = lease_lost(e.writes);
+        if (!lost) return std::unexpected(lost.error());
+        if (*lost) {
+          e.refused = StoreError{"lease_lost", "another instance holds the delivery lease of the key"};
+          continue;
+        }
         auto conflict = first_conflict(e.writes);
         if (!conflict) return std::unexpected(conflict.error());
         if (*conflict) {
@@ -1489,6 +1495,25 @@ class SqliteStore final : public Store {
     });
     if (!ok) return std::unexpected(ok.error());
     return found;
+  }
+
+  // Whether an attempt of the entry was started under a lease its instance no longer holds (a
+  // paused instance woke after another took its key over): that entry alone is refused, so what
+  // other requests committed in the same batch stands.
+  std::expected<bool, StoreError> lease_lost(const std::vector<StoreWrite>& writes) {
+    for (const StoreWrite& w : writes) {
+      const auto* a = std::get_if<store_write::RecordAttempt>(&w);
+      if (a == nullptr || !a->lease) continue;
+      const store_write::LeaseFence& fence = *a->lease;
+      auto held = stored(
+          "SELECT 1 FROM delivery_lease WHERE destination = ?1 AND ordering_key = ?2 AND holder = ?3 AND token = ?4",
+          [&](StatementUse& u) {
+            u.bind(1, fence.key.destination).bind(2, fence.key.ordering_key).bind(3, fence.holder).bind(4, fence.token);
+          });
+      if (!held) return std::unexpected(held.error());
+      if (!*held) return true;
+    }
+    return false;
   }
 
   // The first write of an entry that would store a key already stored, named for the refusal
