@@ -7,6 +7,7 @@
 #include "store/postgres/pg_case.h"
 #include "store/postgres/pg_consent.h"
 #include "store/postgres/pg_event_feed.h"
+#include "store/postgres/pg_lease.h"
 #include "store/postgres/pg_manual.h"
 #include "store/postgres/pg_outbox.h"
 #include "store/postgres/pg_protected.h"
@@ -24,7 +25,7 @@ constexpr std::int64_t kMigrationLock = 0x6b6e7574706b;
 // in schema_migrations say which entries a database already has.
 std::string schema_v1() {
   std::string sql;
-  for (std::string_view part : {audit_schema(), outbox_schema(), event_feed_schema(), referral_schema(),
+  for (std::string_view part : {audit_schema(), outbox_schema(), lease_schema(), event_feed_schema(), referral_schema(),
                                 consent_schema(), case_schema(), protected_schema(), manual_schema(), sip_schema()}) {
     sql += part;
   }

@@ -1,6 +1,7 @@
 #include "store/postgres/pg_outbox.h"
 
 #include "store/postgres/pg_json.h"
+#include "store/postgres/pg_lease.h"
 
 namespace knutpunkt::pg {
 
@@ -91,7 +92,7 @@ std::expected<void, StoreError> apply(Connection& c, const store_write::EnqueueM
   const OutboxMessage& m = w.message;
   auto payload = encode_json(m.payload);
   if (!payload) return std::unexpected(payload.error());
-  return c.run(
+  auto inserted = c.run(
       "INSERT INTO outbox (id, destination, type, ordering_key, client_id, case_id, payload, status, created_at_ms, "
       "cycle_started_at_ms, next_attempt_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $8, $9)",
       Params()
@@ -105,10 +106,16 @@ std::expected<void, StoreError> apply(Connection& c, const store_write::EnqueueM
           .add(m.created_at_ms)
           .add(m.next_attempt_at_ms),
       "enqueue message");
+  if (!inserted || !w.lease) return inserted;
+  return claim_in_commit(c, LaneKey{m.destination, m.ordering_key}, *w.lease);
 }
 
 std::expected<void, StoreError> apply(Connection& c, const store_write::RecordAttempt& w) {
   const DeliveryAttempt& a = w.attempt;
+  // The fence first: an attempt started under a token that no longer holds records nothing.
+  if (w.lease) {
+    if (auto held = check_fence(c, *w.lease); !held) return held;
+  }
   auto inserted = c.run(
       "INSERT INTO delivery_attempt (message_id, number, started_at_ms, endpoint, http_status, latency_ms, outcome, "
       "error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -162,6 +169,11 @@ std::expected<std::optional<OutboxMessage>, StoreError> message(Connection& c, c
   OutboxMessage m = read_message(*r, 0);
   m.payload = decode_json(r->text(0, 16));
   return m;
+}
+
+std::expected<std::vector<OutboxMessage>, StoreError> select_messages(Connection& c, std::string_view rest,
+                                                                      const Params& params, std::string_view doing) {
+  return messages(c, "SELECT " + std::string(kMessageColumns) + " FROM outbox o " + std::string(rest), params, doing);
 }
 
 std::expected<std::vector<DeliveryAttempt>, StoreError> attempts(Connection& c, const std::string& message_id) {

@@ -22,6 +22,9 @@ std::expected<void, StoreError> apply(Connection& c, const store_write::Replay& 
 std::expected<std::vector<OutboxMessage>, StoreError> undelivered_page(Connection& c, std::int64_t after_position,
                                                                        int rows);
 std::expected<std::optional<OutboxMessage>, StoreError> message(Connection& c, const std::string& id);
+// "SELECT <message columns> FROM outbox o " followed by `rest` (its WHERE and ORDER BY), payload null.
+std::expected<std::vector<OutboxMessage>, StoreError> select_messages(Connection& c, std::string_view rest,
+                                                                      const Params& params, std::string_view doing);
 std::expected<std::vector<DeliveryAttempt>, StoreError> attempts(Connection& c, const std::string& message_id);
 std::expected<std::vector<OutboxMessage>, StoreError> dead_letters(Connection& c, const DeadLetterQuery& q);
 std::expected<std::vector<OutboxMessage>, StoreError> messages_by_ordering_key(Connection& c, const std::string& key);

@@ -12,6 +12,7 @@
 #include "store/postgres/pg_consent.h"
 #include "store/postgres/pg_event_feed.h"
 #include "store/postgres/pg_json.h"
+#include "store/postgres/pg_lease.h"
 #include "store/postgres/pg_manual.h"
 #include "store/postgres/pg_migrations.h"
 #include "store/postgres/pg_outbox.h"
@@ -183,6 +184,38 @@ class PostgresStore final : public Store {
   std::expected<std::vector<OutboxMessage>, StoreError> messages_by_ordering_key(const std::string& key) override {
     return read([&](pg::Connection& c) { return pg::messages_by_ordering_key(c, key); });
   }
+
+  std::expected<std::optional<DeliveryLease>, StoreError> lease(const LaneKey& key) override {
+    return read([&](pg::Connection& c) { return pg::lease(c, key); });
+  }
+  // The lease changes below are single statements that give the same answer when run twice
+  // (a holder's own live lease keeps its token; renewing and releasing match on the token), so
+  // one sent again on a fresh connection after the old one broke is safe, as a read is.
+  std::expected<std::optional<std::int64_t>, StoreError> claim_lease(const LaneKey& key, const std::string& holder,
+                                                                     std::int64_t now_ms,
+                                                                     std::int64_t until_ms) override {
+    return read([&](pg::Connection& c) { return pg::claim_lease(c, key, holder, now_ms, until_ms); });
+  }
+  std::expected<std::vector<LaneKey>, StoreError> renew_leases(const std::string& holder,
+                                                               const std::vector<HeldLease>& leases,
+                                                               std::int64_t until_ms) override {
+    return read([&](pg::Connection& c) { return pg::renew_leases(c, holder, leases, until_ms); });
+  }
+  std::expected<void, StoreError> release_leases(const std::string& holder,
+                                                 const std::vector<HeldLease>& leases) override {
+    return read([&](pg::Connection& c) { return pg::release_leases(c, holder, leases); });
+  }
+  std::expected<std::vector<OutboxMessage>, StoreError> claimable_messages(const std::string& holder,
+                                                                           std::int64_t now_ms, std::int64_t due_by_ms,
+                                                                           std::int64_t after_position,
+                                                                           int limit) override {
+    return read(
+        [&](pg::Connection& c) { return pg::claimable_messages(c, holder, now_ms, due_by_ms, after_position, limit); });
+  }
+  std::expected<std::vector<OutboxMessage>, StoreError> undelivered_messages(const LaneKey& key) override {
+    return read([&](pg::Connection& c) { return pg::undelivered_messages(c, key); });
+  }
+
   std::expected<std::vector<StoredEvent>, StoreError> events_after(const std::string& client_id, std::int64_t after_seq,
                                                                    int limit) override {
     return read([&](pg::Connection& c) { return pg::events_after(c, client_id, after_seq, limit); });
