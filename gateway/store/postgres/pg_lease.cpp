@@ -181,4 +181,20 @@ std::expected<void, StoreError> check_fence(Connection& c, const store_write::Le
   return {};
 }
 
+std::expected<bool, StoreError> lease_lost(Connection& c, const std::vector<StoreWrite>& writes) {
+  for (const StoreWrite& w : writes) {
+    const auto* a = std::get_if<store_write::RecordAttempt>(&w);
+    if (a == nullptr || !a->lease) continue;
+    const store_write::LeaseFence& fence = *a->lease;
+    auto r = c.query(
+        "SELECT 1 FROM delivery_lease WHERE destination = $1 AND ordering_key = $2 AND holder = $3 AND token = $4 "
+        "FOR UPDATE",
+        Params().add(fence.key.destination).add(fence.key.ordering_key).add(fence.holder).add(fence.token),
+        "check delivery lease");
+    if (!r) return std::unexpected(r.error());
+    if (r->rows() == 0) return true;
+  }
+  return false;
+}
+
 }  // namespace knutpunkt::pg

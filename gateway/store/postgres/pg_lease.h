@@ -12,6 +12,7 @@
 #include "store/delivery_lease_store.h"
 #include "store/delivery_records.h"
 #include "store/postgres/pg_connection.h"
+#include "store/store_writes.h"
 
 namespace knutpunkt::pg {
 
@@ -37,6 +38,10 @@ std::expected<std::vector<OutboxMessage>, StoreError> claimable_messages(Connect
 std::expected<void, StoreError> claim_in_commit(Connection& c, const LaneKey& key,
                                                 const store_write::LeaseClaim& claim);
 std::expected<void, StoreError> check_fence(Connection& c, const store_write::LeaseFence& fence);
+// Whether an attempt among `writes` was started under a lease its instance no longer holds. The
+// lease rows still held are locked until the commit ends, so no claim can take one over between
+// this check and the attempt's record.
+std::expected<bool, StoreError> lease_lost(Connection& c, const std::vector<StoreWrite>& writes);
 
 std::expected<std::vector<OutboxMessage>, StoreError> undelivered_messages(Connection& c, const LaneKey& key);
 

@@ -74,6 +74,14 @@ class PostgresStore final : public Store {
       for (std::size_t i = 0; i < batch.size(); ++i) {
         CommitEntry& e = batch[i];
         e.refused.reset();
+        // An attempt whose lease moved on (its instance was paused past it) is refused alone, so
+        // what other requests committed in the same batch stands.
+        auto lost = pg::lease_lost(c, e.writes);
+        if (!lost) return std::unexpected(lost.error());
+        if (*lost) {
+          e.refused = StoreError{"lease_lost", "another instance holds the delivery lease of the key"};
+          continue;
+        }
         auto conflict = pg::first_conflict(c, e.writes);
         if (!conflict) return std::unexpected(conflict.error());
         if (*conflict) {
