@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -11,6 +12,7 @@
 #include <thread>
 
 using knutpunkt::test_postgres::PostgresCluster;
+using knutpunkt::test_postgres::server_binaries;
 
 namespace {
 
@@ -111,4 +113,18 @@ TEST_CASE("a process's cluster is stopped and its folder removed when the proces
   const auto data = run_probe("abort");
   CHECK(data.filename() == "data");
   CHECK(gone_within(data.parent_path(), std::chrono::seconds(30)));
+}
+
+TEST_CASE("a folder without PostgreSQL's server binaries is an error that says what is missing, not a skip") {
+  const char* before = std::getenv("KNUTPUNKT_POSTGRES_BIN");
+  const std::string kept = before != nullptr ? before : "";
+  const auto empty = std::filesystem::temp_directory_path();
+  REQUIRE(setenv("KNUTPUNKT_POSTGRES_BIN", empty.c_str(), 1) == 0);
+  CHECK_THROWS_WITH(server_binaries(), Catch::Contains("holds no initdb, pg_ctl and postgres"));
+  if (before != nullptr) {
+    setenv("KNUTPUNKT_POSTGRES_BIN", kept.c_str(), 1);
+  } else {
+    unsetenv("KNUTPUNKT_POSTGRES_BIN");
+  }
+  CHECK(std::filesystem::exists(server_binaries() / "initdb"));
 }

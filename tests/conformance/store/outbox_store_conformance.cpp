@@ -1,40 +1,16 @@
-// The store's delivery side: outbox, attempts, dead letters, feed, referrals, idempotency keys,
-// inbound receipts, all written through commit() beside audit records.
-#include <stdlib.h>
-
+// OutboxStore on every backend: messages enqueued, moved by attempts and replays, scanned for
+// delivery, listed as dead letters and by ordering key.
 #include <catch2/catch.hpp>
-#include <filesystem>
 #include <set>
 #include <string>
+#include <vector>
 
-#include "store/sqlite/sqlite_store.h"
+#include "store_backends.h"
 
 using namespace knutpunkt;
+using knutpunkt::conformance::BackendStore;
 
 namespace {
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "knutpunkt-outbox-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
-
-std::unique_ptr<Store> open_store(const std::filesystem::path& file) {
-  auto store = open_sqlite_store(file);
-  REQUIRE(store.has_value());
-  return std::move(*store);
-}
-
-AuditRecord record(std::int64_t seq) {
-  return AuditRecord{seq, "2026-11-24T10:00:00.000Z", "test", {{"n", seq}}, "p" + std::to_string(seq),
-                     "h" + std::to_string(seq)};
-}
 
 OutboxMessage outbox(const std::string& id, const std::string& destination = "jobbtorg",
                      const std::string& key = "R-1") {
@@ -51,9 +27,29 @@ OutboxMessage outbox(const std::string& id, const std::string& destination = "jo
   return m;
 }
 
+// A message of a SIP plan, as the SIP service enqueues it.
+OutboxMessage sip_outbox(const std::string& id) {
+  OutboxMessage m;
+  m.id = id;
+  m.destination = "region";
+  m.type = "sip.invited";
+  m.ordering_key = "SIP-1";
+  m.client_id = "client-a";
+  m.case_id = "EB-1";
+  m.payload = {{"id", id}};
+  m.created_at_ms = 1000;
+  m.next_attempt_at_ms = 1000;
+  return m;
+}
+
 store_write::RecordAttempt attempt(const std::string& id, int number, MessageStatus status, int http_status,
                                    std::int64_t started, std::string error = {}) {
-  DeliveryAttempt a{id, number, started, "http://partner/in", http_status, 25,
+  DeliveryAttempt a{id,
+                    number,
+                    started,
+                    "http://partner/in",
+                    http_status,
+                    25,
                     status == MessageStatus::delivered ? "delivered"
                     : status == MessageStatus::dead    ? "dead_lettered"
                                                        : "retry",
@@ -61,8 +57,9 @@ store_write::RecordAttempt attempt(const std::string& id, int number, MessageSta
   return store_write::RecordAttempt{a, status, status == MessageStatus::pending ? started + 500 : 0, error};
 }
 
-store_write::AppendEvent event(const std::string& id, const std::string& client, int n) {
-  return store_write::AppendEvent{id, client, "EB-1", "corr-1", "referral.sent", {{"event_id", id}, {"n", n}}};
+AuditRecord record(std::int64_t seq) {
+  return AuditRecord{seq,          "2026-11-24T10:00:00.000Z", "test",
+                     {{"n", seq}}, "p" + std::to_string(seq),  "h" + std::to_string(seq)};
 }
 
 void commit_ok(Store& store, const std::vector<AuditRecord>& records, const std::vector<StoreWrite>& writes) {
@@ -80,62 +77,31 @@ OutboxMessage read(Store& store, const std::string& id) {
 
 std::vector<OutboxMessage> undelivered(Store& store) {
   std::vector<OutboxMessage> out;
-  REQUIRE(store.scan_undelivered_messages([&](const OutboxMessage& m) {
-                 out.push_back(m);
-                 return true;
-               }).has_value());
+  REQUIRE(store
+              .scan_undelivered_messages([&](const OutboxMessage& m) {
+                out.push_back(m);
+                return true;
+              })
+              .has_value());
   return out;
-}
-
-std::size_t audit_count(Store& store) {
-  std::size_t n = 0;
-  REQUIRE(store.scan_audit(1, [&](const AuditRecord&) {
-                 ++n;
-                 return true;
-               }).has_value());
-  return n;
 }
 
 }  // namespace
 
-TEST_CASE("a batch whose last write violates a unique key stores nothing, not even its audit records") {
-  TempDir dir;
-  auto store = open_store(dir.path / "k.db");
-  const IdempotencyRecord key{"client-a", "key-1", "hash", 201, "{\"ok\":true}", "2026-11-24T10:00:00Z"};
-  commit_ok(*store, {record(1)}, {store_write::PutIdempotency{key}});
-
-  auto refused = store->commit({record(2), record(3)},
-                               {store_write::EnqueueMessage{outbox("m-1")}, event("e-1", "client-a", 1),
-                                store_write::PutReferral{ReferralRecord{"R-1", "client-a", "EB-1", "jobbtorg",
-                                                                        "191212121212", false, "2026-11-24", {}}},
-                                store_write::PutInboundReceipt{"jobbtorg", "x-1", "R-1", "2026-11-24"},
-                                store_write::PutIdempotency{key}});
-  REQUIRE_FALSE(refused.has_value());
-  CHECK(audit_count(*store) == 1);
-  CHECK_FALSE(store->message("m-1")->has_value());
-  CHECK(store->events_after("client-a", 0, 10)->empty());
-  CHECK_FALSE(store->referral("R-1")->has_value());
-  CHECK_FALSE(*store->inbound_seen("jobbtorg", "x-1"));
-  CHECK((*store->idempotency("client-a", "key-1"))->http_status == 201);
-
-  // The store is usable afterwards and the same batch without the conflict goes through.
-  commit_ok(*store, {record(2)}, {store_write::EnqueueMessage{outbox("m-1")}});
-  CHECK(audit_count(*store) == 2);
-  CHECK(store->message("m-1")->has_value());
-}
-
 TEST_CASE("two messages with the same id in one batch store neither") {
-  TempDir dir;
-  auto store = open_store(dir.path / "k.db");
-  REQUIRE_FALSE(store->commit({}, {store_write::EnqueueMessage{outbox("m-1")}, store_write::EnqueueMessage{outbox("m-2")},
-                                   store_write::EnqueueMessage{outbox("m-1")}})
-                    .has_value());
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  REQUIRE_FALSE(
+      store
+          ->commit({}, {store_write::EnqueueMessage{outbox("m-1")}, store_write::EnqueueMessage{outbox("m-2")},
+                        store_write::EnqueueMessage{outbox("m-1")}})
+          .has_value());
   CHECK(undelivered(*store).empty());
 }
 
 TEST_CASE("an enqueued message reads back field for field as pending, with a store-assigned position") {
-  TempDir dir;
-  auto store = open_store(dir.path / "k.db");
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
   commit_ok(*store, {}, {store_write::EnqueueMessage{outbox("m-1")}, store_write::EnqueueMessage{outbox("m-2")}});
   const auto m = read(*store, "m-1");
   CHECK(m.destination == "jobbtorg");
@@ -156,8 +122,8 @@ TEST_CASE("an enqueued message reads back field for field as pending, with a sto
 }
 
 TEST_CASE("recorded attempts move a message through retry, dead and delivered, keeping every attempt") {
-  TempDir dir;
-  auto store = open_store(dir.path / "k.db");
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
   commit_ok(*store, {}, {store_write::EnqueueMessage{outbox("m-1")}});
 
   commit_ok(*store, {record(1)}, {attempt("m-1", 1, MessageStatus::pending, 503, 2000, "http_503")});
@@ -212,8 +178,8 @@ TEST_CASE("recorded attempts move a message through retry, dead and delivered, k
 }
 
 TEST_CASE("a replay changes only a dead message; a second record of the same attempt number is refused") {
-  TempDir dir;
-  auto store = open_store(dir.path / "k.db");
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
   commit_ok(*store, {}, {store_write::EnqueueMessage{outbox("m-1")}});
   commit_ok(*store, {}, {attempt("m-1", 1, MessageStatus::delivered, 200, 2000)});
   commit_ok(*store, {}, {store_write::Replay{"m-1", 9000}});
@@ -225,8 +191,8 @@ TEST_CASE("a replay changes only a dead message; a second record of the same att
 }
 
 TEST_CASE("the undelivered scan returns pending and dead messages in position order, across pages") {
-  TempDir dir;
-  auto store = open_store(dir.path / "k.db");
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
   std::vector<StoreWrite> writes;
   for (int i = 0; i < 1200; ++i) writes.push_back(store_write::EnqueueMessage{outbox("m-" + std::to_string(i))});
   commit_ok(*store, {}, writes);
@@ -263,8 +229,8 @@ TEST_CASE("the undelivered scan returns pending and dead messages in position or
 }
 
 TEST_CASE("dead letters are listed per destination in position order, with a cursor and a limit") {
-  TempDir dir;
-  auto store = open_store(dir.path / "k.db");
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
   std::vector<StoreWrite> writes;
   for (int i = 0; i < 10; ++i) {
     writes.push_back(store_write::EnqueueMessage{outbox("m-" + std::to_string(i), i % 2 == 0 ? "even" : "odd")});
@@ -305,8 +271,8 @@ TEST_CASE("dead letters are listed per destination in position order, with a cur
 }
 
 TEST_CASE("dead letters can be filtered by message type, client and when they died") {
-  TempDir dir;
-  auto store = open_store(dir.path / "k.db");
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
   auto event_push = outbox("push", "webhook");
   event_push.type = "referral.accepted";
   auto other_client = outbox("other", "jobbtorg");
@@ -329,14 +295,18 @@ TEST_CASE("dead letters can be filtered by message type, client and when they di
   CHECK(ids({.client_id = "client-b"}) == std::vector<std::string>{"other"});
   CHECK(ids({.dead_since_ms = 5000}) == std::vector<std::string>{"late", "push", "other"});
   CHECK(ids({.dead_until_ms = 5025}) == std::vector<std::string>{"early"});
-  CHECK(ids({.destination = "jobbtorg", .type = "referral.requested", .client_id = "client-a", .dead_since_ms = 1000,
+  CHECK(ids({.destination = "jobbtorg",
+             .type = "referral.requested",
+             .client_id = "client-a",
+             .dead_since_ms = 1000,
              .dead_until_ms = 9000}) == std::vector<std::string>{"early"});
 }
 
 TEST_CASE("messages of one ordering key are listed in acceptance order") {
-  TempDir dir;
-  auto store = open_store(dir.path / "k.db");
-  commit_ok(*store, {}, {store_write::EnqueueMessage{outbox("a", "d", "k1")}, store_write::EnqueueMessage{outbox("b", "d", "k2")}});
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  commit_ok(*store, {},
+            {store_write::EnqueueMessage{outbox("a", "d", "k1")}, store_write::EnqueueMessage{outbox("b", "d", "k2")}});
   commit_ok(*store, {}, {store_write::EnqueueMessage{outbox("c", "d", "k1")}});
   auto list = store->messages_by_ordering_key("k1");
   REQUIRE(list.has_value());
@@ -345,95 +315,96 @@ TEST_CASE("messages of one ordering key are listed in acceptance order") {
   CHECK((*list)[1].id == "c");
 }
 
-TEST_CASE("the event feed gives one client's events after a cursor, in commit order, up to the limit") {
-  TempDir dir;
-  auto store = open_store(dir.path / "k.db");
-  for (int i = 1; i <= 6; ++i) {
-    commit_ok(*store, {}, {event("a-" + std::to_string(i), "client-a", i), event("b-" + std::to_string(i), "client-b", i)});
-  }
-  auto first = store->events_after("client-a", 0, 4);
-  REQUIRE(first.has_value());
-  REQUIRE(first->size() == 4);
-  for (int i = 0; i < 4; ++i) {
-    CHECK((*first)[i].event_id == "a-" + std::to_string(i + 1));
-    CHECK((*first)[i].client_id == "client-a");
-    CHECK((*first)[i].envelope["n"] == i + 1);
-    if (i > 0) CHECK((*first)[i].seq > (*first)[i - 1].seq);
-  }
-  auto rest = store->events_after("client-a", first->back().seq, 4);
-  REQUIRE(rest.has_value());
-  REQUIRE(rest->size() == 2);
-  CHECK((*rest)[0].event_id == "a-5");
-  CHECK((*rest)[1].event_id == "a-6");
-  CHECK(store->events_after("client-a", rest->back().seq, 4)->empty());
-  // The same read gives the same answer (a stable order for clients that re-read).
-  auto again = store->events_after("client-a", 0, 4);
-  for (int i = 0; i < 4; ++i) CHECK((*again)[i].seq == (*first)[i].seq);
-  CHECK(store->events_after("client-c", 0, 10)->empty());
-  // An event id is unique across the feed.
-  CHECK_FALSE(store->commit({}, {event("a-1", "client-b", 99)}).has_value());
-}
-
-TEST_CASE("idempotency keys are per client; inbound receipts and referrals read back") {
-  TempDir dir;
-  auto store = open_store(dir.path / "k.db");
+TEST_CASE("a withheld message reads back as withheld and is neither undelivered, a dead letter nor replayable") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
   commit_ok(*store, {},
-            {store_write::PutIdempotency{IdempotencyRecord{"client-a", "k", "fp-1", 202, "{\"id\":1}", "2026-11-24"}},
-             store_write::PutInboundReceipt{"jobbtorg", "msg-7", "R-1", "2026-11-24T10:00:00Z"},
-             store_write::PutReferral{ReferralRecord{"R-1", "client-a", "EB-1", "jobbtorg-sodra", "191212121212", true,
-                                                     "2026-11-24T10:00:00Z", {{"purpose", "insats"}}}}});
-  auto key = store->idempotency("client-a", "k");
-  REQUIRE(key.has_value());
-  REQUIRE(key->has_value());
-  CHECK((*key)->request_hash == "fp-1");
-  CHECK((*key)->http_status == 202);
-  CHECK((*key)->response_body == "{\"id\":1}");
-  CHECK_FALSE(store->idempotency("client-b", "k")->has_value());
-  CHECK_FALSE(store->idempotency("client-a", "K")->has_value());
-  // Another client may use the same key.
-  commit_ok(*store, {}, {store_write::PutIdempotency{IdempotencyRecord{"client-b", "k", "fp-2", 201, "", "x"}}});
-  CHECK((*store->idempotency("client-b", "k"))->request_hash == "fp-2");
+            {store_write::EnqueueMessage{sip_outbox("m-1")}, store_write::EnqueueMessage{sip_outbox("m-2")}});
+  DeliveryAttempt a{"m-1", 1, 5000, "", 0, 0, "withheld", "consent_withdrawn"};
+  commit_ok(*store, {}, {store_write::RecordAttempt{a, MessageStatus::withheld, 0, "consent_withdrawn"}});
+  commit_ok(*store, {}, {store_write::Replay{"m-1", 9000}});
+  store.reopen();
+  const auto m = store->message("m-1").value();
+  REQUIRE(m.has_value());
+  CHECK(m->status == MessageStatus::withheld);
+  CHECK(m->delivered_at_ms == 0);
+  CHECK(m->dead_at_ms == 0);
+  CHECK(m->attempts == 1);
+  CHECK(m->last_error == "consent_withdrawn");
+  CHECK(store->attempts("m-1").value().size() == 1);
 
-  CHECK(*store->inbound_seen("jobbtorg", "msg-7"));
-  CHECK_FALSE(*store->inbound_seen("jobbtorg", "msg-8"));
-  CHECK_FALSE(*store->inbound_seen("other", "msg-7"));
-  CHECK_FALSE(store->commit({}, {store_write::PutInboundReceipt{"jobbtorg", "msg-7", "R-2", "x"}}).has_value());
+  const auto scan = undelivered(*store);
+  REQUIRE(scan.size() == 1);
+  CHECK(scan[0].id == "m-2");
+  CHECK(store->dead_letters(DeadLetterQuery{}).value().empty());
+  CHECK(store->messages_by_ordering_key("SIP-1").value().size() == 2);
 
-  auto referral = store->referral("R-1");
-  REQUIRE(referral.has_value());
-  REQUIRE(referral->has_value());
-  CHECK((*referral)->destination == "jobbtorg-sodra");
-  CHECK((*referral)->person_id == "191212121212");
-  CHECK((*referral)->protected_identity);
-  CHECK((*referral)->referral == nlohmann::json{{"purpose", "insats"}});
+  CHECK(to_string(MessageStatus::withheld) == "withheld");
+  CHECK(parse_message_status("withheld") == MessageStatus::withheld);
+  CHECK(parse_message_status("withdrawn") == std::nullopt);
 }
 
-TEST_CASE("everything committed survives closing and reopening the database") {
-  TempDir dir;
-  const auto file = dir.path / "k.db";
-  {
-    auto store = open_store(file);
-    commit_ok(*store, {record(1)},
-              {store_write::EnqueueMessage{outbox("m-1")}, store_write::EnqueueMessage{outbox("m-2")},
-               event("e-1", "client-a", 1),
-               store_write::PutIdempotency{IdempotencyRecord{"client-a", "k", "fp", 201, "{}", "t"}},
-               store_write::PutInboundReceipt{"jobbtorg", "x", "R-1", "t"}});
-    commit_ok(*store, {record(2)}, {attempt("m-1", 1, MessageStatus::dead, 400, 2000, "http_400")});
+TEST_CASE("an enqueued message keeps its id, and reads back the same by id, by ordering key and in the scan") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  OutboxMessage sent = outbox("m-1", "webhook-a", "K-7");
+  sent.payload = {{"ärende", "EB-1"}, {"belopp_ore", 125000}, {"rader", {1, 2, 3}}};
+  commit_ok(*store, {}, {store_write::EnqueueMessage{sent}});
+  const auto by_id = read(*store, "m-1");
+  CHECK(by_id.id == "m-1");
+  CHECK(by_id.destination == "webhook-a");
+  CHECK(by_id.ordering_key == "K-7");
+  CHECK(by_id.payload == sent.payload);
+  CHECK(by_id.delivered_at_ms == 0);
+  CHECK(by_id.dead_at_ms == 0);
+  CHECK(by_id.last_error.empty());
+
+  const auto keyed = store->messages_by_ordering_key("K-7").value();
+  REQUIRE(keyed.size() == 1);
+  const auto scanned = undelivered(*store);
+  REQUIRE(scanned.size() == 1);
+  for (const OutboxMessage& m : {keyed[0], scanned[0]}) {
+    CHECK(m.id == by_id.id);
+    CHECK(m.destination == by_id.destination);
+    CHECK(m.type == by_id.type);
+    CHECK(m.ordering_key == by_id.ordering_key);
+    CHECK(m.client_id == by_id.client_id);
+    CHECK(m.case_id == by_id.case_id);
+    CHECK(m.status == by_id.status);
+    CHECK(m.attempts == by_id.attempts);
+    CHECK(m.cycle_attempts == by_id.cycle_attempts);
+    CHECK(m.created_at_ms == by_id.created_at_ms);
+    CHECK(m.cycle_started_at_ms == by_id.cycle_started_at_ms);
+    CHECK(m.next_attempt_at_ms == by_id.next_attempt_at_ms);
+    CHECK(m.position == by_id.position);
   }
-  auto store = open_store(file);
-  CHECK(audit_count(*store) == 2);
-  const auto list = undelivered(*store);
-  REQUIRE(list.size() == 2);
-  CHECK(list[0].id == "m-1");
-  CHECK(list[0].status == MessageStatus::dead);
-  CHECK(list[1].id == "m-2");
-  CHECK(list[1].status == MessageStatus::pending);
-  CHECK(read(*store, "m-2").payload["text"] == "Söderort");
-  CHECK(store->attempts("m-1")->size() == 1);
-  CHECK(store->events_after("client-a", 0, 10)->size() == 1);
-  CHECK(store->idempotency("client-a", "k")->has_value());
-  CHECK(*store->inbound_seen("jobbtorg", "x"));
-  // Positions continue after the reopen.
-  commit_ok(*store, {}, {store_write::EnqueueMessage{outbox("m-3")}});
-  CHECK(read(*store, "m-3").position > list[1].position);
+}
+
+TEST_CASE("a dead letter reads back with when it died and why") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  commit_ok(*store, {}, {store_write::EnqueueMessage{outbox("m-1")}});
+  commit_ok(*store, {}, {attempt("m-1", 1, MessageStatus::dead, 422, 7000, "http_422")});
+  const auto dead = store->dead_letters(DeadLetterQuery{}).value();
+  REQUIRE(dead.size() == 1);
+  CHECK(dead[0].id == "m-1");
+  CHECK(dead[0].status == MessageStatus::dead);
+  CHECK(dead[0].dead_at_ms == 7025);
+  CHECK(dead[0].last_error == "http_422");
+  CHECK(dead[0].attempts == 1);
+  CHECK(dead[0].destination == "jobbtorg");
+  CHECK(dead[0].type == "referral.requested");
+  CHECK(dead[0].client_id == "client-a");
+  CHECK(dead[0].case_id == "EB-m-1");
+  CHECK(dead[0].position == read(*store, "m-1").position);
+  const auto attempts = store->attempts("m-1").value();
+  REQUIRE(attempts.size() == 1);
+  CHECK(attempts[0].message_id == "m-1");
+  CHECK(attempts[0].number == 1);
+  CHECK(attempts[0].started_at_ms == 7000);
+  CHECK(attempts[0].endpoint == "http://partner/in");
+  CHECK(attempts[0].http_status == 422);
+  CHECK(attempts[0].latency_ms == 25);
+  CHECK(attempts[0].outcome == "dead_lettered");
+  CHECK(attempts[0].error == "http_422");
 }

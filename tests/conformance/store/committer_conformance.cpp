@@ -1,0 +1,328 @@
+// Committer on every backend: a batch of records and writes is stored whole or not at all,
+// commit_sealed chains a batch after the true tip read inside the transaction, and what was
+// committed is still there when the storage is opened again.
+#include <catch2/catch.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store_backends.h"
+
+using namespace knutpunkt;
+using knutpunkt::conformance::BackendStore;
+
+namespace {
+
+AuditRecord record(std::int64_t seq) {
+  return AuditRecord{seq,          "2026-11-24T10:00:00.000Z", "test",
+                     {{"n", seq}}, "p" + std::to_string(seq),  "h" + std::to_string(seq)};
+}
+
+// A record to be sealed: no chain fields yet.
+AuditRecord unsealed(const std::string& kind, int n) {
+  return AuditRecord{0, "2026-11-24T10:00:00.000Z", kind, {{"n", n}}, "", ""};
+}
+
+OutboxMessage outbox(const std::string& id) {
+  OutboxMessage m;
+  m.id = id;
+  m.destination = "jobbtorg";
+  m.type = "referral.requested";
+  m.ordering_key = "R-1";
+  m.client_id = "client-a";
+  m.case_id = "EB-" + id;
+  m.payload = {{"id", id}, {"text", "Söderort"}};
+  m.created_at_ms = 1000;
+  m.next_attempt_at_ms = 1000;
+  return m;
+}
+
+store_write::RecordAttempt attempt(const std::string& id, int number, MessageStatus status, int http_status,
+                                   std::int64_t started, std::string error = {}) {
+  DeliveryAttempt a{id,
+                    number,
+                    started,
+                    "http://partner/in",
+                    http_status,
+                    25,
+                    status == MessageStatus::delivered ? "delivered"
+                    : status == MessageStatus::dead    ? "dead_lettered"
+                                                       : "retry",
+                    error};
+  return store_write::RecordAttempt{a, status, status == MessageStatus::pending ? started + 500 : 0, error};
+}
+
+store_write::AppendEvent event(const std::string& id, const std::string& client, int n) {
+  return store_write::AppendEvent{id, client, "EB-1", "corr-1", "referral.sent", {{"event_id", id}, {"n", n}}};
+}
+
+void commit_ok(Store& store, const std::vector<AuditRecord>& records, const std::vector<StoreWrite>& writes) {
+  auto ok = store.commit(records, writes);
+  INFO((ok ? std::string() : ok.error().code + ": " + ok.error().message));
+  REQUIRE(ok.has_value());
+}
+
+OutboxMessage read(Store& store, const std::string& id) {
+  auto m = store.message(id);
+  REQUIRE(m.has_value());
+  REQUIRE(m->has_value());
+  return **m;
+}
+
+std::vector<OutboxMessage> undelivered(Store& store) {
+  std::vector<OutboxMessage> out;
+  REQUIRE(store
+              .scan_undelivered_messages([&](const OutboxMessage& m) {
+                out.push_back(m);
+                return true;
+              })
+              .has_value());
+  return out;
+}
+
+std::vector<AuditRecord> scan_all(Store& store) {
+  std::vector<AuditRecord> out;
+  REQUIRE(store
+              .scan_audit(1,
+                          [&](const AuditRecord& r) {
+                            out.push_back(r);
+                            return true;
+                          })
+              .has_value());
+  return out;
+}
+
+std::size_t audit_count(Store& store) {
+  return scan_all(store).size();
+}
+
+// A seal as the audit chain does it, in outline: each record follows the one before it. It
+// remembers the tips it was handed.
+struct RecordingSeal {
+  std::vector<std::optional<AuditChainTip>> tips;
+  AuditSeal seal() {
+    return [this](std::vector<AuditRecord>& records, const std::optional<AuditChainTip>& tip) {
+      tips.push_back(tip);
+      std::int64_t seq = tip ? tip->seq : 0;
+      std::string prev = tip ? tip->hash : "genesis";
+      for (AuditRecord& r : records) {
+        r.seq = ++seq;
+        r.prev_hash = prev;
+        r.hash = "sealed-" + std::to_string(seq) + "-after-" + prev;
+        prev = r.hash;
+      }
+    };
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a batch whose last write violates a unique key stores nothing, not even its audit records") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  const IdempotencyRecord key{"client-a", "key-1", "hash", 201, "{\"ok\":true}", "2026-11-24T10:00:00Z"};
+  commit_ok(*store, {record(1)}, {store_write::PutIdempotency{key}});
+
+  auto refused = store->commit(
+      {record(2), record(3)},
+      {store_write::EnqueueMessage{outbox("m-1")}, event("e-1", "client-a", 1),
+       store_write::PutReferral{
+           ReferralRecord{"R-1", "client-a", "EB-1", "jobbtorg", "191212121212", false, "2026-11-24", {}}},
+       store_write::PutInboundReceipt{"jobbtorg", "x-1", "R-1", "2026-11-24"}, store_write::PutIdempotency{key}});
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(audit_count(*store) == 1);
+  CHECK_FALSE(store->message("m-1")->has_value());
+  CHECK(store->events_after("client-a", 0, 10)->empty());
+  CHECK_FALSE(store->referral("R-1")->has_value());
+  CHECK_FALSE(*store->inbound_seen("jobbtorg", "x-1"));
+  CHECK((*store->idempotency("client-a", "key-1"))->http_status == 201);
+
+  // The store is usable afterwards and the same batch without the conflict goes through.
+  commit_ok(*store, {record(2)}, {store_write::EnqueueMessage{outbox("m-1")}});
+  CHECK(audit_count(*store) == 2);
+  CHECK(store->message("m-1")->has_value());
+}
+
+TEST_CASE("a batch is atomic: one conflicting record stores none of the batch") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  REQUIRE(store->append_audit({record(1)}).has_value());
+  auto failed = store->append_audit({record(2), record(3), record(1)});
+  REQUIRE_FALSE(failed.has_value());
+  CHECK(failed.error().code == store.database_error_code());
+  CHECK(audit_count(*store) == 1);
+  // The store is usable after the failure (the transaction was rolled back).
+  REQUIRE(store->append_audit({record(2), record(3)}).has_value());
+  CHECK(audit_count(*store) == 3);
+}
+
+TEST_CASE("an empty batch is no error and stores nothing") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  CHECK(store->commit({}, {}).has_value());
+  std::vector<AuditRecord> none;
+  RecordingSeal seal;
+  CHECK(store->commit_sealed(none, {}, seal.seal()).has_value());
+  CHECK(audit_count(*store) == 0);
+}
+
+TEST_CASE("writes apply in their order within a batch: a later write sees an earlier one") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  ManualItem item;
+  item.item_id = "item-1";
+  item.kind = "referral";
+  item.reference = "R-1";
+  item.created_at = "2026-11-01T10:00:00.000Z";
+  commit_ok(*store, {record(1)},
+            {store_write::EnqueueMessage{outbox("m-1")}, attempt("m-1", 1, MessageStatus::dead, 400, 2000, "http_400"),
+             store_write::PutManualItem{item},
+             store_write::ResolveManualItem{"item-1", "2026-11-01T11:00:00.000Z", "operator", "ringde"}});
+  CHECK(read(*store, "m-1").status == MessageStatus::dead);
+  CHECK(store->attempts("m-1")->size() == 1);
+  CHECK(store->manual_item("item-1").value()->status == "resolved");
+}
+
+TEST_CASE("commit_sealed hands the seal no tip on an empty log and stores what the seal assigned") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  RecordingSeal seal;
+  std::vector<AuditRecord> batch = {unsealed("lookup", 1), unsealed("referral.accepted", 2)};
+  auto ok = store->commit_sealed(batch, {store_write::EnqueueMessage{outbox("m-1")}}, seal.seal());
+  INFO((ok ? std::string() : ok.error().code + ": " + ok.error().message));
+  REQUIRE(ok.has_value());
+  REQUIRE(seal.tips.size() == 1);
+  CHECK_FALSE(seal.tips[0].has_value());
+
+  // The caller's records carry the sealed fields, and the store holds exactly those.
+  CHECK(batch[0].seq == 1);
+  CHECK(batch[0].prev_hash == "genesis");
+  CHECK(batch[1].seq == 2);
+  CHECK(batch[1].prev_hash == batch[0].hash);
+  const auto stored = scan_all(*store);
+  REQUIRE(stored.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(stored[i].seq == batch[i].seq);
+    CHECK(stored[i].prev_hash == batch[i].prev_hash);
+    CHECK(stored[i].hash == batch[i].hash);
+    CHECK(stored[i].kind == batch[i].kind);
+    CHECK(stored[i].recorded_at == batch[i].recorded_at);
+    CHECK(stored[i].body == batch[i].body);
+  }
+  CHECK(store->message("m-1")->has_value());
+}
+
+TEST_CASE("commit_sealed hands the seal the last record as the tip, however it was committed") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  // Committed with its chain fields as given: seq 41 after a retention run, say.
+  commit_ok(*store, {record(40), record(41)}, {});
+  RecordingSeal seal;
+  std::vector<AuditRecord> first = {unsealed("lookup", 1)};
+  REQUIRE(store->commit_sealed(first, {}, seal.seal()).has_value());
+  std::vector<AuditRecord> second = {unsealed("lookup", 2), unsealed("lookup", 3)};
+  REQUIRE(store->commit_sealed(second, {}, seal.seal()).has_value());
+
+  REQUIRE(seal.tips.size() == 2);
+  REQUIRE(seal.tips[0].has_value());
+  CHECK(seal.tips[0]->seq == 41);
+  CHECK(seal.tips[0]->hash == "h41");
+  REQUIRE(seal.tips[1].has_value());
+  CHECK(seal.tips[1]->seq == 42);
+  CHECK(seal.tips[1]->hash == first[0].hash);
+
+  const auto last = store->last_audit_record().value();
+  REQUIRE(last.has_value());
+  CHECK(last->seq == 44);
+  CHECK(last->hash == second[1].hash);
+  CHECK(last->prev_hash == second[0].hash);
+}
+
+TEST_CASE("a failing write rolls back sealed records too, and the next batch is sealed after the same tip") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  const IdempotencyRecord key{"client-a", "key-1", "hash", 201, "{}", "2026-11-24T10:00:00Z"};
+  RecordingSeal seal;
+  std::vector<AuditRecord> first = {unsealed("lookup", 1)};
+  REQUIRE(store->commit_sealed(first, {store_write::PutIdempotency{key}}, seal.seal()).has_value());
+
+  std::vector<AuditRecord> refused = {unsealed("lookup", 2), unsealed("lookup", 3)};
+  auto failed = store->commit_sealed(
+      refused, {store_write::EnqueueMessage{outbox("m-1")}, store_write::PutIdempotency{key}}, seal.seal());
+  REQUIRE_FALSE(failed.has_value());
+  // The records were sealed (the caller sees the fields it tried) but none was stored.
+  CHECK(refused[0].seq == 2);
+  CHECK(refused[1].seq == 3);
+  CHECK(audit_count(*store) == 1);
+  CHECK(store->last_audit_record().value()->hash == first[0].hash);
+  CHECK_FALSE(store->message("m-1")->has_value());
+  AuditQuery all;
+  CHECK(store->search_audit(all).value().size() == 1);
+
+  std::vector<AuditRecord> retried = {unsealed("lookup", 2)};
+  REQUIRE(store->commit_sealed(retried, {store_write::EnqueueMessage{outbox("m-1")}}, seal.seal()).has_value());
+  REQUIRE(seal.tips.size() == 3);
+  CHECK(seal.tips[2]->seq == 1);
+  CHECK(seal.tips[2]->hash == first[0].hash);
+  CHECK(retried[0].seq == 2);
+  CHECK(audit_count(*store) == 2);
+}
+
+TEST_CASE("two stores on the same storage append to one chain through commit_sealed without forking it") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  auto other = store.open_another();
+  constexpr int kBatches = 40;
+  // Catch2 assertions are not thread-safe: the writers count their failures instead.
+  int failures[2] = {0, 0};
+  const auto writer = [&](Store& target, int index) {
+    RecordingSeal seal;
+    for (int i = 0; i < kBatches; ++i) {
+      std::vector<AuditRecord> batch = {unsealed("lookup", i), unsealed("lookup", i)};
+      if (!target.commit_sealed(batch, {}, seal.seal())) ++failures[index];
+    }
+  };
+  std::thread first(writer, std::ref(*store), 0);
+  std::thread second(writer, std::ref(*other), 1);
+  first.join();
+  second.join();
+  CHECK(failures[0] == 0);
+  CHECK(failures[1] == 0);
+
+  const auto chain = scan_all(*store);
+  REQUIRE(chain.size() == 4 * kBatches);
+  std::string prev = "genesis";
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    INFO("seq " << chain[i].seq);
+    CHECK(chain[i].seq == static_cast<std::int64_t>(i + 1));
+    CHECK(chain[i].prev_hash == prev);
+    prev = chain[i].hash;
+  }
+}
+
+TEST_CASE("everything committed survives closing and reopening the database") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  commit_ok(*store, {record(1)},
+            {store_write::EnqueueMessage{outbox("m-1")}, store_write::EnqueueMessage{outbox("m-2")},
+             event("e-1", "client-a", 1),
+             store_write::PutIdempotency{IdempotencyRecord{"client-a", "k", "fp", 201, "{}", "t"}},
+             store_write::PutInboundReceipt{"jobbtorg", "x", "R-1", "t"}});
+  commit_ok(*store, {record(2)}, {attempt("m-1", 1, MessageStatus::dead, 400, 2000, "http_400")});
+  store.reopen();
+  CHECK(audit_count(*store) == 2);
+  const auto list = undelivered(*store);
+  REQUIRE(list.size() == 2);
+  CHECK(list[0].id == "m-1");
+  CHECK(list[0].status == MessageStatus::dead);
+  CHECK(list[1].id == "m-2");
+  CHECK(list[1].status == MessageStatus::pending);
+  CHECK(read(*store, "m-2").payload["text"] == "Söderort");
+  CHECK(store->attempts("m-1")->size() == 1);
+  CHECK(store->events_after("client-a", 0, 10)->size() == 1);
+  CHECK(store->idempotency("client-a", "k")->has_value());
+  CHECK(*store->inbound_seen("jobbtorg", "x"));
+  // Positions continue after the reopen.
+  commit_ok(*store, {}, {store_write::EnqueueMessage{outbox("m-3")}});
+  CHECK(read(*store, "m-3").position > list[1].position);
+}

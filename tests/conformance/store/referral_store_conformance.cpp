@@ -1,0 +1,108 @@
+// ReferralStore on every backend: referrals, the idempotency keys that accepted them, and
+// receipts of partners' messages.
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "store_backends.h"
+
+using namespace knutpunkt;
+using knutpunkt::conformance::BackendStore;
+
+namespace {
+
+void commit_ok(Store& store, const std::vector<AuditRecord>& records, const std::vector<StoreWrite>& writes) {
+  auto ok = store.commit(records, writes);
+  INFO((ok ? std::string() : ok.error().code + ": " + ok.error().message));
+  REQUIRE(ok.has_value());
+}
+
+}  // namespace
+
+TEST_CASE("idempotency keys are per client; inbound receipts and referrals read back") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  commit_ok(*store, {},
+            {store_write::PutIdempotency{IdempotencyRecord{"client-a", "k", "fp-1", 202, "{\"id\":1}", "2026-11-24"}},
+             store_write::PutInboundReceipt{"jobbtorg", "msg-7", "R-1", "2026-11-24T10:00:00Z"},
+             store_write::PutReferral{ReferralRecord{"R-1",
+                                                     "client-a",
+                                                     "EB-1",
+                                                     "jobbtorg-sodra",
+                                                     "191212121212",
+                                                     true,
+                                                     "2026-11-24T10:00:00Z",
+                                                     {{"purpose", "insats"}}}}});
+  auto key = store->idempotency("client-a", "k");
+  REQUIRE(key.has_value());
+  REQUIRE(key->has_value());
+  CHECK((*key)->request_hash == "fp-1");
+  CHECK((*key)->http_status == 202);
+  CHECK((*key)->response_body == "{\"id\":1}");
+  CHECK_FALSE(store->idempotency("client-b", "k")->has_value());
+  CHECK_FALSE(store->idempotency("client-a", "K")->has_value());
+  // Another client may use the same key.
+  commit_ok(*store, {}, {store_write::PutIdempotency{IdempotencyRecord{"client-b", "k", "fp-2", 201, "", "x"}}});
+  CHECK((*store->idempotency("client-b", "k"))->request_hash == "fp-2");
+
+  CHECK(*store->inbound_seen("jobbtorg", "msg-7"));
+  CHECK_FALSE(*store->inbound_seen("jobbtorg", "msg-8"));
+  CHECK_FALSE(*store->inbound_seen("other", "msg-7"));
+  CHECK_FALSE(store->commit({}, {store_write::PutInboundReceipt{"jobbtorg", "msg-7", "R-2", "x"}}).has_value());
+
+  auto referral = store->referral("R-1");
+  REQUIRE(referral.has_value());
+  REQUIRE(referral->has_value());
+  CHECK((*referral)->destination == "jobbtorg-sodra");
+  CHECK((*referral)->person_id == "191212121212");
+  CHECK((*referral)->protected_identity);
+  CHECK((*referral)->referral == nlohmann::json{{"purpose", "insats"}});
+}
+
+TEST_CASE("a referral and an idempotency key read back field for field") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  const ReferralRecord referral{"R-7",
+                                "client-a",
+                                "EB-7",
+                                "jobbtorg-sodra",
+                                "197010632391",
+                                false,
+                                "2026-11-24T10:00:00.123Z",
+                                {{"syfte", "arbetsträning"}, {"omfattning", 50}, {"insatser", {"a", "b"}}}};
+  const IdempotencyRecord key{
+      "client-a", "idem-7", "sha256:ab", 201, R"({"referral_id":"R-7"})", "2026-11-24T10:00:00.123Z"};
+  commit_ok(*store, {}, {store_write::PutReferral{referral}, store_write::PutIdempotency{key}});
+
+  const auto r = store->referral("R-7").value();
+  REQUIRE(r.has_value());
+  CHECK(r->referral_id == "R-7");
+  CHECK(r->client_id == "client-a");
+  CHECK(r->case_id == "EB-7");
+  CHECK(r->destination == "jobbtorg-sodra");
+  CHECK(r->person_id == "197010632391");
+  CHECK_FALSE(r->protected_identity);
+  CHECK(r->created_at == "2026-11-24T10:00:00.123Z");
+  CHECK(r->referral == referral.referral);
+  CHECK_FALSE(store->referral("R-8").value().has_value());
+
+  const auto k = store->idempotency("client-a", "idem-7").value();
+  REQUIRE(k.has_value());
+  CHECK(k->client_id == "client-a");
+  CHECK(k->key == "idem-7");
+  CHECK(k->request_hash == "sha256:ab");
+  CHECK(k->http_status == 201);
+  CHECK(k->response_body == R"({"referral_id":"R-7"})");
+  CHECK(k->created_at == "2026-11-24T10:00:00.123Z");
+}
+
+TEST_CASE("a referral id is stored once: a second referral with it fails its commit") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  const ReferralRecord first{"R-1", "client-a", "EB-1", "jobbtorg", "191212121212", false, "t1", {{"n", 1}}};
+  ReferralRecord second = first;
+  second.referral = {{"n", 2}};
+  commit_ok(*store, {}, {store_write::PutReferral{first}});
+  CHECK_FALSE(store->commit({}, {store_write::PutReferral{second}}).has_value());
+  CHECK(store->referral("R-1").value()->referral == first.referral);
+}
