@@ -350,18 +350,20 @@ constexpr std::array kMigrations{
       -- process's memory, so that every instance on it knows a session, ends it at sign-out and
       -- counts a guess alike (store/session_store.h). Times are milliseconds since the epoch.
       -- A session is keyed by its token's SHA-256: the database never holds a usable token.
-      CREATE TABLE console_session (
+      -- IF NOT EXISTS: a database whose recorded version was set back (a restore of the version
+      -- table alone) keeps what it has, its sign-in key above all.
+      CREATE TABLE IF NOT EXISTS console_session (
         token_hash   TEXT PRIMARY KEY,
         user_id      TEXT NOT NULL,
         roles        TEXT NOT NULL,
         expires_at   INTEGER NOT NULL,
         last_used_at INTEGER NOT NULL
       ) WITHOUT ROWID;
-      CREATE INDEX console_session_expires_at ON console_session (expires_at);
-      CREATE INDEX console_session_last_used_at ON console_session (last_used_at);
+      CREATE INDEX IF NOT EXISTS console_session_expires_at ON console_session (expires_at);
+      CREATE INDEX IF NOT EXISTS console_session_last_used_at ON console_session (last_used_at);
       -- A user name is kept only as an HMAC under this database's own key: what is typed at
       -- sign-in may be a personnummer.
-      CREATE TABLE sign_in_budget (
+      CREATE TABLE IF NOT EXISTS sign_in_budget (
         scope          TEXT NOT NULL,
         key            TEXT NOT NULL,
         window_start   INTEGER NOT NULL,
@@ -370,9 +372,9 @@ constexpr std::array kMigrations{
         locked_until   INTEGER,
         PRIMARY KEY (scope, key)
       ) WITHOUT ROWID;
-      CREATE INDEX sign_in_budget_window_start ON sign_in_budget (window_start);
-      CREATE TABLE sign_in_key (one INTEGER PRIMARY KEY CHECK (one = 1), key TEXT NOT NULL);
-      INSERT INTO sign_in_key (one, key) VALUES (1, lower(hex(randomblob(32))));
+      CREATE INDEX IF NOT EXISTS sign_in_budget_window_start ON sign_in_budget (window_start);
+      CREATE TABLE IF NOT EXISTS sign_in_key (one INTEGER PRIMARY KEY CHECK (one = 1), key TEXT NOT NULL);
+      INSERT OR IGNORE INTO sign_in_key (one, key) VALUES (1, lower(hex(randomblob(32))));
     )sql"},
 };
 
