@@ -282,3 +282,67 @@ TEST_CASE("a user name typed at sign-in is stored only as a keyed hash") {
   }
   std::filesystem::remove_all(folder);
 }
+
+namespace {
+
+// A database that answers nothing: every call fails as an unreachable server would.
+class UnreachableBudgets : public SessionStore {
+ public:
+  template <typename T>
+  static std::expected<T, StoreError> down() {
+    return std::unexpected(StoreError{"postgresql_unavailable", "no connection"});
+  }
+  std::expected<std::optional<SessionRecord>, StoreError> session(const std::string&) override {
+    return down<std::optional<SessionRecord>>();
+  }
+  std::expected<void, StoreError> touch_session(const std::string&, std::int64_t, std::int64_t) override {
+    return down<void>();
+  }
+  std::expected<bool, StoreError> remove_session(const std::string&) override { return down<bool>(); }
+  std::expected<std::int64_t, StoreError> remove_expired_sessions(std::int64_t, std::int64_t) override {
+    return down<std::int64_t>();
+  }
+  std::expected<std::int64_t, StoreError> session_count() override { return down<std::int64_t>(); }
+  std::expected<std::string, StoreError> sign_in_key() override { return key_readable ? "k" : down<std::string>(); }
+  std::expected<SignInBudget, StoreError> take_sign_in_attempt(const std::string&, const std::string&,
+                                                               const std::string&, std::int64_t,
+                                                               std::int64_t) override {
+    return down<SignInBudget>();
+  }
+  std::expected<void, StoreError> return_sign_in_attempt(const std::string&, const std::string&,
+                                                         std::int64_t) override {
+    return down<void>();
+  }
+  std::expected<std::optional<std::int64_t>, StoreError> lock_sign_in(const std::string&, const std::string&, int,
+                                                                      std::int64_t) override {
+    return down<std::optional<std::int64_t>>();
+  }
+  std::expected<bool, StoreError> unlock_sign_in_below(const std::string&, const std::string&, int) override {
+    return down<bool>();
+  }
+  std::expected<bool, StoreError> clear_sign_in(const std::string&, const std::string&) override {
+    return down<bool>();
+  }
+  std::expected<std::vector<SignInUnlock>, StoreError> sweep_sign_in(std::int64_t) override {
+    return down<std::vector<SignInUnlock>>();
+  }
+  std::expected<std::int64_t, StoreError> sign_in_tracked() override { return down<std::int64_t>(); }
+
+  bool key_readable = false;
+};
+
+}  // namespace
+
+TEST_CASE("an attempt the database cannot count is refused as unavailable, never let through") {
+  FakeClock clock;
+  UnreachableBudgets budgets;
+  identity::SignInThrottle throttle(budgets, limits(), clock.fn());
+  auto without_key = throttle.reserve("revisor", "192.0.2.1");
+  REQUIRE_FALSE(without_key.has_value());
+  CHECK(without_key.error().unavailable);
+  budgets.key_readable = true;
+  auto uncounted = throttle.reserve("revisor", "192.0.2.1");
+  REQUIRE_FALSE(uncounted.has_value());
+  CHECK(uncounted.error().unavailable);
+  CHECK(throttle.take_events().empty());
+}
