@@ -95,7 +95,7 @@ struct SignInSettings {
   int max_failures_per_user = 5;
   int max_failures_per_address = 20;
   std::chrono::seconds failure_window{15 * 60};
-  std::size_t max_tracked = 10000;  // user names, and addresses, whose failures are remembered at once
+  std::size_t max_tracked = 10000;  // no longer used: budgets are in the store, forgotten with their window
   std::chrono::seconds session_idle{15 * 60};
   std::chrono::seconds session_lifetime{8 * 3600};
 };

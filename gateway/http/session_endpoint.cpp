@@ -21,13 +21,13 @@ identity::WallClock or_system_clock(identity::WallClock clock) {
 
 }  // namespace
 
-SessionEndpoint::SessionEndpoint(identity::SessionRegistry& sessions, AuditLog& audit,
+SessionEndpoint::SessionEndpoint(identity::SessionRegistry& sessions, SessionStore& budgets, AuditLog& audit,
                                  const std::vector<UserConfig>& users, const SignInSettings& settings,
                                  identity::WallClock clock, identity::CredentialCheck::Verifier verify)
     : sessions_(sessions),
       audit_(audit),
       credentials_(users, std::move(verify)),
-      throttle_(settings, or_system_clock(std::move(clock))) {}
+      throttle_(budgets, settings, or_system_clock(std::move(clock))) {}
 
 SessionEndpoint::~SessionEndpoint() {
   hashing_.join();
@@ -49,6 +49,9 @@ void SessionEndpoint::sign_in(Exchange exchange) {
   // The attempt is taken before the password is checked: a guess in flight already counts.
   const auto reservation = throttle_.reserve(username, exchange.remote_address());
   audit_throttle_events();
+  if (!reservation && reservation.error().unavailable) {
+    return exchange.audit_unavailable("the sign-in attempt could not be counted and was not checked");
+  }
   if (!reservation) return refuse_throttled(std::move(exchange), reservation.error());
   boost::asio::post(hashing_, [this, reservation = *reservation, password, exchange]() mutable {
     check_password(std::move(exchange), reservation, password);
@@ -75,15 +78,13 @@ void SessionEndpoint::open_session(Exchange exchange, const UserConfig& user) {
   nlohmann::json answer = {{"token", session.token},
                            {"user", {{"id", user.id}, {"name", user.name}, {"roles", roles}}},
                            {"expires_at", expires_at}};
+  // The session is stored with its record or not at all: one nobody can account for never opens.
   audit_.append(
       "auth.signed_in",
       {{"user", user.id}, {"roles", roles}, {"expires_at", expires_at}, {"remote_address", exchange.remote_address()}},
-      [this, token = session.token, answer = std::move(answer),
-       exchange](std::expected<AuditReceipt, StoreError> receipt) mutable {
-        if (!receipt) {
-          sessions_.close(token);  // a session nobody can account for is not opened
-          return exchange.audit_unavailable("the session was not opened");
-        }
+      {std::move(session.put)},
+      [answer = std::move(answer), exchange](std::expected<AuditReceipt, StoreError> receipt) mutable {
+        if (!receipt) return exchange.audit_unavailable("the session was not opened");
         // Who signed in is in the audit record; the application log keeps only where to find it.
         log::info("auth.signed_in", {{"audit_seq", receipt->seq}});
         exchange.reply(make_json_response(201, answer));
@@ -124,7 +125,15 @@ void SessionEndpoint::audit_throttle_events() {
     const std::string kind = locked ? "auth.locked" : "auth.unlocked";
     const std::string limit(identity::to_string(event.scope));
     nlohmann::json record = {{"limit", limit}, {"remote_address", event.remote_address}, {"at", format_utc(event.at)}};
-    if (event.scope == identity::ThrottleScope::user) record["username"] = event.key;
+    // A lock a sweep lifted names the user name's keyed hash: only that is stored.
+    if (event.scope == identity::ThrottleScope::user) {
+      if (event.key.empty()) {
+        record["username_hmac"] = event.key_hash;
+      } else {
+        record["username"] = event.key;
+        record["username_hmac"] = event.key_hash;
+      }
+    }
     if (locked) {
       record["until"] = format_utc(event.until);
     } else {
@@ -151,10 +160,12 @@ void SessionEndpoint::sign_out(Exchange exchange) {
     return exchange.refuse({401, "unauthenticated", "Authentication required", {}, {}, {}});
   }
   const std::string who = principal->id;
-  sessions_.close(token);
-  // Signed out whether or not the record could be written: the session is gone either way.
+  // The session ends with its record, on every instance at once. Should the record not be
+  // written, it ends all the same: signed out is the safe direction.
   audit_.append("auth.signed_out", {{"user", who}, {"remote_address", exchange.remote_address()}},
-                [exchange](std::expected<AuditReceipt, StoreError>) mutable {
+                {identity::SessionRegistry::ending(token)},
+                [this, token, exchange](std::expected<AuditReceipt, StoreError> receipt) mutable {
+                  if (!receipt) sessions_.close(token);
                   exchange.reply(Response{bhttp::status::no_content, 11});
                 });
 }

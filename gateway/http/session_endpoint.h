@@ -7,7 +7,8 @@
 // Guessing is held back by two budgets of failures per window (identity/sign_in_throttle.h): one
 // per user name, unknown names too, and one per remote address across all names. An attempt is
 // taken from both before its password is checked, so guesses sent at once cannot all be tried;
-// a spent budget answers 429 with Retry-After, whatever the password. Password hashing is slow
+// a spent budget answers 429 with Retry-After, whatever the password. Sessions and budgets are in
+// the database, shared by every gateway instance on it. Password hashing is slow
 // on purpose, so it runs off the server's threads, and it runs for unknown names too
 // (identity/credential_check.h).
 #include <boost/asio/thread_pool.hpp>
@@ -26,9 +27,9 @@ namespace knutpunkt::http {
 
 class SessionEndpoint {
  public:
-  SessionEndpoint(identity::SessionRegistry& sessions, AuditLog& audit, const std::vector<UserConfig>& users,
-                  const SignInSettings& settings = {}, identity::WallClock clock = {},
-                  identity::CredentialCheck::Verifier verify = {});
+  SessionEndpoint(identity::SessionRegistry& sessions, SessionStore& budgets, AuditLog& audit,
+                  const std::vector<UserConfig>& users, const SignInSettings& settings = {},
+                  identity::WallClock clock = {}, identity::CredentialCheck::Verifier verify = {});
   ~SessionEndpoint();
 
   // Guard: anyone (signing in is how a user gets a token).

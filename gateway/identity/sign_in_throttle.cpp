@@ -2,165 +2,117 @@
 
 #include <algorithm>
 
+#include "core/digest.h"
+#include "identity/session_registry.h"
+#include "log/log.h"
+
 namespace knutpunkt::identity {
 
+namespace {
+
+constexpr std::string_view kUser = "user";
+constexpr std::string_view kAddress = "address";
+
+void warn_unstored(std::string_view doing, const StoreError& error) {
+  log::warn("sign_in_budget_unstored", {{"doing", doing}, {"code", error.code}});
+}
+
+}  // namespace
+
 std::string_view to_string(ThrottleScope scope) {
-  return scope == ThrottleScope::user ? "user" : "address";
+  return scope == ThrottleScope::user ? kUser : kAddress;
 }
 
-SignInThrottle::Budget::Budget(ThrottleScope scope, int limit, std::chrono::seconds window, std::size_t max_tracked)
-    : scope_(scope), limit_(std::max(limit, 1)), window_(window), max_tracked_(std::max<std::size_t>(max_tracked, 1)) {}
-
-std::optional<std::chrono::seconds> SignInThrottle::Budget::spent(const std::string& key, TimePoint now,
-                                                                  std::vector<ThrottleEvent>& events) {
-  const auto it = entries_.find(key);
-  if (it == entries_.end()) return std::nullopt;
-  prune(it, now, events);
-  const auto& attempts = it->second.attempts;
-  if (attempts.size() < static_cast<std::size_t>(limit_)) return std::nullopt;
-  // The budget has an attempt again once the oldest of the last `limit_` attempts leaves the window.
-  const TimePoint frees = attempts[attempts.size() - static_cast<std::size_t>(limit_)] + window_;
-  return std::max(std::chrono::ceil<std::chrono::seconds>(frees - now), std::chrono::seconds{1});
-}
-
-void SignInThrottle::Budget::take(const std::string& key, const std::string& address, TimePoint now,
-                                  std::vector<ThrottleEvent>& events) {
-  auto it = entries_.find(key);
-  if (it == entries_.end()) {
-    if (entries_.size() >= max_tracked_) evict_least_recent(now, events);
-    it = entries_.emplace(key, Entry{}).first;
-    it->second.recency = recency_.insert(recency_.end(), key);
-  } else {
-    recency_.splice(recency_.end(), recency_, it->second.recency);
-  }
-  it->second.attempts.push_back(now);
-  it->second.remote_address = address;
-}
-
-void SignInThrottle::Budget::lock_if_spent(const std::string& key, TimePoint now, std::vector<ThrottleEvent>& events) {
-  const auto it = entries_.find(key);
-  if (it == entries_.end()) return;
-  prune(it, now, events);
-  Entry& e = it->second;
-  if (e.locked_until || e.attempts.size() < static_cast<std::size_t>(limit_)) return;
-  e.locked_until = e.attempts[e.attempts.size() - static_cast<std::size_t>(limit_)] + window_;
-  locks_.emplace(*e.locked_until, key);
-  events.push_back({ThrottleEvent::Kind::locked, scope_, key, e.remote_address, {}, now, *e.locked_until});
-}
-
-void SignInThrottle::Budget::clear(const std::string& key, TimePoint now, std::vector<ThrottleEvent>& events) {
-  const auto it = entries_.find(key);
-  if (it == entries_.end()) return;
-  if (it->second.locked_until) unlock(it, "signed_in", now, events);
-  erase(it);
-}
-
-void SignInThrottle::Budget::give_back(const std::string& key, TimePoint attempt, TimePoint now,
-                                       std::vector<ThrottleEvent>& events) {
-  const auto it = entries_.find(key);
-  if (it == entries_.end()) return;
-  auto& attempts = it->second.attempts;
-  const auto found = std::find(attempts.rbegin(), attempts.rend(), attempt);
-  if (found != attempts.rend()) attempts.erase(std::next(found).base());
-  if (it->second.locked_until && attempts.size() < static_cast<std::size_t>(limit_)) {
-    unlock(it, "signed_in", now, events);
-  }
-  if (attempts.empty()) erase(it);
-}
-
-void SignInThrottle::Budget::sweep(TimePoint now, std::vector<ThrottleEvent>& events) {
-  while (!locks_.empty() && locks_.begin()->first <= now) {
-    const auto it = entries_.find(locks_.begin()->second);
-    prune(it, now, events);
-    // Pruning lifts the lock (its oldest attempt has left the window); should it not, the lock's
-    // time has passed all the same.
-    if (it->second.locked_until) unlock(it, "window_passed", *it->second.locked_until, events);
-  }
-  while (!recency_.empty()) {
-    const auto it = entries_.find(recency_.front());
-    if (!it->second.attempts.empty() && it->second.attempts.back() + window_ > now) break;
-    prune(it, now, events);
-    erase(it);
-  }
-}
-
-void SignInThrottle::Budget::prune(Entries::iterator it, TimePoint now, std::vector<ThrottleEvent>& events) {
-  Entry& e = it->second;
-  while (!e.attempts.empty() && e.attempts.front() + window_ <= now) e.attempts.pop_front();
-  if (e.locked_until && e.attempts.size() < static_cast<std::size_t>(limit_)) {
-    unlock(it, "window_passed", *e.locked_until, events);
-  }
-}
-
-void SignInThrottle::Budget::unlock(Entries::iterator it, std::string reason, TimePoint at,
-                                    std::vector<ThrottleEvent>& events) {
-  Entry& e = it->second;
-  locks_.erase({*e.locked_until, it->first});
-  e.locked_until.reset();
-  events.push_back({ThrottleEvent::Kind::unlocked, scope_, it->first, e.remote_address, std::move(reason), at, {}});
-}
-
-void SignInThrottle::Budget::erase(Entries::iterator it) {
-  if (it->second.locked_until) locks_.erase({*it->second.locked_until, it->first});
-  recency_.erase(it->second.recency);
-  entries_.erase(it);
-}
-
-// Full: the least recently tried name (or address) is forgotten. Evicting, rather than refusing
-// every name not yet known, keeps sign-in open for the users whose names are not under attack.
-// It is safe because forgetting takes effort the other budget already limits: an entry at the
-// front was tried longest ago, so to push out a name tried now an attacker must fail with
-// `max_tracked` other names after it, within one window; with the address budget that takes
-// max_tracked / max_failures_per_address addresses, and each eviction buys only one more budget
-// of guesses at one name. An evicted lock is reported like any other unlock.
-void SignInThrottle::Budget::evict_least_recent(TimePoint now, std::vector<ThrottleEvent>& events) {
-  const auto it = entries_.find(recency_.front());
-  if (it->second.locked_until) unlock(it, "evicted", now, events);
-  erase(it);
-}
-
-SignInThrottle::SignInThrottle(const SignInSettings& settings, WallClock clock)
-    : clock_(std::move(clock)),
-      users_(ThrottleScope::user, settings.max_failures_per_user, settings.failure_window, settings.max_tracked),
-      addresses_(ThrottleScope::address, settings.max_failures_per_address, settings.failure_window,
-                 settings.max_tracked) {}
+SignInThrottle::SignInThrottle(SessionStore& store, const SignInSettings& settings, WallClock clock)
+    : store_(store),
+      max_per_user_(std::max(settings.max_failures_per_user, 1)),
+      max_per_address_(std::max(settings.max_failures_per_address, 1)),
+      window_(settings.failure_window),
+      clock_(std::move(clock)) {}
 
 std::expected<Reservation, ThrottleRefusal> SignInThrottle::reserve(const std::string& username,
                                                                     const std::string& address) {
-  std::lock_guard lock(mutex_);
   const TimePoint now = clock_();
-  users_.sweep(now, events_);
-  addresses_.sweep(now, events_);
-  const auto by_user = users_.spent(username, now, events_);
-  const auto by_address = addresses_.spent(address, now, events_);
-  if (by_address)
-    return std::unexpected(
-        ThrottleRefusal{ThrottleScope::address, std::max(*by_address, by_user.value_or(std::chrono::seconds{0}))});
-  if (by_user) return std::unexpected(ThrottleRefusal{ThrottleScope::user, *by_user});
-  users_.take(username, address, now, events_);
-  addresses_.take(address, address, now, events_);
-  return Reservation{username, address, now};
+  sweep_at(now);
+  const ThrottleRefusal unavailable{ThrottleScope::address, std::chrono::seconds{1}, true};
+  auto key = user_key(username);
+  if (!key) return std::unexpected(unavailable);
+  const std::int64_t at = to_store_time(now);
+  const std::int64_t passed = to_store_time(now - window_);
+  const std::string by_address(kAddress);
+  const std::string by_user(kUser);
+  // The address first: when both budgets are spent, the refusal names the address, which the
+  // client cannot change by trying another name.
+  auto from_address = store_.take_sign_in_attempt(by_address, address, address, at, passed);
+  if (!from_address) {
+    warn_unstored("take_attempt", from_address.error());
+    return std::unexpected(unavailable);
+  }
+  // A refused attempt gives back what it took: it was never checked, and must not count.
+  if (from_address->attempts > max_per_address_) {
+    if (auto back = store_.return_sign_in_attempt(by_address, address, from_address->window_start); !back) {
+      warn_unstored("return_attempt", back.error());
+    }
+    return std::unexpected(ThrottleRefusal{ThrottleScope::address, until_window_ends(from_address->window_start, now)});
+  }
+  auto from_user = store_.take_sign_in_attempt(by_user, *key, address, at, passed);
+  if (!from_user || from_user->attempts > max_per_user_) {
+    if (auto back = store_.return_sign_in_attempt(by_address, address, from_address->window_start); !back) {
+      warn_unstored("return_attempt", back.error());
+    }
+    if (!from_user) {
+      warn_unstored("take_attempt", from_user.error());
+      return std::unexpected(unavailable);
+    }
+    if (auto back = store_.return_sign_in_attempt(by_user, *key, from_user->window_start); !back) {
+      warn_unstored("return_attempt", back.error());
+    }
+    return std::unexpected(ThrottleRefusal{ThrottleScope::user, until_window_ends(from_user->window_start, now)});
+  }
+  return Reservation{username, address, now, *key, from_address->window_start};
 }
 
 void SignInThrottle::failed(const Reservation& reservation) {
-  std::lock_guard lock(mutex_);
   const TimePoint now = clock_();
-  users_.lock_if_spent(reservation.username, now, events_);
-  addresses_.lock_if_spent(reservation.address, now, events_);
+  lock_if_spent(ThrottleScope::user, reservation.user_key, reservation, max_per_user_, now);
+  lock_if_spent(ThrottleScope::address, reservation.address, reservation, max_per_address_, now);
 }
 
 void SignInThrottle::succeeded(const Reservation& reservation) {
-  std::lock_guard lock(mutex_);
   const TimePoint now = clock_();
-  users_.clear(reservation.username, now, events_);
-  addresses_.give_back(reservation.address, reservation.at, now, events_);
+  const std::string by_user(kUser);
+  const std::string by_address(kAddress);
+  auto cleared = store_.clear_sign_in(by_user, reservation.user_key);
+  if (!cleared) warn_unstored("clear", cleared.error());
+  if (cleared && *cleared) {
+    report({ThrottleEvent::Kind::unlocked,
+            ThrottleScope::user,
+            reservation.username,
+            reservation.user_key,
+            reservation.address,
+            "signed_in",
+            now,
+            {}});
+  }
+  if (auto back = store_.return_sign_in_attempt(by_address, reservation.address, reservation.address_window); !back) {
+    warn_unstored("return_attempt", back.error());
+  }
+  auto lifted = store_.unlock_sign_in_below(by_address, reservation.address, max_per_address_);
+  if (!lifted) warn_unstored("unlock", lifted.error());
+  if (lifted && *lifted) {
+    report({ThrottleEvent::Kind::unlocked,
+            ThrottleScope::address,
+            reservation.address,
+            {},
+            reservation.address,
+            "signed_in",
+            now,
+            {}});
+  }
 }
 
 void SignInThrottle::sweep() {
-  std::lock_guard lock(mutex_);
-  const TimePoint now = clock_();
-  users_.sweep(now, events_);
-  addresses_.sweep(now, events_);
+  sweep_at(clock_());
 }
 
 std::vector<ThrottleEvent> SignInThrottle::take_events() {
@@ -169,8 +121,65 @@ std::vector<ThrottleEvent> SignInThrottle::take_events() {
 }
 
 std::size_t SignInThrottle::tracked() const {
+  auto n = store_.sign_in_tracked();
+  return n ? static_cast<std::size_t>(*n) : 0;
+}
+
+std::expected<std::string, StoreError> SignInThrottle::user_key(const std::string& username) {
   std::lock_guard lock(mutex_);
-  return users_.size() + addresses_.size();
+  if (!hash_key_) {
+    auto key = store_.sign_in_key();
+    if (!key) {
+      warn_unstored("read_key", key.error());
+      return std::unexpected(key.error());
+    }
+    hash_key_ = std::move(*key);
+  }
+  return hmac_sha256_hex(*hash_key_, username);
+}
+
+std::chrono::seconds SignInThrottle::until_window_ends(std::int64_t window_start, TimePoint now) const {
+  return std::max(std::chrono::ceil<std::chrono::seconds>(from_store_time(window_start) + window_ - now),
+                  std::chrono::seconds{1});
+}
+
+void SignInThrottle::sweep_at(TimePoint now) {
+  auto lifted = store_.sweep_sign_in(to_store_time(now - window_));
+  if (!lifted) return warn_unstored("sweep", lifted.error());
+  for (SignInUnlock& u : *lifted) {
+    const bool user = u.scope == kUser;
+    // The name itself is not stored: the record names its hash, which the lock's record names too.
+    report({ThrottleEvent::Kind::unlocked,
+            user ? ThrottleScope::user : ThrottleScope::address,
+            user ? "" : u.key,
+            user ? u.key : "",
+            std::move(u.remote_address),
+            "window_passed",
+            from_store_time(u.locked_until),
+            {}});
+  }
+}
+
+void SignInThrottle::lock_if_spent(ThrottleScope scope, const std::string& key, const Reservation& r, int limit,
+                                   TimePoint now) {
+  auto until = store_.lock_sign_in(std::string(to_string(scope)), key, limit,
+                                   std::chrono::duration_cast<std::chrono::milliseconds>(window_).count());
+  if (!until) return warn_unstored("lock", until.error());
+  if (!*until) return;
+  const bool user = scope == ThrottleScope::user;
+  report({ThrottleEvent::Kind::locked,
+          scope,
+          user ? r.username : r.address,
+          user ? r.user_key : "",
+          r.address,
+          {},
+          now,
+          from_store_time(**until)});
+}
+
+void SignInThrottle::report(ThrottleEvent event) {
+  std::lock_guard lock(mutex_);
+  events_.push_back(std::move(event));
 }
 
 }  // namespace knutpunkt::identity

@@ -14,6 +14,7 @@
 #include "store/outbox_store.h"
 #include "store/protected_store.h"
 #include "store/referral_store.h"
+#include "store/session_store.h"
 #include "store/sip_store.h"
 #include "store/store_error.h"
 
@@ -29,7 +30,8 @@ class Store : public Committer,
               public CaseStore,
               public ProtectedStore,
               public ManualStore,
-              public SipStore {
+              public SipStore,
+              public SessionStore {
  public:
   ~Store() override = default;
 

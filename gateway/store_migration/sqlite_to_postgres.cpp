@@ -43,10 +43,11 @@ const std::map<std::string, Rule, std::less<>> kTables = {
     {"sip_plan", Rule::copy_rows},
     {"sip_plan_version", Rule::copy_rows},
     {"sip_reminder", Rule::copy_rows},
-    // Signed-in users sign in again on the new store; lockouts start afresh.
+    // Signed-in users sign in again on the new store; failure budgets start afresh, under the
+    // target's own key for user names.
     {"console_session", Rule::transient},
-    {"sign_in_attempt", Rule::transient},
-    {"session_key", Rule::transient},
+    {"sign_in_budget", Rule::transient},
+    {"sign_in_key", Rule::transient},
 };
 
 constexpr std::size_t kAuditBatch = 1000;

@@ -179,6 +179,43 @@ TEST_CASE("an auditor signs in with a password, uses the session token, and sign
   CHECK(lock_refusals == 1);
 }
 
+TEST_CASE("two gateways on one database share console sessions and the sign-in limit; a restart signs no one out") {
+  auto a = std::make_unique<GatewayHarness>("audit_api_two_instances_a");
+  const std::string shared_db = a->db_path().string();
+  HarnessOptions on_a_database;
+  on_a_database.edit_config = [&](nlohmann::json& config) { config["store"]["path"] = shared_db; };
+  GatewayHarness b("audit_api_two_instances_b", on_a_database);
+  const auto sign_in = [](GatewayHarness& gw, const std::string& user, const std::string& password) {
+    return gw.post("/v1/auth/session", nlohmann::json{{"username", user}, {"password", password}}.dump(), {});
+  };
+
+  auto session = sign_in(*a, kAuditorUser, kAuditorPassword);
+  REQUIRE(session.status == 201);
+  const std::string token = session.body["token"];
+  CHECK(search(b, nlohmann::json::object(), token).status == 200);
+  CHECK(b.del("/v1/auth/session", bearer(token)).status == 204);
+  CHECK(search(*a, nlohmann::json::object(), token).status == 401);
+
+  // A restart of A signs no one out.
+  auto kept = sign_in(b, kAuditorUser, kAuditorPassword);
+  REQUIRE(kept.status == 201);
+  a.reset();
+  GatewayHarness restarted("audit_api_two_instances_c", on_a_database);
+  CHECK(search(restarted, nlohmann::json::object(), kept.body["token"]).status == 200);
+
+  // Guesses spread over both meet one budget of five; the lock is recorded once.
+  for (int i = 0; i < 5; ++i) {
+    CHECK(sign_in(i % 2 == 0 ? b : restarted, kAdminUser, "guess-number-" + std::to_string(i)).status == 401);
+  }
+  CHECK(sign_in(b, kAdminUser, "guess-number-5").status == 429);
+  CHECK(sign_in(restarted, kAdminUser, "guess-number-6").status == 429);
+  int locks = 0;
+  for (const auto& r : read_audit_records(shared_db)) {
+    locks += r.kind == "auth.locked" && r.body.value("limit", "") == "user" ? 1 : 0;
+  }
+  CHECK(locks == 1);
+}
+
 TEST_CASE("fifty guesses sent at once get at most five answers, the right password after them is refused, and the lock is audited") {
   GatewayHarness gw("audit_api_parallel_guesses");
   unsigned short port = 0;

@@ -12,6 +12,7 @@
 #include "store/postgres/pg_outbox.h"
 #include "store/postgres/pg_protected.h"
 #include "store/postgres/pg_referral.h"
+#include "store/postgres/pg_session.h"
 #include "store/postgres/pg_sip.h"
 
 namespace knutpunkt::pg {
@@ -25,8 +26,9 @@ constexpr std::int64_t kMigrationLock = 0x6b6e7574706b;
 // in schema_migrations say which entries a database already has.
 std::string schema_v1() {
   std::string sql;
-  for (std::string_view part : {audit_schema(), outbox_schema(), lease_schema(), event_feed_schema(), referral_schema(),
-                                consent_schema(), case_schema(), protected_schema(), manual_schema(), sip_schema()}) {
+  for (std::string_view part :
+       {audit_schema(), outbox_schema(), lease_schema(), event_feed_schema(), referral_schema(), consent_schema(),
+        case_schema(), protected_schema(), manual_schema(), sip_schema(), session_schema()}) {
     sql += part;
   }
   return sql;

@@ -18,6 +18,7 @@
 #include "store/postgres/pg_outbox.h"
 #include "store/postgres/pg_protected.h"
 #include "store/postgres/pg_referral.h"
+#include "store/postgres/pg_session.h"
 #include "store/postgres/pg_sip.h"
 
 namespace knutpunkt {
@@ -281,7 +282,64 @@ class PostgresStore final : public Store {
     return read([&](pg::Connection& c) { return pg::sip_reminder_raised(c, plan_id, kind, key); });
   }
 
+  std::expected<std::optional<SessionRecord>, StoreError> session(const std::string& token_hash) override {
+    return read([&](pg::Connection& c) { return pg::session(c, token_hash); });
+  }
+  std::expected<void, StoreError> touch_session(const std::string& token_hash, std::int64_t used_at,
+                                                std::int64_t unless_since) override {
+    return once([&](pg::Connection& c) { return pg::touch_session(c, token_hash, used_at, unless_since); });
+  }
+  std::expected<bool, StoreError> remove_session(const std::string& token_hash) override {
+    return once([&](pg::Connection& c) { return pg::remove_session(c, token_hash); });
+  }
+  std::expected<std::int64_t, StoreError> remove_expired_sessions(std::int64_t now, std::int64_t idle_since) override {
+    return once([&](pg::Connection& c) { return pg::remove_expired_sessions(c, now, idle_since); });
+  }
+  std::expected<std::int64_t, StoreError> session_count() override {
+    return read([&](pg::Connection& c) { return pg::session_count(c); });
+  }
+  std::expected<std::string, StoreError> sign_in_key() override {
+    return read([&](pg::Connection& c) { return pg::sign_in_key(c); });
+  }
+  std::expected<SignInBudget, StoreError> take_sign_in_attempt(const std::string& scope, const std::string& key,
+                                                               const std::string& remote_address, std::int64_t now,
+                                                               std::int64_t window_passed) override {
+    return once(
+        [&](pg::Connection& c) { return pg::take_sign_in_attempt(c, scope, key, remote_address, now, window_passed); });
+  }
+  std::expected<void, StoreError> return_sign_in_attempt(const std::string& scope, const std::string& key,
+                                                         std::int64_t window_start) override {
+    return once([&](pg::Connection& c) { return pg::return_sign_in_attempt(c, scope, key, window_start); });
+  }
+  std::expected<std::optional<std::int64_t>, StoreError> lock_sign_in(const std::string& scope, const std::string& key,
+                                                                      int limit, std::int64_t window) override {
+    return once([&](pg::Connection& c) { return pg::lock_sign_in(c, scope, key, limit, window); });
+  }
+  std::expected<bool, StoreError> unlock_sign_in_below(const std::string& scope, const std::string& key,
+                                                       int limit) override {
+    return once([&](pg::Connection& c) { return pg::unlock_sign_in_below(c, scope, key, limit); });
+  }
+  std::expected<bool, StoreError> clear_sign_in(const std::string& scope, const std::string& key) override {
+    return once([&](pg::Connection& c) { return pg::clear_sign_in(c, scope, key); });
+  }
+  std::expected<std::vector<SignInUnlock>, StoreError> sweep_sign_in(std::int64_t window_passed) override {
+    return once([&](pg::Connection& c) { return pg::sweep_sign_in(c, window_passed); });
+  }
+  std::expected<std::int64_t, StoreError> sign_in_tracked() override {
+    return read([&](pg::Connection& c) { return pg::sign_in_tracked(c); });
+  }
+
  private:
+  // Runs one statement that changes state, outside any transaction, exactly once: unlike a read
+  // it is not run again on a fresh connection, since it may have reached the server (an attempt
+  // counted twice, a lock lifted twice).
+  template <typename Work>
+  std::invoke_result_t<Work, pg::Connection&> once(Work&& work) {
+    auto lease = pool_.acquire();
+    if (!lease) return std::unexpected(lease.error());
+    return work(**lease);
+  }
+
   // Runs a read on a pooled connection. A connection that turns out broken (the server
   // restarted since it was last used) is replaced and the read runs once more: reads change
   // nothing, so running one again is safe.

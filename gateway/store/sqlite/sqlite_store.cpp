@@ -364,6 +364,37 @@ constexpr std::array kMigrations{
       CREATE INDEX outbox_undelivered_key ON outbox (destination, ordering_key, position)
         WHERE status IN ('pending', 'dead');
     )sql"},
+    Migration{12, R"sql(
+      -- Console sessions and sign-in failure budgets, in the database rather than in one
+      -- process's memory, so that every instance on it knows a session, ends it at sign-out and
+      -- counts a guess alike (store/session_store.h). Times are milliseconds since the epoch.
+      -- A session is keyed by its token's SHA-256: the database never holds a usable token.
+      -- IF NOT EXISTS: a database whose recorded version was set back (a restore of the version
+      -- table alone) keeps what it has, its sign-in key above all.
+      CREATE TABLE IF NOT EXISTS console_session (
+        token_hash   TEXT PRIMARY KEY,
+        user_id      TEXT NOT NULL,
+        roles        TEXT NOT NULL,
+        expires_at   INTEGER NOT NULL,
+        last_used_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS console_session_expires_at ON console_session (expires_at);
+      CREATE INDEX IF NOT EXISTS console_session_last_used_at ON console_session (last_used_at);
+      -- A user name is kept only as an HMAC under this database's own key: what is typed at
+      -- sign-in may be a personnummer.
+      CREATE TABLE IF NOT EXISTS sign_in_budget (
+        scope          TEXT NOT NULL,
+        key            TEXT NOT NULL,
+        window_start   INTEGER NOT NULL,
+        attempts       INTEGER NOT NULL,
+        remote_address TEXT NOT NULL,
+        locked_until   INTEGER,
+        PRIMARY KEY (scope, key)
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS sign_in_budget_window_start ON sign_in_budget (window_start);
+      CREATE TABLE IF NOT EXISTS sign_in_key (one INTEGER PRIMARY KEY CHECK (one = 1), key TEXT NOT NULL);
+      INSERT OR IGNORE INTO sign_in_key (one, key) VALUES (1, lower(hex(randomblob(32))));
+    )sql"},
 };
 
 // Rows read per lock hold while scanning, so the writer is never stalled for long.
@@ -2007,6 +2038,204 @@ class SqliteStore final : public Store {
                "INSERT OR IGNORE INTO protected_person (person_id, flagged_by, flagged_at) VALUES (?1, ?2, ?3)",
                "remember protected person",
                [&](StatementUse& u) { u.bind(1, w.person_id).bind(2, w.flagged_by).bind(3, w.flagged_at); });
+  }
+
+  std::expected<void, StoreError> apply(const store_write::PutSession& w) {
+    const SessionRecord& r = w.session;
+    return run(writer_,
+               "INSERT INTO console_session (token_hash, user_id, roles, expires_at, last_used_at) "
+               "VALUES (?1, ?2, ?3, ?4, ?5)",
+               "store session", [&](StatementUse& u) {
+                 u.bind(1, r.token_hash).bind(2, r.user_id).bind(3, nlohmann::json(r.roles).dump());
+                 u.bind(4, r.expires_at).bind(5, r.last_used_at);
+               });
+  }
+
+  std::expected<void, StoreError> apply(const store_write::EndSession& w) {
+    return run(writer_, "DELETE FROM console_session WHERE token_hash = ?1", "end session",
+               [&](StatementUse& u) { u.bind(1, w.token_hash); });
+  }
+
+  std::expected<std::optional<SessionRecord>, StoreError> session(const std::string& token_hash) override {
+    std::lock_guard lock(reader_.mutex);
+    std::optional<SessionRecord> found;
+    auto ok = query(
+        reader_,
+        "SELECT token_hash, user_id, roles, expires_at, last_used_at FROM console_session WHERE token_hash = ?1",
+        "read session", [&](StatementUse& u) { u.bind(1, token_hash); },
+        [&](sqlite3_stmt* s) {
+          found = SessionRecord{column_text(s, 0), column_text(s, 1), decode_string_set(column_text(s, 2)),
+                                sqlite3_column_int64(s, 3), sqlite3_column_int64(s, 4)};
+          return false;
+        });
+    if (!ok) return std::unexpected(ok.error());
+    return found;
+  }
+
+  std::expected<void, StoreError> touch_session(const std::string& token_hash, std::int64_t used_at,
+                                                std::int64_t unless_since) override {
+    std::lock_guard lock(writer_.mutex);
+    return run(writer_, "UPDATE console_session SET last_used_at = ?2 WHERE token_hash = ?1 AND last_used_at < ?3",
+               "note session use",
+               [&](StatementUse& u) { u.bind(1, token_hash).bind(2, used_at).bind(3, unless_since); });
+  }
+
+  std::expected<bool, StoreError> remove_session(const std::string& token_hash) override {
+    std::lock_guard lock(writer_.mutex);
+    auto removed = returned_rows(writer_, "DELETE FROM console_session WHERE token_hash = ?1 RETURNING 1",
+                                 "remove session", [&](StatementUse& u) { u.bind(1, token_hash); });
+    if (!removed) return std::unexpected(removed.error());
+    return *removed > 0;
+  }
+
+  std::expected<std::int64_t, StoreError> remove_expired_sessions(std::int64_t now, std::int64_t idle_since) override {
+    std::lock_guard lock(writer_.mutex);
+    return returned_rows(writer_,
+                         "DELETE FROM console_session WHERE expires_at <= ?1 OR last_used_at <= ?2 RETURNING 1",
+                         "remove expired sessions", [&](StatementUse& u) { u.bind(1, now).bind(2, idle_since); });
+  }
+
+  std::expected<std::int64_t, StoreError> session_count() override {
+    return count("SELECT COUNT(*) FROM console_session", "count sessions");
+  }
+
+  std::expected<std::string, StoreError> sign_in_key() override {
+    std::lock_guard lock(reader_.mutex);
+    std::string key;
+    auto ok = query(
+        reader_, "SELECT key FROM sign_in_key WHERE one = 1", "read sign-in key", [](StatementUse&) {},
+        [&](sqlite3_stmt* s) {
+          key = column_text(s, 0);
+          return false;
+        });
+    if (!ok) return std::unexpected(ok.error());
+    if (key.empty()) return std::unexpected(StoreError{"sqlite_error", "the sign-in key is missing"});
+    return key;
+  }
+
+  std::expected<SignInBudget, StoreError> take_sign_in_attempt(const std::string& scope, const std::string& key,
+                                                               const std::string& remote_address, std::int64_t now,
+                                                               std::int64_t window_passed) override {
+    std::lock_guard lock(writer_.mutex);
+    std::optional<SignInBudget> budget;
+    // One statement: the count returned is the one this attempt made, whoever else is trying.
+    auto ok = query(
+        writer_,
+        "INSERT INTO sign_in_budget (scope, key, window_start, attempts, remote_address) VALUES (?1, ?2, ?3, 1, ?4) "
+        "ON CONFLICT (scope, key) DO UPDATE SET "
+        "attempts = CASE WHEN sign_in_budget.locked_until IS NULL AND sign_in_budget.window_start <= ?5 "
+        "THEN 1 ELSE sign_in_budget.attempts + 1 END, "
+        "window_start = CASE WHEN sign_in_budget.locked_until IS NULL AND sign_in_budget.window_start <= ?5 "
+        "THEN excluded.window_start ELSE sign_in_budget.window_start END, "
+        "remote_address = excluded.remote_address "
+        "RETURNING attempts, window_start",
+        "take sign-in attempt",
+        [&](StatementUse& u) {
+          u.bind(1, scope).bind(2, key).bind(3, now).bind(4, remote_address).bind(5, window_passed);
+        },
+        [&](sqlite3_stmt* s) {
+          budget = SignInBudget{sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1)};
+          return true;
+        });
+    if (!ok) return std::unexpected(ok.error());
+    if (!budget) return std::unexpected(StoreError{"sqlite_error", "take sign-in attempt: no row returned"});
+    return *budget;
+  }
+
+  std::expected<void, StoreError> return_sign_in_attempt(const std::string& scope, const std::string& key,
+                                                         std::int64_t window_start) override {
+    std::lock_guard lock(writer_.mutex);
+    return run(writer_,
+               "UPDATE sign_in_budget SET attempts = attempts - 1 "
+               "WHERE scope = ?1 AND key = ?2 AND window_start = ?3 AND attempts > 0",
+               "return sign-in attempt", [&](StatementUse& u) { u.bind(1, scope).bind(2, key).bind(3, window_start); });
+  }
+
+  std::expected<std::optional<std::int64_t>, StoreError> lock_sign_in(const std::string& scope, const std::string& key,
+                                                                      int limit, std::int64_t window) override {
+    std::lock_guard lock(writer_.mutex);
+    std::optional<std::int64_t> until;
+    auto ok = query(
+        writer_,
+        "UPDATE sign_in_budget SET locked_until = window_start + ?4 "
+        "WHERE scope = ?1 AND key = ?2 AND locked_until IS NULL AND attempts >= ?3 RETURNING locked_until",
+        "lock sign-in", [&](StatementUse& u) { u.bind(1, scope).bind(2, key).bind(3, limit).bind(4, window); },
+        [&](sqlite3_stmt* s) {
+          until = sqlite3_column_int64(s, 0);
+          return true;
+        });
+    if (!ok) return std::unexpected(ok.error());
+    return until;
+  }
+
+  std::expected<bool, StoreError> unlock_sign_in_below(const std::string& scope, const std::string& key,
+                                                       int limit) override {
+    std::lock_guard lock(writer_.mutex);
+    auto lifted =
+        returned_rows(writer_,
+                      "UPDATE sign_in_budget SET locked_until = NULL "
+                      "WHERE scope = ?1 AND key = ?2 AND locked_until IS NOT NULL AND attempts < ?3 RETURNING 1",
+                      "unlock sign-in", [&](StatementUse& u) { u.bind(1, scope).bind(2, key).bind(3, limit); });
+    if (!lifted) return std::unexpected(lifted.error());
+    return *lifted > 0;
+  }
+
+  std::expected<bool, StoreError> clear_sign_in(const std::string& scope, const std::string& key) override {
+    std::lock_guard lock(writer_.mutex);
+    auto lifted = returned_rows(
+        writer_, "DELETE FROM sign_in_budget WHERE scope = ?1 AND key = ?2 RETURNING locked_until",
+        "clear sign-in budget", [&](StatementUse& u) { u.bind(1, scope).bind(2, key); },
+        /*non_null_only=*/true);
+    if (!lifted) return std::unexpected(lifted.error());
+    return *lifted > 0;
+  }
+
+  std::expected<std::vector<SignInUnlock>, StoreError> sweep_sign_in(std::int64_t window_passed) override {
+    std::lock_guard lock(writer_.mutex);
+    std::vector<SignInUnlock> lifted;
+    auto ok = query(
+        writer_,
+        "DELETE FROM sign_in_budget WHERE window_start <= ?1 RETURNING scope, key, remote_address, locked_until",
+        "sweep sign-in budgets", [&](StatementUse& u) { u.bind(1, window_passed); },
+        [&](sqlite3_stmt* s) {
+          if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
+            lifted.push_back({column_text(s, 0), column_text(s, 1), column_text(s, 2), sqlite3_column_int64(s, 3)});
+          }
+          return true;
+        });
+    if (!ok) return std::unexpected(ok.error());
+    return lifted;
+  }
+
+  std::expected<std::int64_t, StoreError> sign_in_tracked() override {
+    return count("SELECT COUNT(*) FROM sign_in_budget", "count sign-in budgets");
+  }
+
+  std::expected<std::int64_t, StoreError> count(std::string_view sql, std::string_view doing) {
+    std::lock_guard lock(reader_.mutex);
+    std::int64_t n = 0;
+    auto ok = query(
+        reader_, sql, doing, [](StatementUse&) {},
+        [&](sqlite3_stmt* s) {
+          n = sqlite3_column_int64(s, 0);
+          return false;
+        });
+    if (!ok) return std::unexpected(ok.error());
+    return n;
+  }
+
+  // Runs a statement with RETURNING to its end (its changes are made only then) and counts the
+  // rows it returned, or those whose first column is not NULL.
+  template <typename Bind>
+  std::expected<std::int64_t, StoreError> returned_rows(Connection& c, std::string_view sql, std::string_view doing,
+                                                        Bind&& bind, bool non_null_only = false) {
+    std::int64_t n = 0;
+    auto ok = query(c, sql, doing, std::forward<Bind>(bind), [&](sqlite3_stmt* s) {
+      if (!non_null_only || sqlite3_column_type(s, 0) != SQLITE_NULL) ++n;
+      return true;
+    });
+    if (!ok) return std::unexpected(ok.error());
+    return n;
   }
 
   Connection writer_;

@@ -119,6 +119,49 @@ class ForwardingStore : public knutpunkt::Store {
   std::expected<bool, knutpunkt::StoreError> is_protected(const std::string& person_id) override {
     return inner_.is_protected(person_id);
   }
+  std::expected<std::optional<knutpunkt::SessionRecord>, knutpunkt::StoreError> session(
+      const std::string& token_hash) override {
+    return inner_.session(token_hash);
+  }
+  std::expected<void, knutpunkt::StoreError> touch_session(const std::string& token_hash, std::int64_t used_at,
+                                                           std::int64_t unless_since) override {
+    return inner_.touch_session(token_hash, used_at, unless_since);
+  }
+  std::expected<bool, knutpunkt::StoreError> remove_session(const std::string& token_hash) override {
+    return inner_.remove_session(token_hash);
+  }
+  std::expected<std::int64_t, knutpunkt::StoreError> remove_expired_sessions(std::int64_t now,
+                                                                             std::int64_t idle_since) override {
+    return inner_.remove_expired_sessions(now, idle_since);
+  }
+  std::expected<std::int64_t, knutpunkt::StoreError> session_count() override { return inner_.session_count(); }
+  std::expected<std::string, knutpunkt::StoreError> sign_in_key() override { return inner_.sign_in_key(); }
+  std::expected<knutpunkt::SignInBudget, knutpunkt::StoreError> take_sign_in_attempt(
+      const std::string& scope, const std::string& key, const std::string& remote_address, std::int64_t now,
+      std::int64_t window_passed) override {
+    return inner_.take_sign_in_attempt(scope, key, remote_address, now, window_passed);
+  }
+  std::expected<void, knutpunkt::StoreError> return_sign_in_attempt(const std::string& scope, const std::string& key,
+                                                                    std::int64_t window_start) override {
+    return inner_.return_sign_in_attempt(scope, key, window_start);
+  }
+  std::expected<std::optional<std::int64_t>, knutpunkt::StoreError> lock_sign_in(const std::string& scope,
+                                                                                 const std::string& key, int limit,
+                                                                                 std::int64_t window) override {
+    return inner_.lock_sign_in(scope, key, limit, window);
+  }
+  std::expected<bool, knutpunkt::StoreError> unlock_sign_in_below(const std::string& scope, const std::string& key,
+                                                                  int limit) override {
+    return inner_.unlock_sign_in_below(scope, key, limit);
+  }
+  std::expected<bool, knutpunkt::StoreError> clear_sign_in(const std::string& scope, const std::string& key) override {
+    return inner_.clear_sign_in(scope, key);
+  }
+  std::expected<std::vector<knutpunkt::SignInUnlock>, knutpunkt::StoreError> sweep_sign_in(
+      std::int64_t window_passed) override {
+    return inner_.sweep_sign_in(window_passed);
+  }
+  std::expected<std::int64_t, knutpunkt::StoreError> sign_in_tracked() override { return inner_.sign_in_tracked(); }
   std::expected<std::vector<knutpunkt::CaseRecord>, knutpunkt::StoreError> open_cases_with_member(
       const std::string& person_id) override {
     return inner_.open_cases_with_member(person_id);

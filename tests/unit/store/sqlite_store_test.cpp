@@ -81,8 +81,9 @@ std::string raw_text(const std::filesystem::path& file, const std::string& sql) 
 // Migrations in gateway/store/sqlite/sqlite_store.cpp: 1 audit log, 2 delivery, 3 consents, 4 cases,
 // 5 protected persons, 6 case members and manual items, 7 audit index, 8 retention, 9 SIP plans,
 // outbox status withheld, consent organisations, 10 organisations of cases and consents, 11 delivery
-// leases.
-const std::string kLatestSchemaVersion = "11";
+// leases, 12 console sessions and sign-in budgets.
+const std::string kLatestSchemaVersion = "12";
+const std::string kMigrationsRecorded = "12";
 
 TEST_CASE("opening a new file creates the schema in WAL mode and records its version") {
   TempDir dir;
@@ -99,8 +100,8 @@ TEST_CASE("reopening an up-to-date database applies no migration twice") {
   const auto file = dir.path / "k.db";
   { auto store = open_store(file); }
   { auto store = open_store(file); }
-  CHECK(raw_text(file, "SELECT COUNT(*) FROM schema_version") == kLatestSchemaVersion);
-  CHECK(raw_text(file, "SELECT COUNT(DISTINCT version) FROM schema_version") == kLatestSchemaVersion);
+  CHECK(raw_text(file, "SELECT COUNT(*) FROM schema_version") == kMigrationsRecorded);
+  CHECK(raw_text(file, "SELECT COUNT(DISTINCT version) FROM schema_version") == kMigrationsRecorded);
 }
 
 TEST_CASE("a version 1 database (audit log only) is upgraded in place and keeps its records") {
@@ -257,4 +258,21 @@ TEST_CASE(
               .has_value());
   CHECK(store->case_file("org-a", "EB-1")->has_value());
   CHECK(raw_text(file, "SELECT COUNT(*) FROM case_file") == "1");
+}
+
+TEST_CASE("a database from before sessions were stored gets them, and a random sign-in key of its own") {
+  TempDir dir;
+  const auto file = dir.path / "k.db";
+  { auto store = open_store(file); }
+  REQUIRE(raw_exec(file,
+                   "DROP TABLE console_session; DROP TABLE sign_in_budget; DROP TABLE sign_in_key; "
+                   "DELETE FROM schema_version WHERE version >= 12") == SQLITE_OK);
+  auto store = open_store(file);
+  CHECK(raw_text(file, "SELECT MAX(version) FROM schema_version") == kLatestSchemaVersion);
+  CHECK(store->session_count().value() == 0);
+  const std::string key = store->sign_in_key().value();
+  CHECK(key.size() == 64);
+  TempDir other_dir;
+  auto other = open_store(other_dir.path / "k.db");
+  CHECK(other->sign_in_key().value() != key);
 }
