@@ -32,6 +32,7 @@ std::expected<void, StoreError> release_leases(Connection& c, const std::string&
 std::expected<std::vector<OutboxMessage>, StoreError> claimable_messages(Connection& c, const std::string& holder,
                                                                          std::int64_t now_ms, std::int64_t due_by_ms,
                                                                          std::int64_t after_position, int limit);
+std::expected<std::vector<OutboxMessage>, StoreError> undelivered_messages(Connection& c, const LaneKey& key);
 
 // Inside a commit's transaction: the claim of an EnqueueMessage (a key another holder has stays
 // with it), and the fence of a RecordAttempt ("lease_lost" when the token no longer holds).
@@ -42,7 +43,5 @@ std::expected<void, StoreError> check_fence(Connection& c, const store_write::Le
 // lease rows still held are locked until the commit ends, so no claim can take one over between
 // this check and the attempt's record.
 std::expected<bool, StoreError> lease_lost(Connection& c, const std::vector<StoreWrite>& writes);
-
-std::expected<std::vector<OutboxMessage>, StoreError> undelivered_messages(Connection& c, const LaneKey& key);
 
 }  // namespace knutpunkt::pg

@@ -7,6 +7,8 @@
 
 #include "../audit/forwarding_store.h"
 #include "delivery_harness.h"
+#include "postgres_cluster.h"
+#include "store/postgres/postgres_store.h"
 
 using namespace delivery_test;
 using knutpunkt::LaneKey;
@@ -31,11 +33,29 @@ class DiesWithoutRelease final : public audit_test::ForwardingStore {
 // One gateway instance: its own store connection, audit log, io threads and engine, on a
 // database file it shares with the others. `skew_ms` moves its wall clock: how a test lets
 // leases expire without waiting for them.
+// The database the instances share: a SQLite file, or a database of the test process's
+// throwaway PostgreSQL cluster, where the instances' claims really run at once.
+struct SharedDatabase {
+  std::string backend;
+  std::string location;
+};
+
+std::expected<std::unique_ptr<knutpunkt::Store>, knutpunkt::StoreError> open_shared(const SharedDatabase& db) {
+  if (db.backend == "sqlite") return knutpunkt::open_sqlite_store(db.location);
+  knutpunkt::PostgresSettings settings;
+  settings.connection = db.location;
+  return knutpunkt::open_postgres_store(settings);
+}
+
 class Instance {
  public:
   Instance(const std::filesystem::path& db, std::string id, const std::string& endpoint, bool dies = false,
+           std::chrono::milliseconds timeout = 2000ms)
+      : Instance(SharedDatabase{"sqlite", db.string()}, std::move(id), endpoint, dies, timeout) {}
+  Instance(const SharedDatabase& db, std::string id, const std::string& endpoint, bool dies = false,
            std::chrono::milliseconds timeout = 2000ms) {
-    auto opened = knutpunkt::open_sqlite_store(db);
+    auto opened = open_shared(db);
+    INFO((opened ? std::string() : opened.error().code + ": " + opened.error().message));
     REQUIRE(opened.has_value());
     real_store = std::move(*opened);
     if (dies) wrapper = std::make_unique<DiesWithoutRelease>(*real_store);
@@ -213,8 +233,12 @@ TEST_CASE("an attempt recorded under a lease token that was taken over fails wit
 }
 
 TEST_CASE("two instances on one database deliver every message once, in order per key, whichever accepted it") {
+  const std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+  INFO("backend: " << backend);
   TempDir dir;
-  const auto db = dir.path / "k.db";
+  const SharedDatabase db{backend, backend == "sqlite"
+                                       ? (dir.path / "k.db").string()
+                                       : knutpunkt::test_postgres::PostgresCluster::shared().create_database()};
   Receiver receiver;
   std::atomic<int> calls{0};
   // Every third request is "not now": retries interleave the keys.
