@@ -14,12 +14,11 @@
 // usage: referral_bench --gateway PORT --jobbtorg PORT --token TOKEN --jobbtorg-token TOKEN
 //                       --operator-token TOKEN (reads /metrics) [--concurrency N] [--seconds S] [--burst N]
 //                       [--stores "LABEL=PORT[,PORT...];LABEL=PORT,..."]
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
@@ -254,14 +253,17 @@ int main(int argc, char** argv) {
     one.push_back(run(1, seconds / 6, accept));
   }
   const Figures m = median(many), o = median(one);
-  std::printf("durable acceptance: POST /v1/referrals, each 202 after its commit (SQLite WAL, synchronous=FULL), median of 3 rounds\n");
+  std::printf(
+      "durable acceptance: POST /v1/referrals, each 202 after its commit (SQLite WAL, synchronous=FULL), median of 3 "
+      "rounds\n");
   std::printf("%-40s %10s %10s %10s %8s %8s\n", "", "per s", "p50 ms", "p99 ms", "ok", "failed");
   const std::string label = "gateway, " + std::to_string(concurrency) + " clients (group commit)";
   print_row(label.c_str(), m);
   print_row("peer: gateway, 1 client (fsync each)", o);
-  std::printf("ratio: %.1fx the acceptances per second; %.1f audit records per commit while %d clients sent "
-              "(deliveries and pushes commit too)\n",
-              m.per_second() / o.per_second(), commits > 0 ? records / commits : 0.0, concurrency);
+  std::printf(
+      "ratio: %.1fx the acceptances per second; %.1f audit records per commit while %d clients sent "
+      "(deliveries and pushes commit too)\n",
+      m.per_second() / o.per_second(), commits > 0 ? records / commits : 0.0, concurrency);
 
   // 2. End-to-end delivery of a burst, after the acceptance backlog above has drained.
   httplib::Client sim("127.0.0.1", jobbtorg_port);
@@ -294,7 +296,8 @@ int main(int argc, char** argv) {
   const std::size_t direct_ok = post_burst(concurrency, burst, direct);
   const double direct_s = std::chrono::duration<double>(Clock::now() - p0).count();
 
-  std::printf("\nend-to-end delivery: a burst of %zu referrals, %d clients, to the Jobbtorg simulator\n", burst, concurrency);
+  std::printf("\nend-to-end delivery: a burst of %zu referrals, %d clients, to the Jobbtorg simulator\n", burst,
+              concurrency);
   std::printf("%-40s %10s %10s\n", "", "per s", "seconds");
   std::printf("%-40s %10.1f %10.2f\n", "gateway: accepted (202)", accepted / accept_s, accept_s);
   std::printf("%-40s %10.1f %10.2f%s\n", "gateway: accepted and delivered", accepted / end_to_end_s, end_to_end_s,

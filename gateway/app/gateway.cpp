@@ -275,10 +275,11 @@ struct Gateway::Services {
                         });
                       }),
         // Lifted sign-in locks are audited when their window passes; expired sessions are removed.
-        sign_in_sweep(i.io, "sign_in_sweep", std::chrono::seconds{30}, [this](std::function<void()> done) {
-          session_endpoint.sweep();
-          done();
-        }),
+        sign_in_sweep(i.io, "sign_in_sweep", std::chrono::seconds{30},
+                      [this](std::function<void()> done) {
+                        session_endpoint.sweep();
+                        done();
+                      }),
         readiness_refresh(i.io, "readiness_refresh", config.server.readiness_refresh,
                           [this](std::function<void()> done) { readiness.refresh(std::move(done)); }),
         unauthenticated_flush(i.io, "unauthenticated_refusals", std::chrono::seconds{5},

@@ -155,8 +155,8 @@ void AuditLog::commit(std::deque<Pending>& batch) {
       // A commit can report an error after its data reached the disk (e.g. an I/O error
       // reported late). The store is all-or-none, so if the batch's last record is there with
       // its hash, all of it is: callers must hear success, or they would retry what is durable.
-      if (auto last = store_.last_audit_record(); last && *last && (*last)->seq == last_stored->record.seq &&
-                                                  (*last)->hash == last_stored->record.hash) {
+      if (auto last = store_.last_audit_record();
+          last && *last && (*last)->seq == last_stored->record.seq && (*last)->hash == last_stored->record.hash) {
         stored = {};
       }
     }

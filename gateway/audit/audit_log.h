@@ -30,7 +30,8 @@ struct AuditLogStats {
 
 // The tamper-evident audit log: a hash chain (audit/audit_chain.h) written by one thread with
 // group commit. Several AuditLogs (gateway instances) may share one database: each batch is
-// chained after the tip the store finds inside its transaction (Committer::commit_sealed). Callers never wait for the disk; they learn the outcome in `on_durable`.
+// chained after the tip the store finds inside its transaction (Committer::commit_sealed). Callers never wait for the
+// disk; they learn the outcome in `on_durable`.
 class AuditLog {
  public:
   using OnDurable = std::function<void(std::expected<AuditReceipt, StoreError>)>;

@@ -64,9 +64,8 @@ int report_error(const ExportError& e) {
 }  // namespace
 
 int run_audit_export(const std::map<std::string, std::string>& options) {
-  if (auto name = unknown_option(
-          options,
-          {"db", "store", "format", "out", "key", "from-seq", "to-seq", "since", "until", "exported-by", "instance"})) {
+  if (auto name = unknown_option(options, {"db", "store", "format", "out", "key", "from-seq", "to-seq", "since",
+                                           "until", "exported-by", "instance"})) {
     return usage(kExportUsage, "unknown option --" + *name);
   }
   for (const char* required : {"format", "out", "key"}) {

@@ -8,7 +8,6 @@
 #include <expected>
 #include <filesystem>
 #include <map>
-#include <optional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>

@@ -7,7 +7,8 @@ namespace knutpunkt {
 
 std::expected<std::unique_ptr<Store>, StoreError> open_store(const StoreLocation& location) {
   if (location.kind == "postgresql") return open_postgres_store(location.postgres);
-  if (location.kind != "sqlite") return std::unexpected(StoreError{"unknown_store", "no store of kind " + location.kind});
+  if (location.kind != "sqlite")
+    return std::unexpected(StoreError{"unknown_store", "no store of kind " + location.kind});
   std::error_code ec;
   if (location.path.has_parent_path()) std::filesystem::create_directories(location.path.parent_path(), ec);
   return open_sqlite_store(location.path);
@@ -35,8 +36,9 @@ std::expected<StoreLocation, std::string> parse_store_locator(std::string_view l
 }
 
 std::expected<StoreLocation, std::string> existing_store_named(const std::optional<std::string>& db,
-                                                              const std::optional<std::string>& locator) {
-  if (db.has_value() == locator.has_value()) return std::unexpected("name the store by --db FILE or by --store LOCATOR");
+                                                               const std::optional<std::string>& locator) {
+  if (db.has_value() == locator.has_value())
+    return std::unexpected("name the store by --db FILE or by --store LOCATOR");
   StoreLocation location;
   if (locator) {
     auto parsed = parse_store_locator(*locator);

@@ -30,7 +30,7 @@ std::expected<StoreLocation, std::string> parse_store_locator(std::string_view l
 // them. A SQLite file that does not exist is an error here, not a new empty store: verifying or
 // exporting a log that was never there would only confuse.
 std::expected<StoreLocation, std::string> existing_store_named(const std::optional<std::string>& db,
-                                                              const std::optional<std::string>& locator);
+                                                               const std::optional<std::string>& locator);
 
 // For messages: the kind and the file or the connection string (which never holds a password).
 std::string describe(const StoreLocation& location);

@@ -1,9 +1,8 @@
 // The auditors' API through the real gateway binary: roles, sign-in, search filters, log checks
 // on seeded data, chain status, a signed export verified offline (and failing once altered) and
 // streamed, and four-eyes retention that reaches no further back than audit.retention_days.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
 #include <functional>
@@ -22,7 +21,9 @@ using namespace knutpunkt::testing;
 
 namespace {
 
-httplib::Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+httplib::Headers bearer(const std::string& token) {
+  return {{"Authorization", "Bearer " + token}};
+}
 
 HttpReply audit_get(GatewayHarness& gw, const std::string& path, const std::string& token = kAuditorToken) {
   return gw.get_with(path, bearer(token));
@@ -127,7 +128,8 @@ TEST_CASE("the audit API is for auditors only: a case system's token gets 403, n
     refused += r.kind == "audit.access_refused" ? 1 : 0;
     if (r.kind != "http.unauthenticated_refusals") continue;
     for (const auto& x : r.body["refused"]) {
-      if (x["route"] == "POST /v1/audit/records/search" && x["status"] == 401) unauthenticated += x["count"].get<std::uint64_t>();
+      if (x["route"] == "POST /v1/audit/records/search" && x["status"] == 401)
+        unauthenticated += x["count"].get<std::uint64_t>();
     }
   }
   CHECK(refused == 3);
@@ -216,7 +218,9 @@ TEST_CASE("two gateways on one database share console sessions and the sign-in l
   CHECK(locks == 1);
 }
 
-TEST_CASE("fifty guesses sent at once get at most five answers, the right password after them is refused, and the lock is audited") {
+TEST_CASE(
+    "fifty guesses sent at once get at most five answers, the right password after them is refused, and the lock is "
+    "audited") {
   GatewayHarness gw("audit_api_parallel_guesses");
   unsigned short port = 0;
   std::ifstream(gw.dir() / "gateway.port") >> port;
@@ -410,7 +414,9 @@ TEST_CASE("log checks find what was seeded") {
   CHECK(lookup_refusals == 2);
 
   // A period before anything happened is empty; an unknown report is 404.
-  CHECK(audit_get(gw, "/v1/audit/reports/protected_person_lookups?since=2020-01-01&until=2020-02-01").body["rows"].empty());
+  CHECK(audit_get(gw, "/v1/audit/reports/protected_person_lookups?since=2020-01-01&until=2020-02-01")
+            .body["rows"]
+            .empty());
   CHECK(audit_get(gw, "/v1/audit/reports/nothing_such").status == 404);
   CHECK(audit_get(gw, "/v1/audit/reports/out_of_hours?since=yesterday").status == 400);
 }
@@ -450,7 +456,8 @@ TEST_CASE("an export made through the API verifies offline, and fails once a byt
   const auto exported = elsewhere / made.body["manifest"]["file"]["name"].get<std::string>();
   const std::string id = made.body["export_id"];
   std::filesystem::copy_file(gw.dir() / "exports" / (id + ".jsonl"), exported);
-  std::filesystem::copy_file(gw.dir() / "exports" / (id + ".jsonl.manifest.json"), exported.string() + ".manifest.json");
+  std::filesystem::copy_file(gw.dir() / "exports" / (id + ".jsonl.manifest.json"),
+                             exported.string() + ".manifest.json");
 
   const auto verify = [&] {
     std::string output;
@@ -619,7 +626,8 @@ TEST_CASE("an auditor's bad query is refused 400, a missing report or export 404
   CHECK(audit_get(gw, "/v1/audit/reports/nothing_such").status == 404);
   CHECK(audit_get(gw, "/v1/audit/exports/0123456789abcdef/file").status == 404);
   int not_found = 0;
-  for (const auto& r : gw.audit_records()) not_found += r.kind == "audit.access_refused" && r.body["status"] == 404 ? 1 : 0;
+  for (const auto& r : gw.audit_records())
+    not_found += r.kind == "audit.access_refused" && r.body["status"] == 404 ? 1 : 0;
   CHECK(not_found == 2);
 }
 

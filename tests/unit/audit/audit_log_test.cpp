@@ -36,7 +36,8 @@ class SwitchableStore final : public ForwardingStore {
  public:
   using ForwardingStore::ForwardingStore;
   std::atomic<bool> failing{false};
-  std::expected<void, StoreError> commit_sealed(std::vector<knutpunkt::CommitEntry>& entries, const knutpunkt::AuditSeal& seal) override {
+  std::expected<void, StoreError> commit_sealed(std::vector<knutpunkt::CommitEntry>& entries,
+                                                const knutpunkt::AuditSeal& seal) override {
     if (failing) return std::unexpected(StoreError{"sqlite_error", "disk I/O error (simulated)"});
     return inner_.commit_sealed(entries, seal);
   }

@@ -97,7 +97,8 @@ namespace {
 class LateErrorStore final : public ForwardingStore {
  public:
   using ForwardingStore::ForwardingStore;
-  std::expected<void, StoreError> commit_sealed(std::vector<knutpunkt::CommitEntry>& entries, const knutpunkt::AuditSeal& seal) override {
+  std::expected<void, StoreError> commit_sealed(std::vector<knutpunkt::CommitEntry>& entries,
+                                                const knutpunkt::AuditSeal& seal) override {
     auto landed = ForwardingStore::commit_sealed(entries, seal);
     if (!landed) return landed;
     return std::unexpected(StoreError{"sqlite_error", "commit: disk I/O error (reported after the data landed)"});

@@ -13,7 +13,8 @@ class ForwardingStore : public knutpunkt::Store {
                                                     const std::vector<knutpunkt::StoreWrite>& writes) override {
     return inner_.commit(records, writes);
   }
-  std::expected<void, knutpunkt::StoreError> commit_sealed(std::vector<knutpunkt::CommitEntry>& entries, const knutpunkt::AuditSeal& seal) override {
+  std::expected<void, knutpunkt::StoreError> commit_sealed(std::vector<knutpunkt::CommitEntry>& entries,
+                                                           const knutpunkt::AuditSeal& seal) override {
     return inner_.commit_sealed(entries, seal);
   }
   std::expected<std::optional<knutpunkt::AuditCheckpoint>, knutpunkt::StoreError> latest_audit_checkpoint() override {

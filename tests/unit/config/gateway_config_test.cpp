@@ -491,8 +491,8 @@ TEST_CASE("a postgresql store is read with its password from the environment, ne
   CHECK(refused(doc).field == "/store/password_env");
 
   doc["store"].erase("password_env");
-  for (const char* with_password : {"host=127.0.0.1 dbname=knutpunkt password=secret",
-                                    "postgresql://knutpunkt:secret@127.0.0.1/knutpunkt"}) {
+  for (const char* with_password :
+       {"host=127.0.0.1 dbname=knutpunkt password=secret", "postgresql://knutpunkt:secret@127.0.0.1/knutpunkt"}) {
     doc["store"]["connection"] = with_password;
     const ConfigError error = refused(doc);
     CHECK(error.field == "/store/connection");
