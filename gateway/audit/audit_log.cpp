@@ -22,6 +22,17 @@ void deliver(const AuditLog::OnDurable& on_durable, std::expected<AuditReceipt, 
   }
 }
 
+// Whether the store holds this very record (same seq, same hash). A store that cannot answer
+// says nothing was stored: the caller then hears a failure it must be able to survive anyway.
+bool stored_record(AuditStore& store, const AuditRecord& record) {
+  bool found = false;
+  auto scanned = store.scan_audit(record.seq, [&](const AuditRecord& r) {
+    found = r.seq == record.seq && r.hash == record.hash;
+    return false;
+  });
+  return scanned && found;
+}
+
 }  // namespace
 
 std::expected<std::unique_ptr<AuditLog>, StoreError> AuditLog::open(Store& store) {
@@ -152,13 +163,12 @@ void AuditLog::commit(std::deque<Pending>& batch) {
       if (!e.refused) last_stored = &e;
     }
     if (!stored && last_stored != nullptr) {
-      // A commit can report an error after its data reached the disk (e.g. an I/O error
-      // reported late). The store is all-or-none, so if the batch's last record is there with
-      // its hash, all of it is: callers must hear success, or they would retry what is durable.
-      if (auto last = store_.last_audit_record();
-          last && *last && (*last)->seq == last_stored->record.seq && (*last)->hash == last_stored->record.hash) {
-        stored = {};
-      }
+      // A commit can report an error after its data reached the disk (an I/O error reported
+      // late, a database connection lost while COMMIT was answered). The store is all-or-none,
+      // so if the batch's last record is there with its hash, all of it is: callers must hear
+      // success, or they would retry what is durable. Looked up by its seq, not as the tip:
+      // other instances may have appended after it already.
+      if (stored_record(store_, last_stored->record)) stored = {};
     }
     std::lock_guard lock(mutex_);
     if (stored) {

@@ -223,12 +223,15 @@ void DeliveryEngine::stop() {
 std::expected<std::size_t, StoreError> DeliveryEngine::take_over(bool claim_own) {
   std::size_t taken = 0;
   std::int64_t after = 0;
-  const std::string own = claim_own ? leases_.holder : std::string();
   for (;;) {
     // Messages due before the next tick too: a key whose retry falls between two ticks would
-    // otherwise wait a whole tick longer than its backoff.
+    // otherwise wait a whole tick longer than its backoff. Keys under this instance's own live
+    // lease are listed too: one it holds but does not know of is one a commit claimed whose
+    // answer was lost (the commit landed, this instance heard an error), and its messages are
+    // this instance's to deliver.
     const std::int64_t now = wall_now();
-    auto page = store_.claimable_messages(own, now, now + tick_period().count(), after, leases_.takeover_batch);
+    auto page =
+        store_.claimable_messages(leases_.holder, now, now + tick_period().count(), after, leases_.takeover_batch);
     if (!page) return std::unexpected(page.error());
     for (const OutboxMessage& m : *page) {
       const LaneKey key{m.destination, m.ordering_key};
@@ -469,7 +472,6 @@ void DeliveryEngine::pump(Lane& lane) {
 void DeliveryEngine::launch(Lane& lane, Entry entry) {
   AttemptResult result;
   result.attempt.message_id = entry.id;
-  result.attempt.number = entry.attempts + 1;
   result.attempt.started_at_ms = now_ms();
   result.attempt.endpoint = lane.adapter.endpoint();
 
@@ -494,6 +496,16 @@ void DeliveryEngine::launch(Lane& lane, Entry entry) {
     });
     return;
   }
+  // Memory can be behind the store: an attempt this instance heard fail to commit may have
+  // committed after all (the database went away while answering COMMIT). The store's word
+  // stands. Sending a message it has settled, or numbering an attempt as one it holds, would
+  // only be refused as a repeat of a recorded attempt, again and again.
+  if ((*message)->status != MessageStatus::pending) return follow_store(lane, entry, (*message)->status);
+  entry.attempts = (*message)->attempts;
+  entry.cycle_attempts = (*message)->cycle_attempts;
+  entry.cycle_started_at_ms = (*message)->cycle_started_at_ms;
+  result.attempt.number = entry.attempts + 1;
+
   ReleaseCheck release_check;
   {
     std::lock_guard lock(mutex_);
@@ -672,6 +684,64 @@ void DeliveryEngine::conclude(Lane& lane, Entry entry, AttemptResult result) {
   free_slot(lane);
 }
 
+void DeliveryEngine::count_attempt(Entry& front, const Entry& started, int number) {
+  // The counts the attempt started from, as launch() read them from the store, plus this one.
+  front.attempts = number;
+  front.cycle_attempts = started.cycle_attempts + 1;
+  front.cycle_started_at_ms = started.cycle_started_at_ms;
+}
+
+bool DeliveryEngine::retire_front_locked(Lane& lane, const std::string& ordering_key) {
+  auto kit = lane.keys.find(ordering_key);
+  Entry& front = kit->second.front();
+  forget_pending(lane.pending_created, front.created_at_ms);
+  --lane.metrics.queue_depth;
+  index_.erase(front.id);
+  kit->second.pop_front();
+  if (kit->second.empty()) {
+    lane.keys.erase(kit);
+    return true;
+  }
+  make_ready_locked(lane, ordering_key);
+  return false;
+}
+
+void DeliveryEngine::adopt_drained(const LaneKey& key, const std::string& message_id) {
+  // Another instance may have enqueued for the key while this one held it: those messages are
+  // this one's to deliver, and only the store knows them.
+  std::lock_guard adopting(adopt_mutex_);
+  if (auto ok = adopt_key(key, /*claim_own=*/false); !ok) {
+    log::warn("delivery.store_read_failed", {{"message_id", message_id}, {"stage", "drain"}});
+  }
+}
+
+void DeliveryEngine::follow_store(Lane& lane, const Entry& entry, MessageStatus status) {
+  log::warn("delivery.state_reloaded",
+            {{"message_id", entry.id}, {"destination", lane.settings.name}, {"status", to_string(status)}});
+  bool drained = false;
+  {
+    std::lock_guard lock(mutex_);
+    --lane.metrics.in_flight;
+    lane.breaker.record_neutral();
+    const auto kit = lane.keys.find(entry.ordering_key);
+    if (kit != lane.keys.end() && !kit->second.empty() && kit->second.front().id == entry.id) {
+      Entry& front = kit->second.front();
+      front.in_flight = false;
+      if (status == MessageStatus::dead) {
+        // Holds its key back until replayed, as a dead letter loaded at start does.
+        front.dead = true;
+        forget_pending(lane.pending_created, front.created_at_ms);
+        --lane.metrics.queue_depth;
+      } else {
+        drained = retire_front_locked(lane, entry.ordering_key);
+      }
+    }
+  }
+  if (drained) adopt_drained(LaneKey{lane.settings.name, entry.ordering_key}, entry.id);
+  // Posted, not called: this runs inside pump(), which may have more attempts to launch.
+  boost::asio::post(io_, [this, &lane] { pump(lane); });
+}
+
 void DeliveryEngine::free_slot(Lane& lane) {
   // The destination is done with this attempt: its slot is free while the record commits, so
   // sending to other ordering keys overlaps with the commit. The message itself stays in
@@ -737,25 +807,15 @@ void DeliveryEngine::settle(Lane& lane, const Entry& entry, const AttemptResult&
         } else {
           ++lane.metrics.withheld;
         }
-        forget_pending(lane.pending_created, front.created_at_ms);
-        --lane.metrics.queue_depth;
-        index_.erase(front.id);
-        kit->second.pop_front();
-        if (kit->second.empty()) {
-          lane.keys.erase(kit);
-          drained = true;
-        } else
-          make_ready_locked(lane, entry.ordering_key);
+        drained = retire_front_locked(lane, entry.ordering_key);
       } else if (result.attempt.outcome == "retry") {
         ++lane.metrics.retried;
-        front.attempts = result.attempt.number;
-        ++front.cycle_attempts;
+        count_attempt(front, entry, result.attempt.number);
         front.due_ms = entry.due_ms;
         make_ready_locked(lane, entry.ordering_key);
       } else {
         ++lane.metrics.dead_lettered;
-        front.attempts = result.attempt.number;
-        ++front.cycle_attempts;
+        count_attempt(front, entry, result.attempt.number);
         // Stays at the front: later messages with its ordering key wait until it is replayed.
         front.dead = true;
         forget_pending(lane.pending_created, front.created_at_ms);
@@ -783,14 +843,7 @@ void DeliveryEngine::settle(Lane& lane, const Entry& entry, const AttemptResult&
     log::warn("delivery.dead_lettered",
               {{"message_id", entry.id}, {"destination", lane.settings.name}, {"error", result.attempt.error}});
   }
-  if (drained) {
-    // Another instance may have enqueued for the key while this one held it: those messages
-    // are this one's to deliver, and only the store knows them.
-    std::lock_guard adopting(adopt_mutex_);
-    if (auto ok = adopt_key(lane_key, /*claim_own=*/false); !ok) {
-      log::warn("delivery.store_read_failed", {{"message_id", entry.id}, {"stage", "drain"}});
-    }
-  }
+  if (drained) adopt_drained(lane_key, entry.id);
   pump(lane);
 }
 

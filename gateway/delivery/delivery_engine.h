@@ -152,6 +152,13 @@ class DeliveryEngine {
   Entry entry_from(const OutboxMessage& m) const;
   std::int64_t wall_now() const { return clock_(); }
   std::chrono::milliseconds tick_period() const { return leases_.tick.count() > 0 ? leases_.tick : leases_.length / 3; }
+  // launch() found the store has settled this message (status) although memory says pending.
+  void follow_store(Lane& lane, const Entry& entry, MessageStatus status);
+  static void count_attempt(Entry& front, const Entry& started, int number);
+  // Forgets the key's front, done with for good; true when that emptied the key.
+  bool retire_front_locked(Lane& lane, const std::string& ordering_key);
+  // After this instance emptied a key it holds: loads what others enqueued for it meanwhile.
+  void adopt_drained(const LaneKey& key, const std::string& message_id);
   void free_slot(Lane& lane);
   void free_slot_and_settle_unrecorded(Lane& lane, Entry entry, AttemptResult result);
   // The audit log's enqueue observer (AuditLog::observe_enqueued), called on the writer thread.

@@ -122,3 +122,43 @@ TEST_CASE("a commit that lands but reports an error is reported durable, so nobo
   CHECK(audit_count(*real) == 2);
   CHECK(knutpunkt::verify_chain(*real)->intact());
 }
+
+namespace {
+
+// Commits for real, then another instance appends to the same chain before the error reaches
+// this writer: the batch is no longer the chain's tip when the writer looks for it.
+class LateErrorAfterOthersAppend final : public ForwardingStore {
+ public:
+  LateErrorAfterOthersAppend(knutpunkt::Store& inner, AuditLog& other) : ForwardingStore(inner), other_(other) {}
+  std::expected<void, StoreError> commit_sealed(std::vector<knutpunkt::CommitEntry>& entries,
+                                                const knutpunkt::AuditSeal& seal) override {
+    auto landed = ForwardingStore::commit_sealed(entries, seal);
+    if (!landed) return landed;
+    REQUIRE(append_with_writes(other_, "referral.accepted", {{"by", "other instance"}}, {}).has_value());
+    return std::unexpected(StoreError{"postgresql_unavailable", "server closed the connection during COMMIT"});
+  }
+
+ private:
+  AuditLog& other_;
+};
+
+}  // namespace
+
+TEST_CASE("a commit that lands and reports an error is reported durable though another writer appended after it") {
+  TempDir dir;
+  auto real = open_store(dir.path / "k.db");
+  auto second_connection = open_store(dir.path / "k.db");
+  auto other = AuditLog::open(*second_connection);
+  REQUIRE(other.has_value());
+  LateErrorAfterOthersAppend store(*real, **other);
+  auto log = AuditLog::open(store);
+  REQUIRE(log.has_value());
+
+  auto receipt =
+      append_with_writes(**log, "referral.accepted", {{"n", 1}}, {idempotency_key("client-a", "key-1", 202)});
+  REQUIRE(receipt.has_value());
+  CHECK(receipt->seq == 1);
+  (*other)->stop();
+  CHECK(audit_count(*real) == 2);
+  CHECK(knutpunkt::verify_chain(*real)->intact());
+}

@@ -1,8 +1,11 @@
 // The delivery engine against a real loopback receiver and a real SQLite store.
 #include "delivery/delivery_engine.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 
+#include "../audit/forwarding_store.h"
+#include "audit/audit_verifier.h"
 #include "delivery_harness.h"
 #include "test_pki.h"
 
@@ -18,7 +21,135 @@ long long ms_between(SteadyClock::time_point a, SteadyClock::time_point b) {
   return duration_cast<milliseconds>(b - a).count();
 }
 
+// The database goes away while answering COMMIT: the first commit `chosen` picks lands, but the
+// writer hears an error, and cannot read the log back to find out (the next audit read fails
+// too). The outcome is unknown to it.
+class LosesCommitAnswer final : public audit_test::ForwardingStore {
+ public:
+  using Choice = std::function<bool(const knutpunkt::StoreWrite&)>;
+  LosesCommitAnswer(knutpunkt::Store& inner, Choice chosen) : ForwardingStore(inner), chosen_(std::move(chosen)) {}
+
+  std::expected<void, knutpunkt::StoreError> commit_sealed(std::vector<knutpunkt::CommitEntry>& entries,
+                                                           const knutpunkt::AuditSeal& seal) override {
+    const bool chosen = !lost_ && std::any_of(entries.begin(), entries.end(), [&](const knutpunkt::CommitEntry& e) {
+      return std::any_of(e.writes.begin(), e.writes.end(), chosen_);
+    });
+    auto landed = ForwardingStore::commit_sealed(entries, seal);
+    if (!chosen || !landed) return landed;
+    lost_ = true;
+    unreadable_ = true;
+    return std::unexpected(knutpunkt::StoreError{"postgresql_unavailable", "server closed the connection"});
+  }
+  std::expected<void, knutpunkt::StoreError> scan_audit(
+      std::int64_t from, const std::function<bool(const knutpunkt::AuditRecord&)>& visit) override {
+    if (unreadable_.exchange(false)) {
+      return std::unexpected(knutpunkt::StoreError{"postgresql_unavailable", "connection refused"});
+    }
+    return ForwardingStore::scan_audit(from, visit);
+  }
+  std::expected<std::optional<knutpunkt::AuditRecord>, knutpunkt::StoreError> last_audit_record() override {
+    if (unreadable_.exchange(false)) {
+      return std::unexpected(knutpunkt::StoreError{"postgresql_unavailable", "connection refused"});
+    }
+    return ForwardingStore::last_audit_record();
+  }
+  bool lost() const { return lost_; }
+
+ private:
+  Choice chosen_;
+  std::atomic<bool> lost_{false};
+  std::atomic<bool> unreadable_{false};
+};
+
+LosesCommitAnswer::Choice attempt_of(const std::string& message_id, const std::string& outcome) {
+  return [=](const knutpunkt::StoreWrite& w) {
+    const auto* a = std::get_if<knutpunkt::store_write::RecordAttempt>(&w);
+    return a && a->attempt.message_id == message_id && a->attempt.outcome == outcome;
+  };
+}
+
 }  // namespace
+
+TEST_CASE("an attempt whose commit landed unbeknown to the engine is not sent again, and its key goes on") {
+  TempDir dir;
+  Receiver receiver;
+  receiver.script([](const std::string&, int) { return Answer{200, ""}; });
+  const auto first = message("partner", "R-1", "first");
+  const auto second = message("partner", "R-1", "second");
+  LosesCommitAnswer* double_ = nullptr;
+  DeliveryStack stack(dir.path / "k.db", [&](knutpunkt::Store& real) {
+    auto made = std::make_unique<LosesCommitAnswer>(real, attempt_of(first.id, "delivered"));
+    double_ = made.get();
+    return made;
+  });
+  stack.add(fast_settings("partner"), receiver.url());
+  stack.start();
+
+  stack.submit(first);
+  REQUIRE(eventually([&] { return double_->lost(); }));
+  stack.submit(second);
+  REQUIRE(eventually([&] { return stack.status_is(second.id, MessageStatus::delivered); }));
+  CHECK(receiver.seen("first").size() == 1);
+  CHECK(receiver.seen("second").size() == 1);
+  CHECK(stack.attempts(first.id).size() == 1);
+  CHECK(stack.audit_records("delivery.attempt", first.id).size() == 1);
+  CHECK(knutpunkt::verify_chain(*stack.store)->intact());
+}
+
+TEST_CASE("a retry whose record landed unbeknown to the engine is followed by an attempt with the next number") {
+  TempDir dir;
+  Receiver receiver;
+  receiver.script([](const std::string&, int nth) { return Answer{nth == 1 ? 503 : 200, ""}; });
+  const auto m = message("partner", "R-1", "m1");
+  LosesCommitAnswer* double_ = nullptr;
+  DeliveryStack stack(dir.path / "k.db", [&](knutpunkt::Store& real) {
+    auto made = std::make_unique<LosesCommitAnswer>(real, attempt_of(m.id, "retry"));
+    double_ = made.get();
+    return made;
+  });
+  stack.add(fast_settings("partner"), receiver.url());
+  stack.start();
+
+  stack.submit(m);
+  REQUIRE(eventually([&] { return stack.status_is(m.id, MessageStatus::delivered); }));
+  CHECK(double_->lost());
+  const auto attempts = stack.attempts(m.id);
+  REQUIRE(attempts.size() == 2);
+  CHECK(attempts[0].number == 1);
+  CHECK(attempts[0].outcome == "retry");
+  CHECK(attempts[1].number == 2);
+  CHECK(attempts[1].outcome == "delivered");
+  CHECK(receiver.seen("m1").size() == 2);
+}
+
+TEST_CASE("messages a commit enqueued whose answer was lost are delivered at the next tick, not after the lease") {
+  TempDir dir;
+  Receiver receiver;
+  receiver.script([](const std::string&, int) { return Answer{200, ""}; });
+  const auto m = message("partner", "R-1", "m1");
+  LosesCommitAnswer* double_ = nullptr;
+  DeliveryStack stack(dir.path / "k.db", [&](knutpunkt::Store& real) {
+    auto made = std::make_unique<LosesCommitAnswer>(real, [&](const knutpunkt::StoreWrite& w) {
+      const auto* e = std::get_if<knutpunkt::store_write::EnqueueMessage>(&w);
+      return e && e->message.id == m.id;
+    });
+    double_ = made.get();
+    return made;
+  });
+  stack.add(fast_settings("partner"), receiver.url());
+  // A lease far longer than the wait below: only the takeover tick can find the message.
+  stack.engine->set_leases({"instance-1", 60000ms, 50ms, 100});
+  stack.start();
+
+  std::promise<bool> durable;
+  stack.engine->submit("referral.accepted", {{"message_id", m.id}}, {knutpunkt::store_write::EnqueueMessage{m}},
+                       [&](auto receipt) { durable.set_value(receipt.has_value()); });
+  REQUIRE_FALSE(durable.get_future().get());
+  REQUIRE(double_->lost());
+  REQUIRE(stack.stored(m.id).has_value());
+  CHECK(eventually([&] { return stack.status_is(m.id, MessageStatus::delivered); }));
+  CHECK(receiver.seen("m1").size() == 1);
+}
 
 TEST_CASE("a message the receiver refuses with 503 three times is retried and delivered on the fourth attempt") {
   TempDir dir;

@@ -207,17 +207,23 @@ inline knutpunkt::OutboxMessage message(const std::string& destination, const st
 }
 
 // Store, audit log, io threads, HTTP client and engine, on a database file that may outlive it.
+// `wrap` may put a test double between the store and the audit log and engine; `store` stays
+// the real one, for the test's own reads.
 class DeliveryStack {
  public:
-  explicit DeliveryStack(const std::filesystem::path& db) {
+  using Wrap = std::function<std::unique_ptr<knutpunkt::Store>(knutpunkt::Store& real)>;
+
+  explicit DeliveryStack(const std::filesystem::path& db, const Wrap& wrap = {}) {
     auto opened = knutpunkt::open_sqlite_store(db);
     REQUIRE(opened.has_value());
     store = std::move(*opened);
-    auto log = knutpunkt::AuditLog::open(*store);
+    if (wrap) wrapper = wrap(*store);
+    knutpunkt::Store& used = wrapper ? *wrapper : *store;
+    auto log = knutpunkt::AuditLog::open(used);
     REQUIRE(log.has_value());
     audit = std::move(*log);
     http.emplace(io);
-    engine.emplace(io, *http, *store, *audit);
+    engine.emplace(io, *http, used, *audit);
   }
   ~DeliveryStack() { shutdown(); }
   DeliveryStack(const DeliveryStack&) = delete;
@@ -304,6 +310,7 @@ class DeliveryStack {
   boost::asio::io_context io;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work{io.get_executor()};
   std::unique_ptr<knutpunkt::Store> store;
+  std::unique_ptr<knutpunkt::Store> wrapper;
   std::unique_ptr<knutpunkt::AuditLog> audit;
   std::optional<knutpunkt::net::HttpClient> http;
   std::vector<std::unique_ptr<JsonAdapter>> adapters;
