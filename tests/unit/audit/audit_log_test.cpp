@@ -363,3 +363,49 @@ TEST_CASE("an append whose idempotency key another instance stored first fails a
   CHECK(scan_all(*first_store).size() == 4);
   CHECK((*second)->stats().commits == 2);
 }
+
+TEST_CASE("an attempt fenced by a lease another instance took over fails alone; the rest of its batch lands") {
+  using namespace knutpunkt;
+  TempDir dir;
+  auto real = open_store(dir.path / "k.db");
+  GatedStore store(*real);
+  auto log = AuditLog::open(store);
+  REQUIRE(log.has_value());
+
+  const LaneKey key{"jobbtorg-sodra", "R-1"};
+  const auto paused_token = real->claim_lease(key, "instance-a", 0, 1'000);
+  REQUIRE(paused_token.has_value());
+  REQUIRE(paused_token->has_value());
+  // Instance A's lease expired; B took the key over under a new token.
+  REQUIRE(real->claim_lease(key, "instance-b", 2'000, 60'000).value().has_value());
+  OutboxMessage m = new_outbox_message({.destination = key.destination,
+                                        .type = "referral.requested",
+                                        .ordering_key = key.ordering_key,
+                                        .client_id = "client-a",
+                                        .case_id = "EB-1",
+                                        .payload = {{"referral_id", "R-1"}}},
+                                       1'000);
+  REQUIRE(real->commit({}, {store_write::EnqueueMessage{m}}).has_value());
+
+  // A's late attempt is queued in one batch with another request's record.
+  (*log)->append("lookup", {{"n", "gate"}}, [](auto) {});
+  store.wait_until_held();
+  std::promise<std::expected<AuditReceipt, StoreError>> late, other;
+  const store_write::RecordAttempt attempt{
+      DeliveryAttempt{m.id, 1, 3'000, "https://jobbtorg.example/api/v1", 201, 5, "delivered", ""},
+      MessageStatus::delivered, 0, "", store_write::LeaseFence{key, "instance-a", **paused_token, 90'000}};
+  (*log)->append("delivery.attempt", {{"message_id", m.id}}, {attempt},
+                 [&](auto outcome) { late.set_value(std::move(outcome)); });
+  (*log)->append("referral.accepted", {{"n", 1}}, [&](auto outcome) { other.set_value(std::move(outcome)); });
+  store.release();
+
+  auto late_outcome = late.get_future().get();
+  REQUIRE_FALSE(late_outcome.has_value());
+  CHECK(late_outcome.error().code == "lease_lost");
+  CHECK(other.get_future().get().has_value());
+  CHECK(real->attempts(m.id).value().empty());
+  CHECK(real->message(m.id).value()->status == MessageStatus::pending);
+  (*log)->stop();
+  CHECK(knutpunkt::verify_chain(*real).value().intact());
+  CHECK(scan_all(*real).size() == 2);
+}
