@@ -201,18 +201,20 @@ describe('the auditors\' console in headless Chromium', () => {
   });
 
   it('pages through the results with a cursor', async () => {
+    // The page's summary, not the screen readers' announcer, which repeats it for a moment.
+    const results = page.getByLabel('Träffar', {exact: true});
     await page.getByLabel('Personnummer eller samordningsnummer').fill('');
     await page.getByLabel('Poster per sida').selectOption('25');
     await page.getByRole('button', {name: 'Sök', exact: true}).click();
-    await page.getByText(/^Sida 1: poster 1–25/).waitFor();
+    await results.getByText(/^Sida 1: poster 1–25/).waitFor();
     const firstPage = await page.locator('tr.records__row').evaluateAll((trs) => trs.map((tr) => Number(tr.dataset.seq)));
     await page.getByRole('button', {name: 'Nästa sida'}).click();
-    await page.getByText(/^Sida 2: poster 26–/).waitFor();
+    await results.getByText(/^Sida 2: poster 26–/).waitFor();
     const secondPage = await page.locator('tr.records__row').evaluateAll((trs) => trs.map((tr) => Number(tr.dataset.seq)));
     assert.ok(secondPage.length > 0);
     assert.ok(Math.max(...secondPage) < Math.min(...firstPage), 'page 2 is older than page 1, newest first');
     await page.getByRole('button', {name: 'Föregående sida'}).click();
-    await page.getByText(/^Sida 1: poster 1–25/).waitFor();
+    await results.getByText(/^Sida 1: poster 1–25/).waitFor();
   });
 
   it('shows the person timeline without putting the personnummer in the URL', async () => {
