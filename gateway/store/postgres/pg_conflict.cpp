@@ -1,47 +1,81 @@
 #include "store/postgres/pg_conflict.h"
 
+#include <set>
 #include <variant>
 
 namespace knutpunkt::pg {
 namespace {
 
-std::expected<bool, StoreError> stored(Connection& c, std::string_view sql, const Params& key) {
-  auto r = c.query(sql, key, "check for a stored key");
-  if (!r) return std::unexpected(r.error());
-  return r->rows() > 0;
+// One key a write would store, and the statement that finds it stored.
+struct KeyCheck {
+  const char* what;
+  std::string key;  // the kind and the values, to find the same key twice in one batch
+  Statement statement;
+};
+
+KeyCheck check(const char* what, std::string_view sql, Params key) {
+  std::string joined = what;
+  for (const auto& v : key.values()) joined += '\x1f' + v.value_or("");
+  return KeyCheck{what, std::move(joined), Statement{std::string(sql), std::move(key), "check for a stored key"}};
+}
+
+std::optional<KeyCheck> key_of(const StoreWrite& w) {
+  if (const auto* k = std::get_if<store_write::PutIdempotency>(&w)) {
+    return check("the idempotency key", "SELECT 1 FROM idempotency_key WHERE client_id = $1 AND key = $2",
+                 Params().add(k->record.client_id).add(k->record.key));
+  }
+  if (const auto* r = std::get_if<store_write::PutInboundReceipt>(&w)) {
+    return check("the partner's message id",
+                 "SELECT 1 FROM inbound_receipt WHERE partner = $1 AND partner_message_id = $2",
+                 Params().add(r->partner).add(r->partner_message_id));
+  }
+  if (const auto* m = std::get_if<store_write::PutSipReminder>(&w)) {
+    return check("the reminder", "SELECT 1 FROM sip_reminder WHERE plan_id = $1 AND kind = $2 AND key = $3",
+                 Params().add(m->plan_id).add(m->kind).add(m->key));
+  }
+  if (const auto* p = std::get_if<store_write::PutSipPlan>(&w)) {
+    return check("the plan version", "SELECT 1 FROM sip_plan_version WHERE plan_id = $1 AND version = $2",
+                 Params().add(p->record.plan_id).add(p->record.version));
+  }
+  if (const auto* a = std::get_if<store_write::RecordAttempt>(&w)) {
+    return check("the delivery attempt", "SELECT 1 FROM delivery_attempt WHERE message_id = $1 AND number = $2",
+                 Params().add(a->attempt.message_id).add(a->attempt.number));
+  }
+  return std::nullopt;
 }
 
 }  // namespace
 
-std::expected<const char*, StoreError> first_conflict(Connection& c, const std::vector<StoreWrite>& writes) {
-  for (const StoreWrite& w : writes) {
-    std::expected<bool, StoreError> found = false;
-    const char* what = nullptr;
-    if (const auto* k = std::get_if<store_write::PutIdempotency>(&w)) {
-      what = "the idempotency key";
-      found = stored(c, "SELECT 1 FROM idempotency_key WHERE client_id = $1 AND key = $2",
-                     Params().add(k->record.client_id).add(k->record.key));
-    } else if (const auto* r = std::get_if<store_write::PutInboundReceipt>(&w)) {
-      what = "the partner's message id";
-      found = stored(c, "SELECT 1 FROM inbound_receipt WHERE partner = $1 AND partner_message_id = $2",
-                     Params().add(r->partner).add(r->partner_message_id));
-    } else if (const auto* m = std::get_if<store_write::PutSipReminder>(&w)) {
-      what = "the reminder";
-      found = stored(c, "SELECT 1 FROM sip_reminder WHERE plan_id = $1 AND kind = $2 AND key = $3",
-                     Params().add(m->plan_id).add(m->kind).add(m->key));
-    } else if (const auto* p = std::get_if<store_write::PutSipPlan>(&w)) {
-      what = "the plan version";
-      found = stored(c, "SELECT 1 FROM sip_plan_version WHERE plan_id = $1 AND version = $2",
-                     Params().add(p->record.plan_id).add(p->record.version));
-    } else if (const auto* a = std::get_if<store_write::RecordAttempt>(&w)) {
-      what = "the delivery attempt";
-      found = stored(c, "SELECT 1 FROM delivery_attempt WHERE message_id = $1 AND number = $2",
-                     Params().add(a->attempt.message_id).add(a->attempt.number));
+std::expected<std::vector<const char*>, StoreError> conflicts(Connection& c, const std::vector<CommitEntry>& batch) {
+  std::vector<std::vector<KeyCheck>> checks(batch.size());
+  std::vector<Statement> statements;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    for (const StoreWrite& w : batch[i].writes) {
+      if (auto k = key_of(w)) {
+        statements.push_back(k->statement);
+        checks[i].push_back(std::move(*k));
+      }
     }
-    if (!found) return std::unexpected(found.error());
-    if (*found) return what;
   }
-  return nullptr;
+  std::vector<const char*> found(batch.size(), nullptr);
+  if (statements.empty()) return found;
+  auto stored = c.query_all(statements);
+  if (!stored) return std::unexpected(stored.error());
+
+  // Keys the entries before this one will store: what the database would hold by the time this
+  // entry's writes ran, had each entry been checked after the ones before it were written.
+  std::set<std::string> earlier;
+  std::size_t next = 0;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    for (const KeyCheck& k : checks[i]) {
+      const bool in_database = (*stored)[next++].rows() > 0;
+      if (found[i] == nullptr && (in_database || earlier.contains(k.key))) found[i] = k.what;
+    }
+    if (found[i] == nullptr) {
+      for (const KeyCheck& k : checks[i]) earlier.insert(k.key);
+    }
+  }
+  return found;
 }
 
 }  // namespace knutpunkt::pg

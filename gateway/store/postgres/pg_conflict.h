@@ -4,15 +4,17 @@
 #include <expected>
 #include <vector>
 
+#include "store/committer.h"
 #include "store/postgres/pg_connection.h"
-#include "store/store_writes.h"
+#include "store/store_error.h"
 
 namespace knutpunkt::pg {
 
-// The first of `writes` that would store a key already stored (in the database or earlier in
-// this transaction), named for the refusal and never by the key's value (it may be personal
-// data); nullptr when none. Run under the chain-head lock, which every commit takes, so no other
-// commit can store the key between this check and the insert.
-std::expected<const char*, StoreError> first_conflict(Connection& c, const std::vector<StoreWrite>& writes);
+// For each entry of the batch, the first of its writes that would store a key already stored,
+// in the database or by an entry before it in the batch, named for the refusal and never by the
+// key's value (it may be personal data); nullptr when none. Every check of the batch travels in
+// one round trip. Run under the chain-head lock, which every commit takes, so no other commit
+// can store a key between these checks and the inserts.
+std::expected<std::vector<const char*>, StoreError> conflicts(Connection& c, const std::vector<CommitEntry>& batch);
 
 }  // namespace knutpunkt::pg

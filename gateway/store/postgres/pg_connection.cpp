@@ -24,6 +24,28 @@ PgError error_of(PGconn* conn, const PGresult* result, std::string_view doing) {
   return e;
 }
 
+// Statements sent by run() whose answers are not read yet, at most: a bound on what the server
+// buffers for this connection, so neither side ever blocks writing while the other does too.
+constexpr std::size_t kMaxAwaited = 256;
+
+std::vector<const char*> parameter_values(const Params& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& v : params.values()) values.push_back(v ? v->c_str() : nullptr);
+  return values;
+}
+
+std::optional<PgError> holds_nul(const Params& params, std::string_view doing) {
+  for (const auto& v : params.values()) {
+    // Text parameters end at the first NUL, and PostgreSQL text cannot hold one: refuse rather
+    // than store a silently shortened value.
+    if (v && v->find('\0') != std::string::npos) {
+      return PgError{StoreError{"postgresql_error", std::string(doing) + ": a value holds a NUL byte"}, "22021", false};
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string Result::text(int row, int column) const {
@@ -78,18 +100,120 @@ std::expected<std::unique_ptr<Connection>, StoreError> Connection::open(const st
   return c;
 }
 
-std::expected<Result, PgError> Connection::exec(std::string_view sql, const Params& params, std::string_view doing) {
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& v : params.values()) {
-    // Text parameters end at the first NUL, and PostgreSQL text cannot hold one: refuse rather
-    // than store a silently shortened value.
-    if (v && v->find('\0') != std::string::npos) {
-      return std::unexpected(
-          PgError{StoreError{"postgresql_error", std::string(doing) + ": a value holds a NUL byte"}, "22021", false});
-    }
-    values.push_back(v ? v->c_str() : nullptr);
+std::expected<void, PgError> Connection::send(std::string_view sql, const Params& params, std::string_view doing) {
+  if (auto nul = holds_nul(params, doing)) return std::unexpected(*nul);
+  const auto values = parameter_values(params);
+  const std::string text(sql);
+  if (PQsendQueryParams(conn_.get(), text.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                        nullptr, /*resultFormat=*/0) == 0) {
+    return std::unexpected(error_of(conn_.get(), nullptr, doing));
   }
+  return {};
+}
+
+std::expected<void, PgError> Connection::flush(std::string_view doing) {
+  if (PQsendFlushRequest(conn_.get()) == 0 || PQflush(conn_.get()) != 0) {
+    return std::unexpected(error_of(conn_.get(), nullptr, doing));
+  }
+  return {};
+}
+
+std::expected<Result, PgError> Connection::read_answer(std::string_view doing) {
+  PGresult* raw = PQgetResult(conn_.get());
+  if (raw == nullptr) return std::unexpected(error_of(conn_.get(), nullptr, doing));
+  Result result(raw);
+  // A statement's answer ends with a null result; the next statement's answer follows it.
+  while (PGresult* more = PQgetResult(conn_.get())) PQclear(more);
+  const ExecStatusType status = PQresultStatus(raw);
+  if (status == PGRES_PIPELINE_ABORTED) {
+    return std::unexpected(PgError{
+        StoreError{"postgresql_error", std::string(doing) + ": not run, a statement before it in the pipeline failed"},
+        "", PQstatus(conn_.get()) != CONNECTION_OK});
+  }
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+    return std::unexpected(error_of(conn_.get(), raw, doing));
+  return result;
+}
+
+std::expected<void, PgError> Connection::read_awaited() {
+  std::optional<PgError> first;
+  for (const std::string& doing : awaited_) {
+    auto answer = read_answer(doing);
+    if (!answer && !first) first = std::move(answer.error());
+  }
+  awaited_.clear();
+  if (first) return std::unexpected(std::move(*first));
+  return {};
+}
+
+std::expected<void, StoreError> Connection::begin_pipeline() {
+  if (pipelined_) return {};
+  if (PQenterPipelineMode(conn_.get()) == 0) {
+    return std::unexpected(error_of(conn_.get(), nullptr, "enter pipeline mode").error);
+  }
+  pipelined_ = true;
+  return {};
+}
+
+std::expected<void, StoreError> Connection::end_pipeline() {
+  if (!pipelined_) return {};
+  pipelined_ = false;
+  // Out of step until the server's answer to the sync is read and pipeline mode is left.
+  out_of_step_ = true;
+  if (PQpipelineSync(conn_.get()) == 0) return std::unexpected(error_of(conn_.get(), nullptr, "end pipeline").error);
+  auto answered = read_awaited();
+  for (;;) {
+    PGresult* raw = PQgetResult(conn_.get());
+    if (raw == nullptr) return std::unexpected(error_of(conn_.get(), nullptr, "end pipeline").error);
+    const ExecStatusType status = PQresultStatus(raw);
+    PQclear(raw);
+    if (status == PGRES_PIPELINE_SYNC) break;
+  }
+  if (PQexitPipelineMode(conn_.get()) == 0) {
+    return std::unexpected(error_of(conn_.get(), nullptr, "leave pipeline mode").error);
+  }
+  out_of_step_ = false;
+  if (!answered) return std::unexpected(answered.error().error);
+  return {};
+}
+
+std::expected<std::vector<Result>, StoreError> Connection::query_all(const std::vector<Statement>& statements) {
+  std::vector<Result> results;
+  results.reserve(statements.size());
+  if (!pipelined_) {
+    for (const Statement& s : statements) {
+      auto r = query(s.sql, s.params, s.doing);
+      if (!r) return std::unexpected(r.error());
+      results.push_back(std::move(*r));
+    }
+    return results;
+  }
+  for (const Statement& s : statements) {
+    if (auto sent = send(s.sql, s.params, s.doing); !sent) return std::unexpected(sent.error().error);
+  }
+  if (auto flushed = flush("send statements"); !flushed) return std::unexpected(flushed.error().error);
+  auto earlier = read_awaited();
+  std::optional<StoreError> first = earlier ? std::nullopt : std::optional(earlier.error().error);
+  for (const Statement& s : statements) {
+    auto r = read_answer(s.doing);
+    if (!r && !first) first = r.error().error;
+    if (r) results.push_back(std::move(*r));
+  }
+  if (first) return std::unexpected(*first);
+  return results;
+}
+
+std::expected<Result, PgError> Connection::exec(std::string_view sql, const Params& params, std::string_view doing) {
+  if (pipelined_) {
+    if (auto sent = send(sql, params, doing); !sent) return std::unexpected(sent.error());
+    if (auto flushed = flush(doing); !flushed) return std::unexpected(flushed.error());
+    auto earlier = read_awaited();
+    auto own = read_answer(doing);
+    if (!earlier) return std::unexpected(earlier.error());
+    return own;
+  }
+  if (auto nul = holds_nul(params, doing)) return std::unexpected(*nul);
+  const auto values = parameter_values(params);
   const std::string text(sql);
   PGresult* raw = PQexecParams(conn_.get(), text.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
                                nullptr, nullptr, /*resultFormat=*/0);
@@ -101,6 +225,14 @@ std::expected<Result, PgError> Connection::exec(std::string_view sql, const Para
 }
 
 std::expected<void, StoreError> Connection::run(std::string_view sql, const Params& params, std::string_view doing) {
+  if (pipelined_) {
+    if (auto sent = send(sql, params, doing); !sent) return std::unexpected(sent.error().error);
+    awaited_.emplace_back(doing);
+    if (awaited_.size() < kMaxAwaited) return {};
+    if (auto flushed = flush(doing); !flushed) return std::unexpected(flushed.error().error);
+    if (auto answered = read_awaited(); !answered) return std::unexpected(answered.error().error);
+    return {};
+  }
   auto r = exec(sql, params, doing);
   if (!r) return std::unexpected(r.error().error);
   return {};

@@ -78,6 +78,13 @@ class Params {
   std::vector<std::optional<std::string>> values_;
 };
 
+// One statement to send, for Connection::query_all.
+struct Statement {
+  std::string sql;
+  Params params;
+  std::string_view doing;
+};
+
 struct ConnectionCloser {
   void operator()(PGconn* c) const { PQfinish(c); }
 };
@@ -98,12 +105,63 @@ class Connection {
   // Several statements without parameters in one round trip: for the schema's own DDL only,
   // never for anything that carries a value.
   std::expected<void, StoreError> run_script(const char* sql, std::string_view doing);
+  // Several statements whose rows are all wanted: in a pipeline they travel together and their
+  // answers come back in one round trip.
+  std::expected<std::vector<Result>, StoreError> query_all(const std::vector<Statement>& statements);
 
-  bool broken() const { return PQstatus(conn_.get()) != CONNECTION_OK; }
+  // Pipeline mode (libpq): until end_pipeline(), run() sends its statement without waiting for
+  // the answer, and query() reads the answers of everything sent before its own. A transaction's
+  // writes then cost one round trip rather than one each, which matters most while they hold a
+  // lock other instances wait for. The price: a failure of a statement sent by run() surfaces
+  // at the next query() or at end_pipeline(), and the statements after it are not run, so only
+  // a transaction that is rolled back on any failure may use it.
+  std::expected<void, StoreError> begin_pipeline();
+  // Reads every answer still due; the first failure among them, if any.
+  std::expected<void, StoreError> end_pipeline();
+
+  // A connection whose pipeline could not be ended is out of step with its server: the pool
+  // drops it like a broken one.
+  bool broken() const { return out_of_step_ || PQstatus(conn_.get()) != CONNECTION_OK; }
 
  private:
   explicit Connection(PGconn* c) : conn_(c) {}
+  std::expected<void, PgError> send(std::string_view sql, const Params& params, std::string_view doing);
+  // Asks the server for what it has answered so far.
+  std::expected<void, PgError> flush(std::string_view doing);
+  std::expected<Result, PgError> read_answer(std::string_view doing);
+  // The answers to what run() sent, in order: the first failure among them.
+  std::expected<void, PgError> read_awaited();
+
   std::unique_ptr<PGconn, ConnectionCloser> conn_;
+  bool pipelined_ = false;
+  bool out_of_step_ = false;
+  std::vector<std::string> awaited_;  // what each statement run() sent is doing, in order
+};
+
+// Pipeline mode for a scope: ended (every answer read) by end() or, when the scope is left on a
+// failure, by the destructor, so the transaction's ROLLBACK runs on a connection in step.
+class PipelineScope {
+ public:
+  explicit PipelineScope(Connection& c) : conn_(c) {}
+  ~PipelineScope() {
+    if (open_) (void)conn_.end_pipeline();
+  }
+  PipelineScope(const PipelineScope&) = delete;
+  PipelineScope& operator=(const PipelineScope&) = delete;
+
+  std::expected<void, StoreError> begin() {
+    auto begun = conn_.begin_pipeline();
+    open_ = begun.has_value();
+    return begun;
+  }
+  std::expected<void, StoreError> end() {
+    open_ = false;
+    return conn_.end_pipeline();
+  }
+
+ private:
+  Connection& conn_;
+  bool open_ = false;
 };
 
 // A bounded set of connections. acquire() waits up to the timeout for a free one, opens a new

@@ -72,21 +72,27 @@ class PostgresStore final : public Store {
       auto head = pg::lock_chain_head(c);
       if (!head) return std::unexpected(head.error());
       std::optional<AuditChainTip> tip = *head;
+      // Every statement below is sent without waiting for its answer, except the few whose rows
+      // decide what comes next: the lock is held for about one round trip per such read instead
+      // of one per statement.
+      pg::PipelineScope pipeline(c);
+      if (auto begun = pipeline.begin(); !begun) return begun;
+      auto conflicts = pg::conflicts(c, batch);
+      if (!conflicts) return std::unexpected(conflicts.error());
       for (std::size_t i = 0; i < batch.size(); ++i) {
         CommitEntry& e = batch[i];
         e.refused.reset();
         // An attempt whose lease moved on (its instance was paused past it) is refused alone, so
-        // what other requests committed in the same batch stands.
+        // what other requests committed in the same batch stands. Read after the entries before
+        // it are written, since their lease claims may have moved the lease.
         auto lost = pg::lease_lost(c, e.writes);
         if (!lost) return std::unexpected(lost.error());
         if (*lost) {
           e.refused = StoreError{"lease_lost", "another instance holds the delivery lease of the key"};
           continue;
         }
-        auto conflict = pg::first_conflict(c, e.writes);
-        if (!conflict) return std::unexpected(conflict.error());
-        if (*conflict) {
-          e.refused = StoreError{"conflict", std::string(*conflict) + " is stored already"};
+        if (const char* conflict = (*conflicts)[i]) {
+          e.refused = StoreError{"conflict", std::string(conflict) + " is stored already"};
           continue;
         }
         seal(e.record, tip);
@@ -97,8 +103,10 @@ class PostgresStore final : public Store {
         }
         tip = AuditChainTip{e.record.seq, e.record.hash};
       }
-      if (tip && (!*head || tip->seq != (*head)->seq)) return pg::move_chain_head(c, tip->seq, tip->hash);
-      return {};
+      if (tip && (!*head || tip->seq != (*head)->seq)) {
+        if (auto moved = pg::move_chain_head(c, tip->seq, tip->hash); !moved) return moved;
+      }
+      return pipeline.end();
     });
   }
 
