@@ -191,13 +191,18 @@ def main():
     postgres = None
     try:
         cs_port_file = os.path.join(args.run_dir, "case_system.port")
-        cs = spawn("case_system", [args.case_system, "--port", "0", "--port-file", cs_port_file, "--secret", SECRET])
+        # The simulators serve one connection per thread (cpp-httplib): with fewer threads than
+        # the gateways keep connections alive to them, the test's own stats requests would queue
+        # behind idle kept-alive connections.
+        cs = spawn("case_system", [args.case_system, "--port", "0", "--port-file", cs_port_file, "--secret", SECRET,
+                                   "--threads", "64"])
         cs_port = wait_port_file(cs_port_file, cs)
         # With several instances Jobbtorg reports to a round-robin front, as to a load balancer.
         gw_port = free_port()
         instance_ports = [gw_port] if args.instances == 1 else [free_port() for _ in range(args.instances)]
         jt_port_file = os.path.join(args.run_dir, "jobbtorg.port")
-        jt = spawn("jobbtorg", [args.jobbtorg, "--port", "0", "--port-file", jt_port_file, "--token", AT_JOBBTORG,
+        jt = spawn("jobbtorg", [args.jobbtorg, "--port", "0", "--port-file", jt_port_file, "--threads", "64",
+                                "--token", AT_JOBBTORG,
                                 "--gateway", f"http://127.0.0.1:{gw_port}", "--gateway-token", JOBBTORG_TOKEN,
                                 "--adapter", "jobbtorg-sodra", "--reports", "auto", "--report-delay-ms", "10",
                                 "--attendance-days", str(args.attendance_days), "--seed", str(args.seed)])
