@@ -262,6 +262,9 @@ bench_peers() {
   rm -rf "$dir"
   mkdir -p "$dir"
   capture_reply "$build_dir" "$dir"
+  # The flow must ask what the gateway asks, or the comparison is not of like with like.
+  python3 "$REPO_ROOT/bench/node-red/check_flow.py" "$REPO_ROOT/bench/node-red/lookup-flow.json" \
+    "$REPO_ROOT/schemas/ssbtek/ssbtek-v10.xsd" --gateway-question "$dir/question.xml" --require-node
   start_nginx "$dir"
   # knutpunkt against the upstream, on the same store (the case is registered already).
   peer_gateway_config "$dir/gateway" "$NGINX_UPSTREAM_PORT"
