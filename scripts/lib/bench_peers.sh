@@ -26,6 +26,17 @@ stop_peers() {
   PEER_PIDS=()
 }
 
+# stop_pid PID...: stops processes bench_peers started before the end, and forgets them.
+stop_pid() {
+  local pid kept=()
+  kill "$@" 2>/dev/null || true
+  wait "$@" 2>/dev/null || true
+  for pid in "${PEER_PIDS[@]}"; do
+    [[ " $* " == *" $pid "* ]] || kept+=("$pid")
+  done
+  PEER_PIDS=("${kept[@]}")
+}
+
 # Node-RED from the npm registry, pinned, installed once into a cache folder and reused.
 # 4.1 is the newest line that runs on Debian 12's Node.js 18.
 node_red_main() {
@@ -126,8 +137,7 @@ capture_reply() {
     "$PEER_AUTH" 'Content-Type: application/json'
   check_complete "$dir/capture-answer.json" 7 "knutpunkt asking the simulator"
   wait_for_file "$dir/reply.xml" 5
-  kill "$PEER_GATEWAY_PID" "$capture_pid" "$simulator_pid"
-  wait "$PEER_GATEWAY_PID" "$capture_pid" "$simulator_pid" 2>/dev/null || true
+  stop_pid "$PEER_GATEWAY_PID" "$capture_pid" "$simulator_pid"
 }
 
 # start_nginx DIR: nginx with its own prefix and config in DIR/nginx and two servers on free
