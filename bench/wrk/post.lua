@@ -60,14 +60,17 @@ function done(summary, latency, requests)
   end
   local errors = summary.errors
   -- Without WRK_EXPECT the non-2xx answers are the bad ones; with it they are among the
-  -- incomplete already.
+  -- incomplete already. wrk counts an answer slower than its --timeout among the requests and
+  -- as a timeout, without its latency: it is not ok either (it may be incomplete as well, so
+  -- failed can count it twice; run wrk with a generous --timeout).
   local bad = expect and missing or errors.status
   local failed = bad + errors.connect + errors.read + errors.write + errors.timeout
+  local ok = math.max(summary.requests - bad - errors.timeout, 0)
   io.write(string.format(
     '{"label":%s,"requests":%d,"ok":%d,"failed":%d,"incomplete":%d,"duration_us":%d,"bytes":%d,' ..
     '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},' ..
     '"latency_us":{"mean":%.1f,"p50":%d,"p90":%d,"p99":%d,"p999":%d,"max":%d}}\n',
-    json_string(os.getenv("WRK_LABEL") or ""), summary.requests, math.max(summary.requests - bad, 0), failed,
+    json_string(os.getenv("WRK_LABEL") or ""), summary.requests, ok, failed,
     missing, summary.duration, summary.bytes, errors.connect, errors.read, errors.write, errors.status,
     errors.timeout, latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(99),
     latency:percentile(99.9), latency.max))

@@ -3,7 +3,7 @@
 (scripts/bench's peers section).
 
 usage: wrk_rounds.py --sides FILE --script post.lua [--rounds N] [--seconds S] [--warmup S]
-                     [--connections N] [--upstream-bytes N] [--rounds-file PATH]
+                     [--connections N] [--timeout S] [--upstream-bytes N] [--rounds-file PATH]
 
 FILE is a JSON list of sides: {"key", "label", "url", "body" (a file), optional "content_type",
 "headers" (["Name: value", ...]) and "expect" (text a good answer holds)}. The keys knutpunkt-7,
@@ -27,6 +27,9 @@ ap.add_argument("--rounds", type=int, default=3)
 ap.add_argument("--seconds", type=int, default=10)
 ap.add_argument("--warmup", type=int, default=2)
 ap.add_argument("--connections", type=int, default=20)
+# wrk leaves an answer slower than its timeout (2 s by default) out of the latency figures: on a
+# busy machine that would hide the slowest answers from p99.
+ap.add_argument("--timeout", type=int, default=30)
 ap.add_argument("--upstream-bytes", type=int)
 ap.add_argument("--rounds-file")
 args = ap.parse_args()
@@ -38,8 +41,9 @@ def run(side, seconds):
     env = dict(os.environ, WRK_BODY_FILE=side["body"], WRK_LABEL=side["key"],
                WRK_CONTENT_TYPE=side.get("content_type", "application/json"),
                WRK_HEADERS="\n".join(side.get("headers", [])), WRK_EXPECT=side.get("expect", ""))
-    command = ["wrk", "-t1", f"-c{args.connections}", f"-d{seconds}s", "--latency", "-s", args.script, side["url"]]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 60)
+    command = ["wrk", "-t1", f"-c{args.connections}", f"-d{seconds}s", f"--timeout={args.timeout}s", "--latency",
+               "-s", args.script, side["url"]]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + args.timeout + 60)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or len(lines) != 1:
         sys.exit(f"wrk against {side['label']} failed (exit {done.returncode}):\n{done.stdout}{done.stderr}")
