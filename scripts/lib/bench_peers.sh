@@ -265,10 +265,10 @@ PY
 
 bench_peers() {
   local build_dir="$1" dir="$2/peers" started=$SECONDS
-  command -v nginx >/dev/null && command -v wrk >/dev/null || {
+  if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null; then
     say "the peers need nginx and wrk (Debian packages nginx, wrk)"
     return 1
-  }
+  fi
   rm -rf "$dir"
   mkdir -p "$dir"
   capture_reply "$build_dir" "$dir"
