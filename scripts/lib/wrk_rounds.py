@@ -76,17 +76,21 @@ for side in sides:
         "per_second": median(key, lambda f: f["per_second"]),
         "p50_ms": median(key, lambda f: f["latency_us"]["p50"] / 1000),
         "p99_ms": median(key, lambda f: f["latency_us"]["p99"] / 1000),
+        # The spread of the rounds: on a shared machine it says how far to trust the medians.
+        "slowest": min(f["per_second"] for f in rounds[key]),
+        "fastest": max(f["per_second"] for f in rounds[key]),
         "ok": sum(f["ok"] for f in rounds[key]),
         "failed": sum(f["failed"] for f in rounds[key]),
     }
 
 upstream = f", {args.upstream_bytes / 1024:.1f} KB" if args.upstream_bytes else ""
 print(f"peers benchmark: one upstream (nginx serving SSBTEK's captured 7-source reply{upstream}), "
-      f"wrk -t1 -c{args.connections}, median of {args.rounds} alternating rounds of {args.seconds} s")
-print(f"{'':40s} {'per s':>10s} {'p50 ms':>10s} {'p99 ms':>10s} {'ok':>10s} {'failed':>8s}")
+      f"wrk -t1 -c{args.connections}, median of {args.rounds} alternating rounds of {args.seconds} s (ok and failed: all rounds)")
+print(f"{'':40s} {'per s':>10s} {'p50 ms':>10s} {'p99 ms':>10s} {'rounds per s':>14s} {'ok':>10s} {'failed':>8s}")
 for side in sides:
     row = table[side["key"]]
-    print(f"{side['label']:40s} {row['per_second']:10.0f} {row['p50_ms']:10.2f} {row['p99_ms']:10.2f} "
+    spread = f"{row['slowest']:.0f}-{row['fastest']:.0f}"
+    print(f"{side['label']:40s} {row['per_second']:10.0f} {row['p50_ms']:10.2f} {row['p99_ms']:10.2f} {spread:>14s} "
           f"{row['ok']:10d} {row['failed']:8d}")
 
 
