@@ -22,7 +22,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 # install_dependencies [--with-test-tools] [--with-bench-tools]
 install_dependencies() {
-  local wanted=("${KNUTPUNKT_PACKAGES[@]}") missing=() bench=false
+  local wanted=("${KNUTPUNKT_PACKAGES[@]}") missing=() bench=false flag
   for flag in "$@"; do
     case "$flag" in
       --with-test-tools) wanted+=("${KNUTPUNKT_TEST_PACKAGES[@]}") ;;
