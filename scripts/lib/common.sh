@@ -14,13 +14,25 @@ KNUTPUNKT_PACKAGES=(
 # What scripts/test needs beyond that: libfaketime for the calendar passes, clang with its
 # sanitizer and libFuzzer runtimes for the sanitizer build and the fuzz targets.
 KNUTPUNKT_TEST_PACKAGES=(faketime clang-19 libfuzzer-19-dev libclang-rt-19-dev)
+# What scripts/bench's peers section needs: nginx (the upstream and the proxy_pass peer), wrk (the
+# load), and npm for Node-RED (a Node.js that brings its own npm is enough).
+KNUTPUNKT_BENCH_PACKAGES=(nginx wrk)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
-# install_dependencies [--with-test-tools]
+# install_dependencies [--with-test-tools] [--with-bench-tools]
 install_dependencies() {
-  local wanted=("${KNUTPUNKT_PACKAGES[@]}") missing=()
-  if [[ "${1:-}" == --with-test-tools ]]; then wanted+=("${KNUTPUNKT_TEST_PACKAGES[@]}"); fi
+  local wanted=("${KNUTPUNKT_PACKAGES[@]}") missing=() bench=false flag
+  for flag in "$@"; do
+    case "$flag" in
+      --with-test-tools) wanted+=("${KNUTPUNKT_TEST_PACKAGES[@]}") ;;
+      --with-bench-tools)
+        wanted+=("${KNUTPUNKT_BENCH_PACKAGES[@]}")
+        command -v npm >/dev/null || wanted+=(npm)
+        bench=true
+        ;;
+    esac
+  done
   for pkg in "${wanted[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
       missing+=("$pkg")
@@ -33,7 +45,19 @@ install_dependencies() {
   local sudo=()
   if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # Debian starts the service a package brings (nginx on port 80); the benchmark runs its own
+  # throwaway nginx on loopback and never the machine's service, so none is started meanwhile.
+  local deny_starts=false
+  if [[ "$bench" == true && ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+    "${sudo[@]}" chmod +x /usr/sbin/policy-rc.d
+    deny_starts=true
+  fi
+  local status=0
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
+    status=$?
+  if [[ "$deny_starts" == true ]]; then "${sudo[@]}" rm -f /usr/sbin/policy-rc.d; fi
+  return "$status"
 }
 
 # build <dir> <build type> [extra cmake args...]
