@@ -63,8 +63,12 @@ class ThreadContext {
     }
     ctxt->doc = context->doc;
     ctxt->node = context;
+    // As a fresh context has them: what an earlier evaluation left (one that stopped on an
+    // error) must not count against this one's recursion and operation limits.
     ctxt->contextSize = -1;
     ctxt->proximityPosition = -1;
+    ctxt->depth = 0;
+    ctxt->opCount = 0;
     ctxt->error = ErrorSink::collect;
     ctxt->userData = &errors;
     return ctxt;
