@@ -16,15 +16,23 @@ struct ReplyFailure {
   std::string message;  // the partner's felmeddelande / faultstring, or a short description
 };
 
+// An element's local name and namespace as views into the document: these tests run for every
+// element the reader walks past, and need no copy of either.
+std::string_view name_of(xmlNodePtr element) {
+  return element->name != nullptr ? reinterpret_cast<const char*>(element->name) : "";
+}
+std::string_view namespace_of(xmlNodePtr element) {
+  return element->ns != nullptr && element->ns->href != nullptr ? reinterpret_cast<const char*>(element->ns->href) : "";
+}
+
 bool is(xmlNodePtr node, std::string_view ns, std::string_view name) {
-  return node != nullptr && node->type == XML_ELEMENT_NODE && xml::local_name(node) == name &&
-         xml::namespace_uri(node) == ns;
+  return node != nullptr && node->type == XML_ELEMENT_NODE && name_of(node) == name && namespace_of(node) == ns;
 }
 
 // An element of SSBTEK's own namespace, in any contract version this gateway reads.
 bool is_ssbt(xmlNodePtr node, std::string_view name) {
-  return node != nullptr && node->type == XML_ELEMENT_NODE && xml::local_name(node) == name &&
-         is_ssbtek_namespace(xml::namespace_uri(node));
+  return node != nullptr && node->type == XML_ELEMENT_NODE && name_of(node) == name &&
+         is_ssbtek_namespace(namespace_of(node));
 }
 
 xmlNodePtr child(xmlNodePtr parent, std::string_view ns, std::string_view name) {
@@ -47,7 +55,7 @@ xmlNodePtr ssbt_child(xmlNodePtr parent, std::string_view name) {
 xmlNodePtr unqualified_child(xmlNodePtr parent, std::string_view name) {
   if (parent == nullptr) return nullptr;
   for (xmlNodePtr c = parent->children; c != nullptr; c = c->next) {
-    if (c->type == XML_ELEMENT_NODE && xml::local_name(c) == name) return c;
+    if (c->type == XML_ELEMENT_NODE && name_of(c) == name) return c;
   }
   return nullptr;
 }
@@ -110,7 +118,7 @@ std::expected<xmlNodePtr, ReplyFailure> body_payload(const xml::Document& docume
   for (xmlNodePtr c = body != nullptr ? body->children : nullptr; c != nullptr && payload == nullptr; c = c->next) {
     if (c->type != XML_ELEMENT_NODE) continue;
     if (first == nullptr) first = c;
-    if (is(c, kSoapEnvelopeNs, "Fault") || is_ssbtek_namespace(xml::namespace_uri(c))) payload = c;
+    if (is(c, kSoapEnvelopeNs, "Fault") || is_ssbtek_namespace(namespace_of(c))) payload = c;
   }
   if (payload == nullptr) payload = first;
   if (payload == nullptr) {

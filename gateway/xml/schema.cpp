@@ -1,9 +1,11 @@
 #include "xml/schema.h"
 
+#include <atomic>
+#include <deque>
+#include <functional>
+
 #include "xml/error_sink.h"
 #include "xml/loader_policy.h"
-
-#include <functional>
 
 namespace knutpunkt::xml {
 namespace {
@@ -17,11 +19,66 @@ struct FreeValidContext {
 
 using ValidContext = std::unique_ptr<xmlSchemaValidCtxt, FreeValidContext>;
 
-ValidContext new_valid_context(xmlSchemaPtr schema, ErrorSink& errors) {
-  ValidContext ctxt(xmlSchemaNewValidCtxt(schema));
-  if (ctxt) xmlSchemaSetValidStructuredErrors(ctxt.get(), ErrorSink::collect, &errors);
-  return ctxt;
-}
+// Validation contexts kept per thread and schema and reused: a new context allocates its
+// dictionary and its element and attribute tables, which cost as much as validating a reply's
+// section. libxml2 clears a context's state at the end of every validation. A schema is known by
+// its serial number, never by its address, which a schema loaded later may reuse.
+class ThreadValidContexts {
+  struct Entry {
+    std::uint64_t serial;
+    ValidContext ctxt;
+    bool in_use;
+  };
+
+ public:
+  // A context for `schema` that this thread alone uses until the Lease goes; a context of its
+  // own when this thread's is in use already (a validation inside a validation).
+  class Lease {
+   public:
+    Lease(std::uint64_t serial, xmlSchemaPtr schema) {
+      ThreadValidContexts& cache = instance();
+      for (Entry& entry : cache.entries_) {
+        if (entry.serial == serial && !entry.in_use) {
+          entry.in_use = true;
+          entry_ = &entry;
+          return;
+        }
+      }
+      ValidContext fresh(xmlSchemaNewValidCtxt(schema));
+      if (!fresh || cache.entries_.size() >= kMaxEntries) {
+        own_ = std::move(fresh);
+        return;
+      }
+      cache.entries_.push_back(Entry{serial, std::move(fresh), true});
+      entry_ = &cache.entries_.back();
+    }
+    ~Lease() {
+      if (entry_ == nullptr) return;
+      // No pointer to the caller's sink outlives the validation it collected for.
+      xmlSchemaSetValidStructuredErrors(entry_->ctxt.get(), nullptr, nullptr);
+      entry_->in_use = false;
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    xmlSchemaValidCtxtPtr get() const { return entry_ != nullptr ? entry_->ctxt.get() : own_.get(); }
+
+   private:
+    Entry* entry_ = nullptr;
+    ValidContext own_;
+  };
+
+ private:
+  // Bounds what schemas this thread no longer sees can hold on to.
+  static constexpr std::size_t kMaxEntries = 64;
+  static ThreadValidContexts& instance() {
+    thread_local ThreadValidContexts contexts;
+    return contexts;
+  }
+  // A deque: entries never move while a Lease points at one.
+  std::deque<Entry> entries_;
+};
+
+std::atomic<std::uint64_t> next_serial{1};
 
 struct FindingSink {
   std::vector<SchemaFinding> findings;
@@ -50,7 +107,8 @@ std::string value_detail(const std::string& message) {
   detail += "the value does not match the schema's type";
   if (const std::size_t facet = message.find("[facet '"); facet != std::string::npos) {
     const std::size_t end = message.find('\'', facet + 8);
-    if (end != std::string::npos && end - facet - 8 <= 32) detail += " (facet " + message.substr(facet + 8, end - facet - 8) + ")";
+    if (end != std::string::npos && end - facet - 8 <= 32)
+      detail += " (facet " + message.substr(facet + 8, end - facet - 8) + ")";
   }
   return detail;
 }
@@ -96,14 +154,15 @@ std::expected<Schema, XmlError> Schema::load(const std::filesystem::path& xsd) {
   if (schema == nullptr) {
     return std::unexpected(XmlError{"schema_load", xsd.string() + ": " + errors.message("schema did not compile")});
   }
-  return Schema(schema);
+  return Schema(schema, next_serial.fetch_add(1));
 }
 
 std::expected<void, XmlError> Schema::validate(const Document& document) const {
   if (document.get() == nullptr) return std::unexpected(XmlError{"schema_invalid", "empty document"});
   ErrorSink errors;
-  auto ctxt = new_valid_context(schema_.get(), errors);
-  if (!ctxt) return std::unexpected(XmlError{"schema_invalid", "out of memory"});
+  ThreadValidContexts::Lease ctxt(serial_, schema_.get());
+  if (!ctxt.get()) return std::unexpected(XmlError{"schema_invalid", "out of memory"});
+  xmlSchemaSetValidStructuredErrors(ctxt.get(), ErrorSink::collect, &errors);
   const int rc = xmlSchemaValidateDoc(ctxt.get(), document.get());
   if (rc != 0) return std::unexpected(XmlError{"schema_invalid", errors.message("document is not valid")});
   return {};
@@ -114,8 +173,9 @@ std::expected<void, XmlError> Schema::validate(xmlNodePtr element) const {
     return std::unexpected(XmlError{"schema_invalid", "not an element"});
   }
   ErrorSink errors;
-  auto ctxt = new_valid_context(schema_.get(), errors);
-  if (!ctxt) return std::unexpected(XmlError{"schema_invalid", "out of memory"});
+  ThreadValidContexts::Lease ctxt(serial_, schema_.get());
+  if (!ctxt.get()) return std::unexpected(XmlError{"schema_invalid", "out of memory"});
+  xmlSchemaSetValidStructuredErrors(ctxt.get(), ErrorSink::collect, &errors);
   const int rc = xmlSchemaValidateOneElement(ctxt.get(), element);
   if (rc != 0) return std::unexpected(XmlError{"schema_invalid", errors.message("element is not valid")});
   return {};
@@ -123,9 +183,8 @@ std::expected<void, XmlError> Schema::validate(xmlNodePtr element) const {
 
 std::vector<SchemaFinding> Schema::findings(const Document& document, std::size_t max_findings) const {
   if (document.get() == nullptr) return {};
-  return findings_in(document.root(), max_findings, [&](xmlSchemaValidCtxtPtr ctxt) {
-    return xmlSchemaValidateDoc(ctxt, document.get());
-  });
+  return findings_in(document.root(), max_findings,
+                     [&](xmlSchemaValidCtxtPtr ctxt) { return xmlSchemaValidateDoc(ctxt, document.get()); });
 }
 
 std::vector<SchemaFinding> Schema::findings(xmlNodePtr element, std::size_t max_findings) const {
@@ -138,8 +197,8 @@ std::vector<SchemaFinding> Schema::findings_in(xmlNodePtr top, std::size_t max_f
                                                const std::function<int(xmlSchemaValidCtxtPtr)>& validate) const {
   FindingSink sink;
   sink.max = max_findings;
-  ValidContext ctxt(xmlSchemaNewValidCtxt(schema_.get()));
-  if (!ctxt) return {SchemaFinding{"invalid_value", nullptr, "out of memory while validating"}};
+  ThreadValidContexts::Lease ctxt(serial_, schema_.get());
+  if (!ctxt.get()) return {SchemaFinding{"invalid_value", nullptr, "out of memory while validating"}};
   xmlSchemaSetValidStructuredErrors(ctxt.get(), collect_finding, &sink);
   if (validate(ctxt.get()) != 0 && sink.findings.empty()) {
     sink.findings.push_back(SchemaFinding{"invalid_value", top, "not valid"});

@@ -1,9 +1,10 @@
 #pragma once
 // A compiled W3C XML Schema. Loaded from local files only (imports and includes resolved
-// relative to the file, never over the network). Validation creates its own context per call,
-// so one Schema may be shared by many threads.
+// relative to the file, never over the network). Each thread validates with a context of its
+// own (kept for the thread's next validation), so one Schema may be shared by many threads.
 #include <libxml/xmlschemas.h>
 
+#include <cstdint>
 #include <expected>
 #include <filesystem>
 #include <functional>
@@ -55,10 +56,11 @@ class Schema {
   struct Free {
     void operator()(xmlSchemaPtr schema) const { xmlSchemaFree(schema); }
   };
-  explicit Schema(xmlSchemaPtr schema) : schema_(schema) {}
+  Schema(xmlSchemaPtr schema, std::uint64_t serial) : schema_(schema), serial_(serial) {}
   std::vector<SchemaFinding> findings_in(xmlNodePtr top, std::size_t max_findings,
                                          const std::function<int(xmlSchemaValidCtxtPtr)>& validate) const;
   std::unique_ptr<xmlSchema, Free> schema_;
+  std::uint64_t serial_ = 0;  // tells this schema's cached validation contexts from another's
 };
 
 }  // namespace knutpunkt::xml

@@ -37,6 +37,61 @@ xmlXPathCompExprPtr compile_with(const std::string& expression, ErrorSink& error
   return xmlXPathCtxtCompile(ctxt.get(), reinterpret_cast<const xmlChar*>(expression.c_str()));
 }
 
+// One evaluation context per thread, reused: xmlXPathNewContext builds a fresh table of every
+// core function and an object cache each time, which cost more than most evaluations do. The
+// namespaces are registered again only when a caller brings a different set.
+class ThreadContext {
+ public:
+  // nullptr when this thread's context is in use already (an evaluation inside an evaluation):
+  // the caller then makes a context of its own.
+  static ThreadContext* acquire() {
+    thread_local ThreadContext instance;
+    if (instance.in_use_ || !instance.ctxt_) return nullptr;
+    instance.in_use_ = true;
+    return &instance;
+  }
+
+  xmlXPathContextPtr prepare(xmlNodePtr context, const Namespaces& namespaces, ErrorSink& errors) {
+    xmlXPathContextPtr ctxt = ctxt_.get();
+    if (namespaces != registered_) {
+      xmlXPathRegisteredNsCleanup(ctxt);
+      for (const auto& [prefix, uri] : namespaces) {
+        xmlXPathRegisterNs(ctxt, reinterpret_cast<const xmlChar*>(prefix.c_str()),
+                           reinterpret_cast<const xmlChar*>(uri.c_str()));
+      }
+      registered_ = namespaces;
+    }
+    ctxt->doc = context->doc;
+    ctxt->node = context;
+    // As a fresh context has them: what an earlier evaluation left (one that stopped on an
+    // error) must not count against this one's recursion and operation limits.
+    ctxt->contextSize = -1;
+    ctxt->proximityPosition = -1;
+    ctxt->depth = 0;
+    ctxt->opCount = 0;
+    ctxt->error = ErrorSink::collect;
+    ctxt->userData = &errors;
+    return ctxt;
+  }
+
+  // Drops every pointer into the caller's document and error sink, which may go before the
+  // next evaluation on this thread.
+  void release() {
+    xmlXPathContextPtr ctxt = ctxt_.get();
+    ctxt->doc = nullptr;
+    ctxt->node = nullptr;
+    ctxt->userData = nullptr;
+    xmlResetError(&ctxt->lastError);
+    in_use_ = false;
+  }
+
+ private:
+  ThreadContext() : ctxt_(xmlXPathNewContext(nullptr)) {}
+  Context ctxt_;
+  Namespaces registered_;
+  bool in_use_ = false;
+};
+
 bool is_name_start(char c) {
   return std::isalpha(static_cast<unsigned char>(c)) != 0 || c == '_';
 }
@@ -89,16 +144,30 @@ struct XPath::Compiled {
       return std::unexpected(XmlError{"xpath_invalid", expression + ": no context node"});
     }
     ErrorSink errors;
-    Context ctxt = new_context(context->doc, errors);
-    if (!ctxt) return std::unexpected(XmlError{"xpath_invalid", "out of memory"});
-    ctxt->node = context;
-    for (const auto& [prefix, uri] : namespaces) {
-      xmlXPathRegisterNs(ctxt.get(), reinterpret_cast<const xmlChar*>(prefix.c_str()),
-                         reinterpret_cast<const xmlChar*>(uri.c_str()));
+    Context own;
+    xmlXPathContextPtr ctxt = nullptr;
+    ThreadContext* shared = ThreadContext::acquire();
+    if (shared != nullptr) {
+      ctxt = shared->prepare(context, namespaces, errors);
+    } else {
+      own = new_context(context->doc, errors);
+      if (!own) return std::unexpected(XmlError{"xpath_invalid", "out of memory"});
+      own->node = context;
+      for (const auto& [prefix, uri] : namespaces) {
+        xmlXPathRegisterNs(own.get(), reinterpret_cast<const xmlChar*>(prefix.c_str()),
+                           reinterpret_cast<const xmlChar*>(uri.c_str()));
+      }
+      ctxt = own.get();
     }
-    Lease lease(*this);
-    if (lease.get() == nullptr) return std::unexpected(XmlError{"xpath_invalid", expression + ": out of memory"});
-    Object result(xmlXPathCompiledEval(lease.get(), ctxt.get()));
+    Object result;
+    bool leased = false;
+    {
+      Lease lease(*this);
+      leased = lease.get() != nullptr;
+      if (leased) result.reset(xmlXPathCompiledEval(lease.get(), ctxt));
+    }
+    if (shared != nullptr) shared->release();
+    if (!leased) return std::unexpected(XmlError{"xpath_invalid", expression + ": out of memory"});
     if (!result || !errors.empty()) {
       return std::unexpected(XmlError{"xpath_invalid", expression + ": " + errors.message("evaluation failed")});
     }

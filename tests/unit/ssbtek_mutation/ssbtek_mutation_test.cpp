@@ -16,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "reply_reader.h"
@@ -284,5 +285,53 @@ TEST_CASE("a TLS failure leaves every asked source unavailable with the reason f
     CHECK(o.status == knutpunkt::SourceStatus::unavailable);
     CHECK(o.partner_code == "tls_failed");
     CHECK_THAT(o.partner_message, Catch::Contains("certificate has expired"));
+  }
+}
+
+// The gateway reads replies on several io threads at once, each reusing its XPath and validation
+// contexts: every reply must read exactly as it reads alone, deviations included.
+TEST_CASE("replies read on several threads at once each read as they read alone") {
+  struct Case {
+    std::string body;
+    std::string content_type;
+    std::vector<std::string> sources;
+    std::string alone;  // facts and deviations of every source, read on this thread alone
+  };
+  auto reading = [](const std::vector<SourceOutcome>& outcomes) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const SourceOutcome& o : outcomes) out.push_back({{"facts", facts_of(o)}, {"deviations", o.deviations}});
+    return out.dump();
+  };
+  std::vector<Case> cases;
+  for (const Fixture& f : fixtures()) {
+    cases.push_back(
+        {f.reply, "text/xml; charset=utf-8", f.sources, reading(read(f.reply, "text/xml; charset=utf-8", f.sources))});
+    // The same reply with an unknown element in one source: deviations that differ by reply.
+    if (auto changed = mutation::with_unknown_element_in_data(f.reply, f.sources.front())) {
+      cases.push_back({changed->body, changed->content_type, f.sources,
+                       reading(read(changed->body, changed->content_type, f.sources))});
+    }
+  }
+  REQUIRE(cases.size() > 10);
+  constexpr int kThreads = 4;
+  constexpr int kRounds = 3;
+  std::vector<std::size_t> wrong(kThreads, 0), read_count(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < kRounds; ++round) {
+        for (std::size_t k = 0; k < cases.size(); ++k) {
+          // Each thread starts elsewhere, so different replies are read at the same moment.
+          const Case& c = cases[(k + static_cast<std::size_t>(t) * 7) % cases.size()];
+          if (reading(read(c.body, c.content_type, c.sources)) != c.alone) ++wrong[t];
+          ++read_count[t];
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < kThreads; ++t) {
+    CHECK(read_count[t] == cases.size() * kRounds);
+    CHECK(wrong[t] == 0);
   }
 }

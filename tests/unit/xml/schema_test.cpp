@@ -110,3 +110,91 @@ TEST_CASE("findings name the element and never the value, however long the value
     }
   }
 }
+
+namespace {
+// order.xsd's document with any text as the amount: what order.xsd refuses, this accepts.
+std::expected<Schema, knutpunkt::xml::XmlError> lenient_order_schema() {
+  const auto dir = std::filesystem::temp_directory_path() / ("kp-xml-lenient-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream out(dir / "lenient.xsd");
+    out << R"(<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:test:order")"
+        << R"( elementFormDefault="qualified"><xs:element name="order"><xs:complexType><xs:sequence>)"
+        << R"(<xs:element name="line" maxOccurs="unbounded"><xs:complexType><xs:sequence>)"
+        << R"(<xs:element name="amount" type="xs:string"/></xs:sequence>)"
+        << R"(<xs:attribute name="id" type="xs:string" use="required"/></xs:complexType></xs:element>)"
+        << R"(</xs:sequence></xs:complexType></xs:element></xs:schema>)";
+  }
+  auto schema = Schema::load(dir / "lenient.xsd");
+  std::filesystem::remove_all(dir);
+  return schema;
+}
+}  // namespace
+
+TEST_CASE("one thread validating against two schemas in turn gets each schema's verdict") {
+  auto strict = Schema::load(kData / "order.xsd");
+  auto lenient = lenient_order_schema();
+  REQUIRE(strict.has_value());
+  REQUIRE(lenient.has_value());
+  auto doc = Document::parse(order("x1"));
+  REQUIRE(doc.has_value());
+  for (int round = 0; round < 3; ++round) {
+    CHECK_FALSE(strict->validate(*doc).has_value());
+    CHECK(lenient->validate(*doc).has_value());
+    CHECK(strict->findings(doc->root()).size() == 1);
+    CHECK(lenient->findings(doc->root()).empty());
+  }
+}
+
+TEST_CASE("a schema loaded after another was freed validates by its own rules") {
+  auto doc = Document::parse(order("x1"));
+  REQUIRE(doc.has_value());
+  {
+    auto strict = Schema::load(kData / "order.xsd");
+    REQUIRE(strict.has_value());
+    CHECK_FALSE(strict->validate(*doc).has_value());
+  }
+  auto lenient = lenient_order_schema();
+  REQUIRE(lenient.has_value());
+  CHECK(lenient->validate(*doc).has_value());
+  auto strict_again = Schema::load(kData / "order.xsd");
+  REQUIRE(strict_again.has_value());
+  CHECK_FALSE(strict_again->validate(*doc).has_value());
+}
+
+TEST_CASE("threads validating their own documents against two schemas each get their own findings") {
+  auto strict = Schema::load(kData / "order.xsd");
+  auto lenient = lenient_order_schema();
+  REQUIRE(strict.has_value());
+  REQUIRE(lenient.has_value());
+  std::vector<int> correct(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        // A document with t + 1 lines, of which the line with id "bad-<i>" alone holds no amount.
+        std::string xml = R"(<o:order xmlns:o="urn:test:order">)";
+        for (int k = 0; k <= t; ++k) {
+          const bool bad = k == i % (t + 1);
+          xml += R"(<o:line id=")" + (bad ? "bad-" + std::to_string(i) : std::to_string(k)) + R"("><o:amount>)" +
+                 (bad ? "x" : std::to_string(k) + ".5") + "</o:amount></o:line>";
+        }
+        auto doc = Document::parse(xml + "</o:order>");
+        if (!doc) continue;
+        const Schema& schema = i % 2 == 0 ? *strict : *lenient;
+        const auto found = schema.findings(doc->root());
+        if (i % 2 != 0) {
+          if (found.empty()) ++correct[t];
+          continue;
+        }
+        if (found.size() != 1 || found[0].node == nullptr || found[0].node->doc != doc->get()) continue;
+        xmlNodePtr line = found[0].node->parent;
+        xmlChar* id = line != nullptr ? xmlGetProp(line, reinterpret_cast<const xmlChar*>("id")) : nullptr;
+        if (id != nullptr && reinterpret_cast<const char*>(id) == "bad-" + std::to_string(i)) ++correct[t];
+        xmlFree(id);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 4; ++t) CHECK(correct[t] == 200);
+}

@@ -101,3 +101,80 @@ TEST_CASE("one compiled expression is evaluated from several threads on differen
   for (auto& th : threads) th.join();
   for (int t = 0; t < 4; ++t) CHECK(correct[t] == 500);
 }
+
+TEST_CASE("one thread evaluating under two namespace bindings in turn gets each binding's answer") {
+  auto doc = Document::parse(R"(<r xmlns:a="urn:a" xmlns:b="urn:b"><a:v>1</a:v><b:v>2</b:v></r>)");
+  REQUIRE(doc.has_value());
+  auto expr = XPath::compile("string(//p:v)");
+  REQUIRE(expr.has_value());
+  const Namespaces as_a = {{"p", "urn:a"}};
+  const Namespaces as_b = {{"p", "urn:b"}};
+  for (int round = 0; round < 3; ++round) {
+    CHECK(expr->string(doc->root(), as_a).value() == std::optional<std::string>("1"));
+    CHECK(expr->string(doc->root(), as_b).value() == std::optional<std::string>("2"));
+  }
+  // Without the binding the prefix is unknown again: nothing of an earlier call's set remains.
+  CHECK_FALSE(expr->string(doc->root(), {}).has_value());
+  CHECK(expr->string(doc->root(), as_a).value() == std::optional<std::string>("1"));
+}
+
+TEST_CASE("threads evaluating under different bindings on their own documents each get their own answer") {
+  auto expr = XPath::compile("concat(count(//p:v), ':', sum(//p:v))");
+  REQUIRE(expr.has_value());
+  const Namespaces as_a = {{"p", "urn:a"}};
+  const Namespaces as_b = {{"p", "urn:b"}};
+  std::vector<int> correct(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 300; ++i) {
+        // i values in urn:a, t + 1 values in urn:b, each worth i.
+        std::string xml = R"(<r xmlns:a="urn:a" xmlns:b="urn:b">)";
+        for (int k = 0; k < i; ++k) xml += "<a:v>" + std::to_string(i) + "</a:v>";
+        for (int k = 0; k <= t; ++k) xml += "<b:v>" + std::to_string(i) + "</b:v>";
+        auto doc = Document::parse(xml + "</r>");
+        if (!doc) continue;
+        const bool use_a = (i + t) % 2 == 0;
+        const int n = use_a ? i : t + 1;
+        auto value = expr->string(doc->root(), use_a ? as_a : as_b);
+        if (value && *value == std::optional<std::string>(std::to_string(n) + ":" + std::to_string(n * i))) {
+          ++correct[t];
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 4; ++t) CHECK(correct[t] == 300);
+}
+
+TEST_CASE("thousands of failed evaluations on one thread leave the next one unaffected") {
+  auto doc = Document::parse(kEnvelope);
+  REQUIRE(doc.has_value());
+  auto unbound = XPath::compile("count(/s:Envelope/s:Body/x:reply/q:item[1])");
+  auto sum = XPath::compile("sum(/s:Envelope/s:Body/x:reply/x:item)");
+  REQUIRE(unbound.has_value());
+  REQUIRE(sum.has_value());
+  int failed = 0;
+  for (int i = 0; i < 6000; ++i) failed += unbound->string(doc->root(), kNs).has_value() ? 0 : 1;
+  CHECK(failed == 6000);
+  auto value = sum->string(doc->root(), kNs);
+  REQUIRE(value.has_value());
+  CHECK(*value == std::optional<std::string>("30"));
+}
+
+TEST_CASE("an evaluation that failed leaves the next one on the thread unaffected") {
+  auto doc = Document::parse(kEnvelope);
+  REQUIRE(doc.has_value());
+  auto unbound = XPath::compile("count(//q:item)");
+  auto sum = XPath::compile("sum(//x:item)");
+  REQUIRE(unbound.has_value());
+  REQUIRE(sum.has_value());
+  for (int round = 0; round < 2; ++round) {
+    auto failed = unbound->string(doc->root(), kNs);
+    REQUIRE_FALSE(failed.has_value());
+    CHECK(failed.error().code == "xpath_invalid");
+    auto value = sum->string(doc->root(), kNs);
+    REQUIRE(value.has_value());
+    CHECK(*value == std::optional<std::string>("30"));
+  }
+}
