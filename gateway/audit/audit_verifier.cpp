@@ -228,7 +228,14 @@ class PagePipeline {
         peak_held_ = std::max(peak_held_, ++held_);
       }
       // The store is read with no lock of ours held: the walk and the workers go on meanwhile.
-      auto read = store_.read_stored_audit_page(from_seq, page_rows_, page->records);
+      std::expected<void, StoreError> read;
+      try {
+        read = store_.read_stored_audit_page(from_seq, page_rows_, page->records);
+      } catch (const std::exception& e) {
+        // On the caller's thread a store's exception would reach the caller; here it must not
+        // end the process.
+        read = std::unexpected(StoreError{"store_exception", e.what()});
+      }
       bool last = false;
       {
         std::lock_guard lock(mutex_);

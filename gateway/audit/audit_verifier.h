@@ -73,7 +73,9 @@ struct VerifyOptions {
 // checkpoint, whose through_hash the first remaining record must link to), recomputes every
 // hash, checks every link, and names the FIRST problem:
 //  - "changed":  a record's content no longer matches its hash, or its hash was rewritten so the
-//                next record no longer links to it (the finding names the rewritten record);
+//                next record no longer links to it (the finding names the rewritten record); the
+//                content is the body's text as stored, so a body rewritten into other text with
+//                the same JSON meaning is changed too (audit/stored_record_hasher.h says why);
 //  - "removed":  a gap in seq (names the first missing seq), or records removed and the rest
 //                renumbered to close the gap (names the first renumbered seq; up to 64 removed
 //                records are recognised as such, more read as "changed");
