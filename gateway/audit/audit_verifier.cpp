@@ -136,7 +136,7 @@ class ChainWalk {
       }
     }
     report_.head_seq = r.seq;
-    report_.head_hash = std::string(r.hash);
+    report_.head_hash.assign(r.hash);
   }
 
   void found(std::int64_t seq, std::string problem, std::string detail) {
