@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <expected>
 #include <optional>
@@ -48,6 +49,9 @@ struct VerifyReport {
   // Every weeded range whose retention record is still in the chain, oldest first; the last one
   // is the checkpoint's. A checkpoint with no such record is a problem ("removed").
   std::vector<WeededRange> weeded;
+  // The most pages of records the walk held at once (read, being hashed, or being checked):
+  // never more than VerifyOptions::pages_in_flight, whatever the log's size.
+  std::size_t peak_pages_held = 0;
   bool intact() const { return !first_problem.has_value(); }
 };
 
@@ -57,11 +61,21 @@ struct ChainHead {
   std::string hash;
 };
 
+// How the walk reads and hashes. The defaults suit a whole log of any size: memory stays at
+// about pages_in_flight * page_rows records.
+struct VerifyOptions {
+  std::size_t page_rows = 2048;     // records read per store call
+  unsigned hash_workers = 0;        // threads hashing pages; 0: std::thread::hardware_concurrency(), at least 1
+  std::size_t pages_in_flight = 0;  // pages held at once; 0: two per worker, plus one read and one checked
+};
+
 // Walks the chain in seq order from seq 1 (or from the record after the newest retention
 // checkpoint, whose through_hash the first remaining record must link to), recomputes every
 // hash, checks every link, and names the FIRST problem:
 //  - "changed":  a record's content no longer matches its hash, or its hash was rewritten so the
-//                next record no longer links to it (the finding names the rewritten record);
+//                next record no longer links to it (the finding names the rewritten record); the
+//                content is the body's text as stored, so a body rewritten into other text with
+//                the same JSON meaning is changed too (audit/stored_record_hasher.h says why);
 //  - "removed":  a gap in seq (names the first missing seq), or records removed and the rest
 //                renumbered to close the gap (names the first renumbered seq; up to 64 removed
 //                records are recognised as such, more read as "changed");
@@ -75,5 +89,10 @@ struct ChainHead {
 // `expected_head` (its record must be present with that hash).
 std::expected<VerifyReport, StoreError> verify_chain(Store& store);
 std::expected<VerifyReport, StoreError> verify_chain(Store& store, const ChainHead& expected_head);
+// The same walk: one thread reads pages of records as stored (AuditStore::read_stored_audit_page),
+// workers hash them (audit/stored_record_hasher.h), and the links are checked in seq order on
+// the calling thread, so the verdict is the one a record-by-record walk gives.
+std::expected<VerifyReport, StoreError> verify_chain(Store& store, const std::optional<ChainHead>& expected_head,
+                                                     const VerifyOptions& options);
 
 }  // namespace knutpunkt

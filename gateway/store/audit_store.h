@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,6 +28,58 @@ struct AuditRecord {
   nlohmann::json body;
   std::string prev_hash;
   std::string hash;
+};
+
+// One audit record's columns exactly as the database holds them: the body is its stored text,
+// not parsed. Views into the StoredAuditPage that holds them.
+struct StoredAuditRecord {
+  std::int64_t seq = 0;
+  std::string_view recorded_at;
+  std::string_view kind;
+  std::string_view body;
+  std::string_view prev_hash;
+  std::string_view hash;
+};
+
+// A page of records as stored, all of their text in one buffer: reading a page allocates nothing
+// per record, and a page that is cleared and filled again reuses its memory. For reading the
+// whole log fast (verification).
+class StoredAuditPage {
+ public:
+  void clear() {
+    bytes_.clear();
+    rows_.clear();
+  }
+  void add(std::int64_t seq, std::string_view recorded_at, std::string_view kind, std::string_view body,
+           std::string_view prev_hash, std::string_view hash) {
+    Row row{seq, {}};
+    std::size_t at = 0;
+    for (std::string_view column : {recorded_at, kind, body, prev_hash, hash}) {
+      row.ends[at++] = bytes_.append(column).size();
+    }
+    rows_.push_back(row);
+  }
+  std::size_t size() const { return rows_.size(); }
+  bool empty() const { return rows_.empty(); }
+  // Valid until the page is changed.
+  StoredAuditRecord operator[](std::size_t i) const {
+    const Row& row = rows_[i];
+    std::size_t begin = i == 0 ? 0 : rows_[i - 1].ends[4];
+    std::string_view columns[5];
+    for (std::size_t c = 0; c < 5; ++c) {
+      columns[c] = std::string_view(bytes_).substr(begin, row.ends[c] - begin);
+      begin = row.ends[c];
+    }
+    return {row.seq, columns[0], columns[1], columns[2], columns[3], columns[4]};
+  }
+
+ private:
+  struct Row {
+    std::int64_t seq;
+    std::size_t ends[5];  // where each text column ends in bytes_
+  };
+  std::string bytes_;
+  std::vector<Row> rows_;
 };
 
 // A search of the audit index. Every non-empty field must match; all combine.
@@ -59,6 +112,12 @@ class AuditStore {
   // long verification does not stall the writer.
   virtual std::expected<void, StoreError> scan_audit(std::int64_t from_seq,
                                                      const std::function<bool(const AuditRecord&)>& visit) = 0;
+
+  // Replaces `page` with up to `max_rows` records with seq >= from_seq, in seq order, as stored
+  // (scan_audit's records before their bodies are parsed); fewer than max_rows: the log ends
+  // there. One short read with no lock held afterwards, as for scan_audit.
+  virtual std::expected<void, StoreError> read_stored_audit_page(std::int64_t from_seq, std::size_t max_rows,
+                                                                 StoredAuditPage& page) = 0;
 
   // Records matching `q`, newest first (seq descending), at most q.limit. For the next page pass
   // the last seq returned as before_seq; ask for limit + 1 to learn whether there is more.

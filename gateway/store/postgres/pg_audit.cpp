@@ -231,6 +231,23 @@ std::expected<std::vector<AuditRecord>, StoreError> audit_page(Connection& c, st
   return page;
 }
 
+std::expected<void, StoreError> stored_audit_page(Connection& c, std::int64_t from_seq, std::size_t max_rows,
+                                                  StoredAuditPage& page) {
+  page.clear();
+  auto r = c.query("SELECT " + std::string(kAuditColumns) + " FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2",
+                   Params().add(from_seq).add(static_cast<std::int64_t>(max_rows)), "read stored audit page");
+  if (!r) return std::unexpected(r.error());
+  // The text as libpq holds it, copied once into the page.
+  const auto text = [&](int row, int column) {
+    return std::string_view(PQgetvalue(r->get(), row, column),
+                            static_cast<std::size_t>(PQgetlength(r->get(), row, column)));
+  };
+  for (int i = 0; i < r->rows(); ++i) {
+    page.add(r->int64(i, 0), text(i, 1), text(i, 2), text(i, 3), text(i, 4), text(i, 5));
+  }
+  return {};
+}
+
 std::expected<std::optional<std::pair<std::int64_t, std::int64_t>>, StoreError> audit_seq_range(
     Connection& c, const std::string& since, const std::string& until) {
   // recorded_at need not grow with seq (the clock may be set back): the true MIN and MAX.

@@ -47,6 +47,9 @@ std::expected<std::optional<AuditCheckpoint>, StoreError> latest_audit_checkpoin
 std::expected<std::optional<AuditRecord>, StoreError> last_audit_record(Connection& c);
 // Up to kScanPageRows records with seq >= from_seq, in seq order.
 std::expected<std::vector<AuditRecord>, StoreError> audit_page(Connection& c, std::int64_t from_seq);
+// Replaces `page` with up to `max_rows` records with seq >= from_seq, in seq order, as stored.
+std::expected<void, StoreError> stored_audit_page(Connection& c, std::int64_t from_seq, std::size_t max_rows,
+                                                  StoredAuditPage& page);
 std::expected<std::optional<std::pair<std::int64_t, std::int64_t>>, StoreError> audit_seq_range(
     Connection& c, const std::string& since, const std::string& until);
 

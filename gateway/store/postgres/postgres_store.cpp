@@ -132,6 +132,11 @@ class PostgresStore final : public Store {
     }
   }
 
+  std::expected<void, StoreError> read_stored_audit_page(std::int64_t from_seq, std::size_t max_rows,
+                                                         StoredAuditPage& page) override {
+    return read([&](pg::Connection& c) { return pg::stored_audit_page(c, from_seq, max_rows, page); });
+  }
+
   std::expected<std::vector<IndexedAuditRecord>, StoreError> search_audit(const AuditQuery& q) override {
     return read([&](pg::Connection& c) -> std::expected<std::vector<IndexedAuditRecord>, StoreError> {
       auto window = pg::audit_seq_window(c, q);

@@ -893,6 +893,25 @@ class SqliteStore final : public Store {
     }
   }
 
+  std::expected<void, StoreError> read_stored_audit_page(std::int64_t from_seq, std::size_t max_rows,
+                                                         StoredAuditPage& page) override {
+    page.clear();
+    const auto text = [](sqlite3_stmt* s, int column) {
+      const auto* bytes = reinterpret_cast<const char*>(sqlite3_column_text(s, column));
+      return bytes ? std::string_view(bytes, static_cast<std::size_t>(sqlite3_column_bytes(s, column)))
+                   : std::string_view();
+    };
+    std::lock_guard lock(reader_.mutex);
+    return query(
+        reader_, "SELECT " + std::string(kAuditColumns) + " FROM audit_log WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
+        "read stored audit page",
+        [&](StatementUse& u) { u.bind(1, from_seq).bind(2, static_cast<std::int64_t>(max_rows)); },
+        [&](sqlite3_stmt* s) {
+          page.add(sqlite3_column_int64(s, 0), text(s, 1), text(s, 2), text(s, 3), text(s, 4), text(s, 5));
+          return true;
+        });
+  }
+
   std::expected<std::vector<IndexedAuditRecord>, StoreError> search_audit(const AuditQuery& q) override {
     std::vector<IndexedAuditRecord> found;
     std::lock_guard lock(reader_.mutex);

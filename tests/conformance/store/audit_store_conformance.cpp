@@ -193,6 +193,40 @@ TEST_CASE("a scan starts at from_seq, crosses page boundaries and stops when the
   CHECK(visited == 600);
 }
 
+TEST_CASE("a stored page holds each record's columns as stored, the body as its canonical text, from from_seq") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  const nlohmann::json body = {{"syfte", "Utredning av rätt till ekonomiskt bistånd"},
+                               {"quote", "a \"b\" \\ c\n"},
+                               {"amount_ore", -125000},
+                               {"nested", {{"z", true}, {"a", nullptr}}}};
+  std::vector<AuditRecord> batch;
+  for (std::int64_t seq = 1; seq <= 25; ++seq) batch.push_back(record(seq, seq == 12 ? body : Json{{"n", seq}}));
+  REQUIRE(store->append_audit(batch).has_value());
+
+  knutpunkt::StoredAuditPage page;
+  REQUIRE(store->read_stored_audit_page(10, 4, page).has_value());
+  REQUIRE(page.size() == 4);
+  for (std::size_t i = 0; i < page.size(); ++i) CHECK(page[i].seq == static_cast<std::int64_t>(10 + i));
+  const knutpunkt::StoredAuditRecord twelfth = page[2];
+  CHECK(twelfth.recorded_at == "2025-06-15T10:00:00.000Z");
+  CHECK(twelfth.kind == "lookup");
+  // The text record_hash hashes: keys sorted, no spaces, UTF-8 as is, minimal escapes.
+  CHECK(twelfth.body == body.dump());
+  CHECK(twelfth.prev_hash == "prev12");
+  CHECK(twelfth.hash == "hash12");
+  CHECK(page[0].body == R"({"n":10})");
+
+  // The same page read again replaces what it held; a short page is the end of the log.
+  REQUIRE(store->read_stored_audit_page(23, 4, page).has_value());
+  REQUIRE(page.size() == 3);
+  CHECK(page[0].seq == 23);
+  CHECK(page[2].seq == 25);
+  CHECK(page[2].hash == "hash25");
+  REQUIRE(store->read_stored_audit_page(26, 4, page).has_value());
+  CHECK(page.empty());
+}
+
 TEST_CASE("appends from one thread and scans from another do not interfere") {
   STORE_BACKEND(backend);
   BackendStore store(backend);

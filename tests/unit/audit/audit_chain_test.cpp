@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "audit/stored_record_hasher.h"
 #include "core/digest.h"
 
 using knutpunkt::AuditRecord;
@@ -55,4 +56,41 @@ TEST_CASE("a record whose body has a float has no hash") {
   auto hash = record_hash(r);
   REQUIRE_FALSE(hash.has_value());
   CHECK(hash.error().code == "float_not_allowed");
+}
+
+TEST_CASE("the hash of a record as stored is record_hash's, for kinds, times and bodies of every shape") {
+  knutpunkt::StoredRecordHasher hasher;
+  const std::vector<nlohmann::json> bodies = {
+      nlohmann::json::object(),
+      {{"case", "C-1"}, {"b", {1, 2}}},
+      {{"syfte", "Utredning av rätt till ekonomiskt bistånd"}, {"ore", -125000}, {"big", 18446744073709551615ULL}},
+      {{"text", "quote \" backslash \\ tab \t newline \n bell \x07 del \x7f"},
+       {"nested", {{"z", true}, {"a", nullptr}}}},
+      {{"\xEF\xBF\xBD\\xff", "escaped key"}, {"list", nlohmann::json::array({"x", 1, false})}}};
+  const std::vector<std::string> kinds = {"lookup", "audit.retention_applied", "typ \"citat\" \\ och \n rad", "åtgärd"};
+  const std::vector<std::string> times = {"2025-06-15T10:00:00.123Z", "2025\t06"};
+  for (const auto& body : bodies) {
+    for (const auto& kind : kinds) {
+      for (const auto& at : times) {
+        for (std::int64_t seq : {std::int64_t{1}, std::int64_t{1234567890123}}) {
+          const AuditRecord r{seq, at, kind, body, genesis_hash(), {}};
+          const std::string text = *knutpunkt::canonical_json(body);
+          const knutpunkt::StoredAuditRecord stored{seq, at, kind, text, r.prev_hash, ""};
+          const auto expected = record_hash(r);
+          const auto got = hasher.hash(stored, seq);
+          REQUIRE(expected.has_value());
+          REQUIRE(got.has_value());
+          CHECK(std::string(got->data(), got->size()) == *expected);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("a kind that is not UTF-8 has no hash as stored either") {
+  knutpunkt::StoredRecordHasher hasher;
+  const knutpunkt::StoredAuditRecord stored{1, "2025-06-15T10:00:00.123Z", "look\xffup", "{}", genesis_hash(), ""};
+  const auto got = hasher.hash(stored, 1);
+  REQUIRE_FALSE(got.has_value());
+  CHECK(got.error().code == "invalid_utf8");
 }

@@ -27,6 +27,10 @@ class ForwardingStore : public knutpunkt::Store {
       std::int64_t from, const std::function<bool(const knutpunkt::AuditRecord&)>& visit) override {
     return inner_.scan_audit(from, visit);
   }
+  std::expected<void, knutpunkt::StoreError> read_stored_audit_page(std::int64_t from, std::size_t max_rows,
+                                                                    knutpunkt::StoredAuditPage& page) override {
+    return inner_.read_stored_audit_page(from, max_rows, page);
+  }
   std::expected<std::vector<knutpunkt::IndexedAuditRecord>, knutpunkt::StoreError> search_audit(
       const knutpunkt::AuditQuery& q) override {
     return inner_.search_audit(q);
