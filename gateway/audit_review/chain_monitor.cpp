@@ -1,7 +1,6 @@
 #include "audit_review/chain_monitor.h"
 
 #include "audit_review/retention.h"
-
 #include "core/clock.h"
 #include "log/log.h"
 
@@ -22,7 +21,11 @@ ChainStatus ChainMonitor::check() {
   if (worker_.joinable()) worker_.join();  // the previous check has finished (state is not "checking")
   status_.state = "checking";
   worker_ = std::thread([this] {
-    auto report = verify_chain(store_);
+    // One hashing thread: the check runs beside the gateway's own work, which must keep its
+    // cores; the command-line verifier, run on its own, takes every core.
+    VerifyOptions options;
+    options.hash_workers = 1;
+    auto report = verify_chain(store_, std::nullopt, options);
     std::lock_guard done(mutex_);
     if (report) {
       status_.checkpoint_signature_valid.reset();

@@ -14,9 +14,9 @@ KNUTPUNKT_PACKAGES=(
 # What scripts/test needs beyond that: libfaketime for the calendar passes, clang with its
 # sanitizer and libFuzzer runtimes for the sanitizer build and the fuzz targets.
 KNUTPUNKT_TEST_PACKAGES=(faketime clang-19 libfuzzer-19-dev libclang-rt-19-dev)
-# What scripts/bench's peers section needs: nginx (the upstream and the proxy_pass peer), wrk (the
-# load), and npm for Node-RED (a Node.js that brings its own npm is enough).
-KNUTPUNKT_BENCH_PACKAGES=(nginx wrk)
+# What scripts/bench needs: nginx (the upstream and the proxy_pass peer), wrk (the load), npm for
+# Node-RED (a Node.js that brings its own npm is enough), and jemalloc for the gateway it builds.
+KNUTPUNKT_BENCH_PACKAGES=(nginx wrk libjemalloc-dev)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
