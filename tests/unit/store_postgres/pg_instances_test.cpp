@@ -16,14 +16,6 @@ using namespace knutpunkt::test_postgres;
 
 namespace {
 
-// Chains a record after the tip the store read under its lock (hashes are placeholders: these
-// tests count what was stored; the chain test below uses AuditLog's real sealing).
-void seal_after(AuditRecord& r, const std::optional<AuditChainTip>& tip) {
-  r.seq = tip ? tip->seq + 1 : 1;
-  r.prev_hash = tip ? tip->hash : "genesis";
-  r.hash = "h" + std::to_string(r.seq);
-}
-
 // Commits one entry sealed; true when it was stored, false when it was refused as a conflict.
 // Any other outcome is counted in `other`.
 bool commit_entry(Store& store, AuditRecord record, std::vector<StoreWrite> writes, std::atomic<int>& other) {

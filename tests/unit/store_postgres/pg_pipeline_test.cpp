@@ -8,12 +8,6 @@ using namespace knutpunkt::test_postgres;
 
 namespace {
 
-void seal_after(AuditRecord& r, const std::optional<AuditChainTip>& tip) {
-  r.seq = tip ? tip->seq + 1 : 1;
-  r.prev_hash = tip ? tip->hash : "genesis";
-  r.hash = "h" + std::to_string(r.seq);
-}
-
 OutboxMessage message(const std::string& id) {
   OutboxMessage m;
   m.id = id;

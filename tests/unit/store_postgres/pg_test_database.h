@@ -24,6 +24,14 @@ inline std::unique_ptr<Store> open_store(const std::string& connection, int pool
   return std::move(*store);
 }
 
+// Chains a record after the tip the store read under its lock (hashes are placeholders: these
+// tests count what was stored; AuditLog's real sealing is tested where the chain is the point).
+inline void seal_after(AuditRecord& r, const std::optional<AuditChainTip>& tip) {
+  r.seq = tip ? tip->seq + 1 : 1;
+  r.prev_hash = tip ? tip->hash : "genesis";
+  r.hash = "h" + std::to_string(r.seq);
+}
+
 // One statement over its own connection; the first column of the first row, "" when none.
 // Throws with the server's message when the statement fails.
 inline std::string sql(const std::string& connection, const std::string& statement) {
