@@ -14,6 +14,7 @@ Exits 1 naming what is wrong. Without Node.js the question is not checked (say s
 --require-node.
 """
 import argparse
+import datetime
 import json
 import os
 import shutil
@@ -22,9 +23,18 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
+
+def last_three_months():
+    """The three whole months before this one: a period valid whatever day the bench runs."""
+    first_of_month = datetime.date.today().replace(day=1)
+    end = first_of_month - datetime.timedelta(days=1)
+    start = (first_of_month - datetime.timedelta(days=85)).replace(day=1)
+    return {"from": start.isoformat(), "to": end.isoformat()}
+
+
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 LOOKUP = {"person": "191212121212", "case_id": "EB-2026-BENCH", "purpose": "ekonomiskt_bistand",
-          "legal_basis": "11 kap. 11 § SoL", "period": {"from": "2026-08-01", "to": "2026-10-31"},
+          "legal_basis": "11 kap. 11 § SoL", "period": last_three_months(),
           "sources": ["AF", "CSN", "FK", "SKV", "SO", "TNS", "MIV"], "caseworker": {"id": "bench", "unit": "bench"}}
 
 ap = argparse.ArgumentParser()

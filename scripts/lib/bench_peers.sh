@@ -73,9 +73,19 @@ start_peer_gateway() {
 # write_lookup FILE SOURCE...: the lookup both knutpunkt and the Node-RED flow are asked.
 write_lookup() {
   python3 - "$@" <<'PY'
-import json, sys
+import datetime, json, sys
+
+
+def last_three_months():
+    """The three whole months before this one: a period valid whatever day the bench runs."""
+    first_of_month = datetime.date.today().replace(day=1)
+    end = first_of_month - datetime.timedelta(days=1)
+    start = (first_of_month - datetime.timedelta(days=85)).replace(day=1)
+    return {"from": start.isoformat(), "to": end.isoformat()}
+
+
 lookup = {"person": "191212121212", "case_id": "EB-2026-BENCH", "purpose": "ekonomiskt_bistand",
-          "legal_basis": "11 kap. 11 § SoL", "period": {"from": "2026-08-01", "to": "2026-10-31"},
+          "legal_basis": "11 kap. 11 § SoL", "period": last_three_months(),
           "sources": sys.argv[2:], "caseworker": {"id": "bench", "unit": "bench"}}
 open(sys.argv[1], "w", encoding="utf-8").write(json.dumps(lookup, ensure_ascii=False))
 PY

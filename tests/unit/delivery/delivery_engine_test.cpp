@@ -68,6 +68,16 @@ LosesCommitAnswer::Choice attempt_of(const std::string& message_id, const std::s
   };
 }
 
+// The stack's wrapper: the store double that loses the answer to the commit `chosen` picks,
+// kept in `made` for the test to ask.
+DeliveryStack::Wrap losing_answer(LosesCommitAnswer::Choice chosen, LosesCommitAnswer*& made) {
+  return [chosen = std::move(chosen), &made](knutpunkt::Store& real) {
+    auto store = std::make_unique<LosesCommitAnswer>(real, chosen);
+    made = store.get();
+    return std::unique_ptr<knutpunkt::Store>(std::move(store));
+  };
+}
+
 }  // namespace
 
 TEST_CASE("an attempt whose commit landed unbeknown to the engine is not sent again, and its key goes on") {
@@ -77,11 +87,7 @@ TEST_CASE("an attempt whose commit landed unbeknown to the engine is not sent ag
   const auto first = message("partner", "R-1", "first");
   const auto second = message("partner", "R-1", "second");
   LosesCommitAnswer* double_ = nullptr;
-  DeliveryStack stack(dir.path / "k.db", [&](knutpunkt::Store& real) {
-    auto made = std::make_unique<LosesCommitAnswer>(real, attempt_of(first.id, "delivered"));
-    double_ = made.get();
-    return made;
-  });
+  DeliveryStack stack(dir.path / "k.db", losing_answer(attempt_of(first.id, "delivered"), double_));
   stack.add(fast_settings("partner"), receiver.url());
   stack.start();
 
@@ -102,11 +108,7 @@ TEST_CASE("a retry whose record landed unbeknown to the engine is followed by an
   receiver.script([](const std::string&, int nth) { return Answer{nth == 1 ? 503 : 200, ""}; });
   const auto m = message("partner", "R-1", "m1");
   LosesCommitAnswer* double_ = nullptr;
-  DeliveryStack stack(dir.path / "k.db", [&](knutpunkt::Store& real) {
-    auto made = std::make_unique<LosesCommitAnswer>(real, attempt_of(m.id, "retry"));
-    double_ = made.get();
-    return made;
-  });
+  DeliveryStack stack(dir.path / "k.db", losing_answer(attempt_of(m.id, "retry"), double_));
   stack.add(fast_settings("partner"), receiver.url());
   stack.start();
 
@@ -128,14 +130,11 @@ TEST_CASE("messages a commit enqueued whose answer was lost are delivered at the
   receiver.script([](const std::string&, int) { return Answer{200, ""}; });
   const auto m = message("partner", "R-1", "m1");
   LosesCommitAnswer* double_ = nullptr;
-  DeliveryStack stack(dir.path / "k.db", [&](knutpunkt::Store& real) {
-    auto made = std::make_unique<LosesCommitAnswer>(real, [&](const knutpunkt::StoreWrite& w) {
-      const auto* e = std::get_if<knutpunkt::store_write::EnqueueMessage>(&w);
-      return e && e->message.id == m.id;
-    });
-    double_ = made.get();
-    return made;
-  });
+  const auto enqueues_m = [id = m.id](const knutpunkt::StoreWrite& w) {
+    const auto* e = std::get_if<knutpunkt::store_write::EnqueueMessage>(&w);
+    return e && e->message.id == id;
+  };
+  DeliveryStack stack(dir.path / "k.db", losing_answer(enqueues_m, double_));
   stack.add(fast_settings("partner"), receiver.url());
   // A lease far longer than the wait below: only the takeover tick can find the message.
   stack.engine->set_leases({"instance-1", 60000ms, 50ms, 100});
