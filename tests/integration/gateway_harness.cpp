@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -37,8 +38,42 @@ nlohmann::json full_lookup_request(const std::string& person) {
   };
 }
 
+namespace {
+
+// The gateway could not bind the port chosen for it before the simulators that call it back
+// were started: another process took the port in between.
+struct GatewayPortTaken : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+bool bind_refused(const std::filesystem::path& stderr_file) {
+  std::ifstream in(stderr_file);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return text.find("Address already in use") != std::string::npos;
+}
+
+}  // namespace
+
 GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
     : dir_(std::filesystem::path(KNUTPUNKT_TEST_RUN_DIR) / name) {
+  // Tests run in parallel, and a port chosen in advance can be taken before the gateway binds
+  // it: then everything starts again on another port.
+  for (int attempt = 1;; ++attempt) {
+    try {
+      start(options);
+      return;
+    } catch (const GatewayPortTaken&) {
+      if (attempt == 3) throw;
+      gateway_.reset();
+      region_simulator_.reset();
+      fk_simulator_.reset();
+      af_simulator_.reset();
+      simulator_.reset();
+    }
+  }
+}
+
+void GatewayHarness::start(const HarnessOptions& options) {
   std::filesystem::remove_all(dir_);
   std::filesystem::create_directories(dir_);
 
@@ -254,6 +289,9 @@ GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
                                                               "--port-file", (dir_ / "gateway.port").string()},
                                      dir_ / "gateway");
   auto port = wait_for_port_file(dir_ / "gateway.port", *gateway_);
+  if (!port && gateway_port != 0 && bind_refused(dir_ / "gateway.err")) {
+    throw GatewayPortTaken("port " + std::to_string(gateway_port) + " was taken before the gateway bound it");
+  }
   if (!port) throw std::runtime_error("gateway did not start; see " + dir_.string());
 
   port_ = static_cast<unsigned short>(*port);

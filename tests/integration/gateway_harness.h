@@ -160,6 +160,8 @@ class GatewayHarness {
   std::unique_ptr<test_pki::Authority> client_ca_;
 
   void make_tls_files(int server_certificate_days);
+  // Starts the simulators and the gateway; the constructor tries again when a port was taken.
+  void start(const HarnessOptions& options);
 
  public:
   // Control clients of the AF and FK simulators (with_af_fk only).
