@@ -22,12 +22,18 @@ std::expected<std::unique_ptr<OutboundAdapter>, ConfigError> make_sender(const n
   auto tls = net::load_tls_profile(context.http, context.config_pointer + "/tls", parsed->tls);
   if (!tls) return std::unexpected(tls.error());
   parsed->tls_profile = std::move(*tls);
-  auto anvisning = mapping::OutboundTemplate::load(parsed->mappings / "anvisning.json");
-  if (!anvisning) {
+  auto templates = mapping::load_outbound_templates(parsed->mappings);
+  if (!templates) {
     return std::unexpected(
-        ConfigError{context.config_pointer + "/mappings", anvisning.error().where + ": " + anvisning.error().message});
+        ConfigError{context.config_pointer + "/mappings", templates.error().where + ": " + templates.error().message});
   }
-  return std::make_unique<AnvisningSender>(std::move(*parsed), std::move(*anvisning));
+  for (const auto& [type, stem] : template_by_message_type()) {
+    if (!templates->contains(stem)) {
+      return std::unexpected(ConfigError{context.config_pointer + "/mappings",
+                                         "no outbound template " + stem + ".json in " + parsed->mappings.string()});
+    }
+  }
+  return std::make_unique<AnvisningSender>(std::move(*parsed), std::move(*templates));
 }
 
 std::expected<std::unique_ptr<InboundAdapter>, ConfigError> make_reader(const nlohmann::json& config,

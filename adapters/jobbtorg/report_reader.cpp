@@ -14,7 +14,6 @@ bool is_message_id(const std::string& s) {
 
 constexpr std::size_t kMaxDepth = 16;
 
-
 }  // namespace
 
 ReportReader::ReportReader(JobbtorgConfig config, std::map<std::string, mapping::VersionedMapping> mappings)
@@ -29,7 +28,8 @@ std::expected<InboundReport, InboundError> ReportReader::parse_report(std::strin
   }
   const nlohmann::json report = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (report.is_discarded()) return std::unexpected(InboundError{"invalid_json", "", "the body is not valid JSON"});
-  if (!report.is_object()) return std::unexpected(InboundError{"field_invalid", "", "the report must be a JSON object"});
+  if (!report.is_object())
+    return std::unexpected(InboundError{"field_invalid", "", "the report must be a JSON object"});
 
   InboundReport out;
   const auto envelope = [&](const char* key, std::string& into) -> std::optional<InboundError> {

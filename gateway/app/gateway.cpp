@@ -31,6 +31,7 @@
 #include "net/http_client.h"
 #include "net/tls_config.h"
 #include "notification/person_notification_service.h"
+#include "referral/referral_changes.h"
 #include "referral/referral_service.h"
 #include "routing/event_feed.h"
 #include "routing/event_publisher.h"
@@ -150,8 +151,10 @@ std::map<std::string, policy::ExchangePolicy> exchange_policies(const GatewayCon
   return out;
 }
 
+// What a consent may name: an adapter, or Jobbtorg as such (a referral's consent, given before
+// routing decides which Jobbtorg gets it).
 std::set<std::string> partner_names(const GatewayConfig& config) {
-  std::set<std::string> out;
+  std::set<std::string> out{kReferralConsentPartner};
   for (const auto& adapter : config.adapters) out.insert(adapter.name);
   return out;
 }
@@ -171,6 +174,7 @@ struct Gateway::Services {
   routing::RouteTable routes;
   routing::EventPublisher publisher;
   ReferralService referrals;
+  ReferralChanges referral_changes;
   AtersokningService atersokningar;
   sip_coordination::SipCoordinator sip;
   PersonNotificationService notifications;
@@ -218,6 +222,7 @@ struct Gateway::Services {
       : routes(config.routes),
         publisher(routes, i.webhook_clients),
         referrals(i.delivery, *i.store, routes, publisher, i.outbound_destinations),
+        referral_changes(i.delivery, *i.store, publisher, [] { return std::chrono::system_clock::now(); }),
         atersokningar(i.delivery, routes, publisher, i.outbound_destinations),
         sip(i.delivery, *i.store, publisher, config.sip, [] { return std::chrono::system_clock::now(); }),
         notifications(i.delivery, *i.store, publisher),
@@ -235,13 +240,13 @@ struct Gateway::Services {
         request_metrics(http::gateway_routes(nullptr)),
         lookup_endpoint(i.lookups, authorizer, *i.audit),
         readiness(i.io, *i.store, i.lookups, config.server.readiness_refresh, i.transport(config)),
-        referral_endpoint(referrals, authorizer, *i.store),
+        referral_endpoint(referrals, referral_changes, authorizer, *i.store),
         report_endpoint(referrals, notifications, i.report_adapters, &sip),
         feed_endpoint(feed),
         operator_endpoint(i.delivery, *i.store),
         metrics(i.delivery, *i.audit, i.lookups, i.connections, request_metrics, i.transport(config)),
         consent_endpoint(consents, partner_names(config)),
-        case_endpoint(cases),
+        case_endpoint(cases, referral_changes),
         manual_endpoint(manual_queue),
         atersokning_endpoint(atersokningar, authorizer, *i.store),
         session_endpoint(sessions, *i.store, *i.audit, config.users, config.sign_in),
@@ -294,7 +299,18 @@ struct Gateway::Services {
   void register_cross_service_rules(Infrastructure& i) {
     // Each service settles its own message types and holds back what its rules say must wait.
     referrals.register_with(i.delivery);
+    referral_changes.register_with(i.delivery);
     atersokningar.register_with(i.delivery);
+    // A referral's consent names Jobbtorg or one Jobbtorg by name; its withdrawal withdraws the
+    // referrals resting on it, in the same transaction.
+    std::set<std::string> referral_consent_partners = i.outbound_destinations;
+    referral_consent_partners.insert(kReferralConsentPartner);
+    for (const std::string& partner : referral_consent_partners) {
+      consents.on_withdrawal(
+          partner, [this](const ConsentRecord& consent, const std::string&, AuditedWrite w, AuditLog::OnDurable done) {
+            referral_changes.withdraw_on_consent(consent, std::move(w), std::move(done));
+          });
+    }
     sip.register_with(i.delivery);
     // A SIP consent's withdrawal stops every plan resting on it, in the same transaction.
     consents.on_withdrawal(sip_coordination::kConsentPartner, [this](const ConsentRecord& consent,

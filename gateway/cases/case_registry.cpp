@@ -8,6 +8,7 @@ nlohmann::json to_json(const CaseRecord& c) {
   nlohmann::json out = {{"case_id", c.case_id},     {"status", c.status},       {"unit", c.unit},
                         {"household", c.household}, {"opened_at", c.opened_at}, {"updated_at", c.updated_at}};
   if (!c.closed_at.empty()) out["closed_at"] = c.closed_at;
+  if (!c.closure_reason.empty()) out["closure_reason"] = c.closure_reason;
   return out;
 }
 
@@ -21,7 +22,9 @@ std::expected<CaseRegistration, StoreError> CaseRegistry::prepare_put(CaseRecord
   // Closing stamps the time; reopening clears it; an unchanged status keeps what was there.
   c.closed_at = c.status == "closed" ? (before && !before->closed_at.empty() ? before->closed_at : now) : "";
   c.updated_at = now;
-  CaseRegistration out{c, !before, {}};
+  if (c.status != "closed") c.closure_reason.clear();
+  CaseRegistration out{c, !before, false, {}};
+  out.closing = c.status == "closed" && before && before->status != "closed";
   nlohmann::json record = to_json(c);
   record["client"] = c.client_id;
   record["organisation"] = c.organisation;

@@ -20,6 +20,8 @@ nlohmann::json to_json(const CaseRecord& c);
 struct CaseRegistration {
   CaseRecord record;  // as it will be stored
   bool created = false;
+  // An open case is closed now: what rests on it (its referrals) ends with it, in the same commit.
+  bool closing = false;
   AuditedWrite write;  // case.registered or case.updated, with the previous state
 };
 

@@ -42,7 +42,7 @@ void CaseEndpoint::put(Exchange exchange) {
   const auto body = exchange.json_object();
   if (!body) return;
   std::vector<InvalidParam> invalid;
-  refuse_unknown_fields(*body, "", {"status", "unit", "household"}, invalid);
+  refuse_unknown_fields(*body, "", {"status", "unit", "household", "closure_reason"}, invalid);
   CaseRecord c;
   c.client_id = exchange.client().id;
   c.organisation = exchange.client().organisation;
@@ -50,6 +50,12 @@ void CaseEndpoint::put(Exchange exchange) {
   valid_identifier(c.case_id, "case_id", invalid, kMaxTextLength);
   c.status = read_code(*body, "status", "status", true, {"open", "closed"}, invalid);
   c.unit = read_text(*body, "unit", "unit", true, invalid);
+  // Why a case closes is part of closing it; an open case has no such reason.
+  if (c.status == "closed") {
+    c.closure_reason = read_code(*body, "closure_reason", "closure_reason", true, case_closure_reason_codes(), invalid);
+  } else if (body->contains("closure_reason")) {
+    invalid.push_back({"closure_reason", "not_allowed", "is given only when the status is closed"});
+  }
   read_household(*body, c.household, invalid);
   if (!invalid.empty()) {
     return exchange.refuse(
@@ -59,11 +65,21 @@ void CaseEndpoint::put(Exchange exchange) {
   if (!registration) return exchange.store_unavailable();
   registration->write.record["remote_address"] = exchange.remote_address();
   const bool created = registration->created;
-  exchange.commit(std::move(registration->write), "the case was not stored; send it again",
-                  [created, view = to_json(registration->record)](const AuditReceipt& receipt) {
-                    log::info(created ? "case.registered" : "case.updated", {{"audit_seq", receipt.seq}});
-                    return make_json_response(created ? 201 : 200, view);
-                  });
+  auto answer = [created, view = to_json(registration->record)](const AuditReceipt& receipt) {
+    log::info(created ? "case.registered" : "case.updated", {{"audit_seq", receipt.seq}});
+    return make_json_response(created ? 201 : 200, view);
+  };
+  if (!registration->closing) {
+    return exchange.commit(std::move(registration->write), "the case was not stored; send it again", std::move(answer));
+  }
+  if (!referrals_.withdraw_case(exchange.client().id, registration->record.case_id, registration->write)) {
+    return exchange.store_unavailable();
+  }
+  referrals_.commit(std::move(registration->write),
+                    [exchange, answer = std::move(answer)](std::expected<AuditReceipt, StoreError> receipt) mutable {
+                      if (!receipt) return exchange.audit_unavailable("the case was not stored; send it again");
+                      exchange.reply(answer(*receipt));
+                    });
 }
 
 void CaseEndpoint::get(Exchange exchange) {

@@ -1,5 +1,6 @@
 #include "http/referral_request.h"
 
+#include <algorithm>
 #include <regex>
 
 #include "http/request_fields.h"
@@ -69,6 +70,62 @@ ReferralRequestParse parse_referral_request(const nlohmann::json& body, std::chr
       r.ib_part1 = std::move(part);
     }
   }
+  return parse;
+}
+
+ReferralChangeParse parse_referral_change(const nlohmann::json& body) {
+  ReferralChangeParse parse;
+  auto& invalid = parse.invalid;
+  ReferralChange& c = parse.change;
+  const std::set<std::string> changeable{"extent_hours_per_week", "start_date", "target_group", "caseworker"};
+  refuse_unknown_fields(body, "", changeable, invalid);
+  if (body.contains("extent_hours_per_week")) {
+    if (auto hours = read_integer(body, "extent_hours_per_week", "extent_hours_per_week", true, 1, 40, invalid)) {
+      c.extent_hours_per_week = static_cast<int>(*hours);
+    }
+  }
+  if (body.contains("start_date")) c.start_date = read_date(body, "start_date", "start_date", true, invalid);
+  if (body.contains("target_group")) {
+    c.target_group = read_code(body, "target_group", "target_group", true, target_group_codes(), invalid);
+  }
+  if (auto caseworker = body.find("caseworker"); caseworker != body.end()) {
+    if (!caseworker->is_object()) {
+      invalid.push_back({"caseworker", "not_an_object", "must be an object with the caseworker's id"});
+    } else {
+      refuse_unknown_fields(*caseworker, "caseworker.", {"id", "name", "phone"}, invalid);
+      Referral::Caseworker cw;
+      cw.id = read_text(*caseworker, "id", "caseworker.id", true, invalid, 64);
+      cw.name = read_text(*caseworker, "name", "caseworker.name", false, invalid);
+      cw.phone = read_text(*caseworker, "phone", "caseworker.phone", false, invalid, 32);
+      c.caseworker = std::move(cw);
+    }
+  }
+  const bool names_one =
+      std::any_of(changeable.begin(), changeable.end(), [&](const std::string& field) { return body.contains(field); });
+  if (!names_one && invalid.empty()) {
+    invalid.push_back(
+        {"", "no_change", "name at least one of extent_hours_per_week, start_date, target_group, caseworker"});
+  }
+  return parse;
+}
+
+ReferralWithdrawalParse parse_referral_withdrawal(const nlohmann::json& body) {
+  ReferralWithdrawalParse parse;
+  refuse_unknown_fields(body, "", {"reason"}, parse.invalid);
+  parse.reason = read_code(body, "reason", "reason", true, withdrawal_reason_codes(), parse.invalid);
+  return parse;
+}
+
+ReferralDecisionParse parse_referral_decision(const nlohmann::json& body) {
+  ReferralDecisionParse parse;
+  auto& invalid = parse.invalid;
+  refuse_unknown_fields(body, "", {"decision", "period", "reference"}, invalid);
+  parse.decision.decision = read_code(body, "decision", "decision", true, decision_codes(), invalid);
+  if (auto period = read_period(body, invalid)) {
+    parse.decision.period_from = period->from;
+    parse.decision.period_to = period->to;
+  }
+  parse.decision.reference = read_text(body, "reference", "reference", true, invalid, 64);
   return parse;
 }
 

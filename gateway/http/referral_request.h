@@ -6,6 +6,7 @@
 
 #include "http/problem.h"
 #include "referral/referral.h"
+#include "referral/referral_lifecycle.h"
 
 namespace knutpunkt::http {
 
@@ -16,5 +17,30 @@ struct ReferralRequestParse {
 };
 
 ReferralRequestParse parse_referral_request(const nlohmann::json& body, std::chrono::year_month_day today);
+
+// PATCH /v1/referrals/{id}: at least one of the fields a referral may change, each valid as at
+// acceptance.
+struct ReferralChangeParse {
+  ReferralChange change;
+  std::vector<InvalidParam> invalid;
+  bool ok() const { return invalid.empty(); }
+};
+ReferralChangeParse parse_referral_change(const nlohmann::json& body);
+
+// POST /v1/referrals/{id}/withdrawal: {"reason": withdrawal_reason_codes()}.
+struct ReferralWithdrawalParse {
+  std::string reason;
+  std::vector<InvalidParam> invalid;
+  bool ok() const { return invalid.empty(); }
+};
+ReferralWithdrawalParse parse_referral_withdrawal(const nlohmann::json& body);
+
+// POST /v1/referrals/{id}/decisions: {"decision", "period": {"from", "to"}, "reference"}.
+struct ReferralDecisionParse {
+  ReferralDecision decision;
+  std::vector<InvalidParam> invalid;
+  bool ok() const { return invalid.empty(); }
+};
+ReferralDecisionParse parse_referral_decision(const nlohmann::json& body);
 
 }  // namespace knutpunkt::http

@@ -46,6 +46,15 @@ void add_exchange_routes(RouteTable& t, const Endpoints* e) {
   // Any signed-in client; it sees only its own referrals.
   t.add({V::get, "/v1/referrals/{referral_id}", Guard::signed_in(), "referral.read_refused",
          [e](Exchange x) { e->referrals.show(std::move(x)); }});
+  // The case system that sent a referral changes it, withdraws it and sends its decisions; to any
+  // other client the referral does not exist.
+  t.add({V::patch, "/v1/referrals/{referral_id}", case_systems("only case systems change referrals"),
+         "referral.change_refused", [e](Exchange x) { e->referrals.change(std::move(x)); }});
+  t.add({V::post, "/v1/referrals/{referral_id}/withdrawal", case_systems("only case systems withdraw referrals"),
+         "referral.change_refused", [e](Exchange x) { e->referrals.withdraw(std::move(x)); }});
+  t.add({V::post, "/v1/referrals/{referral_id}/decisions",
+         case_systems("only case systems send decisions about referrals"), "referral.change_refused",
+         [e](Exchange x) { e->referrals.decide(std::move(x)); }});
   t.add({V::post, "/v1/partners/{adapter}/reports",
          Guard::partner_named_by("adapter", "this client may not send reports for this partner"),
          "referral.report_refused", [e](Exchange x) { e->reports.handle(std::move(x)); }});
@@ -115,8 +124,7 @@ void add_audit_routes(RouteTable& t, const Endpoints* e) {
   const std::string refused = "audit.access_refused";
   // Searches and person timelines take their filters in a body: a personnummer in a URL would be
   // in every proxy's log. The GETs they replace are gone (404), so no client keeps sending one.
-  t.add({V::post, "/v1/audit/records/search", auditors(), refused,
-         [e](Exchange x) { e->audit.search(std::move(x)); }});
+  t.add({V::post, "/v1/audit/records/search", auditors(), refused, [e](Exchange x) { e->audit.search(std::move(x)); }});
   t.add({V::get, "/v1/audit/cases/{case_id}/timeline", auditors(), refused,
          [e](Exchange x) { e->audit.case_timeline(std::move(x)); }});
   t.add({V::post, "/v1/audit/persons/timeline", auditors(), refused,

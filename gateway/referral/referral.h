@@ -3,7 +3,6 @@
 // The fields are those Jobbtorg needs (Jobbtorg's published contract); the adapter renders them in
 // Jobbtorg's own shape (mappings/jobbtorg/anvisning.json).
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <set>
 #include <string>
@@ -36,6 +35,7 @@ struct Referral {
   int extent_hours_per_week = 0;
   std::string start_date;
   std::string consent_reference;
+  std::string consent_id;  // the registry consent the policy step found for consent_reference
   struct IbPart1 {
     std::string completed_on;
     std::string summary;

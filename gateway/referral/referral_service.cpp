@@ -5,33 +5,17 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "log/log.h"
+#include "referral/referral_events.h"
+#include "referral/referral_lifecycle.h"
 
 namespace knutpunkt {
-namespace {
-
-routing::RouteKey route_key_of(const nlohmann::json& referral, const std::string& type) {
-  return {type, referral.value("client_id", ""), referral.value("municipality", ""), referral.value("unit", ""),
-          referral.value("district", "")};
-}
-
-CaseEvent event_about(const ReferralRecord& referral, std::string type, std::string source) {
-  return new_case_event({.type = std::move(type),
-                         .source_partner = std::move(source),
-                         .case_id = referral.case_id,
-                         .subject = {referral.person_id,
-                                     referral.referral.value("person", nlohmann::json::object()).value("id_kind", "")},
-                         .correlation_id = referral.referral_id,
-                         .protected_identity = referral.protected_identity});
-}
-
-}  // namespace
 
 ReferralService::ReferralService(delivery::DeliveryEngine& engine, Store& store, const routing::RouteTable& routes,
                                  const routing::EventPublisher& publisher, std::set<std::string> outbound)
     : engine_(engine), store_(store), routes_(routes), publisher_(publisher), outbound_(std::move(outbound)) {}
 
 std::expected<std::string, Failure> ReferralService::destination(const Referral& referral) const {
-  for (const std::string& d : routes_.destinations(route_key_of(to_json(referral), kReferralRequested))) {
+  for (const std::string& d : routes_.destinations(referral_route_key(to_json(referral), kReferralRequested))) {
     if (outbound_.contains(d)) return d;
   }
   return std::unexpected(Failure{"unknown_district", "no Jobbtorg is configured for this municipality and district"});
@@ -69,21 +53,23 @@ std::expected<PreparedReferral, Failure> ReferralService::prepare(Referral refer
     item.created_at = p.accepted_at;
     p.manual_item_id = item.item_id;
     p.writes.push_back(store_write::PutManualItem{item});
-    p.writes.push_back(store_write::PutReferral{ReferralRecord{referral.referral_id, referral.client_id,
-                                                               referral.case_id, destinations.front(), referral.person_id,
-                                                               true, p.accepted_at, held}});
-    ReferralRecord record{referral.referral_id, referral.client_id, referral.case_id, destinations.front(),
-                          referral.person_id, true, p.accepted_at, held};
-    CaseEvent e = event_about(record, kReferralHeld, "knutpunkt");
-    e.facts = {{"referral_id", referral.referral_id}, {"reason", "protected_identity"}, {"manual_item_id", item.item_id}};
-    auto published = publisher_.publish(e, referral.client_id, route_key_of(held, e.type), referral.referral_id);
+    ReferralRecord record{referral.referral_id, referral.client_id,
+                          referral.case_id,     destinations.front(),
+                          referral.person_id,   true,
+                          p.accepted_at,        held};
+    record.consent_id = referral.consent_id;
+    p.writes.push_back(store_write::PutReferral{record});
+    CaseEvent e = referral_event(record, kReferralHeld, "knutpunkt");
+    e.facts = {
+        {"referral_id", referral.referral_id}, {"reason", "protected_identity"}, {"manual_item_id", item.item_id}};
+    auto published = publisher_.publish(e, referral.client_id, referral_route_key(held, e.type), referral.referral_id);
     std::move(published.begin(), published.end(), std::back_inserter(p.writes));
-    p.audit_body = {{"referral_id", referral.referral_id},
-                    {"referral", held},
-                    {"destinations", nlohmann::json::array()},
-                    {"held_for_manual_handling", {{"manual_item_id", item.item_id},
-                                                  {"reason", "protected_identity"},
-                                                  {"would_go_to", destinations.front()}}}};
+    p.audit_body = {
+        {"referral_id", referral.referral_id},
+        {"referral", held},
+        {"destinations", nlohmann::json::array()},
+        {"held_for_manual_handling",
+         {{"manual_item_id", item.item_id}, {"reason", "protected_identity"}, {"would_go_to", destinations.front()}}}};
     p.referral = std::move(referral);
     return p;
   }
@@ -99,9 +85,10 @@ std::expected<PreparedReferral, Failure> ReferralService::prepare(Referral refer
     p.messages.emplace_back(d, m.id);
     p.writes.push_back(store_write::EnqueueMessage{std::move(m)});
   }
-  p.writes.push_back(store_write::PutReferral{ReferralRecord{referral.referral_id, referral.client_id, referral.case_id,
-                                                             destinations.front(), referral.person_id,
-                                                             referral.protected_identity, p.accepted_at, body}});
+  ReferralRecord record{referral.referral_id, referral.client_id,          referral.case_id, destinations.front(),
+                        referral.person_id,   referral.protected_identity, p.accepted_at,    body};
+  record.consent_id = referral.consent_id;
+  p.writes.push_back(store_write::PutReferral{std::move(record)});
   // What was sent where about whom, and on which basis: the auditor's question.
   p.audit_body = {{"referral_id", referral.referral_id}, {"referral", body}, {"destinations", destinations}};
   auto& ids = p.audit_body["message_ids"] = nlohmann::json::array();
@@ -142,8 +129,16 @@ void ReferralService::accept_report(const std::string& partner, InboundReport re
   writes.push_back(store_write::PutInboundReceipt{partner, report.partner_message_id, r.referral_id, now_utc()});
   ReportOutcome outcome;
   nlohmann::json types = nlohmann::json::array();
+  // After a withdrawal the social services may no longer receive Jobbtorg's news about the
+  // person through this referral (its consent may be gone): the report is acknowledged, so
+  // Jobbtorg stops sending it, and audited, but nothing of it is published.
+  outcome.published = r.status == kReferralActive;
   for (ReportedEvent& reported : report.events) {
-    CaseEvent e = event_about(r, reported.type, partner);
+    if (!outcome.published) {
+      types.push_back(reported.type);
+      continue;
+    }
+    CaseEvent e = referral_event(r, reported.type, partner);
     if (!reported.occurred_at.empty()) e.occurred_at = reported.occurred_at;
     e.causation_id = report.partner_message_id;
     e.protected_identity = r.protected_identity || report.protected_identity;
@@ -151,7 +146,7 @@ void ReferralService::accept_report(const std::string& partner, InboundReport re
     e.facts["referral_id"] = r.referral_id;
     outcome.event_ids.push_back(e.event_id);
     types.push_back(e.type);
-    auto published = publisher_.publish(e, r.client_id, route_key_of(r.referral, e.type), r.referral_id);
+    auto published = publisher_.publish(e, r.client_id, referral_route_key(r.referral, e.type), r.referral_id);
     std::move(published.begin(), published.end(), std::back_inserter(writes));
   }
   nlohmann::json body = {{"partner", partner},
@@ -164,6 +159,7 @@ void ReferralService::accept_report(const std::string& partner, InboundReport re
                          {"person_id", r.person_id},
                          {"event_ids", outcome.event_ids},
                          {"event_types", types}};
+  if (!outcome.published) body["not_published"] = {{"reason", "referral_withdrawn"}, {"referral_status", r.status}};
   if (!report.deviations.empty()) body["deviations"] = report.deviations;
   engine_.submit("referral.report_received", std::move(body), std::move(writes),
                  [claim = std::move(*claim), outcome = std::move(outcome),
@@ -185,6 +181,8 @@ void ReferralService::register_with(delivery::DeliveryEngine& engine) const {
 std::vector<StoreWrite> ReferralService::on_settled(const OutboxMessage& message, MessageStatus status,
                                                     const std::string& reason) const {
   std::vector<StoreWrite> writes;
+  // Withheld: the referral was withdrawn (or its consent ended) before it went; the client knows.
+  if (status == MessageStatus::withheld) return writes;
   if (message.type != kReferralRequested) {
     // A case event that could not be pushed: say so in the client's feed only, since pushing it
     // to the webhook that just failed would fail the same way.
@@ -220,14 +218,15 @@ std::vector<StoreWrite> ReferralService::on_settled(const OutboxMessage& message
   record.person_id = person.value("person_id", "");
   record.protected_identity = person.value("protected_identity", false);
   record.referral = referral;
-  CaseEvent e = event_about(record, status == MessageStatus::delivered ? "referral.sent" : "delivery.failed", "knutpunkt");
+  CaseEvent e =
+      referral_event(record, status == MessageStatus::delivered ? "referral.sent" : "delivery.failed", "knutpunkt");
   e.causation_id = message.id;
   e.facts = {{"referral_id", record.referral_id}, {"destination", message.destination}, {"message_id", message.id}};
   if (status == MessageStatus::dead) {
     e.facts["message_type"] = message.type;
     e.facts["reason"] = reason;
   }
-  return publisher_.publish(e, record.client_id, route_key_of(referral, e.type), record.referral_id);
+  return publisher_.publish(e, record.client_id, referral_route_key(referral, e.type), record.referral_id);
 }
 
 }  // namespace knutpunkt

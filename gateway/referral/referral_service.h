@@ -43,6 +43,7 @@ struct PreparedReferral {
 struct ReportOutcome {
   bool duplicate = false;
   std::vector<std::string> event_ids;
+  bool published = true;  // false: about a withdrawn referral, acknowledged and audited only
 };
 
 class ReferralService {
@@ -77,7 +78,8 @@ class ReferralService {
 
   // Settlement: tells the case system a referral was sent, or that it could not be delivered
   // (delivery.failed).
-  std::vector<StoreWrite> on_settled(const OutboxMessage& message, MessageStatus status, const std::string& reason) const;
+  std::vector<StoreWrite> on_settled(const OutboxMessage& message, MessageStatus status,
+                                     const std::string& reason) const;
 
  private:
   delivery::DeliveryEngine& engine_;

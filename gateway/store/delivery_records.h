@@ -42,7 +42,13 @@ struct ReferralRecord {
   std::string person_id;
   bool protected_identity = false;
   std::string created_at;
-  nlohmann::json referral;  // the accepted referral as normalised at the edge
+  nlohmann::json referral;  // the referral as normalised at the edge, with every change applied
+  // "active", or "withdrawn" (by the case system, by the end of its consent or of its case):
+  // nothing more is sent about a withdrawn referral and Jobbtorg's reports on it are not published.
+  std::string status = "active";
+  int version = 1;              // 1 as accepted; each change or withdrawal adds one
+  std::string consent_id = {};  // the registry consent it rests on; empty for one accepted without
+  std::string updated_at = {};  // empty until the first change
 };
 
 struct IdempotencyRecord {
@@ -98,6 +104,11 @@ struct AppendEvent {
   nlohmann::json envelope;
 };
 struct PutReferral {
+  ReferralRecord referral;
+};
+// The referral as changed (body, status, version and updated_at as they become). Its version
+// must be new: two changes made from the same version do not both land.
+struct ChangeReferral {
   ReferralRecord referral;
 };
 struct PutIdempotency {

@@ -16,6 +16,12 @@ class ReferralStore {
   virtual ~ReferralStore() = default;
 
   virtual std::expected<std::optional<ReferralRecord>, StoreError> referral(const std::string& referral_id) = 0;
+  // The referrals resting on a consent, and a client's referrals in one case: what a consent's
+  // withdrawal and a case's closing withdraw.
+  virtual std::expected<std::vector<ReferralRecord>, StoreError> referrals_on_consent(
+      const std::string& consent_id) = 0;
+  virtual std::expected<std::vector<ReferralRecord>, StoreError> referrals_of_case(const std::string& client_id,
+                                                                                   const std::string& case_id) = 0;
   virtual std::expected<std::optional<IdempotencyRecord>, StoreError> idempotency(const std::string& client_id,
                                                                                   const std::string& key) = 0;
   virtual std::expected<bool, StoreError> inbound_seen(const std::string& partner,

@@ -33,6 +33,7 @@ const std::map<std::string, Rule, std::less<>> kTables = {
     {"delivery_lease", Rule::transient},
     {"case_event", Rule::copy_rows},
     {"referral", Rule::copy_rows},
+    {"referral_change", Rule::copy_rows},
     {"idempotency_key", Rule::copy_rows},
     {"inbound_receipt", Rule::copy_rows},
     {"consent", Rule::copy_rows},

@@ -28,7 +28,7 @@ nlohmann::json referral_request(const std::string& case_id, const std::string& d
           {"forsorjningshinder", "ARBETSLOS_INGEN_ERSATTNING"},
           {"extent_hours_per_week", 20},
           {"start_date", "2026-12-01"},
-          {"consent_reference", "SAM-2026-0042"}};
+          {"consent_reference", kStandingConsent}};
 }
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
@@ -47,7 +47,8 @@ ReferralHarness::ReferralHarness(const std::string& name, ReferralHarnessOptions
 
   case_system_ = std::make_unique<ChildProcess>(
       KNUTPUNKT_CASE_SYSTEM_BIN,
-      std::vector<std::string>{"--port", "0", "--port-file", (dir_ / "case_system.port").string(), "--secret", kWebhookSecret},
+      std::vector<std::string>{"--port", "0", "--port-file", (dir_ / "case_system.port").string(), "--secret",
+                               kWebhookSecret},
       dir_ / "case_system");
   auto cs_port = wait_for_port_file(dir_ / "case_system.port", *case_system_);
   if (!cs_port) throw std::runtime_error("case system simulator did not start; see " + dir_.string());
@@ -58,12 +59,11 @@ ReferralHarness::ReferralHarness(const std::string& name, ReferralHarnessOptions
   gateway_port_ = free_loopback_port();
   jobbtorg_ = std::make_unique<ChildProcess>(
       KNUTPUNKT_JOBBTORG_SIMULATOR_BIN,
-      std::vector<std::string>{"--port", "0", "--port-file", (dir_ / "jobbtorg.port").string(), "--token",
-                               kKnutpunktAtJobbtorg, "--gateway", "http://127.0.0.1:" + std::to_string(gateway_port_),
-                               "--gateway-token", kJobbtorgToken, "--adapter", "jobbtorg-sodra", "--reports",
-                               options.reports ? "auto" : "off", "--report-delay-ms",
-                               std::to_string(options.report_delay_ms), "--attendance-days",
-                               std::to_string(options.attendance_days)},
+      std::vector<std::string>{
+          "--port", "0", "--port-file", (dir_ / "jobbtorg.port").string(), "--token", kKnutpunktAtJobbtorg, "--gateway",
+          "http://127.0.0.1:" + std::to_string(gateway_port_), "--gateway-token", kJobbtorgToken, "--adapter",
+          "jobbtorg-sodra", "--reports", options.reports ? "auto" : "off", "--report-delay-ms",
+          std::to_string(options.report_delay_ms), "--attendance-days", std::to_string(options.attendance_days)},
       dir_ / "jobbtorg");
   auto jt_port = wait_for_port_file(dir_ / "jobbtorg.port", *jobbtorg_);
   if (!jt_port) throw std::runtime_error("jobbtorg simulator did not start; see " + dir_.string());
@@ -102,7 +102,7 @@ ReferralHarness::ReferralHarness(const std::string& name, ReferralHarnessOptions
          {"token_sha256", sha256_hex(kCaseSystemToken)},
          {"purposes", {"ekonomiskt_bistand", "arbetsmarknadsinsats"}},
          {"organisation", "stockholm-socialtjanst"},
-         {"operations", {"referral", "case:register"}}},
+         {"operations", {"referral", "case:register", "consent:record"}}},
         {{"id", "other-client"},
          {"token_sha256", sha256_hex(kOtherClientToken)},
          {"purposes", {"ekonomiskt_bistand", "arbetsmarknadsinsats"}},
@@ -146,11 +146,30 @@ ReferralHarness::ReferralHarness(const std::string& name, ReferralHarnessOptions
   case_system_client_ = std::make_unique<httplib::Client>("127.0.0.1", case_system_port_);
   start_gateway();
   // Referrals are held to an open case with the person in its household, like lookups.
-  const nlohmann::json standing = {{"status", "open"}, {"unit", "Skärholmen ekonomiskt bistånd"},
-                                   {"household", {"191212121212"}}};
-  auto registered = to_reply(gateway_client_->Put("/v1/cases/EB-2026-000123", {{"Authorization", std::string("Bearer ") + kCaseSystemToken}},
+  const nlohmann::json standing = {
+      {"status", "open"}, {"unit", "Skärholmen ekonomiskt bistånd"}, {"household", {"191212121212"}}};
+  auto registered = to_reply(gateway_client_->Put("/v1/cases/EB-2026-000123",
+                                                  {{"Authorization", std::string("Bearer ") + kCaseSystemToken}},
                                                   standing.dump(), "application/json"));
   if (registered.status != 201) throw std::runtime_error("the standing case was not registered");
+  // Referrals rest on a consent the case system recorded for Jobbtorg; dates from the clock.
+  const auto day = [](int offset) {
+    const auto d = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) +
+                                               std::chrono::days{offset}};
+    char text[16];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
+                  static_cast<unsigned>(d.day()));
+    return std::string(text);
+  };
+  const nlohmann::json consent = {
+      {"person_id", "191212121212"}, {"partner", "jobbtorg"},  {"information_types", {"ANVISNING"}},
+      {"given_at", day(-7)},         {"expires_at", day(365)}, {"document_reference", "SAM-2026-0042"},
+      {"case_id", "EB-2026-000123"}};
+  auto recorded =
+      to_reply(gateway_client_->Post("/v1/consents", {{"Authorization", std::string("Bearer ") + kCaseSystemToken}},
+                                     consent.dump(), "application/json"));
+  if (recorded.status != 201) throw std::runtime_error("the standing consent was not recorded");
+  standing_consent_ = recorded.body.value("consent_id", "");
 }
 
 ReferralHarness::~ReferralHarness() {
@@ -171,14 +190,35 @@ void ReferralHarness::start_gateway() {
   gateway_client_->set_read_timeout(30, 0);
 }
 
-void ReferralHarness::stop_gateway() { gateway_->terminate(); }
-void ReferralHarness::kill_gateway() { gateway_->kill(); }
-bool ReferralHarness::gateway_running() { return gateway_->running(); }
+void ReferralHarness::stop_gateway() {
+  gateway_->terminate();
+}
+void ReferralHarness::kill_gateway() {
+  gateway_->kill();
+}
+bool ReferralHarness::gateway_running() {
+  return gateway_->running();
+}
 
 HttpReply ReferralHarness::refer(const nlohmann::json& body, const std::string& key) {
   httplib::Headers headers{{"Authorization", std::string("Bearer ") + kCaseSystemToken}};
   if (!key.empty()) headers.emplace("Idempotency-Key", key);
-  return to_reply(gateway_client_->Post("/v1/referrals", headers, body.dump(), "application/json"));
+  nlohmann::json sent = body;
+  if (sent.value("consent_reference", nlohmann::json()) == kStandingConsent)
+    sent["consent_reference"] = standing_consent_;
+  return to_reply(gateway_client_->Post("/v1/referrals", headers, sent.dump(), "application/json"));
+}
+
+HttpReply ReferralHarness::gateway_send(const std::string& method, const std::string& path, const std::string& body,
+                                        const std::string& token, const std::string& key) {
+  check_no_personnummer_in_request_line(path);
+  httplib::Headers headers;
+  if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+  if (!key.empty()) headers.emplace("Idempotency-Key", key);
+  if (method == "PATCH") return to_reply(gateway_client_->Patch(path.c_str(), headers, body, "application/json"));
+  if (method == "PUT") return to_reply(gateway_client_->Put(path.c_str(), headers, body, "application/json"));
+  if (method == "DELETE") return to_reply(gateway_client_->Delete(path.c_str(), headers, body, "application/json"));
+  return to_reply(gateway_client_->Post(path.c_str(), headers, body, "application/json"));
 }
 
 HttpReply ReferralHarness::gateway_get(const std::string& path, const std::string& token) {
@@ -217,9 +257,18 @@ void ReferralHarness::case_system_faults(const nlohmann::json& faults) {
   json_of(case_system_client_->Put("/_recv/faults", faults.dump(), "application/json"), "case system faults");
 }
 
-nlohmann::json ReferralHarness::jobbtorg_stats() { return json_of(jobbtorg_client_->Get("/_sim/stats"), "stats"); }
-nlohmann::json ReferralHarness::case_system_stats() { return json_of(case_system_client_->Get("/_recv/stats"), "stats"); }
-nlohmann::json ReferralHarness::case_system_events() { return json_of(case_system_client_->Get("/_recv/events"), "events"); }
+nlohmann::json ReferralHarness::jobbtorg_stats() {
+  return json_of(jobbtorg_client_->Get("/_sim/stats"), "stats");
+}
+nlohmann::json ReferralHarness::jobbtorg_referrals() {
+  return json_of(jobbtorg_client_->Get("/_sim/referrals"), "referrals")["referrals"];
+}
+nlohmann::json ReferralHarness::case_system_stats() {
+  return json_of(case_system_client_->Get("/_recv/stats"), "stats");
+}
+nlohmann::json ReferralHarness::case_system_events() {
+  return json_of(case_system_client_->Get("/_recv/events"), "events");
+}
 
 nlohmann::json ReferralHarness::jobbtorg_report(const std::string& referral_id, const nlohmann::json& report) {
   return json_of(jobbtorg_client_->Post(("/_sim/referrals/" + referral_id + "/reports").c_str(), report.dump(),
@@ -232,6 +281,8 @@ nlohmann::json ReferralHarness::jobbtorg_resend(const std::string& message_id) {
                  "resend");
 }
 
-std::vector<AuditRecord> ReferralHarness::audit_records() { return read_audit_records(db_path()); }
+std::vector<AuditRecord> ReferralHarness::audit_records() {
+  return read_audit_records(db_path());
+}
 
 }  // namespace knutpunkt::testing

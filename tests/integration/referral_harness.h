@@ -15,12 +15,15 @@
 
 namespace knutpunkt::testing {
 
-inline constexpr const char* kJobbtorgToken = "test-token-jobbtorg-sodra";     // Jobbtorg -> knutpunkt
-inline constexpr const char* kKnutpunktAtJobbtorg = "test-token-knutpunkt";    // knutpunkt -> Jobbtorg
+inline constexpr const char* kJobbtorgToken = "test-token-jobbtorg-sodra";   // Jobbtorg -> knutpunkt
+inline constexpr const char* kKnutpunktAtJobbtorg = "test-token-knutpunkt";  // knutpunkt -> Jobbtorg
 inline constexpr const char* kWebhookSecret = "test-webhook-secret-0123456789";
+// What referral_request() puts in consent_reference; refer() sends the consent the harness
+// recorded at start (Tolvan's, for Jobbtorg, in force) in its place.
+inline constexpr const char* kStandingConsent = "standing-consent";
 
 struct ReferralHarnessOptions {
-  bool reports = false;          // the simulator reports back on its own
+  bool reports = false;  // the simulator reports back on its own
   int report_delay_ms = 20;
   int attendance_days = 3;
   int max_attempts = 8;
@@ -39,6 +42,11 @@ class ReferralHarness {
 
   // POST /v1/referrals as the case system; `key` becomes the Idempotency-Key when not empty.
   HttpReply refer(const nlohmann::json& body, const std::string& key = {});
+  // The consent recorded at start that referral_request()'s referrals rest on.
+  const std::string& standing_consent() const { return standing_consent_; }
+  // Another request as the case system (PATCH, DELETE, PUT); `key` as for refer().
+  HttpReply gateway_send(const std::string& method, const std::string& path, const std::string& body,
+                         const std::string& token, const std::string& key = {});
   HttpReply gateway_get(const std::string& path, const std::string& token);
   std::string metrics();  // GET /metrics, the text as served
   HttpReply gateway_post(const std::string& path, const std::string& body, const std::string& token);
@@ -47,14 +55,15 @@ class ReferralHarness {
   void jobbtorg_faults(const nlohmann::json& faults);
   void case_system_faults(const nlohmann::json& faults);
   nlohmann::json jobbtorg_stats();
+  nlohmann::json jobbtorg_referrals();  // GET /_sim/referrals: what Jobbtorg holds, messages included
   nlohmann::json case_system_stats();
   nlohmann::json case_system_events();
   nlohmann::json jobbtorg_report(const std::string& referral_id, const nlohmann::json& report);
   nlohmann::json jobbtorg_resend(const std::string& message_id);
 
   void start_gateway();
-  void stop_gateway();   // SIGTERM
-  void kill_gateway();   // SIGKILL
+  void stop_gateway();  // SIGTERM
+  void kill_gateway();  // SIGKILL
   bool gateway_running();
 
   std::vector<AuditRecord> audit_records();
@@ -69,6 +78,7 @@ class ReferralHarness {
   unsigned short jobbtorg_port_ = 0;
   unsigned short case_system_port_ = 0;
   int gateway_starts_ = 0;
+  std::string standing_consent_;
   std::unique_ptr<ChildProcess> jobbtorg_;
   std::unique_ptr<ChildProcess> case_system_;
   std::unique_ptr<ChildProcess> gateway_;
@@ -78,7 +88,8 @@ class ReferralHarness {
 };
 
 // A valid referral for Tolvan Tolvansson to the Söderort Jobbtorg (district skarholmen).
-nlohmann::json referral_request(const std::string& case_id = "EB-2026-000123", const std::string& district = "skarholmen");
+nlohmann::json referral_request(const std::string& case_id = "EB-2026-000123",
+                                const std::string& district = "skarholmen");
 
 // Polls `condition` every 50 ms until it holds or `limit` passes.
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = std::chrono::seconds{20});

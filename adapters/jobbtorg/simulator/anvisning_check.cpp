@@ -91,7 +91,8 @@ std::vector<FieldError> check_anvisning(const nlohmann::json& anvisning) {
   check.text("/anvisningsId");
   if (const auto skickad = check.text("/skickad"); !skickad.empty() && !is_date_time(skickad))
     check.errors.push_back({"/skickad", "ska vara en tidpunkt enligt RFC 3339"});
-  if (const auto kommunkod = check.text("/kommunkod"); !kommunkod.empty() && !(kommunkod.size() == 4 && all_digits(kommunkod)))
+  if (const auto kommunkod = check.text("/kommunkod");
+      !kommunkod.empty() && !(kommunkod.size() == 4 && all_digits(kommunkod)))
     check.errors.push_back({"/kommunkod", "ska vara fyra siffror"});
   check.text("/stadsdel");
   if (check.object("/person") != nullptr) {
@@ -99,7 +100,8 @@ std::vector<FieldError> check_anvisning(const nlohmann::json& anvisning) {
     if (const auto personnummer = check.text("/person/personnummer");
         !personnummer.empty() && !(personnummer.size() == 12 && all_digits(personnummer)))
       check.errors.push_back({"/person/personnummer", "ska vara tolv siffror (ÅÅÅÅMMDDNNNK)"});
-    if (const auto* skyddad = check.member("/person/skyddadIdentitet", false); skyddad != nullptr && !skyddad->is_boolean())
+    if (const auto* skyddad = check.member("/person/skyddadIdentitet", false);
+        skyddad != nullptr && !skyddad->is_boolean())
       check.errors.push_back({"/person/skyddadIdentitet", "ska vara true eller false"});
   }
   if (check.object("/arende") != nullptr) {
@@ -122,6 +124,66 @@ std::vector<FieldError> check_anvisning(const nlohmann::json& anvisning) {
   if (check.object("/ibDel1", false) != nullptr) {
     check.date("/ibDel1/genomford", false);
     check.text("/ibDel1/sammanfattning", false);
+  }
+  return std::move(check.errors);
+}
+
+std::vector<FieldError> check_meddelande(const nlohmann::json& meddelande, const std::string& anvisnings_id) {
+  if (!meddelande.is_object()) return {{"", "ska vara ett JSON-objekt"}};
+  Checker check(meddelande);
+  check.text("/meddelandeId");
+  if (const auto id = check.text("/anvisningsId"); !id.empty() && id != anvisnings_id)
+    check.errors.push_back({"/anvisningsId", "ska vara anvisningen i adressen"});
+  if (const auto skickad = check.text("/skickad"); !skickad.empty() && !is_date_time(skickad))
+    check.errors.push_back({"/skickad", "ska vara en tidpunkt enligt RFC 3339"});
+  const auto version_at_least = [&](std::int64_t least) {
+    const auto* version = check.member("/version");
+    if (version != nullptr && (!version->is_number_integer() || version->get<std::int64_t>() < least))
+      check.errors.push_back({"/version", "ska vara ett heltal, minst " + std::to_string(least)});
+  };
+  const auto typ = check.text("/typ");
+  if (typ == "ANVISNING_ANDRAD") {
+    version_at_least(2);
+    const auto* andringar = check.object("/andringar");
+    if (andringar != nullptr && andringar->empty()) check.errors.push_back({"/andringar", "får inte vara tom"});
+    if (andringar != nullptr) {
+      for (const auto& [key, _] : andringar->items()) {
+        if (key != "omfattningTimmarPerVecka" && key != "startdatum" && key != "malgrupp" &&
+            key != "anvisandeHandlaggare")
+          check.errors.push_back({"/andringar/" + key, "kan inte ändras"});
+      }
+      if (const auto* omfattning = check.member("/andringar/omfattningTimmarPerVecka", false); omfattning != nullptr) {
+        if (!omfattning->is_number_integer() || omfattning->get<std::int64_t>() < 1 ||
+            omfattning->get<std::int64_t>() > 40)
+          check.errors.push_back({"/andringar/omfattningTimmarPerVecka", "ska vara ett heltal 1..40"});
+      }
+      check.date("/andringar/startdatum", false);
+      check.text("/andringar/malgrupp", false);
+      if (check.object("/andringar/anvisandeHandlaggare", false) != nullptr)
+        check.text("/andringar/anvisandeHandlaggare/id");
+    }
+  } else if (typ == "ANVISNING_ATERKALLAD") {
+    version_at_least(2);
+    check.text("/orsak");
+    // A withdrawal carries no content about the person.
+    for (const char* forbidden : {"/person", "/andringar", "/arende"}) {
+      if (check.member(forbidden, false) != nullptr)
+        check.errors.push_back({forbidden, "ska inte finnas i en återkallelse"});
+    }
+  } else if (typ == "BESLUT") {
+    if (check.object("/beslut") != nullptr) {
+      check.text("/beslut/beslutsId");
+      if (const auto beslut = check.text("/beslut/typ");
+          !beslut.empty() && beslut != "SANKTION" && beslut != "UNDANTAG")
+        check.errors.push_back({"/beslut/typ", "ska vara SANKTION eller UNDANTAG"});
+      check.date("/beslut/periodFrom");
+      check.date("/beslut/periodTom");
+      check.text("/beslut/referens");
+      if (const auto beslutad = check.text("/beslut/beslutad"); !beslutad.empty() && !is_date_time(beslutad))
+        check.errors.push_back({"/beslut/beslutad", "ska vara en tidpunkt enligt RFC 3339"});
+    }
+  } else if (!typ.empty()) {
+    check.errors.push_back({"/typ", "ska vara ANVISNING_ANDRAD, ANVISNING_ATERKALLAD eller BESLUT"});
   }
   return std::move(check.errors);
 }

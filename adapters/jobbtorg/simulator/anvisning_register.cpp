@@ -38,6 +38,48 @@ Acceptance AnvisningRegister::accept(const std::string& key, const nlohmann::jso
   return acceptance;
 }
 
+MessageAcceptance AnvisningRegister::accept_message(const std::string& key, const nlohmann::json& meddelande) {
+  const auto anvisnings_id = meddelande.at("anvisningsId").get<std::string>();
+  std::lock_guard lock(mutex_);
+  MessageAcceptance out;
+  if (const auto known = reply_by_key_.find(key); known != reply_by_key_.end()) {
+    counters_.add(Counted::duplicates);
+    out.outcome = MessageAcceptance::Outcome::duplicate;
+    out.reply = known->second;
+    return out;
+  }
+  const auto found = referrals_.find(anvisnings_id);
+  if (found == referrals_.end()) {
+    out.outcome = MessageAcceptance::Outcome::unknown_referral;
+    return out;
+  }
+  Referral& referral = found->second;
+  if (referral.withdrawn) {
+    out.outcome = MessageAcceptance::Outcome::withdrawn;
+    return out;
+  }
+  const auto typ = meddelande.at("typ").get<std::string>();
+  nlohmann::json taken = {{"meddelandeId", key}, {"typ", typ}, {"mottagen", now_utc()}};
+  if (meddelande.contains("version")) taken["version"] = meddelande["version"];
+  if (typ == "ANVISNING_ANDRAD") {
+    const auto& andringar = meddelande.at("andringar");
+    taken["andringar"] = andringar;
+    if (andringar.contains("omfattningTimmarPerVecka"))
+      referral.facts.hours_per_week = andringar["omfattningTimmarPerVecka"].get<int>();
+    if (andringar.contains("startdatum"))
+      referral.facts.start = *parse_date(andringar["startdatum"].get<std::string>());
+  } else if (typ == "ANVISNING_ATERKALLAD") {
+    taken["orsak"] = meddelande.at("orsak");
+    referral.withdrawn = true;
+  } else {
+    taken["beslut"] = meddelande.at("beslut");
+  }
+  referral.meddelanden.push_back(std::move(taken));
+  out.reply = {{"mottagen", true}, {"anvisningsId", anvisnings_id}, {"meddelandeId", key}};
+  reply_by_key_.emplace(key, out.reply);
+  return out;
+}
+
 std::optional<ReferralFacts> AnvisningRegister::facts(const std::string& anvisnings_id) const {
   std::lock_guard lock(mutex_);
   const auto found = referrals_.find(anvisnings_id);
@@ -65,7 +107,9 @@ nlohmann::json AnvisningRegister::referrals() const {
                    {"kommunkod", referral.kommunkod},
                    {"startdatum", format_date(referral.facts.start)},
                    {"accepted_at", referral.accepted_at},
-                   {"meddelandeIds", referral.message_ids}});
+                   {"meddelandeIds", referral.message_ids},
+                   {"status", referral.withdrawn ? "ATERKALLAD" : "AKTIV"},
+                   {"meddelanden", referral.meddelanden}});
   }
   return out;
 }

@@ -25,13 +25,20 @@ enum class Counted {
   lost_replies,  // took effect, then the connection was reset
   unauthorized,
   invalid,
+  meddelanden_received,
 };
 
 struct Acceptance {
-  bool duplicate = false;      // the key was accepted before: reply 200 with the first body
-  bool new_referral = false;   // the first accepted message for this anvisningsId: start its reports
-  nlohmann::json reply;        // {"mottagen": true, "anvisningsId", "jobbtorgReferens"}
+  bool duplicate = false;     // the key was accepted before: reply 200 with the first body
+  bool new_referral = false;  // the first accepted message for this anvisningsId: start its reports
+  nlohmann::json reply;       // {"mottagen": true, "anvisningsId", "jobbtorgReferens"}
   ReferralFacts facts;
+};
+
+// What became of a meddelande about an anvisning.
+struct MessageAcceptance {
+  enum class Outcome { accepted, duplicate, unknown_referral, withdrawn } outcome = Outcome::accepted;
+  nlohmann::json reply;  // {"mottagen": true, "anvisningsId", "meddelandeId"} when accepted or duplicate
 };
 
 class AnvisningRegister {
@@ -40,6 +47,10 @@ class AnvisningRegister {
 
   // `anvisning` has passed check_anvisning; `key` is its Idempotency-Key (== meddelandeId).
   Acceptance accept(const std::string& key, const nlohmann::json& anvisning);
+
+  // `meddelande` has passed check_meddelande; `key` is its Idempotency-Key (== meddelandeId). A
+  // change updates the referral's facts; after a withdrawal nothing more is taken about it.
+  MessageAcceptance accept_message(const std::string& key, const nlohmann::json& meddelande);
 
   std::optional<ReferralFacts> facts(const std::string& anvisnings_id) const;
   nlohmann::json stats() const;
@@ -54,10 +65,13 @@ class AnvisningRegister {
     std::string kommunkod;
     std::string accepted_at;
     std::vector<std::string> message_ids;  // unique accepted keys, in acceptance order
+    // Meddelanden taken about it, in order: {meddelandeId, typ, version?, orsak?, beslut?}.
+    nlohmann::json meddelanden = nlohmann::json::array();
+    bool withdrawn = false;
   };
 
-  simulator_kit::Counters<Counted, 6> counters_{
-      {"anvisningar_received", "duplicates", "failed_by_fault", "lost_replies", "unauthorized", "invalid"}};
+  simulator_kit::Counters<Counted, 7> counters_{{"anvisningar_received", "duplicates", "failed_by_fault",
+                                                 "lost_replies", "unauthorized", "invalid", "meddelanden_received"}};
   mutable std::mutex mutex_;
   std::int64_t next_reference_ = 1;
   std::map<std::string, nlohmann::json> reply_by_key_;

@@ -197,6 +197,64 @@ int main(int argc, char** argv) {
     response.set_content(acceptance.reply.dump(), kJson);
   });
 
+  // Meddelanden about an anvisning: a change, a withdrawal, a decision. Faults, authentication and
+  // idempotency as for anvisningar; 404 for an anvisning this Jobbtorg never got, 409 after a
+  // withdrawal (a gateway must never send either).
+  server.Post(
+      R"(/api/v1/anvisningar/([^/]+)/meddelanden)", [&](const httplib::Request& request, httplib::Response& response) {
+        register_.count(jt::Counted::meddelanden_received);
+        const std::string key = request.get_header_value("Idempotency-Key");
+        const auto fault = faults.decide(key);
+        if (fault.latency.count() > 0) stop.sleep_for(fault.latency);
+        if (fault.fails_without_effect()) {
+          register_.count(jt::Counted::failed_by_fault);
+          kit::answer_fault(
+              fault, request, response,
+              jt::fel_body({{"", "simulerat fel (" + std::string(kit::mode_name(fault.mode)) + ")"}}).dump(), kJson);
+          return;
+        }
+        if (!expected_authorization.empty() &&
+            !knutpunkt::constant_time_equal(request.get_header_value("Authorization"), expected_authorization)) {
+          register_.count(jt::Counted::unauthorized);
+          reply_fel(response, 401, {{"Authorization", "ogiltig eller saknad token"}});
+          return;
+        }
+        const std::string anvisnings_id = request.matches[1].str();
+        const auto meddelande = nlohmann::json::parse(request.body, nullptr, false);
+        auto errors = meddelande.is_discarded() ? std::vector<jt::FieldError>{{"", "inte giltig JSON"}}
+                                                : jt::check_meddelande(meddelande, anvisnings_id);
+        if (key.empty())
+          errors.push_back({"Idempotency-Key", "saknas"});
+        else if (errors.empty() && meddelande["meddelandeId"].get<std::string>() != key)
+          errors.push_back({"Idempotency-Key", "ska vara lika med meddelandeId"});
+        if (!errors.empty()) {
+          register_.count(jt::Counted::invalid);
+          if (!quiet) std::cerr << "meddelande key=" << key << " invalid" << std::endl;
+          reply_fel(response, 400, errors);
+          return;
+        }
+        const auto taken = register_.accept_message(key, meddelande);
+        using Outcome = jt::MessageAcceptance::Outcome;
+        if (!quiet)
+          std::cerr << "meddelande key=" << key << " typ=" << meddelande["typ"].get<std::string>()
+                    << " anvisningsId=" << anvisnings_id << " outcome=" << static_cast<int>(taken.outcome) << std::endl;
+        if (taken.outcome == Outcome::unknown_referral) {
+          reply_fel(response, 404, {{"/anvisningsId", "okänd anvisning"}});
+          return;
+        }
+        if (taken.outcome == Outcome::withdrawn) {
+          reply_fel(response, 409, {{"/anvisningsId", "anvisningen är återkallad"}});
+          return;
+        }
+        if (fault.action == kit::FaultAction::lost_reply) {
+          register_.count(jt::Counted::lost_replies);
+          kit::reset_connection(request, response);
+          return;
+        }
+        response.status = taken.outcome == Outcome::duplicate ? 200 : 201;
+        response.set_content(taken.reply.dump(), kJson);
+      });
+
   kit::serve_fault_control(server, "/_sim", faults, [](const kit::FaultSpecError& error) {
     auto detail = kit::problem(400, "Invalid fault", error.message);
     detail["field"] = error.field;
@@ -250,9 +308,10 @@ int main(int argc, char** argv) {
     // A partial report gets the type's usual details, from the referral if this Jobbtorg knows it
     // (else as if it started today), so a test need only name what it varies. An unknown typ is
     // sent as given: the gateway's answer to it is what such a test wants to see.
-    const auto facts = register_.facts(anvisnings_id).value_or(
-        jt::ReferralFacts{anvisnings_id, "JT-0", std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()),
-                          20});
+    const auto facts =
+        register_.facts(anvisnings_id)
+            .value_or(jt::ReferralFacts{anvisnings_id, "JT-0",
+                                        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()), 20});
     if (auto details = jt::report_details(report["typ"].get<std::string>(), facts,
                                           jt::AttendancePlan{.days = std::max(options->attendance_days, 1)});
         details && !report.contains(details->first))
@@ -269,7 +328,7 @@ int main(int argc, char** argv) {
   // A content-reader handler: cpp-httplib 0.11 otherwise waits out its read timeout and answers 400
   // for a POST without Content-Length, which is what `curl -X POST` sends here.
   server.Post(R"(/_sim/reports/([^/]+)/resend)", [&](const httplib::Request& request, httplib::Response& response,
-                                                    const httplib::ContentReader& content_reader) {
+                                                     const httplib::ContentReader& content_reader) {
     if (request.has_header("Content-Length") || request.has_header("Transfer-Encoding"))
       content_reader([](const char*, std::size_t) { return true; });  // drained: the body is not used
     if (refused_without_gateway(response)) return;

@@ -48,11 +48,8 @@ std::optional<std::pair<std::string, nlohmann::json>> report_details(std::string
     nlohmann::json days_list = nlohmann::json::array();
     for (int i = 0; i < span; ++i) {
       if (span >= 2 && i == attendance.absent_day % span)
-        days_list.push_back({{"datum", on(i)},
-                             {"status", "FRANVARANDE"},
-                             {"timmar", 0},
-                             {"franvaroorsak", "SJUK"},
-                             {"anmald", true}});
+        days_list.push_back(
+            {{"datum", on(i)}, {"status", "FRANVARANDE"}, {"timmar", 0}, {"franvaroorsak", "SJUK"}, {"anmald", true}});
       else
         days_list.push_back({{"datum", on(i)}, {"status", "NARVARANDE"}, {"timmar", hours}});
     }

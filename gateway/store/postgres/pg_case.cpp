@@ -38,14 +38,14 @@ namespace {
 std::expected<std::optional<CaseRecord>, StoreError> read_case(Connection& c, std::string_view where,
                                                                const std::string& first, const std::string& case_id) {
   auto r = c.query(
-      "SELECT client_id, case_id, status, unit, household, opened_at, closed_at, updated_at, organisation "
-      "FROM case_file WHERE " +
+      "SELECT client_id, case_id, status, unit, household, opened_at, closed_at, updated_at, organisation, "
+      "closure_reason FROM case_file WHERE " +
           std::string(where),
       Params().add(first).add(case_id), "read case");
   if (!r) return std::unexpected(r.error());
   if (r->rows() == 0) return std::nullopt;
   return CaseRecord{r->text(0, 0), r->text(0, 1), r->text(0, 2), r->text(0, 3), decode_string_set(r->text(0, 4)),
-                    r->text(0, 5), r->text(0, 6), r->text(0, 7), r->text(0, 8)};
+                    r->text(0, 5), r->text(0, 6), r->text(0, 7), r->text(0, 8), r->text(0, 9)};
 }
 
 }  // namespace
@@ -68,7 +68,7 @@ std::expected<void, StoreError> apply(Connection& c, const store_write::PutCase&
   if (ok) {
     ok = c.run(
         "INSERT INTO case_file (client_id, case_id, status, unit, household, opened_at, closed_at, updated_at, "
-        "organisation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "organisation, closure_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         Params()
             .add(k.client_id)
             .add(k.case_id)
@@ -78,7 +78,8 @@ std::expected<void, StoreError> apply(Connection& c, const store_write::PutCase&
             .add(k.opened_at)
             .add(k.closed_at)
             .add(k.updated_at)
-            .add(k.organisation),
+            .add(k.organisation)
+            .add(k.closure_reason),
         "store case");
   }
   for (const std::string& person : k.household) {

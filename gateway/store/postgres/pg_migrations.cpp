@@ -39,7 +39,9 @@ struct Migration {
   std::string (*sql)();
 };
 
-constexpr std::array kMigrations{Migration{1, &schema_v1}};
+std::string schema_v2() { return std::string(referral_change_schema()); }
+
+constexpr std::array kMigrations{Migration{1, &schema_v1}, Migration{2, &schema_v2}};
 
 }  // namespace
 

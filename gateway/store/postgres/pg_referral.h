@@ -12,12 +12,19 @@
 namespace knutpunkt::pg {
 
 std::string_view referral_schema();
+// Migration 2: a referral's status, version and consent, and its change history.
+std::string_view referral_change_schema();
 
 std::expected<void, StoreError> apply(Connection& c, const store_write::PutReferral& w);
+std::expected<void, StoreError> apply(Connection& c, const store_write::ChangeReferral& w);
 std::expected<void, StoreError> apply(Connection& c, const store_write::PutIdempotency& w);
 std::expected<void, StoreError> apply(Connection& c, const store_write::PutInboundReceipt& w);
 
 std::expected<std::optional<ReferralRecord>, StoreError> referral(Connection& c, const std::string& referral_id);
+std::expected<std::vector<ReferralRecord>, StoreError> referrals_on_consent(Connection& c,
+                                                                            const std::string& consent_id);
+std::expected<std::vector<ReferralRecord>, StoreError> referrals_of_case(Connection& c, const std::string& client_id,
+                                                                         const std::string& case_id);
 std::expected<std::optional<IdempotencyRecord>, StoreError> idempotency(Connection& c, const std::string& client_id,
                                                                         const std::string& key);
 std::expected<bool, StoreError> inbound_seen(Connection& c, const std::string& partner,

@@ -245,6 +245,13 @@ class PostgresStore final : public Store {
   std::expected<std::optional<ReferralRecord>, StoreError> referral(const std::string& referral_id) override {
     return read([&](pg::Connection& c) { return pg::referral(c, referral_id); });
   }
+  std::expected<std::vector<ReferralRecord>, StoreError> referrals_on_consent(const std::string& consent_id) override {
+    return read([&](pg::Connection& c) { return pg::referrals_on_consent(c, consent_id); });
+  }
+  std::expected<std::vector<ReferralRecord>, StoreError> referrals_of_case(const std::string& client_id,
+                                                                           const std::string& case_id) override {
+    return read([&](pg::Connection& c) { return pg::referrals_of_case(c, client_id, case_id); });
+  }
   std::expected<std::optional<IdempotencyRecord>, StoreError> idempotency(const std::string& client_id,
                                                                           const std::string& key) override {
     return read([&](pg::Connection& c) { return pg::idempotency(c, client_id, key); });

@@ -395,6 +395,30 @@ constexpr std::array kMigrations{
       CREATE TABLE IF NOT EXISTS sign_in_key (one INTEGER PRIMARY KEY CHECK (one = 1), key TEXT NOT NULL);
       INSERT OR IGNORE INTO sign_in_key (one, key) VALUES (1, lower(hex(randomblob(32))));
     )sql"},
+    Migration{13, R"sql(
+      -- A referral changes and may be withdrawn after it was accepted. The row holds it as it is
+      -- now; referral_change keeps every version after the first, so an auditor sees what
+      -- Jobbtorg was told and when. A plain INSERT there is what stops two changes made from the
+      -- same version from both landing.
+      ALTER TABLE referral ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+      ALTER TABLE referral ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE referral ADD COLUMN consent_id TEXT NOT NULL DEFAULT '';
+      ALTER TABLE referral ADD COLUMN updated_at TEXT NOT NULL DEFAULT '';
+      CREATE INDEX referral_consent ON referral (consent_id) WHERE consent_id <> '';
+      CREATE INDEX referral_case ON referral (client_id, case_id);
+      CREATE TABLE referral_change (
+        referral_id TEXT NOT NULL,
+        version     INTEGER NOT NULL,
+        status      TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (referral_id, version)
+      ) WITHOUT ROWID;
+      CREATE TRIGGER referral_change_no_update BEFORE UPDATE ON referral_change
+        BEGIN SELECT RAISE(ABORT, 'referral_change is append-only'); END;
+      -- Why a case was closed (the case system's code), kept with the case.
+      ALTER TABLE case_file ADD COLUMN closure_reason TEXT NOT NULL DEFAULT '';
+    )sql"},
 };
 
 // Rows read per lock hold while scanning, so the writer is never stalled for long.
@@ -1193,19 +1217,54 @@ class SqliteStore final : public Store {
   }
 
   std::expected<std::optional<ReferralRecord>, StoreError> referral(const std::string& referral_id) override {
+    auto found = read_referrals("referral_id = ?1", referral_id, "");
+    if (!found) return std::unexpected(found.error());
+    if (found->empty()) return std::nullopt;
+    return std::move(found->front());
+  }
+
+  std::expected<std::vector<ReferralRecord>, StoreError> referrals_on_consent(const std::string& consent_id) override {
+    if (consent_id.empty()) return std::vector<ReferralRecord>{};
+    return read_referrals("consent_id = ?1", consent_id, "");
+  }
+
+  std::expected<std::vector<ReferralRecord>, StoreError> referrals_of_case(const std::string& client_id,
+                                                                           const std::string& case_id) override {
+    return read_referrals("client_id = ?1 AND case_id = ?2", client_id, case_id);
+  }
+
+  // The referrals matching `where` (?1, and ?2 when it names one), oldest first.
+  std::expected<std::vector<ReferralRecord>, StoreError> read_referrals(std::string_view where,
+                                                                        const std::string& first,
+                                                                        const std::string& second) {
     std::lock_guard lock(reader_.mutex);
-    std::optional<ReferralRecord> found;
+    std::vector<ReferralRecord> found;
     auto ok = query(
         reader_,
-        "SELECT client_id, case_id, destination, person_id, protected_identity, created_at, body "
-        "FROM referral WHERE referral_id = ?1",
-        "read referral", [&](StatementUse& u) { u.bind(1, referral_id); },
+        "SELECT referral_id, client_id, case_id, destination, person_id, protected_identity, created_at, body, "
+        "status, version, consent_id, updated_at FROM referral WHERE " +
+            std::string(where) + " ORDER BY created_at, referral_id",
+        "read referral",
+        [&](StatementUse& u) {
+          u.bind(1, first);
+          if (where.find("?2") != std::string_view::npos) u.bind(2, second);
+        },
         [&](sqlite3_stmt* s) {
-          found = ReferralRecord{referral_id,       column_text(s, 0),
-                                 column_text(s, 1), column_text(s, 2),
-                                 column_text(s, 3), sqlite3_column_int(s, 4) != 0,
-                                 column_text(s, 5), decode_json(column_text(s, 6))};
-          return false;
+          ReferralRecord r;
+          r.referral_id = column_text(s, 0);
+          r.client_id = column_text(s, 1);
+          r.case_id = column_text(s, 2);
+          r.destination = column_text(s, 3);
+          r.person_id = column_text(s, 4);
+          r.protected_identity = sqlite3_column_int(s, 5) != 0;
+          r.created_at = column_text(s, 6);
+          r.referral = decode_json(column_text(s, 7));
+          r.status = column_text(s, 8);
+          r.version = sqlite3_column_int(s, 9);
+          r.consent_id = column_text(s, 10);
+          r.updated_at = column_text(s, 11);
+          found.push_back(std::move(r));
+          return true;
         });
     if (!ok) return std::unexpected(ok.error());
     return found;
@@ -1299,12 +1358,13 @@ class SqliteStore final : public Store {
     auto ok = query(
         reader_,
         "SELECT client_id, case_id, status, unit, household, opened_at, closed_at, updated_at, "
-        "organisation FROM case_file WHERE " +
+        "organisation, closure_reason FROM case_file WHERE " +
             std::string(where),
         "read case", [&](StatementUse& u) { u.bind(1, first).bind(2, case_id); },
         [&](sqlite3_stmt* s) {
           CaseRecord c{column_text(s, 0), column_text(s, 1), column_text(s, 2), column_text(s, 3), {},
-                       column_text(s, 5), column_text(s, 6), column_text(s, 7), column_text(s, 8)};
+                       column_text(s, 5), column_text(s, 6), column_text(s, 7), column_text(s, 8),
+                       column_text(s, 9)};
           const auto members = decode_json(column_text(s, 4));
           if (members.is_array()) {
             for (const auto& m : members) {
@@ -1584,6 +1644,10 @@ class SqliteStore final : public Store {
         what = "the reminder";
         found = stored("SELECT 1 FROM sip_reminder WHERE plan_id = ?1 AND kind = ?2 AND key = ?3",
                        [&](StatementUse& u) { u.bind(1, m->plan_id).bind(2, m->kind).bind(3, m->key); });
+      } else if (const auto* c = std::get_if<store_write::ChangeReferral>(&w)) {
+        what = "the referral version";
+        found = stored("SELECT 1 FROM referral_change WHERE referral_id = ?1 AND version = ?2",
+                       [&](StatementUse& u) { u.bind(1, c->referral.referral_id).bind(2, c->referral.version); });
       } else if (const auto* p = std::get_if<store_write::PutSipPlan>(&w)) {
         what = "the plan version";
         found = stored("SELECT 1 FROM sip_plan_version WHERE plan_id = ?1 AND version = ?2",
@@ -1882,10 +1946,32 @@ class SqliteStore final : public Store {
     if (!body) return std::unexpected(body.error());
     return run(writer_,
                "INSERT INTO referral (referral_id, client_id, case_id, destination, person_id, protected_identity, "
-               "created_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+               "created_at, body, status, version, consent_id, updated_at) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                "store referral", [&](StatementUse& u) {
                  u.bind(1, r.referral_id).bind(2, r.client_id).bind(3, r.case_id).bind(4, r.destination);
                  u.bind(5, r.person_id).bind(6, r.protected_identity).bind(7, r.created_at).bind(8, *body);
+                 u.bind(9, r.status).bind(10, r.version).bind(11, r.consent_id).bind(12, r.updated_at);
+               });
+  }
+
+  std::expected<void, StoreError> apply(const store_write::ChangeReferral& w) {
+    const ReferralRecord& r = w.referral;
+    auto body = encode_json(r.referral);
+    if (!body) return std::unexpected(body.error());
+    auto version = run(writer_,
+                       "INSERT INTO referral_change (referral_id, version, status, body, recorded_at) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5)",
+                       "store referral change", [&](StatementUse& u) {
+                         u.bind(1, r.referral_id).bind(2, r.version).bind(3, r.status).bind(4, *body);
+                         u.bind(5, r.updated_at);
+                       });
+    if (!version) return version;
+    return run(writer_,
+               "UPDATE referral SET status = ?2, version = ?3, body = ?4, updated_at = ?5 "
+               "WHERE referral_id = ?1 AND version < ?3",
+               "change referral", [&](StatementUse& u) {
+                 u.bind(1, r.referral_id).bind(2, r.status).bind(3, r.version).bind(4, *body).bind(5, r.updated_at);
                });
   }
 
@@ -1956,10 +2042,12 @@ class SqliteStore final : public Store {
     if (!removed) return removed;
     auto stored = run(writer_,
                       "INSERT INTO case_file (client_id, case_id, status, unit, household, opened_at, "
-                      "closed_at, updated_at, organisation) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                      "closed_at, updated_at, organisation, closure_reason) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                       "store case", [&](StatementUse& u) {
                         u.bind(1, c.client_id).bind(2, c.case_id).bind(3, c.status).bind(4, c.unit).bind(5, household);
                         u.bind(6, c.opened_at).bind(7, c.closed_at).bind(8, c.updated_at).bind(9, c.organisation);
+                        u.bind(10, c.closure_reason);
                       });
     if (!stored) return stored;
     for (const std::string& person : c.household) {
