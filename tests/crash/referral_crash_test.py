@@ -11,6 +11,11 @@ receiver flap (alternately up and down). Afterwards, with everything up again, i
     Idempotency-Key after a lost reply give back the first acceptance, never a second referral);
   * every report Jobbtorg sent back became case events that the case system received exactly
     once each and in the order Jobbtorg reported them, plus exactly one referral.sent;
+  * some referrals are changed, and some withdrawn, right after acceptance (also retried across
+    kills with the same Idempotency-Key): each accepted change reached Jobbtorg exactly once, after
+    the referral, unless the referral was withdrawn; each withdrawn referral is withdrawn in the
+    store, its withdrawal is the last thing Jobbtorg heard of it (or Jobbtorg never got it at
+    all), and the case system heard referral.withdrawn exactly once;
   * the audit chain verifies intact.
 
 With --postgres the store is a throwaway PostgreSQL cluster (initdb on loopback in the run folder)
@@ -222,7 +227,8 @@ def main():
                                "municipality": "0180", "units": ["Skärholmen EKB"]}],
             "clients": [
                 {"id": "case-system", "token_sha256": sha(CASE_TOKEN), "purposes": ["arbetsmarknadsinsats"],
-                 "organisation": "stockholm-socialtjanst", "operations": ["referral", "case:register"]},
+                 "organisation": "stockholm-socialtjanst",
+                 "operations": ["referral", "case:register", "consent:record"]},
                 {"id": "jobbtorg-sodra", "token_sha256": sha(JOBBTORG_TOKEN), "purposes": [], "roles": ["partner"],
                  "partner_adapter": "jobbtorg-sodra"},
                 {"id": "operator", "token_sha256": sha(OPERATOR_TOKEN), "purposes": [], "roles": ["operator"]}],
@@ -268,11 +274,41 @@ def main():
                          {"Authorization": f"Bearer {CASE_TOKEN}"}, 5)
         if status != 201:
             sys.exit(f"registering the crash test's case failed with {status}")
+        # Each person's referrals rest on a consent the case system recorded for Jobbtorg.
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        next_year = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 365 * 86400))
+        consents = {}
+        for person in ["19121212-1212", "19701063-2391", "19850709-2388"]:
+            status, reply = http("POST", f"{instance_urls[0]}/v1/consents",
+                                 {"person_id": person, "partner": "jobbtorg", "information_types": ["ANVISNING"],
+                                  "given_at": today, "expires_at": next_year, "document_reference": "SAM-CRASH",
+                                  "case_id": "EB-CRASH"}, {"Authorization": f"Bearer {CASE_TOKEN}"}, 5)
+            if status != 201:
+                sys.exit(f"recording the crash test's consent failed with {status}")
+            consents[person] = reply["consent_id"]
 
         accepted = {}  # idempotency key -> referral id
         lock = threading.Lock()
         stop_sending = threading.Event()
         failures = []
+
+        changed = set()  # referral ids
+        withdrawn = set()
+
+        def until_answered(method, path, body, key):
+            # A client that gets no answer sends the same request with the same key again, to
+            # whichever instance the balancer picks.
+            while True:
+                try:
+                    status, reply = http(method, f"{rng.choice(instance_urls)}{path}", body,
+                                         {"Authorization": f"Bearer {CASE_TOKEN}", "Idempotency-Key": key}, 5)
+                except (urllib.error.URLError, ConnectionError, OSError):
+                    time.sleep(0.05)
+                    continue
+                if status in (409, 503) and not (status == 409 and reply.get("code") == "referral_withdrawn"):
+                    time.sleep(0.05)
+                    continue
+                return status, reply
 
         def send(sender):
             persons = ["19121212-1212", "19701063-2391", "19850709-2388"]
@@ -284,27 +320,34 @@ def main():
                         "district": rng.choice(["skarholmen", "farsta"]), "person_id": persons[i % len(persons)],
                         "caseworker": {"id": "hl-1"}, "purpose": "arbetsmarknadsinsats",
                         "target_group": "ARBETSFOR_STOD", "forsorjningshinder": "ARBETSLOS_INGEN_ERSATTNING",
-                        "extent_hours_per_week": 20, "start_date": "2026-12-01", "consent_reference": f"SAM-{i}"}
-                # A client that gets no answer sends the same request with the same key again, to
-                # whichever instance the balancer picks.
-                while True:
-                    try:
-                        status, reply = http("POST", f"{rng.choice(instance_urls)}/v1/referrals", body,
-                                             {"Authorization": f"Bearer {CASE_TOKEN}", "Idempotency-Key": key}, 5)
-                    except (urllib.error.URLError, ConnectionError, OSError):
-                        time.sleep(0.05)
-                        continue
-                    if status == 202:
-                        with lock:
-                            if key in accepted and accepted[key] != reply["referral_id"]:
-                                failures.append(f"key {key} accepted twice as different referrals")
-                            accepted[key] = reply["referral_id"]
-                        break
-                    if status in (409, 503):
-                        time.sleep(0.05)
-                        continue
+                        "extent_hours_per_week": 20, "start_date": "2026-12-01",
+                        "consent_reference": consents[persons[i % len(persons)]]}
+                status, reply = until_answered("POST", "/v1/referrals", body, key)
+                if status != 202:
                     failures.append(f"unexpected {status}: {reply}")
                     return
+                referral_id = reply["referral_id"]
+                with lock:
+                    if key in accepted and accepted[key] != referral_id:
+                        failures.append(f"key {key} accepted twice as different referrals")
+                    accepted[key] = referral_id
+                # Some referrals change and some are withdrawn while their delivery may still be under way.
+                if rng.random() < 0.25:
+                    status, reply = until_answered("PATCH", f"/v1/referrals/{referral_id}",
+                                                   {"extent_hours_per_week": 30}, f"{key}-change")
+                    if status != 202:
+                        failures.append(f"change refused with {status}: {reply}")
+                        return
+                    with lock:
+                        changed.add(referral_id)
+                if rng.random() < 0.1:
+                    status, reply = until_answered("POST", f"/v1/referrals/{referral_id}/withdrawal",
+                                                   {"reason": "BEHOV_UPPHORT"}, f"{key}-withdrawal")
+                    if status not in (200, 202):
+                        failures.append(f"withdrawal refused with {status}: {reply}")
+                        return
+                    with lock:
+                        withdrawn.add(referral_id)
                 time.sleep(rng.uniform(0.0, 0.02))
 
         senders = [threading.Thread(target=send, args=(n,), daemon=True) for n in range(args.senders)]
@@ -329,7 +372,8 @@ def main():
             t.join(60)
         if failures:
             raise SystemExit("; ".join(failures[:5]))
-        print(f"{len(accepted)} referrals accepted; partners steady now", flush=True)
+        print(f"{len(accepted)} referrals accepted, {len(changed)} changed, {len(withdrawn)} withdrawn; "
+              "partners steady now", flush=True)
         http("DELETE", f"{jt_url}/_sim/faults")
         http("DELETE", f"{cs_url}/_recv/faults")
 
@@ -337,12 +381,26 @@ def main():
         expected = (["referral.accepted", "referral.first_visit", "assessment.part_completed"] +
                     ["referral.attendance"] * args.attendance_days + ["referral.ended"])
 
+        kept = referral_ids - withdrawn
+
+        def at_jobbtorg():
+            _, listing = http("GET", f"{jt_url}/_sim/referrals")
+            return {r["anvisningsId"]: r for r in listing["referrals"]}
+
+        def withdrawal_settled(r, held, by_corr):
+            told = held.get(r)
+            last_told = told["meddelanden"][-1]["typ"] if told and told["meddelanden"] else None
+            return "referral.withdrawn" in by_corr.get(r, []) and (told is None or last_told == "ANVISNING_ATERKALLAD")
+
         def converged():
             _, jts = http("GET", f"{jt_url}/_sim/stats")
             _, css = http("GET", f"{cs_url}/_recv/stats")
             by_corr = css["by_correlation"]
-            complete = all(len(by_corr.get(r, [])) >= len(expected) + 1 for r in referral_ids)
-            return jts["effects"] >= len(referral_ids) and jts["reports"]["pending"] == 0 and complete, jts, css
+            held = at_jobbtorg()
+            complete = all(len(by_corr.get(r, [])) >= len(expected) + 1 for r in kept)
+            complete = complete and all(withdrawal_settled(r, held, by_corr) for r in withdrawn)
+            complete = complete and all(len(held.get(r, {}).get("meddelanden", [])) == 1 for r in changed - withdrawn)
+            return len(jts["by_referral"]) >= len(kept) and jts["reports"]["pending"] == 0 and complete, jts, css
 
         deadline = time.time() + 240
         ok, jts, css = converged()
@@ -355,16 +413,36 @@ def main():
 
         problems = []
         by_referral = jts["by_referral"]
+        held = at_jobbtorg()
         for r in referral_ids:
             got = by_referral.get(r, [])
-            if len(got) != 1:
+            if len(got) != 1 and not (r in withdrawn and not got):
                 problems.append(f"referral {r}: Jobbtorg took it {len(got)} times")
+        for r, told in held.items():
+            typs = [m["typ"] for m in told["meddelanden"]]
+            versions = [m["version"] for m in told["meddelanden"] if "version" in m]
+            if versions != sorted(set(versions)):
+                problems.append(f"referral {r}: Jobbtorg got versions {versions}, not once each in order")
+            if r in withdrawn:
+                if typs[-1:] != ["ANVISNING_ATERKALLAD"] or typs.count("ANVISNING_ATERKALLAD") != 1:
+                    problems.append(f"referral {r}: withdrawn, but Jobbtorg heard {typs}")
+            elif typs != (["ANVISNING_ANDRAD"] if r in changed else []):
+                problems.append(f"referral {r}: Jobbtorg heard {typs}")
+        for r in withdrawn:
+            status, shown = http("GET", f"{instance_urls[0]}/v1/referrals/{r}", None,
+                                 {"Authorization": f"Bearer {CASE_TOKEN}"})
+            if status != 200 or shown.get("status") != "withdrawn":
+                problems.append(f"referral {r}: withdrawal accepted, but the store says {shown.get('status')}")
         for r in set(by_referral) - referral_ids:
             problems.append(f"referral {r}: at Jobbtorg but never acknowledged to the case system")
         if jts["reports"]["gave_up"]:
             problems.append(f"Jobbtorg gave up on {jts['reports']['gave_up']} reports")
         by_corr = css["by_correlation"]
-        for r in referral_ids:
+        for r in withdrawn:
+            types = by_corr.get(r, [])
+            if types.count("referral.withdrawn") != 1 or "delivery.failed" in types:
+                problems.append(f"referral {r}: withdrawn, and the case system received {types}")
+        for r in kept:
             types = by_corr.get(r, [])
             if types.count("referral.sent") != 1:
                 problems.append(f"referral {r}: referral.sent received {types.count('referral.sent')} times")
