@@ -30,8 +30,29 @@ using namespace knutpunkt::bench;
 
 std::atomic<long> sequence{0};
 
+// The consent a referral rests on, recorded by the bench's case system at the gateway on `port`
+// (one per store: instances on one database share it). Empty when it could not be recorded.
+std::string record_consent(int port, const std::string& token) {
+  const auto day = [](int offset) {
+    const std::chrono::year_month_day d{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) +
+                                        std::chrono::days{offset}};
+    char text[16];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
+                  static_cast<unsigned>(d.day()));
+    return std::string(text);
+  };
+  const nlohmann::json consent = {
+      {"person_id", "19121212-1212"}, {"partner", "jobbtorg"},  {"information_types", {"ANVISNING"}},
+      {"given_at", day(-1)},          {"expires_at", day(365)}, {"document_reference", "SAM-BENCH"},
+      {"case_id", "EB-2026-BENCH"}};
+  httplib::Client client("127.0.0.1", port);
+  auto result = client.Post("/v1/consents", {{"Authorization", "Bearer " + token}}, consent.dump(), "application/json");
+  if (!result || result->status != 201) return {};
+  return nlohmann::json::parse(result->body, nullptr, false).value("consent_id", "");
+}
+
 // One registered case (scripts/bench registers it): each referral is its own ordering key anyway.
-nlohmann::json referral() {
+nlohmann::json referral(const std::string& consent_id) {
   return {{"case_id", "EB-2026-BENCH"},
           {"municipality", "0180"},
           {"unit", "Skärholmen ekonomiskt bistånd"},
@@ -43,18 +64,19 @@ nlohmann::json referral() {
           {"forsorjningshinder", "ARBETSLOS_INGEN_ERSATTNING"},
           {"extent_hours_per_week", 20},
           {"start_date", "2026-12-01"},
-          {"consent_reference", "SAM-BENCH"}};
+          {"consent_reference", consent_id}};
 }
 
 struct AcceptCall {
   int port;
   std::string token;
+  std::string consent_id;
   std::unique_ptr<httplib::Client> make_client() const { return kept_alive_client(port); }
   bool operator()(httplib::Client& client) const {
     const long n = ++sequence;
     auto result = client.Post("/v1/referrals",
                               {{"Authorization", "Bearer " + token}, {"Idempotency-Key", "bench-" + std::to_string(n)}},
-                              referral().dump(), "application/json");
+                              referral(consent_id).dump(), "application/json");
     return result && result->status == 202;
   }
 };
@@ -64,9 +86,10 @@ struct AcceptCall {
 struct SpreadAcceptCall {
   std::vector<int> ports;
   std::string token;
+  std::string consent_id;
   std::shared_ptr<std::atomic<std::size_t>> turn = std::make_shared<std::atomic<std::size_t>>(0);
   std::unique_ptr<httplib::Client> make_client() const { return kept_alive_client(ports[(*turn)++ % ports.size()]); }
-  bool operator()(httplib::Client& client) const { return AcceptCall{0, token}(client); }
+  bool operator()(httplib::Client& client) const { return AcceptCall{0, token, consent_id}(client); }
 };
 
 struct DirectAnvisningCall {
@@ -172,13 +195,21 @@ bool compare_stores(const std::vector<StoreSetup>& setups, const std::string& to
                     int jobbtorg_port, int concurrency, double seconds, std::size_t burst) {
   std::vector<std::vector<Figures>> rounds(setups.size());
   std::vector<double> records(setups.size()), commits(setups.size());
-  for (const StoreSetup& setup : setups) run(concurrency, 1, SpreadAcceptCall{setup.ports, token});
+  std::vector<std::string> consents;
+  for (const StoreSetup& setup : setups) {
+    consents.push_back(record_consent(setup.ports.front(), token));
+    if (consents.back().empty()) {
+      std::fprintf(stderr, "referral_bench: no consent could be recorded at %s\n", setup.label.c_str());
+      return false;
+    }
+    run(concurrency, 1, SpreadAcceptCall{setup.ports, token, consents.back()});
+  }
   for (int round = 0; round < 3; ++round) {
     for (std::size_t i = 0; i < setups.size(); ++i) {
       const StoreSetup& setup = setups[i];
       const double r0 = metric_sum(setup.ports, operator_token, "knutpunkt_audit_records_total");
       const double c0 = metric_sum(setup.ports, operator_token, "knutpunkt_audit_commits_total");
-      rounds[i].push_back(run(concurrency, seconds / 6, SpreadAcceptCall{setup.ports, token}));
+      rounds[i].push_back(run(concurrency, seconds / 6, SpreadAcceptCall{setup.ports, token, consents[i]}));
       records[i] += metric_sum(setup.ports, operator_token, "knutpunkt_audit_records_total") - r0;
       commits[i] += metric_sum(setup.ports, operator_token, "knutpunkt_audit_commits_total") - c0;
     }
@@ -202,10 +233,11 @@ bool compare_stores(const std::vector<StoreSetup>& setups, const std::string& to
   httplib::Client sim("127.0.0.1", jobbtorg_port);
   std::printf("\nend-to-end delivery by store: a burst of %zu referrals to the Jobbtorg simulator\n", burst);
   std::printf("%-28s %12s %12s %10s\n", "", "accepted/s", "delivered/s", "seconds");
-  for (const StoreSetup& setup : setups) {
+  for (std::size_t i = 0; i < setups.size(); ++i) {
+    const StoreSetup& setup = setups[i];
     const long base = settle(sim, setup, operator_token);
     const auto t0 = Clock::now();
-    const std::size_t accepted = post_burst(concurrency, burst, SpreadAcceptCall{setup.ports, token});
+    const std::size_t accepted = post_burst(concurrency, burst, SpreadAcceptCall{setup.ports, token, consents[i]});
     const double accept_s = std::chrono::duration<double>(Clock::now() - t0).count();
     bool all = false;
     const auto until = Clock::now() + std::chrono::seconds(300);
@@ -240,7 +272,12 @@ int main(int argc, char** argv) {
   const std::size_t burst = options.contains("burst") ? std::stoul(options["burst"]) : 3000;
 
   // 1. Durable acceptance.
-  AcceptCall accept{gateway_port, options["token"]};
+  AcceptCall accept{gateway_port, options["token"], record_consent(gateway_port, options["token"])};
+  if (accept.consent_id.empty()) {
+    std::fprintf(stderr,
+                 "referral_bench: no consent could be recorded (does the token's client hold consent:record?)\n");
+    return 1;
+  }
   run(concurrency, 1, accept);
   std::vector<Figures> many, one;
   double records = 0, commits = 0;

@@ -19,7 +19,7 @@ struct CaseRecord {
   // The organisation the case belongs to (config "organisations"): only its clients read, change
   // or look up within it. Empty for a case from before organisations: no one's.
   std::string organisation;
-  std::string closure_reason;  // the case system's code when closed; empty while open
+  std::string closure_reason = {};  // the case system's code when closed; empty while open
 };
 
 namespace store_write {

@@ -74,11 +74,16 @@ await call('POST', '/v1/lookups/arbetsformedlingen', lookup(PERSON, {
   sources: ['INSKRIVNING', 'HANDLINGSPLAN'],
 }), [200]);
 
+// A referral rests on a consent the case system recorded for Jobbtorg.
+const referralConsent = await call('POST', '/v1/consents', {
+  person_id: PERSON, partner: 'jobbtorg', information_types: ['ANVISNING'],
+  given_at: fromToday(-14), expires_at: fromToday(182), document_reference: 'SAM-2026-0042', case_id: CASE_ID,
+}, [201]);
 const referral = await call('POST', '/v1/referrals', {
   case_id: CASE_ID, municipality: '0180', unit: 'Skärholmen, ekonomiskt bistånd', district: 'skarholmen',
   person_id: PERSON, caseworker: {id: CASEWORKER.id, name: 'Karin Handläggare', phone: '08-508 00 000'},
   purpose: 'arbetsmarknadsinsats', target_group: 'ARBETSFOR_STOD', forsorjningshinder: 'ARBETSLOS_INGEN_ERSATTNING',
-  extent_hours_per_week: 20, start_date: '2026-12-01', consent_reference: 'SAM-2026-0042',
+  extent_hours_per_week: 20, start_date: '2026-12-01', consent_reference: referralConsent.body.consent_id,
   ib_part1: {completed_on: '2026-11-20', summary: 'Söker arbete inom lager och logistik.'},
 }, [202], {'Idempotency-Key': 'browser-test-referral-1'});
 seeded.referral_id = referral.body.referral_id;

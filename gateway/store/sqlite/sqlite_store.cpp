@@ -399,14 +399,15 @@ constexpr std::array kMigrations{
       -- A referral changes and may be withdrawn after it was accepted. The row holds it as it is
       -- now; referral_change keeps every version after the first, so an auditor sees what
       -- Jobbtorg was told and when. A plain INSERT there is what stops two changes made from the
-      -- same version from both landing.
+      -- same version from both landing. IF NOT EXISTS: a database whose recorded version was set
+      -- back keeps the history it has.
       ALTER TABLE referral ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
       ALTER TABLE referral ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
       ALTER TABLE referral ADD COLUMN consent_id TEXT NOT NULL DEFAULT '';
       ALTER TABLE referral ADD COLUMN updated_at TEXT NOT NULL DEFAULT '';
-      CREATE INDEX referral_consent ON referral (consent_id) WHERE consent_id <> '';
-      CREATE INDEX referral_case ON referral (client_id, case_id);
-      CREATE TABLE referral_change (
+      CREATE INDEX IF NOT EXISTS referral_consent ON referral (consent_id) WHERE consent_id <> '';
+      CREATE INDEX IF NOT EXISTS referral_case ON referral (client_id, case_id);
+      CREATE TABLE IF NOT EXISTS referral_change (
         referral_id TEXT NOT NULL,
         version     INTEGER NOT NULL,
         status      TEXT NOT NULL,
@@ -414,7 +415,7 @@ constexpr std::array kMigrations{
         recorded_at TEXT NOT NULL,
         PRIMARY KEY (referral_id, version)
       ) WITHOUT ROWID;
-      CREATE TRIGGER referral_change_no_update BEFORE UPDATE ON referral_change
+      CREATE TRIGGER IF NOT EXISTS referral_change_no_update BEFORE UPDATE ON referral_change
         BEGIN SELECT RAISE(ABORT, 'referral_change is append-only'); END;
       -- Why a case was closed (the case system's code), kept with the case.
       ALTER TABLE case_file ADD COLUMN closure_reason TEXT NOT NULL DEFAULT '';
@@ -1363,8 +1364,7 @@ class SqliteStore final : public Store {
         "read case", [&](StatementUse& u) { u.bind(1, first).bind(2, case_id); },
         [&](sqlite3_stmt* s) {
           CaseRecord c{column_text(s, 0), column_text(s, 1), column_text(s, 2), column_text(s, 3), {},
-                       column_text(s, 5), column_text(s, 6), column_text(s, 7), column_text(s, 8),
-                       column_text(s, 9)};
+                       column_text(s, 5), column_text(s, 6), column_text(s, 7), column_text(s, 8), column_text(s, 9)};
           const auto members = decode_json(column_text(s, 4));
           if (members.is_array()) {
             for (const auto& m : members) {

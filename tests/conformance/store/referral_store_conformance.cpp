@@ -106,3 +106,58 @@ TEST_CASE("a referral id is stored once: a second referral with it fails its com
   CHECK_FALSE(store->commit({}, {store_write::PutReferral{second}}).has_value());
   CHECK(store->referral("R-1").value()->referral == first.referral);
 }
+
+TEST_CASE("a referral's changes are versions: each lands once, the row follows, and it is found by consent and case") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  ReferralRecord first{"R-9",
+                       "client-a",
+                       "EB-9",
+                       "jobbtorg-sodra",
+                       "191212121212",
+                       false,
+                       "2026-11-24T10:00:00Z",
+                       {{"extent_hours_per_week", 20}}};
+  first.consent_id = "C-1";
+  ReferralRecord elsewhere{"R-10", "client-a", "EB-10", "jobbtorg-sodra", "191212121212", false, "2026-11-24T10:00:01Z",
+                           {}};
+  commit_ok(*store, {}, {store_write::PutReferral{first}, store_write::PutReferral{elsewhere}});
+  const auto stored = store->referral("R-9").value();
+  REQUIRE(stored.has_value());
+  CHECK(stored->status == "active");
+  CHECK(stored->version == 1);
+  CHECK(stored->consent_id == "C-1");
+  CHECK(stored->updated_at.empty());
+
+  ReferralRecord changed = first;
+  changed.version = 2;
+  changed.referral = {{"extent_hours_per_week", 30}};
+  changed.updated_at = "2026-11-25T08:00:00Z";
+  commit_ok(*store, {}, {store_write::ChangeReferral{changed}});
+  // A second change made from version 1 is refused whole, and changes nothing.
+  ReferralRecord rival = changed;
+  rival.status = "withdrawn";
+  CHECK_FALSE(store->commit({}, {store_write::ChangeReferral{rival}}).has_value());
+  const auto now = store->referral("R-9").value();
+  CHECK(now->version == 2);
+  CHECK(now->status == "active");
+  CHECK(now->referral == nlohmann::json{{"extent_hours_per_week", 30}});
+  CHECK(now->updated_at == "2026-11-25T08:00:00Z");
+
+  ReferralRecord withdrawn = changed;
+  withdrawn.version = 3;
+  withdrawn.status = "withdrawn";
+  commit_ok(*store, {}, {store_write::ChangeReferral{withdrawn}});
+  CHECK(store->referral("R-9").value()->status == "withdrawn");
+
+  const auto on_consent = store->referrals_on_consent("C-1").value();
+  REQUIRE(on_consent.size() == 1);
+  CHECK(on_consent[0].referral_id == "R-9");
+  CHECK(on_consent[0].version == 3);
+  CHECK(store->referrals_on_consent("").value().empty());
+  CHECK(store->referrals_on_consent("C-2").value().empty());
+  const auto in_case = store->referrals_of_case("client-a", "EB-10").value();
+  REQUIRE(in_case.size() == 1);
+  CHECK(in_case[0].referral_id == "R-10");
+  CHECK(store->referrals_of_case("client-b", "EB-10").value().empty());
+}

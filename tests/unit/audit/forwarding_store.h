@@ -101,6 +101,14 @@ class ForwardingStore : public knutpunkt::Store {
       const std::string& referral_id) override {
     return inner_.referral(referral_id);
   }
+  std::expected<std::vector<knutpunkt::ReferralRecord>, knutpunkt::StoreError> referrals_on_consent(
+      const std::string& consent_id) override {
+    return inner_.referrals_on_consent(consent_id);
+  }
+  std::expected<std::vector<knutpunkt::ReferralRecord>, knutpunkt::StoreError> referrals_of_case(
+      const std::string& client_id, const std::string& case_id) override {
+    return inner_.referrals_of_case(client_id, case_id);
+  }
   std::expected<std::optional<knutpunkt::IdempotencyRecord>, knutpunkt::StoreError> idempotency(
       const std::string& client_id, const std::string& key) override {
     return inner_.idempotency(client_id, key);

@@ -52,6 +52,13 @@ class UnavailableStore final : public knutpunkt::ReferralStore {
   std::expected<bool, StoreError> inbound_seen(const std::string&, const std::string&) override {
     return std::unexpected(down());
   }
+  std::expected<std::vector<ReferralRecord>, StoreError> referrals_on_consent(const std::string&) override {
+    return std::unexpected(down());
+  }
+  std::expected<std::vector<ReferralRecord>, StoreError> referrals_of_case(const std::string&,
+                                                                           const std::string&) override {
+    return std::unexpected(down());
+  }
 };
 
 }  // namespace

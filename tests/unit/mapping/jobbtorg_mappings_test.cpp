@@ -225,7 +225,8 @@ TEST_CASE("codes outside Jobbtorg's code lists are refused naming the field") {
 TEST_CASE("the anvisning template renders the README's anvisning from a full referral") {
   auto templates = load_outbound_templates(kMappings);
   REQUIRE(templates.has_value());
-  REQUIRE(templates->size() == 1);
+  // The anvisning, and the meddelanden about it: a change, a withdrawal, a decision.
+  REQUIRE(templates->size() == 4);
   const OutboundTemplate& anvisning = templates->at("anvisning");
   CHECK(anvisning.name() == "jobbtorg/anvisning");
   auto body = anvisning.render(fixture("referral.json"));
@@ -263,4 +264,56 @@ TEST_CASE("a referral missing a required field is refused naming the source poin
   REQUIRE_FALSE(body.has_value());
   CHECK(body.error().code == "value_invalid");
   CHECK(body.error().field == "/extent_hours_per_week");
+}
+
+TEST_CASE("a change carries only what changed, a withdrawal nothing about the person, a decision its period") {
+  auto templates = load_outbound_templates(kMappings);
+  REQUIRE(templates.has_value());
+  const nlohmann::json base = {{"message_id", "0b0f6c2e-8a55-4b1e-9d51-3f0b7c1d2e10"},
+                               {"referral_id", "6f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e"},
+                               {"sent_at", "2026-11-24T09:15:02.120Z"}};
+  auto change = base;
+  change["version"] = 2;
+  change["changes"] = {{"extent_hours_per_week", 30}, {"caseworker", {{"id", "hl-2"}}}};
+  const auto andring = templates->at("andring").render(change);
+  REQUIRE(andring.has_value());
+  CHECK(*andring ==
+        nlohmann::json{{"meddelandeId", base["message_id"]},
+                       {"anvisningsId", base["referral_id"]},
+                       {"typ", "ANVISNING_ANDRAD"},
+                       {"skickad", base["sent_at"]},
+                       {"version", 2},
+                       {"andringar", {{"omfattningTimmarPerVecka", 30}, {"anvisandeHandlaggare", {{"id", "hl-2"}}}}}});
+
+  auto withdrawal = base;
+  withdrawal["version"] = 3;
+  withdrawal["reason"] = "SAMTYCKE_ATERKALLAT";
+  // Whatever else the source holds stays out: the template names no personal data.
+  withdrawal["person"] = {{"person_id", "191212121212"}};
+  const auto aterkallelse = templates->at("aterkallelse").render(withdrawal);
+  REQUIRE(aterkallelse.has_value());
+  CHECK(*aterkallelse == nlohmann::json{{"meddelandeId", base["message_id"]},
+                                        {"anvisningsId", base["referral_id"]},
+                                        {"typ", "ANVISNING_ATERKALLAD"},
+                                        {"skickad", base["sent_at"]},
+                                        {"version", 3},
+                                        {"orsak", "SAMTYCKE_ATERKALLAT"}});
+
+  auto decision = base;
+  decision.update({{"decision_id", "d-1"},
+                   {"decision", "UNDANTAG"},
+                   {"period", {{"from", "2026-11-01"}, {"to", "2026-11-30"}}},
+                   {"reference", "B-1"},
+                   {"decided_at", "2026-12-01T10:00:00.000Z"}});
+  const auto beslut = templates->at("beslut").render(decision);
+  REQUIRE(beslut.has_value());
+  CHECK((*beslut)["typ"] == "BESLUT");
+  CHECK((*beslut)["beslut"] == nlohmann::json{{"beslutsId", "d-1"},
+                                              {"typ", "UNDANTAG"},
+                                              {"periodFrom", "2026-11-01"},
+                                              {"periodTom", "2026-11-30"},
+                                              {"referens", "B-1"},
+                                              {"beslutad", "2026-12-01T10:00:00.000Z"}});
+  decision.erase("period");
+  CHECK_FALSE(templates->at("beslut").render(decision).has_value());
 }

@@ -82,8 +82,8 @@ std::string raw_text(const std::filesystem::path& file, const std::string& sql) 
 // 5 protected persons, 6 case members and manual items, 7 audit index, 8 retention, 9 SIP plans,
 // outbox status withheld, consent organisations, 10 organisations of cases and consents, 11 delivery
 // leases, 12 console sessions and sign-in budgets.
-const std::string kLatestSchemaVersion = "12";
-const std::string kMigrationsRecorded = "12";
+const std::string kLatestSchemaVersion = "13";
+const std::string kMigrationsRecorded = "13";
 
 TEST_CASE("opening a new file creates the schema in WAL mode and records its version") {
   TempDir dir;
@@ -118,7 +118,7 @@ TEST_CASE("a version 1 database (audit log only) is upgraded in place and keeps 
                    "DROP TABLE protected_person; DROP TABLE case_member; DROP TABLE manual_item; "
                    "DROP TABLE audit_index; DROP TABLE audit_person; DROP TABLE audit_checkpoint; "
                    "DROP TABLE audit_retention_permit; DROP TABLE sip_plan; DROP TABLE sip_plan_version; "
-                   "DROP TABLE sip_reminder; DROP TABLE delivery_lease; "
+                   "DROP TABLE sip_reminder; DROP TABLE delivery_lease; DROP TABLE referral_change; "
                    "DELETE FROM schema_version WHERE version >= 2") == SQLITE_OK);
   auto store = open_store(file);
   CHECK(raw_text(file, "SELECT MAX(version) FROM schema_version") == kLatestSchemaVersion);
@@ -211,6 +211,10 @@ TEST_CASE("a version 5 database gets its case members from the households it alr
   // The column first: ALTER TABLE checks the whole schema, and the audit_log trigger of migration
   // 8 names audit_retention_permit.
   REQUIRE(raw_exec(file,
+                   "DROP TABLE referral_change; DROP INDEX referral_consent; DROP INDEX referral_case; "
+                   "ALTER TABLE referral DROP COLUMN status; ALTER TABLE referral DROP COLUMN version; "
+                   "ALTER TABLE referral DROP COLUMN consent_id; ALTER TABLE referral DROP COLUMN updated_at; "
+                   "ALTER TABLE case_file DROP COLUMN closure_reason; "
                    "DROP INDEX case_file_organisation; ALTER TABLE case_file DROP COLUMN organisation; "
                    "ALTER TABLE consent DROP COLUMN organisation; ALTER TABLE consent DROP COLUMN held_by; "
                    "ALTER TABLE consent DROP COLUMN organisations; "
@@ -240,6 +244,10 @@ TEST_CASE(
   }
   // Back to version 9: the columns of migration 10 removed, its rows kept.
   REQUIRE(raw_exec(file,
+                   "DROP TABLE referral_change; DROP INDEX referral_consent; DROP INDEX referral_case; "
+                   "ALTER TABLE referral DROP COLUMN status; ALTER TABLE referral DROP COLUMN version; "
+                   "ALTER TABLE referral DROP COLUMN consent_id; ALTER TABLE referral DROP COLUMN updated_at; "
+                   "ALTER TABLE case_file DROP COLUMN closure_reason; "
                    "DROP INDEX case_file_organisation; ALTER TABLE case_file DROP COLUMN organisation; "
                    "ALTER TABLE consent DROP COLUMN organisation; ALTER TABLE consent DROP COLUMN held_by; "
                    "DROP TABLE delivery_lease; DROP INDEX outbox_undelivered_key; "
@@ -265,6 +273,10 @@ TEST_CASE("a database from before sessions were stored gets them, and a random s
   const auto file = dir.path / "k.db";
   { auto store = open_store(file); }
   REQUIRE(raw_exec(file,
+                   "DROP TABLE referral_change; DROP INDEX referral_consent; DROP INDEX referral_case; "
+                   "ALTER TABLE referral DROP COLUMN status; ALTER TABLE referral DROP COLUMN version; "
+                   "ALTER TABLE referral DROP COLUMN consent_id; ALTER TABLE referral DROP COLUMN updated_at; "
+                   "ALTER TABLE case_file DROP COLUMN closure_reason; "
                    "DROP TABLE console_session; DROP TABLE sign_in_budget; DROP TABLE sign_in_key; "
                    "DELETE FROM schema_version WHERE version >= 12") == SQLITE_OK);
   auto store = open_store(file);
