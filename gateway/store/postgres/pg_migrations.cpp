@@ -3,6 +3,7 @@
 #include <array>
 #include <string>
 
+#include "store/postgres/pg_attendance.h"
 #include "store/postgres/pg_audit.h"
 #include "store/postgres/pg_case.h"
 #include "store/postgres/pg_consent.h"
@@ -39,7 +40,8 @@ struct Migration {
   std::string (*sql)();
 };
 
-constexpr std::array kMigrations{Migration{1, &schema_v1}};
+// 3: attendance days, months and summaries of referrals (pg_attendance.h).
+constexpr std::array kMigrations{Migration{1, &schema_v1}, Migration{3, &attendance_schema}};
 
 }  // namespace
 

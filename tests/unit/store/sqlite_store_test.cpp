@@ -81,9 +81,9 @@ std::string raw_text(const std::filesystem::path& file, const std::string& sql) 
 // Migrations in gateway/store/sqlite/sqlite_store.cpp: 1 audit log, 2 delivery, 3 consents, 4 cases,
 // 5 protected persons, 6 case members and manual items, 7 audit index, 8 retention, 9 SIP plans,
 // outbox status withheld, consent organisations, 10 organisations of cases and consents, 11 delivery
-// leases, 12 console sessions and sign-in budgets.
-const std::string kLatestSchemaVersion = "12";
-const std::string kMigrationsRecorded = "12";
+// leases, 12 console sessions and sign-in budgets, 14 attendance of referrals.
+const std::string kLatestSchemaVersion = "14";
+const std::string kMigrationsRecorded = "13";
 
 TEST_CASE("opening a new file creates the schema in WAL mode and records its version") {
   TempDir dir;
