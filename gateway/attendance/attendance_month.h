@@ -15,6 +15,15 @@
 
 namespace knutpunkt::attendance {
 
+// What the gateway's configuration decides (config "attendance").
+struct AttendanceRules {
+  // Days of unexcused absence (OGILTIG) within one calendar month that raise
+  // referral.absence_flagged, once per referral and month.
+  int absence_flag_threshold = 3;
+  // Days after a month's end before it counts as complete and its summary is raised.
+  int summary_grace_days = 5;
+};
+
 // "YYYY-MM" (month 01..12); nullopt for anything else.
 std::optional<std::chrono::year_month> parse_month(std::string_view text);
 std::string format_month(std::chrono::year_month month);

@@ -27,8 +27,14 @@ CaseEvent event_about(const ReferralRecord& referral, std::string type, std::str
 }  // namespace
 
 ReferralService::ReferralService(delivery::DeliveryEngine& engine, Store& store, const routing::RouteTable& routes,
-                                 const routing::EventPublisher& publisher, std::set<std::string> outbound)
-    : engine_(engine), store_(store), routes_(routes), publisher_(publisher), outbound_(std::move(outbound)) {}
+                                 const routing::EventPublisher& publisher, std::set<std::string> outbound,
+                                 attendance::AttendanceRules attendance)
+    : engine_(engine),
+      store_(store),
+      routes_(routes),
+      publisher_(publisher),
+      outbound_(std::move(outbound)),
+      attendance_(store, attendance) {}
 
 std::expected<std::string, Failure> ReferralService::destination(const Referral& referral) const {
   for (const std::string& d : routes_.destinations(route_key_of(to_json(referral), kReferralRequested))) {
@@ -69,21 +75,24 @@ std::expected<PreparedReferral, Failure> ReferralService::prepare(Referral refer
     item.created_at = p.accepted_at;
     p.manual_item_id = item.item_id;
     p.writes.push_back(store_write::PutManualItem{item});
-    p.writes.push_back(store_write::PutReferral{ReferralRecord{referral.referral_id, referral.client_id,
-                                                               referral.case_id, destinations.front(), referral.person_id,
-                                                               true, p.accepted_at, held}});
-    ReferralRecord record{referral.referral_id, referral.client_id, referral.case_id, destinations.front(),
-                          referral.person_id, true, p.accepted_at, held};
+    p.writes.push_back(
+        store_write::PutReferral{ReferralRecord{referral.referral_id, referral.client_id, referral.case_id,
+                                                destinations.front(), referral.person_id, true, p.accepted_at, held}});
+    ReferralRecord record{referral.referral_id, referral.client_id,
+                          referral.case_id,     destinations.front(),
+                          referral.person_id,   true,
+                          p.accepted_at,        held};
     CaseEvent e = event_about(record, kReferralHeld, "knutpunkt");
-    e.facts = {{"referral_id", referral.referral_id}, {"reason", "protected_identity"}, {"manual_item_id", item.item_id}};
+    e.facts = {
+        {"referral_id", referral.referral_id}, {"reason", "protected_identity"}, {"manual_item_id", item.item_id}};
     auto published = publisher_.publish(e, referral.client_id, route_key_of(held, e.type), referral.referral_id);
     std::move(published.begin(), published.end(), std::back_inserter(p.writes));
-    p.audit_body = {{"referral_id", referral.referral_id},
-                    {"referral", held},
-                    {"destinations", nlohmann::json::array()},
-                    {"held_for_manual_handling", {{"manual_item_id", item.item_id},
-                                                  {"reason", "protected_identity"},
-                                                  {"would_go_to", destinations.front()}}}};
+    p.audit_body = {
+        {"referral_id", referral.referral_id},
+        {"referral", held},
+        {"destinations", nlohmann::json::array()},
+        {"held_for_manual_handling",
+         {{"manual_item_id", item.item_id}, {"reason", "protected_identity"}, {"would_go_to", destinations.front()}}}};
     p.referral = std::move(referral);
     return p;
   }
@@ -139,7 +148,23 @@ void ReferralService::accept_report(const std::string& partner, InboundReport re
 
   const ReferralRecord& r = **referral;
   std::vector<StoreWrite> writes;
-  writes.push_back(store_write::PutInboundReceipt{partner, report.partner_message_id, r.referral_id, now_utc()});
+  const std::string received_at = now_utc();
+  writes.push_back(store_write::PutInboundReceipt{partner, report.partner_message_id, r.referral_id, received_at});
+  // A day already reported is a correction or nothing, never a second day: decided against the
+  // stored days while no other report about the referral's attendance commits.
+  std::optional<InFlightClaims<std::string>::Claim> attendance_claim;
+  nlohmann::json attendance_noted;
+  if (attendance::AttendanceLedger::reports_attendance(report.events)) {
+    attendance_claim = attendance_in_flight_.try_claim(r.referral_id);
+    if (!attendance_claim) {
+      return done(std::unexpected(Failure{"referral_busy", "another report about this referral is being stored"}));
+    }
+    auto decided = attendance_.decide(r, report.partner_message_id, std::move(report.events), received_at);
+    if (!decided) return done(std::unexpected(Failure{"store_unavailable", decided.error().code}));
+    report.events = std::move(decided->events);
+    std::move(decided->writes.begin(), decided->writes.end(), std::back_inserter(writes));
+    attendance_noted = std::move(decided->audit);
+  }
   ReportOutcome outcome;
   nlohmann::json types = nlohmann::json::array();
   for (ReportedEvent& reported : report.events) {
@@ -165,13 +190,16 @@ void ReferralService::accept_report(const std::string& partner, InboundReport re
                          {"event_ids", outcome.event_ids},
                          {"event_types", types}};
   if (!report.deviations.empty()) body["deviations"] = report.deviations;
-  engine_.submit("referral.report_received", std::move(body), std::move(writes),
-                 [claim = std::move(*claim), outcome = std::move(outcome),
-                  done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) mutable {
-                   claim.release();
-                   if (!receipt) return done(std::unexpected(Failure{"audit_unavailable", receipt.error().code}));
-                   done(std::move(outcome));
-                 });
+  if (!attendance_noted.is_null()) body["attendance"] = std::move(attendance_noted);
+  engine_.submit(
+      "referral.report_received", std::move(body), std::move(writes),
+      [claim = std::move(*claim), attendance_claim = std::move(attendance_claim), outcome = std::move(outcome),
+       done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) mutable {
+        claim.release();
+        if (attendance_claim) attendance_claim->release();
+        if (!receipt) return done(std::unexpected(Failure{"audit_unavailable", receipt.error().code}));
+        done(std::move(outcome));
+      });
 }
 
 void ReferralService::register_with(delivery::DeliveryEngine& engine) const {
@@ -220,7 +248,8 @@ std::vector<StoreWrite> ReferralService::on_settled(const OutboxMessage& message
   record.person_id = person.value("person_id", "");
   record.protected_identity = person.value("protected_identity", false);
   record.referral = referral;
-  CaseEvent e = event_about(record, status == MessageStatus::delivered ? "referral.sent" : "delivery.failed", "knutpunkt");
+  CaseEvent e =
+      event_about(record, status == MessageStatus::delivered ? "referral.sent" : "delivery.failed", "knutpunkt");
   e.causation_id = message.id;
   e.facts = {{"referral_id", record.referral_id}, {"destination", message.destination}, {"message_id", message.id}};
   if (status == MessageStatus::dead) {
