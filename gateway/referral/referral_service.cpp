@@ -75,24 +75,21 @@ std::expected<PreparedReferral, Failure> ReferralService::prepare(Referral refer
     item.created_at = p.accepted_at;
     p.manual_item_id = item.item_id;
     p.writes.push_back(store_write::PutManualItem{item});
-    p.writes.push_back(
-        store_write::PutReferral{ReferralRecord{referral.referral_id, referral.client_id, referral.case_id,
-                                                destinations.front(), referral.person_id, true, p.accepted_at, held}});
-    ReferralRecord record{referral.referral_id, referral.client_id,
-                          referral.case_id,     destinations.front(),
-                          referral.person_id,   true,
-                          p.accepted_at,        held};
+    p.writes.push_back(store_write::PutReferral{ReferralRecord{referral.referral_id, referral.client_id,
+                                                               referral.case_id, destinations.front(), referral.person_id,
+                                                               true, p.accepted_at, held}});
+    ReferralRecord record{referral.referral_id, referral.client_id, referral.case_id, destinations.front(),
+                          referral.person_id, true, p.accepted_at, held};
     CaseEvent e = event_about(record, kReferralHeld, "knutpunkt");
-    e.facts = {
-        {"referral_id", referral.referral_id}, {"reason", "protected_identity"}, {"manual_item_id", item.item_id}};
+    e.facts = {{"referral_id", referral.referral_id}, {"reason", "protected_identity"}, {"manual_item_id", item.item_id}};
     auto published = publisher_.publish(e, referral.client_id, route_key_of(held, e.type), referral.referral_id);
     std::move(published.begin(), published.end(), std::back_inserter(p.writes));
-    p.audit_body = {
-        {"referral_id", referral.referral_id},
-        {"referral", held},
-        {"destinations", nlohmann::json::array()},
-        {"held_for_manual_handling",
-         {{"manual_item_id", item.item_id}, {"reason", "protected_identity"}, {"would_go_to", destinations.front()}}}};
+    p.audit_body = {{"referral_id", referral.referral_id},
+                    {"referral", held},
+                    {"destinations", nlohmann::json::array()},
+                    {"held_for_manual_handling", {{"manual_item_id", item.item_id},
+                                                  {"reason", "protected_identity"},
+                                                  {"would_go_to", destinations.front()}}}};
     p.referral = std::move(referral);
     return p;
   }
@@ -191,15 +188,15 @@ void ReferralService::accept_report(const std::string& partner, InboundReport re
                          {"event_types", types}};
   if (!report.deviations.empty()) body["deviations"] = report.deviations;
   if (!attendance_noted.is_null()) body["attendance"] = std::move(attendance_noted);
-  engine_.submit(
-      "referral.report_received", std::move(body), std::move(writes),
-      [claim = std::move(*claim), attendance_claim = std::move(attendance_claim), outcome = std::move(outcome),
-       done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) mutable {
-        claim.release();
-        if (attendance_claim) attendance_claim->release();
-        if (!receipt) return done(std::unexpected(Failure{"audit_unavailable", receipt.error().code}));
-        done(std::move(outcome));
-      });
+  engine_.submit("referral.report_received", std::move(body), std::move(writes),
+                 [claim = std::move(*claim), attendance_claim = std::move(attendance_claim),
+                  outcome = std::move(outcome),
+                  done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) mutable {
+                   claim.release();
+                   if (attendance_claim) attendance_claim->release();
+                   if (!receipt) return done(std::unexpected(Failure{"audit_unavailable", receipt.error().code}));
+                   done(std::move(outcome));
+                 });
 }
 
 void ReferralService::register_with(delivery::DeliveryEngine& engine) const {
@@ -248,8 +245,7 @@ std::vector<StoreWrite> ReferralService::on_settled(const OutboxMessage& message
   record.person_id = person.value("person_id", "");
   record.protected_identity = person.value("protected_identity", false);
   record.referral = referral;
-  CaseEvent e =
-      event_about(record, status == MessageStatus::delivered ? "referral.sent" : "delivery.failed", "knutpunkt");
+  CaseEvent e = event_about(record, status == MessageStatus::delivered ? "referral.sent" : "delivery.failed", "knutpunkt");
   e.causation_id = message.id;
   e.facts = {{"referral_id", record.referral_id}, {"destination", message.destination}, {"message_id", message.id}};
   if (status == MessageStatus::dead) {
