@@ -1100,6 +1100,22 @@ def config_cases():
         ("a sip_region token_env that is not set", sip(drop(region + ["token"]), set_(region + ["token_env"], UNSET_ENV)), gap),
         ("meeting_within_days written 14.0", sip(set_(["sip", "meeting_within_days"], 14.0)), gap),
         ("sip_region max_report_bytes written 2048.0", sip(set_(region + ["max_report_bytes"], 2048.0)), gap),
+        # --- attendance: thresholds and the summary's grace
+        ("an attendance section", set_(["attendance"], {"absence_flag_threshold": 3, "summary_grace_days": 5,
+                                                        "summary_interval_seconds": 300, "comment": "Jobbtorg"}), accept),
+        ("an empty attendance section (every default)", set_(["attendance"], {}), accept),
+        ("attendance at its lower bounds", set_(["attendance"], {"absence_flag_threshold": 1, "summary_grace_days": 0,
+                                                                  "summary_interval_seconds": 1}), accept),
+        ("attendance at its upper bounds", set_(["attendance"], {"absence_flag_threshold": 31, "summary_grace_days": 60,
+                                                                  "summary_interval_seconds": 86400}), accept),
+        ("absence_flag_threshold 0", set_(["attendance"], {"absence_flag_threshold": 0}), reject),
+        ("absence_flag_threshold 32", set_(["attendance"], {"absence_flag_threshold": 32}), reject),
+        ("summary_grace_days -1", set_(["attendance"], {"summary_grace_days": -1}), reject),
+        ("summary_grace_days 61", set_(["attendance"], {"summary_grace_days": 61}), reject),
+        ("summary_grace_days as text", set_(["attendance"], {"summary_grace_days": "5"}), reject),
+        ("summary_interval_seconds 0", set_(["attendance"], {"summary_interval_seconds": 0}), reject),
+        ("an unknown attendance field", set_(["attendance"], {"flag_after_days": 3}), reject),
+        ("an attendance section that is an array", set_(["attendance"], []), reject),
     ]
     return [
         ("the minimal config", lambda c: None, accept),
