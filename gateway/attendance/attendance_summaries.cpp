@@ -122,6 +122,7 @@ std::expected<nlohmann::json, Failure> AttendanceSummaries::month_view(const std
     days.push_back(std::move(*d));
   }
   nlohmann::json out = {{"referral_id", referral_id},
+                        {"case_id", (*referral)->case_id},
                         {"month", key},
                         {"complete", month_complete(month, clock_(), rules_.summary_grace_days)},
                         {"summary", summarise(month, days, terms_of((*referral)->referral))},

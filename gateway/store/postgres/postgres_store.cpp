@@ -5,6 +5,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "store/postgres/pg_attendance.h"
 #include "store/postgres/pg_audit.h"
 #include "store/postgres/pg_case.h"
 #include "store/postgres/pg_conflict.h"
@@ -20,7 +21,6 @@
 #include "store/postgres/pg_referral.h"
 #include "store/postgres/pg_session.h"
 #include "store/postgres/pg_sip.h"
-#include "store/postgres/pg_attendance.h"
 
 namespace knutpunkt {
 namespace {

@@ -1354,6 +1354,9 @@ def check_jobbtorg(schemas_dir, fixtures_dir):
         check(is_valid(vr, doc), f"jobbtorg report {os.path.basename(path)} validates: {first_error(vr, doc)}")
     narvaro = load_json(os.path.join(fixtures_dir, "reports", "NARVARO.json"))
     full = load_json(os.path.join(fixtures_dir, "anvisning.json"))
+    # A corrected day with Jobbtorg's planned hours and its version: the optional members validate.
+    corrected = load_json(os.path.join(fixtures_dir, "corrections", "NARVARO-korrigering.json"))
+    check(is_valid(vr, corrected), f"jobbtorg correction validates: {first_error(vr, corrected)}")
 
     def broken(validator, base, description, mutate):
         doc = copy.deepcopy(base)
@@ -1367,6 +1370,9 @@ def check_jobbtorg(schemas_dir, fixtures_dir):
     broken(vr, narvaro, "an unknown top-level member", lambda d: d.update(extra=1))
     broken(vr, narvaro, "tidpunkt as a date only", lambda d: d.update(tidpunkt="2026-12-05"))
     broken(vr, narvaro, "no days", lambda d: d["narvaro"].update(dagar=[]))
+    broken(vr, corrected, "a version 0", lambda d: d["narvaro"]["dagar"][0].update(version=0))
+    broken(vr, corrected, "planeradeTimmar over 24", lambda d: d["narvaro"]["dagar"][0].update(planeradeTimmar=25))
+    broken(vr, corrected, "korrigerad as text", lambda d: d["narvaro"]["dagar"][0].update(korrigerad="ja"))
     broken(va, full, "ibDel1 without genomford", lambda d: d["ibDel1"].pop("genomford"))
     broken(va, full, "a 10-digit personnummer", lambda d: d["person"].update(personnummer="1212121212"))
     broken(va, full, "an empty telefon (absent, never empty)", lambda d: d["anvisandeHandlaggare"].update(telefon=""))
