@@ -9,6 +9,11 @@
 namespace knutpunkt::attendance {
 namespace {
 
+// A withdrawn referral (its consent withdrawn) or one whose case is closed gets no more summaries:
+// nothing more about the person is published under it. Referrals carry no status yet, so every
+// referral is open; this is where the status is read once it exists.
+bool referral_is_open(const ReferralRecord&) { return true; }
+
 std::expected<std::vector<DayValues>, StoreError> stored_days(Store& store, const std::string& referral_id,
                                                               const std::string& month) {
   auto records = store.attendance_days(referral_id, month);
@@ -54,6 +59,7 @@ void AttendanceSummaries::raise_due(std::function<void(std::expected<int, StoreE
       if (!revision) continue;
       auto referral = store_.referral(m.referral_id);
       if (!referral || !*referral) continue;  // looked at again next round
+      if (!referral_is_open(**referral)) continue;
       // The month's progress is read before its days: a change committed in between is in the
       // days but not in covers_changes, so the next round summarises again rather than missing it.
       auto days = stored_days(store_, m.referral_id, m.month);
