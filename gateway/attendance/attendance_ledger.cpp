@@ -84,7 +84,8 @@ std::expected<AttendanceDecision, StoreError> AttendanceLedger::decide(const Ref
       out.audit["days"].push_back(std::move(noted));
       continue;
     }
-    const int version = before ? before->version + 1 : 1;
+    // From the stored row even when its day cannot be read: the store takes only the next version.
+    const int version = found != by_date.end() ? found->second.version + 1 : 1;
     noted["version"] = version;
     AttendanceDayRecord record{referral.referral_id, day.date,           version, partner_version.value_or(-1),
                                to_json(day),         partner_message_id, now};
