@@ -285,17 +285,17 @@ struct Gateway::Services {
                             log::info("sip.reminders_raised", {{"count", *raised}});
                         });
                       }),
-        attendance_summary_job(i.io, "attendance_summaries", config.attendance.summary_interval,
-                               [this](std::function<void()> done) {
-                                 attendance_summaries.raise_due([done = std::move(done)](
-                                                                    std::expected<int, StoreError> raised) {
-                                   done();
-                                   if (!raised)
-                                     log::warn("attendance.summaries_failed", {{"code", raised.error().code}});
-                                   else if (*raised > 0)
-                                     log::info("attendance.summaries_raised", {{"count", *raised}});
-                                 });
-                               }),
+        attendance_summary_job(
+            i.io, "attendance_summaries", config.attendance.summary_interval,
+            [this](std::function<void()> done) {
+              attendance_summaries.raise_due([done = std::move(done)](std::expected<int, StoreError> raised) {
+                done();
+                if (!raised)
+                  log::warn("attendance.summaries_failed", {{"code", raised.error().code}});
+                else if (*raised > 0)
+                  log::info("attendance.summaries_raised", {{"count", *raised}});
+              });
+            }),
         // Lifted sign-in locks are audited when their window passes; expired sessions are removed.
         sign_in_sweep(i.io, "sign_in_sweep", std::chrono::seconds{30},
                       [this](std::function<void()> done) {

@@ -12,7 +12,9 @@ namespace {
 // A withdrawn referral (its consent withdrawn) or one whose case is closed gets no more summaries:
 // nothing more about the person is published under it. Referrals carry no status yet, so every
 // referral is open; this is where the status is read once it exists.
-bool referral_is_open(const ReferralRecord&) { return true; }
+bool referral_is_open(const ReferralRecord&) {
+  return true;
+}
 
 std::expected<std::vector<DayValues>, StoreError> stored_days(Store& store, const std::string& referral_id,
                                                               const std::string& month) {

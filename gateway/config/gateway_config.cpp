@@ -676,10 +676,10 @@ std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const st
   // Later sections name what earlier ones define: clients and adapters name purposes, grants
   // name adapters, SIP names delivering adapters, webhooks name clients, routes name all of them.
   using Section = Checked (*)(FieldReader&, GatewayConfig&);
-  for (const Section read : {read_server, read_delivery_section, read_store, read_log, read_lookup, read_purposes,
-                             read_organisations, read_clients, read_users, read_audit, read_console, read_adapters,
-                             check_lookup_grants, check_partner_adapters, read_sip, read_attendance, read_webhooks,
-                             read_routes}) {
+  for (const Section read :
+       {read_server, read_delivery_section, read_store, read_log, read_lookup, read_purposes, read_organisations,
+        read_clients, read_users, read_audit, read_console, read_adapters, check_lookup_grants, check_partner_adapters,
+        read_sip, read_attendance, read_webhooks, read_routes}) {
     if (auto r = read(top, cfg); !r) return std::unexpected(r.error());
   }
   return cfg;

@@ -188,15 +188,15 @@ void ReferralService::accept_report(const std::string& partner, InboundReport re
                          {"event_types", types}};
   if (!report.deviations.empty()) body["deviations"] = report.deviations;
   if (!attendance_noted.is_null()) body["attendance"] = std::move(attendance_noted);
-  engine_.submit("referral.report_received", std::move(body), std::move(writes),
-                 [claim = std::move(*claim), attendance_claim = std::move(attendance_claim),
-                  outcome = std::move(outcome),
-                  done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) mutable {
-                   claim.release();
-                   if (attendance_claim) attendance_claim->release();
-                   if (!receipt) return done(std::unexpected(Failure{"audit_unavailable", receipt.error().code}));
-                   done(std::move(outcome));
-                 });
+  engine_.submit(
+      "referral.report_received", std::move(body), std::move(writes),
+      [claim = std::move(*claim), attendance_claim = std::move(attendance_claim), outcome = std::move(outcome),
+       done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) mutable {
+        claim.release();
+        if (attendance_claim) attendance_claim->release();
+        if (!receipt) return done(std::unexpected(Failure{"audit_unavailable", receipt.error().code}));
+        done(std::move(outcome));
+      });
 }
 
 void ReferralService::register_with(delivery::DeliveryEngine& engine) const {

@@ -56,13 +56,25 @@ ReferralHarness::ReferralHarness(const std::string& name, ReferralHarnessOptions
   // The gateway's port must be known before Jobbtorg starts (it reports back there), so the
   // gateway gets a fixed free port found now and kept across restarts.
   gateway_port_ = free_loopback_port();
-  std::vector<std::string> jobbtorg_args{"--port", "0", "--port-file", (dir_ / "jobbtorg.port").string(), "--token",
-                                         kKnutpunktAtJobbtorg, "--gateway",
-                                         "http://127.0.0.1:" + std::to_string(gateway_port_), "--gateway-token",
-                                         kJobbtorgToken, "--adapter", "jobbtorg-sodra", "--reports",
-                                         options.reports ? "auto" : "off", "--report-delay-ms",
-                                         std::to_string(options.report_delay_ms), "--attendance-days",
-                                         std::to_string(options.attendance_days), "--ogiltig-streak",
+  std::vector<std::string> jobbtorg_args{"--port",
+                                         "0",
+                                         "--port-file",
+                                         (dir_ / "jobbtorg.port").string(),
+                                         "--token",
+                                         kKnutpunktAtJobbtorg,
+                                         "--gateway",
+                                         "http://127.0.0.1:" + std::to_string(gateway_port_),
+                                         "--gateway-token",
+                                         kJobbtorgToken,
+                                         "--adapter",
+                                         "jobbtorg-sodra",
+                                         "--reports",
+                                         options.reports ? "auto" : "off",
+                                         "--report-delay-ms",
+                                         std::to_string(options.report_delay_ms),
+                                         "--attendance-days",
+                                         std::to_string(options.attendance_days),
+                                         "--ogiltig-streak",
                                          std::to_string(options.ogiltig_streak)};
   if (options.correct_day >= 0) {
     jobbtorg_args.push_back("--correct-day");
@@ -238,9 +250,10 @@ nlohmann::json ReferralHarness::jobbtorg_resend(const std::string& message_id) {
 }
 
 nlohmann::json ReferralHarness::jobbtorg_correction(const std::string& referral_id, int index) {
-  return json_of(jobbtorg_client_->Post(("/_sim/referrals/" + referral_id + "/corrections/" + std::to_string(index)).c_str(),
-                                        "", "application/json"),
-                 "correction");
+  return json_of(
+      jobbtorg_client_->Post(("/_sim/referrals/" + referral_id + "/corrections/" + std::to_string(index)).c_str(), "",
+                             "application/json"),
+      "correction");
 }
 
 std::vector<AuditRecord> ReferralHarness::audit_records() { return read_audit_records(db_path()); }

@@ -284,36 +284,36 @@ int main(int argc, char** argv) {
 
   // A correction of day N (by index) of the referral's usual NARVARO, sent now: how a test or the
   // demo asks Jobbtorg to correct a day it reported.
-  server.Post(R"(/_sim/referrals/([^/]+)/corrections/([0-9]{1,2}))",
-              [&](const httplib::Request& request, httplib::Response& response,
-                  const httplib::ContentReader& content_reader) {
-                if (request.has_header("Content-Length") || request.has_header("Transfer-Encoding"))
-                  content_reader([](const char*, std::size_t) { return true; });
-                if (refused_without_gateway(response)) return;
-                const std::string anvisnings_id = request.matches[1].str();
-                const int index = std::stoi(request.matches[2].str());
-                const auto facts = register_.facts(anvisnings_id);
-                const jt::AttendancePlan plan{.days = std::max(options->attendance_days, 1),
-                                              .absent_day = 1,
-                                              .ogiltig_streak = options->ogiltig_streak,
-                                              .corrected_day = index};
-                const auto correction = facts ? jt::narvaro_correction(*facts, plan, index) : std::nullopt;
-                if (!correction) {
-                  response.status = 404;
-                  response.set_content(
-                      kit::problem(404, "Unknown day", "no such referral here, or no such day in its NARVARO").dump(),
-                      kProblemJson);
-                  return;
-                }
-                nlohmann::json report{{"typ", "NARVARO"}, {"narvaro", *correction}};
-                jt::complete_report(report, anvisnings_id);
-                const auto id = report["meddelandeId"].get<std::string>();
-                const auto reply = jt::send_report_once(sender, report);
-                if (!quiet)
-                  std::cerr << "correction meddelandeId=" << id << " anvisningsId=" << anvisnings_id
-                            << " gateway_status=" << reply.status << std::endl;
-                response.set_content(describe_reply(reply, id).dump(), kJson);
-              });
+  server.Post(
+      R"(/_sim/referrals/([^/]+)/corrections/([0-9]{1,2}))",
+      [&](const httplib::Request& request, httplib::Response& response, const httplib::ContentReader& content_reader) {
+        if (request.has_header("Content-Length") || request.has_header("Transfer-Encoding"))
+          content_reader([](const char*, std::size_t) { return true; });
+        if (refused_without_gateway(response)) return;
+        const std::string anvisnings_id = request.matches[1].str();
+        const int index = std::stoi(request.matches[2].str());
+        const auto facts = register_.facts(anvisnings_id);
+        const jt::AttendancePlan plan{.days = std::max(options->attendance_days, 1),
+                                      .absent_day = 1,
+                                      .ogiltig_streak = options->ogiltig_streak,
+                                      .corrected_day = index};
+        const auto correction = facts ? jt::narvaro_correction(*facts, plan, index) : std::nullopt;
+        if (!correction) {
+          response.status = 404;
+          response.set_content(
+              kit::problem(404, "Unknown day", "no such referral here, or no such day in its NARVARO").dump(),
+              kProblemJson);
+          return;
+        }
+        nlohmann::json report{{"typ", "NARVARO"}, {"narvaro", *correction}};
+        jt::complete_report(report, anvisnings_id);
+        const auto id = report["meddelandeId"].get<std::string>();
+        const auto reply = jt::send_report_once(sender, report);
+        if (!quiet)
+          std::cerr << "correction meddelandeId=" << id << " anvisningsId=" << anvisnings_id
+                    << " gateway_status=" << reply.status << std::endl;
+        response.set_content(describe_reply(reply, id).dump(), kJson);
+      });
 
   // A content-reader handler: cpp-httplib 0.11 otherwise waits out its read timeout and answers 400
   // for a POST without Content-Length, which is what `curl -X POST` sends here.

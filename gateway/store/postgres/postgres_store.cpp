@@ -311,8 +311,8 @@ class PostgresStore final : public Store {
       return pg::attendance_months_to_summarise(c, through_month, after_referral_id, after_month, limit);
     });
   }
-  std::expected<std::optional<AttendanceSummaryRecord>, StoreError> attendance_summary(const std::string& referral_id,
-                                                                                       const std::string& month) override {
+  std::expected<std::optional<AttendanceSummaryRecord>, StoreError> attendance_summary(
+      const std::string& referral_id, const std::string& month) override {
     return read([&](pg::Connection& c) { return pg::attendance_summary(c, referral_id, month); });
   }
 

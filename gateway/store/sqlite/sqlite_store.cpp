@@ -1537,9 +1537,8 @@ class SqliteStore final : public Store {
 
   std::expected<std::optional<AttendanceMonthRecord>, StoreError> attendance_month(const std::string& referral_id,
                                                                                    const std::string& month) override {
-    auto months = read_attendance_months("referral_id = ?1 AND month = ?2", [&](StatementUse& u) {
-      u.bind(1, referral_id).bind(2, month);
-    });
+    auto months = read_attendance_months("referral_id = ?1 AND month = ?2",
+                                         [&](StatementUse& u) { u.bind(1, referral_id).bind(2, month); });
     if (!months) return std::unexpected(months.error());
     if (months->empty()) return std::nullopt;
     return std::move(months->front());
@@ -1551,11 +1550,13 @@ class SqliteStore final : public Store {
     return read_attendance_months(
         "changes > summarised_changes AND month <= ?1 AND (referral_id, month) > (?2, ?3) "
         "ORDER BY referral_id, month LIMIT ?4",
-        [&](StatementUse& u) { u.bind(1, through_month).bind(2, after_referral_id).bind(3, after_month).bind(4, limit); });
+        [&](StatementUse& u) {
+          u.bind(1, through_month).bind(2, after_referral_id).bind(3, after_month).bind(4, limit);
+        });
   }
 
-  std::expected<std::optional<AttendanceSummaryRecord>, StoreError> attendance_summary(const std::string& referral_id,
-                                                                                       const std::string& month) override {
+  std::expected<std::optional<AttendanceSummaryRecord>, StoreError> attendance_summary(
+      const std::string& referral_id, const std::string& month) override {
     std::lock_guard lock(reader_.mutex);
     std::optional<AttendanceSummaryRecord> found;
     auto ok = query(
@@ -1696,9 +1697,10 @@ class SqliteStore final : public Store {
         // The version decided on must follow the one stored: otherwise another report changed
         // the day since it was read.
         what = "a newer version of the attendance day";
-        found = stored("SELECT 1 WHERE COALESCE((SELECT version FROM attendance_day WHERE referral_id = ?1 AND "
-                       "date = ?2), 0) <> ?3",
-                       [&](StatementUse& u) { u.bind(1, d->day.referral_id).bind(2, d->day.date).bind(3, d->day.version - 1); });
+        found = stored(
+            "SELECT 1 WHERE COALESCE((SELECT version FROM attendance_day WHERE referral_id = ?1 AND "
+            "date = ?2), 0) <> ?3",
+            [&](StatementUse& u) { u.bind(1, d->day.referral_id).bind(2, d->day.date).bind(3, d->day.version - 1); });
       } else if (const auto* s = std::get_if<store_write::PutAttendanceSummary>(&w)) {
         what = "the attendance summary revision";
         found = stored("SELECT 1 FROM attendance_summary WHERE referral_id = ?1 AND month = ?2 AND revision = ?3",
@@ -1707,8 +1709,9 @@ class SqliteStore final : public Store {
                        });
       } else if (const auto* f = std::get_if<store_write::PutAbsenceFlag>(&w)) {
         what = "the absence flag";
-        found = stored("SELECT 1 FROM attendance_month WHERE referral_id = ?1 AND month = ?2 AND absence_flagged_at <> ''",
-                       [&](StatementUse& u) { u.bind(1, f->referral_id).bind(2, f->month); });
+        found =
+            stored("SELECT 1 FROM attendance_month WHERE referral_id = ?1 AND month = ?2 AND absence_flagged_at <> ''",
+                   [&](StatementUse& u) { u.bind(1, f->referral_id).bind(2, f->month); });
       } else if (const auto* a = std::get_if<store_write::RecordAttempt>(&w)) {
         what = "the delivery attempt";
         found = stored("SELECT 1 FROM delivery_attempt WHERE message_id = ?1 AND number = ?2",
@@ -1914,20 +1917,19 @@ class SqliteStore final : public Store {
 
   template <typename Bind>
   std::expected<std::vector<AttendanceMonthRecord>, StoreError> read_attendance_months(std::string_view where,
-                                                                                      Bind&& bind) {
+                                                                                       Bind&& bind) {
     std::lock_guard lock(reader_.mutex);
     std::vector<AttendanceMonthRecord> months;
-    auto ok = query(
-        reader_,
-        "SELECT referral_id, month, changes, summarised_changes, summary_revision, absence_flagged_at "
-        "FROM attendance_month WHERE " +
-            std::string(where),
-        "read attendance months", std::forward<Bind>(bind), [&](sqlite3_stmt* s) {
-          months.push_back(AttendanceMonthRecord{column_text(s, 0), column_text(s, 1), sqlite3_column_int(s, 2),
-                                                 sqlite3_column_int(s, 3), sqlite3_column_int(s, 4),
-                                                 column_text(s, 5)});
-          return true;
-        });
+    auto ok = query(reader_,
+                    "SELECT referral_id, month, changes, summarised_changes, summary_revision, absence_flagged_at "
+                    "FROM attendance_month WHERE " +
+                        std::string(where),
+                    "read attendance months", std::forward<Bind>(bind), [&](sqlite3_stmt* s) {
+                      months.push_back(AttendanceMonthRecord{column_text(s, 0), column_text(s, 1),
+                                                             sqlite3_column_int(s, 2), sqlite3_column_int(s, 3),
+                                                             sqlite3_column_int(s, 4), column_text(s, 5)});
+                      return true;
+                    });
     if (!ok) return std::unexpected(ok.error());
     return months;
   }
@@ -2242,12 +2244,13 @@ class SqliteStore final : public Store {
     const AttendanceSummaryRecord& r = w.summary;
     auto summary = encode_json(r.summary);
     if (!summary) return std::unexpected(summary.error());
-    auto ok = run(writer_,
-                  "INSERT INTO attendance_summary (referral_id, month, revision, summary, raised_at) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5)",
-                  "store attendance summary", [&](StatementUse& u) {
-                    u.bind(1, r.referral_id).bind(2, r.month).bind(3, r.revision).bind(4, *summary).bind(5, r.raised_at);
-                  });
+    auto ok =
+        run(writer_,
+            "INSERT INTO attendance_summary (referral_id, month, revision, summary, raised_at) "
+            "VALUES (?1, ?2, ?3, ?4, ?5)",
+            "store attendance summary", [&](StatementUse& u) {
+              u.bind(1, r.referral_id).bind(2, r.month).bind(3, r.revision).bind(4, *summary).bind(5, r.raised_at);
+            });
     if (!ok) return ok;
     return run(writer_,
                "INSERT INTO attendance_month (referral_id, month, changes, summarised_changes, summary_revision) "
@@ -2263,7 +2266,8 @@ class SqliteStore final : public Store {
     return run(writer_,
                "INSERT INTO attendance_month (referral_id, month, changes, absence_flagged_at) VALUES (?1, ?2, 0, ?3) "
                "ON CONFLICT (referral_id, month) DO UPDATE SET absence_flagged_at = excluded.absence_flagged_at",
-               "flag absence", [&](StatementUse& u) { u.bind(1, w.referral_id).bind(2, w.month).bind(3, w.flagged_at); });
+               "flag absence",
+               [&](StatementUse& u) { u.bind(1, w.referral_id).bind(2, w.month).bind(3, w.flagged_at); });
   }
 
   std::expected<std::optional<SessionRecord>, StoreError> session(const std::string& token_hash) override {
