@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "app/periodic_job.h"
+#include "attendance/attendance_summaries.h"
 #include "audit/audit_log.h"
 #include "audit_export/signing_key.h"
 #include "audit_review/chain_monitor.h"
@@ -145,6 +146,10 @@ std::expected<void, StartError> Gateway::Infrastructure::build_adapters(const Ga
 
 namespace {
 
+attendance::AttendanceRules attendance_rules(const GatewayConfig& config) {
+  return {config.attendance.absence_flag_threshold, config.attendance.summary_grace_days};
+}
+
 std::map<std::string, policy::ExchangePolicy> exchange_policies(const GatewayConfig& config) {
   std::map<std::string, policy::ExchangePolicy> out;
   for (const auto& adapter : config.adapters) out[adapter.name] = adapter.policy;
@@ -175,6 +180,7 @@ struct Gateway::Services {
   routing::EventPublisher publisher;
   ReferralService referrals;
   ReferralChanges referral_changes;
+  attendance::AttendanceSummaries attendance_summaries;
   AtersokningService atersokningar;
   sip_coordination::SipCoordinator sip;
   PersonNotificationService notifications;
@@ -204,12 +210,14 @@ struct Gateway::Services {
   http::AuditEndpoint audit_endpoint;
   http::SipEndpoint sip_endpoint;
   const http::ConsoleEndpoint console;
+  http::AttendanceEndpoint attendance_endpoint;
   http::UnauthenticatedRefusals unauthenticated;
   http::AddressRateLimit unauthenticated_limit;
   http::Router router;
   http::Server server;
 
   PeriodicJob sip_reminders;
+  PeriodicJob attendance_summary_job;
   PeriodicJob sign_in_sweep;
   // The readiness checks /readyz answers from; the first runs as the gateway starts listening.
   PeriodicJob readiness_refresh;
@@ -221,8 +229,10 @@ struct Gateway::Services {
   Services(const GatewayConfig& config, Infrastructure& i)
       : routes(config.routes),
         publisher(routes, i.webhook_clients),
-        referrals(i.delivery, *i.store, routes, publisher, i.outbound_destinations),
+        referrals(i.delivery, *i.store, routes, publisher, i.outbound_destinations, attendance_rules(config)),
         referral_changes(i.delivery, *i.store, publisher, [] { return std::chrono::system_clock::now(); }),
+        attendance_summaries(i.delivery, *i.store, publisher, attendance_rules(config),
+                             [] { return std::chrono::system_clock::now(); }),
         atersokningar(i.delivery, routes, publisher, i.outbound_destinations),
         sip(i.delivery, *i.store, publisher, config.sip, [] { return std::chrono::system_clock::now(); }),
         notifications(i.delivery, *i.store, publisher),
@@ -253,11 +263,12 @@ struct Gateway::Services {
         audit_endpoint(*i.store, *i.audit, chain, config.audit, i.signing_key ? &*i.signing_key : nullptr),
         sip_endpoint(sip, authorizer),
         console(config.console_dir),
+        attendance_endpoint(attendance_summaries),
         unauthenticated(*i.audit, config.server.unauthenticated),
         unauthenticated_limit(config.server.unauthenticated),
         router({lookup_endpoint, readiness, referral_endpoint, report_endpoint, feed_endpoint, operator_endpoint,
                 metrics, consent_endpoint, case_endpoint, manual_endpoint, atersokning_endpoint, session_endpoint,
-                audit_endpoint, sip_endpoint, console},
+                audit_endpoint, sip_endpoint, console, attendance_endpoint},
                auth, *i.audit, unauthenticated, unauthenticated_limit, request_metrics),
         server(
             i.io,
@@ -279,6 +290,17 @@ struct Gateway::Services {
                             log::info("sip.reminders_raised", {{"count", *raised}});
                         });
                       }),
+        attendance_summary_job(
+            i.io, "attendance_summaries", config.attendance.summary_interval,
+            [this](std::function<void()> done) {
+              attendance_summaries.raise_due([done = std::move(done)](std::expected<int, StoreError> raised) {
+                done();
+                if (!raised)
+                  log::warn("attendance.summaries_failed", {{"code", raised.error().code}});
+                else if (*raised > 0)
+                  log::info("attendance.summaries_raised", {{"count", *raised}});
+              });
+            }),
         // Lifted sign-in locks are audited when their window passes; expired sessions are removed.
         sign_in_sweep(i.io, "sign_in_sweep", std::chrono::seconds{30},
                       [this](std::function<void()> done) {
@@ -392,6 +414,7 @@ std::expected<unsigned short, StartError> Gateway::listen() {
         1, "cannot listen on " + config_.server.host + ":" + std::to_string(config_.server.port) + ": " + e.what()});
   }
   services_->sip_reminders.start();
+  services_->attendance_summary_job.start();
   services_->sign_in_sweep.start();
   services_->readiness.refresh([] {});
   services_->readiness_refresh.start();
@@ -416,6 +439,7 @@ void Gateway::stop() {
   services_->server.stop();
   if (services_->retention) services_->retention->stop();
   services_->sip_reminders.stop();
+  services_->attendance_summary_job.stop();
   services_->sign_in_sweep.stop();
   services_->readiness_refresh.stop();
   services_->unauthenticated_flush.stop();

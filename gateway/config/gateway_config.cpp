@@ -569,6 +569,16 @@ Checked read_sip(FieldReader& top, GatewayConfig& cfg) {
   return top.result();
 }
 
+Checked read_attendance(FieldReader& top, GatewayConfig& cfg) {
+  top.object("attendance", [&](FieldReader& f) {
+    f.only({"absence_flag_threshold", "summary_grace_days", "summary_interval_seconds", "comment"});
+    f.integer("absence_flag_threshold", cfg.attendance.absence_flag_threshold, 1, 31);
+    f.integer("summary_grace_days", cfg.attendance.summary_grace_days, 0, 60);
+    f.duration<std::chrono::seconds>("summary_interval_seconds", cfg.attendance.summary_interval, 1, 86400);
+  });
+  return top.result();
+}
+
 void read_webhook(FieldReader& f, const GatewayConfig& cfg, WebhookConfig& w) {
   f.only({"name", "client", "url", "secret", "secret_env", "delivery", "tls", "comment"});
   std::string secret_env;
@@ -661,14 +671,15 @@ std::expected<GatewayConfig, ConfigError> parse_config(const json& doc, const st
   if (auto r = require_object(doc, ""); !r) return std::unexpected(r.error());
   FieldReader top(doc, "");
   top.only({"server", "store", "log", "lookup", "purposes", "organisations", "clients", "users", "audit", "console",
-            "adapters", "webhooks", "routes", "sip", "delivery", "$schema", "comment"});
+            "adapters", "webhooks", "routes", "sip", "attendance", "delivery", "$schema", "comment"});
   if (!top.ok()) return std::unexpected(top.error());
   // Later sections name what earlier ones define: clients and adapters name purposes, grants
   // name adapters, SIP names delivering adapters, webhooks name clients, routes name all of them.
   using Section = Checked (*)(FieldReader&, GatewayConfig&);
-  for (const Section read : {read_server, read_delivery_section, read_store, read_log, read_lookup, read_purposes,
-                             read_organisations, read_clients, read_users, read_audit, read_console, read_adapters,
-                             check_lookup_grants, check_partner_adapters, read_sip, read_webhooks, read_routes}) {
+  for (const Section read :
+       {read_server, read_delivery_section, read_store, read_log, read_lookup, read_purposes, read_organisations,
+        read_clients, read_users, read_audit, read_console, read_adapters, check_lookup_grants, check_partner_adapters,
+        read_sip, read_attendance, read_webhooks, read_routes}) {
     if (auto r = read(top, cfg); !r) return std::unexpected(r.error());
   }
   return cfg;

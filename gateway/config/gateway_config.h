@@ -107,6 +107,16 @@ struct SipConfig {
   std::vector<SipParticipantSystem> participant_systems;
 };
 
+// Attendance Jobbtorg reports on referrals (config "attendance").
+struct AttendanceConfig {
+  // Days of unexcused absence (OGILTIG) within a calendar month that raise
+  // referral.absence_flagged, once per referral and month.
+  int absence_flag_threshold = 3;
+  // Jobbtorg reports late: a month is complete, and its summary raised, this many days after it ends.
+  int summary_grace_days = 5;
+  std::chrono::seconds summary_interval{300};  // how often complete months are checked for summaries
+};
+
 // A case system's webhook: its events are pushed there, signed with `secret`.
 struct WebhookConfig {
   std::string name;
@@ -135,6 +145,7 @@ struct GatewayConfig {
   std::vector<WebhookConfig> webhooks;
   std::vector<routing::RouteRule> routes;
   SipConfig sip;
+  AttendanceConfig attendance;
   std::filesystem::path base_dir;  // relative paths resolve against the config file's directory
 };
 

@@ -3,6 +3,7 @@
 // table, run by the request pipeline (request_pipeline.h).
 #include "audit/audit_log.h"
 #include "http/atersokning_endpoint.h"
+#include "http/attendance_endpoint.h"
 #include "http/audit_endpoint.h"
 #include "http/case_endpoint.h"
 #include "http/client_auth.h"
@@ -40,6 +41,7 @@ struct Endpoints {
   AuditEndpoint& audit;
   SipEndpoint& sip;
   const ConsoleEndpoint& console;
+  AttendanceEndpoint& attendance;
 };
 
 // Every route of the gateway. Handlers call into `endpoints` only when a request comes, so the

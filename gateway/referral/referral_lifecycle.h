@@ -16,9 +16,6 @@
 
 namespace knutpunkt {
 
-inline constexpr const char* kReferralActive = "active";
-inline constexpr const char* kReferralWithdrawn = "withdrawn";
-
 // What goes to Jobbtorg about an accepted referral. Each has the referral id as its ordering key,
 // so Jobbtorg learns them in the order they were made and never before the referral itself.
 inline constexpr const char* kReferralChangeMessage = "referral.change";

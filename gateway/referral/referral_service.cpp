@@ -11,8 +11,14 @@
 namespace knutpunkt {
 
 ReferralService::ReferralService(delivery::DeliveryEngine& engine, Store& store, const routing::RouteTable& routes,
-                                 const routing::EventPublisher& publisher, std::set<std::string> outbound)
-    : engine_(engine), store_(store), routes_(routes), publisher_(publisher), outbound_(std::move(outbound)) {}
+                                 const routing::EventPublisher& publisher, std::set<std::string> outbound,
+                                 attendance::AttendanceRules attendance)
+    : engine_(engine),
+      store_(store),
+      routes_(routes),
+      publisher_(publisher),
+      outbound_(std::move(outbound)),
+      attendance_(store, attendance) {}
 
 std::expected<std::string, Failure> ReferralService::destination(const Referral& referral) const {
   for (const std::string& d : routes_.destinations(referral_route_key(to_json(referral), kReferralRequested))) {
@@ -126,7 +132,23 @@ void ReferralService::accept_report(const std::string& partner, InboundReport re
 
   const ReferralRecord& r = **referral;
   std::vector<StoreWrite> writes;
-  writes.push_back(store_write::PutInboundReceipt{partner, report.partner_message_id, r.referral_id, now_utc()});
+  const std::string received_at = now_utc();
+  writes.push_back(store_write::PutInboundReceipt{partner, report.partner_message_id, r.referral_id, received_at});
+  // A day already reported is a correction or nothing, never a second day: decided against the
+  // stored days while no other report about the referral's attendance commits.
+  std::optional<InFlightClaims<std::string>::Claim> attendance_claim;
+  nlohmann::json attendance_noted;
+  if (attendance::AttendanceLedger::reports_attendance(report.events)) {
+    attendance_claim = attendance_in_flight_.try_claim(r.referral_id);
+    if (!attendance_claim) {
+      return done(std::unexpected(Failure{"referral_busy", "another report about this referral is being stored"}));
+    }
+    auto decided = attendance_.decide(r, report.partner_message_id, std::move(report.events), received_at);
+    if (!decided) return done(std::unexpected(Failure{"store_unavailable", decided.error().code}));
+    report.events = std::move(decided->events);
+    std::move(decided->writes.begin(), decided->writes.end(), std::back_inserter(writes));
+    attendance_noted = std::move(decided->audit);
+  }
   ReportOutcome outcome;
   nlohmann::json types = nlohmann::json::array();
   // After a withdrawal the social services may no longer receive Jobbtorg's news about the
@@ -161,13 +183,16 @@ void ReferralService::accept_report(const std::string& partner, InboundReport re
                          {"event_types", types}};
   if (!outcome.published) body["not_published"] = {{"reason", "referral_withdrawn"}, {"referral_status", r.status}};
   if (!report.deviations.empty()) body["deviations"] = report.deviations;
-  engine_.submit("referral.report_received", std::move(body), std::move(writes),
-                 [claim = std::move(*claim), outcome = std::move(outcome),
-                  done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) mutable {
-                   claim.release();
-                   if (!receipt) return done(std::unexpected(Failure{"audit_unavailable", receipt.error().code}));
-                   done(std::move(outcome));
-                 });
+  if (!attendance_noted.is_null()) body["attendance"] = std::move(attendance_noted);
+  engine_.submit(
+      "referral.report_received", std::move(body), std::move(writes),
+      [claim = std::move(*claim), attendance_claim = std::move(attendance_claim), outcome = std::move(outcome),
+       done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) mutable {
+        claim.release();
+        if (attendance_claim) attendance_claim->release();
+        if (!receipt) return done(std::unexpected(Failure{"audit_unavailable", receipt.error().code}));
+        done(std::move(outcome));
+      });
 }
 
 void ReferralService::register_with(delivery::DeliveryEngine& engine) const {

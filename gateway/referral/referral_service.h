@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "attendance/attendance_ledger.h"
 #include "core/failure.h"
 #include "core/in_flight_claims.h"
 #include "core/inbound_adapter.h"
@@ -50,8 +51,10 @@ class ReferralService {
  public:
   // `outbound` are the names of destinations that deliver referrals (adapters with an outbound
   // facet); routes naming anything else for a referral are ignored.
+  // `attendance`: when unexcused absence is flagged (the attendance days of reports).
   ReferralService(delivery::DeliveryEngine& engine, Store& store, const routing::RouteTable& routes,
-                  const routing::EventPublisher& publisher, std::set<std::string> outbound);
+                  const routing::EventPublisher& publisher, std::set<std::string> outbound,
+                  attendance::AttendanceRules attendance = {});
 
   // The Jobbtorg a referral goes to: the first matching route naming a delivering adapter (rules
   // are in priority order), so its reports are the only ones accepted for it. unknown_district
@@ -68,7 +71,9 @@ class ReferralService {
   void commit(PreparedReferral prepared, std::vector<StoreWrite> extra,
               std::function<void(std::expected<AuditReceipt, Failure>)> done);
 
-  // A partner's report about a referral it received from us.
+  // A partner's report about a referral it received from us. Attendance days are decided against
+  // the days stored (attendance/attendance_ledger.h): one report about a referral's attendance
+  // at a time ("referral_busy" while another commits; the partner sends it again).
   void accept_report(const std::string& partner, InboundReport report,
                      std::function<void(std::expected<ReportOutcome, Failure>)> done);
 
@@ -90,6 +95,9 @@ class ReferralService {
 
   // (partner, partner message id) of reports being committed right now.
   InFlightClaims<std::pair<std::string, std::string>> reports_in_flight_;
+  attendance::AttendanceLedger attendance_;
+  // Referrals whose attendance a report is committing right now.
+  InFlightClaims<std::string> attendance_in_flight_;
 };
 
 }  // namespace knutpunkt

@@ -34,6 +34,11 @@ struct StoredEvent {
   nlohmann::json envelope;
 };
 
+// A referral's status: active, or withdrawn (by its case system, or because its consent or its
+// case ended).
+inline constexpr const char* kReferralActive = "active";
+inline constexpr const char* kReferralWithdrawn = "withdrawn";
+
 struct ReferralRecord {
   std::string referral_id;
   std::string client_id;
@@ -45,7 +50,7 @@ struct ReferralRecord {
   nlohmann::json referral;  // the referral as normalised at the edge, with every change applied
   // "active", or "withdrawn" (by the case system, by the end of its consent or of its case):
   // nothing more is sent about a withdrawn referral and Jobbtorg's reports on it are not published.
-  std::string status = "active";
+  std::string status = kReferralActive;
   int version = 1;              // 1 as accepted; each change or withdrawal adds one
   std::string consent_id = {};  // the registry consent it rests on; empty for one accepted without
   std::string updated_at = {};  // empty until the first change

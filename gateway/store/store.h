@@ -4,6 +4,7 @@
 // owns. Every write goes through Committer, with the audit records that vouch for it.
 #include <expected>
 
+#include "store/attendance_store.h"
 #include "store/audit_store.h"
 #include "store/case_store.h"
 #include "store/committer.h"
@@ -31,7 +32,8 @@ class Store : public Committer,
               public ProtectedStore,
               public ManualStore,
               public SipStore,
-              public SessionStore {
+              public SessionStore,
+              public AttendanceStore {
  public:
   ~Store() override = default;
 

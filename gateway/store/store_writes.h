@@ -2,6 +2,7 @@
 // Every kind of write that commits in one transaction with audit records (Store::commit).
 #include <variant>
 
+#include "store/attendance_records.h"
 #include "store/audit_checkpoint.h"
 #include "store/case_records.h"
 #include "store/consent_records.h"
@@ -19,6 +20,7 @@ using StoreWrite =
                  store_write::PutConsent, store_write::WithdrawConsent, store_write::PutCase,
                  store_write::RememberProtected, store_write::PutManualItem, store_write::ResolveManualItem,
                  store_write::RemoveAuditThrough, store_write::PutSipPlan, store_write::PutSipReminder,
-                 store_write::PutSession, store_write::EndSession>;
+                 store_write::PutSession, store_write::EndSession, store_write::PutAttendanceDay,
+                 store_write::PutAttendanceSummary, store_write::PutAbsenceFlag>;
 
 }  // namespace knutpunkt

@@ -57,14 +57,31 @@ ReferralHarness::ReferralHarness(const std::string& name, ReferralHarnessOptions
   // The gateway's port must be known before Jobbtorg starts (it reports back there), so the
   // gateway gets a fixed free port found now and kept across restarts.
   gateway_port_ = free_loopback_port();
-  jobbtorg_ = std::make_unique<ChildProcess>(
-      KNUTPUNKT_JOBBTORG_SIMULATOR_BIN,
-      std::vector<std::string>{
-          "--port", "0", "--port-file", (dir_ / "jobbtorg.port").string(), "--token", kKnutpunktAtJobbtorg, "--gateway",
-          "http://127.0.0.1:" + std::to_string(gateway_port_), "--gateway-token", kJobbtorgToken, "--adapter",
-          "jobbtorg-sodra", "--reports", options.reports ? "auto" : "off", "--report-delay-ms",
-          std::to_string(options.report_delay_ms), "--attendance-days", std::to_string(options.attendance_days)},
-      dir_ / "jobbtorg");
+  std::vector<std::string> jobbtorg_args{"--port",
+                                         "0",
+                                         "--port-file",
+                                         (dir_ / "jobbtorg.port").string(),
+                                         "--token",
+                                         kKnutpunktAtJobbtorg,
+                                         "--gateway",
+                                         "http://127.0.0.1:" + std::to_string(gateway_port_),
+                                         "--gateway-token",
+                                         kJobbtorgToken,
+                                         "--adapter",
+                                         "jobbtorg-sodra",
+                                         "--reports",
+                                         options.reports ? "auto" : "off",
+                                         "--report-delay-ms",
+                                         std::to_string(options.report_delay_ms),
+                                         "--attendance-days",
+                                         std::to_string(options.attendance_days),
+                                         "--ogiltig-streak",
+                                         std::to_string(options.ogiltig_streak)};
+  if (options.correct_day >= 0) {
+    jobbtorg_args.push_back("--correct-day");
+    jobbtorg_args.push_back(std::to_string(options.correct_day));
+  }
+  jobbtorg_ = std::make_unique<ChildProcess>(KNUTPUNKT_JOBBTORG_SIMULATOR_BIN, jobbtorg_args, dir_ / "jobbtorg");
   auto jt_port = wait_for_port_file(dir_ / "jobbtorg.port", *jobbtorg_);
   if (!jt_port) throw std::runtime_error("jobbtorg simulator did not start; see " + dir_.string());
   jobbtorg_port_ = *jt_port;
@@ -140,6 +157,7 @@ ReferralHarness::ReferralHarness(const std::string& name, ReferralHarnessOptions
          {"match", {{"types", {"referral.*", "assessment.*", "delivery.failed"}}}},
          {"to", {"case-system-webhook"}}}}},
   };
+  if (!options.attendance.is_null()) config["attendance"] = options.attendance;
   std::ofstream(dir_ / "config.json") << config.dump(2);
 
   jobbtorg_client_ = std::make_unique<httplib::Client>("127.0.0.1", jobbtorg_port_);
@@ -281,8 +299,13 @@ nlohmann::json ReferralHarness::jobbtorg_resend(const std::string& message_id) {
                  "resend");
 }
 
-std::vector<AuditRecord> ReferralHarness::audit_records() {
-  return read_audit_records(db_path());
+nlohmann::json ReferralHarness::jobbtorg_correction(const std::string& referral_id, int index) {
+  return json_of(
+      jobbtorg_client_->Post(("/_sim/referrals/" + referral_id + "/corrections/" + std::to_string(index)).c_str(), "",
+                             "application/json"),
+      "correction");
 }
+
+std::vector<AuditRecord> ReferralHarness::audit_records() { return read_audit_records(db_path()); }
 
 }  // namespace knutpunkt::testing

@@ -33,6 +33,11 @@ struct ReferralHarnessOptions {
   int breaker_open_ms = 600;
   int max_in_flight = 8;
   int server_threads = 2;
+  // The simulator's attendance: an OGILTIG streak at the end of its NARVARO, a corrected day
+  // (index; -1: none), and the gateway's "attendance" section (null: left out, every default).
+  int ogiltig_streak = 0;
+  int correct_day = -1;
+  nlohmann::json attendance = nullptr;
 };
 
 class ReferralHarness {
@@ -60,6 +65,8 @@ class ReferralHarness {
   nlohmann::json case_system_events();
   nlohmann::json jobbtorg_report(const std::string& referral_id, const nlohmann::json& report);
   nlohmann::json jobbtorg_resend(const std::string& message_id);
+  // Jobbtorg corrects day `index` of the referral's usual NARVARO, now.
+  nlohmann::json jobbtorg_correction(const std::string& referral_id, int index);
 
   void start_gateway();
   void stop_gateway();  // SIGTERM

@@ -1,7 +1,8 @@
 // jobbtorg-simulator: a Jobbtorg (the municipal labour-market unit) on loopback, speaking the wire
 // protocol of adapters/jobbtorg/README.md. Takes anvisningar on POST /api/v1/anvisningar, applies
 // each once per Idempotency-Key, and reports back to the gateway on its own (--reports auto):
-// INSKRIVNING, FORSTA_BESOK, IB_DEL2_KLAR, NARVARO, AVSLUT per new referral. /_sim/ is the control
+// INSKRIVNING, FORSTA_BESOK, IB_DEL2_KLAR, NARVARO (with an OGILTIG streak and a corrected day
+// when asked), AVSLUT per new referral. /_sim/ is the control
 // API for tests: faults, stats, referrals and hand-made reports.
 // stdout carries one JSON line, {"event":"listening","port":N}; stderr logs carry message and
 // referral ids and counts only, never personnummer or names.
@@ -42,6 +43,8 @@ struct Options {
   std::chrono::milliseconds report_delay{200};
   std::size_t report_threads = 4;
   int attendance_days = 3;
+  int ogiltig_streak = 0;
+  std::optional<int> corrected_day;
   std::optional<std::uint64_t> seed;
   bool quiet = false;
 };
@@ -50,7 +53,8 @@ constexpr const char* kUsage =
     "usage: jobbtorg-simulator [--host H] [--port N (0 = ephemeral; default 18082)] [--port-file PATH]\n"
     "                          [--threads N (32)] [--token T] [--gateway URL] [--gateway-token T]\n"
     "                          [--adapter NAME (jobbtorg)] [--reports auto|off] [--report-delay-ms N (200)]\n"
-    "                          [--report-threads N (4)] [--attendance-days N (3)] [--seed N] [--quiet]\n"
+    "                          [--report-threads N (4)] [--attendance-days N (3)] [--ogiltig-streak N (0)]\n"
+    "                          [--correct-day N] [--seed N] [--quiet]\n"
     "                          [--gateway-ca PATH [--gateway-cert PATH --gateway-key PATH]]\n"
     "                          [--tls-cert PATH --tls-key PATH [--client-ca PATH]]\n";
 
@@ -72,6 +76,10 @@ std::optional<Options> parse_options(int argc, char** argv) {
       options.report_threads = static_cast<std::size_t>(std::stoul(value));
     else if (flag == "--attendance-days")
       options.attendance_days = std::stoi(value);
+    else if (flag == "--ogiltig-streak")
+      options.ogiltig_streak = std::stoi(value);
+    else if (flag == "--correct-day")
+      options.corrected_day = std::stoi(value);
     else if (flag == "--seed")
       options.seed = std::stoull(value);
     else
@@ -79,7 +87,9 @@ std::optional<Options> parse_options(int argc, char** argv) {
     return true;
   });
   if (!read || !kit::usable(options.listen) || !kit::usable(options.gateway) || options.report_threads == 0 ||
-      options.report_delay.count() < 0 || options.attendance_days < 0 || options.attendance_days > 31)
+      options.report_delay.count() < 0 || options.attendance_days < 0 || options.attendance_days > 31 ||
+      options.ogiltig_streak < 0 || options.ogiltig_streak > options.attendance_days ||
+      (options.corrected_day && (*options.corrected_day < 0 || *options.corrected_day >= options.attendance_days)))
     return std::nullopt;
   return options;
 }
@@ -177,7 +187,10 @@ int main(int argc, char** argv) {
       std::cerr << "anvisning key=" << key << " anvisningsId=" << acceptance.facts.anvisnings_id
                 << (acceptance.duplicate ? " duplicate" : " accepted") << std::endl;
     if (acceptance.new_referral && options->auto_reports) {
-      jt::AttendancePlan attendance{.days = options->attendance_days, .absent_day = 1};
+      jt::AttendancePlan attendance{.days = options->attendance_days,
+                                    .absent_day = 1,
+                                    .ogiltig_streak = options->ogiltig_streak,
+                                    .corrected_day = options->corrected_day};
       if (attendance.days >= 2) {
         std::lock_guard lock(random_mutex);
         attendance.absent_day = static_cast<int>(random() % static_cast<std::uint64_t>(attendance.days));
@@ -313,7 +326,10 @@ int main(int argc, char** argv) {
             .value_or(jt::ReferralFacts{anvisnings_id, "JT-0",
                                         std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()), 20});
     if (auto details = jt::report_details(report["typ"].get<std::string>(), facts,
-                                          jt::AttendancePlan{.days = std::max(options->attendance_days, 1)});
+                                          jt::AttendancePlan{.days = std::max(options->attendance_days, 1),
+                                                             .absent_day = 1,
+                                                             .ogiltig_streak = options->ogiltig_streak,
+                                                             .corrected_day = std::nullopt});
         details && !report.contains(details->first))
       report[details->first] = std::move(details->second);
     jt::complete_report(report, anvisnings_id);
@@ -324,6 +340,39 @@ int main(int argc, char** argv) {
                 << " gateway_status=" << reply.status << std::endl;
     response.set_content(describe_reply(reply, id).dump(), kJson);
   });
+
+  // A correction of day N (by index) of the referral's usual NARVARO, sent now: how a test or the
+  // demo asks Jobbtorg to correct a day it reported.
+  server.Post(
+      R"(/_sim/referrals/([^/]+)/corrections/([0-9]{1,2}))",
+      [&](const httplib::Request& request, httplib::Response& response, const httplib::ContentReader& content_reader) {
+        if (request.has_header("Content-Length") || request.has_header("Transfer-Encoding"))
+          content_reader([](const char*, std::size_t) { return true; });
+        if (refused_without_gateway(response)) return;
+        const std::string anvisnings_id = request.matches[1].str();
+        const int index = std::stoi(request.matches[2].str());
+        const auto facts = register_.facts(anvisnings_id);
+        const jt::AttendancePlan plan{.days = std::max(options->attendance_days, 1),
+                                      .absent_day = 1,
+                                      .ogiltig_streak = options->ogiltig_streak,
+                                      .corrected_day = index};
+        const auto correction = facts ? jt::narvaro_correction(*facts, plan, index) : std::nullopt;
+        if (!correction) {
+          response.status = 404;
+          response.set_content(
+              kit::problem(404, "Unknown day", "no such referral here, or no such day in its NARVARO").dump(),
+              kProblemJson);
+          return;
+        }
+        nlohmann::json report{{"typ", "NARVARO"}, {"narvaro", *correction}};
+        jt::complete_report(report, anvisnings_id);
+        const auto id = report["meddelandeId"].get<std::string>();
+        const auto reply = jt::send_report_once(sender, report);
+        if (!quiet)
+          std::cerr << "correction meddelandeId=" << id << " anvisningsId=" << anvisnings_id
+                    << " gateway_status=" << reply.status << std::endl;
+        response.set_content(describe_reply(reply, id).dump(), kJson);
+      });
 
   // A content-reader handler: cpp-httplib 0.11 otherwise waits out its read timeout and answers 400
   // for a POST without Content-Length, which is what `curl -X POST` sends here.

@@ -47,7 +47,13 @@ std::optional<std::pair<std::string, nlohmann::json>> report_details(std::string
     const int hours = std::max(facts.hours_per_week / 5, 1);
     nlohmann::json days_list = nlohmann::json::array();
     for (int i = 0; i < span; ++i) {
-      if (span >= 2 && i == attendance.absent_day % span)
+      if (i >= span - attendance.ogiltig_streak)
+        days_list.push_back({{"datum", on(i)},
+                             {"status", "FRANVARANDE"},
+                             {"timmar", 0},
+                             {"franvaroorsak", "OGILTIG"},
+                             {"anmald", false}});
+      else if (span >= 2 && i == attendance.absent_day % span)
         days_list.push_back(
             {{"datum", on(i)}, {"status", "FRANVARANDE"}, {"timmar", 0}, {"franvaroorsak", "SJUK"}, {"anmald", true}});
       else
@@ -63,6 +69,21 @@ std::optional<std::pair<std::string, nlohmann::json>> report_details(std::string
   return std::nullopt;
 }
 
+std::optional<nlohmann::json> narvaro_correction(const ReferralFacts& facts, const AttendancePlan& attendance,
+                                                 int index) {
+  const auto details = report_details("NARVARO", facts, attendance);
+  const auto& days_list = details->second["dagar"];
+  if (index < 0 || static_cast<std::size_t>(index) >= days_list.size()) return std::nullopt;
+  const nlohmann::json& before = days_list[static_cast<std::size_t>(index)];
+  nlohmann::json day{{"datum", before["datum"]}, {"version", 2}, {"korrigerad", true}};
+  if (before["status"] == "NARVARANDE") {
+    day.update({{"status", "FRANVARANDE"}, {"timmar", 0}, {"franvaroorsak", "GILTIG_ANNAN"}, {"anmald", true}});
+  } else {
+    day.update({{"status", "NARVARANDE"}, {"timmar", std::max(facts.hours_per_week / 5, 1)}});
+  }
+  return nlohmann::json{{"periodFrom", before["datum"]}, {"periodTom", before["datum"]}, {"dagar", {day}}};
+}
+
 std::vector<nlohmann::json> report_sequence(const ReferralFacts& facts, const AttendancePlan& attendance) {
   std::vector<nlohmann::json> reports;
   for (const char* typ : {"INSKRIVNING", "FORSTA_BESOK", "IB_DEL2_KLAR", "NARVARO", "AVSLUT"}) {
@@ -71,6 +92,11 @@ std::vector<nlohmann::json> report_sequence(const ReferralFacts& facts, const At
     nlohmann::json report{{"typ", typ}, {"anvisningsId", facts.anvisnings_id}};
     report[details->first] = std::move(details->second);
     reports.push_back(std::move(report));
+    if (std::string_view(typ) == "NARVARO" && attendance.corrected_day) {
+      if (auto correction = narvaro_correction(facts, attendance, *attendance.corrected_day)) {
+        reports.push_back({{"typ", "NARVARO"}, {"anvisningsId", facts.anvisnings_id}, {"narvaro", *correction}});
+      }
+    }
   }
   return reports;
 }

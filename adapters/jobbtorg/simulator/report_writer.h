@@ -21,6 +21,12 @@ struct ReferralFacts {
 struct AttendancePlan {
   int days = 3;        // days in the one NARVARO report; 0 leaves NARVARO out
   int absent_day = 1;  // index of the one FRANVARANDE (SJUK, anmäld) day; ignored when days < 2
+  // The last this many days are unexcused absence (FRANVARANDE, OGILTIG, not anmäld): a streak
+  // that makes the gateway flag the month.
+  int ogiltig_streak = 0;
+  // When set, a second NARVARO report after the first corrects this day (by index): present
+  // becomes absent (GILTIG_ANNAN) and absent becomes present, as version 2, korrigerad.
+  std::optional<int> corrected_day;
 };
 
 std::string format_date(std::chrono::sys_days day);
@@ -31,7 +37,13 @@ std::optional<std::chrono::sys_days> parse_date(std::string_view text);
 std::optional<std::pair<std::string, nlohmann::json>> report_details(std::string_view typ, const ReferralFacts& facts,
                                                                      const AttendancePlan& attendance);
 
-// INSKRIVNING, FORSTA_BESOK, IB_DEL2_KLAR, NARVARO, AVSLUT (ARBETE): {typ, anvisningsId, <details>},
+// The "narvaro" member of a report correcting day `index` of the usual NARVARO (see
+// AttendancePlan::corrected_day), or nullopt when the plan has no such day.
+std::optional<nlohmann::json> narvaro_correction(const ReferralFacts& facts, const AttendancePlan& attendance,
+                                                 int index);
+
+// INSKRIVNING, FORSTA_BESOK, IB_DEL2_KLAR, NARVARO (and its correction when planned), AVSLUT (ARBETE):
+// {typ, anvisningsId, <details>},
 // without meddelandeId and tidpunkt, which complete_report adds when a report is first sent.
 std::vector<nlohmann::json> report_sequence(const ReferralFacts& facts, const AttendancePlan& attendance);
 

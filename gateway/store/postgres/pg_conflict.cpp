@@ -41,6 +41,24 @@ std::optional<KeyCheck> key_of(const StoreWrite& w) {
     return check("the plan version", "SELECT 1 FROM sip_plan_version WHERE plan_id = $1 AND version = $2",
                  Params().add(p->record.plan_id).add(p->record.version));
   }
+  if (const auto* d = std::get_if<store_write::PutAttendanceDay>(&w)) {
+    // The version decided on must follow the one stored: otherwise another report changed the
+    // day since it was read.
+    return check("a newer version of the attendance day",
+                 "SELECT 1 WHERE COALESCE((SELECT version FROM attendance_day WHERE referral_id = $1 AND date = $2), "
+                 "0) <> $3::integer",
+                 Params().add(d->day.referral_id).add(d->day.date).add(d->day.version - 1));
+  }
+  if (const auto* s = std::get_if<store_write::PutAttendanceSummary>(&w)) {
+    return check("the attendance summary revision",
+                 "SELECT 1 FROM attendance_summary WHERE referral_id = $1 AND month = $2 AND revision = $3",
+                 Params().add(s->summary.referral_id).add(s->summary.month).add(s->summary.revision));
+  }
+  if (const auto* f = std::get_if<store_write::PutAbsenceFlag>(&w)) {
+    return check("the absence flag",
+                 "SELECT 1 FROM attendance_month WHERE referral_id = $1 AND month = $2 AND absence_flagged_at <> ''",
+                 Params().add(f->referral_id).add(f->month));
+  }
   if (const auto* a = std::get_if<store_write::RecordAttempt>(&w)) {
     return check("the delivery attempt", "SELECT 1 FROM delivery_attempt WHERE message_id = $1 AND number = $2",
                  Params().add(a->attempt.message_id).add(a->attempt.number));

@@ -3,6 +3,7 @@
 #include <array>
 #include <string>
 
+#include "store/postgres/pg_attendance.h"
 #include "store/postgres/pg_audit.h"
 #include "store/postgres/pg_case.h"
 #include "store/postgres/pg_consent.h"
@@ -39,9 +40,11 @@ struct Migration {
   std::string (*sql)();
 };
 
+// 2: a referral's status, version and consent, and its change history (pg_referral.h).
 std::string schema_v2() { return std::string(referral_change_schema()); }
 
-constexpr std::array kMigrations{Migration{1, &schema_v1}, Migration{2, &schema_v2}};
+// 3: attendance days, months and summaries of referrals (pg_attendance.h).
+constexpr std::array kMigrations{Migration{1, &schema_v1}, Migration{2, &schema_v2}, Migration{3, &attendance_schema}};
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "store/postgres/pg_attendance.h"
 #include "store/postgres/pg_audit.h"
 #include "store/postgres/pg_case.h"
 #include "store/postgres/pg_conflict.h"
@@ -300,6 +301,26 @@ class PostgresStore final : public Store {
   std::expected<bool, StoreError> sip_reminder_raised(const std::string& plan_id, const std::string& kind,
                                                       const std::string& key) override {
     return read([&](pg::Connection& c) { return pg::sip_reminder_raised(c, plan_id, kind, key); });
+  }
+
+  std::expected<std::vector<AttendanceDayRecord>, StoreError> attendance_days(const std::string& referral_id,
+                                                                              const std::string& month) override {
+    return read([&](pg::Connection& c) { return pg::attendance_days(c, referral_id, month); });
+  }
+  std::expected<std::optional<AttendanceMonthRecord>, StoreError> attendance_month(const std::string& referral_id,
+                                                                                   const std::string& month) override {
+    return read([&](pg::Connection& c) { return pg::attendance_month(c, referral_id, month); });
+  }
+  std::expected<std::vector<AttendanceMonthRecord>, StoreError> attendance_months_to_summarise(
+      const std::string& through_month, const std::string& after_referral_id, const std::string& after_month,
+      int limit) override {
+    return read([&](pg::Connection& c) {
+      return pg::attendance_months_to_summarise(c, through_month, after_referral_id, after_month, limit);
+    });
+  }
+  std::expected<std::optional<AttendanceSummaryRecord>, StoreError> attendance_summary(
+      const std::string& referral_id, const std::string& month) override {
+    return read([&](pg::Connection& c) { return pg::attendance_summary(c, referral_id, month); });
   }
 
   std::expected<std::optional<SessionRecord>, StoreError> session(const std::string& token_hash) override {

@@ -419,6 +419,47 @@ constexpr std::array kMigrations{
         BEGIN SELECT RAISE(ABORT, 'referral_change is append-only'); END;
       -- Why a case was closed (the case system's code), kept with the case.
       ALTER TABLE case_file ADD COLUMN closure_reason TEXT NOT NULL DEFAULT '';
+    Migration{14, R"sql(
+      -- Attendance Jobbtorg reported on referrals. A day is kept as last reported, so the same
+      -- day sent again in a later report is recognised and a changed one becomes a correction
+      -- (version one more) rather than a second day. A month counts its days' changes; a summary
+      -- covers the changes it saw, so a change after it makes the next revision due. Summaries
+      -- are evidence of what a decision on försörjningsstöd could rest on: never changed.
+      -- IF NOT EXISTS: a database whose recorded version was set back keeps what it has.
+      CREATE TABLE IF NOT EXISTS attendance_day (
+        referral_id        TEXT NOT NULL,
+        date               TEXT NOT NULL,
+        month              TEXT NOT NULL,
+        version            INTEGER NOT NULL,
+        partner_version    INTEGER NOT NULL,
+        day                TEXT NOT NULL,
+        partner_message_id TEXT NOT NULL,
+        recorded_at        TEXT NOT NULL,
+        PRIMARY KEY (referral_id, date)
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS attendance_day_month ON attendance_day (referral_id, month, date);
+      CREATE TABLE IF NOT EXISTS attendance_month (
+        referral_id        TEXT NOT NULL,
+        month              TEXT NOT NULL,
+        changes            INTEGER NOT NULL,
+        summarised_changes INTEGER NOT NULL DEFAULT 0,
+        summary_revision   INTEGER NOT NULL DEFAULT 0,
+        absence_flagged_at TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (referral_id, month)
+      ) WITHOUT ROWID;
+      -- The summary scan reads only months with changes no summary covers.
+      CREATE INDEX IF NOT EXISTS attendance_month_unsummarised ON attendance_month (referral_id, month)
+        WHERE changes > summarised_changes;
+      CREATE TABLE IF NOT EXISTS attendance_summary (
+        referral_id TEXT NOT NULL,
+        month       TEXT NOT NULL,
+        revision    INTEGER NOT NULL,
+        summary     TEXT NOT NULL,
+        raised_at   TEXT NOT NULL,
+        PRIMARY KEY (referral_id, month, revision)
+      ) WITHOUT ROWID;
+      CREATE TRIGGER IF NOT EXISTS attendance_summary_no_update BEFORE UPDATE ON attendance_summary
+        BEGIN SELECT RAISE(ABORT, 'attendance_summary is append-only'); END;
     )sql"},
 };
 
@@ -1528,6 +1569,69 @@ class SqliteStore final : public Store {
     return raised;
   }
 
+  std::expected<std::vector<AttendanceDayRecord>, StoreError> attendance_days(const std::string& referral_id,
+                                                                              const std::string& month) override {
+    std::lock_guard lock(reader_.mutex);
+    std::vector<AttendanceDayRecord> days;
+    auto ok = query(
+        reader_,
+        "SELECT referral_id, date, version, partner_version, day, partner_message_id, recorded_at "
+        "FROM attendance_day WHERE referral_id = ?1 AND month = ?2 ORDER BY date",
+        "read attendance days", [&](StatementUse& u) { u.bind(1, referral_id).bind(2, month); },
+        [&](sqlite3_stmt* s) {
+          AttendanceDayRecord d;
+          d.referral_id = column_text(s, 0);
+          d.date = column_text(s, 1);
+          d.version = sqlite3_column_int(s, 2);
+          d.partner_version = sqlite3_column_int64(s, 3);
+          d.day = decode_json(column_text(s, 4));
+          d.partner_message_id = column_text(s, 5);
+          d.recorded_at = column_text(s, 6);
+          days.push_back(std::move(d));
+          return true;
+        });
+    if (!ok) return std::unexpected(ok.error());
+    return days;
+  }
+
+  std::expected<std::optional<AttendanceMonthRecord>, StoreError> attendance_month(const std::string& referral_id,
+                                                                                   const std::string& month) override {
+    auto months = read_attendance_months("referral_id = ?1 AND month = ?2",
+                                         [&](StatementUse& u) { u.bind(1, referral_id).bind(2, month); });
+    if (!months) return std::unexpected(months.error());
+    if (months->empty()) return std::nullopt;
+    return std::move(months->front());
+  }
+
+  std::expected<std::vector<AttendanceMonthRecord>, StoreError> attendance_months_to_summarise(
+      const std::string& through_month, const std::string& after_referral_id, const std::string& after_month,
+      int limit) override {
+    return read_attendance_months(
+        "changes > summarised_changes AND month <= ?1 AND (referral_id, month) > (?2, ?3) "
+        "ORDER BY referral_id, month LIMIT ?4",
+        [&](StatementUse& u) {
+          u.bind(1, through_month).bind(2, after_referral_id).bind(3, after_month).bind(4, limit);
+        });
+  }
+
+  std::expected<std::optional<AttendanceSummaryRecord>, StoreError> attendance_summary(
+      const std::string& referral_id, const std::string& month) override {
+    std::lock_guard lock(reader_.mutex);
+    std::optional<AttendanceSummaryRecord> found;
+    auto ok = query(
+        reader_,
+        "SELECT referral_id, month, revision, summary, raised_at FROM attendance_summary "
+        "WHERE referral_id = ?1 AND month = ?2 ORDER BY revision DESC LIMIT 1",
+        "read attendance summary", [&](StatementUse& u) { u.bind(1, referral_id).bind(2, month); },
+        [&](sqlite3_stmt* s) {
+          found = AttendanceSummaryRecord{column_text(s, 0), column_text(s, 1), sqlite3_column_int(s, 2),
+                                          decode_json(column_text(s, 3)), column_text(s, 4)};
+          return false;
+        });
+    if (!ok) return std::unexpected(ok.error());
+    return found;
+  }
+
   std::expected<bool, StoreError> inbound_seen(const std::string& partner, const std::string& id) override {
     std::lock_guard lock(reader_.mutex);
     bool seen = false;
@@ -1652,6 +1756,25 @@ class SqliteStore final : public Store {
         what = "the plan version";
         found = stored("SELECT 1 FROM sip_plan_version WHERE plan_id = ?1 AND version = ?2",
                        [&](StatementUse& u) { u.bind(1, p->record.plan_id).bind(2, p->record.version); });
+      } else if (const auto* d = std::get_if<store_write::PutAttendanceDay>(&w)) {
+        // The version decided on must follow the one stored: otherwise another report changed
+        // the day since it was read.
+        what = "a newer version of the attendance day";
+        found = stored(
+            "SELECT 1 WHERE COALESCE((SELECT version FROM attendance_day WHERE referral_id = ?1 AND "
+            "date = ?2), 0) <> ?3",
+            [&](StatementUse& u) { u.bind(1, d->day.referral_id).bind(2, d->day.date).bind(3, d->day.version - 1); });
+      } else if (const auto* s = std::get_if<store_write::PutAttendanceSummary>(&w)) {
+        what = "the attendance summary revision";
+        found = stored("SELECT 1 FROM attendance_summary WHERE referral_id = ?1 AND month = ?2 AND revision = ?3",
+                       [&](StatementUse& u) {
+                         u.bind(1, s->summary.referral_id).bind(2, s->summary.month).bind(3, s->summary.revision);
+                       });
+      } else if (const auto* f = std::get_if<store_write::PutAbsenceFlag>(&w)) {
+        what = "the absence flag";
+        found =
+            stored("SELECT 1 FROM attendance_month WHERE referral_id = ?1 AND month = ?2 AND absence_flagged_at <> ''",
+                   [&](StatementUse& u) { u.bind(1, f->referral_id).bind(2, f->month); });
       } else if (const auto* a = std::get_if<store_write::RecordAttempt>(&w)) {
         what = "the delivery attempt";
         found = stored("SELECT 1 FROM delivery_attempt WHERE message_id = ?1 AND number = ?2",
@@ -1853,6 +1976,25 @@ class SqliteStore final : public Store {
     }
     if (rc != SQLITE_DONE) return std::unexpected(sqlite_error(c.db.get(), doing));
     return {};
+  }
+
+  template <typename Bind>
+  std::expected<std::vector<AttendanceMonthRecord>, StoreError> read_attendance_months(std::string_view where,
+                                                                                       Bind&& bind) {
+    std::lock_guard lock(reader_.mutex);
+    std::vector<AttendanceMonthRecord> months;
+    auto ok = query(reader_,
+                    "SELECT referral_id, month, changes, summarised_changes, summary_revision, absence_flagged_at "
+                    "FROM attendance_month WHERE " +
+                        std::string(where),
+                    "read attendance months", std::forward<Bind>(bind), [&](sqlite3_stmt* s) {
+                      months.push_back(AttendanceMonthRecord{column_text(s, 0), column_text(s, 1),
+                                                             sqlite3_column_int(s, 2), sqlite3_column_int(s, 3),
+                                                             sqlite3_column_int(s, 4), column_text(s, 5)});
+                      return true;
+                    });
+    if (!ok) return std::unexpected(ok.error());
+    return months;
   }
 
   // The writes, each applied inside the open transaction on the writer connection.
@@ -2161,6 +2303,58 @@ class SqliteStore final : public Store {
   std::expected<void, StoreError> apply(const store_write::EndSession& w) {
     return run(writer_, "DELETE FROM console_session WHERE token_hash = ?1", "end session",
                [&](StatementUse& u) { u.bind(1, w.token_hash); });
+  }
+
+  std::expected<void, StoreError> apply(const store_write::PutAttendanceDay& w) {
+    const AttendanceDayRecord& d = w.day;
+    auto day = encode_json(d.day);
+    if (!day) return std::unexpected(day.error());
+    const std::string month = d.date.substr(0, 7);
+    auto ok = run(writer_,
+                  "INSERT INTO attendance_day (referral_id, date, month, version, partner_version, day, "
+                  "partner_message_id, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+                  "ON CONFLICT (referral_id, date) DO UPDATE SET version = excluded.version, "
+                  "partner_version = excluded.partner_version, day = excluded.day, "
+                  "partner_message_id = excluded.partner_message_id, recorded_at = excluded.recorded_at",
+                  "store attendance day", [&](StatementUse& u) {
+                    u.bind(1, d.referral_id).bind(2, d.date).bind(3, month).bind(4, d.version);
+                    u.bind(5, d.partner_version).bind(6, *day).bind(7, d.partner_message_id).bind(8, d.recorded_at);
+                  });
+    if (!ok) return ok;
+    return run(writer_,
+               "INSERT INTO attendance_month (referral_id, month, changes) VALUES (?1, ?2, 1) "
+               "ON CONFLICT (referral_id, month) DO UPDATE SET changes = attendance_month.changes + 1",
+               "count attendance change", [&](StatementUse& u) { u.bind(1, d.referral_id).bind(2, month); });
+  }
+
+  std::expected<void, StoreError> apply(const store_write::PutAttendanceSummary& w) {
+    const AttendanceSummaryRecord& r = w.summary;
+    auto summary = encode_json(r.summary);
+    if (!summary) return std::unexpected(summary.error());
+    auto ok =
+        run(writer_,
+            "INSERT INTO attendance_summary (referral_id, month, revision, summary, raised_at) "
+            "VALUES (?1, ?2, ?3, ?4, ?5)",
+            "store attendance summary", [&](StatementUse& u) {
+              u.bind(1, r.referral_id).bind(2, r.month).bind(3, r.revision).bind(4, *summary).bind(5, r.raised_at);
+            });
+    if (!ok) return ok;
+    return run(writer_,
+               "INSERT INTO attendance_month (referral_id, month, changes, summarised_changes, summary_revision) "
+               "VALUES (?1, ?2, ?3, ?3, ?4) ON CONFLICT (referral_id, month) DO UPDATE SET "
+               "summarised_changes = MAX(attendance_month.summarised_changes, excluded.summarised_changes), "
+               "summary_revision = MAX(attendance_month.summary_revision, excluded.summary_revision)",
+               "record attendance summary", [&](StatementUse& u) {
+                 u.bind(1, r.referral_id).bind(2, r.month).bind(3, w.covers_changes).bind(4, r.revision);
+               });
+  }
+
+  std::expected<void, StoreError> apply(const store_write::PutAbsenceFlag& w) {
+    return run(writer_,
+               "INSERT INTO attendance_month (referral_id, month, changes, absence_flagged_at) VALUES (?1, ?2, 0, ?3) "
+               "ON CONFLICT (referral_id, month) DO UPDATE SET absence_flagged_at = excluded.absence_flagged_at",
+               "flag absence",
+               [&](StatementUse& u) { u.bind(1, w.referral_id).bind(2, w.month).bind(3, w.flagged_at); });
   }
 
   std::expected<std::optional<SessionRecord>, StoreError> session(const std::string& token_hash) override {

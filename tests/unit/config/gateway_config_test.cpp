@@ -536,3 +536,29 @@ TEST_CASE("a store's fields belong to its kind") {
   doc["store"] = {{"kind", "mysql"}, {"path", "k.db"}};
   CHECK(refused(doc).field == "/store/kind");
 }
+
+TEST_CASE("attendance thresholds and the summary's grace are read, with defaults when left out") {
+  auto doc = valid_config();
+  auto defaults = parse_config(doc, "/etc/knutpunkt");
+  REQUIRE(defaults.has_value());
+  CHECK(defaults->attendance.absence_flag_threshold == 3);
+  CHECK(defaults->attendance.summary_grace_days == 5);
+  CHECK(defaults->attendance.summary_interval == 300s);
+
+  doc["attendance"] = json::parse(R"({"absence_flag_threshold": 2, "summary_grace_days": 0,
+    "summary_interval_seconds": 1})");
+  auto parsed = parse_config(doc, "/etc/knutpunkt");
+  REQUIRE(parsed.has_value());
+  CHECK(parsed->attendance.absence_flag_threshold == 2);
+  CHECK(parsed->attendance.summary_grace_days == 0);
+  CHECK(parsed->attendance.summary_interval == 1s);
+
+  doc["attendance"]["absence_flag_threshold"] = 0;
+  CHECK(refused(doc).field == "/attendance/absence_flag_threshold");
+  doc["attendance"]["absence_flag_threshold"] = 3;
+  doc["attendance"]["summary_grace_days"] = 61;
+  CHECK(refused(doc).field == "/attendance/summary_grace_days");
+  doc["attendance"].erase("summary_grace_days");
+  doc["attendance"]["flag_after_days"] = 3;
+  CHECK(refused(doc).field == "/attendance/flag_after_days");
+}

@@ -132,6 +132,24 @@ TEST_CASE("NARVARO becomes one referral.attendance per day, hours as exact decim
                                         {"absence_reported", false}}));
 }
 
+TEST_CASE("a corrected NARVARO day carries Jobbtorg's planned hours, version and correction mark") {
+  const json report = fixture("corrections/NARVARO-korrigering.json");
+  const auto result = (apply)("NARVARO", report);  // not std::apply
+  REQUIRE(result.events.size() == 1);
+  CHECK(result.events[0].type == "referral.attendance");
+  CHECK(result.events[0].facts == json{{"referral_id", kReferral},
+                                       {"period_from", "2026-12-01"},
+                                       {"period_to", "2026-12-05"},
+                                       {"date", "2026-12-03"},
+                                       {"attendance", "FRANVARANDE"},
+                                       {"hours", "0"},
+                                       {"planned_hours", "4.5"},
+                                       {"absence_reason", "VAB"},
+                                       {"absence_reported", true},
+                                       {"version", 2},
+                                       {"corrected", true}});
+}
+
 TEST_CASE("AVBROTT and AVSLUT become referral.ended with their ending and reason") {
   const auto avbrott = apply_fixture("AVBROTT");
   REQUIRE(avbrott.events.size() == 1);

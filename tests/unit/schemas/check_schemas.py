@@ -1100,6 +1100,22 @@ def config_cases():
         ("a sip_region token_env that is not set", sip(drop(region + ["token"]), set_(region + ["token_env"], UNSET_ENV)), gap),
         ("meeting_within_days written 14.0", sip(set_(["sip", "meeting_within_days"], 14.0)), gap),
         ("sip_region max_report_bytes written 2048.0", sip(set_(region + ["max_report_bytes"], 2048.0)), gap),
+        # --- attendance: thresholds and the summary's grace
+        ("an attendance section", set_(["attendance"], {"absence_flag_threshold": 3, "summary_grace_days": 5,
+                                                        "summary_interval_seconds": 300, "comment": "Jobbtorg"}), accept),
+        ("an empty attendance section (every default)", set_(["attendance"], {}), accept),
+        ("attendance at its lower bounds", set_(["attendance"], {"absence_flag_threshold": 1, "summary_grace_days": 0,
+                                                                  "summary_interval_seconds": 1}), accept),
+        ("attendance at its upper bounds", set_(["attendance"], {"absence_flag_threshold": 31, "summary_grace_days": 60,
+                                                                  "summary_interval_seconds": 86400}), accept),
+        ("absence_flag_threshold 0", set_(["attendance"], {"absence_flag_threshold": 0}), reject),
+        ("absence_flag_threshold 32", set_(["attendance"], {"absence_flag_threshold": 32}), reject),
+        ("summary_grace_days -1", set_(["attendance"], {"summary_grace_days": -1}), reject),
+        ("summary_grace_days 61", set_(["attendance"], {"summary_grace_days": 61}), reject),
+        ("summary_grace_days as text", set_(["attendance"], {"summary_grace_days": "5"}), reject),
+        ("summary_interval_seconds 0", set_(["attendance"], {"summary_interval_seconds": 0}), reject),
+        ("an unknown attendance field", set_(["attendance"], {"flag_after_days": 3}), reject),
+        ("an attendance section that is an array", set_(["attendance"], []), reject),
     ]
     return [
         ("the minimal config", lambda c: None, accept),
@@ -1338,6 +1354,9 @@ def check_jobbtorg(schemas_dir, fixtures_dir):
         check(is_valid(vr, doc), f"jobbtorg report {os.path.basename(path)} validates: {first_error(vr, doc)}")
     narvaro = load_json(os.path.join(fixtures_dir, "reports", "NARVARO.json"))
     full = load_json(os.path.join(fixtures_dir, "anvisning.json"))
+    # A corrected day with Jobbtorg's planned hours and its version: the optional members validate.
+    corrected = load_json(os.path.join(fixtures_dir, "corrections", "NARVARO-korrigering.json"))
+    check(is_valid(vr, corrected), f"jobbtorg correction validates: {first_error(vr, corrected)}")
 
     def broken(validator, base, description, mutate):
         doc = copy.deepcopy(base)
@@ -1351,6 +1370,9 @@ def check_jobbtorg(schemas_dir, fixtures_dir):
     broken(vr, narvaro, "an unknown top-level member", lambda d: d.update(extra=1))
     broken(vr, narvaro, "tidpunkt as a date only", lambda d: d.update(tidpunkt="2026-12-05"))
     broken(vr, narvaro, "no days", lambda d: d["narvaro"].update(dagar=[]))
+    broken(vr, corrected, "a version 0", lambda d: d["narvaro"]["dagar"][0].update(version=0))
+    broken(vr, corrected, "planeradeTimmar over 24", lambda d: d["narvaro"]["dagar"][0].update(planeradeTimmar=25))
+    broken(vr, corrected, "korrigerad as text", lambda d: d["narvaro"]["dagar"][0].update(korrigerad="ja"))
     broken(va, full, "ibDel1 without genomford", lambda d: d["ibDel1"].pop("genomford"))
     broken(va, full, "a 10-digit personnummer", lambda d: d["person"].update(personnummer="1212121212"))
     broken(va, full, "an empty telefon (absent, never empty)", lambda d: d["anvisandeHandlaggare"].update(telefon=""))

@@ -1,6 +1,8 @@
 // Prints, as one JSON array, case events built the way adapters build them and serialised by the
 // real to_json, so check_schemas.py validates what the gateway actually emits rather than a
 // hand-written copy of it.
+#include "attendance/attendance_ledger.h"
+#include "attendance/attendance_month.h"
 #include "core/case_event.h"
 #include "core/clock.h"
 #include "core/ids.h"
@@ -81,6 +83,35 @@ int main() {
   attendance.correlation_id = knutpunkt::new_uuid();
   attendance.causation_id = "jobbtorg-msg-000981";
   events.push_back(to_json(attendance));
+
+  // A month's attendance summary and a corrected day, with facts as the gateway computes them:
+  // hours as decimal text, never a floating point number.
+  namespace att = knutpunkt::attendance;
+  const auto reported_day = [](const nlohmann::json& facts) { return *att::day_from_facts(facts); };
+  const att::DayValues present = reported_day({{"date", "2024-10-01"}, {"attendance", "NARVARANDE"}, {"hours", "2.5"}});
+  const att::DayValues absent = reported_day({{"date", "2024-10-02"},
+                                              {"attendance", "FRANVARANDE"},
+                                              {"planned_hours", "3.5"},
+                                              {"absence_reason", "OGILTIG"},
+                                              {"absence_reported", false}});
+  CaseEvent summary = attendance;
+  summary.event_id = knutpunkt::new_uuid();
+  summary.type = att::kAttendanceSummary;
+  summary.source_partner = "knutpunkt";
+  summary.occurred_at = summary.received_at;
+  summary.facts = att::summarise(std::chrono::year{2024} / std::chrono::October, {present, absent},
+                                 att::terms_of({{"start_date", "2024-10-01"}, {"extent_hours_per_week", 15}}));
+  summary.facts["referral_id"] = summary.correlation_id;
+  summary.facts["revision"] = 1;
+  events.push_back(to_json(summary));
+  CaseEvent corrected = attendance;
+  corrected.event_id = knutpunkt::new_uuid();
+  corrected.type = att::kAttendanceCorrected;
+  corrected.occurred_at = "2024-10-02";
+  corrected.facts = att::to_json(absent);
+  corrected.facts["previous"] = att::to_json(present);
+  corrected.facts["version"] = 2;
+  events.push_back(to_json(corrected));
 
   std::cout << events.dump(2) << '\n';
   return 0;

@@ -81,9 +81,10 @@ std::string raw_text(const std::filesystem::path& file, const std::string& sql) 
 // Migrations in gateway/store/sqlite/sqlite_store.cpp: 1 audit log, 2 delivery, 3 consents, 4 cases,
 // 5 protected persons, 6 case members and manual items, 7 audit index, 8 retention, 9 SIP plans,
 // outbox status withheld, consent organisations, 10 organisations of cases and consents, 11 delivery
-// leases, 12 console sessions and sign-in budgets.
-const std::string kLatestSchemaVersion = "13";
-const std::string kMigrationsRecorded = "13";
+// leases, 12 console sessions and sign-in budgets, 13 referral versions and case closure reasons,
+// 14 attendance of referrals.
+const std::string kLatestSchemaVersion = "14";
+const std::string kMigrationsRecorded = "14";
 
 TEST_CASE("opening a new file creates the schema in WAL mode and records its version") {
   TempDir dir;

@@ -1,0 +1,257 @@
+// Attendance that supports decisions, through the real gateway binary, the Jobbtorg simulator and
+// a case system: a corrected day, the month's summary exact after corrections, and the flag for
+// unexcused absence. Dates are counted from the clock the test runs under: the days reported lie
+// in the month before this one, which is complete with a grace of zero days.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
+
+#include "core/clock.h"
+#include "referral_harness.h"
+
+using namespace knutpunkt::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+using std::chrono::sys_days;
+using std::chrono::year_month;
+using std::chrono::year_month_day;
+
+year_month this_month() {
+  const year_month_day today{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+  return today.year() / today.month();
+}
+
+year_month last_month() {
+  return this_month() - std::chrono::months{1};
+}
+
+std::string date_in(year_month month, unsigned day) {
+  return knutpunkt::format_utc(sys_days{month / std::chrono::day{day}}).substr(0, 10);
+}
+
+std::string month_text(year_month month) {
+  return date_in(month, 1).substr(0, 7);
+}
+
+bool is_weekday(sys_days d) {
+  const std::chrono::weekday w{d};
+  return w != std::chrono::Saturday && w != std::chrono::Sunday;
+}
+
+// The first `n` weekdays of `month`, as dates.
+std::vector<std::string> weekdays_of(year_month month, std::size_t n) {
+  std::vector<std::string> out;
+  for (sys_days d{month / 1}; out.size() < n; d += std::chrono::days{1}) {
+    if (is_weekday(d)) out.push_back(knutpunkt::format_utc(d).substr(0, 10));
+  }
+  return out;
+}
+
+int weekdays_in(year_month month) {
+  int n = 0;
+  for (sys_days d{month / 1}; d < sys_days{(month + std::chrono::months{1}) / 1}; d += std::chrono::days{1}) {
+    n += is_weekday(d) ? 1 : 0;
+  }
+  return n;
+}
+
+std::vector<nlohmann::json> feed(ReferralHarness& h) {
+  std::vector<nlohmann::json> events;
+  std::string cursor = "0";
+  for (;;) {
+    auto page = h.gateway_get("/v1/events?limit=200&after=" + cursor, kCaseSystemToken);
+    REQUIRE(page.status == 200);
+    for (const auto& e : page.body["events"]) events.push_back(e);
+    cursor = page.body["next_cursor"];
+    if (!page.body["has_more"].get<bool>()) return events;
+  }
+}
+
+std::vector<nlohmann::json> events_of(ReferralHarness& h, const std::string& referral_id, const std::string& type) {
+  std::vector<nlohmann::json> out;
+  for (auto& e : feed(h)) {
+    if (e["correlation_id"] == referral_id && e["type"] == type) out.push_back(e);
+  }
+  return out;
+}
+
+int count_kind(ReferralHarness& h, const std::string& kind) {
+  int n = 0;
+  for (const auto& r : h.audit_records()) n += r.kind == kind ? 1 : 0;
+  return n;
+}
+
+std::string refer_from(ReferralHarness& h, const std::string& start_date) {
+  auto request = referral_request();
+  request["start_date"] = start_date;
+  const auto accepted = h.refer(request);
+  REQUIRE(accepted.status == 202);
+  return accepted.body["referral_id"];
+}
+
+nlohmann::json narvaro(const std::vector<nlohmann::json>& days) {
+  std::string from = days.front()["datum"], to = days.back()["datum"];
+  return {{"typ", "NARVARO"}, {"narvaro", {{"periodFrom", from}, {"periodTom", to}, {"dagar", days}}}};
+}
+
+// Jobbtorg sends the report; the gateway's answer as the simulator saw it.
+nlohmann::json send(ReferralHarness& h, const std::string& referral_id, const nlohmann::json& report) {
+  auto reply = h.jobbtorg_report(referral_id, report);
+  REQUIRE(reply["gateway_status"] == 202);
+  auto body = reply["gateway_body"];
+  return body.is_string() ? nlohmann::json::parse(body.get<std::string>()) : body;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a day Jobbtorg reports again changed is one attendance_corrected and never a second day; unchanged is nothing",
+    "[attendance]") {
+  ReferralHarness h("attendance_correction");
+  const year_month month = last_month();
+  const std::string id = refer_from(h, date_in(month, 1));
+  const std::string d1 = date_in(month, 10), d2 = date_in(month, 11);
+
+  CHECK(send(h, id,
+             narvaro({{{"datum", d1}, {"status", "NARVARANDE"}, {"timmar", 4}},
+                      {{"datum", d2}, {"status", "NARVARANDE"}, {"timmar", 4}}}))["event_ids"]
+            .size() == 2);
+  // A new report covering both days: the first as before (spelled 4.0), the second changed.
+  const auto corrected =
+      narvaro({{{"datum", d1}, {"status", "NARVARANDE"}, {"timmar", 4.0}},
+               {{"datum", d2}, {"status", "FRANVARANDE"}, {"timmar", 0}, {"franvaroorsak", "SJUK"}, {"anmald", true}}});
+  CHECK(send(h, id, corrected)["event_ids"].size() == 1);
+  // The same content again in yet another report: not a new event.
+  CHECK(send(h, id, corrected)["event_ids"].empty());
+
+  const auto days = events_of(h, id, "referral.attendance");
+  REQUIRE(days.size() == 2);
+  CHECK(days[0]["facts"]["date"] == d1);
+  CHECK(days[1]["facts"]["date"] == d2);
+  const auto corrections = events_of(h, id, "referral.attendance_corrected");
+  REQUIRE(corrections.size() == 1);
+  const auto& facts = corrections[0]["facts"];
+  CHECK(facts["date"] == d2);
+  CHECK(facts["version"] == 2);
+  CHECK(facts["attendance"] == "FRANVARANDE");
+  CHECK(facts["absence_reason"] == "SJUK");
+  CHECK(facts["previous"] == nlohmann::json{{"date", d2}, {"attendance", "NARVARANDE"}, {"hours", "4"}});
+  CHECK(corrections[0]["occurred_at"] == d2);
+
+  // The month as stored, for the referring client only.
+  const auto view = h.gateway_get("/v1/referrals/" + id + "/attendance?month=" + month_text(month), kCaseSystemToken);
+  REQUIRE(view.status == 200);
+  REQUIRE(view.body["days"].size() == 2);
+  CHECK(view.body["days"][1]["version"] == 2);
+  CHECK(view.body["days"][1]["attendance"] == "FRANVARANDE");
+  CHECK(view.body["summary"]["absence"]["SJUK"]["days"] == 1);
+  CHECK(view.body["summary"]["attended_days"] == 1);
+  CHECK(view.body["complete"] == true);
+  CHECK(count_kind(h, "referral.attendance_read") == 1);
+
+  CHECK(h.gateway_get("/v1/referrals/" + id + "/attendance?month=" + month_text(month), kOtherClientToken).status ==
+        404);
+  const auto bad = h.gateway_get("/v1/referrals/" + id + "/attendance?month=2026-13", kCaseSystemToken);
+  REQUIRE(bad.status == 400);
+  CHECK(bad.body["invalid-params"][0]["name"] == "month");
+  CHECK(h.gateway_get("/v1/referrals/" + id + "/attendance", kCaseSystemToken).body["invalid-params"][0]["name"] ==
+        "month");
+  CHECK(count_kind(h, "referral.read_refused") == 3);
+  CHECK(count_kind(h, "referral.attendance_read") == 1);
+}
+
+TEST_CASE("a complete month's summary is raised once, and a correction raises the next revision, exact each time",
+          "[attendance]") {
+  ReferralHarnessOptions options;
+  options.attendance = {{"summary_grace_days", 0}, {"summary_interval_seconds", 1}};
+  ReferralHarness h("attendance_summary", options);
+  const year_month month = last_month();
+  const std::string id = refer_from(h, date_in(month, 1));
+  const auto w = weekdays_of(month, 3);
+  send(h, id,
+       narvaro({{{"datum", w[0]}, {"status", "NARVARANDE"}, {"timmar", 4}},
+                {{"datum", w[1]}, {"status", "NARVARANDE"}, {"timmar", 2.5}},
+                {{"datum", w[2]}, {"status", "FRANVARANDE"}, {"franvaroorsak", "OGILTIG"}, {"anmald", false}}}));
+  // This month is not complete: no summary for it.
+  send(h, id, narvaro({{{"datum", date_in(this_month(), 1)}, {"status", "NARVARANDE"}, {"timmar", 4}}}));
+
+  const std::string planned = std::to_string(weekdays_in(month) * 4);  // 20 h a week over the weekdays
+  REQUIRE(eventually([&] { return events_of(h, id, "referral.attendance_summary").size() == 1; }));
+  auto first = events_of(h, id, "referral.attendance_summary")[0]["facts"];
+  CHECK(first["month"] == month_text(month));
+  CHECK(first["revision"] == 1);
+  CHECK(first["planned_hours"] == planned);
+  CHECK(first["planned_hours_source"] == "derived_from_extent");
+  CHECK(first["reported_days"] == 3);
+  CHECK(first["attended_days"] == 2);
+  CHECK(first["attended_hours"] == "6.5");
+  CHECK(first["absence"]["OGILTIG"] == nlohmann::json{{"days", 1}, {"hours", "4"}});
+  CHECK(first["absence"]["VAB"] == nlohmann::json{{"days", 0}, {"hours", "0"}});
+
+  // Jobbtorg corrects the absent day: a sick child, reported.
+  send(h, id,
+       narvaro({{{"datum", w[2]},
+                 {"status", "FRANVARANDE"},
+                 {"franvaroorsak", "VAB"},
+                 {"anmald", true},
+                 {"version", 2},
+                 {"korrigerad", true}}}));
+  REQUIRE(eventually([&] { return events_of(h, id, "referral.attendance_summary").size() == 2; }));
+  auto revised = events_of(h, id, "referral.attendance_summary")[1]["facts"];
+  CHECK(revised["revision"] == 2);
+  CHECK(revised["planned_hours"] == planned);
+  CHECK(revised["attended_hours"] == "6.5");
+  CHECK(revised["absence"]["OGILTIG"] == nlohmann::json{{"days", 0}, {"hours", "0"}});
+  CHECK(revised["absence"]["VAB"] == nlohmann::json{{"days", 1}, {"hours", "4"}});
+
+  // Raised once each: several more rounds of the job change nothing.
+  std::this_thread::sleep_for(3s);
+  const auto summaries = events_of(h, id, "referral.attendance_summary");
+  CHECK(summaries.size() == 2);
+  for (const auto& s : summaries) CHECK(s["facts"]["month"] == month_text(month));
+  CHECK(count_kind(h, "referral.attendance_summary") == 2);
+  const auto view = h.gateway_get("/v1/referrals/" + id + "/attendance?month=" + month_text(month), kCaseSystemToken);
+  REQUIRE(view.status == 200);
+  CHECK(view.body["latest_summary"]["revision"] == 2);
+  CHECK(view.body["summary"]["absence"] == revised["absence"]);
+  const auto current =
+      h.gateway_get("/v1/referrals/" + id + "/attendance?month=" + month_text(this_month()), kCaseSystemToken);
+  CHECK(current.body["complete"] == false);
+  CHECK(current.body["latest_summary"].is_null());
+}
+
+TEST_CASE("the simulator's OGILTIG streak flags the month once at the threshold; its corrected day is a correction",
+          "[attendance]") {
+  ReferralHarnessOptions options;
+  options.reports = true;
+  options.attendance_days = 5;
+  options.ogiltig_streak = 3;  // the gateway's default threshold
+  options.correct_day = 0;
+  ReferralHarness h("attendance_absence_flag", options);
+  const year_month month = last_month();
+  const std::string id = refer_from(h, date_in(month, 2));  // five days, all in that month
+  REQUIRE(eventually([&] { return !events_of(h, id, "referral.ended").empty(); }));
+
+  const auto flags = events_of(h, id, "referral.absence_flagged");
+  REQUIRE(flags.size() == 1);
+  CHECK(flags[0]["facts"]["month"] == month_text(month));
+  CHECK(flags[0]["facts"]["unexcused_days"] == 3);
+  CHECK(flags[0]["facts"]["threshold"] == 3);
+  CHECK(flags[0]["facts"]["dates"] == nlohmann::json{date_in(month, 4), date_in(month, 5), date_in(month, 6)});
+  const auto corrections = events_of(h, id, "referral.attendance_corrected");
+  REQUIRE(corrections.size() == 1);
+  CHECK(corrections[0]["facts"]["date"] == date_in(month, 2));
+  CHECK(corrections[0]["facts"]["partner_version"] == 2);
+  CHECK(events_of(h, id, "referral.attendance").size() == 5);
+
+  // A fourth unexcused day in the same month: flagged once already.
+  send(h, id,
+       narvaro({{{"datum", date_in(month, 7)},
+                 {"status", "FRANVARANDE"},
+                 {"franvaroorsak", "OGILTIG"},
+                 {"anmald", false}}}));
+  CHECK(events_of(h, id, "referral.absence_flagged").size() == 1);
+  CHECK(events_of(h, id, "referral.attendance").size() == 6);
+}

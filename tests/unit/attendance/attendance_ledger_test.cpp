@@ -1,0 +1,124 @@
+// The ledger decides on a report's days against the days stored (a real SQLite store on a
+// temporary file): what each day becomes, and when unexcused absence flags the month.
+#include "attendance/attendance_ledger.h"
+
+#include <stdlib.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "store/sqlite/sqlite_store.h"
+
+using namespace knutpunkt;
+using namespace knutpunkt::attendance;
+using nlohmann::json;
+
+namespace {
+
+struct LedgerFixture {
+  std::filesystem::path dir;
+  std::unique_ptr<Store> store;
+  ReferralRecord referral{
+      "R-1",          "case-system", "EB-1", "jobbtorg",
+      "191212121212", false,         "t",    json{{"start_date", "2026-11-02"}, {"extent_hours_per_week", 20}}};
+
+  LedgerFixture() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "knutpunkt-attendance-XXXXXX").string();
+    REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    dir = pattern;
+    auto opened = open_sqlite_store(dir / "k.db");
+    REQUIRE(opened.has_value());
+    store = std::move(*opened);
+  }
+  ~LedgerFixture() { std::filesystem::remove_all(dir); }
+  LedgerFixture(const LedgerFixture&) = delete;
+  LedgerFixture& operator=(const LedgerFixture&) = delete;
+
+  // Decides and stores what was decided, as the report's commit would.
+  AttendanceDecision report(std::vector<ReportedEvent> events, AttendanceRules rules = {}) {
+    AttendanceLedger ledger(*store, rules);
+    auto decided = ledger.decide(referral, "m-" + std::to_string(++reports), std::move(events), "2026-12-01T10:00:00Z");
+    REQUIRE(decided.has_value());
+    REQUIRE(store->commit({}, decided->writes).has_value());
+    return std::move(*decided);
+  }
+  int reports = 0;
+};
+
+ReportedEvent day(const std::string& date, const std::string& attendance, json extra = json::object()) {
+  json facts = {{"referral_id", "R-1"}, {"date", date}, {"attendance", attendance}};
+  facts.update(extra);
+  return ReportedEvent{kAttendance, date, facts};
+}
+
+ReportedEvent unexcused(const std::string& date) {
+  return day(date, "FRANVARANDE", {{"absence_reason", "OGILTIG"}, {"absence_reported", false}});
+}
+
+std::vector<std::string> types(const AttendanceDecision& d) {
+  std::vector<std::string> out;
+  for (const auto& e : d.events) out.push_back(e.type);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a date a report names twice is taken as its last entry, once", "[attendance]") {
+  LedgerFixture f;
+  const auto decided = f.report({day("2026-11-02", "NARVARANDE", {{"hours", "4"}}),
+                                 day("2026-11-02", "FRANVARANDE", {{"absence_reason", "SJUK"}})});
+  CHECK(types(decided) == std::vector<std::string>{kAttendance});
+  CHECK(decided.events[0].facts["attendance"] == "FRANVARANDE");
+  CHECK(decided.audit["days"][0]["taken_as"] == "superseded_in_report");
+  CHECK(f.store->attendance_days("R-1", "2026-11").value().size() == 1);
+}
+
+TEST_CASE("the report's other events pass through unchanged, in their order", "[attendance]") {
+  LedgerFixture f;
+  const ReportedEvent ended{"referral.ended", "2026-11-30", {{"referral_id", "R-1"}}};
+  const auto decided = f.report({day("2026-11-02", "NARVARANDE", {{"hours", "4"}}), ended});
+  CHECK(types(decided) == std::vector<std::string>{kAttendance, "referral.ended"});
+}
+
+TEST_CASE("an older version of a day arriving late publishes nothing and stores nothing", "[attendance]") {
+  LedgerFixture f;
+  f.report({day("2026-11-02", "NARVARANDE", {{"hours", "4"}, {"version", 1}})});
+  f.report({day("2026-11-02", "FRANVARANDE", {{"absence_reason", "VAB"}, {"version", 3}})});
+  const auto late = f.report({day("2026-11-02", "FRANVARANDE", {{"absence_reason", "SJUK"}, {"version", 2}})});
+  CHECK(late.events.empty());
+  CHECK(late.writes.empty());
+  CHECK(late.audit["days"][0]["taken_as"] == "stale");
+  const auto stored = f.store->attendance_days("R-1", "2026-11").value();
+  REQUIRE(stored.size() == 1);
+  CHECK(stored[0].version == 2);
+  CHECK(stored[0].day["absence_reason"] == "VAB");
+}
+
+TEST_CASE("unexcused absence flags the month when the stored days and the report's reach the threshold, once",
+          "[attendance]") {
+  LedgerFixture f;
+  CHECK(types(f.report({unexcused("2026-11-02"), unexcused("2026-11-03")})) ==
+        std::vector<std::string>{kAttendance, kAttendance});
+  // Another month's unexcused day does not count towards November.
+  CHECK(types(f.report({unexcused("2026-12-01")})) == std::vector<std::string>{kAttendance});
+  const auto third = f.report({unexcused("2026-11-04")});
+  REQUIRE(types(third) == std::vector<std::string>{kAttendance, kAbsenceFlagged});
+  CHECK(third.events[1].facts["month"] == "2026-11");
+  CHECK(third.events[1].facts["unexcused_days"] == 3);
+  CHECK(third.events[1].facts["dates"] == json{"2026-11-02", "2026-11-03", "2026-11-04"});
+  CHECK(third.events[1].occurred_at == "2026-11-04");
+  CHECK(types(f.report({unexcused("2026-11-05")})) == std::vector<std::string>{kAttendance});
+}
+
+TEST_CASE("a day corrected away from unexcused absence does not count towards the flag", "[attendance]") {
+  LedgerFixture f;
+  f.report({unexcused("2026-11-02"), unexcused("2026-11-03")}, AttendanceRules{3, 5});
+  const auto corrected = f.report(
+      {day("2026-11-03", "FRANVARANDE", {{"absence_reason", "SJUK"}}), unexcused("2026-11-04")}, AttendanceRules{3, 5});
+  CHECK(types(corrected) == std::vector<std::string>{kAttendanceCorrected, kAttendance});
+  CHECK(corrected.events[0].facts["previous"]["absence_reason"] == "OGILTIG");
+  // A lower threshold from the configuration flags at two.
+  LedgerFixture g;
+  CHECK(types(g.report({unexcused("2026-11-02"), unexcused("2026-11-03")}, AttendanceRules{2, 5})) ==
+        std::vector<std::string>{kAttendance, kAttendance, kAbsenceFlagged});
+}
