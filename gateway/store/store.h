@@ -13,6 +13,7 @@
 #include "store/manual_store.h"
 #include "store/outbox_store.h"
 #include "store/protected_store.h"
+#include "store/referral_deadline_store.h"
 #include "store/referral_store.h"
 #include "store/session_store.h"
 #include "store/sip_store.h"
@@ -31,7 +32,8 @@ class Store : public Committer,
               public ProtectedStore,
               public ManualStore,
               public SipStore,
-              public SessionStore {
+              public SessionStore,
+              public ReferralDeadlineStore {
  public:
   ~Store() override = default;
 

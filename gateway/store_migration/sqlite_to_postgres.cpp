@@ -43,6 +43,8 @@ const std::map<std::string, Rule, std::less<>> kTables = {
     {"sip_plan", Rule::copy_rows},
     {"sip_plan_version", Rule::copy_rows},
     {"sip_reminder", Rule::copy_rows},
+    {"referral_report", Rule::copy_rows},
+    {"referral_reminder", Rule::copy_rows},
     // Signed-in users sign in again on the new store; failure budgets start afresh, under the
     // target's own key for user names.
     {"console_session", Rule::transient},

@@ -12,6 +12,7 @@
 #include "store/postgres/pg_outbox.h"
 #include "store/postgres/pg_protected.h"
 #include "store/postgres/pg_referral.h"
+#include "store/postgres/pg_referral_deadline.h"
 #include "store/postgres/pg_session.h"
 #include "store/postgres/pg_sip.h"
 
@@ -39,7 +40,7 @@ struct Migration {
   std::string (*sql)();
 };
 
-constexpr std::array kMigrations{Migration{1, &schema_v1}};
+constexpr std::array kMigrations{Migration{1, &schema_v1}, Migration{4, &referral_deadline_schema}};
 
 }  // namespace
 
