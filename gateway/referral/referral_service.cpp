@@ -24,6 +24,24 @@ CaseEvent event_about(const ReferralRecord& referral, std::string type, std::str
                          .protected_identity = referral.protected_identity});
 }
 
+// What the referral time limits judge a report by (referral_deadlines/time_limits.h): its type
+// and the plan follow-up date it announces, which the mapping gives as the fact
+// `planned_followup` (mappings/jobbtorg).
+ReferralReportRecord report_record(const std::string& partner, const InboundReport& report,
+                                   const std::string& referral_id, const std::string& received_at) {
+  ReferralReportRecord record;
+  record.referral_id = referral_id;
+  record.partner = partner;
+  record.partner_message_id = report.partner_message_id;
+  record.report_type = report.report_type;
+  record.received_at = received_at;
+  for (const ReportedEvent& e : report.events) {
+    const auto planned = e.facts.find("planned_followup");
+    if (planned != e.facts.end() && planned->is_string()) record.planned_followup = planned->get<std::string>();
+  }
+  return record;
+}
+
 }  // namespace
 
 ReferralService::ReferralService(delivery::DeliveryEngine& engine, Store& store, const routing::RouteTable& routes,
@@ -139,7 +157,9 @@ void ReferralService::accept_report(const std::string& partner, InboundReport re
 
   const ReferralRecord& r = **referral;
   std::vector<StoreWrite> writes;
-  writes.push_back(store_write::PutInboundReceipt{partner, report.partner_message_id, r.referral_id, now_utc()});
+  const std::string received_at = now_utc();
+  writes.push_back(store_write::PutInboundReceipt{partner, report.partner_message_id, r.referral_id, received_at});
+  writes.push_back(store_write::PutReferralReport{report_record(partner, report, r.referral_id, received_at)});
   ReportOutcome outcome;
   nlohmann::json types = nlohmann::json::array();
   for (ReportedEvent& reported : report.events) {

@@ -4,6 +4,7 @@
 // the same database, which is how delivery's durability is tested.
 #include <httplib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -30,6 +31,11 @@ struct ReferralHarnessOptions {
   int breaker_open_ms = 600;
   int max_in_flight = 8;
   int server_threads = 2;
+  // The Söderort route's time_limits (null: none given, the defaults), and a gateway whose time
+  // limits are judged at the instant set_time_limit_clock writes (knutpunkt-moved-clock), checked
+  // every second.
+  nlohmann::json time_limits = nullptr;
+  bool moved_clock = false;
 };
 
 class ReferralHarness {
@@ -51,6 +57,9 @@ class ReferralHarness {
   nlohmann::json case_system_events();
   nlohmann::json jobbtorg_report(const std::string& referral_id, const nlohmann::json& report);
   nlohmann::json jobbtorg_resend(const std::string& message_id);
+
+  // With options.moved_clock: the instant the gateway judges referral time limits at from now on.
+  void set_time_limit_clock(std::chrono::system_clock::time_point at);
 
   void start_gateway();
   void stop_gateway();   // SIGTERM

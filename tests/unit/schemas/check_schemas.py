@@ -197,6 +197,29 @@ def check_case_events(case_event, emitter):
     broken("an empty causation_id", lambda e: e.update(causation_id=""))
     broken("a source_partner with an upper-case adapter name", lambda e: e.update(source_partner="SSBTEK/FK"))
 
+    # The facts of the types whose facts the schema pins (assessment.result, the time limits).
+    for kind in ("assessment.result", "referral.not_enrolled", "referral.first_visit_overdue",
+                 "referral.plan_followup_overdue"):
+        check(any(e.get("type") == kind for e in events), f"samples include {kind}")
+    result = next((e for e in events if e.get("type") == "assessment.result"), None)
+    overdue = next((e for e in events if e.get("type") == "referral.first_visit_overdue"), None)
+    followup = next((e for e in events if e.get("type") == "referral.plan_followup_overdue"), None)
+
+    def broken_facts(sample, description, mutate):
+        if sample is None:
+            return
+        event = copy.deepcopy(sample)
+        mutate(event["facts"])
+        check(not is_valid(validator, event), f"rejected: {description}")
+
+    broken_facts(result, "an assessment category outside the code list", lambda f: f.update(work_capacity="GANSKA"))
+    broken_facts(result, "an assessment of an unknown instrument", lambda f: f.update(instrument="X"))
+    broken_facts(result, "an assessment without its part", lambda f: f.pop("part"))
+    broken_facts(result, "an assessment completed on a date-time", lambda f: f.update(completed_on="2026-12-10T10:00:00Z"))
+    broken_facts(overdue, "a time limit without limit_days", lambda f: f.pop("limit_days"))
+    broken_facts(overdue, "a time limit of 0 days", lambda f: f.update(limit_days=0))
+    broken_facts(followup, "a plan follow-up without its date", lambda f: f.pop("planned_followup"))
+
     ok = copy.deepcopy(base)
     ok["occurred_at"] = "2026-10-25T09:00:00+02:00"
     check(is_valid(validator, ok), "accepted: occurred_at as a date-time with an offset")
