@@ -399,7 +399,9 @@ constexpr std::array kMigrations{
       -- Time limits on referrals (/routes/*/time_limits) are judged on which reports Jobbtorg
       -- sent about each referral, in the order they arrived; inbound_receipt keeps no report
       -- type, so each report is kept here too, in the transaction that stores its receipt.
-      CREATE TABLE referral_report (
+      -- IF NOT EXISTS and OR IGNORE: a database whose recorded version was set back keeps what it
+      -- has.
+      CREATE TABLE IF NOT EXISTS referral_report (
         position           INTEGER PRIMARY KEY,
         referral_id        TEXT NOT NULL,
         partner            TEXT NOT NULL,
@@ -409,10 +411,10 @@ constexpr std::array kMigrations{
         received_at        TEXT NOT NULL,
         UNIQUE (partner, partner_message_id)
       );
-      CREATE INDEX referral_report_referral ON referral_report (referral_id, position);
+      CREATE INDEX IF NOT EXISTS referral_report_referral ON referral_report (referral_id, position);
       -- Each limit is raised once per referral (kind: the case event's type; key: 'referral', or
       -- the plan follow-up date that passed).
-      CREATE TABLE referral_reminder (
+      CREATE TABLE IF NOT EXISTS referral_reminder (
         referral_id TEXT NOT NULL,
         kind        TEXT NOT NULL,
         key         TEXT NOT NULL,
@@ -423,9 +425,9 @@ constexpr std::array kMigrations{
       -- limits cannot be judged: they are recorded as settled without being raised (raised_at
       -- ''), rather than told overdue on reports that may have come long ago. Follow-up dates
       -- were never kept before, so none of them can be due.
-      INSERT INTO referral_reminder (referral_id, kind, key, raised_at)
+      INSERT OR IGNORE INTO referral_reminder (referral_id, kind, key, raised_at)
         SELECT referral_id, 'referral.not_enrolled', 'referral', '' FROM referral;
-      INSERT INTO referral_reminder (referral_id, kind, key, raised_at)
+      INSERT OR IGNORE INTO referral_reminder (referral_id, kind, key, raised_at)
         SELECT referral_id, 'referral.first_visit_overdue', 'referral', '' FROM referral;
     )sql"},
 };
