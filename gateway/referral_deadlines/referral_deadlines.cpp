@@ -14,7 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kReferralRequested = "referral.requested";
 constexpr int kPage = 200;
 
 routing::RouteKey route_key(const ReferralRecord& referral, const std::string& type) {
@@ -60,15 +59,7 @@ ReferralDeadlines::ReferralDeadlines(delivery::DeliveryEngine& engine, Store& st
       clock_(std::move(clock)) {}
 
 routing::ReferralTimeLimits ReferralDeadlines::limits_for(const ReferralRecord& referral) const {
-  const routing::RouteKey key = route_key(referral, kReferralRequested);
-  const auto& rules = routes_.rules();
-  for (std::size_t i = 0; i < rules.size() && i < limits_.size(); ++i) {
-    const auto& to = rules[i].to;
-    if (routing::rule_matches(rules[i], key) && std::find(to.begin(), to.end(), referral.destination) != to.end()) {
-      return limits_[i];
-    }
-  }
-  return {};
+  return referral_deadlines::limits_for(routes_, limits_, referral);
 }
 
 void ReferralDeadlines::raise_due(std::function<void(std::expected<int, StoreError>)> done) {

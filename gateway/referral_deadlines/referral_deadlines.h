@@ -34,8 +34,7 @@ class ReferralDeadlines {
                     std::vector<routing::ReferralTimeLimits> limits, const routing::EventPublisher& publisher,
                     Clock clock);
 
-  // The limits of the route that sent the referral: the first rule for referral.requested that
-  // matches it and names its destination; the defaults when none does.
+  // The limits of the route that sent the referral (time_limits.h, limits_for).
   routing::ReferralTimeLimits limits_for(const ReferralRecord& referral) const;
 
   // Raises what is due now, once each; `done` gets how many were raised, once every one of them

@@ -54,4 +54,20 @@ std::vector<DueLimit> due_limits(const ReferralTimeline& timeline, const routing
   return due;
 }
 
+routing::ReferralTimeLimits limits_for(const routing::RouteTable& routes,
+                                       const std::vector<routing::ReferralTimeLimits>& limits,
+                                       const ReferralRecord& referral) {
+  const nlohmann::json& r = referral.referral;
+  const routing::RouteKey key{"referral.requested", referral.client_id, r.value("municipality", ""),
+                              r.value("unit", ""), r.value("district", "")};
+  const auto& rules = routes.rules();
+  for (std::size_t i = 0; i < rules.size() && i < limits.size(); ++i) {
+    const auto& to = rules[i].to;
+    if (routing::rule_matches(rules[i], key) && std::find(to.begin(), to.end(), referral.destination) != to.end()) {
+      return limits[i];
+    }
+  }
+  return {};
+}
+
 }  // namespace knutpunkt::referral_deadlines

@@ -8,7 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "routing/route_rule.h"
+#include "routing/route_table.h"
+#include "store/delivery_records.h"
 
 namespace knutpunkt::referral_deadlines {
 
@@ -60,5 +61,12 @@ struct DueLimit {
 // is expected after it.
 std::vector<DueLimit> due_limits(const ReferralTimeline& timeline, const routing::ReferralTimeLimits& limits,
                                  std::chrono::system_clock::time_point now);
+
+// The limits of the route that sent `referral`: those of the first rule for referral.requested
+// that matches it and names its destination (`limits`: one per rule of `routes`, in order); the
+// defaults when none does.
+routing::ReferralTimeLimits limits_for(const routing::RouteTable& routes,
+                                       const std::vector<routing::ReferralTimeLimits>& limits,
+                                       const ReferralRecord& referral);
 
 }  // namespace knutpunkt::referral_deadlines

@@ -137,3 +137,27 @@ TEST_CASE("plan follow-ups are not watched when the route says so, nor after the
                        limits(std::nullopt, 365, true), late)
             .empty());
 }
+
+TEST_CASE("a referral's time limits are those of the first referral rule that matches it and names its Jobbtorg",
+          "[referral_deadlines]") {
+  using kp::routing::RouteRule;
+  const kp::routing::RouteTable routes({
+      RouteRule{"events", {"referral.*"}, {}, {}, {}, {}, {"case-system-webhook"}},
+      RouteRule{"söderort", {"referral.requested"}, {}, {"0180"}, {}, {"farsta"}, {"jobbtorg-sodra"}},
+      RouteRule{"everything else", {"referral.requested"}, {}, {}, {}, {}, {"jobbtorg-sodra"}},
+  });
+  const std::vector<kp::routing::ReferralTimeLimits> per_rule = {limits(1, 1, false), limits(7, 10, true),
+                                                                 limits(std::nullopt, 21, true)};
+  kp::ReferralRecord referral;
+  referral.client_id = "case-system";
+  referral.destination = "jobbtorg-sodra";
+  referral.referral = {{"municipality", "0180"}, {"district", "farsta"}};
+  // The webhook rule matches referral.requested too, but does not name the referral's Jobbtorg.
+  CHECK(rd::limits_for(routes, per_rule, referral) == limits(7, 10, true));
+
+  referral.referral["district"] = "skarholmen";
+  CHECK(rd::limits_for(routes, per_rule, referral) == limits(std::nullopt, 21, true));
+
+  referral.destination = "jobbtorg-city";  // no rule names it (routes changed since): the defaults
+  CHECK(rd::limits_for(routes, per_rule, referral) == kp::routing::ReferralTimeLimits{});
+}
