@@ -4,6 +4,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "core/case_event.h"
 #include "core/clock.h"
@@ -32,13 +33,27 @@ ReferralTimeline timeline_of(std::chrono::system_clock::time_point accepted_at,
   return t;
 }
 
-// One round: counts what was raised and answers once the last commit is stored.
+// One round: counts what was raised and answers once the last commit is stored, also when the
+// scan stopped on a store error (so the next round never overlaps a commit of this one).
 struct Round {
   std::function<void(std::expected<int, StoreError>)> done;
   std::atomic<int> outstanding{1};  // the scan itself, until it has submitted everything
   std::atomic<int> raised{0};
+  std::mutex mutex;
+  std::optional<StoreError> failed;  // the scan's, under mutex
+  void fail(StoreError error) {
+    std::lock_guard lock(mutex);
+    failed = std::move(error);
+  }
   void finish() {
-    if (--outstanding == 0) done(raised.load());
+    if (--outstanding != 0) return;
+    std::optional<StoreError> error;
+    {
+      std::lock_guard lock(mutex);
+      error = failed;
+    }
+    if (error) return done(std::unexpected(std::move(*error)));
+    done(raised.load());
   }
 };
 
@@ -71,14 +86,17 @@ void ReferralDeadlines::raise_due(std::function<void(std::expected<int, StoreErr
   for (;;) {
     auto page = store_.referral_ids_after(after, kPage);
     if (!page) {
-      round->done(std::unexpected(page.error()));
-      return;
+      round->fail(page.error());
+      break;
     }
     if (page->empty()) break;
     after = page->back();
     for (const std::string& referral_id : *page) {
       auto found = store_.referral(referral_id);
-      if (!found) return round->done(std::unexpected(found.error()));
+      if (!found) {
+        round->fail(found.error());
+        return round->finish();
+      }
       if (!*found || !referral_is_open(**found)) continue;
       const ReferralRecord& referral = **found;
       const auto accepted_at = parse_utc(referral.created_at);
@@ -87,11 +105,17 @@ void ReferralDeadlines::raise_due(std::function<void(std::expected<int, StoreErr
         continue;
       }
       auto reports = store_.referral_reports(referral_id);
-      if (!reports) return round->done(std::unexpected(reports.error()));
+      if (!reports) {
+        round->fail(reports.error());
+        return round->finish();
+      }
       const routing::ReferralTimeLimits limits = limits_for(referral);
       for (const DueLimit& due : due_limits(timeline_of(*accepted_at, *reports), limits, now)) {
         auto raised = store_.referral_reminder_raised(referral_id, due.event_type, due.key);
-        if (!raised) return round->done(std::unexpected(raised.error()));
+        if (!raised) {
+          round->fail(raised.error());
+          return round->finish();
+        }
         if (*raised) continue;
         CaseEvent e = new_case_event(
             {.type = due.event_type,
