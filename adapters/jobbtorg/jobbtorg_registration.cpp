@@ -12,8 +12,8 @@ namespace knutpunkt::jobbtorg {
 namespace {
 
 // Every report type of adapters/jobbtorg/README.md must have its mapping.
-constexpr const char* kReportTypes[] = {"INSKRIVNING", "EJ_INSKRIVEN", "FORSTA_BESOK", "IB_DEL2_KLAR",
-                                        "NARVARO",     "AVBROTT",      "AVSLUT"};
+constexpr const char* kReportTypes[] = {"INSKRIVNING", "EJ_INSKRIVEN", "FORSTA_BESOK", "IB_DEL2_KLAR", "NARVARO",
+                                        "UPPFOLJNING", "BEDOMNING",    "AVBROTT",      "AVSLUT"};
 
 std::expected<std::unique_ptr<OutboundAdapter>, ConfigError> make_sender(const nlohmann::json& config,
                                                                          AdapterContext& context) {

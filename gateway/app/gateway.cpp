@@ -34,6 +34,7 @@
 #include "notification/person_notification_service.h"
 #include "referral/referral_changes.h"
 #include "referral/referral_service.h"
+#include "referral_deadlines/referral_deadlines.h"
 #include "routing/event_feed.h"
 #include "routing/event_publisher.h"
 #include "routing/route_table.h"
@@ -181,6 +182,7 @@ struct Gateway::Services {
   ReferralService referrals;
   ReferralChanges referral_changes;
   attendance::AttendanceSummaries attendance_summaries;
+  referral_deadlines::ReferralDeadlines referral_deadlines;
   AtersokningService atersokningar;
   sip_coordination::SipCoordinator sip;
   PersonNotificationService notifications;
@@ -218,6 +220,7 @@ struct Gateway::Services {
 
   PeriodicJob sip_reminders;
   PeriodicJob attendance_summary_job;
+  PeriodicJob referral_time_limits;
   PeriodicJob sign_in_sweep;
   // The readiness checks /readyz answers from; the first runs as the gateway starts listening.
   PeriodicJob readiness_refresh;
@@ -226,13 +229,14 @@ struct Gateway::Services {
   // few seconds late at most); run() appends what is still open at a clean stop.
   PeriodicJob unauthenticated_flush;
 
-  Services(const GatewayConfig& config, Infrastructure& i)
+  Services(const GatewayConfig& config, Infrastructure& i, const Gateway::Clock& time_limit_clock)
       : routes(config.routes),
         publisher(routes, i.webhook_clients),
         referrals(i.delivery, *i.store, routes, publisher, i.outbound_destinations, attendance_rules(config)),
         referral_changes(i.delivery, *i.store, publisher, [] { return std::chrono::system_clock::now(); }),
         attendance_summaries(i.delivery, *i.store, publisher, attendance_rules(config),
                              [] { return std::chrono::system_clock::now(); }),
+        referral_deadlines(i.delivery, *i.store, routes, config.route_time_limits, publisher, time_limit_clock),
         atersokningar(i.delivery, routes, publisher, i.outbound_destinations),
         sip(i.delivery, *i.store, publisher, config.sip, [] { return std::chrono::system_clock::now(); }),
         notifications(i.delivery, *i.store, publisher),
@@ -301,6 +305,18 @@ struct Gateway::Services {
                   log::info("attendance.summaries_raised", {{"count", *raised}});
               });
             }),
+        // Referral time limits run on SIP's reminder interval: the same machinery, the same pace.
+        referral_time_limits(
+            i.io, "referral_time_limits", config.sip.reminder_interval,
+            [this](std::function<void()> done) {
+              referral_deadlines.raise_due([done = std::move(done)](std::expected<int, StoreError> raised) {
+                done();
+                if (!raised)
+                  log::warn("referral.time_limits_failed", {{"code", raised.error().code}});
+                else if (*raised > 0)
+                  log::info("referral.time_limits_raised", {{"count", *raised}});
+              });
+            }),
         // Lifted sign-in locks are audited when their window passes; expired sessions are removed.
         sign_in_sweep(i.io, "sign_in_sweep", std::chrono::seconds{30},
                       [this](std::function<void()> done) {
@@ -361,9 +377,12 @@ struct Gateway::Services {
   }
 };
 
-Gateway::Gateway(GatewayConfig config) : config_(std::move(config)) {}
+Gateway::Gateway(GatewayConfig config, Clock time_limit_clock)
+    : config_(std::move(config)), time_limit_clock_(std::move(time_limit_clock)) {
+  if (!time_limit_clock_) time_limit_clock_ = [] { return std::chrono::system_clock::now(); };
+}
 
-std::expected<std::unique_ptr<Gateway>, StartError> Gateway::open(GatewayConfig config) {
+std::expected<std::unique_ptr<Gateway>, StartError> Gateway::open(GatewayConfig config, Clock time_limit_clock) {
   auto store = open_store(config.store);
   if (!store) {
     log::error("store.open_failed", {{"code", store.error().code}, {"message", store.error().message}});
@@ -372,7 +391,7 @@ std::expected<std::unique_ptr<Gateway>, StartError> Gateway::open(GatewayConfig 
   auto audit = AuditLog::open(**store);
   if (!audit) return std::unexpected(StartError{1, "cannot open the audit log: " + audit.error().message});
 
-  std::unique_ptr<Gateway> gateway(new Gateway(std::move(config)));
+  std::unique_ptr<Gateway> gateway(new Gateway(std::move(config), std::move(time_limit_clock)));
   gateway->infrastructure_ = std::make_unique<Infrastructure>(std::move(*store), std::move(*audit), gateway->config_);
   if (auto built = gateway->infrastructure_->build_adapters(gateway->config_); !built) {
     return std::unexpected(built.error());
@@ -384,7 +403,8 @@ std::expected<std::unique_ptr<Gateway>, StartError> Gateway::open(GatewayConfig 
   for (const auto& profile : gateway->infrastructure_->http.tls_profiles()) {
     gateway->infrastructure_->tls_contexts.add(profile->reloadable());
   }
-  gateway->services_ = std::make_unique<Services>(gateway->config_, *gateway->infrastructure_);
+  gateway->services_ =
+      std::make_unique<Services>(gateway->config_, *gateway->infrastructure_, gateway->time_limit_clock_);
   // The instance's id and lease length: which ordering keys it delivers among the instances
   // sharing the store.
   gateway->infrastructure_->delivery.set_leases(gateway->config_.delivery_leases);
@@ -415,6 +435,7 @@ std::expected<unsigned short, StartError> Gateway::listen() {
   }
   services_->sip_reminders.start();
   services_->attendance_summary_job.start();
+  services_->referral_time_limits.start();
   services_->sign_in_sweep.start();
   services_->readiness.refresh([] {});
   services_->readiness_refresh.start();
@@ -440,6 +461,7 @@ void Gateway::stop() {
   if (services_->retention) services_->retention->stop();
   services_->sip_reminders.stop();
   services_->attendance_summary_job.stop();
+  services_->referral_time_limits.stop();
   services_->sign_in_sweep.stop();
   services_->readiness_refresh.stop();
   services_->unauthenticated_flush.stop();

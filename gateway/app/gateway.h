@@ -8,6 +8,7 @@
 // main() only reads options, builds a Gateway, and runs it until a signal stops it.
 #include <chrono>
 #include <expected>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -22,9 +23,13 @@ struct StartError {
 
 class Gateway {
  public:
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+
   // Opens the store and the audit log, builds the adapters and every service, and loads what the
   // outbox owes, so that new messages always queue behind older ones. Nothing listens yet.
-  static std::expected<std::unique_ptr<Gateway>, StartError> open(GatewayConfig config);
+  // `time_limit_clock`: the time referral time limits are judged at; empty: the system clock
+  // (only a test build of the command line sets another, see cli/serve_command.cpp).
+  static std::expected<std::unique_ptr<Gateway>, StartError> open(GatewayConfig config, Clock time_limit_clock = {});
 
   // Commits what the audit log still holds while everything it calls back into is alive.
   ~Gateway();
@@ -48,12 +53,13 @@ class Gateway {
   struct Infrastructure;
   struct Services;
 
-  explicit Gateway(GatewayConfig config);
+  Gateway(GatewayConfig config, Clock time_limit_clock);
   void wait_for_reload();
   void reload_certificates();
   void drain_then_stop(std::chrono::steady_clock::time_point deadline);
 
   GatewayConfig config_;
+  Clock time_limit_clock_;
   std::unique_ptr<Infrastructure> infrastructure_;
   std::unique_ptr<Services> services_;
 };

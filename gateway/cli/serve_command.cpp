@@ -10,6 +10,7 @@
 #include "app/gateway.h"
 #include "cli/option_map.h"
 #include "config/gateway_config.h"
+#include "core/clock.h"
 #include "log/log.h"
 
 namespace knutpunkt::cli {
@@ -34,6 +35,22 @@ bool write_port_file(const std::string& path, unsigned short port) {
   }
   return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
+
+#ifdef KNUTPUNKT_MOVABLE_TIME_LIMIT_CLOCK
+// Only in the test build of the command line (tests/integration, knutpunkt-moved-clock), never in
+// the installed binary: --clock-file names a file holding one UTC instant, read at every round, at
+// which the referral time limits are judged, so a test can move across a limit's boundary. Until
+// the file holds a readable instant, the system clock.
+app::Gateway::Clock clock_from_file(const std::string& path) {
+  return [path] {
+    std::ifstream in(path);
+    std::string text;
+    in >> text;
+    const auto at = parse_utc(text);
+    return at ? *at : std::chrono::system_clock::now();
+  };
+}
+#endif
 
 int serve(const std::map<std::string, std::string>& options) {
   auto config = load_config(options.at("config"));
@@ -63,7 +80,11 @@ int serve(const std::map<std::string, std::string>& options) {
   const std::string host = config->server.host;
   const bool plain_http = config->server.plain_http;
 
-  auto gateway = app::Gateway::open(std::move(*config));
+  app::Gateway::Clock time_limit_clock;
+#ifdef KNUTPUNKT_MOVABLE_TIME_LIMIT_CLOCK
+  if (auto it = options.find("clock-file"); it != options.end()) time_limit_clock = clock_from_file(it->second);
+#endif
+  auto gateway = app::Gateway::open(std::move(*config), std::move(time_limit_clock));
   if (!gateway) {
     std::cerr << "knutpunkt: " << gateway.error().message << "\n";
     return gateway.error().exit_code;
@@ -100,6 +121,9 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
   options->add(*command, "db", "the SQLite database instead of the configured one");
   options->add(*command, "log-file", "log to this file instead of the configured one");
   options->add(*command, "log-level", "debug, info, warn or error");
+#ifdef KNUTPUNKT_MOVABLE_TIME_LIMIT_CLOCK
+  options->add(*command, "clock-file", "TEST BUILD ONLY: a file with the UTC instant the time limits are judged at");
+#endif
   command->callback([&run, command, options] { run = [command, options] { return serve(options->given(*command)); }; });
 }
 

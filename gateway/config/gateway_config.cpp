@@ -632,8 +632,20 @@ std::set<std::string> destinations(const GatewayConfig& cfg) {
   return names;
 }
 
+void read_time_limits(FieldReader& f, routing::ReferralTimeLimits& limits) {
+  f.only({"not_enrolled_days", "first_visit_days", "plan_followup", "comment"});
+  if (f.has("not_enrolled_days")) {
+    int days = 0;
+    f.integer("not_enrolled_days", days, 1, 365);
+    limits.not_enrolled_days = days;
+  }
+  f.integer("first_visit_days", limits.first_visit_days, 1, 365);
+  f.boolean("plan_followup", limits.plan_followup);
+}
+
 // A fault in "match" is reported before one in the rule's other fields.
-void read_route(FieldReader& f, const std::set<std::string>& destinations, routing::RouteRule& rule) {
+void read_route(FieldReader& f, const std::set<std::string>& destinations, routing::RouteRule& rule,
+                routing::ReferralTimeLimits& limits) {
   f.object("match", [&](FieldReader& m) {
     m.only({"types", "clients", "municipalities", "units", "districts"});
     m.strings("types", rule.types);
@@ -642,7 +654,7 @@ void read_route(FieldReader& f, const std::set<std::string>& destinations, routi
     m.string_set("units", rule.units);
     m.string_set("districts", rule.districts);
   });
-  f.only({"name", "match", "to", "comment"});
+  f.only({"name", "match", "to", "time_limits", "comment"});
   f.string("name", rule.name, Presence::required);
   f.strings("to", rule.to, Presence::required);
   if (f.ok() && rule.to.empty()) f.fail("to", "must list at least one destination");
@@ -651,14 +663,17 @@ void read_route(FieldReader& f, const std::set<std::string>& destinations, routi
       f.fail("to/" + std::to_string(k), "must name an adapter that delivers or a webhook");
     }
   }
+  f.object("time_limits", [&](FieldReader& t) { read_time_limits(t, limits); });
 }
 
 Checked read_routes(FieldReader& top, GatewayConfig& cfg) {
   const std::set<std::string> names = destinations(cfg);
   top.objects("routes", [&](FieldReader& f, std::size_t) {
     routing::RouteRule rule;
-    read_route(f, names, rule);
+    routing::ReferralTimeLimits limits;
+    read_route(f, names, rule, limits);
     cfg.routes.push_back(std::move(rule));
+    cfg.route_time_limits.push_back(limits);
   });
   return top.result();
 }

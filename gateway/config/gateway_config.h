@@ -144,6 +144,7 @@ struct GatewayConfig {
   std::vector<AdapterConfig> adapters;
   std::vector<WebhookConfig> webhooks;
   std::vector<routing::RouteRule> routes;
+  std::vector<routing::ReferralTimeLimits> route_time_limits;  // one per rule of `routes`, same order
   SipConfig sip;
   AttendanceConfig attendance;
   std::filesystem::path base_dir;  // relative paths resolve against the config file's directory

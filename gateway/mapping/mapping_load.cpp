@@ -220,6 +220,32 @@ class SpecReader {
     return std::move(*vocabulary);
   }
 
+  // {"list": "<file in the schema directory>", "name": "<list>"}: the codes of the list `name` of
+  // that file's "lists", each {"code", ...}. Read once, at load, like a contract schema.
+  json code_list(const json& reference, const std::string& p) const {
+    only_keys(reference, p, {"list", "name"});
+    const fs::path relative = require_string(reference, p, "list");
+    const std::string name = require_string(reference, p, "name");
+    if (relative.is_absolute() || std::ranges::any_of(relative, [](const fs::path& part) { return part == ".."; })) {
+      throw Invalid{child(p, "list"), "must be a path inside the schema directory"};
+    }
+    auto file = read_mapping_file(schema_dir_ / relative);
+    if (!file) throw Invalid{child(p, "list"), relative.string() + ": " + file.error().message};
+    const json* list = nullptr;
+    if (file->is_object() && file->contains("lists") && (*file)["lists"].is_object() &&
+        (*file)["lists"].contains(name)) {
+      list = &(*file)["lists"][name];
+    }
+    if (list == nullptr || !list->is_object() || !list->contains("codes") || !(*list)["codes"].is_array()) {
+      throw Invalid{child(p, "name"), "names no list with codes in " + relative.string()};
+    }
+    json codes = json::array();
+    for (const json& entry : (*list)["codes"]) {
+      codes.push_back(entry.is_object() && entry.contains("code") ? entry["code"] : json());
+    }
+    return codes;
+  }
+
   ProtectedSpec read_protected(const json& value, const std::string& p) const {
     require_object(value, p);
     only_keys(value, p, {"xpath", "path", "type", "equals", "description"});
@@ -286,11 +312,15 @@ class SpecReader {
     }
     const std::string cp = child(p, "codes");
     if (field.type == ValueType::code) {
-      if (!value.contains("codes") || !value["codes"].is_array() || value["codes"].empty()) {
-        throw Invalid{cp, "a code needs a non-empty array of codes"};
+      // A code list kept in the schema directory beside the partner's schemas, named from here,
+      // so the mapping and the published list cannot drift apart.
+      const json codes = value.contains("codes") && value["codes"].is_object() ? code_list(value["codes"], cp)
+                                                                               : value.value("codes", json());
+      if (!codes.is_array() || codes.empty()) {
+        throw Invalid{cp, "a code needs a non-empty array of codes, or {\"list\", \"name\"} of a code list"};
       }
-      for (std::size_t i = 0; i < value["codes"].size(); ++i) {
-        const json& code = value["codes"][i];
+      for (std::size_t i = 0; i < codes.size(); ++i) {
+        const json& code = codes[i];
         // Compared with the trimmed value, so a code with blanks around it could never match.
         if (!code.is_string() || code.get<std::string>().empty() ||
             code.get<std::string>().find_first_of(" \t\r\n") != std::string::npos) {

@@ -9,6 +9,27 @@
 #include "referral/referral_lifecycle.h"
 
 namespace knutpunkt {
+namespace {
+
+// What the referral time limits judge a report by (referral_deadlines/time_limits.h): its type
+// and the plan follow-up date it announces, which the mapping gives as the fact
+// `planned_followup` (mappings/jobbtorg).
+ReferralReportRecord report_record(const std::string& partner, const InboundReport& report,
+                                   const std::string& referral_id, const std::string& received_at) {
+  ReferralReportRecord record;
+  record.referral_id = referral_id;
+  record.partner = partner;
+  record.partner_message_id = report.partner_message_id;
+  record.report_type = report.report_type;
+  record.received_at = received_at;
+  for (const ReportedEvent& e : report.events) {
+    const auto planned = e.facts.find("planned_followup");
+    if (planned != e.facts.end() && planned->is_string()) record.planned_followup = planned->get<std::string>();
+  }
+  return record;
+}
+
+}  // namespace
 
 ReferralService::ReferralService(delivery::DeliveryEngine& engine, Store& store, const routing::RouteTable& routes,
                                  const routing::EventPublisher& publisher, std::set<std::string> outbound,
@@ -134,6 +155,7 @@ void ReferralService::accept_report(const std::string& partner, InboundReport re
   std::vector<StoreWrite> writes;
   const std::string received_at = now_utc();
   writes.push_back(store_write::PutInboundReceipt{partner, report.partner_message_id, r.referral_id, received_at});
+  writes.push_back(store_write::PutReferralReport{report_record(partner, report, r.referral_id, received_at)});
   // A day already reported is a correction or nothing, never a second day: decided against the
   // stored days while no other report about the referral's attendance commits.
   std::optional<InFlightClaims<std::string>::Claim> attendance_claim;

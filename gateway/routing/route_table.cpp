@@ -17,16 +17,17 @@ bool type_matches(const std::string& pattern, const std::string& type) {
   return pattern == type;
 }
 
+bool rule_matches(const RouteRule& rule, const RouteKey& key) {
+  const bool type_ok = rule.types.empty() || std::any_of(rule.types.begin(), rule.types.end(),
+                                                         [&](const auto& p) { return type_matches(p, key.type); });
+  return type_ok && in(rule.clients, key.client_id) && in(rule.municipalities, key.municipality) &&
+         in(rule.units, key.unit) && in(rule.districts, key.district);
+}
+
 std::vector<std::string> RouteTable::destinations(const RouteKey& key) const {
   std::vector<std::string> out;
   for (const RouteRule& rule : rules_) {
-    const bool type_ok = rule.types.empty() || std::any_of(rule.types.begin(), rule.types.end(), [&](const auto& p) {
-                           return type_matches(p, key.type);
-                         });
-    if (!type_ok || !in(rule.clients, key.client_id) || !in(rule.municipalities, key.municipality) ||
-        !in(rule.units, key.unit) || !in(rule.districts, key.district)) {
-      continue;
-    }
+    if (!rule_matches(rule, key)) continue;
     for (const std::string& d : rule.to) {
       if (std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
     }

@@ -19,6 +19,8 @@ struct RouteKey {
 };
 
 bool type_matches(const std::string& pattern, const std::string& type);
+// Does `rule`'s match fit the key (its destinations aside)?
+bool rule_matches(const RouteRule& rule, const RouteKey& key);
 
 class RouteTable {
  public:

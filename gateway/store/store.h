@@ -14,6 +14,7 @@
 #include "store/manual_store.h"
 #include "store/outbox_store.h"
 #include "store/protected_store.h"
+#include "store/referral_deadline_store.h"
 #include "store/referral_store.h"
 #include "store/session_store.h"
 #include "store/sip_store.h"
@@ -33,7 +34,8 @@ class Store : public Committer,
               public ManualStore,
               public SipStore,
               public SessionStore,
-              public AttendanceStore {
+              public AttendanceStore,
+              public ReferralDeadlineStore {
  public:
   ~Store() override = default;
 

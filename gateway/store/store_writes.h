@@ -9,6 +9,7 @@
 #include "store/delivery_records.h"
 #include "store/manual_records.h"
 #include "store/protected_records.h"
+#include "store/referral_deadline_records.h"
 #include "store/session_records.h"
 #include "store/sip_records.h"
 
@@ -21,6 +22,7 @@ using StoreWrite =
                  store_write::RememberProtected, store_write::PutManualItem, store_write::ResolveManualItem,
                  store_write::RemoveAuditThrough, store_write::PutSipPlan, store_write::PutSipReminder,
                  store_write::PutSession, store_write::EndSession, store_write::PutAttendanceDay,
-                 store_write::PutAttendanceSummary, store_write::PutAbsenceFlag>;
+                 store_write::PutAttendanceSummary, store_write::PutAbsenceFlag, store_write::PutReferralReport,
+                 store_write::PutReferralReminder>;
 
 }  // namespace knutpunkt

@@ -47,6 +47,8 @@ const std::map<std::string, Rule, std::less<>> kTables = {
     {"attendance_day", Rule::copy_rows},
     {"attendance_month", Rule::copy_rows},
     {"attendance_summary", Rule::copy_rows},
+    {"referral_report", Rule::copy_rows},
+    {"referral_reminder", Rule::copy_rows},
     // Signed-in users sign in again on the new store; failure budgets start afresh, under the
     // target's own key for user names.
     {"console_session", Rule::transient},

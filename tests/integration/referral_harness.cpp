@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/clock.h"
 #include "core/digest.h"
 
 namespace knutpunkt::testing {
@@ -158,6 +159,8 @@ ReferralHarness::ReferralHarness(const std::string& name, ReferralHarnessOptions
          {"to", {"case-system-webhook"}}}}},
   };
   if (!options.attendance.is_null()) config["attendance"] = options.attendance;
+  if (!options.time_limits.is_null()) config["routes"][0]["time_limits"] = options.time_limits;
+  if (options.moved_clock) config["sip"] = {{"reminder_interval_seconds", 1}};
   std::ofstream(dir_ / "config.json") << config.dump(2);
 
   jobbtorg_client_ = std::make_unique<httplib::Client>("127.0.0.1", jobbtorg_port_);
@@ -198,25 +201,32 @@ ReferralHarness::~ReferralHarness() {
 
 void ReferralHarness::start_gateway() {
   const std::filesystem::path port_file = dir_ / ("gateway" + std::to_string(++gateway_starts_) + ".port");
-  gateway_ = std::make_unique<ChildProcess>(
-      gateway_binary(),
-      std::vector<std::string>{"serve", "--config", (dir_ / "config.json").string(), "--port-file", port_file.string()},
-      dir_ / ("gateway" + std::to_string(gateway_starts_)));
+  std::vector<std::string> args{"serve", "--config", (dir_ / "config.json").string(), "--port-file",
+                                port_file.string()};
+  std::filesystem::path binary = gateway_binary();
+#ifdef KNUTPUNKT_MOVED_CLOCK_GATEWAY_BIN
+  if (options_.moved_clock) {
+    binary = KNUTPUNKT_MOVED_CLOCK_GATEWAY_BIN;
+    args.insert(args.end(), {"--clock-file", (dir_ / "time_limit_clock").string()});
+  }
+#endif
+  gateway_ = std::make_unique<ChildProcess>(binary, args, dir_ / ("gateway" + std::to_string(gateway_starts_)));
   auto port = wait_for_port_file(port_file, *gateway_);
   if (!port) throw std::runtime_error("gateway did not start; see " + dir_.string());
   gateway_client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
   gateway_client_->set_read_timeout(30, 0);
 }
 
-void ReferralHarness::stop_gateway() {
-  gateway_->terminate();
+void ReferralHarness::set_time_limit_clock(std::chrono::system_clock::time_point at) {
+  // Written via rename: the gateway reads the file every round and must never see it half-written.
+  const std::filesystem::path file = dir_ / "time_limit_clock";
+  std::ofstream(file.string() + ".tmp") << format_utc(at) << "\n";
+  std::filesystem::rename(file.string() + ".tmp", file);
 }
-void ReferralHarness::kill_gateway() {
-  gateway_->kill();
-}
-bool ReferralHarness::gateway_running() {
-  return gateway_->running();
-}
+
+void ReferralHarness::stop_gateway() { gateway_->terminate(); }
+void ReferralHarness::kill_gateway() { gateway_->kill(); }
+bool ReferralHarness::gateway_running() { return gateway_->running(); }
 
 HttpReply ReferralHarness::refer(const nlohmann::json& body, const std::string& key) {
   httplib::Headers headers{{"Authorization", std::string("Bearer ") + kCaseSystemToken}};

@@ -4,6 +4,7 @@
 // the same database, which is how delivery's durability is tested.
 #include <httplib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -38,6 +39,11 @@ struct ReferralHarnessOptions {
   int ogiltig_streak = 0;
   int correct_day = -1;
   nlohmann::json attendance = nullptr;
+  // The Söderort route's time_limits (null: none given, the defaults), and a gateway whose time
+  // limits are judged at the instant set_time_limit_clock writes (knutpunkt-moved-clock), checked
+  // every second.
+  nlohmann::json time_limits = nullptr;
+  bool moved_clock = false;
 };
 
 class ReferralHarness {
@@ -67,6 +73,9 @@ class ReferralHarness {
   nlohmann::json jobbtorg_resend(const std::string& message_id);
   // Jobbtorg corrects day `index` of the referral's usual NARVARO, now.
   nlohmann::json jobbtorg_correction(const std::string& referral_id, int index);
+
+  // With options.moved_clock: the instant the gateway judges referral time limits at from now on.
+  void set_time_limit_clock(std::chrono::system_clock::time_point at);
 
   void start_gateway();
   void stop_gateway();  // SIGTERM

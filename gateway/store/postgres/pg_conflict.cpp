@@ -37,6 +37,10 @@ std::optional<KeyCheck> key_of(const StoreWrite& w) {
     return check("the referral version", "SELECT 1 FROM referral_change WHERE referral_id = $1 AND version = $2",
                  Params().add(r->referral.referral_id).add(r->referral.version));
   }
+  if (const auto* t = std::get_if<store_write::PutReferralReminder>(&w)) {
+    return check("the reminder", "SELECT 1 FROM referral_reminder WHERE referral_id = $1 AND kind = $2 AND key = $3",
+                 Params().add(t->referral_id).add(t->kind).add(t->key));
+  }
   if (const auto* p = std::get_if<store_write::PutSipPlan>(&w)) {
     return check("the plan version", "SELECT 1 FROM sip_plan_version WHERE plan_id = $1 AND version = $2",
                  Params().add(p->record.plan_id).add(p->record.version));

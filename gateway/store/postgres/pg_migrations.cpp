@@ -13,6 +13,7 @@
 #include "store/postgres/pg_outbox.h"
 #include "store/postgres/pg_protected.h"
 #include "store/postgres/pg_referral.h"
+#include "store/postgres/pg_referral_deadline.h"
 #include "store/postgres/pg_session.h"
 #include "store/postgres/pg_sip.h"
 
@@ -43,8 +44,10 @@ struct Migration {
 // 2: a referral's status, version and consent, and its change history (pg_referral.h).
 std::string schema_v2() { return std::string(referral_change_schema()); }
 
-// 3: attendance days, months and summaries of referrals (pg_attendance.h).
-constexpr std::array kMigrations{Migration{1, &schema_v1}, Migration{2, &schema_v2}, Migration{3, &attendance_schema}};
+// 3: attendance days, months and summaries of referrals (pg_attendance.h); 4: the reports each
+// referral received and the time limits raised (pg_referral_deadline.h).
+constexpr std::array kMigrations{Migration{1, &schema_v1}, Migration{2, &schema_v2}, Migration{3, &attendance_schema},
+                                 Migration{4, &referral_deadline_schema}};
 
 }  // namespace
 

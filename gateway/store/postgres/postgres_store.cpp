@@ -19,6 +19,7 @@
 #include "store/postgres/pg_outbox.h"
 #include "store/postgres/pg_protected.h"
 #include "store/postgres/pg_referral.h"
+#include "store/postgres/pg_referral_deadline.h"
 #include "store/postgres/pg_session.h"
 #include "store/postgres/pg_sip.h"
 
@@ -321,6 +322,18 @@ class PostgresStore final : public Store {
   std::expected<std::optional<AttendanceSummaryRecord>, StoreError> attendance_summary(
       const std::string& referral_id, const std::string& month) override {
     return read([&](pg::Connection& c) { return pg::attendance_summary(c, referral_id, month); });
+  }
+  std::expected<std::vector<std::string>, StoreError> referral_ids_after(const std::string& after_referral_id,
+                                                                         int limit) override {
+    return read([&](pg::Connection& c) { return pg::referral_ids_after(c, after_referral_id, limit); });
+  }
+  std::expected<std::vector<ReferralReportRecord>, StoreError> referral_reports(
+      const std::string& referral_id) override {
+    return read([&](pg::Connection& c) { return pg::referral_reports(c, referral_id); });
+  }
+  std::expected<bool, StoreError> referral_reminder_raised(const std::string& referral_id, const std::string& kind,
+                                                           const std::string& key) override {
+    return read([&](pg::Connection& c) { return pg::referral_reminder_raised(c, referral_id, kind, key); });
   }
 
   std::expected<std::optional<SessionRecord>, StoreError> session(const std::string& token_hash) override {

@@ -419,6 +419,7 @@ constexpr std::array kMigrations{
         BEGIN SELECT RAISE(ABORT, 'referral_change is append-only'); END;
       -- Why a case was closed (the case system's code), kept with the case.
       ALTER TABLE case_file ADD COLUMN closure_reason TEXT NOT NULL DEFAULT '';
+    )sql"},
     Migration{14, R"sql(
       -- Attendance Jobbtorg reported on referrals. A day is kept as last reported, so the same
       -- day sent again in a later report is recognised and a changed one becomes a correction
@@ -460,6 +461,41 @@ constexpr std::array kMigrations{
       ) WITHOUT ROWID;
       CREATE TRIGGER IF NOT EXISTS attendance_summary_no_update BEFORE UPDATE ON attendance_summary
         BEGIN SELECT RAISE(ABORT, 'attendance_summary is append-only'); END;
+    )sql"},
+    Migration{15, R"sql(
+      -- Time limits on referrals (/routes/*/time_limits) are judged on which reports Jobbtorg
+      -- sent about each referral, in the order they arrived; inbound_receipt keeps no report
+      -- type, so each report is kept here too, in the transaction that stores its receipt.
+      -- IF NOT EXISTS and OR IGNORE: a database whose recorded version was set back keeps what it
+      -- has.
+      CREATE TABLE IF NOT EXISTS referral_report (
+        position           INTEGER PRIMARY KEY,
+        referral_id        TEXT NOT NULL,
+        partner            TEXT NOT NULL,
+        partner_message_id TEXT NOT NULL,
+        report_type        TEXT NOT NULL,
+        planned_followup   TEXT NOT NULL DEFAULT '',
+        received_at        TEXT NOT NULL,
+        UNIQUE (partner, partner_message_id)
+      );
+      CREATE INDEX IF NOT EXISTS referral_report_referral ON referral_report (referral_id, position);
+      -- Each limit is raised once per referral (kind: the case event's type; key: 'referral', or
+      -- the plan follow-up date that passed).
+      CREATE TABLE IF NOT EXISTS referral_reminder (
+        referral_id TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        raised_at   TEXT NOT NULL,
+        PRIMARY KEY (referral_id, kind, key)
+      ) WITHOUT ROWID;
+      -- Which reports a referral accepted before this migration received is not known, so its
+      -- limits cannot be judged: they are recorded as settled without being raised (raised_at
+      -- ''), rather than told overdue on reports that may have come long ago. Follow-up dates
+      -- were never kept before, so none of them can be due.
+      INSERT OR IGNORE INTO referral_reminder (referral_id, kind, key, raised_at)
+        SELECT referral_id, 'referral.not_enrolled', 'referral', '' FROM referral;
+      INSERT OR IGNORE INTO referral_reminder (referral_id, kind, key, raised_at)
+        SELECT referral_id, 'referral.first_visit_overdue', 'referral', '' FROM referral;
     )sql"},
 };
 
@@ -1632,6 +1668,61 @@ class SqliteStore final : public Store {
     return found;
   }
 
+  std::expected<std::vector<std::string>, StoreError> referral_ids_after(const std::string& after_referral_id,
+                                                                         int limit) override {
+    std::lock_guard lock(reader_.mutex);
+    std::vector<std::string> ids;
+    auto ok = query(
+        reader_, "SELECT referral_id FROM referral WHERE referral_id > ?1 ORDER BY referral_id LIMIT ?2",
+        "read referral ids", [&](StatementUse& u) { u.bind(1, after_referral_id).bind(2, limit); },
+        [&](sqlite3_stmt* s) {
+          ids.push_back(column_text(s, 0));
+          return true;
+        });
+    if (!ok) return std::unexpected(ok.error());
+    return ids;
+  }
+
+  std::expected<std::vector<ReferralReportRecord>, StoreError> referral_reports(
+      const std::string& referral_id) override {
+    std::lock_guard lock(reader_.mutex);
+    std::vector<ReferralReportRecord> list;
+    auto ok = query(
+        reader_,
+        "SELECT position, partner, partner_message_id, report_type, planned_followup, received_at "
+        "FROM referral_report WHERE referral_id = ?1 ORDER BY position",
+        "read referral reports", [&](StatementUse& u) { u.bind(1, referral_id); },
+        [&](sqlite3_stmt* s) {
+          ReferralReportRecord r;
+          r.referral_id = referral_id;
+          r.position = sqlite3_column_int64(s, 0);
+          r.partner = column_text(s, 1);
+          r.partner_message_id = column_text(s, 2);
+          r.report_type = column_text(s, 3);
+          r.planned_followup = column_text(s, 4);
+          r.received_at = column_text(s, 5);
+          list.push_back(std::move(r));
+          return true;
+        });
+    if (!ok) return std::unexpected(ok.error());
+    return list;
+  }
+
+  std::expected<bool, StoreError> referral_reminder_raised(const std::string& referral_id, const std::string& kind,
+                                                           const std::string& key) override {
+    std::lock_guard lock(reader_.mutex);
+    bool raised = false;
+    auto ok = query(
+        reader_, "SELECT 1 FROM referral_reminder WHERE referral_id = ?1 AND kind = ?2 AND key = ?3",
+        "read referral reminder", [&](StatementUse& u) { u.bind(1, referral_id).bind(2, kind).bind(3, key); },
+        [&](sqlite3_stmt*) {
+          raised = true;
+          return false;
+        });
+    if (!ok) return std::unexpected(ok.error());
+    return raised;
+  }
+
   std::expected<bool, StoreError> inbound_seen(const std::string& partner, const std::string& id) override {
     std::lock_guard lock(reader_.mutex);
     bool seen = false;
@@ -1752,6 +1843,10 @@ class SqliteStore final : public Store {
         what = "the referral version";
         found = stored("SELECT 1 FROM referral_change WHERE referral_id = ?1 AND version = ?2",
                        [&](StatementUse& u) { u.bind(1, c->referral.referral_id).bind(2, c->referral.version); });
+      } else if (const auto* t = std::get_if<store_write::PutReferralReminder>(&w)) {
+        what = "the reminder";
+        found = stored("SELECT 1 FROM referral_reminder WHERE referral_id = ?1 AND kind = ?2 AND key = ?3",
+                       [&](StatementUse& u) { u.bind(1, t->referral_id).bind(2, t->kind).bind(3, t->key); });
       } else if (const auto* p = std::get_if<store_write::PutSipPlan>(&w)) {
         what = "the plan version";
         found = stored("SELECT 1 FROM sip_plan_version WHERE plan_id = ?1 AND version = ?2",
@@ -2126,6 +2221,23 @@ class SqliteStore final : public Store {
                  u.bind(1, r.client_id).bind(2, r.key).bind(3, r.request_hash).bind(4, r.http_status);
                  u.bind(5, r.response_body).bind(6, r.created_at);
                });
+  }
+
+  std::expected<void, StoreError> apply(const store_write::PutReferralReport& w) {
+    const ReferralReportRecord& r = w.report;
+    return run(writer_,
+               "INSERT INTO referral_report (referral_id, partner, partner_message_id, report_type, planned_followup, "
+               "received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+               "store referral report", [&](StatementUse& u) {
+                 u.bind(1, r.referral_id).bind(2, r.partner).bind(3, r.partner_message_id).bind(4, r.report_type);
+                 u.bind(5, r.planned_followup).bind(6, r.received_at);
+               });
+  }
+
+  std::expected<void, StoreError> apply(const store_write::PutReferralReminder& w) {
+    return run(writer_, "INSERT INTO referral_reminder (referral_id, kind, key, raised_at) VALUES (?1, ?2, ?3, ?4)",
+               "store referral reminder",
+               [&](StatementUse& u) { u.bind(1, w.referral_id).bind(2, w.kind).bind(3, w.key).bind(4, w.raised_at); });
   }
 
   std::expected<void, StoreError> apply(const store_write::PutInboundReceipt& w) {

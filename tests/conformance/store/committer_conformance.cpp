@@ -297,6 +297,7 @@ TEST_CASE("an entry whose key is stored already is refused alone, as a conflict,
       {store_write::PutIdempotency{IdempotencyRecord{"client-a", "k", "fp", 201, "{}", "t"}},
        store_write::PutInboundReceipt{"jobbtorg", "x-1", "R-1", "t"},
        store_write::PutSipReminder{"SIP-1", "followup_due", "2027-02-20", "t"},
+       store_write::PutReferralReminder{"R-1", "referral.not_enrolled", "referral", "t"},
        store_write::PutSipPlan{SipPlanRecord{
            "SIP-1", "client-a", "EB-1", "191212121212", "C-1", "initiated", 1, "t", "t", "", "", false, {{"v", 1}}}},
        store_write::EnqueueMessage{outbox("m-1")}, attempt("m-1", 1, MessageStatus::pending, 503, 2000)});
@@ -306,6 +307,7 @@ TEST_CASE("an entry whose key is stored already is refused alone, as a conflict,
       {"idempotency key", store_write::PutIdempotency{IdempotencyRecord{"client-a", "k", "fp-2", 202, "{}", "t2"}}},
       {"partner's message id", store_write::PutInboundReceipt{"jobbtorg", "x-1", "R-2", "t2"}},
       {"reminder", store_write::PutSipReminder{"SIP-1", "followup_due", "2027-02-20", "t2"}},
+      {"referral time limit", store_write::PutReferralReminder{"R-1", "referral.not_enrolled", "referral", "t2"}},
       {"plan version",
        store_write::PutSipPlan{SipPlanRecord{
            "SIP-1", "client-a", "EB-1", "191212121212", "C-1", "closed", 1, "t", "t2", "", "", false, {{"v", 2}}}}},

@@ -152,6 +152,25 @@ TEST_CASE("roles, delivery settings, webhooks and routes are read into typed set
   CHECK(cfg.routes[1].to == std::vector<std::string>{"stockholm-ekb-webhook"});
 }
 
+TEST_CASE("a route's referral time limits are read per rule; a rule without them has the defaults") {
+  auto doc = valid_config();
+  doc["routes"][0]["time_limits"] = {{"not_enrolled_days", 7}, {"first_visit_days", 10}, {"plan_followup", false}};
+  auto parsed = parse_config(doc, "/etc/knutpunkt");
+  REQUIRE(parsed.has_value());
+  REQUIRE(parsed->route_time_limits.size() == 2);
+  CHECK(parsed->route_time_limits[0].not_enrolled_days == 7);
+  CHECK(parsed->route_time_limits[0].first_visit_days == 10);
+  CHECK_FALSE(parsed->route_time_limits[0].plan_followup);
+  CHECK_FALSE(parsed->route_time_limits[1].not_enrolled_days.has_value());
+  CHECK(parsed->route_time_limits[1].first_visit_days == 14);
+  CHECK(parsed->route_time_limits[1].plan_followup);
+
+  doc["routes"][0]["time_limits"] = {{"first_visit_days", 0}};
+  CHECK(refused(doc).field == "/routes/0/time_limits/first_visit_days");
+  doc["routes"][0]["time_limits"] = {{"decision_days", 3}};
+  CHECK(refused(doc).field == "/routes/0/time_limits/decision_days");
+}
+
 TEST_CASE("a client without roles is a case system; webhooks and routes may be left out") {
   auto doc = valid_config();
   doc["clients"][0].erase("roles");

@@ -3,6 +3,7 @@
 // from an internal referral.
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "mapping/json_vocabulary.h"
@@ -56,8 +57,8 @@ MappingResult apply_fixture(const std::string& typ) {
 }  // namespace
 
 TEST_CASE("every Jobbtorg report type has a JSON-input mapping and the anvisning is not one of them") {
-  const std::vector<std::string> types = {"INSKRIVNING", "EJ_INSKRIVEN", "FORSTA_BESOK", "IB_DEL2_KLAR",
-                                          "NARVARO",     "AVBROTT",      "AVSLUT"};
+  const std::vector<std::string> types = {"INSKRIVNING", "EJ_INSKRIVEN", "FORSTA_BESOK", "IB_DEL2_KLAR", "NARVARO",
+                                          "AVBROTT",     "AVSLUT",       "UPPFOLJNING",  "BEDOMNING"};
   CHECK(mappings().size() == types.size());
   for (const auto& typ : types) {
     INFO(typ);
@@ -77,7 +78,80 @@ TEST_CASE("INSKRIVNING becomes referral.accepted on the enrolment date") {
   CHECK(result.events[0].facts == json{{"referral_id", kReferral},
                                        {"enrolled_on", "2026-12-01"},
                                        {"jobbtorg_reference", "JT-2026-5531"},
-                                       {"contact_person", "Ali Coach"}});
+                                       {"contact_person", "Ali Coach"},
+                                       {"planned_followup", "2027-01-15"}});
+}
+
+TEST_CASE("an INSKRIVNING without a planned follow-up has no planned_followup fact") {
+  json report = fixture("reports/INSKRIVNING.json");
+  report["inskrivning"].erase("planeradUppfoljning");
+  const auto result = mappings().at("INSKRIVNING").apply(report);
+  REQUIRE(result.has_value());
+  REQUIRE(result->events.size() == 1);
+  CHECK_FALSE(result->events[0].facts.contains("planned_followup"));
+}
+
+TEST_CASE("UPPFOLJNING becomes referral.plan_followed_up with the next planned follow-up") {
+  const auto result = apply_fixture("UPPFOLJNING");
+  REQUIRE(result.events.size() == 1);
+  CHECK(result.events[0].type == "referral.plan_followed_up");
+  CHECK(result.events[0].occurred_at == "2027-01-15");
+  CHECK(result.events[0].facts ==
+        json{{"referral_id", kReferral}, {"date", "2027-01-15"}, {"planned_followup", "2027-03-01"}});
+}
+
+TEST_CASE("BEDOMNING becomes one assessment.result with the coded category of each assessed item") {
+  const auto result = apply_fixture("BEDOMNING");
+  REQUIRE(result.events.size() == 1);
+  CHECK(result.events[0].type == "assessment.result");
+  CHECK(result.events[0].occurred_at == "2026-12-10");
+  CHECK(result.events[0].facts == json{{"referral_id", kReferral},
+                                       {"instrument", "IB"},
+                                       {"part", "DEL2"},
+                                       {"organisation", "jobbtorg"},
+                                       {"completed_on", "2026-12-10"},
+                                       {"work_capacity", "VISST_HINDER"},
+                                       {"work_experience", "STORT_HINDER"},
+                                       {"swedish_language", "INGET_HINDER"},
+                                       {"education_level", "GYMNASIAL"}});
+}
+
+TEST_CASE("BEDOMNING codes come from the published code lists: a category outside them is refused naming the field") {
+  json report = fixture("reports/BEDOMNING.json");
+  report["bedomning"]["resultat"]["MOTIVATION"] = "GANSKA_BRA";
+  auto result = mappings().at("BEDOMNING").apply(report);
+  REQUIRE_FALSE(result.has_value());
+  CHECK(result.error().code == "value_invalid");
+  CHECK(result.error().field == "/bedomning/resultat/MOTIVATION");
+
+  report = fixture("reports/BEDOMNING.json");
+  report["bedomning"]["instrument"] = "X";
+  result = mappings().at("BEDOMNING").apply(report);
+  REQUIRE_FALSE(result.has_value());
+  CHECK(result.error().field == "/bedomning/instrument");
+}
+
+TEST_CASE("the report schema's assessment codes are the code lists' codes") {
+  const json lists = fixture("../../../schemas/jobbtorg/assessment-codes.json")["lists"];
+  const json schema = fixture("../../../schemas/jobbtorg/report.schema.json")["$defs"];
+  const auto codes_of = [&](const std::string& name) {
+    std::set<std::string> out;
+    for (const json& c : lists[name]["codes"]) out.insert(c["code"].get<std::string>());
+    return out;
+  };
+  const auto enum_of = [](const json& e) { return e.get<std::set<std::string>>(); };
+  CHECK(enum_of(schema["bedomning"]["properties"]["instrument"]["enum"]) == codes_of("instrument"));
+  CHECK(enum_of(schema["bedomningskategori"]["enum"]) == codes_of("category"));
+  CHECK(enum_of(schema["bedomning"]["properties"]["resultat"]["properties"]["UTBILDNINGSNIVA"]["enum"]) ==
+        codes_of("education_level"));
+  std::set<std::string> items;
+  for (const auto& entry : schema["bedomning"]["properties"]["resultat"]["properties"].items()) {
+    items.insert(entry.key());
+  }
+  CHECK(items == codes_of("item"));
+  for (const std::string& part : enum_of(schema["bedomning"]["properties"]["del"]["enum"])) {
+    CHECK(codes_of("part").contains(part));
+  }
 }
 
 TEST_CASE("EJ_INSKRIVEN becomes referral.rejected at the report's tidpunkt") {

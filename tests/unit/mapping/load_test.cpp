@@ -146,3 +146,25 @@ TEST_CASE("load_mappings keys mappings by file stem and stops at the first bad f
   REQUIRE_FALSE(failed.has_value());
   CHECK(failed.error().where.ends_with("B.json#/events/0/each"));
 }
+
+TEST_CASE("a code field may name a code list in the schema directory; a list it cannot find stops the load") {
+  TempDir dir;
+  dir.write("codes.json", R"({"lists": {"colour": {"codes": [{"code": "RED", "label": "red"}, {"code": "BLUE"}]}}})");
+  json m = valid_mapping();
+  m["events"][0]["facts"]["colour"] = {
+      {"path", "r:colour"}, {"type", "code"}, {"codes", {{"list", "codes.json"}, {"name", "colour"}}}};
+  auto loaded = Mapping::load(dir.write("M.json", m.dump()), dir.path());
+  REQUIRE(loaded.has_value());
+
+  m["events"][0]["facts"]["colour"]["codes"]["name"] = "size";
+  CHECK(where_of(dir, m) == "#/events/0/facts/colour/codes/name");
+  m["events"][0]["facts"]["colour"]["codes"] = {{"list", "../codes.json"}, {"name", "colour"}};
+  CHECK(where_of(dir, m) == "#/events/0/facts/colour/codes/list");
+  m["events"][0]["facts"]["colour"]["codes"] = {{"list", "missing.json"}, {"name", "colour"}};
+  CHECK(where_of(dir, m) == "#/events/0/facts/colour/codes/list");
+  m["events"][0]["facts"]["colour"]["codes"] = {{"list", "codes.json"}, {"name", "colour"}, {"extra", 1}};
+  CHECK(where_of(dir, m) == "#/events/0/facts/colour/codes/extra");
+  dir.write("codes.json", R"({"lists": {"colour": {"codes": [{"code": "RED"}, {"label": "no code"}]}}})");
+  m["events"][0]["facts"]["colour"]["codes"] = {{"list", "codes.json"}, {"name", "colour"}};
+  CHECK(where_of(dir, m) == "#/events/0/facts/colour/codes/1");
+}

@@ -197,6 +197,29 @@ def check_case_events(case_event, emitter):
     broken("an empty causation_id", lambda e: e.update(causation_id=""))
     broken("a source_partner with an upper-case adapter name", lambda e: e.update(source_partner="SSBTEK/FK"))
 
+    # The facts of the types whose facts the schema pins (assessment.result, the time limits).
+    for kind in ("assessment.result", "referral.not_enrolled", "referral.first_visit_overdue",
+                 "referral.plan_followup_overdue"):
+        check(any(e.get("type") == kind for e in events), f"samples include {kind}")
+    result = next((e for e in events if e.get("type") == "assessment.result"), None)
+    overdue = next((e for e in events if e.get("type") == "referral.first_visit_overdue"), None)
+    followup = next((e for e in events if e.get("type") == "referral.plan_followup_overdue"), None)
+
+    def broken_facts(sample, description, mutate):
+        if sample is None:
+            return
+        event = copy.deepcopy(sample)
+        mutate(event["facts"])
+        check(not is_valid(validator, event), f"rejected: {description}")
+
+    broken_facts(result, "an assessment category outside the code list", lambda f: f.update(work_capacity="GANSKA"))
+    broken_facts(result, "an assessment of an unknown instrument", lambda f: f.update(instrument="X"))
+    broken_facts(result, "an assessment without its part", lambda f: f.pop("part"))
+    broken_facts(result, "an assessment completed on a date-time", lambda f: f.update(completed_on="2026-12-10T10:00:00Z"))
+    broken_facts(overdue, "a time limit without limit_days", lambda f: f.pop("limit_days"))
+    broken_facts(overdue, "a time limit of 0 days", lambda f: f.update(limit_days=0))
+    broken_facts(followup, "a plan follow-up without its date", lambda f: f.pop("planned_followup"))
+
     ok = copy.deepcopy(base)
     ok["occurred_at"] = "2026-10-25T09:00:00+02:00"
     check(is_valid(validator, ok), "accepted: occurred_at as a date-time with an offset")
@@ -849,6 +872,17 @@ def config_cases():
         ("match districts as a string", referrals(set_(["routes", 0, "match", "districts"], "skarholmen")), reject),
         ("an empty match type", referrals(set_(["routes", 0, "match", "types"], [""])), reject),
         ("an unknown route field", referrals(set_(["routes", 0, "priority"], 1)), reject),
+        ("a route's referral time limits", referrals(set_(["routes", 0, "time_limits"],
+                                                          {"not_enrolled_days": 7, "first_visit_days": 14,
+                                                           "plan_followup": True, "comment": "Stockholm"})), accept),
+        ("empty time limits (every default)", referrals(set_(["routes", 0, "time_limits"], {})), accept),
+        ("time limits at their bounds", referrals(set_(["routes", 0, "time_limits"],
+                                                       {"not_enrolled_days": 365, "first_visit_days": 1})), accept),
+        ("a first visit limit of 0 days", referrals(set_(["routes", 0, "time_limits"], {"first_visit_days": 0})), reject),
+        ("a not enrolled limit over a year", referrals(set_(["routes", 0, "time_limits"], {"not_enrolled_days": 366})), reject),
+        ("plan_followup as a string", referrals(set_(["routes", 0, "time_limits"], {"plan_followup": "yes"})), reject),
+        ("an unknown time limit", referrals(set_(["routes", 0, "time_limits"], {"decision_days": 30})), reject),
+        ("time limits that are not an object", referrals(set_(["routes", 0, "time_limits"], 14)), reject),
         # --- jobbtorg adapter config
         ("a jobbtorg token from the environment", referrals(drop(jobbtorg + ["token"]),
                                                             set_(jobbtorg + ["token_env"], "KNUTPUNKT_SCHEMA_TEST_TOKEN")), accept),

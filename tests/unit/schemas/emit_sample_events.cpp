@@ -3,6 +3,9 @@
 // hand-written copy of it.
 #include "attendance/attendance_ledger.h"
 #include "attendance/attendance_month.h"
+#include <chrono>
+#include <iostream>
+
 #include "core/case_event.h"
 #include "core/clock.h"
 #include "core/ids.h"
@@ -112,6 +115,37 @@ int main() {
   corrected.facts["previous"] = att::to_json(present);
   corrected.facts["version"] = 2;
   events.push_back(to_json(corrected));
+  // An assessment result as mappings/jobbtorg/BEDOMNING.json writes it, and the time limits as
+  // referral_deadlines raises them (facts pinned by the schema's allOf).
+  CaseEvent result = attendance;
+  result.event_id = knutpunkt::new_uuid();
+  result.type = "assessment.result";
+  result.occurred_at = "2026-12-10";
+  result.facts = {
+      {"referral_id", knutpunkt::new_uuid()}, {"instrument", "IB"},           {"part", "DEL2"},
+      {"organisation", "jobbtorg"},           {"completed_on", "2026-12-10"}, {"work_capacity", "VISST_HINDER"},
+      {"education_level", "GYMNASIAL"}};
+  events.push_back(to_json(result));
+  const std::string referral_id = knutpunkt::new_uuid();
+  for (const char* type : {"referral.not_enrolled", "referral.first_visit_overdue", "referral.plan_followup_overdue"}) {
+    CaseEvent limit = attendance;
+    limit.event_id = knutpunkt::new_uuid();
+    limit.type = type;
+    limit.source_partner = "knutpunkt";
+    limit.correlation_id = referral_id;
+    limit.causation_id = referral_id;
+    limit.occurred_at = "2026-12-15T09:17:23.456Z";
+    limit.facts = {{"referral_id", referral_id},
+                   {"destination", "jobbtorg-sodra"},
+                   {"accepted_at", "2026-12-01T09:17:23.456Z"},
+                   {"due_at", "2026-12-15T09:17:23.456Z"}};
+    if (std::string(type) == "referral.plan_followup_overdue") {
+      limit.facts["planned_followup"] = "2027-01-15";
+    } else {
+      limit.facts["limit_days"] = 14;
+    }
+    events.push_back(to_json(limit));
+  }
 
   std::cout << events.dump(2) << '\n';
   return 0;

@@ -82,9 +82,9 @@ std::string raw_text(const std::filesystem::path& file, const std::string& sql) 
 // 5 protected persons, 6 case members and manual items, 7 audit index, 8 retention, 9 SIP plans,
 // outbox status withheld, consent organisations, 10 organisations of cases and consents, 11 delivery
 // leases, 12 console sessions and sign-in budgets, 13 referral versions and case closure reasons,
-// 14 attendance of referrals.
-const std::string kLatestSchemaVersion = "14";
-const std::string kMigrationsRecorded = "14";
+// 14 attendance of referrals, 15 referral reports and time limits raised.
+const std::string kLatestSchemaVersion = "15";
+const std::string kMigrationsRecorded = "15";
 
 TEST_CASE("opening a new file creates the schema in WAL mode and records its version") {
   TempDir dir;
@@ -288,4 +288,35 @@ TEST_CASE("a database from before sessions were stored gets them, and a random s
   TempDir other_dir;
   auto other = open_store(other_dir.path / "k.db");
   CHECK(other->sign_in_key().value() != key);
+}
+
+TEST_CASE("referrals from before time limits existed have theirs settled, not raised, and new ones are judged") {
+  TempDir dir;
+  const auto file = dir.path / "k.db";
+  knutpunkt::ReferralRecord old_referral;
+  old_referral.referral_id = "R-old";
+  old_referral.client_id = "client-a";
+  old_referral.case_id = "EB-1";
+  old_referral.destination = "jobbtorg-sodra";
+  old_referral.person_id = "191212121212";
+  old_referral.created_at = "2026-01-05T09:00:00.000Z";
+  old_referral.referral = {{"referral_id", "R-old"}};
+  {
+    auto store = open_store(file);
+    REQUIRE(store->commit({}, {knutpunkt::store_write::PutReferral{old_referral}}).has_value());
+  }
+  REQUIRE(raw_exec(file,
+                   "DROP TABLE referral_report; DROP TABLE referral_reminder; "
+                   "DELETE FROM schema_version WHERE version >= 15") == SQLITE_OK);
+  auto store = open_store(file);
+  CHECK(raw_text(file, "SELECT MAX(version) FROM schema_version") == kLatestSchemaVersion);
+  CHECK(store->referral_reminder_raised("R-old", "referral.not_enrolled", "referral").value());
+  CHECK(store->referral_reminder_raised("R-old", "referral.first_visit_overdue", "referral").value());
+  CHECK(raw_text(file, "SELECT raised_at FROM referral_reminder WHERE referral_id = 'R-old' LIMIT 1").empty());
+  CHECK(store->referral_reports("R-old").value().empty());
+
+  knutpunkt::ReferralRecord new_referral = old_referral;
+  new_referral.referral_id = "R-new";
+  REQUIRE(store->commit({}, {knutpunkt::store_write::PutReferral{new_referral}}).has_value());
+  CHECK_FALSE(store->referral_reminder_raised("R-new", "referral.not_enrolled", "referral").value());
 }

@@ -86,6 +86,17 @@ OutboxMessage populate(Store& store) {
   append(**log, "sip.established", {{"plan_id", "P-1"}},
          {store_write::PutSipPlan{plan(2, "established")},
           store_write::PutSipReminder{"P-1", "followup_due", "2027-01-15", "2026-11-02T08:00:00.000Z"}});
+  ReferralReportRecord enrolled;
+  enrolled.referral_id = "R-1";
+  enrolled.partner = "jobbtorg-sodra";
+  enrolled.partner_message_id = "M-9";
+  enrolled.report_type = "INSKRIVNING";
+  enrolled.planned_followup = "2027-01-15";
+  enrolled.received_at = "2026-11-03T08:00:00.000Z";
+  append(**log, "referral.report_received", {{"referral_id", "R-1"}},
+         {store_write::PutReferralReport{enrolled},
+          store_write::PutReferralReminder{"R-1", "referral.first_visit_overdue", "referral",
+                                           "2026-11-16T08:00:00.000Z"}});
   OutboxMessage m = new_outbox_message({.destination = "jobbtorg-sodra",
                                         .type = "referral.requested",
                                         .ordering_key = "R-1",
@@ -183,6 +194,11 @@ TEST_CASE("a SQLite store is copied whole into PostgreSQL: the chain verifies to
   CHECK(b.sip_plan("P-1").value()->version == 2);
   CHECK(b.sip_plan_version("P-1", 1).value() == a.sip_plan_version("P-1", 1).value());
   CHECK(b.sip_reminder_raised("P-1", "followup_due", "2027-01-15").value());
+  const auto reports = b.referral_reports("R-1").value();
+  REQUIRE(reports.size() == 1);
+  CHECK(reports[0].report_type == "INSKRIVNING");
+  CHECK(reports[0].planned_followup == "2027-01-15");
+  CHECK(b.referral_reminder_raised("R-1", "referral.first_visit_overdue", "referral").value());
   // The auditors' index was rebuilt from the copied records: a search by person agrees.
   AuditQuery by_person;
   by_person.person_id = "191212121212";

@@ -27,7 +27,7 @@ TEST_CASE("instances opening a new database at the same moment migrate it exactl
     INFO((store ? std::string() : store.error().code + ": " + store.error().message));
     CHECK(store.has_value());
   }
-  CHECK(sql(db, "SELECT count(*) FROM schema_migrations") == "2");
+  CHECK(sql(db, "SELECT count(*) FROM schema_migrations") == "4");
   CHECK(sql(db, "SELECT count(*) FROM audit_head") == "1");
   // Every instance works on the one schema.
   for (auto& store : opened) {
@@ -43,8 +43,32 @@ TEST_CASE("opening the same database again applies nothing and keeps what is sto
                 .has_value());
   }
   auto again = open_store(db);
-  CHECK(sql(db, "SELECT count(*) FROM schema_migrations") == "2");
+  CHECK(sql(db, "SELECT count(*) FROM schema_migrations") == "4");
   CHECK(again->is_protected("199001011234").value());
+}
+
+TEST_CASE("referrals from before time limits existed have theirs settled by migration 4, not raised") {
+  const std::string db = fresh_database();
+  ReferralRecord referral;
+  referral.referral_id = "R-old";
+  referral.client_id = "client-a";
+  referral.case_id = "EB-1";
+  referral.destination = "jobbtorg-sodra";
+  referral.person_id = "191212121212";
+  referral.created_at = "2026-01-05T09:00:00.000Z";
+  referral.referral = {{"referral_id", "R-old"}};
+  {
+    auto store = open_store(db);
+    REQUIRE(store->commit({}, {store_write::PutReferral{referral}}).has_value());
+  }
+  sql(db, "DROP TABLE referral_report");
+  sql(db, "DROP TABLE referral_reminder");
+  sql(db, "DELETE FROM schema_migrations WHERE version = 4");
+  auto again = open_store(db);
+  CHECK(sql(db, "SELECT max(version) FROM schema_migrations") == "4");
+  CHECK(again->referral_reminder_raised("R-old", "referral.not_enrolled", "referral").value());
+  CHECK(again->referral_reminder_raised("R-old", "referral.first_visit_overdue", "referral").value());
+  CHECK(again->referral_reports("R-old").value().empty());
 }
 
 TEST_CASE("a database migrated by a newer build is refused with schema_too_new") {

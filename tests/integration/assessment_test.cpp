@@ -1,0 +1,73 @@
+// Assessment results from Jobbtorg (typ BEDOMNING) through the real gateway and the Jobbtorg
+// simulator: structured, coded results reach the referring case system as assessment.result.
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "referral_harness.h"
+
+using namespace knutpunkt::testing;
+
+namespace {
+
+std::vector<nlohmann::json> feed_of(ReferralHarness& h, const std::string& type) {
+  std::vector<nlohmann::json> events;
+  std::string cursor = "0";
+  for (;;) {
+    auto page = h.gateway_get("/v1/events?limit=100&after=" + cursor, kCaseSystemToken);
+    REQUIRE(page.status == 200);
+    for (const auto& e : page.body["events"]) {
+      if (e["type"] == type) events.push_back(e);
+    }
+    cursor = page.body["next_cursor"];
+    if (!page.body["has_more"].get<bool>()) return events;
+  }
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a BEDOMNING from Jobbtorg reaches the case system as one coded assessment.result; a code outside the lists "
+    "is refused naming the field",
+    "[assessment]") {
+  ReferralHarness h("assessment_result");
+  auto accepted = h.refer(referral_request());
+  REQUIRE(accepted.status == 202);
+  const std::string referral_id = accepted.body["referral_id"];
+
+  const nlohmann::json result = {{"instrument", "FIA"},
+                                 {"del", "ARBETE"},
+                                 {"datum", "2026-12-10"},
+                                 {"resultat", {{"ARBETSFORMAGA", "VISST_HINDER"}, {"MOTIVATION", "INGET_HINDER"}}}};
+  auto sent = h.jobbtorg_report(referral_id, {{"typ", "BEDOMNING"}, {"bedomning", result}});
+  INFO(sent.dump());
+  REQUIRE(sent["gateway_status"] == 202);
+
+  const auto events = feed_of(h, "assessment.result");
+  REQUIRE(events.size() == 1);
+  CHECK(events[0]["correlation_id"] == referral_id);
+  CHECK(events[0]["occurred_at"] == "2026-12-10");
+  CHECK(events[0]["facts"] == nlohmann::json{{"referral_id", referral_id},
+                                             {"instrument", "FIA"},
+                                             {"part", "ARBETE"},
+                                             {"organisation", "jobbtorg"},
+                                             {"completed_on", "2026-12-10"},
+                                             {"work_capacity", "VISST_HINDER"},
+                                             {"motivation", "INGET_HINDER"}});
+  REQUIRE(eventually([&] {
+    const auto stats = h.case_system_stats();
+    if (!stats["by_correlation"].contains(referral_id)) return false;
+    for (const auto& t : stats["by_correlation"][referral_id]) {
+      if (t == "assessment.result") return true;
+    }
+    return false;
+  }));
+
+  nlohmann::json wrong = result;
+  wrong["resultat"]["MOTIVATION"] = "GANSKA_BRA";
+  auto refused = h.jobbtorg_report(referral_id, {{"typ", "BEDOMNING"}, {"bedomning", wrong}});
+  INFO(refused.dump());
+  CHECK(refused["gateway_status"] == 400);
+  CHECK(refused.dump().find("/bedomning/resultat/MOTIVATION") != std::string::npos);
+  CHECK(feed_of(h, "assessment.result").size() == 1);
+}
