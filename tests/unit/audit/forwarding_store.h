@@ -220,6 +220,23 @@ class ForwardingStore : public knutpunkt::Store {
                                                                       const std::string& key) override {
     return inner_.referral_reminder_raised(referral_id, kind, key);
   }
+  std::expected<std::vector<knutpunkt::AttendanceDayRecord>, knutpunkt::StoreError> attendance_days(
+      const std::string& referral_id, const std::string& month) override {
+    return inner_.attendance_days(referral_id, month);
+  }
+  std::expected<std::optional<knutpunkt::AttendanceMonthRecord>, knutpunkt::StoreError> attendance_month(
+      const std::string& referral_id, const std::string& month) override {
+    return inner_.attendance_month(referral_id, month);
+  }
+  std::expected<std::vector<knutpunkt::AttendanceMonthRecord>, knutpunkt::StoreError> attendance_months_to_summarise(
+      const std::string& through_month, const std::string& after_referral_id, const std::string& after_month,
+      int limit) override {
+    return inner_.attendance_months_to_summarise(through_month, after_referral_id, after_month, limit);
+  }
+  std::expected<std::optional<knutpunkt::AttendanceSummaryRecord>, knutpunkt::StoreError> attendance_summary(
+      const std::string& referral_id, const std::string& month) override {
+    return inner_.attendance_summary(referral_id, month);
+  }
 
  protected:
   knutpunkt::Store& inner_;
