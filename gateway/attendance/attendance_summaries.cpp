@@ -11,7 +11,9 @@ namespace {
 
 // A withdrawn referral (by its case system, or because its consent was withdrawn or its case
 // closed) gets no more summaries: nothing more about the person is published under it.
-bool referral_is_open(const ReferralRecord& referral) { return referral.status == kReferralActive; }
+bool referral_is_open(const ReferralRecord& referral) {
+  return referral.status == kReferralActive;
+}
 
 std::expected<std::vector<DayValues>, StoreError> stored_days(Store& store, const std::string& referral_id,
                                                               const std::string& month) {

@@ -50,9 +50,11 @@ void CaseEndpoint::put(Exchange exchange) {
   valid_identifier(c.case_id, "case_id", invalid, kMaxTextLength);
   c.status = read_code(*body, "status", "status", true, {"open", "closed"}, invalid);
   c.unit = read_text(*body, "unit", "unit", true, invalid);
-  // Why a case closes is part of closing it; an open case has no such reason.
+  // Why a case closes is kept with it when the case system says; an open case has no such reason.
+  // Optional: case systems that close cases without one are not refused for it.
   if (c.status == "closed") {
-    c.closure_reason = read_code(*body, "closure_reason", "closure_reason", true, case_closure_reason_codes(), invalid);
+    c.closure_reason =
+        read_code(*body, "closure_reason", "closure_reason", false, case_closure_reason_codes(), invalid);
   } else if (body->contains("closure_reason")) {
     invalid.push_back({"closure_reason", "not_allowed", "is given only when the status is closed"});
   }

@@ -61,7 +61,9 @@ struct Round {
 
 // A withdrawn referral (by its case system, or because its consent or its case ended) is not
 // waited for: Jobbtorg was told to stop, so no answer from it is overdue.
-bool referral_is_open(const ReferralRecord& referral) { return referral.status == kReferralActive; }
+bool referral_is_open(const ReferralRecord& referral) {
+  return referral.status == kReferralActive;
+}
 
 ReferralDeadlines::ReferralDeadlines(delivery::DeliveryEngine& engine, Store& store, const routing::RouteTable& routes,
                                      std::vector<routing::ReferralTimeLimits> limits,

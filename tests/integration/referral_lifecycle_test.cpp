@@ -317,9 +317,15 @@ TEST_CASE("closing a case keeps its reason and withdraws its referrals, telling 
   REQUIRE(eventually([&] { return message_status(h, first_message(h, id)) == "delivered"; }));
   const nlohmann::json closing = {
       {"status", "closed"}, {"unit", "Skärholmen ekonomiskt bistånd"}, {"household", {"191212121212"}}};
-  auto no_reason = h.gateway_send("PUT", "/v1/cases/EB-2026-000123", closing.dump(), kCaseSystemToken);
-  CHECK(no_reason.status == 400);
-  CHECK(no_reason.body["invalid-params"][0]["name"] == "closure_reason");
+  auto bad_reason = closing;
+  bad_reason["closure_reason"] = "TROTT";
+  auto refused = h.gateway_send("PUT", "/v1/cases/EB-2026-000123", bad_reason.dump(), kCaseSystemToken);
+  CHECK(refused.status == 400);
+  CHECK(refused.body["invalid-params"][0]["name"] == "closure_reason");
+  auto reason_on_open = closing;
+  reason_on_open["status"] = "open";
+  reason_on_open["closure_reason"] = "FLYTTAT";
+  CHECK(h.gateway_send("PUT", "/v1/cases/EB-2026-000123", reason_on_open.dump(), kCaseSystemToken).status == 400);
   auto closed = closing;
   closed["closure_reason"] = "EGEN_FORSORJNING";
   auto done = h.gateway_send("PUT", "/v1/cases/EB-2026-000123", closed.dump(), kCaseSystemToken);
