@@ -8,7 +8,8 @@ const std::map<std::string, std::string>& template_by_message_type() {
   static const std::map<std::string, std::string> templates{{"referral.requested", "anvisning"},
                                                             {"referral.change", "andring"},
                                                             {"referral.withdrawal", "aterkallelse"},
-                                                            {"referral.decision", "beslut"}};
+                                                            {"referral.decision", "beslut"},
+                                                            {"referral.assessment", "enhetens_bedomning"}};
   return templates;
 }
 

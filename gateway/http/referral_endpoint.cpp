@@ -281,4 +281,21 @@ void ReferralEndpoint::decide(Exchange exchange) {
   commit_change(exchange, std::move(prepared), *key, fingerprint, std::move(answer));
 }
 
+void ReferralEndpoint::assess(Exchange exchange) {
+  const auto referral_id = referral_id_of(exchange);
+  if (!referral_id) return;
+  const auto body = exchange.json_object();
+  if (!body) return;
+  const std::string fingerprint =
+      request_fingerprint("POST", "/v1/referrals/" + *referral_id + "/assessments", exchange.request().body());
+  const auto key = claim_idempotency_key(exchange, keys_, fingerprint, "referral_id", "/v1/referrals/");
+  if (!key) return;
+  auto parse = parse_referral_assessment(*body, today_utc());
+  if (!parse.ok()) return exchange.refuse(invalid_body("Invalid assessment", std::move(parse.invalid)));
+  auto prepared = changes_.prepare_assessment(exchange.client().id, *referral_id, parse.assessment);
+  nlohmann::json answer = nlohmann::json::object();
+  if (prepared) answer["assessment"] = prepared->write.record.value("assessment", nlohmann::json::object());
+  commit_change(exchange, std::move(prepared), *key, fingerprint, std::move(answer));
+}
+
 }  // namespace knutpunkt::http

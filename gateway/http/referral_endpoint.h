@@ -30,6 +30,7 @@ class ReferralEndpoint {
   void change(Exchange exchange);
   void withdraw(Exchange exchange);
   void decide(Exchange exchange);
+  void assess(Exchange exchange);
   // Guard: any signed-in client; each sees only its own referrals.
   void show(Exchange exchange);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <regex>
 
+#include "core/clock.h"
 #include "http/request_fields.h"
 #include "policy/person_id.h"
 
@@ -126,6 +127,47 @@ ReferralDecisionParse parse_referral_decision(const nlohmann::json& body) {
     parse.decision.period_to = period->to;
   }
   parse.decision.reference = read_text(body, "reference", "reference", true, invalid, 64);
+  return parse;
+}
+
+ReferralAssessmentParse parse_referral_assessment(const nlohmann::json& body, std::chrono::year_month_day today) {
+  ReferralAssessmentParse parse;
+  auto& invalid = parse.invalid;
+  ReferralAssessment& a = parse.assessment;
+  refuse_unknown_fields(body, "", {"instrument", "part", "completed_on", "results"}, invalid);
+  std::set<std::string> instruments;
+  for (const auto& [instrument, _] : unit_assessment_parts()) instruments.insert(instrument);
+  a.instrument = read_code(body, "instrument", "instrument", true, instruments, invalid);
+  if (const auto parts = unit_assessment_parts().find(a.instrument); parts != unit_assessment_parts().end()) {
+    a.part = read_code(body, "part", "part", true, parts->second, invalid);
+  } else if (a.instrument.empty() && !body.contains("part")) {
+    invalid.push_back({"part", "missing", "is required"});
+  }
+  a.completed_on = read_date(body, "completed_on", "completed_on", true, invalid);
+  // An assessment is reported once it is done, never ahead of it.
+  if (const auto on = parse_utc(a.completed_on);
+      on && std::chrono::floor<std::chrono::days>(*on) > std::chrono::sys_days{today}) {
+    invalid.push_back({"completed_on", "in_the_future", "must not be after today"});
+  }
+  auto results = body.find("results");
+  if (results == body.end() || !results->is_object() || results->empty()) {
+    invalid.push_back({"results", results == body.end() ? "missing" : "not_an_object",
+                       "is required as an object of item codes and their categories"});
+    return parse;
+  }
+  for (const auto& [item, value] : results->items()) {
+    const std::string name = "results." + item;
+    if (!assessment_item_codes().contains(item)) {
+      invalid.push_back({name, "unknown_code", "is not an item of the assessment code lists"});
+      continue;
+    }
+    const auto& allowed = item == kEducationLevelItem ? education_level_codes() : assessment_category_codes();
+    if (!value.is_string() || !allowed.contains(value.get<std::string>())) {
+      invalid.push_back({name, "unknown_code", "is not a category this item takes"});
+      continue;
+    }
+    a.results[item] = value.get<std::string>();
+  }
   return parse;
 }
 

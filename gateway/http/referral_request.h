@@ -43,4 +43,13 @@ struct ReferralDecisionParse {
 };
 ReferralDecisionParse parse_referral_decision(const nlohmann::json& body);
 
+// POST /v1/referrals/{id}/assessments: {"instrument", "part", "completed_on", "results": {item:
+// category}}: one of the unit's own parts, every item and category from the code lists.
+struct ReferralAssessmentParse {
+  ReferralAssessment assessment;
+  std::vector<InvalidParam> invalid;
+  bool ok() const { return invalid.empty(); }
+};
+ReferralAssessmentParse parse_referral_assessment(const nlohmann::json& body, std::chrono::year_month_day today);
+
 }  // namespace knutpunkt::http

@@ -55,6 +55,9 @@ void add_exchange_routes(RouteTable& t, const Endpoints* e) {
   t.add({V::post, "/v1/referrals/{referral_id}/decisions",
          case_systems("only case systems send decisions about referrals"), "referral.change_refused",
          [e](Exchange x) { e->referrals.decide(std::move(x)); }});
+  t.add({V::post, "/v1/referrals/{referral_id}/assessments",
+         case_systems("only case systems send assessment results about referrals"), "referral.change_refused",
+         [e](Exchange x) { e->referrals.assess(std::move(x)); }});
   // The referring client only; any other's referral is not found.
   t.add({V::get, "/v1/referrals/{referral_id}/attendance", Guard::signed_in(), "referral.read_refused",
          [e](Exchange x) { e->attendance.month(std::move(x)); }});

@@ -149,6 +149,37 @@ std::expected<PreparedReferralChange, Failure> ReferralChanges::prepare_decision
   return p;
 }
 
+std::expected<PreparedReferralChange, Failure> ReferralChanges::prepare_assessment(
+    const std::string& client_id, const std::string& referral_id, const ReferralAssessment& assessment) const {
+  auto current = own_active(client_id, referral_id);
+  if (!current) return std::unexpected(current.error());
+  if (current->status != kReferralActive) {
+    return std::unexpected(
+        Failure{"referral_withdrawn", "Jobbtorg is not told assessments about a withdrawn referral", "referral_id"});
+  }
+  const nlohmann::json told = {{"assessment_id", new_uuid()},
+                               {"instrument", assessment.instrument},
+                               {"part", assessment.part},
+                               {"completed_on", assessment.completed_on},
+                               {"results", assessment.results}};
+  PreparedReferralChange p;
+  p.referral = std::move(*current);
+  p.write.kind = "referral.assessment_sent";
+  p.write.record = {{"referral_id", referral_id},
+                    {"client", client_id},
+                    {"case_id", p.referral.case_id},
+                    {"person_id", p.referral.person_id},
+                    {"destination", p.referral.destination},
+                    {"assessment", told}};
+  if (!p.referral.protected_identity) {
+    OutboxMessage m = message_to_jobbtorg(p.referral, kReferralAssessmentMessage, told);
+    p.message_id = m.id;
+    p.write.record["message_id"] = m.id;
+    p.write.writes.push_back(store_write::EnqueueMessage{std::move(m)});
+  }
+  return p;
+}
+
 void ReferralChanges::withdraw_all(const std::vector<ReferralRecord>& referrals, const std::string& reason,
                                    const std::string& cause, AuditedWrite& write) const {
   nlohmann::json withdrawn = nlohmann::json::array();
@@ -183,8 +214,8 @@ void ReferralChanges::commit(AuditedWrite write, AuditLog::OnDurable done) const
 }
 
 void ReferralChanges::register_with(delivery::DeliveryEngine& engine) const {
-  for (const char* type :
-       {kReferralRequested, kReferralChangeMessage, kReferralWithdrawalMessage, kReferralDecisionMessage}) {
+  for (const char* type : {kReferralRequested, kReferralChangeMessage, kReferralWithdrawalMessage,
+                           kReferralDecisionMessage, kReferralAssessmentMessage}) {
     engine.add_release_check(type, [this](const OutboxMessage& message) { return release_check(message); });
   }
 }

@@ -45,6 +45,9 @@ class ReferralChanges {
   std::expected<PreparedReferralChange, Failure> prepare_decision(const std::string& client_id,
                                                                   const std::string& referral_id,
                                                                   const ReferralDecision& decision) const;
+  std::expected<PreparedReferralChange, Failure> prepare_assessment(const std::string& client_id,
+                                                                    const std::string& referral_id,
+                                                                    const ReferralAssessment& assessment) const;
 
   // The writes withdrawing every active referral of `referrals` for `reason`, added to `write`
   // (its record lists them under "referrals_withdrawn"). For a consent's withdrawal and a case's

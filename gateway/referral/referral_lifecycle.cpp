@@ -32,6 +32,31 @@ const std::set<std::string>& decision_codes() {
   return codes;
 }
 
+const std::map<std::string, std::set<std::string>>& unit_assessment_parts() {
+  static const std::map<std::string, std::set<std::string>> parts{{"IB", {"DEL1", "DEL3"}},
+                                                                  {"FIA", {"SOCIAL_SITUATION", "HALSA"}}};
+  return parts;
+}
+
+const std::set<std::string>& assessment_item_codes() {
+  static const std::set<std::string> codes{
+      // The unit's own (IB part 1, FIA social situation and health).
+      "BOENDE", "EKONOMI_SKULDER", "SOCIALT_NATVERK", "BARNENS_SITUATION", "MISSBRUK", "FYSISK_HALSA", "PSYKISK_HALSA",
+      // Those Jobbtorg assesses too.
+      "ARBETSFORMAGA", "ARBETSLIVSERFARENHET", "SVENSKA_SPRAKET", "MOTIVATION", "HALSOHINDER", "UTBILDNINGSNIVA"};
+  return codes;
+}
+
+const std::set<std::string>& assessment_category_codes() {
+  static const std::set<std::string> codes{"INGET_HINDER", "VISST_HINDER", "STORT_HINDER", "EJ_BEDOMT"};
+  return codes;
+}
+
+const std::set<std::string>& education_level_codes() {
+  static const std::set<std::string> codes{"FORGYMNASIAL_EJ_FULLFOLJD", "FORGYMNASIAL", "GYMNASIAL", "EFTERGYMNASIAL"};
+  return codes;
+}
+
 AppliedChange apply_change(const nlohmann::json& referral, const ReferralChange& change) {
   AppliedChange out{referral, nlohmann::json::object()};
   const auto set = [&](const char* field, nlohmann::json value) {

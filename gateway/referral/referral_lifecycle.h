@@ -5,6 +5,7 @@
 // on a consent may be sent only while that consent, recorded by the same client for Jobbtorg
 // about the same person, is in force (12 kap. OSL: consent lifts secrecy only while it holds).
 #include <chrono>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -21,6 +22,7 @@ namespace knutpunkt {
 inline constexpr const char* kReferralChangeMessage = "referral.change";
 inline constexpr const char* kReferralWithdrawalMessage = "referral.withdrawal";
 inline constexpr const char* kReferralDecisionMessage = "referral.decision";
+inline constexpr const char* kReferralAssessmentMessage = "referral.assessment";
 
 // The case event telling the referring client that a referral was withdrawn (by it, or because
 // its consent or its case ended).
@@ -62,6 +64,24 @@ struct ReferralDecision {
 
 // What a consent for a referral covers: the anvisning and what follows from it.
 inline constexpr const char* kReferralInformationType = "ANVISNING";
+
+// A result of the unit's own part of an assessment (IB part 1 or 3, FIA's social situation or
+// health), which Jobbtorg needs to plan the activity. The codes are those of
+// schemas/jobbtorg/assessment-codes.json (a test keeps the two the same).
+struct ReferralAssessment {
+  std::string instrument;  // IB | FIA
+  std::string part;        // the unit's parts: IB DEL1, DEL3; FIA SOCIAL_SITUATION, HALSA
+  std::string completed_on;
+  std::map<std::string, std::string> results;  // item -> category (UTBILDNINGSNIVA -> education level)
+};
+// The parts of each instrument the unit itself assesses.
+const std::map<std::string, std::set<std::string>>& unit_assessment_parts();
+// The items a result may name (the unit's own and Jobbtorg's), the categories an item takes, and
+// the education levels UTBILDNINGSNIVA takes instead.
+const std::set<std::string>& assessment_item_codes();
+const std::set<std::string>& assessment_category_codes();
+const std::set<std::string>& education_level_codes();
+inline constexpr const char* kEducationLevelItem = "UTBILDNINGSNIVA";
 
 // Whether `consent` lets `client_id` refer `person_id` to `destination` at `now`: "in_force",
 // "no_consent" (none, or not this client's, person's or partner's: not told apart, so a

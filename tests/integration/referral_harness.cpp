@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "core/digest.h"
+#include "relative_dates.h"
 
 namespace knutpunkt::testing {
 namespace {
@@ -174,18 +175,10 @@ ReferralHarness::ReferralHarness(const std::string& name, ReferralHarnessOptions
                                                   standing.dump(), "application/json"));
   if (registered.status != 201) throw std::runtime_error("the standing case was not registered");
   // Referrals rest on a consent the case system recorded for Jobbtorg; dates from the clock.
-  const auto day = [](int offset) {
-    const auto d = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) +
-                                               std::chrono::days{offset}};
-    char text[16];
-    std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
-                  static_cast<unsigned>(d.day()));
-    return std::string(text);
-  };
-  const nlohmann::json consent = {
-      {"person_id", "191212121212"}, {"partner", "jobbtorg"},  {"information_types", {"ANVISNING"}},
-      {"given_at", day(-7)},         {"expires_at", day(365)}, {"document_reference", "SAM-2026-0042"},
-      {"case_id", "EB-2026-000123"}};
+  const nlohmann::json consent = {{"person_id", "191212121212"},        {"partner", "jobbtorg"},
+                                  {"information_types", {"ANVISNING"}}, {"given_at", date_from_today(-7)},
+                                  {"expires_at", date_from_today(365)}, {"document_reference", "SAM-2026-0042"},
+                                  {"case_id", "EB-2026-000123"}};
   auto recorded =
       to_reply(gateway_client_->Post("/v1/consents", {{"Authorization", std::string("Bearer ") + kCaseSystemToken}},
                                      consent.dump(), "application/json"));
@@ -224,9 +217,15 @@ void ReferralHarness::set_time_limit_clock(std::chrono::system_clock::time_point
   std::filesystem::rename(file.string() + ".tmp", file);
 }
 
-void ReferralHarness::stop_gateway() { gateway_->terminate(); }
-void ReferralHarness::kill_gateway() { gateway_->kill(); }
-bool ReferralHarness::gateway_running() { return gateway_->running(); }
+void ReferralHarness::stop_gateway() {
+  gateway_->terminate();
+}
+void ReferralHarness::kill_gateway() {
+  gateway_->kill();
+}
+bool ReferralHarness::gateway_running() {
+  return gateway_->running();
+}
 
 HttpReply ReferralHarness::refer(const nlohmann::json& body, const std::string& key) {
   httplib::Headers headers{{"Authorization", std::string("Bearer ") + kCaseSystemToken}};
@@ -316,6 +315,8 @@ nlohmann::json ReferralHarness::jobbtorg_correction(const std::string& referral_
       "correction");
 }
 
-std::vector<AuditRecord> ReferralHarness::audit_records() { return read_audit_records(db_path()); }
+std::vector<AuditRecord> ReferralHarness::audit_records() {
+  return read_audit_records(db_path());
+}
 
 }  // namespace knutpunkt::testing

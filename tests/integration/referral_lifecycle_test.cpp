@@ -343,3 +343,38 @@ TEST_CASE("closing a case keeps its reason and withdraws its referrals, telling 
   std::this_thread::sleep_for(300ms);
   CHECK(typ_sequence(at_jobbtorg(h, id)).size() == 1);
 }
+
+TEST_CASE(
+    "the unit's assessment result goes to Jobbtorg coded, after the referral; codes outside the lists are named") {
+  ReferralHarness h("lifecycle_assessment");
+  const std::string id = accepted_referral(h);
+  const nlohmann::json result = {{"instrument", "FIA"},
+                                 {"part", "SOCIAL_SITUATION"},
+                                 {"completed_on", date_from_today(-1)},
+                                 {"results", {{"BOENDE", "VISST_HINDER"}, {"UTBILDNINGSNIVA", "GYMNASIAL"}}}};
+  auto sent = h.gateway_send("POST", "/v1/referrals/" + id + "/assessments", result.dump(), kCaseSystemToken, "fia-1");
+  INFO(sent.body.dump());
+  REQUIRE(sent.status == 202);
+  REQUIRE(eventually([&] { return typ_sequence(at_jobbtorg(h, id)) == std::vector<std::string>{"BEDOMNING"}; }));
+  const auto bedomning = at_jobbtorg(h, id)["meddelanden"][0]["bedomning"];
+  CHECK(bedomning["instrument"] == "FIA");
+  CHECK(bedomning["del"] == "SOCIAL_SITUATION");
+  CHECK(bedomning["datum"] == date_from_today(-1));
+  CHECK(bedomning["resultat"] == nlohmann::json{{"BOENDE", "VISST_HINDER"}, {"UTBILDNINGSNIVA", "GYMNASIAL"}});
+  CHECK(bedomning["bedomningsId"] == sent.body["assessment"]["assessment_id"]);
+  const auto records = records_of(h, "referral.assessment_sent");
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].body["assessment"]["results"]["BOENDE"] == "VISST_HINDER");
+
+  auto wrong = result;
+  wrong["part"] = "DEL2";  // Jobbtorg's part, not the unit's
+  wrong["completed_on"] = date_from_today(1);
+  wrong["results"] = {{"BOENDE", "LITE"}, {"HUMOR", "INGET_HINDER"}, {"UTBILDNINGSNIVA", "VISST_HINDER"}};
+  auto refused = h.gateway_send("POST", "/v1/referrals/" + id + "/assessments", wrong.dump(), kCaseSystemToken);
+  REQUIRE(refused.status == 400);
+  std::set<std::string> names;
+  for (const auto& p : refused.body["invalid-params"]) names.insert(p["name"].get<std::string>());
+  CHECK(names ==
+        std::set<std::string>{"part", "completed_on", "results.BOENDE", "results.HUMOR", "results.UTBILDNINGSNIVA"});
+  CHECK(count_kind(h, "referral.change_refused") == 1);
+}

@@ -182,8 +182,26 @@ std::vector<FieldError> check_meddelande(const nlohmann::json& meddelande, const
       if (const auto beslutad = check.text("/beslut/beslutad"); !beslutad.empty() && !is_date_time(beslutad))
         check.errors.push_back({"/beslut/beslutad", "ska vara en tidpunkt enligt RFC 3339"});
     }
+  } else if (typ == "BEDOMNING") {
+    if (check.object("/bedomning") != nullptr) {
+      check.text("/bedomning/bedomningsId");
+      if (const auto instrument = check.text("/bedomning/instrument");
+          !instrument.empty() && instrument != "IB" && instrument != "FIA")
+        check.errors.push_back({"/bedomning/instrument", "ska vara IB eller FIA"});
+      check.text("/bedomning/del");
+      check.date("/bedomning/datum");
+      const auto* resultat = check.object("/bedomning/resultat");
+      if (resultat != nullptr && resultat->empty())
+        check.errors.push_back({"/bedomning/resultat", "får inte vara tom"});
+      if (resultat != nullptr) {
+        for (const auto& [item, category] : resultat->items()) {
+          if (!category.is_string() || category.get<std::string>().empty())
+            check.errors.push_back({"/bedomning/resultat/" + item, "ska vara en kod"});
+        }
+      }
+    }
   } else if (!typ.empty()) {
-    check.errors.push_back({"/typ", "ska vara ANVISNING_ANDRAD, ANVISNING_ATERKALLAD eller BESLUT"});
+    check.errors.push_back({"/typ", "ska vara ANVISNING_ANDRAD, ANVISNING_ATERKALLAD, BESLUT eller BEDOMNING"});
   }
   return std::move(check.errors);
 }

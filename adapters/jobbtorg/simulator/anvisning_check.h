@@ -15,7 +15,7 @@ struct FieldError {
 
 std::vector<FieldError> check_anvisning(const nlohmann::json& anvisning);
 
-// A meddelande about an anvisning (ANVISNING_ANDRAD, ANVISNING_ATERKALLAD, BESLUT), posted to
+// A meddelande about an anvisning (ANVISNING_ANDRAD, ANVISNING_ATERKALLAD, BESLUT, BEDOMNING), posted to
 // /anvisningar/{anvisningsId}/meddelanden: its form, and that it names the anvisning of its path.
 std::vector<FieldError> check_meddelande(const nlohmann::json& meddelande, const std::string& anvisnings_id);
 

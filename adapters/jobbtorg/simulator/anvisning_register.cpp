@@ -71,6 +71,8 @@ MessageAcceptance AnvisningRegister::accept_message(const std::string& key, cons
   } else if (typ == "ANVISNING_ATERKALLAD") {
     taken["orsak"] = meddelande.at("orsak");
     referral.withdrawn = true;
+  } else if (typ == "BEDOMNING") {
+    taken["bedomning"] = meddelande.at("bedomning");
   } else {
     taken["beslut"] = meddelande.at("beslut");
   }

@@ -317,8 +317,9 @@ TEST_CASE("codes outside Jobbtorg's code lists are refused naming the field") {
 TEST_CASE("the anvisning template renders the README's anvisning from a full referral") {
   auto templates = load_outbound_templates(kMappings);
   REQUIRE(templates.has_value());
-  // The anvisning, and the meddelanden about it: a change, a withdrawal, a decision.
-  REQUIRE(templates->size() == 4);
+  // The anvisning, and the meddelanden about it: a change, a withdrawal, a decision, the unit's
+  // assessment result.
+  REQUIRE(templates->size() == 5);
   const OutboundTemplate& anvisning = templates->at("anvisning");
   CHECK(anvisning.name() == "jobbtorg/anvisning");
   auto body = anvisning.render(fixture("referral.json"));
@@ -408,4 +409,28 @@ TEST_CASE("a change carries only what changed, a withdrawal nothing about the pe
                                               {"beslutad", "2026-12-01T10:00:00.000Z"}});
   decision.erase("period");
   CHECK_FALSE(templates->at("beslut").render(decision).has_value());
+}
+
+TEST_CASE("the unit's assessment result renders as Jobbtorg's own BEDOMNING, its results as given") {
+  auto templates = load_outbound_templates(kMappings);
+  REQUIRE(templates.has_value());
+  const nlohmann::json source = {{"message_id", "m-1"},
+                                 {"referral_id", "r-1"},
+                                 {"sent_at", "2026-11-24T09:15:02.120Z"},
+                                 {"assessment_id", "a-1"},
+                                 {"instrument", "IB"},
+                                 {"part", "DEL1"},
+                                 {"completed_on", "2026-11-20"},
+                                 {"results", {{"BOENDE", "INGET_HINDER"}, {"MISSBRUK", "EJ_BEDOMT"}}}};
+  const auto body = templates->at("enhetens_bedomning").render(source);
+  REQUIRE(body.has_value());
+  CHECK((*body)["typ"] == "BEDOMNING");
+  CHECK((*body)["bedomning"] == nlohmann::json{{"bedomningsId", "a-1"},
+                                               {"instrument", "IB"},
+                                               {"del", "DEL1"},
+                                               {"datum", "2026-11-20"},
+                                               {"resultat", {{"BOENDE", "INGET_HINDER"}, {"MISSBRUK", "EJ_BEDOMT"}}}});
+  auto without = source;
+  without.erase("results");
+  CHECK_FALSE(templates->at("enhetens_bedomning").render(without).has_value());
 }

@@ -2,6 +2,7 @@
 #include "referral/referral_lifecycle.h"
 
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "core/clock.h"
 
@@ -95,4 +96,26 @@ TEST_CASE("a referral rests only on this client's consent for Jobbtorg about the
   ConsentRecord withdrawn = c;
   withdrawn.withdrawn_at = format_utc(now - std::chrono::minutes{1});
   CHECK(state(withdrawn) == "withdrawn");
+}
+
+TEST_CASE("the assessment codes the edge accepts are those of the published code lists") {
+  std::ifstream file(std::string(KNUTPUNKT_REPO_ROOT) + "/schemas/jobbtorg/assessment-codes.json");
+  REQUIRE(file.good());
+  const auto lists = nlohmann::json::parse(file)["lists"];
+  const auto codes = [&](const char* list) {
+    std::set<std::string> out;
+    for (const auto& c : lists[list]["codes"]) out.insert(c["code"].get<std::string>());
+    return out;
+  };
+  std::set<std::string> items = codes("unit_item");
+  items.merge(codes("item"));
+  CHECK(assessment_item_codes() == items);
+  CHECK(assessment_category_codes() == codes("category"));
+  CHECK(education_level_codes() == codes("education_level"));
+  std::set<std::string> unit_parts;
+  for (const auto& [instrument, parts] : unit_assessment_parts()) {
+    CHECK(codes("instrument").contains(instrument));
+    unit_parts.insert(parts.begin(), parts.end());
+  }
+  for (const auto& part : unit_parts) CHECK(codes("part").contains(part));
 }
