@@ -46,13 +46,13 @@ struct GatewayPortTaken : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-bool bind_refused(const std::filesystem::path& stderr_file) {
+}  // namespace
+
+bool gateway_bind_refused(const std::filesystem::path& stderr_file) {
   std::ifstream in(stderr_file);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   return text.find("Address already in use") != std::string::npos;
 }
-
-}  // namespace
 
 GatewayHarness::GatewayHarness(const std::string& name, HarnessOptions options)
     : dir_(std::filesystem::path(KNUTPUNKT_TEST_RUN_DIR) / name) {
@@ -289,7 +289,7 @@ void GatewayHarness::start(const HarnessOptions& options) {
                                                               "--port-file", (dir_ / "gateway.port").string()},
                                      dir_ / "gateway");
   auto port = wait_for_port_file(dir_ / "gateway.port", *gateway_);
-  if (!port && gateway_port != 0 && bind_refused(dir_ / "gateway.err")) {
+  if (!port && gateway_port != 0 && gateway_bind_refused(dir_ / "gateway.err")) {
     throw GatewayPortTaken("port " + std::to_string(gateway_port) + " was taken before the gateway bound it");
   }
   if (!port) throw std::runtime_error("gateway did not start; see " + dir_.string());

@@ -91,6 +91,11 @@ struct HttpReply {
 // refused, says so with GatewayHarness::get_with_personal_data_in_url.
 void check_no_personnummer_in_request_line(const std::string& target);
 
+// Whether a gateway that did not start says its port was taken (its stderr, `stderr_file`): a port
+// chosen in advance, before the simulators that call it back started, can be taken by another test
+// running in parallel.
+bool gateway_bind_refused(const std::filesystem::path& stderr_file);
+
 class GatewayHarness {
  public:
   explicit GatewayHarness(const std::string& name, HarnessOptions options = {});

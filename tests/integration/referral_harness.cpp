@@ -57,116 +57,126 @@ ReferralHarness::ReferralHarness(const std::string& name, ReferralHarnessOptions
   case_system_port_ = *cs_port;
 
   // The gateway's port must be known before Jobbtorg starts (it reports back there), so the
-  // gateway gets a fixed free port found now and kept across restarts.
-  gateway_port_ = free_loopback_port();
-  std::vector<std::string> jobbtorg_args{"--port",
-                                         "0",
-                                         "--port-file",
-                                         (dir_ / "jobbtorg.port").string(),
-                                         "--token",
-                                         kKnutpunktAtJobbtorg,
-                                         "--gateway",
-                                         "http://127.0.0.1:" + std::to_string(gateway_port_),
-                                         "--gateway-token",
-                                         kJobbtorgToken,
-                                         "--adapter",
-                                         "jobbtorg-sodra",
-                                         "--reports",
-                                         options.reports ? "auto" : "off",
-                                         "--report-delay-ms",
-                                         std::to_string(options.report_delay_ms),
-                                         "--attendance-days",
-                                         std::to_string(options.attendance_days),
-                                         "--ogiltig-streak",
-                                         std::to_string(options.ogiltig_streak)};
-  if (options.correct_day >= 0) {
-    jobbtorg_args.push_back("--correct-day");
-    jobbtorg_args.push_back(std::to_string(options.correct_day));
+  // gateway gets a fixed free port found now and kept across restarts. Tests run in parallel, and
+  // that port can be taken before the gateway binds it: then Jobbtorg and the gateway start again
+  // on another one.
+  for (int attempt = 1;; ++attempt) {
+    std::filesystem::remove(dir_ / "jobbtorg.port");
+    gateway_port_ = free_loopback_port();
+    std::vector<std::string> jobbtorg_args{"--port",
+                                           "0",
+                                           "--port-file",
+                                           (dir_ / "jobbtorg.port").string(),
+                                           "--token",
+                                           kKnutpunktAtJobbtorg,
+                                           "--gateway",
+                                           "http://127.0.0.1:" + std::to_string(gateway_port_),
+                                           "--gateway-token",
+                                           kJobbtorgToken,
+                                           "--adapter",
+                                           "jobbtorg-sodra",
+                                           "--reports",
+                                           options.reports ? "auto" : "off",
+                                           "--report-delay-ms",
+                                           std::to_string(options.report_delay_ms),
+                                           "--attendance-days",
+                                           std::to_string(options.attendance_days),
+                                           "--ogiltig-streak",
+                                           std::to_string(options.ogiltig_streak)};
+    if (options.correct_day >= 0) {
+      jobbtorg_args.push_back("--correct-day");
+      jobbtorg_args.push_back(std::to_string(options.correct_day));
+    }
+    jobbtorg_ = std::make_unique<ChildProcess>(KNUTPUNKT_JOBBTORG_SIMULATOR_BIN, jobbtorg_args, dir_ / "jobbtorg");
+    auto jt_port = wait_for_port_file(dir_ / "jobbtorg.port", *jobbtorg_);
+    if (!jt_port) throw std::runtime_error("jobbtorg simulator did not start; see " + dir_.string());
+    jobbtorg_port_ = *jt_port;
+
+    const nlohmann::json delivery = {
+        {"timeout_ms", 2000},
+        {"max_in_flight", options.max_in_flight},
+        {"retry",
+         {{"max_attempts", options.max_attempts},
+          {"initial_backoff_ms", options.initial_backoff_ms},
+          {"max_backoff_ms", options.max_backoff_ms},
+          {"multiplier", 2.0},
+          {"jitter", 0.1},
+          {"max_retry_after_s", 5}}},
+        {"breaker", {{"failure_threshold", options.breaker_threshold}, {"open_ms", options.breaker_open_ms}}}};
+    nlohmann::json config = {
+        {"server",
+         {{"host", "127.0.0.1"}, {"port", gateway_port_}, {"threads", options.server_threads}, {"plain_http", true}}},
+        {"store", {{"kind", "sqlite"}, {"path", db_path().string()}}},
+        {"log", {{"level", "debug"}, {"file", (dir_ / "gateway.log").string()}}},
+        {"purposes",
+         {{"ekonomiskt_bistand", {{"description", "Handläggning av ekonomiskt bistånd enligt 4 kap. 1 § SoL"}}},
+          {"arbetsmarknadsinsats", {{"description", "Planering av arbetsmarknadsinsats"}}}}},
+        {"organisations",
+         {{{"id", "stockholm-socialtjanst"},
+           {"name", "Stockholms stad, socialtjänsten"},
+           {"municipality", "0180"},
+           {"units", {"Skärholmen ekonomiskt bistånd"}}},
+          {{"id", "stockholm-jobbtorg"},
+           {"name", "Stockholms stad, Jobbtorg Stockholm"},
+           {"municipality", "0180"},
+           {"units", {"Jobbtorg Söderort"}}}}},
+        {"clients",
+         {{{"id", "case-system"},
+           {"token_sha256", sha256_hex(kCaseSystemToken)},
+           {"purposes", {"ekonomiskt_bistand", "arbetsmarknadsinsats"}},
+           {"organisation", "stockholm-socialtjanst"},
+           {"operations", {"referral", "case:register", "consent:record"}}},
+          {{"id", "other-client"},
+           {"token_sha256", sha256_hex(kOtherClientToken)},
+           {"purposes", {"ekonomiskt_bistand", "arbetsmarknadsinsats"}},
+           {"organisation", "stockholm-jobbtorg"},
+           {"operations", nlohmann::json::array()}},
+          {{"id", "jobbtorg-sodra"},
+           {"token_sha256", sha256_hex(kJobbtorgToken)},
+           {"purposes", nlohmann::json::array()},
+           {"roles", {"partner"}},
+           {"partner_adapter", "jobbtorg-sodra"}},
+          {{"id", "operator"},
+           {"token_sha256", sha256_hex(kOperatorToken)},
+           {"purposes", nlohmann::json::array()},
+           {"roles", {"operator"}}}}},
+        {"adapters",
+         {{{"name", "jobbtorg-sodra"},
+           {"kind", "jobbtorg"},
+           {"config",
+            {{"endpoint", "http://127.0.0.1:" + std::to_string(jobbtorg_port_) + "/api/v1"},
+             {"token", kKnutpunktAtJobbtorg},
+             {"mappings", (repo_root() / "mappings/jobbtorg").string()}}},
+           {"delivery", delivery}}}},
+        {"webhooks",
+         {{{"name", "case-system-webhook"},
+           {"client", "case-system"},
+           {"url", "http://127.0.0.1:" + std::to_string(case_system_port_) + "/webhook"},
+           {"secret", kWebhookSecret},
+           {"delivery", delivery}}}},
+        {"routes",
+         {{{"name", "Söderort"},
+           {"match",
+            {{"types", {"referral.requested"}}, {"municipalities", {"0180"}}, {"districts", {"skarholmen", "farsta"}}}},
+           {"to", {"jobbtorg-sodra"}}},
+          {{"name", "events to the case system"},
+           {"match", {{"types", {"referral.*", "assessment.*", "delivery.failed"}}}},
+           {"to", {"case-system-webhook"}}}}},
+    };
+    if (!options.attendance.is_null()) config["attendance"] = options.attendance;
+    if (!options.time_limits.is_null()) config["routes"][0]["time_limits"] = options.time_limits;
+    if (options.moved_clock) config["sip"] = {{"reminder_interval_seconds", 1}};
+    std::ofstream(dir_ / "config.json") << config.dump(2);
+    if (launch_gateway()) break;
+    const auto err = dir_ / ("gateway" + std::to_string(gateway_starts_) + ".err");
+    if (attempt == 3 || !gateway_bind_refused(err)) {
+      throw std::runtime_error("gateway did not start; see " + dir_.string());
+    }
+    gateway_.reset();
+    jobbtorg_.reset();
   }
-  jobbtorg_ = std::make_unique<ChildProcess>(KNUTPUNKT_JOBBTORG_SIMULATOR_BIN, jobbtorg_args, dir_ / "jobbtorg");
-  auto jt_port = wait_for_port_file(dir_ / "jobbtorg.port", *jobbtorg_);
-  if (!jt_port) throw std::runtime_error("jobbtorg simulator did not start; see " + dir_.string());
-  jobbtorg_port_ = *jt_port;
-
-  const nlohmann::json delivery = {
-      {"timeout_ms", 2000},
-      {"max_in_flight", options.max_in_flight},
-      {"retry",
-       {{"max_attempts", options.max_attempts},
-        {"initial_backoff_ms", options.initial_backoff_ms},
-        {"max_backoff_ms", options.max_backoff_ms},
-        {"multiplier", 2.0},
-        {"jitter", 0.1},
-        {"max_retry_after_s", 5}}},
-      {"breaker", {{"failure_threshold", options.breaker_threshold}, {"open_ms", options.breaker_open_ms}}}};
-  nlohmann::json config = {
-      {"server",
-       {{"host", "127.0.0.1"}, {"port", gateway_port_}, {"threads", options.server_threads}, {"plain_http", true}}},
-      {"store", {{"kind", "sqlite"}, {"path", db_path().string()}}},
-      {"log", {{"level", "debug"}, {"file", (dir_ / "gateway.log").string()}}},
-      {"purposes",
-       {{"ekonomiskt_bistand", {{"description", "Handläggning av ekonomiskt bistånd enligt 4 kap. 1 § SoL"}}},
-        {"arbetsmarknadsinsats", {{"description", "Planering av arbetsmarknadsinsats"}}}}},
-      {"organisations",
-       {{{"id", "stockholm-socialtjanst"},
-         {"name", "Stockholms stad, socialtjänsten"},
-         {"municipality", "0180"},
-         {"units", {"Skärholmen ekonomiskt bistånd"}}},
-        {{"id", "stockholm-jobbtorg"},
-         {"name", "Stockholms stad, Jobbtorg Stockholm"},
-         {"municipality", "0180"},
-         {"units", {"Jobbtorg Söderort"}}}}},
-      {"clients",
-       {{{"id", "case-system"},
-         {"token_sha256", sha256_hex(kCaseSystemToken)},
-         {"purposes", {"ekonomiskt_bistand", "arbetsmarknadsinsats"}},
-         {"organisation", "stockholm-socialtjanst"},
-         {"operations", {"referral", "case:register", "consent:record"}}},
-        {{"id", "other-client"},
-         {"token_sha256", sha256_hex(kOtherClientToken)},
-         {"purposes", {"ekonomiskt_bistand", "arbetsmarknadsinsats"}},
-         {"organisation", "stockholm-jobbtorg"},
-         {"operations", nlohmann::json::array()}},
-        {{"id", "jobbtorg-sodra"},
-         {"token_sha256", sha256_hex(kJobbtorgToken)},
-         {"purposes", nlohmann::json::array()},
-         {"roles", {"partner"}},
-         {"partner_adapter", "jobbtorg-sodra"}},
-        {{"id", "operator"},
-         {"token_sha256", sha256_hex(kOperatorToken)},
-         {"purposes", nlohmann::json::array()},
-         {"roles", {"operator"}}}}},
-      {"adapters",
-       {{{"name", "jobbtorg-sodra"},
-         {"kind", "jobbtorg"},
-         {"config",
-          {{"endpoint", "http://127.0.0.1:" + std::to_string(jobbtorg_port_) + "/api/v1"},
-           {"token", kKnutpunktAtJobbtorg},
-           {"mappings", (repo_root() / "mappings/jobbtorg").string()}}},
-         {"delivery", delivery}}}},
-      {"webhooks",
-       {{{"name", "case-system-webhook"},
-         {"client", "case-system"},
-         {"url", "http://127.0.0.1:" + std::to_string(case_system_port_) + "/webhook"},
-         {"secret", kWebhookSecret},
-         {"delivery", delivery}}}},
-      {"routes",
-       {{{"name", "Söderort"},
-         {"match",
-          {{"types", {"referral.requested"}}, {"municipalities", {"0180"}}, {"districts", {"skarholmen", "farsta"}}}},
-         {"to", {"jobbtorg-sodra"}}},
-        {{"name", "events to the case system"},
-         {"match", {{"types", {"referral.*", "assessment.*", "delivery.failed"}}}},
-         {"to", {"case-system-webhook"}}}}},
-  };
-  if (!options.attendance.is_null()) config["attendance"] = options.attendance;
-  if (!options.time_limits.is_null()) config["routes"][0]["time_limits"] = options.time_limits;
-  if (options.moved_clock) config["sip"] = {{"reminder_interval_seconds", 1}};
-  std::ofstream(dir_ / "config.json") << config.dump(2);
-
   jobbtorg_client_ = std::make_unique<httplib::Client>("127.0.0.1", jobbtorg_port_);
   case_system_client_ = std::make_unique<httplib::Client>("127.0.0.1", case_system_port_);
-  start_gateway();
   // Referrals are held to an open case with the person in its household, like lookups.
   const nlohmann::json standing = {
       {"status", "open"}, {"unit", "Skärholmen ekonomiskt bistånd"}, {"household", {"191212121212"}}};
@@ -193,6 +203,10 @@ ReferralHarness::~ReferralHarness() {
 }
 
 void ReferralHarness::start_gateway() {
+  if (!launch_gateway()) throw std::runtime_error("gateway did not start; see " + dir_.string());
+}
+
+bool ReferralHarness::launch_gateway() {
   const std::filesystem::path port_file = dir_ / ("gateway" + std::to_string(++gateway_starts_) + ".port");
   std::vector<std::string> args{"serve", "--config", (dir_ / "config.json").string(), "--port-file",
                                 port_file.string()};
@@ -205,9 +219,10 @@ void ReferralHarness::start_gateway() {
 #endif
   gateway_ = std::make_unique<ChildProcess>(binary, args, dir_ / ("gateway" + std::to_string(gateway_starts_)));
   auto port = wait_for_port_file(port_file, *gateway_);
-  if (!port) throw std::runtime_error("gateway did not start; see " + dir_.string());
+  if (!port) return false;
   gateway_client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
   gateway_client_->set_read_timeout(30, 0);
+  return true;
 }
 
 void ReferralHarness::set_time_limit_clock(std::chrono::system_clock::time_point at) {

@@ -88,6 +88,9 @@ class ReferralHarness {
   unsigned short gateway_port() const { return gateway_port_; }  // for requests written byte by byte
 
  private:
+  // Starts the gateway on the config written; false when it did not come up.
+  bool launch_gateway();
+
   std::filesystem::path dir_;
   ReferralHarnessOptions options_;
   unsigned short gateway_port_ = 0;
