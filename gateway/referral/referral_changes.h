@@ -2,9 +2,9 @@
 // A referral after acceptance: changed, withdrawn, or given a decision by the case system that
 // sent it; withdrawn when its consent is withdrawn or its case closed. Each goes to Jobbtorg
 // through the outbox behind the referral itself (same ordering key), in the same transaction as
-// its audit record and the referral's new version. What Jobbtorg never received it is not told
-// about: a withdrawn referral's queued messages are withheld at their last moment, and so is the
-// withdrawal of a referral that never reached Jobbtorg.
+// its audit record and the referral's new version. A withdrawn referral's queued messages are
+// withheld at their last moment, the referral itself included; only the withdrawal goes, with no
+// content, since whether an earlier attempt reached Jobbtorg cannot always be known.
 #include <chrono>
 #include <expected>
 #include <optional>

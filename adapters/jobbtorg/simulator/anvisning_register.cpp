@@ -48,8 +48,17 @@ MessageAcceptance AnvisningRegister::accept_message(const std::string& key, cons
     out.reply = known->second;
     return out;
   }
+  const auto typ = meddelande.at("typ").get<std::string>();
   const auto found = referrals_.find(anvisnings_id);
   if (found == referrals_.end()) {
+    // Withdrawing an anvisning this Jobbtorg never had is done already: taken, nothing to stop.
+    if (typ == "ANVISNING_ATERKALLAD") {
+      withdrawn_unknown_.push_back(anvisnings_id);
+      out.reply = {
+          {"mottagen", true}, {"anvisningsId", anvisnings_id}, {"meddelandeId", key}, {"okandAnvisning", true}};
+      reply_by_key_.emplace(key, out.reply);
+      return out;
+    }
     out.outcome = MessageAcceptance::Outcome::unknown_referral;
     return out;
   }
@@ -58,7 +67,6 @@ MessageAcceptance AnvisningRegister::accept_message(const std::string& key, cons
     out.outcome = MessageAcceptance::Outcome::withdrawn;
     return out;
   }
-  const auto typ = meddelande.at("typ").get<std::string>();
   nlohmann::json taken = {{"meddelandeId", key}, {"typ", typ}, {"mottagen", now_utc()}};
   if (meddelande.contains("version")) taken["version"] = meddelande["version"];
   if (typ == "ANVISNING_ANDRAD") {
@@ -93,7 +101,9 @@ nlohmann::json AnvisningRegister::stats() const {
   std::lock_guard lock(mutex_);
   nlohmann::json by_referral = nlohmann::json::object();
   for (const auto& [id, referral] : referrals_) by_referral[id] = referral.message_ids;
-  nlohmann::json out{{"effects", static_cast<std::int64_t>(reply_by_key_.size())}, {"by_referral", by_referral}};
+  nlohmann::json out{{"effects", static_cast<std::int64_t>(reply_by_key_.size())},
+                     {"by_referral", by_referral},
+                     {"withdrawn_unknown", withdrawn_unknown_}};
   counters_.write_to(out);
   return out;
 }
@@ -123,6 +133,7 @@ void AnvisningRegister::reset() {
   reply_by_key_.clear();
   referrals_.clear();
   referral_order_.clear();
+  withdrawn_unknown_.clear();
 }
 
 }  // namespace knutpunkt::jobbtorg_simulator

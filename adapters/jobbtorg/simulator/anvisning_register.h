@@ -77,6 +77,7 @@ class AnvisningRegister {
   std::map<std::string, nlohmann::json> reply_by_key_;
   std::map<std::string, Referral> referrals_;
   std::vector<std::string> referral_order_;
+  std::vector<std::string> withdrawn_unknown_;  // anvisningsIds withdrawn that this Jobbtorg never had
 };
 
 }  // namespace knutpunkt::jobbtorg_simulator
