@@ -49,10 +49,11 @@ node_red_main() {
   printf '%s\n' "$dir/node_modules/node-red/red.js"
 }
 
-# peer_gateway_config DIR SSBTEK_PORT: the demo config with SSBTEK at that port, SQLite in DIR.
+# peer_gateway_config DIR SSBTEK_PORT: the demo config with SSBTEK at that port, SQLite in DIR,
+# and room for the connections held_connections.py holds (the demo serves at most 512 at once).
 peer_gateway_config() {
   python3 "$REPO_ROOT/scripts/lib/run_config.py" "$REPO_ROOT/config/demo.json" "$1/config.json" "$REPO_ROOT" \
-    --ssbtek "$2" --log-level warn
+    --ssbtek "$2" --log-level warn --max-connections 4096
 }
 
 # start_peer_gateway BUILD_DIR DIR: sets PEER_GATEWAY_PORT and PEER_GATEWAY_PID.
@@ -208,7 +209,8 @@ http {
 }
 NGINX
   nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -e "$dir/nginx/error.log" &
-  PEER_PIDS+=($!)
+  NGINX_PID=$!
+  PEER_PIDS+=("$NGINX_PID")
   local waited=0
   until curl -fsS -o "$dir/nginx-answer.xml" -X POST "http://127.0.0.1:$NGINX_PROXY_PORT/ssbtek" \
     -H "Content-Type: text/xml; charset=utf-8" --data-binary "@$dir/question.xml" 2>/dev/null; do
@@ -238,7 +240,8 @@ start_node_red() {
     NODE_RED_BENCH_SECRET="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" SSBTEK_URL="$ssbtek_url" \
     node "$node_red" --settings "$REPO_ROOT/bench/node-red/settings.js" --userDir "$dir/node-red" flows.json \
     >"$dir/node-red.out" 2>&1 &
-  PEER_PIDS+=($!)
+  NODE_RED_PID=$!
+  PEER_PIDS+=("$NODE_RED_PID")
   local waited=0
   until ask_peer "http://127.0.0.1:$NODE_RED_PORT/lookup" "$dir/lookup-7.json" "$dir/node-red-answer.json" \
     'Content-Type: application/json' 2>/dev/null; do
@@ -273,6 +276,19 @@ json.dump(sides, open(f"{run}/sides.json", "w", encoding="utf-8"), indent=2)
 PY
 }
 
+# write_held_sides DIR: the sides held_connections.py holds connections to, with their servers'
+# process ids: knutpunkt's 7-source lookup, nginx proxy_pass, the Node-RED flow.
+write_held_sides() {
+  python3 - "$1" "$PEER_GATEWAY_PID" "$NGINX_PID" "$NODE_RED_PID" <<'PY'
+import json, sys
+run, gateway, nginx, node_red = sys.argv[1:]
+pids = {"knutpunkt-7": gateway, "nginx": nginx, "node-red": node_red}
+sides = [dict(side, pid=int(pids[side["key"]])) for side in json.load(open(f"{run}/sides.json", encoding="utf-8"))
+         if side["key"] in pids]
+json.dump(sides, open(f"{run}/held-sides.json", "w", encoding="utf-8"), indent=2)
+PY
+}
+
 bench_peers() {
   local build_dir="$1" dir="$2/peers" started=$SECONDS
   if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null; then
@@ -281,6 +297,9 @@ bench_peers() {
   fi
   rm -rf "$dir"
   mkdir -p "$dir"
+  # Every server started below must be able to hold the connections held_connections.py opens,
+  # with descriptors to spare (the gateway keeps a quarter of its limit for its own).
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 8192 2>/dev/null || true
   capture_reply "$build_dir" "$dir"
   # The flow must ask what the gateway asks, or the comparison is not of like with like.
   python3 "$REPO_ROOT/bench/node-red/check_flow.py" "$REPO_ROOT/bench/node-red/lookup-flow.json" \
@@ -300,6 +319,10 @@ bench_peers() {
   python3 "$REPO_ROOT/scripts/lib/wrk_rounds.py" --sides "$dir/sides.json" --script "$REPO_ROOT/bench/wrk/post.lua" \
     --rounds "${BENCH_PEER_ROUNDS:-3}" --seconds "${BENCH_PEER_SECONDS:-10}" --connections 20 \
     --upstream-bytes "$(wc -c <"$dir/reply.xml")" --rounds-file "$dir/rounds.jsonl"
+  echo
+  write_held_sides "$dir"
+  python3 "$REPO_ROOT/scripts/lib/held_connections.py" --sides "$dir/held-sides.json" \
+    --count "${BENCH_HELD_CONNECTIONS:-1000}"
   stop_peers
   say "peers section took $((SECONDS - started)) s"
 }

@@ -31,6 +31,7 @@ ap.add_argument("--log-level")
 ap.add_argument("--ssbtek-exchange", choices=["per_lookup", "per_source"])
 ap.add_argument("--pki")
 ap.add_argument("--postgres")
+ap.add_argument("--max-connections", type=int)
 args = ap.parse_args()
 
 cfg = json.load(open(args.src, encoding="utf-8"))
@@ -42,6 +43,8 @@ else:
     cfg["store"]["path"] = os.path.join(os.path.dirname(os.path.abspath(args.dst)), "knutpunkt.db")
 if args.log_level:
     cfg["log"] = {"level": args.log_level}
+if args.max_connections:
+    cfg["server"]["max_connections"] = args.max_connections
 for adapter in cfg["adapters"]:
     if adapter["kind"] == "ssbtek":
         adapter["config"]["endpoint"] = f"{scheme}://127.0.0.1:{args.ssbtek}/ssbtek"

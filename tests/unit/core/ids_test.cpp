@@ -1,22 +1,40 @@
-#include "core/clock.h"
-#include "core/digest.h"
 #include "core/ids.h"
 
 #include <catch2/catch.hpp>
-
 #include <regex>
 #include <set>
+#include <thread>
+
+#include "core/clock.h"
+#include "core/digest.h"
 
 using namespace knutpunkt;
 
-TEST_CASE("new ids are version-4 UUIDs and do not repeat") {
-  const std::regex uuid_v4("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+TEST_CASE("new ids are version-7 UUIDs and do not repeat") {
+  const std::regex uuid_v7("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {
     const auto id = new_uuid();
-    REQUIRE(std::regex_match(id, uuid_v4));
+    REQUIRE(std::regex_match(id, uuid_v7));
     REQUIRE(seen.insert(id).second);
   }
+}
+
+TEST_CASE("new ids carry the millisecond they were made in, so later ids sort after earlier ones") {
+  using namespace std::chrono;
+  const auto millis = [] { return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count(); };
+  const auto stamp = [](const std::string& id) { return std::stoll(id.substr(0, 8) + id.substr(9, 4), nullptr, 16); };
+  const auto before = millis();
+  const std::string first = new_uuid();
+  std::this_thread::sleep_for(milliseconds(2));
+  const std::string second = new_uuid();
+  const auto after = millis();
+  CHECK(stamp(first) >= before);
+  CHECK(stamp(second) <= after);
+  CHECK(stamp(first) < stamp(second));
+  CHECK(first < second);
+  // Within one millisecond the rest is random: no two ids share their random bits.
+  CHECK(first.substr(14) != second.substr(14));
 }
 
 TEST_CASE("sha256 matches the published test vector") {
