@@ -152,6 +152,12 @@ int unexcused_days(const std::vector<DayValues>& reported) {
   }));
 }
 
+FlagChange absence_flag_change(int unexcused, int threshold, bool flagged) {
+  if (!flagged && unexcused >= threshold) return FlagChange::raise;
+  if (flagged && unexcused < threshold) return FlagChange::withdraw;
+  return FlagChange::none;
+}
+
 std::optional<int> summary_due(year_month m, const MonthProgress& progress, system_clock::time_point now,
                                int grace_days) {
   if (!month_complete(m, now, grace_days)) return std::nullopt;

@@ -56,6 +56,14 @@ nlohmann::json summarise(std::chrono::year_month month, const std::vector<DayVal
 // Days of unexcused absence (FRANVARANDE, OGILTIG) among `days`.
 int unexcused_days(const std::vector<DayValues>& days);
 
+// What a month's unexcused absence, as now decided, does to its flag. A flag is raised when the
+// days reach the threshold in a month not flagged, and withdrawn when a correction brings a
+// flagged month below it: a sanction decided on the flag would otherwise rest on days Jobbtorg
+// no longer reports as unexcused. Once withdrawn, the month is flagged again, as a new flag, if it
+// reaches the threshold again.
+enum class FlagChange { none, raise, withdraw };
+FlagChange absence_flag_change(int unexcused, int threshold, bool flagged);
+
 // A month's attendance as the store tracks it: how many times its days were stored or
 // corrected, how many of those the latest summary covers, and that summary's revision.
 struct MonthProgress {

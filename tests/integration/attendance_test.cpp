@@ -254,4 +254,39 @@ TEST_CASE("the simulator's OGILTIG streak flags the month once at the threshold;
                  {"anmald", false}}}));
   CHECK(events_of(h, id, "referral.absence_flagged").size() == 1);
   CHECK(events_of(h, id, "referral.attendance").size() == 6);
+
+  // Jobbtorg corrects two of them to a valid reason: two are left, below the threshold, so the
+  // flag is withdrawn, naming the flag it withdraws.
+  const auto valid = [&](unsigned d) {
+    return nlohmann::json{
+        {"datum", date_in(month, d)}, {"status", "FRANVARANDE"}, {"franvaroorsak", "GILTIG_ANNAN"}, {"anmald", true}};
+  };
+  send(h, id, narvaro({valid(4), valid(5)}));
+  const auto withdrawn = events_of(h, id, "referral.absence_flag_withdrawn");
+  REQUIRE(withdrawn.size() == 1);
+  CHECK(withdrawn[0]["facts"]["month"] == month_text(month));
+  CHECK(withdrawn[0]["facts"]["unexcused_days"] == 2);
+  CHECK(withdrawn[0]["facts"]["threshold"] == 3);
+  CHECK(withdrawn[0]["facts"]["dates"] == nlohmann::json{date_in(month, 6), date_in(month, 7)});
+  CHECK(withdrawn[0]["facts"]["flagged_at"] == flags[0]["facts"]["flagged_at"]);
+  CHECK(withdrawn[0]["case_id"] == flags[0]["case_id"]);
+  int audited = 0;
+  for (const auto& r : h.audit_records()) {
+    if (r.kind == "referral.report_received" && r.body.contains("attendance")) {
+      audited += static_cast<int>(r.body["attendance"].value("absence_flag_withdrawn", nlohmann::json::array()).size());
+    }
+  }
+  CHECK(audited == 1);
+
+  // A third unexcused day again: a new flag, once.
+  send(h, id,
+       narvaro({{{"datum", date_in(month, 8)},
+                 {"status", "FRANVARANDE"},
+                 {"franvaroorsak", "OGILTIG"},
+                 {"anmald", false}}}));
+  const auto flagged_again = events_of(h, id, "referral.absence_flagged");
+  REQUIRE(flagged_again.size() == 2);
+  CHECK(flagged_again[1]["facts"]["dates"] == nlohmann::json{date_in(month, 6), date_in(month, 7), date_in(month, 8)});
+  CHECK(flagged_again[1]["facts"]["flagged_at"] != flags[0]["facts"]["flagged_at"]);
+  CHECK(events_of(h, id, "referral.absence_flag_withdrawn").size() == 1);
 }

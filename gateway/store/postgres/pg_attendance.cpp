@@ -124,6 +124,14 @@ std::expected<void, StoreError> apply(Connection& c, const store_write::PutAbsen
       Params().add(w.referral_id).add(w.month).add(w.flagged_at), "flag absence");
 }
 
+std::expected<void, StoreError> apply(Connection& c, const store_write::WithdrawAbsenceFlag& w) {
+  // Another flag, or none, is refused before it gets here (pg_conflict): the commit fails.
+  return c.run(
+      "UPDATE attendance_month SET absence_flagged_at = '' WHERE referral_id = $1 AND month = $2 "
+      "AND absence_flagged_at = $3",
+      Params().add(w.referral_id).add(w.month).add(w.flagged_at), "withdraw absence flag");
+}
+
 std::expected<std::vector<AttendanceDayRecord>, StoreError> attendance_days(Connection& c,
                                                                             const std::string& referral_id,
                                                                             const std::string& month) {

@@ -16,6 +16,7 @@ std::string attendance_schema();
 std::expected<void, StoreError> apply(Connection& c, const store_write::PutAttendanceDay& w);
 std::expected<void, StoreError> apply(Connection& c, const store_write::PutAttendanceSummary& w);
 std::expected<void, StoreError> apply(Connection& c, const store_write::PutAbsenceFlag& w);
+std::expected<void, StoreError> apply(Connection& c, const store_write::WithdrawAbsenceFlag& w);
 
 std::expected<std::vector<AttendanceDayRecord>, StoreError> attendance_days(Connection& c,
                                                                             const std::string& referral_id,

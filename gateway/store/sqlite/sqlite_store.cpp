@@ -1870,6 +1870,12 @@ class SqliteStore final : public Store {
         found =
             stored("SELECT 1 FROM attendance_month WHERE referral_id = ?1 AND month = ?2 AND absence_flagged_at <> ''",
                    [&](StatementUse& u) { u.bind(1, f->referral_id).bind(2, f->month); });
+      } else if (const auto* x = std::get_if<store_write::WithdrawAbsenceFlag>(&w)) {
+        what = "another absence flag";
+        found = stored(
+            "SELECT 1 WHERE COALESCE((SELECT absence_flagged_at FROM attendance_month WHERE referral_id = ?1 AND "
+            "month = ?2), '') <> ?3",
+            [&](StatementUse& u) { u.bind(1, x->referral_id).bind(2, x->month).bind(3, x->flagged_at); });
       } else if (const auto* a = std::get_if<store_write::RecordAttempt>(&w)) {
         what = "the delivery attempt";
         found = stored("SELECT 1 FROM delivery_attempt WHERE message_id = ?1 AND number = ?2",
@@ -2466,6 +2472,14 @@ class SqliteStore final : public Store {
                "INSERT INTO attendance_month (referral_id, month, changes, absence_flagged_at) VALUES (?1, ?2, 0, ?3) "
                "ON CONFLICT (referral_id, month) DO UPDATE SET absence_flagged_at = excluded.absence_flagged_at",
                "flag absence",
+               [&](StatementUse& u) { u.bind(1, w.referral_id).bind(2, w.month).bind(3, w.flagged_at); });
+  }
+
+  std::expected<void, StoreError> apply(const store_write::WithdrawAbsenceFlag& w) {
+    return run(writer_,
+               "UPDATE attendance_month SET absence_flagged_at = '' WHERE referral_id = ?1 AND month = ?2 "
+               "AND absence_flagged_at = ?3",
+               "withdraw absence flag",
                [&](StatementUse& u) { u.bind(1, w.referral_id).bind(2, w.month).bind(3, w.flagged_at); });
   }
 

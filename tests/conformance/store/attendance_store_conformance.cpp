@@ -157,3 +157,30 @@ TEST_CASE("a month is flagged for unexcused absence once") {
   CHECK(again->code == "conflict");
   CHECK(store->attendance_month("R-1", "2026-11").value()->absence_flagged_at == "2026-11-02T16:00:00.000Z");
 }
+
+TEST_CASE("a month's flag is withdrawn only as the flag it was raised as, and may then be raised again") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  const std::string first = "2026-11-02T16:00:00.000Z", second = "2026-11-09T16:00:00.000Z";
+  // No flag to withdraw.
+  const auto none = refusal(*store, {store_write::WithdrawAbsenceFlag{"R-1", "2026-11", first}});
+  REQUIRE(none.has_value());
+  CHECK(none->code == "conflict");
+  commit_ok(*store, {store_write::PutAttendanceDay{day("R-1", "2026-11-02", 1, "FRANVARANDE")},
+                     store_write::PutAbsenceFlag{"R-1", "2026-11", first}});
+  // Another flag than the one stored.
+  const auto other = refusal(*store, {store_write::WithdrawAbsenceFlag{"R-1", "2026-11", second}});
+  REQUIRE(other.has_value());
+  CHECK(other->code == "conflict");
+  CHECK(store->attendance_month("R-1", "2026-11").value()->absence_flagged_at == first);
+
+  CHECK_FALSE(refusal(*store, {store_write::WithdrawAbsenceFlag{"R-1", "2026-11", first}}).has_value());
+  const auto withdrawn = store->attendance_month("R-1", "2026-11").value();
+  REQUIRE(withdrawn.has_value());
+  CHECK(withdrawn->absence_flagged_at.empty());
+  CHECK(withdrawn->changes == 1);
+  // Withdrawn once: a second withdrawal of it fails; a new flag is taken.
+  CHECK(refusal(*store, {store_write::WithdrawAbsenceFlag{"R-1", "2026-11", first}}).has_value());
+  commit_ok(*store, {store_write::PutAbsenceFlag{"R-1", "2026-11", second}});
+  CHECK(store->attendance_month("R-1", "2026-11").value()->absence_flagged_at == second);
+}

@@ -114,3 +114,12 @@ TEST_CASE("unexcused absence counts only days absent without a valid reason", "[
   };
   CHECK(unexcused_days(days) == 2);
 }
+
+TEST_CASE("a month's flag is raised at the threshold, withdrawn below it, and otherwise left", "[attendance]") {
+  CHECK(absence_flag_change(3, 3, false) == FlagChange::raise);
+  CHECK(absence_flag_change(4, 3, false) == FlagChange::raise);
+  CHECK(absence_flag_change(2, 3, false) == FlagChange::none);
+  CHECK(absence_flag_change(3, 3, true) == FlagChange::none);
+  CHECK(absence_flag_change(2, 3, true) == FlagChange::withdraw);
+  CHECK(absence_flag_change(0, 3, true) == FlagChange::withdraw);
+}
