@@ -30,6 +30,10 @@ bool AttendanceLedger::reports_attendance(const std::vector<ReportedEvent>& even
   return false;
 }
 
+int AttendanceLedger::drop_attendance(std::vector<ReportedEvent>& events) {
+  return static_cast<int>(std::erase_if(events, [](const ReportedEvent& e) { return e.type == kAttendance; }));
+}
+
 std::expected<AttendanceDecision, StoreError> AttendanceLedger::decide(const ReferralRecord& referral,
                                                                        const std::string& partner_message_id,
                                                                        std::vector<ReportedEvent> events,

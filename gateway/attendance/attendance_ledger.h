@@ -36,6 +36,8 @@ class AttendanceLedger {
 
   // Whether any of `events` is an attendance day.
   static bool reports_attendance(const std::vector<ReportedEvent>& events);
+  // Removes the attendance days from `events` and says how many there were.
+  static int drop_attendance(std::vector<ReportedEvent>& events);
 
   // Decides on the report's days from what is stored for `referral`. A date the report names
   // twice is taken as its last entry. `now`: when the report was received (UTC).

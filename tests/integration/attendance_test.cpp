@@ -290,3 +290,39 @@ TEST_CASE("the simulator's OGILTIG streak flags the month once at the threshold;
   CHECK(flagged_again[1]["facts"]["flagged_at"] != flags[0]["facts"]["flagged_at"]);
   CHECK(events_of(h, id, "referral.absence_flag_withdrawn").size() == 1);
 }
+
+TEST_CASE("days Jobbtorg reports about a withdrawn referral are not stored; the audit record only counts them",
+          "[attendance]") {
+  ReferralHarness h("attendance_withdrawn_referral");
+  const year_month month = last_month();
+  const std::string id = refer_from(h, date_in(month, 1));
+  const auto withdrawn = h.gateway_send("POST", "/v1/referrals/" + id + "/withdrawal",
+                                        nlohmann::json{{"reason", "BEHOV_UPPHORT"}}.dump(), kCaseSystemToken);
+  INFO(withdrawn.body.dump());
+  REQUIRE(withdrawn.status == 202);
+
+  const std::string d1 = date_in(month, 10), d2 = date_in(month, 11);
+  const auto answered =
+      send(h, id,
+           narvaro({{{"datum", d1}, {"status", "NARVARANDE"}, {"timmar", 4}},
+                    {{"datum", d2}, {"status", "FRANVARANDE"}, {"franvaroorsak", "OGILTIG"}, {"anmald", false}}}));
+  CHECK(answered["event_ids"].empty());
+
+  // Nothing of the days is kept: the month reads as nothing reported.
+  const auto view = h.gateway_get("/v1/referrals/" + id + "/attendance?month=" + month_text(month), kCaseSystemToken);
+  REQUIRE(view.status == 200);
+  CHECK(view.body["days"].empty());
+  CHECK(view.body["summary"]["reported_days"] == 0);
+  // The report is audited, saying how many days were dropped and nothing of what they said.
+  std::vector<knutpunkt::AuditRecord> received;
+  for (auto& r : h.audit_records()) {
+    if (r.kind == "referral.report_received" && r.body.value("referral_id", "") == id) received.push_back(r);
+  }
+  REQUIRE(received.size() == 1);
+  CHECK(received[0].body["not_published"]["reason"] == "referral_withdrawn");
+  CHECK(received[0].body["attendance"] == nlohmann::json{{"dropped_days", 2}});
+  const std::string audited = received[0].body.dump();
+  CHECK(audited.find(d1) == std::string::npos);
+  CHECK(audited.find(d2) == std::string::npos);
+  CHECK(events_of(h, id, "referral.attendance").empty());
+}
