@@ -78,4 +78,17 @@ struct MonthProgress {
 std::optional<int> summary_due(std::chrono::year_month month, const MonthProgress& progress,
                                std::chrono::system_clock::time_point now, int grace_days);
 
+// The first month a referral's attendance is summarised for: the month it starts, or the month it
+// was accepted (`accepted_on`, YYYY-MM-DD...) when that is later, since Jobbtorg cannot report on
+// time before it had the referral. nullopt when the acceptance date cannot be read.
+std::optional<std::chrono::year_month> first_summarised_month(const ReferralTerms& terms, std::string_view accepted_on);
+
+// The complete months from `first` on, through `last` when Jobbtorg ended the referral, in which
+// no day was reported and no summary raised (`tracked`: the months that have either), oldest
+// first. Each gets a summary of nothing reported, so the caseworker sees that rather than silence.
+std::vector<std::chrono::year_month> unreported_months_due(std::chrono::year_month first,
+                                                           std::optional<std::chrono::year_month> last,
+                                                           const std::vector<std::chrono::year_month>& tracked,
+                                                           std::chrono::system_clock::time_point now, int grace_days);
+
 }  // namespace knutpunkt::attendance

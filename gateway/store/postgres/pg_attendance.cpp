@@ -169,6 +169,13 @@ std::expected<std::vector<AttendanceMonthRecord>, StoreError> attendance_months_
                 Params().add(through_month).add(after_referral_id).add(after_month).limit(limit));
 }
 
+std::expected<std::vector<AttendanceMonthRecord>, StoreError> attendance_months_of(Connection& c,
+                                                                                   const std::string& referral_id) {
+  return months(c,
+                "SELECT " + std::string(kMonthColumns) + " FROM attendance_month WHERE referral_id = $1 ORDER BY month",
+                Params().add(referral_id));
+}
+
 std::expected<std::optional<AttendanceSummaryRecord>, StoreError> attendance_summary(Connection& c,
                                                                                      const std::string& referral_id,
                                                                                      const std::string& month) {

@@ -184,3 +184,29 @@ TEST_CASE("a month's flag is withdrawn only as the flag it was raised as, and ma
   commit_ok(*store, {store_write::PutAbsenceFlag{"R-1", "2026-11", second}});
   CHECK(store->attendance_month("R-1", "2026-11").value()->absence_flagged_at == second);
 }
+
+TEST_CASE("every month the store tracks for a referral reads back by month") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  CHECK(store->attendance_months_of("R-1").value().empty());
+  commit_ok(*store, {store_write::PutAttendanceDay{day("R-1", "2026-12-01", 1)},
+                     store_write::PutAttendanceDay{day("R-1", "2026-10-30", 1)},
+                     store_write::PutAttendanceDay{day("R-2", "2026-11-05", 1)}});
+  // A summary of a month with nothing reported tracks that month too.
+  commit_ok(*store, {summary("R-1", "2026-11", 1, 0)});
+  const auto months = store->attendance_months_of("R-1").value();
+  CHECK(keys(months) == std::vector<std::string>{"R-1/2026-10", "R-1/2026-11", "R-1/2026-12"});
+  REQUIRE(months.size() == 3);
+  CHECK(months[1].changes == 0);
+  CHECK(months[1].summary_revision == 1);
+  // Nothing reported and summarised once: not due again.
+  CHECK(keys(store->attendance_months_to_summarise("2026-12", "", "", 10).value()) ==
+        std::vector<std::string>{"R-1/2026-10", "R-1/2026-12", "R-2/2026-11"});
+  // A day reported afterwards makes the next revision due.
+  commit_ok(*store, {store_write::PutAttendanceDay{day("R-1", "2026-11-20", 1)}});
+  const auto later = store->attendance_month("R-1", "2026-11").value();
+  REQUIRE(later.has_value());
+  CHECK(later->changes == 1);
+  CHECK(later->summarised_changes == 0);
+  CHECK(later->summary_revision == 1);
+}
