@@ -234,8 +234,9 @@ struct Gateway::Services {
         publisher(routes, i.webhook_clients),
         referrals(i.delivery, *i.store, routes, publisher, i.outbound_destinations, attendance_rules(config)),
         referral_changes(i.delivery, *i.store, publisher, [] { return std::chrono::system_clock::now(); }),
-        attendance_summaries(i.delivery, *i.store, publisher, attendance_rules(config),
-                             [] { return std::chrono::system_clock::now(); }),
+        // Months complete on the same clock as the time limits run out: both are judged against
+        // the calendar, and a test build moves them together.
+        attendance_summaries(i.delivery, *i.store, publisher, attendance_rules(config), time_limit_clock),
         referral_deadlines(i.delivery, *i.store, routes, config.route_time_limits, publisher, time_limit_clock),
         atersokningar(i.delivery, routes, publisher, i.outbound_destinations),
         sip(i.delivery, *i.store, publisher, config.sip, [] { return std::chrono::system_clock::now(); }),

@@ -27,8 +27,9 @@ class Gateway {
 
   // Opens the store and the audit log, builds the adapters and every service, and loads what the
   // outbox owes, so that new messages always queue behind older ones. Nothing listens yet.
-  // `time_limit_clock`: the time referral time limits are judged at; empty: the system clock
-  // (only a test build of the command line sets another, see cli/serve_command.cpp).
+  // `time_limit_clock`: the time referral time limits and attendance months are judged at;
+  // empty: the system clock (only a test build of the command line sets another, see
+  // cli/serve_command.cpp).
   static std::expected<std::unique_ptr<Gateway>, StartError> open(GatewayConfig config, Clock time_limit_clock = {});
 
   // Commits what the audit log still holds while everything it calls back into is alive.

@@ -1,8 +1,8 @@
 #include "attendance/attendance_ledger.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
-#include <set>
 
 namespace knutpunkt::attendance {
 namespace {
@@ -28,6 +28,10 @@ bool AttendanceLedger::reports_attendance(const std::vector<ReportedEvent>& even
     if (e.type == kAttendance) return true;
   }
   return false;
+}
+
+int AttendanceLedger::drop_attendance(std::vector<ReportedEvent>& events) {
+  return static_cast<int>(std::erase_if(events, [](const ReportedEvent& e) { return e.type == kAttendance; }));
 }
 
 std::expected<AttendanceDecision, StoreError> AttendanceLedger::decide(const ReferralRecord& referral,
@@ -56,7 +60,8 @@ std::expected<AttendanceDecision, StoreError> AttendanceLedger::decide(const Ref
     values[i] = std::move(*day);
   }
 
-  std::set<std::string> months_with_unexcused;
+  // Per month whose unexcused days this report changed, the latest date it changed there.
+  std::map<std::string, std::string> months_with_unexcused;
   for (std::size_t i = 0; i < events.size(); ++i) {
     ReportedEvent& event = events[i];
     if (!values[i]) {
@@ -103,7 +108,8 @@ std::expected<AttendanceDecision, StoreError> AttendanceLedger::decide(const Ref
       event.facts = std::move(facts);
     }
     if (day.absence_reason == "OGILTIG" || (before && before->values.absence_reason == "OGILTIG")) {
-      months_with_unexcused.insert(month);
+      std::string& latest = months_with_unexcused[month];
+      latest = std::max(latest, day.date);
     }
     by_date.insert_or_assign(day.date, std::move(record));
     out.audit["days"].push_back(std::move(noted));
@@ -112,7 +118,8 @@ std::expected<AttendanceDecision, StoreError> AttendanceLedger::decide(const Ref
 
   // Unexcused absence in a month, counted over every day of it as now decided.
   out.audit["absence_flagged"] = nlohmann::json::array();
-  for (const std::string& month : months_with_unexcused) {
+  out.audit["absence_flag_withdrawn"] = nlohmann::json::array();
+  for (const auto& [month, changed_on] : months_with_unexcused) {
     std::vector<DayValues> days;
     std::vector<std::string> dates;
     for (const auto& [date, record] : stored_by_month[month]) {
@@ -122,18 +129,29 @@ std::expected<AttendanceDecision, StoreError> AttendanceLedger::decide(const Ref
       }
     }
     const int unexcused = unexcused_days(days);
-    if (unexcused < rules_.absence_flag_threshold) continue;
     auto progress = store_.attendance_month(referral.referral_id, month);
     if (!progress) return std::unexpected(progress.error());
-    if (*progress && !(*progress)->absence_flagged_at.empty()) continue;
+    const std::string flagged_at = *progress ? (*progress)->absence_flagged_at : std::string();
+    const FlagChange change = absence_flag_change(unexcused, rules_.absence_flag_threshold, !flagged_at.empty());
+    if (change == FlagChange::none) continue;
     nlohmann::json facts = {{"referral_id", referral.referral_id},
                             {"month", month},
                             {"unexcused_days", unexcused},
                             {"threshold", rules_.absence_flag_threshold},
                             {"dates", dates}};
-    out.events.push_back(ReportedEvent{kAbsenceFlagged, dates.back(), facts});
-    out.writes.push_back(store_write::PutAbsenceFlag{referral.referral_id, month, now});
-    out.audit["absence_flagged"].push_back({{"month", month}, {"unexcused_days", unexcused}});
+    if (change == FlagChange::raise) {
+      // The flag's own time, which a withdrawal of it names.
+      facts["flagged_at"] = now;
+      out.events.push_back(ReportedEvent{kAbsenceFlagged, dates.back(), facts});
+      out.writes.push_back(store_write::PutAbsenceFlag{referral.referral_id, month, now});
+      out.audit["absence_flagged"].push_back({{"month", month}, {"unexcused_days", unexcused}});
+      continue;
+    }
+    facts["flagged_at"] = flagged_at;
+    out.events.push_back(ReportedEvent{kAbsenceFlagWithdrawn, changed_on, facts});
+    out.writes.push_back(store_write::WithdrawAbsenceFlag{referral.referral_id, month, flagged_at});
+    out.audit["absence_flag_withdrawn"].push_back(
+        {{"month", month}, {"unexcused_days", unexcused}, {"flagged_at", flagged_at}});
   }
   return out;
 }

@@ -1,9 +1,10 @@
 #pragma once
 // What a Jobbtorg report's attendance days become, decided against what is stored: a day first
 // reported stays a referral.attendance event, the same day sent again unchanged becomes nothing,
-// a changed day becomes referral.attendance_corrected (never a second day), and unexcused absence
-// reaching the threshold in a month raises referral.absence_flagged once. The referral service
-// commits the writes with the report's audit record.
+// a changed day becomes referral.attendance_corrected (never a second day), unexcused absence
+// reaching the threshold in a month raises referral.absence_flagged once, and a correction that
+// brings a flagged month back below it raises referral.absence_flag_withdrawn. The referral
+// service commits the writes with the report's audit record.
 #include <expected>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -20,6 +21,7 @@ namespace knutpunkt::attendance {
 inline constexpr const char* kAttendance = "referral.attendance";
 inline constexpr const char* kAttendanceCorrected = "referral.attendance_corrected";
 inline constexpr const char* kAbsenceFlagged = "referral.absence_flagged";
+inline constexpr const char* kAbsenceFlagWithdrawn = "referral.absence_flag_withdrawn";
 inline constexpr const char* kAttendanceSummary = "referral.attendance_summary";
 
 struct AttendanceDecision {
@@ -34,6 +36,8 @@ class AttendanceLedger {
 
   // Whether any of `events` is an attendance day.
   static bool reports_attendance(const std::vector<ReportedEvent>& events);
+  // Removes the attendance days from `events` and says how many there were.
+  static int drop_attendance(std::vector<ReportedEvent>& events);
 
   // Decides on the report's days from what is stored for `referral`. A date the report names
   // twice is taken as its last entry. `now`: when the report was received (UTC).

@@ -152,11 +152,37 @@ int unexcused_days(const std::vector<DayValues>& reported) {
   }));
 }
 
+FlagChange absence_flag_change(int unexcused, int threshold, bool flagged) {
+  if (!flagged && unexcused >= threshold) return FlagChange::raise;
+  if (flagged && unexcused < threshold) return FlagChange::withdraw;
+  return FlagChange::none;
+}
+
 std::optional<int> summary_due(year_month m, const MonthProgress& progress, system_clock::time_point now,
                                int grace_days) {
   if (!month_complete(m, now, grace_days)) return std::nullopt;
   if (progress.summary_revision > 0 && progress.summarised_changes >= progress.changes) return std::nullopt;
   return progress.summary_revision + 1;
+}
+
+std::optional<year_month> first_summarised_month(const ReferralTerms& terms, std::string_view accepted_on) {
+  const auto accepted = parse_date(accepted_on.substr(0, 10));
+  if (!accepted) return std::nullopt;
+  year_month first = accepted->year() / accepted->month();
+  if (terms.start_date) first = std::max(first, terms.start_date->year() / terms.start_date->month());
+  return first;
+}
+
+std::vector<year_month> unreported_months_due(year_month first, std::optional<year_month> last,
+                                              const std::vector<year_month>& tracked, system_clock::time_point now,
+                                              int grace_days) {
+  year_month through = latest_complete_month(now, grace_days);
+  if (last && *last < through) through = *last;
+  std::vector<year_month> due;
+  for (year_month m = first; m <= through; m += months{1}) {
+    if (std::find(tracked.begin(), tracked.end(), m) == tracked.end()) due.push_back(m);
+  }
+  return due;
 }
 
 }  // namespace knutpunkt::attendance

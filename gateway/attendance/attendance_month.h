@@ -56,6 +56,14 @@ nlohmann::json summarise(std::chrono::year_month month, const std::vector<DayVal
 // Days of unexcused absence (FRANVARANDE, OGILTIG) among `days`.
 int unexcused_days(const std::vector<DayValues>& days);
 
+// What a month's unexcused absence, as now decided, does to its flag. A flag is raised when the
+// days reach the threshold in a month not flagged, and withdrawn when a correction brings a
+// flagged month below it: a sanction decided on the flag would otherwise rest on days Jobbtorg
+// no longer reports as unexcused. Once withdrawn, the month is flagged again, as a new flag, if it
+// reaches the threshold again.
+enum class FlagChange { none, raise, withdraw };
+FlagChange absence_flag_change(int unexcused, int threshold, bool flagged);
+
 // A month's attendance as the store tracks it: how many times its days were stored or
 // corrected, how many of those the latest summary covers, and that summary's revision.
 struct MonthProgress {
@@ -69,5 +77,18 @@ struct MonthProgress {
 // already summarised raises a revised summary and the latest always matches what is stored.
 std::optional<int> summary_due(std::chrono::year_month month, const MonthProgress& progress,
                                std::chrono::system_clock::time_point now, int grace_days);
+
+// The first month a referral's attendance is summarised for: the month it starts, or the month it
+// was accepted (`accepted_on`, YYYY-MM-DD...) when that is later, since Jobbtorg cannot report on
+// time before it had the referral. nullopt when the acceptance date cannot be read.
+std::optional<std::chrono::year_month> first_summarised_month(const ReferralTerms& terms, std::string_view accepted_on);
+
+// The complete months from `first` on, through `last` when Jobbtorg ended the referral, in which
+// no day was reported and no summary raised (`tracked`: the months that have either), oldest
+// first. Each gets a summary of nothing reported, so the caseworker sees that rather than silence.
+std::vector<std::chrono::year_month> unreported_months_due(std::chrono::year_month first,
+                                                           std::optional<std::chrono::year_month> last,
+                                                           const std::vector<std::chrono::year_month>& tracked,
+                                                           std::chrono::system_clock::time_point now, int grace_days);
 
 }  // namespace knutpunkt::attendance

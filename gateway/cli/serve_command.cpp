@@ -39,8 +39,8 @@ bool write_port_file(const std::string& path, unsigned short port) {
 #ifdef KNUTPUNKT_MOVABLE_TIME_LIMIT_CLOCK
 // Only in the test build of the command line (tests/integration, knutpunkt-moved-clock), never in
 // the installed binary: --clock-file names a file holding one UTC instant, read at every round, at
-// which the referral time limits are judged, so a test can move across a limit's boundary. Until
-// the file holds a readable instant, the system clock.
+// which the referral time limits and attendance months are judged, so a test can move across a
+// limit's or a month's boundary. Until the file holds a readable instant, the system clock.
 app::Gateway::Clock clock_from_file(const std::string& path) {
   return [path] {
     std::ifstream in(path);

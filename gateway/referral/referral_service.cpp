@@ -160,7 +160,13 @@ void ReferralService::accept_report(const std::string& partner, InboundReport re
   // stored days while no other report about the referral's attendance commits.
   std::optional<InFlightClaims<std::string>::Claim> attendance_claim;
   nlohmann::json attendance_noted;
-  if (attendance::AttendanceLedger::reports_attendance(report.events)) {
+  if (r.status != kReferralActive) {
+    // Nothing of a withdrawn referral's days is published, so none is kept either (art. 5.1 c
+    // GDPR, data minimisation): the audit record says how many were dropped, not what they said.
+    if (const int dropped = attendance::AttendanceLedger::drop_attendance(report.events); dropped > 0) {
+      attendance_noted = {{"dropped_days", dropped}};
+    }
+  } else if (attendance::AttendanceLedger::reports_attendance(report.events)) {
     attendance_claim = attendance_in_flight_.try_claim(r.referral_id);
     if (!attendance_claim) {
       return done(std::unexpected(Failure{"referral_busy", "another report about this referral is being stored"}));

@@ -25,7 +25,7 @@ struct AttendanceMonthRecord {
   int changes = 0;                 // times a day of the month was stored or corrected
   int summarised_changes = 0;      // `changes` as the latest summary saw them
   int summary_revision = 0;        // 0: no summary raised yet
-  std::string absence_flagged_at;  // "" while not flagged
+  std::string absence_flagged_at;  // "" while not flagged (or since its flag was withdrawn)
 };
 
 struct AttendanceSummaryRecord {
@@ -51,6 +51,12 @@ struct PutAttendanceSummary {
 };
 // Marks the month flagged for unexcused absence; once only: flagging it again fails the commit.
 struct PutAbsenceFlag {
+  std::string referral_id, month, flagged_at;
+};
+// Withdraws the month's flag raised at `flagged_at`, after which the month may be flagged again.
+// Only that flag: when the month holds another one, or none, the commit fails, so a withdrawal
+// decided on a stale copy never withdraws a flag raised since.
+struct WithdrawAbsenceFlag {
   std::string referral_id, month, flagged_at;
 };
 }  // namespace store_write

@@ -25,6 +25,10 @@ class AttendanceStore {
   virtual std::expected<std::vector<AttendanceMonthRecord>, StoreError> attendance_months_to_summarise(
       const std::string& through_month, const std::string& after_referral_id, const std::string& after_month,
       int limit) = 0;
+  // Every month of the referral the store tracks (a day stored, a summary raised, a flag), by
+  // month: what the summary job needs to find the months in which nothing was reported.
+  virtual std::expected<std::vector<AttendanceMonthRecord>, StoreError> attendance_months_of(
+      const std::string& referral_id) = 0;
   // The latest summary revision raised for the month, or nullopt.
   virtual std::expected<std::optional<AttendanceSummaryRecord>, StoreError> attendance_summary(
       const std::string& referral_id, const std::string& month) = 0;

@@ -1,7 +1,9 @@
 // Attendance that supports decisions, through the real gateway binary, the Jobbtorg simulator and
-// a case system: a corrected day, the month's summary exact after corrections, and the flag for
-// unexcused absence. Dates are counted from the clock the test runs under: the days reported lie
-// in the month before this one, which is complete with a grace of zero days.
+// a case system: a corrected day, the month's summary exact after corrections, the flag for
+// unexcused absence and its withdrawal, a withdrawn referral's days left unstored, and a month
+// with nothing reported summarised as such. Dates are counted from the clock the test runs under:
+// the days reported lie in the month before this one, which is complete with a grace of zero days,
+// or the gateway's clock for months is moved (knutpunkt-moved-clock).
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
@@ -254,4 +256,140 @@ TEST_CASE("the simulator's OGILTIG streak flags the month once at the threshold;
                  {"anmald", false}}}));
   CHECK(events_of(h, id, "referral.absence_flagged").size() == 1);
   CHECK(events_of(h, id, "referral.attendance").size() == 6);
+
+  // Jobbtorg corrects two of them to a valid reason: two are left, below the threshold, so the
+  // flag is withdrawn, naming the flag it withdraws.
+  const auto valid = [&](unsigned d) {
+    return nlohmann::json{
+        {"datum", date_in(month, d)}, {"status", "FRANVARANDE"}, {"franvaroorsak", "GILTIG_ANNAN"}, {"anmald", true}};
+  };
+  send(h, id, narvaro({valid(4), valid(5)}));
+  const auto withdrawn = events_of(h, id, "referral.absence_flag_withdrawn");
+  REQUIRE(withdrawn.size() == 1);
+  CHECK(withdrawn[0]["facts"]["month"] == month_text(month));
+  CHECK(withdrawn[0]["facts"]["unexcused_days"] == 2);
+  CHECK(withdrawn[0]["facts"]["threshold"] == 3);
+  CHECK(withdrawn[0]["facts"]["dates"] == nlohmann::json{date_in(month, 6), date_in(month, 7)});
+  CHECK(withdrawn[0]["facts"]["flagged_at"] == flags[0]["facts"]["flagged_at"]);
+  CHECK(withdrawn[0]["case_id"] == flags[0]["case_id"]);
+  int audited = 0;
+  for (const auto& r : h.audit_records()) {
+    if (r.kind == "referral.report_received" && r.body.contains("attendance")) {
+      audited += static_cast<int>(r.body["attendance"].value("absence_flag_withdrawn", nlohmann::json::array()).size());
+    }
+  }
+  CHECK(audited == 1);
+
+  // A third unexcused day again: a new flag, once.
+  send(h, id,
+       narvaro({{{"datum", date_in(month, 8)},
+                 {"status", "FRANVARANDE"},
+                 {"franvaroorsak", "OGILTIG"},
+                 {"anmald", false}}}));
+  const auto flagged_again = events_of(h, id, "referral.absence_flagged");
+  REQUIRE(flagged_again.size() == 2);
+  CHECK(flagged_again[1]["facts"]["dates"] == nlohmann::json{date_in(month, 6), date_in(month, 7), date_in(month, 8)});
+  CHECK(flagged_again[1]["facts"]["flagged_at"] != flags[0]["facts"]["flagged_at"]);
+  CHECK(events_of(h, id, "referral.absence_flag_withdrawn").size() == 1);
+}
+
+TEST_CASE("days Jobbtorg reports about a withdrawn referral are not stored; the audit record only counts them",
+          "[attendance]") {
+  ReferralHarness h("attendance_withdrawn_referral");
+  const year_month month = last_month();
+  const std::string id = refer_from(h, date_in(month, 1));
+  const auto withdrawn = h.gateway_send("POST", "/v1/referrals/" + id + "/withdrawal",
+                                        nlohmann::json{{"reason", "BEHOV_UPPHORT"}}.dump(), kCaseSystemToken);
+  INFO(withdrawn.body.dump());
+  REQUIRE(withdrawn.status == 202);
+
+  const std::string d1 = date_in(month, 10), d2 = date_in(month, 11);
+  const auto answered =
+      send(h, id,
+           narvaro({{{"datum", d1}, {"status", "NARVARANDE"}, {"timmar", 4}},
+                    {{"datum", d2}, {"status", "FRANVARANDE"}, {"franvaroorsak", "OGILTIG"}, {"anmald", false}}}));
+  CHECK(answered["event_ids"].empty());
+
+  // Nothing of the days is kept: the month reads as nothing reported.
+  const auto view = h.gateway_get("/v1/referrals/" + id + "/attendance?month=" + month_text(month), kCaseSystemToken);
+  REQUIRE(view.status == 200);
+  CHECK(view.body["days"].empty());
+  CHECK(view.body["summary"]["reported_days"] == 0);
+  // The report is audited, saying how many days were dropped and nothing of what they said.
+  std::vector<knutpunkt::AuditRecord> received;
+  for (auto& r : h.audit_records()) {
+    if (r.kind == "referral.report_received" && r.body.value("referral_id", "") == id) received.push_back(r);
+  }
+  REQUIRE(received.size() == 1);
+  CHECK(received[0].body["not_published"]["reason"] == "referral_withdrawn");
+  CHECK(received[0].body["attendance"] == nlohmann::json{{"dropped_days", 2}});
+  const std::string audited = received[0].body.dump();
+  CHECK(audited.find(d1) == std::string::npos);
+  CHECK(audited.find(d2) == std::string::npos);
+  CHECK(events_of(h, id, "referral.attendance").empty());
+}
+
+TEST_CASE("a complete month in which Jobbtorg reported nothing gets one summary saying so, on the moved clock",
+          "[attendance]") {
+  ReferralHarnessOptions options;
+  options.moved_clock = true;
+  options.attendance = {{"summary_grace_days", 2}, {"summary_interval_seconds", 1}};
+  ReferralHarness h("attendance_nothing_reported", options);
+  // Both start on the first of the month they are accepted in; B is withdrawn at once.
+  const std::string a = refer_from(h, date_in(this_month(), 1));
+  const std::string b = refer_from(h, date_in(this_month(), 1));
+  const auto shown = h.gateway_get("/v1/referrals/" + a, kCaseSystemToken);
+  REQUIRE(shown.status == 200);
+  const auto accepted_at = knutpunkt::parse_utc(shown.body.value("created_at", ""));
+  REQUIRE(accepted_at.has_value());
+  const year_month_day accepted_on{std::chrono::floor<std::chrono::days>(*accepted_at)};
+  const year_month accepted = accepted_on.year() / accepted_on.month();
+  REQUIRE(accepted == this_month());  // the gateway's clock and the test's are the same one
+  REQUIRE(h.gateway_send("POST", "/v1/referrals/" + b + "/withdrawal",
+                         nlohmann::json{{"reason", "BEHOV_UPPHORT"}}.dump(), kCaseSystemToken)
+              .status == 202);
+  // A: a day in the month of acceptance, nothing in the next.
+  const year_month next = accepted + std::chrono::months{1};
+  send(h, a, narvaro({{{"datum", date_in(accepted, 1)}, {"status", "NARVARANDE"}, {"timmar", 4}}}));
+  const auto summaries_of = [&](const std::string& id, year_month month) {
+    std::vector<nlohmann::json> out;
+    for (auto& e : events_of(h, id, "referral.attendance_summary")) {
+      if (e["facts"]["month"] == month_text(month)) out.push_back(e);
+    }
+    return out;
+  };
+
+  // The moment before the next month's grace ends: the first month is summarised, the next not.
+  const auto next_complete = sys_days{(next + std::chrono::months{1}) / 1} + std::chrono::days{2};
+  h.set_time_limit_clock(next_complete - 1ms);
+  REQUIRE(eventually([&] { return summaries_of(a, accepted).size() == 1; }, 10s));
+  CHECK(summaries_of(a, accepted)[0]["facts"]["reported_days"] == 1);
+  std::this_thread::sleep_for(2500ms);
+  CHECK(summaries_of(a, next).empty());
+
+  // At it: the next month, with nothing reported, is summarised as such, once.
+  h.set_time_limit_clock(next_complete);
+  REQUIRE(eventually([&] { return summaries_of(a, next).size() == 1; }, 10s));
+  const auto facts = summaries_of(a, next)[0]["facts"];
+  CHECK(facts["revision"] == 1);
+  CHECK(facts["reported_days"] == 0);
+  CHECK(facts["attended_days"] == 0);
+  CHECK(facts["planned_hours"] == std::to_string(weekdays_in(next) * 4));  // 20 h a week over the weekdays
+  CHECK(facts["planned_hours_source"] == "derived_from_extent");
+  std::this_thread::sleep_for(2500ms);
+  CHECK(summaries_of(a, next).size() == 1);
+  CHECK(summaries_of(a, accepted).size() == 1);
+  // Nothing about the withdrawn referral.
+  CHECK(events_of(h, b, "referral.attendance_summary").empty());
+  CHECK(count_kind(h, "referral.attendance_summary") == 2);
+  const auto view = h.gateway_get("/v1/referrals/" + a + "/attendance?month=" + month_text(next), kCaseSystemToken);
+  REQUIRE(view.status == 200);
+  CHECK(view.body["latest_summary"]["revision"] == 1);
+  CHECK(view.body["complete"] == true);
+
+  // A day of that month reported late revises it.
+  send(h, a, narvaro({{{"datum", date_in(next, 3)}, {"status", "NARVARANDE"}, {"timmar", 4}}}));
+  REQUIRE(eventually([&] { return summaries_of(a, next).size() == 2; }, 10s));
+  CHECK(summaries_of(a, next)[1]["facts"]["revision"] == 2);
+  CHECK(summaries_of(a, next)[1]["facts"]["reported_days"] == 1);
 }

@@ -40,8 +40,8 @@ struct ReferralHarnessOptions {
   int correct_day = -1;
   nlohmann::json attendance = nullptr;
   // The Söderort route's time_limits (null: none given, the defaults), and a gateway whose time
-  // limits are judged at the instant set_time_limit_clock writes (knutpunkt-moved-clock), checked
-  // every second.
+  // limits (checked every second) and attendance months are judged at the instant
+  // set_time_limit_clock writes (knutpunkt-moved-clock).
   nlohmann::json time_limits = nullptr;
   bool moved_clock = false;
 };
@@ -74,7 +74,8 @@ class ReferralHarness {
   // Jobbtorg corrects day `index` of the referral's usual NARVARO, now.
   nlohmann::json jobbtorg_correction(const std::string& referral_id, int index);
 
-  // With options.moved_clock: the instant the gateway judges referral time limits at from now on.
+  // With options.moved_clock: the instant the gateway judges referral time limits and attendance
+  // months at from now on.
   void set_time_limit_clock(std::chrono::system_clock::time_point at);
 
   void start_gateway();

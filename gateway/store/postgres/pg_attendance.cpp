@@ -124,6 +124,14 @@ std::expected<void, StoreError> apply(Connection& c, const store_write::PutAbsen
       Params().add(w.referral_id).add(w.month).add(w.flagged_at), "flag absence");
 }
 
+std::expected<void, StoreError> apply(Connection& c, const store_write::WithdrawAbsenceFlag& w) {
+  // Another flag, or none, is refused before it gets here (pg_conflict): the commit fails.
+  return c.run(
+      "UPDATE attendance_month SET absence_flagged_at = '' WHERE referral_id = $1 AND month = $2 "
+      "AND absence_flagged_at = $3",
+      Params().add(w.referral_id).add(w.month).add(w.flagged_at), "withdraw absence flag");
+}
+
 std::expected<std::vector<AttendanceDayRecord>, StoreError> attendance_days(Connection& c,
                                                                             const std::string& referral_id,
                                                                             const std::string& month) {
@@ -159,6 +167,13 @@ std::expected<std::vector<AttendanceMonthRecord>, StoreError> attendance_months_
                     " FROM attendance_month WHERE changes > summarised_changes AND month <= $1 "
                     "AND (referral_id, month) > ($2, $3) ORDER BY referral_id, month LIMIT $4",
                 Params().add(through_month).add(after_referral_id).add(after_month).limit(limit));
+}
+
+std::expected<std::vector<AttendanceMonthRecord>, StoreError> attendance_months_of(Connection& c,
+                                                                                   const std::string& referral_id) {
+  return months(c,
+                "SELECT " + std::string(kMonthColumns) + " FROM attendance_month WHERE referral_id = $1 ORDER BY month",
+                Params().add(referral_id));
 }
 
 std::expected<std::optional<AttendanceSummaryRecord>, StoreError> attendance_summary(Connection& c,

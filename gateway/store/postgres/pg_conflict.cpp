@@ -63,6 +63,12 @@ std::optional<KeyCheck> key_of(const StoreWrite& w) {
                  "SELECT 1 FROM attendance_month WHERE referral_id = $1 AND month = $2 AND absence_flagged_at <> ''",
                  Params().add(f->referral_id).add(f->month));
   }
+  if (const auto* x = std::get_if<store_write::WithdrawAbsenceFlag>(&w)) {
+    return check("another absence flag",
+                 "SELECT 1 WHERE COALESCE((SELECT absence_flagged_at FROM attendance_month WHERE referral_id = $1 AND "
+                 "month = $2), '') <> $3",
+                 Params().add(x->referral_id).add(x->month).add(x->flagged_at));
+  }
   if (const auto* a = std::get_if<store_write::RecordAttempt>(&w)) {
     return check("the delivery attempt", "SELECT 1 FROM delivery_attempt WHERE message_id = $1 AND number = $2",
                  Params().add(a->attempt.message_id).add(a->attempt.number));

@@ -42,12 +42,15 @@ struct Migration {
 };
 
 // 2: a referral's status, version and consent, and its change history (pg_referral.h).
-std::string schema_v2() { return std::string(referral_change_schema()); }
+std::string schema_v2() {
+  return std::string(referral_change_schema());
+}
 
 // 3: attendance days, months and summaries of referrals (pg_attendance.h); 4: the reports each
-// referral received and the time limits raised (pg_referral_deadline.h).
+// referral received and the time limits raised (pg_referral_deadline.h); 5: referrals by status
+// (pg_referral.h).
 constexpr std::array kMigrations{Migration{1, &schema_v1}, Migration{2, &schema_v2}, Migration{3, &attendance_schema},
-                                 Migration{4, &referral_deadline_schema}};
+                                 Migration{4, &referral_deadline_schema}, Migration{5, &referral_status_schema}};
 
 }  // namespace
 

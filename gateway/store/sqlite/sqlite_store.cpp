@@ -497,6 +497,12 @@ constexpr std::array kMigrations{
       INSERT OR IGNORE INTO referral_reminder (referral_id, kind, key, raised_at)
         SELECT referral_id, 'referral.first_visit_overdue', 'referral', '' FROM referral;
     )sql"},
+    Migration{16, R"sql(
+      -- Every complete month of an active referral gets an attendance summary, one in which
+      -- Jobbtorg reported nothing too; the job that finds those months pages over the active
+      -- referrals alone, by id, never over every referral ever made.
+      CREATE INDEX IF NOT EXISTS referral_status ON referral (status, referral_id);
+    )sql"},
 };
 
 // Rows read per lock hold while scanning, so the writer is never stalled for long.
@@ -1311,21 +1317,29 @@ class SqliteStore final : public Store {
     return read_referrals("client_id = ?1 AND case_id = ?2", client_id, case_id);
   }
 
-  // The referrals matching `where` (?1, and ?2 when it names one), oldest first.
-  std::expected<std::vector<ReferralRecord>, StoreError> read_referrals(std::string_view where,
-                                                                        const std::string& first,
-                                                                        const std::string& second) {
+  std::expected<std::vector<ReferralRecord>, StoreError> referrals_with_status(const std::string& status,
+                                                                               const std::string& after_referral_id,
+                                                                               int limit) override {
+    return read_referrals("status = ?1 AND referral_id > ?2", status, after_referral_id, "referral_id", limit);
+  }
+
+  // The referrals matching `where` (?1, and ?2 when it names one) in `order` (oldest first unless
+  // told), at most `limit` when one is given.
+  std::expected<std::vector<ReferralRecord>, StoreError> read_referrals(
+      std::string_view where, const std::string& first, const std::string& second,
+      std::string_view order = "created_at, referral_id", std::optional<int> limit = std::nullopt) {
     std::lock_guard lock(reader_.mutex);
     std::vector<ReferralRecord> found;
     auto ok = query(
         reader_,
         "SELECT referral_id, client_id, case_id, destination, person_id, protected_identity, created_at, body, "
         "status, version, consent_id, updated_at FROM referral WHERE " +
-            std::string(where) + " ORDER BY created_at, referral_id",
+            std::string(where) + " ORDER BY " + std::string(order) + (limit ? " LIMIT ?3" : ""),
         "read referral",
         [&](StatementUse& u) {
           u.bind(1, first);
           if (where.find("?2") != std::string_view::npos) u.bind(2, second);
+          if (limit) u.bind(3, *limit);
         },
         [&](sqlite3_stmt* s) {
           ReferralRecord r;
@@ -1650,6 +1664,11 @@ class SqliteStore final : public Store {
         });
   }
 
+  std::expected<std::vector<AttendanceMonthRecord>, StoreError> attendance_months_of(
+      const std::string& referral_id) override {
+    return read_attendance_months("referral_id = ?1 ORDER BY month", [&](StatementUse& u) { u.bind(1, referral_id); });
+  }
+
   std::expected<std::optional<AttendanceSummaryRecord>, StoreError> attendance_summary(
       const std::string& referral_id, const std::string& month) override {
     std::lock_guard lock(reader_.mutex);
@@ -1870,6 +1889,12 @@ class SqliteStore final : public Store {
         found =
             stored("SELECT 1 FROM attendance_month WHERE referral_id = ?1 AND month = ?2 AND absence_flagged_at <> ''",
                    [&](StatementUse& u) { u.bind(1, f->referral_id).bind(2, f->month); });
+      } else if (const auto* x = std::get_if<store_write::WithdrawAbsenceFlag>(&w)) {
+        what = "another absence flag";
+        found = stored(
+            "SELECT 1 WHERE COALESCE((SELECT absence_flagged_at FROM attendance_month WHERE referral_id = ?1 AND "
+            "month = ?2), '') <> ?3",
+            [&](StatementUse& u) { u.bind(1, x->referral_id).bind(2, x->month).bind(3, x->flagged_at); });
       } else if (const auto* a = std::get_if<store_write::RecordAttempt>(&w)) {
         what = "the delivery attempt";
         found = stored("SELECT 1 FROM delivery_attempt WHERE message_id = ?1 AND number = ?2",
@@ -2466,6 +2491,14 @@ class SqliteStore final : public Store {
                "INSERT INTO attendance_month (referral_id, month, changes, absence_flagged_at) VALUES (?1, ?2, 0, ?3) "
                "ON CONFLICT (referral_id, month) DO UPDATE SET absence_flagged_at = excluded.absence_flagged_at",
                "flag absence",
+               [&](StatementUse& u) { u.bind(1, w.referral_id).bind(2, w.month).bind(3, w.flagged_at); });
+  }
+
+  std::expected<void, StoreError> apply(const store_write::WithdrawAbsenceFlag& w) {
+    return run(writer_,
+               "UPDATE attendance_month SET absence_flagged_at = '' WHERE referral_id = ?1 AND month = ?2 "
+               "AND absence_flagged_at = ?3",
+               "withdraw absence flag",
                [&](StatementUse& u) { u.bind(1, w.referral_id).bind(2, w.month).bind(3, w.flagged_at); });
   }
 

@@ -157,3 +157,56 @@ TEST_CASE("a month is flagged for unexcused absence once") {
   CHECK(again->code == "conflict");
   CHECK(store->attendance_month("R-1", "2026-11").value()->absence_flagged_at == "2026-11-02T16:00:00.000Z");
 }
+
+TEST_CASE("a month's flag is withdrawn only as the flag it was raised as, and may then be raised again") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  const std::string first = "2026-11-02T16:00:00.000Z", second = "2026-11-09T16:00:00.000Z";
+  // No flag to withdraw.
+  const auto none = refusal(*store, {store_write::WithdrawAbsenceFlag{"R-1", "2026-11", first}});
+  REQUIRE(none.has_value());
+  CHECK(none->code == "conflict");
+  commit_ok(*store, {store_write::PutAttendanceDay{day("R-1", "2026-11-02", 1, "FRANVARANDE")},
+                     store_write::PutAbsenceFlag{"R-1", "2026-11", first}});
+  // Another flag than the one stored.
+  const auto other = refusal(*store, {store_write::WithdrawAbsenceFlag{"R-1", "2026-11", second}});
+  REQUIRE(other.has_value());
+  CHECK(other->code == "conflict");
+  CHECK(store->attendance_month("R-1", "2026-11").value()->absence_flagged_at == first);
+
+  CHECK_FALSE(refusal(*store, {store_write::WithdrawAbsenceFlag{"R-1", "2026-11", first}}).has_value());
+  const auto withdrawn = store->attendance_month("R-1", "2026-11").value();
+  REQUIRE(withdrawn.has_value());
+  CHECK(withdrawn->absence_flagged_at.empty());
+  CHECK(withdrawn->changes == 1);
+  // Withdrawn once: a second withdrawal of it fails; a new flag is taken.
+  CHECK(refusal(*store, {store_write::WithdrawAbsenceFlag{"R-1", "2026-11", first}}).has_value());
+  commit_ok(*store, {store_write::PutAbsenceFlag{"R-1", "2026-11", second}});
+  CHECK(store->attendance_month("R-1", "2026-11").value()->absence_flagged_at == second);
+}
+
+TEST_CASE("every month the store tracks for a referral reads back by month") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  CHECK(store->attendance_months_of("R-1").value().empty());
+  commit_ok(*store, {store_write::PutAttendanceDay{day("R-1", "2026-12-01", 1)},
+                     store_write::PutAttendanceDay{day("R-1", "2026-10-30", 1)},
+                     store_write::PutAttendanceDay{day("R-2", "2026-11-05", 1)}});
+  // A summary of a month with nothing reported tracks that month too.
+  commit_ok(*store, {summary("R-1", "2026-11", 1, 0)});
+  const auto months = store->attendance_months_of("R-1").value();
+  CHECK(keys(months) == std::vector<std::string>{"R-1/2026-10", "R-1/2026-11", "R-1/2026-12"});
+  REQUIRE(months.size() == 3);
+  CHECK(months[1].changes == 0);
+  CHECK(months[1].summary_revision == 1);
+  // Nothing reported and summarised once: not due again.
+  CHECK(keys(store->attendance_months_to_summarise("2026-12", "", "", 10).value()) ==
+        std::vector<std::string>{"R-1/2026-10", "R-1/2026-12", "R-2/2026-11"});
+  // A day reported afterwards makes the next revision due.
+  commit_ok(*store, {store_write::PutAttendanceDay{day("R-1", "2026-11-20", 1)}});
+  const auto later = store->attendance_month("R-1", "2026-11").value();
+  REQUIRE(later.has_value());
+  CHECK(later->changes == 1);
+  CHECK(later->summarised_changes == 0);
+  CHECK(later->summary_revision == 1);
+}

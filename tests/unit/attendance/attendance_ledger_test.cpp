@@ -122,3 +122,65 @@ TEST_CASE("a day corrected away from unexcused absence does not count towards th
   CHECK(types(g.report({unexcused("2026-11-02"), unexcused("2026-11-03")}, AttendanceRules{2, 5})) ==
         std::vector<std::string>{kAttendance, kAttendance, kAbsenceFlagged});
 }
+
+TEST_CASE("a correction bringing a flagged month below the threshold withdraws its flag; a new crossing flags again",
+          "[attendance]") {
+  LedgerFixture f;
+  const auto flagged = f.report({unexcused("2026-11-02"), unexcused("2026-11-03"), unexcused("2026-11-04")});
+  REQUIRE(types(flagged).back() == kAbsenceFlagged);
+  CHECK(flagged.events.back().facts["flagged_at"] == "2026-12-01T10:00:00Z");
+  CHECK(f.store->attendance_month("R-1", "2026-11").value()->absence_flagged_at == "2026-12-01T10:00:00Z");
+
+  // Jobbtorg corrects one unexcused day to a valid reason: two are left, below three.
+  const auto corrected = f.report({day("2026-11-03", "FRANVARANDE", {{"absence_reason", "GILTIG_ANNAN"}})});
+  REQUIRE(types(corrected) == std::vector<std::string>{kAttendanceCorrected, kAbsenceFlagWithdrawn});
+  const json& withdrawn = corrected.events[1].facts;
+  CHECK(withdrawn["month"] == "2026-11");
+  CHECK(withdrawn["unexcused_days"] == 2);
+  CHECK(withdrawn["threshold"] == 3);
+  CHECK(withdrawn["flagged_at"] == "2026-12-01T10:00:00Z");
+  CHECK(withdrawn["dates"] == json{"2026-11-02", "2026-11-04"});
+  CHECK(corrected.events[1].occurred_at == "2026-11-03");
+  CHECK(corrected.audit["absence_flag_withdrawn"][0]["flagged_at"] == "2026-12-01T10:00:00Z");
+  CHECK(f.store->attendance_month("R-1", "2026-11").value()->absence_flagged_at.empty());
+
+  // Still below: nothing more to withdraw.
+  CHECK(types(f.report({day("2026-11-04", "FRANVARANDE", {{"absence_reason", "SJUK"}})})) ==
+        std::vector<std::string>{kAttendanceCorrected});
+  // Reaching the threshold again is a new flag, raised once.
+  CHECK(types(f.report({unexcused("2026-11-05")})) == std::vector<std::string>{kAttendance});
+  const auto again = f.report({unexcused("2026-11-06")});
+  REQUIRE(types(again) == std::vector<std::string>{kAttendance, kAbsenceFlagged});
+  CHECK(again.events[1].facts["dates"] == json{"2026-11-02", "2026-11-05", "2026-11-06"});
+  CHECK(types(f.report({unexcused("2026-11-09")})) == std::vector<std::string>{kAttendance});
+}
+
+TEST_CASE("a withdrawal decided on a flag another report has replaced since fails the commit", "[attendance]") {
+  LedgerFixture f;
+  f.report({unexcused("2026-11-02"), unexcused("2026-11-03"), unexcused("2026-11-04")});
+  AttendanceLedger ledger(*f.store, AttendanceRules{});
+  auto stale =
+      ledger.decide(f.referral, "m-stale", {day("2026-11-02", "NARVARANDE", {{"hours", "4"}})}, "2026-12-02T10:00:00Z");
+  REQUIRE(stale.has_value());
+  REQUIRE(types(*stale).back() == kAbsenceFlagWithdrawn);
+  // Meanwhile the flag was withdrawn and raised again by other reports.
+  REQUIRE(
+      f.store->commit({}, {store_write::WithdrawAbsenceFlag{"R-1", "2026-11", "2026-12-01T10:00:00Z"}}).has_value());
+  REQUIRE(f.store->commit({}, {store_write::PutAbsenceFlag{"R-1", "2026-11", "2026-12-01T11:00:00Z"}}).has_value());
+  // As the audit log commits it: with its record, refused as a conflict, nothing of it stored.
+  std::vector<CommitEntry> batch{
+      {AuditRecord{0, "2026-12-02T10:00:00Z", "referral.report_received", {{"n", 1}}, "", ""}, stale->writes,
+       std::nullopt}};
+  REQUIRE(f.store
+              ->commit_sealed(batch,
+                              [](AuditRecord& r, const std::optional<AuditChainTip>& tip) {
+                                r.seq = tip ? tip->seq + 1 : 1;
+                                r.prev_hash = tip ? tip->hash : "";
+                                r.hash = "h" + std::to_string(r.seq);
+                              })
+              .has_value());
+  REQUIRE(batch[0].refused.has_value());
+  CHECK(batch[0].refused->code == "conflict");
+  CHECK(f.store->attendance_days("R-1", "2026-11").value()[0].version == 1);
+  CHECK(f.store->attendance_month("R-1", "2026-11").value()->absence_flagged_at == "2026-12-01T11:00:00Z");
+}

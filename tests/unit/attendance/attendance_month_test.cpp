@@ -114,3 +114,44 @@ TEST_CASE("unexcused absence counts only days absent without a valid reason", "[
   };
   CHECK(unexcused_days(days) == 2);
 }
+
+TEST_CASE("a month's flag is raised at the threshold, withdrawn below it, and otherwise left", "[attendance]") {
+  CHECK(absence_flag_change(3, 3, false) == FlagChange::raise);
+  CHECK(absence_flag_change(4, 3, false) == FlagChange::raise);
+  CHECK(absence_flag_change(2, 3, false) == FlagChange::none);
+  CHECK(absence_flag_change(3, 3, true) == FlagChange::none);
+  CHECK(absence_flag_change(2, 3, true) == FlagChange::withdraw);
+  CHECK(absence_flag_change(0, 3, true) == FlagChange::withdraw);
+}
+
+TEST_CASE("months are summarised from the later of the start month and the month of acceptance", "[attendance]") {
+  const auto started = [](const char* date) { return terms_of(json{{"start_date", date}}); };
+  CHECK(first_summarised_month(started("2026-11-09"), "2026-10-20T09:00:00.000Z") == year{2026} / November);
+  // A start before the acceptance: Jobbtorg had nothing to report on before it got the referral.
+  CHECK(first_summarised_month(started("2026-09-01"), "2026-10-20T09:00:00.000Z") == year{2026} / October);
+  CHECK(first_summarised_month(terms_of(json::object()), "2026-10-20T09:00:00.000Z") == year{2026} / October);
+  CHECK_FALSE(first_summarised_month(started("2026-11-09"), "").has_value());
+  CHECK_FALSE(first_summarised_month(started("2026-11-09"), "2026-13-01T00:00:00Z").has_value());
+}
+
+TEST_CASE("every complete month with nothing reported and no summary is due, oldest first, up to the end",
+          "[attendance]") {
+  const year_month october = year{2026} / October;
+  // Grace 5: December is complete from 2027-01-06T00:00Z.
+  const auto december_complete = at(year{2027} / January / 6);
+  CHECK(unreported_months_due(october, std::nullopt, {}, december_complete - milliseconds{1}, 5) ==
+        std::vector<year_month>{october, year{2026} / November});
+  CHECK(unreported_months_due(october, std::nullopt, {}, december_complete, 5) ==
+        std::vector<year_month>{october, year{2026} / November, year{2026} / December});
+  // A month with a day reported or a summary raised is not one of them.
+  CHECK(unreported_months_due(october, std::nullopt, {year{2026} / November}, december_complete, 5) ==
+        std::vector<year_month>{october, year{2026} / December});
+  // Jobbtorg ended the referral in November: nothing after it.
+  CHECK(unreported_months_due(october, year{2026} / November, {}, december_complete, 5) ==
+        std::vector<year_month>{october, year{2026} / November});
+  // The first month not yet complete: none.
+  CHECK(unreported_months_due(year{2027} / January, std::nullopt, {}, december_complete, 5).empty());
+  // Across a year.
+  CHECK(unreported_months_due(year{2026} / December, std::nullopt, {}, at(year{2027} / February / 1), 0) ==
+        std::vector<year_month>{year{2026} / December, year{2027} / January});
+}

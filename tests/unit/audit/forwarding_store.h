@@ -109,6 +109,10 @@ class ForwardingStore : public knutpunkt::Store {
       const std::string& client_id, const std::string& case_id) override {
     return inner_.referrals_of_case(client_id, case_id);
   }
+  std::expected<std::vector<knutpunkt::ReferralRecord>, knutpunkt::StoreError> referrals_with_status(
+      const std::string& status, const std::string& after_referral_id, int limit) override {
+    return inner_.referrals_with_status(status, after_referral_id, limit);
+  }
   std::expected<std::optional<knutpunkt::IdempotencyRecord>, knutpunkt::StoreError> idempotency(
       const std::string& client_id, const std::string& key) override {
     return inner_.idempotency(client_id, key);
@@ -232,6 +236,10 @@ class ForwardingStore : public knutpunkt::Store {
       const std::string& through_month, const std::string& after_referral_id, const std::string& after_month,
       int limit) override {
     return inner_.attendance_months_to_summarise(through_month, after_referral_id, after_month, limit);
+  }
+  std::expected<std::vector<knutpunkt::AttendanceMonthRecord>, knutpunkt::StoreError> attendance_months_of(
+      const std::string& referral_id) override {
+    return inner_.attendance_months_of(referral_id);
   }
   std::expected<std::optional<knutpunkt::AttendanceSummaryRecord>, knutpunkt::StoreError> attendance_summary(
       const std::string& referral_id, const std::string& month) override {

@@ -197,13 +197,15 @@ def check_case_events(case_event, emitter):
     broken("an empty causation_id", lambda e: e.update(causation_id=""))
     broken("a source_partner with an upper-case adapter name", lambda e: e.update(source_partner="SSBTEK/FK"))
 
-    # The facts of the types whose facts the schema pins (assessment.result, the time limits).
+    # The facts of the types whose facts the schema pins (assessment.result, the time limits, the
+    # absence flag and its withdrawal).
     for kind in ("assessment.result", "referral.not_enrolled", "referral.first_visit_overdue",
-                 "referral.plan_followup_overdue"):
+                 "referral.plan_followup_overdue", "referral.absence_flagged", "referral.absence_flag_withdrawn"):
         check(any(e.get("type") == kind for e in events), f"samples include {kind}")
     result = next((e for e in events if e.get("type") == "assessment.result"), None)
     overdue = next((e for e in events if e.get("type") == "referral.first_visit_overdue"), None)
     followup = next((e for e in events if e.get("type") == "referral.plan_followup_overdue"), None)
+    withdrawn = next((e for e in events if e.get("type") == "referral.absence_flag_withdrawn"), None)
 
     def broken_facts(sample, description, mutate):
         if sample is None:
@@ -219,6 +221,8 @@ def check_case_events(case_event, emitter):
     broken_facts(overdue, "a time limit without limit_days", lambda f: f.pop("limit_days"))
     broken_facts(overdue, "a time limit of 0 days", lambda f: f.update(limit_days=0))
     broken_facts(followup, "a plan follow-up without its date", lambda f: f.pop("planned_followup"))
+    broken_facts(withdrawn, "a flag withdrawn without naming the flag", lambda f: f.pop("flagged_at"))
+    broken_facts(withdrawn, "a flag withdrawn for a date, not a month", lambda f: f.update(month="2026-11-02"))
 
     ok = copy.deepcopy(base)
     ok["occurred_at"] = "2026-10-25T09:00:00+02:00"

@@ -1,17 +1,14 @@
 // Prints, as one JSON array, case events built the way adapters build them and serialised by the
 // real to_json, so check_schemas.py validates what the gateway actually emits rather than a
 // hand-written copy of it.
-#include "attendance/attendance_ledger.h"
-#include "attendance/attendance_month.h"
 #include <chrono>
 #include <iostream>
 
+#include "attendance/attendance_ledger.h"
+#include "attendance/attendance_month.h"
 #include "core/case_event.h"
 #include "core/clock.h"
 #include "core/ids.h"
-
-#include <chrono>
-#include <iostream>
 
 namespace {
 
@@ -146,6 +143,28 @@ int main() {
     }
     events.push_back(to_json(limit));
   }
+
+  // The absence flag and its withdrawal as the attendance ledger raises them.
+  const std::string flagged_at = "2026-12-01T10:00:00.123Z";
+  CaseEvent flag = attendance;
+  flag.event_id = knutpunkt::new_uuid();
+  flag.type = att::kAbsenceFlagged;
+  flag.correlation_id = referral_id;
+  flag.occurred_at = "2026-11-04";
+  flag.facts = {{"referral_id", referral_id},
+                {"month", "2026-11"},
+                {"unexcused_days", 3},
+                {"threshold", 3},
+                {"dates", {"2026-11-02", "2026-11-03", "2026-11-04"}},
+                {"flagged_at", flagged_at}};
+  events.push_back(to_json(flag));
+  CaseEvent withdrawn = flag;
+  withdrawn.event_id = knutpunkt::new_uuid();
+  withdrawn.type = att::kAbsenceFlagWithdrawn;
+  withdrawn.occurred_at = "2026-11-03";
+  withdrawn.facts["unexcused_days"] = 2;
+  withdrawn.facts["dates"] = {"2026-11-02", "2026-11-04"};
+  events.push_back(to_json(withdrawn));
 
   std::cout << events.dump(2) << '\n';
   return 0;

@@ -82,9 +82,9 @@ std::string raw_text(const std::filesystem::path& file, const std::string& sql) 
 // 5 protected persons, 6 case members and manual items, 7 audit index, 8 retention, 9 SIP plans,
 // outbox status withheld, consent organisations, 10 organisations of cases and consents, 11 delivery
 // leases, 12 console sessions and sign-in budgets, 13 referral versions and case closure reasons,
-// 14 attendance of referrals, 15 referral reports and time limits raised.
-const std::string kLatestSchemaVersion = "15";
-const std::string kMigrationsRecorded = "15";
+// 14 attendance of referrals, 15 referral reports and time limits raised, 16 referrals by status.
+const std::string kLatestSchemaVersion = "16";
+const std::string kMigrationsRecorded = "16";
 
 TEST_CASE("opening a new file creates the schema in WAL mode and records its version") {
   TempDir dir;
@@ -213,6 +213,7 @@ TEST_CASE("a version 5 database gets its case members from the households it alr
   // 8 names audit_retention_permit.
   REQUIRE(raw_exec(file,
                    "DROP TABLE referral_change; DROP INDEX referral_consent; DROP INDEX referral_case; "
+                   "DROP INDEX referral_status; "
                    "ALTER TABLE referral DROP COLUMN status; ALTER TABLE referral DROP COLUMN version; "
                    "ALTER TABLE referral DROP COLUMN consent_id; ALTER TABLE referral DROP COLUMN updated_at; "
                    "ALTER TABLE case_file DROP COLUMN closure_reason; "
@@ -246,6 +247,7 @@ TEST_CASE(
   // Back to version 9: the columns of migration 10 removed, its rows kept.
   REQUIRE(raw_exec(file,
                    "DROP TABLE referral_change; DROP INDEX referral_consent; DROP INDEX referral_case; "
+                   "DROP INDEX referral_status; "
                    "ALTER TABLE referral DROP COLUMN status; ALTER TABLE referral DROP COLUMN version; "
                    "ALTER TABLE referral DROP COLUMN consent_id; ALTER TABLE referral DROP COLUMN updated_at; "
                    "ALTER TABLE case_file DROP COLUMN closure_reason; "
@@ -275,6 +277,7 @@ TEST_CASE("a database from before sessions were stored gets them, and a random s
   { auto store = open_store(file); }
   REQUIRE(raw_exec(file,
                    "DROP TABLE referral_change; DROP INDEX referral_consent; DROP INDEX referral_case; "
+                   "DROP INDEX referral_status; "
                    "ALTER TABLE referral DROP COLUMN status; ALTER TABLE referral DROP COLUMN version; "
                    "ALTER TABLE referral DROP COLUMN consent_id; ALTER TABLE referral DROP COLUMN updated_at; "
                    "ALTER TABLE case_file DROP COLUMN closure_reason; "
