@@ -1,5 +1,6 @@
-// Assessment results from Jobbtorg (typ BEDOMNING) through the real gateway and the Jobbtorg
-// simulator: structured, coded results reach the referring case system as assessment.result.
+// Assessment results through the real gateway and the Jobbtorg simulator: Jobbtorg's (typ
+// BEDOMNING) reach the referring case system coded as assessment.result; the unit's IB part 1
+// reaches Jobbtorg coded in the anvisning.
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
@@ -70,4 +71,40 @@ TEST_CASE(
   CHECK(refused["gateway_status"] == 400);
   CHECK(refused.dump().find("/bedomning/resultat/MOTIVATION") != std::string::npos);
   CHECK(feed_of(h, "assessment.result").size() == 1);
+}
+
+TEST_CASE(
+    "a referral's coded IB part 1 reaches Jobbtorg in the anvisning; a code outside the lists is refused naming "
+    "ib_part1.results.<item>",
+    "[assessment]") {
+  ReferralHarness h("assessment_ib_part1");
+  const nlohmann::json results = {
+      {"BOENDE", "VISST_HINDER"}, {"SOCIALT_NATVERK", "INGET_HINDER"}, {"UTBILDNINGSNIVA", "FORGYMNASIAL"}};
+  auto body = referral_request();
+  body["ib_part1"] = {{"completed_on", "2026-11-20"}, {"summary", "Kort text"}, {"results", results}};
+  auto accepted = h.refer(body);
+  INFO(accepted.body.dump());
+  REQUIRE(accepted.status == 202);
+  const std::string referral_id = accepted.body["referral_id"];
+
+  nlohmann::json at_jobbtorg;
+  REQUIRE(eventually([&] {
+    for (const auto& r : h.jobbtorg_referrals()) {
+      if (r["anvisningsId"] == referral_id) at_jobbtorg = r;
+    }
+    return !at_jobbtorg.is_null();
+  }));
+  CHECK(at_jobbtorg["ibDel1Resultat"] == results);
+  CHECK(h.jobbtorg_stats()["invalid"] == 0);
+
+  auto wrong = referral_request("EB-2026-000124");
+  wrong["ib_part1"] = {{"completed_on", "2026-11-20"},
+                       {"results", {{"BOENDE", "LITE"}, {"MOTIVATION", "INGET_HINDER"}}}};
+  auto refused = h.refer(wrong);
+  INFO(refused.body.dump());
+  REQUIRE(refused.status == 400);
+  std::vector<std::string> names;
+  for (const auto& p : refused.body["invalid-params"]) names.push_back(p["name"]);
+  CHECK(names == std::vector<std::string>{"ib_part1.results.BOENDE"});
+  CHECK(h.jobbtorg_stats()["anvisningar_received"] == 1);
 }
