@@ -22,6 +22,10 @@ class ReferralStore {
       const std::string& consent_id) = 0;
   virtual std::expected<std::vector<ReferralRecord>, StoreError> referrals_of_case(const std::string& client_id,
                                                                                    const std::string& case_id) = 0;
+  // Referrals with `status` in id order, at most `limit`, after `after_referral_id` ("" = from
+  // the start): a scan over the active referrals that never reads the withdrawn ones.
+  virtual std::expected<std::vector<ReferralRecord>, StoreError> referrals_with_status(
+      const std::string& status, const std::string& after_referral_id, int limit) = 0;
   virtual std::expected<std::optional<IdempotencyRecord>, StoreError> idempotency(const std::string& client_id,
                                                                                   const std::string& key) = 0;
   virtual std::expected<bool, StoreError> inbound_seen(const std::string& partner,

@@ -45,9 +45,10 @@ struct Migration {
 std::string schema_v2() { return std::string(referral_change_schema()); }
 
 // 3: attendance days, months and summaries of referrals (pg_attendance.h); 4: the reports each
-// referral received and the time limits raised (pg_referral_deadline.h).
+// referral received and the time limits raised (pg_referral_deadline.h); 6: referrals by status,
+// then id (pg_referral.h).
 constexpr std::array kMigrations{Migration{1, &schema_v1}, Migration{2, &schema_v2}, Migration{3, &attendance_schema},
-                                 Migration{4, &referral_deadline_schema}};
+                                 Migration{4, &referral_deadline_schema}, Migration{6, &active_referrals_schema}};
 
 }  // namespace
 

@@ -67,17 +67,29 @@ std::string_view referral_change_schema() {
   )sql";
 }
 
+std::string active_referrals_schema() {
+  return R"sql(
+    -- The time limits' round reads only the referrals still running, by status and then id, never
+    -- every referral ever made. IF NOT EXISTS: the attendance summaries' scan wants the same index
+    -- and may have made it.
+    CREATE INDEX IF NOT EXISTS referral_status ON referral (status, referral_id);
+  )sql";
+}
+
 namespace {
 
 constexpr const char* kReferralColumns =
     "referral_id, client_id, case_id, destination, person_id, protected_identity, created_at, body, status, version, "
     "consent_id, updated_at";
 
-std::expected<std::vector<ReferralRecord>, StoreError> read_referrals(Connection& c, const std::string& where,
-                                                                      Params params) {
-  auto r = c.query(
-      std::string("SELECT ") + kReferralColumns + " FROM referral WHERE " + where + " ORDER BY created_at, referral_id",
-      params, "read referral");
+// The referrals matching `where` in `order` (oldest first unless told), `limit` (a LIMIT clause)
+// when given.
+std::expected<std::vector<ReferralRecord>, StoreError> read_referrals(
+    Connection& c, const std::string& where, Params params, std::string_view order = "created_at, referral_id",
+    std::string_view limit = "") {
+  auto r = c.query(std::string("SELECT ") + kReferralColumns + " FROM referral WHERE " + where + " ORDER BY " +
+                       std::string(order) + std::string(limit),
+                   params, "read referral");
   if (!r) return std::unexpected(r.error());
   std::vector<ReferralRecord> out;
   for (int i = 0; i < r->rows(); ++i) {
@@ -174,6 +186,13 @@ std::expected<std::vector<ReferralRecord>, StoreError> referrals_on_consent(Conn
 std::expected<std::vector<ReferralRecord>, StoreError> referrals_of_case(Connection& c, const std::string& client_id,
                                                                          const std::string& case_id) {
   return read_referrals(c, "client_id = $1 AND case_id = $2", Params().add(client_id).add(case_id));
+}
+
+std::expected<std::vector<ReferralRecord>, StoreError> referrals_with_status(Connection& c, const std::string& status,
+                                                                             const std::string& after_referral_id,
+                                                                             int limit) {
+  return read_referrals(c, "status = $1 AND referral_id > $2", Params().add(status).add(after_referral_id).limit(limit),
+                        "referral_id", " LIMIT $3");
 }
 
 std::expected<std::optional<IdempotencyRecord>, StoreError> idempotency(Connection& c, const std::string& client_id,

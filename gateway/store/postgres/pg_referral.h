@@ -14,6 +14,8 @@ namespace knutpunkt::pg {
 std::string_view referral_schema();
 // Migration 2: a referral's status, version and consent, and its change history.
 std::string_view referral_change_schema();
+// Migration 6: referrals looked up by status (the time limits' scan of active ones).
+std::string active_referrals_schema();
 
 std::expected<void, StoreError> apply(Connection& c, const store_write::PutReferral& w);
 std::expected<void, StoreError> apply(Connection& c, const store_write::ChangeReferral& w);
@@ -25,6 +27,9 @@ std::expected<std::vector<ReferralRecord>, StoreError> referrals_on_consent(Conn
                                                                             const std::string& consent_id);
 std::expected<std::vector<ReferralRecord>, StoreError> referrals_of_case(Connection& c, const std::string& client_id,
                                                                          const std::string& case_id);
+std::expected<std::vector<ReferralRecord>, StoreError> referrals_with_status(Connection& c, const std::string& status,
+                                                                             const std::string& after_referral_id,
+                                                                             int limit);
 std::expected<std::optional<IdempotencyRecord>, StoreError> idempotency(Connection& c, const std::string& client_id,
                                                                         const std::string& key);
 std::expected<bool, StoreError> inbound_seen(Connection& c, const std::string& partner,

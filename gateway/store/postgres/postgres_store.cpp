@@ -254,6 +254,11 @@ class PostgresStore final : public Store {
                                                                            const std::string& case_id) override {
     return read([&](pg::Connection& c) { return pg::referrals_of_case(c, client_id, case_id); });
   }
+  std::expected<std::vector<ReferralRecord>, StoreError> referrals_with_status(const std::string& status,
+                                                                               const std::string& after_referral_id,
+                                                                               int limit) override {
+    return read([&](pg::Connection& c) { return pg::referrals_with_status(c, status, after_referral_id, limit); });
+  }
   std::expected<std::optional<IdempotencyRecord>, StoreError> idempotency(const std::string& client_id,
                                                                           const std::string& key) override {
     return read([&](pg::Connection& c) { return pg::idempotency(c, client_id, key); });
@@ -322,10 +327,6 @@ class PostgresStore final : public Store {
   std::expected<std::optional<AttendanceSummaryRecord>, StoreError> attendance_summary(
       const std::string& referral_id, const std::string& month) override {
     return read([&](pg::Connection& c) { return pg::attendance_summary(c, referral_id, month); });
-  }
-  std::expected<std::vector<std::string>, StoreError> referral_ids_after(const std::string& after_referral_id,
-                                                                         int limit) override {
-    return read([&](pg::Connection& c) { return pg::referral_ids_after(c, after_referral_id, limit); });
   }
   std::expected<std::vector<ReferralReportRecord>, StoreError> referral_reports(
       const std::string& referral_id) override {

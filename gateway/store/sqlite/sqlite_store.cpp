@@ -497,6 +497,13 @@ constexpr std::array kMigrations{
       INSERT OR IGNORE INTO referral_reminder (referral_id, kind, key, raised_at)
         SELECT referral_id, 'referral.first_visit_overdue', 'referral', '' FROM referral;
     )sql"},
+    Migration{17, R"sql(
+      -- The time limits' round reads only the referrals still running, by status and then id,
+      -- never every referral ever made. IF NOT EXISTS: the attendance summaries' scan wants the
+      -- same index and may have made it, and a database whose recorded version was set back
+      -- keeps what it has.
+      CREATE INDEX IF NOT EXISTS referral_status ON referral (status, referral_id);
+    )sql"},
 };
 
 // Rows read per lock hold while scanning, so the writer is never stalled for long.
@@ -1311,21 +1318,29 @@ class SqliteStore final : public Store {
     return read_referrals("client_id = ?1 AND case_id = ?2", client_id, case_id);
   }
 
-  // The referrals matching `where` (?1, and ?2 when it names one), oldest first.
-  std::expected<std::vector<ReferralRecord>, StoreError> read_referrals(std::string_view where,
-                                                                        const std::string& first,
-                                                                        const std::string& second) {
+  std::expected<std::vector<ReferralRecord>, StoreError> referrals_with_status(const std::string& status,
+                                                                               const std::string& after_referral_id,
+                                                                               int limit) override {
+    return read_referrals("status = ?1 AND referral_id > ?2", status, after_referral_id, "referral_id", limit);
+  }
+
+  // The referrals matching `where` (?1, and ?2 when it names one) in `order` (oldest first unless
+  // told), at most `limit` when one is given.
+  std::expected<std::vector<ReferralRecord>, StoreError> read_referrals(
+      std::string_view where, const std::string& first, const std::string& second,
+      std::string_view order = "created_at, referral_id", std::optional<int> limit = std::nullopt) {
     std::lock_guard lock(reader_.mutex);
     std::vector<ReferralRecord> found;
     auto ok = query(
         reader_,
         "SELECT referral_id, client_id, case_id, destination, person_id, protected_identity, created_at, body, "
         "status, version, consent_id, updated_at FROM referral WHERE " +
-            std::string(where) + " ORDER BY created_at, referral_id",
+            std::string(where) + " ORDER BY " + std::string(order) + (limit ? " LIMIT ?3" : ""),
         "read referral",
         [&](StatementUse& u) {
           u.bind(1, first);
           if (where.find("?2") != std::string_view::npos) u.bind(2, second);
+          if (limit) u.bind(3, *limit);
         },
         [&](sqlite3_stmt* s) {
           ReferralRecord r;
@@ -1666,21 +1681,6 @@ class SqliteStore final : public Store {
         });
     if (!ok) return std::unexpected(ok.error());
     return found;
-  }
-
-  std::expected<std::vector<std::string>, StoreError> referral_ids_after(const std::string& after_referral_id,
-                                                                         int limit) override {
-    std::lock_guard lock(reader_.mutex);
-    std::vector<std::string> ids;
-    auto ok = query(
-        reader_, "SELECT referral_id FROM referral WHERE referral_id > ?1 ORDER BY referral_id LIMIT ?2",
-        "read referral ids", [&](StatementUse& u) { u.bind(1, after_referral_id).bind(2, limit); },
-        [&](sqlite3_stmt* s) {
-          ids.push_back(column_text(s, 0));
-          return true;
-        });
-    if (!ok) return std::unexpected(ok.error());
-    return ids;
   }
 
   std::expected<std::vector<ReferralReportRecord>, StoreError> referral_reports(

@@ -161,3 +161,33 @@ TEST_CASE("a referral's changes are versions: each lands once, the row follows, 
   CHECK(in_case[0].referral_id == "R-10");
   CHECK(store->referrals_of_case("client-b", "EB-10").value().empty());
 }
+
+TEST_CASE("referrals with a status page in id order, never showing the others") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  std::vector<StoreWrite> writes;
+  for (const std::string id : {"R-3", "R-1", "R-4", "R-2", "R-5"}) {
+    ReferralRecord r{id, "client-a", "EB-1", "jobbtorg-sodra", "191212121212", false, "2026-11-24T10:00:00Z", {}};
+    writes.push_back(store_write::PutReferral{r});
+  }
+  commit_ok(*store, {}, writes);
+  ReferralRecord withdrawn = *store->referral("R-2").value();
+  withdrawn.version = 2;
+  withdrawn.status = "withdrawn";
+  withdrawn.updated_at = "2026-11-25T08:00:00Z";
+  commit_ok(*store, {}, {store_write::ChangeReferral{withdrawn}});
+
+  const auto ids = [](const std::vector<ReferralRecord>& list) {
+    std::vector<std::string> out;
+    for (const auto& r : list) out.push_back(r.referral_id);
+    return out;
+  };
+  CHECK(ids(store->referrals_with_status("active", "", 2).value()) == std::vector<std::string>{"R-1", "R-3"});
+  CHECK(ids(store->referrals_with_status("active", "R-3", 2).value()) == std::vector<std::string>{"R-4", "R-5"});
+  CHECK(store->referrals_with_status("active", "R-5", 2).value().empty());
+  const auto gone = store->referrals_with_status("withdrawn", "", 10).value();
+  REQUIRE(gone.size() == 1);
+  CHECK(gone[0].referral_id == "R-2");
+  CHECK(gone[0].status == "withdrawn");
+  CHECK(gone[0].case_id == "EB-1");
+}

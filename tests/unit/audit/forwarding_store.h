@@ -109,6 +109,10 @@ class ForwardingStore : public knutpunkt::Store {
       const std::string& client_id, const std::string& case_id) override {
     return inner_.referrals_of_case(client_id, case_id);
   }
+  std::expected<std::vector<knutpunkt::ReferralRecord>, knutpunkt::StoreError> referrals_with_status(
+      const std::string& status, const std::string& after_referral_id, int limit) override {
+    return inner_.referrals_with_status(status, after_referral_id, limit);
+  }
   std::expected<std::optional<knutpunkt::IdempotencyRecord>, knutpunkt::StoreError> idempotency(
       const std::string& client_id, const std::string& key) override {
     return inner_.idempotency(client_id, key);
@@ -206,10 +210,6 @@ class ForwardingStore : public knutpunkt::Store {
   std::expected<bool, knutpunkt::StoreError> sip_reminder_raised(const std::string& plan_id, const std::string& kind,
                                                                  const std::string& key) override {
     return inner_.sip_reminder_raised(plan_id, kind, key);
-  }
-  std::expected<std::vector<std::string>, knutpunkt::StoreError> referral_ids_after(const std::string& after,
-                                                                                    int limit) override {
-    return inner_.referral_ids_after(after, limit);
   }
   std::expected<std::vector<knutpunkt::ReferralReportRecord>, knutpunkt::StoreError> referral_reports(
       const std::string& referral_id) override {
