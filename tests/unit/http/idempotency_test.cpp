@@ -59,6 +59,10 @@ class UnavailableStore final : public knutpunkt::ReferralStore {
                                                                            const std::string&) override {
     return std::unexpected(down());
   }
+  std::expected<std::vector<ReferralRecord>, StoreError> referrals_with_status(const std::string&, const std::string&,
+                                                                               int) override {
+    return std::unexpected(down());
+  }
 };
 
 }  // namespace
