@@ -56,8 +56,8 @@ MappingResult apply_fixture(const std::string& typ) {
 
 // The source of the unit's BEDOMNING (enhetens_bedomning.json) for its IB part 1 with `results`.
 json unit_ib_part1(json results) {
-  return {{"message_id", "m-1"},        {"referral_id", "r-1"}, {"sent_at", "2026-11-24T09:15:02.120Z"},
-          {"assessment_id", "a-1"},     {"instrument", "IB"},   {"part", "DEL1"},
+  return {{"message_id", "m-1"},          {"referral_id", "r-1"},         {"sent_at", "2026-11-24T09:15:02.120Z"},
+          {"assessment_id", "a-1"},       {"instrument", "IB"},           {"part", "DEL1"},
           {"completed_on", "2026-11-20"}, {"results", std::move(results)}};
 }
 
