@@ -9,6 +9,38 @@
 
 namespace knutpunkt::http {
 
+namespace {
+
+// The coded results of a part of an assessment, {item: category}, every item and category from the
+// code lists; each problem named `<name>.<item>`. Absent is a problem only when `required`.
+std::map<std::string, std::string> read_assessment_results(const nlohmann::json& object, const std::string& name,
+                                                           bool required, std::vector<InvalidParam>& invalid) {
+  std::map<std::string, std::string> read;
+  const auto results = object.find("results");
+  if ((results == object.end() || results->is_null()) && !required) return read;
+  if (results == object.end() || !results->is_object() || results->empty()) {
+    invalid.push_back({name, results == object.end() ? "missing" : "not_an_object",
+                       "is required as an object of item codes and their categories"});
+    return read;
+  }
+  for (const auto& [item, value] : results->items()) {
+    const std::string field = name + "." + item;
+    if (!assessment_item_codes().contains(item)) {
+      invalid.push_back({field, "unknown_code", "is not an item of the assessment code lists"});
+      continue;
+    }
+    const auto& allowed = item == kEducationLevelItem ? education_level_codes() : assessment_category_codes();
+    if (!value.is_string() || !allowed.contains(value.get<std::string>())) {
+      invalid.push_back({field, "unknown_code", "is not a category this item takes"});
+      continue;
+    }
+    read[item] = value.get<std::string>();
+  }
+  return read;
+}
+
+}  // namespace
+
 ReferralRequestParse parse_referral_request(const nlohmann::json& body, std::chrono::year_month_day today) {
   ReferralRequestParse parse;
   auto& invalid = parse.invalid;
@@ -64,10 +96,12 @@ ReferralRequestParse parse_referral_request(const nlohmann::json& body, std::chr
     if (!ib->is_object()) {
       invalid.push_back({"ib_part1", "not_an_object", "must be an object"});
     } else {
-      refuse_unknown_fields(*ib, "ib_part1.", {"completed_on", "summary"}, invalid);
+      refuse_unknown_fields(*ib, "ib_part1.", {"completed_on", "summary", "results"}, invalid);
       Referral::IbPart1 part;
       part.completed_on = read_date(*ib, "completed_on", "ib_part1.completed_on", true, invalid);
       part.summary = read_text(*ib, "summary", "ib_part1.summary", false, invalid, 2000);
+      // Coded as when the unit sends its IB part 1 after the referral (parse_referral_assessment).
+      part.results = read_assessment_results(*ib, "ib_part1.results", false, invalid);
       r.ib_part1 = std::move(part);
     }
   }
@@ -149,25 +183,7 @@ ReferralAssessmentParse parse_referral_assessment(const nlohmann::json& body, st
       on && std::chrono::floor<std::chrono::days>(*on) > std::chrono::sys_days{today}) {
     invalid.push_back({"completed_on", "in_the_future", "must not be after today"});
   }
-  auto results = body.find("results");
-  if (results == body.end() || !results->is_object() || results->empty()) {
-    invalid.push_back({"results", results == body.end() ? "missing" : "not_an_object",
-                       "is required as an object of item codes and their categories"});
-    return parse;
-  }
-  for (const auto& [item, value] : results->items()) {
-    const std::string name = "results." + item;
-    if (!assessment_item_codes().contains(item)) {
-      invalid.push_back({name, "unknown_code", "is not an item of the assessment code lists"});
-      continue;
-    }
-    const auto& allowed = item == kEducationLevelItem ? education_level_codes() : assessment_category_codes();
-    if (!value.is_string() || !allowed.contains(value.get<std::string>())) {
-      invalid.push_back({name, "unknown_code", "is not a category this item takes"});
-      continue;
-    }
-    a.results[item] = value.get<std::string>();
-  }
+  a.results = read_assessment_results(body, "results", true, invalid);
   return parse;
 }
 

@@ -51,7 +51,10 @@ nlohmann::json to_json(const Referral& r) {
       {"start_date", r.start_date},
       {"consent_reference", r.consent_reference},
   };
-  if (r.ib_part1) out["ib_part1"] = {{"completed_on", r.ib_part1->completed_on}, {"summary", r.ib_part1->summary}};
+  if (r.ib_part1) {
+    out["ib_part1"] = {{"completed_on", r.ib_part1->completed_on}, {"summary", r.ib_part1->summary}};
+    if (!r.ib_part1->results.empty()) out["ib_part1"]["results"] = r.ib_part1->results;
+  }
   return out;
 }
 

@@ -2,6 +2,7 @@
 // An anvisning: a case system refers a person to the municipal labour-market unit (Jobbtorg).
 // The fields are those Jobbtorg needs (Jobbtorg's published contract); the adapter renders them in
 // Jobbtorg's own shape (mappings/jobbtorg/anvisning.json).
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -39,6 +40,8 @@ struct Referral {
   struct IbPart1 {
     std::string completed_on;
     std::string summary;
+    // item -> category, codes as the unit's assessment results (referral_lifecycle.h); may be empty.
+    std::map<std::string, std::string> results;
   };
   std::optional<IbPart1> ib_part1;
 };

@@ -11,8 +11,8 @@ ReferralChanges::ReferralChanges(delivery::DeliveryEngine& engine, Store& store,
                                  const routing::EventPublisher& publisher, Clock clock)
     : engine_(engine), store_(store), publisher_(publisher), clock_(std::move(clock)) {}
 
-std::expected<ReferralRecord, Failure> ReferralChanges::own_active(const std::string& client_id,
-                                                                   const std::string& referral_id) const {
+std::expected<ReferralRecord, Failure> ReferralChanges::own_referral(const std::string& client_id,
+                                                                     const std::string& referral_id) const {
   auto found = store_.referral(referral_id);
   if (!found) return std::unexpected(Failure{"store_unavailable", found.error().code, "", FailureKind::unavailable});
   // Another client's referral does not exist for this one.
@@ -37,7 +37,7 @@ OutboxMessage ReferralChanges::message_to_jobbtorg(const ReferralRecord& referra
 std::expected<PreparedReferralChange, Failure> ReferralChanges::prepare_change(const std::string& client_id,
                                                                                const std::string& referral_id,
                                                                                const ReferralChange& change) const {
-  auto current = own_active(client_id, referral_id);
+  auto current = own_referral(client_id, referral_id);
   if (!current) return std::unexpected(current.error());
   if (current->status != kReferralActive) {
     return std::unexpected(Failure{"referral_withdrawn", "a withdrawn referral cannot be changed", "referral_id"});
@@ -95,7 +95,7 @@ std::vector<StoreWrite> ReferralChanges::withdrawal_writes(const ReferralRecord&
 std::expected<PreparedReferralChange, Failure> ReferralChanges::prepare_withdrawal(const std::string& client_id,
                                                                                    const std::string& referral_id,
                                                                                    const std::string& reason) const {
-  auto current = own_active(client_id, referral_id);
+  auto current = own_referral(client_id, referral_id);
   if (!current) return std::unexpected(current.error());
   PreparedReferralChange p;
   // A withdrawal is final; asking again changes nothing and is answered as the first time.
@@ -120,7 +120,7 @@ std::expected<PreparedReferralChange, Failure> ReferralChanges::prepare_withdraw
 
 std::expected<PreparedReferralChange, Failure> ReferralChanges::prepare_decision(
     const std::string& client_id, const std::string& referral_id, const ReferralDecision& decision) const {
-  auto current = own_active(client_id, referral_id);
+  auto current = own_referral(client_id, referral_id);
   if (!current) return std::unexpected(current.error());
   if (current->status != kReferralActive) {
     return std::unexpected(
@@ -151,7 +151,7 @@ std::expected<PreparedReferralChange, Failure> ReferralChanges::prepare_decision
 
 std::expected<PreparedReferralChange, Failure> ReferralChanges::prepare_assessment(
     const std::string& client_id, const std::string& referral_id, const ReferralAssessment& assessment) const {
-  auto current = own_active(client_id, referral_id);
+  auto current = own_referral(client_id, referral_id);
   if (!current) return std::unexpected(current.error());
   if (current->status != kReferralActive) {
     return std::unexpected(

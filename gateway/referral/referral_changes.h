@@ -68,7 +68,10 @@ class ReferralChanges {
   std::optional<std::string> release_check(const OutboxMessage& message) const;
 
  private:
-  std::expected<ReferralRecord, Failure> own_active(const std::string& client_id, const std::string& referral_id) const;
+  // The client's referral, whatever its status (each change judges that itself); "not_found" for
+  // another client's.
+  std::expected<ReferralRecord, Failure> own_referral(const std::string& client_id,
+                                                      const std::string& referral_id) const;
   // The ChangeReferral, the message to Jobbtorg (unless the referral never went to the outbox)
   // and the case event of a withdrawal; `entry` gets what the audit record says of it.
   std::vector<StoreWrite> withdrawal_writes(const ReferralRecord& current, const std::string& reason,

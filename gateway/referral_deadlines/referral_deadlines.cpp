@@ -59,12 +59,6 @@ struct Round {
 
 }  // namespace
 
-// A withdrawn referral (by its case system, or because its consent or its case ended) is not
-// waited for: Jobbtorg was told to stop, so no answer from it is overdue.
-bool referral_is_open(const ReferralRecord& referral) {
-  return referral.status == kReferralActive;
-}
-
 ReferralDeadlines::ReferralDeadlines(delivery::DeliveryEngine& engine, Store& store, const routing::RouteTable& routes,
                                      std::vector<routing::ReferralTimeLimits> limits,
                                      const routing::EventPublisher& publisher, Clock clock)
@@ -86,21 +80,17 @@ void ReferralDeadlines::raise_due(std::function<void(std::expected<int, StoreErr
   round->done = std::move(done);
   std::string after;
   for (;;) {
-    auto page = store_.referral_ids_after(after, kPage);
+    // Only referrals still running: a withdrawn one (by its case system, or because its consent
+    // or its case ended) is not waited for, since Jobbtorg was told to stop.
+    auto page = store_.referrals_with_status(kReferralActive, after, kPage);
     if (!page) {
       round->fail(page.error());
       break;
     }
     if (page->empty()) break;
-    after = page->back();
-    for (const std::string& referral_id : *page) {
-      auto found = store_.referral(referral_id);
-      if (!found) {
-        round->fail(found.error());
-        return round->finish();
-      }
-      if (!*found || !referral_is_open(**found)) continue;
-      const ReferralRecord& referral = **found;
+    after = page->back().referral_id;
+    for (const ReferralRecord& referral : *page) {
+      const std::string& referral_id = referral.referral_id;
       const auto accepted_at = parse_utc(referral.created_at);
       if (!accepted_at) {
         log::warn("referral.time_limits_unreadable", {{"referral_id", referral_id}, {"field", "created_at"}});

@@ -20,11 +20,6 @@
 
 namespace knutpunkt::referral_deadlines {
 
-// Whether a referral is still running, so its time limits still matter. Withdrawn and closed
-// referrals get none; until referrals carry their status every referral counts as open, and
-// this is where the status is read once it exists.
-bool referral_is_open(const ReferralRecord& referral);
-
 class ReferralDeadlines {
  public:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
@@ -37,8 +32,8 @@ class ReferralDeadlines {
   // The limits of the route that sent the referral (time_limits.h, limits_for).
   routing::ReferralTimeLimits limits_for(const ReferralRecord& referral) const;
 
-  // Raises what is due now, once each; `done` gets how many were raised, once every one of them
-  // is stored (so a next round never sees one still committing).
+  // Raises what is due now for the active referrals, once each; `done` gets how many were raised,
+  // once every one of them is stored (so a next round never sees one still committing).
   void raise_due(std::function<void(std::expected<int, StoreError>)> done);
 
  private:

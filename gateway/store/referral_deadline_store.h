@@ -1,6 +1,6 @@
 #pragma once
-// What the referral time limits read: the referrals to look at, what arrived about each, and
-// which limits were raised already.
+// What the referral time limits read about a referral: what arrived about it, and which limits
+// were raised already (which referrals are still running: ReferralStore::referrals_with_status).
 #include <expected>
 #include <string>
 #include <vector>
@@ -14,10 +14,6 @@ class ReferralDeadlineStore {
  public:
   virtual ~ReferralDeadlineStore() = default;
 
-  // Referral ids in id order, at most `limit`, after `after_referral_id` ("" = from the start):
-  // the time limits' scan.
-  virtual std::expected<std::vector<std::string>, StoreError> referral_ids_after(const std::string& after_referral_id,
-                                                                                 int limit) = 0;
   // The reports that arrived about the referral, in arrival order.
   virtual std::expected<std::vector<ReferralReportRecord>, StoreError> referral_reports(
       const std::string& referral_id) = 0;

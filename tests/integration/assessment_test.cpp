@@ -1,5 +1,6 @@
-// Assessment results from Jobbtorg (typ BEDOMNING) through the real gateway and the Jobbtorg
-// simulator: structured, coded results reach the referring case system as assessment.result.
+// Assessment results through the real gateway and the Jobbtorg simulator: Jobbtorg's (typ
+// BEDOMNING) reach the referring case system coded as assessment.result, with its plan follow-ups;
+// the unit's IB part 1 reaches Jobbtorg coded in the anvisning.
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
@@ -70,4 +71,99 @@ TEST_CASE(
   CHECK(refused["gateway_status"] == 400);
   CHECK(refused.dump().find("/bedomning/resultat/MOTIVATION") != std::string::npos);
   CHECK(feed_of(h, "assessment.result").size() == 1);
+}
+
+TEST_CASE(
+    "a referral's coded IB part 1 reaches Jobbtorg in the anvisning; a code outside the lists is refused naming "
+    "ib_part1.results.<item>",
+    "[assessment]") {
+  ReferralHarness h("assessment_ib_part1");
+  const nlohmann::json results = {
+      {"BOENDE", "VISST_HINDER"}, {"SOCIALT_NATVERK", "INGET_HINDER"}, {"UTBILDNINGSNIVA", "FORGYMNASIAL"}};
+  auto body = referral_request();
+  body["ib_part1"] = {{"completed_on", "2026-11-20"}, {"summary", "Kort text"}, {"results", results}};
+  auto accepted = h.refer(body);
+  INFO(accepted.body.dump());
+  REQUIRE(accepted.status == 202);
+  const std::string referral_id = accepted.body["referral_id"];
+
+  nlohmann::json at_jobbtorg;
+  REQUIRE(eventually([&] {
+    for (const auto& r : h.jobbtorg_referrals()) {
+      if (r["anvisningsId"] == referral_id) at_jobbtorg = r;
+    }
+    return !at_jobbtorg.is_null();
+  }));
+  CHECK(at_jobbtorg["ibDel1Resultat"] == results);
+  CHECK(h.jobbtorg_stats()["invalid"] == 0);
+
+  auto wrong = referral_request("EB-2026-000124");
+  wrong["ib_part1"] = {{"completed_on", "2026-11-20"},
+                       {"results", {{"BOENDE", "LITE"}, {"MOTIVATION", "INGET_HINDER"}}}};
+  auto refused = h.refer(wrong);
+  INFO(refused.body.dump());
+  REQUIRE(refused.status == 400);
+  std::vector<std::string> names;
+  for (const auto& p : refused.body["invalid-params"]) names.push_back(p["name"]);
+  CHECK(names == std::vector<std::string>{"ib_part1.results.BOENDE"});
+  CHECK(h.jobbtorg_stats()["anvisningar_received"] == 1);
+}
+
+TEST_CASE(
+    "Jobbtorg's own follow-up of the plan and its assessments, reported by the simulator on its own, reach the case "
+    "system coded",
+    "[assessment]") {
+  ReferralHarnessOptions options;
+  options.reports = true;
+  options.followup_days = 10;
+  options.assessments = "IB,FIA";
+  ReferralHarness h("assessment_simulated", options);
+  const auto body = referral_request();  // starts 2026-12-01
+  auto accepted = h.refer(body);
+  REQUIRE(accepted.status == 202);
+  const std::string referral_id = accepted.body["referral_id"];
+  const auto of_referral = [&](const std::string& type) {
+    std::vector<nlohmann::json> out;
+    for (auto& e : feed_of(h, type)) {
+      if (e["correlation_id"] == referral_id) out.push_back(std::move(e));
+    }
+    return out;
+  };
+  REQUIRE(eventually([&] { return !of_referral("referral.ended").empty(); }));
+
+  const auto accepted_events = of_referral("referral.accepted");
+  REQUIRE(accepted_events.size() == 1);
+  CHECK(accepted_events[0]["facts"]["planned_followup"] == "2026-12-11");
+  const auto followups = of_referral("referral.plan_followed_up");
+  REQUIRE(followups.size() == 1);
+  CHECK(followups[0]["facts"] ==
+        nlohmann::json{{"referral_id", referral_id}, {"date", "2026-12-11"}, {"planned_followup", "2026-12-21"}});
+
+  const auto results = of_referral("assessment.result");
+  REQUIRE(results.size() == 3);
+  std::vector<std::string> parts;
+  for (const auto& r : results) {
+    parts.push_back(r["facts"]["instrument"].get<std::string>() + " " + r["facts"]["part"].get<std::string>());
+    CHECK(r["facts"]["organisation"] == "jobbtorg");
+    CHECK(r["facts"]["completed_on"] == "2026-12-02");
+  }
+  CHECK(parts == std::vector<std::string>{"IB DEL2", "FIA UTBILDNING", "FIA ARBETE"});
+  CHECK(results[0]["facts"]["work_experience"] == "STORT_HINDER");
+  CHECK(results[0]["facts"]["education_level"] == "GYMNASIAL");
+  CHECK(results[2]["facts"]["motivation"] == "INGET_HINDER");
+  CHECK(results[2]["facts"]["health_obstacle"] == "VISST_HINDER");
+
+  // Pushed to the case system's webhook too.
+  REQUIRE(eventually([&] {
+    const auto stats = h.case_system_stats();
+    if (!stats["by_correlation"].contains(referral_id)) return false;
+    int assessments = 0;
+    bool followed_up = false;
+    for (const auto& t : stats["by_correlation"][referral_id]) {
+      assessments += t == "assessment.result" ? 1 : 0;
+      followed_up = followed_up || t == "referral.plan_followed_up";
+    }
+    return assessments == 3 && followed_up;
+  }));
+  CHECK(h.jobbtorg_stats()["reports"]["gave_up"] == 0);
 }

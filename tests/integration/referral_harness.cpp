@@ -87,6 +87,14 @@ ReferralHarness::ReferralHarness(const std::string& name, ReferralHarnessOptions
       jobbtorg_args.push_back("--correct-day");
       jobbtorg_args.push_back(std::to_string(options.correct_day));
     }
+    if (options.followup_days > 0) {
+      jobbtorg_args.push_back("--followup-days");
+      jobbtorg_args.push_back(std::to_string(options.followup_days));
+    }
+    if (!options.assessments.empty()) {
+      jobbtorg_args.push_back("--assessments");
+      jobbtorg_args.push_back(options.assessments);
+    }
     jobbtorg_ = std::make_unique<ChildProcess>(KNUTPUNKT_JOBBTORG_SIMULATOR_BIN, jobbtorg_args, dir_ / "jobbtorg");
     auto jt_port = wait_for_port_file(dir_ / "jobbtorg.port", *jobbtorg_);
     if (!jt_port) throw std::runtime_error("jobbtorg simulator did not start; see " + dir_.string());

@@ -39,6 +39,10 @@ struct ReferralHarnessOptions {
   int ogiltig_streak = 0;
   int correct_day = -1;
   nlohmann::json attendance = nullptr;
+  // The simulator's planning reports: an UPPFOLJNING every this many days from the start (0:
+  // none), and its BEDOMNINGs ("IB", "FIA", "IB,FIA"; empty: none).
+  int followup_days = 0;
+  std::string assessments;
   // The Söderort route's time_limits (null: none given, the defaults), and a gateway whose time
   // limits (checked every second) and attendance months are judged at the instant
   // set_time_limit_clock writes (knutpunkt-moved-clock).

@@ -173,3 +173,24 @@ TEST_CASE("an UPPFOLJNING meets the plan follow-up; the next date it gives is ra
   CHECK(feed_of(h, "referral.first_visit_overdue", r.id).empty());
   CHECK(feed_of(h, "referral.not_enrolled", r.id).empty());
 }
+
+TEST_CASE("a withdrawn referral is not waited for: the round raises the limits of the active one only",
+          "[time_limits]") {
+  ReferralHarnessOptions options;
+  options.moved_clock = true;
+  options.time_limits = {{"not_enrolled_days", 7}};
+  ReferralHarness h("time_limits_withdrawn", options);
+  const Referred active = refer(h, "EB-2026-000123");
+  const Referred withdrawn = refer(h, "EB-2026-000123");
+  h.set_time_limit_clock(active.accepted_at);
+  auto reply = h.gateway_send("POST", "/v1/referrals/" + withdrawn.id + "/withdrawal",
+                              nlohmann::json{{"reason", "BEHOV_UPPHORT"}}.dump(), kCaseSystemToken);
+  REQUIRE(reply.status == 202);
+
+  h.set_time_limit_clock(withdrawn.accepted_at + std::chrono::days{30});
+  REQUIRE(eventually([&] { return feed_of(h, "referral.not_enrolled", active.id).size() == 1; }, 10s));
+  two_rounds();
+  CHECK(feed_of(h, "referral.not_enrolled", withdrawn.id).empty());
+  CHECK(feed_of(h, "referral.first_visit_overdue", withdrawn.id).empty());
+  CHECK(audited(h, "referral.not_enrolled", withdrawn.id) == 0);
+}

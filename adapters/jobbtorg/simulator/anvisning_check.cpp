@@ -33,6 +33,12 @@ bool is_date_time(std::string_view text) {
          all_digits(rest.substr(4, 2));
 }
 
+bool is_code(std::string_view text) {
+  return !text.empty() && std::isupper(static_cast<unsigned char>(text.front())) != 0 &&
+         std::all_of(text.begin(), text.end(),
+                     [](unsigned char c) { return std::isupper(c) != 0 || std::isdigit(c) != 0 || c == '_'; });
+}
+
 class Checker {
  public:
   explicit Checker(const nlohmann::json& root) : root_(root) {}
@@ -74,6 +80,20 @@ class Checker {
     if (value == nullptr) return;
     if (!value->is_string() || !parse_date(value->get<std::string>()))
       errors.push_back({pointer, "ska vara ett datum ÅÅÅÅ-MM-DD"});
+  }
+
+  // A coded result {item: category}, as in a BEDOMNING or the anvisning's IB part 1: not empty,
+  // each item and category a code (upper case, digits, underscore).
+  void resultat(const std::string& pointer, bool required = true) {
+    const auto* value = object(pointer, required);
+    if (value == nullptr) return;
+    if (value->empty()) errors.push_back({pointer, "får inte vara tom"});
+    for (const auto& [item, category] : value->items()) {
+      if (!is_code(item))
+        errors.push_back({pointer + "/" + item, "okänd post"});
+      else if (!category.is_string() || !is_code(category.get<std::string>()))
+        errors.push_back({pointer + "/" + item, "ska vara en kod"});
+    }
   }
 
   std::vector<FieldError> errors;
@@ -124,6 +144,7 @@ std::vector<FieldError> check_anvisning(const nlohmann::json& anvisning) {
   if (check.object("/ibDel1", false) != nullptr) {
     check.date("/ibDel1/genomford", false);
     check.text("/ibDel1/sammanfattning", false);
+    check.resultat("/ibDel1/resultat", false);
   }
   return std::move(check.errors);
 }
@@ -190,15 +211,7 @@ std::vector<FieldError> check_meddelande(const nlohmann::json& meddelande, const
         check.errors.push_back({"/bedomning/instrument", "ska vara IB eller FIA"});
       check.text("/bedomning/del");
       check.date("/bedomning/datum");
-      const auto* resultat = check.object("/bedomning/resultat");
-      if (resultat != nullptr && resultat->empty())
-        check.errors.push_back({"/bedomning/resultat", "får inte vara tom"});
-      if (resultat != nullptr) {
-        for (const auto& [item, category] : resultat->items()) {
-          if (!category.is_string() || category.get<std::string>().empty())
-            check.errors.push_back({"/bedomning/resultat/" + item, "ska vara en kod"});
-        }
-      }
+      check.resultat("/bedomning/resultat");
     }
   } else if (!typ.empty()) {
     check.errors.push_back({"/typ", "ska vara ANVISNING_ANDRAD, ANVISNING_ATERKALLAD, BESLUT eller BEDOMNING"});

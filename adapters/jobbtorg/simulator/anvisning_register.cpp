@@ -25,6 +25,9 @@ Acceptance AnvisningRegister::accept(const std::string& key, const nlohmann::jso
     referral.facts.hours_per_week = anvisning.at("omfattningTimmarPerVecka").get<int>();
     referral.stadsdel = anvisning.at("stadsdel").get<std::string>();
     referral.kommunkod = anvisning.at("kommunkod").get<std::string>();
+    // Codes only: the summary is free text about the person and stays out of the listing.
+    if (const nlohmann::json::json_pointer resultat("/ibDel1/resultat"); anvisning.contains(resultat))
+      referral.ib_del1_resultat = anvisning.at(resultat);
     referral.accepted_at = now_utc();
     found = referrals_.emplace(anvisnings_id, std::move(referral)).first;
     referral_order_.push_back(anvisnings_id);
@@ -122,6 +125,7 @@ nlohmann::json AnvisningRegister::referrals() const {
                    {"meddelandeIds", referral.message_ids},
                    {"status", referral.withdrawn ? "ATERKALLAD" : "AKTIV"},
                    {"meddelanden", referral.meddelanden}});
+    if (!referral.ib_del1_resultat.is_null()) out.back()["ibDel1Resultat"] = referral.ib_del1_resultat;
   }
   return out;
 }

@@ -54,7 +54,8 @@ class AnvisningRegister {
 
   std::optional<ReferralFacts> facts(const std::string& anvisnings_id) const;
   nlohmann::json stats() const;
-  // The accepted referrals in acceptance order: ids, stadsdel, kommunkod, message ids.
+  // The accepted referrals in acceptance order: ids, stadsdel, kommunkod, message ids, the coded
+  // IB part 1 (ibDel1Resultat) when the anvisning carried one.
   nlohmann::json referrals() const;
   void reset();
 
@@ -64,6 +65,7 @@ class AnvisningRegister {
     std::string stadsdel;
     std::string kommunkod;
     std::string accepted_at;
+    nlohmann::json ib_del1_resultat;       // the anvisning's coded IB part 1, null when it had none
     std::vector<std::string> message_ids;  // unique accepted keys, in acceptance order
     // Meddelanden taken about it, in order: {meddelandeId, typ, version?, orsak?, beslut?}.
     nlohmann::json meddelanden = nlohmann::json::array();

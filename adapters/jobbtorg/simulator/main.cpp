@@ -2,12 +2,14 @@
 // protocol of adapters/jobbtorg/README.md. Takes anvisningar on POST /api/v1/anvisningar, applies
 // each once per Idempotency-Key, and reports back to the gateway on its own (--reports auto):
 // INSKRIVNING, FORSTA_BESOK, IB_DEL2_KLAR, NARVARO (with an OGILTIG streak and a corrected day
-// when asked), AVSLUT per new referral. /_sim/ is the control
-// API for tests: faults, stats, referrals and hand-made reports.
+// when asked), AVSLUT per new referral, and when asked its own assessments (BEDOMNING) and a plan
+// follow-up (UPPFOLJNING). /_sim/ is the control API for tests: faults, stats, referrals and
+// hand-made reports.
 // stdout carries one JSON line, {"event":"listening","port":N}; stderr logs carry message and
 // referral ids and counts only, never personnummer or names.
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -45,6 +47,7 @@ struct Options {
   int attendance_days = 3;
   int ogiltig_streak = 0;
   std::optional<int> corrected_day;
+  jt::PlanningReports planning;
   std::optional<std::uint64_t> seed;
   bool quiet = false;
 };
@@ -54,9 +57,27 @@ constexpr const char* kUsage =
     "                          [--threads N (32)] [--token T] [--gateway URL] [--gateway-token T]\n"
     "                          [--adapter NAME (jobbtorg)] [--reports auto|off] [--report-delay-ms N (200)]\n"
     "                          [--report-threads N (4)] [--attendance-days N (3)] [--ogiltig-streak N (0)]\n"
-    "                          [--correct-day N] [--seed N] [--quiet]\n"
+    "                          [--correct-day N] [--followup-days N (0: none)] [--assessments IB,FIA|none]\n"
+    "                          [--seed N] [--quiet]\n"
     "                          [--gateway-ca PATH [--gateway-cert PATH --gateway-key PATH]]\n"
     "                          [--tls-cert PATH --tls-key PATH [--client-ca PATH]]\n";
+
+// "IB,FIA" (either, in any order, each once) or "none"; anything else is a refused command line.
+std::vector<std::string> instrument_list(const std::string& value) {
+  std::vector<std::string> instruments;
+  if (value == "none") return instruments;
+  std::size_t from = 0;
+  for (;;) {
+    const auto comma = value.find(',', from);
+    std::string instrument = value.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+    if (!jt::is_assessment_instrument(instrument) ||
+        std::find(instruments.begin(), instruments.end(), instrument) != instruments.end())
+      throw std::invalid_argument(value);
+    instruments.push_back(std::move(instrument));
+    if (comma == std::string::npos) return instruments;
+    from = comma + 1;
+  }
+}
 
 std::optional<Options> parse_options(int argc, char** argv) {
   Options options;
@@ -80,6 +101,10 @@ std::optional<Options> parse_options(int argc, char** argv) {
       options.ogiltig_streak = std::stoi(value);
     else if (flag == "--correct-day")
       options.corrected_day = std::stoi(value);
+    else if (flag == "--followup-days")
+      options.planning.followup_days = std::stoi(value);
+    else if (flag == "--assessments")
+      options.planning.assessments = instrument_list(value);
     else if (flag == "--seed")
       options.seed = std::stoull(value);
     else
@@ -89,7 +114,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
   if (!read || !kit::usable(options.listen) || !kit::usable(options.gateway) || options.report_threads == 0 ||
       options.report_delay.count() < 0 || options.attendance_days < 0 || options.attendance_days > 31 ||
       options.ogiltig_streak < 0 || options.ogiltig_streak > options.attendance_days ||
-      (options.corrected_day && (*options.corrected_day < 0 || *options.corrected_day >= options.attendance_days)))
+      (options.corrected_day && (*options.corrected_day < 0 || *options.corrected_day >= options.attendance_days)) ||
+      options.planning.followup_days < 0 || options.planning.followup_days > 366)
     return std::nullopt;
   return options;
 }
@@ -195,9 +221,9 @@ int main(int argc, char** argv) {
         std::lock_guard lock(random_mutex);
         attendance.absent_day = static_cast<int>(random() % static_cast<std::uint64_t>(attendance.days));
       }
-      sender.enqueue(
-          acceptance.facts.anvisnings_id,
-          jt::report_callbacks(acceptance.facts.anvisnings_id, jt::report_sequence(acceptance.facts, attendance)));
+      sender.enqueue(acceptance.facts.anvisnings_id,
+                     jt::report_callbacks(acceptance.facts.anvisnings_id,
+                                          jt::report_sequence(acceptance.facts, attendance, options->planning)));
     }
     if (fault.action == kit::FaultAction::lost_reply) {
       // Applied, then the reply is lost: only the Idempotency-Key keeps the retry from acting twice.
@@ -329,7 +355,8 @@ int main(int argc, char** argv) {
                                           jt::AttendancePlan{.days = std::max(options->attendance_days, 1),
                                                              .absent_day = 1,
                                                              .ogiltig_streak = options->ogiltig_streak,
-                                                             .corrected_day = std::nullopt});
+                                                             .corrected_day = std::nullopt},
+                                          options->planning);
         details && !report.contains(details->first))
       report[details->first] = std::move(details->second);
     jt::complete_report(report, anvisnings_id);

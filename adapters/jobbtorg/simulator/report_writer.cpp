@@ -32,12 +32,40 @@ std::optional<std::chrono::sys_days> parse_date(std::string_view text) {
   return std::chrono::sys_days{date};
 }
 
+bool is_assessment_instrument(std::string_view instrument) {
+  return instrument == "IB" || instrument == "FIA";
+}
+
+std::vector<nlohmann::json> bedomningar(const ReferralFacts& facts, std::string_view instrument) {
+  const std::string datum = format_date(facts.start + std::chrono::days{1});
+  const auto bedomning = [&](const char* del, nlohmann::json resultat) {
+    return nlohmann::json{
+        {"instrument", std::string(instrument)}, {"del", del}, {"datum", datum}, {"resultat", std::move(resultat)}};
+  };
+  if (instrument == "IB")
+    return {bedomning("DEL2", {{"ARBETSFORMAGA", "VISST_HINDER"},
+                               {"ARBETSLIVSERFARENHET", "STORT_HINDER"},
+                               {"SVENSKA_SPRAKET", "INGET_HINDER"},
+                               {"UTBILDNINGSNIVA", "GYMNASIAL"}})};
+  if (instrument == "FIA")
+    return {bedomning("UTBILDNING", {{"UTBILDNINGSNIVA", "GYMNASIAL"}, {"SVENSKA_SPRAKET", "INGET_HINDER"}}),
+            bedomning("ARBETE", {{"ARBETSFORMAGA", "VISST_HINDER"},
+                                 {"ARBETSLIVSERFARENHET", "STORT_HINDER"},
+                                 {"MOTIVATION", "INGET_HINDER"},
+                                 {"HALSOHINDER", "VISST_HINDER"}})};
+  return {};
+}
+
 std::optional<std::pair<std::string, nlohmann::json>> report_details(std::string_view typ, const ReferralFacts& facts,
-                                                                     const AttendancePlan& attendance) {
+                                                                     const AttendancePlan& attendance,
+                                                                     const PlanningReports& planning) {
   using std::chrono::days;
   const auto on = [&](int offset) { return format_date(facts.start + days{offset}); };
-  if (typ == "INSKRIVNING")
-    return std::pair{"inskrivning", nlohmann::json{{"datum", on(0)}, {"jobbtorgReferens", facts.jobbtorg_referens}}};
+  if (typ == "INSKRIVNING") {
+    nlohmann::json inskrivning{{"datum", on(0)}, {"jobbtorgReferens", facts.jobbtorg_referens}};
+    if (planning.followup_days > 0) inskrivning["planeradUppfoljning"] = on(planning.followup_days);
+    return std::pair{"inskrivning", std::move(inskrivning)};
+  }
   if (typ == "EJ_INSKRIVEN") return std::pair{"ejInskriven", nlohmann::json{{"orsak", "UTEBLEV"}}};
   if (typ == "FORSTA_BESOK") return std::pair{"forstaBesok", nlohmann::json{{"datum", on(0)}, {"genomfort", true}}};
   if (typ == "IB_DEL2_KLAR") return std::pair{"ibDel2", nlohmann::json{{"datum", on(1)}}};
@@ -66,6 +94,13 @@ std::optional<std::pair<std::string, nlohmann::json>> report_details(std::string
     return std::pair{"avbrott", nlohmann::json{{"datum", on(std::max(attendance.days, 1))}, {"orsak", "OVRIGT"}}};
   if (typ == "AVSLUT")
     return std::pair{"avslut", nlohmann::json{{"datum", on(std::max(attendance.days, 1))}, {"orsak", "ARBETE"}}};
+  if (typ == "UPPFOLJNING") {
+    const int every = planning.followup_days > 0 ? planning.followup_days : 14;
+    return std::pair{"uppfoljning", nlohmann::json{{"datum", on(every)}, {"nastaUppfoljning", on(2 * every)}}};
+  }
+  if (typ == "BEDOMNING")
+    return std::pair{"bedomning",
+                     bedomningar(facts, planning.assessments.empty() ? "IB" : planning.assessments.front()).front()};
   return std::nullopt;
 }
 
@@ -84,11 +119,21 @@ std::optional<nlohmann::json> narvaro_correction(const ReferralFacts& facts, con
   return nlohmann::json{{"periodFrom", before["datum"]}, {"periodTom", before["datum"]}, {"dagar", {day}}};
 }
 
-std::vector<nlohmann::json> report_sequence(const ReferralFacts& facts, const AttendancePlan& attendance) {
+std::vector<nlohmann::json> report_sequence(const ReferralFacts& facts, const AttendancePlan& attendance,
+                                            const PlanningReports& planning) {
   std::vector<nlohmann::json> reports;
-  for (const char* typ : {"INSKRIVNING", "FORSTA_BESOK", "IB_DEL2_KLAR", "NARVARO", "AVSLUT"}) {
+  for (const char* typ :
+       {"INSKRIVNING", "FORSTA_BESOK", "IB_DEL2_KLAR", "BEDOMNING", "NARVARO", "UPPFOLJNING", "AVSLUT"}) {
     if (std::string_view(typ) == "NARVARO" && attendance.days <= 0) continue;
-    auto details = report_details(typ, facts, attendance);
+    if (std::string_view(typ) == "UPPFOLJNING" && planning.followup_days <= 0) continue;
+    if (std::string_view(typ) == "BEDOMNING") {
+      for (const auto& instrument : planning.assessments) {
+        for (auto& bedomning : bedomningar(facts, instrument))
+          reports.push_back({{"typ", typ}, {"anvisningsId", facts.anvisnings_id}, {"bedomning", std::move(bedomning)}});
+      }
+      continue;
+    }
+    auto details = report_details(typ, facts, attendance, planning);
     nlohmann::json report{{"typ", typ}, {"anvisningsId", facts.anvisnings_id}};
     report[details->first] = std::move(details->second);
     reports.push_back(std::move(report));

@@ -69,9 +69,8 @@ std::string_view referral_change_schema() {
 
 std::string referral_status_schema() {
   return R"sql(
-    -- Every complete month of an active referral gets an attendance summary, one in which
-    -- Jobbtorg reported nothing too; the job that finds those months pages over the active
-    -- referrals alone, by id, never over every referral ever made.
+    -- The periodic scans of active referrals (attendance summaries of months with nothing
+    -- reported, time limits) page over them alone, by id, never over every referral ever made.
     CREATE INDEX referral_status ON referral (status, referral_id);
   )sql";
 }

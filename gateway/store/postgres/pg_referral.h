@@ -14,7 +14,8 @@ namespace knutpunkt::pg {
 std::string_view referral_schema();
 // Migration 2: a referral's status, version and consent, and its change history.
 std::string_view referral_change_schema();
-// Migration 5: referrals looked up by status (the attendance summaries' scan of active ones).
+// Migration 5: referrals looked up by status (the scans of active ones: attendance summaries, time
+// limits).
 std::string referral_status_schema();
 
 std::expected<void, StoreError> apply(Connection& c, const store_write::PutReferral& w);

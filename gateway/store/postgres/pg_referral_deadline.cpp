@@ -58,17 +58,6 @@ std::expected<void, StoreError> apply(Connection& c, const store_write::PutRefer
                Params().add(w.referral_id).add(w.kind).add(w.key).add(w.raised_at), "store referral reminder");
 }
 
-std::expected<std::vector<std::string>, StoreError> referral_ids_after(Connection& c,
-                                                                       const std::string& after_referral_id,
-                                                                       int limit) {
-  auto r = c.query("SELECT referral_id FROM referral WHERE referral_id > $1 ORDER BY referral_id LIMIT $2",
-                   Params().add(after_referral_id).limit(limit), "read referral ids");
-  if (!r) return std::unexpected(r.error());
-  std::vector<std::string> ids;
-  for (int i = 0; i < r->rows(); ++i) ids.push_back(r->text(i, 0));
-  return ids;
-}
-
 std::expected<std::vector<ReferralReportRecord>, StoreError> referral_reports(Connection& c,
                                                                               const std::string& referral_id) {
   auto r = c.query(

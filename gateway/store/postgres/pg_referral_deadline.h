@@ -17,8 +17,6 @@ std::string referral_deadline_schema();
 std::expected<void, StoreError> apply(Connection& c, const store_write::PutReferralReport& w);
 std::expected<void, StoreError> apply(Connection& c, const store_write::PutReferralReminder& w);
 
-std::expected<std::vector<std::string>, StoreError> referral_ids_after(Connection& c,
-                                                                       const std::string& after_referral_id, int limit);
 std::expected<std::vector<ReferralReportRecord>, StoreError> referral_reports(Connection& c,
                                                                               const std::string& referral_id);
 std::expected<bool, StoreError> referral_reminder_raised(Connection& c, const std::string& referral_id,

@@ -332,10 +332,6 @@ class PostgresStore final : public Store {
       const std::string& referral_id, const std::string& month) override {
     return read([&](pg::Connection& c) { return pg::attendance_summary(c, referral_id, month); });
   }
-  std::expected<std::vector<std::string>, StoreError> referral_ids_after(const std::string& after_referral_id,
-                                                                         int limit) override {
-    return read([&](pg::Connection& c) { return pg::referral_ids_after(c, after_referral_id, limit); });
-  }
   std::expected<std::vector<ReferralReportRecord>, StoreError> referral_reports(
       const std::string& referral_id) override {
     return read([&](pg::Connection& c) { return pg::referral_reports(c, referral_id); });

@@ -498,9 +498,8 @@ constexpr std::array kMigrations{
         SELECT referral_id, 'referral.first_visit_overdue', 'referral', '' FROM referral;
     )sql"},
     Migration{16, R"sql(
-      -- Every complete month of an active referral gets an attendance summary, one in which
-      -- Jobbtorg reported nothing too; the job that finds those months pages over the active
-      -- referrals alone, by id, never over every referral ever made.
+      -- The periodic scans of active referrals (attendance summaries of months with nothing
+      -- reported, time limits) page over them alone, by id, never over every referral ever made.
       CREATE INDEX IF NOT EXISTS referral_status ON referral (status, referral_id);
     )sql"},
 };
@@ -1685,21 +1684,6 @@ class SqliteStore final : public Store {
         });
     if (!ok) return std::unexpected(ok.error());
     return found;
-  }
-
-  std::expected<std::vector<std::string>, StoreError> referral_ids_after(const std::string& after_referral_id,
-                                                                         int limit) override {
-    std::lock_guard lock(reader_.mutex);
-    std::vector<std::string> ids;
-    auto ok = query(
-        reader_, "SELECT referral_id FROM referral WHERE referral_id > ?1 ORDER BY referral_id LIMIT ?2",
-        "read referral ids", [&](StatementUse& u) { u.bind(1, after_referral_id).bind(2, limit); },
-        [&](sqlite3_stmt* s) {
-          ids.push_back(column_text(s, 0));
-          return true;
-        });
-    if (!ok) return std::unexpected(ok.error());
-    return ids;
   }
 
   std::expected<std::vector<ReferralReportRecord>, StoreError> referral_reports(

@@ -1,5 +1,5 @@
-// ReferralDeadlineStore on every backend: the referrals page by page, the reports of a referral
-// in arrival order, and a time limit raised once.
+// ReferralDeadlineStore on every backend: the reports of a referral in arrival order, and a time
+// limit raised once (the active referrals the round reads: referral_store_conformance.cpp).
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
@@ -53,17 +53,6 @@ std::vector<std::string> types(const std::vector<ReferralReportRecord>& reports)
 }
 
 }  // namespace
-
-TEST_CASE("referral ids are listed in id order, page by page after a cursor") {
-  STORE_BACKEND(backend);
-  BackendStore store(backend);
-  commit_ok(*store, {},
-            {store_write::PutReferral{referral("R-3")}, store_write::PutReferral{referral("R-1")},
-             store_write::PutReferral{referral("R-2")}});
-  CHECK(store->referral_ids_after("", 2).value() == std::vector<std::string>{"R-1", "R-2"});
-  CHECK(store->referral_ids_after("R-2", 2).value() == std::vector<std::string>{"R-3"});
-  CHECK(store->referral_ids_after("R-3", 2).value().empty());
-}
 
 TEST_CASE("a referral's reports are read back in the order they arrived, with their follow-up dates") {
   STORE_BACKEND(backend);

@@ -211,10 +211,6 @@ class ForwardingStore : public knutpunkt::Store {
                                                                  const std::string& key) override {
     return inner_.sip_reminder_raised(plan_id, kind, key);
   }
-  std::expected<std::vector<std::string>, knutpunkt::StoreError> referral_ids_after(const std::string& after,
-                                                                                    int limit) override {
-    return inner_.referral_ids_after(after, limit);
-  }
   std::expected<std::vector<knutpunkt::ReferralReportRecord>, knutpunkt::StoreError> referral_reports(
       const std::string& referral_id) override {
     return inner_.referral_reports(referral_id);

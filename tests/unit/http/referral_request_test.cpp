@@ -1,6 +1,8 @@
 #include "http/referral_request.h"
 
 #include <catch2/catch.hpp>
+#include <map>
+#include <set>
 
 using namespace knutpunkt;
 using namespace knutpunkt::http;
@@ -23,7 +25,10 @@ nlohmann::json valid_referral() {
           {"extent_hours_per_week", 20},
           {"start_date", "2026-12-01"},
           {"consent_reference", "SAMTYCKE-77"},
-          {"ib_part1", {{"completed_on", "2026-11-20"}, {"summary", "Kort sammanfattning"}}}};
+          {"ib_part1",
+           {{"completed_on", "2026-11-20"},
+            {"summary", "Kort sammanfattning"},
+            {"results", {{"BOENDE", "VISST_HINDER"}, {"UTBILDNINGSNIVA", "GYMNASIAL"}}}}}};
 }
 
 bool names(const ReferralRequestParse& parse, const std::string& field, const std::string& code) {
@@ -60,6 +65,10 @@ TEST_CASE("a valid referral is accepted with the person id normalised") {
   CHECK(r.consent_reference == "SAMTYCKE-77");
   REQUIRE(r.ib_part1.has_value());
   CHECK(r.ib_part1->completed_on == "2026-11-20");
+  CHECK(r.ib_part1->results ==
+        std::map<std::string, std::string>{{"BOENDE", "VISST_HINDER"}, {"UTBILDNINGSNIVA", "GYMNASIAL"}});
+  CHECK(to_json(r)["ib_part1"]["results"] ==
+        nlohmann::json{{"BOENDE", "VISST_HINDER"}, {"UTBILDNINGSNIVA", "GYMNASIAL"}});
 
   auto without_optional = valid_referral();
   without_optional.erase("ib_part1");
@@ -165,5 +174,48 @@ TEST_CASE("no refusal reason echoes the submitted personnummer") {
   for (const auto& p : parse_referral_request(body, kToday).invalid) {
     CHECK(p.reason.find("19121212") == std::string::npos);
     CHECK(p.reason.find("1213") == std::string::npos);
+  }
+}
+
+TEST_CASE("IB part 1's results are optional; without them the stored referral has none") {
+  auto body = valid_referral();
+  body["ib_part1"].erase("results");
+  auto parse = parse_referral_request(body, kToday);
+  INFO(listing(parse));
+  REQUIRE(parse.ok());
+  CHECK(parse.referral.ib_part1->results.empty());
+  CHECK_FALSE(to_json(parse.referral)["ib_part1"].contains("results"));
+  body["ib_part1"]["results"] = nullptr;
+  CHECK(parse_referral_request(body, kToday).ok());
+}
+
+TEST_CASE("IB part 1's results are checked against the code lists as an assessment's, named under ib_part1.results") {
+  const nlohmann::json wrong = {{"BOENDE", "LITE"},
+                                {"HUMOR", "INGET_HINDER"},
+                                {"UTBILDNINGSNIVA", "VISST_HINDER"},
+                                {"MOTIVATION", 3},
+                                {"SVENSKA_SPRAKET", "INGET_HINDER"}};
+  auto body = valid_referral();
+  body["ib_part1"]["results"] = wrong;
+  const auto parse = parse_referral_request(body, kToday);
+  INFO(listing(parse));
+  CHECK(names(parse, "ib_part1.results.BOENDE", "unknown_code"));
+  CHECK(names(parse, "ib_part1.results.HUMOR", "unknown_code"));
+  CHECK(names(parse, "ib_part1.results.UTBILDNINGSNIVA", "unknown_code"));
+  CHECK(names(parse, "ib_part1.results.MOTIVATION", "unknown_code"));
+  CHECK(parse.invalid.size() == 4);
+  // The same results sent after the referral are refused item for item the same way.
+  const auto assessment = parse_referral_assessment(
+      {{"instrument", "IB"}, {"part", "DEL1"}, {"completed_on", "2026-11-20"}, {"results", wrong}}, kToday);
+  std::set<std::string> named;
+  for (const auto& p : assessment.invalid) named.insert(p.name + ":" + p.code);
+  CHECK(named == std::set<std::string>{"results.BOENDE:unknown_code", "results.HUMOR:unknown_code",
+                                       "results.UTBILDNINGSNIVA:unknown_code", "results.MOTIVATION:unknown_code"});
+
+  for (const nlohmann::json& not_results :
+       {nlohmann::json::object(), nlohmann::json("BOENDE"), nlohmann::json::array()}) {
+    body["ib_part1"]["results"] = not_results;
+    INFO(not_results.dump());
+    CHECK(names(parse_referral_request(body, kToday), "ib_part1.results", "not_an_object"));
   }
 }

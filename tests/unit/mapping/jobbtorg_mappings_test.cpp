@@ -54,6 +54,13 @@ MappingResult apply_fixture(const std::string& typ) {
   return apply(typ, report);
 }
 
+// The source of the unit's BEDOMNING (enhetens_bedomning.json) for its IB part 1 with `results`.
+json unit_ib_part1(json results) {
+  return {{"message_id", "m-1"},          {"referral_id", "r-1"},         {"sent_at", "2026-11-24T09:15:02.120Z"},
+          {"assessment_id", "a-1"},       {"instrument", "IB"},           {"part", "DEL1"},
+          {"completed_on", "2026-11-20"}, {"results", std::move(results)}};
+}
+
 }  // namespace
 
 TEST_CASE("every Jobbtorg report type has a JSON-input mapping and the anvisning is not one of them") {
@@ -337,6 +344,24 @@ TEST_CASE("the anvisning of a minimal referral leaves out the optional members")
   CHECK(body->at("anvisandeHandlaggare") == json{{"id", "hl-4712"}});
 }
 
+TEST_CASE("IB part 1's coded results go in ibDel1 as resultat, shaped as the unit's BEDOMNING, and only when given") {
+  auto templates = load_outbound_templates(kMappings);
+  REQUIRE(templates.has_value());
+  const json referral = fixture("referral.json");
+  auto body = templates->at("anvisning").render(referral);
+  REQUIRE(body.has_value());
+  auto bedomning = templates->at("enhetens_bedomning").render(unit_ib_part1(referral["ib_part1"]["results"]));
+  REQUIRE(bedomning.has_value());
+  CHECK((*body)["ibDel1"]["resultat"] == (*bedomning)["bedomning"]["resultat"]);
+  CHECK((*body)["ibDel1"]["resultat"]["EKONOMI_SKULDER"] == "STORT_HINDER");
+
+  json without = referral;
+  without["ib_part1"].erase("results");
+  body = templates->at("anvisning").render(without);
+  REQUIRE(body.has_value());
+  CHECK((*body)["ibDel1"] == json{{"genomford", "2026-11-20"}, {"sammanfattning", "Kort text från mottagningen"}});
+}
+
 TEST_CASE("a referral missing a required field is refused naming the source pointer") {
   auto anvisning = OutboundTemplate::load(kMappings / "anvisning.json");
   REQUIRE(anvisning.has_value());
@@ -414,14 +439,7 @@ TEST_CASE("a change carries only what changed, a withdrawal nothing about the pe
 TEST_CASE("the unit's assessment result renders as Jobbtorg's own BEDOMNING, its results as given") {
   auto templates = load_outbound_templates(kMappings);
   REQUIRE(templates.has_value());
-  const nlohmann::json source = {{"message_id", "m-1"},
-                                 {"referral_id", "r-1"},
-                                 {"sent_at", "2026-11-24T09:15:02.120Z"},
-                                 {"assessment_id", "a-1"},
-                                 {"instrument", "IB"},
-                                 {"part", "DEL1"},
-                                 {"completed_on", "2026-11-20"},
-                                 {"results", {{"BOENDE", "INGET_HINDER"}, {"MISSBRUK", "EJ_BEDOMT"}}}};
+  const nlohmann::json source = unit_ib_part1({{"BOENDE", "INGET_HINDER"}, {"MISSBRUK", "EJ_BEDOMT"}});
   const auto body = templates->at("enhetens_bedomning").render(source);
   REQUIRE(body.has_value());
   CHECK((*body)["typ"] == "BEDOMNING");

@@ -567,6 +567,9 @@ def check_referral_request(openapi_doc, resolver):
     refused("a 12-digit person_id with +", lambda s: s.update(person_id="19121212+1212"))
     refused("an 11-digit person_id", lambda s: s.update(person_id="19121212121"))
     refused("ib_part1 as a string", lambda s: s.update(ib_part1="done"))
+    refused("an IB part 1 result outside the item list", lambda s: s["ib_part1"]["results"].update(HUMOR="INGET_HINDER"))
+    refused("an IB part 1 category outside its list", lambda s: s["ib_part1"]["results"].update(BOENDE="LITE"))
+    refused("empty IB part 1 results", lambda s: s["ib_part1"].update(results={}))
     for person in ("191212121212", "19121212-1212", "1212121212", "121212-1212", "121212+1212", " 191212121212 "):
         accepted(f"person_id {person!r}", lambda s, p=person: s.update(person_id=p))
     accepted("optional fields as null", lambda s: (s["caseworker"].update(name=None, phone=None), s.update(ib_part1=None)))
@@ -574,6 +577,8 @@ def check_referral_request(openapi_doc, resolver):
     accepted("extent 1", lambda s: s.update(extent_hours_per_week=1))
     accepted("extent 40", lambda s: s.update(extent_hours_per_week=40))
     accepted("ib_part1 without summary", lambda s: s["ib_part1"].pop("summary"))
+    accepted("ib_part1 without results", lambda s: s["ib_part1"].pop("results"))
+    accepted("ib_part1 results as null", lambda s: s["ib_part1"].update(results=None))
 
     accepted_schema = openapi_validator("/components/schemas/ReferralAccepted", resolver)
     answer = post["responses"]["202"]["content"]["application/json"]["example"]
@@ -1412,6 +1417,8 @@ def check_jobbtorg(schemas_dir, fixtures_dir):
     broken(vr, corrected, "planeradeTimmar over 24", lambda d: d["narvaro"]["dagar"][0].update(planeradeTimmar=25))
     broken(vr, corrected, "korrigerad as text", lambda d: d["narvaro"]["dagar"][0].update(korrigerad="ja"))
     broken(va, full, "ibDel1 without genomford", lambda d: d["ibDel1"].pop("genomford"))
+    broken(va, full, "an empty ibDel1.resultat (absent, never empty)", lambda d: d["ibDel1"].update(resultat={}))
+    broken(va, full, "an ibDel1.resultat category that is not a code", lambda d: d["ibDel1"]["resultat"].update(BOENDE=""))
     broken(va, full, "a 10-digit personnummer", lambda d: d["person"].update(personnummer="1212121212"))
     broken(va, full, "an empty telefon (absent, never empty)", lambda d: d["anvisandeHandlaggare"].update(telefon=""))
     broken(va, full, "a missing samtyckesreferens", lambda d: d.pop("samtyckesreferens"))

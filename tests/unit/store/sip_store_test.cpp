@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "migration_setback.h"
 #include "store/sqlite/sqlite_store.h"
 
 using namespace knutpunkt;
@@ -150,19 +151,13 @@ constexpr const char* kVersion8Outbox = R"sql(
 
 // Sets a database back to what a version 8 build left behind.
 void rewind_to_version_8(const std::filesystem::path& file) {
-  REQUIRE(
-      raw_exec(file,
-               std::string("DROP TABLE referral_change; DROP INDEX referral_consent; DROP INDEX referral_case; "
-                           "DROP INDEX referral_status; "
-                           "ALTER TABLE referral DROP COLUMN status; ALTER TABLE referral DROP COLUMN version; "
-                           "ALTER TABLE referral DROP COLUMN consent_id; ALTER TABLE referral DROP COLUMN updated_at; "
-                           "ALTER TABLE case_file DROP COLUMN closure_reason; "
-                           "DROP INDEX case_file_organisation; ALTER TABLE case_file DROP COLUMN organisation; "
-                           "ALTER TABLE consent DROP COLUMN organisation; ALTER TABLE consent DROP COLUMN held_by; "
-                           "DROP TABLE sip_plan; DROP TABLE sip_plan_version; DROP TABLE sip_reminder; "
-                           "ALTER TABLE consent DROP COLUMN organisations; DROP TABLE outbox; "
-                           "DROP TABLE delivery_lease; ") +
-                   kVersion8Outbox + "DELETE FROM schema_version WHERE version >= 9;") == SQLITE_OK);
+  REQUIRE(raw_exec(file, std::string(kUndoReferralVersions) +
+                             "DROP INDEX case_file_organisation; ALTER TABLE case_file DROP COLUMN organisation; "
+                             "ALTER TABLE consent DROP COLUMN organisation; ALTER TABLE consent DROP COLUMN held_by; "
+                             "DROP TABLE sip_plan; DROP TABLE sip_plan_version; DROP TABLE sip_reminder; "
+                             "ALTER TABLE consent DROP COLUMN organisations; DROP TABLE outbox; "
+                             "DROP TABLE delivery_lease; " +
+                             kVersion8Outbox + "DELETE FROM schema_version WHERE version >= 9;") == SQLITE_OK);
 }
 
 // The outbox's columns and indexes (automatic ones included) as the schema states them.

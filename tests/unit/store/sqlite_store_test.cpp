@@ -9,6 +9,8 @@
 #include <string>
 #include <thread>
 
+#include "migration_setback.h"
+
 using knutpunkt::AuditRecord;
 using knutpunkt::open_sqlite_store;
 using knutpunkt::Store;
@@ -211,12 +213,9 @@ TEST_CASE("a version 5 database gets its case members from the households it alr
   }
   // The column first: ALTER TABLE checks the whole schema, and the audit_log trigger of migration
   // 8 names audit_retention_permit.
-  REQUIRE(raw_exec(file,
-                   "DROP TABLE referral_change; DROP INDEX referral_consent; DROP INDEX referral_case; "
-                   "DROP INDEX referral_status; "
-                   "ALTER TABLE referral DROP COLUMN status; ALTER TABLE referral DROP COLUMN version; "
-                   "ALTER TABLE referral DROP COLUMN consent_id; ALTER TABLE referral DROP COLUMN updated_at; "
-                   "ALTER TABLE case_file DROP COLUMN closure_reason; "
+  REQUIRE(
+      raw_exec(file,
+               std::string(kUndoReferralVersions) +
                    "DROP INDEX case_file_organisation; ALTER TABLE case_file DROP COLUMN organisation; "
                    "ALTER TABLE consent DROP COLUMN organisation; ALTER TABLE consent DROP COLUMN held_by; "
                    "ALTER TABLE consent DROP COLUMN organisations; "
@@ -245,16 +244,11 @@ TEST_CASE(
                 .has_value());
   }
   // Back to version 9: the columns of migration 10 removed, its rows kept.
-  REQUIRE(raw_exec(file,
-                   "DROP TABLE referral_change; DROP INDEX referral_consent; DROP INDEX referral_case; "
-                   "DROP INDEX referral_status; "
-                   "ALTER TABLE referral DROP COLUMN status; ALTER TABLE referral DROP COLUMN version; "
-                   "ALTER TABLE referral DROP COLUMN consent_id; ALTER TABLE referral DROP COLUMN updated_at; "
-                   "ALTER TABLE case_file DROP COLUMN closure_reason; "
-                   "DROP INDEX case_file_organisation; ALTER TABLE case_file DROP COLUMN organisation; "
-                   "ALTER TABLE consent DROP COLUMN organisation; ALTER TABLE consent DROP COLUMN held_by; "
-                   "DROP TABLE delivery_lease; DROP INDEX outbox_undelivered_key; "
-                   "DELETE FROM schema_version WHERE version >= 10") == SQLITE_OK);
+  REQUIRE(raw_exec(file, std::string(kUndoReferralVersions) +
+                             "DROP INDEX case_file_organisation; ALTER TABLE case_file DROP COLUMN organisation; "
+                             "ALTER TABLE consent DROP COLUMN organisation; ALTER TABLE consent DROP COLUMN held_by; "
+                             "DROP TABLE delivery_lease; DROP INDEX outbox_undelivered_key; "
+                             "DELETE FROM schema_version WHERE version >= 10") == SQLITE_OK);
   auto store = open_store(file);
   CHECK(raw_text(file, "SELECT MAX(version) FROM schema_version") == kLatestSchemaVersion);
   // No one's: not the empty organisation's, not the client's organisation's.
@@ -275,14 +269,9 @@ TEST_CASE("a database from before sessions were stored gets them, and a random s
   TempDir dir;
   const auto file = dir.path / "k.db";
   { auto store = open_store(file); }
-  REQUIRE(raw_exec(file,
-                   "DROP TABLE referral_change; DROP INDEX referral_consent; DROP INDEX referral_case; "
-                   "DROP INDEX referral_status; "
-                   "ALTER TABLE referral DROP COLUMN status; ALTER TABLE referral DROP COLUMN version; "
-                   "ALTER TABLE referral DROP COLUMN consent_id; ALTER TABLE referral DROP COLUMN updated_at; "
-                   "ALTER TABLE case_file DROP COLUMN closure_reason; "
-                   "DROP TABLE console_session; DROP TABLE sign_in_budget; DROP TABLE sign_in_key; "
-                   "DELETE FROM schema_version WHERE version >= 12") == SQLITE_OK);
+  REQUIRE(raw_exec(file, std::string(kUndoReferralVersions) +
+                             "DROP TABLE console_session; DROP TABLE sign_in_budget; DROP TABLE sign_in_key; "
+                             "DELETE FROM schema_version WHERE version >= 12") == SQLITE_OK);
   auto store = open_store(file);
   CHECK(raw_text(file, "SELECT MAX(version) FROM schema_version") == kLatestSchemaVersion);
   CHECK(store->session_count().value() == 0);
@@ -296,14 +285,7 @@ TEST_CASE("a database from before sessions were stored gets them, and a random s
 TEST_CASE("referrals from before time limits existed have theirs settled, not raised, and new ones are judged") {
   TempDir dir;
   const auto file = dir.path / "k.db";
-  knutpunkt::ReferralRecord old_referral;
-  old_referral.referral_id = "R-old";
-  old_referral.client_id = "client-a";
-  old_referral.case_id = "EB-1";
-  old_referral.destination = "jobbtorg-sodra";
-  old_referral.person_id = "191212121212";
-  old_referral.created_at = "2026-01-05T09:00:00.000Z";
-  old_referral.referral = {{"referral_id", "R-old"}};
+  const knutpunkt::ReferralRecord old_referral = setback_referral("R-old", knutpunkt::kReferralActive);
   {
     auto store = open_store(file);
     REQUIRE(store->commit({}, {knutpunkt::store_write::PutReferral{old_referral}}).has_value());
@@ -322,4 +304,39 @@ TEST_CASE("referrals from before time limits existed have theirs settled, not ra
   new_referral.referral_id = "R-new";
   REQUIRE(store->commit({}, {knutpunkt::store_write::PutReferral{new_referral}}).has_value());
   CHECK_FALSE(store->referral_reminder_raised("R-new", "referral.not_enrolled", "referral").value());
+}
+
+TEST_CASE("a version 15 database gets the index by status the scans of active referrals read by") {
+  TempDir dir;
+  const auto file = dir.path / "k.db";
+  const auto withdrawn = setback_referral("R-1", knutpunkt::kReferralWithdrawn);
+  const auto active = setback_referral("R-2", knutpunkt::kReferralActive);
+  {
+    auto store = open_store(file);
+    REQUIRE(
+        store->commit({}, {knutpunkt::store_write::PutReferral{withdrawn}, knutpunkt::store_write::PutReferral{active}})
+            .has_value());
+  }
+  REQUIRE(raw_exec(file, "DROP INDEX referral_status; DELETE FROM schema_version WHERE version >= 16") == SQLITE_OK);
+  auto store = open_store(file);
+  CHECK(raw_text(file, "SELECT MAX(version) FROM schema_version") == kLatestSchemaVersion);
+  CHECK(raw_text(file, "SELECT sql FROM sqlite_master WHERE name = 'referral_status'").find("(status, referral_id)") !=
+        std::string::npos);
+  // The round's query walks the index, not the table.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db,
+                             "EXPLAIN QUERY PLAN SELECT referral_id FROM referral WHERE status = ?1 AND "
+                             "referral_id > ?2 ORDER BY referral_id LIMIT ?3",
+                             -1, &s, nullptr) == SQLITE_OK);
+  std::string plan;
+  while (sqlite3_step(s) == SQLITE_ROW) plan += reinterpret_cast<const char*>(sqlite3_column_text(s, 3));
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  INFO(plan);
+  CHECK(plan.find("referral_status") != std::string::npos);
+  const auto page = store->referrals_with_status(knutpunkt::kReferralActive, "", 10).value();
+  REQUIRE(page.size() == 1);
+  CHECK(page[0].referral_id == "R-2");
 }
