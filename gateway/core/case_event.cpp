@@ -13,19 +13,23 @@ CaseEvent new_case_event(CaseEvent fields) {
 }
 
 nlohmann::json to_json(const CaseEvent& event) {
+  return to_json(CaseEvent(event));
+}
+
+nlohmann::json to_json(CaseEvent&& event) {
   return {
-      {"event_id", event.event_id},
-      {"type", event.type},
+      {"event_id", std::move(event.event_id)},
+      {"type", std::move(event.type)},
       {"schema_version", event.schema_version},
-      {"occurred_at", event.occurred_at},
-      {"received_at", event.received_at},
-      {"source_partner", event.source_partner},
-      {"case_id", event.case_id},
-      {"subject", {{"person_id", event.subject.person_id}, {"id_kind", event.subject.id_kind}}},
-      {"correlation_id", event.correlation_id},
-      {"causation_id", event.causation_id},
+      {"occurred_at", std::move(event.occurred_at)},
+      {"received_at", std::move(event.received_at)},
+      {"source_partner", std::move(event.source_partner)},
+      {"case_id", std::move(event.case_id)},
+      {"subject", {{"person_id", std::move(event.subject.person_id)}, {"id_kind", std::move(event.subject.id_kind)}}},
+      {"correlation_id", std::move(event.correlation_id)},
+      {"causation_id", std::move(event.causation_id)},
       {"protected_identity", event.protected_identity},
-      {"facts", event.facts},
+      {"facts", std::move(event.facts)},
   };
 }
 

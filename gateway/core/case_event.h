@@ -2,7 +2,6 @@
 // The internal case event: the one normalised shape every partner message becomes.
 // Schema: schemas/case-event.v1.schema.json. Amounts are integer öre, dates ISO 8601.
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 namespace knutpunkt {
@@ -16,7 +15,7 @@ struct Subject {
 
 // Every member has a default so that new_case_event can take designated initializers.
 struct CaseEvent {
-  std::string event_id = {};  // UUID v4
+  std::string event_id = {};  // UUID version 7 (time-ordered)
   std::string type = {};      // e.g. "partner.lookup.completed"
   int schema_version = kCaseEventSchemaVersion;
   std::string occurred_at = {};     // when it happened at the partner (date or date-time), else received_at
@@ -35,5 +34,8 @@ struct CaseEvent {
 CaseEvent new_case_event(CaseEvent fields);
 
 nlohmann::json to_json(const CaseEvent& event);
+// The same, taking the event's strings and facts instead of copying them: an answer that is
+// serialised once and dropped need not hold every fact twice.
+nlohmann::json to_json(CaseEvent&& event);
 
 }  // namespace knutpunkt

@@ -3,14 +3,14 @@
 // policy step (authorization/exchange_authorizer.h), hand the authorized lookup to the lookup
 // service, and render its answer. Every refusal is audited with its reason and answered only once
 // its audit record is durable, like an answer.
+#include <string>
+
 #include "audit/audit_log.h"
 #include "authorization/exchange_authorizer.h"
 #include "config/gateway_config.h"
 #include "http/exchange.h"
 #include "http/message.h"
 #include "lookup/lookup_service.h"
-
-#include <string>
 
 namespace knutpunkt::http {
 
@@ -33,6 +33,7 @@ class LookupEndpoint {
   AuditLog& audit_;
 };
 
-nlohmann::json to_json(const LookupAnswer& answer);
+// The answer's JSON body. It takes the answer's events and facts rather than copying them.
+nlohmann::json to_json(LookupAnswer answer);
 
 }  // namespace knutpunkt::http

@@ -112,7 +112,6 @@ std::expected<json, std::string> convert(const FieldSpec& field, const Raw& raw)
   return std::unexpected("unknown type");
 }
 
-
 class Applier {
  public:
   Applier(const Mapping::Spec& spec, const ApplyLimits& limits) : spec_(spec), limits_(limits) {}
@@ -161,7 +160,7 @@ class Applier {
     result.contract_version = spec_.contract.info.version;
     std::optional<std::string> message_occurred_at;
     if (spec_.occurred_at) {
-      auto when = field_value(*spec_.occurred_at, payload, "");
+      auto when = field_value(*spec_.occurred_at, payload, std::nullopt);
       if (!when) return std::unexpected(when.error());
       if (*when) message_occurred_at = (*when)->get<std::string>();
     }
@@ -182,7 +181,7 @@ class Applier {
       for (std::size_t i = 0; i < items->size(); ++i) {
         MappedEvent mapped{event.type, message_occurred_at.value_or(""), json::object()};
         if (event.occurred_at) {
-          auto when = field_value(*event.occurred_at, (*items)[i], item_suffix(i));
+          auto when = field_value(*event.occurred_at, (*items)[i], i);
           if (!when) return std::unexpected(when.error());
           if (*when) mapped.occurred_at = (*when)->get<std::string>();
         }
@@ -212,7 +211,11 @@ class Applier {
         MappingError{std::move(code), spec_.name + ":" + pointer, std::move(message), std::move(field)});
   }
 
-  static std::string item_suffix(std::size_t index) { return " (item " + std::to_string(index) + ")"; }
+  // Where a failing value was: " (item N)" for a value of a selected item, nothing for one of the
+  // message. Written only on failure, as the fields of every item are read on the hot path.
+  static std::string item_text(std::optional<std::size_t> index) {
+    return index ? " (item " + std::to_string(*index) + ")" : std::string();
+  }
 
   // The message pointer of a value a field path names from an item. Only JSON messages get one:
   // a pointer into a decoded payload would mean nothing to whoever sent the reply around it.
@@ -258,8 +261,9 @@ class Applier {
       item.json = {&json_};
       return item;
     }
-    auto doc = d.as == Decoding::xml_text ? xml::Document::parse_text(bytes, xml::ParseLimits{limits_.max_decoded_bytes})
-                                          : xml::Document::parse(bytes, xml::ParseLimits{limits_.max_decoded_bytes});
+    auto doc = d.as == Decoding::xml_text
+                   ? xml::Document::parse_text(bytes, xml::ParseLimits{limits_.max_decoded_bytes})
+                   : xml::Document::parse(bytes, xml::ParseLimits{limits_.max_decoded_bytes});
     if (!doc) {
       // Only the code: libxml2's message quotes the payload, in whatever bytes it came (not always
       // UTF-8, which the audit record's canonical JSON refuses), and messages quote no partner values.
@@ -271,8 +275,9 @@ class Applier {
     // departure is reported, and only a value the mapping requires can fail the reply.
     if (d.schema) {
       for (const auto& finding : d.schema->findings(*decoded_)) {
-        schema_deviations_.push_back(
-            {{"kind", finding.kind}, {"path", d.xpath.expression() + xml::element_path(finding.node)}, {"detail", finding.detail}});
+        schema_deviations_.push_back({{"kind", finding.kind},
+                                      {"path", d.xpath.expression() + xml::element_path(finding.node)},
+                                      {"detail", finding.detail}});
       }
     }
     item.node = xml::XPath::document_node(*decoded_);
@@ -306,7 +311,7 @@ class Applier {
 
   // nullopt: an optional value that is absent.
   std::expected<std::optional<json>, MappingError> field_value(const FieldSpec& field, const Item& item,
-                                                               const std::string& item_text) const {
+                                                               std::optional<std::size_t> index) const {
     Raw raw;
     if (field.type != ValueType::constant) {
       auto found = raw_value(field, item);
@@ -314,15 +319,15 @@ class Applier {
       raw = std::move(*found);
       if (raw.absent()) {
         if (field.required) {
-          return fail("value_missing", field.pointer + item_text,
+          return fail("value_missing", field.pointer + item_text(index),
                       "required value missing at '" + field.path->text + "'", message_field(*field.path, item));
         }
         return std::optional<json>{};
       }
       auto converted = convert(field, raw);
       if (!converted) {
-        return fail("value_invalid", field.pointer + item_text, converted.error() + " at '" + field.path->text + "'",
-                    message_field(*field.path, item));
+        return fail("value_invalid", field.pointer + item_text(index),
+                    converted.error() + " at '" + field.path->text + "'", message_field(*field.path, item));
       }
       return std::optional<json>{std::move(*converted)};
     }
@@ -332,7 +337,7 @@ class Applier {
   std::expected<json, MappingError> record_facts(const RecordSpec& record, const Item& item, std::size_t index) const {
     json facts = json::object();
     for (const auto& [name, field] : record.facts) {
-      auto value = field_value(field, item, item_suffix(index));
+      auto value = field_value(field, item, index);
       if (!value) return std::unexpected(value.error());
       if (*value) facts[name] = std::move(**value);
     }

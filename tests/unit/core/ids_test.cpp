@@ -1,5 +1,8 @@
 #include "core/ids.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <regex>
 #include <set>
@@ -35,6 +38,30 @@ TEST_CASE("new ids carry the millisecond they were made in, so later ids sort af
   CHECK(first < second);
   // Within one millisecond the rest is random: no two ids share their random bits.
   CHECK(first.substr(14) != second.substr(14));
+}
+
+TEST_CASE("a forked child does not hand out the random bits its parent will use") {
+  // The parent has drawn once, so its pool holds bytes for the ids to come.
+  (void)new_uuid();
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    const std::string id = new_uuid();
+    const auto written = write(fds[1], id.data(), id.size());
+    _exit(written == static_cast<ssize_t>(id.size()) ? 0 : 1);
+  }
+  close(fds[1]);
+  std::string child_id(36, '\0');
+  const auto got = read(fds[0], child_id.data(), child_id.size());
+  close(fds[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  REQUIRE(got == 36);
+  REQUIRE(WIFEXITED(status));
+  const std::string parent_id = new_uuid();
+  CHECK(child_id.substr(14) != parent_id.substr(14));
 }
 
 TEST_CASE("sha256 matches the published test vector") {
