@@ -3,8 +3,10 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
+#include <algorithm>
 #include <cctype>
 #include <mutex>
+#include <string_view>
 
 #include "xml/error_sink.h"
 #include "xml/loader_policy.h"
@@ -99,12 +101,97 @@ bool is_name_char(char c) {
   return is_name_start(c) || std::isdigit(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.';
 }
 
+// One step of a path of child elements: `prefix:local`, or `local` for an element in no namespace.
+struct ChildStep {
+  std::string prefix;
+  std::string local;
+};
+
+// The steps of an expression that is only child element steps ("a/p:b/c"), as most of a mapping's
+// field paths are; nullopt for anything else (axes, predicates, functions, wildcards, "..",
+// whitespace, names outside ASCII), which libxml2 evaluates.
+std::optional<std::vector<ChildStep>> child_steps(std::string_view expression) {
+  std::vector<ChildStep> steps;
+  const auto is_ncname = [](std::string_view name) {
+    if (name.empty() || !is_name_start(name.front())) return false;
+    return std::all_of(name.begin(), name.end(), is_name_char);
+  };
+  for (std::size_t start = 0;;) {
+    const std::size_t slash = expression.find('/', start);
+    const std::string_view step = expression.substr(start, slash == std::string_view::npos ? slash : slash - start);
+    const std::size_t colon = step.find(':');
+    ChildStep parsed;
+    if (colon == std::string_view::npos) {
+      parsed.local = std::string(step);
+    } else {
+      parsed.prefix = std::string(step.substr(0, colon));
+      parsed.local = std::string(step.substr(colon + 1));
+      if (!is_ncname(parsed.prefix)) return std::nullopt;
+    }
+    if (!is_ncname(parsed.local)) return std::nullopt;
+    steps.push_back(std::move(parsed));
+    if (slash == std::string_view::npos) return steps;
+    start = slash + 1;
+  }
+}
+
+// The namespace a step names: "" for no namespace, nullopt for a prefix `namespaces` does not
+// bind (left to libxml2, which reports it, or knows it, as it knows "xml"). The last binding of
+// a prefix counts, as in libxml2's table.
+std::optional<std::string_view> step_namespace(const ChildStep& step, const Namespaces& namespaces) {
+  if (step.prefix.empty()) return std::string_view();
+  for (auto it = namespaces.rbegin(); it != namespaces.rend(); ++it) {
+    if (it->first == step.prefix) return std::string_view(it->second);
+  }
+  return std::nullopt;
+}
+
+bool matches(xmlNodePtr node, const ChildStep& step, std::string_view uri) {
+  if (node->type != XML_ELEMENT_NODE || step.local != reinterpret_cast<const char*>(node->name)) return false;
+  if (uri.empty()) return node->ns == nullptr;
+  return node->ns != nullptr && node->ns->href != nullptr && uri == reinterpret_cast<const char*>(node->ns->href);
+}
+
+// Depth first through the children, so the nodes come in document order; a node has one
+// parent, so none comes twice. With `first_only`, stops at the first.
+void collect(xmlNodePtr parent, const std::vector<ChildStep>& steps, const std::vector<std::string_view>& uris,
+             std::size_t depth, bool first_only, std::vector<xmlNodePtr>& out) {
+  for (xmlNodePtr child = parent->children; child != nullptr; child = child->next) {
+    if (!matches(child, steps[depth], uris[depth])) continue;
+    if (depth + 1 == steps.size()) {
+      out.push_back(child);
+    } else {
+      collect(child, steps, uris, depth + 1, first_only, out);
+    }
+    if (first_only && !out.empty()) return;
+  }
+}
+
 }  // namespace
 
 struct XPath::Compiled {
   std::string expression;
+  std::optional<std::vector<ChildStep>> steps;  // when the expression is child element steps only
   std::mutex mutex;
   std::vector<xmlXPathCompExprPtr> idle;
+
+  // The nodes of a child-steps expression, walked without libxml2's evaluator (which builds a
+  // node set, sorts it and checks its limits for what is a walk down a few children); nullopt
+  // when this expression or context is not one the walk gives the same answer for.
+  std::optional<std::vector<xmlNodePtr>> walk(xmlNodePtr context, const Namespaces& namespaces, bool first_only) const {
+    if (!steps || context == nullptr || context->doc == nullptr) return std::nullopt;
+    if (context->type != XML_ELEMENT_NODE && context->type != XML_DOCUMENT_NODE) return std::nullopt;
+    std::vector<std::string_view> uris;
+    uris.reserve(steps->size());
+    for (const ChildStep& step : *steps) {
+      auto uri = step_namespace(step, namespaces);
+      if (!uri) return std::nullopt;
+      uris.push_back(*uri);
+    }
+    std::vector<xmlNodePtr> found;
+    collect(context, *steps, uris, 0, first_only, found);
+    return found;
+  }
 
   ~Compiled() {
     for (auto* comp : idle) xmlXPathFreeCompExpr(comp);
@@ -189,6 +276,7 @@ std::expected<XPath, XmlError> XPath::compile(const std::string& expression) {
   }
   auto compiled = std::make_unique<Compiled>();
   compiled->expression = expression;
+  compiled->steps = child_steps(expression);
   compiled->idle.push_back(comp);
   return XPath(std::move(compiled));
 }
@@ -226,6 +314,7 @@ std::expected<void, XmlError> XPath::check_prefixes(const Namespaces& namespaces
 }
 
 std::expected<std::vector<xmlNodePtr>, XmlError> XPath::nodes(xmlNodePtr context, const Namespaces& namespaces) const {
+  if (auto walked = compiled_->walk(context, namespaces, /*first_only=*/false)) return std::move(*walked);
   auto result = compiled_->evaluate(context, namespaces);
   if (!result) return std::unexpected(result.error());
   const Object& object = *result;
@@ -242,6 +331,14 @@ std::expected<std::vector<xmlNodePtr>, XmlError> XPath::nodes(xmlNodePtr context
 
 std::expected<std::optional<std::string>, XmlError> XPath::string(xmlNodePtr context,
                                                                   const Namespaces& namespaces) const {
+  if (auto walked = compiled_->walk(context, namespaces, /*first_only=*/true)) {
+    if (walked->empty()) return std::optional<std::string>{};
+    // The string value of the first node in document order, as xmlXPathCastToString gives it.
+    xmlChar* content = xmlNodeGetContent(walked->front());
+    std::string text_value(content == nullptr ? "" : reinterpret_cast<const char*>(content));
+    xmlFree(content);
+    return std::optional<std::string>{std::move(text_value)};
+  }
   auto result = compiled_->evaluate(context, namespaces);
   if (!result) return std::unexpected(result.error());
   xmlXPathObjectPtr object = result->get();
