@@ -136,12 +136,14 @@ std::optional<std::vector<ChildStep>> child_steps(std::string_view expression) {
 }
 
 // The namespace a step names: "" for no namespace, nullopt for a prefix `namespaces` does not
-// bind (left to libxml2, which reports it, or knows it, as it knows "xml"). The last binding of
-// a prefix counts, as in libxml2's table.
+// bind or binds to "" (left to libxml2, which reports it, or knows it, as it knows "xml"). The
+// last binding of a prefix counts, as in libxml2's table.
 std::optional<std::string_view> step_namespace(const ChildStep& step, const Namespaces& namespaces) {
   if (step.prefix.empty()) return std::string_view();
   for (auto it = namespaces.rbegin(); it != namespaces.rend(); ++it) {
-    if (it->first == step.prefix) return std::string_view(it->second);
+    if (it->first != step.prefix) continue;
+    if (it->second.empty()) return std::nullopt;
+    return std::string_view(it->second);
   }
   return std::nullopt;
 }
