@@ -107,11 +107,20 @@ struct ChildStep {
   std::string local;
 };
 
-// The steps of an expression that is only child element steps ("a/p:b/c"), as most of a mapping's
-// field paths are; nullopt for anything else (axes, predicates, functions, wildcards, "..",
-// whitespace, names outside ASCII), which libxml2 evaluates.
-std::optional<std::vector<ChildStep>> child_steps(std::string_view expression) {
+// A path of child element steps, from the context node or, when absolute, from the document.
+struct ChildPath {
+  bool absolute = false;
   std::vector<ChildStep> steps;
+};
+
+// The steps of an expression that is only child element steps ("a/p:b/c", "/p:a/p:b"), as most
+// of a mapping's paths are; nullopt for anything else (axes, predicates, functions, wildcards,
+// "..", "//", whitespace, names outside ASCII), which libxml2 evaluates.
+std::optional<ChildPath> child_path(std::string_view expression) {
+  ChildPath path;
+  path.absolute = expression.starts_with('/');
+  if (path.absolute) expression.remove_prefix(1);
+  std::vector<ChildStep>& steps = path.steps;
   const auto is_ncname = [](std::string_view name) {
     if (name.empty() || !is_name_start(name.front())) return false;
     return std::all_of(name.begin(), name.end(), is_name_char);
@@ -130,7 +139,7 @@ std::optional<std::vector<ChildStep>> child_steps(std::string_view expression) {
     }
     if (!is_ncname(parsed.local)) return std::nullopt;
     steps.push_back(std::move(parsed));
-    if (slash == std::string_view::npos) return steps;
+    if (slash == std::string_view::npos) return path;
     start = slash + 1;
   }
 }
@@ -173,7 +182,7 @@ void collect(xmlNodePtr parent, const std::vector<ChildStep>& steps, const std::
 
 struct XPath::Compiled {
   std::string expression;
-  std::optional<std::vector<ChildStep>> steps;  // when the expression is child element steps only
+  std::optional<ChildPath> path;  // when the expression is child element steps only
   std::mutex mutex;
   std::vector<xmlXPathCompExprPtr> idle;
 
@@ -181,17 +190,18 @@ struct XPath::Compiled {
   // node set, sorts it and checks its limits for what is a walk down a few children); nullopt
   // when this expression or context is not one the walk gives the same answer for.
   std::optional<std::vector<xmlNodePtr>> walk(xmlNodePtr context, const Namespaces& namespaces, bool first_only) const {
-    if (!steps || context == nullptr || context->doc == nullptr) return std::nullopt;
-    if (context->type != XML_ELEMENT_NODE && context->type != XML_DOCUMENT_NODE) return std::nullopt;
+    if (!path || context == nullptr || context->doc == nullptr) return std::nullopt;
+    xmlNodePtr start = path->absolute ? reinterpret_cast<xmlNodePtr>(context->doc) : context;
+    if (start->type != XML_ELEMENT_NODE && start->type != XML_DOCUMENT_NODE) return std::nullopt;
     std::vector<std::string_view> uris;
-    uris.reserve(steps->size());
-    for (const ChildStep& step : *steps) {
+    uris.reserve(path->steps.size());
+    for (const ChildStep& step : path->steps) {
       auto uri = step_namespace(step, namespaces);
       if (!uri) return std::nullopt;
       uris.push_back(*uri);
     }
     std::vector<xmlNodePtr> found;
-    collect(context, *steps, uris, 0, first_only, found);
+    collect(start, path->steps, uris, 0, first_only, found);
     return found;
   }
 
@@ -278,7 +288,7 @@ std::expected<XPath, XmlError> XPath::compile(const std::string& expression) {
   }
   auto compiled = std::make_unique<Compiled>();
   compiled->expression = expression;
-  compiled->steps = child_steps(expression);
+  compiled->path = child_path(expression);
   compiled->idle.push_back(comp);
   return XPath(std::move(compiled));
 }

@@ -211,11 +211,18 @@ TEST_CASE("paths of child steps, walked directly, select what libxml2's evaluato
       {"p:root/p:dashed-name.x", "child::p:root/child::p:dashed-name.x"},
       {"p:root/p:missing/b:note", "child::p:root/child::p:missing/child::b:note"},
       {"root", "child::root"},
+      {"/p:root/p:list/p:item/b:note", "/child::p:root/child::p:list/child::p:item/child::b:note"},
+      {"/p:root/d:plain", "/child::p:root/child::d:plain"},
+      {"/p:list", "/child::p:list"},
   };
-  const std::vector<xmlNodePtr> contexts = {XPath::document_node(*doc), doc->root()};
-  for (xmlNodePtr context : contexts) {
+  // The second item: absolute paths start from the document whatever the context.
+  const xmlNodePtr nested = xmlFirstElementChild(xmlFirstElementChild(doc->root()));
+  const std::vector<xmlNodePtr> contexts = {XPath::document_node(*doc), doc->root(), nested};
+  const char* context_names[] = {"the document", "the root element", "the first list"};
+  for (std::size_t c = 0; c < contexts.size(); ++c) {
+    const xmlNodePtr context = contexts[c];
     for (const auto& [walked, evaluated] : cases) {
-      INFO(walked << " from " << (context == doc->root() ? "the root element" : "the document"));
+      INFO(walked << " from " << context_names[c]);
       auto fast = XPath::compile(walked);
       auto reference = XPath::compile(evaluated);
       REQUIRE(fast.has_value());
