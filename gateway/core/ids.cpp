@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 #include <pthread.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -35,8 +36,11 @@ class RandomPool {
  private:
   void refill(unsigned generation) {
     static std::once_flag registered;
+    // A throw leaves the flag unset, so the next id tries again rather than go unprotected.
     std::call_once(registered, [] {
-      pthread_atfork(nullptr, nullptr, [] { fork_generation.fetch_add(1, std::memory_order_relaxed); });
+      if (pthread_atfork(nullptr, nullptr, [] { fork_generation.fetch_add(1, std::memory_order_relaxed); }) != 0) {
+        throw std::runtime_error("pthread_atfork failed");
+      }
     });
     if (RAND_bytes(bytes_.data(), static_cast<int>(bytes_.size())) != 1) {
       throw std::runtime_error("OpenSSL RAND_bytes failed");  // no entropy: nothing sensible to do

@@ -145,10 +145,12 @@ std::optional<ChildPath> child_path(std::string_view expression) {
 }
 
 // The namespace a step names: "" for no namespace, nullopt for a prefix `namespaces` does not
-// bind or binds to "" (left to libxml2, which reports it, or knows it, as it knows "xml"). The
-// last binding of a prefix counts, as in libxml2's table.
+// bind or binds to "", and for "xml", which libxml2 resolves itself whatever is bound (left to
+// libxml2, which reports or resolves them). Otherwise the last binding of a prefix counts, as in
+// libxml2's table.
 std::optional<std::string_view> step_namespace(const ChildStep& step, const Namespaces& namespaces) {
   if (step.prefix.empty()) return std::string_view();
+  if (step.prefix == "xml") return std::nullopt;
   for (auto it = namespaces.rbegin(); it != namespaces.rend(); ++it) {
     if (it->first != step.prefix) continue;
     if (it->second.empty()) return std::nullopt;
