@@ -185,10 +185,11 @@ void AuditLog::commit(std::deque<Pending>& batch) {
       head_hash_ = last_stored->record.hash;
     }
     std::vector<OutboxMessage> enqueued;
-    for (const CommitEntry& e : entries) {
+    // Moved out, not copied: the writes are done with once stored, and a payload is a tree.
+    for (CommitEntry& e : entries) {
       if (e.refused) continue;
-      for (const StoreWrite& w : e.writes) {
-        if (const auto* m = std::get_if<store_write::EnqueueMessage>(&w)) enqueued.push_back(m->message);
+      for (StoreWrite& w : e.writes) {
+        if (auto* m = std::get_if<store_write::EnqueueMessage>(&w)) enqueued.push_back(std::move(m->message));
       }
     }
     if (!enqueued.empty()) {

@@ -87,6 +87,9 @@ struct DeliveryEngine::AttemptResult {
   bool rendered = true;
   bool withheld = false;  // the release check refused it: never sent, never to be
   std::optional<milliseconds> retry_after;
+  // As launch() read it. A settlement hook builds its writes from it: the fields it reads (id,
+  // type, payload, client, case) never change once the message is stored.
+  OutboxMessage message;
 };
 
 DeliveryEngine::DeliveryEngine(boost::asio::io_context& io, net::HttpClient& http, Store& store, AuditLog& audit)
@@ -511,9 +514,11 @@ void DeliveryEngine::launch(Lane& lane, Entry entry) {
     std::lock_guard lock(mutex_);
     release_check = release_check_locked(entry.type);
   }
+  result.message = std::move(**message);
+  const OutboxMessage& m = result.message;
   if (release_check) {
     // Checked at the last moment, not at acceptance: a withdrawal stops what is still queued.
-    if (auto reason = release_check(**message)) {
+    if (auto reason = release_check(m)) {
       result.rendered = false;
       result.withheld = true;
       result.outcome = AttemptClass::final;
@@ -522,7 +527,7 @@ void DeliveryEngine::launch(Lane& lane, Entry entry) {
       return;
     }
   }
-  auto rendered = lane.adapter.render(OutboundMessage{(*message)->id, (*message)->type, (*message)->payload});
+  auto rendered = lane.adapter.render(OutboundMessage{m.id, m.type, m.payload});
   if (!rendered) {
     result.rendered = false;
     result.outcome = AttemptClass::final;
@@ -635,16 +640,7 @@ void DeliveryEngine::conclude(Lane& lane, Entry entry, AttemptResult result) {
     hook = settlement_handler_locked(entry.type);
   }
   if (hook && status != MessageStatus::pending) {
-    auto message = store_.message(entry.id);
-    if (!message || !*message) {
-      // Without the message the case system's event (referral.sent, delivery.failed) cannot be
-      // built, and a final state committed without it would lose that event for good: leave
-      // the attempt unrecorded and try again, as when the commit itself fails.
-      log::warn("delivery.store_read_failed", {{"message_id", entry.id}, {"stage", "settle"}});
-      free_slot_and_settle_unrecorded(lane, std::move(entry), std::move(result));
-      return;
-    }
-    auto extra = hook(**message, status, reason.empty() ? result.attempt.error : reason);
+    auto extra = hook(result.message, status, reason.empty() ? result.attempt.error : reason);
     claim_enqueued(extra, leases_.holder, wall, until);
     std::move(extra.begin(), extra.end(), std::back_inserter(writes));
   }
@@ -752,13 +748,6 @@ void DeliveryEngine::free_slot(Lane& lane) {
   }
   // Posted, not called: conclude() may run inside launch() (a message that cannot be rendered).
   boost::asio::post(io_, [this, &lane] { pump(lane); });
-}
-
-void DeliveryEngine::free_slot_and_settle_unrecorded(Lane& lane, Entry entry, AttemptResult result) {
-  boost::asio::post(io_, [this, &lane, entry = std::move(entry), result = std::move(result)]() mutable {
-    settle(lane, entry, result, StoreError{"not_recorded", "the attempt was not committed"});
-  });
-  free_slot(lane);
 }
 
 void DeliveryEngine::settle(Lane& lane, const Entry& entry, const AttemptResult& result,

@@ -160,7 +160,6 @@ class DeliveryEngine {
   // After this instance emptied a key it holds: loads what others enqueued for it meanwhile.
   void adopt_drained(const LaneKey& key, const std::string& message_id);
   void free_slot(Lane& lane);
-  void free_slot_and_settle_unrecorded(Lane& lane, Entry entry, AttemptResult result);
   // The audit log's enqueue observer (AuditLog::observe_enqueued), called on the writer thread.
   // Correct however many threads append: the observer sees every committed batch once, whether
   // it came through submit(), a settlement's writes or AuditLog::append directly.
