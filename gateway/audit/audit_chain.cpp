@@ -11,6 +11,10 @@ std::string genesis_hash() {
 std::expected<std::string, CanonicalJsonError> record_hash(const AuditRecord& record) {
   auto body = canonical_json(record.body);
   if (!body) return std::unexpected(std::move(body.error()));
+  return record_hash(record, *body);
+}
+
+std::expected<std::string, CanonicalJsonError> record_hash(const AuditRecord& record, std::string_view canonical_body) {
   auto kind = canonical_json(record.kind);
   if (!kind) return std::unexpected(std::move(kind.error()));
   auto recorded_at = canonical_json(record.recorded_at);
@@ -19,9 +23,9 @@ std::expected<std::string, CanonicalJsonError> record_hash(const AuditRecord& re
   // The canonical encoding of {"body","kind","recorded_at","seq"} (keys already in sorted
   // order), assembled directly so the body is not copied into a temporary object.
   std::string text;
-  text.reserve(record.prev_hash.size() + body->size() + kind->size() + recorded_at->size() + 64);
+  text.reserve(record.prev_hash.size() + canonical_body.size() + kind->size() + recorded_at->size() + 64);
   text.append(record.prev_hash).append("\n");
-  text.append(R"({"body":)").append(*body);
+  text.append(R"({"body":)").append(canonical_body);
   text.append(R"(,"kind":)").append(*kind);
   text.append(R"(,"recorded_at":)").append(*recorded_at);
   text.append(R"(,"seq":)").append(std::to_string(record.seq)).append("}");

@@ -128,7 +128,9 @@ void AuditLog::commit(std::deque<Pending>& batch) {
   std::string prev = head_hash_;
   for (Pending& p : batch) {
     AuditRecord r{seq + 1, recorded_at, std::move(p.kind), std::move(p.body), prev, {}};
-    auto hash = record_hash(r);
+    auto body = canonical_json(r.body);
+    std::expected<std::string, CanonicalJsonError> hash =
+        body ? record_hash(r, *body) : std::unexpected(std::move(body.error()));
     if (!hash) {
       refused.emplace_back(
           &p, StoreError{"non_canonical_body",
@@ -139,7 +141,7 @@ void AuditLog::commit(std::deque<Pending>& batch) {
     r.hash = std::move(*hash);
     prev = r.hash;
     ++seq;
-    entries.push_back(CommitEntry{std::move(r), std::move(p.writes), std::nullopt});
+    entries.push_back(CommitEntry{std::move(r), std::move(p.writes), std::nullopt, std::move(*body)});
     owners.push_back(&p);
   }
 

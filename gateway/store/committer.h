@@ -31,6 +31,10 @@ struct CommitEntry {
   // would store a key that is stored already (an idempotency key, a partner's message id, a
   // reminder, a plan version, an attempt number), by this or another instance.
   std::optional<StoreError> refused;
+  // The body as stored: its canonical text (audit/canonical_json.h), which the record's hash
+  // covers, so the store writes the very bytes that were hashed. Left empty, the store encodes
+  // the body itself, to the same bytes.
+  std::string canonical_body;
 };
 
 class Committer {

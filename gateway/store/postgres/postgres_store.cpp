@@ -57,14 +57,14 @@ class PostgresStore final : public Store {
 
   std::expected<void, StoreError> commit_sealed(std::vector<CommitEntry>& batch, const AuditSeal& seal) override {
     if (batch.empty()) return {};
-    std::vector<std::string> bodies;
     std::vector<AuditIndexEntry> entries;
-    bodies.reserve(batch.size());
     entries.reserve(batch.size());
-    for (const CommitEntry& e : batch) {
-      auto body = pg::encode_json(e.record.body);
-      if (!body) return std::unexpected(body.error());
-      bodies.push_back(std::move(*body));
+    for (CommitEntry& e : batch) {
+      if (e.canonical_body.empty()) {
+        auto body = pg::encode_json(e.record.body);
+        if (!body) return std::unexpected(body.error());
+        e.canonical_body = std::move(*body);
+      }
       entries.push_back(index_entry(e.record.kind, e.record.body));
     }
     return in_transaction([&](pg::Connection& c) -> std::expected<void, StoreError> {
@@ -98,7 +98,7 @@ class PostgresStore final : public Store {
           continue;
         }
         seal(e.record, tip);
-        if (auto ok = pg::insert_audit_record(c, e.record, bodies[i], entries[i]); !ok) return ok;
+        if (auto ok = pg::insert_audit_record(c, e.record, e.canonical_body, entries[i]); !ok) return ok;
         for (const StoreWrite& w : e.writes) {
           auto ok = std::visit([&](const auto& write) { return pg::apply(c, write); }, w);
           if (!ok) return ok;

@@ -22,8 +22,10 @@ void commit_ok(Store& store, const std::vector<StoreWrite>& writes) {
 // the entry was refused, if it was.
 std::optional<StoreError> refusal(Store& store, std::vector<StoreWrite> writes) {
   std::vector<CommitEntry> batch{
-      {AuditRecord{0, "2026-12-01T10:00:00.000Z", "referral.report_received", {{"n", 1}}, "", ""}, std::move(writes),
-       std::nullopt}};
+      {AuditRecord{0, "2026-12-01T10:00:00.000Z", "referral.report_received", {{"n", 1}}, "", ""},
+       std::move(writes),
+       std::nullopt,
+       {}}};
   auto ok = store.commit_sealed(batch, [](AuditRecord& r, const std::optional<AuditChainTip>& tip) {
     r.seq = tip ? tip->seq + 1 : 1;
     r.prev_hash = tip ? tip->hash : "";

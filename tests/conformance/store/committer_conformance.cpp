@@ -112,7 +112,7 @@ struct RecordingSeal {
 };
 
 CommitEntry entry(const std::string& kind, int n, std::vector<StoreWrite> writes = {}) {
-  return CommitEntry{unsealed(kind, n), std::move(writes), std::nullopt};
+  return CommitEntry{unsealed(kind, n), std::move(writes), std::nullopt, {}};
 }
 
 void commit_sealed_ok(Store& store, std::vector<CommitEntry>& entries, RecordingSeal& seal) {
@@ -231,6 +231,22 @@ TEST_CASE("commit_sealed hands the seal no tip on an empty log and stores what t
     CHECK(stored[i].body == batch[i].record.body);
   }
   CHECK(store->message("m-1")->has_value());
+}
+
+TEST_CASE("commit_sealed stores the body text it is given byte for byte, and encodes a body given none") {
+  STORE_BACKEND(backend);
+  BackendStore store(backend);
+  RecordingSeal seal;
+  std::vector<CommitEntry> batch = {entry("lookup", 1), entry("lookup", 2)};
+  // The same JSON in a spelling the store would never write itself: only the given bytes can
+  // come back like this. The audit log gives the text its hash covered.
+  batch[0].canonical_body = R"({"n": 1})";
+  commit_sealed_ok(*store, batch, seal);
+  StoredAuditPage page;
+  REQUIRE(store->read_stored_audit_page(1, 10, page).has_value());
+  REQUIRE(page.size() == 2);
+  CHECK(page[0].body == R"({"n": 1})");
+  CHECK(page[1].body == R"({"n":2})");
 }
 
 TEST_CASE("commit_sealed hands the seal the last record as the tip, however it was committed") {

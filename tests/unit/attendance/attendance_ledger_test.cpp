@@ -169,8 +169,10 @@ TEST_CASE("a withdrawal decided on a flag another report has replaced since fail
   REQUIRE(f.store->commit({}, {store_write::PutAbsenceFlag{"R-1", "2026-11", "2026-12-01T11:00:00Z"}}).has_value());
   // As the audit log commits it: with its record, refused as a conflict, nothing of it stored.
   std::vector<CommitEntry> batch{
-      {AuditRecord{0, "2026-12-02T10:00:00Z", "referral.report_received", {{"n", 1}}, "", ""}, stale->writes,
-       std::nullopt}};
+      {AuditRecord{0, "2026-12-02T10:00:00Z", "referral.report_received", {{"n", 1}}, "", ""},
+       stale->writes,
+       std::nullopt,
+       {}}};
   REQUIRE(f.store
               ->commit_sealed(batch,
                               [](AuditRecord& r, const std::optional<AuditChainTip>& tip) {

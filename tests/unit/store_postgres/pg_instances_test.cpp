@@ -19,7 +19,7 @@ namespace {
 // Commits one entry sealed; true when it was stored, false when it was refused as a conflict.
 // Any other outcome is counted in `other`.
 bool commit_entry(Store& store, AuditRecord record, std::vector<StoreWrite> writes, std::atomic<int>& other) {
-  std::vector<CommitEntry> batch{CommitEntry{std::move(record), std::move(writes), std::nullopt}};
+  std::vector<CommitEntry> batch{CommitEntry{std::move(record), std::move(writes), std::nullopt, {}}};
   auto ok = store.commit_sealed(batch, seal_after);
   if (!ok) {
     ++other;
@@ -211,9 +211,9 @@ TEST_CASE("a refused entry takes no place in the chain: the entries after it fol
   const auto key = [](const std::string& k) {
     return std::vector<StoreWrite>{store_write::PutIdempotency{IdempotencyRecord{"c", k, "h", 201, "{}", "t"}}};
   };
-  std::vector<CommitEntry> batch{CommitEntry{record("one"), key("k1"), std::nullopt},
-                                 CommitEntry{record("again"), key("k1"), std::nullopt},
-                                 CommitEntry{record("two"), key("k2"), std::nullopt}};
+  std::vector<CommitEntry> batch{CommitEntry{record("one"), key("k1"), std::nullopt, {}},
+                                 CommitEntry{record("again"), key("k1"), std::nullopt, {}},
+                                 CommitEntry{record("two"), key("k2"), std::nullopt, {}}};
   REQUIRE(store->commit_sealed(batch, seal_after).has_value());
   CHECK_FALSE(batch[0].refused);
   REQUIRE(batch[1].refused);
@@ -229,8 +229,9 @@ TEST_CASE("a refused entry takes no place in the chain: the entries after it fol
 TEST_CASE("the audit log refuses UPDATE and DELETE except inside a retention removal") {
   const std::string db = fresh_database();
   auto store = open_store(db);
-  std::vector<CommitEntry> batch{CommitEntry{record("a"), {}, std::nullopt}, CommitEntry{record("b"), {}, std::nullopt},
-                                 CommitEntry{record("c"), {}, std::nullopt}};
+  std::vector<CommitEntry> batch{CommitEntry{record("a"), {}, std::nullopt, {}},
+                                 CommitEntry{record("b"), {}, std::nullopt, {}},
+                                 CommitEntry{record("c"), {}, std::nullopt, {}}};
   REQUIRE(store->commit_sealed(batch, seal_after).has_value());
   CHECK_THROWS(sql(db, "UPDATE audit_log SET kind = 'x' WHERE seq = 1"));
   CHECK_THROWS(sql(db, "DELETE FROM audit_log WHERE seq = 1"));
@@ -239,7 +240,7 @@ TEST_CASE("the audit log refuses UPDATE and DELETE except inside a retention rem
 
   const AuditCheckpoint checkpoint{2, "h2", 2, "2026-12-01T00:00:00Z", "2026-12-06T12:00:00Z", "k", "sig"};
   std::vector<CommitEntry> retention{
-      CommitEntry{record("audit.retention_applied"), {store_write::RemoveAuditThrough{checkpoint}}, std::nullopt}};
+      CommitEntry{record("audit.retention_applied"), {store_write::RemoveAuditThrough{checkpoint}}, std::nullopt, {}}};
   REQUIRE(store->commit_sealed(retention, seal_after).has_value());
   CHECK(sql(db, "SELECT min(seq) FROM audit_log") == "3");
   CHECK(sql(db, "SELECT count(*) FROM audit_index WHERE seq <= 2") == "0");

@@ -28,7 +28,8 @@ CommitEntry acceptance(int n, const std::string& message_id) {
       AuditRecord{0, "2026-12-06T12:00:00.000Z", "referral.accepted", {{"n", n}}, "", ""},
       {store_write::PutIdempotency{IdempotencyRecord{"client-a", "key-" + std::to_string(n), "h", 202, "{}", "t"}},
        store_write::EnqueueMessage{message(message_id)}},
-      std::nullopt};
+      std::nullopt,
+      {}};
 }
 
 }  // namespace

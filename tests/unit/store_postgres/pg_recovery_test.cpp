@@ -10,7 +10,7 @@ namespace {
 
 std::expected<void, StoreError> append(Store& store, const std::string& kind) {
   std::vector<CommitEntry> batch{
-      CommitEntry{AuditRecord{0, "2026-12-06T12:00:00.000Z", kind, {{"k", kind}}, "", ""}, {}, std::nullopt}};
+      CommitEntry{AuditRecord{0, "2026-12-06T12:00:00.000Z", kind, {{"k", kind}}, "", ""}, {}, std::nullopt, {}}};
   return store.commit_sealed(batch, [](AuditRecord& r, const std::optional<AuditChainTip>& tip) {
     r.seq = tip ? tip->seq + 1 : 1;
     r.prev_hash = tip ? tip->hash : "genesis";
