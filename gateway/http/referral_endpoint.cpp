@@ -121,22 +121,24 @@ void ReferralEndpoint::create(Exchange exchange) {
   if (!prepared->manual_item_id.empty()) {
     answer["manual_handling"] = {{"manual_item_id", prepared->manual_item_id}, {"reason", "protected_identity"}};
   }
+  // Rendered now: the answer below is given on the audit writer's thread, where every
+  // microsecond holds up the next batch of commits.
+  Response response = make_json_response(202, answer);
+  response.set(bhttp::field::location, "/v1/referrals/" + referral_id);
   std::vector<StoreWrite> extra;
   if (!key->empty()) {
     extra.push_back(store_write::PutIdempotency{
-        IdempotencyRecord{client.id, *key, fingerprint, 202, answer.dump(), prepared->accepted_at}});
+        IdempotencyRecord{client.id, *key, fingerprint, 202, response.body(), prepared->accepted_at}});
   }
   referrals_.commit(
       std::move(*prepared), std::move(extra),
-      [exchange, answer = std::move(answer), referral_id](std::expected<AuditReceipt, Failure> receipt) mutable {
+      [exchange, response = std::move(response), referral_id](std::expected<AuditReceipt, Failure> receipt) mutable {
         if (!receipt) {
           log::error("referral.commit_failed", {{"referral_id", referral_id}, {"error", receipt.error().message}});
           return exchange.audit_unavailable("the referral could not be stored; nothing was accepted");
         }
         log::info("referral.accepted",
                   {{"referral_id", referral_id}, {"client", exchange.client().id}, {"audit_seq", receipt->seq}});
-        Response response = make_json_response(202, answer);
-        response.set(bhttp::field::location, "/v1/referrals/" + referral_id);
         exchange.reply(std::move(response));
       });
 }

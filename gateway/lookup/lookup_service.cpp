@@ -87,7 +87,7 @@ void stamp_events(LookupAnswer& answer, const std::string& received_at) {
 
 // The answer reaches the caller only once its audit record is stored.
 void answer_lookup(Gathering& gathering, authorization::AuthorizedLookup authorized, LookupService::Done done,
-                   LookupMetrics& metrics, AuditLog& audit) {
+                   LookupMetrics& metrics, AuditLog& audit, boost::asio::io_context& io) {
   const bool known_protected = authorized.known_protected;
   LookupAnswer answer;
   answer.query = std::move(authorized.query);
@@ -107,14 +107,20 @@ void answer_lookup(Gathering& gathering, authorization::AuthorizedLookup authori
   }
   audit.append(
       "lookup", std::move(record), std::move(writes),
-      [answer = std::move(answer), done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) mutable {
-        if (!receipt) {
-          log::error("lookup.audit_failed", {{"lookup_id", answer.query.lookup_id}, {"error", receipt.error().code}});
-          done(std::unexpected(Failure{"audit_unavailable", "the audit record could not be stored"}));
-          return;
-        }
-        answer.audit = *receipt;
-        done(std::move(answer));
+      [&io, answer = std::move(answer),
+       done = std::move(done)](std::expected<AuditReceipt, StoreError> receipt) mutable {
+        // Answered on an io thread: building and serialising the answer on the audit writer's
+        // thread would hold up its next batch, and with it every other caller's commit.
+        boost::asio::post(io, [answer = std::move(answer), done = std::move(done),
+                               receipt = std::move(receipt)]() mutable {
+          if (!receipt) {
+            log::error("lookup.audit_failed", {{"lookup_id", answer.query.lookup_id}, {"error", receipt.error().code}});
+            done(std::unexpected(Failure{"audit_unavailable", "the audit record could not be stored"}));
+            return;
+          }
+          answer.audit = *receipt;
+          done(std::move(answer));
+        });
       });
 }
 
@@ -210,7 +216,7 @@ void LookupService::lookup(authorization::AuthorizedLookup authorized, Done done
 
   // Runs once, when every source has answered or the safety timer fired.
   auto finish = [this, gathering, authorized, done = std::move(done)]() mutable {
-    answer_lookup(*gathering, std::move(authorized), std::move(done), metrics_, audit_);
+    answer_lookup(*gathering, std::move(authorized), std::move(done), metrics_, audit_, io_);
   };
   auto finish_once = std::make_shared<decltype(finish)>(std::move(finish));
   auto complete_slot = slot_completer(gathering, finish_once);

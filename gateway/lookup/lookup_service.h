@@ -27,7 +27,7 @@ struct LookupAnswer {
   std::string adapter;
   policy::LegalBasis legal_basis = policy::LegalBasis::law;
   std::map<std::string, authorization::ConsentGrant> consents;  // by source
-  std::vector<SourceOutcome> outcomes;  // in the order the sources were asked
+  std::vector<SourceOutcome> outcomes;                          // in the order the sources were asked
   bool protected_identity = false;
   AuditReceipt audit;
   bool complete() const;
@@ -46,8 +46,9 @@ class LookupService {
   AdapterContracts contract_versions() const;
 
   using Done = std::function<void(std::expected<LookupAnswer, Failure>)>;
-  // Only an authorized lookup is run (authorization/exchange_authorizer.h). Calls `done` once,
-  // after the audit record is durable (or with audit_unavailable: then no data may be released).
+  // Only an authorized lookup is run (authorization/exchange_authorizer.h). Calls `done` once, on
+  // an io thread, after the audit record is durable (or with audit_unavailable: then no data may
+  // be released).
   // A person a partner flags here for the first time is remembered in the same transaction.
   void lookup(authorization::AuthorizedLookup authorized, Done done);
 
