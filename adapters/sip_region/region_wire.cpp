@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/clock.h"
+#include "wire_formats.h"
 
 namespace knutpunkt::sip_region {
 namespace {
@@ -51,19 +52,9 @@ constexpr CodePair kChange[] = {{"initiated", "INITIERAD"},
 // The plan id is the only identifier in a path, so it must be a plain id (the sip-plan.v1 `id`
 // pattern) and must not look like a personnummer or samordningsnummer (all digits, 10 or 12).
 bool is_plain_id(const std::string& id) {
-  static const std::regex pattern("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
-  if (!std::regex_match(id, pattern)) return false;
+  if (!is_wire_id(id)) return false;
   const bool digits_only = std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
   return !(digits_only && id.size() >= 10);
-}
-
-bool is_date(const std::string& text) {
-  static const std::regex pattern("[0-9]{4}-[0-9]{2}-[0-9]{2}");
-  return std::regex_match(text, pattern) && parse_utc(text).has_value();
-}
-
-bool is_date_time(const std::string& text) {
-  return text.size() > 10 && text.find('T') == 10 && parse_utc(text).has_value();
 }
 
 enum class Kind { text, id, date, date_time };
@@ -103,8 +94,8 @@ class PayloadReader {
       return nullptr;
     }
     const auto& s = value->get_ref<const std::string&>();
-    const bool ok = kind == Kind::text || (kind == Kind::id && is_plain_id(s)) || (kind == Kind::date && is_date(s)) ||
-                    (kind == Kind::date_time && is_date_time(s));
+    const bool ok = kind == Kind::text || (kind == Kind::id && is_plain_id(s)) ||
+                    (kind == Kind::date && is_wire_date(s)) || (kind == Kind::date_time && is_wire_date_time(s));
     if (!ok) {
       fail("value_invalid", field,
            kind == Kind::id     ? "must be a plain id"

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/clock.h"
+#include "wire_formats.h"
 
 namespace knutpunkt::sip_region {
 namespace {
@@ -43,20 +44,6 @@ std::size_t nesting_depth(std::string_view body) {
 bool is_uuid(const std::string& s) {
   static const std::regex id("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   return std::regex_match(s, id);
-}
-
-bool is_plain_id(const std::string& s) {
-  static const std::regex id("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
-  return std::regex_match(s, id);
-}
-
-bool is_date(const std::string& s) {
-  static const std::regex date("[0-9]{4}-[0-9]{2}-[0-9]{2}");
-  return std::regex_match(s, date) && parse_utc(s).has_value();
-}
-
-bool is_date_time(const std::string& s) {
-  return s.size() > 10 && s.find('T') == 10 && parse_utc(s).has_value();
 }
 
 using Check = bool (*)(const std::string&);
@@ -137,9 +124,9 @@ InboundReport read_header(MessageReader& in, const json& message, const std::str
   InboundReport out;
   out.report_type = type;
   out.partner_message_id = in.text(message, "", "meddelandeId", is_uuid, "must be a UUID");
-  out.plan_id = in.text(message, "", "planId", is_plain_id, "must be a plan id");
-  out.participant_id = in.text(message, "", "deltagarId", is_plain_id, "must be a participant id");
-  out.reported_at = in.text(message, "", "tidpunkt", is_date_time, "must be a UTC date-time (…Z)");
+  out.plan_id = in.text(message, "", "planId", is_wire_id, "must be a plan id");
+  out.participant_id = in.text(message, "", "deltagarId", is_wire_id, "must be a participant id");
+  out.reported_at = in.text(message, "", "tidpunkt", is_wire_date_time, "must be a UTC date-time (…Z)");
   return out;
 }
 
@@ -158,8 +145,8 @@ std::expected<InboundReport, InboundError> read_reply(MessageReader& in, const j
 json read_proposed_insats(MessageReader& in, const json& insats, const std::string& at) {
   in.only(insats, at, {"beskrivning", "startdatum", "slutdatum"});
   const auto description = in.text(insats, at, "beskrivning", is_short_text, "must be text of 1 to 2000 characters");
-  const auto start = in.text(insats, at, "startdatum", is_date, "must be a date (YYYY-MM-DD)");
-  const auto end = in.text(insats, at, "slutdatum", is_date, "must be a date (YYYY-MM-DD)", /*optional=*/true);
+  const auto start = in.text(insats, at, "startdatum", is_wire_date, "must be a date (YYYY-MM-DD)");
+  const auto end = in.text(insats, at, "slutdatum", is_wire_date, "must be a date (YYYY-MM-DD)", /*optional=*/true);
   // ISO dates compare as text.
   if (!in.error && !end.empty() && end < start) in.fail("field_invalid", at + "/slutdatum", "is before startdatum");
   return json{

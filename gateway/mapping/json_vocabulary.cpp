@@ -7,6 +7,7 @@
 #include <set>
 #include <string_view>
 
+#include "mapping/invalid_member.h"
 #include "mapping/json_path.h"
 
 namespace knutpunkt::mapping {
@@ -32,12 +33,6 @@ struct JsonVocabulary::Compiled {
 using Node = JsonVocabulary::Compiled::Node;
 
 namespace {
-
-// Thrown and caught only inside compile(): stops at the first problem in the schema.
-struct Invalid {
-  std::string pointer;
-  std::string message;
-};
 
 // A schema is our own configuration, but a pathological one (a union of unions of unions) could
 // still make the compiled form explode; no real contract comes near this.
@@ -110,10 +105,10 @@ class Compiler {
     if (const auto ref = schema->find("$ref"); ref != schema->end()) {
       const std::string pointer = location + "/$ref";
       if (!ref->is_string() || !ref->get_ref<const std::string&>().starts_with('#')) {
-        throw Invalid{pointer, "only references within the schema (#/…) are followed"};
+        throw InvalidMember{pointer, "only references within the schema (#/…) are followed"};
       }
       const std::string target = ref->get<std::string>().substr(1);
-      if (at(root_, target) == nullptr) throw Invalid{pointer, "names nothing in the schema"};
+      if (at(root_, target) == nullptr) throw InvalidMember{pointer, "names nothing in the schema"};
       flatten(target, out);
     }
     for (const char* key : {"allOf", "anyOf", "oneOf"}) {
@@ -137,7 +132,7 @@ class Compiler {
     for (const auto& location : locations) flatten(location, flat);
     Locations key(flat.begin(), flat.end());
     if (const auto known = index_.find(key); known != index_.end()) return known->second;
-    if (nodes_.size() >= kMaxNodes) throw Invalid{"", "too many distinct combinations of subschemas"};
+    if (nodes_.size() >= kMaxNodes) throw InvalidMember{"", "too many distinct combinations of subschemas"};
     const std::size_t id = nodes_.size();
     nodes_.emplace_back();
     index_.emplace(key, id);
@@ -248,7 +243,7 @@ std::expected<JsonVocabulary, std::string> JsonVocabulary::compile(const json& s
   compiled->label = std::move(label);
   try {
     compiled->nodes = Compiler(schema).run();
-  } catch (const Invalid& invalid) {
+  } catch (const InvalidMember& invalid) {
     return std::unexpected(compiled->label + "#" + invalid.pointer + ": " + invalid.message);
   }
   return JsonVocabulary(std::move(compiled));

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "mapping/invalid_member.h"
 #include "mapping/mapping_spec.h"
 
 namespace knutpunkt::mapping {
@@ -14,18 +15,6 @@ namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-// Thrown and caught only inside this file (Mapping::load); it lets the recursive checks below
-// stop at the first problem without threading an error through every level. Nothing escapes.
-struct Invalid {
-  std::string pointer;
-  std::string message;
-};
-
-std::string child(const std::string& pointer, std::string_view key) { return pointer + "/" + pointer_token(key); }
-std::string child(const std::string& pointer, std::size_t index) {
-  return pointer + "/" + std::to_string(index);
-}
 
 const std::regex kEventType(R"([a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+)");
 const std::regex kFactName(R"([a-z][a-z0-9_]*)");
@@ -43,46 +32,48 @@ class SpecReader {
                "occurred_at", "protected_identity", "events", "deviations", "contract"});
     spec->name = require_string(root, p, "mapping");
     if (!spec->name.ends_with("/" + stem)) {
-      throw Invalid{child(p, "mapping"), "name must end with \"/" + stem + "\" (the file name)"};
+      throw InvalidMember{child_pointer(p, "mapping"), "name must end with \"/" + stem + "\" (the file name)"};
     }
     if (!root.contains("version") || !root["version"].is_number_integer() || root["version"].get<int>() != 1) {
-      throw Invalid{child(p, "version"), "version must be 1"};
+      throw InvalidMember{child_pointer(p, "version"), "version must be 1"};
     }
     if (root.contains("description")) require_string(root, p, "description");
     if (root.contains("direction") && require_string(root, p, "direction") != "inbound") {
-      throw Invalid{child(p, "direction"),
-                    "an inbound mapping says \"inbound\" (outbound templates: OutboundTemplate)"};
+      throw InvalidMember{child_pointer(p, "direction"),
+                          "an inbound mapping says \"inbound\" (outbound templates: OutboundTemplate)"};
     }
     if (root.contains("payload")) {
       const std::string payload = require_string(root, p, "payload");
-      if (payload != "json" && payload != "xml") throw Invalid{child(p, "payload"), "must be json or xml"};
+      if (payload != "json" && payload != "xml")
+        throw InvalidMember{child_pointer(p, "payload"), "must be json or xml"};
       if (payload == "json") spec->input = InputKind::json_message;
     }
     if (spec->input == InputKind::json_message) {
       // A JSON message is its own payload: there is no XML around it to select or decode.
       for (const char* key : {"namespaces", "data", "decode"}) {
-        if (root.contains(key)) throw Invalid{child(p, key), std::string("a JSON-input mapping has no ") + key};
+        if (root.contains(key))
+          throw InvalidMember{child_pointer(p, key), std::string("a JSON-input mapping has no ") + key};
       }
     }
 
     if (root.contains("namespaces")) {
       const auto& ns = root["namespaces"];
-      const std::string np = child(p, "namespaces");
+      const std::string np = child_pointer(p, "namespaces");
       require_object(ns, np);
       for (const auto& [prefix, uri] : ns.items()) {
         if (!std::regex_match(prefix, std::regex(R"([A-Za-z_][A-Za-z0-9_.-]*)")) || prefix.starts_with("xml")) {
-          throw Invalid{child(np, prefix), "not a usable namespace prefix"};
+          throw InvalidMember{child_pointer(np, prefix), "not a usable namespace prefix"};
         }
         if (!uri.is_string() || uri.get<std::string>().empty())
-          throw Invalid{child(np, prefix), "must be a namespace URI"};
+          throw InvalidMember{child_pointer(np, prefix), "must be a namespace URI"};
         spec->namespaces.emplace_back(prefix, uri.get<std::string>());
       }
     }
     namespaces_ = &spec->namespaces;
 
     if (spec->input == InputKind::xml_reply) {
-      spec->data = xpath(require_string(root, p, "data"), child(p, "data"));
-      if (root.contains("decode")) spec->decode = read_decode(root["decode"], child(p, "decode"));
+      spec->data = xpath(require_string(root, p, "data"), child_pointer(p, "data"));
+      if (root.contains("decode")) spec->decode = read_decode(root["decode"], child_pointer(p, "decode"));
     }
     spec->kind =
         spec->input == InputKind::json_message ||
@@ -92,24 +83,24 @@ class SpecReader {
     kind_ = spec->kind;
 
     if (root.contains("occurred_at"))
-      spec->occurred_at = read_occurred_at(root["occurred_at"], child(p, "occurred_at"));
+      spec->occurred_at = read_occurred_at(root["occurred_at"], child_pointer(p, "occurred_at"));
 
     if (root.contains("protected_identity")) {
-      spec->protected_identity = read_protected(root["protected_identity"], child(p, "protected_identity"));
+      spec->protected_identity = read_protected(root["protected_identity"], child_pointer(p, "protected_identity"));
     }
-    if (root.contains("contract")) spec->contract = read_contract(root["contract"], child(p, "contract"));
+    if (root.contains("contract")) spec->contract = read_contract(root["contract"], child_pointer(p, "contract"));
     if (spec->contract.vocabulary && spec->input != InputKind::json_message) {
-      throw Invalid{child(child(p, "contract"), "schema"),
-                    "a JSON Schema is for a JSON-input mapping (a decoded XML payload has decode.schema)"};
+      throw InvalidMember{child_pointer(child_pointer(p, "contract"), "schema"),
+                          "a JSON Schema is for a JSON-input mapping (a decoded XML payload has decode.schema)"};
     }
 
-    const std::string ep = child(p, "events");
-    if (!root.contains("events") || !root["events"].is_array()) throw Invalid{ep, "events must be an array"};
+    const std::string ep = child_pointer(p, "events");
+    if (!root.contains("events") || !root["events"].is_array()) throw InvalidMember{ep, "events must be an array"};
     for (std::size_t i = 0; i < root["events"].size(); ++i)
-      spec->events.push_back(read_event(root["events"][i], child(ep, i)));
+      spec->events.push_back(read_event(root["events"][i], child_pointer(ep, i)));
 
     if (root.contains("deviations")) {
-      const std::string dp = child(p, "deviations");
+      const std::string dp = child_pointer(p, "deviations");
       require_object(root["deviations"], dp);
       only_keys(root["deviations"], dp, {"each", "facts", "description"});
       spec->deviations = read_record(root["deviations"], dp);
@@ -119,31 +110,31 @@ class SpecReader {
 
  private:
   static void require_object(const json& value, const std::string& pointer) {
-    if (!value.is_object()) throw Invalid{pointer, "must be an object"};
+    if (!value.is_object()) throw InvalidMember{pointer, "must be an object"};
   }
 
   static void only_keys(const json& object, const std::string& pointer,
                         std::initializer_list<std::string_view> allowed) {
     for (const auto& [key, value] : object.items()) {
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        throw Invalid{child(pointer, key), "unknown member \"" + key + "\""};
+        throw InvalidMember{child_pointer(pointer, key), "unknown member \"" + key + "\""};
       }
     }
   }
 
   static std::string require_string(const json& object, const std::string& pointer, const std::string& key) {
     const auto found = object.find(key);
-    if (found == object.end()) throw Invalid{child(pointer, key), "missing"};
+    if (found == object.end()) throw InvalidMember{child_pointer(pointer, key), "missing"};
     if (!found->is_string() || found->get<std::string>().empty())
-      throw Invalid{child(pointer, key), "must be a non-empty string"};
+      throw InvalidMember{child_pointer(pointer, key), "must be a non-empty string"};
     return found->get<std::string>();
   }
 
   xml::XPath xpath(const std::string& text, const std::string& pointer) const {
     auto compiled = xml::XPath::compile(text);
-    if (!compiled) throw Invalid{pointer, compiled.error().message};
+    if (!compiled) throw InvalidMember{pointer, compiled.error().message};
     if (auto checked = compiled->check_prefixes(*namespaces_); !checked)
-      throw Invalid{pointer, checked.error().message};
+      throw InvalidMember{pointer, checked.error().message};
     return std::move(*compiled);
   }
 
@@ -153,9 +144,9 @@ class SpecReader {
       spec.xpath = xpath(text, pointer);
     } else {
       auto compiled = JsonPath::compile(text);
-      if (!compiled) throw Invalid{pointer, compiled.error()};
+      if (!compiled) throw InvalidMember{pointer, compiled.error()};
       if (compiled->selects_many() && !many_allowed)
-        throw Invalid{pointer, "a field path must reach a single value (no *)"};
+        throw InvalidMember{pointer, "a field path must reach a single value (no *)"};
       spec.json = std::move(*compiled);
     }
     return spec;
@@ -170,19 +161,20 @@ class SpecReader {
                                                           {"json-text", Decoding::json_text}};
     const std::string as = require_string(value, p, "as");
     const auto kind = kinds.find(as);
-    if (kind == kinds.end()) throw Invalid{child(p, "as"), "must be base64-json, base64-xml, xml-text or json-text"};
-    DecodeSpec spec{p, kind->second, xpath(require_string(value, p, "xpath"), child(p, "xpath")), std::nullopt};
+    if (kind == kinds.end())
+      throw InvalidMember{child_pointer(p, "as"), "must be base64-json, base64-xml, xml-text or json-text"};
+    DecodeSpec spec{p, kind->second, xpath(require_string(value, p, "xpath"), child_pointer(p, "xpath")), std::nullopt};
     if (value.contains("schema")) {
-      const std::string sp = child(p, "schema");
+      const std::string sp = child_pointer(p, "schema");
       if (spec.as != Decoding::base64_xml && spec.as != Decoding::xml_text) {
-        throw Invalid{sp, "a schema applies only to decoded XML"};
+        throw InvalidMember{sp, "a schema applies only to decoded XML"};
       }
       const fs::path relative = require_string(value, p, "schema");
       if (relative.is_absolute() || std::ranges::any_of(relative, [](const fs::path& part) { return part == ".."; })) {
-        throw Invalid{sp, "must be a path inside the schema directory"};
+        throw InvalidMember{sp, "must be a path inside the schema directory"};
       }
       auto schema = xml::Schema::load(schema_dir_ / relative);
-      if (!schema) throw Invalid{sp, schema.error().message};
+      if (!schema) throw InvalidMember{sp, schema.error().message};
       spec.schema = std::move(*schema);
     }
     return spec;
@@ -198,9 +190,11 @@ class SpecReader {
     if (value.contains("retires_on")) {
       contract.info.retires_on = require_string(value, p, "retires_on");
       static const std::regex date(R"(\d{4}-\d{2}-\d{2})");
-      if (!std::regex_match(contract.info.retires_on, date)) throw Invalid{child(p, "retires_on"), "must be YYYY-MM-DD"};
+      if (!std::regex_match(contract.info.retires_on, date))
+        throw InvalidMember{child_pointer(p, "retires_on"), "must be YYYY-MM-DD"};
     }
-    if (value.contains("recognised_by")) contract.recognised_by = read_protected(value["recognised_by"], child(p, "recognised_by"));
+    if (value.contains("recognised_by"))
+      contract.recognised_by = read_protected(value["recognised_by"], child_pointer(p, "recognised_by"));
     if (value.contains("schema")) contract.vocabulary = read_vocabulary(value, p);
     return contract;
   }
@@ -208,15 +202,15 @@ class SpecReader {
   // Parsed and compiled here, once: a schema that cannot be read stops start-up like any other
   // mistake in the mapping, instead of surfacing on the first reply.
   JsonVocabulary read_vocabulary(const json& contract, const std::string& p) const {
-    const std::string sp = child(p, "schema");
+    const std::string sp = child_pointer(p, "schema");
     const fs::path relative = require_string(contract, p, "schema");
     if (relative.is_absolute() || std::ranges::any_of(relative, [](const fs::path& part) { return part == ".."; })) {
-      throw Invalid{sp, "must be a path inside the schema directory"};
+      throw InvalidMember{sp, "must be a path inside the schema directory"};
     }
     auto schema = read_mapping_file(schema_dir_ / relative);
-    if (!schema) throw Invalid{sp, relative.string() + ": " + schema.error().message};
+    if (!schema) throw InvalidMember{sp, relative.string() + ": " + schema.error().message};
     auto vocabulary = JsonVocabulary::compile(*schema, relative.string());
-    if (!vocabulary) throw Invalid{sp, vocabulary.error()};
+    if (!vocabulary) throw InvalidMember{sp, vocabulary.error()};
     return std::move(*vocabulary);
   }
 
@@ -227,17 +221,17 @@ class SpecReader {
     const fs::path relative = require_string(reference, p, "list");
     const std::string name = require_string(reference, p, "name");
     if (relative.is_absolute() || std::ranges::any_of(relative, [](const fs::path& part) { return part == ".."; })) {
-      throw Invalid{child(p, "list"), "must be a path inside the schema directory"};
+      throw InvalidMember{child_pointer(p, "list"), "must be a path inside the schema directory"};
     }
     auto file = read_mapping_file(schema_dir_ / relative);
-    if (!file) throw Invalid{child(p, "list"), relative.string() + ": " + file.error().message};
+    if (!file) throw InvalidMember{child_pointer(p, "list"), relative.string() + ": " + file.error().message};
     const json* list = nullptr;
     if (file->is_object() && file->contains("lists") && (*file)["lists"].is_object() &&
         (*file)["lists"].contains(name)) {
       list = &(*file)["lists"][name];
     }
     if (list == nullptr || !list->is_object() || !list->contains("codes") || !(*list)["codes"].is_array()) {
-      throw Invalid{child(p, "name"), "names no list with codes in " + relative.string()};
+      throw InvalidMember{child_pointer(p, "name"), "names no list with codes in " + relative.string()};
     }
     json codes = json::array();
     for (const json& entry : (*list)["codes"]) {
@@ -252,20 +246,20 @@ class SpecReader {
     ProtectedSpec spec{p, std::nullopt, std::nullopt, nullptr};
     if (value.contains("xpath")) {
       if (value.contains("path") || value.contains("equals") || value.contains("type")) {
-        throw Invalid{p, "use either xpath, or path with equals"};
+        throw InvalidMember{p, "use either xpath, or path with equals"};
       }
-      if (kind_ != PayloadKind::xml) throw Invalid{child(p, "xpath"), "xpath needs an XML payload"};
-      spec.xpath = xpath(require_string(value, p, "xpath"), child(p, "xpath"));
+      if (kind_ != PayloadKind::xml) throw InvalidMember{child_pointer(p, "xpath"), "xpath needs an XML payload"};
+      spec.xpath = xpath(require_string(value, p, "xpath"), child_pointer(p, "xpath"));
       return spec;
     }
-    if (!value.contains("equals")) throw Invalid{child(p, "equals"), "missing"};
+    if (!value.contains("equals")) throw InvalidMember{child_pointer(p, "equals"), "missing"};
     spec.equals = value["equals"];
     FieldSpec field;
     field.pointer = p;
-    field.path = path(require_string(value, p, "path"), child(p, "path"), true);
-    field.type = value.contains("type") ? value_type(value["type"], child(p, "type")) : ValueType::boolean;
+    field.path = path(require_string(value, p, "path"), child_pointer(p, "path"), true);
+    field.type = value.contains("type") ? value_type(value["type"], child_pointer(p, "type")) : ValueType::boolean;
     if (field.type == ValueType::constant || field.type == ValueType::code) {
-      throw Invalid{child(p, "type"), "constant and code make no sense here"};
+      throw InvalidMember{child_pointer(p, "type"), "constant and code make no sense here"};
     }
     spec.field = std::move(field);
     return spec;
@@ -278,8 +272,8 @@ class SpecReader {
         {"decimal", ValueType::decimal}, {"code", ValueType::code},         {"constant", ValueType::constant}};
     const auto found = value.is_string() ? types.find(value.get<std::string>()) : types.end();
     if (found == types.end()) {
-      throw Invalid{pointer,
-                    "must be one of string, integer, boolean, date, datetime, amount_sek, decimal, code, constant"};
+      throw InvalidMember{
+          pointer, "must be one of string, integer, boolean, date, datetime, amount_sek, decimal, code, constant"};
     }
     return found->second;
   }
@@ -289,62 +283,62 @@ class SpecReader {
     only_keys(value, p, {"path", "type", "required", "format", "value", "codes", "description"});
     FieldSpec field;
     field.pointer = p;
-    if (!value.contains("type")) throw Invalid{child(p, "type"), "missing"};
-    field.type = value_type(value["type"], child(p, "type"));
+    if (!value.contains("type")) throw InvalidMember{child_pointer(p, "type"), "missing"};
+    field.type = value_type(value["type"], child_pointer(p, "type"));
     if (value.contains("required")) {
-      if (!value["required"].is_boolean()) throw Invalid{child(p, "required"), "must be true or false"};
+      if (!value["required"].is_boolean()) throw InvalidMember{child_pointer(p, "required"), "must be true or false"};
       field.required = value["required"].get<bool>();
     }
     if (field.type == ValueType::constant) {
-      if (!value.contains("value")) throw Invalid{child(p, "value"), "a constant needs a value"};
-      if (value.contains("path")) throw Invalid{child(p, "path"), "a constant has no path"};
+      if (!value.contains("value")) throw InvalidMember{child_pointer(p, "value"), "a constant needs a value"};
+      if (value.contains("path")) throw InvalidMember{child_pointer(p, "path"), "a constant has no path"};
       field.constant = value["value"];
     } else {
-      if (value.contains("value")) throw Invalid{child(p, "value"), "only a constant has a value"};
-      field.path = path(require_string(value, p, "path"), child(p, "path"), false);
+      if (value.contains("value")) throw InvalidMember{child_pointer(p, "value"), "only a constant has a value"};
+      field.path = path(require_string(value, p, "path"), child_pointer(p, "path"), false);
     }
     if (value.contains("format")) {
-      if (field.type != ValueType::date) throw Invalid{child(p, "format"), "only a date has a format"};
+      if (field.type != ValueType::date) throw InvalidMember{child_pointer(p, "format"), "only a date has a format"};
       const std::string format = require_string(value, p, "format");
       if (format != "YYYY-MM-DD" && format != "YYYYMMDD")
-        throw Invalid{child(p, "format"), "must be YYYY-MM-DD or YYYYMMDD"};
+        throw InvalidMember{child_pointer(p, "format"), "must be YYYY-MM-DD or YYYYMMDD"};
       field.compact_date = format == "YYYYMMDD";
     }
-    const std::string cp = child(p, "codes");
+    const std::string cp = child_pointer(p, "codes");
     if (field.type == ValueType::code) {
       // A code list kept in the schema directory beside the partner's schemas, named from here,
       // so the mapping and the published list cannot drift apart.
       const json codes = value.contains("codes") && value["codes"].is_object() ? code_list(value["codes"], cp)
                                                                                : value.value("codes", json());
       if (!codes.is_array() || codes.empty()) {
-        throw Invalid{cp, "a code needs a non-empty array of codes, or {\"list\", \"name\"} of a code list"};
+        throw InvalidMember{cp, "a code needs a non-empty array of codes, or {\"list\", \"name\"} of a code list"};
       }
       for (std::size_t i = 0; i < codes.size(); ++i) {
         const json& code = codes[i];
         // Compared with the trimmed value, so a code with blanks around it could never match.
         if (!code.is_string() || code.get<std::string>().empty() ||
             code.get<std::string>().find_first_of(" \t\r\n") != std::string::npos) {
-          throw Invalid{child(cp, i), "a code is a non-empty string without blanks"};
+          throw InvalidMember{child_pointer(cp, i), "a code is a non-empty string without blanks"};
         }
         if (std::ranges::find(field.codes, code.get<std::string>()) != field.codes.end())
-          throw Invalid{child(cp, i), "listed twice"};
+          throw InvalidMember{child_pointer(cp, i), "listed twice"};
         field.codes.push_back(code.get<std::string>());
       }
     } else if (value.contains("codes")) {
-      throw Invalid{cp, "only a code has codes"};
+      throw InvalidMember{cp, "only a code has codes"};
     }
     return field;
   }
 
   RecordSpec read_record(const json& value, const std::string& p) const {
-    RecordSpec record{p, path(require_string(value, p, "each"), child(p, "each"), true), {}};
-    const std::string fp = child(p, "facts");
-    if (!value.contains("facts")) throw Invalid{fp, "missing"};
+    RecordSpec record{p, path(require_string(value, p, "each"), child_pointer(p, "each"), true), {}};
+    const std::string fp = child_pointer(p, "facts");
+    if (!value.contains("facts")) throw InvalidMember{fp, "missing"};
     require_object(value["facts"], fp);
-    if (value["facts"].empty()) throw Invalid{fp, "needs at least one fact"};
+    if (value["facts"].empty()) throw InvalidMember{fp, "needs at least one fact"};
     for (const auto& [name, field] : value["facts"].items()) {
-      if (!std::regex_match(name, kFactName)) throw Invalid{child(fp, name), "fact names are snake_case"};
-      record.facts.emplace_back(name, read_field(field, child(fp, name)));
+      if (!std::regex_match(name, kFactName)) throw InvalidMember{child_pointer(fp, name), "fact names are snake_case"};
+      record.facts.emplace_back(name, read_field(field, child_pointer(fp, name)));
     }
     return record;
   }
@@ -355,22 +349,22 @@ class SpecReader {
     EventSpec event;
     event.type = require_string(value, p, "type");
     if (value.contains("required")) {
-      if (!value["required"].is_boolean()) throw Invalid{child(p, "required"), "must be true or false"};
+      if (!value["required"].is_boolean()) throw InvalidMember{child_pointer(p, "required"), "must be true or false"};
       event.required = value["required"].get<bool>();
     }
     if (!std::regex_match(event.type, kEventType)) {
-      throw Invalid{child(p, "type"), "event types are dotted snake_case, e.g. benefit.payment"};
+      throw InvalidMember{child_pointer(p, "type"), "event types are dotted snake_case, e.g. benefit.payment"};
     }
     event.record = read_record(value, p);
     if (value.contains("occurred_at"))
-      event.occurred_at = read_occurred_at(value["occurred_at"], child(p, "occurred_at"));
+      event.occurred_at = read_occurred_at(value["occurred_at"], child_pointer(p, "occurred_at"));
     return event;
   }
 
   FieldSpec read_occurred_at(const json& value, const std::string& p) const {
     FieldSpec field = read_field(value, p);
     if (field.type != ValueType::date && field.type != ValueType::datetime) {
-      throw Invalid{child(p, "type"), "occurred_at is a date or a datetime"};
+      throw InvalidMember{child_pointer(p, "type"), "occurred_at is a date or a datetime"};
     }
     return field;
   }
@@ -405,7 +399,7 @@ std::expected<Mapping, MappingError> Mapping::load(const fs::path& file, const f
     auto spec = SpecReader(schema_dir).read(root, file.stem().string());
     spec->file = file.string();
     return Mapping(std::move(spec));
-  } catch (const Invalid& invalid) {
+  } catch (const InvalidMember& invalid) {
     return std::unexpected(MappingError{"mapping_invalid", file.string() + "#" + invalid.pointer, invalid.message});
   }
 }

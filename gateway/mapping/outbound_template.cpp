@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "mapping/invalid_member.h"
 #include "mapping/json_path.h"
 #include "mapping/mapping_spec.h"
 #include "mapping/values.h"
@@ -30,34 +31,23 @@ struct Placeholder {
   std::optional<json> fallback;  // "default"
 };
 
-struct Node {
+struct TemplateNode {
   enum class Kind { literal, placeholder, object, array };
   // An object's key and value. Not a std::pair: clang (with libstdc++) cannot check pair's default
-  // constructor while Node is still incomplete, and the sanitizer and fuzz build is clang.
+  // constructor while TemplateNode is still incomplete, and the sanitizer and fuzz build is clang.
   struct Member;
   Kind kind = Kind::literal;
   std::string pointer;  // in the template file, for error messages
   json literal;
   Placeholder placeholder;
   std::vector<Member> members;
-  std::vector<Node> elements;
+  std::vector<TemplateNode> elements;
 };
 
-struct Node::Member {
+struct TemplateNode::Member {
   std::string key;
-  Node value;
+  TemplateNode value;
 };
-
-// Thrown and caught only inside load(), as in mapping_load.cpp: the recursive checks stop at the
-// first problem without threading an error through every level. Nothing escapes.
-struct Invalid {
-  std::string pointer;
-  std::string message;
-};
-
-std::string child(const std::string& pointer, std::string_view key) {
-  return pointer + "/" + pointer_token(key);
-}
 
 // RFC 6901 syntax: "" (the whole document) or "/"-prefixed tokens with ~0 and ~1 as the only escapes.
 std::optional<std::vector<std::string>> parse_pointer(const std::string& text) {
@@ -133,26 +123,26 @@ std::string type_problem(SlotType type, const json& value) {
   return "unknown type";
 }
 
-Node read_node(const json& value, const std::string& p);
+TemplateNode read_node(const json& value, const std::string& p);
 
-Node read_placeholder(const json& value, const std::string& p) {
+TemplateNode read_placeholder(const json& value, const std::string& p) {
   static const std::vector<std::string> allowed = {"$from", "required", "type", "default", "description"};
   for (const auto& [key, member] : value.items()) {
     if (std::ranges::find(allowed, key) == allowed.end())
-      throw Invalid{child(p, key), "unknown placeholder member \"" + key + "\""};
+      throw InvalidMember{child_pointer(p, key), "unknown placeholder member \"" + key + "\""};
   }
-  Node node;
-  node.kind = Node::Kind::placeholder;
+  TemplateNode node;
+  node.kind = TemplateNode::Kind::placeholder;
   node.pointer = p;
   Placeholder& slot = node.placeholder;
   const json& from = value["$from"];
-  if (!from.is_string()) throw Invalid{child(p, "$from"), "must be a JSON pointer string"};
+  if (!from.is_string()) throw InvalidMember{child_pointer(p, "$from"), "must be a JSON pointer string"};
   slot.from = from.get<std::string>();
   auto tokens = parse_pointer(slot.from);
-  if (!tokens) throw Invalid{child(p, "$from"), "not a JSON pointer (\"\" or \"/a/b\", escapes ~0 ~1)"};
+  if (!tokens) throw InvalidMember{child_pointer(p, "$from"), "not a JSON pointer (\"\" or \"/a/b\", escapes ~0 ~1)"};
   slot.tokens = std::move(*tokens);
   if (value.contains("required")) {
-    if (!value["required"].is_boolean()) throw Invalid{child(p, "required"), "must be true or false"};
+    if (!value["required"].is_boolean()) throw InvalidMember{child_pointer(p, "required"), "must be true or false"};
     slot.required = value["required"].get<bool>();
   }
   if (value.contains("type")) {
@@ -164,34 +154,36 @@ Node read_placeholder(const json& value, const std::string& p) {
     const json& type = value["type"];
     const auto found = type.is_string() ? types.find(type.get<std::string>()) : types.end();
     if (found == types.end())
-      throw Invalid{child(p, "type"), "must be one of string, integer, boolean, date, datetime"};
+      throw InvalidMember{child_pointer(p, "type"), "must be one of string, integer, boolean, date, datetime"};
     slot.type = found->second;
   }
   if (value.contains("description") && !value["description"].is_string())
-    throw Invalid{child(p, "description"), "must be a string"};
+    throw InvalidMember{child_pointer(p, "description"), "must be a string"};
   if (value.contains("default")) {
-    const std::string dp = child(p, "default");
-    if (slot.required) throw Invalid{dp, "a required value has no default"};
-    if (missing(&value["default"])) throw Invalid{dp, "a default must be a value (not null or blank)"};
-    if (const auto problem = type_problem(slot.type, value["default"]); !problem.empty()) throw Invalid{dp, problem};
+    const std::string dp = child_pointer(p, "default");
+    if (slot.required) throw InvalidMember{dp, "a required value has no default"};
+    if (missing(&value["default"])) throw InvalidMember{dp, "a default must be a value (not null or blank)"};
+    if (const auto problem = type_problem(slot.type, value["default"]); !problem.empty())
+      throw InvalidMember{dp, problem};
     slot.fallback = value["default"];
   }
   return node;
 }
 
-Node read_node(const json& value, const std::string& p) {
-  Node node;
+TemplateNode read_node(const json& value, const std::string& p) {
+  TemplateNode node;
   node.pointer = p;
   if (value.is_object()) {
     if (value.contains("$from")) return read_placeholder(value, p);
-    node.kind = Node::Kind::object;
+    node.kind = TemplateNode::Kind::object;
     for (const auto& [key, member] : value.items()) {
       // A "$form" typo would otherwise be sent to the partner as a literal object.
-      if (key.starts_with("$")) throw Invalid{child(p, key), "keys starting with $ are reserved (placeholder: $from)"};
-      node.members.push_back({key, read_node(member, child(p, key))});
+      if (key.starts_with("$"))
+        throw InvalidMember{child_pointer(p, key), "keys starting with $ are reserved (placeholder: $from)"};
+      node.members.push_back({key, read_node(member, child_pointer(p, key))});
     }
   } else if (value.is_array()) {
-    node.kind = Node::Kind::array;
+    node.kind = TemplateNode::Kind::array;
     for (std::size_t i = 0; i < value.size(); ++i)
       node.elements.push_back(read_node(value[i], p + "/" + std::to_string(i)));
   } else {
@@ -204,7 +196,7 @@ Node read_node(const json& value, const std::string& p) {
 
 struct OutboundTemplate::Spec {
   std::string name;
-  Node root;
+  TemplateNode root;
 };
 
 namespace {
@@ -214,13 +206,13 @@ class Renderer {
   Renderer(const std::string& name, const json& source) : name_(name), source_(source) {}
 
   // nullopt: the node is left out (a missing optional value, or a container emptied by omissions).
-  std::expected<std::optional<json>, MappingError> render(const Node& node) const {
+  std::expected<std::optional<json>, MappingError> render(const TemplateNode& node) const {
     switch (node.kind) {
-      case Node::Kind::literal:
+      case TemplateNode::Kind::literal:
         return std::optional<json>{node.literal};
-      case Node::Kind::placeholder:
+      case TemplateNode::Kind::placeholder:
         return fill(node);
-      case Node::Kind::object: {
+      case TemplateNode::Kind::object: {
         json out = json::object();
         for (const auto& [key, member] : node.members) {
           auto value = render(member);
@@ -230,9 +222,9 @@ class Renderer {
         if (out.empty() && !node.members.empty()) return std::optional<json>{};
         return std::optional<json>{std::move(out)};
       }
-      case Node::Kind::array: {
+      case TemplateNode::Kind::array: {
         json out = json::array();
-        for (const Node& element : node.elements) {
+        for (const TemplateNode& element : node.elements) {
           auto value = render(element);
           if (!value) return std::unexpected(std::move(value.error()));
           if (*value) out.push_back(std::move(**value));
@@ -245,7 +237,7 @@ class Renderer {
   }
 
  private:
-  std::expected<std::optional<json>, MappingError> fill(const Node& node) const {
+  std::expected<std::optional<json>, MappingError> fill(const TemplateNode& node) const {
     const Placeholder& slot = node.placeholder;
     const json* value = resolve(source_, slot.tokens);
     if (missing(value)) {
@@ -273,31 +265,31 @@ std::expected<OutboundTemplate, MappingError> OutboundTemplate::load(const fs::p
   if (!read) return std::unexpected(read.error());
   const json& root = *read;
   try {
-    if (!root.is_object()) throw Invalid{"", "must be an object"};
+    if (!root.is_object()) throw InvalidMember{"", "must be an object"};
     for (const auto& [key, value] : root.items()) {
       if (key != "mapping" && key != "version" && key != "direction" && key != "description" && key != "template")
-        throw Invalid{child("", key), "unknown member \"" + key + "\""};
+        throw InvalidMember{child_pointer("", key), "unknown member \"" + key + "\""};
     }
     auto spec = std::make_shared<Spec>();
     const auto name = root.find("mapping");
     if (name == root.end() || !name->is_string() || name->get<std::string>().empty())
-      throw Invalid{"/mapping", "must be a non-empty string"};
+      throw InvalidMember{"/mapping", "must be a non-empty string"};
     spec->name = name->get<std::string>();
     const std::string stem = file.stem().string();
     if (!spec->name.ends_with("/" + stem))
-      throw Invalid{"/mapping", "name must end with \"/" + stem + "\" (the file name)"};
+      throw InvalidMember{"/mapping", "name must end with \"/" + stem + "\" (the file name)"};
     if (!root.contains("version") || !root["version"].is_number_integer() || root["version"].get<int>() != 1)
-      throw Invalid{"/version", "version must be 1"};
+      throw InvalidMember{"/version", "version must be 1"};
     // Explicit, so an inbound mapping dropped into the wrong loader is refused rather than misread.
     if (!root.contains("direction") || root["direction"] != "outbound")
-      throw Invalid{"/direction", "must be \"outbound\""};
+      throw InvalidMember{"/direction", "must be \"outbound\""};
     if (root.contains("description") && !root["description"].is_string())
-      throw Invalid{"/description", "must be a string"};
+      throw InvalidMember{"/description", "must be a string"};
     if (!root.contains("template") || !root["template"].is_object() || root["template"].contains("$from"))
-      throw Invalid{"/template", "must be an object (the message body)"};
+      throw InvalidMember{"/template", "must be an object (the message body)"};
     spec->root = read_node(root["template"], "/template");
     return OutboundTemplate(std::move(spec));
-  } catch (const Invalid& invalid) {
+  } catch (const InvalidMember& invalid) {
     return std::unexpected(MappingError{"mapping_invalid", file.string() + "#" + invalid.pointer, invalid.message});
   }
 }

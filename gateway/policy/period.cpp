@@ -2,20 +2,12 @@
 
 #include <optional>
 
+#include "policy/digits.h"
+
 namespace knutpunkt::policy {
 namespace {
 
 using namespace std::chrono;
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
-int number(std::string_view digits) {
-  int n = 0;
-  for (char c : digits) n = n * 10 + (c - '0');
-  return n;
-}
 
 std::expected<year_month_day, FieldError> parse_iso_date(std::string_view text, std::string field) {
   // Strict YYYY-MM-DD: partners reject anything else, so nothing else is tolerated here.
@@ -26,8 +18,9 @@ std::expected<year_month_day, FieldError> parse_iso_date(std::string_view text, 
   if (!shaped) {
     return std::unexpected(FieldError{std::move(field), "format", "Expected a date as YYYY-MM-DD."});
   }
-  const year_month_day date{year{number(text.substr(0, 4))}, month{static_cast<unsigned>(number(text.substr(5, 2)))},
-                            day{static_cast<unsigned>(number(text.substr(8, 2)))}};
+  const year_month_day date{year{digits_value(text.substr(0, 4))},
+                            month{static_cast<unsigned>(digits_value(text.substr(5, 2)))},
+                            day{static_cast<unsigned>(digits_value(text.substr(8, 2)))}};
   if (!date.ok()) return std::unexpected(FieldError{std::move(field), "bad_date", "The date is not a calendar date."});
   return date;
 }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <tuple>
 
+#include "policy/digits.h"
 #include "policy/identifier.h"
 
 namespace knutpunkt::policy {
@@ -19,18 +20,8 @@ FieldError error(std::string code, std::string reason) {
   return FieldError{"", std::move(code), std::move(reason)};
 }
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
 bool all_digits(std::string_view s) {
   return std::ranges::all_of(s, is_digit);
-}
-
-int number(std::string_view digits) {
-  int n = 0;
-  for (char c : digits) n = n * 10 + (c - '0');
-  return n;
 }
 
 // Spaces only: control characters (tab and newline included) are refused before trimming.
@@ -113,9 +104,9 @@ std::expected<PersonId, FieldError> parse_person_id(std::string_view text, year_
   // With an explicit century '+' would either repeat or contradict it; refuse (see header).
   if (!century.empty() && separator == '+') return bad_format();
 
-  const int yy = number(std::string_view(ten).substr(0, 2));
-  const unsigned mm = static_cast<unsigned>(number(std::string_view(ten).substr(2, 2)));
-  unsigned dd = static_cast<unsigned>(number(std::string_view(ten).substr(4, 2)));
+  const int yy = digits_value(std::string_view(ten).substr(0, 2));
+  const unsigned mm = static_cast<unsigned>(digits_value(std::string_view(ten).substr(2, 2)));
+  unsigned dd = static_cast<unsigned>(digits_value(std::string_view(ten).substr(4, 2)));
   PersonIdKind kind = PersonIdKind::personnummer;
   // Samordningsnummer: the day of birth plus 60 (folkbokföringslagen 18 a §).
   if (dd >= 61 && dd <= 91) {
@@ -125,7 +116,7 @@ std::expected<PersonId, FieldError> parse_person_id(std::string_view text, year_
 
   int full_year = 0;
   if (!century.empty()) {
-    full_year = number(century) * 100 + yy;
+    full_year = digits_value(century) * 100 + yy;
   } else {
     // The most recent year ending in yy whose month and day are not after today.
     const int this_year = static_cast<int>(today.year());

@@ -34,7 +34,7 @@ void on_doctype(void* user_data, const xmlChar*, const xmlChar*, const xmlChar*)
   xmlStopParser(static_cast<xmlParserCtxtPtr>(user_data));
 }
 
-struct FreeContext {
+struct FreeParserContext {
   void operator()(xmlParserCtxtPtr ctxt) const { xmlFreeParserCtxt(ctxt); }
 };
 
@@ -61,7 +61,7 @@ std::expected<Document, XmlError> Document::parse_with(std::string_view bytes, c
   if (bytes.empty()) return std::unexpected(XmlError{"malformed", "empty document"});
   initialise();
 
-  std::unique_ptr<xmlParserCtxt, FreeContext> ctxt(xmlNewParserCtxt());
+  std::unique_ptr<xmlParserCtxt, FreeParserContext> ctxt(xmlNewParserCtxt());
   if (!ctxt || ctxt->sax == nullptr) return std::unexpected(XmlError{"malformed", "out of memory"});
   ParseState state;
   ctxt->_private = &state;

@@ -10,14 +10,14 @@
 namespace knutpunkt::xml {
 namespace {
 
-struct FreeParserContext {
+struct FreeSchemaParserContext {
   void operator()(xmlSchemaParserCtxtPtr ctxt) const { xmlSchemaFreeParserCtxt(ctxt); }
 };
-struct FreeValidContext {
+struct FreeSchemaValidContext {
   void operator()(xmlSchemaValidCtxtPtr ctxt) const { xmlSchemaFreeValidCtxt(ctxt); }
 };
 
-using ValidContext = std::unique_ptr<xmlSchemaValidCtxt, FreeValidContext>;
+using ValidContext = std::unique_ptr<xmlSchemaValidCtxt, FreeSchemaValidContext>;
 
 // Validation contexts kept per thread and schema and reused: a new context allocates its
 // dictionary and its element and attribute tables, which cost as much as validating a reply's
@@ -147,7 +147,7 @@ std::expected<Schema, XmlError> Schema::load(const std::filesystem::path& xsd) {
   // Our own schema files are trusted local input; their imports may be read from disk, not the network.
   LocalFilesAllowed local_files;
   ErrorSink errors;
-  std::unique_ptr<xmlSchemaParserCtxt, FreeParserContext> ctxt(xmlSchemaNewParserCtxt(xsd.c_str()));
+  std::unique_ptr<xmlSchemaParserCtxt, FreeSchemaParserContext> ctxt(xmlSchemaNewParserCtxt(xsd.c_str()));
   if (!ctxt) return std::unexpected(XmlError{"schema_load", xsd.string() + ": out of memory"});
   xmlSchemaSetParserStructuredErrors(ctxt.get(), ErrorSink::collect, &errors);
   xmlSchemaPtr schema = xmlSchemaParse(ctxt.get());

@@ -14,14 +14,14 @@
 namespace knutpunkt::xml {
 namespace {
 
-struct FreeContext {
+struct FreeXPathContext {
   void operator()(xmlXPathContextPtr ctxt) const { xmlXPathFreeContext(ctxt); }
 };
-struct FreeObject {
+struct FreeXPathObject {
   void operator()(xmlXPathObjectPtr object) const { xmlXPathFreeObject(object); }
 };
-using Context = std::unique_ptr<xmlXPathContext, FreeContext>;
-using Object = std::unique_ptr<xmlXPathObject, FreeObject>;
+using Context = std::unique_ptr<xmlXPathContext, FreeXPathContext>;
+using Object = std::unique_ptr<xmlXPathObject, FreeXPathObject>;
 
 Context new_context(xmlDocPtr doc, ErrorSink& errors) {
   Context ctxt(xmlXPathNewContext(doc));

@@ -25,10 +25,6 @@ CsnNames declare_names(xmlNode* root, const std::string& version, ReplyMode mode
           xmlNewNs(root, x((base + "csntyper").c_str()), x(published ? "csngem" : "ns4"))};
 }
 
-bool within(const std::string& date, const Period& period) {
-  return period.from <= date && date <= period.to;
-}
-
 std::string yyyymmdd(std::string date) {
   std::erase(date, '-');
   return date;
@@ -72,7 +68,7 @@ void write_arende(xmlNode* arenden, const CsnNames& ns, const Json& arende, cons
   }
   xmlNode* plan = element(a, ns.sm, "UtbetalningsPlan");
   for (const Json& utbetalning : list(arende, "utbetalningar")) {
-    if (!within(str(utbetalning, "datum"), period)) continue;
+    if (!period.contains(str(utbetalning, "datum"))) continue;
     xmlNode* u = element(plan, ns.sm, "Utbetalning");
     leaf(u, ns.gem, "utbetdatum", yyyymmdd(str(utbetalning, "datum")));
     leaf(u, ns.gem, "utbetstatus", str(utbetalning, "status"));

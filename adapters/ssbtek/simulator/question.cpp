@@ -10,9 +10,6 @@ namespace knutpunkt::ssbtek_simulator {
 
 namespace {
 
-constexpr std::string_view kSoapNs = "http://schemas.xmlsoap.org/soap/envelope/";
-constexpr std::string_view kSsbtNs = "http://schema.forsakringskassan.se/integration/ssbt/10";
-
 void append_error(void* sink, xmlError* error) {
   auto* errors = static_cast<std::vector<std::string>*>(sink);
   if (error != nullptr && error->message != nullptr) errors->emplace_back(error->message);

@@ -16,9 +16,20 @@
 
 namespace knutpunkt::ssbtek_simulator {
 
+// The SOAP envelope's namespace and the SSBTEK service's, which questions and replies share.
+inline constexpr char kSoapNs[] = "http://schemas.xmlsoap.org/soap/envelope/";
+inline constexpr char kSsbtNs[] = "http://schema.forsakringskassan.se/integration/ssbt/10";
+
+// Dates as YYYY-MM-DD compare as text in calendar order.
 struct Period {
   std::string from;  // YYYY-MM-DD
   std::string to;
+
+  bool contains(const std::string& date) const { return from <= date && date <= to; }
+  // Whether [start, end] meets the period; an empty end is open.
+  bool overlaps(const std::string& start, const std::string& end) const {
+    return start <= to && (end.empty() || end >= from);
+  }
 };
 
 struct Ingivare {

@@ -13,8 +13,6 @@ namespace knutpunkt::ssbtek_simulator {
 
 namespace {
 
-constexpr const char* kSoapNs = "http://schemas.xmlsoap.org/soap/envelope/";
-constexpr const char* kSsbtNs = "http://schema.forsakringskassan.se/integration/ssbt/10";
 constexpr const char* kAfNs = "http://api.arbetsformedlingen.se/arbetssokande/ersattningsstod/v2";
 constexpr const char* kSoNs = "http://INT014.UBPService.Schemas";
 constexpr const char* kTnsNs = "http://schema.transportstyrelsen.se/ssbtek/hamtauppgifterresponder/1";
@@ -55,13 +53,6 @@ Envelope new_envelope(ReplyMode mode) {
   if (mode == ReplyMode::production) element(root, envelope.soap, "Header");
   envelope.body = element(root, envelope.soap, "Body");
   return envelope;
-}
-
-bool within(const std::string& date, const Period& period) {
-  return period.from <= date && date <= period.to;
-}
-bool overlaps(const std::string& from, const std::string& to, const Period& period) {
-  return from <= period.to && (to.empty() || to >= period.from);
 }
 
 bool skyddad(const PersonFacts& person) {
@@ -145,7 +136,7 @@ void write_af(xmlNode* data, const SourceContext& c) {
     leaf(rapport, c.ns.af, "SenasteAktivitetsRapportDatum", c.date(str(aktivitetsrapport, "senaste")));
   xmlNode* beslut_list = element(element(svar, c.ns.af, "BeslutInfo"), c.ns.af, "EkonomiskaBeslut");
   for (const Json& beslut : list(c.facts, "beslut")) {
-    if (!overlaps(str(beslut, "from"), str(beslut, "tom"), c.period)) continue;
+    if (!c.period.overlaps(str(beslut, "from"), str(beslut, "tom"))) continue;
     xmlNode* b = element(beslut_list, c.ns.af, "Beslut");
     leaf(b, c.ns.af, "ErsattningTyp", str(beslut, "ersattningstyp"));
     leaf(b, c.ns.af, "Omfattning", str(beslut, "omfattning"));
@@ -207,7 +198,7 @@ Json lefi_answer(const SourceContext& c, const std::string& avvikelse_group) {
   }
   Json payments = Json::array();
   for (const Json& u : list(c.facts, "utbetalningar")) {
-    if (!within(str(u, "datum"), c.period)) continue;
+    if (!c.period.contains(str(u, "datum"))) continue;
     if (!avvikelse_group.empty() && str(u, "grupp") == avvikelse_group) continue;
     const std::int64_t brutto = ore(str(u, "brutto"));
     const std::int64_t skatt = ore(str(u, "skatt"));
@@ -291,7 +282,7 @@ void write_so(xmlNode* data, const SourceContext& c) {
     leaf(a, so, "SvarandeOrganisation", str(kassa, "namn"));
     leaf(a, so, "StatusSvarandeOrganisation", str(kassa, "status"));
     for (const Json& u : list(kassa, "utbetalningar")) {
-      if (!within(str(u, "datum"), c.period)) continue;
+      if (!c.period.contains(str(u, "datum"))) continue;
       xmlNode* e = element(a, so, "Utbetalningar");
       leaf(e, so, "Utbetalningsdatum", c.date(str(u, "datum")));
       leaf(e, so, "NettoEfterSkatt", kronor(str(u, "nettoEfterSkatt"), c.mode));
@@ -301,7 +292,7 @@ void write_so(xmlNode* data, const SourceContext& c) {
       leaf(e, so, "AvserTom", c.date(str(u, "tom")));
     }
     for (const Json& avstangning : list(kassa, "avstangningar")) {
-      if (!overlaps(str(avstangning, "from"), str(avstangning, "tom"), c.period)) continue;
+      if (!c.period.overlaps(str(avstangning, "from"), str(avstangning, "tom"))) continue;
       xmlNode* e = element(a, so, "Avstangningar");
       leaf(e, so, "AvstangdFrom", c.date(str(avstangning, "from")));
       leaf(e, so, "AvstangdTom", c.date(str(avstangning, "tom")));

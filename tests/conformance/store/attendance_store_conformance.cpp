@@ -5,18 +5,14 @@
 #include <string>
 #include <vector>
 
+#include "conformance_support.h"
 #include "store_backends.h"
 
 using namespace knutpunkt;
 using knutpunkt::conformance::BackendStore;
+using knutpunkt::conformance::commit_ok;
 
 namespace {
-
-void commit_ok(Store& store, const std::vector<StoreWrite>& writes) {
-  auto ok = store.commit({}, writes);
-  INFO((ok ? std::string() : ok.error().code + ": " + ok.error().message));
-  REQUIRE(ok.has_value());
-}
 
 // Commits `writes` with one audit record as the audit log does (commit_sealed) and returns why
 // the entry was refused, if it was.

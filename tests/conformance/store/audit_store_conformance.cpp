@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "conformance_support.h"
 #include "store_backends.h"
 
 using knutpunkt::AuditQuery;
@@ -13,27 +14,18 @@ using knutpunkt::AuditRecord;
 using knutpunkt::IndexedAuditRecord;
 using knutpunkt::Store;
 using knutpunkt::conformance::BackendStore;
+using knutpunkt::conformance::scan_all;
 using Json = nlohmann::json;
 
 namespace {
 
-AuditRecord record(std::int64_t seq, nlohmann::json body = {{"n", 1}}) {
+AuditRecord audit_record(std::int64_t seq, nlohmann::json body = {{"n", 1}}) {
   return AuditRecord{seq,
                      "2025-06-15T10:00:00.000Z",
                      "lookup",
                      std::move(body),
                      "prev" + std::to_string(seq),
                      "hash" + std::to_string(seq)};
-}
-
-std::vector<AuditRecord> scan_all(Store& store, std::int64_t from = 1) {
-  std::vector<AuditRecord> out;
-  auto ok = store.scan_audit(from, [&](const AuditRecord& r) {
-    out.push_back(r);
-    return true;
-  });
-  REQUIRE(ok.has_value());
-  return out;
 }
 
 const std::string kAnna = "191212121212";
@@ -129,8 +121,8 @@ TEST_CASE("appended records read back field for field, in seq order, with UTF-8 
                                {"amount_ore", -125000},
                                {"sources", {"AF", "FK"}},
                                {"nested", {{"z", true}, {"a", nullptr}}}};
-  REQUIRE(store->append_audit({record(1, body), record(2)}).has_value());
-  REQUIRE(store->append_audit({record(3)}).has_value());
+  REQUIRE(store->append_audit({audit_record(1, body), audit_record(2)}).has_value());
+  REQUIRE(store->append_audit({audit_record(3)}).has_value());
 
   const auto all = scan_all(*store);
   REQUIRE(all.size() == 3);
@@ -167,7 +159,7 @@ TEST_CASE("the last record reads back field for field") {
 TEST_CASE("a body that is not valid UTF-8 is refused before anything is written") {
   STORE_BACKEND(backend);
   BackendStore store(backend);
-  auto failed = store->append_audit({record(1), record(2, {{"bad", std::string("\xff\xfe")}})});
+  auto failed = store->append_audit({audit_record(1), audit_record(2, {{"bad", std::string("\xff\xfe")}})});
   REQUIRE_FALSE(failed.has_value());
   CHECK(failed.error().code == "invalid_body");
   CHECK(scan_all(*store).empty());
@@ -177,7 +169,7 @@ TEST_CASE("a scan starts at from_seq, crosses page boundaries and stops when the
   STORE_BACKEND(backend);
   BackendStore store(backend);
   std::vector<AuditRecord> batch;
-  for (std::int64_t seq = 1; seq <= 1300; ++seq) batch.push_back(record(seq, {{"n", seq}}));
+  for (std::int64_t seq = 1; seq <= 1300; ++seq) batch.push_back(audit_record(seq, {{"n", seq}}));
   REQUIRE(store->append_audit(batch).has_value());
 
   const auto all = scan_all(*store);
@@ -201,7 +193,7 @@ TEST_CASE("a stored page holds each record's columns as stored, the body as its 
                                {"amount_ore", -125000},
                                {"nested", {{"z", true}, {"a", nullptr}}}};
   std::vector<AuditRecord> batch;
-  for (std::int64_t seq = 1; seq <= 25; ++seq) batch.push_back(record(seq, seq == 12 ? body : Json{{"n", seq}}));
+  for (std::int64_t seq = 1; seq <= 25; ++seq) batch.push_back(audit_record(seq, seq == 12 ? body : Json{{"n", seq}}));
   REQUIRE(store->append_audit(batch).has_value());
 
   knutpunkt::StoredAuditPage page;
@@ -233,7 +225,7 @@ TEST_CASE("appends from one thread and scans from another do not interfere") {
   // Catch2 assertions are not thread-safe: the writer counts its failures instead.
   int failed_appends = 0;
   std::thread writer([&] {
-    for (std::int64_t seq = 1; seq <= 200; ++seq) failed_appends += store->append_audit({record(seq)}) ? 0 : 1;
+    for (std::int64_t seq = 1; seq <= 200; ++seq) failed_appends += store->append_audit({audit_record(seq)}) ? 0 : 1;
   });
   for (int i = 0; i < 50; ++i) {
     const auto seen = scan_all(*store);
@@ -247,7 +239,7 @@ TEST_CASE("appends from one thread and scans from another do not interfere") {
 TEST_CASE("records appended are visible to a second connection opened afterwards") {
   STORE_BACKEND(backend);
   BackendStore store(backend);
-  REQUIRE(store->append_audit({record(1), record(2)}).has_value());
+  REQUIRE(store->append_audit({audit_record(1), audit_record(2)}).has_value());
   store.reopen();
   CHECK(scan_all(*store).size() == 2);
 }

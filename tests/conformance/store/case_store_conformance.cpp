@@ -4,10 +4,12 @@
 #include <string>
 #include <vector>
 
+#include "conformance_support.h"
 #include "store_backends.h"
 
 using namespace knutpunkt;
 using knutpunkt::conformance::BackendStore;
+using knutpunkt::conformance::commit_ok;
 
 namespace {
 
@@ -27,12 +29,6 @@ std::set<std::string> case_keys(const std::vector<knutpunkt::CaseRecord>& cases)
   std::set<std::string> keys;
   for (const auto& c : cases) keys.insert(c.client_id + "/" + c.case_id);
   return keys;
-}
-
-void commit_ok(Store& store, const std::vector<AuditRecord>& records, const std::vector<StoreWrite>& writes) {
-  auto ok = store.commit(records, writes);
-  INFO((ok ? std::string() : ok.error().code + ": " + ok.error().message));
-  REQUIRE(ok.has_value());
 }
 
 }  // namespace

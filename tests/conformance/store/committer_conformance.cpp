@@ -7,24 +7,24 @@
 #include <thread>
 #include <vector>
 
+#include "conformance_support.h"
 #include "store_backends.h"
 
 using namespace knutpunkt;
 using knutpunkt::conformance::BackendStore;
+using knutpunkt::conformance::commit_ok;
+using knutpunkt::conformance::event;
+using knutpunkt::conformance::record;
+using knutpunkt::conformance::scan_all;
 
 namespace {
-
-AuditRecord record(std::int64_t seq) {
-  return AuditRecord{seq,          "2026-11-24T10:00:00.000Z", "test",
-                     {{"n", seq}}, "p" + std::to_string(seq),  "h" + std::to_string(seq)};
-}
 
 // A record to be sealed: no chain fields yet.
 AuditRecord unsealed(const std::string& kind, int n) {
   return AuditRecord{0, "2026-11-24T10:00:00.000Z", kind, {{"n", n}}, "", ""};
 }
 
-OutboxMessage outbox(const std::string& id) {
+OutboxMessage referral_message(const std::string& id) {
   OutboxMessage m;
   m.id = id;
   m.destination = "jobbtorg";
@@ -53,16 +53,6 @@ store_write::RecordAttempt attempt(const std::string& id, int number, MessageSta
   return store_write::RecordAttempt{a, status, status == MessageStatus::pending ? started + 500 : 0, error};
 }
 
-store_write::AppendEvent event(const std::string& id, const std::string& client, int n) {
-  return store_write::AppendEvent{id, client, "EB-1", "corr-1", "referral.sent", {{"event_id", id}, {"n", n}}};
-}
-
-void commit_ok(Store& store, const std::vector<AuditRecord>& records, const std::vector<StoreWrite>& writes) {
-  auto ok = store.commit(records, writes);
-  INFO((ok ? std::string() : ok.error().code + ": " + ok.error().message));
-  REQUIRE(ok.has_value());
-}
-
 OutboxMessage read(Store& store, const std::string& id) {
   auto m = store.message(id);
   REQUIRE(m.has_value());
@@ -77,18 +67,6 @@ std::vector<OutboxMessage> undelivered(Store& store) {
                 out.push_back(m);
                 return true;
               })
-              .has_value());
-  return out;
-}
-
-std::vector<AuditRecord> scan_all(Store& store) {
-  std::vector<AuditRecord> out;
-  REQUIRE(store
-              .scan_audit(1,
-                          [&](const AuditRecord& r) {
-                            out.push_back(r);
-                            return true;
-                          })
               .has_value());
   return out;
 }
@@ -140,7 +118,7 @@ TEST_CASE("a batch whose last write violates a unique key stores nothing, not ev
 
   auto refused = store->commit(
       {record(2), record(3)},
-      {store_write::EnqueueMessage{outbox("m-1")}, event("e-1", "client-a", 1),
+      {store_write::EnqueueMessage{referral_message("m-1")}, event("e-1", "client-a", 1),
        store_write::PutReferral{
            ReferralRecord{"R-1", "client-a", "EB-1", "jobbtorg", "191212121212", false, "2026-11-24", {}}},
        store_write::PutInboundReceipt{"jobbtorg", "x-1", "R-1", "2026-11-24"}, store_write::PutIdempotency{key}});
@@ -153,7 +131,7 @@ TEST_CASE("a batch whose last write violates a unique key stores nothing, not ev
   CHECK((*store->idempotency("client-a", "key-1"))->http_status == 201);
 
   // The store is usable afterwards and the same batch without the conflict goes through.
-  commit_ok(*store, {record(2)}, {store_write::EnqueueMessage{outbox("m-1")}});
+  commit_ok(*store, {record(2)}, {store_write::EnqueueMessage{referral_message("m-1")}});
   CHECK(audit_count(*store) == 2);
   CHECK(store->message("m-1")->has_value());
 }
@@ -191,8 +169,8 @@ TEST_CASE("writes apply in their order within a batch: a later write sees an ear
   item.reference = "R-1";
   item.created_at = "2026-11-01T10:00:00.000Z";
   commit_ok(*store, {record(1)},
-            {store_write::EnqueueMessage{outbox("m-1")}, attempt("m-1", 1, MessageStatus::dead, 400, 2000, "http_400"),
-             store_write::PutManualItem{item},
+            {store_write::EnqueueMessage{referral_message("m-1")},
+             attempt("m-1", 1, MessageStatus::dead, 400, 2000, "http_400"), store_write::PutManualItem{item},
              store_write::ResolveManualItem{"item-1", "2026-11-01T11:00:00.000Z", "operator", "ringde"}});
   CHECK(read(*store, "m-1").status == MessageStatus::dead);
   CHECK(store->attempts("m-1")->size() == 1);
@@ -203,7 +181,7 @@ TEST_CASE("commit_sealed hands the seal no tip on an empty log and stores what t
   STORE_BACKEND(backend);
   BackendStore store(backend);
   RecordingSeal seal;
-  std::vector<CommitEntry> batch = {entry("lookup", 1, {store_write::EnqueueMessage{outbox("m-1")}}),
+  std::vector<CommitEntry> batch = {entry("lookup", 1, {store_write::EnqueueMessage{referral_message("m-1")}}),
                                     entry("referral.accepted", 2)};
   commit_sealed_ok(*store, batch, seal);
   REQUIRE(seal.tips.size() == 2);
@@ -279,13 +257,13 @@ TEST_CASE("a failing write rolls back sealed records too, and the next batch is 
   STORE_BACKEND(backend);
   BackendStore store(backend);
   RecordingSeal seal;
-  std::vector<CommitEntry> first = {entry("lookup", 1, {store_write::EnqueueMessage{outbox("m-1")}})};
+  std::vector<CommitEntry> first = {entry("lookup", 1, {store_write::EnqueueMessage{referral_message("m-1")}})};
   commit_sealed_ok(*store, first, seal);
 
   // The second entry's message id is taken: not a refusable key, so the whole batch fails,
   // the first entry's sealed record with it.
   std::vector<CommitEntry> failing = {entry("lookup", 2, {event("e-1", "client-a", 1)}),
-                                      entry("lookup", 3, {store_write::EnqueueMessage{outbox("m-1")}})};
+                                      entry("lookup", 3, {store_write::EnqueueMessage{referral_message("m-1")}})};
   auto failed = store->commit_sealed(failing, seal.seal());
   REQUIRE_FALSE(failed.has_value());
   // The records were sealed (the caller sees the fields it tried) but none was stored.
@@ -316,7 +294,7 @@ TEST_CASE("an entry whose key is stored already is refused alone, as a conflict,
        store_write::PutReferralReminder{"R-1", "referral.not_enrolled", "referral", "t"},
        store_write::PutSipPlan{SipPlanRecord{
            "SIP-1", "client-a", "EB-1", "191212121212", "C-1", "initiated", 1, "t", "t", "", "", false, {{"v", 1}}}},
-       store_write::EnqueueMessage{outbox("m-1")}, attempt("m-1", 1, MessageStatus::pending, 503, 2000)});
+       store_write::EnqueueMessage{referral_message("m-1")}, attempt("m-1", 1, MessageStatus::pending, 503, 2000)});
   // Each refused entry also carries a write that would otherwise be stored: it must not be.
   const auto and_event = [](const std::string& id) -> StoreWrite { return event(id, "client-b", 1); };
   const std::vector<std::pair<std::string, StoreWrite>> conflicts = {
@@ -450,7 +428,7 @@ TEST_CASE("everything committed survives closing and reopening the database") {
   STORE_BACKEND(backend);
   BackendStore store(backend);
   commit_ok(*store, {record(1)},
-            {store_write::EnqueueMessage{outbox("m-1")}, store_write::EnqueueMessage{outbox("m-2")},
+            {store_write::EnqueueMessage{referral_message("m-1")}, store_write::EnqueueMessage{referral_message("m-2")},
              event("e-1", "client-a", 1),
              store_write::PutIdempotency{IdempotencyRecord{"client-a", "k", "fp", 201, "{}", "t"}},
              store_write::PutInboundReceipt{"jobbtorg", "x", "R-1", "t"}});
@@ -469,6 +447,6 @@ TEST_CASE("everything committed survives closing and reopening the database") {
   CHECK(store->idempotency("client-a", "k")->has_value());
   CHECK(*store->inbound_seen("jobbtorg", "x"));
   // Positions continue after the reopen.
-  commit_ok(*store, {}, {store_write::EnqueueMessage{outbox("m-3")}});
+  commit_ok(*store, {}, {store_write::EnqueueMessage{referral_message("m-3")}});
   CHECK(read(*store, "m-3").position > list[1].position);
 }

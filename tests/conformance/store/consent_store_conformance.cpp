@@ -4,10 +4,12 @@
 #include <string>
 #include <vector>
 
+#include "conformance_support.h"
 #include "store_backends.h"
 
 using namespace knutpunkt;
 using knutpunkt::conformance::BackendStore;
+using knutpunkt::conformance::commit_ok;
 
 namespace {
 
@@ -26,12 +28,6 @@ ConsentRecord consent(const std::string& id, std::set<std::string> organisations
   c.recorded_at = "2026-11-01T09:00:00Z";
   c.organisations = std::move(organisations);
   return c;
-}
-
-void commit_ok(Store& store, const std::vector<AuditRecord>& records, const std::vector<StoreWrite>& writes) {
-  auto ok = store.commit(records, writes);
-  INFO((ok ? std::string() : ok.error().code + ": " + ok.error().message));
-  REQUIRE(ok.has_value());
 }
 
 void check_same(const ConsentRecord& read, const ConsentRecord& expected) {

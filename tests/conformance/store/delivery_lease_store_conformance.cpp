@@ -9,17 +9,20 @@
 #include <thread>
 #include <vector>
 
+#include "conformance_support.h"
 #include "store_backends.h"
 
 using namespace knutpunkt;
 using knutpunkt::conformance::BackendStore;
+using knutpunkt::conformance::commit_ok;
+using knutpunkt::conformance::record;
 
 namespace {
 
 const LaneKey kKey{"jobbtorg", "R-1"};
 
-OutboxMessage outbox(const std::string& id, const std::string& key = "R-1", std::int64_t due_ms = 1000,
-                     const std::string& destination = "jobbtorg") {
+OutboxMessage lane_message(const std::string& id, const std::string& key = "R-1", std::int64_t due_ms = 1000,
+                           const std::string& destination = "jobbtorg") {
   OutboxMessage m;
   m.id = id;
   m.destination = destination;
@@ -44,17 +47,6 @@ store_write::RecordAttempt attempt(const std::string& id, int number, MessageSta
                     status == MessageStatus::delivered ? "delivered" : "dead_lettered",
                     status == MessageStatus::delivered ? "" : "http_400"};
   return store_write::RecordAttempt{a, status, 0, a.error, std::move(fence)};
-}
-
-AuditRecord record(std::int64_t seq) {
-  return AuditRecord{seq,          "2026-11-24T10:00:00.000Z", "test",
-                     {{"n", seq}}, "p" + std::to_string(seq),  "h" + std::to_string(seq)};
-}
-
-void commit_ok(Store& store, const std::vector<AuditRecord>& records, const std::vector<StoreWrite>& writes) {
-  auto ok = store.commit(records, writes);
-  INFO((ok ? std::string() : ok.error().code + ": " + ok.error().message));
-  REQUIRE(ok.has_value());
 }
 
 std::optional<std::int64_t> claim(Store& store, const LaneKey& key, const std::string& holder, std::int64_t now,
@@ -196,12 +188,13 @@ TEST_CASE("a release gives up only the leases held under the given token, and th
 TEST_CASE("claimable messages are each key's first undelivered one, unless another holder's lease is live") {
   STORE_BACKEND(backend);
   BackendStore store(backend);
-  commit_ok(*store, {},
-            {store_write::EnqueueMessage{outbox("a-1", "A")}, store_write::EnqueueMessage{outbox("a-2", "A")},
-             store_write::EnqueueMessage{outbox("b-1", "B")}, store_write::EnqueueMessage{outbox("c-1", "C")},
-             store_write::EnqueueMessage{outbox("d-1", "D")}, store_write::EnqueueMessage{outbox("e-1", "E")},
-             store_write::EnqueueMessage{outbox("e-2", "E")},
-             store_write::EnqueueMessage{outbox("x-1", "A", 1000, "region")}});
+  commit_ok(
+      *store, {},
+      {store_write::EnqueueMessage{lane_message("a-1", "A")}, store_write::EnqueueMessage{lane_message("a-2", "A")},
+       store_write::EnqueueMessage{lane_message("b-1", "B")}, store_write::EnqueueMessage{lane_message("c-1", "C")},
+       store_write::EnqueueMessage{lane_message("d-1", "D")}, store_write::EnqueueMessage{lane_message("e-1", "E")},
+       store_write::EnqueueMessage{lane_message("e-2", "E")},
+       store_write::EnqueueMessage{lane_message("x-1", "A", 1000, "region")}});
   // A: a-1 delivered, so a-2 is its first. E: e-1 dead, so e-1 is returned and e-2 never.
   commit_ok(*store, {}, {attempt("a-1", 1, MessageStatus::delivered), attempt("e-1", 1, MessageStatus::dead)});
   REQUIRE(claim(*store, LaneKey{"jobbtorg", "B"}, "gw-b", 1000, 5000).has_value());  // live, another's
@@ -217,11 +210,12 @@ TEST_CASE("claimable messages are each key's first undelivered one, unless anoth
 TEST_CASE("claimable messages are due by the given time (a dead first message always) and page by position") {
   STORE_BACKEND(backend);
   BackendStore store(backend);
-  commit_ok(
-      *store, {},
-      {store_write::EnqueueMessage{outbox("m-1", "A", 1000)}, store_write::EnqueueMessage{outbox("m-2", "B", 8000)},
-       store_write::EnqueueMessage{outbox("m-3", "C", 9000)}, store_write::EnqueueMessage{outbox("m-4", "D", 1000)},
-       store_write::EnqueueMessage{outbox("m-5", "E", 1000)}});
+  commit_ok(*store, {},
+            {store_write::EnqueueMessage{lane_message("m-1", "A", 1000)},
+             store_write::EnqueueMessage{lane_message("m-2", "B", 8000)},
+             store_write::EnqueueMessage{lane_message("m-3", "C", 9000)},
+             store_write::EnqueueMessage{lane_message("m-4", "D", 1000)},
+             store_write::EnqueueMessage{lane_message("m-5", "E", 1000)}});
   commit_ok(*store, {}, {attempt("m-3", 1, MessageStatus::dead)});
 
   CHECK(claimable(*store, "gw-a", 1000, 2000) == std::vector<std::string>{"m-1", "m-3", "m-4", "m-5"});
@@ -243,9 +237,9 @@ TEST_CASE("a key's undelivered messages, pending and dead, are listed in positio
   STORE_BACKEND(backend);
   BackendStore store(backend);
   commit_ok(*store, {},
-            {store_write::EnqueueMessage{outbox("m-1")}, store_write::EnqueueMessage{outbox("m-2")},
-             store_write::EnqueueMessage{outbox("m-3")}, store_write::EnqueueMessage{outbox("o-1", "R-2")},
-             store_write::EnqueueMessage{outbox("o-2", "R-1", 1000, "region")}});
+            {store_write::EnqueueMessage{lane_message("m-1")}, store_write::EnqueueMessage{lane_message("m-2")},
+             store_write::EnqueueMessage{lane_message("m-3")}, store_write::EnqueueMessage{lane_message("o-1", "R-2")},
+             store_write::EnqueueMessage{lane_message("o-2", "R-1", 1000, "region")}});
   commit_ok(*store, {}, {attempt("m-1", 1, MessageStatus::delivered), attempt("m-2", 1, MessageStatus::dead)});
   auto list = store->undelivered_messages(kKey);
   REQUIRE(list.has_value());
@@ -258,32 +252,32 @@ TEST_CASE("an enqueued message claims its key for the accepting instance unless 
   STORE_BACKEND(backend);
   BackendStore store(backend);
   const store_write::LeaseClaim by_a{"gw-a", 1000, 5000};
-  commit_ok(*store, {record(1)}, {store_write::EnqueueMessage{outbox("m-1"), by_a}});
+  commit_ok(*store, {record(1)}, {store_write::EnqueueMessage{lane_message("m-1"), by_a}});
   auto held = lease_of(*store, kKey);
   CHECK(held.holder == "gw-a");
   CHECK(held.expires_at_ms == 5000);
 
   // gw-b's message is stored all the same; the key stays gw-a's.
   commit_ok(*store, {record(2)},
-            {store_write::EnqueueMessage{outbox("m-2"), store_write::LeaseClaim{"gw-b", 2000, 9000}}});
+            {store_write::EnqueueMessage{lane_message("m-2"), store_write::LeaseClaim{"gw-b", 2000, 9000}}});
   CHECK(lease_of(*store, kKey).holder == "gw-a");
   CHECK(lease_of(*store, kKey).token == held.token);
   CHECK(store->message("m-2")->has_value());
 
   // Once it has expired, gw-b's acceptance takes the key, under a new token.
   commit_ok(*store, {record(3)},
-            {store_write::EnqueueMessage{outbox("m-3"), store_write::LeaseClaim{"gw-b", 5000, 9000}}});
+            {store_write::EnqueueMessage{lane_message("m-3"), store_write::LeaseClaim{"gw-b", 5000, 9000}}});
   CHECK(lease_of(*store, kKey).holder == "gw-b");
   CHECK(lease_of(*store, kKey).token != held.token);
   // Without a claim nothing happens to the lease.
-  commit_ok(*store, {record(4)}, {store_write::EnqueueMessage{outbox("o-1", "R-9")}});
+  commit_ok(*store, {record(4)}, {store_write::EnqueueMessage{lane_message("o-1", "R-9")}});
   CHECK_FALSE(store->lease(LaneKey{"jobbtorg", "R-9"})->has_value());
 }
 
 TEST_CASE("an attempt under the current token is recorded and extends the lease") {
   STORE_BACKEND(backend);
   BackendStore store(backend);
-  commit_ok(*store, {}, {store_write::EnqueueMessage{outbox("m-1")}});
+  commit_ok(*store, {}, {store_write::EnqueueMessage{lane_message("m-1")}});
   const auto token = claim(*store, kKey, "gw-a", 1000, 5000);
   REQUIRE(token.has_value());
   commit_ok(*store, {record(1)},
@@ -296,14 +290,14 @@ TEST_CASE("an attempt under the current token is recorded and extends the lease"
 TEST_CASE("an attempt under a token that was taken over fails with lease_lost and the commit records nothing") {
   STORE_BACKEND(backend);
   BackendStore store(backend);
-  commit_ok(*store, {}, {store_write::EnqueueMessage{outbox("m-1")}});
+  commit_ok(*store, {}, {store_write::EnqueueMessage{lane_message("m-1")}});
   const auto stale = claim(*store, kKey, "gw-a", 1000, 5000);
   REQUIRE(stale.has_value());
   const auto current = claim(*store, kKey, "gw-b", 6000, 10000);
   REQUIRE(current.has_value());
 
   auto refused = store->commit(
-      {record(1)}, {store_write::EnqueueMessage{outbox("m-2", "R-2")},
+      {record(1)}, {store_write::EnqueueMessage{lane_message("m-2", "R-2")},
                     attempt("m-1", 1, MessageStatus::delivered, store_write::LeaseFence{kKey, "gw-a", *stale, 12000})});
   REQUIRE_FALSE(refused.has_value());
   CHECK(refused.error().code == "lease_lost");

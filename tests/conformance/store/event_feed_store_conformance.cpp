@@ -3,24 +3,15 @@
 #include <string>
 #include <vector>
 
+#include "conformance_support.h"
 #include "store_backends.h"
 
 using namespace knutpunkt;
 using knutpunkt::conformance::BackendStore;
+using knutpunkt::conformance::commit_ok;
+using knutpunkt::conformance::event;
 
-namespace {
-
-store_write::AppendEvent event(const std::string& id, const std::string& client, int n) {
-  return store_write::AppendEvent{id, client, "EB-1", "corr-1", "referral.sent", {{"event_id", id}, {"n", n}}};
-}
-
-void commit_ok(Store& store, const std::vector<AuditRecord>& records, const std::vector<StoreWrite>& writes) {
-  auto ok = store.commit(records, writes);
-  INFO((ok ? std::string() : ok.error().code + ": " + ok.error().message));
-  REQUIRE(ok.has_value());
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("the event feed gives one client's events after a cursor, in commit order, up to the limit") {
   STORE_BACKEND(backend);

@@ -5,15 +5,18 @@
 #include <string>
 #include <vector>
 
+#include "conformance_support.h"
 #include "store_backends.h"
 
 using namespace knutpunkt;
 using knutpunkt::conformance::BackendStore;
+using knutpunkt::conformance::commit_ok;
+using knutpunkt::conformance::record;
 
 namespace {
 
-OutboxMessage outbox(const std::string& id, const std::string& destination = "jobbtorg",
-                     const std::string& key = "R-1") {
+OutboxMessage queued_message(const std::string& id, const std::string& destination = "jobbtorg",
+                             const std::string& key = "R-1") {
   OutboxMessage m;
   m.id = id;
   m.destination = destination;
@@ -57,17 +60,6 @@ store_write::RecordAttempt attempt(const std::string& id, int number, MessageSta
   return store_write::RecordAttempt{a, status, status == MessageStatus::pending ? started + 500 : 0, error};
 }
 
-AuditRecord record(std::int64_t seq) {
-  return AuditRecord{seq,          "2026-11-24T10:00:00.000Z", "test",
-                     {{"n", seq}}, "p" + std::to_string(seq),  "h" + std::to_string(seq)};
-}
-
-void commit_ok(Store& store, const std::vector<AuditRecord>& records, const std::vector<StoreWrite>& writes) {
-  auto ok = store.commit(records, writes);
-  INFO((ok ? std::string() : ok.error().code + ": " + ok.error().message));
-  REQUIRE(ok.has_value());
-}
-
 OutboxMessage read(Store& store, const std::string& id) {
   auto m = store.message(id);
   REQUIRE(m.has_value());
@@ -91,18 +83,19 @@ std::vector<OutboxMessage> undelivered(Store& store) {
 TEST_CASE("two messages with the same id in one batch store neither") {
   STORE_BACKEND(backend);
   BackendStore store(backend);
-  REQUIRE_FALSE(
-      store
-          ->commit({}, {store_write::EnqueueMessage{outbox("m-1")}, store_write::EnqueueMessage{outbox("m-2")},
-                        store_write::EnqueueMessage{outbox("m-1")}})
-          .has_value());
+  REQUIRE_FALSE(store
+                    ->commit({}, {store_write::EnqueueMessage{queued_message("m-1")},
+                                  store_write::EnqueueMessage{queued_message("m-2")},
+                                  store_write::EnqueueMessage{queued_message("m-1")}})
+                    .has_value());
   CHECK(undelivered(*store).empty());
 }
 
 TEST_CASE("an enqueued message reads back field for field as pending, with a store-assigned position") {
   STORE_BACKEND(backend);
   BackendStore store(backend);
-  commit_ok(*store, {}, {store_write::EnqueueMessage{outbox("m-1")}, store_write::EnqueueMessage{outbox("m-2")}});
+  commit_ok(*store, {},
+            {store_write::EnqueueMessage{queued_message("m-1")}, store_write::EnqueueMessage{queued_message("m-2")}});
   const auto m = read(*store, "m-1");
   CHECK(m.destination == "jobbtorg");
   CHECK(m.type == "referral.requested");
@@ -124,7 +117,7 @@ TEST_CASE("an enqueued message reads back field for field as pending, with a sto
 TEST_CASE("recorded attempts move a message through retry, dead and delivered, keeping every attempt") {
   STORE_BACKEND(backend);
   BackendStore store(backend);
-  commit_ok(*store, {}, {store_write::EnqueueMessage{outbox("m-1")}});
+  commit_ok(*store, {}, {store_write::EnqueueMessage{queued_message("m-1")}});
 
   commit_ok(*store, {record(1)}, {attempt("m-1", 1, MessageStatus::pending, 503, 2000, "http_503")});
   auto m = read(*store, "m-1");
@@ -180,7 +173,7 @@ TEST_CASE("recorded attempts move a message through retry, dead and delivered, k
 TEST_CASE("a replay changes only a dead message; a second record of the same attempt number is refused") {
   STORE_BACKEND(backend);
   BackendStore store(backend);
-  commit_ok(*store, {}, {store_write::EnqueueMessage{outbox("m-1")}});
+  commit_ok(*store, {}, {store_write::EnqueueMessage{queued_message("m-1")}});
   commit_ok(*store, {}, {attempt("m-1", 1, MessageStatus::delivered, 200, 2000)});
   commit_ok(*store, {}, {store_write::Replay{"m-1", 9000}});
   const auto m = read(*store, "m-1");
@@ -194,7 +187,8 @@ TEST_CASE("the undelivered scan returns pending and dead messages in position or
   STORE_BACKEND(backend);
   BackendStore store(backend);
   std::vector<StoreWrite> writes;
-  for (int i = 0; i < 1200; ++i) writes.push_back(store_write::EnqueueMessage{outbox("m-" + std::to_string(i))});
+  for (int i = 0; i < 1200; ++i)
+    writes.push_back(store_write::EnqueueMessage{queued_message("m-" + std::to_string(i))});
   commit_ok(*store, {}, writes);
   // Every third delivered, every fifth (not delivered) dead.
   std::vector<StoreWrite> outcomes;
@@ -233,7 +227,8 @@ TEST_CASE("dead letters are listed per destination in position order, with a cur
   BackendStore store(backend);
   std::vector<StoreWrite> writes;
   for (int i = 0; i < 10; ++i) {
-    writes.push_back(store_write::EnqueueMessage{outbox("m-" + std::to_string(i), i % 2 == 0 ? "even" : "odd")});
+    writes.push_back(
+        store_write::EnqueueMessage{queued_message("m-" + std::to_string(i), i % 2 == 0 ? "even" : "odd")});
   }
   commit_ok(*store, {}, writes);
   std::vector<StoreWrite> dead;
@@ -273,12 +268,12 @@ TEST_CASE("dead letters are listed per destination in position order, with a cur
 TEST_CASE("dead letters can be filtered by message type, client and when they died") {
   STORE_BACKEND(backend);
   BackendStore store(backend);
-  auto event_push = outbox("push", "webhook");
+  auto event_push = queued_message("push", "webhook");
   event_push.type = "referral.accepted";
-  auto other_client = outbox("other", "jobbtorg");
+  auto other_client = queued_message("other", "jobbtorg");
   other_client.client_id = "client-b";
   commit_ok(*store, {},
-            {store_write::EnqueueMessage{outbox("early")}, store_write::EnqueueMessage{outbox("late")},
+            {store_write::EnqueueMessage{queued_message("early")}, store_write::EnqueueMessage{queued_message("late")},
              store_write::EnqueueMessage{event_push}, store_write::EnqueueMessage{other_client}});
   // Dead at started + 25 ms latency: 1025, 9025, 5025, 5025.
   commit_ok(*store, {},
@@ -306,8 +301,9 @@ TEST_CASE("messages of one ordering key are listed in acceptance order") {
   STORE_BACKEND(backend);
   BackendStore store(backend);
   commit_ok(*store, {},
-            {store_write::EnqueueMessage{outbox("a", "d", "k1")}, store_write::EnqueueMessage{outbox("b", "d", "k2")}});
-  commit_ok(*store, {}, {store_write::EnqueueMessage{outbox("c", "d", "k1")}});
+            {store_write::EnqueueMessage{queued_message("a", "d", "k1")},
+             store_write::EnqueueMessage{queued_message("b", "d", "k2")}});
+  commit_ok(*store, {}, {store_write::EnqueueMessage{queued_message("c", "d", "k1")}});
   auto list = store->messages_by_ordering_key("k1");
   REQUIRE(list.has_value());
   REQUIRE(list->size() == 2);
@@ -347,7 +343,7 @@ TEST_CASE("a withheld message reads back as withheld and is neither undelivered,
 TEST_CASE("an enqueued message keeps its id, and reads back the same by id, by ordering key and in the scan") {
   STORE_BACKEND(backend);
   BackendStore store(backend);
-  OutboxMessage sent = outbox("m-1", "webhook-a", "K-7");
+  OutboxMessage sent = queued_message("m-1", "webhook-a", "K-7");
   sent.payload = {{"ärende", "EB-1"}, {"belopp_ore", 125000}, {"rader", {1, 2, 3}}};
   commit_ok(*store, {}, {store_write::EnqueueMessage{sent}});
   const auto by_id = read(*store, "m-1");
@@ -383,7 +379,7 @@ TEST_CASE("an enqueued message keeps its id, and reads back the same by id, by o
 TEST_CASE("a dead letter reads back with when it died and why") {
   STORE_BACKEND(backend);
   BackendStore store(backend);
-  commit_ok(*store, {}, {store_write::EnqueueMessage{outbox("m-1")}});
+  commit_ok(*store, {}, {store_write::EnqueueMessage{queued_message("m-1")}});
   commit_ok(*store, {}, {attempt("m-1", 1, MessageStatus::dead, 422, 7000, "http_422")});
   const auto dead = store->dead_letters(DeadLetterQuery{}).value();
   REQUIRE(dead.size() == 1);

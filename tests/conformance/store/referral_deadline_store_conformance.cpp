@@ -4,23 +4,15 @@
 #include <string>
 #include <vector>
 
+#include "conformance_support.h"
 #include "store_backends.h"
 
 using namespace knutpunkt;
 using knutpunkt::conformance::BackendStore;
+using knutpunkt::conformance::commit_ok;
+using knutpunkt::conformance::record;
 
 namespace {
-
-void commit_ok(Store& store, const std::vector<AuditRecord>& records, const std::vector<StoreWrite>& writes) {
-  auto ok = store.commit(records, writes);
-  INFO((ok ? std::string() : ok.error().code + ": " + ok.error().message));
-  REQUIRE(ok.has_value());
-}
-
-AuditRecord record(std::int64_t seq) {
-  return AuditRecord{seq,          "2031-03-04T10:00:00.000Z", "referral.not_enrolled",
-                     {{"n", seq}}, "p" + std::to_string(seq),  "h" + std::to_string(seq)};
-}
 
 ReferralRecord referral(const std::string& id) {
   ReferralRecord r;
@@ -81,14 +73,15 @@ TEST_CASE("a referral time limit is raised once: storing it again fails the comm
   STORE_BACKEND(backend);
   BackendStore store(backend);
   CHECK_FALSE(store->referral_reminder_raised("R-1", "referral.not_enrolled", "referral").value());
-  commit_ok(*store, {record(1)},
+  commit_ok(*store, {record(1, "referral.not_enrolled", "2031-03-04T10:00:00.000Z")},
             {store_write::PutReferralReminder{"R-1", "referral.not_enrolled", "referral", "2031-03-08T09:00:00.000Z"}});
   CHECK(store->referral_reminder_raised("R-1", "referral.not_enrolled", "referral").value());
   CHECK_FALSE(store->referral_reminder_raised("R-1", "referral.first_visit_overdue", "referral").value());
   CHECK_FALSE(store->referral_reminder_raised("R-2", "referral.not_enrolled", "referral").value());
 
-  auto again = store->commit({record(2)}, {store_write::PutReferralReminder{"R-1", "referral.not_enrolled", "referral",
-                                                                            "2031-03-09T09:00:00.000Z"}});
+  auto again = store->commit(
+      {record(2, "referral.not_enrolled", "2031-03-04T10:00:00.000Z")},
+      {store_write::PutReferralReminder{"R-1", "referral.not_enrolled", "referral", "2031-03-09T09:00:00.000Z"}});
   REQUIRE_FALSE(again.has_value());
   // The refused commit's audit record is not stored either.
   CHECK(store->last_audit_record().value()->seq == 1);

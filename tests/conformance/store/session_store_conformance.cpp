@@ -5,10 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "conformance_support.h"
 #include "store_backends.h"
 
 using namespace knutpunkt;
 using knutpunkt::conformance::BackendStore;
+using knutpunkt::conformance::commit_ok;
 
 namespace {
 
@@ -26,12 +28,6 @@ AuditRecord a_record(std::string kind, std::int64_t seq = 1) {
   r.kind = std::move(kind);
   r.body = {{"user", "revisor"}};
   return r;
-}
-
-void commit_ok(Store& store, const std::vector<AuditRecord>& records, const std::vector<StoreWrite>& writes) {
-  auto ok = store.commit(records, writes);
-  INFO((ok ? std::string() : ok.error().code + ": " + ok.error().message));
-  REQUIRE(ok.has_value());
 }
 
 }  // namespace

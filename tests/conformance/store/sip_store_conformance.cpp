@@ -4,23 +4,15 @@
 #include <string>
 #include <vector>
 
+#include "conformance_support.h"
 #include "store_backends.h"
 
 using namespace knutpunkt;
 using knutpunkt::conformance::BackendStore;
+using knutpunkt::conformance::commit_ok;
+using knutpunkt::conformance::record;
 
 namespace {
-
-void commit_ok(Store& store, const std::vector<AuditRecord>& records, const std::vector<StoreWrite>& writes) {
-  auto ok = store.commit(records, writes);
-  INFO((ok ? std::string() : ok.error().code + ": " + ok.error().message));
-  REQUIRE(ok.has_value());
-}
-
-AuditRecord record(std::int64_t seq) {
-  return AuditRecord{seq,          "2026-11-24T10:00:00.000Z", "sip.changed",
-                     {{"n", seq}}, "p" + std::to_string(seq),  "h" + std::to_string(seq)};
-}
 
 SipPlanRecord plan(const std::string& plan_id, int version, const std::string& status = "initiated",
                    const std::string& initiated_at = "2026-11-01T09:00:00Z", const std::string& consent_id = "C-1") {
@@ -44,7 +36,7 @@ std::vector<std::string> ids(const std::vector<SipPlanRecord>& plans) {
   return out;
 }
 
-OutboxMessage outbox(const std::string& id) {
+OutboxMessage sip_message(const std::string& id) {
   OutboxMessage m;
   m.id = id;
   m.destination = "region";
@@ -63,12 +55,12 @@ OutboxMessage outbox(const std::string& id) {
 TEST_CASE("a second version of a plan becomes the current row and both versions stay readable") {
   STORE_BACKEND(backend);
   BackendStore store(backend);
-  commit_ok(*store, {record(1)}, {store_write::PutSipPlan{plan("SIP-1", 1)}});
+  commit_ok(*store, {record(1, "sip.changed")}, {store_write::PutSipPlan{plan("SIP-1", 1)}});
   SipPlanRecord second = plan("SIP-1", 2, "meeting_scheduled");
   second.meeting_at = "2026-11-20T13:00:00Z";
   second.followup_due = "2027-02-20";
   second.protected_identity = true;
-  commit_ok(*store, {record(2)}, {store_write::PutSipPlan{second}});
+  commit_ok(*store, {record(2, "sip.changed")}, {store_write::PutSipPlan{second}});
 
   const auto current = store->sip_plan("SIP-1").value();
   REQUIRE(current.has_value());
@@ -96,15 +88,16 @@ TEST_CASE("a second version of a plan becomes the current row and both versions 
 TEST_CASE("storing a plan version again fails the whole commit: nothing of the batch is stored") {
   STORE_BACKEND(backend);
   BackendStore store(backend);
-  commit_ok(*store, {record(1)},
+  commit_ok(*store, {record(1, "sip.changed")},
             {store_write::PutSipPlan{plan("SIP-1", 1)}, store_write::PutSipPlan{plan("SIP-1", 2)}});
 
   // A second writer that also changed version 1 into "its" version 2.
   SipPlanRecord rival = plan("SIP-1", 2, "closed");
   rival.plan["goal"] = "annat";
-  auto failed = store->commit({record(2)}, {store_write::EnqueueMessage{outbox("m-1")},
-                                            store_write::PutSipReminder{"SIP-1", "followup_due", "2027-02-20", "x"},
-                                            store_write::PutSipPlan{rival}});
+  auto failed = store->commit(
+      {record(2, "sip.changed")},
+      {store_write::EnqueueMessage{sip_message("m-1")},
+       store_write::PutSipReminder{"SIP-1", "followup_due", "2027-02-20", "x"}, store_write::PutSipPlan{rival}});
   REQUIRE_FALSE(failed.has_value());
 
   CHECK(store->sip_plan("SIP-1").value()->status == "initiated");
@@ -120,7 +113,7 @@ TEST_CASE("a plan whose document is not valid UTF-8 is refused and nothing is st
   BackendStore store(backend);
   SipPlanRecord bad = plan("SIP-1", 1);
   bad.plan["goal"] = std::string("\xff\xfe");
-  auto failed = store->commit({record(1)}, {store_write::PutSipPlan{bad}});
+  auto failed = store->commit({record(1, "sip.changed")}, {store_write::PutSipPlan{bad}});
   REQUIRE_FALSE(failed.has_value());
   CHECK(failed.error().code == "invalid_body");
   CHECK(store->sip_plan("SIP-1").value() == std::nullopt);
@@ -195,7 +188,7 @@ TEST_CASE("a first plan version reads back field for field, with no meeting or f
   STORE_BACKEND(backend);
   BackendStore store(backend);
   const SipPlanRecord first = plan("SIP-1", 1);
-  commit_ok(*store, {record(1)}, {store_write::PutSipPlan{first}});
+  commit_ok(*store, {record(1, "sip.changed")}, {store_write::PutSipPlan{first}});
   for (const auto& read : {store->sip_plan("SIP-1").value(), std::optional(store->open_sip_plans("", 10).value().at(0)),
                            std::optional(store->sip_plans_with_consent("C-1").value().at(0))}) {
     REQUIRE(read.has_value());

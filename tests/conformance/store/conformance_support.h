@@ -1,0 +1,45 @@
+#pragma once
+// What the store conformance suites build their commits from, so that every suite seals, commits
+// and reads back the same way: a sealed audit record, a case event for the feed, a commit that
+// must succeed (naming the store's error if it does not), and the whole audit log read back.
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace knutpunkt::conformance {
+
+// A record as the audit chain seals it, with placeholder chain fields: the stores keep them as given.
+inline AuditRecord record(std::int64_t seq, std::string kind = "test",
+                          std::string recorded_at = "2026-11-24T10:00:00.000Z") {
+  return AuditRecord{seq,          std::move(recorded_at),    std::move(kind),
+                     {{"n", seq}}, "p" + std::to_string(seq), "h" + std::to_string(seq)};
+}
+
+inline store_write::AppendEvent event(const std::string& id, const std::string& client, int n) {
+  return store_write::AppendEvent{id, client, "EB-1", "corr-1", "referral.sent", {{"event_id", id}, {"n", n}}};
+}
+
+inline void commit_ok(Store& store, const std::vector<AuditRecord>& records, const std::vector<StoreWrite>& writes) {
+  auto ok = store.commit(records, writes);
+  INFO((ok ? std::string() : ok.error().code + ": " + ok.error().message));
+  REQUIRE(ok.has_value());
+}
+
+inline void commit_ok(Store& store, const std::vector<StoreWrite>& writes) {
+  commit_ok(store, {}, writes);
+}
+
+inline std::vector<AuditRecord> scan_all(Store& store, std::int64_t from = 1) {
+  std::vector<AuditRecord> out;
+  auto ok = store.scan_audit(from, [&](const AuditRecord& r) {
+    out.push_back(r);
+    return true;
+  });
+  REQUIRE(ok.has_value());
+  return out;
+}
+
+}  // namespace knutpunkt::conformance
