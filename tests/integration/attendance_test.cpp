@@ -79,12 +79,6 @@ std::vector<nlohmann::json> events_of(ReferralHarness& h, const std::string& ref
   return out;
 }
 
-int count_kind(ReferralHarness& h, const std::string& kind) {
-  int n = 0;
-  for (const auto& r : h.audit_records()) n += r.kind == kind ? 1 : 0;
-  return n;
-}
-
 std::string refer_from(ReferralHarness& h, const std::string& start_date) {
   auto request = referral_request();
   request["start_date"] = start_date;

@@ -5,7 +5,6 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
-#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -20,10 +19,6 @@
 using namespace knutpunkt::testing;
 
 namespace {
-
-httplib::Headers bearer(const std::string& token) {
-  return {{"Authorization", "Bearer " + token}};
-}
 
 HttpReply audit_get(GatewayHarness& gw, const std::string& path, const std::string& token = kAuditorToken) {
   return gw.get_with(path, bearer(token));
@@ -43,14 +38,6 @@ std::set<std::string> kinds_of(const HttpReply& reply) {
   std::set<std::string> kinds;
   for (const auto& r : reply.body["records"]) kinds.insert(r["kind"].get<std::string>());
   return kinds;
-}
-
-bool eventually(const std::function<bool()>& condition) {
-  for (int i = 0; i < 100; ++i) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return condition();
 }
 
 // Three lookups (one of a protected person), one refused for want of a case, one for a person

@@ -7,8 +7,6 @@ using namespace knutpunkt::testing;
 
 namespace {
 
-httplib::Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
-
 HttpReply put_case(GatewayHarness& gw, const std::string& id, const nlohmann::json& body, const std::string& token) {
   return gw.put("/v1/cases/" + id, body.dump(), bearer(token));
 }

@@ -8,8 +8,6 @@ using namespace knutpunkt::testing;
 
 namespace {
 
-httplib::Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
-
 nlohmann::json consent_request() {
   return {{"person_id", "19121212-1212"},
           {"partner", "ssbtek"},
@@ -18,12 +16,6 @@ nlohmann::json consent_request() {
           {"expires_at", date_from_today(365)},
           {"document_reference", "DOC-2026-0042"},
           {"case_id", "EB-2026-000123"}};
-}
-
-int count_kind(GatewayHarness& gw, const std::string& kind) {
-  int n = 0;
-  for (const auto& r : gw.audit_records()) n += r.kind == kind ? 1 : 0;
-  return n;
 }
 
 }  // namespace

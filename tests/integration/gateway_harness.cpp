@@ -20,6 +20,15 @@ std::filesystem::path repo_root() {
   return KNUTPUNKT_REPO_ROOT;
 }
 
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  }
+  return condition();
+}
+
 const std::vector<std::string>& test_persons() {
   static const std::vector<std::string> persons{"191212121212", "198112189876", "197010632391", "196305024579",
                                                 "198507092388"};
@@ -33,7 +42,7 @@ nlohmann::json full_lookup_request(const std::string& person) {
       {"purpose", "ekonomiskt_bistand"},
       {"legal_basis", "11 kap. 11 § SoL"},
       {"period", {{"from", "2026-08-01"}, {"to", "2026-10-31"}}},
-      {"sources", {"AF", "CSN", "FK", "SKV", "SO", "TNS", "MIV"}},
+      {"sources", kAllSources},
       {"caseworker", {{"id", "hand-0042"}, {"unit", "Enskede-Årsta-Vantör"}}},
   };
 }

@@ -79,6 +79,13 @@ struct HarnessOptions {
   std::function<void(nlohmann::json& config)> edit_config;
 };
 
+// The Arbetsförmedlingen and Försäkringskassan simulators started too, and nothing else changed.
+inline HarnessOptions af_fk() {
+  HarnessOptions options;
+  options.with_af_fk = true;
+  return options;
+}
+
 struct HttpReply {
   int status = 0;
   std::string content_type;
@@ -176,6 +183,21 @@ class GatewayHarness {
   std::unique_ptr<httplib::Client> region_simulator;
 };
 
+// How many audit records of `kind` the gateway has written.
+inline int count_kind(GatewayHarness& gw, const std::string& kind) {
+  int n = 0;
+  for (const auto& r : gw.audit_records()) n += r.kind == kind ? 1 : 0;
+  return n;
+}
+
+// The headers of a request sent with `token`, for the requests GatewayHarness has no method for.
+inline httplib::Headers bearer(const std::string& token) {
+  return {{"Authorization", "Bearer " + token}};
+}
+
+// Polls `condition` every 50 ms until it holds or `limit` passes.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = std::chrono::seconds{20});
+
 // The test persons every simulator knows (see the simulators' persons.json).
 const std::vector<std::string>& test_persons();
 
@@ -184,6 +206,9 @@ HttpReply to_reply(const httplib::Result& result);
 
 // Every audit record of the database at `db`, read through the Store interface.
 std::vector<AuditRecord> read_audit_records(const std::filesystem::path& db);
+
+// Every source SSBTEK answers for, in the order full_lookup_request() asks them.
+inline const std::vector<std::string> kAllSources = {"AF", "CSN", "FK", "SKV", "SO", "TNS", "MIV"};
 
 // A valid request for test person Tolvan Tolvansson, all sources.
 nlohmann::json full_lookup_request(const std::string& person = "19121212-1212");

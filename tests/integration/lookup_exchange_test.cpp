@@ -11,8 +11,6 @@ using namespace knutpunkt::testing;
 
 namespace {
 
-const std::vector<std::string> kAllSources = {"AF", "CSN", "FK", "SKV", "SO", "TNS", "MIV"};
-
 std::int64_t hamta_calls(GatewayHarness& gw) {
   const auto stats = gw.simulator_stats();
   INFO(stats.dump());

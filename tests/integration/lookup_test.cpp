@@ -12,8 +12,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-const std::vector<std::string> kAllSources = {"AF", "CSN", "FK", "SKV", "SO", "TNS", "MIV"};
-
 void require_audited(GatewayHarness& gw, const std::string& lookup_id, const std::string& kind) {
   auto records = gw.audit_records_for(lookup_id);
   REQUIRE(records.size() == 1);

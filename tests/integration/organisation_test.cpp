@@ -12,16 +12,6 @@ using namespace knutpunkt::testing;
 
 namespace {
 
-httplib::Headers bearer(const std::string& token) {
-  return {{"Authorization", "Bearer " + token}};
-}
-
-HarnessOptions af_fk() {
-  HarnessOptions options;
-  options.with_af_fk = true;
-  return options;
-}
-
 const std::string kPerson = "191212121212";
 
 nlohmann::json af_consent(const std::string& case_id) {

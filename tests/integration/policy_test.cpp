@@ -5,10 +5,8 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
-#include <functional>
 #include <map>
 #include <set>
-#include <thread>
 
 #include "gateway_harness.h"
 #include "relative_dates.h"
@@ -16,14 +14,6 @@
 using namespace knutpunkt::testing;
 
 namespace {
-
-httplib::Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
-
-HarnessOptions af_fk() {
-  HarnessOptions options;
-  options.with_af_fk = true;
-  return options;
-}
 
 nlohmann::json af_request(const std::string& person = "19121212-1212",
                           std::vector<std::string> sources = {"HANDLINGSPLAN", "AKTIVITETSRAPPORTER"}) {
@@ -275,12 +265,6 @@ std::vector<nlohmann::json> decisions_in_feed(GatewayHarness& gw, const std::str
   return out;
 }
 
-int count_kind(GatewayHarness& gw, const std::string& kind) {
-  int n = 0;
-  for (const auto& r : gw.audit_records()) n += r.kind == kind ? 1 : 0;
-  return n;
-}
-
 }  // namespace
 
 TEST_CASE("Försäkringskassan's decision becomes benefit.decision_received in the person's open case; a repeat is ignored") {
@@ -429,14 +413,6 @@ nlohmann::json fk_stats(GatewayHarness& gw) {
   auto stats = gw.fk_simulator->Get("/_sim/stats");
   REQUIRE(stats);
   return nlohmann::json::parse(stats->body);
-}
-
-bool eventually(const std::function<bool()>& condition) {
-  for (int i = 0; i < 100; ++i) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return condition();
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 
 #include <fstream>
 #include <stdexcept>
-#include <thread>
 
 #include "core/clock.h"
 #include "core/digest.h"
@@ -31,15 +30,6 @@ nlohmann::json referral_request(const std::string& case_id, const std::string& d
           {"extent_hours_per_week", 20},
           {"start_date", "2026-12-01"},
           {"consent_reference", kStandingConsent}};
-}
-
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds{50});
-  }
-  return condition();
 }
 
 ReferralHarness::ReferralHarness(const std::string& name, ReferralHarnessOptions options)

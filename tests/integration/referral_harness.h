@@ -9,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "child_process.h"
 #include "gateway_harness.h"
@@ -115,7 +116,21 @@ class ReferralHarness {
 nlohmann::json referral_request(const std::string& case_id = "EB-2026-000123",
                                 const std::string& district = "skarholmen");
 
-// Polls `condition` every 50 ms until it holds or `limit` passes.
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = std::chrono::seconds{20});
+// How many audit records of `kind` the gateway has written.
+inline int count_kind(ReferralHarness& h, const std::string& kind) {
+  int n = 0;
+  for (const auto& r : h.audit_records()) n += r.kind == kind ? 1 : 0;
+  return n;
+}
+
+// The event types the case system received for the referral, in the order they came.
+inline std::vector<std::string> pushed_types(ReferralHarness& h, const std::string& referral_id) {
+  auto stats = h.case_system_stats();
+  std::vector<std::string> types;
+  if (stats["by_correlation"].contains(referral_id)) {
+    for (const auto& t : stats["by_correlation"][referral_id]) types.push_back(t);
+  }
+  return types;
+}
 
 }  // namespace knutpunkt::testing

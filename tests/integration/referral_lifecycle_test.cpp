@@ -39,27 +39,12 @@ std::vector<std::string> typ_sequence(const nlohmann::json& referral) {
   return out;
 }
 
-int count_kind(ReferralHarness& h, const std::string& kind) {
-  int n = 0;
-  for (const auto& r : h.audit_records()) n += r.kind == kind ? 1 : 0;
-  return n;
-}
-
 std::vector<knutpunkt::AuditRecord> records_of(ReferralHarness& h, const std::string& kind) {
   std::vector<knutpunkt::AuditRecord> out;
   for (auto& r : h.audit_records()) {
     if (r.kind == kind) out.push_back(std::move(r));
   }
   return out;
-}
-
-std::vector<std::string> pushed_types(ReferralHarness& h, const std::string& referral_id) {
-  auto stats = h.case_system_stats();
-  std::vector<std::string> types;
-  if (stats["by_correlation"].contains(referral_id)) {
-    for (const auto& t : stats["by_correlation"][referral_id]) types.push_back(t);
-  }
-  return types;
 }
 
 HttpReply change(ReferralHarness& h, const std::string& referral_id, const nlohmann::json& body,

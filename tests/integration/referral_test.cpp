@@ -34,16 +34,7 @@ int effects_for(ReferralHarness& h, const std::string& referral_id) {
   return static_cast<int>(stats["by_referral"][referral_id].size());
 }
 
-std::vector<std::string> pushed_types(ReferralHarness& h, const std::string& referral_id) {
-  auto stats = h.case_system_stats();
-  std::vector<std::string> types;
-  if (stats["by_correlation"].contains(referral_id)) {
-    for (const auto& t : stats["by_correlation"][referral_id]) types.push_back(t);
-  }
-  return types;
-}
-
-std::vector<nlohmann::json> feed(ReferralHarness& h) {
+std::vector<nlohmann::json> feed_in_pages_of_two(ReferralHarness& h) {
   std::vector<nlohmann::json> events;
   std::string cursor = "0";
   for (;;) {
@@ -53,12 +44,6 @@ std::vector<nlohmann::json> feed(ReferralHarness& h) {
     cursor = page.body["next_cursor"];
     if (!page.body["has_more"].get<bool>()) return events;
   }
-}
-
-int count_kind(ReferralHarness& h, const std::string& kind) {
-  int n = 0;
-  for (const auto& r : h.audit_records()) n += r.kind == kind ? 1 : 0;
-  return n;
 }
 
 // A request written byte by byte, so the target can hold bytes no HTTP client library would send
@@ -107,7 +92,7 @@ TEST_CASE("an accepted referral is delivered once to the district's Jobbtorg and
   REQUIRE(eventually([&] { return pushed_types(h, referral_id) == std::vector<std::string>{"referral.sent"}; }));
   CHECK(h.case_system_stats()["bad_signatures"] == 0);
 
-  auto events = feed(h);
+  auto events = feed_in_pages_of_two(h);
   REQUIRE(events.size() == 1);
   CHECK(events[0]["type"] == "referral.sent");
   CHECK(events[0]["correlation_id"] == referral_id);
@@ -288,7 +273,7 @@ TEST_CASE("a report from Jobbtorg becomes case events; the same report again is 
   auto types = pushed_types(h, referral_id);
   CHECK(std::count(types.begin(), types.end(), "referral.accepted") == 1);
   int in_feed = 0;
-  for (const auto& e : feed(h)) in_feed += e["type"] == "referral.accepted" ? 1 : 0;
+  for (const auto& e : feed_in_pages_of_two(h)) in_feed += e["type"] == "referral.accepted" ? 1 : 0;
   CHECK(in_feed == 1);
   CHECK(count_kind(h, "referral.report_received") == 1);
 }

@@ -11,11 +11,14 @@
 #include "store_backends.h"
 
 using namespace knutpunkt;
+using knutpunkt::conformance::attempt;
 using knutpunkt::conformance::BackendStore;
 using knutpunkt::conformance::commit_ok;
 using knutpunkt::conformance::event;
+using knutpunkt::conformance::read;
 using knutpunkt::conformance::record;
 using knutpunkt::conformance::scan_all;
+using knutpunkt::conformance::undelivered;
 
 namespace {
 
@@ -36,39 +39,6 @@ OutboxMessage referral_message(const std::string& id) {
   m.created_at_ms = 1000;
   m.next_attempt_at_ms = 1000;
   return m;
-}
-
-store_write::RecordAttempt attempt(const std::string& id, int number, MessageStatus status, int http_status,
-                                   std::int64_t started, std::string error = {}) {
-  DeliveryAttempt a{id,
-                    number,
-                    started,
-                    "http://partner/in",
-                    http_status,
-                    25,
-                    status == MessageStatus::delivered ? "delivered"
-                    : status == MessageStatus::dead    ? "dead_lettered"
-                                                       : "retry",
-                    error};
-  return store_write::RecordAttempt{a, status, status == MessageStatus::pending ? started + 500 : 0, error};
-}
-
-OutboxMessage read(Store& store, const std::string& id) {
-  auto m = store.message(id);
-  REQUIRE(m.has_value());
-  REQUIRE(m->has_value());
-  return **m;
-}
-
-std::vector<OutboxMessage> undelivered(Store& store) {
-  std::vector<OutboxMessage> out;
-  REQUIRE(store
-              .scan_undelivered_messages([&](const OutboxMessage& m) {
-                out.push_back(m);
-                return true;
-              })
-              .has_value());
-  return out;
 }
 
 std::size_t audit_count(Store& store) {

@@ -42,4 +42,40 @@ inline std::vector<AuditRecord> scan_all(Store& store, std::int64_t from = 1) {
   return out;
 }
 
+// A delivery attempt as the engine records it: a retry is due half a second after it started.
+inline store_write::RecordAttempt attempt(const std::string& id, int number, MessageStatus status, int http_status,
+                                          std::int64_t started, std::string error = {}) {
+  DeliveryAttempt a{id,
+                    number,
+                    started,
+                    "http://partner/in",
+                    http_status,
+                    25,
+                    status == MessageStatus::delivered ? "delivered"
+                    : status == MessageStatus::dead    ? "dead_lettered"
+                                                       : "retry",
+                    error};
+  return store_write::RecordAttempt{a, status, status == MessageStatus::pending ? started + 500 : 0, error};
+}
+
+// A stored message, which must be there.
+inline OutboxMessage read(Store& store, const std::string& id) {
+  auto m = store.message(id);
+  REQUIRE(m.has_value());
+  REQUIRE(m->has_value());
+  return **m;
+}
+
+// Every message scan_undelivered_messages finds, as it finds them.
+inline std::vector<OutboxMessage> undelivered(Store& store) {
+  std::vector<OutboxMessage> out;
+  REQUIRE(store
+              .scan_undelivered_messages([&](const OutboxMessage& m) {
+                out.push_back(m);
+                return true;
+              })
+              .has_value());
+  return out;
+}
+
 }  // namespace knutpunkt::conformance

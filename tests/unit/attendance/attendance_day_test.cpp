@@ -2,18 +2,11 @@
 
 #include <catch2/catch.hpp>
 
+#include "attendance_test_support.h"
+
 using namespace knutpunkt::attendance;
+using attendance_test::reported_day;
 using nlohmann::json;
-
-namespace {
-
-DayValues day(const json& facts) {
-  auto d = day_from_facts(facts);
-  REQUIRE(d.has_value());
-  return *d;
-}
-
-}  // namespace
 
 TEST_CASE("hours are read and written as exact decimals", "[attendance]") {
   CHECK(parse_hours("4") == 4 * kHourUnits);
@@ -30,15 +23,15 @@ TEST_CASE("hours are read and written as exact decimals", "[attendance]") {
 }
 
 TEST_CASE("a day sent again with the same content spelled differently is unchanged", "[attendance]") {
-  const StoredDay stored{day({{"date", "2026-11-02"}, {"attendance", "NARVARANDE"}, {"hours", "4"}}), 1, {}};
-  const DayValues again = day({{"date", "2026-11-02"}, {"attendance", "NARVARANDE"}, {"hours", "4.0"}});
+  const StoredDay stored{reported_day({{"date", "2026-11-02"}, {"attendance", "NARVARANDE"}, {"hours", "4"}}), 1, {}};
+  const DayValues again = reported_day({{"date", "2026-11-02"}, {"attendance", "NARVARANDE"}, {"hours", "4.0"}});
   CHECK(classify(stored, again, std::nullopt) == DayChange::unchanged);
 }
 
 TEST_CASE("a day first reported is a first report, a different one later a correction", "[attendance]") {
-  const DayValues first = day({{"date", "2026-11-02"}, {"attendance", "NARVARANDE"}, {"hours", "4"}});
+  const DayValues first = reported_day({{"date", "2026-11-02"}, {"attendance", "NARVARANDE"}, {"hours", "4"}});
   CHECK(classify(std::nullopt, first, std::nullopt) == DayChange::first_report);
-  const DayValues changed = day(
+  const DayValues changed = reported_day(
       {{"date", "2026-11-02"}, {"attendance", "FRANVARANDE"}, {"absence_reason", "SJUK"}, {"absence_reported", true}});
   CHECK(classify(StoredDay{first, 1, {}}, changed, std::nullopt) == DayChange::corrected);
   // Without numbering on either side the latest report wins.
@@ -47,8 +40,9 @@ TEST_CASE("a day first reported is a first report, a different one later a corre
 }
 
 TEST_CASE("an older version of a day arriving after a newer one does not undo it", "[attendance]") {
-  const DayValues newer = day({{"date", "2026-11-02"}, {"attendance", "FRANVARANDE"}, {"absence_reason", "VAB"}});
-  const DayValues older = day({{"date", "2026-11-02"}, {"attendance", "NARVARANDE"}, {"hours", "4"}});
+  const DayValues newer =
+      reported_day({{"date", "2026-11-02"}, {"attendance", "FRANVARANDE"}, {"absence_reason", "VAB"}});
+  const DayValues older = reported_day({{"date", "2026-11-02"}, {"attendance", "NARVARANDE"}, {"hours", "4"}});
   CHECK(classify(StoredDay{newer, 2, 2}, older, 1) == DayChange::stale);
   CHECK(classify(StoredDay{newer, 2, 2}, older, 2) == DayChange::stale);
   CHECK(classify(StoredDay{newer, 2, 2}, older, 3) == DayChange::corrected);
@@ -64,13 +58,13 @@ TEST_CASE("a day's facts that cannot be read name the fact", "[attendance]") {
 }
 
 TEST_CASE("the normalised day round-trips through its JSON", "[attendance]") {
-  const DayValues d = day({{"date", "2026-11-02"},
-                           {"attendance", "FRANVARANDE"},
-                           {"hours", "0"},
-                           {"planned_hours", "6.50"},
-                           {"absence_reason", "OGILTIG"},
-                           {"absence_reported", false}});
+  const DayValues d = reported_day({{"date", "2026-11-02"},
+                                    {"attendance", "FRANVARANDE"},
+                                    {"hours", "0"},
+                                    {"planned_hours", "6.50"},
+                                    {"absence_reason", "OGILTIG"},
+                                    {"absence_reported", false}});
   const json j = to_json(d);
   CHECK(j["planned_hours"] == "6.5");
-  CHECK(same_content(day(j), d));
+  CHECK(same_content(reported_day(j), d));
 }

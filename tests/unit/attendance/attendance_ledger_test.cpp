@@ -45,14 +45,14 @@ struct LedgerFixture {
   int reports = 0;
 };
 
-ReportedEvent day(const std::string& date, const std::string& attendance, json extra = json::object()) {
+ReportedEvent attendance_event(const std::string& date, const std::string& attendance, json extra = json::object()) {
   json facts = {{"referral_id", "R-1"}, {"date", date}, {"attendance", attendance}};
   facts.update(extra);
   return ReportedEvent{kAttendance, date, facts};
 }
 
 ReportedEvent unexcused(const std::string& date) {
-  return day(date, "FRANVARANDE", {{"absence_reason", "OGILTIG"}, {"absence_reported", false}});
+  return attendance_event(date, "FRANVARANDE", {{"absence_reason", "OGILTIG"}, {"absence_reported", false}});
 }
 
 std::vector<std::string> types(const AttendanceDecision& d) {
@@ -65,8 +65,8 @@ std::vector<std::string> types(const AttendanceDecision& d) {
 
 TEST_CASE("a date a report names twice is taken as its last entry, once", "[attendance]") {
   LedgerFixture f;
-  const auto decided = f.report({day("2026-11-02", "NARVARANDE", {{"hours", "4"}}),
-                                 day("2026-11-02", "FRANVARANDE", {{"absence_reason", "SJUK"}})});
+  const auto decided = f.report({attendance_event("2026-11-02", "NARVARANDE", {{"hours", "4"}}),
+                                 attendance_event("2026-11-02", "FRANVARANDE", {{"absence_reason", "SJUK"}})});
   CHECK(types(decided) == std::vector<std::string>{kAttendance});
   CHECK(decided.events[0].facts["attendance"] == "FRANVARANDE");
   CHECK(decided.audit["days"][0]["taken_as"] == "superseded_in_report");
@@ -76,15 +76,16 @@ TEST_CASE("a date a report names twice is taken as its last entry, once", "[atte
 TEST_CASE("the report's other events pass through unchanged, in their order", "[attendance]") {
   LedgerFixture f;
   const ReportedEvent ended{"referral.ended", "2026-11-30", {{"referral_id", "R-1"}}};
-  const auto decided = f.report({day("2026-11-02", "NARVARANDE", {{"hours", "4"}}), ended});
+  const auto decided = f.report({attendance_event("2026-11-02", "NARVARANDE", {{"hours", "4"}}), ended});
   CHECK(types(decided) == std::vector<std::string>{kAttendance, "referral.ended"});
 }
 
 TEST_CASE("an older version of a day arriving late publishes nothing and stores nothing", "[attendance]") {
   LedgerFixture f;
-  f.report({day("2026-11-02", "NARVARANDE", {{"hours", "4"}, {"version", 1}})});
-  f.report({day("2026-11-02", "FRANVARANDE", {{"absence_reason", "VAB"}, {"version", 3}})});
-  const auto late = f.report({day("2026-11-02", "FRANVARANDE", {{"absence_reason", "SJUK"}, {"version", 2}})});
+  f.report({attendance_event("2026-11-02", "NARVARANDE", {{"hours", "4"}, {"version", 1}})});
+  f.report({attendance_event("2026-11-02", "FRANVARANDE", {{"absence_reason", "VAB"}, {"version", 3}})});
+  const auto late =
+      f.report({attendance_event("2026-11-02", "FRANVARANDE", {{"absence_reason", "SJUK"}, {"version", 2}})});
   CHECK(late.events.empty());
   CHECK(late.writes.empty());
   CHECK(late.audit["days"][0]["taken_as"] == "stale");
@@ -113,8 +114,9 @@ TEST_CASE("unexcused absence flags the month when the stored days and the report
 TEST_CASE("a day corrected away from unexcused absence does not count towards the flag", "[attendance]") {
   LedgerFixture f;
   f.report({unexcused("2026-11-02"), unexcused("2026-11-03")}, AttendanceRules{3, 5});
-  const auto corrected = f.report(
-      {day("2026-11-03", "FRANVARANDE", {{"absence_reason", "SJUK"}}), unexcused("2026-11-04")}, AttendanceRules{3, 5});
+  const auto corrected =
+      f.report({attendance_event("2026-11-03", "FRANVARANDE", {{"absence_reason", "SJUK"}}), unexcused("2026-11-04")},
+               AttendanceRules{3, 5});
   CHECK(types(corrected) == std::vector<std::string>{kAttendanceCorrected, kAttendance});
   CHECK(corrected.events[0].facts["previous"]["absence_reason"] == "OGILTIG");
   // A lower threshold from the configuration flags at two.
@@ -132,7 +134,8 @@ TEST_CASE("a correction bringing a flagged month below the threshold withdraws i
   CHECK(f.store->attendance_month("R-1", "2026-11").value()->absence_flagged_at == "2026-12-01T10:00:00Z");
 
   // Jobbtorg corrects one unexcused day to a valid reason: two are left, below three.
-  const auto corrected = f.report({day("2026-11-03", "FRANVARANDE", {{"absence_reason", "GILTIG_ANNAN"}})});
+  const auto corrected =
+      f.report({attendance_event("2026-11-03", "FRANVARANDE", {{"absence_reason", "GILTIG_ANNAN"}})});
   REQUIRE(types(corrected) == std::vector<std::string>{kAttendanceCorrected, kAbsenceFlagWithdrawn});
   const json& withdrawn = corrected.events[1].facts;
   CHECK(withdrawn["month"] == "2026-11");
@@ -145,7 +148,7 @@ TEST_CASE("a correction bringing a flagged month below the threshold withdraws i
   CHECK(f.store->attendance_month("R-1", "2026-11").value()->absence_flagged_at.empty());
 
   // Still below: nothing more to withdraw.
-  CHECK(types(f.report({day("2026-11-04", "FRANVARANDE", {{"absence_reason", "SJUK"}})})) ==
+  CHECK(types(f.report({attendance_event("2026-11-04", "FRANVARANDE", {{"absence_reason", "SJUK"}})})) ==
         std::vector<std::string>{kAttendanceCorrected});
   // Reaching the threshold again is a new flag, raised once.
   CHECK(types(f.report({unexcused("2026-11-05")})) == std::vector<std::string>{kAttendance});
@@ -159,8 +162,8 @@ TEST_CASE("a withdrawal decided on a flag another report has replaced since fail
   LedgerFixture f;
   f.report({unexcused("2026-11-02"), unexcused("2026-11-03"), unexcused("2026-11-04")});
   AttendanceLedger ledger(*f.store, AttendanceRules{});
-  auto stale =
-      ledger.decide(f.referral, "m-stale", {day("2026-11-02", "NARVARANDE", {{"hours", "4"}})}, "2026-12-02T10:00:00Z");
+  auto stale = ledger.decide(f.referral, "m-stale", {attendance_event("2026-11-02", "NARVARANDE", {{"hours", "4"}})},
+                             "2026-12-02T10:00:00Z");
   REQUIRE(stale.has_value());
   REQUIRE(types(*stale).back() == kAbsenceFlagWithdrawn);
   // Meanwhile the flag was withdrawn and raised again by other reports.

@@ -2,8 +2,11 @@
 
 #include <catch2/catch.hpp>
 
+#include "attendance_test_support.h"
+
 using namespace knutpunkt::attendance;
 using namespace std::chrono;
+using attendance_test::reported_day;
 using nlohmann::json;
 
 namespace {
@@ -11,12 +14,6 @@ namespace {
 // A clock the test moves: midnight UTC of a date, plus an offset.
 system_clock::time_point at(year_month_day d, system_clock::duration offset = {}) {
   return sys_days{d} + offset;
-}
-
-DayValues reported_day(const json& facts) {
-  auto d = day_from_facts(facts);
-  REQUIRE(d.has_value());
-  return *d;
 }
 
 }  // namespace

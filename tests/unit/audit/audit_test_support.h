@@ -1,6 +1,6 @@
 #pragma once
 // Shared by the unit_audit test files: a temporary directory, raw SQL on the database file (as
-// an intruder with file access would use), and a synchronous append.
+// an intruder with file access would use), a synchronous append, and the verifier's verdict.
 #include <sqlite3.h>
 #include <stdlib.h>
 
@@ -10,6 +10,7 @@
 #include <string>
 
 #include "audit/audit_log.h"
+#include "audit/audit_verifier.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace audit_test {
@@ -66,6 +67,18 @@ inline void write_chain(knutpunkt::Store& store, int count) {
   for (int i = 1; i <= count; ++i) {
     REQUIRE(append_and_wait(**log, "lookup", {{"case", "C-" + std::to_string(i)}, {"n", i}}).has_value());
   }
+}
+
+// The verifier's verdict as text a CHECK compares and prints: "intact", or the first problem @ seq.
+inline std::string problem(const knutpunkt::VerifyReport& report) {
+  if (!report.first_problem) return "intact";
+  return report.first_problem->problem + "@" + std::to_string(report.first_problem->seq);
+}
+
+// Moves records seq >= from up by `by` (two steps: the primary key forbids overlap midway).
+inline std::string renumber_from(std::int64_t from, int by) {
+  return "UPDATE audit_log SET seq = -seq WHERE seq >= " + std::to_string(from) +
+         "; UPDATE audit_log SET seq = -seq + (" + std::to_string(by) + ") WHERE seq < 0;";
 }
 
 }  // namespace audit_test

@@ -54,16 +54,6 @@ VerifyOptions small_pages(std::size_t rows, unsigned workers = 4, std::size_t in
   return o;
 }
 
-std::string problem(const knutpunkt::VerifyReport& report) {
-  if (!report.first_problem) return "intact";
-  return report.first_problem->problem + "@" + std::to_string(report.first_problem->seq);
-}
-
-std::string renumber_from(std::int64_t from, int by) {
-  return "UPDATE audit_log SET seq = -seq WHERE seq >= " + std::to_string(from) +
-         "; UPDATE audit_log SET seq = -seq + (" + std::to_string(by) + ") WHERE seq < 0;";
-}
-
 // Fails every read of a page that starts past `fail_from`.
 class FailingPages : public ForwardingStore {
  public:

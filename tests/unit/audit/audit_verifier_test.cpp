@@ -44,17 +44,6 @@ std::string sql_text(const std::string& s) {
   return "'" + s + "'";
 }
 
-// Moves records seq >= from up by `by` (two steps: the primary key forbids overlap midway).
-std::string renumber_from(std::int64_t from, int by) {
-  return "UPDATE audit_log SET seq = -seq WHERE seq >= " + std::to_string(from) +
-         "; UPDATE audit_log SET seq = -seq + (" + std::to_string(by) + ") WHERE seq < 0;";
-}
-
-std::string problem(const knutpunkt::VerifyReport& report) {
-  if (!report.first_problem) return "intact";
-  return report.first_problem->problem + "@" + std::to_string(report.first_problem->seq);
-}
-
 }  // namespace
 
 TEST_CASE("an untouched chain of N records verifies intact and reports its head") {

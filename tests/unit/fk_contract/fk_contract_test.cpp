@@ -4,38 +4,21 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "core/adapter_registry.h"
 #include "fk_config.h"
 #include "fk_exchange.h"
+#include "fk_test_support.h"
 #include "mapping/versioned_mapping.h"
 #include "net/http_client.h"
 
 namespace fk = knutpunkt::forsakringskassan;
 using knutpunkt::SourceOutcome;
 using knutpunkt::SourceStatus;
+using namespace fk_test;
 using nlohmann::json;
 
 namespace {
-
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(FK_FIXTURE_DIR) + "/" + name);
-  REQUIRE(in);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-const std::map<std::string, knutpunkt::mapping::VersionedMapping>& mappings() {
-  static const auto loaded = [] {
-    auto result = knutpunkt::mapping::load_versioned_mappings(FK_MAPPING_DIR, FK_SCHEMA_DIR);
-    if (!result) FAIL(result.error().where + ": " + result.error().message);
-    return *result;
-  }();
-  return loaded;
-}
 
 knutpunkt::net::HttpResult reply(unsigned status, std::string body) {
   return knutpunkt::net::HttpResponse{
@@ -43,7 +26,7 @@ knutpunkt::net::HttpResult reply(unsigned status, std::string body) {
 }
 
 SourceOutcome answer(const std::string& source, const std::string& fixture_name) {
-  return fk::read_reply(source, reply(200, fixture(fixture_name)), mappings().at(source), fk::ReplyLimits{});
+  return fk::read_reply(source, reply(200, read_text(fixture_name)), mappings().at(source), fk::ReplyLimits{});
 }
 
 std::vector<json> facts_of(const SourceOutcome& outcome, const std::string& type) {
@@ -235,7 +218,7 @@ TEST_CASE("failed exchanges are classified: transport, 5xx, 4xx, malformed", "[f
   CHECK(fk::read_reply("FORMANER", reply(500, "<html>"), formaner, {}).status == SourceStatus::unavailable);
   CHECK(fk::read_reply("FORMANER", reply(429, ""), formaner, {}).status == SourceStatus::unavailable);
 
-  const auto too_long = fk::read_reply("FORMANER", reply(400, fixture("error-period-too-long.json")), formaner, {});
+  const auto too_long = fk::read_reply("FORMANER", reply(400, read_text("error-period-too-long.json")), formaner, {});
   CHECK(too_long.status == SourceStatus::error);
   CHECK(too_long.partner_code == "http_400");
   CHECK(too_long.partner_message.find("längre än två år") != std::string::npos);
@@ -249,7 +232,7 @@ TEST_CASE("failed exchanges are classified: transport, 5xx, 4xx, malformed", "[f
   CHECK(fk::read_reply("FORMANER", reply(200, "[1,2]"), formaner, {}).partner_code == "malformed_reply");
   const std::string deep = std::string(100, '[') + std::string(100, ']');
   CHECK(fk::read_reply("FORMANER", reply(200, "{\"a\":" + deep + "}"), formaner, {}).partner_code == "malformed_reply");
-  const auto big = fk::read_reply("FORMANER", reply(200, fixture("formaner-191212121212.json")), formaner,
+  const auto big = fk::read_reply("FORMANER", reply(200, read_text("formaner-191212121212.json")), formaner,
                                   fk::ReplyLimits{.max_bytes = 100, .max_depth = 64});
   CHECK(big.partner_code == "reply_too_large");
 

@@ -5,13 +5,12 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "atersokning_sender.h"
 #include "core/adapter_registry.h"
 #include "decision_reader.h"
 #include "fk_config.h"
+#include "fk_test_support.h"
 #include "mapping/outbound_template.h"
 #include "mapping/versioned_mapping.h"
 #include "net/http_client.h"
@@ -19,46 +18,15 @@
 namespace fk = knutpunkt::forsakringskassan;
 using knutpunkt::InboundError;
 using knutpunkt::InboundReport;
+using namespace fk_test;
 using nlohmann::json;
 
 namespace {
-
-std::string read_text(const std::string& name) {
-  std::ifstream in(std::string(FK_FIXTURE_DIR) + "/" + name);
-  REQUIRE(in);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-json fixture_json(const std::string& name) {
-  return json::parse(read_text(name));
-}
-
-json config_json() {
-  return {{"endpoint", "http://127.0.0.1:18083/fk"},
-          {"aktorsid", "9255f428-4ba0-63ce-5407-e65d469fac0f"},
-          {"token", "t0k"},
-          {"mappings", FK_MAPPING_DIR}};
-}
-
-fk::FkConfig config(const json& overrides = json::object()) {
-  auto raw = config_json();
-  raw.update(overrides);
-  auto parsed = fk::read_fk_config(raw, "/adapters/0/config", "/");
-  REQUIRE(parsed);
-  return *parsed;
-}
 
 knutpunkt::mapping::VersionedMapping beslutsnotifiering() {
   auto mappings = knutpunkt::mapping::load_versioned_mappings(FK_MAPPING_DIR, FK_SCHEMA_DIR);
   if (!mappings) FAIL(mappings.error().where + ": " + mappings.error().message);
   return mappings->at(fk::kBeslutsnotifiering);
-}
-
-const fk::DecisionReader& reader() {
-  static const fk::DecisionReader loaded(config(), beslutsnotifiering());
-  return loaded;
 }
 
 const fk::AtersokningSender& sender() {

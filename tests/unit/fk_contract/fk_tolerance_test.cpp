@@ -8,40 +8,24 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "core/adapter_registry.h"
 #include "decision_reader.h"
 #include "fk_config.h"
 #include "fk_exchange.h"
+#include "fk_test_support.h"
 #include "mapping/versioned_mapping.h"
 #include "net/http_client.h"
 
 namespace fk = knutpunkt::forsakringskassan;
 using knutpunkt::SourceOutcome;
 using knutpunkt::SourceStatus;
+using namespace fk_test;
 using nlohmann::json;
 
 namespace {
 
-json fixture(const std::string& name) {
-  std::ifstream in(std::string(FK_FIXTURE_DIR) + "/" + name);
-  REQUIRE(in);
-  std::stringstream text;
-  text << in.rdbuf();
-  return json::parse(text.str());
-}
-
-const std::map<std::string, knutpunkt::mapping::VersionedMapping>& mappings() {
-  static const auto loaded = [] {
-    auto result = knutpunkt::mapping::load_versioned_mappings(FK_MAPPING_DIR, FK_SCHEMA_DIR);
-    if (!result) FAIL(result.error().where + ": " + result.error().message);
-    return *result;
-  }();
-  return loaded;
-}
-
-SourceOutcome answer(const std::string& source, const json& body) {
+SourceOutcome answer_with(const std::string& source, const json& body) {
   const knutpunkt::net::HttpResult ok = knutpunkt::net::HttpResponse{
       .status = 200, .content_type = "application/json", .retry_after = "", .body = body.dump()};
   return fk::read_reply(source, ok, mappings().at(source), fk::ReplyLimits{});
@@ -63,21 +47,6 @@ json unknown_field(const std::string& pointer, const std::string& schema) {
   return {{"kind", "unknown_field"}, {"path", pointer}, {"detail", "not in " + schema}};
 }
 
-fk::FkConfig config() {
-  auto parsed = fk::read_fk_config({{"endpoint", "http://127.0.0.1:18083/fk"},
-                                     {"aktorsid", "9255f428-4ba0-63ce-5407-e65d469fac0f"},
-                                     {"token", "t0k"},
-                                     {"mappings", FK_MAPPING_DIR}},
-                                    "/adapters/0/config", "/");
-  REQUIRE(parsed);
-  return *parsed;
-}
-
-const fk::DecisionReader& reader() {
-  static const fk::DecisionReader loaded(config(), mappings().at(fk::kBeslutsnotifiering));
-  return loaded;
-}
-
 knutpunkt::InboundReport notification(const json& message) {
   auto report = reader().parse_report(message.dump());
   if (!report) FAIL(report.error().code + " " + report.error().field + ": " + report.error().message);
@@ -93,14 +62,14 @@ TEST_CASE("FK's PAGAENDE answers and decision notifications use only members its
   // members the schema does name.
   for (const char* person : kPersons) {
     INFO(person);
-    const auto pending = answer("PAGAENDE", fixture(std::string("pagaende-") + person + ".json"));
+    const auto pending = answer_with("PAGAENDE", fixture_json(std::string("pagaende-") + person + ".json"));
     REQUIRE(pending.status == SourceStatus::ok);
     CHECK(pending.contract_version == "1");
     CHECK(pending.deviations.empty());
   }
   for (const char* name : {"191212121212", "197010632391", "198112189876", "198507092388", "atersokning"}) {
     INFO(name);
-    CHECK(notification(fixture(std::string("beslutsnotifiering-") + name + ".json")).deviations.empty());
+    CHECK(notification(fixture_json(std::string("beslutsnotifiering-") + name + ".json")).deviations.empty());
   }
 }
 
@@ -109,7 +78,7 @@ TEST_CASE("FORMANER names no schema: its deviations are LEFI's own avvikelser on
   // would list LEFI's documented members as unknown.
   for (const char* person : kPersons) {
     INFO(person);
-    const auto outcome = answer("FORMANER", fixture(std::string("formaner-") + person + ".json"));
+    const auto outcome = answer_with("FORMANER", fixture_json(std::string("formaner-") + person + ".json"));
     REQUIRE(outcome.status == SourceStatus::ok);
     CHECK(outcome.contract_version == "v9");
     for (const auto& deviation : outcome.deviations) CHECK(deviation["kind"] == "partner_reported");
@@ -118,14 +87,14 @@ TEST_CASE("FORMANER names no schema: its deviations are LEFI's own avvikelser on
 
 TEST_CASE("an unknown PAGAENDE member at the top, in an object or in a list item is one deviation each",
           "[fk][tolerance]") {
-  const json plain = fixture("pagaende-191212121212.json");
-  const auto expected = facts(answer("PAGAENDE", plain));
+  const json plain = fixture_json("pagaende-191212121212.json");
+  const auto expected = facts(answer_with("PAGAENDE", plain));
   REQUIRE(expected.size() == 2);
   for (const std::string pointer : {"/handlaggningstid", "/arenden/0/status/orsak", "/arenden/1/handlaggare"}) {
     INFO(pointer);
     json body = plain;
     body[json::json_pointer(pointer)] = "Anna Andersson";
-    const auto outcome = answer("PAGAENDE", body);
+    const auto outcome = answer_with("PAGAENDE", body);
     REQUIRE(outcome.status == SourceStatus::ok);
     CHECK(facts(outcome) == expected);
     REQUIRE(outcome.deviations.size() == 1);
@@ -136,7 +105,7 @@ TEST_CASE("an unknown PAGAENDE member at the top, in an object or in a list item
 
 TEST_CASE("a notification with unknown members is accepted, its deviations carried for the audit record",
           "[fk][tolerance][inbound]") {
-  const json plain = fixture("beslutsnotifiering-191212121212.json");
+  const json plain = fixture_json("beslutsnotifiering-191212121212.json");
   const auto expected = facts(notification(plain));
   json message = plain;
   message["kanal"] = "API";
@@ -191,7 +160,7 @@ TEST_CASE("a second version of FK's notification is a file beside the first, pic
   std::filesystem::remove_all(root);
   if (!built) FAIL(built.error().field + ": " + built.error().message);
 
-  const json v1_message = fixture("beslutsnotifiering-191212121212.json");
+  const json v1_message = fixture_json("beslutsnotifiering-191212121212.json");
   const auto v1 = (*built)->parse_report(v1_message.dump());
   REQUIRE(v1);
   CHECK(v1->events.at(0).facts["outcome"] == "BIFALL");

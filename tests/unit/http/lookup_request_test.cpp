@@ -11,7 +11,7 @@ using namespace std::chrono;
 namespace {
 
 const std::vector<std::string> kSources = {"AF", "CSN", "FK", "SKV", "SO", "TNS", "MIV"};
-constexpr year_month_day kToday{year{2026}, month{11}, day{24}};
+constexpr year_month_day kLookupToday{year{2026}, month{11}, day{24}};
 
 nlohmann::json valid_request() {
   return {{"person", "19121212-1212"},
@@ -33,7 +33,7 @@ bool names(const LookupRequestParse& parse, const std::string& field, const std:
 }  // namespace
 
 TEST_CASE("a valid lookup request becomes a normalised query") {
-  auto parse = parse_lookup_request(valid_request(), kSources, kToday);
+  auto parse = parse_lookup_request(valid_request(), kSources, kLookupToday);
   REQUIRE(parse.ok());
   CHECK(parse.request.query.person_id == "191212121212");
   CHECK(parse.request.query.id_kind == "personnummer");
@@ -45,7 +45,7 @@ TEST_CASE("a valid lookup request becomes a normalised query") {
 TEST_CASE("a samordningsnummer in the 10-digit form is normalised to 12 digits") {
   auto request = valid_request();
   request["person"] = "701063-2391";
-  auto parse = parse_lookup_request(request, kSources, kToday);
+  auto parse = parse_lookup_request(request, kSources, kLookupToday);
   REQUIRE(parse.ok());
   CHECK(parse.request.query.person_id == "197010632391");
   CHECK(parse.request.query.id_kind == "samordningsnummer");
@@ -61,7 +61,7 @@ TEST_CASE("every invalid field is named, with its own code") {
   request["sources"] = {"AF", "XX", "AF", 7};
   request["caseworker"] = {{"unit", "x"}};
   request["sorces"] = {"AF"};
-  auto parse = parse_lookup_request(request, kSources, kToday);
+  auto parse = parse_lookup_request(request, kSources, kLookupToday);
   CHECK_FALSE(parse.ok());
   CHECK(names(parse, "person", "bad_check_digit"));
   CHECK(names(parse, "case_id", "missing"));
@@ -79,7 +79,7 @@ TEST_CASE("a period longer than any partner allows is refused at the edge naming
   // Each partner's own limit (LEFI: two years) is the policy step's; ten years is nobody's.
   auto request = valid_request();
   request["period"] = {{"from", "2013-01-01"}, {"to", "2026-01-01"}};
-  auto parse = parse_lookup_request(request, kSources, kToday);
+  auto parse = parse_lookup_request(request, kSources, kLookupToday);
   CHECK_FALSE(parse.ok());
   REQUIRE(parse.invalid.size() == 1);
   CHECK(parse.invalid[0].name == "period.to");
@@ -89,16 +89,16 @@ TEST_CASE("a period longer than any partner allows is refused at the edge naming
 TEST_CASE("empty or missing sources and a non-object body are refused") {
   auto request = valid_request();
   request["sources"] = nlohmann::json::array();
-  CHECK(names(parse_lookup_request(request, kSources, kToday), "sources", "invalid"));
-  CHECK_FALSE(parse_lookup_request(nlohmann::json::array(), kSources, kToday).ok());
-  CHECK_FALSE(parse_lookup_request("text", kSources, kToday).ok());
+  CHECK(names(parse_lookup_request(request, kSources, kLookupToday), "sources", "invalid"));
+  CHECK_FALSE(parse_lookup_request(nlohmann::json::array(), kSources, kLookupToday).ok());
+  CHECK_FALSE(parse_lookup_request("text", kSources, kLookupToday).ok());
 }
 
 TEST_CASE("control characters and over-long text are refused") {
   auto request = valid_request();
   request["case_id"] = "EB\n2026";
   request["legal_basis"] = std::string(201, 'x');
-  auto parse = parse_lookup_request(request, kSources, kToday);
+  auto parse = parse_lookup_request(request, kSources, kLookupToday);
   CHECK(names(parse, "case_id", "control_characters"));
   CHECK(names(parse, "legal_basis", "too_long"));
 }
@@ -106,7 +106,7 @@ TEST_CASE("control characters and over-long text are refused") {
 TEST_CASE("reasons never repeat the submitted personnummer") {
   auto request = valid_request();
   request["person"] = "19121212-1213";
-  auto parse = parse_lookup_request(request, kSources, kToday);
+  auto parse = parse_lookup_request(request, kSources, kLookupToday);
   for (const auto& p : parse.invalid) {
     CHECK(p.reason.find("1212") == std::string::npos);
   }

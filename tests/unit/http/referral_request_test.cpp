@@ -10,7 +10,7 @@ using namespace std::chrono;
 
 namespace {
 
-constexpr year_month_day kToday{year{2026}, month{11}, day{24}};
+constexpr year_month_day kReferralToday{year{2026}, month{11}, day{24}};
 
 nlohmann::json valid_referral() {
   return {{"case_id", "EB-2026-000123"},
@@ -47,7 +47,7 @@ std::string listing(const ReferralRequestParse& parse) {
 }  // namespace
 
 TEST_CASE("a valid referral is accepted with the person id normalised") {
-  const auto parse = parse_referral_request(valid_referral(), kToday);
+  const auto parse = parse_referral_request(valid_referral(), kReferralToday);
   INFO(listing(parse));
   REQUIRE(parse.ok());
   const Referral& r = parse.referral;
@@ -74,7 +74,7 @@ TEST_CASE("a valid referral is accepted with the person id normalised") {
   without_optional.erase("ib_part1");
   without_optional["caseworker"].erase("name");
   without_optional["caseworker"].erase("phone");
-  const auto minimal = parse_referral_request(without_optional, kToday);
+  const auto minimal = parse_referral_request(without_optional, kReferralToday);
   INFO(listing(minimal));
   CHECK(minimal.ok());
   CHECK_FALSE(minimal.referral.ib_part1.has_value());
@@ -83,18 +83,18 @@ TEST_CASE("a valid referral is accepted with the person id normalised") {
 TEST_CASE("a personnummer with a wrong check digit is refused under person_id") {
   auto body = valid_referral();
   body["person_id"] = "19121212-1213";
-  const auto parse = parse_referral_request(body, kToday);
+  const auto parse = parse_referral_request(body, kReferralToday);
   CHECK(names(parse, "person_id", "bad_check_digit"));
   CHECK(parse.invalid.size() == 1);
   body["person_id"] = "not a number";
-  CHECK(parse_referral_request(body, kToday).invalid.at(0).name == "person_id");
+  CHECK(parse_referral_request(body, kReferralToday).invalid.at(0).name == "person_id");
 }
 
 TEST_CASE("codes outside their lists are refused, each under its own field") {
   auto body = valid_referral();
   body["target_group"] = "ALLA";
   body["forsorjningshinder"] = "arbetslos_ingen_ersattning";  // codes are case-sensitive
-  const auto parse = parse_referral_request(body, kToday);
+  const auto parse = parse_referral_request(body, kReferralToday);
   CHECK(names(parse, "target_group", "unknown_code"));
   CHECK(names(parse, "forsorjningshinder", "unknown_code"));
   CHECK(parse.invalid.size() == 2);
@@ -104,26 +104,26 @@ TEST_CASE("hours per week must be an integer from 1 to 40") {
   for (int ok : {1, 40}) {
     auto body = valid_referral();
     body["extent_hours_per_week"] = ok;
-    CHECK(parse_referral_request(body, kToday).ok());
+    CHECK(parse_referral_request(body, kReferralToday).ok());
   }
   for (int bad : {0, 41, -5}) {
     auto body = valid_referral();
     body["extent_hours_per_week"] = bad;
     INFO(bad);
-    CHECK(names(parse_referral_request(body, kToday), "extent_hours_per_week", "out_of_range"));
+    CHECK(names(parse_referral_request(body, kReferralToday), "extent_hours_per_week", "out_of_range"));
   }
   auto body = valid_referral();
   body["extent_hours_per_week"] = "20";
-  CHECK(names(parse_referral_request(body, kToday), "extent_hours_per_week", "not_an_integer"));
+  CHECK(names(parse_referral_request(body, kReferralToday), "extent_hours_per_week", "not_an_integer"));
   body["extent_hours_per_week"] = 20.5;
-  CHECK(names(parse_referral_request(body, kToday), "extent_hours_per_week", "not_an_integer"));
+  CHECK(names(parse_referral_request(body, kReferralToday), "extent_hours_per_week", "not_an_integer"));
 }
 
 TEST_CASE("dates that do not exist are refused, naming the nested field") {
   auto body = valid_referral();
   body["start_date"] = "2026-02-30";
   body["ib_part1"]["completed_on"] = "2026-11-31";
-  const auto parse = parse_referral_request(body, kToday);
+  const auto parse = parse_referral_request(body, kReferralToday);
   CHECK(names(parse, "start_date", "bad_date"));
   CHECK(names(parse, "ib_part1.completed_on", "bad_date"));
   CHECK(parse.invalid.size() == 2);
@@ -134,7 +134,7 @@ TEST_CASE("unknown fields are refused by name, at the top and inside nested obje
   body["extent_hours"] = 20;  // misspelt
   body["caseworker"]["email"] = "x@example.org";
   body["ib_part1"]["notes"] = "";
-  const auto parse = parse_referral_request(body, kToday);
+  const auto parse = parse_referral_request(body, kReferralToday);
   CHECK(names(parse, "extent_hours", "unknown_field"));
   CHECK(names(parse, "caseworker.email", "unknown_field"));
   CHECK(names(parse, "ib_part1.notes", "unknown_field"));
@@ -146,7 +146,7 @@ TEST_CASE("every problem of a request is reported at once") {
                          {"caseworker", "hand-0042"},
                          {"extent_hours_per_week", 80},
                          {"ib_part1", "done"}};
-  const auto parse = parse_referral_request(body, kToday);
+  const auto parse = parse_referral_request(body, kReferralToday);
   INFO(listing(parse));
   CHECK(names(parse, "case_id", "missing"));
   CHECK(names(parse, "municipality", "bad_format"));
@@ -162,7 +162,7 @@ TEST_CASE("every problem of a request is reported at once") {
   CHECK(names(parse, "consent_reference", "missing"));
   CHECK(names(parse, "ib_part1", "not_an_object"));
 
-  const auto not_object = parse_referral_request(nlohmann::json::array(), kToday);
+  const auto not_object = parse_referral_request(nlohmann::json::array(), kReferralToday);
   REQUIRE(not_object.invalid.size() == 1);
   CHECK(not_object.invalid[0].code == "not_an_object");
 }
@@ -171,7 +171,7 @@ TEST_CASE("no refusal reason echoes the submitted personnummer") {
   auto body = valid_referral();
   body["person_id"] = "19121212-1213";
   body["extent_hours_per_week"] = 99;
-  for (const auto& p : parse_referral_request(body, kToday).invalid) {
+  for (const auto& p : parse_referral_request(body, kReferralToday).invalid) {
     CHECK(p.reason.find("19121212") == std::string::npos);
     CHECK(p.reason.find("1213") == std::string::npos);
   }
@@ -180,13 +180,13 @@ TEST_CASE("no refusal reason echoes the submitted personnummer") {
 TEST_CASE("IB part 1's results are optional; without them the stored referral has none") {
   auto body = valid_referral();
   body["ib_part1"].erase("results");
-  auto parse = parse_referral_request(body, kToday);
+  auto parse = parse_referral_request(body, kReferralToday);
   INFO(listing(parse));
   REQUIRE(parse.ok());
   CHECK(parse.referral.ib_part1->results.empty());
   CHECK_FALSE(to_json(parse.referral)["ib_part1"].contains("results"));
   body["ib_part1"]["results"] = nullptr;
-  CHECK(parse_referral_request(body, kToday).ok());
+  CHECK(parse_referral_request(body, kReferralToday).ok());
 }
 
 TEST_CASE("IB part 1's results are checked against the code lists as an assessment's, named under ib_part1.results") {
@@ -197,7 +197,7 @@ TEST_CASE("IB part 1's results are checked against the code lists as an assessme
                                 {"SVENSKA_SPRAKET", "INGET_HINDER"}};
   auto body = valid_referral();
   body["ib_part1"]["results"] = wrong;
-  const auto parse = parse_referral_request(body, kToday);
+  const auto parse = parse_referral_request(body, kReferralToday);
   INFO(listing(parse));
   CHECK(names(parse, "ib_part1.results.BOENDE", "unknown_code"));
   CHECK(names(parse, "ib_part1.results.HUMOR", "unknown_code"));
@@ -206,7 +206,7 @@ TEST_CASE("IB part 1's results are checked against the code lists as an assessme
   CHECK(parse.invalid.size() == 4);
   // The same results sent after the referral are refused item for item the same way.
   const auto assessment = parse_referral_assessment(
-      {{"instrument", "IB"}, {"part", "DEL1"}, {"completed_on", "2026-11-20"}, {"results", wrong}}, kToday);
+      {{"instrument", "IB"}, {"part", "DEL1"}, {"completed_on", "2026-11-20"}, {"results", wrong}}, kReferralToday);
   std::set<std::string> named;
   for (const auto& p : assessment.invalid) named.insert(p.name + ":" + p.code);
   CHECK(named == std::set<std::string>{"results.BOENDE:unknown_code", "results.HUMOR:unknown_code",
@@ -216,6 +216,6 @@ TEST_CASE("IB part 1's results are checked against the code lists as an assessme
        {nlohmann::json::object(), nlohmann::json("BOENDE"), nlohmann::json::array()}) {
     body["ib_part1"]["results"] = not_results;
     INFO(not_results.dump());
-    CHECK(names(parse_referral_request(body, kToday), "ib_part1.results", "not_an_object"));
+    CHECK(names(parse_referral_request(body, kReferralToday), "ib_part1.results", "not_an_object"));
   }
 }

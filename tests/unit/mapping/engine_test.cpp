@@ -4,10 +4,13 @@
 #include <catch2/catch.hpp>
 
 #include "mapping/mapping.h"
+#include "mapping_test_support.h"
 #include "temp_dir.h"
 
 using knutpunkt::mapping::Mapping;
 using knutpunkt::xml::Document;
+using mapping_test::load;
+using mapping_test::parse;
 
 namespace {
 
@@ -17,18 +20,6 @@ std::string base64(const std::string& bytes) {
                                 reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
   out.resize(static_cast<std::size_t>(n));
   return out;
-}
-
-Mapping load(const TempDir& dir, const std::string& name, const std::string& json) {
-  auto mapping = Mapping::load(dir.write(name + ".json", json), dir.path());
-  if (!mapping) FAIL(mapping.error().where + ": " + mapping.error().message);
-  return std::move(*mapping);
-}
-
-Document parse(const std::string& xml) {
-  auto doc = Document::parse(xml);
-  if (!doc) FAIL(doc.error().message);
-  return std::move(*doc);
 }
 
 const char* kXmlMapping = R"({
@@ -141,7 +132,7 @@ TEST_CASE("no data element means no data, not an error; two are ambiguous") {
 }
 
 namespace {
-const char* kJsonMapping = R"({
+const char* kBase64JsonMapping = R"({
   "mapping": "test/J", "version": 1,
   "namespaces": {"r": "urn:reply"},
   "data": "/r:reply/r:data",
@@ -162,7 +153,7 @@ const char* kJsonMapping = R"({
 
 TEST_CASE("a base64 JSON payload is decoded and walked with json paths, amounts exact") {
   TempDir dir;
-  const Mapping mapping = load(dir, "J", kJsonMapping);
+  const Mapping mapping = load(dir, "J", kBase64JsonMapping);
   const std::string payload = R"({
     "people": [{"protected": false}, {"protected": true}],
     "cases": [{"started": "2025-12-01", "payments": [
@@ -186,7 +177,7 @@ TEST_CASE("a base64 JSON payload is decoded and walked with json paths, amounts 
 
 TEST_CASE("JSON amounts with more than two decimals and fractional integers are rejected") {
   TempDir dir;
-  const Mapping mapping = load(dir, "J", kJsonMapping);
+  const Mapping mapping = load(dir, "J", kBase64JsonMapping);
   auto fraction = mapping.apply(
       parse(reply("<r:payload>" + base64(R"({"cases":[{"payments":[{"sum":{"value":1.005}}]}]})") + "</r:payload>")));
   REQUIRE_FALSE(fraction.has_value());
@@ -199,7 +190,7 @@ TEST_CASE("JSON amounts with more than two decimals and fractional integers are 
 
 TEST_CASE("broken decoded payloads are errors with codes, never exceptions") {
   TempDir dir;
-  const Mapping mapping = load(dir, "J", kJsonMapping);
+  const Mapping mapping = load(dir, "J", kBase64JsonMapping);
   auto not_base64 = mapping.apply(parse(reply("<r:payload>***</r:payload>")));
   REQUIRE_FALSE(not_base64.has_value());
   CHECK(not_base64.error().code == "payload_malformed");

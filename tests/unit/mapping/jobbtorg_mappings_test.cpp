@@ -19,21 +19,21 @@ using nlohmann::json;
 
 namespace {
 
-const std::filesystem::path kMappings = KNUTPUNKT_JOBBTORG_MAPPINGS;
-const std::filesystem::path kFixtures = KNUTPUNKT_JOBBTORG_FIXTURES;
+const std::filesystem::path kJobbtorgMappings = KNUTPUNKT_JOBBTORG_MAPPINGS;
+const std::filesystem::path kJobbtorgFixtures = KNUTPUNKT_JOBBTORG_FIXTURES;
 const std::string kReferral = "6f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e";
 
 json fixture(const std::string& name) {
-  std::ifstream in(kFixtures / name, std::ios::binary);
+  std::ifstream in(kJobbtorgFixtures / name, std::ios::binary);
   REQUIRE(in.good());
   std::stringstream buffer;
   buffer << in.rdbuf();
   return json::parse(buffer.str());
 }
 
-const std::map<std::string, Mapping>& mappings() {
+const std::map<std::string, Mapping>& jobbtorg_mappings() {
   static const auto loaded = [] {
-    auto all = load_mappings(kMappings, knutpunkt::mapping::published_schema_dir(kMappings));
+    auto all = load_mappings(kJobbtorgMappings, knutpunkt::mapping::published_schema_dir(kJobbtorgMappings));
     if (!all) FAIL(all.error().where + ": " + all.error().message);
     return std::move(*all);
   }();
@@ -41,8 +41,8 @@ const std::map<std::string, Mapping>& mappings() {
 }
 
 MappingResult apply(const std::string& typ, const json& report) {
-  const auto found = mappings().find(typ);
-  REQUIRE(found != mappings().end());
+  const auto found = jobbtorg_mappings().find(typ);
+  REQUIRE(found != jobbtorg_mappings().end());
   auto result = found->second.apply(report);
   if (!result) FAIL(result.error().code + " " + result.error().where + " field " + result.error().field);
   return std::move(*result);
@@ -66,12 +66,12 @@ json unit_ib_part1(json results) {
 TEST_CASE("every Jobbtorg report type has a JSON-input mapping and the anvisning is not one of them") {
   const std::vector<std::string> types = {"INSKRIVNING", "EJ_INSKRIVEN", "FORSTA_BESOK", "IB_DEL2_KLAR", "NARVARO",
                                           "AVBROTT",     "AVSLUT",       "UPPFOLJNING",  "BEDOMNING"};
-  CHECK(mappings().size() == types.size());
+  CHECK(jobbtorg_mappings().size() == types.size());
   for (const auto& typ : types) {
     INFO(typ);
-    REQUIRE(mappings().contains(typ));
-    CHECK(mappings().at(typ).json_input());
-    CHECK(mappings().at(typ).name() == "jobbtorg/" + typ);
+    REQUIRE(jobbtorg_mappings().contains(typ));
+    CHECK(jobbtorg_mappings().at(typ).json_input());
+    CHECK(jobbtorg_mappings().at(typ).name() == "jobbtorg/" + typ);
   }
 }
 
@@ -92,7 +92,7 @@ TEST_CASE("INSKRIVNING becomes referral.accepted on the enrolment date") {
 TEST_CASE("an INSKRIVNING without a planned follow-up has no planned_followup fact") {
   json report = fixture("reports/INSKRIVNING.json");
   report["inskrivning"].erase("planeradUppfoljning");
-  const auto result = mappings().at("INSKRIVNING").apply(report);
+  const auto result = jobbtorg_mappings().at("INSKRIVNING").apply(report);
   REQUIRE(result.has_value());
   REQUIRE(result->events.size() == 1);
   CHECK_FALSE(result->events[0].facts.contains("planned_followup"));
@@ -126,14 +126,14 @@ TEST_CASE("BEDOMNING becomes one assessment.result with the coded category of ea
 TEST_CASE("BEDOMNING codes come from the published code lists: a category outside them is refused naming the field") {
   json report = fixture("reports/BEDOMNING.json");
   report["bedomning"]["resultat"]["MOTIVATION"] = "GANSKA_BRA";
-  auto result = mappings().at("BEDOMNING").apply(report);
+  auto result = jobbtorg_mappings().at("BEDOMNING").apply(report);
   REQUIRE_FALSE(result.has_value());
   CHECK(result.error().code == "value_invalid");
   CHECK(result.error().field == "/bedomning/resultat/MOTIVATION");
 
   report = fixture("reports/BEDOMNING.json");
   report["bedomning"]["instrument"] = "X";
-  result = mappings().at("BEDOMNING").apply(report);
+  result = jobbtorg_mappings().at("BEDOMNING").apply(report);
   REQUIRE_FALSE(result.has_value());
   CHECK(result.error().field == "/bedomning/instrument");
 }
@@ -271,7 +271,7 @@ TEST_CASE("a Jobbtorg report missing a required field is refused naming the mess
     json report = fixture("reports/" + c.typ + ".json");
     const json::json_pointer pointer(c.remove);
     report[pointer.parent_pointer()].erase(pointer.back());
-    auto result = mappings().at(c.typ).apply(report);
+    auto result = jobbtorg_mappings().at(c.typ).apply(report);
     REQUIRE_FALSE(result.has_value());
     CHECK(result.error().code == "value_missing");
     CHECK(result.error().field == c.remove);
@@ -281,14 +281,14 @@ TEST_CASE("a Jobbtorg report missing a required field is refused naming the mess
 TEST_CASE("a Jobbtorg report whose whole extra object is missing names the first field expected in it") {
   json report = fixture("reports/AVSLUT.json");
   report.erase("avslut");
-  auto result = mappings().at("AVSLUT").apply(report);
+  auto result = jobbtorg_mappings().at("AVSLUT").apply(report);
   REQUIRE_FALSE(result.has_value());
   CHECK(result.error().code == "value_missing");
   CHECK(result.error().field.starts_with("/avslut/"));
 
   json narvaro = fixture("reports/NARVARO.json");
   narvaro["narvaro"]["dagar"] = json::array();
-  auto no_days = mappings().at("NARVARO").apply(narvaro);
+  auto no_days = jobbtorg_mappings().at("NARVARO").apply(narvaro);
   REQUIRE_FALSE(no_days.has_value());
   CHECK(no_days.error().code == "value_missing");
   CHECK(no_days.error().field == "/narvaro/dagar");
@@ -313,7 +313,7 @@ TEST_CASE("codes outside Jobbtorg's code lists are refused naming the field") {
     INFO(c.field);
     json report = fixture("reports/" + c.typ + ".json");
     report[json::json_pointer(c.field)] = c.value;
-    auto result = mappings().at(c.typ).apply(report);
+    auto result = jobbtorg_mappings().at(c.typ).apply(report);
     REQUIRE_FALSE(result.has_value());
     CHECK(result.error().code == "value_invalid");
     CHECK(result.error().field == c.field);
@@ -322,7 +322,7 @@ TEST_CASE("codes outside Jobbtorg's code lists are refused naming the field") {
 }
 
 TEST_CASE("the anvisning template renders the README's anvisning from a full referral") {
-  auto templates = load_outbound_templates(kMappings);
+  auto templates = load_outbound_templates(kJobbtorgMappings);
   REQUIRE(templates.has_value());
   // The anvisning, and the meddelanden about it: a change, a withdrawal, a decision, the unit's
   // assessment result.
@@ -335,7 +335,7 @@ TEST_CASE("the anvisning template renders the README's anvisning from a full ref
 }
 
 TEST_CASE("the anvisning of a minimal referral leaves out the optional members") {
-  auto anvisning = OutboundTemplate::load(kMappings / "anvisning.json");
+  auto anvisning = OutboundTemplate::load(kJobbtorgMappings / "anvisning.json");
   REQUIRE(anvisning.has_value());
   auto body = anvisning->render(fixture("referral-minimal.json"));
   REQUIRE(body.has_value());
@@ -345,7 +345,7 @@ TEST_CASE("the anvisning of a minimal referral leaves out the optional members")
 }
 
 TEST_CASE("IB part 1's coded results go in ibDel1 as resultat, shaped as the unit's BEDOMNING, and only when given") {
-  auto templates = load_outbound_templates(kMappings);
+  auto templates = load_outbound_templates(kJobbtorgMappings);
   REQUIRE(templates.has_value());
   const json referral = fixture("referral.json");
   auto body = templates->at("anvisning").render(referral);
@@ -363,7 +363,7 @@ TEST_CASE("IB part 1's coded results go in ibDel1 as resultat, shaped as the uni
 }
 
 TEST_CASE("a referral missing a required field is refused naming the source pointer") {
-  auto anvisning = OutboundTemplate::load(kMappings / "anvisning.json");
+  auto anvisning = OutboundTemplate::load(kJobbtorgMappings / "anvisning.json");
   REQUIRE(anvisning.has_value());
   for (const std::string remove : {"/person/person_id", "/person/protected_identity", "/consent_reference",
                                    "/caseworker/id", "/start_date", "/extent_hours_per_week"}) {
@@ -385,7 +385,7 @@ TEST_CASE("a referral missing a required field is refused naming the source poin
 }
 
 TEST_CASE("a change carries only what changed, a withdrawal nothing about the person, a decision its period") {
-  auto templates = load_outbound_templates(kMappings);
+  auto templates = load_outbound_templates(kJobbtorgMappings);
   REQUIRE(templates.has_value());
   const nlohmann::json base = {{"message_id", "0b0f6c2e-8a55-4b1e-9d51-3f0b7c1d2e10"},
                                {"referral_id", "6f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e"},
@@ -437,7 +437,7 @@ TEST_CASE("a change carries only what changed, a withdrawal nothing about the pe
 }
 
 TEST_CASE("the unit's assessment result renders as Jobbtorg's own BEDOMNING, its results as given") {
-  auto templates = load_outbound_templates(kMappings);
+  auto templates = load_outbound_templates(kJobbtorgMappings);
   REQUIRE(templates.has_value());
   const nlohmann::json source = unit_ib_part1({{"BOENDE", "INGET_HINDER"}, {"MISSBRUK", "EJ_BEDOMT"}});
   const auto body = templates->at("enhetens_bedomning").render(source);

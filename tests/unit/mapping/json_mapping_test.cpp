@@ -3,22 +3,18 @@
 #include <catch2/catch.hpp>
 
 #include "mapping/mapping.h"
+#include "mapping_test_support.h"
 #include "temp_dir.h"
 
 using knutpunkt::mapping::load_mappings;
 using knutpunkt::mapping::Mapping;
 using knutpunkt::mapping::MappingError;
+using mapping_test::load;
 using nlohmann::json;
 
 namespace {
 
-Mapping load(const TempDir& dir, const std::string& name, const std::string& text) {
-  auto mapping = Mapping::load(dir.write(name + ".json", text), dir.path());
-  if (!mapping) FAIL(mapping.error().where + ": " + mapping.error().message);
-  return std::move(*mapping);
-}
-
-MappingError load_error(const std::string& text) {
+MappingError mapping_load_error(const std::string& text) {
   TempDir dir;
   auto mapping = Mapping::load(dir.write("J.json", text), dir.path());
   REQUIRE_FALSE(mapping.has_value());
@@ -319,7 +315,7 @@ TEST_CASE("JSON-input and code mistakes are reported with their JSON pointer at 
     CHECK(mapping.error().code == "mapping_invalid");
     CHECK(mapping.error().where.ends_with("J.json" + c.pointer));
   }
-  CHECK(load_error(R"({"mapping": "test/J", "version": 1, )" + event + "}").where.ends_with("#/data"));
+  CHECK(mapping_load_error(R"({"mapping": "test/J", "version": 1, )" + event + "}").where.ends_with("#/data"));
 }
 
 TEST_CASE("load_mappings skips outbound templates in the same folder") {

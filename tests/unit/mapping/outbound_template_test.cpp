@@ -23,7 +23,7 @@ OutboundTemplate load(const TempDir& dir, const std::string& template_json) {
   return std::move(*loaded);
 }
 
-MappingError load_error(const std::string& whole_file) {
+MappingError template_load_error(const std::string& whole_file) {
   TempDir dir;
   auto loaded = OutboundTemplate::load(dir.write("out.json", whole_file));
   REQUIRE_FALSE(loaded.has_value());
@@ -160,24 +160,25 @@ TEST_CASE("template mistakes are reported with the file and JSON pointer at load
   };
   for (const auto& c : cases) {
     INFO(c.template_json);
-    const MappingError error = load_error(file(c.template_json));
+    const MappingError error = template_load_error(file(c.template_json));
     CHECK(error.code == "mapping_invalid");
     CHECK(error.where.ends_with("out.json" + c.pointer));
   }
 }
 
 TEST_CASE("a template file's own members are checked at load") {
-  CHECK(load_error(R"({"mapping": "test/other", "version": 1, "direction": "outbound", "template": {}})")
+  CHECK(template_load_error(R"({"mapping": "test/other", "version": 1, "direction": "outbound", "template": {}})")
             .where.ends_with("#/mapping"));
-  CHECK(load_error(R"({"mapping": "test/out", "version": 2, "direction": "outbound", "template": {}})")
+  CHECK(template_load_error(R"({"mapping": "test/out", "version": 2, "direction": "outbound", "template": {}})")
             .where.ends_with("#/version"));
-  CHECK(load_error(R"({"mapping": "test/out", "version": 1, "template": {}})").where.ends_with("#/direction"));
-  CHECK(load_error(R"({"mapping": "test/out", "version": 1, "direction": "inbound", "template": {}})")
+  CHECK(template_load_error(R"({"mapping": "test/out", "version": 1, "template": {}})").where.ends_with("#/direction"));
+  CHECK(template_load_error(R"({"mapping": "test/out", "version": 1, "direction": "inbound", "template": {}})")
             .where.ends_with("#/direction"));
-  CHECK(load_error(R"({"mapping": "test/out", "version": 1, "direction": "outbound"})").where.ends_with("#/template"));
-  CHECK(load_error(R"({"mapping": "test/out", "version": 1, "direction": "outbound", "template": {}, "x": 1})")
+  CHECK(template_load_error(R"({"mapping": "test/out", "version": 1, "direction": "outbound"})")
+            .where.ends_with("#/template"));
+  CHECK(template_load_error(R"({"mapping": "test/out", "version": 1, "direction": "outbound", "template": {}, "x": 1})")
             .where.ends_with("#/x"));
-  CHECK(load_error("{not json").code == "mapping_unreadable");
+  CHECK(template_load_error("{not json").code == "mapping_unreadable");
   auto missing = OutboundTemplate::load("/nonexistent/out.json");
   REQUIRE_FALSE(missing.has_value());
   CHECK(missing.error().code == "mapping_unreadable");

@@ -16,20 +16,20 @@ using knutpunkt::xml::Document;
 
 namespace {
 
-const std::filesystem::path kMappings = KNUTPUNKT_SSBTEK_MAPPINGS;
-const std::filesystem::path kFixtures = KNUTPUNKT_SSBTEK_FIXTURES;
-const std::filesystem::path kProduction = kFixtures / "production";
+const std::filesystem::path kSsbtekMappings = KNUTPUNKT_SSBTEK_MAPPINGS;
+const std::filesystem::path kSsbtekFixtures = KNUTPUNKT_SSBTEK_FIXTURES;
+const std::filesystem::path kProduction = kSsbtekFixtures / "production";
 const std::filesystem::path kSchemas = KNUTPUNKT_SSBTEK_SCHEMAS;
 
-const std::map<std::string, Mapping>& mappings() {
-  static const auto loaded = knutpunkt::mapping::load_mappings(kMappings, kSchemas);
+const std::map<std::string, Mapping>& ssbtek_mappings() {
+  static const auto loaded = knutpunkt::mapping::load_mappings(kSsbtekMappings, kSchemas);
   if (!loaded) FAIL(loaded.error().code + " " + loaded.error().where + ": " + loaded.error().message);
   return *loaded;
 }
 
 // As the adapter reads replies: every contract version of a source, the one the reply is in picked.
 const std::map<std::string, VersionedMapping>& versioned() {
-  static const auto loaded = knutpunkt::mapping::load_versioned_mappings(kMappings, kSchemas);
+  static const auto loaded = knutpunkt::mapping::load_versioned_mappings(kSsbtekMappings, kSchemas);
   if (!loaded) FAIL(loaded.error().code + " " + loaded.error().where + ": " + loaded.error().message);
   return *loaded;
 }
@@ -48,7 +48,7 @@ MappingResult map_file(const std::string& source, const std::filesystem::path& f
 }
 
 MappingResult map_fixture(const std::string& source, const std::string& fixture) {
-  return map_file(source, kFixtures / fixture);
+  return map_file(source, kSsbtekFixtures / fixture);
 }
 
 MappingResult map_production(const std::string& source, const std::string& fixture) {
@@ -71,7 +71,7 @@ const knutpunkt::mapping::MappedEvent& nth(const MappingResult& result, const st
 }  // namespace
 
 TEST_CASE("all SSBTEK mappings load: one per source, and CSN in kommunfraga 4.0 and 3.0") {
-  const auto& all = mappings();
+  const auto& all = ssbtek_mappings();
   for (const char* source : {"AF", "CSN", "FK", "SKV", "SO", "TNS", "MIV"}) {
     INFO(source);
     REQUIRE(all.count(source) == 1);
@@ -343,7 +343,7 @@ TEST_CASE("the all-sources reply gives each mapping the same events as its singl
 }
 
 TEST_CASE("CSN: a decoded payload that is not well-formed fails without quoting it, in valid UTF-8") {
-  std::ifstream in(kFixtures / "response-CSN.xml", std::ios::binary);
+  std::ifstream in(kSsbtekFixtures / "response-CSN.xml", std::ios::binary);
   std::stringstream bytes;
   bytes << in.rdbuf();
   std::string reply = bytes.str();
@@ -358,7 +358,7 @@ TEST_CASE("CSN: a decoded payload that is not well-formed fails without quoting 
                 "bW4+Cjxjc246VGlkPgo8L2NzbjnGrHsKK5FhdGlkZXI+CjwvY3NuOkNTTlN2YXI+");
   auto doc = Document::parse(reply);
   REQUIRE(doc);
-  auto result = mappings().at("CSN").apply(*doc);
+  auto result = ssbtek_mappings().at("CSN").apply(*doc);
   REQUIRE_FALSE(result);
   CHECK(result.error().code == "payload_malformed");
   // The audit log's canonical JSON refuses a string that is not UTF-8, and a partner's bytes are

@@ -3,18 +3,14 @@
 #include <catch2/catch.hpp>
 
 #include "mapping/versioned_mapping.h"
+#include "mapping_test_support.h"
 #include "temp_dir.h"
 
 using knutpunkt::mapping::load_versioned_mappings;
 using knutpunkt::xml::Document;
+using mapping_test::parse;
 
 namespace {
-
-Document parse(const std::string& xml) {
-  auto doc = Document::parse(xml);
-  if (!doc) FAIL(doc.error().message);
-  return std::move(*doc);
-}
 
 // The same facts in two versions of a document: 3.0 writes the amount in whole kronor under
 // another name and namespace.

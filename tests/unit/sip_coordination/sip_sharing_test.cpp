@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "sip_coordination/sip_sharing.h"
+#include "sip_organisations.h"
 
 namespace {
 
@@ -18,8 +19,8 @@ using sip::InvitationStatus;
 using sip::OrganisationKind;
 
 const std::string kKommun = "kommun-0180/farsta";
-const std::string kVardcentral = "region-stockholm/vardcentral-farsta";
-const std::string kPsykiatri = "region-stockholm/psykiatri-sodra";
+using sip_test::kPsykiatri;
+using sip_test::kVardcentral;
 const std::string kFk = "forsakringskassan";
 const std::string kAf = "arbetsformedlingen";
 

@@ -26,6 +26,7 @@
 #include "routing/route_table.h"
 #include "sip_coordination/sip_coordinator.h"
 #include "sip_coordination/sip_sharing.h"
+#include "sip_organisations.h"
 
 namespace sip_test {
 
@@ -41,8 +42,6 @@ inline const std::string kCaseId = "EB-2030-1";
 inline const std::string kPersonId = "191212121212";
 inline const std::string kPurpose = "ekonomiskt_bistand";
 inline const std::string kKommun = "kommun-0180/farsta-ekonomiskt-bistand";
-inline const std::string kVardcentral = "region-stockholm/vardcentral-farsta";
-inline const std::string kPsykiatri = "region-stockholm/psykiatri-sodra";
 
 inline std::string date_of(TimePoint t) { return kp::format_utc(t).substr(0, 10); }
 inline TimePoint midnight_of(const std::string& date) {

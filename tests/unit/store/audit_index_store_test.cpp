@@ -2,7 +2,6 @@
 // records committed before the index existed, and the query plans. What every backend must do
 // with the index is in tests/conformance/store/audit_store_conformance.cpp.
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -10,55 +9,16 @@
 #include <vector>
 
 #include "store/sqlite/sqlite_store.h"
+#include "store_test_support.h"
 
 using knutpunkt::AuditQuery;
 using knutpunkt::AuditRecord;
 using knutpunkt::IndexedAuditRecord;
 using knutpunkt::Store;
 using Json = nlohmann::json;
+using namespace store_test;
 
 namespace {
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "knutpunkt-index-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
-
-std::unique_ptr<Store> open_store(const std::filesystem::path& file) {
-  auto store = knutpunkt::open_sqlite_store(file);
-  REQUIRE(store.has_value());
-  return std::move(*store);
-}
-
-int raw_exec(const std::filesystem::path& file, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
-  sqlite3_close(db);
-  return rc;
-}
-
-std::string raw_text(const std::filesystem::path& file, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
-  sqlite3_stmt* s = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
-  std::string out;
-  if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0)) {
-    out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-  }
-  sqlite3_finalize(s);
-  sqlite3_close(db);
-  return out;
-}
 
 const std::string kAnna = "191212121212";
 const std::string kBo = "197010632391";

@@ -1,7 +1,6 @@
 // Migration 9: SIP plans with their versions and reminders, the outbox status withheld (and the
 // outbox rebuild it takes), consent organisations.
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -11,46 +10,15 @@
 
 #include "migration_setback.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store_test_support.h"
 
 using namespace knutpunkt;
+using namespace store_test;
 
 namespace {
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "knutpunkt-sip-store-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
-
-std::unique_ptr<Store> open_store(const std::filesystem::path& file) {
-  auto store = open_sqlite_store(file);
-  INFO((store ? std::string() : store.error().code + ": " + store.error().message));
-  REQUIRE(store.has_value());
-  return std::move(*store);
-}
-
-int raw_exec(const std::filesystem::path& file, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-  if (error) {
-    UNSCOPED_INFO(error);
-    sqlite3_free(error);
-  }
-  sqlite3_close(db);
-  return rc;
-}
-
 // Every row of the query's first column, joined by newlines.
-std::string raw_text(const std::filesystem::path& file, const std::string& sql) {
+std::string raw_lines(const std::filesystem::path& file, const std::string& sql) {
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
   sqlite3_stmt* s = nullptr;
@@ -71,7 +39,7 @@ void commit_ok(Store& store, const std::vector<AuditRecord>& records, const std:
   REQUIRE(ok.has_value());
 }
 
-AuditRecord record(std::int64_t seq) {
+AuditRecord sip_changed_record(std::int64_t seq) {
   return AuditRecord{seq,          "2026-11-24T10:00:00.000Z", "sip.changed",
                      {{"n", seq}}, "p" + std::to_string(seq),  "h" + std::to_string(seq)};
 }
@@ -162,15 +130,15 @@ void rewind_to_version_8(const std::filesystem::path& file) {
 
 // The outbox's columns and indexes (automatic ones included) as the schema states them.
 std::string outbox_shape(const std::filesystem::path& file) {
-  return raw_text(file,
-                  "SELECT name || ' ' || type || ' ' || \"notnull\" || ' ' || COALESCE(dflt_value, '-') || ' ' || pk "
-                  "FROM pragma_table_info('outbox') ORDER BY cid") +
+  return raw_lines(file,
+                   "SELECT name || ' ' || type || ' ' || \"notnull\" || ' ' || COALESCE(dflt_value, '-') || ' ' || pk "
+                   "FROM pragma_table_info('outbox') ORDER BY cid") +
          "\n--\n" +
-         raw_text(file,
-                  "SELECT name || ': ' || COALESCE(sql, '(automatic)') FROM sqlite_master "
-                  "WHERE type IN ('index', 'trigger') AND tbl_name = 'outbox' "
-                  // Migration 11's own index, after migration 9; checked on its own.
-                  "AND name <> 'outbox_undelivered_key' ORDER BY name");
+         raw_lines(file,
+                   "SELECT name || ': ' || COALESCE(sql, '(automatic)') FROM sqlite_master "
+                   "WHERE type IN ('index', 'trigger') AND tbl_name = 'outbox' "
+                   // Migration 11's own index, after migration 9; checked on its own.
+                   "AND name <> 'outbox_undelivered_key' ORDER BY name");
 }
 
 std::vector<OutboxMessage> undelivered(Store& store) {
@@ -196,7 +164,7 @@ TEST_CASE("a version 8 database keeps its outbox rows, positions, indexes and co
   const std::string fresh_shape = outbox_shape(file);
   rewind_to_version_8(file);
   const std::string version_8_shape = outbox_shape(file);
-  REQUIRE(raw_text(file, "SELECT MAX(version) FROM schema_version") == "8");
+  REQUIRE(raw_lines(file, "SELECT MAX(version) FROM schema_version") == "8");
   // Positions with gaps, every status a version 8 build could write.
   REQUIRE(raw_exec(file,
                    "INSERT INTO outbox (position, id, destination, type, ordering_key, client_id, case_id, payload, "
@@ -212,14 +180,14 @@ TEST_CASE("a version 8 database keeps its outbox rows, positions, indexes and co
 
   auto store = open_store(file);
   // Through migration 9, and on to the latest.
-  CHECK(raw_text(file, "SELECT COUNT(*) FROM schema_version WHERE version = 9") == "1");
-  CHECK(raw_text(file, "PRAGMA integrity_check") == "ok");
+  CHECK(raw_lines(file, "SELECT COUNT(*) FROM schema_version WHERE version = 9") == "1");
+  CHECK(raw_lines(file, "PRAGMA integrity_check") == "ok");
 
   // Columns and indexes as before, the automatic unique index included; only the CHECK changed.
   CHECK(outbox_shape(file) == version_8_shape);
   CHECK(outbox_shape(file) == fresh_shape);
-  CHECK(raw_text(file, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'outbox_undelivered_key'") == "1");
-  CHECK(raw_text(file, "SELECT sql FROM sqlite_master WHERE name = 'outbox'").find("'withheld'") != std::string::npos);
+  CHECK(raw_lines(file, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'outbox_undelivered_key'") == "1");
+  CHECK(raw_lines(file, "SELECT sql FROM sqlite_master WHERE name = 'outbox'").find("'withheld'") != std::string::npos);
 
   const auto pending = store->message("m-pending").value();
   REQUIRE(pending.has_value());
@@ -267,7 +235,7 @@ TEST_CASE("a stored plan version cannot be edited in place through SQL") {
   TempDir dir;
   const auto file = dir.path / "k.db";
   auto store = open_store(file);
-  commit_ok(*store, {record(1)}, {store_write::PutSipPlan{plan("SIP-1", 1)}});
+  commit_ok(*store, {sip_changed_record(1)}, {store_write::PutSipPlan{plan("SIP-1", 1)}});
   CHECK(raw_exec(file, "UPDATE sip_plan_version SET plan = '{}' WHERE plan_id = 'SIP-1'") != SQLITE_OK);
   CHECK(store->sip_plan_version("SIP-1", 1).value() == plan("SIP-1", 1).plan);
 }
@@ -278,5 +246,5 @@ TEST_CASE("a reminder raised again keeps the time it was first raised") {
   auto store = open_store(file);
   commit_ok(*store, {}, {store_write::PutSipReminder{"SIP-1", "followup_due", "2027-02-20", "2027-02-13T06:00:00Z"}});
   commit_ok(*store, {}, {store_write::PutSipReminder{"SIP-1", "followup_due", "2027-02-20", "2027-02-14T06:00:00Z"}});
-  CHECK(raw_text(file, "SELECT raised_at FROM sip_reminder") == "2027-02-13T06:00:00Z");
+  CHECK(raw_lines(file, "SELECT raised_at FROM sip_reminder") == "2027-02-13T06:00:00Z");
 }

@@ -1,7 +1,6 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -10,24 +9,14 @@
 #include <thread>
 
 #include "migration_setback.h"
+#include "store_test_support.h"
 
 using knutpunkt::AuditRecord;
 using knutpunkt::open_sqlite_store;
 using knutpunkt::Store;
+using namespace store_test;
 
 namespace {
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "knutpunkt-store-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
 
 AuditRecord record(std::int64_t seq, nlohmann::json body = {{"n", 1}}) {
   return AuditRecord{seq,
@@ -38,12 +27,6 @@ AuditRecord record(std::int64_t seq, nlohmann::json body = {{"n", 1}}) {
                      "hash" + std::to_string(seq)};
 }
 
-std::unique_ptr<Store> open_store(const std::filesystem::path& file) {
-  auto store = open_sqlite_store(file);
-  REQUIRE(store.has_value());
-  return std::move(*store);
-}
-
 std::vector<AuditRecord> scan_all(Store& store, std::int64_t from = 1) {
   std::vector<AuditRecord> out;
   auto ok = store.scan_audit(from, [&](const AuditRecord& r) {
@@ -51,30 +34,6 @@ std::vector<AuditRecord> scan_all(Store& store, std::int64_t from = 1) {
     return true;
   });
   REQUIRE(ok.has_value());
-  return out;
-}
-
-// Runs SQL on the file through a connection of its own, as an administrator (or intruder) would.
-int raw_exec(const std::filesystem::path& file, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
-  sqlite3_close(db);
-  return rc;
-}
-
-std::string raw_text(const std::filesystem::path& file, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
-  sqlite3_stmt* s = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
-  std::string out;
-  if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0)) {
-    out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-  }
-  sqlite3_finalize(s);
-  sqlite3_close(db);
   return out;
 }
 
