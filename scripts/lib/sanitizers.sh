@@ -6,11 +6,11 @@
 # clang, because the same build also makes the libFuzzer targets (tests/fuzz). Warnings are not
 # errors here: the GCC build holds the code to -Werror, and clang's warnings differ.
 #
-# A unity build (CMake joins each target's files into batches of eight, compiled as one): most of
-# this build's time goes to instrumenting the same nlohmann/json and Catch2 templates again in
-# every file, and a batch does that once. It also keeps the files unity-clean (no two files of a
-# target may define the same name at file scope). The GCC build compiles every file alone, which
-# keeps each file including what it uses.
+# A unity build (CMake compiles each target's files in batches of up to sixteen, each as one):
+# every file instantiates the same nlohmann/json, Catch2 and standard templates, and a batch
+# instantiates and instruments them once; a third less CPU (README: "Build time"). No two files of
+# a target may then define the same name at file scope, and this build fails if they do. The GCC
+# build compiles every file alone, which keeps each file including what it uses.
 #
 #   KNUTPUNKT_FUZZ_SECONDS  how long each fuzz target runs (default 30)
 #   KNUTPUNKT_FUZZ_JOBS     how many targets run at once (default: the number of cores)
