@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/digest.h"
+
 namespace knutpunkt {
 
 void StoredRecordHasher::ContextFree::operator()(evp_md_ctx_st* ctx) const {
@@ -46,7 +48,7 @@ std::expected<void, CanonicalJsonError> StoredRecordHasher::update_json_string(s
 
 std::expected<StoredRecordHasher::Hex, CanonicalJsonError> StoredRecordHasher::hash(const StoredAuditRecord& r,
                                                                                     std::int64_t seq) {
-  if (EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) {
+  if (EVP_DigestInit_ex(ctx_.get(), sha256_algorithm(), nullptr) != 1) {
     throw std::runtime_error("OpenSSL EVP_DigestInit_ex(sha256) failed");
   }
   // The bytes record_hash hashes, in the same order (audit_chain.cpp).

@@ -1,10 +1,11 @@
 #include "audit_export/sha256_stream.h"
 
-#include "core/hex.h"
-
 #include <openssl/evp.h>
 
 #include <stdexcept>
+
+#include "core/digest.h"
+#include "core/hex.h"
 
 namespace knutpunkt::audit_export {
 
@@ -16,7 +17,7 @@ struct Sha256Stream::State {
 // Failures here mean OpenSSL itself is broken (no memory, no SHA-256 provider): exceptional.
 Sha256Stream::Sha256Stream() : state_(std::make_unique<State>()) {
   state_->ctx = EVP_MD_CTX_new();
-  if (state_->ctx == nullptr || EVP_DigestInit_ex(state_->ctx, EVP_sha256(), nullptr) != 1) {
+  if (state_->ctx == nullptr || EVP_DigestInit_ex(state_->ctx, sha256_algorithm(), nullptr) != 1) {
     throw std::runtime_error("OpenSSL SHA-256 is unavailable");
   }
 }

@@ -2,7 +2,14 @@
 #include <string>
 #include <string_view>
 
+struct evp_md_st;
+
 namespace knutpunkt {
+
+// SHA-256 as OpenSSL's default provider implements it, fetched once for the process. Every
+// digest goes through it: given EVP_sha256() instead, OpenSSL 3 looks the implementation up
+// again on each digest, behind a process-wide lock that every hashing thread then queues on.
+const evp_md_st* sha256_algorithm();
 
 // Lower-case hex SHA-256 of the bytes (OpenSSL EVP).
 std::string sha256_hex(std::string_view bytes);
