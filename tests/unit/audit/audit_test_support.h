@@ -2,7 +2,6 @@
 // Shared by the unit_audit test files: a temporary directory, raw SQL on the database file (as
 // an intruder with file access would use), a synchronous append, and the verifier's verdict.
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -12,20 +11,11 @@
 #include "audit/audit_log.h"
 #include "audit/audit_verifier.h"
 #include "store/sqlite/sqlite_store.h"
+#include "temp_dir.h"
 
 namespace audit_test {
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "knutpunkt-audit-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
+using knutpunkt::test_support::TempDir;
 
 inline std::unique_ptr<knutpunkt::Store> open_store(const std::filesystem::path& file) {
   auto store = knutpunkt::open_sqlite_store(file);

@@ -3,7 +3,6 @@
 // threads, net::HttpClient, DeliveryEngine, and a cpp-httplib receiver on loopback that records
 // every request it sees and answers as the test scripts it.
 #include <httplib.h>
-#include <stdlib.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -25,23 +24,14 @@
 #include "delivery/delivery_engine.h"
 #include "net/http_client.h"
 #include "store/sqlite/sqlite_store.h"
+#include "temp_dir.h"
 
 namespace delivery_test {
 
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "knutpunkt-delivery-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
+using knutpunkt::test_support::TempDir;
 
 // Polls until `done` holds or `timeout` passes; returns whether it held.
 inline bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = 5000ms) {

@@ -8,6 +8,7 @@
 #include "temp_dir.h"
 
 using knutpunkt::mapping::Mapping;
+using knutpunkt::test_support::TempDir;
 using knutpunkt::xml::Document;
 using mapping_test::load;
 using mapping_test::parse;
@@ -234,8 +235,8 @@ TEST_CASE("a decoded XML payload gets the same protection as the reply and is sc
   // A departure from the payload's schema is a deviation, not a failure: the value still has to
   // be what the mapping needs (here an amount, which 8.5 is), and the departure is reported
   // without the value itself.
-  auto departing = mapping.apply(
-      parse(reply("<r:payload>" + base64("<svar xmlns='urn:inner'><belopp>8.5</belopp><ny>x</ny></svar>") + "</r:payload>")));
+  auto departing = mapping.apply(parse(
+      reply("<r:payload>" + base64("<svar xmlns='urn:inner'><belopp>8.5</belopp><ny>x</ny></svar>") + "</r:payload>")));
   REQUIRE(departing.has_value());
   REQUIRE(departing->events.size() == 1);
   CHECK(departing->events[0].facts["amount_ore"] == 850);

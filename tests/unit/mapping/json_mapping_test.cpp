@@ -9,6 +9,7 @@
 using knutpunkt::mapping::load_mappings;
 using knutpunkt::mapping::Mapping;
 using knutpunkt::mapping::MappingError;
+using knutpunkt::test_support::TempDir;
 using mapping_test::load;
 using nlohmann::json;
 
@@ -16,7 +17,7 @@ namespace {
 
 MappingError mapping_load_error(const std::string& text) {
   TempDir dir;
-  auto mapping = Mapping::load(dir.write("J.json", text), dir.path());
+  auto mapping = Mapping::load(dir.write("J.json", text), dir.path);
   REQUIRE_FALSE(mapping.has_value());
   return mapping.error();
 }
@@ -306,7 +307,7 @@ TEST_CASE("JSON-input and code mistakes are reported with their JSON pointer at 
   for (const auto& c : cases) {
     INFO(c.body);
     TempDir dir;
-    auto mapping = Mapping::load(dir.write("J.json", "{" + head + c.body + "}"), dir.path());
+    auto mapping = Mapping::load(dir.write("J.json", "{" + head + c.body + "}"), dir.path);
     if (c.pointer.empty()) {
       CHECK(mapping.has_value());
       continue;
@@ -323,7 +324,7 @@ TEST_CASE("load_mappings skips outbound templates in the same folder") {
   dir.write("J.json", kJsonMapping);
   dir.write("anvisning.json",
             R"({"mapping": "test/anvisning", "version": 1, "direction": "outbound", "template": {"a": 1}})");
-  auto mappings = load_mappings(dir.path(), dir.path());
+  auto mappings = load_mappings(dir.path, dir.path);
   REQUIRE(mappings.has_value());
   CHECK(mappings->size() == 1);
   CHECK(mappings->contains("J"));

@@ -15,6 +15,7 @@ using knutpunkt::mapping::JsonVocabulary;
 using knutpunkt::mapping::load_versioned_mappings;
 using knutpunkt::mapping::Mapping;
 using knutpunkt::mapping::MappingResult;
+using knutpunkt::test_support::TempDir;
 using nlohmann::json;
 
 namespace {
@@ -171,7 +172,7 @@ TEST_CASE("a JSON mapping naming its schema maps the same facts and lists the un
   schemas.write("report.schema.json", kReportSchema.dump());
   auto mapping = Mapping::load(
       mappings.write("R.json", json_mapping("R", R"({"name": "r", "version": "1", "schema": "report.schema.json"})")),
-      schemas.path());
+      schemas.path);
   if (!mapping) FAIL(mapping.error().where + ": " + mapping.error().message);
 
   const auto plain = mapping->apply(report());
@@ -197,7 +198,7 @@ TEST_CASE("a contract schema that is missing, not JSON, outside the schema folde
   schemas.write("broken.schema.json", "{\"properties\": ");
   schemas.write("dangling.schema.json", R"({"$ref": "#/$defs/none"})");
   const auto where = [&](const std::string& text) {
-    auto loaded = Mapping::load(mappings.write("R.json", text), schemas.path());
+    auto loaded = Mapping::load(mappings.write("R.json", text), schemas.path);
     REQUIRE_FALSE(loaded);
     CHECK(loaded.error().code == "mapping_invalid");
     return loaded.error().where.substr(loaded.error().where.find('#'));
@@ -223,7 +224,7 @@ TEST_CASE("a second version of a JSON document is picked by recognised_by and ch
   mappings.write("R.json", json_mapping("R", R"({"name": "r", "version": "1", "schema": "report.schema.json"})"));
   mappings.write("R.2.json", json_mapping("R.2", R"({"name": "r", "version": "2", "schema": "report-2.schema.json",
       "recognised_by": {"path": "/schemaVersion", "type": "integer", "equals": 2}})"));
-  auto loaded = load_versioned_mappings(mappings.path(), schemas.path());
+  auto loaded = load_versioned_mappings(mappings.path, schemas.path);
   if (!loaded) FAIL(loaded.error().where + ": " + loaded.error().message);
   const auto& r = loaded->at("R");
 

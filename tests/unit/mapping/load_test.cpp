@@ -6,6 +6,7 @@
 
 using knutpunkt::mapping::load_mappings;
 using knutpunkt::mapping::Mapping;
+using knutpunkt::test_support::TempDir;
 using nlohmann::json;
 
 namespace {
@@ -22,10 +23,10 @@ json valid_mapping() {
 
 // The error's "where" for the mapping m written as M.json.
 std::string where_of(const TempDir& dir, const json& m) {
-  auto loaded = Mapping::load(dir.write("M.json", m.dump()), dir.path());
+  auto loaded = Mapping::load(dir.write("M.json", m.dump()), dir.path);
   if (loaded) return "loaded";
   CHECK(loaded.error().code == "mapping_invalid");
-  const std::string file = (dir.path() / "M.json").string();
+  const std::string file = (dir.path / "M.json").string();
   REQUIRE(loaded.error().where.starts_with(file + "#"));
   return loaded.error().where.substr(file.size());
 }
@@ -118,10 +119,10 @@ TEST_CASE("each kind of mistake is reported with its JSON pointer") {
 
 TEST_CASE("a file that is not JSON, or missing, is unreadable") {
   TempDir dir;
-  auto broken = Mapping::load(dir.write("M.json", "{\"mapping\": "), dir.path());
+  auto broken = Mapping::load(dir.write("M.json", "{\"mapping\": "), dir.path);
   REQUIRE_FALSE(broken.has_value());
   CHECK(broken.error().code == "mapping_unreadable");
-  auto missing = Mapping::load(dir.path() / "none.json", dir.path());
+  auto missing = Mapping::load(dir.path / "none.json", dir.path);
   REQUIRE_FALSE(missing.has_value());
   CHECK(missing.error().code == "mapping_unreadable");
 }
@@ -135,14 +136,14 @@ TEST_CASE("load_mappings keys mappings by file stem and stops at the first bad f
   dir.write("A.json", a.dump());
   dir.write("B.json", b.dump());
   dir.write("notes.txt", "not a mapping");
-  auto loaded = load_mappings(dir.path(), dir.path());
+  auto loaded = load_mappings(dir.path, dir.path);
   REQUIRE(loaded.has_value());
   REQUIRE(loaded->size() == 2);
   CHECK(loaded->at("B").name() == "test/B");
 
   b["events"][0]["each"] = "r:[";
   dir.write("B.json", b.dump());
-  auto failed = load_mappings(dir.path(), dir.path());
+  auto failed = load_mappings(dir.path, dir.path);
   REQUIRE_FALSE(failed.has_value());
   CHECK(failed.error().where.ends_with("B.json#/events/0/each"));
 }
@@ -153,7 +154,7 @@ TEST_CASE("a code field may name a code list in the schema directory; a list it 
   json m = valid_mapping();
   m["events"][0]["facts"]["colour"] = {
       {"path", "r:colour"}, {"type", "code"}, {"codes", {{"list", "codes.json"}, {"name", "colour"}}}};
-  auto loaded = Mapping::load(dir.write("M.json", m.dump()), dir.path());
+  auto loaded = Mapping::load(dir.write("M.json", m.dump()), dir.path);
   REQUIRE(loaded.has_value());
 
   m["events"][0]["facts"]["colour"]["codes"]["name"] = "size";

@@ -10,9 +10,11 @@
 
 namespace mapping_test {
 
+using knutpunkt::test_support::TempDir;
+
 // The mapping `text`, written as <name>.json in `dir`, loaded.
 inline knutpunkt::mapping::Mapping load(const TempDir& dir, const std::string& name, const std::string& text) {
-  auto mapping = knutpunkt::mapping::Mapping::load(dir.write(name + ".json", text), dir.path());
+  auto mapping = knutpunkt::mapping::Mapping::load(dir.write(name + ".json", text), dir.path);
   if (!mapping) FAIL(mapping.error().where + ": " + mapping.error().message);
   return std::move(*mapping);
 }

@@ -9,6 +9,7 @@
 using knutpunkt::mapping::load_outbound_templates;
 using knutpunkt::mapping::MappingError;
 using knutpunkt::mapping::OutboundTemplate;
+using knutpunkt::test_support::TempDir;
 using nlohmann::json;
 
 namespace {
@@ -188,12 +189,12 @@ TEST_CASE("load_outbound_templates loads only the outbound files of a folder") {
   TempDir dir;
   dir.write("out.json", file(R"({"a": {"$from": "/a"}})"));
   dir.write("IN.json", R"({"mapping": "test/IN", "version": 1, "payload": "json", "events": []})");
-  auto templates = load_outbound_templates(dir.path());
+  auto templates = load_outbound_templates(dir.path);
   REQUIRE(templates.has_value());
   CHECK(templates->size() == 1);
   CHECK(templates->contains("out"));
   dir.write("bad.json", R"({"mapping": "test/bad", "version": 1, "direction": "outbound", "template": {"$x": 1}})");
-  auto broken = load_outbound_templates(dir.path());
+  auto broken = load_outbound_templates(dir.path);
   REQUIRE_FALSE(broken.has_value());
   CHECK(broken.error().where.ends_with("bad.json#/template/$x"));
 }

@@ -2,7 +2,6 @@
 // The SQLite store tests open real database files and look past the Store interface with SQL of
 // their own, as an administrator (or intruder) with the file would: one way of doing so for all.
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -10,20 +9,11 @@
 #include <string>
 
 #include "store/sqlite/sqlite_store.h"
+#include "temp_dir.h"
 
 namespace store_test {
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "knutpunkt-store-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
+using knutpunkt::test_support::TempDir;
 
 inline std::unique_ptr<knutpunkt::Store> open_store(const std::filesystem::path& file) {
   auto store = knutpunkt::open_sqlite_store(file);

@@ -13,21 +13,14 @@
 #include "audit/audit_verifier.h"
 #include "pg_test_database.h"
 #include "store/sqlite/sqlite_store.h"
+#include "temp_dir.h"
 
 using namespace knutpunkt;
 using namespace knutpunkt::test_postgres;
 
 namespace {
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "knutpunkt-migrate-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using knutpunkt::test_support::TempDir;
 
 void append(AuditLog& log, std::string kind, nlohmann::json body, std::vector<StoreWrite> writes) {
   std::promise<std::expected<AuditReceipt, StoreError>> done;

@@ -1,12 +1,12 @@
 // Loading certificates and keys: refused for the reasons an operator must hear at start, reloaded
 // without losing the working context when the new files are bad.
-#include <unistd.h>
 
 #include <boost/asio/ssl/context.hpp>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
+#include "temp_dir.h"
 #include "test_pki.h"
 #include "tls/certificate_info.h"
 #include "tls/key_pair.h"
@@ -22,15 +22,7 @@ namespace tls = knutpunkt::tls;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("knutpunkt-tls-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using knutpunkt::test_support::TempDir;
 
 pki::Request server_request(pki::Validity validity = {}) {
   pki::Request request;
