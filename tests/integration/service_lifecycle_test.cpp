@@ -50,10 +50,20 @@ TEST_CASE("SIGTERM lets a lookup under way finish, takes no new connection, and 
       client_error = e.what();
     }
   });
-  std::this_thread::sleep_for(400ms);  // the lookup is waiting on FK now
+  // The signal must come while the lookup is waiting on FK: a lookup not yet accepted when
+  // accepting stops would be refused, and a loaded machine can take longer than any fixed pause
+  // to get it there. The readiness ping names every source too: FK's questions less the pings
+  // are the lookup's.
+  const auto lookup_asked_fk = [&] {
+    const auto stats = gw.simulator_stats();
+    return stats["by_source"].value("FK", 0) - stats["by_operation"].value("testaBastjanstInformation", 0) >= 1;
+  };
+  REQUIRE(eventually(lookup_asked_fk));
   const auto signalled = Clock::now();
   REQUIRE(::kill(gw.gateway_pid(), SIGTERM) == 0);
-  std::this_thread::sleep_for(100ms);
+  // The gateway logs taking the signal just before it stops accepting; how soon it takes it
+  // depends on the machine's load.
+  REQUIRE(log_mentions(gw, "gateway.stopping", 5s));
   httplib::Client late("127.0.0.1", gw.port());
   late.set_connection_timeout(1);
   CHECK_FALSE(static_cast<bool>(late.Get("/healthz")));  // accepting stopped at the signal
