@@ -348,6 +348,9 @@ class Server::Listener : public std::enable_shared_from_this<Server::Listener> {
 
   void on_accept(beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
+    // Accepted while stop() was on its way to closing the acceptor: a stopping gateway finishes
+    // the connections it had, and takes no new one, however the two raced.
+    if (stopped_) return;
     if (ec) return accept_failed(ec);
     if (failures_ > 0 && std::chrono::steady_clock::now() - last_failure_ >= kRecoveredAfter) {
       log::info("http.accept_recovered", {{"failures", failures_}});
