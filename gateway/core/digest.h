@@ -6,9 +6,10 @@ struct evp_md_st;
 
 namespace knutpunkt {
 
-// SHA-256 as OpenSSL's default provider implements it, fetched once for the process. Every
-// digest goes through it: given EVP_sha256() instead, OpenSSL 3 looks the implementation up
-// again on each digest, behind a process-wide lock that every hashing thread then queues on.
+// SHA-256 as OpenSSL's default provider implements it, fetched once for the process, for
+// digests taken per record or per request: given EVP_sha256() instead, OpenSSL 3 looks the
+// implementation up again on each digest, behind a process-wide lock that every hashing thread
+// then queues on.
 const evp_md_st* sha256_algorithm();
 
 // Lower-case hex SHA-256 of the bytes (OpenSSL EVP).
