@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "store/store.h"
+#include "store_reads.h"
 
 namespace knutpunkt::conformance {
 
@@ -32,15 +33,7 @@ inline void commit_ok(Store& store, const std::vector<StoreWrite>& writes) {
   commit_ok(store, {}, writes);
 }
 
-inline std::vector<AuditRecord> scan_all(Store& store, std::int64_t from = 1) {
-  std::vector<AuditRecord> out;
-  auto ok = store.scan_audit(from, [&](const AuditRecord& r) {
-    out.push_back(r);
-    return true;
-  });
-  REQUIRE(ok.has_value());
-  return out;
-}
+using test_support::scan_all;
 
 // A delivery attempt as the engine records it: a retry is due half a second after it started.
 inline store_write::RecordAttempt attempt(const std::string& id, int number, MessageStatus status, int http_status,
@@ -66,16 +59,6 @@ inline OutboxMessage read(Store& store, const std::string& id) {
   return **m;
 }
 
-// Every message scan_undelivered_messages finds, as it finds them.
-inline std::vector<OutboxMessage> undelivered(Store& store) {
-  std::vector<OutboxMessage> out;
-  REQUIRE(store
-              .scan_undelivered_messages([&](const OutboxMessage& m) {
-                out.push_back(m);
-                return true;
-              })
-              .has_value());
-  return out;
-}
+using test_support::undelivered;
 
 }  // namespace knutpunkt::conformance

@@ -10,6 +10,7 @@
 
 #include "migration_setback.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store_reads.h"
 #include "store_test_support.h"
 
 using namespace knutpunkt;
@@ -141,16 +142,7 @@ std::string outbox_shape(const std::filesystem::path& file) {
                    "AND name <> 'outbox_undelivered_key' ORDER BY name");
 }
 
-std::vector<OutboxMessage> undelivered(Store& store) {
-  std::vector<OutboxMessage> out;
-  REQUIRE(store
-              .scan_undelivered_messages([&](const OutboxMessage& m) {
-                out.push_back(m);
-                return true;
-              })
-              .has_value());
-  return out;
-}
+using knutpunkt::test_support::undelivered;
 
 }  // namespace
 

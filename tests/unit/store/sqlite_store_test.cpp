@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "migration_setback.h"
+#include "store_reads.h"
 #include "store_test_support.h"
 
 using knutpunkt::AuditRecord;
@@ -27,15 +28,7 @@ AuditRecord record(std::int64_t seq, nlohmann::json body = {{"n", 1}}) {
                      "hash" + std::to_string(seq)};
 }
 
-std::vector<AuditRecord> scan_all(Store& store, std::int64_t from = 1) {
-  std::vector<AuditRecord> out;
-  auto ok = store.scan_audit(from, [&](const AuditRecord& r) {
-    out.push_back(r);
-    return true;
-  });
-  REQUIRE(ok.has_value());
-  return out;
-}
+using knutpunkt::test_support::scan_all;
 
 }  // namespace
 
